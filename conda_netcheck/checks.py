@@ -1,0 +1,180 @@
+"""Configuration checks that need no network: offline mode, CA bundles, timeouts."""
+
+from __future__ import annotations
+
+import os
+import ssl
+from typing import TYPE_CHECKING
+
+from .findings import Code, Finding
+
+if TYPE_CHECKING:
+    from .netconfig import NetConfig
+
+PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+
+
+def config_findings(cfg: NetConfig) -> list[Finding]:
+    """Every configuration-level problem, in the order a user should fix them."""
+    findings: list[Finding] = []
+    findings += offline(cfg)
+    findings += channels(cfg)
+    findings += ca_bundles(cfg)
+    findings += client_certificate(cfg)
+    findings += timeouts(cfg)
+    return findings
+
+
+def offline(cfg: NetConfig) -> list[Finding]:
+    """offline: true makes conda refuse every download."""
+    if not cfg.offline:
+        return []
+    source = cfg.source("offline")
+    if "CONDA_OFFLINE" in source:
+        fix = "unset CONDA_OFFLINE"
+    elif source == "the command line":
+        fix = "run the command without --offline"
+    else:
+        fix = f"conda config --file {source} --set offline false"
+    return [
+        Finding(
+            "offline",
+            Code.OFFLINE_MODE,
+            f"offline mode is on (set in {source}): conda downloads nothing",
+            fix,
+        )
+    ]
+
+
+def channels(cfg: NetConfig) -> list[Finding]:
+    """With no channel configured conda has nowhere to download from."""
+    if not cfg.conda or cfg.channels:
+        return []
+    return [
+        Finding(
+            "channels",
+            Code.NO_CHANNELS,
+            "no channels are configured: conda has nowhere to download from",
+            "conda config --add channels conda-forge (or your organisation's channel)",
+        )
+    ]
+
+
+def ca_bundles(cfg: NetConfig) -> list[Finding]:
+    """ssl_verify and the CA variables must point at usable PEM files."""
+    findings: list[Finding] = []
+    if cfg.ssl_verify is False:
+        findings.append(
+            Finding(
+                "ssl_verify",
+                Code.SSL_VERIFY_DISABLED,
+                f"ssl_verify is false (set in {cfg.source('ssl_verify')}): conda "
+                "accepts any certificate, so anyone on the network can serve you "
+                "packages",
+                "conda config --set ssl_verify truststore (uses your operating "
+                "system's certificates, including your organisation's)",
+            )
+        )
+    elif isinstance(cfg.ssl_verify, str) and cfg.ssl_verify != "truststore":
+        problem = bundle_problem(cfg.ssl_verify)
+        if problem:
+            findings.append(
+                Finding(
+                    "ssl_verify",
+                    Code.CA_BUNDLE_INVALID,
+                    f"ssl_verify (set in {cfg.source('ssl_verify')}) points at "
+                    f"{cfg.ssl_verify}, which {problem}",
+                    "conda config --set ssl_verify truststore, or point it at your "
+                    "organisation's CA bundle",
+                )
+            )
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        path = cfg.env.get(name)
+        if not path:
+            continue
+        problem = bundle_problem(path)
+        if problem:
+            findings.append(
+                Finding(
+                    name,
+                    Code.CA_BUNDLE_INVALID,
+                    f"{name} points at {path}, which {problem}; requests lets it "
+                    "override conda's ssl_verify",
+                    f"unset {name} (or point it at a PEM bundle that exists)",
+                )
+            )
+    if cfg.ssl_verify == "truststore" and cfg.env.get("SSL_CERT_FILE"):
+        path = cfg.env["SSL_CERT_FILE"]
+        problem = bundle_problem(path)
+        if problem:
+            findings.append(
+                Finding(
+                    "SSL_CERT_FILE",
+                    Code.CA_BUNDLE_INVALID,
+                    f"SSL_CERT_FILE points at {path}, which {problem}; with "
+                    "ssl_verify: truststore it replaces the system's roots",
+                    "unset SSL_CERT_FILE",
+                )
+            )
+    return findings
+
+
+def bundle_problem(path: str) -> str | None:
+    """Why a CA path is unusable, or None when it holds loadable certificates."""
+    if not os.path.exists(path):
+        return "does not exist"
+    if os.path.isdir(path):
+        return None  # a c_rehash directory: OpenSSL reads it lazily
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(8 * 1024 * 1024)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if PEM_CERTIFICATE.encode() not in data:
+        return "holds no PEM certificate"
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, ValueError) as exc:
+        return f"cannot be loaded ({exc})"
+    return None
+
+
+def client_certificate(cfg: NetConfig) -> list[Finding]:
+    """client_ssl_cert and its key must exist."""
+    findings = []
+    for key, path in (
+        ("client_ssl_cert", cfg.client_cert),
+        ("client_ssl_cert_key", cfg.client_key),
+    ):
+        if path and not os.path.isfile(path):
+            findings.append(
+                Finding(
+                    key,
+                    Code.CLIENT_CERT_INVALID,
+                    f"{key} (set in {cfg.source(key)}) points at {path}, which "
+                    "does not exist",
+                    f"conda config --remove-key {key}, or point it at your "
+                    "certificate file",
+                )
+            )
+    return findings
+
+
+def timeouts(cfg: NetConfig) -> list[Finding]:
+    """Very low timeouts make slow but working networks look broken."""
+    findings = []
+    for key, value, floor in (
+        ("remote_connect_timeout_secs", cfg.connect_timeout, 1.0),
+        ("remote_read_timeout_secs", cfg.read_timeout, 5.0),
+    ):
+        if value < floor:
+            findings.append(
+                Finding(
+                    key,
+                    Code.TIMEOUT_TOO_LOW,
+                    f"{key} is {value:g} s (set in {cfg.source(key)}): slow "
+                    "networks will look broken",
+                    f"conda config --set {key} {floor * 10:g}",
+                )
+            )
+    return findings

@@ -1,0 +1,209 @@
+"""`conda netcheck` (and `python -m conda_netcheck`): parse, collect targets, diagnose, render."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .diagnose import Options, RouteFactory
+    from .findings import Report, Target
+    from .netconfig import NetConfig
+
+DESCRIPTION = (
+    "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
+    "TLS, HTTP, content), name the first broken layer and give the exact fix."
+)
+
+#: Diagnostic bounds: conda's own defaults (9.15 s, 60 s) are made for downloads.
+MAX_CONNECT_TIMEOUT = 5.0
+MAX_READ_TIMEOUT = 10.0
+
+
+def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> None:
+    """Add netcheck's arguments; -c/--override-channels behave as in other conda commands."""
+    parser.description = DESCRIPTION
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="CHANNEL",
+        help="channel names or URLs to check instead of the configured channels"
+        if conda
+        else "channel URLs to check",
+    )
+    if conda:
+        parser.add_argument(
+            "-c",
+            "--channel",
+            action="append",
+            dest="channel",
+            help="additional channel to check (as with conda install -c)",
+        )
+        parser.add_argument(
+            "--override-channels",
+            action="store_true",
+            help="check only the channels given with -c",
+        )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document on stdout"
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        dest="netcheck_verbose",
+        help="show per-phase timings, the proxy and what was fetched",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help=f"connect and read timeout per phase (default: conda's, capped at "
+        f"{MAX_CONNECT_TIMEOUT:g} s connect and {MAX_READ_TIMEOUT:g} s read)",
+    )
+
+
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 < number <= 600:
+        raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
+    return number
+
+
+def execute(args: argparse.Namespace) -> int:
+    """The `conda netcheck` action: read conda's context, check, print."""
+    from conda.base.context import context
+
+    from .netconfig import from_conda
+    from .session import conda_route
+    from .targets import conda_targets, repodata_filenames
+
+    cfg = from_conda()
+    if args.names:  # explicit targets: the configured channel list does not matter
+        cfg.channels = list(args.names)
+    targets = conda_targets(args.names or None)
+    options = make_options(
+        args.timeout, cfg, repodata_filenames(), offline=bool(context.offline)
+    )
+    report = run(targets, conda_route, options, cfg, args, conda_version())
+    return 0 if report.ok else 1
+
+
+def conda_version() -> str | None:
+    """conda's version, or None without conda."""
+    try:
+        from conda import __version__ as version
+    except ImportError:
+        return None
+    return version
+
+
+def make_options(
+    timeout: float | None,
+    cfg: NetConfig,
+    filenames: tuple[str, ...],
+    offline: bool = False,
+) -> Options:
+    """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
+    from .diagnose import Options
+
+    if timeout:
+        connect = read = timeout
+    else:
+        connect = min(cfg.connect_timeout, MAX_CONNECT_TIMEOUT)
+        read = min(cfg.read_timeout, MAX_READ_TIMEOUT)
+    return Options(
+        connect_timeout=connect,
+        read_timeout=read,
+        filenames=filenames,
+        offline=offline,
+    )
+
+
+def run(
+    targets: list[Target],
+    route_for: RouteFactory,
+    options: Options,
+    cfg: NetConfig,
+    args: argparse.Namespace,
+    conda_version: str | None,
+) -> Report:
+    """Diagnose and print: a block per finished target on a terminal, JSON at the end."""
+    from . import render
+    from .checks import config_findings
+    from .diagnose import diagnose
+    from .findings import Report
+
+    report = Report(
+        findings=config_findings(cfg),
+        conda_version=conda_version,
+        netcheck_version=__version__,
+        conda_config_read=cfg.conda,
+    )
+    verbose = bool(args.netcheck_verbose)
+    live = not args.json and sys.stdout.isatty()
+    if not args.json:
+        report.targets = targets  # only counted by the header
+        print(render.header_line(report), flush=True)
+        report.targets = []
+
+    def show(result) -> None:
+        if live:
+            print("\n".join(render.target_lines(result, verbose)), flush=True)
+
+    report.targets = diagnose(targets, route_for, options, on_result=show)
+    if args.json:
+        print(render.to_json(report))
+        return report
+    body = render.text(report, verbose, header=False)
+    if live:
+        # The targets were shown as they finished; print only the rest.
+        lines = [render.verdict(report)]
+        for finding in report.findings:
+            lines[:0] = render.finding_lines(finding)
+        body = "\n".join(lines)
+    print(body)
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m conda_netcheck`: use conda when importable, else the environment."""
+    parser = argparse.ArgumentParser(prog="python -m conda_netcheck")
+    try:
+        import conda.base.context  # noqa: F401
+    except Exception:  # conda missing or broken: that is what this entry is for
+        has_conda = False
+    else:
+        has_conda = True
+    configure_parser(parser, conda=has_conda)
+    args = parser.parse_args(argv)
+    if has_conda:
+        from conda.base.context import context
+
+        context.__init__(argparse_args=args)
+        return execute(args)
+    return standalone(args, parser)
+
+
+def standalone(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Diagnose URLs with the environment only: no conda configuration is read."""
+    from .netconfig import from_environment
+    from .session import standalone_route
+    from .targets import native_subdir, urls_targets
+
+    if not args.names:
+        parser.error("without conda, give the channel URLs to check")
+    cfg = from_environment()
+    targets = urls_targets(args.names, (native_subdir(), "noarch"))
+    options = make_options(args.timeout, cfg, ("repodata.json",))
+    report = run(targets, standalone_route, options, cfg, args, None)
+    return 0 if report.ok else 1

@@ -1,0 +1,298 @@
+"""Run the layer probes for every target concurrently and name the first broken layer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import urlsplit
+
+from . import advice
+from .findings import Code, Layer, Problem, TargetResult, Timings
+from .probes import content, dns, http, tcp, tls
+
+if TYPE_CHECKING:
+    import ssl
+    from collections.abc import Iterable
+
+    from .findings import Target
+
+
+@dataclass
+class Route:
+    """How one URL is reached: the session and settings conda would use for it."""
+
+    session: Any  # a requests.Session that never retries and never prompts
+    proxy: str | None = None  # with credentials: only for connecting, never shown
+    proxy_source: str | None = None
+    verify: bool | str = True
+    cert: str | tuple[str, str] | None = None
+    ssl_context: ssl.SSLContext | None = None  # truststore, when conda uses it
+
+
+RouteFactory = Callable[[str], Route]
+
+
+@dataclass
+class Options:
+    """Time bounds and knobs of one run."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    filenames: tuple[str, ...] = ("repodata.json",)
+    resolver: dns.Resolver | None = None
+    slow_ms: float = 5000.0
+    skew_seconds: float = 300.0
+    max_workers: int = 16
+    offline: bool = False
+
+    @property
+    def deadline(self) -> float:
+        """The longest a whole run may take, in seconds: about one timeout."""
+        return self.connect_timeout * 2 + self.read_timeout + 2.0
+
+
+@dataclass
+class _Path:
+    """What the layers below HTTP found for one endpoint, shared by its targets."""
+
+    problem: Problem | None = None
+    timings: Timings = field(default_factory=Timings)
+    notes: list[str] = field(default_factory=list)
+
+
+def diagnose(
+    targets: Iterable[Target],
+    route_for: RouteFactory,
+    options: Options,
+    on_result: Callable[[TargetResult], None] | None = None,
+) -> list[TargetResult]:
+    """Diagnose every target; results come back in the order of `targets`."""
+    targets = list(targets)
+    if options.offline:
+        return [_offline(t) for t in targets]
+    runner = _Runner(route_for, options)
+    pool = ThreadPoolExecutor(
+        max_workers=max(1, min(options.max_workers, len(targets))),
+        thread_name_prefix="netcheck",
+    )
+    futures = {pool.submit(runner.run, t): i for i, t in enumerate(targets)}
+    results: list[TargetResult | None] = [None] * len(targets)
+    deadline = time.monotonic() + options.deadline
+    pending = set(futures)
+    while pending:
+        done, pending = wait(
+            pending,
+            timeout=max(0.0, deadline - time.monotonic()),
+            return_when=FIRST_COMPLETED,
+        )
+        if not done:
+            break
+        for future in done:
+            result = future.result()
+            results[futures[future]] = result
+            if on_result:
+                on_result(result)
+    # Whatever is still running has outlived the run's bound: report it as
+    # such instead of waiting (the worker threads end on their own timeouts).
+    pool.shutdown(wait=False, cancel_futures=True)
+    for future in pending:
+        target = targets[futures[future]]
+        result = TargetResult(
+            target,
+            Problem(
+                Code.READ_TIMEOUT,
+                Layer.HTTP,
+                f"no answer within the run's limit of {options.deadline:g} s",
+                fix=advice.fix_for(Code.READ_TIMEOUT, target),
+            ),
+        )
+        results[futures[future]] = result
+        if on_result:
+            on_result(result)
+    return [r for r in results if r is not None]
+
+
+def _offline(target: Target) -> TargetResult:
+    return TargetResult(
+        target,
+        Problem(
+            Code.OFFLINE_MODE,
+            Layer.CONFIG,
+            "conda is in offline mode: it will not download anything",
+            fix=advice.fix_for(Code.OFFLINE_MODE, target),
+        ),
+    )
+
+
+class _Runner:
+    """Per-run state: the shared endpoint probes and their locks."""
+
+    def __init__(self, route_for: RouteFactory, options: Options) -> None:
+        self.route_for = route_for
+        self.options = options
+        self._paths: dict[tuple, _Path] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def run(self, target: Target) -> TargetResult:
+        start = time.monotonic()
+        result = self._run(target)
+        result.timings.total = (time.monotonic() - start) * 1000
+        if result.problem and result.problem.fix is None:
+            result.problem.fix = advice.fix_for(result.problem.code, target)
+        for warning in result.warnings:
+            if warning.fix is None:
+                warning.fix = advice.fix_for(warning.code, target)
+        return result
+
+    def _run(self, target: Target) -> TargetResult:
+        try:
+            route = self.route_for(target.url)
+        except Exception as exc:  # a broken setting, reported not raised
+            return TargetResult(target, advice.route_problem(exc))
+        target.proxy = route.proxy
+        target.proxy_source = route.proxy_source
+        url = urlsplit(target.url)
+        result = TargetResult(target)
+        if url.scheme in ("http", "https"):
+            path = self._path(url.scheme, url.hostname or "", _port(url), route)
+            result.timings = Timings(**vars(path.timings))
+            result.notes.extend(path.notes)
+            if path.problem is not None:
+                result.problem = path.problem
+                return result
+        self._fetch(target, route, result)
+        return result
+
+    # -- the layers below HTTP, once per endpoint --------------------------
+
+    def _path(self, scheme: str, host: str, port: int, route: Route) -> _Path:
+        key = (scheme, host, port, route.proxy, str(route.verify), str(route.cert))
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._paths:
+                self._paths[key] = self._probe_path(scheme, host, port, route)
+            return self._paths[key]
+
+    def _probe_path(self, scheme: str, host: str, port: int, route: Route) -> _Path:
+        opts = self.options
+        path = _Path()
+        if route.proxy:
+            proxy = urlsplit(route.proxy)
+            peer_host, peer_port = proxy.hostname or "", proxy.port or 8080
+            what = f"the proxy {peer_host}:{peer_port}"
+        else:
+            peer_host, peer_port, what = host, port, f"{host}:{port}"
+        lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
+        path.timings.dns = lookup.elapsed_ms
+        if lookup.problem:
+            path.problem = _at_proxy(lookup.problem, route)
+            return path
+        connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
+        path.timings.connect = connected.elapsed_ms
+        if connected.problem:
+            path.problem = _at_proxy(connected.problem, route)
+            return path
+        path.notes.append(f"connected to {what} ({connected.peer})")
+        if scheme != "https" or route.proxy:
+            # Through a proxy the TLS session runs inside CONNECT: the GET
+            # below exercises it, and its error names the layer.
+            connected.sock.close()
+            return path
+        try:
+            context = tls.trust_context(route.verify, route.cert, route.ssl_context)
+        except (OSError, ValueError) as exc:
+            connected.sock.close()
+            path.problem = advice.trust_setting_problem(exc, route)
+            return path
+        shaken = tls.handshake(connected.sock, host, context, opts.read_timeout)
+        path.timings.tls = shaken.elapsed_ms
+        if shaken.problem:
+            path.problem = shaken.problem
+            if shaken.problem.code in advice.CERTIFICATE_CODES:
+                peer = tcp.connect(lookup.addresses, opts.connect_timeout, what)
+                if peer.sock:
+                    shaken.problem.details["certificate"] = tls.fetch_leaf(
+                        peer.sock, host, opts.read_timeout
+                    )
+            return path
+        path.notes.append(f"TLS {shaken.version} with {host}")
+        return path
+
+    # -- HTTP and content, per target --------------------------------------
+
+    def _fetch(self, target: Target, route: Route, result: TargetResult) -> None:
+        opts = self.options
+        base = target.url.rstrip("/") + "/"
+        for index, filename in enumerate(opts.filenames):
+            last = index == len(opts.filenames) - 1
+            answer = http.get(
+                route.session, base + filename, opts.connect_timeout, opts.read_timeout
+            )
+            result.redirects = answer.redirects
+            if answer.first_byte_ms is not None:
+                result.timings.first_byte = answer.first_byte_ms
+            if answer.error is not None:
+                result.problem = advice.request_problem(
+                    answer.error, route, target.host
+                )
+                return
+            skew = _clock_skew(answer)
+            if skew is not None and abs(skew) > opts.skew_seconds:
+                result.warnings.append(advice.clock_skew_problem(skew))
+            status = answer.status or 0
+            if status == 404 and not last:
+                # Optional formats (shards, .zst) are missing on many servers.
+                result.notes.append(f"{filename}: 404, trying the next format")
+                continue
+            if not 200 <= status < 300:
+                result.problem = advice.status_problem(answer, filename, route)
+                return
+            result.fetched = answer.url
+            problem = content.check(
+                filename, answer.headers.get("Content-Type", ""), answer.head
+            )
+            if problem:
+                result.problem = problem
+                return
+            result.notes.append(f"{filename}: {status}, {len(answer.head)} bytes read")
+            if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
+                result.warnings.append(advice.slow_problem(answer.elapsed_ms))
+            return
+
+
+def _port(url: Any) -> int:
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+    return port or (443 if url.scheme == "https" else 80)
+
+
+def _at_proxy(problem: Problem, route: Route) -> Problem:
+    """A DNS or TCP failure on the way to the proxy is the proxy's layer."""
+    if not route.proxy:
+        return problem
+    return Problem(
+        Code.PROXY_UNREACHABLE,
+        Layer.PROXY,
+        f"cannot reach the proxy: {problem.summary}",
+        details={"cause": problem.code.value, **problem.details},
+    )
+
+
+def _clock_skew(answer: http.HttpResult) -> float | None:
+    """Server clock minus local clock, in seconds, from the Date header."""
+    date = answer.headers.get("Date")
+    if not date or answer.received_at is None:
+        return None
+    try:
+        server = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return server - answer.received_at

@@ -1,0 +1,187 @@
+"""The result model: diagnosis codes, layers and the records every renderer reads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """How bad a result is; `warning` still counts as reachable."""
+
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Layer(str, Enum):
+    """The layer a diagnosis belongs to, from the bottom of the stack up."""
+
+    CONFIG = "config"
+    DNS = "dns"
+    TCP = "tcp"
+    PROXY = "proxy"
+    TLS = "tls"
+    HTTP = "http"
+    CONTENT = "content"
+
+
+class Code(str, Enum):
+    """Diagnosis codes: a stable JSON contract (additions fine, renames breaking)."""
+
+    OK = "ok"
+    OFFLINE_MODE = "offline-mode"
+    DNS_FAILURE = "dns-failure"
+    CONNECTION_REFUSED = "connection-refused"
+    CONNECT_TIMEOUT = "connect-timeout"
+    READ_TIMEOUT = "read-timeout"
+    PROXY_MISCONFIGURED = "proxy-misconfigured"
+    PROXY_UNREACHABLE = "proxy-unreachable"
+    PROXY_AUTH_FAILED = "proxy-auth-failed"
+    PROXY_REFUSED = "proxy-refused"
+    TLS_UNTRUSTED = "tls-untrusted"
+    TLS_INTERCEPTED = "tls-intercepted"
+    TLS_EXPIRED = "tls-expired"
+    TLS_NOT_YET_VALID = "tls-not-yet-valid"
+    TLS_HOSTNAME_MISMATCH = "tls-hostname-mismatch"
+    TLS_ERROR = "tls-error"
+    CA_BUNDLE_INVALID = "ca-bundle-invalid"
+    CLIENT_CERT_INVALID = "client-cert-invalid"
+    HTTP_UNAUTHORIZED = "http-unauthorized"
+    HTTP_FORBIDDEN = "http-forbidden"
+    HTTP_NOT_FOUND = "http-not-found"
+    HTTP_RATE_LIMITED = "http-rate-limited"
+    HTTP_SERVER_ERROR = "http-server-error"
+    NOT_A_CHANNEL = "not-a-channel"
+    CLOCK_SKEW = "clock-skew"
+    SLOW = "slow"
+    # Configuration findings that are not about one target.
+    NO_CHANNELS = "no-channels"
+    SSL_VERIFY_DISABLED = "ssl-verify-disabled"
+    TIMEOUT_TOO_LOW = "timeout-too-low"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Codes that never fail a run on their own.
+WARNING_CODES = frozenset(
+    {Code.CLOCK_SKEW, Code.SLOW, Code.SSL_VERIFY_DISABLED, Code.TIMEOUT_TOO_LOW}
+)
+
+
+@dataclass
+class Problem:
+    """What a probe concluded: a code at a layer, a one-line cause and the fix."""
+
+    code: Code
+    layer: Layer
+    summary: str
+    fix: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        """Warning for the warning codes, error otherwise."""
+        return Status.WARNING if self.code in WARNING_CODES else Status.ERROR
+
+
+@dataclass
+class Timings:
+    """Per-phase durations in milliseconds; None where a phase did not run."""
+
+    dns: float | None = None
+    connect: float | None = None
+    tls: float | None = None
+    first_byte: float | None = None
+    total: float | None = None
+
+    def as_dict(self) -> dict[str, float | None]:
+        """Rounded to 0.1 ms for display and JSON."""
+        return {
+            k: (None if v is None else round(v, 1)) for k, v in asdict(self).items()
+        }
+
+
+@dataclass
+class Target:
+    """One URL conda would request, and where it came from."""
+
+    url: str  # the channel/subdir base URL, possibly with credentials
+    channel: str  # the name as configured ("defaults", "conda-forge", a URL)
+    subdir: str
+    source: str = ""  # the configuration that produced the URL
+    proxy: str | None = None  # effective proxy URL, None when direct
+    proxy_source: str | None = None
+
+    @property
+    def host(self) -> str:
+        """The channel's host, without credentials or port."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.url).hostname or ""
+
+
+@dataclass
+class TargetResult:
+    """The verdict for one target."""
+
+    target: Target
+    problem: Problem | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    fetched: str | None = None  # the URL that answered (repodata file)
+    redirects: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # details shown with -v
+
+    @property
+    def status(self) -> Status:
+        """Error when a layer broke, warning when only warnings were found."""
+        if self.problem is not None:
+            return self.problem.status
+        return Status.WARNING if self.warnings else Status.OK
+
+    @property
+    def headline(self) -> Problem | None:
+        """The problem to show first: the error, else the first warning."""
+        return self.problem or (self.warnings[0] if self.warnings else None)
+
+
+@dataclass
+class Finding:
+    """A configuration-level result found without the network."""
+
+    check: str
+    code: Code
+    summary: str
+    fix: str | None = None
+    status: Status | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            self.status = (
+                Status.OK
+                if self.code is Code.OK
+                else Status.WARNING
+                if self.code in WARNING_CODES
+                else Status.ERROR
+            )
+
+
+@dataclass
+class Report:
+    """Everything one run found."""
+
+    targets: list[TargetResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    conda_version: str | None = None
+    netcheck_version: str = ""
+    conda_config_read: bool = True
+
+    @property
+    def ok(self) -> bool:
+        """True when every target is reachable and no finding is an error."""
+        return all(t.status is not Status.ERROR for t in self.targets) and all(
+            f.status is not Status.ERROR for f in self.findings
+        )

@@ -1,0 +1,116 @@
+"""The network-relevant configuration as plain data, read from conda or from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Environment variables that change how conda (through requests) connects.
+ENV_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CONDA_OFFLINE",
+    "CONDA_SSL_VERIFY",
+    "CONDARC",
+    "NETRC",
+)
+
+#: conda settings that matter for the network.
+NETWORK_KEYS = (
+    "channels",
+    "default_channels",
+    "channel_alias",
+    "custom_channels",
+    "custom_multichannels",
+    "channel_settings",
+    "proxy_servers",
+    "ssl_verify",
+    "client_ssl_cert",
+    "client_ssl_cert_key",
+    "offline",
+    "remote_connect_timeout_secs",
+    "remote_read_timeout_secs",
+    "remote_max_retries",
+    "add_anaconda_token",
+)
+
+
+@dataclass
+class NetConfig:
+    """What the no-network checks look at; `sources` maps a key to where it is set."""
+
+    offline: bool = False
+    ssl_verify: bool | str = True
+    client_cert: str | None = None
+    client_key: str | None = None
+    connect_timeout: float = 9.15
+    read_timeout: float = 60.0
+    proxy_servers: dict[str, str] = field(default_factory=dict)
+    channels: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    conda: bool = True  # False when conda's configuration could not be read
+
+    def source(self, key: str) -> str:
+        """Where a key is set, in words: a file, an environment variable, the default."""
+        return self.sources.get(key, "conda's default")
+
+
+def environment() -> dict[str, str]:
+    """The network-relevant environment variables that are set."""
+    return {name: os.environ[name] for name in ENV_VARIABLES if name in os.environ}
+
+
+def from_environment() -> NetConfig:
+    """A configuration made only of environment variables (conda not importable)."""
+    return NetConfig(env=environment(), conda=False)
+
+
+def from_conda() -> NetConfig:
+    """Read conda's context: the values conda will use and where each was set."""
+    from conda.base.context import context
+
+    return NetConfig(
+        offline=bool(context.offline),
+        ssl_verify=context.ssl_verify,
+        client_cert=context.client_ssl_cert,
+        client_key=context.client_ssl_cert_key,
+        connect_timeout=float(context.remote_connect_timeout_secs),
+        read_timeout=float(context.remote_read_timeout_secs),
+        proxy_servers=dict(context.proxy_servers or {}),
+        channels=list(context.channels),
+        env=environment(),
+        sources=conda_sources(),
+    )
+
+
+def conda_sources() -> dict[str, str]:
+    """For each network key, the last configuration source that sets it (it wins)."""
+    from conda.base.context import context
+
+    sources: dict[str, str] = {}
+    for source, values in context.collect_all().items():
+        for key in values:
+            if key in NETWORK_KEYS:
+                sources[key] = _describe(source, key)
+    return sources
+
+
+def _describe(source: Any, key: str) -> str:
+    text = str(source)
+    if text == "envvars":
+        return f"the CONDA_{key.upper()} environment variable"
+    if text == "cmd_line":
+        return "the command line"
+    return text

@@ -1,0 +1,43 @@
+"""conda plugin hooks; everything heavy is imported inside the hooks (conda imports this on every command)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conda import plugins
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from conda.plugins.types import CondaHealthCheck, CondaSubcommand
+
+
+@plugins.hookimpl
+def conda_subcommands() -> Iterable[CondaSubcommand]:
+    """Register `conda netcheck`."""
+    from conda.plugins.types import CondaSubcommand
+
+    from .cli import configure_parser, execute
+
+    yield CondaSubcommand(
+        name="netcheck",
+        summary="Diagnose why conda cannot reach its channels, layer by layer.",
+        action=execute,
+        configure_parser=configure_parser,
+    )
+
+
+@plugins.hookimpl
+def conda_health_checks() -> Iterable[CondaHealthCheck]:
+    """Register the `conda doctor` checks."""
+    from .health_checks import health_checks
+
+    yield from health_checks()
+
+
+@plugins.hookimpl
+def conda_error_hints(error):  # conda >= 26.7; older conda never calls it
+    """Point network errors at `conda netcheck`, with any cause found offline."""
+    from .hints import error_hints
+
+    yield from error_hints(error)

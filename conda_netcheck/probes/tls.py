@@ -1,0 +1,193 @@
+"""TLS handshake with the trust settings conda would use, and why it fails."""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..findings import Code, Layer, Problem
+
+# OpenSSL X509_V_ERR_* codes, as found in SSLCertVerificationError.verify_code.
+_NOT_YET_VALID = 9
+_EXPIRED = 10
+_UNTRUSTED = {
+    2,  # unable to get issuer certificate
+    18,  # self-signed certificate
+    19,  # self-signed certificate in certificate chain
+    20,  # unable to get local issuer certificate
+    21,  # unable to verify the first certificate
+}
+_HOSTNAME_MISMATCH = 62
+
+
+@dataclass
+class TlsResult:
+    """The negotiated session, or the problem; `peer` describes the leaf."""
+
+    version: str | None = None
+    peer: dict[str, Any] = field(default_factory=dict)
+    problem: Problem | None = None
+    elapsed_ms: float | None = None
+
+
+def trust_context(
+    verify: bool | str,
+    cert: str | tuple[str, str] | None = None,
+    base: ssl.SSLContext | None = None,
+) -> ssl.SSLContext:
+    """An SSLContext equivalent to requests' `verify`/`cert` (and conda's truststore)."""
+    if base is not None and verify is True:
+        ctx = base  # truststore: the operating system's store decides
+    elif verify is False:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        # requests never uses the OpenSSL default paths: True means certifi.
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        path = _default_bundle() if verify is True else str(verify)
+        if os.path.isdir(path):
+            ctx.load_verify_locations(capath=path)
+        else:
+            ctx.load_verify_locations(cafile=path)
+    if cert:
+        certfile, keyfile = cert if isinstance(cert, tuple) else (cert, None)
+        ctx.load_cert_chain(certfile, keyfile)
+    return ctx
+
+
+def _default_bundle() -> str:
+    import certifi
+
+    return certifi.where()
+
+
+def handshake(
+    sock: socket.socket, server_name: str, context: ssl.SSLContext, timeout: float
+) -> TlsResult:
+    """Run a TLS handshake on a connected socket; the socket is closed afterwards."""
+    start = time.monotonic()
+    sock.settimeout(timeout)
+    try:
+        with context.wrap_socket(sock, server_hostname=server_name) as tls:
+            elapsed = (time.monotonic() - start) * 1000
+            return TlsResult(
+                version=tls.version(),
+                peer=describe_certificate(tls.getpeercert(binary_form=True)),
+                elapsed_ms=elapsed,
+            )
+    except ssl.SSLCertVerificationError as exc:
+        problem = verify_problem(exc, server_name)
+    except (TimeoutError, socket.timeout):
+        problem = Problem(
+            Code.READ_TIMEOUT,
+            Layer.TLS,
+            f"the server accepted the connection but did not complete a TLS "
+            f"handshake within {timeout:g} s",
+        )
+    except ssl.SSLError as exc:
+        problem = Problem(
+            Code.TLS_ERROR,
+            Layer.TLS,
+            f"the TLS handshake failed: {exc.reason or exc}",
+            details={"reason": exc.reason},
+        )
+    except OSError as exc:
+        problem = Problem(
+            Code.TLS_ERROR,
+            Layer.TLS,
+            f"the connection closed during the TLS handshake ({exc.strerror or exc})",
+        )
+    finally:
+        sock.close()
+    return TlsResult(problem=problem, elapsed_ms=(time.monotonic() - start) * 1000)
+
+
+def verify_problem(exc: ssl.SSLCertVerificationError, server_name: str) -> Problem:
+    """Map an OpenSSL verification error to its diagnosis code."""
+    code = exc.verify_code
+    message = exc.verify_message or str(exc)
+    details = {"verify_code": code, "verify_message": message}
+    if code == _EXPIRED:
+        return Problem(
+            Code.TLS_EXPIRED,
+            Layer.TLS,
+            f"the certificate of {server_name} has expired",
+            details=details,
+        )
+    if code == _NOT_YET_VALID:
+        return Problem(
+            Code.TLS_NOT_YET_VALID,
+            Layer.TLS,
+            f"the certificate of {server_name} is not valid yet",
+            details=details,
+        )
+    if code == _HOSTNAME_MISMATCH:
+        return Problem(
+            Code.TLS_HOSTNAME_MISMATCH,
+            Layer.TLS,
+            f"the certificate presented is not valid for {server_name}",
+            details=details,
+        )
+    if code in _UNTRUSTED:
+        return Problem(
+            Code.TLS_UNTRUSTED,
+            Layer.TLS,
+            f"the certificate of {server_name} is not signed by an authority "
+            f"conda trusts ({message})",
+            details=details,
+        )
+    return Problem(
+        Code.TLS_ERROR,
+        Layer.TLS,
+        f"certificate verification failed: {message}",
+        details=details,
+    )
+
+
+def fetch_leaf(sock: socket.socket, server_name: str, timeout: float) -> dict[str, Any]:
+    """Handshake without verification to see what the peer presents."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    sock.settimeout(timeout)
+    try:
+        with ctx.wrap_socket(sock, server_hostname=server_name) as tls:
+            return describe_certificate(tls.getpeercert(binary_form=True))
+    except OSError:
+        return {}
+    finally:
+        sock.close()
+
+
+def describe_certificate(der: bytes | None) -> dict[str, Any]:
+    """Subject, issuer, validity and names of a DER certificate (needs cryptography)."""
+    if not der:
+        return {}
+    try:
+        from cryptography import x509
+    except ImportError:
+        return {}
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return {}
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        names = [str(n) for n in san.value.get_values_for_type(x509.DNSName)]
+        names += [str(n) for n in san.value.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        names = []
+    not_before = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before
+    not_after = getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after
+    return {
+        "subject": cert.subject.rfc4514_string(),
+        "issuer": cert.issuer.rfc4514_string(),
+        "not_before": not_before.isoformat(),
+        "not_after": not_after.isoformat(),
+        "names": names,
+    }

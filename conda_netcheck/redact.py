@@ -1,0 +1,445 @@
+"""The one place that strips secrets from anything conda-netcheck prints.
+
+Everything that reaches a terminal, a JSON document or a log goes through a
+`Redactor`: URL user info, Anaconda ``/t/<token>/`` path segments, secret-looking
+query parameters, ``Authorization``-style header values, and literal secrets
+registered at runtime (a proxy password, a netrc password) in the encodings
+they tend to turn up in. Stdlib only, so importing it costs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, quote_plus, unquote
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "MIN_SECRET_LENGTH",
+    "REDACTED",
+    "REDACTOR",
+    "TOKEN_MASK",
+    "RedactingFilter",
+    "Redactor",
+    "redact_exception",
+    "redact_obj",
+    "redact_text",
+    "redact_traceback",
+    "redact_url",
+]
+
+REDACTED = "<redacted>"
+#: conda's own mask for Anaconda tokens (conda.common.url.mask_anaconda_token).
+TOKEN_MASK = "<TOKEN>"
+#: Shorter literal secrets are not replaced in free text: "abc" would shred it.
+MIN_SECRET_LENGTH = 4
+
+# A scheme, then everything up to whitespace, a quote or an angle bracket: what
+# ends a URL in logs, reprs and JSON. Our own masks may sit inside a URL (known
+# secrets are replaced first), and the URL goes on after them. The lookbehind
+# stops a match starting in the middle of a word: linear scan on long text.
+_URL_RE = re.compile(
+    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?:[^\s'\"<>]|<redacted>|<TOKEN>)*"
+)
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+# Punctuation that ends a sentence rather than a URL ("see http://h/x?sig=1.").
+_TRAILING_PUNCTUATION = ".,;:!?)]}"
+_AUTHORITY_END_RE = re.compile(r"[/?#]")
+# conda matches r"/t/([a-zA-Z0-9-]*)"; mamba also allows "_". Masking the whole
+# path segment never leaves a tail of an odd token behind.
+_ANACONDA_TOKEN_RE = re.compile(r"/t/[^/?#]+")
+_PARAM_RE = re.compile(r"(?P<name>[^&;=#]+)=(?P<value>[^&;#]*)")
+# Long runs of token characters with letters and digits: GitHub/GitLab tokens
+# used as the user name (https://ghp_...:x-oauth-basic@github.com).
+_TOKENISH_RE = re.compile(
+    r"(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}"
+)
+
+_HEADER_RE = re.compile(
+    r"(?P<name>\b(?:proxy-authorization|authorization|set-cookie|cookie"
+    r"|x-api-key|x-auth-token|private-token|x-amz-security-token))"
+    # "Name: v" in dumps; "'Name': 'v'" in reprs and JSON; "Name='v'" in kwargs.
+    r"(?P<sep>['\"]?[ \t]*(?::|=(?=[ \t]*['\"]))[ \t]*)"
+    r"(?P<quote>['\"])?"
+    r"(?P<scheme>(?:basic|bearer|digest|negotiate|ntlm|token|aws4-hmac-sha256)[ \t]+)?"
+    r"(?P<value>(?(quote)[^'\"\r\n]*|[^\r\n]*))",
+    re.IGNORECASE,
+)
+# RFC 7235 token68: the credential form of Basic, Bearer, Negotiate and NTLM.
+_TOKEN68_RE = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+_TOKEN68_SCHEMES = frozenset({"basic", "bearer", "negotiate", "ntlm", "token"})
+_SCHEME_PREFIX_RE = re.compile(
+    r"(?:basic|bearer|digest|negotiate|ntlm|token|aws4-hmac-sha256)[ \t]+", re.I
+)
+_BEARER_RE = re.compile(
+    r"\b(?P<scheme>Bearer[ \t]+)(?P<token>[A-Za-z0-9\-._~+/]{8,}=*)"
+)
+_BASIC_RE = re.compile(
+    r"\b(?P<scheme>Basic[ \t]+)(?P<token>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])"
+)
+
+# Names (query parameters, dict keys) whose values are secrets, compared after
+# lowercasing and turning "-" and "." into "_". Suffixes catch X-Amz-Signature,
+# anaconda_token, proxy_password, accessToken and friends.
+_SECRET_NAMES = frozenset({"auth", "pass", "pwd", "sig"})
+_SECRET_SUFFIXES = (
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "authorization",
+    "cookie",
+    "apikey",
+    "api_key",
+    "signature",
+    "credential",
+    "credentials",
+)
+
+
+def _normalise_name(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def _is_secret_key(name: str) -> bool:
+    """Tell whether a dict key or header name holds a secret value."""
+    name = _normalise_name(name)
+    return name in _SECRET_NAMES or name.endswith(_SECRET_SUFFIXES)
+
+
+def _is_secret_param(name: str) -> bool:
+    """Tell whether a URL query parameter holds a secret value."""
+    # "key" alone is ambiguous in our own JSON, but in a query it is an API key.
+    name = unquote(name)
+    return _is_secret_key(name) or _normalise_name(name).endswith("key")
+
+
+def _looks_like_token(user: str) -> bool:
+    return _TOKENISH_RE.fullmatch(user) is not None
+
+
+# --- URLs -------------------------------------------------------------------
+
+
+def _redact_userinfo(userinfo: str) -> str:
+    if not userinfo:
+        return userinfo
+    user, colon, password = userinfo.partition(":")
+    if not colon:
+        # A lone user part is how tokens travel (https://TOKEN@host).
+        return REDACTED
+    if _looks_like_token(user):
+        user = REDACTED
+    # An empty password stays visible: it hides nothing and is often the bug.
+    return f"{user}:{REDACTED if password else ''}"
+
+
+def _redact_param(match: re.Match[str]) -> str:
+    if _is_secret_param(match["name"]) and match["value"]:
+        return f"{match['name']}={REDACTED}"
+    return match.group()
+
+
+def _redact_after_authority(rest: str) -> str:
+    path, hash_, fragment = rest.partition("#")
+    path, question, query = path.partition("?")
+    if "/t/" in path:
+        path = _ANACONDA_TOKEN_RE.sub("/t/" + TOKEN_MASK, path)
+    if "=" in query:
+        query = _PARAM_RE.sub(_redact_param, query)
+    # OAuth implicit flows put access_token in the fragment.
+    if "=" in fragment:
+        fragment = _PARAM_RE.sub(_redact_param, fragment)
+    return path + question + query + hash_ + fragment
+
+
+def _split_authority(body: str) -> tuple[str, str]:
+    end = _AUTHORITY_END_RE.search(body)
+    return (body[: end.start()], body[end.start() :]) if end else (body, "")
+
+
+def _redact_body(body: str) -> str:
+    """Redact what follows ``scheme://``: authority, path, query, fragment."""
+    authority, rest = _split_authority(body)
+    # Like urllib, split user info at the LAST "@": an unencoded "@" in a
+    # password (http://user:p@ss@proxy:3128) belongs to the password.
+    userinfo, at, hostport = authority.rpartition("@")
+    if at:
+        authority = f"{_redact_userinfo(userinfo)}@{hostport}"
+    return authority + _redact_after_authority(rest) if rest else authority
+
+
+def _redact_url_structure(url: str) -> str:
+    sep = url.find("://")
+    if sep > 0 and _SCHEME_RE.fullmatch(url, 0, sep):
+        return url[: sep + 3] + _redact_body(url[sep + 3 :])
+    if url.startswith("//"):
+        return "//" + _redact_body(url[2:])
+    # Scheme-less forms such as a proxy given as "user:pass@proxy:3128".
+    return _redact_body(url)
+
+
+def _redact_url_match(match: re.Match[str]) -> str:
+    url = match.group()
+    core = url.rstrip(_TRAILING_PUNCTUATION)
+    return _redact_url_structure(core) + url[len(core) :]
+
+
+# --- headers ----------------------------------------------------------------
+
+
+def _redact_header(match: re.Match[str]) -> str:
+    value = match["value"]
+    if not value.strip() or value.startswith(REDACTED):
+        return match.group()
+    scheme = match["scheme"] or ""
+    quote_ = match["quote"] or ""
+    tail = ""
+    if not quote_ and scheme.strip().lower() in _TOKEN68_SCHEMES:
+        # Unquoted "Authorization: Bearer abc (expired)": keep what follows.
+        token = _TOKEN68_RE.match(value)
+        if token and value[token.end() : token.end() + 1] in ("", " ", "\t"):
+            tail = value[token.end() :]
+    return f"{match['name']}{match['sep']}{quote_}{scheme}{REDACTED}{tail}"
+
+
+def _redact_bearer(match: re.Match[str]) -> str:
+    token = match["token"]
+    # Prose says "Bearer authentication"; real tokens carry digits or punctuation.
+    if any(c.isdigit() or c in "-._~+/=" for c in token):
+        return match["scheme"] + REDACTED
+    return match.group()
+
+
+def _redact_basic(match: re.Match[str]) -> str:
+    try:
+        decoded = base64.b64decode(match["token"], validate=True)
+    except (binascii.Error, ValueError):
+        return match.group()
+    return match["scheme"] + REDACTED if b":" in decoded else match.group()
+
+
+# --- literal secrets ----------------------------------------------------------
+
+
+def _variants(secret: str) -> set[str]:
+    """Return the forms a secret takes in URLs, reprs and JSON."""
+    forms = {secret, unquote(secret)}
+    for form in list(forms):
+        for encoded in (quote(form, safe=""), quote(form), quote_plus(form)):
+            forms.add(encoded)
+            # quote() writes %4A; hand-written URLs often use %4a.
+            forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded))
+        # A backslash (DOMAIN\user passwords) is doubled by repr() and JSON.
+        forms.add(form.replace("\\", "\\\\").replace('"', '\\"'))
+        forms.add(repr(form)[1:-1])
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
+def _basic_forms(username: str, password: str) -> set[str]:
+    """Return ``base64(user:pass)`` as Basic auth headers carry it."""
+    forms = set()
+    for user in {username, unquote(username)}:
+        for pw in {password, unquote(password)}:
+            pair = f"{user}:{pw}"
+            for encoding in ("utf-8", "latin-1"):  # requests sends latin-1 if it can
+                try:
+                    raw = pair.encode(encoding)
+                except UnicodeEncodeError:
+                    continue
+                b64 = base64.b64encode(raw).decode("ascii")
+                forms.update({b64, b64.rstrip("=")})
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
+@lru_cache(maxsize=32)
+def _literal_pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    if not secrets:
+        return None
+    # Longest first: alternation takes the first branch that matches, and a
+    # shorter variant must not leave the tail of a longer one behind.
+    ordered = sorted(secrets, key=lambda s: (-len(s), s))
+    return re.compile("|".join(map(re.escape, ordered)))
+
+
+class Redactor:
+    """Known secrets plus the rules that strip them from text, URLs and JSON."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # One attribute, swapped whole, so readers never need the lock.
+        self._state: tuple[frozenset[str], re.Pattern[str] | None] = (frozenset(), None)
+
+    def _register(self, forms: Iterable[str]) -> None:
+        with self._lock:
+            secrets = self._state[0].union(forms)
+            if secrets != self._state[0]:
+                self._state = (secrets, _literal_pattern(secrets))
+
+    def add(self, secret: str | None) -> None:
+        """Register a secret value, with its percent-encoded and decoded forms."""
+        if secret:
+            self._register(_variants(secret))
+
+    def add_credentials(self, username: str | None, password: str | None) -> None:
+        """Register a password and the Basic auth ``base64(user:pass)`` it yields."""
+        if not password:
+            return
+        forms = _variants(password) | _basic_forms(username or "", password)
+        if username and _looks_like_token(username):
+            forms |= _variants(username)
+        self._register(forms)
+
+    def add_url_credentials(self, url: str | None) -> None:
+        """Register the password, user-info token, /t/ token and secret query values of a URL."""
+        if not url:
+            return
+        sep = url.find("://")
+        authority, rest = _split_authority(url[sep + 3 :] if sep > 0 else url)
+        userinfo, at, _ = authority.rpartition("@")
+        if at and userinfo:
+            user, colon, password = userinfo.partition(":")
+            if colon:
+                self.add_credentials(user, password)
+            else:
+                self.add(user)
+        rest = rest.partition("#")[0]
+        path, _, query = rest.partition("?")
+        for token in _ANACONDA_TOKEN_RE.finditer(path):
+            self.add(token.group()[3:])
+        for param in _PARAM_RE.finditer(query):
+            if _is_secret_param(param["name"]):
+                self.add(param["value"])
+
+    def clear(self) -> None:
+        """Forget every registered secret."""
+        with self._lock:
+            self._state = (frozenset(), None)
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """The registered secrets in every form that gets replaced."""
+        return self._state[0]
+
+    def url(self, url: str) -> str:
+        """Return ``url`` with credentials, tokens and secret parameters redacted."""
+        return _redact_url_structure(self._literals(url, ()))
+
+    def text(self, text: str, secrets: Iterable[str] = ()) -> str:
+        """Return ``text`` with URLs, auth headers and known secrets redacted."""
+        # Known secrets first: the structural rules below could split one
+        # (a "/" in a password ends the URL authority) and leave a piece behind.
+        text = self._literals(text, secrets)
+        if "://" in text:
+            text = _URL_RE.sub(_redact_url_match, text)
+        text = _HEADER_RE.sub(_redact_header, text)
+        if "earer" in text:
+            text = _BEARER_RE.sub(_redact_bearer, text)
+        if "asic" in text:
+            text = _BASIC_RE.sub(_redact_basic, text)
+        return text
+
+    def _literals(self, text: str, extra: Iterable[str]) -> str:
+        known, pattern = self._state
+        extra_forms = set().union(*map(_variants, filter(None, extra)))
+        if extra_forms - known:
+            pattern = _literal_pattern(known | extra_forms)
+        return pattern.sub(REDACTED, text) if pattern else text
+
+    def obj(self, obj: Any) -> Any:
+        """Return a redacted copy of a JSON-like document (dicts, lists, strings)."""
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, Mapping):
+            return {
+                self.obj(key): self._value(key, value) for key, value in obj.items()
+            }
+        if isinstance(obj, list):
+            return [self.obj(item) for item in obj]
+        if isinstance(obj, tuple):
+            items = [self.obj(item) for item in obj]
+            return type(obj)(*items) if hasattr(obj, "_fields") else tuple(items)
+        if isinstance(obj, (set, frozenset)):
+            return type(obj)(self.obj(item) for item in obj)
+        return obj
+
+    def _value(self, key: Any, value: Any) -> Any:
+        if (
+            isinstance(key, str)
+            and isinstance(value, str)
+            and value
+            and _is_secret_key(key)
+        ):
+            # {"Authorization": "Basic abc"} keeps the scheme: it helps diagnosis.
+            scheme = _SCHEME_PREFIX_RE.match(value)
+            return (scheme.group() if scheme else "") + REDACTED
+        return self.obj(value)
+
+
+#: The process-wide registry: probes register secrets, renderers redact.
+REDACTOR = Redactor()
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` redacted with the default `REDACTOR`."""
+    return REDACTOR.url(url)
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return ``text`` redacted with the default `REDACTOR` plus ``secrets``."""
+    return REDACTOR.text(text, secrets)
+
+
+def redact_obj(obj: Any) -> Any:
+    """Return a redacted copy of a JSON-like document using the default `REDACTOR`."""
+    return REDACTOR.obj(obj)
+
+
+def redact_exception(exc: BaseException) -> str:
+    """Return ``"Type: message"`` for an exception, redacted."""
+    try:
+        message = str(exc)
+    except Exception:  # a broken __str__ must not hide the original error
+        message = "<unprintable>"
+    name = type(exc).__name__
+    return REDACTOR.text(f"{name}: {message}" if message else name)
+
+
+def redact_traceback(exc: BaseException) -> str:
+    """Return the full formatted traceback of ``exc``, redacted."""
+    import traceback
+
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return REDACTOR.text("".join(lines))
+
+
+class RedactingFilter(logging.Filter):
+    """Logging filter that redacts each record's message and traceback in place."""
+
+    def __init__(self, redactor: Redactor | None = None) -> None:
+        super().__init__()
+        self.redactor = redactor or REDACTOR
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` and let it through."""
+        try:
+            message = record.getMessage()
+        except Exception:  # leave bad format args for logging to report
+            return True
+        record.msg, record.args = self.redactor.text(message), None
+        if record.exc_info and not record.exc_text:
+            # Formatter.format() uses a pre-set exc_text instead of re-formatting.
+            record.exc_text = self.redactor.text(
+                logging.Formatter().formatException(record.exc_info)
+            )
+        if record.stack_info:
+            record.stack_info = self.redactor.text(record.stack_info)
+        return True

@@ -1,0 +1,211 @@
+"""Text for people, JSON for machines; both pass through the redaction."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from .findings import Status
+from .redact import REDACTOR
+
+if TYPE_CHECKING:
+    from .findings import Finding, Problem, Report, TargetResult
+
+# conda >= 26.1 exports these from conda.base.constants; the same characters
+# are used so the output fits conda's own (see `marks`).
+OK_MARK, X_MARK, WARN_MARK = "✅", "❌", "⚠️ "
+
+
+def marks() -> tuple[str, str, str]:
+    """conda's OK and X marks when conda has them, and a warning mark."""
+    try:
+        from conda.base.constants import OK_MARK as ok
+        from conda.base.constants import X_MARK as x
+    except ImportError:
+        ok, x = OK_MARK, X_MARK
+    return ok, x, WARN_MARK
+
+
+def mark(status: Status) -> str:
+    """The mark for a status."""
+    ok, x, warn = marks()
+    return {Status.OK: ok, Status.ERROR: x, Status.WARNING: warn}[status]
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The documented JSON document (additions allowed, renames are breaking)."""
+    return REDACTOR.obj(
+        {
+            "ok": report.ok,
+            "conda_version": report.conda_version,
+            "netcheck_version": report.netcheck_version,
+            "conda_config_read": report.conda_config_read,
+            "targets": [_target_dict(r) for r in report.targets],
+            "findings": [_finding_dict(f) for f in report.findings],
+        }
+    )
+
+
+def _target_dict(result: TargetResult) -> dict[str, Any]:
+    target = result.target
+    head = result.headline
+    return {
+        "url": target.url,
+        "channel": target.channel,
+        "subdir": target.subdir,
+        "host": target.host,
+        "source": target.source,
+        "proxy": target.proxy,
+        "proxy_source": target.proxy_source,
+        "status": result.status.value,
+        "diagnosis": head.code.value if head else "ok",
+        "layer": head.layer.value if head else None,
+        "summary": head.summary if head else "reachable",
+        "fix": head.fix if head else None,
+        "details": head.details if head else {},
+        "warnings": [_problem_dict(w) for w in result.warnings if w is not head],
+        "fetched": result.fetched,
+        "redirects": result.redirects,
+        "timings_ms": result.timings.as_dict(),
+    }
+
+
+def _problem_dict(problem: Problem) -> dict[str, Any]:
+    return {
+        "diagnosis": problem.code.value,
+        "layer": problem.layer.value,
+        "summary": problem.summary,
+        "fix": problem.fix,
+    }
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "check": finding.check,
+        "status": finding.status.value,
+        "diagnosis": finding.code.value,
+        "summary": finding.summary,
+        "fix": finding.fix,
+    }
+
+
+def to_json(report: Report) -> str:
+    """One JSON document."""
+    return json.dumps(to_dict(report), indent=2, default=str)
+
+
+def target_lines(result: TargetResult, verbose: bool = False) -> list[str]:
+    """The lines for one target: a mark and the URL, then cause and fix if any."""
+    target = result.target
+    name = "" if "://" in target.channel else f"  ({target.channel})"
+    lines = [f"{mark(result.status)} {target.url}{name}"]
+    problems = ([result.problem] if result.problem else []) + result.warnings
+    for problem in problems:
+        lines.append(
+            f"    {problem.code.value} ({problem.layer.value}): {problem.summary}"
+        )
+        if problem.fix:
+            lines.append(f"    fix: {problem.fix}")
+        certificate = problem.details.get("certificate")
+        if certificate:
+            lines.append(
+                f"    certificate: subject {certificate.get('subject')}, issued by "
+                f"{certificate.get('issuer')}, valid for "
+                f"{', '.join(certificate.get('names') or []) or 'no names'}"
+            )
+    if verbose:
+        lines += _verbose_lines(result)
+    return [REDACTOR.text(line) for line in lines]
+
+
+def _verbose_lines(result: TargetResult) -> list[str]:
+    target = result.target
+    lines = [f"    from: {target.source}"] if target.source else []
+    if target.proxy:
+        lines.append(f"    proxy: {target.proxy} (from {target.proxy_source})")
+    else:
+        lines.append("    proxy: none (direct connection)")
+    shown = {
+        "dns": "DNS",
+        "connect": "connect",
+        "tls": "TLS",
+        "first_byte": "first byte",
+        "total": "total",
+    }
+    timings = result.timings.as_dict()
+    parts = [
+        f"{label} {timings[key]:g} ms"
+        for key, label in shown.items()
+        if timings[key] is not None
+    ]
+    if parts:
+        lines.append(f"    timings: {', '.join(parts)}")
+    for url in result.redirects:
+        lines.append(f"    redirected from: {url}")
+    if result.fetched:
+        lines.append(f"    fetched: {result.fetched}")
+    lines += [f"    {note}" for note in result.notes]
+    return lines
+
+
+def finding_lines(finding: Finding) -> list[str]:
+    """A configuration finding: mark, summary and fix."""
+    lines = [f"{mark(finding.status)} {finding.check}: {finding.summary}"]
+    if finding.fix:
+        lines.append(f"    fix: {finding.fix}")
+    return [REDACTOR.text(line) for line in lines]
+
+
+def verdict(report: Report) -> str:
+    """One closing line that says what to do first."""
+    total = len(report.targets)
+    failed = [r for r in report.targets if r.status is Status.ERROR]
+    warned = [r for r in report.targets if r.status is Status.WARNING]
+    bad_findings = [f for f in report.findings if f.status is Status.ERROR]
+    if not failed and not bad_findings:
+        extra = f" ({len(warned)} with warnings)" if warned else ""
+        return f"Verdict: all {total} targets are reachable{extra}."
+    if failed:
+        codes = Counter(r.problem.code.value for r in failed if r.problem)
+        first, _ = codes.most_common(1)[0]
+        layer = next(
+            r.problem.layer.value
+            for r in failed
+            if r.problem and r.problem.code.value == first
+        )
+        return (
+            f"Verdict: {len(failed)} of {total} targets unreachable; the first broken "
+            f"layer is {layer} ({first}): apply its fix first."
+        )
+    return (
+        f"Verdict: the configuration has {len(bad_findings)} error(s); fix them first."
+    )
+
+
+def text(report: Report, verbose: bool = False, header: bool = True) -> str:
+    """The whole human report."""
+    lines: list[str] = []
+    if header:
+        lines.append(header_line(report))
+    if not report.conda_config_read:
+        lines.append(
+            "note: conda's configuration was not read (conda is not importable); "
+            "only the environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, "
+            "SSL_CERT_FILE) applies"
+        )
+    for finding in report.findings:
+        lines += finding_lines(finding)
+    for result in report.targets:
+        lines += target_lines(result, verbose)
+    lines.append(verdict(report))
+    return "\n".join(lines)
+
+
+def header_line(report: Report) -> str:
+    """What was checked, with which versions."""
+    conda = f"conda {report.conda_version}" if report.conda_version else "no conda"
+    return (
+        f"conda-netcheck {report.netcheck_version} ({conda}): checking "
+        f"{len(report.targets)} URL(s)"
+    )

@@ -1,0 +1,132 @@
+"""Routes: the session and settings a URL is fetched with, from conda or from the environment."""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .diagnose import Route
+from .redact import REDACTOR
+
+if TYPE_CHECKING:
+    from requests import Session
+
+#: The environment variables requests reads for proxies, in its order.
+PROXY_VARIABLES = ("{scheme}_proxy", "{SCHEME}_PROXY", "all_proxy", "ALL_PROXY")
+
+
+def conda_route(url: str) -> Route:
+    """conda's own session for url, made safe for diagnosis (see `diagnostic_copy`)."""
+    from conda.gateways.connection.session import get_session
+
+    session = diagnostic_copy(get_session(url))
+    return _route(session, url, conda_proxy_servers())
+
+
+def conda_proxy_servers() -> dict[str, str]:
+    """proxy_servers as conda's context has it."""
+    from conda.base.context import context
+
+    return dict(context.proxy_servers or {})
+
+
+def standalone_route(url: str) -> Route:
+    """A plain requests session configured from the environment only (no conda)."""
+    import requests
+
+    session = requests.Session()
+    session.headers["User-Agent"] = f"conda-netcheck/{__version__}"
+    # requests itself ignores SSL_CERT_FILE; honour it when nothing stronger is set.
+    if not (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")):
+        if os.environ.get("SSL_CERT_FILE"):
+            session.verify = os.environ["SSL_CERT_FILE"]
+    _mount_no_retry(session, None)
+    return _route(session, url, {})
+
+
+def diagnostic_copy(session: Session) -> Session:
+    """A shallow copy of conda's session that never retries and never prompts.
+
+    The copy shares conda's proxies, verify, cert, headers and auth (so header
+    plugins, auth handlers, tokens and .netrc apply as for an install), but has
+    its own transport adapters without retries or backoff, and an auth wrapper
+    that drops conda's interactive 407 handler. conda's cached session is left
+    untouched.
+    """
+    clone = copy.copy(session)
+    truststore_context = getattr(session.get_adapter("https://"), "_ssl_context", None)
+    clone.adapters = type(session.adapters)()
+    for prefix, adapter in session.adapters.items():
+        if not prefix.startswith(("http://", "https://")):
+            clone.mount(prefix, adapter)  # file://, ftp://, s3://: no retries there
+    _mount_no_retry(clone, truststore_context)
+    clone.auth = NoPromptAuth(session.auth)
+    clone.max_redirects = 10
+    return clone
+
+
+def _mount_no_retry(session: Session, ssl_context: Any) -> None:
+    try:
+        from conda.gateways.connection.adapters.http import HTTPAdapter
+
+        adapter = HTTPAdapter(max_retries=0, ssl_context=ssl_context)
+    except ImportError:
+        from requests.adapters import HTTPAdapter as PlainAdapter
+
+        adapter = PlainAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+
+
+def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
+    from requests.utils import prepend_scheme_if_needed, select_proxy
+
+    # requests merges the environment (REQUESTS_CA_BUNDLE, *_PROXY, NO_PROXY)
+    # with the session exactly like this when conda sends a request.
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    proxy = select_proxy(url, settings["proxies"])
+    source = None
+    if proxy:
+        REDACTOR.add_url_credentials(proxy)
+        source = proxy_source(url, proxy, configured)
+        proxy = prepend_scheme_if_needed(proxy, "http")
+    adapter = session.get_adapter(url) if url.startswith("http") else None
+    return Route(
+        session=session,
+        proxy=proxy,
+        proxy_source=source,
+        verify=settings["verify"],
+        cert=settings["cert"],
+        ssl_context=getattr(adapter, "_ssl_context", None),
+    )
+
+
+def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> str:
+    """Where the proxy chosen for url was set: proxy_servers, or which variable."""
+    if proxy in configured.values():
+        key = next(k for k, v in configured.items() if v == proxy)
+        return f"proxy_servers.{key}"
+    scheme = url.split("://", 1)[0]
+    for template in PROXY_VARIABLES:
+        name = template.format(scheme=scheme, SCHEME=scheme.upper())
+        if os.environ.get(name) == proxy:
+            return f"the {name} environment variable"
+    return "the environment"
+
+
+class NoPromptAuth:
+    """Wrap conda's auth and remove its interactive 407 handler (it calls input())."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __call__(self, request: Any) -> Any:
+        if self.inner is not None:
+            request = self.inner(request)
+        hooks = request.hooks.get("response", [])
+        request.hooks["response"] = [
+            h for h in hooks if getattr(h, "__name__", "") != "handle_407"
+        ]
+        return request

@@ -1,0 +1,131 @@
+"""What to check: conda's configuration -> the channel URLs conda would fetch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .findings import Target
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+
+def conda_targets(channels: Sequence[str] | None = None) -> list[Target]:
+    """Targets for `channels` (names or URLs), or for every configured channel."""
+    from conda.base.context import context
+    from conda.models.channel import Channel
+
+    names = list(channels) if channels else list(context.channels)
+    subdirs = tuple(context.subdirs)
+    targets: list[Target] = []
+    seen: set[str] = set()
+    for name in names:
+        channel = Channel(name)
+        for url in channel.urls(with_credentials=True, subdirs=subdirs):
+            if url in seen:
+                continue
+            seen.add(url)
+            sub = Channel(url)
+            targets.append(
+                Target(
+                    url=url,
+                    channel=name,
+                    subdir=sub.subdir or url.rstrip("/").rsplit("/", 1)[-1],
+                    source=channel_source(name, channels is not None),
+                )
+            )
+    return targets
+
+
+def channel_source(name: str, from_command_line: bool) -> str:
+    """Which setting turned `name` into its URL, in words a user can act on."""
+    from conda.base.constants import DEFAULTS_CHANNEL_NAME
+    from conda.base.context import context
+    from conda.common.url import is_url
+
+    origin = "the command line" if from_command_line else "channels"
+    if is_url(name):
+        return origin
+    if name == DEFAULTS_CHANNEL_NAME:
+        return f"default_channels (via {origin})"
+    if name in context.custom_multichannels:
+        return f"custom_multichannels.{name} (via {origin})"
+    if name in context.custom_channels:
+        return f"custom_channels.{name} (via {origin})"
+    return f"channel_alias {context.channel_alias.base_url} (via {origin})"
+
+
+def repodata_filenames() -> tuple[str, ...]:
+    """The files conda asks for, in order; a 404 on all but the last is normal."""
+    from conda.base.context import context
+
+    names: list[str] = []
+    if getattr(context, "repodata_use_shards", False):
+        names.append("repodata_shards.msgpack.zst")
+    if getattr(context, "repodata_use_zst", False):
+        names.append("repodata.json.zst")
+    names.append("repodata.json")
+    return tuple(names)
+
+
+def urls_targets(urls: Iterable[str], subdirs: Sequence[str]) -> list[Target]:
+    """Targets for bare channel URLs, without conda (python -m conda_netcheck)."""
+    targets = []
+    for url in urls:
+        base = url.rstrip("/")
+        last = base.rsplit("/", 1)[-1]
+        if last in KNOWN_SUBDIRS:
+            targets.append(
+                Target(base, base.rsplit("/", 1)[0], last, "the command line")
+            )
+            continue
+        for subdir in subdirs:
+            targets.append(Target(f"{base}/{subdir}", base, subdir, "the command line"))
+    return targets
+
+
+KNOWN_SUBDIRS = frozenset(
+    {
+        "noarch",
+        "linux-32",
+        "linux-64",
+        "linux-aarch64",
+        "linux-armv6l",
+        "linux-armv7l",
+        "linux-ppc64",
+        "linux-ppc64le",
+        "linux-riscv64",
+        "linux-s390x",
+        "osx-64",
+        "osx-arm64",
+        "win-32",
+        "win-64",
+        "win-arm64",
+        "emscripten-wasm32",
+        "wasi-wasm32",
+        "zos-z",
+    }
+)
+
+
+def native_subdir() -> str:
+    """This machine's conda platform subdir, computed without conda."""
+    import platform
+    import sys
+
+    machine = platform.machine().lower()
+    arch = {
+        "x86_64": "64",
+        "amd64": "64",
+        "aarch64": "aarch64",
+        "arm64": "arm64",
+        "ppc64le": "ppc64le",
+        "s390x": "s390x",
+    }.get(machine, machine)
+    if sys.platform.startswith("linux"):
+        return f"linux-{arch}"
+    if sys.platform == "darwin":
+        return f"osx-{arch}"
+    if sys.platform == "win32":
+        return f"win-{arch}"
+    return f"{sys.platform}-{arch}"
