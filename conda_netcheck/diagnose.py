@@ -46,7 +46,7 @@ class Options:
     resolver: dns.Resolver | None = None
     slow_ms: float = 5000.0
     skew_seconds: float = 300.0
-    max_workers: int = 16
+    max_workers: int = 64
     offline: bool = False
 
     @property
@@ -253,7 +253,7 @@ class _Runner:
             if not 200 <= status < 300:
                 result.problem = advice.status_problem(answer, filename, route)
                 return
-            result.fetched = answer.url
+            result.fetched = answer.final_url or answer.url
             problem = content.check(
                 filename, answer.headers.get("Content-Type", ""), answer.head
             )

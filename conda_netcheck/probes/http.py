@@ -18,6 +18,7 @@ class HttpResult:
     """What the server said, or the exception the session raised."""
 
     url: str
+    final_url: str | None = None  # after redirects
     status: int | None = None
     reason: str = ""
     headers: dict[str, str] = field(default_factory=dict)
@@ -55,6 +56,7 @@ def get(
         return result
     try:
         result.received_at = time.time()
+        result.final_url = response.url
         result.status = response.status_code
         result.reason = response.reason or ""
         result.headers = dict(response.headers)

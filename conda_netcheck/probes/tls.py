@@ -21,7 +21,7 @@ _UNTRUSTED = {
     20,  # unable to get local issuer certificate
     21,  # unable to verify the first certificate
 }
-_HOSTNAME_MISMATCH = 62
+_HOSTNAME_MISMATCH = {62, 64}  # host name, IP address
 
 
 @dataclass
@@ -126,7 +126,7 @@ def verify_problem(exc: ssl.SSLCertVerificationError, server_name: str) -> Probl
             f"the certificate of {server_name} is not valid yet",
             details=details,
         )
-    if code == _HOSTNAME_MISMATCH:
+    if code in _HOSTNAME_MISMATCH:
         return Problem(
             Code.TLS_HOSTNAME_MISMATCH,
             Layer.TLS,

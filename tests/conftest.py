@@ -1,0 +1,101 @@
+"""Shared fixtures: isolation from the real network, local peers, and conda when importable."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+try:
+    import conda.base.context  # noqa: F401
+except Exception:  # conda is not on PyPI: fresh machines have none
+    HAS_CONDA = False
+else:
+    HAS_CONDA = True
+
+if HAS_CONDA:
+    pytest_plugins = ("conda.testing.fixtures",)
+
+NO_CONDA_REASON = (
+    "conda is not importable here (it is not on PyPI): install conda into this "
+    "environment to run the tests that go through conda"
+)
+needs_conda = pytest.mark.skipif(not HAS_CONDA, reason=NO_CONDA_REASON)
+
+CLONE_NEWNET = 0x40000000
+
+
+def _isolate_network() -> str:
+    """Move the test process into a fresh network namespace with only loopback.
+
+    Then no test can reach a real resolver or host by accident: any address
+    but 127.0.0.0/8 and ::1 is unreachable. Needs root; set
+    NETCHECK_TEST_NETNS=0 to opt out.
+    """
+    if os.environ.get("NETCHECK_TEST_NETNS") == "0":
+        return "network isolation disabled by NETCHECK_TEST_NETNS=0"
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return "not isolated in a network namespace (needs root on Linux)"
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        return f"unshare(CLONE_NEWNET) failed: errno {ctypes.get_errno()}"
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True, timeout=10)
+    return "tests run in a private network namespace (loopback only)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config._netcheck_isolation = _isolate_network()  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    conda = "conda: importable" if HAS_CONDA else f"conda: {NO_CONDA_REASON}"
+    return [config._netcheck_isolation, conda]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No proxy or CA variable of the developer's shell leaks into a test."""
+    from conda_netcheck.netconfig import ENV_VARIABLES
+
+    for name in ENV_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+
+
+@pytest.fixture
+def channel_root(tmp_path: Path) -> Path:
+    """A tiny real conda channel on disk."""
+    from support.servers import make_channel
+
+    return make_channel(tmp_path / "channel")
+
+
+@pytest.fixture
+def channel(channel_root: Path):
+    """The tiny channel served over plain HTTP on an ephemeral port."""
+    from support.servers import channel_server
+
+    with channel_server(channel_root) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def ca():
+    """A test CA (trustme) that tests trust explicitly."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def ca_bundle(ca, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test CA as a PEM file, for ssl_verify / REQUESTS_CA_BUNDLE."""
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)

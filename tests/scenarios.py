@@ -1,0 +1,197 @@
+"""The broken-network scenarios: each starts real local peers and names the diagnosis expected."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from support.servers import (
+    channel_server,
+    closed_port,
+    full_backlog_server,
+    server_tls_context,
+    silent_server,
+)
+
+NOW = datetime.datetime.now(datetime.timezone.utc)
+DAY = datetime.timedelta(days=1)
+
+
+@dataclass
+class Setup:
+    """What a scenario hands the test: the channel URL and the trust to use."""
+
+    url: str
+    verify: str | None = None  # a CA bundle path for ssl_verify / REQUESTS_CA_BUNDLE
+    server: object | None = None
+    resolver: Callable | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    """A named broken network and what netcheck must say about it."""
+
+    id: str
+    diagnosis: str
+    layer: str | None
+    start: Callable  # (ctx) -> context manager yielding a Setup
+    status: str = "error"
+    summary_has: str = ""
+
+
+class Context:
+    """What a scenario may use: the channel on disk and the test CA."""
+
+    def __init__(self, channel_root, ca, ca_bundle) -> None:
+        self.channel_root = channel_root
+        self.ca = ca
+        self.ca_bundle = ca_bundle
+
+
+@contextmanager
+def _http(ctx: Context, **behaviour) -> Iterator[Setup]:
+    with channel_server(ctx.channel_root) as server:
+        for key, value in behaviour.items():
+            setattr(server.behaviour, key, value)
+        yield Setup(server.url, server=server)
+
+
+@contextmanager
+def _https(ctx: Context, cert=None, trusted: bool = True) -> Iterator[Setup]:
+    cert = cert or ctx.ca.issue_cert("127.0.0.1", "localhost")
+    with channel_server(ctx.channel_root, tls=server_tls_context(cert)) as server:
+        yield Setup(
+            server.url, verify=ctx.ca_bundle if trusted else None, server=server
+        )
+
+
+@contextmanager
+def _refused(ctx: Context) -> Iterator[Setup]:
+    yield Setup(f"http://127.0.0.1:{closed_port()}")
+
+
+@contextmanager
+def _black_hole(ctx: Context) -> Iterator[Setup]:
+    with full_backlog_server() as port:
+        yield Setup(f"http://127.0.0.1:{port}")
+
+
+@contextmanager
+def _silent(ctx: Context, scheme: str = "http") -> Iterator[Setup]:
+    with silent_server() as port:
+        yield Setup(f"{scheme}://127.0.0.1:{port}", verify=ctx.ca_bundle)
+
+
+@contextmanager
+def _nxdomain(ctx: Context) -> Iterator[Setup]:
+    def resolver(host: str, port: int) -> list:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    yield Setup("http://channel.netcheck.invalid", resolver=resolver)
+
+
+@contextmanager
+def _missing_bundle(ctx: Context) -> Iterator[Setup]:
+    with _https(ctx) as setup:
+        setup.env["REQUESTS_CA_BUNDLE"] = str(ctx.channel_root / "missing-ca.pem")
+        yield setup
+
+
+@contextmanager
+def _redirect(ctx: Context) -> Iterator[Setup]:
+    with (
+        channel_server(ctx.channel_root) as target,
+        channel_server(ctx.channel_root) as front,
+    ):
+        front.behaviour.redirect_to = target.url
+        yield Setup(front.url, server=front)
+
+
+HTML = b"<html><head><title>Sign in to Guest Wi-Fi</title></head><body>hi</body></html>"
+
+SCENARIOS = [
+    Scenario("ok-http", "ok", None, _http, status="ok"),
+    Scenario("ok-https-trusted-ca", "ok", None, _https, status="ok"),
+    Scenario("ok-after-redirect", "ok", None, _redirect, status="ok"),
+    Scenario(
+        "dns-nxdomain", "dns-failure", "dns", _nxdomain, summary_has="does not exist"
+    ),
+    Scenario("refused", "connection-refused", "tcp", _refused),
+    Scenario("black-hole", "connect-timeout", "tcp", _black_hole),
+    Scenario("http-never-answers", "read-timeout", "http", _silent),
+    Scenario(
+        "tls-never-answers",
+        "read-timeout",
+        "tls",
+        lambda ctx: _silent(ctx, "https"),
+    ),
+    Scenario(
+        "untrusted-ca",
+        "tls-untrusted",
+        "tls",
+        lambda ctx: _https(ctx, trusted=False),
+    ),
+    Scenario(
+        "expired-cert",
+        "tls-expired",
+        "tls",
+        lambda ctx: _https(
+            ctx,
+            ctx.ca.issue_cert(
+                "127.0.0.1", not_before=NOW - 30 * DAY, not_after=NOW - DAY
+            ),
+        ),
+    ),
+    Scenario(
+        "not-yet-valid-cert",
+        "tls-not-yet-valid",
+        "tls",
+        lambda ctx: _https(
+            ctx,
+            ctx.ca.issue_cert(
+                "127.0.0.1", not_before=NOW + DAY, not_after=NOW + 30 * DAY
+            ),
+        ),
+    ),
+    Scenario(
+        "wrong-host-cert",
+        "tls-hostname-mismatch",
+        "tls",
+        lambda ctx: _https(ctx, ctx.ca.issue_cert("mirror.example.org")),
+    ),
+    Scenario("ca-bundle-missing", "ca-bundle-invalid", "config", _missing_bundle),
+    Scenario(
+        "http-401", "http-unauthorized", "http", lambda ctx: _http(ctx, status=401)
+    ),
+    Scenario("http-403", "http-forbidden", "http", lambda ctx: _http(ctx, status=403)),
+    Scenario("http-404", "http-not-found", "http", lambda ctx: _http(ctx, status=404)),
+    Scenario(
+        "http-500", "http-server-error", "http", lambda ctx: _http(ctx, status=500)
+    ),
+    Scenario(
+        "http-429",
+        "http-rate-limited",
+        "http",
+        lambda ctx: _http(ctx, status=429, headers={"Retry-After": "30"}),
+        summary_has="30",
+    ),
+    Scenario(
+        "html-captive-portal",
+        "not-a-channel",
+        "content",
+        lambda ctx: _http(ctx, status=200, body=HTML, content_type="text/html"),
+        summary_has="Sign in to Guest Wi-Fi",
+    ),
+    Scenario(
+        "clock-skew",
+        "clock-skew",
+        "http",
+        lambda ctx: _http(ctx, date_offset=-3 * 86400),
+        status="warning",
+        summary_has="3.0 days",
+    ),
+]

@@ -1,0 +1,206 @@
+"""Real local peers for the scenarios: a tiny conda channel over HTTP(S), and broken servers."""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import threading
+import time
+from contextlib import contextmanager
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Iterator
+
+SUBDIRS = ("noarch", "linux-64")
+
+
+def make_channel(root: Path) -> Path:
+    """Write a tiny real channel: repodata.json for noarch and linux-64."""
+    for subdir in SUBDIRS:
+        (root / subdir).mkdir(parents=True, exist_ok=True)
+        packages = {}
+        if subdir == "noarch":
+            packages["netcheck-demo-1.0-pyh0_0.tar.bz2"] = {
+                "name": "netcheck-demo",
+                "version": "1.0",
+                "build": "pyh0_0",
+                "build_number": 0,
+                "depends": [],
+                "noarch": "python",
+                "subdir": "noarch",
+                "md5": "0" * 32,
+                "size": 1024,
+            }
+        repodata = {
+            "info": {"subdir": subdir},
+            "packages": packages,
+            "packages.conda": {},
+            "repodata_version": 1,
+        }
+        (root / subdir / "repodata.json").write_text(json.dumps(repodata))
+    return root
+
+
+class Behaviour:
+    """How the channel server answers; tests change it between requests."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.status: int | None = None  # force this status for every path
+        self.body: bytes | None = None
+        self.content_type = "application/json"
+        self.headers: dict[str, str] = {}
+        self.redirect_to: str | None = None  # base URL to redirect to
+        self.date_offset = 0.0  # seconds added to the Date header
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.handler: Callable | None = None  # custom: handler(req) -> bool
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "netcheck-test"
+    behaviour: Behaviour
+
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return formatdate(time.time() + self.behaviour.date_offset, usegmt=True)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        b = self.behaviour
+        b.requests.append((self.path, dict(self.headers)))
+        if b.handler and b.handler(self):
+            return
+        if b.redirect_to:
+            self.send_response(302)
+            self.send_header("Location", b.redirect_to.rstrip("/") + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if b.status is not None:
+            return self._reply(b.status, b.body or b"", b.content_type)
+        path = (b.root / self.path.split("?")[0].lstrip("/")).resolve()
+        if b.root.resolve() in path.parents and path.is_file():
+            return self._reply(200, b.body or path.read_bytes(), b.content_type)
+        self._reply(404, b"not found", "text/plain")
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in self.behaviour.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class ChannelServer:
+    """A threaded HTTP(S) server on 127.0.0.1, an ephemeral port, serving a channel."""
+
+    def __init__(self, root: Path, tls: ssl.SSLContext | None = None) -> None:
+        self.behaviour = Behaviour(root)
+        handler = type("Handler", (_Handler,), {"behaviour": self.behaviour})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.tls = tls
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def start(self) -> ChannelServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@contextmanager
+def channel_server(
+    root: Path, tls: ssl.SSLContext | None = None
+) -> Iterator[ChannelServer]:
+    """Start a channel server for the duration of a with-block."""
+    server = ChannelServer(root, tls).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def server_tls_context(cert) -> ssl.SSLContext:
+    """A server-side context presenting a trustme LeafCert."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(ctx)
+    return ctx
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """Accepts connections and never sends a byte (read timeout, TLS stall)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            held.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(2)
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+@contextmanager
+def full_backlog_server() -> Iterator[int]:
+    """A listener whose accept queue is full, so new SYNs are dropped: a connect timeout.
+
+    Linux keeps backlog+1 connections in the accept queue; once it is full the
+    kernel drops further SYNs silently, as a firewall would.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers: list[socket.socket] = []
+    try:
+        for _ in range(8):
+            sock = socket.socket()
+            sock.setblocking(False)
+            sock.connect_ex(("127.0.0.1", port))
+            fillers.append(sock)
+        time.sleep(0.2)
+        yield port
+    finally:
+        for sock in fillers:
+            sock.close()
+        listener.close()
