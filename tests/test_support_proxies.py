@@ -135,6 +135,9 @@ def test_no_credentials(start, kind, upstream, tls_upstream):
     assert r.headers.get(header) == value
     reply = px.raw_proxy_request(proxy, "CONNECT", f"127.0.0.1:{tls_upstream.port}")
     assert (reply.status, reply.header(header)) == (status, value)
+    if kind == "squid":
+        assert r.headers["X-Squid-Error"] == "ERR_CACHE_ACCESS_DENIED 0"
+        assert reply.header("X-Squid-Error") == "ERR_CACHE_ACCESS_DENIED 0"
     with pytest.raises(
         requests.exceptions.ProxyError, match=f"Tunnel connection failed: {status}"
     ):
