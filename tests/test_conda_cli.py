@@ -1,0 +1,237 @@
+"""`conda netcheck` and `conda doctor` through real conda, with a temporary .condarc."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import needs_conda
+from scenarios import SCENARIOS, Context
+
+pytestmark = needs_conda
+
+
+@pytest.fixture
+def condarc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Write a .condarc, make it the only configuration conda reads, reset the context."""
+    from conda.base.context import reset_context
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("CONDA_PKGS_DIRS", str(tmp_path / "pkgs"))
+
+    def write(channels: list[str], **settings) -> Path:
+        # Never let conda fall back to its default channels: defaults and
+        # channel_alias point at the same local URLs.
+        urls = [c for c in channels if "://" in c] or ["http://127.0.0.1:9"]
+        settings = {
+            "channels": channels,
+            "default_channels": urls,
+            "channel_alias": urls[0],
+            **settings,
+        }
+        path = tmp_path / "condarc"
+        path.write_text(json.dumps(settings))  # JSON is YAML
+        monkeypatch.setenv("CONDARC", str(path))
+        reset_context()
+        return path
+
+    yield write
+    reset_context()
+
+
+def netcheck(conda_cli, *argv: str) -> tuple[dict, int]:
+    out, err, code = conda_cli("netcheck", "--json", "--timeout", "1", *argv)
+    return json.loads(out), code
+
+
+@pytest.fixture
+def ctx(channel_root, ca, ca_bundle) -> Context:
+    return Context(channel_root, ca, ca_bundle)
+
+
+CONDA_SCENARIOS = [s for s in SCENARIOS if s.id != "dns-nxdomain"]  # see test_netns_dns
+
+
+@pytest.mark.parametrize("scenario", CONDA_SCENARIOS, ids=lambda s: s.id)
+def test_scenario_through_conda(scenario, ctx, condarc, conda_cli, monkeypatch):
+    with scenario.start(ctx) as setup:
+        settings = {"ssl_verify": setup.verify} if setup.verify else {}
+        condarc([setup.url], **settings)
+        for key, value in setup.env.items():
+            monkeypatch.setenv(key, value)
+        document, code = netcheck(conda_cli)
+
+    assert {t["diagnosis"] for t in document["targets"]} == {scenario.diagnosis}
+    assert {t["layer"] for t in document["targets"]} == {scenario.layer}
+    assert code == (1 if scenario.status == "error" else 0)
+    assert document["ok"] is (scenario.status != "error")
+
+
+def test_defaults_expand_through_default_channels(channel, condarc, conda_cli):
+    condarc(["defaults"], default_channels=[f"{channel.url}/main", f"{channel.url}/r"])
+    for name in ("main", "r"):
+        for subdir in ("noarch", "linux-64"):
+            (channel.behaviour.root / name / subdir).mkdir(parents=True)
+            (channel.behaviour.root / name / subdir / "repodata.json").write_text("{}")
+    document, code = netcheck(conda_cli)
+    urls = {t["url"] for t in document["targets"]}
+    assert f"{channel.url}/main/noarch" in urls
+    assert f"{channel.url}/r/noarch" in urls
+    assert {t["channel"] for t in document["targets"]} == {"defaults"}
+    assert all("default_channels" in t["source"] for t in document["targets"])
+    assert code == 0
+
+
+def test_custom_channels_and_channel_alias(channel, condarc, conda_cli):
+    for name in ("private", "aliased"):
+        for subdir in ("noarch", "linux-64"):
+            (channel.behaviour.root / name / subdir).mkdir(parents=True)
+            (channel.behaviour.root / name / subdir / "repodata.json").write_text("{}")
+    condarc(
+        ["private", "aliased"],
+        custom_channels={"private": channel.url},
+        channel_alias=channel.url,
+    )
+    document, code = netcheck(conda_cli)
+    sources = {t["channel"]: t["source"] for t in document["targets"]}
+    assert sources["private"].startswith("custom_channels.private")
+    assert sources["aliased"].startswith("channel_alias")
+    assert code == 0
+
+
+def test_override_channels_checks_only_dash_c(channel, condarc, conda_cli):
+    condarc([f"http://127.0.0.1:9/unused"])
+    document, code = netcheck(conda_cli, "--override-channels", "-c", channel.url)
+    assert {t["channel"] for t in document["targets"]} == {channel.url}
+    assert code == 0
+
+
+def test_offline_mode_is_the_cause_and_nothing_is_sent(channel, condarc, conda_cli):
+    path = condarc([channel.url], offline=True)
+    document, code = netcheck(conda_cli)
+    assert {t["diagnosis"] for t in document["targets"]} == {"offline-mode"}
+    (finding,) = [f for f in document["findings"] if f["check"] == "offline"]
+    assert finding["fix"] == f"conda config --file {path} --set offline false"
+    assert channel.behaviour.requests == []
+    assert code == 1
+
+
+def test_request_carries_condas_user_agent(channel, condarc, conda_cli):
+    condarc([channel.url])
+    netcheck(conda_cli)
+    agents = {
+        headers.get("User-Agent", "") for _, headers in channel.behaviour.requests
+    }
+    assert agents and all(agent.startswith("conda/") for agent in agents)
+
+
+def test_netrc_credentials_are_sent_as_conda_would(
+    channel, condarc, conda_cli, tmp_path, monkeypatch
+):
+    import base64
+
+    expected = "Basic " + base64.b64encode(b"alice:n3trc-Secret").decode()
+
+    def require_auth(handler):
+        if handler.headers.get("Authorization") == expected:
+            return False
+        handler.send_response(401)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return True
+
+    channel.behaviour.handler = require_auth
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login alice password n3trc-Secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    condarc([channel.url])
+    document, code = netcheck(conda_cli)
+    assert {t["diagnosis"] for t in document["targets"]} == {"ok"}
+    assert code == 0
+
+
+def test_proxy_servers_from_condarc_are_used(channel, condarc, conda_cli, tmp_path):
+    from support.proxies import proxypy_proxy
+
+    with proxypy_proxy(tmp_path) as proxy:
+        condarc([channel.url], proxy_servers={"http": proxy.url})
+        document, code = netcheck(conda_cli)
+    assert {t["diagnosis"] for t in document["targets"]} == {"ok"}
+    assert {t["proxy_source"] for t in document["targets"]} == {"proxy_servers.http"}
+    assert code == 0
+
+
+def test_proxy_down_is_the_proxy_layer(channel, condarc, conda_cli):
+    from support.servers import closed_port
+
+    condarc([channel.url], proxy_servers={"http": f"http://127.0.0.1:{closed_port()}"})
+    document, code = netcheck(conda_cli)
+    assert {t["diagnosis"] for t in document["targets"]} == {"proxy-unreachable"}
+    assert {t["layer"] for t in document["targets"]} == {"proxy"}
+    assert channel.behaviour.requests == []
+
+
+def test_proxy_407_never_prompts(channel, condarc, conda_cli, tmp_path):
+    # conda's own 407 handler would call input() here and hang or crash.
+    from support.proxies import proxypy_proxy
+
+    with proxypy_proxy(tmp_path, users={"bob": "pr0xy-Secret"}) as proxy:
+        condarc([channel.url], proxy_servers={"http": proxy.url})
+        document, code = netcheck(conda_cli)
+    assert {t["diagnosis"] for t in document["targets"]} == {"proxy-auth-failed"}
+    assert code == 1
+
+
+def test_text_output_uses_condas_marks_and_a_verdict(channel, condarc, conda_cli):
+    from conda.base.constants import OK_MARK
+
+    condarc([channel.url])
+    out, err, code = conda_cli("netcheck", "--timeout", "1")
+    lines = out.splitlines()
+    assert lines[0].startswith("conda-netcheck ")
+    assert sum(line.startswith(OK_MARK) for line in lines) == 2
+    assert lines[-1] == "Verdict: all 2 targets are reachable."
+    assert code == 0
+
+
+def test_usage_error_exits_2(conda_cli, condarc, channel):
+    condarc([channel.url])
+    with pytest.raises(SystemExit) as exc:
+        conda_cli("netcheck", "--timeout", "-3")
+    assert exc.value.code == 2
+
+
+def test_doctor_lists_the_checks(conda_cli):
+    out, err, code = conda_cli("doctor", "--list")
+    assert "network-config" in out
+    assert "channel-reachability" in out
+    assert "requests-ca-bundle" in out  # conda's own, not replaced
+
+
+def test_doctor_runs_network_config(condarc, conda_cli, channel, tmp_path):
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    (prefix / "conda-meta" / "history").touch()
+    condarc([channel.url], offline=True)
+    out, err, code = conda_cli("doctor", "--prefix", str(prefix), "network-config")
+    assert "offline mode is on" in out
+
+
+def test_error_hints_point_at_netcheck(condarc, channel):
+    from conda.base.context import context
+    from conda.exceptions import CondaHTTPError
+
+    manager = context.plugin_manager
+    if not hasattr(manager, "get_error_hints"):
+        pytest.skip("conda_error_hints needs conda >= 26.7")
+    condarc([channel.url], offline=True)
+    error = CondaHTTPError("HTTP 000 CONNECTION FAILED", channel.url, 0, "", 0, 0)
+    hints = manager.get_error_hints(error)
+    texts = [h.text for h in hints]
+    assert any("conda netcheck" in text for text in texts)
+    assert any("offline mode is on" in text for text in texts)
