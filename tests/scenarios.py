@@ -6,7 +6,7 @@ import datetime
 import socket
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable
 
 from support.servers import (
     channel_server,
@@ -15,6 +15,9 @@ from support.servers import (
     server_tls_context,
     silent_server,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
 DAY = datetime.timedelta(days=1)

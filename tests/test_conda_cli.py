@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import needs_conda
 from scenarios import SCENARIOS, Context
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = needs_conda
 
@@ -104,7 +107,7 @@ def test_custom_channels_and_channel_alias(channel, condarc, conda_cli):
 
 
 def test_override_channels_checks_only_dash_c(channel, condarc, conda_cli):
-    condarc([f"http://127.0.0.1:9/unused"])
+    condarc(["http://127.0.0.1:9/unused"])
     document, code = netcheck(conda_cli, "--override-channels", "-c", channel.url)
     assert {t["channel"] for t in document["targets"]} == {channel.url}
     assert code == 0
