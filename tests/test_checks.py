@@ -1,0 +1,92 @@
+"""Configuration findings, without the network and without conda."""
+
+from __future__ import annotations
+
+import pytest
+
+from conda_netcheck.checks import bundle_problem, config_findings
+from conda_netcheck.netconfig import NetConfig
+
+
+def codes(cfg: NetConfig) -> dict[str, str]:
+    return {f.check: f.code.value for f in config_findings(cfg)}
+
+
+def test_clean_configuration_has_no_finding():
+    assert config_findings(NetConfig(channels=["conda-forge"])) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "fix"),
+    [
+        (
+            "/home/u/.condarc",
+            "conda config --file /home/u/.condarc --set offline false",
+        ),
+        ("the CONDA_OFFLINE environment variable", "unset CONDA_OFFLINE"),
+        ("the command line", "run the command without --offline"),
+    ],
+    ids=["condarc", "env", "cli"],
+)
+def test_offline_fix_depends_on_where_it_is_set(source, fix):
+    cfg = NetConfig(offline=True, channels=["x"], sources={"offline": source})
+    (finding,) = config_findings(cfg)
+    assert finding.code.value == "offline-mode"
+    assert finding.fix == fix
+
+
+def test_missing_ca_bundle_variable_names_the_variable(tmp_path):
+    cfg = NetConfig(
+        channels=["x"], env={"REQUESTS_CA_BUNDLE": str(tmp_path / "gone.pem")}
+    )
+    (finding,) = config_findings(cfg)
+    assert finding.check == "REQUESTS_CA_BUNDLE"
+    assert finding.code.value == "ca-bundle-invalid"
+    assert finding.fix.startswith("unset REQUESTS_CA_BUNDLE")
+
+
+def test_ssl_verify_path_without_certificates(tmp_path):
+    empty = tmp_path / "empty.pem"
+    empty.write_text("")
+    cfg = NetConfig(
+        channels=["x"], ssl_verify=str(empty), sources={"ssl_verify": "/etc/condarc"}
+    )
+    (finding,) = config_findings(cfg)
+    assert finding.code.value == "ca-bundle-invalid"
+    assert "holds no PEM certificate" in finding.summary
+    assert "/etc/condarc" in finding.summary
+
+
+def test_ssl_verify_false_is_a_warning_with_the_safe_alternative():
+    (finding,) = config_findings(NetConfig(channels=["x"], ssl_verify=False))
+    assert finding.status.value == "warning"
+    assert "ssl_verify truststore" in finding.fix
+    assert "false" not in finding.fix
+
+
+def test_no_fix_ever_disables_verification(tmp_path):
+    cfg = NetConfig(
+        channels=[],
+        offline=True,
+        ssl_verify=str(tmp_path / "missing.pem"),
+        client_cert=str(tmp_path / "c.pem"),
+        connect_timeout=0.1,
+        env={"REQUESTS_CA_BUNDLE": "/nope", "CURL_CA_BUNDLE": "/nope"},
+    )
+    findings = config_findings(cfg)
+    assert len(findings) == 7
+    for finding in findings:
+        assert "ssl_verify false" not in (finding.fix or "")
+        assert "ssl_verify: false" not in (finding.fix or "")
+
+
+def test_loadable_bundle_passes(ca_bundle):
+    assert bundle_problem(ca_bundle) is None
+
+
+def test_timeouts_too_low_are_warnings():
+    cfg = NetConfig(channels=["x"], connect_timeout=0.2, read_timeout=1)
+    assert codes(cfg) == {
+        "remote_connect_timeout_secs": "timeout-too-low",
+        "remote_read_timeout_secs": "timeout-too-low",
+    }
