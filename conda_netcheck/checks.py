@@ -88,10 +88,13 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
                     "organisation's CA bundle",
                 )
             )
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        path = cfg.env.get(name)
-        if not path:
-            continue
+    # requests reads REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE, and lets it win
+    # over the session's verify setting: only the first one set applies.
+    name = next(
+        (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
+    )
+    if name:
+        path = cfg.env[name]
         problem = bundle_problem(path)
         if problem:
             findings.append(
@@ -101,6 +104,16 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
                     f"{name} points at {path}, which {problem}; requests lets it "
                     "override conda's ssl_verify",
                     f"unset {name} (or point it at a PEM bundle that exists)",
+                )
+            )
+        elif cfg.conda and cfg.ssl_verify not in (True, False, path):
+            findings.append(
+                Finding(
+                    name,
+                    Code.CA_BUNDLE_OVERRIDE,
+                    f"{name}={path} overrides ssl_verify: {cfg.ssl_verify} (set in "
+                    f"{cfg.source('ssl_verify')}): conda verifies against {path}",
+                    f"unset {name}, or drop ssl_verify if {path} is the bundle you want",
                 )
             )
     if cfg.ssl_verify == "truststore" and cfg.env.get("SSL_CERT_FILE"):

@@ -156,6 +156,9 @@ class _Runner:
             return TargetResult(target, advice.route_problem(exc))
         target.proxy = route.proxy
         target.proxy_source = route.proxy_source
+        target.verify = (
+            "truststore (the OS store)" if route.ssl_context else route.verify
+        )
         url = urlsplit(target.url)
         result = TargetResult(target)
         if url.scheme in ("http", "https"):

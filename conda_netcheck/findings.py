@@ -60,6 +60,7 @@ class Code(str, Enum):
     NO_CHANNELS = "no-channels"
     SSL_VERIFY_DISABLED = "ssl-verify-disabled"
     TIMEOUT_TOO_LOW = "timeout-too-low"
+    CA_BUNDLE_OVERRIDE = "ca-bundle-override"
 
     def __str__(self) -> str:
         return self.value
@@ -67,7 +68,13 @@ class Code(str, Enum):
 
 #: Codes that never fail a run on their own.
 WARNING_CODES = frozenset(
-    {Code.CLOCK_SKEW, Code.SLOW, Code.SSL_VERIFY_DISABLED, Code.TIMEOUT_TOO_LOW}
+    {
+        Code.CLOCK_SKEW,
+        Code.SLOW,
+        Code.SSL_VERIFY_DISABLED,
+        Code.TIMEOUT_TOO_LOW,
+        Code.CA_BUNDLE_OVERRIDE,
+    }
 )
 
 
@@ -114,6 +121,7 @@ class Target:
     source: str = ""  # the configuration that produced the URL
     proxy: str | None = None  # effective proxy URL, None when direct
     proxy_source: str | None = None
+    verify: bool | str | None = None  # the trust requests will use, env included
 
     @property
     def host(self) -> str:

@@ -35,8 +35,9 @@ def conda_health_checks() -> Iterable[CondaHealthCheck]:
     yield from health_checks()
 
 
-@plugins.hookimpl
-def conda_error_hints(error):  # conda >= 26.7; older conda never calls it
+# optionalhook: conda < 26.7 has no such hookspec, and pluggy must not reject it.
+@plugins.hookimpl(optionalhook=True)
+def conda_error_hints(error):
     """Point network errors at `conda netcheck`, with any cause found offline."""
     from .hints import error_hints
 

@@ -126,6 +126,7 @@ def _verbose_lines(result: TargetResult) -> list[str]:
         lines.append(f"    proxy: {target.proxy} (from {target.proxy_source})")
     else:
         lines.append("    proxy: none (direct connection)")
+    lines.append(f"    trust: {_trust(result)}")
     shown = {
         "dns": "DNS",
         "connect": "connect",
@@ -147,6 +148,15 @@ def _verbose_lines(result: TargetResult) -> list[str]:
         lines.append(f"    fetched: {result.fetched}")
     lines += [f"    {note}" for note in result.notes]
     return lines
+
+
+def _trust(result: TargetResult) -> str:
+    verify = result.target.verify
+    if verify is False:
+        return "none (ssl_verify false)"
+    if verify is True:
+        return "certifi's public roots"
+    return str(verify)
 
 
 def finding_lines(finding: Finding) -> list[str]:

@@ -74,7 +74,7 @@ def test_no_fix_ever_disables_verification(tmp_path):
         env={"REQUESTS_CA_BUNDLE": "/nope", "CURL_CA_BUNDLE": "/nope"},
     )
     findings = config_findings(cfg)
-    assert len(findings) == 7
+    assert len(findings) == 6
     for finding in findings:
         assert "ssl_verify false" not in (finding.fix or "")
         assert "ssl_verify: false" not in (finding.fix or "")
@@ -90,3 +90,18 @@ def test_timeouts_too_low_are_warnings():
         "remote_connect_timeout_secs": "timeout-too-low",
         "remote_read_timeout_secs": "timeout-too-low",
     }
+
+
+def test_requests_ca_bundle_overriding_ssl_verify_is_named(ca_bundle):
+    cfg = NetConfig(
+        channels=["x"],
+        ssl_verify=ca_bundle,
+        sources={"ssl_verify": "/home/u/.condarc"},
+        env={"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"},
+    )
+    (finding,) = [
+        f for f in config_findings(cfg) if f.code.value == "ca-bundle-override"
+    ]
+    assert finding.status.value == "warning"
+    assert "overrides ssl_verify" in finding.summary
+    assert finding.fix.startswith("unset REQUESTS_CA_BUNDLE")

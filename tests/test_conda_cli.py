@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import needs_conda
+from conftest import HAS_CONDA, needs_conda
 from scenarios import SCENARIOS, Context
 
 if TYPE_CHECKING:
@@ -191,7 +191,9 @@ def test_proxy_407_never_prompts(channel, condarc, conda_cli, tmp_path):
 
 
 def test_text_output_uses_condas_marks_and_a_verdict(channel, condarc, conda_cli):
-    from conda.base.constants import OK_MARK
+    from conda_netcheck.render import marks
+
+    OK_MARK = marks()[0]
 
     condarc([channel.url])
     out, err, code = conda_cli("netcheck", "--timeout", "1")
@@ -209,6 +211,28 @@ def test_usage_error_exits_2(conda_cli, condarc, channel):
     assert exc.value.code == 2
 
 
+def _conda_at_least(major: int, minor: int) -> bool:
+    from conda import __version__
+
+    return tuple(int(p) for p in __version__.split(".")[:2]) >= (major, minor)
+
+
+needs_doctor_selection = pytest.mark.skipif(
+    HAS_CONDA and not _conda_at_least(26, 1),
+    reason="conda doctor --list and named checks need conda >= 26.1",
+)
+
+
+def test_doctor_runs_all_checks_on_any_conda(condarc, conda_cli, channel, tmp_path):
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    (prefix / "conda-meta" / "history").touch()
+    condarc([channel.url], offline=True)
+    out, err, code = conda_cli("doctor", "--prefix", str(prefix))
+    assert "offline mode is on" in out
+
+
+@needs_doctor_selection
 def test_doctor_lists_the_checks(conda_cli):
     out, err, code = conda_cli("doctor", "--list")
     assert "network-config" in out
@@ -216,6 +240,7 @@ def test_doctor_lists_the_checks(conda_cli):
     assert "requests-ca-bundle" in out  # conda's own, not replaced
 
 
+@needs_doctor_selection
 def test_doctor_runs_network_config(condarc, conda_cli, channel, tmp_path):
     prefix = tmp_path / "env"
     (prefix / "conda-meta").mkdir(parents=True)

@@ -19,7 +19,10 @@ def health_checks() -> Iterator[CondaHealthCheck]:
 
     # `summary` and `fixer`/`fix` arrived in conda 26.1; older conda takes
     # only name and action, and would raise TypeError on the others.
-    supported = {f.name for f in dataclasses.fields(CondaHealthCheck)}
+    if dataclasses.is_dataclass(CondaHealthCheck):
+        supported = {f.name for f in dataclasses.fields(CondaHealthCheck)}
+    else:  # conda < 26.1: NamedTuple(name, action)
+        supported = set(CondaHealthCheck._fields)
     for module in (network_config, channel_reachability):
         fields = {
             "name": module.NAME,
