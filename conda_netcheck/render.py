@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .findings import Status
+from .findings import Layer, Status
 from .redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -177,16 +176,15 @@ def verdict(report: Report) -> str:
         extra = f" ({len(warned)} with warnings)" if warned else ""
         return f"Verdict: all {total} targets are reachable{extra}."
     if failed:
-        codes = Counter(r.problem.code.value for r in failed if r.problem)
-        first, _ = codes.most_common(1)[0]
-        layer = next(
-            r.problem.layer.value
-            for r in failed
-            if r.problem and r.problem.code.value == first
+        # The lowest broken layer first: a DNS or TCP failure hides everything above it.
+        order = list(Layer)
+        first = min(
+            (r.problem for r in failed if r.problem),
+            key=lambda p: order.index(p.layer),
         )
         return (
             f"Verdict: {len(failed)} of {total} targets unreachable; the first broken "
-            f"layer is {layer} ({first}): apply its fix first."
+            f"layer is {first.layer.value} ({first.code.value}): apply its fix first."
         )
     return (
         f"Verdict: the configuration has {len(bad_findings)} error(s); fix them first."

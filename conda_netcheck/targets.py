@@ -43,7 +43,7 @@ def channel_source(name: str, from_command_line: bool) -> str:
     from conda.base.context import context
     from conda.common.url import is_url
 
-    origin = "the command line" if from_command_line else "channels"
+    origin = "the command line" if from_command_line else "the channels setting"
     if is_url(name):
         return origin
     if name == DEFAULTS_CHANNEL_NAME:
