@@ -17,14 +17,26 @@ def conda_subcommands() -> Iterable[CondaSubcommand]:
     """Register `conda netcheck`."""
     from conda.plugins.types import CondaSubcommand
 
-    from .cli import configure_parser, execute
-
     yield CondaSubcommand(
         name="netcheck",
         summary="Diagnose why conda cannot reach its channels, layer by layer.",
-        action=execute,
-        configure_parser=configure_parser,
+        action=_execute,
+        configure_parser=_configure_parser,
     )
+
+
+# conda calls conda_subcommands on every command: import cli only when
+# `conda netcheck` is actually parsed or run.
+def _configure_parser(parser):
+    from .cli import configure_parser
+
+    configure_parser(parser)
+
+
+def _execute(args):
+    from .cli import execute
+
+    return execute(args)
 
 
 @plugins.hookimpl

@@ -1,0 +1,636 @@
+"""Benchmarks for conda-netcheck: import cost, concurrency, and time to a diagnosis.
+
+Run from the repository root, as root for a private network namespace::
+
+    python benchmarks/bench.py          # full: ~4 minutes
+    python benchmarks/bench.py --quick  # fewer repetitions: ~2-3 minutes
+
+All traffic goes to 127.0.0.1 on ephemeral ports. As root the whole run first
+moves into a fresh network namespace holding only loopback (as
+tests/conftest.py does), and the DNS case runs in a further namespace whose
+/etc/resolv.conf points at a local stub that answers NXDOMAIN
+(tests/support/netns.py). Every conda command runs with a temporary CONDARC,
+HOME and XDG_CONFIG_HOME, whose channels, default_channels and channel_alias
+are local URLs only. Every command is bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from support import netns, servers  # noqa: E402
+
+CLONE_NEWNET = 0x40000000
+COMMAND_TIMEOUT = 120.0
+#: conda's defaults, written out so no other configuration can change them.
+CONDA_DEFAULTS = {
+    "remote_connect_timeout_secs": 9.15,
+    "remote_read_timeout_secs": 60.0,
+    "remote_max_retries": 3,
+    "remote_backoff_factor": 1,
+}
+#: Delays (seconds) of the slow channels among the 20; the others answer at once.
+SLOW_CHANNELS = {2: 0.3, 5: 0.45, 8: 0.6, 11: 0.75, 14: 0.9, 17: 1.0}
+N_CHANNELS = 20
+SUBDIRS = ("linux-64", "noarch")
+DNS_NAME = "channel.netcheck-bench.test"  # RFC 6761: never a real name
+HIDDEN_PLUGIN = "conda-netcheck"
+
+NOTES = (
+    "1: the plugin is hidden by filtering its entry point in a sitecustomize loaded "
+    "in both arms; CONDA_NO_PLUGINS is not used: conda imports plugins before "
+    "blocking them, so it would still pay the import.",
+    "2: the slow servers delay every request; conda netcheck asks for each file "
+    "conda would (repodata_shards.msgpack.zst, repodata.json.zst, repodata.json), "
+    "so the CLI rows take about three delays.",
+    "3: netcheck caps conda's connect/read timeouts at 5/10 s; conda search "
+    "retries 3 times with backoff, for each repodata format it tries.",
+)
+
+# Loaded in both arms of the `conda config --show` comparison, so both pay the
+# same: it wraps Distribution.entry_points and drops the entry point named by
+# NETCHECK_BENCH_HIDE (a name nothing has in the other arm).
+SITECUSTOMIZE = """\
+import os
+
+_hide = os.environ.get("NETCHECK_BENCH_HIDE")
+if _hide:
+    import importlib.metadata as _md
+
+    _entry_points = _md.Distribution.entry_points
+
+    def _filtered(self):
+        return _md.EntryPoints(
+            ep for ep in _entry_points.fget(self)
+            if not (ep.group == "conda" and ep.name == _hide)
+        )
+
+    _md.Distribution.entry_points = property(_filtered)
+"""
+
+# Runs inside the DNS namespace: times the command there, so namespace set-up
+# is not counted, and reports on the last line of stderr.
+TIMER = """\
+import subprocess, sys, time
+start = time.perf_counter()
+try:
+    proc = subprocess.run(sys.argv[2:], capture_output=True, text=True,
+                          timeout=float(sys.argv[1]))
+    out, err, rc, timed_out = proc.stdout, proc.stderr, proc.returncode, 0
+except subprocess.TimeoutExpired as exc:
+    out, err, rc, timed_out = exc.stdout or "", exc.stderr or "", -1, 1
+    out = out.decode() if isinstance(out, bytes) else out
+    err = err.decode() if isinstance(err, bytes) else err
+elapsed = time.perf_counter() - start
+sys.stdout.write(out)
+sys.stderr.write(err)
+sys.stderr.write(f"\\n@@bench {elapsed:.6f} {rc} {timed_out}\\n")
+"""
+
+
+# -- isolation and configuration ----------------------------------------------
+
+
+def isolate() -> str:
+    """Enter a private network namespace with only loopback, when root on Linux."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return "NOT isolated (needs root on Linux); loopback only by construction"
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        return f"NOT isolated: unshare(CLONE_NEWNET) failed, errno {ctypes.get_errno()}"
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True, timeout=10)
+    return "private network namespace, loopback only"
+
+
+def check_local(url: str, in_dns_netns: bool = False) -> str:
+    """Refuse any URL whose host is not loopback: this bench never leaves the machine.
+
+    The one exception is DNS_NAME, and only for commands run under the stub
+    resolver of tests/support/netns.py (in_dns_netns).
+    """
+    host = urlsplit(url).hostname
+    if host not in ("127.0.0.1", "::1") and not (in_dns_netns and host == DNS_NAME):
+        raise SystemExit(f"refusing non-loopback URL {url!r}")
+    return url
+
+
+class Sandbox:
+    """Temporary HOME, XDG_CONFIG_HOME and CONDARC files for conda commands."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.home = root / "home"
+        (self.home / ".config").mkdir(parents=True)
+        self.site = root / "site"
+        self.site.mkdir()
+        (self.site / "sitecustomize.py").write_text(SITECUSTOMIZE)
+        self._count = 0
+
+    def condarc(
+        self, channels: list[str], in_dns_netns: bool = False, **extra: object
+    ) -> Path:
+        """A condarc whose every channel setting is a local URL."""
+        self._count += 1
+        pkgs = self.root / f"pkgs{self._count}"
+        lines = ["channels:"] + [
+            f"  - {check_local(c, in_dns_netns)}" for c in channels
+        ]
+        lines += [
+            "default_channels: []",
+            # Bare names would go to the alias: a closed local port.
+            f"channel_alias: http://127.0.0.1:{servers.closed_port()}/",
+            "custom_channels: {}",
+            "custom_multichannels: {}",
+            f"pkgs_dirs:\n  - {pkgs}",
+            "notify_outdated_conda: false",
+            "report_errors: false",
+        ]
+        lines += [f"{key}: {value}" for key, value in extra.items()]
+        path = self.root / f"condarc{self._count}.yml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def env(self, condarc: Path, **extra: str) -> dict[str, str]:
+        """os.environ without proxies or conda settings, pointed at the sandbox."""
+        keep = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.lower().endswith("_proxy")
+            and not k.startswith(("CONDA", "REQUESTS_", "CURL_", "SSL_CERT"))
+            and k not in ("NETRC", "PYTHONPATH")
+        }
+        keep.update(
+            CONDARC=str(condarc),
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / ".config"),
+            NETRC=str(self.home / "no-netrc"),
+        )
+        keep.update(extra)
+        return keep
+
+
+def conda_argv() -> list[str]:
+    """The real conda entry script next to this Python (no pyenv shim)."""
+    script = Path(sys.executable).parent / "conda"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", "conda"]
+
+
+class Outcome:
+    """One bounded command: wall time, exit code, output, whether it timed out."""
+
+    def __init__(
+        self, seconds: float, rc: int, out: str, err: str, timed_out: bool
+    ) -> None:
+        self.seconds, self.rc, self.out, self.err = seconds, rc, out, err
+        self.timed_out = timed_out
+
+    def json(self) -> dict | None:
+        try:
+            return json.loads(self.out)
+        except ValueError:
+            return None
+
+
+def timed(argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
+    """Run argv with a timeout and measure its wall time."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            argv,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else ""
+        return Outcome(time.perf_counter() - start, -1, out, "", True)
+    return Outcome(
+        time.perf_counter() - start, proc.returncode, proc.stdout, proc.stderr, False
+    )
+
+
+# -- 1. import cost and conda startup -----------------------------------------
+
+
+def importtime(code: str) -> list[tuple[int, int, str]]:
+    """(self us, cumulative us, name with indentation) per line of -X importtime."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=True,
+    )
+    rows = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, cumulative, name = line[len("import time:") :].split("|", 2)
+        rows.append((int(own), int(cumulative), name[1:]))
+    return rows
+
+
+def statement_imports(code: str, startup: list[str]) -> list[tuple[int, int, str]]:
+    """The importtime rows of `code` itself (the lines after site's startup)."""
+    rows = importtime(code)
+    if [r[2] for r in rows[: len(startup)]] != startup:
+        raise RuntimeError("interpreter startup imports differ between runs")
+    return rows[len(startup) :]
+
+
+def top_level(rows: list[tuple[int, int, str]]) -> int:
+    """Cumulative us of a statement: the sum of its top-level imports."""
+    return sum(c for _, c, name in rows if not name.startswith(" "))
+
+
+def bench_import(reps: int) -> list[tuple[str, str, str, str]]:
+    startup = [r[2] for r in importtime("pass")]
+    runs_plugin, runs_conda = [], []
+    for _ in range(reps):  # interleaved
+        runs_plugin.append(statement_imports("import conda_netcheck.plugin", startup))
+        runs_conda.append(statement_imports("import conda.plugins", startup))
+    conda_modules = {name.strip() for rows in runs_conda for _, _, name in rows}
+    # In-run attribution: the self time of every module that `import
+    # conda.plugins` does not import itself, i.e. what only the plugin costs.
+    own = [
+        sum(s for s, _, name in rows if name.strip() not in conda_modules)
+        for rows in runs_plugin
+    ]
+    extra = sorted(
+        {name.strip() for rows in runs_plugin for _, _, name in rows} - conda_modules
+    )
+    with_plugin = [top_level(rows) for rows in runs_plugin]
+    alone = [top_level(rows) for rows in runs_conda]
+    diff = statistics.median(with_plugin) - statistics.median(alone)
+    attributed = statistics.median(own)
+    return [
+        (
+            f"plugin import: modules only the plugin imports (median of {reps})",
+            f"{attributed / 1000:.2f} ms ({', '.join(extra) or 'none'})",
+            "< 3 ms",
+            verdict(attributed / 1000 < 3),
+        ),
+        (
+            "  cross-check: import conda_netcheck.plugin minus import conda.plugins",
+            f"{statistics.median(with_plugin) / 1000:.1f} - "
+            f"{statistics.median(alone) / 1000:.1f} = {diff / 1000:.2f} ms",
+            "< 3 ms",
+            verdict(diff / 1000 < 3),
+        ),
+        (
+            "  run-to-run spread of import conda.plugins alone",
+            f"{min(alone) / 1000:.1f} to {max(alone) / 1000:.1f} ms",
+            "",
+            "",
+        ),
+    ]
+
+
+def bench_conda_startup(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+    condarc = sandbox.condarc([f"http://127.0.0.1:{servers.closed_port()}/"])
+    pythonpath = {"PYTHONPATH": str(sandbox.site)}
+    shown = sandbox.env(condarc, NETCHECK_BENCH_HIDE="no-such-plugin", **pythonpath)
+    hidden = sandbox.env(condarc, NETCHECK_BENCH_HIDE=HIDDEN_PLUGIN, **pythonpath)
+    conda = conda_argv()
+    # The hiding must really remove the plugin, or the comparison is void.
+    check = timed([*conda, "netcheck", "--help"], hidden, COMMAND_TIMEOUT)
+    if check.rc == 0:
+        raise RuntimeError("hiding the entry point did not remove `conda netcheck`")
+    check = timed([*conda, "netcheck", "--help"], shown, COMMAND_TIMEOUT)
+    if check.rc != 0:
+        raise RuntimeError(f"`conda netcheck --help` fails: {check.err[-500:]}")
+    argv = [*conda, "config", "--show"]
+    for env in (shown, hidden):  # warm the page cache and .pyc files
+        timed(argv, env, COMMAND_TIMEOUT)
+    walls: dict[str, list[float]] = {"with": [], "without": []}
+    cpus: dict[str, list[float]] = {"with": [], "without": []}
+    arms = [("with", shown), ("without", hidden)]
+    for index in range(reps):
+        # Interleaved, and the order alternates so neither arm always goes first.
+        for arm, env in arms if index % 2 == 0 else arms[::-1]:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            outcome = timed(argv, env, COMMAND_TIMEOUT)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if outcome.rc != 0 or outcome.timed_out:
+                raise RuntimeError(f"conda config --show failed: {outcome.err[-500:]}")
+            walls[arm].append(outcome.seconds)
+            cpus[arm].append(
+                after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            )
+    rows = []
+    for label, data, goal in (
+        (f"conda config --show wall, plugin vs hidden (median of {reps})", walls, True),
+        ("  same runs, CPU time (user+sys)", cpus, False),
+    ):
+        a, b = statistics.median(data["with"]), statistics.median(data["without"])
+        overhead = (a / b - 1) * 100
+        rows.append(
+            (
+                label,
+                f"{a * 1000:.0f} vs {b * 1000:.0f} ms: {overhead:+.1f}%",
+                "within 3%" if goal else "",
+                verdict(overhead <= 3) if goal else "",
+            )
+        )
+    fastest = min(walls["with"]) / min(walls["without"]) - 1
+    rows.append(("  same runs, fastest of each", f"{fastest * 100:+.1f}%", "", ""))
+    return rows
+
+
+# -- 2. 40 targets at once vs the slowest alone --------------------------------
+
+
+def bench_concurrency(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+    from conda_netcheck.diagnose import Options, diagnose
+    from conda_netcheck.session import standalone_route
+    from conda_netcheck.targets import urls_targets
+
+    rows = []
+    with ExitStack() as stack:
+        root = servers.make_channel(sandbox.root / "channel")
+        urls = []
+        for index in range(N_CHANNELS):
+            server = stack.enter_context(servers.channel_server(root))
+            delay = SLOW_CHANNELS.get(index)
+            if delay:
+                server.behaviour.handler = _sleeper(delay)
+            urls.append(check_local(server.url))
+        slowest = max(SLOW_CHANNELS, key=SLOW_CHANNELS.__getitem__)
+        targets = urls_targets(urls, SUBDIRS)
+        alone = urls_targets([urls[slowest]], SUBDIRS[:1])
+        # Warm up: requests and the probes are imported on first use.
+        diagnose(urls_targets([urls[0]], SUBDIRS[:1]), standalone_route, Options())
+
+        every, single = [], []
+        for _ in range(reps):
+            start = time.perf_counter()
+            results = diagnose(targets, standalone_route, Options())
+            every.append(time.perf_counter() - start)
+            bad = [r for r in results if r.problem]
+            if len(results) != 40 or bad:
+                raise RuntimeError(f"{len(bad)} of {len(results)} targets failed")
+            start = time.perf_counter()
+            diagnose(alone, standalone_route, Options())
+            single.append(time.perf_counter() - start)
+        a, b = statistics.median(every), statistics.median(single)
+        rows.append(
+            (
+                f"diagnose(): 40 targets vs slowest alone ({SLOW_CHANNELS[slowest]:g} s) (median of {reps})",
+                f"{a:.3f} / {b:.3f} s = {a / b:.2f}",
+                "<= 1.3",
+                verdict(a / b <= 1.3),
+            )
+        )
+
+        conda = conda_argv()
+        all_env = sandbox.env(sandbox.condarc(urls, **CONDA_DEFAULTS))
+        one_env = sandbox.env(sandbox.condarc([urls[slowest]], **CONDA_DEFAULTS))
+        argv = [*conda, "netcheck", "--json"]
+        timed(argv, one_env, COMMAND_TIMEOUT)  # warm
+        every, single = [], []
+        for _ in range(reps):
+            outcome = timed(argv, all_env, COMMAND_TIMEOUT)
+            report = outcome.json() or {}
+            ok = [t for t in report.get("targets", []) if t.get("status") == "ok"]
+            if outcome.timed_out or len(ok) != 40:
+                raise RuntimeError(
+                    f"conda netcheck: {len(ok)} of 40 ok, rc {outcome.rc}: {outcome.err[-500:]}"
+                )
+            every.append(outcome.seconds)
+            outcome = timed(argv, one_env, COMMAND_TIMEOUT)
+            single.append(outcome.seconds)
+        a, b = statistics.median(every), statistics.median(single)
+        rows.append(
+            (
+                f"conda netcheck --json: 20 channels (40 targets) vs slowest channel alone (median of {reps})",
+                f"{a:.3f} / {b:.3f} s = {a / b:.2f}",
+                "<= 1.3",
+                verdict(a / b <= 1.3),
+            )
+        )
+    return rows
+
+
+def _sleeper(delay: float):
+    def handler(request) -> bool:
+        time.sleep(delay)
+        return False  # then answer normally
+
+    return handler
+
+
+# -- 3. time to a diagnosis: netcheck vs conda search -------------------------
+
+
+def bench_failures(
+    sandbox: Sandbox, reps: int, dns_available: tuple[bool, str], timeout: float
+) -> list[tuple[str, str, str, str]]:
+    rows = []
+    refused = check_local(f"http://127.0.0.1:{servers.closed_port()}/")
+    rows += _compare("refused port", refused, sandbox, reps, timeout, target=1.0)
+
+    usable, why = dns_available
+    dns_url = f"http://{DNS_NAME}/"
+    if usable:
+        rows += _compare(
+            "DNS NXDOMAIN", dns_url, sandbox, reps, timeout, netns_dns=True
+        )
+    else:
+        rows.append(("DNS NXDOMAIN", f"skipped: {why}", "", ""))
+
+    with servers.full_backlog_server() as port:
+        black_hole = check_local(f"http://127.0.0.1:{port}/")
+        rows += _compare("black hole (SYN dropped)", black_hole, sandbox, 1, timeout)
+    return rows
+
+
+def _compare(
+    label: str,
+    url: str,
+    sandbox: Sandbox,
+    reps: int,
+    timeout: float,
+    target: float | None = None,
+    netns_dns: bool = False,
+) -> list[tuple[str, str, str, str]]:
+    conda = conda_argv()
+    env = sandbox.env(sandbox.condarc([url], netns_dns, **CONDA_DEFAULTS))
+    commands = {
+        "conda netcheck --json": [
+            *conda,
+            "netcheck",
+            "--json",
+            "--override-channels",
+            "-c",
+            url,
+        ],
+        "conda search -c URL": [
+            *conda,
+            "search",
+            "--override-channels",
+            "-c",
+            url,
+            "somepkg",
+            "--json",
+        ],
+    }
+    figures: dict[str, tuple[float | None, str]] = {}
+    for name, argv in commands.items():
+        times, what = [], ""
+        for _ in range(reps):
+            outcome = _run_dns(argv, env, timeout) if netns_dns else None
+            if outcome is None:
+                outcome = timed(argv, env, timeout)
+            if outcome.timed_out:
+                times, what = [], f"TIMEOUT after {timeout:g} s"
+                break
+            times.append(outcome.seconds)
+            what = _what(outcome)
+        figures[name] = (statistics.median(times) if times else None, what)
+    net, search = figures["conda netcheck --json"], figures["conda search -c URL"]
+    rows = []
+    for name, (seconds, what) in figures.items():
+        shown = f"{seconds:.2f} s ({what})" if seconds is not None else what
+        goal = ""
+        if target is not None and name.startswith("conda netcheck"):
+            goal = f"< {target:g} s"
+            shown_verdict = verdict(seconds is not None and seconds < target)
+        else:
+            shown_verdict = ""
+        rows.append((f"{label}: {name} (median of {reps})", shown, goal, shown_verdict))
+    if net[0] is not None and search[0] is not None:
+        ratio = f"{search[0] / net[0]:.1f}x faster"
+    elif net[0] is not None:
+        ratio = f"conda search timed out; netcheck took {net[0]:.2f} s"
+    else:
+        ratio = "n/a"
+    rows.append((f"{label}: netcheck vs conda search", ratio, "", ""))
+    return rows
+
+
+def _run_dns(argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
+    """Run argv in a namespace whose resolver answers NXDOMAIN for every name."""
+    try:
+        proc = netns.run_in_netns(
+            [sys.executable, "-c", TIMER, str(timeout), *argv],
+            dns_map={},
+            timeout=timeout + 30,
+            env=env,
+        )
+    except netns.NetnsTimeout:
+        return Outcome(timeout, -1, "", "", True)
+    lines = proc.stderr.rstrip().splitlines()
+    marker = lines[-1].split() if lines else []
+    if len(marker) != 4 or marker[0] != "@@bench":
+        raise RuntimeError(f"namespace run failed: {proc.stderr[-500:]}")
+    err = "\n".join(lines[:-1])
+    return Outcome(float(marker[1]), int(marker[2]), proc.stdout, err, marker[3] == "1")
+
+
+def _what(outcome: Outcome) -> str:
+    """The diagnosis netcheck gave, or the error conda search raised."""
+    data = outcome.json()
+    if isinstance(data, dict):
+        if "targets" in data:
+            codes = sorted({t.get("diagnosis") or "ok" for t in data["targets"]})
+            return ", ".join(codes)
+        if data.get("exception_name"):
+            return data["exception_name"]
+    return f"exit {outcome.rc}"
+
+
+# -- output -------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def versions() -> str:
+    import conda
+
+    import conda_netcheck
+
+    return (
+        f"conda {conda.__version__}, Python {platform.python_version()}, "
+        f"conda-netcheck {conda_netcheck.__version__}"
+    )
+
+
+def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
+    print(f"\n{title}")
+    width = max(len(r[0]) for r in rows)
+    value = max(len(r[1]) for r in rows)
+    for name, measured, goal, result in rows:
+        line = f"  {name:<{width}}  {measured:<{value}}"
+        if goal:
+            line += f"  target {goal:<9} {result}"
+        print(line.rstrip(), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=COMMAND_TIMEOUT,
+        help=f"bound on each command of part 3 (default {COMMAND_TIMEOUT:g} s)",
+    )
+    args = parser.parse_args(argv)
+    isolation = isolate()
+    # Checked before anything listens in this namespace; the DNS case gets its own.
+    dns_available = netns.netns_available()
+    started = time.perf_counter()
+    print(f"conda-netcheck benchmarks: {versions()}")
+    print(
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; {isolation}; "
+        f"conda run as {' '.join(conda_argv())}"
+    )
+    with tempfile.TemporaryDirectory(prefix="netcheck-bench-") as tmp:
+        sandbox = Sandbox(Path(tmp))
+        print_table(
+            "1. Import cost and conda startup",
+            bench_import(5 if args.quick else 15)
+            + bench_conda_startup(sandbox, 5 if args.quick else 15),
+        )
+        print_table(
+            "2. Concurrency: 20 channels x 2 subdirs, 6 slow (0.3-1.0 s)",
+            bench_concurrency(sandbox, 1 if args.quick else 3),
+        )
+        print_table(
+            "3. Time to a diagnosis, conda defaults (connect 9.15 s, read 60 s, 3 retries, backoff 1)",
+            bench_failures(
+                sandbox, 1 if args.quick else 3, dns_available, args.timeout
+            ),
+        )
+    print(f"\nTotal {time.perf_counter() - started:.0f} s.")
+    for note in NOTES:
+        print(f"- {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
