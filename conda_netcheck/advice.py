@@ -129,6 +129,16 @@ def _reason(exc: Exception) -> str:
 def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
     """A non-2xx answer, by status code."""
     status = answer.status or 0
+    if route.proxy and from_proxy(answer.headers, status):
+        from .probes.proxy import answer_problem, basic_credentials
+
+        return answer_problem(
+            status,
+            answer.reason,
+            answer.headers,
+            None,
+            basic_credentials(route.proxy) is not None,
+        )
     line = f"HTTP {status} {answer.reason}".strip()
     details: dict[str, Any] = {"status": status}
     if status == 401:
@@ -175,6 +185,14 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
         f"unexpected answer to {filename} ({line})",
         details=details,
     )
+
+
+def from_proxy(headers: dict[str, str], status: int) -> bool:
+    """Whether an error answer was written by the proxy rather than the server."""
+    if status == 407 or "X-Squid-Error" in headers:
+        return True
+    server = headers.get("Server", "").lower()
+    return server.startswith(("squid", "tinyproxy")) and status >= 400
 
 
 def request_problem(exc: BaseException, route: Route, host: str) -> Problem:

@@ -61,6 +61,12 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
         help="show per-phase timings, the proxy and what was fetched",
     )
     parser.add_argument(
+        "--no-direct",
+        action="store_true",
+        help="when a proxy fails, do not try one direct connection to tell "
+        '"the proxy is the problem" from "the proxy is required"',
+    )
+    parser.add_argument(
         "--timeout",
         type=_positive_float,
         metavar="SECONDS",
@@ -94,6 +100,7 @@ def execute(args: argparse.Namespace) -> int:
     options = make_options(
         args.timeout, cfg, repodata_filenames(), offline=bool(context.offline)
     )
+    options.try_direct = not args.no_direct
     report = run(targets, conda_route, options, cfg, args, conda_version())
     return 0 if report.ok else 1
 
@@ -205,5 +212,6 @@ def standalone(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     cfg = from_environment()
     targets = urls_targets(args.names, (native_subdir(), "noarch"))
     options = make_options(args.timeout, cfg, ("repodata.json",))
+    options.try_direct = not args.no_direct
     report = run(targets, standalone_route, options, cfg, args, None)
     return 0 if report.ok else 1

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from . import advice
 from .findings import Code, Layer, Problem, TargetResult, Timings
-from .probes import content, dns, http, tcp, tls
+from .probes import content, dns, http, proxy, tcp, tls
 
 if TYPE_CHECKING:
     import ssl
@@ -47,6 +47,7 @@ class Options:
     slow_ms: float = 5000.0
     skew_seconds: float = 300.0
     max_workers: int = 64
+    try_direct: bool = True  # when the proxy fails, try once without it
     offline: bool = False
 
     @property
@@ -186,8 +187,8 @@ class _Runner:
         opts = self.options
         path = _Path()
         if route.proxy:
-            proxy = urlsplit(route.proxy)
-            peer_host, peer_port = proxy.hostname or "", proxy.port or 8080
+            proxy_url = urlsplit(route.proxy)
+            peer_host, peer_port = proxy_url.hostname or "", proxy_url.port or 8080
             what = f"the proxy {peer_host}:{peer_port}"
         else:
             peer_host, peer_port, what = host, port, f"{host}:{port}"
@@ -195,29 +196,49 @@ class _Runner:
         path.timings.dns = lookup.elapsed_ms
         if lookup.problem:
             path.problem = _at_proxy(lookup.problem, route)
+            if route.proxy:
+                self._try_direct(host, port, path.problem)
             return path
         connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
         path.timings.connect = connected.elapsed_ms
         if connected.problem:
             path.problem = _at_proxy(connected.problem, route)
+            if route.proxy:
+                self._try_direct(host, port, path.problem)
             return path
         path.notes.append(f"connected to {what} ({connected.peer})")
-        if scheme != "https" or route.proxy:
-            # Through a proxy the TLS session runs inside CONNECT: the GET
-            # below exercises it, and its error names the layer.
-            connected.sock.close()
+        sock = connected.sock
+        if route.proxy and scheme == "https":
+            answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
+            path.timings.connect = (path.timings.connect or 0) + (
+                answer.elapsed_ms or 0
+            )
+            if answer.problem:
+                path.problem = answer.problem
+                if answer.status == 403:
+                    path.problem.fix = (
+                        f"ask your network team to allow CONNECT to {host}:{port} "
+                        "through the proxy"
+                    )
+                self._try_direct(host, port, path.problem)
+                return path
+            path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
+            sock = answer.sock
+        elif scheme != "https" or route.proxy:
+            # Plain HTTP: the GET below is the test (through the proxy if any).
+            sock.close()
             return path
         try:
             context = tls.trust_context(route.verify, route.cert, route.ssl_context)
         except (OSError, ValueError) as exc:
-            connected.sock.close()
+            sock.close()
             path.problem = advice.trust_setting_problem(exc, route)
             return path
-        shaken = tls.handshake(connected.sock, host, context, opts.read_timeout)
+        shaken = tls.handshake(sock, host, context, opts.read_timeout)
         path.timings.tls = shaken.elapsed_ms
         if shaken.problem:
             path.problem = shaken.problem
-            if shaken.problem.code in advice.CERTIFICATE_CODES:
+            if shaken.problem.code in advice.CERTIFICATE_CODES and not route.proxy:
                 peer = tcp.connect(lookup.addresses, opts.connect_timeout, what)
                 if peer.sock:
                     shaken.problem.details["certificate"] = tls.fetch_leaf(
@@ -226,6 +247,33 @@ class _Runner:
             return path
         path.notes.append(f"TLS {shaken.version} with {host}")
         return path
+
+    def _try_direct(self, host: str, port: int, problem: Problem) -> None:
+        """One bounded direct attempt: is the proxy the problem, or required?"""
+        opts = self.options
+        if not opts.try_direct:
+            return
+        lookup = dns.resolve(host, port, opts.connect_timeout, opts.resolver)
+        outcome = lookup.problem
+        if outcome is None:
+            direct = tcp.connect(
+                lookup.addresses, opts.connect_timeout, f"{host}:{port}"
+            )
+            outcome = direct.problem
+            if direct.sock:
+                direct.sock.close()
+        if outcome is None:
+            problem.details["direct"] = "works"
+            problem.summary += (
+                f"; a direct connection to {host}:{port} works, so the proxy is the "
+                "problem"
+            )
+        else:
+            problem.details["direct"] = outcome.code.value
+            problem.summary += (
+                f"; a direct connection to {host}:{port} fails too ({outcome.code.value}),"
+                " so this network needs the proxy"
+            )
 
     # -- HTTP and content, per target --------------------------------------
 

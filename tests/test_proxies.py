@@ -1,0 +1,158 @@
+"""Proxy diagnoses against real proxies on loopback: squid, tinyproxy, proxy.py."""
+
+from __future__ import annotations
+
+import pytest
+from support.proxies import (
+    closed_port,
+    find_squid,
+    squid_proxy,
+    stalling_proxy,
+    tinyproxy_proxy,
+)
+from support.servers import channel_server, server_tls_context
+
+from conda_netcheck.diagnose import Options, diagnose
+from conda_netcheck.session import standalone_route
+from conda_netcheck.targets import urls_targets
+
+PASSWORD = "pr0xy-Secret"
+
+needs_squid = pytest.mark.skipif(
+    find_squid() is None, reason="squid is not installed (apt-get install squid)"
+)
+
+
+@pytest.fixture
+def https_channel(channel_root, ca, ca_bundle, monkeypatch):
+    """The tiny channel over HTTPS, trusted through REQUESTS_CA_BUNDLE."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_bundle)
+    tls = server_tls_context(ca.issue_cert("127.0.0.1"))
+    with channel_server(channel_root, tls=tls) as server:
+        yield server
+
+
+def check(url: str, proxy_url: str, monkeypatch, **options):
+    scheme = url.split("://")[0].upper()
+    monkeypatch.setenv(f"{scheme}_PROXY", proxy_url)
+    options = Options(connect_timeout=2, read_timeout=2, **options)
+    (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, options)
+    return result
+
+
+@needs_squid
+def test_squid_with_right_credentials_tunnels(https_channel, tmp_path, monkeypatch):
+    with squid_proxy(
+        tmp_path, users={"bob": PASSWORD}, connect_ports=[https_channel.port]
+    ) as proxy:
+        result = check(https_channel.url, proxy.url_with("bob", PASSWORD), monkeypatch)
+        log = proxy.log_text()
+    assert result.status.value == "ok", result.problem
+    assert "CONNECT 127.0.0.1" in log
+    assert any("tunnel" in note for note in result.notes)
+
+
+@needs_squid
+@pytest.mark.parametrize(
+    ("user", "sent"),
+    [("bob:wrong-password", "sent and refused"), (None, "no credentials were sent")],
+    ids=["wrong-credentials", "no-credentials"],
+)
+def test_squid_407_says_what_was_sent(user, sent, https_channel, tmp_path, monkeypatch):
+    with squid_proxy(
+        tmp_path, users={"bob": PASSWORD}, connect_ports=[https_channel.port]
+    ) as proxy:
+        url = proxy.url_with(*user.split(":")) if user else proxy.url
+        result = check(https_channel.url, url, monkeypatch, try_direct=False)
+    assert result.problem.code.value == "proxy-auth-failed"
+    assert result.problem.layer.value == "proxy"
+    assert sent in result.problem.summary
+    assert "Basic" in result.problem.summary
+    assert "USER:<password>" in result.problem.fix
+
+
+def test_tinyproxy_answers_bad_credentials_with_401(
+    https_channel, tmp_path, monkeypatch
+):
+    with tinyproxy_proxy(tmp_path, users={"bob": "rightpass"}) as proxy:
+        result = check(
+            https_channel.url, proxy.url_with("bob", "wrongpass"), monkeypatch
+        )
+    assert result.problem.code.value == "proxy-auth-failed"
+    assert "401" in result.problem.summary
+
+
+@needs_squid
+def test_squid_denies_connect_to_other_ports(https_channel, tmp_path, monkeypatch):
+    # squid's stock configuration allows CONNECT to 443 only.
+    with squid_proxy(tmp_path) as proxy:
+        result = check(https_channel.url, proxy.url, monkeypatch, try_direct=False)
+    assert result.problem.code.value == "proxy-refused"
+    assert "ERR_ACCESS_DENIED" in result.problem.summary
+    assert result.problem.fix == (
+        f"ask your network team to allow CONNECT to 127.0.0.1:{https_channel.port} "
+        "through the proxy"
+    )
+
+
+@needs_squid
+def test_squid_cannot_reach_upstream_is_the_proxys_side(tmp_path, monkeypatch):
+    with closed_port() as port, squid_proxy(tmp_path) as proxy:
+        result = check(f"http://127.0.0.1:{port}/chan", proxy.url, monkeypatch)
+    assert result.problem.code.value == "proxy-refused"
+    assert "ERR_CONNECT_FAIL" in result.problem.summary
+    assert "not this machine's" in result.problem.summary
+
+
+def test_proxy_down_and_direct_works(channel, monkeypatch):
+    with closed_port() as port:
+        result = check(channel.url, f"http://127.0.0.1:{port}", monkeypatch)
+    assert result.problem.code.value == "proxy-unreachable"
+    assert result.problem.details["direct"] == "works"
+    assert "so the proxy is the problem" in result.problem.summary
+
+
+def test_proxy_down_and_direct_fails_too(monkeypatch):
+    with closed_port() as proxy_port, closed_port() as port:
+        result = check(
+            f"http://127.0.0.1:{port}/chan",
+            f"http://127.0.0.1:{proxy_port}",
+            monkeypatch,
+        )
+    assert result.problem.code.value == "proxy-unreachable"
+    assert "this network needs the proxy" in result.problem.summary
+
+
+def test_no_direct_attempt_when_disabled(channel, monkeypatch):
+    with closed_port() as port:
+        result = check(
+            channel.url, f"http://127.0.0.1:{port}", monkeypatch, try_direct=False
+        )
+    assert "direct" not in result.problem.details
+
+
+def test_stalling_proxy_is_bounded(https_channel, monkeypatch):
+    with stalling_proxy() as proxy:
+        result = check(https_channel.url, proxy.url, monkeypatch, try_direct=False)
+    assert result.problem.code.value == "read-timeout"
+    assert result.problem.layer.value == "proxy"
+    assert "did not answer CONNECT" in result.problem.summary
+
+
+@needs_squid
+def test_unencoded_at_in_password_still_works(https_channel, tmp_path, monkeypatch):
+    # urllib splits the user info at the last "@", so this works with requests.
+    with squid_proxy(
+        tmp_path, users={"bob": "p@ss"}, connect_ports=[https_channel.port]
+    ) as proxy:
+        raw = f"http://bob:p@ss@127.0.0.1:{proxy.port}"
+        result = check(https_channel.url, raw, monkeypatch)
+    assert result.status.value == "ok", result.problem
+
+
+@needs_squid
+def test_plain_http_through_squid_with_wrong_password(channel, tmp_path, monkeypatch):
+    with squid_proxy(tmp_path, users={"bob": PASSWORD}) as proxy:
+        result = check(channel.url, proxy.url_with("bob", "nope"), monkeypatch)
+    assert result.problem.code.value == "proxy-auth-failed"
+    assert "sent and refused" in result.problem.summary
