@@ -72,19 +72,53 @@ def fix_for(code: Code, target: Target, problem: Problem | None = None) -> str |
         "a login or captive-portal page, sign in with a browser first, else fix the URL",
         Code.CLOCK_SKEW: "set this machine's clock right (e.g. timedatectl set-ntp true)",
         Code.SLOW: f"{host} is slow from here: a nearer mirror may help",
-        Code.PROXY_UNREACHABLE: f"check the proxy host and port in "
-        f"{target.proxy_source or 'proxy_servers'}, or ask your network team for the "
-        "right proxy",
-        Code.PROXY_AUTH_FAILED: "set the proxy user and password: conda config --set "
-        "proxy_servers.https http://USER:<password>@PROXY_HOST:PORT (percent-encode "
-        "special characters)",
-        Code.PROXY_REFUSED: "ask your network team to allow this host and port through "
-        "the proxy",
-        Code.PROXY_MISCONFIGURED: f"fix the proxy URL in "
-        f"{target.proxy_source or 'proxy_servers'}: it must look like "
-        "http://PROXY_HOST:PORT",
     }
+    if code in PROXY_CODES:
+        return proxy_fix(code, target)
     return fixes.get(code)
+
+
+PROXY_CODES = frozenset(
+    {
+        Code.PROXY_UNREACHABLE,
+        Code.PROXY_AUTH_FAILED,
+        Code.PROXY_REFUSED,
+        Code.PROXY_MISCONFIGURED,
+    }
+)
+
+
+def proxy_fix(code: Code, target: Target) -> str:
+    """The exact command for a proxy problem, where the proxy was set; never the password."""
+    proxy = urlsplit(target.proxy or "http://PROXY_HOST:PORT")
+    address = (
+        f"{proxy.hostname}:{proxy.port or 80}" if proxy.hostname else "PROXY_HOST:PORT"
+    )
+    source = target.proxy_source or "proxy_servers.https"
+    with_user = f"http://USER:<password>@{address}"
+    plain = f"http://{address}"
+    if source.startswith("proxy_servers."):
+        key = source.split(".", 1)[1]
+        set_it = f"conda config --set proxy_servers.{key}"
+        drop = "conda config --remove-key proxy_servers"
+    else:
+        variable = source.split()[1] if source.startswith("the ") else "HTTPS_PROXY"
+        set_it = f"export {variable}="
+        drop = f"unset {variable}"
+    joiner = "" if set_it.endswith("=") else " "
+    if code is Code.PROXY_AUTH_FAILED:
+        return (
+            f"give the proxy your user and password: {set_it}{joiner}{with_user} "
+            "(percent-encode @ : / ? # % in the password)"
+        )
+    if code is Code.PROXY_UNREACHABLE:
+        return (
+            f"fix the proxy address ({set_it}{joiner}{plain} with the right host and "
+            f"port), or if you need no proxy: {drop}"
+        )
+    if code is Code.PROXY_MISCONFIGURED:
+        return f"write the proxy as a full URL: {set_it}{joiner}{plain}"
+    return "ask your network team to allow this host and port through the proxy"
 
 
 def route_problem(exc: Exception) -> Problem:
@@ -138,6 +172,7 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
             answer.headers,
             None,
             basic_credentials(route.proxy) is not None,
+            route.proxy_source,
         )
     line = f"HTTP {status} {answer.reason}".strip()
     details: dict[str, Any] = {"status": status}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import ssl
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from .findings import Code, Finding
+from .findings import Code, Finding, Status
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
@@ -14,14 +15,20 @@ if TYPE_CHECKING:
 PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
 
 
-def config_findings(cfg: NetConfig) -> list[Finding]:
-    """Every configuration-level problem, in the order a user should fix them."""
+def config_findings(
+    cfg: NetConfig, urls: list[str] | tuple[str, ...] = ()
+) -> list[Finding]:
+    """Every configuration-level problem, in the order a user should fix them.
+
+    `urls` are the targets' URLs, to explain which proxy setting applies to them.
+    """
     findings: list[Finding] = []
     findings += offline(cfg)
     findings += channels(cfg)
     findings += ca_bundles(cfg)
     findings += client_certificate(cfg)
     findings += timeouts(cfg)
+    findings += no_proxy(cfg, urls)
     return findings
 
 
@@ -191,3 +198,69 @@ def timeouts(cfg: NetConfig) -> list[Finding]:
                 )
             )
     return findings
+
+
+def no_proxy(cfg: NetConfig, urls: list[str] | tuple[str, ...] = ()) -> list[Finding]:
+    """NO_PROXY traps: entries requests never matches, and proxy_servers ignoring it."""
+    from requests.utils import select_proxy, should_bypass_proxies
+
+    # requests reads no_proxy before NO_PROXY (as curl and wget do).
+    name = next((n for n in ("no_proxy", "NO_PROXY") if cfg.env.get(n)), None)
+    if name is None:
+        return []
+    value = cfg.env[name]
+    findings: list[Finding] = []
+    for entry in (e.strip() for e in value.split(",")):
+        why = _no_proxy_entry_problem(entry)
+        if why:
+            findings.append(
+                Finding(
+                    name,
+                    Code.PROXY_MISCONFIGURED,
+                    f"{name} entry {entry!r} {why}",
+                    _no_proxy_entry_fix(entry),
+                    status=Status.WARNING,
+                )
+            )
+    for url in urls:
+        via = select_proxy(url, cfg.proxy_servers) if cfg.proxy_servers else None
+        if via and should_bypass_proxies(url, value):
+            host = urlsplit(url).hostname
+            findings.append(
+                Finding(
+                    name,
+                    Code.PROXY_MISCONFIGURED,
+                    f"{name} lists {host}, but conda still sends it through "
+                    "proxy_servers: requests applies NO_PROXY only to proxies from the "
+                    "environment",
+                    "to reach it directly, set the proxy in the environment instead "
+                    "(HTTPS_PROXY / HTTP_PROXY honour NO_PROXY) and conda config "
+                    "--remove-key proxy_servers",
+                    status=Status.WARNING,
+                )
+            )
+            break  # one is enough to explain the trap
+    return findings
+
+
+def _no_proxy_entry_problem(entry: str) -> str | None:
+    if entry.startswith("*.") or (entry.startswith("*") and len(entry) > 1):
+        return "never matches: requests takes no wildcards (only a lone '*')"
+    if "://" in entry:
+        return "never matches: NO_PROXY takes host names, not URLs"
+    if "/" in entry:
+        return (
+            "is a CIDR range: it matches only URLs written with an IP address, not "
+            "host names that resolve into it"
+        )
+    return None
+
+
+def _no_proxy_entry_fix(entry: str) -> str:
+    if entry.startswith("*"):
+        return (
+            f"write it as {entry.lstrip('*')} (a leading dot matches every subdomain)"
+        )
+    if "://" in entry:
+        return f"write only the host: {urlsplit(entry).hostname}"
+    return "list the host names too"

@@ -151,7 +151,7 @@ def run(
     from .findings import Report
 
     report = Report(
-        findings=config_findings(cfg),
+        findings=config_findings(cfg, [t.url for t in targets]),
         conda_version=conda_version,
         netcheck_version=__version__,
         conda_config_read=cfg.conda,

@@ -209,7 +209,9 @@ class _Runner:
         path.notes.append(f"connected to {what} ({connected.peer})")
         sock = connected.sock
         if route.proxy and scheme == "https":
-            answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
+            answer = proxy.connect(
+                sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
+            )
             path.timings.connect = (path.timings.connect or 0) + (
                 answer.elapsed_ms or 0
             )

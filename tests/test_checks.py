@@ -105,3 +105,32 @@ def test_requests_ca_bundle_overriding_ssl_verify_is_named(ca_bundle):
     assert finding.status.value == "warning"
     assert "overrides ssl_verify" in finding.summary
     assert finding.fix.startswith("unset REQUESTS_CA_BUNDLE")
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("*.corp.example", "no wildcards"),
+        ("https://mirror.corp.example", "not URLs"),
+        ("10.0.0.0/8", "CIDR range"),
+    ],
+    ids=["wildcard", "url", "cidr"],
+)
+def test_no_proxy_entries_requests_never_matches(entry, says):
+    cfg = NetConfig(channels=["x"], env={"NO_PROXY": f"localhost,{entry}"})
+    (finding,) = config_findings(cfg)
+    assert finding.check == "NO_PROXY"
+    assert says in finding.summary
+    assert finding.status.value == "warning"
+
+
+def test_no_proxy_does_not_exclude_hosts_from_proxy_servers():
+    cfg = NetConfig(
+        channels=["x"],
+        proxy_servers={"https": "http://proxy.corp.example:3128"},
+        env={"no_proxy": ".corp.example"},
+    )
+    (finding,) = config_findings(cfg, ["https://conda.corp.example/main/noarch"])
+    assert "conda.corp.example" in finding.summary
+    assert "still sends it through proxy_servers" in finding.summary
+    assert "--remove-key proxy_servers" in finding.fix

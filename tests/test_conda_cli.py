@@ -263,3 +263,21 @@ def test_error_hints_point_at_netcheck(condarc, channel):
     texts = [h.text for h in hints]
     assert any("conda netcheck" in text for text in texts)
     assert any("offline mode is on" in text for text in texts)
+
+
+def test_no_proxy_does_not_bypass_proxy_servers(
+    channel, condarc, conda_cli, tmp_path, monkeypatch
+):
+    # Verified fact, not an assumption: the request really goes through the proxy.
+    from support.proxies import proxypy_proxy
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with proxypy_proxy(tmp_path) as proxy:
+        condarc([channel.url], proxy_servers={"http": proxy.url})
+        document, code = netcheck(conda_cli)
+        log = proxy.log_text()
+    assert {t["proxy_source"] for t in document["targets"]} == {"proxy_servers.http"}
+    assert "repodata.json" in log
+    (finding,) = [f for f in document["findings"] if f["check"] == "NO_PROXY"]
+    assert "still sends it through proxy_servers" in finding["summary"]
+    assert code == 0

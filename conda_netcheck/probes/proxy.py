@@ -45,6 +45,7 @@ def connect(
     port: int,
     proxy_url: str,
     timeout: float,
+    source: str | None = None,
 ) -> ProxyAnswer:
     """Ask the proxy for a tunnel to host:port, with Basic credentials from its URL."""
     start = time.monotonic()
@@ -146,6 +147,7 @@ def answer_problem(
     headers: dict[str, str],
     title: str | None,
     sent_credentials: bool,
+    source: str | None = None,
 ) -> Problem:
     """What a proxy's non-200 answer means: auth, refusal, or an upstream failure."""
     line = f"{status} {reason}".strip() if status else reason or "no HTTP answer"
@@ -159,10 +161,11 @@ def answer_problem(
     if status in (407, 401):
         schemes = auth_schemes(headers)
         details["auth_schemes"] = schemes
+        where = f"the proxy URL in {source}" if source else "the proxy URL"
         sent = (
-            "credentials from the proxy URL were sent and refused"
+            f"credentials from {where} were sent and refused"
             if sent_credentials
-            else "no credentials were sent (the proxy URL has none)"
+            else f"no credentials were sent ({where} has none)"
         )
         offer = f"; it offers {', '.join(schemes)}" if schemes else ""
         summary = f"the proxy wants authentication ({line}): {sent}{offer}"
