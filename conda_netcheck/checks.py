@@ -29,6 +29,7 @@ def config_findings(
     findings += client_certificate(cfg)
     findings += timeouts(cfg)
     findings += no_proxy(cfg, urls)
+    findings += anaconda_auth(cfg)
     return findings
 
 
@@ -264,3 +265,29 @@ def _no_proxy_entry_fix(entry: str) -> str:
     if "://" in entry:
         return f"write only the host: {urlsplit(entry).hostname}"
     return "list the host names too"
+
+
+def anaconda_auth(cfg: NetConfig) -> list[Finding]:
+    """anaconda-auth (repo.anaconda.cloud sign-in) with other proxies than conda."""
+    findings = []
+    for where, proxies in cfg.anaconda_auth_proxies.items():
+        if proxies != cfg.proxy_servers:
+            conda_side = _proxy_list(cfg.proxy_servers) or "no proxy"
+            findings.append(
+                Finding(
+                    "anaconda-auth",
+                    Code.PROXY_MISCONFIGURED,
+                    f"anaconda-auth uses proxy_servers {_proxy_list(proxies) or 'none'} "
+                    f"(set in {where}) but conda uses {conda_side}: signing in and "
+                    "downloading take different routes",
+                    f"make them the same: edit proxy_servers in {where.split(' [')[0]}, "
+                    "or conda config --set proxy_servers.https to match",
+                    status=Status.WARNING,
+                )
+            )
+    return findings
+
+
+def _proxy_list(proxies: dict[str, str]) -> str:
+    # Shown through the redaction like every output; keys sorted for a stable text.
+    return ", ".join(f"{k}={v}" for k, v in sorted(proxies.items()))

@@ -60,6 +60,8 @@ class NetConfig:
     channels: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    #: proxy_servers that anaconda-auth reads, by where they are set.
+    anaconda_auth_proxies: dict[str, dict[str, str]] = field(default_factory=dict)
     conda: bool = True  # False when conda's configuration could not be read
 
     def source(self, key: str) -> str:
@@ -74,7 +76,9 @@ def environment() -> dict[str, str]:
 
 def from_environment() -> NetConfig:
     """A configuration made only of environment variables (conda not importable)."""
-    return NetConfig(env=environment(), conda=False)
+    return NetConfig(
+        env=environment(), conda=False, anaconda_auth_proxies=anaconda_auth_proxies()
+    )
 
 
 def from_conda() -> NetConfig:
@@ -92,6 +96,7 @@ def from_conda() -> NetConfig:
         channels=list(context.channels),
         env=environment(),
         sources=conda_sources(),
+        anaconda_auth_proxies=anaconda_auth_proxies(),
     )
 
 
@@ -114,3 +119,42 @@ def _describe(source: Any, key: str) -> str:
     if text == "cmd_line":
         return "the command line"
     return text
+
+
+def anaconda_config_path() -> str:
+    """anaconda-auth's configuration file (ANACONDA_CONFIG_TOML or ~/.anaconda/config.toml)."""
+    return os.environ.get("ANACONDA_CONFIG_TOML") or os.path.expanduser(
+        "~/.anaconda/config.toml"
+    )
+
+
+def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
+    """proxy_servers from anaconda-auth's config file and variable; read-only."""
+    import json
+
+    found: dict[str, dict[str, str]] = {}
+    variable = os.environ.get("ANACONDA_AUTH_PROXY_SERVERS")
+    if variable:
+        try:
+            value = json.loads(variable)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            found["the ANACONDA_AUTH_PROXY_SERVERS environment variable"] = value
+    path = anaconda_config_path()
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: anaconda-auth's TOML is not read
+        return found
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, ValueError):
+        return found
+    auth = data.get("plugin", {}).get("auth", {})
+    if isinstance(auth.get("proxy_servers"), dict):
+        found[f"{path} [plugin.auth]"] = auth["proxy_servers"]
+    for name, site in (data.get("sites") or {}).items():
+        if isinstance(site, dict) and isinstance(site.get("proxy_servers"), dict):
+            found[f"{path} [sites.{name}]"] = site["proxy_servers"]
+    return found

@@ -136,6 +136,10 @@ def _open(url: str) -> _Opened:
         parsed = parse_url(proxy)
     except LocationParseError as exc:
         return _Opened("parse", str(exc))
+    except TypeError:
+        # requests' own bug: "http://user:pw@" (user info, no host) breaks its
+        # prepend_scheme_if_needed with "expected str instance, NoneType found".
+        return _Opened("no-host", "the URL names no host")
     if not parsed.host:
         return _Opened("no-host", "the URL names no host")
     scheme = parsed.scheme
@@ -323,10 +327,12 @@ def _outer_whitespace(
     broken, clean = _open(url), _open(text)
     if broken.problem == "parse":
         severity, effect = ERROR, "urllib3 cannot parse it"
-    elif (broken.host, broken.port) != (clean.host, clean.port):
-        severity, effect = ERROR, f"requests takes the host to be {broken.host!r}"
-    else:
+    elif clean.problem is not None:
+        severity, effect = ERROR, "remove it"  # the URL has other problems, below
+    elif (broken.host, broken.port) == (clean.host, clean.port):
         severity, effect = WARNING, "requests strips it, other tools may not"
+    else:
+        severity, effect = ERROR, f"requests takes the host to be {broken.host!r}"
     return (
         severity,
         f"has {where} whitespace ({raw.display()}): {effect}",
@@ -483,7 +489,8 @@ def _credentials(
                     f"{fix(raw.display())} (with each space in the {name} written as %20)",
                 )
             )
-    if opened.problem is None and not opened.sends_credentials and not issues:
+    broken = any(severity == ERROR for severity, _, _ in issues)
+    if opened.problem is None and not opened.sends_credentials and not broken:
         if raw.password is None:
             why = f"has a user name but no password ({raw.display()})"
         else:
@@ -492,11 +499,7 @@ def _credentials(
             (
                 WARNING,
                 f"{why}: requests then sends no credentials at all",
-                fix(
-                    raw.display(hostport=raw.hostport).replace(
-                        f"{_USER}@", f"{_PASSWORD}@"
-                    )
-                ),
+                fix(raw.display().replace(f"{_USER}@", f"{_PASSWORD}@")),
             )
         )
     return issues, explained
@@ -562,6 +565,7 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
         add(check, lint_proxy_url(url or "", setting=check, condarc=condarc))
 
     env_proxies: dict[str, tuple[str, str]] = {}  # scheme -> (variable, url)
+    emptied: set[str] = set()  # schemes an empty lower-case variable switched off
     for scheme in SCHEMES:
         upper, lower = f"{scheme.upper()}_PROXY", f"{scheme}_proxy"
         up, low = cfg.env.get(upper), cfg.env.get(lower)
@@ -578,6 +582,7 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
             env_proxies[scheme] = (upper, up)
         if up and low is not None and low != up:
             if not low:
+                emptied.add(scheme)
                 add(
                     lower,
                     [
@@ -617,7 +622,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                         f"is overridden by {name}: requests lets the environment win "
                         "over the session's proxies, so conda uses "
                         f"{_Raw.split(value.strip()).display()}, not "
-                        f"{_Raw.split(url.strip()).display()}",
+                        f"{_Raw.split(url.strip()).display()} (except for hosts in "
+                        "NO_PROXY)",
                         f"unset {name} (or set it to the same URL)",
                     )
                 ],
@@ -633,7 +639,7 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
         }
         for where, schemes in setters.items():
             for present, missing in (("http", "https"), ("https", "http")):
-                if present not in schemes or missing in covered:
+                if present not in schemes or missing in covered | emptied:
                     continue
                 check, url = schemes[present]
                 display = _Raw.split(url.strip()).display()

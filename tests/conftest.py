@@ -66,6 +66,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ENV_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.delenv("ANACONDA_AUTH_PROXY_SERVERS", raising=False)
+    monkeypatch.setenv(
+        "ANACONDA_CONFIG_TOML", str(tmp_path / "no-anaconda-config.toml")
+    )
 
 
 @pytest.fixture

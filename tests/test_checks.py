@@ -134,3 +134,42 @@ def test_no_proxy_does_not_exclude_hosts_from_proxy_servers():
     assert "conda.corp.example" in finding.summary
     assert "still sends it through proxy_servers" in finding.summary
     assert "--remove-key proxy_servers" in finding.fix
+
+
+def test_anaconda_auth_proxy_disagreement_is_reported(tmp_path, monkeypatch):
+    from conda_netcheck.netconfig import anaconda_auth_proxies
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[plugin.auth]\nproxy_servers = { https = "http://bob:s3cret-Pw@auth-proxy:3128" }\n'
+    )
+    monkeypatch.setenv("ANACONDA_CONFIG_TOML", str(config))
+    cfg = NetConfig(
+        channels=["x"],
+        proxy_servers={"https": "http://proxy.corp:8080"},
+        anaconda_auth_proxies=anaconda_auth_proxies(),
+    )
+    (finding,) = config_findings(cfg)
+    assert finding.check == "anaconda-auth"
+    assert "[plugin.auth]" in finding.summary
+    assert "https=http://proxy.corp:8080" in finding.summary
+
+    from conda_netcheck.redact import REDACTOR
+
+    assert "s3cret-Pw" not in REDACTOR.text(finding.summary)
+
+
+def test_anaconda_auth_agreeing_is_quiet(tmp_path, monkeypatch):
+    from conda_netcheck.netconfig import anaconda_auth_proxies
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[plugin.auth]\nproxy_servers = { https = "http://proxy.corp:8080" }\n'
+    )
+    monkeypatch.setenv("ANACONDA_CONFIG_TOML", str(config))
+    cfg = NetConfig(
+        channels=["x"],
+        proxy_servers={"https": "http://proxy.corp:8080"},
+        anaconda_auth_proxies=anaconda_auth_proxies(),
+    )
+    assert config_findings(cfg) == []
