@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .findings import Code, Finding, Status
+from .proxylint import lint_proxies
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
@@ -28,6 +29,7 @@ def config_findings(
     findings += ca_bundles(cfg)
     findings += client_certificate(cfg)
     findings += timeouts(cfg)
+    findings += lint_proxies(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
     return findings
