@@ -187,7 +187,14 @@ class _Runner:
         opts = self.options
         path = _Path()
         if route.proxy:
-            proxy_url = urlsplit(route.proxy)
+            broken = _unusable_proxy(route)
+            if broken:
+                path.problem = broken
+                return path
+            from requests.utils import prepend_scheme_if_needed
+
+            # As requests does before it connects (a scheme-less IP:port works).
+            proxy_url = urlsplit(prepend_scheme_if_needed(route.proxy, "http"))
             peer_host, peer_port = proxy_url.hostname or "", proxy_url.port or 8080
             what = f"the proxy {peer_host}:{peer_port}"
         else:
@@ -325,6 +332,27 @@ def _port(url: Any) -> int:
     except ValueError:
         port = None
     return port or (443 if url.scheme == "https" else 80)
+
+
+def _unusable_proxy(route: Route) -> Problem | None:
+    """A proxy URL requests cannot use: say so before any network traffic."""
+    from .proxylint import lint_proxy_url
+
+    errors = [
+        (summary, fix)
+        for severity, summary, fix in lint_proxy_url(route.proxy or "")
+        if severity == "error"
+    ]
+    if not errors:
+        return None
+    summary, fix = errors[0]
+    where = route.proxy_source or "the proxy setting"
+    return Problem(
+        Code.PROXY_MISCONFIGURED,
+        Layer.CONFIG,
+        f"the proxy URL in {where} cannot be used: {summary}",
+        fix,
+    )
 
 
 def _at_proxy(problem: Problem, route: Route) -> Problem:

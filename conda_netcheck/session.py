@@ -81,7 +81,7 @@ def _mount_no_retry(session: Session, ssl_context: Any) -> None:
 
 
 def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
-    from requests.utils import prepend_scheme_if_needed, select_proxy
+    from requests.utils import select_proxy
 
     # requests merges the environment (REQUESTS_CA_BUNDLE, *_PROXY, NO_PROXY)
     # with the session exactly like this when conda sends a request.
@@ -91,7 +91,6 @@ def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
     if proxy:
         REDACTOR.add_url_credentials(proxy)
         source = proxy_source(url, proxy, configured)
-        proxy = prepend_scheme_if_needed(proxy, "http")
     adapter = session.get_adapter(url) if url.startswith("http") else None
     return Route(
         session=session,

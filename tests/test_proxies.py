@@ -156,3 +156,31 @@ def test_plain_http_through_squid_with_wrong_password(channel, tmp_path, monkeyp
         result = check(channel.url, proxy.url_with("bob", "nope"), monkeypatch)
     assert result.problem.code.value == "proxy-auth-failed"
     assert "sent and refused" in result.problem.summary
+
+
+@pytest.mark.parametrize(
+    ("proxy_url", "says"),
+    [
+        ("proxy:8080", "scheme"),
+        ("http://bob:pa/ss@127.0.0.1:3128", "%2F"),
+        ("http://127.0.0.1:3128 ", "whitespace"),
+    ],
+    ids=["no-scheme-word-host", "slash-in-password", "trailing-space"],
+)
+def test_unusable_proxy_url_is_named_before_any_traffic(
+    proxy_url, says, channel, monkeypatch
+):
+    result = check(channel.url, proxy_url, monkeypatch)
+    assert result.problem.code.value == "proxy-misconfigured"
+    assert result.problem.layer.value == "config"
+    assert says in result.problem.summary + (result.problem.fix or "")
+    assert "pa/ss" not in result.problem.summary + (result.problem.fix or "")
+    assert channel.behaviour.requests == []
+
+
+def test_scheme_less_ip_proxy_works_as_requests_does(channel, tmp_path, monkeypatch):
+    from support.proxies import proxypy_proxy
+
+    with proxypy_proxy(tmp_path) as proxy:
+        result = check(channel.url, f"127.0.0.1:{proxy.port}", monkeypatch)
+    assert result.status.value == "ok", result.problem
