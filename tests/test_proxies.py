@@ -184,3 +184,57 @@ def test_scheme_less_ip_proxy_works_as_requests_does(channel, tmp_path, monkeypa
     with proxypy_proxy(tmp_path) as proxy:
         result = check(channel.url, f"127.0.0.1:{proxy.port}", monkeypatch)
     assert result.status.value == "ok", result.problem
+
+
+def _rendered(result) -> str:
+    from conda_netcheck import render
+    from conda_netcheck.findings import Report
+
+    report = Report(targets=[result])
+    return render.text(report, verbose=True) + render.to_json(report)
+
+
+PLANTED = "Planted-Pr0xy-Pw"
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "squid-wrong",
+        "squid-right",
+        "tinyproxy-wrong",
+        "proxy-down",
+        "stalling",
+        "bad-url",
+    ],
+)
+def test_planted_proxy_password_never_printed(
+    scenario, https_channel, tmp_path, monkeypatch
+):
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        if scenario.startswith("squid"):
+            if find_squid() is None:
+                pytest.skip("squid is not installed (apt-get install squid)")
+            users = {"bob": PLANTED if scenario == "squid-right" else "other"}
+            proxy = stack.enter_context(
+                squid_proxy(tmp_path, users=users, connect_ports=[https_channel.port])
+            )
+            url = proxy.url_with("bob", PLANTED)
+        elif scenario == "tinyproxy-wrong":
+            proxy = stack.enter_context(
+                tinyproxy_proxy(tmp_path, users={"bob": "other"})
+            )
+            url = proxy.url_with("bob", "Planted-Pr0xy-Pw")
+        elif scenario == "proxy-down":
+            url = f"http://bob:{PLANTED}@127.0.0.1:{stack.enter_context(closed_port())}"
+        elif scenario == "stalling":
+            proxy = stack.enter_context(stalling_proxy())
+            url = f"http://bob:{PLANTED}@127.0.0.1:{proxy.port}"
+        else:
+            url = f"http://bob:{PLANTED}/x@127.0.0.1:3128"
+        result = check(https_channel.url, url, monkeypatch)
+    text = _rendered(result)
+    assert PLANTED not in text
+    assert "<redacted>" in text or result.status.value == "ok"
