@@ -104,10 +104,19 @@ def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
 
 def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> str:
     """Where the proxy chosen for url was set: proxy_servers, or which variable."""
-    if proxy in configured.values():
-        key = next(k for k, v in configured.items() if v == proxy)
-        return f"proxy_servers.{key}"
-    scheme = url.split("://", 1)[0]
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    # The keys requests' select_proxy tries, most specific first.
+    for key in (
+        f"{scheme}://{parts.hostname}",
+        scheme,
+        f"all://{parts.hostname}",
+        "all",
+    ):
+        if configured.get(key) == proxy:
+            return f"proxy_servers.{key}"
     for template in PROXY_VARIABLES:
         name = template.format(scheme=scheme, SCHEME=scheme.upper())
         if os.environ.get(name) == proxy:

@@ -187,6 +187,11 @@ def test_proxy_407_never_prompts(channel, condarc, conda_cli, tmp_path):
         condarc([channel.url], proxy_servers={"http": proxy.url})
         document, code = netcheck(conda_cli)
     assert {t["diagnosis"] for t in document["targets"]} == {"proxy-auth-failed"}
+    assert all(
+        "no credentials were sent (the proxy URL in proxy_servers.http has none)"
+        in t["summary"]
+        for t in document["targets"]
+    )
     assert code == 1
 
 

@@ -238,3 +238,21 @@ def test_planted_proxy_password_never_printed(
     text = _rendered(result)
     assert PLANTED not in text
     assert "<redacted>" in text or result.status.value == "ok"
+
+
+def test_proxy_source_is_the_key_requests_picks():
+    from conda_netcheck.session import proxy_source
+
+    configured = {
+        "http": "http://p:1",
+        "https": "http://p:1",
+        "all://h.test": "http://q:2",
+    }
+    assert (
+        proxy_source("https://x.test/c", "http://p:1", configured)
+        == "proxy_servers.https"
+    )
+    assert (
+        proxy_source("https://h.test/c", "http://q:2", configured)
+        == "proxy_servers.all://h.test"
+    )

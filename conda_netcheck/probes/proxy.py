@@ -94,6 +94,7 @@ def connect(
         answer.headers,
         answer.title,
         credentials is not None,
+        source,
     )
     answer.problem.details["method"] = f"CONNECT {authority}"
     return answer
