@@ -215,6 +215,16 @@ class _Runner:
             return path
         path.notes.append(f"connected to {what} ({connected.peer})")
         sock = connected.sock
+        if route.proxy and proxy_url.scheme.startswith("socks"):
+            # No CONNECT to probe: the GET below goes through the SOCKS proxy.
+            sock.close()
+            return path
+        if route.proxy and proxy_url.scheme == "https":
+            # requests speaks TLS to an https:// proxy before anything else.
+            sock, problem = self._tls_to_proxy(sock, peer_host, route)
+            if problem:
+                path.problem = problem
+                return path
         if route.proxy and scheme == "https":
             answer = proxy.connect(
                 sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
@@ -256,6 +266,52 @@ class _Runner:
             return path
         path.notes.append(f"TLS {shaken.version} with {host}")
         return path
+
+    def _tls_to_proxy(
+        self, sock: Any, proxy_host: str, route: Route
+    ) -> tuple[Any, Problem | None]:
+        """The TLS session to an https:// proxy; most proxies speak plain HTTP."""
+        import ssl
+
+        timeout = self.options.read_timeout
+        try:
+            context = tls.trust_context(route.verify, None, route.ssl_context)
+            sock.settimeout(timeout)
+            return context.wrap_socket(sock, server_hostname=proxy_host), None
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            sock.close()
+            reason = getattr(exc, "reason", None) or str(exc)
+            text = str(reason).upper()
+            plain = "WRONG_VERSION_NUMBER" in text or "RECORD LAYER" in text
+            stalled = isinstance(exc, TimeoutError) or "TIMED OUT" in text
+            if plain:
+                summary = (
+                    "the proxy URL says https://, but the proxy speaks plain HTTP "
+                    f"(TLS fails with {reason})"
+                )
+            elif stalled:
+                summary = (
+                    f"the https:// proxy did not complete a TLS handshake within "
+                    f"{timeout:g} s: it most likely speaks plain HTTP"
+                )
+            else:
+                summary = f"the TLS session to the https:// proxy failed ({reason})"
+            address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
+            key = (route.proxy_source or "proxy_servers.https").removeprefix(
+                "proxy_servers."
+            )
+            fix = (
+                f"conda config --set proxy_servers.{key} http://{address} (http:// even "
+                "for the https key)"
+                if (route.proxy_source or "").startswith("proxy_servers.")
+                else f"use http://{address} as the proxy URL"
+            )
+            return None, Problem(
+                Code.PROXY_MISCONFIGURED,
+                Layer.PROXY,
+                summary,
+                fix if plain or stalled else None,
+            )
 
     def _try_direct(self, host: str, port: int, problem: Problem) -> None:
         """One bounded direct attempt: is the proxy the problem, or required?"""

@@ -256,3 +256,37 @@ def test_proxy_source_is_the_key_requests_picks():
         proxy_source("https://h.test/c", "http://q:2", configured)
         == "proxy_servers.all://h.test"
     )
+
+
+@pytest.mark.parametrize("kind", ["tinyproxy", "proxypy"])
+def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monkeypatch):
+    # tinyproxy answers the ClientHello with a plain-HTTP error (wrong version
+    # number); proxy.py waits for a request line (the handshake times out).
+    from support.proxies import proxypy_proxy
+
+    start = tinyproxy_proxy if kind == "tinyproxy" else proxypy_proxy
+    with start(tmp_path) as proxy:
+        result = check(
+            https_channel.url,
+            f"https://127.0.0.1:{proxy.port}",
+            monkeypatch,
+            try_direct=False,
+        )
+    assert result.problem.code.value == "proxy-misconfigured"
+    assert "plain HTTP" in result.problem.summary
+    assert result.problem.fix == f"use http://127.0.0.1:{proxy.port} as the proxy URL"
+
+
+def test_proxy_offering_only_ntlm_points_at_a_local_helper():
+    from conda_netcheck.probes.proxy import answer_problem
+
+    problem = answer_problem(
+        407,
+        "Proxy Authentication Required",
+        {"Proxy-Authenticate": "NTLM, Negotiate"},
+        None,
+        sent_credentials=True,
+        source="proxy_servers.https",
+    )
+    assert "it offers NTLM, Negotiate" in problem.summary
+    assert "cntlm or px" in problem.fix
