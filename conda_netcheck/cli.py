@@ -60,6 +60,16 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
         dest="netcheck_verbose",
         help="show per-phase timings, the proxy and what was fetched",
     )
+    if conda:
+        parser.add_argument(
+            "--compare-upstream",
+            nargs="?",
+            const="https://conda.anaconda.org",
+            metavar="ALIAS",
+            help="for channels served by a mirror, also fetch the public channel "
+            "they copy and warn when the mirror is more than a day behind "
+            "(ALIAS replaces https://conda.anaconda.org and https://repo.anaconda.com)",
+        )
     parser.add_argument(
         "--no-direct",
         action="store_true",
@@ -96,11 +106,12 @@ def execute(args: argparse.Namespace) -> int:
     cfg = from_conda()
     if args.names:  # explicit targets: the configured channel list does not matter
         cfg.channels = list(args.names)
-    targets = conda_targets(args.names or None)
+    targets = conda_targets(args.names or None, args.compare_upstream)
     options = make_options(
         args.timeout, cfg, repodata_filenames(), offline=bool(context.offline)
     )
     options.try_direct = not args.no_direct
+    options.compare_upstream = bool(args.compare_upstream)
     report = run(targets, conda_route, options, cfg, args, conda_version())
     return 0 if report.ok else 1
 
@@ -149,9 +160,11 @@ def run(
     from .checks import config_findings
     from .diagnose import diagnose
     from .findings import Report
+    from .mirrors import defaults_bypass_mirror
 
     report = Report(
-        findings=config_findings(cfg, [t.url for t in targets]),
+        findings=config_findings(cfg, [t.url for t in targets])
+        + defaults_bypass_mirror(targets),
         conda_version=conda_version,
         netcheck_version=__version__,
         conda_config_read=cfg.conda,

@@ -10,7 +10,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
-from . import advice
+from . import advice, mirrors
 from .findings import Code, Layer, Problem, TargetResult, Timings
 from .probes import content, dns, http, proxy, tcp, tls
 
@@ -48,6 +48,7 @@ class Options:
     skew_seconds: float = 300.0
     max_workers: int = 64
     try_direct: bool = True  # when the proxy fails, try once without it
+    compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
 
     @property
@@ -368,6 +369,8 @@ class _Runner:
                 continue
             if not 200 <= status < 300:
                 result.problem = advice.status_problem(answer, filename, route)
+                if status == 404 and result.problem.code is Code.HTTP_NOT_FOUND:
+                    self._look_nearby(target, route, filename, result.problem)
                 return
             result.fetched = answer.final_url or answer.url
             problem = content.check(
@@ -379,7 +382,79 @@ class _Runner:
             result.notes.append(f"{filename}: {status}, {len(answer.head)} bytes read")
             if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
                 result.warnings.append(advice.slow_problem(answer.elapsed_ms))
+            upstream = target.upstream if opts.compare_upstream else None
+            if upstream:
+                self._compare_upstream(upstream, filename, answer, result)
             return
+
+    def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
+        """GET url through its own route; the answer when it is a usable 2xx."""
+        opts = self.options
+        try:
+            route = self.route_for(url)
+        except Exception:
+            return None
+        answer = http.get(route.session, url, opts.connect_timeout, opts.read_timeout)
+        ok = answer.error is None and 200 <= (answer.status or 0) < 300
+        if not ok or content.check(
+            filename, answer.headers.get("Content-Type", ""), answer.head
+        ):
+            return None
+        return answer
+
+    def _look_nearby(
+        self, target: Target, route: Route, filename: str, problem: Problem
+    ) -> None:
+        """After a 404, is the channel elsewhere on this server, or only this subdir missing?"""
+        base = target.url.rstrip("/")
+        channel_url, subdir = base.rsplit("/", 1)
+        other = "noarch" if subdir != "noarch" else None
+        if other and self._get_ok(f"{channel_url}/{other}/{filename}", filename):
+            problem.summary += f"; the channel exists there but has no {subdir}"
+            problem.details["missing_subdir"] = subdir
+            return
+        if subdir == "noarch":
+            problem.summary += (
+                "; a channel without noarch is incomplete (conda needs it)"
+            )
+        for candidate in mirrors.nearby_channels(channel_url)[:4]:
+            if self._get_ok(f"{candidate}/{subdir}/{filename}", filename):
+                problem.summary += f"; this server has the channel at {candidate}"
+                problem.details["nearby"] = candidate
+                where = f"in {target.source}" if target.source else ""
+                problem.fix = (
+                    f"use {candidate} instead of {channel_url} {where}".strip()
+                )
+                return
+
+    def _compare_upstream(
+        self,
+        upstream: str,
+        filename: str,
+        answer: http.HttpResult,
+        result: TargetResult,
+    ) -> None:
+        """Warn when the mirror's repodata is more than a day older than the upstream's."""
+        theirs = self._get_ok(f"{upstream.rstrip('/')}/{filename}", filename)
+        if theirs is None:
+            result.notes.append(f"upstream {upstream}: not reachable, not compared")
+            return
+        behind = mirrors.behind_seconds(answer.headers, theirs.headers)
+        if behind is None:
+            result.notes.append(f"upstream {upstream}: no Last-Modified to compare")
+            return
+        result.notes.append(f"upstream {upstream}: mirror behind by {behind:.0f} s")
+        if behind > mirrors.STALE_SECONDS:
+            result.warnings.append(
+                Problem(
+                    Code.MIRROR_BEHIND,
+                    Layer.CONTENT,
+                    f"this mirror's {filename} is {behind / 86400:.1f} days older than "
+                    f"the upstream's ({upstream})",
+                    "ask the mirror's administrators to resynchronise it",
+                    {"behind_seconds": round(behind), "upstream": upstream},
+                )
+            )
 
 
 def _port(url: Any) -> int:

@@ -61,6 +61,8 @@ class Code(str, Enum):
     SSL_VERIFY_DISABLED = "ssl-verify-disabled"
     TIMEOUT_TOO_LOW = "timeout-too-low"
     CA_BUNDLE_OVERRIDE = "ca-bundle-override"
+    MIRROR_BEHIND = "mirror-behind"
+    DEFAULTS_NOT_MIRRORED = "defaults-not-mirrored"
 
     def __str__(self) -> str:
         return self.value
@@ -74,6 +76,8 @@ WARNING_CODES = frozenset(
         Code.SSL_VERIFY_DISABLED,
         Code.TIMEOUT_TOO_LOW,
         Code.CA_BUNDLE_OVERRIDE,
+        Code.MIRROR_BEHIND,
+        Code.DEFAULTS_NOT_MIRRORED,
     }
 )
 
@@ -122,6 +126,7 @@ class Target:
     proxy: str | None = None  # effective proxy URL, None when direct
     proxy_source: str | None = None
     verify: bool | str | None = None  # the trust requests will use, env included
+    upstream: str | None = None  # the public channel/subdir this one mirrors, if any
 
     @property
     def host(self) -> str:

@@ -10,8 +10,18 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 
-def conda_targets(channels: Sequence[str] | None = None) -> list[Target]:
-    """Targets for `channels` (names or URLs), or for every configured channel."""
+PUBLIC_ALIAS = "https://conda.anaconda.org"
+PUBLIC_DEFAULTS = "https://repo.anaconda.com"
+
+
+def conda_targets(
+    channels: Sequence[str] | None = None, upstream_alias: str | None = None
+) -> list[Target]:
+    """Targets for `channels` (names or URLs), or for every configured channel.
+
+    With `upstream_alias`, a channel served by a mirror gets the URL of the
+    public channel it mirrors (for the freshness comparison).
+    """
     from conda.base.context import context
     from conda.models.channel import Channel
 
@@ -26,15 +36,39 @@ def conda_targets(channels: Sequence[str] | None = None) -> list[Target]:
                 continue
             seen.add(url)
             sub = Channel(url)
+            subdir = sub.subdir or url.rstrip("/").rsplit("/", 1)[-1]
             targets.append(
                 Target(
                     url=url,
                     channel=name,
-                    subdir=sub.subdir or url.rstrip("/").rsplit("/", 1)[-1],
+                    subdir=subdir,
                     source=channel_source(name, channels is not None),
+                    upstream=upstream_of(name, sub, subdir, upstream_alias),
                 )
             )
     return targets
+
+
+def upstream_of(name: str, channel, subdir: str, alias: str | None) -> str | None:
+    """The public URL a mirrored channel copies, or None for public or custom ones."""
+    from conda.common.url import is_url
+
+    if alias is None or is_url(name):
+        return None
+    base = channel.base_url.rstrip("/")
+    if name == "defaults":
+        mirrored = "/" + channel.name.strip("/")
+        if "/pkgs/" not in mirrored:
+            return None
+        path = mirrored[mirrored.index("/pkgs/") :]
+        upstream = PUBLIC_DEFAULTS if alias == PUBLIC_ALIAS else alias.rstrip("/")
+    else:
+        path = "/" + name.strip("/")
+        upstream = alias.rstrip("/")
+    candidate = f"{upstream}{path}"
+    if candidate.rstrip("/") == base:
+        return None  # this is the upstream itself
+    return f"{candidate}/{subdir}"
 
 
 def channel_source(name: str, from_command_line: bool) -> str:

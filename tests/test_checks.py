@@ -173,3 +173,17 @@ def test_anaconda_auth_agreeing_is_quiet(tmp_path, monkeypatch):
         anaconda_auth_proxies=anaconda_auth_proxies(),
     )
     assert [f for f in config_findings(cfg) if f.check == "anaconda-auth"] == []
+
+
+def test_defaults_left_on_repo_anaconda_com_while_channels_use_a_mirror():
+    from conda_netcheck.findings import Target
+    from conda_netcheck.mirrors import defaults_bypass_mirror
+
+    targets = [
+        Target("https://mirror.corp/conda-forge/noarch", "conda-forge", "noarch"),
+        Target("https://repo.anaconda.com/pkgs/main/noarch", "defaults", "noarch"),
+    ]
+    (finding,) = defaults_bypass_mirror(targets)
+    assert "mirror.corp" in finding.summary
+    assert finding.status.value == "warning"
+    assert defaults_bypass_mirror(targets[:1]) == []

@@ -286,3 +286,60 @@ def test_no_proxy_does_not_bypass_proxy_servers(
     (finding,) = [f for f in document["findings"] if f["check"] == "NO_PROXY"]
     assert "still sends it through proxy_servers" in finding["summary"]
     assert code == 0
+
+
+def _serve(root, channel: str, last_modified: str | None = None):
+    from support.servers import make_channel
+
+    make_channel(root / channel)
+
+
+def test_404_names_the_path_the_mirror_really_serves(channel, condarc, conda_cli):
+    _serve(channel.behaviour.root, "anaconda/pkgs/main")
+    condarc(["defaults"], default_channels=[f"{channel.url}/pkgs/main"])
+    document, code = netcheck(conda_cli)
+    (target, *_) = document["targets"]
+    assert target["diagnosis"] == "http-not-found"
+    assert (
+        f"this server has the channel at {channel.url}/anaconda/pkgs/main"
+        in target["summary"]
+    )
+    assert target["fix"].startswith(f"use {channel.url}/anaconda/pkgs/main instead of")
+    assert code == 1
+
+
+def test_404_on_one_subdir_only(channel, condarc, conda_cli):
+    import shutil
+
+    shutil.rmtree(channel.behaviour.root / "linux-64")
+    condarc([channel.url])
+    document, code = netcheck(conda_cli)
+    by_subdir = {t["subdir"]: t for t in document["targets"]}
+    assert by_subdir["noarch"]["diagnosis"] == "ok"
+    assert (
+        "the channel exists there but has no linux-64"
+        in by_subdir["linux-64"]["summary"]
+    )
+
+
+def test_mirror_behind_its_upstream_is_a_warning(channel_root, condarc, conda_cli):
+    from email.utils import formatdate
+
+    from support.servers import channel_server
+
+    with (
+        channel_server(channel_root) as mirror,
+        channel_server(channel_root) as upstream,
+    ):
+        _serve(channel_root, "cloud/conda-forge")
+        _serve(channel_root, "conda-forge")
+        old = formatdate(1_700_000_000, usegmt=True)
+        new = formatdate(1_700_000_000 + 3 * 86400, usegmt=True)
+        mirror.behaviour.headers = {"Last-Modified": old}
+        upstream.behaviour.headers = {"Last-Modified": new}
+        condarc(["conda-forge"], channel_alias=f"{mirror.url}/cloud")
+        document, code = netcheck(conda_cli, "--compare-upstream", upstream.url)
+    diagnoses = {t["diagnosis"] for t in document["targets"]}
+    assert diagnoses == {"mirror-behind"}
+    assert all("3.0 days older" in t["summary"] for t in document["targets"])
+    assert code == 0  # a warning
