@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import ssl
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .findings import Code, Finding, Status
 from .proxylint import lint_proxies
+from .trust import bundle_problem as bundle_problem  # re-exported
+from .trust import ca_bundles, client_certificate
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
-
-PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
 
 
 def config_findings(
@@ -68,119 +66,6 @@ def channels(cfg: NetConfig) -> list[Finding]:
             "conda config --add channels conda-forge (or your organisation's channel)",
         )
     ]
-
-
-def ca_bundles(cfg: NetConfig) -> list[Finding]:
-    """ssl_verify and the CA variables must point at usable PEM files."""
-    findings: list[Finding] = []
-    if cfg.ssl_verify is False:
-        findings.append(
-            Finding(
-                "ssl_verify",
-                Code.SSL_VERIFY_DISABLED,
-                f"ssl_verify is false (set in {cfg.source('ssl_verify')}): conda "
-                "accepts any certificate, so anyone on the network can serve you "
-                "packages",
-                "conda config --set ssl_verify truststore (uses your operating "
-                "system's certificates, including your organisation's)",
-            )
-        )
-    elif isinstance(cfg.ssl_verify, str) and cfg.ssl_verify != "truststore":
-        problem = bundle_problem(cfg.ssl_verify)
-        if problem:
-            findings.append(
-                Finding(
-                    "ssl_verify",
-                    Code.CA_BUNDLE_INVALID,
-                    f"ssl_verify (set in {cfg.source('ssl_verify')}) points at "
-                    f"{cfg.ssl_verify}, which {problem}",
-                    "conda config --set ssl_verify truststore, or point it at your "
-                    "organisation's CA bundle",
-                )
-            )
-    # requests reads REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE, and lets it win
-    # over the session's verify setting: only the first one set applies.
-    name = next(
-        (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
-    )
-    if name:
-        path = cfg.env[name]
-        problem = bundle_problem(path)
-        if problem:
-            findings.append(
-                Finding(
-                    name,
-                    Code.CA_BUNDLE_INVALID,
-                    f"{name} points at {path}, which {problem}; requests lets it "
-                    "override conda's ssl_verify",
-                    f"unset {name} (or point it at a PEM bundle that exists)",
-                )
-            )
-        elif cfg.conda and cfg.ssl_verify not in (True, False, path):
-            findings.append(
-                Finding(
-                    name,
-                    Code.CA_BUNDLE_OVERRIDE,
-                    f"{name}={path} overrides ssl_verify: {cfg.ssl_verify} (set in "
-                    f"{cfg.source('ssl_verify')}): conda verifies against {path}",
-                    f"unset {name}, or drop ssl_verify if {path} is the bundle you want",
-                )
-            )
-    if cfg.ssl_verify == "truststore" and cfg.env.get("SSL_CERT_FILE"):
-        path = cfg.env["SSL_CERT_FILE"]
-        problem = bundle_problem(path)
-        if problem:
-            findings.append(
-                Finding(
-                    "SSL_CERT_FILE",
-                    Code.CA_BUNDLE_INVALID,
-                    f"SSL_CERT_FILE points at {path}, which {problem}; with "
-                    "ssl_verify: truststore it replaces the system's roots",
-                    "unset SSL_CERT_FILE",
-                )
-            )
-    return findings
-
-
-def bundle_problem(path: str) -> str | None:
-    """Why a CA path is unusable, or None when it holds loadable certificates."""
-    if not os.path.exists(path):
-        return "does not exist"
-    if os.path.isdir(path):
-        return None  # a c_rehash directory: OpenSSL reads it lazily
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(8 * 1024 * 1024)
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
-    if PEM_CERTIFICATE.encode() not in data:
-        return "holds no PEM certificate"
-    try:
-        ssl.create_default_context(cafile=path)
-    except (ssl.SSLError, ValueError) as exc:
-        return f"cannot be loaded ({exc})"
-    return None
-
-
-def client_certificate(cfg: NetConfig) -> list[Finding]:
-    """client_ssl_cert and its key must exist."""
-    findings = []
-    for key, path in (
-        ("client_ssl_cert", cfg.client_cert),
-        ("client_ssl_cert_key", cfg.client_key),
-    ):
-        if path and not os.path.isfile(path):
-            findings.append(
-                Finding(
-                    key,
-                    Code.CLIENT_CERT_INVALID,
-                    f"{key} (set in {cfg.source(key)}) points at {path}, which "
-                    "does not exist",
-                    f"conda config --remove-key {key}, or point it at your "
-                    "certificate file",
-                )
-            )
-    return findings
 
 
 def timeouts(cfg: NetConfig) -> list[Finding]:

@@ -1,0 +1,820 @@
+"""Trust configuration without the network: which CAs conda uses, and whether their files work.
+
+What requests 2.34 does with conda's settings (read in `Session.merge_environment_settings`,
+`HTTPAdapter.cert_verify` and urllib3's `ssl_wrap_socket`):
+
+- conda never passes ``verify=`` per request, so the request-level value is None and
+  requests replaces it with ``REQUESTS_CA_BUNDLE``, else ``CURL_CA_BUNDLE`` (empty values
+  are skipped). That value then beats the session's ``verify`` whatever it is: a path,
+  True, and even False (``ssl_verify: false`` is turned back on).
+- ``verify=True`` means certifi's bundle; ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are not read.
+- With ``ssl_verify: truststore`` conda mounts a truststore context and keeps
+  ``verify=True``: requests still loads certifi (or the variable's bundle) into that
+  context, and truststore trusts those in addition to the system's store. On Linux the
+  system's store is OpenSSL's default paths, which SSL_CERT_FILE and SSL_CERT_DIR replace.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import shlex
+import sys
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable
+
+from .findings import Code, Finding, Status
+
+if TYPE_CHECKING:
+    from .netconfig import NetConfig
+
+PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+#: The variables requests reads for its CA bundle, in its order.
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+#: Fewer certificates than this, none of them public, is a corporate-only bundle.
+FEW_CERTIFICATES = 5
+COMBINED_BUNDLE = "~/conda-ca-bundle.pem"
+CERTIFI_WHERE = "\"$(python -c 'import certifi; print(certifi.where())')\""
+TRUSTSTORE = "truststore (the operating system's store)"
+
+_CERT_BLOCK_RE = re.compile(
+    rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL
+)
+_KEY_BLOCK_RE = re.compile(
+    rb"-----BEGIN (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----.+?-----END (?P=kind)PRIVATE KEY-----",
+    re.DOTALL,
+)
+# OpenSSL reads a CA directory only through <subject hash>.<n> names (c_rehash).
+_HASHED_NAME_RE = re.compile(r"^[0-9a-fA-F]{8}\.r?[0-9]+$")
+# macOS and Windows verify through the OS; only OpenSSL reads SSL_CERT_FILE/DIR.
+OPENSSL_STORE = sys.platform not in ("darwin", "win32")
+
+ImportFunction = Callable[[str], Any]
+
+
+# --- which trust conda uses ---------------------------------------------------
+
+
+def ca_variable(cfg: NetConfig) -> str | None:
+    """The CA variable requests applies (REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE), if any."""
+    return next((n for n in CA_VARIABLES if cfg.env.get(n)), None)
+
+
+def effective_trust(cfg: NetConfig) -> tuple[str, str]:
+    """The CAs conda verifies servers against, and why, in one line each."""
+    name = ca_variable(cfg)
+    verify = cfg.ssl_verify
+    setting = f"ssl_verify: {_yaml(verify)}{_set_in(cfg, 'ssl_verify', ' set in {}')}"
+    if not cfg.conda:
+        if name:
+            return cfg.env[name], f"{name} is set (conda's configuration was not read)"
+        if cfg.env.get("SSL_CERT_FILE"):
+            return cfg.env["SSL_CERT_FILE"], (
+                "SSL_CERT_FILE, which this check honours without conda (conda's "
+                "configuration was not read; conda itself ignores it)"
+            )
+        return (
+            "certifi's public roots",
+            "requests' default (conda's configuration was not read)",
+        )
+    if name:
+        path = cfg.env[name]
+        if verify == "truststore":
+            return f"{TRUSTSTORE} plus {path}", (
+                f"{setting}; requests adds {name} in place of certifi's roots"
+            )
+        if verify is False:
+            return path, f"{name} turns verification back on: it overrides {setting}"
+        if verify is True:
+            return path, f"{name} replaces conda's default (certifi's public roots)"
+        if verify == path:
+            return path, f"ssl_verify and {name} agree"
+        return path, f"{name} overrides {setting}"
+    if verify is False:
+        return "nothing: certificates are not verified", setting
+    if verify == "truststore":
+        why = setting
+        if OPENSSL_STORE:
+            replaced = [
+                f"{n}={cfg.env[n]}"
+                for n in ("SSL_CERT_FILE", "SSL_CERT_DIR")
+                if cfg.env.get(n)
+            ]
+            if replaced:
+                verb = "replaces" if len(replaced) == 1 else "replace"
+                why += f"; {', '.join(replaced)} {verb} OpenSSL's default locations"
+        return f"{TRUSTSTORE} plus certifi's roots", why
+    if verify is True:
+        return (
+            "certifi's public roots",
+            "conda's default" if "ssl_verify" not in cfg.sources else setting,
+        )
+    return str(verify), setting
+
+
+def _set_in(cfg: NetConfig, key: str, form: str = " (set in {})") -> str:
+    """Where a key is set, for a summary; nothing when the source is unknown."""
+    return form.format(cfg.sources[key]) if key in cfg.sources else ""
+
+
+def _yaml(value: bool | str) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# --- is Python's TLS usable ------------------------------------------------------
+
+
+def ssl_status(
+    import_module: ImportFunction = importlib.import_module,
+    platform: str = sys.platform,
+) -> tuple[bool, str]:
+    """Whether `import ssl` works: (True, "OpenSSL 3.0.13 ...") or (False, why and what to do)."""
+    ok, text, hint = _ssl_diagnosis(import_module, platform)
+    return ok, f"{text}: {hint}" if hint else text
+
+
+def _ssl_diagnosis(
+    import_module: ImportFunction, platform: str
+) -> tuple[bool, str, str]:
+    try:
+        ssl = import_module("ssl")
+    except ImportError as exc:
+        message = f"import ssl failed ({exc})"
+        if platform == "win32" or "DLL" in str(exc):
+            return (
+                False,
+                message,
+                (
+                    "run conda from an activated environment / Anaconda Prompt; "
+                    "the OpenSSL DLLs in Library\\bin are not on PATH"
+                ),
+            )
+        return (
+            False,
+            message,
+            (
+                "Python cannot load its OpenSSL libraries; check that this environment "
+                "has them: conda list openssl"
+            ),
+        )
+    return True, str(getattr(ssl, "OPENSSL_VERSION", "ssl")), ""
+
+
+def truststore_problem(
+    import_module: ImportFunction = importlib.import_module,
+    version: tuple[int, ...] = tuple(sys.version_info),
+) -> str | None:
+    """Why `ssl_verify: truststore` cannot work on this Python, or None."""
+    if version[:2] < (3, 10):
+        return f"this Python is {version[0]}.{version[1]} and truststore needs 3.10 or later"
+    try:
+        import_module("truststore")
+    except ImportError as exc:
+        return f"the truststore package cannot be imported ({exc})"
+    return None
+
+
+# --- what a CA path holds ------------------------------------------------------
+
+
+@dataclass
+class CaPath:
+    """What a CA file or directory holds, as far as conda's TLS is concerned."""
+
+    path: str
+    problem: str | None = None  # why it cannot be used; phrased to follow "which"
+    fix: str | None = None  # a command for this particular problem
+    pem: str | None = None  # where that command writes a PEM copy
+    count: int = 0
+    expired: list[str] = field(default_factory=list)  # "CN (expired 2024-01-31)"
+    names: list[str] = field(default_factory=list)  # the certificates' CNs
+    public: bool = True  # holds at least one of certifi's roots (True when unknown)
+
+
+def bundle_problem(path: str) -> str | None:
+    """Why a CA path is unusable, or None when it holds loadable certificates."""
+    return inspect_ca_path(path).problem
+
+
+def inspect_ca_path(path: str, kind: str = "any") -> CaPath:
+    """Check a CA path: exists, is a `kind` ("file", "dir", "any"), readable, loadable PEM."""
+    result = CaPath(path)
+    if not os.path.exists(path):
+        result.problem = "does not exist"
+        return result
+    if os.path.isdir(path):
+        if kind == "file":
+            result.problem = "is a directory, not a file"
+            return result
+        return _inspect_directory(result)
+    if kind == "dir":
+        result.problem = "is a file, not a directory"
+        return result
+    data = _read(result)
+    if data is None:
+        return result
+    blocks = _CERT_BLOCK_RE.findall(data)
+    if not blocks:
+        if not data.strip():
+            result.problem = "is empty: it holds no PEM certificate"
+        elif _is_der_certificate(data):
+            result.problem = "holds a DER (binary) certificate, not PEM"
+            result.pem = _pem_name(path)
+            result.fix = (
+                f"openssl x509 -inform der -in {_q(path)} -out {_q(result.pem)}"
+            )
+        else:
+            result.problem = "holds no PEM certificate"
+        return result
+    problem = _openssl_load_problem(path)
+    if problem:
+        result.problem = problem
+        return result
+    _describe_certificates(result, blocks)
+    return result
+
+
+def _read(result: CaPath) -> bytes | None:
+    try:
+        with open(result.path, "rb") as handle:
+            return handle.read(16 * 1024 * 1024)
+    except OSError as exc:
+        result.problem = f"cannot be read ({exc.strerror})"
+        return None
+
+
+def _inspect_directory(result: CaPath) -> CaPath:
+    try:
+        names = sorted(n for n in os.listdir(result.path) if _HASHED_NAME_RE.match(n))
+    except OSError as exc:
+        result.problem = f"cannot be read ({exc.strerror})"
+        return result
+    if not names:
+        result.problem = "holds no certificate under OpenSSL's hashed names (<hash>.0)"
+        result.fix = f"openssl rehash {_q(result.path)}"
+        return result
+    blocks: list[bytes] = []
+    for name in names[:2000]:
+        try:
+            with open(os.path.join(result.path, name), "rb") as handle:
+                blocks += _CERT_BLOCK_RE.findall(handle.read(1024 * 1024))
+        except OSError:
+            continue
+    _describe_certificates(result, blocks)
+    result.count = max(result.count, len(names))
+    return result
+
+
+def _openssl_load_problem(path: str) -> str | None:
+    try:
+        import ssl
+    except ImportError:  # reported once by ssl_findings
+        return None
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, ValueError) as exc:
+        return f"cannot be loaded ({exc})"
+    return None
+
+
+def _describe_certificates(result: CaPath, blocks: list[bytes]) -> None:
+    result.count = len(blocks)
+    certificates = _load_certificates(blocks)
+    if certificates is None:  # cryptography missing: no details
+        return
+    now = datetime.now(timezone.utc)
+    for cert in certificates:
+        result.names.append(common_name(cert))
+        if _not_after(cert) < now:
+            result.expired.append(
+                f"{common_name(cert)} (expired {_not_after(cert):%Y-%m-%d})"
+            )
+    public = _certifi_subjects()
+    if public is not None and certificates:
+        result.public = any(cert.subject in public for cert in certificates)
+
+
+def _load_certificates(blocks: list[bytes]) -> list[Any] | None:
+    try:
+        from cryptography import x509
+    except ImportError:
+        return None
+    certificates = []
+    with warnings.catch_warnings():
+        # Old roots (in certifi too) have serial numbers RFC 5280 now forbids.
+        warnings.simplefilter("ignore")
+        for block in blocks:
+            try:
+                certificates.append(x509.load_pem_x509_certificate(block))
+            except (
+                ValueError
+            ):  # OpenSSL accepted the file: skip what cryptography can't
+                continue
+    return certificates
+
+
+@lru_cache(maxsize=1)
+def _certifi_subjects() -> frozenset[Any] | None:
+    try:
+        import certifi
+
+        with open(certifi.where(), "rb") as handle:
+            certificates = _load_certificates(_CERT_BLOCK_RE.findall(handle.read()))
+    except (ImportError, OSError):
+        return None
+    return None if certificates is None else frozenset(c.subject for c in certificates)
+
+
+def common_name(cert: Any) -> str:
+    """The subject's CN, else the whole subject."""
+    from cryptography.x509.oid import NameOID
+
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+
+def _not_after(cert: Any) -> datetime:
+    return getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after.replace(
+        tzinfo=timezone.utc
+    )
+
+
+def _not_before(cert: Any) -> datetime:
+    return getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before.replace(
+        tzinfo=timezone.utc
+    )
+
+
+def _is_der_certificate(data: bytes) -> bool:
+    try:
+        from cryptography import x509
+
+        x509.load_der_x509_certificate(data)
+    except (ImportError, ValueError):
+        return False
+    return True
+
+
+def _pem_name(path: str) -> str:
+    return (
+        os.path.splitext(path)[0] + ".pem"
+        if not path.endswith(".pem")
+        else path + ".converted.pem"
+    )
+
+
+def _q(path: str) -> str:
+    # ~ stays unquoted so that the shell expands it.
+    return (
+        path
+        if path.startswith("~/") and shlex.quote(path[2:]) == path[2:]
+        else shlex.quote(path)
+    )
+
+
+# --- commands ------------------------------------------------------------------
+
+
+def _set_command(cfg: NetConfig, key: str, value: str) -> str:
+    """The command that sets a conda key where it is set now."""
+    source = cfg.source(key)
+    if source.startswith("the CONDA_"):
+        return f"export CONDA_{key.upper()}={value}"
+    if source in ("conda's default", "the command line"):
+        return f"conda config --set {key} {value}"
+    return f"conda config --file {_q(source)} --set {key} {value}"
+
+
+def _remove_command(cfg: NetConfig, key: str) -> str:
+    """The command that removes a conda key where it is set."""
+    source = cfg.source(key)
+    if source.startswith("the CONDA_"):
+        return f"unset CONDA_{key.upper()}"
+    if source in ("conda's default", "the command line"):
+        return f"conda config --remove-key {key}"
+    return f"conda config --file {_q(source)} --remove-key {key}"
+
+
+# --- findings ------------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    """One place a CA path comes from: a conda key or an environment variable."""
+
+    check: str
+    label: str  # how the summary names it
+    kind: str  # "file", "dir" or "any"
+    consequence: str  # appended to a problem's summary
+    fix: str  # what to do when the path is unusable
+    point_at: Callable[[str], str]  # the command that makes it point at a path
+    unset: str = ""  # the command that removes it, when it is a variable
+
+
+def ssl_findings(
+    import_module: ImportFunction = importlib.import_module,
+    platform: str = sys.platform,
+) -> list[Finding]:
+    """A Python whose ssl module does not import cannot make any HTTPS request."""
+    ok, text, hint = _ssl_diagnosis(import_module, platform)
+    if ok:
+        return []
+    return [
+        Finding(
+            "ssl", Code.TLS_ERROR, f"{text}: conda cannot make any HTTPS request", hint
+        )
+    ]
+
+
+def ca_bundles(cfg: NetConfig) -> list[Finding]:
+    """ssl_verify, the CA variables and (with truststore) SSL_CERT_FILE/DIR must be usable."""
+    findings = ssl_findings()
+    name = ca_variable(cfg)
+    verify = cfg.ssl_verify
+    set_in = _set_in(cfg, "ssl_verify")
+    if verify is False and not name:
+        findings.append(
+            Finding(
+                "ssl_verify",
+                Code.SSL_VERIFY_DISABLED,
+                f"ssl_verify is false{set_in}: conda accepts any certificate, "
+                "so anyone on the network can serve you packages",
+                f"{_set_command(cfg, 'ssl_verify', 'truststore')} (uses your operating "
+                "system's certificates, including your organisation's)",
+            )
+        )
+    elif verify == "truststore":
+        problem = truststore_problem()
+        if problem:
+            bundle = _set_command(cfg, "ssl_verify", "/path/to/ca-bundle.pem")
+            findings.append(
+                Finding(
+                    "ssl_verify",
+                    Code.CA_BUNDLE_INVALID,
+                    f"ssl_verify: truststore{set_in} cannot work: {problem}",
+                    f"use a CA bundle instead: {bundle}"
+                    if "needs 3.10" in problem
+                    else f"conda install truststore, or use a CA bundle instead: {bundle}",
+                )
+            )
+    elif isinstance(verify, str):
+        slot = _Slot(
+            "ssl_verify",
+            f"ssl_verify{set_in}",
+            "any",
+            "",
+            f"{_set_command(cfg, 'ssl_verify', 'truststore')}, or point it at your "
+            f"organisation's CA bundle: {_set_command(cfg, 'ssl_verify', '/path/to/ca-bundle.pem')}",
+            lambda path: _set_command(cfg, "ssl_verify", path),
+        )
+        findings += _path_findings(slot, verify, replaces_public=not name)
+    if name:
+        findings += _variable_findings(cfg, name)
+    if verify == "truststore" and OPENSSL_STORE:
+        for variable, kind in (("SSL_CERT_FILE", "file"), ("SSL_CERT_DIR", "dir")):
+            if cfg.env.get(variable):
+                findings += _openssl_variable_findings(cfg, variable, kind)
+    return findings
+
+
+def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
+    path = cfg.env[name]
+    verify = cfg.ssl_verify
+    truststore = verify == "truststore"
+    slot = _Slot(
+        name,
+        name,
+        "any",
+        "; with ssl_verify: truststore requests loads it next to the system's store"
+        if truststore
+        else "; requests lets it override conda's ssl_verify",
+        f"unset {name} (or export {name}=/path/to/ca-bundle.pem)",
+        lambda new: f"export {name}={new}",
+        unset=f"unset {name}",
+    )
+    findings = _path_findings(slot, path, replaces_public=not truststore)
+    if any(f.status is Status.ERROR for f in findings) or not cfg.conda:
+        return findings
+    if verify is False:
+        findings.append(
+            Finding(
+                name,
+                Code.CA_BUNDLE_OVERRIDE,
+                f"ssl_verify is false{_set_in(cfg, 'ssl_verify')} but {name}={path} "
+                f"turns verification back on: requests lets the variable win, so conda "
+                f"verifies against {path}",
+                f"{_remove_command(cfg, 'ssl_verify')} (it has no effect while {name} is set)",
+            )
+        )
+    elif isinstance(verify, str) and not truststore and verify != path:
+        findings.append(
+            Finding(
+                name,
+                Code.CA_BUNDLE_OVERRIDE,
+                f"{name}={path} overrides ssl_verify: {verify}"
+                f"{_set_in(cfg, 'ssl_verify')}: conda verifies against {path}",
+                f"unset {name}, or drop ssl_verify if {path} is the bundle you want",
+            )
+        )
+    return findings
+
+
+def _openssl_variable_findings(cfg: NetConfig, name: str, kind: str) -> list[Finding]:
+    what = "CA file" if kind == "file" else "CA directory"
+    slot = _Slot(
+        name,
+        name,
+        kind,
+        f"; with ssl_verify: truststore it replaces the system's {what}",
+        f"unset {name}",
+        lambda new: f"export {name}={new}",
+        unset=f"unset {name}",
+    )
+    findings: list[Finding] = []
+    # OpenSSL takes a list of directories, separated like PATH.
+    paths = cfg.env[name].split(os.pathsep) if kind == "dir" else [cfg.env[name]]
+    for path in filter(None, paths):
+        findings += _path_findings(slot, path, replaces_public=False)
+    return findings
+
+
+def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Finding]:
+    info = inspect_ca_path(path, slot.kind)
+    where = f"{slot.label} points at {path}"
+    if info.problem:
+        fix = slot.fix
+        if info.fix and info.pem:
+            fix = f"{info.fix} && {slot.point_at(_q(info.pem))}"
+        elif info.fix:
+            fix = info.fix
+        return [
+            Finding(
+                slot.check,
+                Code.CA_BUNDLE_INVALID,
+                f"{where}, which {info.problem}{slot.consequence}",
+                fix,
+            )
+        ]
+    findings: list[Finding] = []
+    if info.expired:
+        everything = len(info.expired) >= info.count
+        findings.append(
+            Finding(
+                slot.check,
+                Code.CA_BUNDLE_INVALID,
+                f"{where}, which holds {_certificates(info.count)}, "
+                f"{'all' if everything else len(info.expired)} expired: "
+                f"{', '.join(info.expired[:3])}{' ...' if len(info.expired) > 3 else ''}",
+                f"replace the expired certificate(s) in {path} with the renewed ones "
+                "from whoever issued them (your IT department for a corporate root)",
+                status=Status.ERROR if everything else Status.WARNING,
+            )
+        )
+    if replaces_public and not info.public and info.count < FEW_CERTIFICATES:
+        sources = f"{_q(path)}/*.[0-9]" if os.path.isdir(path) else _q(path)
+        fix = f"cat {CERTIFI_WHERE} {sources} > {COMBINED_BUNDLE} && "
+        if slot.check == "ssl_verify":
+            fix += slot.point_at(COMBINED_BUNDLE)
+        else:
+            fix += f"conda config --set ssl_verify {COMBINED_BUNDLE} && {slot.unset}"
+        roots = ", ".join(info.names[:3])
+        findings.append(
+            Finding(
+                slot.check,
+                Code.CA_BUNDLE_INVALID,
+                f"{where}, which holds only {info.count} corporate root(s)"
+                f"{f' ({roots})' if roots else ''}: every public host (conda-forge's "
+                "CDN, anaconda.org) will fail to verify; build a combined bundle",
+                fix,
+                status=Status.WARNING,
+            )
+        )
+    return findings
+
+
+def _certificates(count: int) -> str:
+    return f"{count} certificate{'' if count == 1 else 's'}"
+
+
+# --- client certificate -----------------------------------------------------------
+
+
+def client_certificate(cfg: NetConfig) -> list[Finding]:
+    """client_ssl_cert and its key: present, readable, PEM, unencrypted, matching, valid."""
+    cert_path, key_path = cfg.client_cert, cfg.client_key
+    if not cert_path and not key_path:
+        return []
+    if not cert_path:
+        return [
+            Finding(
+                "client_ssl_cert_key",
+                Code.CLIENT_CERT_INVALID,
+                f"client_ssl_cert_key is set{_set_in(cfg, 'client_ssl_cert_key', ' (in {})')} "
+                "but client_ssl_cert is not: conda sends no client certificate",
+                _set_command(cfg, "client_ssl_cert", "/path/to/client-cert.pem"),
+            )
+        ]
+    findings: list[Finding] = []
+    cert_data = _client_file(cfg, "client_ssl_cert", cert_path, findings)
+    key_data = (
+        _client_file(cfg, "client_ssl_cert_key", key_path, findings)
+        if key_path
+        else None
+    )
+    if findings or cert_data is None:
+        return findings
+    certificate = _client_certificate(cfg, cert_path, cert_data, findings)
+    if certificate is None and not key_path:
+        return findings  # one file, already reported
+    if key_path:
+        key_key, key_file, key_bytes = "client_ssl_cert_key", key_path, key_data
+    else:
+        key_key, key_file, key_bytes = "client_ssl_cert", cert_path, cert_data
+    private_key = _client_key(
+        cfg, key_key, key_file, key_bytes or b"", findings, separate=bool(key_path)
+    )
+    if certificate is not None and private_key is not None:
+        findings += _key_match(cfg, certificate, private_key, cert_path, key_file)
+    return findings
+
+
+def _client_file(
+    cfg: NetConfig, key: str, path: str, findings: list[Finding]
+) -> bytes | None:
+    where = f"{key}{_set_in(cfg, key)} points at {path}, which"
+    problem = None
+    if not os.path.exists(path):
+        problem = "does not exist"
+    elif os.path.isdir(path):
+        problem = "is a directory, not a file"
+    else:
+        try:
+            with open(path, "rb") as handle:
+                return handle.read(1024 * 1024)
+        except OSError as exc:
+            problem = f"cannot be read ({exc.strerror})"
+    fix = (
+        f"{_remove_command(cfg, key)}, or point it at your "
+        f"{'key' if key.endswith('key') else 'certificate'} file: "
+        f"{_set_command(cfg, key, '/path/to/client.pem')}"
+    )
+    findings.append(Finding(key, Code.CLIENT_CERT_INVALID, f"{where} {problem}", fix))
+    return None
+
+
+def _client_certificate(
+    cfg: NetConfig, path: str, data: bytes, findings: list[Finding]
+) -> Any:
+    key = "client_ssl_cert"
+    where = f"{key}{_set_in(cfg, key)} points at {path}, which"
+    blocks = _CERT_BLOCK_RE.findall(data)
+    if not blocks:
+        if _is_der_certificate(data):
+            pem = _q(_pem_name(path))
+            findings.append(
+                Finding(
+                    key,
+                    Code.CLIENT_CERT_INVALID,
+                    f"{where} holds a DER (binary) certificate; conda needs PEM",
+                    f"openssl x509 -inform der -in {_q(path)} -out {pem} && "
+                    + _set_command(cfg, key, pem),
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    key,
+                    Code.CLIENT_CERT_INVALID,
+                    f"{where} holds no PEM certificate",
+                    _set_command(cfg, key, "/path/to/client-cert.pem"),
+                )
+            )
+        return None
+    certificates = _load_certificates(blocks[:1])
+    if not certificates:
+        if certificates is not None:
+            findings.append(
+                Finding(
+                    key,
+                    Code.CLIENT_CERT_INVALID,
+                    f"{where} holds a certificate that cannot be parsed",
+                    _set_command(cfg, key, "/path/to/client-cert.pem"),
+                )
+            )
+        return None
+    cert = certificates[0]
+    now = datetime.now(timezone.utc)
+    renew = "ask whoever issued it for a new client certificate, then " + _set_command(
+        cfg, key, "/path/to/new-client-cert.pem"
+    )
+    if _not_after(cert) < now:
+        findings.append(
+            Finding(
+                key,
+                Code.CLIENT_CERT_INVALID,
+                f"{where} holds a client certificate ({common_name(cert)}) that expired "
+                f"on {_not_after(cert):%Y-%m-%d}: servers will refuse it",
+                renew,
+            )
+        )
+    elif _not_before(cert) > now:
+        findings.append(
+            Finding(
+                key,
+                Code.CLIENT_CERT_INVALID,
+                f"{where} holds a client certificate ({common_name(cert)}) that is not "
+                f"valid before {_not_before(cert):%Y-%m-%d} (or this computer's clock is wrong)",
+                f"check the clock (date -u); if it is right, {renew}",
+            )
+        )
+    return cert
+
+
+def _client_key(
+    cfg: NetConfig,
+    key: str,
+    path: str,
+    data: bytes,
+    findings: list[Finding],
+    *,
+    separate: bool,
+) -> Any:
+    """Load the private key without a passphrase; never put key material in a message."""
+    where = f"{key}{_set_in(cfg, key)} points at {path}, which"
+    match = _KEY_BLOCK_RE.search(data)
+    if match is None:
+        if separate:
+            summary = f"{where} holds no PEM private key"
+            fix = _set_command(cfg, key, "/path/to/client-key.pem")
+        else:
+            summary = (
+                f"{where} holds no private key, and client_ssl_cert_key is not set: "
+                "conda cannot use the certificate"
+            )
+            fix = _set_command(cfg, "client_ssl_cert_key", "/path/to/client-key.pem")
+        findings.append(Finding(key, Code.CLIENT_CERT_INVALID, summary, fix))
+        return None
+    block = match.group()
+    decrypted = _q(os.path.splitext(path)[0] + "-decrypted.pem")
+    encrypted_fix = (
+        f"openssl pkey -in {_q(path)} -out {decrypted} (asks for the passphrase once) && "
+        f"chmod 600 {decrypted} && {_set_command(cfg, 'client_ssl_cert_key', decrypted)}"
+    )
+    encrypted = Finding(
+        key,
+        Code.CLIENT_CERT_INVALID,
+        f"{where} holds an encrypted private key: conda cannot prompt for or be given "
+        "its passphrase",
+        encrypted_fix,
+    )
+    if match["kind"] == b"ENCRYPTED " or b"Proc-Type: 4,ENCRYPTED" in block:
+        findings.append(encrypted)
+        return None
+    try:
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:
+        return None
+    try:
+        return serialization.load_pem_private_key(block, password=None)
+    except TypeError:  # "Password was not given but private key is encrypted"
+        findings.append(encrypted)
+    except (ValueError, UnsupportedAlgorithm):
+        findings.append(
+            Finding(
+                key,
+                Code.CLIENT_CERT_INVALID,
+                f"{where} holds a private key that cannot be parsed",
+                _set_command(cfg, key, "/path/to/client-key.pem"),
+            )
+        )
+    return None
+
+
+def _key_match(
+    cfg: NetConfig, cert: Any, private_key: Any, cert_path: str, key_path: str
+) -> list[Finding]:
+    from cryptography.hazmat.primitives import serialization
+
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    if cert.public_key().public_bytes(
+        der, spki
+    ) == private_key.public_key().public_bytes(der, spki):
+        return []
+    key = "client_ssl_cert_key" if cfg.client_key else "client_ssl_cert"
+    return [
+        Finding(
+            key,
+            Code.CLIENT_CERT_INVALID,
+            f"the private key in {key_path} does not belong to the client certificate "
+            f"{common_name(cert)} in {cert_path}: the TLS handshake will fail",
+            "point client_ssl_cert_key at the key this certificate was issued for; compare "
+            f"openssl x509 -noout -pubkey -in {_q(cert_path)} | openssl sha256 with "
+            f"openssl pkey -pubout -in {_q(key_path)} | openssl sha256",
+        )
+    ]
