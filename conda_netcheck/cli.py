@@ -53,6 +53,17 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
         "--json", action="store_true", help="print one JSON document on stdout"
     )
     parser.add_argument(
+        "--allowlist",
+        action="store_true",
+        help="print the hosts and ports a firewall must allow (channel hosts, "
+        "redirect targets, the proxy); with --json, in the JSON document",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write a redacted Markdown report for your network team to FILE",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="count",
@@ -170,19 +181,26 @@ def run(
         conda_config_read=cfg.conda,
     )
     verbose = bool(args.netcheck_verbose)
-    live = not args.json and sys.stdout.isatty()
-    if not args.json:
-        report.targets = targets  # only counted by the header
-        print(render.header_line(report), flush=True)
-        report.targets = []
+    # With --json or --allowlist, stdout carries only that document.
+    quiet = args.json or args.allowlist
+    live = not quiet and sys.stdout.isatty()
+    if not quiet:
+        print(render.header_line(report, len(targets)), flush=True)
 
     def show(result) -> None:
         if live:
             print("\n".join(render.target_lines(result, verbose)), flush=True)
 
     report.targets = diagnose(targets, route_for, options, on_result=show)
+    if args.report:
+        write_report(report, cfg, args.report)
     if args.json:
         print(render.to_json(report))
+        return report
+    if args.allowlist:
+        from .allowlist import allowlist, allowlist_text
+
+        print(allowlist_text(allowlist(report)))
         return report
     body = render.text(report, verbose, header=False)
     if live:
@@ -193,6 +211,16 @@ def run(
         body = "\n".join(lines)
     print(body)
     return report
+
+
+def write_report(report: Report, cfg: NetConfig, path: str) -> None:
+    """Write the redacted Markdown report for the network team."""
+    from .report import default_versions, markdown_report
+
+    text = markdown_report(report, cfg, default_versions(report))
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print(f"report written to {path}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

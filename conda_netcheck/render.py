@@ -34,6 +34,8 @@ def mark(status: Status) -> str:
 
 def to_dict(report: Report) -> dict[str, Any]:
     """The documented JSON document (additions allowed, renames are breaking)."""
+    from .allowlist import allowlist, allowlist_json
+
     return REDACTOR.obj(
         {
             "ok": report.ok,
@@ -42,6 +44,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "conda_config_read": report.conda_config_read,
             "targets": [_target_dict(r) for r in report.targets],
             "findings": [_finding_dict(f) for f in report.findings],
+            "allowlist": allowlist_json(allowlist(report)),
         }
     )
 
@@ -210,10 +213,10 @@ def text(report: Report, verbose: bool = False, header: bool = True) -> str:
     return "\n".join(lines)
 
 
-def header_line(report: Report) -> str:
+def header_line(report: Report, count: int | None = None) -> str:
     """What was checked, with which versions."""
     conda = f"conda {report.conda_version}" if report.conda_version else "no conda"
     return (
         f"conda-netcheck {report.netcheck_version} ({conda}): checking "
-        f"{len(report.targets)} URL(s)"
+        f"{len(report.targets) if count is None else count} URL(s)"
     )

@@ -343,3 +343,53 @@ def test_mirror_behind_its_upstream_is_a_warning(channel_root, condarc, conda_cl
     assert diagnoses == {"mirror-behind"}
     assert all("3.0 days older" in t["summary"] for t in document["targets"])
     assert code == 0  # a warning
+
+
+def test_allowlist_lists_channel_and_redirect_hosts(channel_root, condarc, conda_cli):
+    from support.servers import channel_server
+
+    with channel_server(channel_root) as cdn, channel_server(channel_root) as front:
+        front.behaviour.redirect_to = cdn.url
+        condarc([front.url])
+        out, err, code = conda_cli("netcheck", "--allowlist", "--timeout", "1")
+        document, _ = netcheck(conda_cli)
+    lines = out.splitlines()
+    assert any(line.startswith(f"127.0.0.1:{front.port}") for line in lines)
+    assert any(line.startswith(f"127.0.0.1:{cdn.port}") for line in lines)
+    assert not any(line.startswith("conda-netcheck") for line in lines)  # list only
+    ports = {entry["port"] for entry in document["allowlist"]}
+    assert {front.port, cdn.port} <= ports
+    assert code == 0
+
+
+def test_allowlist_through_a_proxy_names_the_proxy(
+    channel, condarc, conda_cli, tmp_path
+):
+    from support.proxies import proxypy_proxy
+
+    with proxypy_proxy(tmp_path) as proxy:
+        condarc([channel.url], proxy_servers={"http": proxy.url})
+        document, code = netcheck(conda_cli)
+    kinds = {(e["kind"], e["port"]) for e in document["allowlist"]}
+    assert any(port == proxy.port for _, port in kinds)
+    assert all(not (kind == "direct" and port == channel.port) for kind, port in kinds)
+
+
+def test_report_file_stands_alone_and_holds_no_secret(
+    channel, condarc, conda_cli, tmp_path
+):
+    channel.behaviour.status = 403
+    secret_url = (
+        channel.url.replace("://", "://carol:Report-Secret9@") + "/t/tk-Report7/x"
+    )
+    condarc([secret_url])
+    path = tmp_path / "netcheck-report.md"
+    out, err, code = conda_cli("netcheck", "--timeout", "1", "--report", str(path))
+    text = path.read_text()
+    assert text.startswith("# ")
+    for heading in ("## Verdict", "## Targets", "## Allowlist", "## Configuration"):
+        assert heading in text
+    assert "http-forbidden" in text
+    assert "Report-Secret9" not in text and "tk-Report7" not in text
+    assert f"report written to {path}" in err
+    assert code == 1

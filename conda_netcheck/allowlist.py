@@ -1,0 +1,177 @@
+"""The hosts and ports a firewall (and a proxy) must allow for conda's configuration.
+
+Built from a finished `Report`: each target's host, every host in its redirect
+chain, and the proxy when one is used. A target that goes through a proxy needs
+no direct connection from this machine: it needs the proxy, and the proxy must
+let the CONNECT (or the forwarded GET, for plain http://) through. Those are
+listed as their own kind so they land on the right device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .redact import REDACTOR
+
+if TYPE_CHECKING:
+    from .findings import Report, TargetResult
+
+#: From this machine straight to the host.
+DIRECT = "direct"
+#: From this machine to the proxy.
+PROXY = "proxy"
+#: From the proxy onwards: what the proxy must let through (CONNECT host:port).
+THROUGH_PROXY = "through-proxy"
+
+KINDS = (DIRECT, PROXY, THROUGH_PROXY)
+
+#: Where the channel names go in a reason ("channel conda-forge").
+_LABEL = "{channels}"
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "socks4": 1080, "socks4a": 1080}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One host:port to allow, why, and how it is reached (`kind`, `via` the proxy)."""
+
+    host: str
+    port: int
+    why: str
+    kind: str = DIRECT
+    via: str | None = None  # the proxy's host:port for THROUGH_PROXY entries
+
+    @property
+    def address(self) -> str:
+        """``host:port``, with brackets around an IPv6 address."""
+        return format_address(self.host, self.port)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (additions fine, renames breaking)."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "address": self.address,
+            "kind": self.kind,
+            "via": self.via,
+            "why": self.why,
+        }
+
+
+def allowlist(report: Report) -> list[Endpoint]:
+    """Every host:port the configuration needs, deduplicated and sorted by kind, host, port."""
+    # (kind, host, port, via) -> {reason: [channels]}: one entry per address,
+    # with the reasons merged so ten subdirs of one channel make one line.
+    found: dict[tuple[str, str, int, str | None], dict[str, list[str]]] = {}
+
+    def need(
+        kind: str, host: str, port: int, via: str | None, reason: str, channel: str
+    ) -> None:
+        reasons = found.setdefault((kind, host, port, via), {})
+        channels = reasons.setdefault(reason, [])
+        if channel not in channels:
+            channels.append(channel)
+
+    for result in report.targets:
+        target = result.target
+        channel = target.channel
+        proxy = host_port(target.proxy) if target.proxy else None
+        via = format_address(*proxy) if proxy else None
+        if proxy:
+            source = f" (from {target.proxy_source})" if target.proxy_source else ""
+            need(PROXY, *proxy, None, f"the proxy{source}, for {_LABEL}", channel)
+        for url, reason in _chain(result):
+            address = host_port(url)
+            if address is None:
+                continue
+            host, port = address
+            if proxy is None:
+                need(DIRECT, host, port, None, reason, channel)
+                continue
+            # Plain http:// goes through the proxy as a forwarded GET, not a tunnel.
+            plain = urlsplit(url).scheme.lower() == "http"
+            how = (
+                f"{'GET http://' if plain else 'CONNECT '}{format_address(host, port)}"
+            )
+            reason = f"through the proxy {via}: {how}, {reason}"
+            need(THROUGH_PROXY, host, port, via, reason, channel)
+
+    endpoints = [
+        Endpoint(host, port, _why(reasons), kind, via)
+        for (kind, host, port, via), reasons in found.items()
+    ]
+    return sorted(endpoints, key=_order)
+
+
+def allowlist_text(endpoints: list[Endpoint]) -> str:
+    """One ``host:port  # why`` per line."""
+    return "\n".join(f"{e.address}  # {REDACTOR.text(e.why)}" for e in endpoints)
+
+
+def allowlist_json(endpoints: list[Endpoint]) -> list[dict[str, Any]]:
+    """The JSON-ready list of dicts."""
+    return REDACTOR.obj([e.as_dict() for e in endpoints])
+
+
+def _chain(result: TargetResult) -> list[tuple[str, str]]:
+    """Each URL the target touched with the reason it is needed, in request order."""
+    target = result.target
+    urls = [target.url, *result.redirects]
+    if result.fetched:
+        urls.append(result.fetched)
+    chain = [(target.url, _LABEL)]
+    previous = target.host
+    for url in urls[1:]:
+        host = urlsplit(url).hostname or ""
+        if host and host != previous:
+            chain.append((url, f"redirect from {previous}, for {_LABEL}"))
+        elif host:
+            chain.append((url, _LABEL))
+        previous = host or previous
+    return chain
+
+
+def _why(reasons: dict[str, list[str]]) -> str:
+    parts = []
+    for reason, channels in reasons.items():
+        label = ("channel " if len(channels) == 1 else "channels ") + ", ".join(
+            channels
+        )
+        parts.append(reason.replace(_LABEL, label))
+    return REDACTOR.text("; ".join(parts))
+
+
+def host_port(url: str | None) -> tuple[str, int] | None:
+    """(host, port) of a URL or a scheme-less proxy, default port by scheme; None without a host."""
+    if not url:
+        return None
+    if "://" not in url:
+        url = "http://" + url  # requests reads "proxy:3128" as http://proxy:3128
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if not host:
+        return None
+    scheme = parts.scheme.lower()
+    if port is None:
+        port = _DEFAULT_PORTS.get(scheme, 1080 if scheme.startswith("socks") else 443)
+    return host.lower(), port
+
+
+def format_address(host: str, port: int) -> str:
+    """``host:port``, with brackets around an IPv6 address."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _order(endpoint: Endpoint) -> tuple[int, str, int, str]:
+    return (
+        KINDS.index(endpoint.kind),
+        endpoint.host,
+        endpoint.port,
+        endpoint.via or "",
+    )
