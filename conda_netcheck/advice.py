@@ -308,7 +308,7 @@ def clock_skew_problem(skew: float) -> Problem:
     return Problem(
         Code.CLOCK_SKEW,
         Layer.HTTP,
-        f"this machine's clock is {_duration(abs(skew))} {direction} the server's "
+        f"this machine's clock is {duration(abs(skew))} {direction} the server's "
         "(certificates and tokens may look expired or not yet valid)",
         details={"skew_seconds": round(skew)},
     )
@@ -319,7 +319,8 @@ def slow_problem(elapsed_ms: float) -> Problem:
     return Problem(Code.SLOW, Layer.HTTP, f"the answer took {elapsed_ms / 1000:.1f} s")
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """Seconds in the unit a person reads: minutes, hours or days."""
     if seconds >= 86400:
         return f"{seconds / 86400:.1f} days"
     if seconds >= 3600:

@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from . import advice, mirrors
-from .findings import Code, Layer, Problem, TargetResult, Timings
+from .findings import Code, Layer, Problem, Target, TargetResult, Timings
 from .probes import content, dns, http, proxy, tcp, tls
 
 if TYPE_CHECKING:
     import ssl
     from collections.abc import Iterable
-
-    from .findings import Target
 
 
 @dataclass
@@ -258,15 +256,116 @@ class _Runner:
         path.timings.tls = shaken.elapsed_ms
         if shaken.problem:
             path.problem = shaken.problem
-            if shaken.problem.code in advice.CERTIFICATE_CODES and not route.proxy:
-                peer = tcp.connect(lookup.addresses, opts.connect_timeout, what)
-                if peer.sock:
-                    shaken.problem.details["certificate"] = tls.fetch_leaf(
-                        peer.sock, host, opts.read_timeout
-                    )
+            if shaken.problem.code in advice.CERTIFICATE_CODES:
+
+                def reopen() -> Any:
+                    return self._reopen(lookup.addresses, what, host, port, route)
+
+                self._explain_certificate(shaken.problem, host, route, reopen)
             return path
         path.notes.append(f"TLS {shaken.version} with {host}")
         return path
+
+    def _clock_first(
+        self, problem: Problem, host: str, reopen: Callable[[], Any]
+    ) -> None:
+        """A certificate 'expired' or 'not yet valid' is often this machine's clock."""
+        import time
+
+        try:
+            server = tls.server_date(reopen(), host, self.options.read_timeout)
+        except OSError:
+            return
+        if server is None:
+            return
+        skew = server - time.time()
+        problem.details["clock_skew_seconds"] = round(skew)
+        if abs(skew) > self.options.skew_seconds:
+            direction = "behind" if skew > 0 else "ahead of"
+            problem.summary = (
+                f"this machine's clock is {advice.duration(abs(skew))} {direction} the "
+                f"server's: set it right first; {problem.summary}"
+            )
+            problem.fix = advice.fix_for(Code.CLOCK_SKEW, _NO_TARGET)
+
+    def _reopen(
+        self, addresses: list, what: str, host: str, port: int, route: Route
+    ) -> Any:
+        """A new socket to host:port by the same way (direct, or a CONNECT tunnel)."""
+        opts = self.options
+        connected = tcp.connect(addresses, opts.connect_timeout, what)
+        if connected.sock is None:
+            raise OSError(
+                connected.problem.summary if connected.problem else "no socket"
+            )
+        if not route.proxy:
+            return connected.sock
+        sock = connected.sock
+        if urlsplit(route.proxy).scheme == "https":
+            sock, problem = self._tls_to_proxy(sock, what, route)
+            if problem:
+                raise OSError(problem.summary)
+        answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
+        if answer.sock is None:
+            raise OSError(answer.problem.summary if answer.problem else "no tunnel")
+        return answer.sock
+
+    def _explain_certificate(
+        self, problem: Problem, host: str, route: Route, reopen: Callable[[], Any]
+    ) -> None:
+        """Show the presented chain and who trusts it; name interception and its fix."""
+        from . import intercept
+        from .probes import chain
+
+        timeout = self.options.read_timeout
+        try:
+            presented = chain.read_chain(reopen(), host, timeout, reconnect=reopen)
+        except OSError as exc:
+            problem.details["chain_error"] = str(exc)
+            return
+        if not presented.certs:
+            return
+        described = [chain.describe(der) for der in presented.certs]
+        problem.details["chain"] = described
+        problem.details["certificate"] = described[0]
+        if not presented.complete:
+            problem.details["chain_note"] = "only the leaf could be read"
+        conda_bundle = route.verify if isinstance(route.verify, str) else None
+        conda_ok, conda_why = (
+            chain.verifies_with_truststore(reopen, host, timeout)
+            if route.ssl_context is not None
+            else chain.verifies_with(presented.certs, host, cafile=conda_bundle)
+        )
+        public_ok, public_why = chain.verifies_with(presented.certs, host)
+        os_ok, os_why = chain.verifies_with_truststore(reopen, host, timeout)
+        problem.details["trusted_by"] = {
+            "conda": conda_ok,
+            "certifi": public_ok,
+            "os": os_ok,
+        }
+        problem.details["trust_reasons"] = {
+            "conda": conda_why,
+            "certifi": public_why,
+            "os": os_why,
+        }
+        if problem.code in (Code.TLS_EXPIRED, Code.TLS_NOT_YET_VALID):
+            self._clock_first(problem, host, reopen)
+        if problem.code is not Code.TLS_UNTRUSTED:
+            return
+        verdict = intercept.interception_verdict(
+            described,
+            via_proxy=bool(route.proxy),
+            host=host,
+            publicly_trusted=bool(public_ok),
+            os_trusts=os_ok,
+            conda_trusts=bool(conda_ok),
+        )
+        if verdict["code"]:
+            problem.code = Code(verdict["code"])
+            problem.summary = verdict["summary"]
+            problem.fix = verdict["fix"]
+            problem.details["product"] = verdict["product"]
+            problem.details["issuer"] = verdict["issuer"]
 
     def _tls_to_proxy(
         self, sock: Any, proxy_host: str, route: Route
@@ -463,6 +562,9 @@ def _port(url: Any) -> int:
     except ValueError:
         port = None
     return port or (443 if url.scheme == "https" else 80)
+
+
+_NO_TARGET = Target("", "", "")
 
 
 def _unusable_proxy(route: Route) -> Problem | None:

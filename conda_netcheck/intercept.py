@@ -161,7 +161,7 @@ def interception_verdict(
         else issuer
     )
     inspected = not publicly_trusted and (
-        product is not None or is_public_channel_host(host)
+        via_proxy or product is not None or is_public_channel_host(host)
     )
     if inspected:
         if product is not None and product.kind == "antivirus":

@@ -109,16 +109,40 @@ def target_lines(result: TargetResult, verbose: bool = False) -> list[str]:
         )
         if problem.fix:
             lines.append(f"    fix: {problem.fix}")
-        certificate = problem.details.get("certificate")
-        if certificate:
-            lines.append(
-                f"    certificate: subject {certificate.get('subject')}, issued by "
-                f"{certificate.get('issuer')}, valid for "
-                f"{', '.join(certificate.get('names') or []) or 'no names'}"
-            )
+        lines += _certificate_lines(problem, verbose)
     if verbose:
         lines += _verbose_lines(result)
     return [REDACTOR.text(line) for line in lines]
+
+
+def _certificate_lines(problem: Problem, verbose: bool) -> list[str]:
+    """The presented certificate(s): the leaf in short, the whole chain with -v."""
+    chain = problem.details.get("chain") or (
+        [problem.details["certificate"]] if problem.details.get("certificate") else []
+    )
+    if not chain:
+        return []
+    lines = []
+    for index, cert in enumerate(chain if verbose else chain[:1]):
+        label = "certificate" if index == 0 else f"  issued by [{index}]"
+        names = ", ".join(cert.get("names") or []) or "no names"
+        line = f"    {label}: {cert.get('subject')}, issued by {cert.get('issuer')}"
+        if index == 0:
+            line += f", valid for {names}"
+        if verbose:
+            line += f" ({cert.get('not_before', '')[:10]} to {cert.get('not_after', '')[:10]})"
+        lines.append(line)
+    trusted = problem.details.get("trusted_by")
+    if trusted:
+
+        def word(value: bool | None) -> str:
+            return {True: "accepts", False: "rejects", None: "unknown"}[value]
+
+        lines.append(
+            f"    conda's trust {word(trusted.get('conda'))}, certifi's public roots "
+            f"{word(trusted.get('certifi'))}, the OS store {word(trusted.get('os'))}"
+        )
+    return lines
 
 
 def _verbose_lines(result: TargetResult) -> list[str]:

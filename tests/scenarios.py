@@ -73,6 +73,13 @@ def _https(ctx: Context, cert=None, trusted: bool = True) -> Iterator[Setup]:
 
 
 @contextmanager
+def _https_with_date(ctx: Context, cert, date_offset: float) -> Iterator[Setup]:
+    with _https(ctx, cert) as setup:
+        setup.server.behaviour.date_offset = date_offset
+        yield setup
+
+
+@contextmanager
 def _refused(ctx: Context) -> Iterator[Setup]:
     yield Setup(f"http://127.0.0.1:{closed_port()}")
 
@@ -165,6 +172,19 @@ SCENARIOS = [
         "tls-hostname-mismatch",
         "tls",
         lambda ctx: _https(ctx, ctx.ca.issue_cert("mirror.example.org")),
+    ),
+    Scenario(
+        "not-yet-valid-because-of-the-clock",
+        "tls-not-yet-valid",
+        "tls",
+        lambda ctx: _https_with_date(
+            ctx,
+            ctx.ca.issue_cert(
+                "127.0.0.1", not_before=NOW + DAY, not_after=NOW + 30 * DAY
+            ),
+            date_offset=3 * 86400,
+        ),
+        summary_has="clock is 3.0 days behind the server's: set it right first",
     ),
     Scenario("ca-bundle-missing", "ca-bundle-invalid", "config", _missing_bundle),
     Scenario(

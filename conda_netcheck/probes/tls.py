@@ -191,3 +191,40 @@ def describe_certificate(der: bytes | None) -> dict[str, Any]:
         "not_after": not_after.isoformat(),
         "names": names,
     }
+
+
+def server_date(sock: socket.socket, server_name: str, timeout: float) -> float | None:
+    """The server's clock (its HTTP Date header), read over an unverified TLS session.
+
+    Only for explaining certificate time errors: nothing but the Date header
+    is used, and the socket is closed afterwards.
+    """
+    from email.utils import parsedate_to_datetime
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    sock.settimeout(timeout)
+    try:
+        with ctx.wrap_socket(sock, server_hostname=server_name) as tls:
+            tls.sendall(
+                f"HEAD / HTTP/1.1\r\nHost: {server_name}\r\nConnection: close\r\n\r\n".encode()
+            )
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 16384:
+                chunk = tls.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    for line in head.decode("iso-8859-1").split("\r\n")[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "date":
+            try:
+                return parsedate_to_datetime(value.strip()).timestamp()
+            except (TypeError, ValueError, IndexError):
+                return None
+    return None

@@ -1,0 +1,92 @@
+"""TLS interception through a real TLS-intercepting proxy (mitmproxy), end to end."""
+
+from __future__ import annotations
+
+import pytest
+import trustme
+from support.mitm import ensure_mitmproxy, mitm_proxy
+from support.servers import channel_server, make_channel, server_tls_context
+
+from conda_netcheck.diagnose import Options, diagnose
+from conda_netcheck.session import standalone_route
+from conda_netcheck.targets import urls_targets
+
+pytestmark = pytest.mark.skipif(
+    ensure_mitmproxy() is None,
+    reason="mitmproxy is not installed: run `python tests/support/mitm.py install`",
+)
+
+
+@pytest.fixture(scope="module")
+def site_ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def site_bundle(site_ca, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("site") / "ca.pem"
+    site_ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def upstream(site_ca, tmp_path_factory):
+    root = make_channel(tmp_path_factory.mktemp("channel"))
+    tls = server_tls_context(site_ca.issue_cert("127.0.0.1"))
+    with channel_server(root, tls) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def mitm(site_bundle, upstream, tmp_path_factory):
+    with mitm_proxy(tmp_path_factory.mktemp("mitm"), site_bundle) as running:
+        yield running
+
+
+def check(upstream, mitm, monkeypatch, *, bundle: str, os_store: str):
+    """conda trusts `bundle` (REQUESTS_CA_BUNDLE); the OS store is `os_store`."""
+    monkeypatch.setenv("HTTPS_PROXY", mitm.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
+    monkeypatch.setenv("SSL_CERT_FILE", os_store)  # what truststore reads on Linux
+    options = Options(connect_timeout=2, read_timeout=3, try_direct=False)
+    (result,) = diagnose(
+        urls_targets([upstream.url], ("noarch",)), standalone_route, options
+    )
+    return result
+
+
+def test_intercepted_and_trusted_by_nobody(upstream, mitm, site_bundle, monkeypatch):
+    result = check(
+        upstream, mitm, monkeypatch, bundle=site_bundle, os_store=site_bundle
+    )
+    problem = result.problem
+    assert problem.code.value == "tls-intercepted"
+    assert "inspected by your organisation's proxy" in problem.summary
+    assert "mitmproxy" in problem.summary
+    assert problem.details["trusted_by"] == {
+        "conda": False,
+        "certifi": False,
+        "os": False,
+    }
+    assert "conda config --set ssl_verify ~/conda-ca-bundle.pem" in problem.fix
+    assert "ssl_verify false" not in problem.fix
+    issuers = [cert["issuer"] for cert in problem.details["chain"]]
+    assert any("mitmproxy" in issuer for issuer in issuers)
+
+
+def test_intercepted_with_the_proxy_ca_in_the_os_store(
+    upstream, mitm, site_bundle, monkeypatch
+):
+    result = check(
+        upstream, mitm, monkeypatch, bundle=site_bundle, os_store=mitm.ca_pem
+    )
+    assert result.problem.code.value == "tls-intercepted"
+    assert result.problem.details["trusted_by"]["os"] is True
+    assert "conda config --set ssl_verify truststore" in result.problem.fix
+
+
+def test_trusted_through_ssl_verify_path(upstream, mitm, monkeypatch):
+    result = check(
+        upstream, mitm, monkeypatch, bundle=mitm.ca_pem, os_store=mitm.ca_pem
+    )
+    assert result.status.value == "ok", result.problem
