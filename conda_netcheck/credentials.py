@@ -1,0 +1,783 @@
+"""Which credential conda would send to a URL, named by its source and never by value.
+
+conda 26 sends credentials in one of two ways, chosen per URL by ``get_session``:
+
+- a ``channel_settings`` entry with ``auth: NAME`` whose handler plugin resolves
+  replaces conda's default auth: the handler alone decides what is sent (a
+  ``/t/<token>/`` already in the URL still travels, as part of the path);
+- otherwise ``CondaHttpAuth`` applies: an anaconda-client token is put into the
+  URL when it has none and ``add_anaconda_token`` is true, then user info from
+  the URL, or failing that the ``.netrc`` entry requests finds, becomes Basic auth.
+
+`url_credentials`, `netrc_credential` and `anaconda_client_token` need no
+conda; `credentials_for` is the conda adapter. Every secret read on the way is
+registered with `REDACTOR`, and none is ever put into the returned text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, unquote_plus, urlsplit
+
+from .redact import REDACTOR
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "KINDS",
+    "Credential",
+    "advice_for_status",
+    "anaconda_auth_token_state",
+    "anaconda_client_token",
+    "binstar_token_dir",
+    "credentials_for",
+    "netrc_credential",
+    "netrc_path",
+    "retry_after_seconds",
+    "server_reason",
+    "tos_or_rate_fix",
+    "url_credentials",
+]
+
+KINDS = (
+    "url-token",
+    "anaconda-client-token",
+    "auth-handler",
+    "netrc",
+    "url-userinfo",
+    "none",
+)
+
+#: requests' order when NETRC is unset (requests.utils.NETRC_FILES).
+NETRC_FILES = (".netrc", "_netrc")
+#: conda.common.url.split_anaconda_token's pattern, kept identical on purpose.
+_CONDA_TOKEN_RE = re.compile(r"/t/([a-zA-Z0-9-]*)")
+#: Hosts anaconda-auth serves; the keyring domain its handler looks tokens up in
+#: (anaconda_auth._conda.config.TOKEN_DOMAIN_MAP, used when importable).
+ANACONDA_AUTH_DOMAINS = {
+    "repo.anaconda.cloud": "anaconda.com",
+    "repo.anaconda.com": "anaconda.com",
+    "repo.continuum.io": "anaconda.com",
+}
+ANACONDA_AUTH_HANDLER = "anaconda-auth"
+#: Channels anyone may read; a token sent to them only gets rejected.
+PUBLIC_HOSTS = frozenset({"repo.anaconda.com", "repo.continuum.io"})
+PUBLIC_ANACONDA_ORG_CHANNELS = frozenset({"conda-forge", "bioconda"})
+REASON_LIMIT = 200
+_TOS_RE = re.compile(r"terms[\s_-]*of[\s_-]*(?:service|use)|\btos\b", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\s]+")
+# Detail texts that advice_for_status recognises.
+_UNPARSABLE = "cannot be parsed"
+_NO_HANDLER = "no installed plugin provides"
+
+
+@dataclass
+class Credential:
+    """One credential conda would send (or would skip, when ``sent`` is false)."""
+
+    kind: str  # one of KINDS
+    source: str  # where it comes from: a file, "the channel URL", a setting
+    detail: str = ""
+    warnings: list[str] = field(default_factory=list)
+    sent: bool = True  # False: found, but conda does not send it (detail says why)
+
+    def __post_init__(self) -> None:
+        if self.kind == "none":
+            self.sent = False
+
+    def describe(self) -> str:
+        """A short phrase for a summary line, without any secret."""
+        phrases = {
+            "url-token": "a /t/<TOKEN>/ token in the channel URL",
+            "anaconda-client-token": f"the anaconda-client token in {self.source}",
+            "auth-handler": f"the {self.source}",
+            "netrc": f"the .netrc entry in {self.source}",
+            "url-userinfo": "the user and password in the channel URL",
+        }
+        return phrases.get(self.kind, "no credential")
+
+
+# --- the URL itself --------------------------------------------------------------
+
+
+def split_anaconda_token(url: str) -> tuple[str, str | None]:
+    """The URL without its ``/t/<token>`` segment, and the token (as conda splits it)."""
+    match = _CONDA_TOKEN_RE.search(url)
+    token = match.group(1) if match else None
+    clean = url.replace("/t/" + token, "", 1) if token is not None else url
+    return clean.rstrip("/"), token
+
+
+def url_credentials(url: str) -> list[Credential]:
+    """The ``/t/<token>/`` segment and the user info a URL carries itself."""
+    REDACTOR.add_url_credentials(url)
+    found: list[Credential] = []
+    _, token = split_anaconda_token(url)
+    if token:
+        found.append(
+            Credential(
+                "url-token",
+                "the channel URL",
+                "a /t/<TOKEN>/ segment: conda sends it in the path of every request",
+            )
+        )
+    user, password = _userinfo(url)
+    if user or password:
+        REDACTOR.add_credentials(user, password)
+        shown = REDACTOR.text(user) if user else "(empty)"
+        detail = (
+            f"user {shown} with a password (Basic auth)"
+            if password
+            else f"user {shown} without a password (Basic auth)"
+        )
+        found.append(
+            Credential(
+                "url-userinfo",
+                "the channel URL",
+                detail,
+                warnings=[
+                    "credentials written into a channel URL end up in logs and "
+                    "exported environments: prefer a ~/.netrc entry"
+                ],
+            )
+        )
+    return found
+
+
+def _userinfo(url: str) -> tuple[str, str]:
+    """(user, password) as requests.utils.get_auth_from_url reads them."""
+    try:
+        parts = urlsplit(url)
+        return unquote(parts.username or ""), unquote(parts.password or "")
+    except ValueError:
+        return "", ""
+
+
+# --- .netrc ------------------------------------------------------------------------
+
+
+def netrc_path(env: Mapping[str, str] = os.environ) -> str | None:
+    """The .netrc file requests would read: $NETRC alone when set, else ~/.netrc, ~/_netrc."""
+    if env.get("NETRC") is not None:
+        candidates: Iterable[str] = (env["NETRC"],)
+    else:
+        candidates = (f"~/{name}" for name in NETRC_FILES)
+    for candidate in candidates:
+        path = _expanduser(candidate, env)
+        if os.path.exists(path):
+            return path
+    return None
+
+
+def _expanduser(path: str, env: Mapping[str, str]) -> str:
+    if env is os.environ or not path.startswith("~"):
+        return os.path.expanduser(path)
+    home = env.get("USERPROFILE" if os.name == "nt" else "HOME")
+    if not home or (len(path) > 1 and path[1] not in "/\\"):
+        return os.path.expanduser(path)
+    return home + path[1:]
+
+
+def netrc_credential(
+    url: str, env: Mapping[str, str] = os.environ
+) -> Credential | None:
+    """The .netrc entry requests would use for url; None when there is no .netrc file.
+
+    A file that exists but gives nothing for this host (no entry, unreadable,
+    unparsable) comes back with ``sent=False`` and the reason.
+    """
+    import netrc
+
+    path = netrc_path(env)
+    if path is None:
+        return None
+    host = _hostname(url)
+    warnings = _mode_warnings(path)
+    where = " (named by NETRC)" if env.get("NETRC") is not None else ""
+    try:
+        parsed = netrc.netrc(path)
+    except netrc.NetrcParseError as exc:
+        # The message can quote a token of the file: give the line number only.
+        return Credential(
+            "netrc",
+            path,
+            f"{_UNPARSABLE} (line {exc.lineno}){where}: requests ignores the whole "
+            "file, so nothing in it is sent",
+            warnings,
+            sent=False,
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        return Credential(
+            "netrc",
+            path,
+            f"cannot be read ({reason}){where}: nothing in it is sent",
+            warnings,
+            sent=False,
+        )
+    for login, account, password in parsed.hosts.values():
+        REDACTOR.add_credentials(login or account, password)
+    entry = parsed.authenticators(host) if host else None
+    # requests: any(entry), then the login (or the account) and the password.
+    if not entry or not any(entry):
+        return Credential(
+            "netrc",
+            path,
+            f"has no 'machine {host}' entry and no 'default' entry{where}",
+            warnings,
+            sent=False,
+        )
+    login, account, password = entry
+    user = login or account or ""
+    which = f"machine {host}" if host in parsed.hosts else "default"
+    shown = REDACTOR.text(user) if user else "(empty)"
+    detail = f"the '{which}' entry, login {shown}{where} (Basic auth)"
+    if which == "default":
+        warnings.append(
+            "a 'default' entry sends its login and password to every host without "
+            f"a 'machine' entry of its own, {host} included"
+        )
+    if not password:
+        warnings.append(f"the '{which}' entry has no password: an empty one is sent")
+    return Credential("netrc", path, detail, warnings)
+
+
+def _hostname(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _mode_warnings(path: str) -> list[str]:
+    if os.name == "nt":
+        return []
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return []
+    if mode & 0o077:
+        return [
+            f"{path} is open to group or others (mode {mode:04o}): chmod 600 {path}"
+        ]
+    return []
+
+
+# --- anaconda-client tokens ----------------------------------------------------------
+
+
+def binstar_token_dir() -> str:
+    """Where `anaconda login` keeps tokens (conda's _get_binstar_token_directory)."""
+    if "BINSTAR_CONFIG_DIR" in os.environ:
+        return os.path.join(os.environ["BINSTAR_CONFIG_DIR"], "data")
+    try:
+        from platformdirs import user_config_dir
+    except ImportError:  # conda depends on platformdirs; this is the Linux answer
+        return os.path.join(os.path.expanduser("~"), ".config", "binstar")
+    return user_config_dir(appname="binstar", appauthor="ContinuumIO")
+
+
+def _replace_first_api_with_conda(url: str) -> str:
+    return re.sub(r"([./])api([./]|$)", r"\1conda\2", url, count=1)
+
+
+def _token_files(token_dir: str) -> dict[str, str]:
+    """URL prefix -> token file, in the order conda's read_binstar_tokens builds it.
+
+    File names only: the tokens themselves are not read here.
+    """
+    files: dict[str, str] = {}
+    try:
+        entries = list(os.scandir(token_dir))
+    except OSError:
+        return files
+    for entry in entries:
+        if entry.name[-6:] != ".token":
+            continue
+        prefix = re.sub(r"\.token$", "", unquote_plus(entry.name))
+        # Same chained assignment as conda: the api->conda key comes second.
+        files[prefix] = files[_replace_first_api_with_conda(prefix)] = entry.path
+    return files
+
+
+def anaconda_client_token(
+    url: str, add_anaconda_token: bool = True, token_dir: str | None = None
+) -> Credential | None:
+    """The `anaconda login` token conda would put into url, named by its file.
+
+    conda (CondaHttpAuth.add_binstar_token) injects one only when the URL has no
+    token of its own, add_anaconda_token is true, and a token file's URL is a
+    prefix of the URL; the first such file wins.
+    """
+    clean_url, token = split_anaconda_token(url)
+    if token:
+        return None
+    directory = token_dir or binstar_token_dir()
+    for prefix, path in _token_files(directory).items():
+        if not clean_url.startswith(prefix):
+            continue
+        detail = f"from `anaconda login` for {REDACTOR.url(prefix)}"
+        if not add_anaconda_token:
+            return Credential(
+                "anaconda-client-token",
+                path,
+                f"{detail}; not sent: add_anaconda_token is false",
+                sent=False,
+            )
+        try:
+            with open(path) as handle:
+                value = handle.read()
+        except OSError as exc:
+            return Credential(
+                "anaconda-client-token",
+                path,
+                f"{detail}; cannot be read ({exc.strerror}): conda fails reading it",
+                sent=False,
+            )
+        REDACTOR.add(value)
+        if not value:
+            return Credential(
+                "anaconda-client-token",
+                path,
+                f"{detail}; the file is empty, so conda adds nothing",
+                sent=False,
+            )
+        return Credential(
+            "anaconda-client-token",
+            path,
+            f"{detail}; conda puts it into the URL as /t/<TOKEN>/ "
+            "(add_anaconda_token is true)",
+        )
+    return None
+
+
+# --- auth handlers -----------------------------------------------------------------
+
+
+def _token_domain(host: str) -> str:
+    try:
+        from anaconda_auth._conda.config import TOKEN_DOMAIN_MAP
+
+        if host in TOKEN_DOMAIN_MAP:
+            return TOKEN_DOMAIN_MAP[host].token_domain
+    except Exception:  # not installed, or its private layout changed
+        pass
+    return ANACONDA_AUTH_DOMAINS.get(host, host)
+
+
+def anaconda_auth_token_state(host: str) -> tuple[str, str]:
+    """("present" | "absent" | "unknown", where) for anaconda-auth's token for host.
+
+    The keyring through anaconda_auth's public TokenInfo.load, then the
+    conda-token files its handler falls back to (by name and size, unread).
+    """
+    try:
+        from anaconda_auth.exceptions import TokenNotFoundError
+        from anaconda_auth.token import TokenInfo
+    except Exception:
+        return "unknown", "anaconda_auth is not importable here"
+    domain = _token_domain(host)
+    try:
+        from anaconda_auth.token import MIGRATIONS as migrations
+    except Exception:
+        migrations = {}
+    if domain in migrations:
+        # TokenInfo.load would migrate (rewrite) this keyring entry: stay read-only.
+        return "unknown", f"reading the keyring entry for {domain} would rewrite it"
+    try:
+        info = TokenInfo.load(domain)
+    except TokenNotFoundError:
+        info = None
+    except Exception as exc:
+        return "unknown", f"the keyring could not be read ({type(exc).__name__})"
+    if info is not None:
+        secrets = [info.api_key, *(t.token for t in (info.repo_tokens or []))]
+        for secret in secrets:
+            REDACTOR.add(secret)
+        if any(secrets):
+            return "present", f"in the anaconda-auth keyring for {domain}"
+    for prefix, path in _token_files(binstar_token_dir()).items():
+        if _hostname(prefix) == host and _non_empty(path):
+            return "present", f"in the conda-token file {path}"
+    return "absent", (
+        f"no token for {domain} in the anaconda-auth keyring and no conda-token "
+        f"file for {host}"
+    )
+
+
+def _non_empty(path: str) -> bool:
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
+
+
+def _matching_channel_settings(url: str, context: Any) -> dict | None:
+    """The channel_settings entry conda's get_session picks for url (the last match)."""
+    from fnmatch import fnmatch
+
+    from conda.common.url import urlparse
+    from conda.models.channel import Channel
+
+    channel_name = Channel.from_url(url).canonical_name
+    if channel_name is None:
+        return None
+    chosen = None
+    parsed_url = urlparse(url)
+    for settings in context.channel_settings:
+        channel = settings.get("channel", "")
+        if channel == channel_name:
+            chosen = settings
+            continue
+        parsed_setting = urlparse(channel)
+        # conda requires the same scheme (no downgrade; "*" alone never matches).
+        if parsed_setting.scheme != parsed_url.scheme:
+            continue
+        candidate = (parsed_url.netloc or "") + (parsed_url.path or "")
+        pattern = (parsed_setting.netloc or "") + (parsed_setting.path or "")
+        if fnmatch(candidate, pattern):
+            chosen = settings
+    return chosen
+
+
+def _auth_handler_credential(url: str, context: Any) -> Credential | None:
+    settings = _matching_channel_settings(url, context)
+    if not settings:
+        return None
+    name = str(settings.get("auth", "") or "").strip()
+    if not name:
+        return None
+    pattern = REDACTOR.url(str(settings.get("channel", "")))
+    source = f"auth handler '{name}' (channel_settings: channel {pattern})"
+    try:
+        handler = context.plugin_manager.get_auth_handler(name)
+    except Exception as exc:
+        return Credential(
+            "auth-handler",
+            source,
+            f"whether it is installed is unknown: conda's plugins failed to load "
+            f"({type(exc).__name__})",
+        )
+    if handler is None:
+        return Credential(
+            "auth-handler",
+            source,
+            f"{_NO_HANDLER} the auth handler '{name}': conda silently falls back to "
+            "its default auth (anaconda-client token, URL user info, .netrc)",
+            warnings=[
+                f"install the plugin that provides '{name}'"
+                + (
+                    " (conda install anaconda-auth)"
+                    if name == ANACONDA_AUTH_HANDLER
+                    else ""
+                )
+            ],
+            sent=False,
+        )
+    origin = f"{handler.__module__}.{handler.__qualname__}"
+    detail = f"installed and resolvable ({origin}); it decides what is sent"
+    if name == ANACONDA_AUTH_HANDLER or handler.__module__.startswith("anaconda_auth"):
+        state, where = anaconda_auth_token_state(_hostname(url))
+        detail = f"installed and resolvable ({origin}); token {state}: {where}"
+        if state == "absent":
+            return Credential("auth-handler", source, detail, sent=False)
+    return Credential("auth-handler", source, detail)
+
+
+# --- the conda adapter ---------------------------------------------------------------
+
+
+def credentials_for(url: str) -> list[Credential]:
+    """What conda would send to url, by source; a "none" entry first when nothing is."""
+    from conda.base.context import context
+
+    host = _hostname(url)
+    found = url_credentials(url)
+    handler = _auth_handler_credential(url, context)
+    handler_active = handler is not None and not handler.detail.startswith(_NO_HANDLER)
+    if handler is not None:
+        found.append(handler)
+    replaced = (
+        f"not sent: the auth handler from channel_settings replaces conda's "
+        f"default auth for {host}"
+    )
+    userinfo = next((c for c in found if c.kind == "url-userinfo"), None)
+    if userinfo is not None and handler_active:
+        userinfo.sent = False
+        userinfo.warnings.append(replaced)
+    token = anaconda_client_token(url, bool(context.add_anaconda_token))
+    if token is not None:
+        if handler_active and token.sent:
+            token.sent = False
+            token.warnings.append(replaced)
+        found.append(token)
+    netrc = netrc_credential(url)
+    if netrc is not None:
+        if handler_active and netrc.sent:
+            netrc.sent = False
+            netrc.warnings.append(replaced)
+        elif userinfo is not None and netrc.sent:
+            netrc.sent = False
+            netrc.warnings.append("not sent: the user info in the URL comes first")
+        found.append(netrc)
+    elif os.environ.get("NETRC"):
+        found.append(
+            Credential(
+                "netrc",
+                os.environ["NETRC"],
+                "named by NETRC but does not exist: requests then reads no .netrc "
+                "at all (not ~/.netrc either)",
+                sent=False,
+            )
+        )
+    if not any(c.sent for c in found):
+        found.insert(0, Credential("none", "", f"conda sends no credential to {host}"))
+    return found
+
+
+# --- what the server said ------------------------------------------------------------
+
+
+def server_reason(body: bytes, content_type: str) -> str | None:
+    """The reason/message/detail of a JSON error body, one line, trimmed and redacted."""
+    if not body:
+        return None
+    text = body[:65536].decode("utf-8", "replace")
+    if "json" not in (content_type or "").lower() and not text.lstrip().startswith("{"):
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    value = _reason_value(document, 0)
+    if not value:
+        return None
+    value = REDACTOR.text(_CONTROL_RE.sub(" ", value).strip())
+    if len(value) > REASON_LIMIT:
+        value = value[: REASON_LIMIT - 1].rstrip() + "…"
+    return value or None
+
+
+def _reason_value(document: Any, depth: int) -> str | None:
+    if depth > 2:
+        return None
+    if isinstance(document, list):
+        return _reason_value(document[0], depth + 1) if document else None
+    if not isinstance(document, dict):
+        return None
+    for key in ("reason", "message", "detail", "error"):
+        value = document.get(key)
+        if isinstance(value, str) and value.strip() and key != "error":
+            return value
+        if isinstance(value, (dict, list)):
+            found = _reason_value(value, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def retry_after_seconds(retry_after: str | float | None) -> int | None:
+    """Seconds to wait from a Retry-After value (seconds or an HTTP date)."""
+    if retry_after is None:
+        return None
+    if isinstance(retry_after, (int, float)):
+        return max(0, int(retry_after))
+    value = str(retry_after).strip()
+    if value.isdigit():
+        return int(value)
+    from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0, round((when - datetime.now(timezone.utc)).total_seconds()))
+
+
+def tos_or_rate_fix(
+    status: int,
+    reason: str | None,
+    retry_after: str | float | None,
+    *,
+    channel: str | None = None,
+) -> str | None:
+    """The fix for Anaconda's terms-of-service refusal or a 429, else None."""
+    if reason and _TOS_RE.search(reason):
+        where = REDACTOR.url(channel) if channel else "CHANNEL"
+        return (
+            "accept the channel's terms of service: conda tos accept "
+            f"--override-channels --channel {where} (conda tos comes with the "
+            "conda-anaconda-tos plugin)"
+        )
+    if status == 429:
+        seconds = retry_after_seconds(retry_after)
+        wait = f"wait {seconds} s" if seconds is not None else "wait a minute"
+        return f"the server limits requests: {wait}, then try again"
+    return None
+
+
+# --- 401 and 403 ---------------------------------------------------------------------
+
+
+def _channel_name(channel: str | None) -> str:
+    if not channel:
+        return ""
+    if "://" not in channel:
+        return channel.strip("/").split("/")[0]
+    path = split_anaconda_token(urlsplit(channel).path)[0]
+    return path.strip("/").split("/")[0] if path.strip("/") else ""
+
+
+def _is_public(host: str, channel: str | None) -> bool:
+    if host in PUBLIC_HOSTS:
+        return True
+    return (
+        host == "conda.anaconda.org"
+        and _channel_name(channel) in PUBLIC_ANACONDA_ORG_CHANNELS
+    )
+
+
+def _is_anaconda_org(host: str) -> bool:
+    return host == "anaconda.org" or host.endswith(".anaconda.org")
+
+
+def _is_anaconda_auth(host: str, credential: Credential | None = None) -> bool:
+    if credential is not None and f"'{ANACONDA_AUTH_HANDLER}'" in credential.source:
+        return True
+    return host == "repo.anaconda.cloud"
+
+
+def advice_for_status(
+    status: int,
+    host: str,
+    credentials: list[Credential],
+    body_reason: str | None,
+    *,
+    channel: str | None = None,
+) -> tuple[str, str]:
+    """(summary suffix, fix) for an HTTP error, from what conda sent to host.
+
+    The suffix says what was sent and quotes the server; the fix is one line.
+    """
+    sent = [c for c in credentials if c.sent and c.kind != "none"]
+    said = f'; the server says: "{body_reason}"' if body_reason else ""
+    special = tos_or_rate_fix(status, body_reason, None, channel=channel)
+    if status not in (401, 403):
+        return said, special or ""
+    what = (
+        "; sent: " + ", ".join(c.describe() for c in sent)
+        if sent
+        else "; no credential was sent"
+    )
+    if special:
+        return what + said, special
+    if not sent:
+        return what + said, _add_credential_fix(host, credentials)
+    tokens = [c for c in sent if c.kind in ("url-token", "anaconda-client-token")]
+    if tokens and _is_public(host, channel):
+        name = _channel_name(channel) or host
+        return (
+            f"{what}{said}; {name} is public and rejects the token",
+            _drop_token_fix(tokens),
+        )
+    return what + said, _renew_fix(sent, host, status)
+
+
+def _add_credential_fix(host: str, credentials: list[Credential]) -> str:
+    by_kind = {c.kind: c for c in credentials}
+    netrc = by_kind.get("netrc")
+    if netrc is not None and netrc.detail.startswith(_UNPARSABLE):
+        line = re.search(r"line \d+", netrc.detail)
+        at = f" at {line.group()}" if line else ""
+        return (
+            f"fix the syntax of {netrc.source}{at}: requests ignores the whole file "
+            "while it cannot be parsed"
+        )
+    handler = by_kind.get("auth-handler")
+    if handler is not None and handler.detail.startswith(_NO_HANDLER):
+        if _is_anaconda_auth(host, handler):
+            return (
+                "install the auth handler, then your token: conda install "
+                "anaconda-auth, then anaconda token install"
+            )
+        return f"install the conda plugin that provides the {handler.source}"
+    if _is_anaconda_auth(host, handler):
+        return "install your Anaconda token: anaconda token install"
+    if _is_anaconda_org(host):
+        token = by_kind.get("anaconda-client-token")
+        if token is not None and "add_anaconda_token is false" in token.detail:
+            return (
+                "let conda add your anaconda.org token: conda config --set "
+                "add_anaconda_token true"
+            )
+        return (
+            "log in so conda adds your token: anaconda login (keep add_anaconda_token "
+            "true), or put a token into the channel URL: "
+            "https://conda.anaconda.org/t/<TOKEN>/CHANNEL"
+        )
+    path = netrc.source if netrc is not None else "~/.netrc"
+    return (
+        f"add your login for {host} to {path}: machine {host} login USER "
+        f"password <password> (then chmod 600 {path})"
+    )
+
+
+def _drop_token_fix(tokens: list[Credential]) -> str:
+    fixes = []
+    for credential in tokens:
+        if credential.kind == "url-token":
+            fixes.append(
+                "remove the /t/<TOKEN>/ segment from the channel URL "
+                "(conda config --show-sources shows where it is set)"
+            )
+        else:
+            fixes.append(
+                "stop conda adding your anaconda.org token here: conda config --set "
+                f"add_anaconda_token false (or anaconda logout, which deletes "
+                f"{credential.source})"
+            )
+    return "; ".join(fixes)
+
+
+def _renew_fix(sent: list[Credential], host: str, status: int) -> str:
+    problem = (
+        "it is wrong or expired, or may not read this channel"
+        if status == 403
+        else "it is wrong or expired"
+    )
+    fixes = []
+    for credential in sent:
+        if credential.kind == "url-token":
+            fixes.append(
+                "replace the /t/<TOKEN>/ segment of the channel URL with a valid token "
+                "(conda config --show-sources shows where it is set)"
+            )
+        elif credential.kind == "anaconda-client-token":
+            fixes.append(f"anaconda login (renews {credential.source})")
+        elif credential.kind == "auth-handler":
+            if _is_anaconda_auth(host, credential):
+                fixes.append("anaconda token install")
+            else:
+                fixes.append(
+                    f"renew the credential of the {credential.source} as its plugin "
+                    "documents"
+                )
+        elif credential.kind == "netrc":
+            fixes.append(
+                f"edit {credential.source}: correct the login and password for {host}"
+            )
+        elif credential.kind == "url-userinfo":
+            fixes.append(
+                "correct the user and password in the channel URL (percent-encode "
+                "@ : / ? # % in the password), or move them to ~/.netrc"
+            )
+    return f"{problem}: renew it: " + "; ".join(fixes)

@@ -1,0 +1,600 @@
+"""Fixers edit one real .condarc file: only the intended lines, atomically, or not at all."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import pickle
+import random
+import re
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import needs_conda
+from ruamel.yaml import YAML
+
+from conda_netcheck.condarc import (
+    CONDA_INDENT,
+    Change,
+    Indent,
+    detect_indent,
+    find_source,
+    plan_remove,
+    plan_set,
+)
+from conda_netcheck.exceptions import CondaRCEditError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+RICH = """\
+# Team conda configuration.
+# Ask #infra before changing the proxy.
+
+channels:                 # where packages come from
+  - conda-forge           # first choice
+  # defaults was removed in 2023
+  - https://repo.example.com/conda/internal
+
+show_channel_urls: true
+envs_dirs: [~/envs, /opt/conda-envs]   # flow list
+custom_channels:
+  internal: "https://repo.example.com/conda"
+
+# Corporate proxy: both schemes go through it.
+proxy_servers:
+  http: http://alice:hunter22@proxy.example.com:3128   # HTTP
+  https: 'proxy.example.com:3128'
+
+# TLS
+ssl_verify: false  # TODO: use truststore
+
+# end of file
+"""
+
+
+def load(text: str):
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
+    """Return (removed, added) lines between two texts, as difflib sees them."""
+    removed, added = [], []
+    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+        if line.startswith("- "):
+            removed.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return removed, added
+
+
+def comments_and_blanks(text: str) -> list[str]:
+    return [
+        line for line in text.splitlines() if not line.strip() or "#" in line.strip()
+    ]
+
+
+@pytest.fixture
+def condarc(tmp_path: Path) -> Path:
+    path = tmp_path / ".condarc"
+    path.write_text(RICH)
+    return path
+
+
+def listing(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+# --- round trip -----------------------------------------------------------------
+
+
+def test_setting_a_proxy_changes_only_its_line(condarc: Path) -> None:
+    change = plan_set(condarc, "proxy_servers.https", "http://proxy.example.com:3128")
+
+    removed, added = changed_lines(change.old_text, change.new_text)
+    assert removed == ["  https: 'proxy.example.com:3128'"]
+    assert added == ["  https: 'http://proxy.example.com:3128'"]  # quoting kept
+    assert comments_and_blanks(change.new_text) == comments_and_blanks(RICH)
+    expected = load(RICH)
+    expected["proxy_servers"]["https"] = "http://proxy.example.com:3128"
+    assert load(change.new_text) == expected
+    assert condarc.read_text() == RICH  # a plan writes nothing
+
+
+def test_setting_ssl_verify_keeps_its_comment(condarc: Path) -> None:
+    change = plan_set(condarc, "ssl_verify", "truststore")
+
+    removed, added = changed_lines(change.old_text, change.new_text)
+    assert removed == ["ssl_verify: false  # TODO: use truststore"]
+    assert added == ["ssl_verify: truststore # TODO: use truststore"]
+
+
+def test_removing_a_key_deletes_only_its_line(condarc: Path) -> None:
+    change = plan_remove(condarc, "ssl_verify")
+
+    removed, added = changed_lines(change.old_text, change.new_text)
+    assert (removed, added) == (["ssl_verify: false  # TODO: use truststore"], [])
+    assert "# TLS\n\n# end of file\n" in change.new_text
+
+
+def test_removing_the_last_entry_removes_the_emptied_mapping(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("# proxy\nproxy_servers:\n  https: http://p:3128\n\n# tail\nx: 1\n")
+
+    change = plan_remove(path, "proxy_servers.https")
+
+    assert change.new_text == "# proxy\n\n# tail\nx: 1\n"
+
+
+def test_removing_an_absent_key_changes_nothing(condarc: Path) -> None:
+    change = plan_remove(condarc, "offline")
+
+    assert not change.changed
+    assert change.diff() == ""
+    assert change.apply() is None
+    assert listing(condarc.parent) == {".condarc": RICH.encode()}
+
+
+def test_removing_from_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    change = plan_remove(tmp_path / ".condarc", "offline")
+
+    assert not change.changed
+    assert change.apply() is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nested_key_without_its_mapping_is_added_before_trailing_comments(
+    condarc: Path,
+) -> None:
+    condarc.write_text(plan_remove(condarc, "proxy_servers").new_text)
+    old = condarc.read_text()
+
+    change = plan_set(condarc, "proxy_servers.https", "http://proxy.example.com:3128")
+
+    removed, added = changed_lines(old, change.new_text)
+    assert removed == []
+    assert added == ["proxy_servers:", "  https: http://proxy.example.com:3128"]
+    lines = change.new_text.splitlines()
+    assert (
+        lines.index("proxy_servers:")
+        == lines.index("ssl_verify: false  # TODO: use truststore") + 1
+    )
+    assert lines[-2:] == ["", "# end of file"]
+
+
+def test_new_key_goes_inside_its_mapping_not_after_the_next_comment(
+    condarc: Path,
+) -> None:
+    change = plan_set(condarc, "custom_channels.other", "https://other.example.com")
+
+    assert (
+        '  internal: "https://repo.example.com/conda"\n'
+        "  other: https://other.example.com\n"
+        "\n# Corporate proxy: both schemes go through it.\n"
+    ) in change.new_text
+    assert changed_lines(RICH, change.new_text) == (
+        [],
+        ["  other: https://other.example.com"],
+    )
+
+
+def test_flow_list_stays_a_flow_list(condarc: Path) -> None:
+    change = plan_set(condarc, "envs_dirs", ["/data/envs"])
+
+    removed, added = changed_lines(RICH, change.new_text)
+    assert [line.split("#")[0].rstrip() for line in added] == [
+        "envs_dirs: [/data/envs]"
+    ]
+    assert added[0].index("# flow list") == removed[0].index("# flow list")
+
+
+@pytest.mark.parametrize(
+    ("text", "indent"),
+    [
+        pytest.param("a: 1\n", CONDA_INDENT, id="nothing-to-go-by"),
+        pytest.param("channels:\n  - x\np:\n  a: 1\n", Indent(2, 4, 2), id="conda"),
+        pytest.param(
+            "channels:\n- x\np:\n    a: 1\n", Indent(4, 2, 0), id="flush-lists"
+        ),
+        pytest.param("p:\n   a: 1\nc:\n    -   x\n", Indent(3, 8, 4), id="odd"),
+        pytest.param(
+            "s: |\n    k:\n     v\np:\n  a: 1\n", Indent(2, 4, 2), id="block-scalar"
+        ),
+    ],
+)
+def test_indentation_is_read_from_the_file(text: str, indent: Indent) -> None:
+    assert detect_indent(text) == indent
+
+
+def test_new_lines_follow_the_files_own_style(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(
+        "channels:\n- conda-forge\nproxy_servers:\n    http: http://p:3128\n"
+    )
+
+    change = plan_set(path, "proxy_servers.https", "http://p:3128")
+    assert change.new_text.endswith(
+        "    http: http://p:3128\n    https: http://p:3128\n"
+    )
+    path.write_text(change.new_text)
+    change = plan_set(path, "channels", ["internal", "conda-forge"])
+    assert change.new_text.startswith("channels:\n- internal\n- conda-forge\n")
+
+
+def test_lines_ruamel_would_reformat_are_kept_unless_edited(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_bytes(b"---\nchannels:   [a,b]\r\nssl_verify:    false\r\nx:  1")
+
+    change = plan_set(path, "offline", True)
+
+    assert (
+        change.new_text
+        == "---\nchannels:   [a,b]\r\nssl_verify:    false\r\nx:  1\r\noffline: true\r\n"
+    )
+
+
+@needs_conda
+def test_an_alias_is_edited_where_it_is(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("verify_ssl: false  # old spelling\n")
+
+    change = plan_set(path, "ssl_verify", "truststore")
+
+    assert change.new_text == "verify_ssl: truststore # old spelling\n"
+
+
+# --- applying -------------------------------------------------------------------
+
+
+def test_apply_keeps_the_mode_and_backs_up_the_old_text(condarc: Path) -> None:
+    condarc.chmod(0o640)
+    change = plan_set(condarc, "ssl_verify", "truststore")
+
+    backup = change.apply()
+
+    assert backup is not None
+    assert re.fullmatch(r"\.condarc\.bak-\d{8}T\d{6}Z", backup.name)
+    assert backup.read_text() == RICH
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o640
+    assert condarc.read_text() == change.new_text
+    assert stat.S_IMODE(condarc.stat().st_mode) == 0o640
+    assert sorted(p.name for p in condarc.parent.iterdir()) == [".condarc", backup.name]
+
+
+def test_a_second_backup_in_the_same_second_does_not_overwrite_the_first(
+    condarc: Path,
+) -> None:
+    change = plan_set(condarc, "ssl_verify", "truststore")
+    back = dataclasses.replace(
+        change, old_text=change.new_text, new_text=change.old_text
+    )
+
+    first, second = change.apply(), back.apply()
+
+    assert first != second
+    assert first.read_text() == RICH
+    assert second.read_text() == change.new_text
+    assert condarc.read_text() == RICH
+
+
+def test_apply_creates_a_missing_file_without_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+
+    change = plan_set(path, "ssl_verify", "truststore")
+
+    assert not change.existed
+    assert change.diff().startswith("--- /dev/null\n")
+    assert change.apply() is None
+    assert path.read_text() == "ssl_verify: truststore\n"
+    assert [p.name for p in tmp_path.iterdir()] == [".condarc"]
+
+
+# --- refusals ---------------------------------------------------------------------
+
+
+# Each sets the scene and returns the step that must be refused: planning
+# (the file cannot be read as a .condarc) or applying a plan made earlier.
+
+
+def _invalid_yaml(path: Path) -> Callable[[], object]:
+    path.write_text(RICH.replace("show_channel_urls: true", "show_channel_urls: [true"))
+    return lambda: plan_set(path, "ssl_verify", "truststore")
+
+
+def _symlink(path: Path) -> Callable[[], object]:
+    path.with_name("real-condarc").write_text(RICH)
+    path.symlink_to("real-condarc")
+    return lambda: plan_set(path, "ssl_verify", "truststore")
+
+
+def _fifo(path: Path) -> Callable[[], object]:
+    os.mkfifo(path)
+    return lambda: plan_set(path, "ssl_verify", "truststore")
+
+
+def _read_only(path: Path) -> Callable[[], object]:
+    path.write_text(RICH)
+    change = plan_set(path, "ssl_verify", "truststore")
+    path.chmod(0o444)  # refused by its mode bits, also for root
+    return change.apply
+
+
+def _someone_elses(path: Path) -> Callable[[], object]:
+    if not IS_ROOT:
+        pytest.skip("needs root to give the file to another user")
+    path.write_text(RICH)
+    change = plan_set(path, "ssl_verify", "truststore")
+    os.chown(path, 65534, 65534)  # nobody
+    return change.apply
+
+
+def _changed_since_plan(path: Path) -> Callable[[], object]:
+    path.write_text(RICH)
+    change = plan_set(path, "ssl_verify", "truststore")
+    path.write_text(RICH.replace("show_channel_urls: true", "show_channel_urls: false"))
+    return change.apply
+
+
+def _invalid_unplanned(path: Path) -> Callable[[], object]:
+    path.write_text("ssl_verify: [false\n")  # a Change not made by a plan
+    return Change(path, "ssl_verify: [false\n", "ssl_verify: truststore\n").apply
+
+
+def _snapshot(directory: Path) -> dict[str, tuple]:
+    """What a refusal must not touch: names, inodes, modes, owners, contents."""
+    result = {}
+    for entry in directory.iterdir():
+        st = entry.lstat()
+        content = entry.read_bytes() if stat.S_ISREG(st.st_mode) else None
+        result[entry.name] = (st.st_ino, st.st_mode, st.st_uid, st.st_mtime_ns, content)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("scene", "reason"),
+    [
+        pytest.param(_invalid_yaml, r"not valid YAML \(.*line 10", id="invalid-yaml"),
+        pytest.param(_symlink, "symbolic link to real-condarc", id="symlink"),
+        pytest.param(_fifo, "not a regular file", id="fifo"),
+        pytest.param(_read_only, r"read-only \(mode 0444\)", id="read-only"),
+        pytest.param(_someone_elses, "owned by another user", id="other-owner"),
+        pytest.param(_changed_since_plan, "changed since", id="changed-since-plan"),
+        pytest.param(_invalid_unplanned, "not valid YAML", id="unplanned-invalid"),
+    ],
+)
+def test_refusals_name_the_file_and_change_nothing(
+    tmp_path: Path, scene: Callable[[Path], Callable[[], object]], reason: str
+) -> None:
+    path = tmp_path / ".condarc"
+    refused_step = scene(path)
+    before = _snapshot(tmp_path)
+
+    with pytest.raises(CondaRCEditError) as caught:
+        refused_step()
+
+    assert str(path) in str(caught.value)
+    assert re.search(reason, str(caught.value))
+    assert caught.value.path == str(path)
+    assert _snapshot(tmp_path) == before
+
+
+def test_refusal_is_a_conda_error_when_conda_is_there() -> None:
+    try:
+        from conda import CondaError
+    except ImportError:
+        pytest.skip("conda is not importable")
+    assert issubclass(CondaRCEditError, CondaError)
+    assert "%" in str(CondaRCEditError("/tmp/%40/.condarc", "it is odd"))
+
+
+def test_editing_works_without_conda(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(RICH)
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["conda"] = None  # as on a machine without conda
+        from conda_netcheck.condarc import plan_set
+        from conda_netcheck.exceptions import CondaRCEditError
+        assert CondaRCEditError.__mro__[2] is Exception
+        plan_set(sys.argv[1], "ssl_verify", "truststore").apply()
+        """
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=30,
+    )
+    assert "ssl_verify: truststore # TODO: use truststore\n" in path.read_text()
+
+
+# --- dry run ------------------------------------------------------------------------
+
+
+def test_diff_masks_the_secret_in_every_spelling(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(
+        "proxy_servers:\n"
+        "  http: http://alice:hunter22@proxy.example.com:3128\n"
+        "  https: http://alice:p@ss!word@proxy.example.com:3128\n"
+    )
+    change = plan_set(
+        path, "proxy_servers.https", "http://alice:p%40ss%21word@proxy.example.com:3128"
+    )
+
+    diff = change.diff(mask=["p@ss!word"])
+
+    assert "-  https: http://alice:<password>@proxy.example.com:3128" in diff
+    assert "+  https: http://alice:<password>@proxy.example.com:3128" in diff
+    assert "  http: http://alice:<password>@proxy.example.com:3128" in diff
+    for secret in ("p@ss", "ss!word", "p%40ss", "%21word", "hunter22"):
+        assert secret not in diff
+    assert path.read_text() == change.old_text
+
+
+# --- crash safety -------------------------------------------------------------------
+
+CRASH_LOOP = textwrap.dedent(
+    """
+    import dataclasses, pickle, sys
+    from pathlib import Path
+
+    change = pickle.loads(Path(sys.argv[1]).read_bytes())
+    back = dataclasses.replace(change, old_text=change.new_text, new_text=change.old_text)
+    now = change.path.read_bytes().decode("utf-8")
+    order = (change, back) if now == change.old_text else (back, change)
+    print("ready", flush=True)
+    while True:
+        for step in order:
+            step.apply(backup=True)
+    """
+)
+
+
+def test_a_kill_at_any_moment_leaves_the_old_or_the_new_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / ".condarc"
+    filler = "".join(
+        f"# {i:06d} comment lines make the file large, so writing it takes time\n"
+        for i in range(28_000)
+    )
+    path.write_text(RICH + filler + "offline: false\n")  # ~2 MB
+    change = plan_set(path, "ssl_verify", "truststore")
+    old, new = change.old_text.encode(), change.new_text.encode()
+    assert load(change.old_text)["ssl_verify"] is False
+    assert load(change.new_text)["ssl_verify"] == "truststore"
+    plan = tmp_path / "plan.pickle"
+    plan.write_bytes(pickle.dumps(change))
+
+    rng = random.Random(6)
+    seen = {"old": 0, "new": 0, "temp files left": 0, "backups": 0}
+    started = time.monotonic()
+    for _ in range(20):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CRASH_LOOP, str(plan)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        ready = proc.stdout.readline()
+        assert ready == b"ready\n", proc.communicate(timeout=10)[1].decode()
+        time.sleep(rng.uniform(0, 0.05))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+
+        data = path.read_bytes()
+        assert data in (old, new)  # byte for byte, never a mix or a prefix
+        seen["old" if data == old else "new"] += 1
+        for leftover in tmp_path.iterdir():
+            if leftover.name.endswith(".tmp"):
+                seen["temp files left"] += 1
+                leftover.unlink()
+            elif ".bak-" in leftover.name:  # complete before it gets its name
+                assert leftover.read_bytes() in (old, new)
+                seen["backups"] += 1
+                leftover.unlink()
+    elapsed = time.monotonic() - started
+
+    print(f"\ncrash test: {seen}, 20 kills in {elapsed:.1f} s")
+    assert seen["backups"] > 0  # the kills did land inside the apply loop
+    assert elapsed < 30
+
+
+# --- where a key is set ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> tuple[Path, Path]:
+    # conda reads files named .condarc or condarc, or ending in .yml or .yaml
+    (tmp_path / "system").mkdir()
+    (tmp_path / "user").mkdir()
+    return tmp_path / "system" / ".condarc", tmp_path / "user" / ".condarc"
+
+
+def _context(*paths: Path):
+    from conda.base.context import Context
+
+    return Context(search_path=[str(p) for p in paths], argparse_args=None)
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    ("system", "user", "key", "source"),
+    [
+        pytest.param(
+            "ssl_verify: false\n",
+            "ssl_verify: true\n",
+            "ssl_verify",
+            "user",
+            id="last-wins",
+        ),
+        pytest.param(
+            "ssl_verify: false  #!final\n",
+            "ssl_verify: true\n",
+            "ssl_verify",
+            "system",
+            id="final-wins",
+        ),
+        pytest.param(
+            "verify_ssl: false\n", "offline: true\n", "ssl_verify", "system", id="alias"
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: http://a:1\n",
+            "proxy_servers:\n  http: http://b:2\n",
+            "proxy_servers.https",
+            "system",
+            id="map-entry-where-it-is",
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: http://a:1\n",
+            "proxy_servers:\n  http: http://b:2\n",
+            "proxy_servers.ftp",
+            "user",
+            id="new-map-entry-in-the-last-map",
+        ),
+        pytest.param(
+            "ssl_verify: false\n",
+            "channels: [x]\n",
+            "offline",
+            "user",
+            id="unset-not-shadowed",
+        ),
+    ],
+)
+def test_find_source_names_the_file_conda_uses(
+    two_files: tuple[Path, Path], system: str, user: str, key: str, source: str
+) -> None:
+    system_file, user_file = two_files
+    system_file.write_text(system)
+    user_file.write_text(user)
+
+    found = find_source(key, _context(system_file, user_file))
+
+    assert found == {"system": system_file, "user": user_file}[source]
+
+
+@needs_conda
+def test_find_source_leaves_environment_variables_alone(
+    two_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system_file, user_file = two_files
+    system_file.write_text("ssl_verify: false\n")
+    user_file.write_text("offline: true\n")
+    monkeypatch.setenv("CONDA_SSL_VERIFY", "false")
+
+    assert find_source("ssl_verify", _context(system_file, user_file)) is None
+    assert find_source("offline", _context(system_file, user_file)) == user_file
