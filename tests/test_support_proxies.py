@@ -13,6 +13,8 @@ import shutil
 import ssl
 import subprocess
 
+import time
+
 import pytest
 import requests
 
@@ -120,10 +122,15 @@ def test_right_credentials_get_and_connect(start, kind, upstream, tls_upstream, 
     r = get(proxy.url_with(USER, PASSWORD), tls_upstream.url, verify=tls[1])
     assert r.status_code == 200
     assert upstream.seen == ["/"] and tls_upstream.seen == ["/"]
+    # Daemons write their access log after answering: poll, bounded.
+    wanted = (f"127.0.0.1:{upstream.port}", f"127.0.0.1:{tls_upstream.port}")
+    deadline = time.monotonic() + 3
+    while (
+        not all(w in proxy.log_text() for w in wanted) and time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
     log = proxy.log_text()
-    assert (
-        f"127.0.0.1:{upstream.port}" in log and f"127.0.0.1:{tls_upstream.port}" in log
-    )
+    assert all(w in log for w in wanted), log
 
 
 @pytest.mark.parametrize("kind", STARTERS)
