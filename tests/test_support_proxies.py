@@ -12,7 +12,6 @@ import os
 import shutil
 import ssl
 import subprocess
-
 import time
 
 import pytest
