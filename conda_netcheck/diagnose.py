@@ -29,6 +29,8 @@ class Route:
     verify: bool | str = True
     cert: str | tuple[str, str] | None = None
     ssl_context: ssl.SSLContext | None = None  # truststore, when conda uses it
+    #: which credentials would be sent to a URL (by source, never by value)
+    credentials: Callable[[str], list] | None = None
 
 
 RouteFactory = Callable[[str], Route]
@@ -161,6 +163,8 @@ class _Runner:
         )
         url = urlsplit(target.url)
         result = TargetResult(target)
+        if route.credentials:
+            result.credentials = [c.describe() for c in route.credentials(target.url)]
         if url.scheme in ("http", "https"):
             path = self._path(url.scheme, url.hostname or "", _port(url), route)
             result.timings = Timings(**vars(path.timings))
@@ -468,6 +472,8 @@ class _Runner:
                 continue
             if not 200 <= status < 300:
                 result.problem = advice.status_problem(answer, filename, route)
+                if status in (401, 403, 429) and result.problem.layer is Layer.HTTP:
+                    self._explain_refusal(target, route, answer, result.problem)
                 if status == 404 and result.problem.code is Code.HTTP_NOT_FOUND:
                     self._look_nearby(target, route, filename, result.problem)
                 return
@@ -485,6 +491,37 @@ class _Runner:
             if upstream:
                 self._compare_upstream(upstream, filename, answer, result)
             return
+
+    def _explain_refusal(
+        self, target: Target, route: Route, answer: http.HttpResult, problem: Problem
+    ) -> None:
+        """What conda sent, what the server said, and the fix for that kind of channel."""
+        from . import credentials as creds
+
+        reason = creds.server_reason(
+            answer.head, answer.headers.get("Content-Type", "")
+        )
+        sent = route.credentials(target.url) if route.credentials else []
+        status = answer.status or 0
+        if status == 429:
+            fix = creds.tos_or_rate_fix(
+                status,
+                reason,
+                answer.headers.get("Retry-After"),
+                channel=target.channel,
+            )
+            if reason:
+                problem.summary += f'; the server says: "{reason}"'
+            if fix:
+                problem.fix = fix
+            return
+        suffix, fix = creds.advice_for_status(
+            status, target.host, sent, reason, channel=target.channel
+        )
+        problem.summary += suffix
+        problem.details["credentials"] = [c.describe() for c in sent]
+        if fix:
+            problem.fix = fix
 
     def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
         """GET url through its own route; the answer when it is a usable 2xx."""

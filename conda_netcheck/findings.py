@@ -146,6 +146,7 @@ class TargetResult:
     timings: Timings = field(default_factory=Timings)
     fetched: str | None = None  # the URL that answered (repodata file)
     redirects: list[str] = field(default_factory=list)
+    credentials: list[str] = field(default_factory=list)  # by source, never by value
     notes: list[str] = field(default_factory=list)  # details shown with -v
 
     @property

@@ -69,6 +69,7 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
         "warnings": [_problem_dict(w) for w in result.warnings if w is not head],
         "fetched": result.fetched,
         "redirects": result.redirects,
+        "credentials": result.credentials,
         "timings_ms": result.timings.as_dict(),
     }
 
@@ -153,6 +154,8 @@ def _verbose_lines(result: TargetResult) -> list[str]:
     else:
         lines.append("    proxy: none (direct connection)")
     lines.append(f"    trust: {_trust(result)}")
+    if result.credentials:
+        lines.append(f"    credentials: {'; '.join(result.credentials)}")
     shown = {
         "dns": "DNS",
         "connect": "connect",

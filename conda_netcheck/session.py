@@ -21,8 +21,12 @@ def conda_route(url: str) -> Route:
     """conda's own session for url, made safe for diagnosis (see `diagnostic_copy`)."""
     from conda.gateways.connection.session import get_session
 
+    from .credentials import credentials_for
+
     session = diagnostic_copy(get_session(url))
-    return _route(session, url, conda_proxy_servers())
+    route = _route(session, url, conda_proxy_servers())
+    route.credentials = credentials_for
+    return route
 
 
 def conda_proxy_servers() -> dict[str, str]:
@@ -43,7 +47,21 @@ def standalone_route(url: str) -> Route:
         if os.environ.get("SSL_CERT_FILE"):
             session.verify = os.environ["SSL_CERT_FILE"]
     _mount_no_retry(session, None)
-    return _route(session, url, {})
+    route = _route(session, url, {})
+    route.credentials = _environment_credentials
+    return route
+
+
+def _environment_credentials(url: str) -> list:
+    """Without conda: credentials in the URL and in .netrc, as requests sends them."""
+    from .credentials import netrc_credential, url_credentials
+
+    found = url_credentials(url)
+    if not any(c.kind == "url-userinfo" for c in found):
+        from_netrc = netrc_credential(url)
+        if from_netrc is not None:
+            found.append(from_netrc)
+    return found
 
 
 def diagnostic_copy(session: Session) -> Session:

@@ -393,3 +393,46 @@ def test_report_file_stands_alone_and_holds_no_secret(
     assert "Report-Secret9" not in text and "tk-Report7" not in text
     assert f"report written to {path}" in err
     assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "says", "fix"),
+    [
+        (401, b"", "no credential was sent", "machine 127.0.0.1"),
+        (
+            403,
+            b'{"reason": "Terms of service have not been accepted for this channel"}',
+            "Terms of service have not been accepted",
+            "conda tos accept",
+        ),
+        (429, b'{"message": "Too many requests, slow down"}', "slow down", "30"),
+    ],
+    ids=["401-nothing-sent", "403-terms-of-service", "429-retry-after"],
+)
+def test_refusals_say_what_was_sent_and_quote_the_server(
+    status, body, says, fix, channel, condarc, conda_cli
+):
+    channel.behaviour.status = status
+    channel.behaviour.body = body
+    channel.behaviour.headers = {"Retry-After": "30"} if status == 429 else {}
+    condarc([channel.url])
+    document, code = netcheck(conda_cli)
+    (target, *_) = document["targets"]
+    assert says in target["summary"]
+    assert fix in target["fix"]
+    assert code == 1
+
+
+def test_netrc_password_refused_says_renew(
+    channel, condarc, conda_cli, tmp_path, monkeypatch
+):
+    channel.behaviour.status = 401
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login alice password Stale-Netrc-Pw\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    condarc([channel.url])
+    out, err, code = conda_cli("netcheck", "--timeout", "1", "-v")
+    assert "sent: " in out and ".netrc" in out
+    assert "wrong or expired" in out
+    assert "Stale-Netrc-Pw" not in out + err
