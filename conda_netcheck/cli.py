@@ -73,6 +73,25 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
     )
     if conda:
         parser.add_argument(
+            "--fix",
+            action="store_true",
+            help="offer the safe fixes (proxy URLs, ssl_verify: truststore, offline) "
+            "in the .condarc that sets each key; each change is shown and confirmed",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            dest="dry_run",
+            help="with --fix: show the changes as diffs, change nothing",
+        )
+        parser.add_argument(
+            "-y",
+            "--yes",
+            action="store_true",
+            dest="yes",
+            help="with --fix: apply without asking",
+        )
+        parser.add_argument(
             "--compare-upstream",
             nargs="?",
             const="https://conda.anaconda.org",
@@ -124,7 +143,55 @@ def execute(args: argparse.Namespace) -> int:
     options.try_direct = not args.no_direct
     options.compare_upstream = bool(args.compare_upstream)
     report = run(targets, conda_route, options, cfg, args, conda_version())
+    if args.fix:
+        return fix_and_recheck(report, cfg, args, options)
     return 0 if report.ok else 1
+
+
+def fix_and_recheck(
+    report: Report, cfg: NetConfig, args: argparse.Namespace, options: Options
+) -> int:
+    """`conda netcheck --fix`: the doctor fixes, then the whole check once more."""
+    from conda.base.context import context, reset_context
+
+    from . import render
+    from .diagnose import diagnose
+    from .findings import Report
+    from .fixes import apply_fixes, plan_fixes
+    from .health_checks.network_config import recheck
+    from .session import conda_route
+    from .targets import conda_targets
+
+    try:
+        from conda.reporters import confirm_yn
+    except ImportError:  # conda < 25
+        from conda.cli.common import confirm_yn
+
+    def confirm(message: str) -> bool:
+        return confirm_yn(message, default="no", dry_run=context.dry_run)
+
+    stream = sys.stderr if args.json else sys.stdout  # keep --json's stdout clean
+
+    def out(line: str) -> None:
+        print(line, file=stream)
+
+    fixes = plan_fixes(cfg, report)
+    status = apply_fixes(fixes, confirm, recheck=recheck, out=out)
+    if context.dry_run or not any(f.change for f in fixes):
+        return status or (0 if report.ok else 1)
+    # Read the edited files again; conda caches its sessions (and their
+    # proxies and ssl_verify) per URL.
+    from conda.gateways.connection.session import CondaSession, get_session
+
+    reset_context(argparse_args=args)
+    get_session.cache_clear()
+    CondaSession.cache_clear()
+    options.offline = bool(context.offline)
+    again = Report(
+        targets=diagnose(conda_targets(args.names or None), conda_route, options)
+    )
+    out(f"After the fixes: {render.verdict(again)}")
+    return status or (0 if again.ok else 1)
 
 
 def conda_version() -> str | None:

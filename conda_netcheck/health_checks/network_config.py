@@ -1,9 +1,18 @@
-"""conda doctor check `network-config`: offline mode, CA bundles, timeouts; no network."""
+"""conda doctor check `network-config`: offline mode, CA bundles, proxies, timeouts; no network."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
 NAME = "network-config"
-SUMMARY = "Check network settings (offline mode, CA bundles, proxies, timeouts) without using the network"
+SUMMARY = (
+    "Check network settings (offline mode, CA bundles, proxies, timeouts) "
+    "without using the network"
+)
+FIX = "Fix proxy URLs, ssl_verify and offline mode in the .condarc that sets them"
 
 
 def check(prefix: str, verbose: bool) -> None:
@@ -20,3 +29,31 @@ def check(prefix: str, verbose: bool) -> None:
     for finding in findings:
         print("\n".join(finding_lines(finding)))
     print()
+
+
+def fix(prefix: str, args: Namespace, confirm: Any) -> int:
+    """Offer each safe fix (never ssl_verify: false), apply what is confirmed, re-check."""
+    from ..fixes import apply_fixes, plan_fixes
+    from ..netconfig import from_conda
+
+    return apply_fixes(plan_fixes(from_conda()), confirm, recheck=recheck)
+
+
+def recheck(applied: Any) -> tuple[bool, str]:
+    """Re-read conda's configuration and run the check the fix was for."""
+    from conda.base.context import reset_context
+
+    from ..checks import config_findings
+    from ..findings import Status
+    from ..netconfig import from_conda
+
+    reset_context()
+    remaining = [
+        f
+        for f in config_findings(from_conda())
+        if f.status is Status.ERROR
+        and f.check.split(".")[0] == applied.check.split(".")[0]
+    ]
+    if remaining:
+        return False, f"still failing: {remaining[0].summary}"
+    return True, f"{applied.check} now passes"

@@ -194,3 +194,25 @@ def answer_problem(
         None,
         details,
     )
+
+
+def speaks_plain_http(proxy_url: str, timeout: float = 3.0) -> bool:
+    """Whether the proxy answers a plain-HTTP request (so https:// in its URL is wrong)."""
+    parts = urlsplit(proxy_url)
+    if not parts.hostname:
+        return False
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        sock = socket.create_connection((parts.hostname, port), timeout=timeout)
+    except OSError:
+        return False
+    try:
+        sock.settimeout(timeout)
+        # An origin-form request: a proxy answers it itself (an error page is
+        # fine) without connecting anywhere.
+        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        return sock.recv(16).startswith(b"HTTP/")
+    except OSError:
+        return False
+    finally:
+        sock.close()

@@ -1,0 +1,339 @@
+"""Safe fixes for what netcheck finds: .condarc edits that never weaken security, or a shell line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import quote
+
+from .redact import REDACTOR
+
+if TYPE_CHECKING:
+    from .condarc import Change
+    from .findings import Report
+    from .netconfig import NetConfig
+
+#: Characters that must be percent-encoded in the user info of a proxy URL.
+RESERVED_IN_USERINFO = "@:/?# "
+
+
+@dataclass
+class Fix:
+    """One proposed fix: a .condarc change to confirm, or a line for the user's shell."""
+
+    check: str  # the finding or setting it answers (e.g. "proxy_servers.https")
+    description: str  # one line, no secret
+    key: str | None = None  # the .condarc key changed
+    change: Change | None = None
+    shell: str | None = None  # for settings made by environment variables
+    error: str | None = None  # why the file cannot be edited (nothing is changed)
+    secrets: list[str] = field(default_factory=list)  # masked in the diff
+
+
+def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
+    """Every safe fix for this configuration; `report` adds what the network showed."""
+    fixes: list[Fix] = []
+    fixes += _proxy_fixes(cfg)
+    fixes += _ssl_verify_fixes(cfg, report)
+    fixes += _offline_fixes(cfg)
+    fixes += _environment_fixes(cfg)
+    return fixes
+
+
+# -- proxies -----------------------------------------------------------------
+
+
+def _proxy_fixes(cfg: NetConfig) -> list[Fix]:
+    fixes = []
+    for key, value in sorted(cfg.proxy_servers.items()):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        fixed, why, secrets = fixed_proxy_url(value)
+        if fixed is None:
+            continue
+        dotted = ("proxy_servers", key)
+        fix = _file_fix(
+            cfg,
+            dotted,
+            fixed,
+            f"proxy_servers.{key}: {why}",
+            shell_hint=None,
+        )
+        if fix:
+            fix.secrets = secrets
+            fixes.append(fix)
+    return fixes
+
+
+def fixed_proxy_url(value: str, probe: Callable[[str], bool] | None = None):
+    """(fixed URL, why, secrets) for a proxy URL with a safe fix, else (None, "", [])."""
+    from .probes.proxy import speaks_plain_http
+
+    probe = probe or speaks_plain_http
+    text = value.strip()
+    secrets: list[str] = []
+    if "://" not in text:
+        return f"http://{text}", "add the missing scheme http://", secrets
+    scheme, rest = text.split("://", 1)
+    if "@" in rest:
+        userinfo, hostport = rest.rsplit("@", 1)
+        user, sep, password = userinfo.partition(":")
+        encoded_user = _encode(user)
+        encoded_password = _encode(password)
+        if (encoded_user, encoded_password) != (user, password):
+            secrets += [password, encoded_password]
+            REDACTOR.add(password)
+            REDACTOR.add(encoded_password)
+            fixed = f"{scheme}://{encoded_user}{sep}{encoded_password}@{hostport}"
+            return (
+                fixed,
+                "percent-encode the reserved characters in the credentials",
+                secrets,
+            )
+    if scheme.lower() == "https" and probe(text):
+        return f"http://{rest}", "the proxy answers plain HTTP: use http://", secrets
+    return None, "", secrets
+
+
+def _encode(part: str) -> str:
+    # Encode only the characters that break or change the URL; keep an
+    # existing %XX as it is (the user may have encoded it already).
+    return "".join(
+        quote(ch, safe="") if ch in RESERVED_IN_USERINFO else ch for ch in part
+    )
+
+
+# -- ssl_verify -----------------------------------------------------------------
+
+
+def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
+    from .checks import bundle_problem
+
+    verify = cfg.ssl_verify
+    reason = None
+    if verify is False:
+        reason = "ssl_verify is false"
+    elif isinstance(verify, str) and verify != "truststore" and bundle_problem(verify):
+        reason = f"ssl_verify points at {verify}, which {bundle_problem(verify)}"
+    elif report is not None and _intercepted_and_os_trusts(report):
+        reason = "TLS is inspected and the operating system trusts the inspecting CA"
+    if reason is None:
+        return []
+    if report is not None and not _truststore_verifies(report):
+        if verify is False:
+            return []  # never offer anything weaker; the report says what to do
+        return [
+            f
+            for f in [
+                _file_fix(
+                    cfg,
+                    ("ssl_verify",),
+                    None,
+                    f"{reason}: remove the key (conda's default roots apply)",
+                    shell_hint=None,
+                )
+            ]
+            if f
+        ]
+    fix = _file_fix(
+        cfg,
+        ("ssl_verify",),
+        "truststore",
+        f"{reason}: use the operating system's store (ssl_verify: truststore)",
+        shell_hint=None,
+    )
+    return [fix] if fix else []
+
+
+def _intercepted_and_os_trusts(report: Report) -> bool:
+    for result in report.targets:
+        problem = result.problem
+        if problem and problem.code.value == "tls-intercepted":
+            if (problem.details.get("trusted_by") or {}).get("os"):
+                return True
+    return False
+
+
+def _truststore_verifies(report: Report) -> bool:
+    """Every HTTPS target that failed TLS is accepted by the OS store (when known)."""
+    for result in report.targets:
+        problem = result.problem
+        if problem and problem.layer.value == "tls":
+            if (problem.details.get("trusted_by") or {}).get("os") is not True:
+                return False
+    return True
+
+
+# -- offline ------------------------------------------------------------------
+
+
+def _offline_fixes(cfg: NetConfig) -> list[Fix]:
+    if not cfg.offline:
+        return []
+    fix = _file_fix(
+        cfg,
+        ("offline",),
+        None,
+        "offline: true makes conda download nothing: remove it (it may be intended)",
+        shell_hint="unset CONDA_OFFLINE",
+    )
+    return [fix] if fix else []
+
+
+# -- environment variables: a line for the user's shell ---------------------------
+
+
+def _environment_fixes(cfg: NetConfig) -> list[Fix]:
+    from .checks import bundle_problem
+
+    fixes = []
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        path = cfg.env.get(name)
+        if path and bundle_problem(path):
+            fixes.append(
+                Fix(
+                    name,
+                    f"{name} points at {path}, which {bundle_problem(path)}: conda "
+                    "cannot change your environment",
+                    shell=unset_line(name),
+                )
+            )
+    for lower in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        upper = lower.upper()
+        if (
+            cfg.env.get(lower)
+            and cfg.env.get(upper)
+            and cfg.env[lower] != cfg.env[upper]
+        ):
+            fixes.append(
+                Fix(
+                    upper,
+                    f"{lower} and {upper} disagree (requests uses {lower}): keep one",
+                    shell=unset_line(upper),
+                )
+            )
+    return fixes
+
+
+def unset_line(name: str, shell: str | None = None) -> str:
+    """The line that removes an environment variable, in the user's shell."""
+    shell = shell or _shell()
+    if shell == "fish":
+        return f"set -e {name}"
+    if shell == "powershell":
+        return f"Remove-Item Env:{name}"
+    if shell == "cmd":
+        return f"set {name}="
+    return f"unset {name}"
+
+
+def _shell() -> str:
+    if sys.platform == "win32":
+        return "powershell" if os.environ.get("PSModulePath") else "cmd"
+    name = os.path.basename(os.environ.get("SHELL", ""))
+    return "fish" if name == "fish" else "posix"
+
+
+# -- where a key lives ------------------------------------------------------------------
+
+
+def _file_fix(
+    cfg: NetConfig,
+    keys: tuple[str, ...],
+    value: Any,
+    description: str,
+    shell_hint: str | None,
+) -> Fix | None:
+    """A change in the file that really sets the key; an env-set key gets a shell line."""
+    from .condarc import find_source, plan_remove, plan_set
+
+    dotted = ".".join(keys)
+    source = cfg.source(keys[0])
+    path = find_source(keys if len(keys) > 1 else keys[0])
+    if path is None or "environment variable" in source or source == "the command line":
+        variable = f"CONDA_{keys[0].upper()}"
+        return Fix(
+            dotted,
+            f"{description} (set by {source}: not a file netcheck edits)",
+            shell=shell_hint or unset_line(variable),
+        )
+    from .exceptions import CondaRCEditError
+
+    try:
+        change = (
+            plan_remove(path, keys) if value is None else plan_set(path, keys, value)
+        )
+    except CondaRCEditError as exc:
+        return Fix(dotted, description, key=dotted, error=str(exc))
+    if not change.changed:
+        return None
+    return Fix(dotted, description, key=dotted, change=change)
+
+
+def masked_diff(fix: Fix) -> str:
+    """The unified diff of a fix with every secret masked."""
+    if fix.change is None:
+        return ""
+    return REDACTOR.text(fix.change.diff(mask=fix.secrets))
+
+
+def apply_fixes(
+    fixes: list[Fix],
+    confirm: Callable[[str], Any],
+    recheck: Callable[[Fix], tuple[bool, str]] | None = None,
+    out: Callable[[str], None] = print,
+) -> int:
+    """Show each fix, ask, apply, re-check; 0 when every applied fix now passes.
+
+    `confirm` is conda's: it raises DryRunExit under --dry-run and
+    CondaSystemExit when declined; both skip this fix and go on to the next.
+    """
+    from .exceptions import CondaRCEditError
+
+    try:
+        from conda.exceptions import CondaSystemExit, DryRunExit
+    except ImportError:  # pragma: no cover - the fixers run inside conda
+        CondaSystemExit = DryRunExit = SystemExit  # noqa: N806
+
+    status = 0
+    if not fixes:
+        out("Nothing to fix.")
+        return 0
+    for fix in fixes:
+        out(REDACTOR.text(f"- {fix.description}"))
+        if fix.error:
+            out(f"  {REDACTOR.text(fix.error)}")
+            status = 1
+            continue
+        if fix.change is None:
+            out(f"  run this in your shell: {REDACTOR.text(fix.shell or '')}")
+            continue
+        out(masked_diff(fix).rstrip("\n"))
+        try:
+            fix.change.check()
+            confirm(f"Apply this change to {fix.change.path}?")
+        except DryRunExit:
+            out("  (dry run: nothing changed)")
+            continue
+        except CondaSystemExit:
+            out("  skipped")
+            continue
+        except CondaRCEditError as exc:
+            out(f"  {exc}")
+            status = 1
+            continue
+        try:
+            backup = fix.change.apply(backup=True)
+        except CondaRCEditError as exc:
+            out(f"  {exc}")
+            status = 1
+            continue
+        out(f"  applied to {fix.change.path} (backup: {backup})")
+        if recheck is not None:
+            passed, text = recheck(fix)
+            out(f"  re-check: {REDACTOR.text(text)}")
+            if not passed:
+                status = 1
+    return status
