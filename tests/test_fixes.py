@@ -217,3 +217,15 @@ def test_a_symlinked_condarc_is_refused_and_left_alone(
 def _json(result):
     out, err, code = result
     return json.loads(out), code
+
+
+@needs_conda
+def test_each_change_is_confirmed_and_a_no_changes_nothing(home, channel, conda_cli, monkeypatch):
+    import io
+
+    path = write_condarc(home, channel.url, "offline: true\n")
+    before = path.read_text()
+    monkeypatch.setattr("sys.stdin", io.StringIO("no\n"))
+    out, err, code = conda_cli("netcheck", "--fix", "--timeout", "1")
+    assert "skipped" in out
+    assert path.read_text() == before
