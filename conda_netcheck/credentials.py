@@ -100,7 +100,11 @@ class Credential:
             "netrc": f"the .netrc entry in {self.source}",
             "url-userinfo": "the user and password in the channel URL",
         }
-        return phrases.get(self.kind, "no credential")
+        phrase = phrases.get(self.kind, "no credential")
+        if self.kind != "none" and not self.sent:
+            why = self.detail or "; ".join(self.warnings) or "not used"
+            phrase = f"{phrase} (not sent: {why})"
+        return phrase
 
 
 # --- the URL itself --------------------------------------------------------------

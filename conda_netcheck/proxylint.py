@@ -643,6 +643,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                     continue
                 check, url = schemes[present]
                 display = _Raw.split(url.strip()).display()
+                if "://" not in display:  # suggest the URL in its working form
+                    display = f"http://{display}"
                 if where == "proxy_servers":
                     fix = _fix_command(f"proxy_servers.{missing}", condarc)(display)
                 else:
