@@ -29,6 +29,8 @@ class Fix:
     change: Change | None = None
     shell: str | None = None  # for settings made by environment variables
     error: str | None = None  # why the file cannot be edited (nothing is changed)
+    #: plans the change again from the file as it is now (after earlier fixes)
+    replan: Callable[[], Change] | None = None
     secrets: list[str] = field(default_factory=list)  # masked in the diff
 
 
@@ -261,15 +263,18 @@ def _file_fix(
         )
     from .exceptions import CondaRCEditError
 
+    def replan() -> Change:
+        if value is None:
+            return plan_remove(path, keys)
+        return plan_set(path, keys, value)
+
     try:
-        change = (
-            plan_remove(path, keys) if value is None else plan_set(path, keys, value)
-        )
+        change = replan()
     except CondaRCEditError as exc:
         return Fix(dotted, description, key=dotted, error=str(exc))
     if not change.changed:
         return None
-    return Fix(dotted, description, key=dotted, change=change)
+    return Fix(dotted, description, key=dotted, change=change, replan=replan)
 
 
 def masked_diff(fix: Fix) -> str:
@@ -310,6 +315,17 @@ def apply_fixes(
         if fix.change is None:
             out(f"  run this in your shell: {REDACTOR.text(fix.shell or '')}")
             continue
+        if fix.replan is not None:
+            try:
+                # An earlier fix may have edited the same file.
+                fix.change = fix.replan()
+            except CondaRCEditError as exc:
+                out(f"  {exc}")
+                status = 1
+                continue
+            if not fix.change.changed:
+                out("  already done")
+                continue
         out(masked_diff(fix).rstrip("\n"))
         try:
             fix.change.check()

@@ -220,7 +220,9 @@ def _json(result):
 
 
 @needs_conda
-def test_each_change_is_confirmed_and_a_no_changes_nothing(home, channel, conda_cli, monkeypatch):
+def test_each_change_is_confirmed_and_a_no_changes_nothing(
+    home, channel, conda_cli, monkeypatch
+):
     import io
 
     path = write_condarc(home, channel.url, "offline: true\n")
@@ -229,3 +231,17 @@ def test_each_change_is_confirmed_and_a_no_changes_nothing(home, channel, conda_
     out, err, code = conda_cli("netcheck", "--fix", "--timeout", "1")
     assert "skipped" in out
     assert path.read_text() == before
+
+
+@needs_conda
+def test_two_fixes_in_the_same_file_both_apply(home, channel, conda_cli):
+    path = write_condarc(
+        home,
+        channel.url,
+        "proxy_servers:\n  http: localhost:9  # office\noffline: true\n",
+    )
+    out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "1")
+    text = path.read_text()
+    assert "http: http://localhost:9" in text and "# office" in text, out
+    assert "offline" not in text, out
+    assert "changed since" not in out

@@ -41,13 +41,14 @@ def fix(prefix: str, args: Namespace, confirm: Any) -> int:
 
 def recheck(applied: Any) -> tuple[bool, str]:
     """Re-read conda's configuration and run the check the fix was for."""
-    from conda.base.context import reset_context
+    from conda.base.context import context, reset_context
 
     from ..checks import config_findings
     from ..findings import Status
     from ..netconfig import from_conda
 
-    reset_context()
+    # Keep the command line (--yes, --dry-run) while re-reading the files.
+    reset_context(argparse_args=getattr(context, "_argparse_args", None))
     remaining = [
         f
         for f in config_findings(from_conda())
