@@ -122,13 +122,16 @@ def proxy_fix(code: Code, target: Target) -> str:
 
 
 def route_problem(exc: Exception) -> Problem:
-    """conda could not even build a session for the URL."""
+    """conda could not even build a session for the URL (an invalid setting)."""
+    first = REDACTOR.text(
+        str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+    )
+    proxy = "proxy" in str(exc).lower()
     return Problem(
-        Code.PROXY_MISCONFIGURED
-        if "proxy" in str(exc).lower()
-        else Code.CA_BUNDLE_INVALID,
+        Code.PROXY_MISCONFIGURED if proxy else Code.CA_BUNDLE_INVALID,
         Layer.CONFIG,
-        f"conda's network settings are invalid: {REDACTOR.text(str(exc))}",
+        f"conda cannot build its session: {first}",
+        "fix the setting named above (conda config --show-sources shows where it is set)",
     )
 
 

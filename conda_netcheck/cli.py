@@ -239,6 +239,7 @@ def run(
     from .diagnose import diagnose
     from .findings import Report
     from .mirrors import defaults_bypass_mirror
+    from .trust import effective_trust
 
     report = Report(
         findings=config_findings(cfg, [t.url for t in targets])
@@ -246,6 +247,7 @@ def run(
         conda_version=conda_version,
         netcheck_version=__version__,
         conda_config_read=cfg.conda,
+        trust=effective_trust(cfg),
     )
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
@@ -253,6 +255,8 @@ def run(
     live = not quiet and sys.stdout.isatty()
     if not quiet:
         print(render.header_line(report, len(targets)), flush=True)
+        if report.trust:
+            print(render.trust_line(report), flush=True)
 
     def show(result) -> None:
         if live:

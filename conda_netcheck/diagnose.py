@@ -370,6 +370,24 @@ class _Runner:
             problem.fix = verdict["fix"]
             problem.details["product"] = verdict["product"]
             problem.details["issuer"] = verdict["issuer"]
+        if problem.code is Code.TLS_INTERCEPTED:
+            return
+        leaf = described[0]
+        if (
+            len(presented.certs) == 1
+            and presented.complete
+            and not leaf.get("self_issued")
+            and conda_why
+            and "intermediate" in conda_why
+        ):
+            # Not an untrusted authority: the server forgot its intermediate.
+            problem.summary = f"{host}: {conda_why}"
+            problem.fix = (
+                f"ask the administrators of {host} to serve the full certificate chain "
+                "(their certificate and the intermediate certificates)"
+            )
+            problem.details["missing_intermediate"] = True
+            return
 
     def _tls_to_proxy(
         self, sock: Any, proxy_host: str, route: Route

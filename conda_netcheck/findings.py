@@ -192,6 +192,7 @@ class Report:
     conda_version: str | None = None
     netcheck_version: str = ""
     conda_config_read: bool = True
+    trust: tuple[str, str] | None = None  # (what conda verifies against, why)
 
     @property
     def ok(self) -> bool:

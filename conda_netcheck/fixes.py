@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .redact import REDACTOR
 
@@ -114,38 +114,29 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     from .checks import bundle_problem
 
     verify = cfg.ssl_verify
-    reason = None
+    broken_path = (
+        isinstance(verify, str) and verify != "truststore" and bundle_problem(verify)
+    )
     if verify is False:
         reason = "ssl_verify is false"
-    elif isinstance(verify, str) and verify != "truststore" and bundle_problem(verify):
+    elif broken_path:
         reason = f"ssl_verify points at {verify}, which {bundle_problem(verify)}"
     elif report is not None and _intercepted_and_os_trusts(report):
         reason = "TLS is inspected and the operating system trusts the inspecting CA"
-    if reason is None:
+    else:
         return []
-    if report is not None and not _truststore_verifies(report):
-        if verify is False:
-            return []  # never offer anything weaker; the report says what to do
-        return [
-            f
-            for f in [
-                _file_fix(
-                    cfg,
-                    ("ssl_verify",),
-                    None,
-                    f"{reason}: remove the key (conda's default roots apply)",
-                    shell_hint=None,
-                )
-            ]
-            if f
-        ]
-    fix = _file_fix(
-        cfg,
-        ("ssl_verify",),
-        "truststore",
-        f"{reason}: use the operating system's store (ssl_verify: truststore)",
-        shell_hint=None,
-    )
+    if truststore_accepts(report) is True:
+        value, what = (
+            "truststore",
+            "use the operating system's store (ssl_verify: truststore)",
+        )
+    elif broken_path:
+        value, what = None, "remove the key (conda's default roots apply)"
+    else:
+        # Never offer anything weaker; without proof truststore works, the
+        # diagnosis says what to do instead.
+        return []
+    fix = _file_fix(cfg, ("ssl_verify",), value, f"{reason}: {what}", shell_hint=None)
     return [fix] if fix else []
 
 
@@ -158,14 +149,55 @@ def _intercepted_and_os_trusts(report: Report) -> bool:
     return False
 
 
-def _truststore_verifies(report: Report) -> bool:
-    """Every HTTPS target that failed TLS is accepted by the OS store (when known)."""
+def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | None:
+    """Whether the OS store verifies every HTTPS channel host; None without evidence.
+
+    A TLS failure the run already analysed tells; otherwise one handshake per
+    direct HTTPS host, with truststore.
+    """
+    if report is None:
+        return None
+    verdicts: list[bool | None] = []
+    to_try: set[tuple[str, int]] = set()
     for result in report.targets:
         problem = result.problem
-        if problem and problem.layer.value == "tls":
-            if (problem.details.get("trusted_by") or {}).get("os") is not True:
-                return False
-    return True
+        if problem and problem.layer.value == "tls" and "trusted_by" in problem.details:
+            verdicts.append(problem.details["trusted_by"].get("os"))
+            continue
+        url = urlsplit(result.target.url)
+        if url.scheme == "https" and not result.target.proxy:
+            to_try.add((url.hostname or "", url.port or 443))
+    for host, port in sorted(to_try):
+        verdicts.append(_truststore_handshake(host, port, timeout))
+    if not verdicts:
+        return None
+    if all(v is True for v in verdicts):
+        return True
+    return False if any(v is False for v in verdicts) else None
+
+
+def _truststore_handshake(host: str, port: int, timeout: float) -> bool | None:
+    import socket
+    import ssl
+
+    try:
+        import truststore
+    except ImportError:
+        return None
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        with context.wrap_socket(sock, server_hostname=host):
+            return True
+    except ssl.SSLCertVerificationError:
+        return False
+    except OSError:
+        return None
+    finally:
+        sock.close()
 
 
 # -- offline ------------------------------------------------------------------

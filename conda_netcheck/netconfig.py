@@ -87,9 +87,9 @@ def from_conda() -> NetConfig:
 
     return NetConfig(
         offline=bool(context.offline),
-        ssl_verify=context.ssl_verify,
-        client_cert=context.client_ssl_cert,
-        client_key=context.client_ssl_cert_key,
+        ssl_verify=_value("ssl_verify", True),
+        client_cert=_value("client_ssl_cert", None),
+        client_key=_value("client_ssl_cert_key", None),
         connect_timeout=float(context.remote_connect_timeout_secs),
         read_timeout=float(context.remote_read_timeout_secs),
         proxy_servers=dict(context.proxy_servers or {}),
@@ -100,12 +100,33 @@ def from_conda() -> NetConfig:
     )
 
 
+def _value(key: str, default: Any) -> Any:
+    """A context value; when conda rejects it (a CA path that does not exist), the raw text.
+
+    conda validates ssl_verify and the client certificate paths when they are
+    read, so a missing file makes every command fail with a validation error
+    that names no fix. netcheck reads the raw value instead and reports it.
+    """
+    from conda import CondaError
+    from conda.base.context import context
+
+    try:
+        return getattr(context, key)
+    except CondaError:
+        raw = None
+        for values in context.raw_data.values():
+            if key in values:
+                raw = values[key].value(None)
+        return raw if raw is not None else default
+
+
 def conda_sources() -> dict[str, str]:
     """For each network key, the last configuration source that sets it (it wins)."""
     from conda.base.context import context
 
     sources: dict[str, str] = {}
-    for source, values in context.collect_all().items():
+    # raw_data, not collect_all(): the latter raises on any invalid value.
+    for source, values in context.raw_data.items():
         for key in values:
             if key in NETWORK_KEYS:
                 sources[key] = _describe(source, key)

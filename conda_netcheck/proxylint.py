@@ -514,11 +514,19 @@ def _port(
     if port is None or port == "" or (port.isdigit() and int(port) == 0):
         if opened.problem is not None:
             return [], False
-        what = "has no port" if not port else "has port 0"
+        if port:  # port 0: no proxy listens there, whatever urllib3 makes of it
+            return [
+                (
+                    ERROR,
+                    f"has port 0 ({raw.display()}): no proxy listens on port 0 "
+                    f"(requests connects to port {opened.port})",
+                    f"{with_port} (your proxy's port)",
+                )
+            ], False
         return [
             (
                 WARNING,
-                f"{what} ({raw.display()}): requests connects to port {opened.port}, "
+                f"has no port ({raw.display()}): requests connects to port {opened.port}, "
                 "the scheme's default; proxies usually listen on 3128 or 8080",
                 f"{with_port} (your proxy's port)",
             )

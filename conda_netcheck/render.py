@@ -45,6 +45,11 @@ def to_dict(report: Report) -> dict[str, Any]:
             "targets": [_target_dict(r) for r in report.targets],
             "findings": [_finding_dict(f) for f in report.findings],
             "allowlist": allowlist_json(allowlist(report)),
+            "trust": (
+                {"uses": report.trust[0], "why": report.trust[1]}
+                if report.trust
+                else None
+            ),
         }
     )
 
@@ -226,6 +231,8 @@ def text(report: Report, verbose: bool = False, header: bool = True) -> str:
     lines: list[str] = []
     if header:
         lines.append(header_line(report))
+        if report.trust:
+            lines.append(trust_line(report))
     if not report.conda_config_read:
         lines.append(
             "note: conda's configuration was not read (conda is not importable); "
@@ -238,6 +245,12 @@ def text(report: Report, verbose: bool = False, header: bool = True) -> str:
         lines += target_lines(result, verbose)
     lines.append(verdict(report))
     return "\n".join(lines)
+
+
+def trust_line(report: Report) -> str:
+    """Which certificates conda verifies against, and why, in one line."""
+    uses, why = report.trust or ("", "")
+    return REDACTOR.text(f"trust: {uses} ({why})")
 
 
 def header_line(report: Report, count: int | None = None) -> str:

@@ -245,3 +245,40 @@ def test_two_fixes_in_the_same_file_both_apply(home, channel, conda_cli):
     assert "http: http://localhost:9" in text and "# office" in text, out
     assert "offline" not in text, out
     assert "changed since" not in out
+
+
+@needs_conda
+def test_missing_ssl_verify_bundle_becomes_truststore_when_it_verifies(
+    home, channel_root, ca, ca_bundle, conda_cli, monkeypatch
+):
+    # conda itself rejects this file with a validation error naming no fix.
+    from support.servers import channel_server, server_tls_context
+
+    monkeypatch.setenv("SSL_CERT_FILE", ca_bundle)  # the OS store trusts the channel
+    with channel_server(
+        channel_root, server_tls_context(ca.issue_cert("127.0.0.1"))
+    ) as server:
+        path = write_condarc(home, server.url, f"ssl_verify: {home / 'gone.pem'}\n")
+        document, code = _json(conda_cli("netcheck", "--json", "--timeout", "1"))
+        assert {f["diagnosis"] for f in document["findings"]} >= {"ca-bundle-invalid"}
+        out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "2")
+    assert "ssl_verify: truststore" in path.read_text()
+    assert "After the fixes: Verdict: all 2 targets are reachable." in out
+
+
+@needs_conda
+def test_missing_bundle_without_proof_for_truststore_is_removed(
+    home, channel, conda_cli
+):
+    path = write_condarc(home, channel.url, f"ssl_verify: {home / 'gone.pem'}\n")
+    out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "1")
+    assert "ssl_verify" not in path.read_text()
+    assert "remove the key" in out
+
+
+@needs_conda
+def test_ssl_verify_false_is_left_alone_without_proof(home, channel, conda_cli):
+    path = write_condarc(home, channel.url, "ssl_verify: false\n")
+    before = path.read_text()
+    out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "1")
+    assert path.read_text() == before  # never weaker, and no guess

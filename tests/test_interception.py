@@ -90,3 +90,34 @@ def test_trusted_through_ssl_verify_path(upstream, mitm, monkeypatch):
         upstream, mitm, monkeypatch, bundle=mitm.ca_pem, os_store=mitm.ca_pem
     )
     assert result.status.value == "ok", result.problem
+
+
+@pytest.mark.skipif(not __import__("conftest").HAS_CONDA, reason="needs conda")
+def test_fix_switches_to_truststore_when_the_os_trusts_the_inspecting_ca(
+    upstream, mitm, site_bundle, tmp_path, monkeypatch, conda_cli
+):
+    from conda.base.context import reset_context
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("CONDA_PKGS_DIRS", str(tmp_path / "pkgs"))
+    monkeypatch.delenv("CONDARC", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", mitm.ca_pem)  # the OS store trusts the proxy
+    condarc = home / ".condarc"
+    condarc.write_text(
+        f"channels: [{upstream.url}]\n"
+        f"default_channels: [{upstream.url}]\n"
+        f"channel_alias: {upstream.url}\n"
+        f"ssl_verify: {site_bundle}  # the site CA only\n"
+        f"proxy_servers:\n  https: {mitm.url}\n"
+    )
+    reset_context()
+    out, err, code = conda_cli(
+        "netcheck", "--fix", "--yes", "--no-direct", "--timeout", "3"
+    )
+    reset_context()
+    assert "tls-intercepted" in out
+    assert "ssl_verify: truststore" in condarc.read_text()
+    assert "After the fixes: Verdict: all 2 targets are reachable." in out
+    assert code == 0

@@ -141,3 +141,31 @@ def test_forty_slow_targets_all_finish(channel):
     # measured by benchmarks/bench.py, not here).
     assert [r.target for r in results] == targets
     assert [r.status.value for r in results] == ["ok"] * 40
+
+
+def test_leaf_only_server_is_a_missing_intermediate(
+    channel_root, tmp_path, monkeypatch
+):
+    import ssl
+
+    import trustme
+    from support.servers import channel_server
+
+    root = trustme.CA()
+    leaf = root.create_child_ca().issue_cert("127.0.0.1")
+    cert, key = tmp_path / "leaf.pem", tmp_path / "leaf.key"
+    leaf.cert_chain_pems[0].write_to_path(str(cert))
+    leaf.private_key_pem.write_to_path(str(key))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    bundle = tmp_path / "root.pem"
+    root.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    with channel_server(channel_root, tls=context) as server:
+        options = Options(connect_timeout=1, read_timeout=2)
+        (result,) = diagnose(
+            urls_targets([server.url], ("noarch",)), standalone_route, options
+        )
+    assert result.problem.code.value == "tls-untrusted"
+    assert "sent only its own certificate" in result.problem.summary
+    assert "full certificate chain" in result.problem.fix
