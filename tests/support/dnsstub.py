@@ -161,23 +161,16 @@ class StubResolver:
         if self._thread is not None:
             raise RuntimeError("already started")
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        udp = socket.socket(family, socket.SOCK_DGRAM)
-        try:
-            udp.bind((self.host, self.port))
-            self.port = udp.getsockname()[1]
-            tcp = None
-            if self.tcp:
-                tcp = socket.socket(family, socket.SOCK_STREAM)
-                tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    tcp.bind((self.host, self.port))
-                    tcp.listen(16)
-                except OSError:
-                    tcp.close()
+        # With port 0 the UDP port is picked first and TCP must get the same
+        # number, which another socket may hold: pick again (bounded).
+        attempts = 20 if self.port == 0 else 1
+        for attempt in range(attempts):
+            try:
+                udp, tcp = self._bind(family, self.port if attempts == 1 else 0)
+                break
+            except OSError:
+                if attempt == attempts - 1:
                     raise
-        except OSError:
-            udp.close()
-            raise
         self._udp, self._tcp = udp, tcp
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(
@@ -185,6 +178,29 @@ class StubResolver:
         )
         self._thread.start()
         return self
+
+    def _bind(
+        self, family: int, port: int
+    ) -> tuple[socket.socket, socket.socket | None]:
+        udp = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            udp.bind((self.host, port))
+            bound = udp.getsockname()[1]
+            tcp = None
+            if self.tcp:
+                tcp = socket.socket(family, socket.SOCK_STREAM)
+                tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    tcp.bind((self.host, bound))
+                    tcp.listen(16)
+                except OSError:
+                    tcp.close()
+                    raise
+        except OSError:
+            udp.close()
+            raise
+        self.port = bound
+        return udp, tcp
 
     def stop(self, timeout: float = 5.0) -> None:
         thread = self._thread
