@@ -108,6 +108,23 @@ class Timings:
     first_byte: float | None = None
     total: float | None = None
 
+    LABELS = {
+        "dns": "DNS",
+        "connect": "connect",
+        "tls": "TLS",
+        "first_byte": "first byte",
+        "total": "total",
+    }
+
+    def parts(self) -> list[str]:
+        """'DNS 1.2 ms'-style phrases for the phases that ran."""
+        timings = self.as_dict()
+        return [
+            f"{label} {timings[key]:g} ms"
+            for key, label in self.LABELS.items()
+            if timings[key] is not None
+        ]
+
     def as_dict(self) -> dict[str, float | None]:
         """Rounded to 0.1 ms for display and JSON."""
         return {

@@ -161,19 +161,7 @@ def _verbose_lines(result: TargetResult) -> list[str]:
     lines.append(f"    trust: {_trust(result)}")
     if result.credentials:
         lines.append(f"    credentials: {'; '.join(result.credentials)}")
-    shown = {
-        "dns": "DNS",
-        "connect": "connect",
-        "tls": "TLS",
-        "first_byte": "first byte",
-        "total": "total",
-    }
-    timings = result.timings.as_dict()
-    parts = [
-        f"{label} {timings[key]:g} ms"
-        for key, label in shown.items()
-        if timings[key] is not None
-    ]
+    parts = result.timings.parts()
     if parts:
         lines.append(f"    timings: {', '.join(parts)}")
     for url in result.redirects:

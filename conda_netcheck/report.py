@@ -700,16 +700,4 @@ def _trust(verify: bool | str | None) -> str:
 
 
 def _timings(result: TargetResult) -> str:
-    labels = {
-        "dns": "DNS",
-        "connect": "connect",
-        "tls": "TLS",
-        "first_byte": "first byte",
-        "total": "total",
-    }
-    timings = result.timings.as_dict()
-    return " · ".join(
-        f"{label} {timings[key]:g} ms"
-        for key, label in labels.items()
-        if timings[key] is not None
-    )
+    return " · ".join(result.timings.parts())

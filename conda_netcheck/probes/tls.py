@@ -77,7 +77,7 @@ def handshake(
             elapsed = (time.monotonic() - start) * 1000
             return TlsResult(
                 version=tls.version(),
-                peer=describe_certificate(tls.getpeercert(binary_form=True)),
+                peer=_describe(tls.getpeercert(binary_form=True)),
                 elapsed_ms=elapsed,
             )
     except ssl.SSLCertVerificationError as exc:
@@ -149,50 +149,6 @@ def verify_problem(exc: ssl.SSLCertVerificationError, server_name: str) -> Probl
     )
 
 
-def fetch_leaf(sock: socket.socket, server_name: str, timeout: float) -> dict[str, Any]:
-    """Handshake without verification to see what the peer presents."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    sock.settimeout(timeout)
-    try:
-        with ctx.wrap_socket(sock, server_hostname=server_name) as tls:
-            return describe_certificate(tls.getpeercert(binary_form=True))
-    except OSError:
-        return {}
-    finally:
-        sock.close()
-
-
-def describe_certificate(der: bytes | None) -> dict[str, Any]:
-    """Subject, issuer, validity and names of a DER certificate (needs cryptography)."""
-    if not der:
-        return {}
-    try:
-        from cryptography import x509
-    except ImportError:
-        return {}
-    try:
-        cert = x509.load_der_x509_certificate(der)
-    except ValueError:
-        return {}
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-        names = [str(n) for n in san.value.get_values_for_type(x509.DNSName)]
-        names += [str(n) for n in san.value.get_values_for_type(x509.IPAddress)]
-    except x509.ExtensionNotFound:
-        names = []
-    not_before = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before
-    not_after = getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after
-    return {
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
-        "not_before": not_before.isoformat(),
-        "not_after": not_after.isoformat(),
-        "names": names,
-    }
-
-
 def server_date(sock: socket.socket, server_name: str, timeout: float) -> float | None:
     """The server's clock (its HTTP Date header), read over an unverified TLS session.
 
@@ -228,3 +184,9 @@ def server_date(sock: socket.socket, server_name: str, timeout: float) -> float 
             except (TypeError, ValueError, IndexError):
                 return None
     return None
+
+
+def _describe(der: bytes | None) -> dict[str, Any]:
+    from .chain import describe
+
+    return describe(der) if der else {}
