@@ -364,12 +364,18 @@ def _names_for(key: str, context: Configuration | None = None) -> frozenset[str]
     try:
         if context is None:
             from conda.base.context import context
-        canonical = context.name_for_alias(key) or key
-        loader = context._parameter_loaders.get(canonical)  # no public API for aliases
-        names = frozenset(loader.names) if loader is not None else frozenset()
+        # No public API for aliases: conda >= 25 has name_for_alias and
+        # _parameter_loaders; older conda only the ParameterLoader descriptors.
+        for attr, loader in vars(type(context)).items():
+            aliases = getattr(loader, "aliases", None)
+            if aliases is None or not hasattr(loader, "type"):
+                continue
+            names = frozenset(getattr(loader, "_names", None) or (attr, *aliases))
+            if key in names or key == attr.lstrip("_"):
+                return names | {key}
     except Exception:  # conda missing or its internals moved: no aliases
-        return frozenset({key})
-    return names | {key}
+        pass
+    return frozenset({key})
 
 
 def _lookup(data: Any, keys: tuple[str, ...]) -> Any:

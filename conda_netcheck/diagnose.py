@@ -29,6 +29,8 @@ class Route:
     verify: bool | str = True
     cert: str | tuple[str, str] | None = None
     ssl_context: ssl.SSLContext | None = None  # truststore, when conda uses it
+    #: False on conda < 26.7: ssl_verify: truststore is not used through a proxy
+    truststore_through_proxy: bool = True
     #: which credentials would be sent to a URL (by source, never by value)
     credentials: Callable[[str], list] | None = None
 
@@ -356,18 +358,27 @@ class _Runner:
             self._clock_first(problem, host, reopen)
         if problem.code is not Code.TLS_UNTRUSTED:
             return
+        truststore_usable = not route.proxy or route.truststore_through_proxy
+        problem.details["truststore_usable"] = truststore_usable
         verdict = intercept.interception_verdict(
             described,
             via_proxy=bool(route.proxy),
             host=host,
             publicly_trusted=bool(public_ok),
-            os_trusts=os_ok,
+            # The OS store only helps if this conda uses it on this route.
+            os_trusts=os_ok if truststore_usable else False,
             conda_trusts=bool(conda_ok),
         )
         if verdict["code"]:
             problem.code = Code(verdict["code"])
             problem.summary = verdict["summary"]
             problem.fix = verdict["fix"]
+            if os_ok and not truststore_usable:
+                problem.fix += (
+                    "; the operating system trusts it, but this conda ignores "
+                    "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
+                    'conda install "conda>=26.7")'
+                )
             problem.details["product"] = verdict["product"]
             problem.details["issuer"] = verdict["issuer"]
         if problem.code is Code.TLS_INTERCEPTED:

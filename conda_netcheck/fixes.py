@@ -144,7 +144,8 @@ def _intercepted_and_os_trusts(report: Report) -> bool:
     for result in report.targets:
         problem = result.problem
         if problem and problem.code.value == "tls-intercepted":
-            if (problem.details.get("trusted_by") or {}).get("os"):
+            usable = problem.details.get("truststore_usable", True)
+            if usable and (problem.details.get("trusted_by") or {}).get("os"):
                 return True
     return False
 
@@ -162,7 +163,10 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
     for result in report.targets:
         problem = result.problem
         if problem and problem.layer.value == "tls" and "trusted_by" in problem.details:
-            verdicts.append(problem.details["trusted_by"].get("os"))
+            usable = problem.details.get("truststore_usable", True)
+            verdicts.append(
+                problem.details["trusted_by"].get("os") if usable else False
+            )
             continue
         url = urlsplit(result.target.url)
         if url.scheme == "https" and not result.target.proxy:

@@ -49,6 +49,9 @@ def standalone_route(url: str) -> Route:
     _mount_no_retry(session, None)
     route = _route(session, url, {})
     route.credentials = _environment_credentials
+    # Not conda's session: the advice about truststore is for whichever conda
+    # the user has, so do not assume an old one.
+    route.truststore_through_proxy = True
     return route
 
 
@@ -110,14 +113,29 @@ def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
         REDACTOR.add_url_credentials(proxy)
         source = proxy_source(url, proxy, configured)
     adapter = session.get_adapter(url) if url.startswith("http") else None
+    ssl_context = getattr(adapter, "_ssl_context", None)
+    through_proxy = truststore_through_proxy(adapter)
+    if proxy and not through_proxy:
+        # conda < 26.7 hands its truststore context to direct connections
+        # only: through a proxy requests verifies with certifi, and so do we.
+        ssl_context = None
     return Route(
         session=session,
         proxy=proxy,
         proxy_source=source,
         verify=settings["verify"],
         cert=settings["cert"],
-        ssl_context=getattr(adapter, "_ssl_context", None),
+        ssl_context=ssl_context,
+        truststore_through_proxy=through_proxy,
     )
+
+
+def truststore_through_proxy(adapter: Any) -> bool:
+    """Whether this conda applies ssl_verify: truststore to proxied connections (26.7+)."""
+    from requests.adapters import HTTPAdapter
+
+    method = getattr(type(adapter), "proxy_manager_for", None)
+    return method is not None and method is not HTTPAdapter.proxy_manager_for
 
 
 def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> str:

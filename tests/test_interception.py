@@ -92,7 +92,55 @@ def test_trusted_through_ssl_verify_path(upstream, mitm, monkeypatch):
     assert result.status.value == "ok", result.problem
 
 
+def _conda_uses_truststore_through_proxies() -> bool:
+    try:
+        from conda.gateways.connection.adapters.http import HTTPAdapter
+
+        from conda_netcheck.session import truststore_through_proxy
+    except ImportError:
+        return False
+    return truststore_through_proxy(HTTPAdapter())
+
+
 @pytest.mark.skipif(not __import__("conftest").HAS_CONDA, reason="needs conda")
+def test_old_conda_is_not_offered_truststore_behind_a_proxy(
+    upstream, mitm, site_bundle, tmp_path, monkeypatch, conda_cli
+):
+    """conda < 26.7 gives truststore to direct connections only (no proxy_manager_for)."""
+    if _conda_uses_truststore_through_proxies():
+        pytest.skip("this conda uses truststore through proxies (>= 26.7)")
+    home = _home_with_condarc(tmp_path, monkeypatch, upstream, mitm, site_bundle)
+    out, err, code = conda_cli(
+        "netcheck", "--fix", "--yes", "--no-direct", "--timeout", "3"
+    )
+    assert "ignores ssl_verify: truststore behind a proxy" in out
+    assert "ssl_verify: truststore" not in (home / ".condarc").read_text()
+
+
+def _home_with_condarc(tmp_path, monkeypatch, upstream, mitm, site_bundle):
+    from conda.base.context import reset_context
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("CONDA_PKGS_DIRS", str(tmp_path / "pkgs"))
+    monkeypatch.delenv("CONDARC", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", mitm.ca_pem)  # the OS store trusts the proxy
+    (home / ".condarc").write_text(
+        f"channels: [{upstream.url}]\n"
+        f"default_channels: [{upstream.url}]\n"
+        f"channel_alias: {upstream.url}\n"
+        f"ssl_verify: {site_bundle}  # the site CA only\n"
+        f"proxy_servers:\n  https: {mitm.url}\n"
+    )
+    reset_context()
+    return home
+
+
+@pytest.mark.skipif(
+    not _conda_uses_truststore_through_proxies(),
+    reason="needs conda >= 26.7 (older conda ignores truststore behind a proxy)",
+)
 def test_fix_switches_to_truststore_when_the_os_trusts_the_inspecting_ca(
     upstream, mitm, site_bundle, tmp_path, monkeypatch, conda_cli
 ):
@@ -119,5 +167,5 @@ def test_fix_switches_to_truststore_when_the_os_trusts_the_inspecting_ca(
     reset_context()
     assert "tls-intercepted" in out
     assert "ssl_verify: truststore" in condarc.read_text()
-    assert "After the fixes: Verdict: all 2 targets are reachable." in out
+    assert "After the fixes: Verdict: all 2 targets are reachable." in out, out
     assert code == 0
