@@ -514,6 +514,8 @@ class _Runner:
                 result.problem = problem
                 return
             result.notes.append(f"{filename}: {status}, {len(answer.head)} bytes read")
+            if filename == "repodata.json":
+                self._check_package_formats(route, answer, result)
             if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
                 result.warnings.append(advice.slow_problem(answer.elapsed_ms))
             upstream = target.upstream if opts.compare_upstream else None
@@ -551,6 +553,36 @@ class _Runner:
         problem.details["credentials"] = [c.describe() for c in sent]
         if fix:
             problem.fix = fix
+
+    def _check_package_formats(
+        self, route: Route, answer: http.HttpResult, result: TargetResult
+    ) -> None:
+        """A mirror that lists only .tar.bz2 packages: read the last 4 KiB only.
+
+        repodata.json keeps "packages.conda" after "packages", so its tail
+        shows an empty "packages.conda" without downloading the file.
+        """
+        if not mirrors.lists_packages(answer.head):
+            return
+        url = answer.final_url or answer.url
+        opts = self.options
+        tail = http.get(
+            route.session,
+            url,
+            opts.connect_timeout,
+            opts.read_timeout,
+            extra_headers={"Range": f"bytes=-{http.MAX_BYTES}"},
+        )
+        if tail.status == 206 and mirrors.no_conda_packages(tail.head):
+            result.warnings.append(
+                Problem(
+                    Code.TAR_BZ2_ONLY,
+                    Layer.CONTENT,
+                    "this channel lists only .tar.bz2 packages (its packages.conda is "
+                    "empty): a mirror that drops the .conda format",
+                    "ask the mirror's administrators to mirror .conda packages too",
+                )
+            )
 
     def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
         """GET url through its own route; the answer when it is a usable 2xx."""

@@ -63,6 +63,7 @@ class Code(str, Enum):
     CA_BUNDLE_OVERRIDE = "ca-bundle-override"
     MIRROR_BEHIND = "mirror-behind"
     DEFAULTS_NOT_MIRRORED = "defaults-not-mirrored"
+    TAR_BZ2_ONLY = "tar-bz2-only"
 
     def __str__(self) -> str:
         return self.value
@@ -78,6 +79,7 @@ WARNING_CODES = frozenset(
         Code.CA_BUNDLE_OVERRIDE,
         Code.MIRROR_BEHIND,
         Code.DEFAULTS_NOT_MIRRORED,
+        Code.TAR_BZ2_ONLY,
     }
 )
 

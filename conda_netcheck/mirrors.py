@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -76,3 +77,17 @@ def defaults_bypass_mirror(targets: list[Target]) -> list[Finding]:
             status=Status.WARNING,
         )
     ]
+
+
+_EMPTY_CONDA = re.compile(rb'"packages\.conda"\s*:\s*\{\s*\}')
+_SOME_PACKAGE = re.compile(rb'"packages"\s*:\s*\{\s*"')
+
+
+def lists_packages(head: bytes) -> bool:
+    """The first bytes of repodata.json show at least one .tar.bz2 package."""
+    return bool(_SOME_PACKAGE.search(head))
+
+
+def no_conda_packages(tail: bytes) -> bool:
+    """The last bytes of repodata.json show an empty "packages.conda"."""
+    return bool(_EMPTY_CONDA.search(tail))

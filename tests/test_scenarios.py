@@ -63,7 +63,8 @@ def test_missing_optional_formats_are_not_errors(channel):
     )
     assert result.status.value == "ok"
     asked = [path for path, _ in channel.behaviour.requests]
-    assert asked == [f"/noarch/{name}" for name in filenames]
+    # Then the tail of repodata.json (a Range request) for the package formats.
+    assert asked[:3] == [f"/noarch/{name}" for name in filenames]
 
 
 def test_reads_only_the_first_kib_of_repodata(channel, channel_root):
@@ -169,3 +170,26 @@ def test_leaf_only_server_is_a_missing_intermediate(
     assert result.problem.code.value == "tls-untrusted"
     assert "sent only its own certificate" in result.problem.summary
     assert "full certificate chain" in result.problem.fix
+
+
+def test_a_mirror_listing_only_tar_bz2_is_a_warning(tmp_path):
+    from support.servers import channel_server, make_channel
+
+    root = make_channel(tmp_path / "old-mirror", conda_format=False)
+    with channel_server(root) as server:
+        options = Options(connect_timeout=1, read_timeout=2)
+        (result,) = diagnose(
+            urls_targets([server.url], ("noarch",)), standalone_route, options
+        )
+        ranges = [h.get("Range") for _, h in server.behaviour.requests]
+    assert result.status.value == "warning"
+    assert result.warnings[0].code.value == "tar-bz2-only"
+    assert "bytes=-4096" in ranges  # only the tail was read
+
+
+def test_a_channel_with_both_formats_is_ok(channel):
+    options = Options(connect_timeout=1, read_timeout=2)
+    (result,) = diagnose(
+        urls_targets([channel.url], ("noarch",)), standalone_route, options
+    )
+    assert result.status.value == "ok"

@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 SUBDIRS = ("noarch", "linux-64")
 
 
-def make_channel(root: Path) -> Path:
-    """Write a tiny real channel: repodata.json for noarch and linux-64."""
+def make_channel(root: Path, conda_format: bool = True) -> Path:
+    """Write a tiny real channel: repodata.json for noarch and linux-64.
+
+    With conda_format=False, like a mirror that dropped the .conda format:
+    the package is listed as .tar.bz2 only.
+    """
     for subdir in SUBDIRS:
         (root / subdir).mkdir(parents=True, exist_ok=True)
         packages = {}
@@ -36,10 +40,17 @@ def make_channel(root: Path) -> Path:
                 "md5": "0" * 32,
                 "size": 1024,
             }
+        conda_packages = {}
+        if conda_format:
+            conda_packages = {
+                name.replace(".tar.bz2", ".conda"): record
+                for name, record in packages.items()
+            }
         repodata = {
             "info": {"subdir": subdir},
             "packages": packages,
-            "packages.conda": {},
+            "packages.conda": conda_packages,
+            "removed": [],
             "repodata_version": 1,
         }
         (root / subdir / "repodata.json").write_text(json.dumps(repodata))
@@ -86,7 +97,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(b.status, b.body or b"", b.content_type)
         path = (b.root / self.path.split("?")[0].lstrip("/")).resolve()
         if b.root.resolve() in path.parents and path.is_file():
-            return self._reply(200, b.body or path.read_bytes(), b.content_type)
+            body = b.body or path.read_bytes()
+            wanted = self.headers.get("Range", "")
+            if wanted.startswith("bytes=-") and wanted[7:].isdigit():
+                return self._reply(206, body[-int(wanted[7:]) :], b.content_type)
+            return self._reply(200, body, b.content_type)
         self._reply(404, b"not found", "text/plain")
 
     def _reply(self, status: int, body: bytes, content_type: str) -> None:
