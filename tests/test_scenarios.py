@@ -193,3 +193,28 @@ def test_a_channel_with_both_formats_is_ok(channel):
         urls_targets([channel.url], ("noarch",)), standalone_route, options
     )
     assert result.status.value == "ok"
+
+
+def test_a_server_stuck_on_old_tls_names_the_versions(
+    channel_root, ca, ca_bundle, monkeypatch
+):
+    import ssl
+    import warnings
+
+    from support.servers import channel_server
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.1 on purpose
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.maximum_version = ssl.TLSVersion.TLSv1_1
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_bundle)
+    with channel_server(channel_root, tls=context) as server:
+        options = Options(connect_timeout=1, read_timeout=2)
+        (result,) = diagnose(
+            urls_targets([server.url], ("noarch",)), standalone_route, options
+        )
+    assert result.problem.code.value == "tls-error"
+    assert "this client offers TLS 1.2 to TLS 1.3" in result.problem.summary

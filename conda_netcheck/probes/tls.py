@@ -90,11 +90,13 @@ def handshake(
             f"handshake within {timeout:g} s",
         )
     except ssl.SSLError as exc:
+        offered = offered_versions(context)
         problem = Problem(
             Code.TLS_ERROR,
             Layer.TLS,
-            f"the TLS handshake failed: {exc.reason or exc}",
-            details={"reason": exc.reason},
+            f"the TLS handshake failed: {exc.reason or exc} (this client offers "
+            f"{offered})",
+            details={"reason": exc.reason, "offered": offered},
         )
     except OSError as exc:
         problem = Problem(
@@ -105,6 +107,20 @@ def handshake(
     finally:
         sock.close()
     return TlsResult(problem=problem, elapsed_ms=(time.monotonic() - start) * 1000)
+
+
+def offered_versions(context: ssl.SSLContext) -> str:
+    """The TLS versions a context offers, in words ("TLS 1.2 to TLS 1.3")."""
+    low, high = context.minimum_version, context.maximum_version
+    if low == ssl.TLSVersion.MINIMUM_SUPPORTED:
+        low = ssl.TLSVersion.TLSv1_2  # Python >= 3.10's floor for client contexts
+    if high == ssl.TLSVersion.MAXIMUM_SUPPORTED:
+        high = ssl.TLSVersion.TLSv1_3 if ssl.HAS_TLSv1_3 else ssl.TLSVersion.TLSv1_2
+
+    def name(version: ssl.TLSVersion) -> str:
+        return version.name.replace("TLSv", "TLS ").replace("_", ".")
+
+    return name(low) if low == high else f"{name(low)} to {name(high)}"
 
 
 def verify_problem(exc: ssl.SSLCertVerificationError, server_name: str) -> Problem:
