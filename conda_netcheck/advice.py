@@ -26,9 +26,10 @@ CERTIFICATE_CODES = frozenset(
 
 PROXY_HINT = "conda config --set proxy_servers.https http://PROXY_HOST:PORT"
 NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
+CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
 
 
-def fix_for(code: Code, target: Target, problem: Problem | None = None) -> str | None:
+def fix_for(code: Code, target: Target) -> str | None:
     """The exact fix for a diagnosis code on a target."""
     url = urlsplit(target.url)
     host = url.hostname or ""
@@ -70,7 +71,7 @@ def fix_for(code: Code, target: Target, problem: Problem | None = None) -> str |
         "persists, tell the channel's administrators",
         Code.NOT_A_CHANNEL: f"the URL {where} does not serve a conda channel; if it is "
         "a login or captive-portal page, sign in with a browser first, else fix the URL",
-        Code.CLOCK_SKEW: "set this machine's clock right (e.g. timedatectl set-ntp true)",
+        Code.CLOCK_SKEW: CLOCK_FIX,
         Code.SLOW: f"{host} is slow from here: a nearer mirror may help",
     }
     if code in PROXY_CODES:
@@ -137,7 +138,7 @@ def route_problem(exc: Exception) -> Problem:
 
 def trust_setting_problem(exc: Exception, route: Route) -> Problem:
     """The CA bundle or client certificate conda is told to use cannot be loaded."""
-    if route.cert and _mentions_cert(exc, route):
+    if route.cert and ("PEM" in str(exc) or isinstance(exc, ssl.SSLError)):
         return Problem(
             Code.CLIENT_CERT_INVALID,
             Layer.CONFIG,
@@ -151,10 +152,6 @@ def trust_setting_problem(exc: Exception, route: Route) -> Problem:
         fix="point ssl_verify (or REQUESTS_CA_BUNDLE) at a PEM file that exists, or "
         "use the operating system's store: conda config --set ssl_verify truststore",
     )
-
-
-def _mentions_cert(exc: Exception, route: Route) -> bool:
-    return "PEM" in str(exc) or isinstance(exc, ssl.SSLError)
 
 
 def _reason(exc: Exception) -> str:

@@ -138,9 +138,8 @@ def execute(args: argparse.Namespace) -> int:
         cfg.channels = list(args.names)
     targets = conda_targets(args.names or None, args.compare_upstream)
     options = make_options(
-        args.timeout, cfg, repodata_filenames(), offline=bool(context.offline)
+        args, cfg, repodata_filenames(), offline=bool(context.offline)
     )
-    options.try_direct = not args.no_direct
     options.compare_upstream = bool(args.compare_upstream)
     report = run(targets, conda_route, options, cfg, args, conda_version())
     if args.fix:
@@ -204,7 +203,7 @@ def conda_version() -> str | None:
 
 
 def make_options(
-    timeout: float | None,
+    args: argparse.Namespace,
     cfg: NetConfig,
     filenames: tuple[str, ...],
     offline: bool = False,
@@ -212,6 +211,7 @@ def make_options(
     """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
     from .diagnose import Options
 
+    timeout = args.timeout
     if timeout:
         connect = read = timeout
     else:
@@ -222,6 +222,7 @@ def make_options(
         read_timeout=read,
         filenames=filenames,
         offline=offline,
+        try_direct=not args.no_direct,
     )
 
 
@@ -323,7 +324,6 @@ def standalone(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error("without conda, give the channel URLs to check")
     cfg = from_environment()
     targets = urls_targets(args.names, (native_subdir(), "noarch"))
-    options = make_options(args.timeout, cfg, ("repodata.json",))
-    options.try_direct = not args.no_direct
+    options = make_options(args, cfg, ("repodata.json",))
     report = run(targets, standalone_route, options, cfg, args, None)
     return 0 if report.ok else 1

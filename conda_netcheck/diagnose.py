@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from . import advice, mirrors
-from .findings import Code, Layer, Problem, Target, TargetResult, Timings
+from .findings import Code, Layer, Problem, TargetResult, Timings
 from .probes import content, dns, http, proxy, tcp, tls
 
 if TYPE_CHECKING:
     import ssl
     from collections.abc import Iterable
+
+    from .findings import Target
 
 
 @dataclass
@@ -292,7 +294,7 @@ class _Runner:
                 f"this machine's clock is {advice.duration(abs(skew))} {direction} the "
                 f"server's: set it right first; {problem.summary}"
             )
-            problem.fix = advice.fix_for(Code.CLOCK_SKEW, _NO_TARGET)
+            problem.fix = advice.CLOCK_FIX
 
     def _reopen(
         self, addresses: list, what: str, host: str, port: int, route: Route
@@ -660,9 +662,6 @@ def _port(url: Any) -> int:
     except ValueError:
         port = None
     return port or (443 if url.scheme == "https" else 80)
-
-
-_NO_TARGET = Target("", "", "")
 
 
 def _unusable_proxy(route: Route) -> Problem | None:

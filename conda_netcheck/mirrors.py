@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from .findings import Code, Finding, Status
+from .intercept import is_public_channel_host
 
 if TYPE_CHECKING:
     from .findings import Target
@@ -49,16 +50,13 @@ def behind_seconds(
     return upstream - mirror
 
 
-PUBLIC_HOSTS = ("repo.anaconda.com", "conda.anaconda.org", "repo.anaconda.cloud")
-
-
 def defaults_bypass_mirror(targets: list[Target]) -> list[Finding]:
     """channels go to a mirror while `defaults` still goes to repo.anaconda.com."""
     mirrored = sorted(
         {
             t.host
             for t in targets
-            if t.channel != "defaults" and t.host not in PUBLIC_HOSTS
+            if t.channel != "defaults" and not is_public_channel_host(t.host)
         }
     )
     public = any(

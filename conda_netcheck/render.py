@@ -158,7 +158,7 @@ def _verbose_lines(result: TargetResult) -> list[str]:
         lines.append(f"    proxy: {target.proxy} (from {target.proxy_source})")
     else:
         lines.append("    proxy: none (direct connection)")
-    lines.append(f"    trust: {_trust(result)}")
+    lines.append(f"    trust: {trust_phrase(result.target.verify)}")
     if result.credentials:
         lines.append(f"    credentials: {'; '.join(result.credentials)}")
     parts = result.timings.parts()
@@ -172,13 +172,15 @@ def _verbose_lines(result: TargetResult) -> list[str]:
     return lines
 
 
-def _trust(result: TargetResult) -> str:
-    verify = result.target.verify
+def trust_phrase(verify: bool | str | None) -> str:
+    """What a target's certificates are checked against, in words."""
     if verify is False:
-        return "none (ssl_verify false)"
-    if verify is True:
-        return "certifi's public roots"
-    return str(verify)
+        return "none: ssl_verify is false, certificates are not checked"
+    if verify is True or verify is None:
+        return "certifi's public roots (the default)"
+    if str(verify).startswith("truststore"):
+        return "the operating system's trust store (truststore)"
+    return f"the CA bundle {verify}"
 
 
 def finding_lines(finding: Finding) -> list[str]:

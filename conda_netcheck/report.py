@@ -27,7 +27,7 @@ from .allowlist import (
 from .findings import Code, Layer, Status
 from .netconfig import ENV_VARIABLES, NETWORK_KEYS
 from .redact import REDACTOR
-from .render import mark
+from .render import mark, trust_phrase
 
 if TYPE_CHECKING:
     from .allowlist import Endpoint
@@ -226,7 +226,7 @@ def _target_details(index: int, result: TargetResult) -> list[str]:
     else:
         lines.append("- **Route:** direct connection, no proxy")
     if target.verify is not None:
-        lines.append(f"- **Trust:** {_md(_trust(target.verify))}")
+        lines.append(f"- **Trust:** {_md(trust_phrase(target.verify))}")
     timings = _timings(result)
     if timings:
         lines.append(f"- **Timings:** {timings}")
@@ -687,16 +687,6 @@ def _label(names: list[str]) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _trust(verify: bool | str | None) -> str:
-    if verify is False:
-        return "none: ssl_verify is false, certificates are not checked"
-    if verify is True:
-        return "certifi's public roots (the default)"
-    if verify == "truststore":
-        return "the operating system's trust store (truststore)"
-    return f"the CA bundle {verify}"
 
 
 def _timings(result: TargetResult) -> str:

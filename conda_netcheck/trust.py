@@ -32,7 +32,6 @@ from .findings import Code, Finding, Status
 if TYPE_CHECKING:
     from .netconfig import NetConfig
 
-PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
 #: The variables requests reads for its CA bundle, in its order.
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 #: Fewer certificates than this, none of them public, is a corporate-only bundle.
