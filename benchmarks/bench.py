@@ -363,9 +363,10 @@ def bench_conda_startup(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str
 
 
 def bench_concurrency(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
-    from conda_netcheck.diagnose import Options, diagnose
-    from conda_netcheck.session import standalone_route
-    from conda_netcheck.targets import urls_targets
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.config.targets import urls_targets
+    from conda_netcheck.diagnosis.runner import diagnose
+    from conda_netcheck.model import Options
 
     rows = []
     with ExitStack() as stack:

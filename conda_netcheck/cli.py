@@ -11,9 +11,8 @@ from . import __version__
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .diagnose import Options, RouteFactory
-    from .findings import Report, Target
-    from .netconfig import NetConfig
+    from .config.netconfig import NetConfig
+    from .model import Options, Report, RouteFactory, Target
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
@@ -129,9 +128,9 @@ def execute(args: argparse.Namespace) -> int:
     """The `conda netcheck` action: read conda's context, check, print."""
     from conda.base.context import context
 
-    from .netconfig import from_conda
-    from .session import conda_route
-    from .targets import conda_targets, repodata_filenames
+    from .config.netconfig import from_conda
+    from .config.routes import conda_route
+    from .config.targets import conda_targets, repodata_filenames
 
     cfg = from_conda()
     if args.names:  # explicit targets: the configured channel list does not matter
@@ -153,13 +152,13 @@ def fix_and_recheck(
     """`conda netcheck --fix`: the doctor fixes, then the whole check once more."""
     from conda.base.context import context, reset_context
 
-    from . import render
-    from .diagnose import diagnose
-    from .findings import Report
-    from .fixes import apply_fixes, plan_fixes
+    from .config.routes import conda_route
+    from .config.targets import conda_targets
+    from .diagnosis.runner import diagnose
+    from .fix.fixers import apply_fixes, plan_fixes
     from .health_checks.network_config import recheck
-    from .session import conda_route
-    from .targets import conda_targets
+    from .model import Report
+    from .output import render
 
     try:
         from conda.reporters import confirm_yn
@@ -209,7 +208,7 @@ def make_options(
     offline: bool = False,
 ) -> Options:
     """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
-    from .diagnose import Options
+    from .model import Options
 
     timeout = args.timeout
     if timeout:
@@ -235,12 +234,12 @@ def run(
     conda_version: str | None,
 ) -> Report:
     """Diagnose and print: a block per finished target on a terminal, JSON at the end."""
-    from . import render
-    from .checks import config_findings
-    from .diagnose import diagnose
-    from .findings import Report
-    from .mirrors import defaults_bypass_mirror
-    from .trust import effective_trust
+    from .config.checks import config_findings
+    from .config.trust import effective_trust
+    from .diagnosis.mirrors import defaults_bypass_mirror
+    from .diagnosis.runner import diagnose
+    from .model import Report
+    from .output import render
 
     report = Report(
         findings=config_findings(cfg, [t.url for t in targets])
@@ -270,7 +269,7 @@ def run(
         print(render.to_json(report))
         return report
     if args.allowlist:
-        from .allowlist import allowlist, allowlist_text
+        from .output.allowlist import allowlist, allowlist_text
 
         print(allowlist_text(allowlist(report)))
         return report
@@ -287,7 +286,7 @@ def run(
 
 def write_report(report: Report, cfg: NetConfig, path: str) -> None:
     """Write the redacted Markdown report for the network team."""
-    from .report import default_versions, markdown_report
+    from .output.report import default_versions, markdown_report
 
     text = markdown_report(report, cfg, default_versions(report))
     with open(path, "w", encoding="utf-8") as handle:
@@ -316,9 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def standalone(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Diagnose URLs with the environment only: no conda configuration is read."""
-    from .netconfig import from_environment
-    from .session import standalone_route
-    from .targets import native_subdir, urls_targets
+    from .config.netconfig import from_environment
+    from .config.routes import standalone_route
+    from .config.targets import native_subdir, urls_targets
 
     if not args.names:
         parser.error("without conda, give the channel URLs to check")

@@ -21,9 +21,9 @@ def error_hints(error: Any) -> Iterator[Any]:
         return
     from conda.plugins.types import CondaErrorHint
 
-    from .checks import config_findings
-    from .findings import Status
-    from .netconfig import from_conda
+    from .config.checks import config_findings
+    from .config.netconfig import from_conda
+    from .model import Status
     from .redact import REDACTOR
 
     yield CondaErrorHint(

@@ -61,7 +61,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No proxy or CA variable of the developer's shell leaks into a test."""
-    from conda_netcheck.netconfig import ENV_VARIABLES
+    from conda_netcheck.config.netconfig import ENV_VARIABLES
 
     for name in ENV_VARIABLES:
         monkeypatch.delenv(name, raising=False)

@@ -13,7 +13,7 @@ import trustme
 from support.mitm import mitm_proxy
 from support.servers import channel_server, make_channel, server_tls_context
 
-from conda_netcheck import intercept
+from conda_netcheck.diagnosis import intercept
 from conda_netcheck.probes import chain, proxy
 from conda_netcheck.probes.chain import describe, fetch_chain, read_chain, verifies_with
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conda_netcheck.checks import bundle_problem, config_findings
-from conda_netcheck.netconfig import NetConfig
+from conda_netcheck.config.checks import bundle_problem, config_findings
+from conda_netcheck.config.netconfig import NetConfig
 
 
 def codes(cfg: NetConfig) -> dict[str, str]:
@@ -138,7 +138,7 @@ def test_no_proxy_does_not_exclude_hosts_from_proxy_servers():
 
 
 def test_anaconda_auth_proxy_disagreement_is_reported(tmp_path, monkeypatch):
-    from conda_netcheck.netconfig import anaconda_auth_proxies
+    from conda_netcheck.config.netconfig import anaconda_auth_proxies
 
     config = tmp_path / "config.toml"
     config.write_text(
@@ -160,7 +160,7 @@ def test_anaconda_auth_proxy_disagreement_is_reported(tmp_path, monkeypatch):
 
 
 def test_anaconda_auth_agreeing_is_quiet(tmp_path, monkeypatch):
-    from conda_netcheck.netconfig import anaconda_auth_proxies
+    from conda_netcheck.config.netconfig import anaconda_auth_proxies
 
     config = tmp_path / "config.toml"
     config.write_text(
@@ -176,8 +176,8 @@ def test_anaconda_auth_agreeing_is_quiet(tmp_path, monkeypatch):
 
 
 def test_defaults_left_on_repo_anaconda_com_while_channels_use_a_mirror():
-    from conda_netcheck.findings import Target
-    from conda_netcheck.mirrors import defaults_bypass_mirror
+    from conda_netcheck.diagnosis.mirrors import defaults_bypass_mirror
+    from conda_netcheck.model import Target
 
     targets = [
         Target("https://mirror.corp/conda-forge/noarch", "conda-forge", "noarch"),

@@ -196,7 +196,7 @@ def test_proxy_407_never_prompts(channel, condarc, conda_cli, tmp_path):
 
 
 def test_text_output_uses_condas_marks_and_a_verdict(channel, condarc, conda_cli):
-    from conda_netcheck.render import marks
+    from conda_netcheck.output.render import marks
 
     OK_MARK = marks()[0]
 

@@ -21,7 +21,8 @@ import pytest
 from conftest import needs_conda
 from ruamel.yaml import YAML
 
-from conda_netcheck.condarc import (
+from conda_netcheck.exceptions import CondaRCEditError
+from conda_netcheck.fix.condarc import (
     CONDA_INDENT,
     Change,
     Indent,
@@ -30,7 +31,6 @@ from conda_netcheck.condarc import (
     plan_remove,
     plan_set,
 )
-from conda_netcheck.exceptions import CondaRCEditError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -405,7 +405,7 @@ def test_editing_works_without_conda(tmp_path: Path) -> None:
         """
         import sys
         sys.modules["conda"] = None  # as on a machine without conda
-        from conda_netcheck.condarc import plan_set
+        from conda_netcheck.fix.condarc import plan_set
         from conda_netcheck.exceptions import CondaRCEditError
         assert CondaRCEditError.__mro__[2] is Exception
         plan_set(sys.argv[1], "ssl_verify", "truststore").apply()

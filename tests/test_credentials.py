@@ -11,7 +11,7 @@ from urllib.parse import quote_plus
 import pytest
 from conftest import needs_conda
 
-from conda_netcheck.credentials import (
+from conda_netcheck.config.credentials import (
     Credential,
     advice_for_status,
     anaconda_client_token,
@@ -508,7 +508,7 @@ def fake_anaconda_auth(monkeypatch):
 def test_anaconda_auth_token_presence_without_printing_it(
     keyring, conda_token_file, expected, fake_anaconda_auth, tmp_path, monkeypatch
 ):
-    from conda_netcheck.credentials import anaconda_auth_token_state
+    from conda_netcheck.config.credentials import anaconda_auth_token_state
     from conda_netcheck.redact import REDACTOR
 
     fake = fake_anaconda_auth
@@ -531,7 +531,7 @@ def test_anaconda_auth_token_presence_without_printing_it(
 def test_anaconda_auth_state_is_unknown_without_the_package(monkeypatch):
     import sys
 
-    from conda_netcheck.credentials import anaconda_auth_token_state
+    from conda_netcheck.config.credentials import anaconda_auth_token_state
 
     monkeypatch.setitem(sys.modules, "anaconda_auth", None)
 

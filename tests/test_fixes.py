@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import HAS_CONDA, needs_conda
 
-from conda_netcheck.fixes import fixed_proxy_url, unset_line
+from conda_netcheck.fix.fixers import fixed_proxy_url, unset_line
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,9 +7,10 @@ import trustme
 from support.mitm import ensure_mitmproxy, mitm_proxy
 from support.servers import channel_server, make_channel, server_tls_context
 
-from conda_netcheck.diagnose import Options, diagnose
-from conda_netcheck.session import standalone_route
-from conda_netcheck.targets import urls_targets
+from conda_netcheck.config.routes import standalone_route
+from conda_netcheck.config.targets import urls_targets
+from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.model import Options
 
 pytestmark = pytest.mark.skipif(
     ensure_mitmproxy() is None,
@@ -96,7 +97,7 @@ def _conda_uses_truststore_through_proxies() -> bool:
     try:
         from conda.gateways.connection.adapters.http import HTTPAdapter
 
-        from conda_netcheck.session import truststore_through_proxy
+        from conda_netcheck.config.routes import truststore_through_proxy
     except ImportError:
         return False
     return truststore_through_proxy(HTTPAdapter())

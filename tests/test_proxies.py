@@ -12,9 +12,10 @@ from support.proxies import (
 )
 from support.servers import channel_server, server_tls_context
 
-from conda_netcheck.diagnose import Options, diagnose
-from conda_netcheck.session import standalone_route
-from conda_netcheck.targets import urls_targets
+from conda_netcheck.config.routes import standalone_route
+from conda_netcheck.config.targets import urls_targets
+from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.model import Options
 
 PASSWORD = "pr0xy-Secret"
 
@@ -187,8 +188,8 @@ def test_scheme_less_ip_proxy_works_as_requests_does(channel, tmp_path, monkeypa
 
 
 def _rendered(result) -> str:
-    from conda_netcheck import render
-    from conda_netcheck.findings import Report
+    from conda_netcheck.model import Report
+    from conda_netcheck.output import render
 
     report = Report(targets=[result])
     return render.text(report, verbose=True) + render.to_json(report)
@@ -241,7 +242,7 @@ def test_planted_proxy_password_never_printed(
 
 
 def test_proxy_source_is_the_key_requests_picks():
-    from conda_netcheck.session import proxy_source
+    from conda_netcheck.config.routes import proxy_source
 
     configured = {
         "http": "http://p:1",

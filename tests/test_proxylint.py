@@ -9,10 +9,10 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from conda_netcheck import proxylint
-from conda_netcheck.findings import Code, Status
-from conda_netcheck.netconfig import NetConfig
-from conda_netcheck.proxylint import lint_proxies, lint_proxy_url
+from conda_netcheck.config import proxylint
+from conda_netcheck.config.netconfig import NetConfig
+from conda_netcheck.config.proxylint import lint_proxies, lint_proxy_url
+from conda_netcheck.model import Code, Status
 
 FAILS = None  # requests raises before it opens the proxy
 #: urllib3 releases differ here (2.7 strips a trailing newline and keeps a

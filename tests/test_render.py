@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conda_netcheck import render
-from conda_netcheck.findings import (
+from conda_netcheck.model import (
     Code,
     Finding,
     Layer,
@@ -15,6 +14,7 @@ from conda_netcheck.findings import (
     TargetResult,
     Timings,
 )
+from conda_netcheck.output import render
 
 TARGET_KEYS = {
     "url",

@@ -7,16 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conda_netcheck.allowlist import (
-    DIRECT,
-    PROXY,
-    THROUGH_PROXY,
-    Endpoint,
-    allowlist,
-    allowlist_json,
-    allowlist_text,
-)
-from conda_netcheck.findings import (
+from conda_netcheck.config.netconfig import NetConfig
+from conda_netcheck.model import (
     Code,
     Finding,
     Layer,
@@ -26,9 +18,17 @@ from conda_netcheck.findings import (
     TargetResult,
     Timings,
 )
-from conda_netcheck.netconfig import NetConfig
+from conda_netcheck.output.allowlist import (
+    DIRECT,
+    PROXY,
+    THROUGH_PROXY,
+    Endpoint,
+    allowlist,
+    allowlist_json,
+    allowlist_text,
+)
+from conda_netcheck.output.report import markdown_report
 from conda_netcheck.redact import REDACTOR
-from conda_netcheck.report import markdown_report
 
 TOKEN = "tk-Planted"
 PROXY_PASSWORD = "Pr0xy-Planted-pw"

@@ -7,9 +7,10 @@ import time
 import pytest
 from scenarios import SCENARIOS, Context
 
-from conda_netcheck.diagnose import Options, diagnose
-from conda_netcheck.session import standalone_route
-from conda_netcheck.targets import urls_targets
+from conda_netcheck.config.routes import standalone_route
+from conda_netcheck.config.targets import urls_targets
+from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.model import Options
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_hosts_are_probed_once_for_all_their_targets(channel):
 def _no_proxy_route(url):
     # channel.test only exists for the injected resolver: let requests connect
     # to 127.0.0.1 while the layer probes exercise the name.
-    from conda_netcheck.diagnose import Route
+    from conda_netcheck.model import Route
 
     route = standalone_route(url.replace("channel.test", "127.0.0.1"))
     return Route(session=_Rewrite(route.session), verify=route.verify)

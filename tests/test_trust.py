@@ -11,9 +11,9 @@ import pytest
 import trustme
 from cryptography.hazmat.primitives import serialization
 
-from conda_netcheck.checks import config_findings
-from conda_netcheck.netconfig import NetConfig
-from conda_netcheck.trust import (
+from conda_netcheck.config.checks import config_findings
+from conda_netcheck.config.netconfig import NetConfig
+from conda_netcheck.config.trust import (
     ca_bundles,
     client_certificate,
     effective_trust,
@@ -423,7 +423,7 @@ def test_truststore_problem_on_old_python_and_missing_package():
 
 
 def test_truststore_unavailable_is_an_error_with_the_install_command(monkeypatch):
-    import conda_netcheck.trust as trust
+    import conda_netcheck.config.trust as trust
 
     monkeypatch.setattr(
         trust,

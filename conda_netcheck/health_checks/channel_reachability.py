@@ -15,11 +15,11 @@ def check(prefix: str, verbose: bool) -> None:
     """One line per channel URL: reachable, or the diagnosis and its fix."""
     from conda.base.context import context
 
-    from ..diagnose import Options, diagnose
-    from ..findings import Report
-    from ..render import target_lines, verdict
-    from ..session import conda_route
-    from ..targets import conda_targets, repodata_filenames
+    from ..config.routes import conda_route
+    from ..config.targets import conda_targets, repodata_filenames
+    from ..diagnosis.runner import diagnose
+    from ..model import Options, Report
+    from ..output.render import target_lines, verdict
 
     targets = conda_targets()
     if not targets:

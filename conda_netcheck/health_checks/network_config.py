@@ -17,10 +17,10 @@ FIX = "Fix proxy URLs, ssl_verify and offline mode in the .condarc that sets the
 
 def check(prefix: str, verbose: bool) -> None:
     """Print a mark per problem found, or one OK line."""
-    from ..checks import config_findings
-    from ..findings import Status
-    from ..netconfig import from_conda
-    from ..render import finding_lines, mark
+    from ..config.checks import config_findings
+    from ..config.netconfig import from_conda
+    from ..model import Status
+    from ..output.render import finding_lines, mark
 
     findings = config_findings(from_conda())
     if not findings:
@@ -33,8 +33,8 @@ def check(prefix: str, verbose: bool) -> None:
 
 def fix(prefix: str, args: Namespace, confirm: Any) -> int:
     """Offer each safe fix (never ssl_verify: false), apply what is confirmed, re-check."""
-    from ..fixes import apply_fixes, plan_fixes
-    from ..netconfig import from_conda
+    from ..config.netconfig import from_conda
+    from ..fix.fixers import apply_fixes, plan_fixes
 
     return apply_fixes(plan_fixes(from_conda()), confirm, recheck=recheck)
 
@@ -43,9 +43,9 @@ def recheck(applied: Any) -> tuple[bool, str]:
     """Re-read conda's configuration and run the check the fix was for."""
     from conda.base.context import context, reset_context
 
-    from ..checks import config_findings
-    from ..findings import Status
-    from ..netconfig import from_conda
+    from ..config.checks import config_findings
+    from ..config.netconfig import from_conda
+    from ..model import Status
 
     # Keep the command line (--yes, --dry-run) while re-reading the files.
     reset_context(argparse_args=getattr(context, "_argparse_args", None))

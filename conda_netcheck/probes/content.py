@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..findings import Code, Layer, Problem
+from ..model import Code, Layer, Problem
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

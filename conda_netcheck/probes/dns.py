@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..findings import Code, Layer, Problem
+from ..model import Code, Layer, Problem
 
 #: Same shape as socket.getaddrinfo(host, port, type=SOCK_STREAM).
 Resolver = Callable[[str, int], list]

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from ..findings import Code, Layer, Problem
+from ..model import Code, Layer, Problem
 from .content import html_title
 
 #: Never read more of a proxy's answer than this (headers and the start of its page).

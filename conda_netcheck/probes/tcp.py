@@ -7,7 +7,7 @@ import socket
 import time
 from dataclasses import dataclass
 
-from ..findings import Code, Layer, Problem
+from ..model import Code, Layer, Problem
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Code, Layer, Problem
+from ..model import Code, Layer, Problem
 
 # OpenSSL X509_V_ERR_* codes, as found in SSLCertVerificationError.verify_code.
 _NOT_YET_VALID = 9

@@ -15,6 +15,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..config.netconfig import ENV_VARIABLES, NETWORK_KEYS
+from ..model import Code, Layer, Status
+from ..redact import REDACTOR
 from .allowlist import (
     DIRECT,
     PROXY,
@@ -24,15 +27,12 @@ from .allowlist import (
     format_address,
     host_port,
 )
-from .findings import Code, Layer, Status
-from .netconfig import ENV_VARIABLES, NETWORK_KEYS
-from .redact import REDACTOR
 from .render import mark, trust_phrase
 
 if TYPE_CHECKING:
+    from ..config.netconfig import NetConfig
+    from ..model import Problem, Report, TargetResult
     from .allowlist import Endpoint
-    from .findings import Problem, Report, TargetResult
-    from .netconfig import NetConfig
 
 #: NetConfig fields and the conda setting each one holds.
 CONFIG_FIELDS = (

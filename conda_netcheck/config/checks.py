@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .findings import Code, Finding, Status
+from ..model import Code, Finding, Status
 from .proxylint import lint_proxies
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate

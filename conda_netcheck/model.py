@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    import ssl
+
+    from .probes.dns import Resolver
 
 
 class Status(str, Enum):
@@ -219,3 +224,43 @@ class Report:
         return all(t.status is not Status.ERROR for t in self.targets) and all(
             f.status is not Status.ERROR for f in self.findings
         )
+
+
+@dataclass
+class Route:
+    """How one URL is reached: the session and settings conda would use for it."""
+
+    session: Any  # a requests.Session that never retries and never prompts
+    proxy: str | None = None  # with credentials: only for connecting, never shown
+    proxy_source: str | None = None
+    verify: bool | str = True
+    cert: str | tuple[str, str] | None = None
+    ssl_context: ssl.SSLContext | None = None  # truststore, when conda uses it
+    #: False on conda < 26.7: ssl_verify: truststore is not used through a proxy
+    truststore_through_proxy: bool = True
+    #: which credentials would be sent to a URL (by source, never by value)
+    credentials: Callable[[str], list] | None = None
+
+
+RouteFactory = Callable[[str], Route]
+
+
+@dataclass
+class Options:
+    """Time bounds and knobs of one run."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    filenames: tuple[str, ...] = ("repodata.json",)
+    resolver: Resolver | None = None
+    slow_ms: float = 5000.0
+    skew_seconds: float = 300.0
+    max_workers: int = 64
+    try_direct: bool = True  # when the proxy fails, try once without it
+    compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
+    offline: bool = False
+
+    @property
+    def deadline(self) -> float:
+        """The longest a whole run may take, in seconds: about one timeout."""
+        return self.connect_timeout * 2 + self.read_timeout + 2.0

@@ -10,55 +10,23 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
+from ..model import (
+    Code,
+    Layer,
+    Options,
+    Problem,
+    Route,
+    RouteFactory,
+    TargetResult,
+    Timings,
+)
+from ..probes import content, dns, http, proxy, tcp, tls
 from . import advice, mirrors
-from .findings import Code, Layer, Problem, TargetResult, Timings
-from .probes import content, dns, http, proxy, tcp, tls
 
 if TYPE_CHECKING:
-    import ssl
     from collections.abc import Iterable
 
-    from .findings import Target
-
-
-@dataclass
-class Route:
-    """How one URL is reached: the session and settings conda would use for it."""
-
-    session: Any  # a requests.Session that never retries and never prompts
-    proxy: str | None = None  # with credentials: only for connecting, never shown
-    proxy_source: str | None = None
-    verify: bool | str = True
-    cert: str | tuple[str, str] | None = None
-    ssl_context: ssl.SSLContext | None = None  # truststore, when conda uses it
-    #: False on conda < 26.7: ssl_verify: truststore is not used through a proxy
-    truststore_through_proxy: bool = True
-    #: which credentials would be sent to a URL (by source, never by value)
-    credentials: Callable[[str], list] | None = None
-
-
-RouteFactory = Callable[[str], Route]
-
-
-@dataclass
-class Options:
-    """Time bounds and knobs of one run."""
-
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0
-    filenames: tuple[str, ...] = ("repodata.json",)
-    resolver: dns.Resolver | None = None
-    slow_ms: float = 5000.0
-    skew_seconds: float = 300.0
-    max_workers: int = 64
-    try_direct: bool = True  # when the proxy fails, try once without it
-    compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
-    offline: bool = False
-
-    @property
-    def deadline(self) -> float:
-        """The longest a whole run may take, in seconds: about one timeout."""
-        return self.connect_timeout * 2 + self.read_timeout + 2.0
+    from ..model import Target
 
 
 @dataclass
@@ -322,8 +290,8 @@ class _Runner:
         self, problem: Problem, host: str, route: Route, reopen: Callable[[], Any]
     ) -> None:
         """Show the presented chain and who trusts it; name interception and its fix."""
+        from ..probes import chain
         from . import intercept
-        from .probes import chain
 
         timeout = self.options.read_timeout
         try:
@@ -529,7 +497,7 @@ class _Runner:
         self, target: Target, route: Route, answer: http.HttpResult, problem: Problem
     ) -> None:
         """What conda sent, what the server said, and the fix for that kind of channel."""
-        from . import credentials as creds
+        from ..config import credentials as creds
 
         reason = creds.server_reason(
             answer.head, answer.headers.get("Content-Type", "")
@@ -666,7 +634,7 @@ def _port(url: Any) -> int:
 
 def _unusable_proxy(route: Route) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
-    from .proxylint import lint_proxy_url
+    from ..config.proxylint import lint_proxy_url
 
     errors = [
         (summary, fix)

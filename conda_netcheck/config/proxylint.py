@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from .findings import Code, Finding, Status
-from .redact import MIN_SECRET_LENGTH
+from ..model import Code, Finding, Status
+from ..redact import MIN_SECRET_LENGTH
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
-from .redact import REDACTOR
+from ..redact import REDACTOR
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

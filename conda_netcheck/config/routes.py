@@ -6,9 +6,9 @@ import copy
 import os
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .diagnose import Route
-from .redact import REDACTOR
+from .. import __version__
+from ..model import Route
+from ..redact import REDACTOR
 
 if TYPE_CHECKING:
     from requests import Session

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
-from .findings import Code, Finding, Status
+from ..model import Code, Finding, Status
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig

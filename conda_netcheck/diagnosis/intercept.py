@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .findings import Code
+from ..model import Code
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

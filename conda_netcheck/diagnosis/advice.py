@@ -7,13 +7,12 @@ import ssl
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .findings import Code, Layer, Problem
-from .redact import REDACTOR
+from ..model import Code, Layer, Problem
+from ..redact import REDACTOR
 
 if TYPE_CHECKING:
-    from .diagnose import Route
-    from .findings import Target
-    from .probes.http import HttpResult
+    from ..model import Route, Target
+    from ..probes.http import HttpResult
 
 CERTIFICATE_CODES = frozenset(
     {
@@ -164,7 +163,7 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
     """A non-2xx answer, by status code."""
     status = answer.status or 0
     if route.proxy and from_proxy(answer.headers, status):
-        from .probes.proxy import answer_problem, basic_credentials
+        from ..probes.proxy import answer_problem, basic_credentials
 
         return answer_problem(
             status,
@@ -238,7 +237,7 @@ def request_problem(exc: BaseException, route: Route, host: str) -> Problem:
     text = REDACTOR.text(str(exc))
     verify_error = _first(chain, ssl.SSLCertVerificationError)
     if verify_error is not None:
-        from .probes.tls import verify_problem
+        from ..probes.tls import verify_problem
 
         return verify_problem(verify_error, host)
     if isinstance(exc, requests.exceptions.ProxyError):

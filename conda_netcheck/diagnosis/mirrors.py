@@ -7,11 +7,11 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from .findings import Code, Finding, Status
+from ..model import Code, Finding, Status
 from .intercept import is_public_channel_host
 
 if TYPE_CHECKING:
-    from .findings import Target
+    from ..model import Target
 
 #: Path prefixes mirrors commonly put in front of a channel (Artifactory,
 #: Nexus, anaconda.cloud: /anaconda/pkgs/main, /cloud/conda-forge).

@@ -30,8 +30,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
-from .exceptions import CondaRCEditError
-from .redact import REDACTED, REDACTOR
+from ..exceptions import CondaRCEditError
+from ..redact import REDACTED, REDACTOR
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .redact import REDACTOR
+from ..redact import REDACTOR
 
 if TYPE_CHECKING:
-    from .findings import Report, TargetResult
+    from ..model import Report, TargetResult
 
 #: From this machine straight to the host.
 DIRECT = "direct"

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote, urlsplit
 
-from .redact import REDACTOR
+from ..redact import REDACTOR
 
 if TYPE_CHECKING:
+    from ..config.netconfig import NetConfig
+    from ..model import Report
     from .condarc import Change
-    from .findings import Report
-    from .netconfig import NetConfig
 
 #: Characters that must be percent-encoded in the user info of a proxy URL.
 RESERVED_IN_USERINFO = "@:/?# "
@@ -71,7 +71,7 @@ def _proxy_fixes(cfg: NetConfig) -> list[Fix]:
 
 def fixed_proxy_url(value: str, probe: Callable[[str], bool] | None = None):
     """(fixed URL, why, secrets) for a proxy URL with a safe fix, else (None, "", [])."""
-    from .probes.proxy import speaks_plain_http
+    from ..probes.proxy import speaks_plain_http
 
     probe = probe or speaks_plain_http
     text = value.strip()
@@ -111,7 +111,7 @@ def _encode(part: str) -> str:
 
 
 def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
-    from .checks import bundle_problem
+    from ..config.checks import bundle_problem
 
     verify = cfg.ssl_verify
     broken_path = (
@@ -224,7 +224,7 @@ def _offline_fixes(cfg: NetConfig) -> list[Fix]:
 
 
 def _environment_fixes(cfg: NetConfig) -> list[Fix]:
-    from .checks import bundle_problem
+    from ..config.checks import bundle_problem
 
     fixes = []
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
@@ -297,7 +297,7 @@ def _file_fix(
             f"{description} (set by {source}: not a file netcheck edits)",
             shell=shell_hint or unset_line(variable),
         )
-    from .exceptions import CondaRCEditError
+    from ..exceptions import CondaRCEditError
 
     def replan() -> Change:
         if value is None:
@@ -331,7 +331,7 @@ def apply_fixes(
     `confirm` is conda's: it raises DryRunExit under --dry-run and
     CondaSystemExit when declined; both skip this fix and go on to the next.
     """
-    from .exceptions import CondaRCEditError
+    from ..exceptions import CondaRCEditError
 
     try:
         from conda.exceptions import CondaSystemExit, DryRunExit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .findings import Target
+from ..model import Target
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .findings import Layer, Status
-from .redact import REDACTOR
+from ..model import Layer, Status
+from ..redact import REDACTOR
 
 if TYPE_CHECKING:
-    from .findings import Finding, Problem, Report, TargetResult
+    from ..model import Finding, Problem, Report, TargetResult
 
 # conda >= 26.1 exports these from conda.base.constants; the same characters
 # are used so the output fits conda's own (see `marks`).

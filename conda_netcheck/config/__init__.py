@@ -1,0 +1,1 @@
+"""conda settings read without network: targets, routes, proxy lint, trust, credentials."""

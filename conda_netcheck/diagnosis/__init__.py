@@ -1,0 +1,1 @@
+"""From probe facts to diagnoses: the advice, the explainers and the runner that orders the layers."""

@@ -1,0 +1,1 @@
+"""Fixes: round-trip .condarc edits and the fixers that use them."""
