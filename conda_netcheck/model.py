@@ -69,6 +69,12 @@ class Code(str, Enum):
     MIRROR_BEHIND = "mirror-behind"
     DEFAULTS_NOT_MIRRORED = "defaults-not-mirrored"
     TAR_BZ2_ONLY = "tar-bz2-only"
+    # A value netcheck (or conda) cannot use, named with where it is set.
+    CONFIG_INVALID = "config-invalid"
+    # conda cannot load its configuration at all: it runs no command.
+    CONDA_CONFIG_BROKEN = "conda-config-broken"
+    # A bug in netcheck itself, reported as a finding instead of a traceback.
+    INTERNAL_ERROR = "internal-error"
 
     def __str__(self) -> str:
         return self.value

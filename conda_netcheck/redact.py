@@ -49,10 +49,19 @@ MIN_SECRET_LENGTH = 4
 _URL_RE = re.compile(
     r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?:[^\s'\"<>]|<redacted>|<TOKEN>)*"
 )
+# A scheme-relative URL ("//user:pass@host/chan", valid in a channel list).
+_RELATIVE_URL_RE = re.compile(
+    r"(?<![A-Za-z0-9+.\-:/])//(?:[^\s'\"<>]|<redacted>|<TOKEN>)+"
+)
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Punctuation that ends a sentence rather than a URL ("see http://h/x?sig=1.").
 _TRAILING_PUNCTUATION = ".,;:!?)]}"
 _AUTHORITY_END_RE = re.compile(r"[/?#]")
+# What may follow the "@" that ends user info: a host (name, IPv4, [IPv6]),
+# an optional port, then the end of the authority.
+_HOSTPORT_RE = re.compile(
+    r"(?:\[[^\]\s/?#@]*\]|[^\s/?#@\[\]:]*)(?::[^\s/?#@]*)?(?=[/?#]|$)"
+)
 # conda matches r"/t/([a-zA-Z0-9-]*)"; mamba also allows "_". Masking the whole
 # path segment never leaves a tail of an odd token behind.
 _ANACONDA_TOKEN_RE = re.compile(r"/t/[^/?#]+")
@@ -161,16 +170,41 @@ def _redact_after_authority(rest: str) -> str:
     return path + question + query + hash_ + fragment
 
 
+def _userinfo_end(body: str) -> int:
+    """Index of the "@" that ends the user info, or -1; parsing-independent.
+
+    The user info runs from ``//`` to the LAST "@" that is followed by a
+    host[:port]: an unencoded "@", "?", "#" or "/" in a password (which makes
+    the URL unparseable) still belongs to the user info. A path with an "@"
+    in it may lose a piece to the mask: hiding too much is the safe side.
+    """
+    at = body.rfind("@")
+    while at >= 0:
+        if _HOSTPORT_RE.match(body, at + 1) and _can_be_userinfo(body[:at]):
+            return at
+        at = body.rfind("@", 0, at)
+    return -1
+
+
+def _can_be_userinfo(text: str) -> bool:
+    # A "/" ends the authority unless what precedes it is "user:pass" (not
+    # "host:port"): https://host/pkg@1.0 keeps its host visible.
+    first, slash, _ = text.partition("/")
+    if not slash:
+        return True
+    _, colon, after = first.partition(":")
+    return bool(colon) and not after.isdigit()
+
+
 def _split_authority(body: str) -> tuple[str, str]:
-    end = _AUTHORITY_END_RE.search(body)
+    at = _userinfo_end(body)
+    end = _AUTHORITY_END_RE.search(body, at + 1)
     return (body[: end.start()], body[end.start() :]) if end else (body, "")
 
 
 def _redact_body(body: str) -> str:
     """Redact what follows ``scheme://``: authority, path, query, fragment."""
     authority, rest = _split_authority(body)
-    # Like urllib, split user info at the LAST "@": an unencoded "@" in a
-    # password (http://user:p@ss@proxy:3128) belongs to the password.
     userinfo, at, hostport = authority.rpartition("@")
     if at:
         authority = f"{_redact_userinfo(userinfo)}@{hostport}"
@@ -340,6 +374,8 @@ class Redactor:
         text = self._literals(text, secrets)
         if "://" in text:
             text = _URL_RE.sub(_redact_url_match, text)
+        if "//" in text:
+            text = _RELATIVE_URL_RE.sub(_redact_url_match, text)
         text = _HEADER_RE.sub(_redact_header, text)
         if "earer" in text:
             text = _BEARER_RE.sub(_redact_bearer, text)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
 from ..redact import REDACTOR
+from .files import MAX_SMALL_FILE_BYTES, UnsafePath, path_problem, read_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -204,6 +205,15 @@ def netrc_credential(
     host = _hostname(url)
     warnings = _mode_warnings(path)
     where = " (named by NETRC)" if env.get("NETRC") is not None else ""
+    unsafe = path_problem(path, MAX_SMALL_FILE_BYTES)
+    if unsafe:
+        return Credential(
+            "netrc",
+            path,
+            f"{unsafe}{where}: netcheck does not read it (requests would try)",
+            warnings,
+            sent=False,
+        )
     try:
         parsed = netrc.netrc(path)
     except netrc.NetrcParseError as exc:
@@ -217,7 +227,9 @@ def netrc_credential(
             sent=False,
         )
     except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        reason = getattr(exc, "strerror", None) or (
+            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "unreadable"
+        )
         return Credential(
             "netrc",
             path,
@@ -335,13 +347,12 @@ def anaconda_client_token(
                 sent=False,
             )
         try:
-            with open(path) as handle:
-                value = handle.read()
-        except OSError as exc:
+            value = read_text(path)
+        except UnsafePath as exc:
             return Credential(
                 "anaconda-client-token",
                 path,
-                f"{detail}; cannot be read ({exc.strerror}): conda fails reading it",
+                f"{detail}; the file {exc.what}: conda fails reading it",
                 sent=False,
             )
         REDACTOR.add(value)

@@ -167,15 +167,18 @@ def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
         import tomllib
     except ImportError:  # Python < 3.11: anaconda-auth's TOML is not read
         return found
+    from .files import read_text
+
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, ValueError):
+        data = tomllib.loads(read_text(path))
+    except (OSError, ValueError):  # UnsafePath is an OSError
         return found
-    auth = data.get("plugin", {}).get("auth", {})
-    if isinstance(auth.get("proxy_servers"), dict):
+    plugin = data.get("plugin")
+    auth = plugin.get("auth") if isinstance(plugin, dict) else None
+    if isinstance(auth, dict) and isinstance(auth.get("proxy_servers"), dict):
         found[f"{path} [plugin.auth]"] = auth["proxy_servers"]
-    for name, site in (data.get("sites") or {}).items():
+    sites = data.get("sites")
+    for name, site in sites.items() if isinstance(sites, dict) else ():
         if isinstance(site, dict) and isinstance(site.get("proxy_servers"), dict):
             found[f"{path} [sites.{name}]"] = site["proxy_servers"]
     return found

@@ -47,6 +47,9 @@ def standalone_route(url: str) -> Route:
         if os.environ.get("SSL_CERT_FILE"):
             session.verify = os.environ["SSL_CERT_FILE"]
     _mount_no_retry(session, None)
+    from ..probes.http import refuse_non_http_redirect
+
+    session.hooks["response"].append(refuse_non_http_redirect)
     route = _route(session, url, {})
     route.credentials = _environment_credentials
     # Not conda's session: the advice about truststore is for whichever conda
@@ -84,6 +87,12 @@ def diagnostic_copy(session: Session) -> Session:
             clone.mount(prefix, adapter)  # file://, ftp://, s3://: no retries there
     _mount_no_retry(clone, truststore_context)
     clone.auth = NoPromptAuth(session.auth)
+    from ..probes.http import refuse_non_http_redirect
+
+    clone.hooks = {
+        **session.hooks,
+        "response": [*session.hooks.get("response", []), refuse_non_http_redirect],
+    }
     clone.max_redirects = 10
     return clone
 
