@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import Finding
 
 #: Environment variables that change how conda (through requests) connects.
 ENV_VARIABLES = (
@@ -63,6 +66,8 @@ class NetConfig:
     #: proxy_servers that anaconda-auth reads, by where they are set.
     anaconda_auth_proxies: dict[str, dict[str, str]] = field(default_factory=dict)
     conda: bool = True  # False when conda's configuration could not be read
+    #: settings that could not be used as they are (each names where it is set)
+    problems: list[Finding] = field(default_factory=list)
 
     def source(self, key: str) -> str:
         """Where a key is set, in words: a file, an environment variable, the default."""

@@ -224,8 +224,11 @@ def text(report: Report, verbose: bool = False, header: bool = True) -> str:
         if report.trust:
             lines.append(trust_line(report))
     if not report.conda_config_read:
+        why = (
+            "conda cannot load it" if report.conda_version else "conda is not importable"
+        )
         lines.append(
-            "note: conda's configuration was not read (conda is not importable); "
+            f"note: conda's configuration was not read ({why}); "
             "only the environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, "
             "SSL_CERT_FILE) applies"
         )
