@@ -568,7 +568,7 @@ def server_reason(body: bytes, content_type: str) -> str | None:
         return None
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a body nested thousands deep
         return None
     value = _reason_value(document, 0)
     if not value:

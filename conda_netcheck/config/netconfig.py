@@ -163,7 +163,7 @@ def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
     if variable:
         try:
             value = json.loads(variable)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         if isinstance(value, dict):
             found["the ANACONDA_AUTH_PROXY_SERVERS environment variable"] = value

@@ -493,6 +493,19 @@ class _Runner:
                     answer.error, route, target.host
                 )
                 return
+            if answer.header_defects:
+                # http.client stops at the bad line: the rest of the headers
+                # (Content-Length, Content-Type) would be read as the body.
+                result.problem = Problem(
+                    Code.NOT_A_CHANNEL,
+                    Layer.HTTP,
+                    f"the server's answer to {filename} has malformed headers "
+                    f"({'; '.join(answer.header_defects)}): the headers after it "
+                    "are read as the body",
+                    "ask the server's administrators (or the network team, if a "
+                    "proxy rewrites the traffic) to fix the response headers",
+                )
+                return
             skew = _clock_skew(answer)
             if skew is not None and abs(skew) > opts.skew_seconds:
                 result.warnings.append(advice.clock_skew_problem(skew))

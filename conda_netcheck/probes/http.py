@@ -229,4 +229,6 @@ def _defect_text(exc: BaseException) -> str:
 
 
 _DEFECTS = _DefectFilter()
-logging.getLogger("urllib3.connectionpool").addFilter(_DEFECTS)
+# urllib3 2.x warns from .connection, 1.26 from .connectionpool.
+for _name in ("urllib3.connection", "urllib3.connectionpool"):
+    logging.getLogger(_name).addFilter(_DEFECTS)
