@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
@@ -146,6 +147,10 @@ def guarded(
         raise
     except Exception as exc:
         message = redact_exception(exc)
+        if os.environ.get("CONDA_NETCHECK_DEBUG"):
+            from .redact import redact_traceback
+
+            print(redact_traceback(exc), file=sys.stderr)
         if getattr(args, "json", False):
             print(internal_error_json(message), flush=True)
         else:
@@ -194,7 +199,9 @@ def _execute(args: argparse.Namespace) -> int:
     cfg = from_conda()
     if args.names:  # explicit targets: the configured channel list does not matter
         cfg.channels = list(args.names)
-    targets = conda_targets(args.names or None, args.compare_upstream)
+    targets = conda_targets(
+        args.names or None, args.compare_upstream, cfg.problems, cfg.channels
+    )
     options = make_options(
         args, cfg, repodata_filenames(), offline=bool(context.offline)
     )
@@ -303,7 +310,6 @@ def run(
 
     report = Report(
         findings=list(findings or [])
-        + cfg.problems
         + config_findings(cfg, [t.url for t in targets])
         + defaults_bypass_mirror(targets),
         conda_version=conda_version,

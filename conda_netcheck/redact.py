@@ -53,6 +53,7 @@ _URL_RE = re.compile(
 _RELATIVE_URL_RE = re.compile(
     r"(?<![A-Za-z0-9+.\-:/])//(?:[^\s'\"<>]|<redacted>|<TOKEN>)+"
 )
+_RESERVED_RE = re.compile(r"[?#/@:\[\]]")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Punctuation that ends a sentence rather than a URL ("see http://h/x?sig=1.").
 _TRAILING_PUNCTUATION = ".,;:!?)]}"
@@ -345,6 +346,10 @@ class Redactor:
                 self.add_credentials(user, password)
             else:
                 self.add(user)
+            # A parser that stops at an unencoded reserved character quotes a
+            # piece of the password alone ("Port could not be cast ... 'piece'").
+            for piece in _RESERVED_RE.split(password if colon else user):
+                self.add(piece)
         rest = rest.partition("#")[0]
         path, _, query = rest.partition("?")
         for token in _ANACONDA_TOKEN_RE.finditer(path):

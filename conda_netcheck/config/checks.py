@@ -21,7 +21,7 @@ def config_findings(
 
     `urls` are the targets' URLs, to explain which proxy setting applies to them.
     """
-    findings: list[Finding] = []
+    findings: list[Finding] = list(cfg.problems)
     findings += offline(cfg)
     findings += channels(cfg)
     findings += ca_bundles(cfg)

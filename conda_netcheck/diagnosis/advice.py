@@ -128,9 +128,15 @@ def route_problem(exc: Exception) -> Problem:
     first = REDACTOR.text(
         str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
     )
-    proxy = "proxy" in str(exc).lower()
+    text = str(exc).lower()
+    if "proxy" in text:
+        code = Code.PROXY_MISCONFIGURED
+    elif "bundle" in text or "ssl_verify" in text:
+        code = Code.CA_BUNDLE_INVALID
+    else:  # some other setting conda cannot use (a mapping where a path belongs)
+        code = Code.CONFIG_INVALID
     return Problem(
-        Code.PROXY_MISCONFIGURED if proxy else Code.CA_BUNDLE_INVALID,
+        code,
         Layer.CONFIG,
         f"conda cannot build its session: {first}",
         "fix the setting named above (conda config --show-sources shows where it is set)",

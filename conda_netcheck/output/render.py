@@ -225,7 +225,9 @@ def text(report: Report, verbose: bool = False, header: bool = True) -> str:
             lines.append(trust_line(report))
     if not report.conda_config_read:
         why = (
-            "conda cannot load it" if report.conda_version else "conda is not importable"
+            "conda cannot load it"
+            if report.conda_version
+            else "conda is not importable"
         )
         lines.append(
             f"note: conda's configuration was not read ({why}); "

@@ -7,10 +7,10 @@ in time, and stops when the server is closed.
 
 from __future__ import annotations
 
-import zlib
 import socket
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable
 
