@@ -70,7 +70,7 @@ _PARAM_RE = re.compile(r"(?P<name>[^&;=#]+)=(?P<value>[^&;#]*)")
 # Long runs of token characters with letters and digits: GitHub/GitLab tokens
 # used as the user name (https://ghp_...:x-oauth-basic@github.com).
 _TOKENISH_RE = re.compile(
-    r"(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}"
+    r"(?=[A-Za-z0-9_\-.~]*[0-9])(?=[A-Za-z0-9_\-.~]*[A-Za-z])[A-Za-z0-9_\-.~]{16,}"
 )
 
 _HEADER_RE = re.compile(
@@ -339,7 +339,7 @@ class Redactor:
             return
         sep = url.find("://")
         authority, rest = _split_authority(url[sep + 3 :] if sep > 0 else url)
-        userinfo, at, _ = authority.rpartition("@")
+        userinfo, at, hostport = authority.rpartition("@")
         if at and userinfo:
             user, colon, password = userinfo.partition(":")
             if colon:
@@ -350,6 +350,11 @@ class Redactor:
             # piece of the password alone ("Port could not be cast ... 'piece'").
             for piece in _RESERVED_RE.split(password if colon else user):
                 self.add(piece)
+        # A "port" that is a token (https://host:TOKEN/) is quoted alone in
+        # urllib's "Port could not be cast" error.
+        port = (hostport if at else authority).rpartition("]")[2].rpartition(":")[2]
+        if port and not port.isdigit() and _looks_like_token(port):
+            self.add(port)
         rest = rest.partition("#")[0]
         path, _, query = rest.partition("?")
         for token in _ANACONDA_TOKEN_RE.finditer(path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -30,7 +31,28 @@ def config_findings(
     findings += lint_proxies(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
+    findings += token_files(cfg)
     return findings
+
+
+def token_files(cfg: NetConfig) -> list[Finding]:
+    """anaconda-client token files conda cannot read (it reads them all)."""
+    from .credentials import binstar_token_dir, unreadable_token_files
+
+    if not cfg.conda:
+        return []
+    directory = binstar_token_dir()
+    return [
+        Finding(
+            "anaconda-client tokens",
+            Code.CONFIG_INVALID,
+            f"the token file {path} {what}: conda reads every token file in "
+            f"{directory} when it downloads, and cannot read this one (netcheck "
+            "checks without these tokens)",
+            f"rm {shlex.quote(path)} (then `anaconda login` again if you need it)",
+        )
+        for path, what in unreadable_token_files(directory)
+    ]
 
 
 def offline(cfg: NetConfig) -> list[Finding]:

@@ -322,6 +322,22 @@ def _token_files(token_dir: str) -> dict[str, str]:
     return files
 
 
+def unreadable_token_files(token_dir: str | None = None) -> list[tuple[str, str]]:
+    """Token files conda cannot read, as (path, what it is).
+
+    conda reads every ``*.token`` file of the directory on every request it
+    authenticates: one FIFO blocks it, ``/dev/zero`` eats its memory, a
+    non-UTF-8 file raises.
+    """
+    found = []
+    for path in sorted(set(_token_files(token_dir or binstar_token_dir()).values())):
+        try:
+            read_text(path)
+        except UnsafePath as exc:
+            found.append((path, exc.what))
+    return found
+
+
 def anaconda_client_token(
     url: str, add_anaconda_token: bool = True, token_dir: str | None = None
 ) -> Credential | None:

@@ -176,7 +176,11 @@ class NoPromptAuth:
         self.inner = inner
 
     def __call__(self, request: Any) -> Any:
-        if self.inner is not None:
+        from .credentials import unreadable_token_files
+
+        # conda's auth reads every anaconda-client token file: with one it
+        # cannot read it blocks or eats memory (reported as a finding).
+        if self.inner is not None and not unreadable_token_files():
             request = self.inner(request)
         hooks = request.hooks.get("response", [])
         request.hooks["response"] = [

@@ -40,6 +40,11 @@ def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> 
         return
     if key and _SECRET_NAME_RE.search(key):
         redactor.add(value)
+    # The whole value first: a password with a space is one secret, not two.
+    if "@" in value or "/t/" in value or "=" in value:
+        redactor.add_url_credentials(
+            value.lstrip("/") if value.startswith("//") else value
+        )
     for word in value.replace(",", " ").split():
         word = _unquote(word)
         if "@" in word or "/t/" in word or "=" in word:
