@@ -23,6 +23,7 @@ def config_findings(
     `urls` are the targets' URLs, to explain which proxy setting applies to them.
     """
     findings: list[Finding] = list(cfg.problems)
+    findings += condarc_variable(cfg)
     findings += offline(cfg)
     findings += channels(cfg)
     findings += ca_bundles(cfg)
@@ -55,6 +56,44 @@ def token_files(cfg: NetConfig) -> list[Finding]:
     ]
 
 
+#: The file names conda reads from a CONDARC path (conda.common.configuration).
+CONDARC_NAMES = (".condarc", "condarc")
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def condarc_variable(cfg: NetConfig) -> list[Finding]:
+    """CONDARC naming something conda silently skips (missing, a FIFO, a bad name)."""
+    import os
+
+    from .files import MAX_SMALL_FILE_BYTES, path_problem
+
+    path = cfg.env.get("CONDARC")
+    if not path or not cfg.conda:
+        return []
+    problem = path_problem(path, MAX_SMALL_FILE_BYTES, directory_ok=True)
+    name = os.path.basename(path.rstrip("/"))
+    if problem is None and os.path.isdir(path):
+        names = os.listdir(path) if os.access(path, os.R_OK) else []
+        if not any(n.endswith(YAML_SUFFIXES) for n in names):
+            problem = "is a directory without .yml or .yaml files"
+    elif problem is None and not (
+        name in CONDARC_NAMES or name.endswith(YAML_SUFFIXES)
+    ):
+        problem = "is named neither .condarc/condarc nor *.yml/*.yaml"
+    if problem is None:
+        return []
+    return [
+        Finding(
+            "CONDARC",
+            Code.CONFIG_INVALID,
+            f"the CONDARC environment variable names {path}, which {problem}: "
+            "conda silently ignores it, so none of its settings apply",
+            "point CONDARC at your .condarc file (a regular file named .condarc, "
+            "condarc or *.yml), or unset CONDARC",
+        )
+    ]
+
+
 def offline(cfg: NetConfig) -> list[Finding]:
     """offline: true makes conda refuse every download."""
     if not cfg.offline:
@@ -78,8 +117,19 @@ def offline(cfg: NetConfig) -> list[Finding]:
 
 def channels(cfg: NetConfig) -> list[Finding]:
     """With no channel configured conda has nowhere to download from."""
-    if not cfg.conda or cfg.channels:
+    if not cfg.conda or cfg.channels and not _only_empty_defaults(cfg):
         return []
+    if cfg.channels:
+        return [
+            Finding(
+                "channels",
+                Code.NO_CHANNELS,
+                "channels lists only defaults, and default_channels is empty: "
+                "conda has nowhere to download from",
+                f"conda config --file {cfg.source('default_channels')} --remove-key "
+                "default_channels (or add your mirror's URLs to it)",
+            )
+        ]
     return [
         Finding(
             "channels",
@@ -88,6 +138,12 @@ def channels(cfg: NetConfig) -> list[Finding]:
             "conda config --add channels conda-forge (or your organisation's channel)",
         )
     ]
+
+
+def _only_empty_defaults(cfg: NetConfig) -> bool:
+    from .targets import DEFAULTS
+
+    return set(cfg.channels) == {DEFAULTS} and cfg.default_channels == []
 
 
 def timeouts(cfg: NetConfig) -> list[Finding]:

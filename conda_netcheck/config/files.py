@@ -34,7 +34,7 @@ def _kind(mode: int) -> str | None:
     if stat.S_ISDIR(mode):
         return "is a directory, not a file"
     if stat.S_ISFIFO(mode):
-        return "is a FIFO (named pipe), not a file: reading it blocks"
+        return "is a FIFO (named pipe), not a regular file"
     if stat.S_ISCHR(mode):
         return "is a character device, not a file"
     if stat.S_ISBLK(mode):

@@ -60,6 +60,7 @@ class NetConfig:
     read_timeout: float = 60.0
     proxy_servers: dict[str, str] = field(default_factory=dict)
     channels: list[str] = field(default_factory=list)
+    default_channels: list[str] | None = None  # None: not read (no conda)
     env: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     #: proxy_servers that anaconda-auth reads, by where they are set.
@@ -112,7 +113,9 @@ def from_conda() -> NetConfig:
     # Each setting that feeds channel URLs, so that a broken one is named
     # (context.channels fails on any of them with a bare ValueError).
     for key in ("channel_alias", "default_channels", "custom_channels"):
-        _setting(key, None, cfg, lambda key=key: getattr(context, key))
+        value = _setting(key, None, cfg, lambda key=key: getattr(context, key))
+        if key == "default_channels" and value is not None:
+            cfg.default_channels = [str(c) for c in value]
     # A channel conda cannot expand is named by conda_targets, one by one.
     cfg.channels = _safe(lambda: list(context.channels), None)
     if cfg.channels is None:

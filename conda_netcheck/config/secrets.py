@@ -41,17 +41,21 @@ def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> 
     if key and _SECRET_NAME_RE.search(key):
         redactor.add(value)
     # The whole value first: a password with a space is one secret, not two.
-    if "@" in value or "/t/" in value or "=" in value:
+    if _may_hold_credentials(value):
         redactor.add_url_credentials(
             value.lstrip("/") if value.startswith("//") else value
         )
     for word in value.replace(",", " ").split():
         word = _unquote(word)
-        if "@" in word or "/t/" in word or "=" in word:
+        if _may_hold_credentials(word):
             # Scheme-relative "//user:pass@host" reads as a scheme-less URL.
             redactor.add_url_credentials(
                 word.lstrip("/") if word.startswith("//") else word
             )
+
+
+def _may_hold_credentials(value: str) -> bool:
+    return any(mark in value for mark in ("@", "/t/", "=", "://"))
 
 
 def register_text(text: str, redactor: Redactor = REDACTOR) -> None:

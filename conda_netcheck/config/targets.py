@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 PUBLIC_ALIAS = "https://conda.anaconda.org"
 PUBLIC_DEFAULTS = "https://repo.anaconda.com"
+DEFAULTS = "defaults"
 
 
 def conda_targets(
