@@ -33,7 +33,29 @@ def config_findings(
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
     findings += token_files(cfg)
+    findings += netrc_file(cfg)
     return findings
+
+
+def netrc_file(cfg: NetConfig) -> list[Finding]:
+    """A NETRC that names a FIFO, a device or a huge file: requests would read it."""
+    from .credentials import netrc_path
+    from .files import MAX_SMALL_FILE_BYTES, path_problem
+
+    path = netrc_path(cfg.env) if "NETRC" in cfg.env else None
+    problem = path_problem(path, MAX_SMALL_FILE_BYTES) if path else None
+    if problem is None or problem == "does not exist":
+        return []  # a missing NETRC is described with the credentials
+    return [
+        Finding(
+            "NETRC",
+            Code.CONFIG_INVALID,
+            f"the NETRC environment variable names {path}, which {problem}: "
+            "requests reads it to find credentials (on redirects, and for every "
+            "request when no other auth is set)",
+            "export NETRC=/path/to/your/.netrc (a small regular file), or unset NETRC",
+        )
+    ]
 
 
 def token_files(cfg: NetConfig) -> list[Finding]:

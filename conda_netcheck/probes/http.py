@@ -221,11 +221,11 @@ class _DefectFilter(logging.Filter):
 
 
 def _defect_text(exc: BaseException) -> str:
-    defects = getattr(exc, "defects", None) or []
-    unparsed = getattr(exc, "unparsed_data", None)
-    if unparsed:
+    # urllib3 keeps the defects only in the message: "[Defect()], unparsed data: ..."
+    text = str(exc)
+    if "MissingHeaderBodySeparatorDefect" in text:
         return "a header line without a colon"
-    return "; ".join(type(d).__name__ for d in defects) or "malformed headers"
+    return "headers that cannot be parsed"
 
 
 _DEFECTS = _DefectFilter()
