@@ -139,8 +139,9 @@ def guarded(
     anything else becomes one redacted line, or a JSON document under --json.
     """
     from .exceptions import NetcheckError
-    from .redact import redact_exception
+    from .redact import install_log_redaction, redact_exception
 
+    install_log_redaction()
     try:
         return action(args)
     except NetcheckError:

@@ -34,6 +34,7 @@ __all__ = [
     "redact_text",
     "redact_traceback",
     "redact_url",
+    "install_log_redaction",
 ]
 
 REDACTED = "<redacted>"
@@ -489,3 +490,18 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redactor.text(record.stack_info)
         return True
+
+
+def install_log_redaction(redactor: Redactor | None = None) -> None:
+    """Put a `RedactingFilter` on every logging handler there is (conda's, urllib3's).
+
+    A filter on a handler sees every record that reaches it, propagated or
+    not: urllib3's retry warnings and conda's debug lines quote URLs.
+    """
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    handlers = {id(h): h for logger in loggers for h in getattr(logger, "handlers", ())}
+    if logging.lastResort is not None:
+        handlers[id(logging.lastResort)] = logging.lastResort
+    for handler in handlers.values():
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter(redactor))
