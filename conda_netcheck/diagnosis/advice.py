@@ -34,7 +34,10 @@ def fix_for(code: Code, target: Target) -> str | None:
     """The exact fix for a diagnosis code on a target."""
     url = urlsplit(target.url)
     host = url.hostname or ""
-    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        port = url.port or (443 if url.scheme == "https" else 80)
+    except ValueError:  # reported as a configuration finding
+        port = 443 if url.scheme == "https" else 80
     where = f"in {target.source}" if target.source else "in your configuration"
     fixes = {
         Code.OFFLINE_MODE: "turn offline mode off: conda config --set offline false "
@@ -92,10 +95,15 @@ PROXY_CODES = frozenset(
 
 def proxy_fix(code: Code, target: Target) -> str:
     """The exact command for a proxy problem, where the proxy was set; never the password."""
-    proxy = urlsplit(target.proxy or "http://PROXY_HOST:PORT")
-    address = (
-        f"{proxy.hostname}:{proxy.port or 80}" if proxy.hostname else "PROXY_HOST:PORT"
-    )
+    try:
+        proxy = urlsplit(target.proxy or "http://PROXY_HOST:PORT")
+        address = (
+            f"{proxy.hostname}:{proxy.port or 80}"
+            if proxy.hostname
+            else "PROXY_HOST:PORT"
+        )
+    except ValueError:  # an unparseable proxy URL: its parts would mislead
+        address = "PROXY_HOST:PORT"
     source = target.proxy_source or "proxy_servers.https"
     with_user = f"http://USER:<password>@{address}"
     plain = f"http://{address}"

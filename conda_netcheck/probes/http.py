@@ -57,7 +57,7 @@ def get(
     deadline = start + budget
     box: dict[str, Any] = {}
     worker = threading.Thread(
-        target=_get,
+        target=_catching,
         args=(session, url, (connect_timeout, read_timeout), max_bytes),
         kwargs={"extra_headers": extra_headers, "deadline": deadline, "box": box},
         name="netcheck-http",
@@ -65,6 +65,8 @@ def get(
     )
     worker.start()
     worker.join(max(0.0, deadline - time.monotonic()) + _GRACE_SECONDS)
+    if "bug" in box:  # not a network error: the caller reports it as netcheck's
+        raise box["bug"]
     result = box.get("result")
     if result is None:
         import requests
@@ -85,6 +87,14 @@ def get(
 
 #: Time for the worker to notice its own deadline before it is abandoned.
 _GRACE_SECONDS = 0.5
+
+
+def _catching(*args: Any, **kwargs: Any) -> None:
+    """_get in the worker thread; an unexpected exception is handed to the caller."""
+    try:
+        _get(*args, **kwargs)
+    except Exception as exc:
+        kwargs["box"]["bug"] = exc
 
 
 def _get(
