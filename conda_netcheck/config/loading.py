@@ -24,6 +24,9 @@ class BrokenFile:
     problem: str
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
+    #: conda skips the whole file with a warning (a YAML scanner error) and
+    #: runs on; any other error stops every conda command.
+    ignored: bool = False
 
     def where(self) -> str:
         """``path, line L, column C`` as far as known."""
@@ -54,9 +57,26 @@ def find_broken(paths: list[str]) -> BrokenFile | None:
     """The first file conda would fail on, with line and column when the parser says."""
     for path in paths:
         broken = check_file(path)
-        if broken is not None:
+        if broken is not None and not broken.ignored:
             return broken
     return None
+
+
+def ignored_files(paths: list[str]) -> list[BrokenFile]:
+    """Files conda skips whole (with a warning), so none of their settings apply."""
+    found = [check_file(path) for path in paths]
+    return [b for b in found if b is not None and b.ignored]
+
+
+def ignored_finding(broken: BrokenFile) -> Finding:
+    """The finding for a file conda reads as if it were not there."""
+    return Finding(
+        "condarc",
+        Code.CONFIG_INVALID,
+        f"{broken.where()}: {broken.problem}; conda ignores this whole file "
+        "(with a warning), so none of its settings apply",
+        f"edit {broken.where()} (YAML: spaces, not tabs; a space after each colon)",
+    )
 
 
 def check_file(path: str) -> BrokenFile | None:
@@ -96,13 +116,19 @@ def _from_yaml_error(path: str, exc: Exception) -> BrokenFile:
     mark: Any = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
+    start: Any = getattr(exc, "context_mark", None)
     if context and "duplicate" not in str(problem):
+        # "while parsing a flow mapping" started where the real mistake often is.
+        if start is not None and mark is not None and start.line != mark.line:
+            context = f"{context} (opened at line {start.line + 1}, column {start.column + 1})"
         problem = f"{context}: {problem}"
     if "found duplicate key" in str(exc):
         problem = "a key is set twice (" + str(problem).strip() + ")"
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
-    return BrokenFile(path, str(problem).strip(), line, column)
+    # conda turns these two into ConfigurationLoadError and skips the file.
+    ignored = type(exc).__name__ in ("ScannerError", "ReaderError")
+    return BrokenFile(path, str(problem).strip(), line, column, ignored)
 
 
 def broken_config_finding(broken: BrokenFile | None, error: BaseException) -> Finding:

@@ -95,13 +95,15 @@ def from_conda() -> NetConfig:
     """
     from conda.base.context import context
 
-    from .loading import search_path_files
+    from .loading import ignored_files, ignored_finding, search_path_files
     from .secrets import register_all
 
-    register_all(search_path_files())
+    files = search_path_files()
+    register_all(files)
     sources = _safe(conda_sources, {})
     cfg = NetConfig(env=environment(), sources=sources)
     problems = cfg.problems
+    problems += [ignored_finding(b) for b in _safe(lambda: ignored_files(files), [])]
     cfg.offline = bool(_setting("offline", False, cfg, lambda: context.offline))
     cfg.ssl_verify = _value("ssl_verify", True, cfg)
     cfg.client_cert = _value("client_ssl_cert", None, cfg)
