@@ -358,8 +358,12 @@ def write_report(report: Report, cfg: NetConfig, path: str) -> None:
     from .output.report import default_versions, markdown_report
 
     text = markdown_report(report, cfg, default_versions(report))
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:  # a directory, a read-only place: say so, go on
+        print(f"cannot write the report to {path}: {exc.strerror}", file=sys.stderr)
+        return
     print(f"report written to {path}", file=sys.stderr)
 
 

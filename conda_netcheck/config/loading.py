@@ -93,11 +93,11 @@ def check_file(path: str) -> BrokenFile | None:
         return BrokenFile(
             path, f"byte 0x{data[exc.start]:02x} is not UTF-8 text", line, column
         )
-    try:
-        from conda.common.serialize import yaml_safe_load as load
+    try:  # conda >= 25.x; yaml_safe_load is deprecated there
+        from conda.common.serialize.yaml import loads as load
     except ImportError:
         try:
-            from conda.common.serialize.yaml import loads as load
+            from conda.common.serialize import yaml_safe_load as load
         except ImportError:
             return None
     try:
