@@ -69,6 +69,11 @@ class Code(str, Enum):
     MIRROR_BEHIND = "mirror-behind"
     DEFAULTS_NOT_MIRRORED = "defaults-not-mirrored"
     TAR_BZ2_ONLY = "tar-bz2-only"
+    # Transport failures: resets, client certificates, dual stack, strict X.509.
+    CONNECTION_RESET = "connection-reset"
+    CLIENT_CERT_REQUIRED = "client-cert-required"
+    IPV6_BROKEN = "ipv6-broken"
+    IPV4_BROKEN = "ipv4-broken"
 
     def __str__(self) -> str:
         return self.value
@@ -85,6 +90,8 @@ WARNING_CODES = frozenset(
         Code.MIRROR_BEHIND,
         Code.DEFAULTS_NOT_MIRRORED,
         Code.TAR_BZ2_ONLY,
+        Code.IPV6_BROKEN,
+        Code.IPV4_BROKEN,
     }
 )
 

@@ -21,7 +21,7 @@ from ..model import (
     Timings,
 )
 from ..probes import content, dns, http, proxy, tcp, tls
-from . import advice, mirrors
+from . import advice, mirrors, transport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -232,12 +232,19 @@ class _Runner:
         path.timings.tls = shaken.elapsed_ms
         if shaken.problem:
             path.problem = shaken.problem
+
+            def reopen() -> Any:
+                return self._reopen(lookup.addresses, what, host, port, route)
+
             if shaken.problem.code in advice.CERTIFICATE_CODES:
-
-                def reopen() -> Any:
-                    return self._reopen(lookup.addresses, what, host, port, route)
-
                 self._explain_certificate(shaken.problem, host, route, reopen)
+            else:
+                path.problem = (
+                    transport.explain_handshake(
+                        shaken.error, host, port, route, reopen, opts.read_timeout
+                    )
+                    or shaken.problem
+                )
             return path
         path.notes.append(f"TLS {shaken.version} with {host}")
         return path
@@ -285,6 +292,29 @@ class _Runner:
         if answer.sock is None:
             raise OSError(answer.problem.summary if answer.problem else "no tunnel")
         return answer.sock
+
+    def _reopener(self, target: Target, route: Route) -> Callable[[], Any]:
+        """A way to connect to the target again as _probe_path did, resolving on use."""
+        from requests.utils import prepend_scheme_if_needed
+
+        url = urlsplit(target.url)
+        host, port = url.hostname or "", _port(url)
+        peer_host, peer_port = host, port
+        if route.proxy:
+            proxy_url = urlsplit(prepend_scheme_if_needed(route.proxy, "http"))
+            peer_host, peer_port = proxy_url.hostname or "", proxy_url.port or 8080
+        opts = self.options
+
+        def reopen() -> Any:
+            lookup = dns.resolve(
+                peer_host, peer_port, opts.connect_timeout, opts.resolver
+            )
+            if lookup.problem:
+                raise OSError(lookup.problem.summary)
+            what = f"{peer_host}:{peer_port}"
+            return self._reopen(lookup.addresses, what, host, port, route)
+
+        return reopen
 
     def _explain_certificate(
         self, problem: Problem, host: str, route: Route, reopen: Callable[[], Any]
@@ -457,9 +487,16 @@ class _Runner:
             if answer.first_byte_ms is not None:
                 result.timings.first_byte = answer.first_byte_ms
             if answer.error is not None:
-                result.problem = advice.request_problem(
-                    answer.error, route, target.host
-                )
+                result.problem = transport.explain_request(
+                    answer.error,
+                    target.host,
+                    _port(urlsplit(target.url)),
+                    filename,
+                    route,
+                    self._reopener(target, route),
+                    opts.read_timeout,
+                    https=urlsplit(target.url).scheme == "https",
+                ) or advice.request_problem(answer.error, route, target.host)
                 return
             skew = _clock_skew(answer)
             if skew is not None and abs(skew) > opts.skew_seconds:

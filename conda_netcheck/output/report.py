@@ -432,6 +432,9 @@ def _action(result: TargetResult, problem: Problem) -> tuple[str, str, tuple[str
     proxy = _hostport(target.proxy) if target.proxy else None
     details = problem.details
     code = problem.code
+    explained = _transport_action(problem, host, address)
+    if explained:
+        return explained
     issuer = details.get("issuer") or (details.get("certificate") or {}).get("issuer")
     trust = (
         "conda config --set ssl_verify truststore",
@@ -569,6 +572,23 @@ def _action(result: TargetResult, problem: Problem) -> tuple[str, str, tuple[str
         return SERVER, f"{host}: {problem.summary}", ()
     fix = f": {problem.fix}" if problem.fix else ""
     return MACHINE, f"{host}: {problem.summary}{fix}", ()
+
+
+def _transport_action(
+    problem: Problem, host: str, address: str
+) -> tuple[str, str, tuple[str, ...]] | None:
+    """Who acts on a transport code, and its sentence, from its one record."""
+    from ..diagnosis import transport
+
+    entry = transport.entry(problem.code)
+    if entry is None:
+        return None
+    owner = {
+        transport.NETWORK: NETWORK,
+        transport.SERVER: SERVER,
+        transport.MACHINE: MACHINE,
+    }[entry.who]
+    return owner, entry.report.format(host=host, address=address), ()
 
 
 # -- formatting -----------------------------------------------------------------

@@ -32,6 +32,7 @@ class TlsResult:
     peer: dict[str, Any] = field(default_factory=dict)
     problem: Problem | None = None
     elapsed_ms: float | None = None
+    error: BaseException | None = None  # what the handshake raised, for classifying
 
 
 def trust_context(
@@ -72,6 +73,7 @@ def handshake(
     """Run a TLS handshake on a connected socket; the socket is closed afterwards."""
     start = time.monotonic()
     sock.settimeout(timeout)
+    error: BaseException | None = None
     try:
         with context.wrap_socket(sock, server_hostname=server_name) as tls:
             elapsed = (time.monotonic() - start) * 1000
@@ -90,6 +92,7 @@ def handshake(
             f"handshake within {timeout:g} s",
         )
     except ssl.SSLError as exc:
+        error = exc
         offered = offered_versions(context)
         problem = Problem(
             Code.TLS_ERROR,
@@ -99,6 +102,7 @@ def handshake(
             details={"reason": exc.reason, "offered": offered},
         )
     except OSError as exc:
+        error = exc
         problem = Problem(
             Code.TLS_ERROR,
             Layer.TLS,
@@ -106,7 +110,8 @@ def handshake(
         )
     finally:
         sock.close()
-    return TlsResult(problem=problem, elapsed_ms=(time.monotonic() - start) * 1000)
+    elapsed = (time.monotonic() - start) * 1000
+    return TlsResult(problem=problem, elapsed_ms=elapsed, error=error)
 
 
 def offered_versions(context: ssl.SSLContext) -> str:

@@ -1,0 +1,357 @@
+"""Transport failures explained: resets, closed handshakes, client certificates.
+
+One record per code in `ENTRIES` (layer, severity, who acts, report sentence,
+README line) and one builder per situation; the builders only read typed
+facts from `probes.handshake`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+from ..model import Code, Layer, Problem, Status
+from ..probes.handshake import Answer, Failure
+
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import Iterator
+
+    from ..model import Route
+    from ..probes.handshake import CertificateRequest, SecondHandshake
+
+T = TypeVar("T")
+
+#: The alert a verdict stands for when only the second look saw it.
+_ALERTS = {Failure.CLIENT_CERT_REQUIRED: "TLSV13_ALERT_CERTIFICATE_REQUIRED"}
+
+NETWORK, SERVER, MACHINE = "network", "server", "machine"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a code means, who acts on it, and how the report and README say it."""
+
+    code: Code
+    layers: tuple[Layer, ...]  # where it can happen, lowest first
+    severity: Status
+    who: str  # NETWORK, SERVER or MACHINE
+    report: str  # the report's sentence; {address} and {host} are filled in
+    readme: str  # the README diagnosis table row
+
+
+ENTRIES = {
+    Code.CONNECTION_RESET: Entry(
+        Code.CONNECTION_RESET,
+        (Layer.TCP, Layer.TLS, Layer.HTTP),
+        Status.ERROR,
+        NETWORK,
+        "connections to {address} are reset or closed before an answer: allow "
+        "{address} on the firewall or TLS filter in between",
+        "| `connection-reset` | tcp / tls / http | the connection was reset (RST) "
+        "or closed (EOF) during the TLS handshake or after the request; a second "
+        "handshake without the host name tells a filter on the name from a server "
+        "that ends every handshake; a clean close names the likely causes in order "
+        "| allow HOST:PORT on the filter (network team), or use the proxy you are "
+        "meant to use |",
+    ),
+    Code.CLIENT_CERT_REQUIRED: Entry(
+        Code.CLIENT_CERT_REQUIRED,
+        (Layer.TLS,),
+        Status.ERROR,
+        MACHINE,
+        "{host} requires a client certificate: set client_ssl_cert and "
+        "client_ssl_cert_key",
+        "| `client-cert-required` | tls | the server asks for a client certificate "
+        "(TLS 1.3 alert, or a TLS 1.2 CertificateRequest then a handshake failure) "
+        "and conda sends none, or it rejects the one `client_ssl_cert` names; the "
+        "CA names it accepts when TLS 1.2 shows them | `conda config --set "
+        "client_ssl_cert /path/to/client.pem` and `conda config --set "
+        "client_ssl_cert_key /path/to/client.key`, or check the configured pair |",
+    ),
+}
+
+
+def entry(code: Code) -> Entry | None:
+    """The record of a code this module explains, else None."""
+    return ENTRIES.get(code)
+
+
+def is_ip(host: str) -> bool:
+    """Whether the host is an IP address (no SNI is sent for those)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+# -- resets and clean closes ------------------------------------------------
+
+
+def _follows_name(second: SecondHandshake | None) -> bool:
+    """The handshake without the name got a TLS answer: the block is on the name."""
+    return second is not None and second.answer in (Answer.COMPLETED, Answer.ALERT)
+
+
+def _refuses_all(second: SecondHandshake | None) -> bool:
+    return second is not None and second.answer in (Answer.RESET, Answer.CLOSED)
+
+
+def handshake_reset(
+    failure: Failure,
+    host: str,
+    port: int,
+    second: SecondHandshake | None,
+    proxy: str | None = None,
+) -> Problem:
+    """A reset or clean close during the TLS handshake, by what the second handshake showed."""
+    address = f"{host}:{port}"
+    how = "reset (RST)" if failure is Failure.RESET else "closed (EOF, no TLS alert)"
+    summary = f"the connection to {address} was {how} during the TLS handshake"
+    details = {"failure": failure.value, "address": address}
+    if second is not None:
+        details["second_handshake"] = {
+            "server_name": second.server_name,
+            "answer": second.answer.value,
+            "ms": round(second.elapsed_ms, 1),
+        }
+    via = f" through the proxy {proxy}" if proxy else ""
+    if _follows_name(second):
+        summary += (
+            f"; a handshake without the name {host} got a TLS answer: the "
+            f"{'reset' if failure is Failure.RESET else 'close'} follows the host "
+            f"name: a filter between you and {host} blocks it"
+        )
+        fix = (
+            f"ask your network team to allow {address}{via}"
+            if proxy
+            else f"ask your network team to allow {address}, or use the proxy you "
+            "are meant to use: conda config --set proxy_servers.https "
+            "http://PROXY_HOST:PORT"
+        )
+        details["cause"] = "name-filter"
+    elif _refuses_all(second):
+        summary += f"; a handshake without the name {host} ends the same way: "
+        summary += "this server (or a device in front of it) ends every handshake"
+        fix = _every_handshake_fix(failure, host, port, via)
+        details["cause"] = "every-handshake"
+    else:
+        fix = _every_handshake_fix(failure, host, port, via)
+    return Problem(Code.CONNECTION_RESET, Layer.TLS, summary, fix, details)
+
+
+def _every_handshake_fix(failure: Failure, host: str, port: int, via: str) -> str:
+    address = f"{host}:{port}"
+    if failure is Failure.RESET:
+        return (
+            f"ask your network team whether a firewall resets connections to "
+            f"{address}{via}, and the administrators of {host} whether port {port} "
+            "serves https"
+        )
+    causes = [
+        f"a TLS inspection device or proxy that cannot reach {host}: ask your "
+        f"network team to let {address} through{via}"
+    ]
+    if is_ip(host):
+        causes.append(
+            "a server that needs the host name (SNI): use the channel's host "
+            f"name instead of {host}"
+        )
+    causes.append(
+        f"a port that is not TLS: check that {address} serves https (ask the "
+        f"administrators of {host})"
+    )
+    return "likely causes, in order: " + "; ".join(
+        f"({n}) {cause}" for n, cause in enumerate(causes, 1)
+    )
+
+
+def request_reset(failure: Failure, host: str, port: int, filename: str) -> Problem:
+    """A reset or clean close after the request was sent (no answer came)."""
+    address = f"{host}:{port}"
+    how = "reset (RST)" if failure is Failure.RESET else "closed"
+    return Problem(
+        Code.CONNECTION_RESET,
+        Layer.HTTP,
+        f"the connection to {address} was {how} after the request for {filename}, "
+        "without an answer",
+        f"a firewall or filter between you and {host} probably drops this request: "
+        f"ask your network team to allow {address}; if it persists without one, "
+        f"tell the administrators of {host}",
+        {"failure": failure.value, "address": address},
+    )
+
+
+# -- client certificates ----------------------------------------------------
+
+
+def client_cert_problem(
+    failure: Failure,
+    host: str,
+    configured: str | tuple[str, str] | None,
+    request: CertificateRequest | None,
+    reason: str | None,
+) -> Problem:
+    """The server wants a client certificate, or refused the one conda sent."""
+    accepted = list(request.authorities) if request and request.seen else []
+    details = {"failure": failure.value, "alert": reason, "accepted_cas": accepted}
+    issued_by = (
+        f"; it accepts certificates issued by: {'; '.join(accepted)}"
+        if accepted
+        else ""
+    )
+    if configured:
+        cert, key = configured if isinstance(configured, tuple) else (configured, None)
+        summary = (
+            f"{host} rejected the client certificate conda sends ({cert}; TLS alert "
+            f"{reason or 'handshake failure'}){issued_by}"
+        )
+        fix = (
+            f"check the pair conda sends: client_ssl_cert ({cert}) must be a "
+            "certificate the server accepts, not expired, issued by a CA it "
+            f"trusts, and client_ssl_cert_key ({key or 'the key in the same file'}) "
+            f"its key; ask the administrators of {host} for a valid one"
+        )
+    else:
+        how = (
+            "TLS 1.3 alert 'certificate required'"
+            if failure is Failure.CLIENT_CERT_REQUIRED
+            else "a CertificateRequest, then a handshake failure"
+        )
+        summary = (
+            f"{host} requires a client certificate and conda sends none "
+            f"({how}){issued_by}"
+        )
+        fix = (
+            f"get a client certificate for {host} from its administrators, then: "
+            "conda config --set client_ssl_cert /path/to/client.pem and conda "
+            "config --set client_ssl_cert_key /path/to/client.key (no key setting "
+            "when the key is in the certificate file)"
+        )
+    return Problem(Code.CLIENT_CERT_REQUIRED, Layer.TLS, summary, fix, details)
+
+
+def is_client_cert(failure: Failure, request: CertificateRequest | None) -> bool:
+    """Whether the failure is about the client certificate, on the evidence."""
+    if failure in (Failure.CLIENT_CERT_REQUIRED, Failure.CLIENT_CERT_REJECTED):
+        return True
+    # Alert 40 alone is ambiguous (no shared cipher, too): it means "no
+    # client certificate" only after the server asked for one.
+    return failure is Failure.HANDSHAKE_FAILURE and request is not None and request.seen
+
+
+# -- the entry points the runner calls --------------------------------------
+
+
+def explain_handshake(
+    error: BaseException | None,
+    host: str,
+    port: int,
+    route: Route,
+    reopen: Callable[[], socket.socket],
+    timeout: float,
+) -> Problem | None:
+    """A better diagnosis for a failed handshake, or None to keep the generic one."""
+    from ..probes import handshake
+
+    if error is None:
+        return None
+    errors = list(causes(error))
+    failure = handshake.classify(errors)
+    if failure in (Failure.RESET, Failure.CLOSED):
+        # Same address, same route, no server name (or a plain IP: no SNI anyway).
+        second = _bounded(lambda: handshake.handshake_as(reopen(), None, timeout))
+        return handshake_reset(failure, host, port, second, _shown_proxy(route))
+    return _client_cert(failure, errors, host, route, reopen, timeout)
+
+
+def explain_request(
+    error: BaseException,
+    host: str,
+    port: int,
+    filename: str,
+    route: Route,
+    reopen: Callable[[], socket.socket],
+    timeout: float,
+    https: bool = True,
+) -> Problem | None:
+    """A reset, close or client-certificate alert that came with the request."""
+    from ..probes import handshake
+
+    errors = list(causes(error))
+    failure = handshake.classify(errors)
+    if failure in (Failure.RESET, Failure.CLOSED) and https:
+        # A TLS 1.3 server's client-certificate alert races with the request:
+        # the reset can come first. Ask again without sending a request.
+        verdict = _bounded(
+            lambda: handshake.verdict_after_handshake(
+                reopen(), host, timeout, route.cert
+            )
+        )
+        if verdict is not None:
+            failure, errors = verdict, []
+    if failure in (Failure.RESET, Failure.CLOSED):
+        return request_reset(failure, host, port, filename)
+    return _client_cert(failure, errors, host, route, reopen, timeout)
+
+
+def _client_cert(
+    failure: Failure,
+    errors: list[BaseException],
+    host: str,
+    route: Route,
+    reopen: Callable[[], socket.socket],
+    timeout: float,
+) -> Problem | None:
+    from ..probes import handshake
+
+    if failure not in (
+        Failure.CLIENT_CERT_REQUIRED,
+        Failure.CLIENT_CERT_REJECTED,
+        Failure.HANDSHAKE_FAILURE,
+    ):
+        return None
+    request = _bounded(lambda: handshake.certificate_request(reopen(), host, timeout))
+    if not is_client_cert(failure, request):
+        return None
+    reason = handshake.alert_reason(errors) or _ALERTS.get(failure)
+    return client_cert_problem(failure, host, route.cert, request, reason)
+
+
+def _bounded(probe: Callable[[], T]) -> T | None:
+    """Run one extra probe; a failure to even connect means no evidence."""
+    try:
+        return probe()
+    except OSError:
+        return None
+
+
+def _shown_proxy(route: Route) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not route.proxy:
+        return None
+    proxy = urlsplit(route.proxy)
+    return f"{proxy.hostname}:{proxy.port}" if proxy.port else proxy.hostname
+
+
+def causes(exc: BaseException | None) -> Iterator[BaseException]:
+    """The exception and what it wraps (urllib3's .reason, args, __cause__), bounded."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack and len(seen) < 50:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        stack.extend(
+            [
+                getattr(item, "reason", None),
+                item.__cause__,
+                item.__context__,
+                *[a for a in item.args if isinstance(a, BaseException)],
+            ]
+        )

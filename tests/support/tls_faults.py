@@ -1,0 +1,237 @@
+"""Real peers that break a TLS handshake on purpose, on loopback and ephemeral ports.
+
+* `sni_filter`: a TCP front that reads the ClientHello's server name and
+  resets (SO_LINGER 0) or closes the connection for one name, and relays
+  every other connection to a real TLS server, as an SNI-filtering firewall.
+* `client_cert_server`: a TLS server that requires a client certificate.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import struct
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_HANDSHAKE = 22
+_CLIENT_HELLO = 1
+_SERVER_NAME = 0
+
+
+def client_hello_sni(hello: bytes) -> str | None:
+    """The host name in a ClientHello record (RFC 6066 3), or None without one."""
+    if len(hello) < 9 or hello[0] != _HANDSHAKE or hello[5] != _CLIENT_HELLO:
+        return None
+    pos = 9 + 2 + 32  # record and handshake headers, version, random
+    pos += 1 + hello[pos]  # session id
+    pos += 2 + int.from_bytes(hello[pos : pos + 2], "big")  # cipher suites
+    pos += 1 + hello[pos]  # compression methods
+    end = pos + 2 + int.from_bytes(hello[pos : pos + 2], "big")
+    pos += 2
+    while pos + 4 <= min(end, len(hello)):
+        kind = int.from_bytes(hello[pos : pos + 2], "big")
+        size = int.from_bytes(hello[pos + 2 : pos + 4], "big")
+        body = hello[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if kind == _SERVER_NAME and len(body) >= 5:
+            length = int.from_bytes(body[3:5], "big")
+            return body[5 : 5 + length].decode("ascii", "replace")
+    return None
+
+
+def _read_hello(conn: socket.socket) -> bytes:
+    """The first TLS record as sent (enough for any ClientHello a test sends)."""
+    data = b""
+    conn.settimeout(5)
+    while len(data) < 5 or len(data) < 5 + int.from_bytes(data[3:5], "big"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _relay(a: socket.socket, b: socket.socket) -> None:
+    """Copy both ways until either side closes (bounded by a 10 s idle limit)."""
+    try:
+        while True:
+            ready, _, _ = select.select([a, b], [], [], 10)
+            if not ready:
+                return
+            for sock in ready:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                (b if sock is a else a).sendall(data)
+    except OSError:
+        return
+    finally:
+        a.close()
+        b.close()
+
+
+class SniFilter:
+    """What the filter saw: the server names of the handshakes it blocked or passed."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.blocked: list[str | None] = []
+        self.passed: list[str | None] = []
+
+
+@contextmanager
+def sni_filter(
+    backend_port: int, blocks: Callable[[str | None], bool], action: str = "reset"
+) -> Iterator[SniFilter]:
+    """A front on 127.0.0.1 that resets or closes ("reset"/"close") the names it blocks."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(32)
+    listener.settimeout(0.2)
+    front = SniFilter(listener.getsockname()[1])
+    stop = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        try:
+            hello = _read_hello(conn)
+        except OSError:
+            conn.close()
+            return
+        name = client_hello_sni(hello)
+        if blocks(name):
+            front.blocked.append(name)
+            if action == "reset":
+                # SO_LINGER with a zero timeout: close() sends RST, not FIN.
+                conn.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            conn.close()
+            return
+        front.passed.append(name)
+        try:
+            upstream = socket.create_connection(("127.0.0.1", backend_port), 5)
+            upstream.sendall(hello)
+        except OSError:
+            conn.close()
+            return
+        conn.settimeout(None)
+        _relay(conn, upstream)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield front
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+
+
+def client_cert_context(
+    server_cert, client_ca, version: ssl.TLSVersion | None = None
+) -> ssl.SSLContext:
+    """A server context that requires a client certificate signed by `client_ca`."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_cert.configure_cert(ctx)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    client_ca.configure_trust(ctx)
+    if version is not None:
+        ctx.minimum_version = ctx.maximum_version = version
+    return ctx
+
+
+@contextmanager
+def reset_after_request(action: str = "reset") -> Iterator[int]:
+    """A plain HTTP listener that reads a request, then resets or closes without answering."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        conn.settimeout(5)
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data and len(data) < 65536:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass
+        if action == "reset":
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+        conn.close()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+
+
+@contextmanager
+def openssl_client_cert_server(server_cert, client_ca, tmp_path) -> Iterator[int]:
+    """`openssl s_server` over TLS 1.2 requiring a client certificate.
+
+    Unlike Python's ssl module, it lists the client CAs it accepts (from
+    -CAfile) in its CertificateRequest.
+    """
+    import subprocess
+    import time
+
+    from .servers import closed_port
+
+    cert, key, cas = (tmp_path / n for n in ("srv.pem", "srv.key", "client-ca.pem"))
+    server_cert.cert_chain_pems[0].write_to_path(str(cert))
+    server_cert.private_key_pem.write_to_path(str(key))
+    client_ca.cert_pem.write_to_path(str(cas))
+    port = closed_port()
+    argv = ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert)]
+    argv += ["-key", str(key), "-CAfile", str(cas), "-Verify", "1", "-tls1_2", "-www"]
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(5)

@@ -1,0 +1,317 @@
+"""Resets, closed handshakes and client certificates, against real local peers.
+
+Each case runs through the conda-free stack (diagnose with standalone_route)
+and through `conda netcheck` with real conda and a temporary .condarc.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import pytest
+import trustme
+from conftest import needs_conda
+from support.servers import channel_server, server_tls_context
+from support.tls_faults import (
+    client_cert_context,
+    client_hello_sni,
+    openssl_client_cert_server,
+    reset_after_request,
+    sni_filter,
+)
+
+from conda_netcheck.config.routes import standalone_route
+from conda_netcheck.config.targets import urls_targets
+from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.model import Options
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+# SNI is only sent for names, never for IP addresses: the channel is "localhost".
+NAME = "localhost"
+OPTIONS = Options(connect_timeout=1.0, read_timeout=2.0)
+
+
+def standalone(url: str, monkeypatch, bundle: str | None):
+    """The single result of the conda-free stack for one noarch target."""
+    if bundle:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
+    (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, OPTIONS)
+    return result
+
+
+@pytest.fixture
+def condarc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Make a temporary .condarc the only configuration conda reads."""
+    from conda.base.context import reset_context
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CONDA_PKGS_DIRS", str(tmp_path / "pkgs"))
+
+    def write(url: str, **settings) -> None:
+        settings = {
+            "channels": [url],
+            "default_channels": [url],
+            "channel_alias": url,
+            **settings,
+        }
+        path = tmp_path / "condarc"
+        path.write_text(json.dumps(settings))
+        monkeypatch.setenv("CONDARC", str(path))
+        reset_context()
+
+    yield write
+    reset_context()
+
+
+def through_conda(conda_cli) -> tuple[list[dict], int]:
+    out, _, code = conda_cli("netcheck", "--json", "--timeout", "2")
+    return json.loads(out)["targets"], code
+
+
+@contextmanager
+def filtered(ctx_root: Path, ca: trustme.CA, blocks, action: str) -> Iterator[str]:
+    """A real TLS channel behind an SNI filter; yields the URL by name."""
+    tls = server_tls_context(ca.issue_cert(NAME, "127.0.0.1"))
+    with (
+        channel_server(ctx_root, tls) as server,
+        sni_filter(server.port, blocks, action) as front,
+    ):
+        yield f"https://{NAME}:{front.port}"
+
+
+def only_the_name(name: str | None) -> bool:
+    return name == NAME
+
+
+def every_name(name: str | None) -> bool:
+    return True
+
+
+# --------------------------------------------------------------------------
+# The peer itself
+
+
+def test_the_filter_reads_the_server_name_of_a_real_client_hello():
+    ctx = ssl.create_default_context()
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="mirror.example.org")
+    with pytest.raises(ssl.SSLWantReadError):
+        tls.do_handshake()
+    hello = outgoing.read()
+    assert client_hello_sni(hello) == "mirror.example.org"
+    no_sni = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    no_sni.check_hostname = False
+    tls = no_sni.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname=None)
+    with pytest.raises(ssl.SSLWantReadError):
+        tls.do_handshake()
+    assert client_hello_sni(outgoing.read()) is None
+
+
+# --------------------------------------------------------------------------
+# Resets and clean closes during the handshake
+
+
+def test_a_reset_that_follows_the_host_name_is_a_filter(
+    channel_root, ca, ca_bundle, monkeypatch
+):
+    with filtered(channel_root, ca, only_the_name, "reset") as url:
+        result = standalone(url, monkeypatch, ca_bundle)
+
+    problem = result.problem
+    assert problem.code.value == "connection-reset"
+    assert problem.layer.value == "tls"
+    assert "was reset (RST) during the TLS handshake" in problem.summary
+    assert "the reset follows the host name" in problem.summary
+    port = url.rsplit(":", 1)[1]
+    assert problem.fix.startswith(f"ask your network team to allow {NAME}:{port}")
+    assert problem.details["second_handshake"]["answer"] == "completed"
+
+
+def test_a_server_that_resets_every_handshake_is_told_apart(
+    channel_root, ca, ca_bundle, monkeypatch
+):
+    with filtered(channel_root, ca, every_name, "reset") as url:
+        result = standalone(url, monkeypatch, ca_bundle)
+
+    problem = result.problem
+    assert problem.code.value == "connection-reset"
+    assert "ends every handshake" in problem.summary
+    assert "follows the host name" not in problem.summary
+    assert "whether a firewall resets connections" in problem.fix
+
+
+def test_a_clean_close_says_closed_and_that_it_follows_the_name(
+    channel_root, ca, ca_bundle, monkeypatch
+):
+    with filtered(channel_root, ca, only_the_name, "close") as url:
+        result = standalone(url, monkeypatch, ca_bundle)
+
+    problem = result.problem
+    assert problem.code.value == "connection-reset"
+    assert "was closed (EOF, no TLS alert) during the TLS handshake" in problem.summary
+    assert "the close follows the host name" in problem.summary
+
+
+def test_a_close_of_every_handshake_names_the_likely_causes_in_order(
+    channel_root, ca, ca_bundle, monkeypatch
+):
+    with filtered(channel_root, ca, every_name, "close") as url:
+        result = standalone(url, monkeypatch, ca_bundle)
+
+    fix = result.problem.fix
+    assert fix.startswith("likely causes, in order: (1) a TLS inspection device")
+    assert "(2) a port that is not TLS" in fix
+
+
+def test_a_reset_after_the_request_is_at_the_http_layer(monkeypatch):
+    with reset_after_request("reset") as port:
+        result = standalone(f"http://127.0.0.1:{port}", monkeypatch, None)
+
+    problem = result.problem
+    assert (problem.code.value, problem.layer.value) == ("connection-reset", "http")
+    assert "was reset (RST) after the request for repodata.json" in problem.summary
+
+
+def test_a_close_after_the_request_says_closed(monkeypatch):
+    with reset_after_request("close") as port:
+        result = standalone(f"http://127.0.0.1:{port}", monkeypatch, None)
+
+    assert result.problem.code.value == "connection-reset"
+    assert "was closed after the request" in result.problem.summary
+
+
+@needs_conda
+def test_a_reset_by_name_through_conda(channel_root, ca, ca_bundle, condarc, conda_cli):
+    with filtered(channel_root, ca, only_the_name, "reset") as url:
+        condarc(url, ssl_verify=ca_bundle)
+        targets, code = through_conda(conda_cli)
+
+    assert {t["diagnosis"] for t in targets} == {"connection-reset"}
+    assert all("follows the host name" in t["summary"] for t in targets)
+    assert code == 1
+
+
+# --------------------------------------------------------------------------
+# Client certificates
+
+
+@contextmanager
+def needs_client_cert(root, ca, version) -> Iterator[tuple[str, trustme.CA]]:
+    client_ca = trustme.CA(organization_name="Netcheck Client CA")
+    ctx = client_cert_context(ca.issue_cert(NAME, "127.0.0.1"), client_ca, version)
+    with channel_server(root, ctx) as server:
+        yield f"https://{NAME}:{server.port}", client_ca
+
+
+@pytest.mark.parametrize(
+    "version", [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2], ids=["tls13", "tls12"]
+)
+def test_a_server_that_requires_a_client_certificate_says_so(
+    channel_root, ca, ca_bundle, monkeypatch, version
+):
+    with needs_client_cert(channel_root, ca, version) as (url, _):
+        result = standalone(url, monkeypatch, ca_bundle)
+
+    problem = result.problem
+    assert (problem.code.value, problem.layer.value) == ("client-cert-required", "tls")
+    assert "requires a client certificate and conda sends none" in problem.summary
+    assert "conda config --set client_ssl_cert /path/to/client.pem" in problem.fix
+    assert "client_ssl_cert_key" in problem.fix
+
+
+def test_tls12_shows_the_authorities_the_server_accepts(
+    ca, ca_bundle, monkeypatch, tmp_path
+):
+    client_ca = trustme.CA(organization_name="Netcheck Client CA")
+    server_cert = ca.issue_cert(NAME)
+    with openssl_client_cert_server(server_cert, client_ca, tmp_path) as port:
+        result = standalone(f"https://{NAME}:{port}", monkeypatch, ca_bundle)
+
+    problem = result.problem
+    assert problem.code.value == "client-cert-required"
+    assert "(a CertificateRequest, then a handshake failure)" in problem.summary
+    assert "it accepts certificates issued by: " in problem.summary
+    assert "O=Netcheck Client CA" in problem.summary
+    assert problem.details["accepted_cas"]
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    "version", [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2], ids=["tls13", "tls12"]
+)
+def test_client_certificate_required_through_conda(
+    channel_root, ca, ca_bundle, condarc, conda_cli, version
+):
+    with needs_client_cert(channel_root, ca, version) as (url, _):
+        condarc(url, ssl_verify=ca_bundle)
+        targets, code = through_conda(conda_cli)
+
+    assert {t["diagnosis"] for t in targets} == {"client-cert-required"}
+    assert all("client_ssl_cert" in t["fix"] for t in targets)
+    assert code == 1
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    "version", [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2], ids=["tls13", "tls12"]
+)
+def test_a_client_certificate_from_another_ca_is_named_as_rejected(
+    channel_root, ca, ca_bundle, condarc, conda_cli, tmp_path, version
+):
+    stranger = trustme.CA().issue_cert("alice@example.org")
+    cert, key = tmp_path / "client.pem", tmp_path / "client.key"
+    stranger.cert_chain_pems[0].write_to_path(str(cert))
+    stranger.private_key_pem.write_to_path(str(key))
+    with needs_client_cert(channel_root, ca, version) as (url, _):
+        condarc(
+            url,
+            ssl_verify=ca_bundle,
+            client_ssl_cert=str(cert),
+            client_ssl_cert_key=str(key),
+        )
+        targets, code = through_conda(conda_cli)
+
+    assert {t["diagnosis"] for t in targets} == {"client-cert-required"}
+    assert all(
+        f"rejected the client certificate conda sends ({cert}" in t["summary"]
+        for t in targets
+    )
+    assert all(f"client_ssl_cert ({cert})" in t["fix"] for t in targets)
+    assert code == 1
+
+
+@needs_conda
+def test_the_right_client_certificate_is_ok_through_conda(
+    channel_root, ca, ca_bundle, condarc, conda_cli, tmp_path
+):
+    with needs_client_cert(channel_root, ca, ssl.TLSVersion.TLSv1_3) as (url, client):
+        pair = client.issue_cert("alice@example.org")
+        cert, key = tmp_path / "client.pem", tmp_path / "client.key"
+        pair.cert_chain_pems[0].write_to_path(str(cert))
+        pair.private_key_pem.write_to_path(str(key))
+        condarc(
+            url,
+            ssl_verify=ca_bundle,
+            client_ssl_cert=str(cert),
+            client_ssl_cert_key=str(key),
+        )
+        targets, code = through_conda(conda_cli)
+
+    assert {t["diagnosis"] for t in targets} == {"ok"}
+    assert code == 0
+
+
+def test_every_transport_code_has_its_row_in_the_readme():
+    from pathlib import Path
+
+    from conda_netcheck.diagnosis.transport import ENTRIES
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for entry in ENTRIES.values():
+        assert entry.readme in readme.splitlines(), entry.code.value
