@@ -18,8 +18,10 @@ from support.servers import channel_server, server_tls_context
 from support.tls_faults import (
     client_cert_context,
     client_hello_sni,
+    issue,
     openssl_client_cert_server,
     reset_after_request,
+    serving,
     sni_filter,
 )
 
@@ -315,3 +317,115 @@ def test_every_transport_code_has_its_row_in_the_readme():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for entry in ENTRIES.values():
         assert entry.readme in readme.splitlines(), entry.code.value
+
+
+# --------------------------------------------------------------------------
+# A lone leaf: a private root, or a missing intermediate (decided by AIA)
+
+
+@contextmanager
+def lone_leaf_server(
+    root_path: Path, tmp_path: Path, *, intermediate: bool, aia: bool, send_chain=False
+) -> Iterator[tuple[str, str]]:
+    """A channel whose leaf has an AIA caIssuers URL served by a local HTTP server.
+
+    Yields the channel URL and a bundle with the private root.
+    """
+    root = issue("Example Private Root")
+    issuer = issue("Example Issuing CA", root) if intermediate else root
+    issuers = tmp_path / "aia"
+    issuers.mkdir()
+    (issuers / "issuer.crt").write_bytes(issuer.der)
+    bundle = tmp_path / "private-root.pem"
+    bundle.write_bytes(root.pem)
+    with channel_server(issuers) as aia_server:
+        url = f"{aia_server.url}/issuer.crt" if aia else None
+        leaf = issue("mirror", issuer, ca=False, hosts=("127.0.0.1",), aia_url=url)
+        chain = [issuer] if send_chain else []
+        with channel_server(root_path, serving(leaf, chain, tmp_path)) as server:
+            yield server.url, str(bundle)
+
+
+def test_a_leaf_signed_by_its_private_root_needs_the_ca_not_the_server(
+    channel_root, tmp_path, monkeypatch
+):
+    with lone_leaf_server(channel_root, tmp_path, intermediate=False, aia=True) as (
+        url,
+        _,
+    ):
+        result = standalone(url, monkeypatch, None)
+
+    problem = result.problem
+    assert problem.code.value == "tls-untrusted"
+    assert 'issued directly by the root CA "Example Private Root"' in problem.summary
+    assert "the server rightly sends only its own certificate" in problem.summary
+    assert problem.fix.startswith(
+        'give conda the root certificate "Example Private Root"'
+    )
+    assert "administrators" not in problem.fix
+    assert problem.details["lone_leaf"] == "private-root"
+
+
+def test_a_leaf_without_its_intermediate_is_the_servers_to_fix(
+    channel_root, tmp_path, monkeypatch
+):
+    with lone_leaf_server(channel_root, tmp_path, intermediate=True, aia=True) as (
+        url,
+        bundle,
+    ):
+        result = standalone(url, monkeypatch, bundle)
+
+    problem = result.problem
+    assert problem.code.value == "tls-untrusted"
+    assert 'the intermediate CA "Example Issuing CA"' in problem.summary
+    assert "with it, conda's trust accepts the chain" in problem.summary
+    assert problem.fix.startswith(
+        "ask the administrators of 127.0.0.1 to serve the full certificate chain"
+    )
+    assert "meanwhile give conda the intermediate with the roots: curl -o" in (
+        problem.fix
+    )
+    assert problem.details["missing_intermediate"] is True
+
+
+def test_the_full_chain_from_the_same_pki_is_ok(channel_root, tmp_path, monkeypatch):
+    with lone_leaf_server(
+        channel_root, tmp_path, intermediate=True, aia=True, send_chain=True
+    ) as (url, bundle):
+        result = standalone(url, monkeypatch, bundle)
+
+    assert result.status.value == "ok"
+
+
+def test_without_aia_a_private_host_names_the_ca_first(
+    channel_root, tmp_path, monkeypatch
+):
+    with lone_leaf_server(channel_root, tmp_path, intermediate=False, aia=False) as (
+        url,
+        _,
+    ):
+        result = standalone(url, monkeypatch, None)
+
+    problem = result.problem
+    assert "most likely Example Private Root is your organisation's private CA" in (
+        problem.summary
+    )
+    assert problem.fix.startswith("if Example Private Root is your organisation's CA")
+    assert "else ask the administrators of 127.0.0.1" in problem.fix
+
+
+@needs_conda
+@pytest.mark.parametrize("intermediate", [False, True], ids=["root", "intermediate"])
+def test_a_lone_leaf_through_conda(
+    channel_root, tmp_path, condarc, conda_cli, intermediate
+):
+    with lone_leaf_server(
+        channel_root, tmp_path, intermediate=intermediate, aia=True
+    ) as (url, bundle):
+        condarc(url, **({"ssl_verify": bundle} if intermediate else {}))
+        targets, code = through_conda(conda_cli)
+
+    assert {t["diagnosis"] for t in targets} == {"tls-untrusted"}
+    wanted = "the intermediate CA" if intermediate else "issued directly by the root CA"
+    assert all(wanted in t["summary"] for t in targets)
+    assert code == 1

@@ -383,22 +383,29 @@ class _Runner:
             problem.details["issuer"] = verdict["issuer"]
         if problem.code is Code.TLS_INTERCEPTED:
             return
-        leaf = described[0]
         if (
             len(presented.certs) == 1
             and presented.complete
-            and not leaf.get("self_issued")
-            and conda_why
-            and "intermediate" in conda_why
+            and not described[0].get("self_issued")
+            and not conda_ok
         ):
-            # Not an untrusted authority: the server forgot its intermediate.
-            problem.summary = f"{host}: {conda_why}"
-            problem.fix = (
-                f"ask the administrators of {host} to serve the full certificate chain "
-                "(their certificate and the intermediate certificates)"
+            # A lone leaf: a private root, or a missing intermediate? Ask its AIA.
+            fetched = chain.fetch_issuer(presented.certs[0], route.session, timeout)
+            extended = None
+            if fetched.der is not None and not fetched.self_signed:
+                extended, _ = chain.verifies_with(
+                    [*presented.certs, fetched.der], host, cafile=conda_bundle
+                )
+            better = transport.lone_leaf(
+                host,
+                described[0].get("issuer_cn") or described[0].get("issuer") or "?",
+                fetched,
+                intercept.is_public_channel_host(host),
+                os_ok if truststore_usable else False,
+                extended,
             )
-            problem.details["missing_intermediate"] = True
-            return
+            problem.summary, problem.fix = better.summary, better.fix
+            problem.details.update(better.details)
 
     def _tls_to_proxy(
         self, sock: Any, proxy_host: str, route: Route

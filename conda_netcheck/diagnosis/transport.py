@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from ..model import Route
+    from ..probes.chain import IssuerFetch
     from ..probes.handshake import CertificateRequest, SecondHandshake
 
 T = TypeVar("T")
@@ -355,3 +356,87 @@ def causes(exc: BaseException | None) -> Iterator[BaseException]:
                 *[a for a in item.args if isinstance(a, BaseException)],
             ]
         )
+
+
+# -- a lone leaf: a private root, or a missing intermediate -------------------
+
+
+def lone_leaf(
+    host: str,
+    issuer: str,
+    fetched: IssuerFetch,
+    public_host: bool,
+    os_trusts: bool | None,
+    with_intermediate: bool | None = None,
+) -> Problem:
+    """Only a leaf came and no store has its issuer: decide by the AIA evidence.
+
+    `os_trusts`: the OS store verifies the server (and this conda can use
+    it); `with_intermediate`: conda's trust accepts leaf + fetched issuer.
+    """
+    from .intercept import NEVER_DISABLE, fix_text
+
+    details: dict = {"ca_issuers": fetched.url, "issuer": issuer}
+    if fetched.error:
+        details["ca_issuers_error"] = fetched.error
+    if fetched.der is not None and fetched.self_signed:
+        details["lone_leaf"] = "private-root"
+        summary = (
+            f"the certificate of {host} is issued directly by the root CA {fetched.label} "
+            f"(self-signed, fetched from {fetched.url}), which conda does not trust: "
+            "the server rightly sends only its own certificate; conda needs that CA"
+        )
+        return Problem(
+            Code.TLS_UNTRUSTED,
+            Layer.TLS,
+            summary,
+            fix_text(_bare(issuer), os_trusts),
+            details,
+        )
+    admins = (
+        f"ask the administrators of {host} to serve the full certificate chain "
+        "(their certificate and the intermediate certificates)"
+    )
+    if fetched.der is not None:
+        details["lone_leaf"] = "missing-intermediate"
+        details["missing_intermediate"] = True
+        summary = (
+            f"{host} sends only its own certificate: the intermediate CA {fetched.label} "
+            f"(fetched from {fetched.url}) is missing from the chain"
+        )
+        if with_intermediate:
+            summary += "; with it, conda's trust accepts the chain"
+        fix = (
+            f"{admins}; meanwhile give conda the intermediate with the roots: curl -o "
+            f"intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
+            "intermediate.crt -out intermediate.pem && cat \"$(python -c 'import "
+            "certifi; print(certifi.where())')\" intermediate.pem > "
+            "~/conda-ca-bundle.pem && conda config --set ssl_verify "
+            "~/conda-ca-bundle.pem" + NEVER_DISABLE
+        )
+        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    # No evidence: both, the likelier first.
+    details["lone_leaf"] = "unknown"
+    ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
+        _bare(issuer), os_trusts
+    )
+    if public_host:
+        summary = (
+            f"{host} sends only its own certificate, issued by {issuer}, which conda "
+            "does not trust: most likely the server leaves out its intermediate "
+            f"certificate; else {issuer} is a private CA"
+        )
+        fix = f"{admins}; {ca_fix}"
+    else:
+        summary = (
+            f"{host} sends only its own certificate, issued by {issuer}, which conda "
+            f"does not trust: most likely {issuer} is your organisation's private CA "
+            "(the usual internal mirror); else the server leaves out an intermediate "
+            "certificate"
+        )
+        fix = f"{ca_fix}; else {admins}"
+    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+
+
+def _bare(label: str) -> str:
+    return label.strip('"')

@@ -235,3 +235,117 @@ def openssl_client_cert_server(server_cert, client_ca, tmp_path) -> Iterator[int
     finally:
         proc.terminate()
         proc.wait(5)
+
+
+# -- certificates built with cryptography (trustme cannot add AIA, or relax
+# -- basicConstraints) --------------------------------------------------------
+
+
+class Issued:
+    """A certificate and its key, as PEM, with a few ways to use them."""
+
+    def __init__(self, cert, key) -> None:
+        self.cert = cert
+        self.key = key
+
+    @property
+    def der(self) -> bytes:
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return self.cert.public_bytes(Encoding.DER)
+
+    @property
+    def pem(self) -> bytes:
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return self.cert.public_bytes(Encoding.PEM)
+
+    def key_pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        return self.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+
+def issue(
+    name: str,
+    issuer: Issued | None = None,
+    *,
+    ca: bool = True,
+    hosts: tuple[str, ...] = (),
+    aia_url: str | None = None,
+    critical_constraints: bool = True,
+    key_ids: bool = True,
+) -> Issued:
+    """A CA (self-signed without `issuer`) or a leaf for `hosts`, as OpenSSL accepts."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    signer = issuer.key if issuer else key
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.cert.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(
+            x509.BasicConstraints(ca=ca, path_length=None), critical_constraints
+        )
+    )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+    if key_ids:
+        builder = builder.add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False
+        )
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+            False,
+        )
+    if hosts:
+        names = []
+        for host in hosts:
+            try:
+                names.append(x509.IPAddress(ipaddress.ip_address(host)))
+            except ValueError:
+                names.append(x509.DNSName(host))
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), False)
+    if aia_url:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier(aia_url),
+                    )
+                ]
+            ),
+            False,
+        )
+    return Issued(builder.sign(signer, hashes.SHA256()), key)
+
+
+def serving(leaf: Issued, chain: list[Issued], tmp_path) -> ssl.SSLContext:
+    """A server context presenting `leaf` followed by `chain` (as sent, nothing more)."""
+    cert, key = tmp_path / "served.pem", tmp_path / "served.key"
+    cert.write_bytes(leaf.pem + b"".join(c.pem for c in chain))
+    key.write_bytes(leaf.key_pem())
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    return ctx
