@@ -222,6 +222,7 @@ def make_options(
         filenames=filenames,
         offline=offline,
         try_direct=not args.no_direct,
+        client_connect_timeout=cfg.connect_timeout,
     )
 
 

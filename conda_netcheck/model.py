@@ -266,6 +266,9 @@ class Options:
     try_direct: bool = True  # when the proxy fails, try once without it
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
+    #: the connect timeout conda itself uses (remote_connect_timeout_secs), which
+    #: it waits on each address that does not answer; None: connect_timeout
+    client_connect_timeout: float | None = None
 
     @property
     def deadline(self) -> float:

@@ -20,7 +20,7 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from ..probes import content, dns, http, proxy, tcp, tls
+from ..probes import content, dns, dualstack, http, proxy, tcp, tls
 from . import advice, mirrors, transport
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class _Path:
     problem: Problem | None = None
     timings: Timings = field(default_factory=Timings)
     notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def diagnose(
@@ -60,7 +61,7 @@ def diagnose(
     while pending:
         done, pending = wait(
             pending,
-            timeout=max(0.0, deadline - time.monotonic()),
+            timeout=max(0.0, deadline + runner.grace - time.monotonic()),
             return_when=FIRST_COMPLETED,
         )
         if not done:
@@ -111,6 +112,9 @@ class _Runner:
         self._paths: dict[tuple, _Path] = {}
         self._locks: dict[tuple, threading.Lock] = {}
         self._guard = threading.Lock()
+        #: seconds added to the run's bound: a broken address family makes
+        #: every connection of the fetch wait one connect timeout
+        self.grace = 0.0
 
     def run(self, target: Target) -> TargetResult:
         start = time.monotonic()
@@ -141,6 +145,7 @@ class _Runner:
             path = self._path(url.scheme, url.hostname or "", _port(url), route)
             result.timings = Timings(**vars(path.timings))
             result.notes.extend(path.notes)
+            result.warnings.extend(path.warnings)
             if path.problem is not None:
                 result.problem = path.problem
                 return result
@@ -181,7 +186,10 @@ class _Runner:
             if route.proxy:
                 self._try_direct(host, port, path.problem)
             return path
-        connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
+        if len({a[0] for a in lookup.addresses}) > 1:
+            connected = self._each_family(lookup.addresses, what, path)
+        else:
+            connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
         path.timings.connect = connected.elapsed_ms
         if connected.problem:
             path.problem = _at_proxy(connected.problem, route)
@@ -248,6 +256,25 @@ class _Runner:
             return path
         path.notes.append(f"TLS {shaken.version} with {host}")
         return path
+
+    def _each_family(self, addresses: list, what: str, path: _Path) -> tcp.TcpResult:
+        """A dual-stack name: one connect per family at once; a broken one is a warning."""
+        opts = self.options
+        stack = dualstack.probe_families(addresses, opts.connect_timeout)
+        path.notes.extend(transport.address_notes(stack))
+        if stack.sock is None:
+            # Nothing answers: the sequential attempt names the failure as usual.
+            return tcp.connect(addresses, opts.connect_timeout, what)
+        warning = transport.dual_stack(
+            stack, what, opts.client_connect_timeout or opts.connect_timeout
+        )
+        if warning:
+            path.warnings.append(warning)
+            # One connection per file, and one for the tail of repodata.json.
+            waits = opts.connect_timeout * (len(opts.filenames) + 1)
+            self.grace = max(self.grace, waits)
+        elapsed = next(a.elapsed_ms for a in stack.attempts if a.address == stack.peer)
+        return tcp.TcpResult(sock=stack.sock, peer=stack.peer, elapsed_ms=elapsed)
 
     def _clock_first(
         self, problem: Problem, host: str, reopen: Callable[[], Any]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from ..model import Route
     from ..probes.chain import IssuerFetch
+    from ..probes.dualstack import DualStack
     from ..probes.handshake import CertificateRequest, SecondHandshake
 
 T = TypeVar("T")
@@ -70,6 +71,32 @@ ENTRIES = {
         "CA names it accepts when TLS 1.2 shows them | `conda config --set "
         "client_ssl_cert /path/to/client.pem` and `conda config --set "
         "client_ssl_cert_key /path/to/client.key`, or check the configured pair |",
+    ),
+    Code.IPV6_BROKEN: Entry(
+        Code.IPV6_BROKEN,
+        (Layer.TCP,),
+        Status.WARNING,
+        NETWORK,
+        "{host} has an IPv6 address that does not answer from here: every "
+        "connection waits the connect timeout before IPv4; repair IPv6 routing",
+        "| `ipv6-broken` | tcp (warning) | the name has IPv6 and IPv4 addresses; "
+        "IPv6 does not answer and IPv4 works: conda (no Happy Eyeballs) waits its "
+        "connect timeout on each IPv6 address of every connection, then succeeds; "
+        "the delay and the timings per address (`-v`, JSON) are shown | repair "
+        "IPv6 routing; or prefer IPv4: `precedence ::ffff:0:0/96 100` in "
+        "/etc/gai.conf (Linux), `netsh interface ipv6 set prefixpolicy "
+        '::ffff:0:0/96 60 4` (Windows), `networksetup -setv6off "Wi-Fi"` (macOS) |',
+    ),
+    Code.IPV4_BROKEN: Entry(
+        Code.IPV4_BROKEN,
+        (Layer.TCP,),
+        Status.WARNING,
+        NETWORK,
+        "{host} has an IPv4 address that does not answer from here: every "
+        "connection waits the connect timeout before IPv6; repair IPv4 routing",
+        "| `ipv4-broken` | tcp (warning) | the same, the other way round: IPv4 comes "
+        "first and does not answer, IPv6 works | repair IPv4 routing; drop a "
+        "`precedence ::ffff:0:0/96 100` line from /etc/gai.conf |",
     ),
 }
 
@@ -440,3 +467,81 @@ def lone_leaf(
 
 def _bare(label: str) -> str:
     return label.strip('"')
+
+
+# -- dual stack ---------------------------------------------------------------
+
+#: How to make this machine prefer IPv4 (when IPv6 is the broken family).
+PREFER_IPV4 = {
+    "linux": "on Linux prefer IPv4: add the line 'precedence ::ffff:0:0/96 100' to "
+    "/etc/gai.conf",
+    "win32": "on Windows prefer IPv4 (as administrator): netsh interface ipv6 set "
+    "prefixpolicy ::ffff:0:0/96 60 4",
+    "darwin": "on macOS turn IPv6 off for the network service in use: networksetup "
+    '-setv6off "Wi-Fi"',
+}
+
+
+def dual_stack(
+    stack: DualStack, what: str, client_timeout: float, platform: str | None = None
+) -> Problem | None:
+    """One family works and the other does not: a warning with the delay conda pays."""
+    import sys
+
+    from ..probes.dualstack import Family, Outcome
+
+    v4, v6 = stack.works(Family.IPV4), stack.works(Family.IPV6)
+    if v6 is False and v4:
+        broken, working, code = Family.IPV6, "IPv4", Code.IPV6_BROKEN
+    elif v4 is False and v6:
+        broken, working, code = Family.IPV4, "IPv6", Code.IPV4_BROKEN
+    else:
+        return None
+    ahead = stack.ahead_of_first_working(broken)
+    failed = next(a for a in stack.attempts if a.family is broken)
+    if ahead == 0 or failed.outcome is not Outcome.TIMEOUT:
+        # The working family comes first, or the broken one fails at once
+        # (no route, refused): conda moves on without waiting.
+        return None
+    name = "IPv6" if broken is Family.IPV6 else "IPv4"
+    delay = ahead * client_timeout
+    summary = (
+        f"{what} works over {working}, but {name} is broken here ({failed.address} "
+        f"did not answer within {failed.elapsed_ms / 1000:.1f} s): conda tries {name} "
+        f"first, so every connection waits about {delay:g} s ({ahead} {name} "
+        f"address{'es' if ahead > 1 else ''} x remote_connect_timeout_secs "
+        f"{client_timeout:g} s) before {working} answers"
+    )
+    repair = f"repair {name} routing on this network (ask your network team)"
+    platform = platform or sys.platform
+    key = "linux" if platform.startswith("linux") else platform
+    if broken is Family.IPV6 and key in PREFER_IPV4:
+        fix = f"{repair}, or {PREFER_IPV4[key]}"
+    elif broken is Family.IPV6:
+        fix = f"{repair}, or make this machine prefer IPv4"
+    else:
+        fix = (
+            f"{repair}; on Linux, a 'precedence ::ffff:0:0/96 100' line in "
+            "/etc/gai.conf makes IPv4 come first: remove it"
+        )
+    details = {
+        "addresses": [
+            {
+                "address": a.address,
+                "family": a.family.value,
+                "outcome": a.outcome.value,
+                "ms": round(a.elapsed_ms, 1),
+            }
+            for a in stack.attempts
+        ],
+        "delay_seconds": round(delay, 1),
+    }
+    return Problem(code, Layer.TCP, summary, fix, details)
+
+
+def address_notes(stack: DualStack) -> list[str]:
+    """One -v line per address tried: the outcome and its time."""
+    return [
+        f"{a.address} ({a.family.value}): {a.outcome.value} in {a.elapsed_ms:.1f} ms"
+        for a in stack.attempts
+    ]
