@@ -74,6 +74,7 @@ class Code(str, Enum):
     CLIENT_CERT_REQUIRED = "client-cert-required"
     IPV6_BROKEN = "ipv6-broken"
     IPV4_BROKEN = "ipv4-broken"
+    TLS_X509_STRICT = "tls-x509-strict"
 
     def __str__(self) -> str:
         return self.value

@@ -429,3 +429,117 @@ def test_a_lone_leaf_through_conda(
     wanted = "the intermediate CA" if intermediate else "issued directly by the root CA"
     assert all(wanted in t["summary"] for t in targets)
     assert code == 1
+
+
+# --------------------------------------------------------------------------
+# Strict X.509 (VERIFY_X509_STRICT, as urllib3 >= 2.4 sets on Python >= 3.13)
+
+
+def strict_route(url: str):
+    """standalone_route whose session verifies with VERIFY_X509_STRICT, as on 3.13."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.ssl_ import create_urllib3_context
+
+    class StrictAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            context = create_urllib3_context()
+            context.verify_flags |= ssl.VERIFY_X509_STRICT
+            kwargs["ssl_context"] = context
+            super().init_poolmanager(*args, **kwargs)
+
+    route = standalone_route(url)
+    route.session.mount("https://", StrictAdapter(max_retries=0))
+    return route
+
+
+@contextmanager
+def lax_pki_server(root_path: Path, tmp_path: Path, **lax) -> Iterator[tuple[str, str]]:
+    """A channel whose root or leaf breaks a strict X.509 rule; yields URL and bundle."""
+    root = issue("Lax Root", critical_constraints=lax.get("critical", True))
+    leaf = issue(
+        "mirror", root, ca=False, hosts=("127.0.0.1",), key_ids=lax.get("aki", True)
+    )
+    bundle = tmp_path / "lax-root.pem"
+    bundle.write_bytes(root.pem)
+    with channel_server(root_path, serving(leaf, [], tmp_path)) as server:
+        yield server.url, str(bundle)
+
+
+def diagnose_one(url: str, route_for, bundle: str, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
+    (result,) = diagnose(urls_targets([url], ("noarch",)), route_for, OPTIONS)
+    return result
+
+
+def test_the_probe_verifies_with_the_flags_of_the_sessions_context():
+    import requests
+    from urllib3.util.ssl_ import create_urllib3_context
+
+    from conda_netcheck.probes.handshake import session_verify_flags
+
+    plain = requests.Session()
+    assert session_verify_flags(plain, "https://x/") == (
+        create_urllib3_context().verify_flags
+    )
+    strict = strict_route("https://127.0.0.1:1/chan").session
+    assert session_verify_flags(strict, "https://x/") & ssl.VERIFY_X509_STRICT
+
+
+def test_a_ca_without_critical_basic_constraints_fails_only_strict_checks(
+    channel_root, tmp_path, monkeypatch
+):
+    with lax_pki_server(channel_root, tmp_path, critical=False) as (url, bundle):
+        result = diagnose_one(url, strict_route, bundle, monkeypatch)
+
+    problem = result.problem
+    assert (problem.code.value, problem.layer.value) == ("tls-x509-strict", "tls")
+    assert "VERIFY_X509_STRICT" in problem.summary
+    assert '"Lax Root": its basicConstraints is not marked critical' in (
+        problem.summary
+    )
+    assert problem.fix.startswith("have the CA reissued")
+    assert "conda config --set ssl_verify truststore" in problem.fix
+
+
+def test_a_leaf_without_authority_key_identifier_is_named(
+    channel_root, tmp_path, monkeypatch
+):
+    with lax_pki_server(channel_root, tmp_path, aki=False) as (url, bundle):
+        result = diagnose_one(url, strict_route, bundle, monkeypatch)
+
+    assert result.problem.code.value == "tls-x509-strict"
+    assert '"mirror": it has no Authority Key Identifier' in result.problem.summary
+
+
+@pytest.mark.parametrize("lax", [{"critical": False}, {"aki": False}], ids=str)
+def test_without_the_strict_flag_the_same_chain_is_ok(
+    channel_root, tmp_path, monkeypatch, lax
+):
+    # Python 3.11's urllib3 context has no VERIFY_X509_STRICT: no false alarm.
+    with lax_pki_server(channel_root, tmp_path, **lax) as (url, bundle):
+        result = diagnose_one(url, standalone_route, bundle, monkeypatch)
+
+    assert result.status.value == "ok"
+
+
+@needs_conda
+def test_a_lax_ca_through_conda_follows_condas_own_flags(
+    channel_root, tmp_path, condarc, conda_cli
+):
+    # conda's session on this Python: strict only where urllib3 sets the flag.
+    import sys
+
+    with lax_pki_server(channel_root, tmp_path, critical=False) as (url, bundle):
+        condarc(url, ssl_verify=bundle)
+        targets, code = through_conda(conda_cli)
+
+    strict = sys.version_info >= (3, 13) and _urllib3_sets_strict()
+    expected = "tls-x509-strict" if strict else "ok"
+    assert {t["diagnosis"] for t in targets} == {expected}
+    assert code == (1 if strict else 0)
+
+
+def _urllib3_sets_strict() -> bool:
+    from urllib3.util.ssl_ import create_urllib3_context
+
+    return bool(create_urllib3_context().verify_flags & ssl.VERIFY_X509_STRICT)

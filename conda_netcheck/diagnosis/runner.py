@@ -20,7 +20,7 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from ..probes import content, dns, dualstack, http, proxy, tcp, tls
+from ..probes import content, dns, dualstack, handshake, http, proxy, tcp, tls
 from . import advice, mirrors, transport
 
 if TYPE_CHECKING:
@@ -236,6 +236,10 @@ class _Runner:
             sock.close()
             path.problem = advice.trust_setting_problem(exc, route)
             return path
+        if context is not route.ssl_context:
+            # Verify as the session does: urllib3 adds VERIFY_X509_STRICT on 3.13+.
+            url = f"https://{host}:{port}/"
+            context.verify_flags = handshake.session_verify_flags(route.session, url)
         shaken = tls.handshake(sock, host, context, opts.read_timeout)
         path.timings.tls = shaken.elapsed_ms
         if shaken.problem:
@@ -249,7 +253,13 @@ class _Runner:
             else:
                 path.problem = (
                     transport.explain_handshake(
-                        shaken.error, host, port, route, reopen, opts.read_timeout
+                        shaken.error,
+                        host,
+                        port,
+                        route,
+                        reopen,
+                        opts.read_timeout,
+                        context,
                     )
                     or shaken.problem
                 )

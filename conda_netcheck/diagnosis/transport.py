@@ -8,6 +8,7 @@ facts from `probes.handshake`.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, TypeVar
 
@@ -97,6 +98,21 @@ ENTRIES = {
         "| `ipv4-broken` | tcp (warning) | the same, the other way round: IPv4 comes "
         "first and does not answer, IPv6 works | repair IPv4 routing; drop a "
         "`precedence ::ffff:0:0/96 100` line from /etc/gai.conf |",
+    ),
+    Code.TLS_X509_STRICT: Entry(
+        Code.TLS_X509_STRICT,
+        (Layer.TLS,),
+        Status.ERROR,
+        SERVER,
+        "the CA of {host} breaks the strict X.509 rules of Python >= 3.13 "
+        "(VERIFY_X509_STRICT): have it reissued",
+        "| `tls-x509-strict` | tls | verification fails only because of "
+        "`VERIFY_X509_STRICT` (set by urllib3 >= 2.4 on Python >= 3.13): a CA whose "
+        "basicConstraints is not critical, a missing Authority or Subject Key "
+        "Identifier; the certificate and the extension are named (checked with "
+        "exactly the flags of the session's context) | have the CA reissued; "
+        "meanwhile `conda config --set ssl_verify truststore` with the CA in the "
+        "OS store (truststore does not set the flag) |",
     ),
 }
 
@@ -280,12 +296,15 @@ def explain_handshake(
     route: Route,
     reopen: Callable[[], socket.socket],
     timeout: float,
+    context: ssl.SSLContext | None = None,
 ) -> Problem | None:
     """A better diagnosis for a failed handshake, or None to keep the generic one."""
     from ..probes import handshake
 
     if error is None:
         return None
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return _strict_only(error, host, route, reopen, timeout, context)
     errors = list(causes(error))
     failure = handshake.classify(errors)
     if failure in (Failure.RESET, Failure.CLOSED):
@@ -346,6 +365,56 @@ def _client_cert(
         return None
     reason = handshake.alert_reason(errors) or _ALERTS.get(failure)
     return client_cert_problem(failure, host, route.cert, request, reason)
+
+
+def _strict_only(
+    error: ssl.SSLCertVerificationError,
+    host: str,
+    route: Route,
+    reopen: Callable[[], socket.socket],
+    timeout: float,
+    context: ssl.SSLContext | None,
+) -> Problem | None:
+    """Verification failed under VERIFY_X509_STRICT: does it pass without the flag?"""
+    from ..probes import chain, handshake
+
+    strict = context is not None and bool(context.verify_flags & ssl.VERIFY_X509_STRICT)
+    if not strict or context is route.ssl_context:
+        return None
+    if not _bounded(
+        lambda: handshake.verifies_without_strict(reopen(), host, context, timeout)
+    ):
+        return None
+    presented = _bounded(
+        lambda: chain.read_chain(reopen(), host, timeout, reconnect=reopen)
+    )
+    certs = list(presented.certs) if presented else []
+    if certs:
+        bundle = route.verify if isinstance(route.verify, str) else None
+        certs += chain.bundle_issuers(certs[-1], bundle)
+    return strict_problem(
+        host, error.verify_message or str(error), chain.strict_defects(certs)
+    )
+
+
+def strict_problem(host: str, message: str, defects: list[tuple[str, str]]) -> Problem:
+    """Only Python's strict X.509 checks reject the chain: name the certificate and rule."""
+    named = "; ".join(f"{cert}: {defect}" for cert, defect in defects) or message
+    summary = (
+        f"the certificate chain of {host} fails only the strict X.509 checks that "
+        f"urllib3 >= 2.4 turns on with Python >= 3.13 (VERIFY_X509_STRICT): {message} "
+        f"({named})"
+    )
+    fix = (
+        f"have the CA reissued to RFC 5280 ({named}); meanwhile, with that CA in the "
+        "operating system's store: conda config --set ssl_verify truststore (its "
+        "verification does not set the strict flag)"
+    )
+    details = {
+        "verify_message": message,
+        "defects": [{"certificate": c, "defect": d} for c, d in defects],
+    }
+    return Problem(Code.TLS_X509_STRICT, Layer.TLS, summary, fix, details)
 
 
 def _bounded(probe: Callable[[], T]) -> T | None:

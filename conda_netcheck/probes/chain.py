@@ -676,3 +676,46 @@ def _self_signed(cert: Any) -> bool:
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
+
+
+# --------------------------------------------------------------------------
+# What Python's strict X.509 checks (VERIFY_X509_STRICT) reject
+
+
+def strict_defects(ders: Sequence[bytes]) -> list[tuple[str, str]]:
+    """(certificate, defect) for each RFC 5280 rule OpenSSL's strict mode enforces."""
+    from cryptography import x509
+
+    defects = []
+    for der in ders:
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            continue
+        extensions = {type(e.value): e for e in cert.extensions}
+        constraints = extensions.get(x509.BasicConstraints)
+        is_ca = constraints is not None and constraints.value.ca
+        if is_ca and not constraints.critical:
+            defects.append(
+                (_label(cert), "its basicConstraints is not marked critical")
+            )
+        if is_ca and x509.SubjectKeyIdentifier not in extensions:
+            defects.append((_label(cert), "it has no Subject Key Identifier"))
+        if (
+            cert.subject != cert.issuer
+            and x509.AuthorityKeyIdentifier not in extensions
+        ):
+            defects.append((_label(cert), "it has no Authority Key Identifier"))
+    return defects
+
+
+def bundle_issuers(der: bytes, cafile: str | None) -> list[bytes]:
+    """The certificates of a PEM bundle (certifi's by default) that issued `der`."""
+    from cryptography import x509
+
+    try:
+        issuer = x509.load_der_x509_certificate(der).issuer
+        anchors = _anchors(cafile, None)
+    except (ValueError, OSError):
+        return []
+    return [_der(a) for a in anchors if a.subject == issuer]

@@ -11,7 +11,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -158,6 +158,46 @@ def verdict_after_handshake(
     finally:
         sock.close()
     return None
+
+
+def session_verify_flags(session: Any, url: str) -> ssl.VerifyFlags:
+    """The verify flags of the SSL context the session uses for `url`.
+
+    An adapter given an ssl_context (truststore, say) uses that one; else
+    urllib3 builds one per connection with create_urllib3_context(), which
+    adds VERIFY_X509_STRICT on Python >= 3.13 with urllib3 >= 2.4.
+    """
+    context = None
+    try:
+        pool_kw = session.get_adapter(url).poolmanager.connection_pool_kw
+        context = pool_kw.get("ssl_context")
+    except (AttributeError, KeyError, ValueError):
+        context = None
+    if context is None:
+        from urllib3.util.ssl_ import create_urllib3_context
+
+        context = create_urllib3_context()
+    return context.verify_flags
+
+
+def verifies_without_strict(
+    sock: socket.socket, server_name: str, context: ssl.SSLContext, timeout: float
+) -> bool | None:
+    """Whether a handshake with `context` minus VERIFY_X509_STRICT verifies; closes sock.
+
+    The caller passes a context of its own: the flag is cleared on it.
+    """
+    context.verify_flags &= ~ssl.VERIFY_X509_STRICT
+    sock.settimeout(timeout)
+    try:
+        with context.wrap_socket(sock, server_hostname=server_name):
+            return True
+    except ssl.SSLCertVerificationError:
+        return False
+    except OSError:
+        return None
+    finally:
+        sock.close()
 
 
 @dataclass

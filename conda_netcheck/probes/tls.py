@@ -83,6 +83,7 @@ def handshake(
                 elapsed_ms=elapsed,
             )
     except ssl.SSLCertVerificationError as exc:
+        error = exc
         problem = verify_problem(exc, server_name)
     except (TimeoutError, socket.timeout):
         problem = Problem(
