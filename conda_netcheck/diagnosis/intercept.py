@@ -216,13 +216,17 @@ def fix_text(root: str, os_trusts: bool | None, platform: str | None = None) -> 
 
     The steps are for `platform` (a `sys.platform` value; this computer's by default).
     """
+    platform = platform or sys.platform
+    reads = _truststore_reads(platform)
     if os_trusts:
         return (
             "this computer already trusts it: let conda use the operating system's "
             "store: conda config --set ssl_verify truststore (conda >= 23.9 on "
-            "Python >= 3.10)" + NEVER_DISABLE
+            "Python >= 3.10"
+            + (f"; on this machine truststore reads {reads}" if reads else "")
+            + ")"
+            + NEVER_DISABLE
         )
-    platform = platform or sys.platform
     certifi_path = "python -c 'import certifi; print(certifi.where())'"
     bundle = "~/conda-ca-bundle.pem"
     if platform.startswith("win"):
@@ -250,11 +254,29 @@ def fix_text(root: str, os_trusts: bool | None, platform: str | None = None) -> 
             "/etc/pki/ca-trust/source/anchors (Fedora, RHEL)"
         )
         combine = f'cat "$({certifi_path})" root.pem > {bundle}'
-    return (
+    text = (
         f'give conda the root certificate "{root}": 1. export it: {export}; '
         f"2. add it to certifi's public roots: {combine}; "
-        f"3. conda config --set ssl_verify {bundle}" + NEVER_DISABLE
+        f"3. conda config --set ssl_verify {bundle}"
     )
+    if reads and os_trusts is False:
+        # The system store is not always what truststore reads (a conda
+        # environment's OpenSSL has its own bundle): say where the CA must go.
+        text += (
+            f"; truststore would not help yet: on this machine it reads {reads}, "
+            "which lacks this CA (for truststore the CA must be in that file, or "
+            "SSL_CERT_FILE must name a bundle that has it)"
+        )
+    return text + NEVER_DISABLE
+
+
+def _truststore_reads(platform: str) -> str:
+    """'FILE (why)' on Linux, where truststore's store is OpenSSL's files; else ''."""
+    if not platform.startswith("linux") or platform != sys.platform:
+        return ""  # only this machine's files are known
+    from ..config.trust import truststore_files
+
+    return truststore_files().text()
 
 
 def _is_mapping(value: object) -> bool:

@@ -403,7 +403,7 @@ class _Runner:
             host=host,
             publicly_trusted=bool(public_ok),
             # The OS store only helps if this conda uses it on this route.
-            os_trusts=os_ok if truststore_usable else False,
+            os_trusts=os_ok if truststore_usable else None,
             conda_trusts=bool(conda_ok),
         )
         if verdict["code"]:
@@ -438,7 +438,7 @@ class _Runner:
                 described[0].get("issuer_cn") or described[0].get("issuer") or "?",
                 fetched,
                 intercept.is_public_channel_host(host),
-                os_ok if truststore_usable else False,
+                os_ok if truststore_usable else None,
                 extended,
             )
             problem.summary, problem.fix = better.summary, better.fix

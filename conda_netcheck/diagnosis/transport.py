@@ -511,6 +511,20 @@ def lone_leaf(
             "~/conda-ca-bundle.pem" + NEVER_DISABLE
         )
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    if os_trusts:
+        # The OS store verified this very chain: nothing is missing from it.
+        details["lone_leaf"] = "os-trusted"
+        summary = (
+            f"{host} sends only its own certificate, issued by {issuer}: the "
+            "operating system's store accepts it, conda's trust does not have that CA"
+        )
+        return Problem(
+            Code.TLS_UNTRUSTED,
+            Layer.TLS,
+            summary,
+            fix_text(_bare(issuer), True),
+            details,
+        )
     # No evidence: both, the likelier first.
     details["lone_leaf"] = "unknown"
     ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
