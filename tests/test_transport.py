@@ -188,6 +188,22 @@ def test_a_close_after_the_request_says_closed(monkeypatch):
     assert "was closed after the request" in result.problem.summary
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize("action", ["reset", "close"])
+def test_a_peer_that_ends_every_connection_on_accept_is_the_tcp_layer(
+    monkeypatch, scheme, action
+):
+    with reset_after_request(action, on_accept=True) as port:
+        result = standalone(f"{scheme}://127.0.0.1:{port}", monkeypatch, None)
+
+    problem = result.problem
+    assert (problem.code.value, problem.layer.value) == ("connection-reset", "tcp")
+    how = "resets (RST)" if action == "reset" else "closes"
+    assert f"127.0.0.1:{port} {how} " in problem.summary
+    assert "right after accepting it, before anything is sent" in problem.summary
+    assert problem.fix.startswith("ask your network team whether a firewall ends")
+
+
 @needs_conda
 def test_a_reset_by_name_through_conda(channel_root, ca, ca_bundle, condarc, conda_cli):
     with filtered(channel_root, ca, only_the_name, "reset") as url:

@@ -121,7 +121,9 @@ class _Runner:
         result = self._run(target)
         result.timings.total = (time.monotonic() - start) * 1000
         if result.problem and result.problem.fix is None:
-            result.problem.fix = advice.fix_for(result.problem.code, target)
+            result.problem.fix = advice.fix_for(
+                result.problem.code, target
+            ) or transport.fix_for(result.problem.code, target.url)
         for warning in result.warnings:
             if warning.fix is None:
                 warning.fix = advice.fix_for(warning.code, target)
@@ -315,8 +317,10 @@ class _Runner:
         opts = self.options
         connected = tcp.connect(addresses, opts.connect_timeout, what)
         if connected.sock is None:
-            raise OSError(
-                connected.problem.summary if connected.problem else "no socket"
+            problem = connected.problem
+            reset = problem is not None and problem.code is Code.CONNECTION_RESET
+            raise (ConnectionResetError if reset else OSError)(
+                problem.summary if problem else "no socket"
             )
         if not route.proxy:
             return connected.sock

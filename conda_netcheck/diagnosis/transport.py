@@ -122,6 +122,22 @@ def entry(code: Code) -> Entry | None:
     return ENTRIES.get(code)
 
 
+def fix_for(code: Code, url: str) -> str | None:
+    """The fix of a transport code when the problem came without one (from a probe)."""
+    from urllib.parse import urlsplit
+
+    if code is not Code.CONNECTION_RESET:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (
+        f"ask your network team whether a firewall ends connections to {host}:{port}, "
+        f"and the administrators of {host} whether it refuses connections from your "
+        "address"
+    )
+
+
 def is_ip(host: str) -> bool:
     """Whether the host is an IP address (no SNI is sent for those)."""
     try:
@@ -310,6 +326,10 @@ def explain_handshake(
     if failure in (Failure.RESET, Failure.CLOSED):
         # Same address, same route, no server name (or a plain IP: no SNI anyway).
         second = _bounded(lambda: handshake.handshake_as(reopen(), None, timeout))
+        if _refuses_all(second):
+            early = _on_accept(host, port, reopen, _shown_proxy(route))
+            if early:
+                return early
         return handshake_reset(failure, host, port, second, _shown_proxy(route))
     return _client_cert(failure, errors, host, route, reopen, timeout)
 
@@ -340,8 +360,44 @@ def explain_request(
         if verdict is not None:
             failure, errors = verdict, []
     if failure in (Failure.RESET, Failure.CLOSED):
-        return request_reset(failure, host, port, filename)
+        early = _on_accept(host, port, reopen, _shown_proxy(route))
+        return early or request_reset(failure, host, port, filename)
     return _client_cert(failure, errors, host, route, reopen, timeout)
+
+
+#: How long a silent connection is watched for an unprompted reset or close.
+_UNPROMPTED_WAIT = 0.5
+
+
+def _on_accept(
+    host: str, port: int, reopen: Callable[[], socket.socket], proxy: str | None
+) -> Problem | None:
+    """A peer that ends every connection before anything is sent: the TCP layer."""
+    from ..probes import handshake
+
+    try:
+        sock = reopen()
+    except ConnectionResetError:
+        answer: Answer | None = Answer.RESET  # reset as the connection was made
+    except OSError:
+        return None
+    else:
+        answer = handshake.ends_unprompted(sock, _UNPROMPTED_WAIT)
+    if answer is None:
+        return None
+    address = f"{host}:{port}"
+    how = "resets (RST)" if answer is Answer.RESET else "closes"
+    via = f" through the proxy {proxy}" if proxy else ""
+    return Problem(
+        Code.CONNECTION_RESET,
+        Layer.TCP,
+        f"{address} {how} every connection{via} right after accepting it, before "
+        "anything is sent: a firewall, or a server that refuses this client",
+        f"ask your network team whether a firewall ends connections to {address}"
+        f"{via}, and the administrators of {host} whether it refuses connections "
+        "from your address",
+        {"failure": answer.value, "address": address, "when": "on-accept"},
+    )
 
 
 def _client_cert(

@@ -200,6 +200,26 @@ def verifies_without_strict(
         sock.close()
 
 
+def ends_unprompted(sock: socket.socket, wait: float) -> Answer | None:
+    """Send nothing: RESET or CLOSED when the peer ends the connection on its own.
+
+    None when it waits for the client (as servers do) or speaks first. The
+    socket is closed afterwards.
+    """
+    sock.settimeout(wait)
+    try:
+        data = sock.recv(1)
+    except (TimeoutError, socket.timeout):
+        return None
+    except (ConnectionResetError, ConnectionAbortedError):
+        return Answer.RESET
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    return None if data else Answer.CLOSED
+
+
 @dataclass
 class CertificateRequest:
     """A TLS 1.2 server's CertificateRequest: whether it came, and the CA names in it."""

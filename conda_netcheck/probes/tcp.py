@@ -59,6 +59,15 @@ def _problem(error: OSError | None, what: str, timeout: float) -> Problem:
             f"{what} refused the connection (nothing listens on that port, "
             "or a firewall rejects it)",
         )
+    if isinstance(error, (ConnectionResetError, ConnectionAbortedError)):
+        # The SYN was answered, then the connection was reset at once.
+        return Problem(
+            Code.CONNECTION_RESET,
+            Layer.TCP,
+            f"{what} resets (RST) the connection right after accepting it, before "
+            "anything is sent: a firewall, or a server that refuses this client",
+            details={"failure": "reset", "when": "connect"},
+        )
     if error is not None and error.errno in _UNREACHABLE:
         return Problem(
             Code.CONNECTION_REFUSED,

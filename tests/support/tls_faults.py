@@ -155,8 +155,10 @@ def client_cert_context(
 
 
 @contextmanager
-def reset_after_request(action: str = "reset") -> Iterator[int]:
-    """A plain HTTP listener that reads a request, then resets or closes without answering."""
+def reset_after_request(
+    action: str = "reset", on_accept: bool = False
+) -> Iterator[int]:
+    """A listener that reads a request (or nothing: on_accept), then resets or closes."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -165,7 +167,7 @@ def reset_after_request(action: str = "reset") -> Iterator[int]:
 
     def handle(conn: socket.socket) -> None:
         conn.settimeout(5)
-        data = b""
+        data = b"" if not on_accept else b"\r\n\r\n"
         try:
             while b"\r\n\r\n" not in data and len(data) < 65536:
                 chunk = conn.recv(4096)
