@@ -398,9 +398,11 @@ def test_a_leaf_without_its_intermediate_is_the_servers_to_fix(
     assert problem.fix.startswith(
         "ask the administrators of 127.0.0.1 to serve the full certificate chain"
     )
-    assert "meanwhile give conda the intermediate with the roots: curl -o" in (
+    # The same roots conda uses (the private bundle), plus the intermediate.
+    assert "meanwhile give conda the intermediate with its roots: curl -o" in (
         problem.fix
     )
+    assert f"cat {bundle} intermediate.pem > ~/conda-ca-bundle.pem" in problem.fix
     assert problem.details["missing_intermediate"] is True
 
 
@@ -559,3 +561,31 @@ def _urllib3_sets_strict() -> bool:
     from urllib3.util.ssl_ import create_urllib3_context
 
     return bool(create_urllib3_context().verify_flags & ssl.VERIFY_X509_STRICT)
+
+
+def test_the_meanwhile_bundle_of_a_missing_intermediate_works_when_run(
+    channel_root, tmp_path, monkeypatch
+):
+    import os
+    import shutil
+    import subprocess
+
+    if not (shutil.which("curl") and shutil.which("openssl")):
+        pytest.skip("needs curl and openssl to run the fix")
+    with lone_leaf_server(channel_root, tmp_path, intermediate=True, aia=True) as (
+        url,
+        bundle,
+    ):
+        fix = standalone(url, monkeypatch, bundle).problem.fix
+        commands = fix.split("with its roots: ", 1)[1].split(" (never set", 1)[0]
+        commands, _, config = commands.rpartition(" && ")
+        assert config == "conda config --set ssl_verify ~/conda-ca-bundle.pem"
+        work = tmp_path / "work"
+        work.mkdir()
+        env = {**os.environ, "HOME": str(work)}
+        subprocess.run(
+            ["bash", "-c", commands], cwd=work, env=env, check=True, timeout=30
+        )
+        after = standalone(url, monkeypatch, str(work / "conda-ca-bundle.pem"))
+
+    assert after.status.value == "ok"

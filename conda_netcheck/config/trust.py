@@ -140,16 +140,18 @@ class TruststoreFiles:
     capath_from: str = ""
 
     def text(self) -> str:
-        """'/path/cacert.pem (origin) and /path/certs (origin)' for a fix."""
-        parts = [
-            f"{path} ({origin})"
+        """'/path/cacert.pem and /path/certs (origin)' for a fix; each origin once."""
+        pairs = [
+            (path, origin)
             for path, origin in (
                 (self.cafile, self.cafile_from),
                 (self.capath, self.capath_from),
             )
             if path
         ]
-        return " and ".join(parts) or "no CA file at all"
+        if len(pairs) == 2 and pairs[0][1] == pairs[1][1]:
+            return f"{pairs[0][0]} and {pairs[1][0]} ({pairs[0][1]})"
+        return " and ".join(f"{p} ({o})" for p, o in pairs) or "no CA file at all"
 
 
 _OPENSSL_DEFAULT = "this Python's OpenSSL default"

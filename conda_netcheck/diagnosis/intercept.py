@@ -264,8 +264,8 @@ def fix_text(root: str, os_trusts: bool | None, platform: str | None = None) -> 
         # environment's OpenSSL has its own bundle): say where the CA must go.
         text += (
             f"; truststore would not help yet: on this machine it reads {reads}, "
-            "which lacks this CA (for truststore the CA must be in that file, or "
-            "SSL_CERT_FILE must name a bundle that has it)"
+            "without this CA (for truststore the CA must be there, or SSL_CERT_FILE "
+            "must name a bundle that has it)"
         )
     return text + NEVER_DISABLE
 

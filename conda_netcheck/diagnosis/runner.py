@@ -444,6 +444,7 @@ class _Runner:
                 intercept.is_public_channel_host(host),
                 os_ok if truststore_usable else None,
                 extended,
+                conda_bundle if route.ssl_context is None else None,
             )
             problem.summary, problem.fix = better.summary, better.fix
             problem.details.update(better.details)

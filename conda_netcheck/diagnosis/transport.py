@@ -8,6 +8,7 @@ facts from `probes.handshake`.
 from __future__ import annotations
 
 import ipaddress
+import os
 import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, TypeVar
@@ -520,6 +521,7 @@ def lone_leaf(
     public_host: bool,
     os_trusts: bool | None,
     with_intermediate: bool | None = None,
+    bundle: str | None = None,
 ) -> Problem:
     """Only a leaf came and no store has its issuer: decide by the AIA evidence.
 
@@ -556,16 +558,34 @@ def lone_leaf(
             f"{host} sends only its own certificate: the intermediate CA {fetched.label} "
             f"(fetched from {fetched.url}) is missing from the chain"
         )
+        if with_intermediate is False:
+            summary += (
+                "; even with it, conda's trust does not accept the chain: the root "
+                "above it is not in conda's trust either"
+            )
+            fix = f"{admins}; and give conda the root CA above {fetched.label}"
+            return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
         if with_intermediate:
             summary += "; with it, conda's trust accepts the chain"
-        fix = (
-            f"{admins}; meanwhile give conda the intermediate with the roots: curl -o "
-            f"intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
-            "intermediate.crt -out intermediate.pem && cat \"$(python -c 'import "
-            "certifi; print(certifi.where())')\" intermediate.pem > "
-            "~/conda-ca-bundle.pem && conda config --set ssl_verify "
-            "~/conda-ca-bundle.pem" + NEVER_DISABLE
+        # The same roots conda uses now, plus the intermediate.
+        roots = (
+            _shell_quote(bundle)
+            if bundle
+            else "\"$(python -c 'import certifi; print(certifi.where())')\""
         )
+        get = (
+            f"curl -o intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
+            "intermediate.crt -out intermediate.pem"
+        )
+        if bundle and os.path.isdir(bundle):
+            add = f"{get} && cp intermediate.pem {roots} && openssl rehash {roots}"
+        else:
+            add = (
+                f"{get} && cat {roots} intermediate.pem > ~/conda-ca-bundle.pem && "
+                "conda config --set ssl_verify ~/conda-ca-bundle.pem"
+            )
+        fix = f"{admins}; meanwhile give conda the intermediate with its roots: {add}"
+        fix += NEVER_DISABLE
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
     if os_trusts:
         # The OS store verified this very chain: nothing is missing from it.
@@ -602,6 +622,12 @@ def lone_leaf(
         )
         fix = f"{ca_fix}; else {admins}"
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+
+
+def _shell_quote(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
 
 
 def _bare(label: str) -> str:
