@@ -25,7 +25,9 @@ available, why = netns_available()
 in_netns = pytest.mark.skipif(not available, reason=f"needs a network namespace: {why}")
 
 
-def run_peer(tmp_path: Path, command: list[str], no_conda: bool) -> tuple[dict, int]:
+def run_peer(
+    tmp_path: Path, command: list[str], no_conda: bool, gai: str | None = None
+) -> tuple[dict, int]:
     """Run `command` inside a namespace where NAME is [2001:db8::1] (dead) and 127.0.0.1."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     paths = [str(Path(__file__).parent.parent)]
@@ -35,8 +37,9 @@ def run_peer(tmp_path: Path, command: list[str], no_conda: bool) -> tuple[dict, 
         (shim / "__init__.py").write_text("raise ImportError('no conda here')\n")
         paths.insert(0, str(shim.parent))
     env["PYTHONPATH"] = os.pathsep.join(paths)
+    options = ["--gai-conf", gai] if gai else []
     proc = run_in_netns(
-        [sys.executable, PEER, NAME, "--", *command], env=env, timeout=90
+        [sys.executable, PEER, NAME, *options, "--", *command], env=env, timeout=90
     )
     return json.loads(proc.stdout), proc.returncode
 
@@ -87,6 +90,25 @@ def test_the_delay_follows_condas_connect_timeout(tmp_path):
     ]
     document, code = run_peer(tmp_path, command, no_conda=False)
     assert_ipv6_broken(document, code, 3)
+
+
+@in_netns
+@needs_conda
+@pytest.mark.skipif(
+    not Path("/etc/gai.conf").exists(),
+    reason="no /etc/gai.conf on this machine to mount over",
+)
+def test_the_gai_conf_fix_removes_the_delay(tmp_path):
+    command = [sys.executable, "-m", "conda", "netcheck", "--json", "--timeout", "1"]
+    document, code = run_peer(tmp_path, command, no_conda=False)
+    fix = document["targets"][0]["fix"]
+    line = fix.split("add the line '", 1)[1].split("'", 1)[0]
+    assert line == "precedence ::ffff:0:0/96 100"
+
+    document, code = run_peer(tmp_path / "again", command, no_conda=False, gai=line)
+    assert {t["diagnosis"] for t in document["targets"]} == {"ok"}
+    assert all(t["warnings"] == [] for t in document["targets"])
+    assert code == 0
 
 
 def has_ipv6_loopback() -> bool:

@@ -2,13 +2,14 @@
 
 Inside a network namespace (see netns.py) run as a script:
 
-    python dualstack.py NAME -- COMMAND...
+    python dualstack.py NAME [--gai-conf LINE] -- COMMAND...
 
 It adds the IPv6 documentation address 2001:db8::1 to `lo`, serves the test
 channel on 127.0.0.1:PORT, listens on [2001:db8::1]:PORT with a full accept
 queue (SYNs are dropped: a connect timeout), maps NAME to both addresses in
 the namespace's /etc/hosts, then runs COMMAND with every "{url}" replaced by
 http://NAME:PORT and "{condarc}" by a .condarc listing that channel.
+With --gai-conf, LINE is the namespace's whole /etc/gai.conf.
 """
 
 from __future__ import annotations
@@ -65,7 +66,13 @@ def main(argv: list[str]) -> int:
     from support.servers import channel_server, make_channel
 
     name, command = argv[0], argv[argv.index("--") + 1 :]
+    options = argv[1 : argv.index("--")]
     add_address(BLACK_HOLE_V6)
+    if options[:1] == ["--gai-conf"]:
+        # The namespace's own /etc/gai.conf (its mounts are private).
+        gai = Path(tempfile.mkdtemp(prefix="gai-")) / "gai.conf"
+        gai.write_text(options[1] + "\n")
+        subprocess.run(["mount", "--bind", str(gai), "/etc/gai.conf"], check=True)
     with open("/etc/hosts", "a") as hosts:  # the namespace's own copy
         hosts.write(f"{BLACK_HOLE_V6} {name}\n127.0.0.1 {name}\n")
     tmp = Path(tempfile.mkdtemp(prefix="dualstack-"))
