@@ -589,3 +589,21 @@ def test_the_meanwhile_bundle_of_a_missing_intermediate_works_when_run(
         after = standalone(url, monkeypatch, str(work / "conda-ca-bundle.pem"))
 
     assert after.status.value == "ok"
+
+
+def test_the_report_puts_a_name_filter_reset_with_the_network_team(
+    channel_root, ca, ca_bundle, monkeypatch
+):
+    from conda_netcheck.config.netconfig import NetConfig
+    from conda_netcheck.model import Report
+    from conda_netcheck.output.report import markdown_report
+
+    with filtered(channel_root, ca, only_the_name, "reset") as url:
+        result = standalone(url, monkeypatch, ca_bundle)
+    port = url.rsplit(":", 1)[1]
+    document = markdown_report(Report(targets=[result]), NetConfig(), {})
+
+    network = document.split("For the network team", 1)[1]
+    assert f"connections to {NAME}:{port} are reset or closed before an answer" in (
+        network
+    )
