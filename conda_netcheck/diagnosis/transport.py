@@ -526,9 +526,10 @@ def lone_leaf(
     """Only a leaf came and no store has its issuer: decide by the AIA evidence.
 
     `os_trusts`: the OS store verifies the server (and this conda can use
-    it); `with_intermediate`: conda's trust accepts leaf + fetched issuer.
+    it); `with_intermediate`: conda's trust accepts leaf + fetched issuer;
+    `bundle`: the CA file conda verifies with (None: certifi's).
     """
-    from .intercept import NEVER_DISABLE, fix_text
+    from .intercept import fix_text
 
     details: dict = {"ca_issuers": fetched.url, "issuer": issuer}
     if fetched.error:
@@ -536,57 +537,15 @@ def lone_leaf(
     if fetched.der is not None and fetched.self_signed:
         details["lone_leaf"] = "private-root"
         summary = (
-            f"the certificate of {host} is issued directly by the root CA {fetched.label} "
-            f"(self-signed, fetched from {fetched.url}), which conda does not trust: "
-            "the server rightly sends only its own certificate; conda needs that CA"
+            f"the certificate of {host} is issued directly by the root CA "
+            f"{fetched.label} (self-signed, fetched from {fetched.url}), which conda "
+            "does not trust: the server rightly sends only its own certificate; "
+            "conda needs that CA"
         )
-        return Problem(
-            Code.TLS_UNTRUSTED,
-            Layer.TLS,
-            summary,
-            fix_text(_bare(issuer), os_trusts),
-            details,
-        )
-    admins = (
-        f"ask the administrators of {host} to serve the full certificate chain "
-        "(their certificate and the intermediate certificates)"
-    )
-    if fetched.der is not None:
-        details["lone_leaf"] = "missing-intermediate"
-        details["missing_intermediate"] = True
-        summary = (
-            f"{host} sends only its own certificate: the intermediate CA {fetched.label} "
-            f"(fetched from {fetched.url}) is missing from the chain"
-        )
-        if with_intermediate is False:
-            summary += (
-                "; even with it, conda's trust does not accept the chain: the root "
-                "above it is not in conda's trust either"
-            )
-            fix = f"{admins}; and give conda the root CA above {fetched.label}"
-            return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
-        if with_intermediate:
-            summary += "; with it, conda's trust accepts the chain"
-        # The same roots conda uses now, plus the intermediate.
-        roots = (
-            _shell_quote(bundle)
-            if bundle
-            else "\"$(python -c 'import certifi; print(certifi.where())')\""
-        )
-        get = (
-            f"curl -o intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
-            "intermediate.crt -out intermediate.pem"
-        )
-        if bundle and os.path.isdir(bundle):
-            add = f"{get} && cp intermediate.pem {roots} && openssl rehash {roots}"
-        else:
-            add = (
-                f"{get} && cat {roots} intermediate.pem > ~/conda-ca-bundle.pem && "
-                "conda config --set ssl_verify ~/conda-ca-bundle.pem"
-            )
-        fix = f"{admins}; meanwhile give conda the intermediate with its roots: {add}"
-        fix += NEVER_DISABLE
+        fix = fix_text(_bare(issuer), os_trusts)
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    if fetched.der is not None:
+        return _missing_intermediate(host, fetched, with_intermediate, bundle, details)
     if os_trusts:
         # The OS store verified this very chain: nothing is missing from it.
         details["lone_leaf"] = "os-trusted"
@@ -594,14 +553,71 @@ def lone_leaf(
             f"{host} sends only its own certificate, issued by {issuer}: the "
             "operating system's store accepts it, conda's trust does not have that CA"
         )
-        return Problem(
-            Code.TLS_UNTRUSTED,
-            Layer.TLS,
-            summary,
-            fix_text(_bare(issuer), True),
-            details,
+        fix = fix_text(_bare(issuer), True)
+        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    return _no_evidence(host, issuer, public_host, os_trusts, details)
+
+
+def _admins(host: str) -> str:
+    return (
+        f"ask the administrators of {host} to serve the full certificate chain "
+        "(their certificate and the intermediate certificates)"
+    )
+
+
+def _missing_intermediate(
+    host: str,
+    fetched: IssuerFetch,
+    with_intermediate: bool | None,
+    bundle: str | None,
+    details: dict,
+) -> Problem:
+    """The AIA issuer is an intermediate: the server's chain is incomplete."""
+    from .intercept import NEVER_DISABLE
+
+    details["lone_leaf"] = "missing-intermediate"
+    details["missing_intermediate"] = True
+    summary = (
+        f"{host} sends only its own certificate: the intermediate CA {fetched.label} "
+        f"(fetched from {fetched.url}) is missing from the chain"
+    )
+    if with_intermediate is False:
+        summary += (
+            "; even with it, conda's trust does not accept the chain: the root "
+            "above it is not in conda's trust either"
         )
-    # No evidence: both, the likelier first.
+        fix = f"{_admins(host)}; and give conda the root CA above {fetched.label}"
+        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    if with_intermediate:
+        summary += "; with it, conda's trust accepts the chain"
+    # The same roots conda uses now, plus the intermediate.
+    roots = (
+        _shell_quote(bundle)
+        if bundle
+        else "\"$(python -c 'import certifi; print(certifi.where())')\""
+    )
+    get = (
+        f"curl -o intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
+        "intermediate.crt -out intermediate.pem"
+    )
+    if bundle and os.path.isdir(bundle):
+        add = f"{get} && cp intermediate.pem {roots} && openssl rehash {roots}"
+    else:
+        add = (
+            f"{get} && cat {roots} intermediate.pem > ~/conda-ca-bundle.pem && "
+            "conda config --set ssl_verify ~/conda-ca-bundle.pem"
+        )
+    fix = f"{_admins(host)}; meanwhile give conda the intermediate with its roots: "
+    fix += add + NEVER_DISABLE
+    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+
+
+def _no_evidence(
+    host: str, issuer: str, public_host: bool, os_trusts: bool | None, details: dict
+) -> Problem:
+    """No AIA to tell: both causes, the likelier first."""
+    from .intercept import fix_text
+
     details["lone_leaf"] = "unknown"
     ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
         _bare(issuer), os_trusts
@@ -612,7 +628,7 @@ def lone_leaf(
             "does not trust: most likely the server leaves out its intermediate "
             f"certificate; else {issuer} is a private CA"
         )
-        fix = f"{admins}; {ca_fix}"
+        fix = f"{_admins(host)}; {ca_fix}"
     else:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
@@ -620,7 +636,7 @@ def lone_leaf(
             "(the usual internal mirror); else the server leaves out an intermediate "
             "certificate"
         )
-        fix = f"{ca_fix}; else {admins}"
+        fix = f"{ca_fix}; else {_admins(host)}"
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
 
 
