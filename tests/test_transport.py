@@ -607,3 +607,25 @@ def test_the_report_puts_a_name_filter_reset_with_the_network_team(
     assert f"connections to {NAME}:{port} are reset or closed before an answer" in (
         network
     )
+
+
+def test_a_reset_by_name_through_a_proxy_tunnel_asks_to_allow_it_there(
+    channel_root, ca, ca_bundle, monkeypatch, tmp_path
+):
+    from support.proxies import squid_proxy
+
+    with filtered(channel_root, ca, only_the_name, "reset") as url:
+        port = url.rsplit(":", 1)[1]
+        with squid_proxy(tmp_path, connect_ports=[int(port)]) as proxy:
+            monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+            result = standalone(url, monkeypatch, ca_bundle)
+
+    problem = result.problem
+    assert problem.code.value == "connection-reset", problem.summary
+    # squid ends the tunnel cleanly when the far side resets.
+    assert "a reset beyond it may arrive as a close" in problem.summary
+    assert "follows the host name" in problem.summary
+    assert problem.fix.startswith(
+        f"ask your network team to allow {NAME}:{port} through the proxy 127.0.0.1:"
+    )
+    assert "proxy_servers.https" not in problem.fix
