@@ -172,7 +172,9 @@ def handshake_reset(
     how = "reset (RST)" if failure is Failure.RESET else "closed (EOF, no TLS alert)"
     summary = f"the connection to {address} was {how} during the TLS handshake"
     if proxy and failure is Failure.CLOSED:
-        summary += f" (through the proxy {proxy} a reset beyond it may arrive as a close)"
+        summary += (
+            f" (through the proxy {proxy} a reset beyond it may arrive as a close)"
+        )
     details = {"failure": failure.value, "address": address}
     if second is not None:
         details["second_handshake"] = {
