@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:
     import ssl
 
+    from .config.commands import Commands
     from .probes.dns import Resolver
 
 
@@ -74,19 +75,12 @@ class Code(str, Enum):
         return self.value
 
 
-#: Codes that never fail a run on their own.
-WARNING_CODES = frozenset(
-    {
-        Code.CLOCK_SKEW,
-        Code.SLOW,
-        Code.SSL_VERIFY_DISABLED,
-        Code.TIMEOUT_TOO_LOW,
-        Code.CA_BUNDLE_OVERRIDE,
-        Code.MIRROR_BEHIND,
-        Code.DEFAULTS_NOT_MIRRORED,
-        Code.TAR_BZ2_ONLY,
-    }
-)
+def severity(code: Code) -> Status:
+    """How bad a code is, from the diagnosis catalogue (its one home)."""
+    # Imported here: the catalogue is built on this module's types.
+    from .diagnosis.catalogue import CATALOGUE
+
+    return CATALOGUE[code].severity
 
 
 @dataclass
@@ -102,7 +96,7 @@ class Problem:
     @property
     def status(self) -> Status:
         """Warning for the warning codes, error otherwise."""
-        return Status.WARNING if self.code in WARNING_CODES else Status.ERROR
+        return Status.WARNING if severity(self.code) is Status.WARNING else Status.ERROR
 
 
 @dataclass
@@ -198,13 +192,7 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.status is None:
-            self.status = (
-                Status.OK
-                if self.code is Code.OK
-                else Status.WARNING
-                if self.code in WARNING_CODES
-                else Status.ERROR
-            )
+            self.status = severity(self.code)
 
 
 @dataclass
@@ -259,6 +247,10 @@ class Options:
     try_direct: bool = True  # when the proxy fails, try once without it
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
+    #: conda's own remote_read_timeout_secs, which fixes are written against
+    conda_read_timeout: float = 60.0
+    #: writes "change this setting where it is set" for this configuration
+    commands: Commands | None = None
 
     @property
     def deadline(self) -> float:

@@ -266,6 +266,7 @@ def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monke
     from support.proxies import proxypy_proxy
 
     start = tinyproxy_proxy if kind == "tinyproxy" else proxypy_proxy
+    monkeypatch.setenv("SHELL", "/bin/bash")
     with start(tmp_path) as proxy:
         result = check(
             https_channel.url,
@@ -275,7 +276,8 @@ def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monke
         )
     assert result.problem.code.value == "proxy-misconfigured"
     assert "plain HTTP" in result.problem.summary
-    assert result.problem.fix == f"use http://127.0.0.1:{proxy.port} as the proxy URL"
+    # Set by HTTPS_PROXY: the fix is the variable line, not a conda setting.
+    assert result.problem.fix == f"export HTTPS_PROXY=http://127.0.0.1:{proxy.port}"
 
 
 def test_proxy_offering_only_ntlm_points_at_a_local_helper():

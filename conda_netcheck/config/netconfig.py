@@ -130,6 +130,11 @@ def conda_sources() -> dict[str, str]:
         for key in values:
             if key in NETWORK_KEYS:
                 sources[key] = _describe(source, key)
+            if key == "proxy_servers":
+                # Maps merge across files: each entry keeps its own file.
+                raw = getattr(values[key], "_raw_value", None)
+                for name in raw if isinstance(raw, dict) else ():
+                    sources[f"proxy_servers.{name}"] = _describe(source, key)
     return sources
 
 

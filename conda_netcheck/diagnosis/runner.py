@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -10,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
+from ..config.commands import Commands
 from ..model import (
     Code,
     Layer,
@@ -21,7 +23,7 @@ from ..model import (
     Timings,
 )
 from ..probes import content, dns, http, proxy, tcp, tls
-from . import advice, mirrors
+from . import advice, catalogue, mirrors
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -47,7 +49,7 @@ def diagnose(
     """Diagnose every target; results come back in the order of `targets`."""
     targets = list(targets)
     if options.offline:
-        return [_offline(t) for t in targets]
+        return [_offline(t, options) for t in targets]
     runner = _Runner(route_for, options)
     pool = ThreadPoolExecutor(
         max_workers=max(1, min(options.max_workers, len(targets))),
@@ -75,31 +77,39 @@ def diagnose(
     pool.shutdown(wait=False, cancel_futures=True)
     for future in pending:
         target = targets[futures[future]]
-        result = TargetResult(
-            target,
-            Problem(
-                Code.READ_TIMEOUT,
-                Layer.HTTP,
-                f"no answer within the run's limit of {options.deadline:g} s",
-                fix=advice.fix_for(Code.READ_TIMEOUT, target),
-            ),
+        problem = Problem(
+            Code.READ_TIMEOUT,
+            Layer.HTTP,
+            f"no answer within the run's limit of {options.deadline:g} s",
         )
+        result = TargetResult(target, _with_fix(problem, target, options))
         results[futures[future]] = result
         if on_result:
             on_result(result)
     return [r for r in results if r is not None]
 
 
-def _offline(target: Target) -> TargetResult:
-    return TargetResult(
-        target,
-        Problem(
-            Code.OFFLINE_MODE,
-            Layer.CONFIG,
-            "conda is in offline mode: it will not download anything",
-            fix=advice.fix_for(Code.OFFLINE_MODE, target),
-        ),
+def _offline(target: Target, options: Options) -> TargetResult:
+    problem = Problem(
+        Code.OFFLINE_MODE,
+        Layer.CONFIG,
+        "conda is in offline mode: it will not download anything",
     )
+    return TargetResult(target, _with_fix(problem, target, options))
+
+
+def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
+    """The problem with the catalogue's fix for this target when it has none of its own.
+
+    A new Problem: the layers below HTTP share theirs between the targets of
+    one endpoint, and each target's fix names its own channel.
+    """
+    if problem.fix is not None:
+        return problem
+    fix = catalogue.fix_for(
+        problem, target, options.commands, options.conda_read_timeout
+    )
+    return dataclasses.replace(problem, details=dict(problem.details), fix=fix)
 
 
 class _Runner:
@@ -116,11 +126,9 @@ class _Runner:
         start = time.monotonic()
         result = self._run(target)
         result.timings.total = (time.monotonic() - start) * 1000
-        if result.problem and result.problem.fix is None:
-            result.problem.fix = advice.fix_for(result.problem.code, target)
-        for warning in result.warnings:
-            if warning.fix is None:
-                warning.fix = advice.fix_for(warning.code, target)
+        if result.problem is not None:
+            result.problem = _with_fix(result.problem, target, self.options)
+        result.warnings = [_with_fix(w, target, self.options) for w in result.warnings]
         return result
 
     def _run(self, target: Target) -> TargetResult:
@@ -162,7 +170,7 @@ class _Runner:
         opts = self.options
         path = _Path()
         if route.proxy:
-            broken = _unusable_proxy(route)
+            broken = _unusable_proxy(route, opts)
             if broken:
                 path.problem = broken
                 return path
@@ -209,11 +217,6 @@ class _Runner:
             )
             if answer.problem:
                 path.problem = answer.problem
-                if answer.status == 403:
-                    path.problem.fix = (
-                        f"ask your network team to allow CONNECT to {host}:{port} "
-                        "through the proxy"
-                    )
                 self._try_direct(host, port, path.problem)
                 return path
             path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
@@ -232,7 +235,7 @@ class _Runner:
         path.timings.tls = shaken.elapsed_ms
         if shaken.problem:
             path.problem = shaken.problem
-            if shaken.problem.code in advice.CERTIFICATE_CODES:
+            if shaken.problem.code in catalogue.CERTIFICATE_CODES:
 
                 def reopen() -> Any:
                     return self._reopen(lookup.addresses, what, host, port, route)
@@ -262,7 +265,7 @@ class _Runner:
                 f"this machine's clock is {advice.duration(abs(skew))} {direction} the "
                 f"server's: set it right first; {problem.summary}"
             )
-            problem.fix = advice.CLOCK_FIX
+            problem.fix = catalogue.CLOCK_FIX
 
     def _reopen(
         self, addresses: list, what: str, host: str, port: int, route: Route
@@ -400,15 +403,13 @@ class _Runner:
             else:
                 summary = f"the TLS session to the https:// proxy failed ({reason})"
             address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
-            key = (route.proxy_source or "proxy_servers.https").removeprefix(
-                "proxy_servers."
+            commands = self.options.commands or Commands()
+            # The channel's scheme only matters when no source is known.
+            fix = commands.set_proxy(
+                "https://", f"http://{address}", route.proxy_source
             )
-            fix = (
-                f"conda config --set proxy_servers.{key} http://{address} (http:// even "
-                "for the https key)"
-                if (route.proxy_source or "").startswith("proxy_servers.")
-                else f"use http://{address} as the proxy URL"
-            )
+            if (route.proxy_source or "").startswith("proxy_servers."):
+                fix += " (http:// even for the https key)"
             return None, Problem(
                 Code.PROXY_MISCONFIGURED,
                 Layer.PROXY,
@@ -632,15 +633,19 @@ def _port(url: Any) -> int:
     return port or (443 if url.scheme == "https" else 80)
 
 
-def _unusable_proxy(route: Route) -> Problem | None:
+def _unusable_proxy(route: Route, options: Options) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
     from ..config.proxylint import lint_proxy_url
 
-    errors = [
-        (summary, fix)
-        for severity, summary, fix in lint_proxy_url(route.proxy or "")
-        if severity == "error"
-    ]
+    source = route.proxy_source or ""
+    # The fix goes where the proxy is set: proxy_servers.KEY, or the variable.
+    setting = source.split()[1] if source.startswith("the ") else source
+    lints = lint_proxy_url(
+        route.proxy or "",
+        setting=setting or "proxy_servers.https",
+        commands=options.commands,
+    )
+    errors = [(summary, fix) for severity, summary, fix in lints if severity == "error"]
     if not errors:
         return None
     summary, fix = errors[0]
