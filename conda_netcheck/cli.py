@@ -208,6 +208,7 @@ def make_options(
     offline: bool = False,
 ) -> Options:
     """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
+    from .config.commands import for_config
     from .model import Options
 
     timeout = args.timeout
@@ -222,6 +223,8 @@ def make_options(
         filenames=filenames,
         offline=offline,
         try_direct=not args.no_direct,
+        conda_read_timeout=cfg.read_timeout,
+        commands=for_config(cfg),
     )
 
 

@@ -46,12 +46,12 @@ def set_variable(name: str, value: str, shell: Shell | None = None) -> str:
     """The line that sets an environment variable in `shell`."""
     shell = shell or current_shell()
     if shell is Shell.FISH:
-        return f"set -gx {name} {_quote(value)}"
+        return f"set -gx {name} {_quote(value, shell)}"
     if shell is Shell.POWERSHELL:
         return f'$env:{name} = "{value}"'
     if shell is Shell.CMD:
         return f"set {name}={value}"
-    return f"export {name}={_quote(value)}"
+    return f"export {name}={_quote(value, shell)}"
 
 
 def unset_variable(name: str, shell: Shell | None = None) -> str:
@@ -106,7 +106,7 @@ class Commands:
         variable = self._variable(key)
         if variable:
             return set_variable(variable, value, self.shell)
-        return f"conda config{self._file(key)} --set {key} {_quote(value)}"
+        return f"conda config{self._file(key)} --set {key} {_quote(value, self.shell)}"
 
     def remove(self, key: str) -> str:
         """`conda config [--file FILE] --remove-key KEY`, or the line that unsets the variable."""
@@ -117,7 +117,7 @@ class Commands:
 
     def add(self, key: str, value: str) -> str:
         """`conda config [--file FILE] --add KEY VALUE` (lists: channels, default_channels)."""
-        return f"conda config{self._file(key)} --add {key} {_quote(value)}"
+        return f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}"
 
     def set_proxy(self, url: str, proxy: str, source: str | None) -> str:
         """The line that points the proxy used for url at `proxy`, where it is set."""
@@ -150,6 +150,8 @@ class Commands:
         if source in (DEFAULT_SOURCE, COMMAND_LINE) or source.startswith("the "):
             # Set nowhere: `conda config --set` writes ~/.condarc, which conda reads.
             return ""
+        if self.shell in (Shell.POWERSHELL, Shell.CMD):
+            return f" --file {_quote(source, self.shell)}"
         return f" --file {quote_path(source)}"
 
 
@@ -165,5 +167,9 @@ def quote_path(path: str) -> str:
     return shlex.quote(path)
 
 
-def _quote(value: str) -> str:
-    return shlex.quote(value) if value else "''"
+def _quote(value: str, shell: Shell | None = None) -> str:
+    shell = shell or current_shell()
+    if shell in (Shell.POWERSHELL, Shell.CMD):
+        # Single quotes are literal in cmd; double quotes work in both.
+        return f'"{value}"' if not value or " " in value else value
+    return quote_path(value) if value else "''"

@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import Code, Finding, Status
+from .commands import for_config
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
@@ -380,22 +381,12 @@ def _q(path: str) -> str:
 
 def _set_command(cfg: NetConfig, key: str, value: str) -> str:
     """The command that sets a conda key where it is set now."""
-    source = cfg.source(key)
-    if source.startswith("the CONDA_"):
-        return f"export CONDA_{key.upper()}={value}"
-    if source in ("conda's default", "the command line"):
-        return f"conda config --set {key} {value}"
-    return f"conda config --file {_q(source)} --set {key} {value}"
+    return for_config(cfg).set(key, value)
 
 
 def _remove_command(cfg: NetConfig, key: str) -> str:
     """The command that removes a conda key where it is set."""
-    source = cfg.source(key)
-    if source.startswith("the CONDA_"):
-        return f"unset CONDA_{key.upper()}"
-    if source in ("conda's default", "the command line"):
-        return f"conda config --remove-key {key}"
-    return f"conda config --file {_q(source)} --remove-key {key}"
+    return for_config(cfg).remove(key)
 
 
 # --- findings ------------------------------------------------------------------

@@ -14,7 +14,9 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..config.commands import Commands, Shell
 from ..model import Code
+from .catalogue import NEVER_DISABLE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -125,6 +127,7 @@ def interception_verdict(
     os_trusts: bool | None,
     conda_trusts: bool,
     platform: str | None = None,
+    commands: Commands | None = None,
 ) -> dict[str, Any]:
     """Whether TLS to host is inspected on the way, and the fix when conda balks.
 
@@ -137,6 +140,7 @@ def interception_verdict(
     Returns {"code", "summary", "fix", "product", "issuer", "root"}; code is
     "tls-intercepted", "tls-untrusted" or None (nothing to fix).
     """
+    commands = commands or Commands()
     certs = [chain_info] if _is_mapping(chain_info) else list(chain_info)  # type: ignore[list-item]
     leaf = certs[0] if certs else {}
     issuer = _readable(leaf, "issuer") or "an unknown issuer"
@@ -195,32 +199,40 @@ def interception_verdict(
             "add the public roots to your bundle: "
             "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
             "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem && "
-            "conda config --set ssl_verify ~/conda-ca-bundle.pem"
+            + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
             + (
-                ", or use the operating system's store: conda config --set ssl_verify truststore"
+                ", or use the operating system's store: "
+                + commands.set("ssl_verify", "truststore")
                 if os_trusts
                 else ""
             )
+            + " "
             + NEVER_DISABLE
         )
         return verdict
-    verdict["fix"] = fix_text(root, os_trusts, platform)
+    verdict["fix"] = fix_text(root, os_trusts, platform, commands)
     return verdict
 
 
-NEVER_DISABLE = " (never set ssl_verify to false: it turns off all protection)"
-
-
-def fix_text(root: str, os_trusts: bool | None, platform: str | None = None) -> str:
+def fix_text(
+    root: str,
+    os_trusts: bool | None,
+    platform: str | None = None,
+    commands: Commands | None = None,
+) -> str:
     """Trust the inspecting CA: the operating system's store if it has it, else a bundle.
 
     The steps are for `platform` (a `sys.platform` value; this computer's by default).
     """
+    platform = platform or sys.platform
+    if commands is None:
+        shell = Shell.POWERSHELL if platform.startswith("win") else None
+        commands = Commands(shell=shell)
     if os_trusts:
         return (
             "this computer already trusts it: let conda use the operating system's "
-            "store: conda config --set ssl_verify truststore (conda >= 23.9 on "
-            "Python >= 3.10)" + NEVER_DISABLE
+            f"store: {commands.set('ssl_verify', 'truststore')} (conda >= 23.9 on "
+            "Python >= 3.10) " + NEVER_DISABLE
         )
     platform = platform or sys.platform
     certifi_path = "python -c 'import certifi; print(certifi.where())'"
@@ -253,7 +265,7 @@ def fix_text(root: str, os_trusts: bool | None, platform: str | None = None) -> 
     return (
         f'give conda the root certificate "{root}": 1. export it: {export}; '
         f"2. add it to certifi's public roots: {combine}; "
-        f"3. conda config --set ssl_verify {bundle}" + NEVER_DISABLE
+        f"3. {commands.set('ssl_verify', bundle)} " + NEVER_DISABLE
     )
 
 

@@ -341,6 +341,7 @@ class _Runner:
             # The OS store only helps if this conda uses it on this route.
             os_trusts=os_ok if truststore_usable else False,
             conda_trusts=bool(conda_ok),
+            commands=self.options.commands,
         )
         if verdict["code"]:
             problem.code = Code(verdict["code"])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote, urlsplit
 
+from ..config.commands import Shell, unset_variable
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -257,21 +256,7 @@ def _environment_fixes(cfg: NetConfig) -> list[Fix]:
 
 def unset_line(name: str, shell: str | None = None) -> str:
     """The line that removes an environment variable, in the user's shell."""
-    shell = shell or _shell()
-    if shell == "fish":
-        return f"set -e {name}"
-    if shell == "powershell":
-        return f"Remove-Item Env:{name}"
-    if shell == "cmd":
-        return f"set {name}="
-    return f"unset {name}"
-
-
-def _shell() -> str:
-    if sys.platform == "win32":
-        return "powershell" if os.environ.get("PSModulePath") else "cmd"
-    name = os.path.basename(os.environ.get("SHELL", ""))
-    return "fish" if name == "fish" else "posix"
+    return unset_variable(name, Shell(shell) if shell else None)
 
 
 # -- where a key lives ------------------------------------------------------------------
