@@ -204,9 +204,10 @@ def _proxy_fix(s: Subject) -> str:
             "(percent-encode @ : / ? # % in the password)"
         )
     if code is Code.PROXY_UNREACHABLE:
+        right = s.commands.set_proxy(url, "http://PROXY_HOST:PORT", source)
         return (
-            f"fix the proxy address ({s.commands.set_proxy(url, f'http://{address}', source)}"
-            f" with the right host and port), or if you need no proxy: "
+            f"{address} is not a proxy that answers: point {source or 'the proxy'} "
+            f"at the right one ({right}), or if you need no proxy: "
             f"{s.commands.drop_proxy(url, source)}"
         )
     if code is Code.PROXY_MISCONFIGURED:
