@@ -236,13 +236,14 @@ def run(
     args: argparse.Namespace,
     conda_version: str | None,
 ) -> Report:
-    """Diagnose and print: a block per finished target on a terminal, JSON at the end."""
+    """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
     from .config.checks import config_findings
     from .config.trust import effective_trust
+    from .diagnosis.findings import with_expired_roots_in_use
     from .diagnosis.mirrors import defaults_bypass_mirror
     from .diagnosis.runner import diagnose
     from .model import Report
-    from .output import render
+    from .output import render, text
 
     report = Report(
         findings=config_findings(cfg, [t.url for t in targets])
@@ -255,35 +256,26 @@ def run(
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
     quiet = args.json or args.allowlist
-    live = not quiet and sys.stdout.isatty()
     if not quiet:
-        print(render.header_line(report, len(targets)), flush=True)
-        if report.trust:
-            print(render.trust_line(report), flush=True)
-
-    def show(result) -> None:
-        if live:
-            print("\n".join(render.target_lines(result, verbose)), flush=True)
-
-    report.targets = diagnose(targets, route_for, options, on_result=show)
+        print(
+            "\n".join(text.header_lines(report, [t.url for t in targets])), flush=True
+        )
+    live = text.LiveLine(0 if quiet else len(targets))
+    try:
+        report.targets = diagnose(targets, route_for, options, on_result=live.update)
+    finally:
+        live.clear()
+    report.findings = with_expired_roots_in_use(report.findings, report.targets)
     if args.report:
         write_report(report, cfg, args.report)
     if args.json:
         print(render.to_json(report))
-        return report
-    if args.allowlist:
+    elif args.allowlist:
         from .output.allowlist import allowlist, allowlist_text
 
         print(allowlist_text(allowlist(report)))
-        return report
-    body = render.text(report, verbose, header=False)
-    if live:
-        # The targets were shown as they finished; print only the rest.
-        lines = [render.verdict(report)]
-        for finding in report.findings:
-            lines[:0] = render.finding_lines(finding)
-        body = "\n".join(lines)
-    print(body)
+    else:
+        print("\n".join(text.body_lines(report, verbose)))
     return report
 
 

@@ -188,7 +188,9 @@ class Finding:
     code: Code
     summary: str
     fix: str | None = None
-    status: Status | None = None
+    status: Status | None = None  # OK: a note, shown with -v only
+    #: the CA bundle that holds expired certificates beside valid ones
+    expired_in: str | None = None
 
     def __post_init__(self) -> None:
         if self.status is None:

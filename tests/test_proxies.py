@@ -190,9 +190,10 @@ def test_scheme_less_ip_proxy_works_as_requests_does(channel, tmp_path, monkeypa
 def _rendered(result) -> str:
     from conda_netcheck.model import Report
     from conda_netcheck.output import render
+    from conda_netcheck.output.text import text
 
     report = Report(targets=[result])
-    return render.text(report, verbose=True) + render.to_json(report)
+    return text(report, verbose=True) + render.to_json(report)
 
 
 PLANTED = "Planted-Pr0xy-Pw"

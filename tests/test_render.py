@@ -15,6 +15,7 @@ from conda_netcheck.model import (
     Timings,
 )
 from conda_netcheck.output import render
+from conda_netcheck.output.text import text as render_text
 
 TARGET_KEYS = {
     "url",
@@ -86,10 +87,15 @@ def test_json_document_has_the_documented_fields():
 
 
 def test_text_report_names_layer_and_fix_and_ends_with_a_verdict():
-    text = render.text(sample())
+    text = render_text(sample())
     assert "http-not-found (http): no repodata.json" in text
     assert "    fix: check the name" in text
-    assert text.splitlines()[-1].startswith("Verdict: 1 of 3 targets unreachable")
+    # A configuration error comes first: it hides everything it touches.
+    assert text.splitlines()[-1] == (
+        "Verdict: the configuration has 1 error: fix it first (a configuration error "
+        "hides everything it touches); then 1 of 3 targets unreachable; the first "
+        "broken layer is http (http-not-found at b.test): apply its fix first."
+    )
 
 
 def test_warnings_alone_keep_the_run_ok():

@@ -139,8 +139,6 @@ class Commands:
 
     def _variable(self, key: str) -> str | None:
         source = self.source(key)
-        if not self.conda:
-            return f"CONDA_{key.split('.', 1)[0].upper()}"
         if source.startswith("the CONDA_") and source.endswith("environment variable"):
             return source.split()[1]
         return None

@@ -215,7 +215,7 @@ def _proxy_fix(s: Subject) -> str:
         return f"write the proxy as a full URL: {line}"
     method = str(s.detail("method") or "")
     if method.startswith("CONNECT ") and s.detail("status") == 403:
-        return f"ask your network team to allow {method} through the proxy"
+        return f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
     return "ask your network team to allow this host and port through the proxy"
 
 
@@ -356,7 +356,7 @@ ENTRIES: tuple[Entry, ...] = (
         "nothing listens on the port, a firewall rejects it, or no route to the host",
         "check the port; use the proxy, or ask the network team about the firewall",
         lambda s: (
-            f"check the port of {s.target.channel} {s.where}; if the network "
+            f"check the port of {s.address} {s.where}; if the network "
             f"requires a proxy: {s.proxy_hint()}; else ask your network team whether a "
             f"firewall rejects {s.address}"
         ),
