@@ -77,3 +77,16 @@ def test_warning_codes_come_from_the_catalogue():
     assert Code.SLOW in WARNING_CODES and Code.DNS_FAILURE not in WARNING_CODES
     assert Problem(Code.SLOW, Layer.HTTP, "x").status is Status.WARNING
     assert Problem(Code.TLS_ERROR, Layer.TLS, "x").status is Status.ERROR
+
+
+@pytest.mark.parametrize(("conda_timeout", "suggested"), [(60, "120"), (25, "50")])
+def test_read_timeout_fix_doubles_condas_own_timeout(conda_timeout, suggested):
+    subject = _subject(Code.READ_TIMEOUT)
+    fix = fix_for(
+        subject.problem,
+        subject.target,
+        subject.commands,
+        read_timeout=conda_timeout,
+        waited=conda_timeout,
+    )
+    assert fix.endswith(f"conda config --set remote_read_timeout_secs {suggested}")

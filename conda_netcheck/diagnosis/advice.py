@@ -122,8 +122,18 @@ def from_proxy(headers: dict[str, str], status: int) -> bool:
     return server.startswith(("squid", "tinyproxy")) and status >= 400
 
 
-def request_problem(exc: BaseException, route: Route, host: str) -> Problem:
-    """The layer and cause behind an exception raised by the requests session."""
+def request_problem(
+    exc: BaseException,
+    route: Route,
+    host: str,
+    answered: bool = False,
+    timeout: float | None = None,
+) -> Problem:
+    """The layer and cause behind an exception raised by the requests session.
+
+    `answered`: the headers had arrived (a read timeout then means the server
+    stopped; before them, that it never answered).
+    """
     import requests
 
     chain = list(_causes(exc))
@@ -142,7 +152,7 @@ def request_problem(exc: BaseException, route: Route, host: str) -> Problem:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Problem(Code.CONNECT_TIMEOUT, Layer.TCP, "the connection timed out")
     if isinstance(exc, (requests.exceptions.ReadTimeout, TimeoutError)):
-        return Problem(Code.READ_TIMEOUT, Layer.HTTP, "the server stopped answering")
+        return Problem(Code.READ_TIMEOUT, Layer.HTTP, _silence(answered, timeout))
     if _first(chain, ConnectionRefusedError) is not None:
         return Problem(Code.CONNECTION_REFUSED, Layer.TCP, "the connection was refused")
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -154,6 +164,13 @@ def request_problem(exc: BaseException, route: Route, host: str) -> Problem:
             Code.PROXY_MISCONFIGURED, Layer.CONFIG, f"the proxy URL is invalid: {text}"
         )
     return Problem(Code.CONNECTION_REFUSED, Layer.TCP, f"the request failed: {text}")
+
+
+def _silence(answered: bool, timeout: float | None) -> str:
+    within = f" within {timeout:g} s" if timeout else ""
+    if answered:
+        return f"the server answered, then stopped sending{within}"
+    return f"the server accepted the connection but sent no answer{within}"
 
 
 def _proxy_problem(exc: BaseException, chain: list, text: str) -> Problem:

@@ -51,6 +51,7 @@ class Subject:
     problem: Problem | None = None
     commands: Commands = field(default_factory=Commands)
     read_timeout: float = CONDA_READ_TIMEOUT  # conda's, not the diagnostic one
+    waited: float | None = None  # how long this run waited for an answer
 
     @property
     def host(self) -> str:
@@ -167,10 +168,19 @@ def _offline(s: Subject) -> str:
 
 
 def _read_timeout(s: Subject) -> str:
-    longer = max(2 * s.read_timeout, 120.0)
+    if s.waited is not None and s.waited < s.read_timeout:
+        # netcheck caps its wait; conda waits longer and may still get the answer.
+        return (
+            f"this check waited {s.waited:g} s, conda waits {s.read_timeout:g} s "
+            "(remote_read_timeout_secs): check again with --timeout "
+            f"{s.read_timeout:g} before changing anything; if {s.host} answers "
+            "nothing even then, it is stalled or something on the way holds the "
+            "traffic: try again later or ask your network team"
+        )
+    longer = 2 * s.read_timeout
     return (
-        f"{s.host} is too slow or stalled: try again later; if it answers slowly, "
-        f"give it longer than conda's {s.read_timeout:g} s: "
+        f"{s.host} sent nothing within conda's {s.read_timeout:g} s: try again later; "
+        f"if it is only slow, give it longer: "
         f"{s.commands.set('remote_read_timeout_secs', f'{longer:g}')}"
     )
 
@@ -215,7 +225,9 @@ def _proxy_fix(s: Subject) -> str:
         return f"write the proxy as a full URL: {line}"
     method = str(s.detail("method") or "")
     if method.startswith("CONNECT ") and s.detail("status") == 403:
-        return f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
+        return (
+            f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
+        )
     return "ask your network team to allow this host and port through the proxy"
 
 
@@ -389,13 +401,13 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     _e(
         C.READ_TIMEOUT,
-        (L.HTTP, L.TLS),
+        (L.HTTP, L.TLS, L.PROXY),
         A.NETWORK,
         "connected, but the TLS handshake or the HTTP answer did not come within the "
         "timeout (the summary says whether the server never answered or stopped)",
-        "try later; a slow server may need more than conda's "
-        "`remote_read_timeout_secs` (60 s by default): `conda config --set "
-        "remote_read_timeout_secs 120`",
+        "netcheck waits at most 10 s, conda `remote_read_timeout_secs` (60 s by "
+        "default): check again with `--timeout 60`; if the server is only slow, "
+        "twice conda's value: `conda config --set remote_read_timeout_secs 120`",
         _read_timeout,
         _say(
             A.NETWORK,
@@ -792,9 +804,10 @@ def fix_for(
     target: Target,
     commands: Commands | None = None,
     read_timeout: float = CONDA_READ_TIMEOUT,
+    waited: float | None = None,
 ) -> str | None:
     """The exact fix for a problem found on a target."""
-    subject = Subject(target, problem, commands or Commands(), read_timeout)
+    subject = Subject(target, problem, commands or Commands(), read_timeout, waited)
     return CATALOGUE[problem.code].fix(subject)
 
 

@@ -107,7 +107,11 @@ def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
     if problem.fix is not None:
         return problem
     fix = catalogue.fix_for(
-        problem, target, options.commands, options.conda_read_timeout
+        problem,
+        target,
+        options.commands,
+        options.conda_read_timeout,
+        waited=options.read_timeout,
     )
     return dataclasses.replace(problem, details=dict(problem.details), fix=fix)
 
@@ -460,7 +464,11 @@ class _Runner:
                 result.timings.first_byte = answer.first_byte_ms
             if answer.error is not None:
                 result.problem = advice.request_problem(
-                    answer.error, route, target.host
+                    answer.error,
+                    route,
+                    target.host,
+                    answered=answer.status is not None,
+                    timeout=opts.read_timeout,
                 )
                 return
             skew = _clock_skew(answer)

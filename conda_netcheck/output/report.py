@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..config.commands import for_config
 from ..config.netconfig import ENV_VARIABLES, NETWORK_KEYS
 from ..diagnosis.catalogue import Actor, Subject, action_for
-from ..model import Code, Layer, Status
+from ..model import Code, Status
 from ..redact import REDACTOR
 from .allowlist import (
     DIRECT,
@@ -30,6 +30,7 @@ from .allowlist import (
     host_port,
 )
 from .render import mark, trust_phrase
+from .verdict import Verdict, verdict_of
 
 if TYPE_CHECKING:
     from ..config.commands import Commands
@@ -124,34 +125,27 @@ def _title(report: Report, now: datetime) -> str:
 
 
 def _verdict(report: Report, commands: Commands) -> str:
-    failed = [r for r in report.targets if r.status is Status.ERROR]
-    warned = [r for r in report.targets if r.status is Status.WARNING]
-    bad = [f for f in report.findings if f.status is Status.ERROR]
-    total = len(report.targets)
+    verdict = verdict_of(report)
+    total = verdict.total
     lines = ["## Verdict", ""]
     if not report.targets:
         lines.append("**No channel URL was checked.**")
-    elif failed:
-        first = min(
-            (r.problem for r in failed if r.problem),
-            key=lambda p: list(Layer).index(p.layer),
-        )
+    elif verdict.failed:
         lines.append(
-            f"**{len(failed)} of {_plural(total, 'channel URL')} cannot be used "
-            f"from this machine.** The lowest broken layer is {first.layer.value} "
-            f"(`{first.code.value}`): fix it first, it can hide the layers above."
+            f"**{verdict.failed} of {_plural(total, 'channel URL')} cannot be used "
+            f"from this machine.** {_causes(verdict)}"
         )
     else:
-        extra = f", {len(warned)} with warnings" if warned else ""
+        extra = f", {verdict.warned} with warnings" if verdict.warned else ""
         which = "The channel URL is" if total == 1 else f"All {total} channel URLs are"
         lines.append(
             f"**{which} reachable{extra}.** Nothing on the network needs to change."
         )
-    if bad:
+    if verdict.config_errors:
         lines += [
             "",
-            f"conda's configuration has {_plural(len(bad), 'error')}, listed "
-            "under Findings.",
+            f"conda's configuration has {_plural(len(verdict.config_errors), 'error')}, "
+            "listed under Findings: fix them first, they hide everything they touch.",
         ]
     actions = _actions(report, commands)
     for actor in (Actor.NETWORK, Actor.YOU, Actor.SERVER):
@@ -169,6 +163,28 @@ def _verdict(report: Report, commands: Commands) -> str:
                 lines += [f"  {command}" for command in commands]
                 lines += ["  ```"]
     return "\n".join(lines).rstrip("\n")
+
+
+def _causes(verdict: Verdict) -> str:
+    """Which fix comes first, or that the failures are independent."""
+    if verdict.offline:
+        return "conda is in offline mode: nothing was sent."
+    first = verdict.first
+    if first is None:
+        return ""
+    if len(verdict.causes) == 1:
+        return (
+            f"The lowest broken layer is {first.layer.value} (`{first.code.value}` at "
+            f"{_code(first.where)}): fix it first, it can hide the layers above."
+        )
+    listed = ", ".join(
+        f"`{c.code.value}` ({c.layer.value}) at {_code(c.where)}"
+        for c in verdict.causes
+    )
+    return (
+        f"They fail for {len(verdict.causes)} independent causes ({listed}): each "
+        "needs its own fix."
+    )
 
 
 def _targets(report: Report) -> str:
