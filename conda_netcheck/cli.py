@@ -158,7 +158,7 @@ def fix_and_recheck(
     from .fix.fixers import apply_fixes, plan_fixes
     from .health_checks.network_config import recheck
     from .model import Report
-    from .output import render
+    from .output import render, text
 
     try:
         from conda.reporters import confirm_yn
@@ -174,7 +174,7 @@ def fix_and_recheck(
         print(line, file=stream)
 
     fixes = plan_fixes(cfg, report)
-    status = apply_fixes(fixes, confirm, recheck=recheck, out=out)
+    status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
     if context.dry_run or not any(f.change for f in fixes):
         return status or (0 if report.ok else 1)
     # Read the edited files again; conda caches its sessions (and their
@@ -189,7 +189,28 @@ def fix_and_recheck(
         targets=diagnose(conda_targets(args.names or None), conda_route, options)
     )
     out(f"After the fixes: {render.verdict(again)}")
+    if not again.ok:  # what is left, each with its fix
+        out("\n".join(text.body_lines(again)[:-1]))
     return status or (0 if again.ok else 1)
+
+
+def left(report: Report) -> list[str]:
+    """What still fails, one line per cause with its fix, for people to act on."""
+    from .model import Status
+
+    lines = [
+        f"{finding.check}: {finding.code.value}: {finding.fix or finding.summary}"
+        for finding in report.findings
+        if finding.status is Status.ERROR
+    ]
+    for result in report.targets:
+        problem = result.problem
+        if problem is None or problem.status is not Status.ERROR:
+            continue
+        line = f"{result.target.channel}: {problem.code.value}: {problem.fix}"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def conda_version() -> str | None:

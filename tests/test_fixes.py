@@ -245,6 +245,28 @@ def test_two_fixes_in_the_same_file_both_apply(home, channel, conda_cli):
     assert "http: http://localhost:9" in text and "# office" in text, out
     assert "offline" not in text, out
     assert "changed since" not in out
+    # One backup per file per run: the file as it was before the first change.
+    (backup,) = home.glob(".condarc.bak-*")
+    assert "offline: true" in backup.read_text()
+    # localhost:9 answers nothing: what is left is shown with its fix.
+    after = out.split("After the fixes: ")[1]
+    assert "proxy-unreachable" in after
+    assert "fix: " in after
+
+
+@needs_conda
+def test_problems_no_fixer_may_touch_are_pointed_at(home, conda_cli):
+    from support.servers import closed_port
+
+    url = f"http://127.0.0.1:{closed_port()}/team"
+    path = write_condarc(home, url, "")
+    before = path.read_text()
+    out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "1")
+    assert "Nothing to fix." not in out
+    assert "Nothing can be fixed automatically; these need a person:" in out
+    assert f"- {url}: connection-refused: check the port of 127.0.0.1:" in out
+    assert path.read_text() == before
+    assert code == 1
 
 
 @needs_conda

@@ -310,6 +310,7 @@ def apply_fixes(
     confirm: Callable[[str], Any],
     recheck: Callable[[Fix], tuple[bool, str]] | None = None,
     out: Callable[[str], None] = print,
+    left: list[str] | None = None,
 ) -> int:
     """Show each fix, ask, apply, re-check; 0 when every applied fix now passes.
 
@@ -325,8 +326,14 @@ def apply_fixes(
 
     status = 0
     if not fixes:
+        if left:
+            # Problems remain, but none is a setting netcheck may change.
+            out("Nothing can be fixed automatically; these need a person:")
+            out("\n".join(f"- {REDACTOR.text(line)}" for line in left))
+            return 1
         out("Nothing to fix.")
         return 0
+    backed_up: set[str] = set()  # one backup per file per run: the original
     for fix in fixes:
         out(REDACTOR.text(f"- {fix.description}"))
         if fix.error:
@@ -361,13 +368,16 @@ def apply_fixes(
             out(f"  {exc}")
             status = 1
             continue
+        first = str(fix.change.path) not in backed_up
         try:
-            backup = fix.change.apply(backup=True)
+            backup = fix.change.apply(backup=first)
         except CondaRCEditError as exc:
             out(f"  {exc}")
             status = 1
             continue
-        out(f"  applied to {fix.change.path} (backup: {backup})")
+        backed_up.add(str(fix.change.path))
+        kept = f"backup: {backup}" if backup else "backed up before the first change"
+        out(f"  applied to {fix.change.path} ({kept})")
         if recheck is not None:
             passed, text = recheck(fix)
             out(f"  re-check: {REDACTOR.text(text)}")
