@@ -294,7 +294,7 @@ def run(
     elif args.allowlist:
         from .output.allowlist import allowlist, allowlist_text
 
-        print(allowlist_text(allowlist(report)))
+        print(allowlist_text(allowlist(report), report))
     else:
         print("\n".join(text.body_lines(report, verbose)))
     return report

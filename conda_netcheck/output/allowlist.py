@@ -77,6 +77,8 @@ def allowlist(report: Report) -> list[Endpoint]:
     for result in report.targets:
         target = result.target
         channel = target.channel
+        if _unusable_proxy(result):
+            continue  # no host to allow until the proxy setting is fixed
         proxy = host_port(target.proxy) if target.proxy else None
         via = format_address(*proxy) if proxy else None
         if proxy:
@@ -105,9 +107,38 @@ def allowlist(report: Report) -> list[Endpoint]:
     return sorted(endpoints, key=_order)
 
 
-def allowlist_text(endpoints: list[Endpoint]) -> str:
-    """One ``host:port  # why`` per line."""
+def allowlist_text(endpoints: list[Endpoint], report: Report | None = None) -> str:
+    """One ``host:port  # why`` per line; a comment that says why when there is none."""
+    if not endpoints and report is not None:
+        return f"# nothing to allow: {empty_reason(report)}"
     return "\n".join(f"{e.address}  # {REDACTOR.text(e.why)}" for e in endpoints)
+
+
+def empty_reason(report: Report) -> str:
+    """Why a run has no host:port to allow."""
+    if not report.targets:
+        return "no channel URL was checked (no channels are configured)"
+    unusable = [r for r in report.targets if _unusable_proxy(r)]
+    if unusable:
+        problem = unusable[0].problem
+        fix = f" ({problem.fix})" if problem and problem.fix else ""
+        return (
+            "the proxy setting cannot be used, so where conda connects is not known "
+            f"yet: fix it first{fix}"
+        )
+    return "no channel URL has a host"
+
+
+def _unusable_proxy(result: TargetResult) -> bool:
+    """A proxy URL requests cannot use: not a host anyone can allow."""
+    from ..model import Code, Layer
+
+    problem = result.problem
+    return (
+        problem is not None
+        and problem.code is Code.PROXY_MISCONFIGURED
+        and problem.layer is Layer.CONFIG
+    )
 
 
 def allowlist_json(endpoints: list[Endpoint]) -> list[dict[str, Any]]:

@@ -64,7 +64,7 @@ class Verdict:
                 "everything it touches)"
             )
         if self.offline:
-            parts.append("offline mode is on, so no channel was checked")
+            parts.append("no channel was checked in offline mode")
         elif self.failed:
             parts.append(self._failures())
         return "Verdict: " + "; then ".join(parts) + "."
