@@ -19,7 +19,6 @@ from conda_netcheck.config.trust import (
     effective_trust,
     inspect_ca_path,
     ssl_findings,
-    ssl_status,
     truststore_problem,
 )
 
@@ -379,10 +378,8 @@ def test_variable_beating_ssl_verify_false_is_explained():
 # --- ssl and truststore ------------------------------------------------------------
 
 
-def test_ssl_status_reports_the_openssl_version():
-    ok, text = ssl_status()
-    assert ok
-    assert "SSL" in text
+def test_a_working_ssl_module_is_no_finding():
+    assert ssl_findings() == []
 
 
 def test_ssl_import_failure_on_windows_points_at_the_dlls():
@@ -391,12 +388,10 @@ def test_ssl_import_failure_on_windows_points_at_the_dlls():
             "DLL load failed while importing _ssl: The specified module could not be found."
         )
 
-    ok, text = ssl_status(broken, platform="win32")
-    assert not ok
-    assert "DLL load failed" in text
-    assert "Anaconda Prompt" in text
-    assert "Library\\bin are not on PATH" in text
     (finding,) = ssl_findings(broken, platform="win32")
+    assert "DLL load failed" in finding.summary
+    assert "Anaconda Prompt" in finding.fix
+    assert "Library\\bin are not on PATH" in finding.fix
     assert finding.check == "ssl"
     assert finding.status.value == "error"
     assert "activated environment" in finding.fix
@@ -406,10 +401,9 @@ def test_ssl_import_failure_elsewhere_has_no_windows_hint():
     def broken(name):
         raise ImportError("libssl.so.3: cannot open shared object file")
 
-    ok, text = ssl_status(broken, platform="linux")
-    assert not ok
-    assert "Library\\bin" not in text
-    assert "conda list openssl" in text
+    (finding,) = ssl_findings(broken, platform="linux")
+    assert "Library\\bin" not in finding.fix
+    assert "conda list openssl" in finding.fix
 
 
 def test_truststore_problem_on_old_python_and_missing_package():

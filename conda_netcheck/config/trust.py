@@ -128,15 +128,6 @@ def _yaml(value: bool | str) -> str:
 # --- is Python's TLS usable ------------------------------------------------------
 
 
-def ssl_status(
-    import_module: ImportFunction = importlib.import_module,
-    platform: str = sys.platform,
-) -> tuple[bool, str]:
-    """Whether `import ssl` works: (True, "OpenSSL 3.0.13 ...") or (False, why and what to do)."""
-    ok, text, hint = _ssl_diagnosis(import_module, platform)
-    return ok, f"{text}: {hint}" if hint else text
-
-
 def _ssl_diagnosis(
     import_module: ImportFunction, platform: str
 ) -> tuple[bool, str, str]:

@@ -103,13 +103,8 @@ PRODUCTS: tuple[Product, ...] = (
 )
 
 
-def recognise_product(issuer: str, subject: str = "") -> str | None:
+def product_of(*names: str) -> Product | None:
     """The inspecting product named by an issuer (or subject) DN, if known."""
-    product = _product(issuer, subject)
-    return product.name if product else None
-
-
-def _product(*names: str) -> Product | None:
     text = " ".join(n for n in names if n).lower()
     # "O=ESET, spol..." may come first in the DN, or after a comma.
     text = text.replace(",o=", " o=")
@@ -145,7 +140,7 @@ def interception_verdict(
     leaf = certs[0] if certs else {}
     issuer = _readable(leaf, "issuer") or "an unknown issuer"
     root = _root_name(certs)
-    product = _product(
+    product = product_of(
         *(c.get("issuer", "") for c in certs),
         *(c.get("subject", "") for c in certs[1:]),
     )

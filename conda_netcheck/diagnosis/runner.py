@@ -395,6 +395,10 @@ class _Runner:
             text = str(reason).upper()
             plain = "WRONG_VERSION_NUMBER" in text or "RECORD LAYER" in text
             stalled = isinstance(exc, TimeoutError) or "TIMED OUT" in text
+            # A proxy that waits for a request line: does it answer one?
+            speaks = plain or (
+                stalled and proxy.speaks_plain_http(route.proxy or "", timeout)
+            )
             if plain:
                 summary = (
                     "the proxy URL says https://, but the proxy speaks plain HTTP "
@@ -420,6 +424,7 @@ class _Runner:
                 Layer.PROXY,
                 summary,
                 fix if plain or stalled else None,
+                {"proxy_speaks": "http"} if speaks else {},
             )
 
     def _try_direct(self, host: str, port: int, problem: Problem) -> None:

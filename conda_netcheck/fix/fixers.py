@@ -36,7 +36,7 @@ class Fix:
 def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
     """Every safe fix for this configuration; `report` adds what the network showed."""
     fixes: list[Fix] = []
-    fixes += _proxy_fixes(cfg)
+    fixes += _proxy_fixes(cfg, report)
     fixes += _ssl_verify_fixes(cfg, report)
     fixes += _offline_fixes(cfg)
     fixes += _environment_fixes(cfg)
@@ -46,12 +46,15 @@ def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
 # -- proxies -----------------------------------------------------------------
 
 
-def _proxy_fixes(cfg: NetConfig) -> list[Fix]:
+def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     fixes = []
     for key, value in sorted(cfg.proxy_servers.items()):
         if not isinstance(value, str) or not value.strip():
             continue
-        fixed, why, secrets = fixed_proxy_url(value)
+        # After a run its evidence says whether the proxy speaks plain HTTP:
+        # planning (and --dry-run) then opens no connection.
+        probe = _seen_plain_http(report, f"proxy_servers.{key}") if report else None
+        fixed, why, secrets = fixed_proxy_url(value, probe)
         if fixed is None:
             continue
         dotted = ("proxy_servers", key)
@@ -66,6 +69,17 @@ def _proxy_fixes(cfg: NetConfig) -> list[Fix]:
             fix.secrets = secrets
             fixes.append(fix)
     return fixes
+
+
+def _seen_plain_http(report: Report, source: str) -> Callable[[str], bool]:
+    """What the run saw of the proxy set in `source`: did it answer TLS with plain HTTP?"""
+    seen = any(
+        r.problem is not None
+        and r.target.proxy_source == source
+        and r.problem.details.get("proxy_speaks") == "http"
+        for r in report.targets
+    )
+    return lambda url: seen
 
 
 def fixed_proxy_url(value: str, probe: Callable[[str], bool] | None = None):
@@ -155,6 +169,8 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
     A TLS failure the run already analysed tells; otherwise one handshake per
     direct HTTPS host, with truststore.
     """
+    from ..probes.tls import truststore_verifies
+
     if report is None:
         return None
     verdicts: list[bool | None] = []
@@ -171,36 +187,12 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
         if url.scheme == "https" and not result.target.proxy:
             to_try.add((url.hostname or "", url.port or 443))
     for host, port in sorted(to_try):
-        verdicts.append(_truststore_handshake(host, port, timeout))
+        verdicts.append(truststore_verifies(host, port, timeout))
     if not verdicts:
         return None
     if all(v is True for v in verdicts):
         return True
     return False if any(v is False for v in verdicts) else None
-
-
-def _truststore_handshake(host: str, port: int, timeout: float) -> bool | None:
-    import socket
-    import ssl
-
-    try:
-        import truststore
-    except ImportError:
-        return None
-    try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-    except OSError:
-        return None
-    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    try:
-        with context.wrap_socket(sock, server_hostname=host):
-            return True
-    except ssl.SSLCertVerificationError:
-        return False
-    except OSError:
-        return None
-    finally:
-        sock.close()
 
 
 # -- offline ------------------------------------------------------------------

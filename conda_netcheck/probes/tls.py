@@ -206,3 +206,25 @@ def _describe(der: bytes | None) -> dict[str, Any]:
     from .chain import describe
 
     return describe(der) if der else {}
+
+
+def truststore_verifies(host: str, port: int, timeout: float) -> bool | None:
+    """Whether the operating system's store (truststore) verifies host; None when unknown."""
+    try:
+        import truststore
+    except ImportError:
+        return None
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        with context.wrap_socket(sock, server_hostname=host):
+            return True
+    except ssl.SSLCertVerificationError:
+        return False
+    except OSError:
+        return None
+    finally:
+        sock.close()
