@@ -83,15 +83,36 @@ def severity(code: Code) -> Status:
     return CATALOGUE[code].severity
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
-    """What a probe concluded: a code at a layer, a one-line cause and the fix."""
+    """What a layer concluded: a code, a one-line cause and the fix; never edited.
+
+    An explainer that learns more makes a new one with `amended`.
+    """
 
     code: Code
     layer: Layer
     summary: str
     fix: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    def amended(
+        self,
+        *,
+        more: str = "",
+        summary: str | None = None,
+        fix: str | None = None,
+        code: Code | None = None,
+        **details: Any,
+    ) -> Problem:
+        """A new problem: `more` appended to the summary (or a new one), evidence added."""
+        return Problem(
+            code or self.code,
+            self.layer,
+            (self.summary if summary is None else summary) + more,
+            self.fix if fix is None else fix,
+            {**self.details, **details},
+        )
 
     @property
     def status(self) -> Status:

@@ -24,6 +24,7 @@ from ..model import (
 )
 from ..probes import content, dns, http, proxy, tcp, tls
 from . import advice, catalogue, mirrors
+from .certificates import explain_certificate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -191,14 +192,14 @@ class _Runner:
         if lookup.problem:
             path.problem = _at_proxy(lookup.problem, route)
             if route.proxy:
-                self._try_direct(host, port, path.problem)
+                path.problem = self._try_direct(host, port, path.problem)
             return path
         connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
         path.timings.connect = connected.elapsed_ms
         if connected.problem:
             path.problem = _at_proxy(connected.problem, route)
             if route.proxy:
-                self._try_direct(host, port, path.problem)
+                path.problem = self._try_direct(host, port, path.problem)
             return path
         path.notes.append(f"connected to {what} ({connected.peer})")
         sock = connected.sock
@@ -220,8 +221,7 @@ class _Runner:
                 answer.elapsed_ms or 0
             )
             if answer.problem:
-                path.problem = answer.problem
-                self._try_direct(host, port, path.problem)
+                path.problem = self._try_direct(host, port, answer.problem)
                 return path
             path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
             sock = answer.sock
@@ -244,32 +244,12 @@ class _Runner:
                 def reopen() -> Any:
                     return self._reopen(lookup.addresses, what, host, port, route)
 
-                self._explain_certificate(shaken.problem, host, route, reopen)
+                path.problem = explain_certificate(
+                    shaken.problem, host, route, reopen, opts
+                )
             return path
         path.notes.append(f"TLS {shaken.version} with {host}")
         return path
-
-    def _clock_first(
-        self, problem: Problem, host: str, reopen: Callable[[], Any]
-    ) -> None:
-        """A certificate 'expired' or 'not yet valid' is often this machine's clock."""
-        import time
-
-        try:
-            server = tls.server_date(reopen(), host, self.options.read_timeout)
-        except OSError:
-            return
-        if server is None:
-            return
-        skew = server - time.time()
-        problem.details["clock_skew_seconds"] = round(skew)
-        if abs(skew) > self.options.skew_seconds:
-            direction = "behind" if skew > 0 else "ahead of"
-            problem.summary = (
-                f"this machine's clock is {advice.duration(abs(skew))} {direction} the "
-                f"server's: set it right first; {problem.summary}"
-            )
-            problem.fix = catalogue.CLOCK_FIX
 
     def _reopen(
         self, addresses: list, what: str, host: str, port: int, route: Route
@@ -292,91 +272,6 @@ class _Runner:
         if answer.sock is None:
             raise OSError(answer.problem.summary if answer.problem else "no tunnel")
         return answer.sock
-
-    def _explain_certificate(
-        self, problem: Problem, host: str, route: Route, reopen: Callable[[], Any]
-    ) -> None:
-        """Show the presented chain and who trusts it; name interception and its fix."""
-        from ..probes import chain
-        from . import intercept
-
-        timeout = self.options.read_timeout
-        try:
-            presented = chain.read_chain(reopen(), host, timeout, reconnect=reopen)
-        except OSError as exc:
-            problem.details["chain_error"] = str(exc)
-            return
-        if not presented.certs:
-            return
-        described = [chain.describe(der) for der in presented.certs]
-        problem.details["chain"] = described
-        problem.details["certificate"] = described[0]
-        if not presented.complete:
-            problem.details["chain_note"] = "only the leaf could be read"
-        conda_bundle = route.verify if isinstance(route.verify, str) else None
-        conda_ok, conda_why = (
-            chain.verifies_with_truststore(reopen, host, timeout)
-            if route.ssl_context is not None
-            else chain.verifies_with(presented.certs, host, cafile=conda_bundle)
-        )
-        public_ok, public_why = chain.verifies_with(presented.certs, host)
-        os_ok, os_why = chain.verifies_with_truststore(reopen, host, timeout)
-        problem.details["trusted_by"] = {
-            "conda": conda_ok,
-            "certifi": public_ok,
-            "os": os_ok,
-        }
-        problem.details["trust_reasons"] = {
-            "conda": conda_why,
-            "certifi": public_why,
-            "os": os_why,
-        }
-        if problem.code in (Code.TLS_EXPIRED, Code.TLS_NOT_YET_VALID):
-            self._clock_first(problem, host, reopen)
-        if problem.code is not Code.TLS_UNTRUSTED:
-            return
-        truststore_usable = not route.proxy or route.truststore_through_proxy
-        problem.details["truststore_usable"] = truststore_usable
-        verdict = intercept.interception_verdict(
-            described,
-            via_proxy=bool(route.proxy),
-            host=host,
-            publicly_trusted=bool(public_ok),
-            # The OS store only helps if this conda uses it on this route.
-            os_trusts=os_ok if truststore_usable else False,
-            conda_trusts=bool(conda_ok),
-            commands=self.options.commands,
-        )
-        if verdict["code"]:
-            problem.code = Code(verdict["code"])
-            problem.summary = verdict["summary"]
-            problem.fix = verdict["fix"]
-            if os_ok and not truststore_usable:
-                problem.fix += (
-                    "; the operating system trusts it, but this conda ignores "
-                    "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
-                    'conda install "conda>=26.7")'
-                )
-            problem.details["product"] = verdict["product"]
-            problem.details["issuer"] = verdict["issuer"]
-        if problem.code is Code.TLS_INTERCEPTED:
-            return
-        leaf = described[0]
-        if (
-            len(presented.certs) == 1
-            and presented.complete
-            and not leaf.get("self_issued")
-            and conda_why
-            and "intermediate" in conda_why
-        ):
-            # Not an untrusted authority: the server forgot its intermediate.
-            problem.summary = f"{host}: {conda_why}"
-            problem.fix = (
-                f"ask the administrators of {host} to serve the full certificate chain "
-                "(their certificate and the intermediate certificates)"
-            )
-            problem.details["missing_intermediate"] = True
-            return
 
     def _tls_to_proxy(
         self, sock: Any, proxy_host: str, route: Route
@@ -427,11 +322,11 @@ class _Runner:
                 {"proxy_speaks": "http"} if speaks else {},
             )
 
-    def _try_direct(self, host: str, port: int, problem: Problem) -> None:
+    def _try_direct(self, host: str, port: int, problem: Problem) -> Problem:
         """One bounded direct attempt: is the proxy the problem, or required?"""
         opts = self.options
         if not opts.try_direct:
-            return
+            return problem
         lookup = dns.resolve(host, port, opts.connect_timeout, opts.resolver)
         outcome = lookup.problem
         if outcome is None:
@@ -442,17 +337,16 @@ class _Runner:
             if direct.sock:
                 direct.sock.close()
         if outcome is None:
-            problem.details["direct"] = "works"
-            problem.summary += (
-                f"; a direct connection to {host}:{port} works, so the proxy is the "
-                "problem"
+            return problem.amended(
+                more=f"; a direct connection to {host}:{port} works, so the proxy is "
+                "the problem",
+                direct="works",
             )
-        else:
-            problem.details["direct"] = outcome.code.value
-            problem.summary += (
-                f"; a direct connection to {host}:{port} fails too ({outcome.code.value}),"
-                " so this network needs the proxy"
-            )
+        return problem.amended(
+            more=f"; a direct connection to {host}:{port} fails too "
+            f"({outcome.code.value}), so this network needs the proxy",
+            direct=outcome.code.value,
+        )
 
     # -- HTTP and content, per target --------------------------------------
 
@@ -487,9 +381,13 @@ class _Runner:
             if not 200 <= status < 300:
                 result.problem = advice.status_problem(answer, filename, route)
                 if status in (401, 403, 429) and result.problem.layer is Layer.HTTP:
-                    self._explain_refusal(target, route, answer, result.problem)
+                    result.problem = self._explain_refusal(
+                        target, route, answer, result.problem
+                    )
                 if status == 404 and result.problem.code is Code.HTTP_NOT_FOUND:
-                    self._look_nearby(target, route, filename, result.problem)
+                    result.problem = self._look_nearby(
+                        target, route, filename, result.problem
+                    )
                 return
             result.fetched = answer.final_url or answer.url
             problem = content.check(
@@ -510,7 +408,7 @@ class _Runner:
 
     def _explain_refusal(
         self, target: Target, route: Route, answer: http.HttpResult, problem: Problem
-    ) -> None:
+    ) -> Problem:
         """What conda sent, what the server said, and the fix for that kind of channel."""
         from ..config import credentials as creds
 
@@ -526,18 +424,14 @@ class _Runner:
                 answer.headers.get("Retry-After"),
                 channel=target.channel,
             )
-            if reason:
-                problem.summary += f'; the server says: "{reason}"'
-            if fix:
-                problem.fix = fix
-            return
+            said = f'; the server says: "{reason}"' if reason else ""
+            return problem.amended(more=said, fix=fix)
         suffix, fix = creds.advice_for_status(
             status, target.host, sent, reason, channel=target.channel
         )
-        problem.summary += suffix
-        problem.details["credentials"] = [c.describe() for c in sent]
-        if fix:
-            problem.fix = fix
+        return problem.amended(
+            more=suffix, fix=fix, credentials=[c.describe() for c in sent]
+        )
 
     def _check_package_formats(
         self, route: Route, answer: http.HttpResult, result: TargetResult
@@ -586,28 +480,29 @@ class _Runner:
 
     def _look_nearby(
         self, target: Target, route: Route, filename: str, problem: Problem
-    ) -> None:
+    ) -> Problem:
         """After a 404, is the channel elsewhere on this server, or only this subdir missing?"""
         base = target.url.rstrip("/")
         channel_url, subdir = base.rsplit("/", 1)
         other = "noarch" if subdir != "noarch" else None
         if other and self._get_ok(f"{channel_url}/{other}/{filename}", filename):
-            problem.summary += f"; the channel exists there but has no {subdir}"
-            problem.details["missing_subdir"] = subdir
-            return
+            return problem.amended(
+                more=f"; the channel exists there but has no {subdir}",
+                missing_subdir=subdir,
+            )
         if subdir == "noarch":
-            problem.summary += (
-                "; a channel without noarch is incomplete (conda needs it)"
+            problem = problem.amended(
+                more="; a channel without noarch is incomplete (conda needs it)"
             )
         for candidate in mirrors.nearby_channels(channel_url)[:4]:
             if self._get_ok(f"{candidate}/{subdir}/{filename}", filename):
-                problem.summary += f"; this server has the channel at {candidate}"
-                problem.details["nearby"] = candidate
                 where = f"in {target.source}" if target.source else ""
-                problem.fix = (
-                    f"use {candidate} instead of {channel_url} {where}".strip()
+                return problem.amended(
+                    more=f"; this server has the channel at {candidate}",
+                    fix=f"use {candidate} instead of {channel_url} {where}".strip(),
+                    nearby=candidate,
                 )
-                return
+        return problem
 
     def _compare_upstream(
         self,
