@@ -14,8 +14,9 @@ from enum import Enum
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
+from ..codes import Code, Layer, Status
 from ..config.commands import Commands
-from ..model import Code, Layer, Status
+from ..urls import format_address, host_port
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
@@ -85,8 +86,6 @@ class Subject:
         """The proxy's host:port, never its credentials."""
         if not self.target.proxy:
             return None
-        from ..output.allowlist import format_address, host_port
-
         address = host_port(self.target.proxy)
         return format_address(*address) if address else "an unusable proxy URL"
 

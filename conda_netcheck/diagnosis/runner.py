@@ -277,50 +277,21 @@ class _Runner:
         self, sock: Any, proxy_host: str, route: Route
     ) -> tuple[Any, Problem | None]:
         """The TLS session to an https:// proxy; most proxies speak plain HTTP."""
-        import ssl
-
         timeout = self.options.read_timeout
         try:
             context = tls.trust_context(route.verify, None, route.ssl_context)
-            sock.settimeout(timeout)
-            return context.wrap_socket(sock, server_hostname=proxy_host), None
-        except (ssl.SSLError, OSError, ValueError) as exc:
+        except (OSError, ValueError) as exc:
             sock.close()
-            reason = getattr(exc, "reason", None) or str(exc)
-            text = str(reason).upper()
-            plain = "WRONG_VERSION_NUMBER" in text or "RECORD LAYER" in text
-            stalled = isinstance(exc, TimeoutError) or "TIMED OUT" in text
-            # A proxy that waits for a request line: does it answer one?
-            speaks = plain or (
-                stalled and proxy.speaks_plain_http(route.proxy or "", timeout)
-            )
-            if plain:
-                summary = (
-                    "the proxy URL says https://, but the proxy speaks plain HTTP "
-                    f"(TLS fails with {reason})"
-                )
-            elif stalled:
-                summary = (
-                    f"the https:// proxy did not complete a TLS handshake within "
-                    f"{timeout:g} s: it most likely speaks plain HTTP"
-                )
-            else:
-                summary = f"the TLS session to the https:// proxy failed ({reason})"
-            address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
-            commands = self.options.commands or Commands()
-            # The channel's scheme only matters when no source is known.
-            fix = commands.set_proxy(
-                "https://", f"http://{address}", route.proxy_source
-            )
-            if (route.proxy_source or "").startswith("proxy_servers."):
-                fix += " (http:// even for the https key)"
-            return None, Problem(
-                Code.PROXY_MISCONFIGURED,
-                Layer.PROXY,
-                summary,
-                fix if plain or stalled else None,
-                {"proxy_speaks": "http"} if speaks else {},
-            )
+            return None, advice.trust_setting_problem(exc, route)
+        fact = tls.to_https_proxy(sock, proxy_host, context, timeout)
+        if fact.outcome is tls.ProxyTlsOutcome.OK:
+            return fact.sock, None
+        # A proxy that waits for a request line: does it answer one?
+        speaks = fact.outcome is tls.ProxyTlsOutcome.PLAIN_HTTP or (
+            fact.outcome is tls.ProxyTlsOutcome.STALLED
+            and proxy.speaks_plain_http(route.proxy or "", timeout)
+        )
+        return None, _https_proxy_problem(fact, proxy_host, route, self.options, speaks)
 
     def _try_direct(self, host: str, port: int, problem: Problem) -> Problem:
         """One bounded direct attempt: is the proxy the problem, or required?"""
@@ -540,6 +511,35 @@ def _port(url: Any) -> int:
     except ValueError:
         port = None
     return port or (443 if url.scheme == "https" else 80)
+
+
+def _https_proxy_problem(
+    fact: tls.ProxyTls, proxy_host: str, route: Route, options: Options, speaks: bool
+) -> Problem:
+    """An https:// proxy URL for a proxy that speaks plain HTTP, or another TLS failure."""
+    outcome = fact.outcome
+    if outcome is tls.ProxyTlsOutcome.PLAIN_HTTP:
+        summary = (
+            "the proxy URL says https://, but the proxy speaks plain HTTP "
+            f"(TLS fails with {fact.reason})"
+        )
+    elif outcome is tls.ProxyTlsOutcome.STALLED:
+        summary = (
+            f"the https:// proxy did not complete a TLS handshake within "
+            f"{options.read_timeout:g} s: it most likely speaks plain HTTP"
+        )
+    else:
+        summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
+    fix = None
+    if outcome is not tls.ProxyTlsOutcome.FAILED:
+        address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
+        commands = options.commands or Commands()
+        # The channel's scheme only matters when no source is known.
+        fix = commands.set_proxy("https://", f"http://{address}", route.proxy_source)
+        if (route.proxy_source or "").startswith("proxy_servers."):
+            fix += " (http:// even for the https key)"
+    evidence = {"proxy_speaks": "http"} if speaks else {}
+    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)
 
 
 def _unusable_proxy(route: Route, options: Options) -> Problem | None:

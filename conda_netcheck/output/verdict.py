@@ -118,7 +118,7 @@ def _sort_key(cause: Cause) -> tuple[int, str, str]:
 
 
 def _endpoint(url: str) -> str:
-    from .allowlist import format_address, host_port
+    from ..urls import format_address, host_port
 
     address = host_port(url)
     return format_address(*address) if address else url

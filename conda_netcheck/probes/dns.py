@@ -7,12 +7,12 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from ..model import Code, Layer, Problem
 
-#: Same shape as socket.getaddrinfo(host, port, type=SOCK_STREAM).
-Resolver = Callable[[str, int], list]
+if TYPE_CHECKING:
+    from ..model import Resolver
 
 
 def system_resolver(host: str, port: int) -> list:
