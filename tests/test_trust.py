@@ -257,7 +257,33 @@ def test_expired_certificate_is_named_with_its_date(ca, tmp_path):
         "holds 2 certificates, 1 expired: Old Corp Root (expired 2020-01-01)"
         in finding.summary
     )
-    assert finding.status.value == "warning"
+    # Beside valid ones (Debian's bundle), expired roots are harmless: a note.
+    assert finding.status.value == "ok"
+    assert finding.expired_in == str(path)
+
+
+def test_expired_roots_warn_only_when_a_channel_fails_as_expired_against_them(
+    ca, tmp_path
+):
+    from conda_netcheck.diagnosis.findings import with_expired_roots_in_use
+    from conda_netcheck.model import Code, Layer, Problem, Target, TargetResult
+    from conda_netcheck.output.render import finding_lines
+
+    expired = ca.issue_cert("old.corp.example", not_after=LONG_AGO)
+    path = tmp_path / "old.pem"
+    expired.cert_chain_pems[0].write_to_path(str(path))
+    ca.cert_pem.write_to_path(str(path), append=True)
+    findings = ca_bundles(NetConfig(ssl_verify=str(path)))
+    (note,) = [f for f in findings if f.expired_in]
+    assert finding_lines(note) == []  # not on every run
+    assert finding_lines(note, verbose=True)[0].endswith(note.summary)
+
+    target = Target("https://h.test/c/noarch", "c", "noarch", verify=str(path))
+    fine = [TargetResult(target)]
+    assert with_expired_roots_in_use(findings, fine) == findings
+    failed = [TargetResult(target, Problem(Code.TLS_EXPIRED, Layer.TLS, "expired"))]
+    (warned,) = [f for f in with_expired_roots_in_use(findings, failed) if f.expired_in]
+    assert warned.status.value == "warning"
 
 
 def test_bundle_where_everything_expired_is_an_error(ca, tmp_path):
