@@ -19,13 +19,11 @@ DESCRIPTION = (
     "TLS, HTTP, content), name the first broken layer and give the exact fix."
 )
 
-#: Diagnostic bounds: conda's own defaults (9.15 s, 60 s) are made for downloads.
-MAX_CONNECT_TIMEOUT = 5.0
-MAX_READ_TIMEOUT = 10.0
-
 
 def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> None:
     """Add netcheck's arguments; -c/--override-channels behave as in other conda commands."""
+    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
+
     parser.description = DESCRIPTION
     parser.add_argument(
         "names",
@@ -230,7 +228,7 @@ def make_options(
 ) -> Options:
     """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
     from .config.commands import for_config
-    from .model import Options
+    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, Options
 
     timeout = args.timeout
     if timeout:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
+from .config.netconfig import CONDA_READ_TIMEOUT
 from .diagnosis.catalogue import CATALOGUE
 
 if TYPE_CHECKING:
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from .config.commands import Commands
 
 __all__ = ["Code", "Layer", "Status"]
+
+#: Diagnostic bounds per phase: conda's own defaults (9.15 s, 60 s) are made
+#: for downloads, and a check should answer in about one timeout.
+MAX_CONNECT_TIMEOUT = 5.0
+MAX_READ_TIMEOUT = 10.0
 
 #: resolve(host, port) -> getaddrinfo-style results; tests inject one.
 Resolver = Callable[[str, int], list]
@@ -203,8 +209,8 @@ RouteFactory = Callable[[str], Route]
 class Options:
     """Time bounds and knobs of one run."""
 
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0
+    connect_timeout: float = MAX_CONNECT_TIMEOUT
+    read_timeout: float = MAX_READ_TIMEOUT
     filenames: tuple[str, ...] = ("repodata.json",)
     resolver: Resolver | None = None
     slow_ms: float = 5000.0
@@ -214,7 +220,7 @@ class Options:
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
     #: conda's own remote_read_timeout_secs, which fixes are written against
-    conda_read_timeout: float = 60.0
+    conda_read_timeout: float = CONDA_READ_TIMEOUT
     #: writes "change this setting where it is set" for this configuration
     commands: Commands | None = None
 

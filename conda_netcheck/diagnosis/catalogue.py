@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ..codes import Code, Layer, Status
 from ..config.commands import Commands
+from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..urls import format_address, host_port
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
 CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
-#: conda's own remote_read_timeout_secs when nothing sets it.
-CONDA_READ_TIMEOUT = 60.0
 
 
 class Actor(str, Enum):
