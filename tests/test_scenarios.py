@@ -171,6 +171,10 @@ def test_leaf_only_server_is_a_missing_intermediate(
     assert result.problem.code.value == "tls-untrusted"
     assert "sent only its own certificate" in result.problem.summary
     assert "full certificate chain" in result.problem.fix
+    # From the leaf alone a private root looks the same: the fix names both.
+    assert (
+        "is your organisation's own root CA, give conda that CA" in result.problem.fix
+    )
 
 
 def test_a_mirror_listing_only_tar_bz2_is_a_warning(tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..config.commands import Commands
 from ..model import Code
 from . import advice, catalogue, intercept
 
@@ -51,7 +52,7 @@ def explain_certificate(
     problem = _interception(problem, host, route, described, trust, options)
     if problem.code is Code.TLS_INTERCEPTED:
         return problem
-    return _missing_intermediate(problem, host, presented, described, trust)
+    return _missing_intermediate(problem, host, presented, described, trust, options)
 
 
 def _who_trusts(
@@ -143,8 +144,12 @@ def _missing_intermediate(
     presented: PresentedChain,
     described: list[dict[str, Any]],
     trust: dict[str, tuple[bool | None, str]],
+    options: Options,
 ) -> Problem:
-    """Not an untrusted authority: the server forgot its intermediate certificate."""
+    """The server sent only its own certificate: a missing intermediate, or a private root.
+
+    From the leaf alone the two look the same, so the fix names both.
+    """
     conda_why = trust["conda"][1]
     if (
         len(presented.certs) == 1
@@ -153,10 +158,15 @@ def _missing_intermediate(
         and conda_why
         and "intermediate" in conda_why
     ):
+        commands = options.commands or Commands()
+        issuer = described[0].get("issuer") or "its issuer"
         return problem.amended(
             summary=f"{host}: {conda_why}",
             fix=f"ask the administrators of {host} to serve the full certificate "
-            "chain (their certificate and the intermediate certificates)",
+            "chain (their certificate and the intermediate certificates); if "
+            f"{issuer} is your organisation's own root CA, give conda that CA: "
+            f"{commands.set('ssl_verify', '/path/to/ca-bundle.pem')} "
+            + catalogue.NEVER_DISABLE,
             missing_intermediate=True,
         )
     return problem

@@ -91,9 +91,8 @@ def verdict_of(report: Report) -> Verdict:
     for result in failed:
         if result.problem is None:
             continue
+        # One cause per endpoint (the proxy's when one is in between), not per subdir.
         where = _endpoint(result.target.proxy or result.target.url)
-        if result.problem.layer in (Layer.HTTP, Layer.CONTENT):
-            where = result.target.host  # one per server, not per subdir
         causes.setdefault((result.problem.code, where), []).append(result.problem)
     ordered = sorted(
         (
