@@ -90,3 +90,19 @@ def test_read_timeout_fix_doubles_condas_own_timeout(conda_timeout, suggested):
         waited=conda_timeout,
     )
     assert fix.endswith(f"conda config --set remote_read_timeout_secs {suggested}")
+
+
+def test_a_ca_variable_that_wins_over_ssl_verify_gets_the_path():
+    from conda_netcheck.config.commands import for_config
+    from conda_netcheck.config.netconfig import NetConfig
+
+    cfg = NetConfig(env={"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"})
+    commands = for_config(cfg, Shell.POSIX)
+    # requests lets the variable win over an ssl_verify path: set the variable.
+    assert commands.set("ssl_verify", "/path/ca.pem") == (
+        "export REQUESTS_CA_BUNDLE=/path/ca.pem"
+    )
+    # truststore is used beside it: that one is conda's setting.
+    assert commands.set("ssl_verify", "truststore") == (
+        "conda config --set ssl_verify truststore"
+    )

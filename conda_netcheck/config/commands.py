@@ -95,6 +95,9 @@ class Commands:
     sources: dict[str, str] = field(default_factory=dict)
     conda: bool = True  # False: no conda here, only variables can be set
     shell: Shell | None = None
+    #: key -> the environment variable that wins over it (REQUESTS_CA_BUNDLE
+    #: over an ssl_verify path: requests lets the variable win)
+    overrides: dict[str, str] = field(default_factory=dict)
 
     def source(self, key: str) -> str:
         """Where key is set: the most specific source known, else conda's default."""
@@ -103,6 +106,9 @@ class Commands:
 
     def set(self, key: str, value: str) -> str:
         """`conda config [--file FILE] --set KEY VALUE`, or the variable line."""
+        winner = self.overrides.get(key)
+        if winner and value not in ("truststore", "true", "false"):
+            return set_variable(winner, value, self.shell)
         variable = self._variable(key)
         if variable:
             return set_variable(variable, value, self.shell)
@@ -155,7 +161,11 @@ class Commands:
 
 def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:
     """The commands for one configuration: where each key is set, conda or not."""
-    return Commands(dict(cfg.sources), conda=cfg.conda, shell=shell)
+    variable = next(
+        (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
+    )
+    overrides = {"ssl_verify": variable} if variable else {}
+    return Commands(dict(cfg.sources), cfg.conda, shell, overrides)
 
 
 def quote_path(path: str) -> str:
