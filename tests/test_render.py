@@ -94,7 +94,7 @@ def test_text_report_names_layer_and_fix_and_ends_with_a_verdict():
     assert text.splitlines()[-1] == (
         "Verdict: the configuration has 1 error: fix it first (a configuration error "
         "hides everything it touches); then 1 of 3 targets unreachable; the first "
-        "broken layer is http (http-not-found at b.test): apply its fix first."
+        "broken layer is http (http-not-found at b.test:443): apply its fix first."
     )
 
 
