@@ -23,7 +23,7 @@ from ..model import (
     Timings,
 )
 from ..probes import content, dns, http, proxy, tcp, tls
-from . import advice, catalogue, mirrors
+from . import advice, answers, catalogue
 from .certificates import explain_certificate
 
 if TYPE_CHECKING:
@@ -172,84 +172,114 @@ class _Runner:
             return self._paths[key]
 
     def _probe_path(self, scheme: str, host: str, port: int, route: Route) -> _Path:
-        opts = self.options
+        """The layers in order: the peer (DNS, TCP), the proxy, then TLS."""
         path = _Path()
+        peer = self._peer(host, port, route, path)
+        if peer is None:
+            return path
+        sock, addresses, what = peer
+        sock = self._through_proxy(sock, scheme, host, port, route, path)
+        if sock is None:
+            return path
+        if scheme != "https":
+            # Plain HTTP: the GET is the test (through the proxy if any).
+            sock.close()
+            return path
+        self._handshake(sock, host, port, route, path, (addresses, what))
+        return path
+
+    def _peer(
+        self, host: str, port: int, route: Route, path: _Path
+    ) -> tuple[Any, list, str] | None:
+        """DNS and TCP to the proxy when one applies, else to the host."""
+        opts = self.options
         if route.proxy:
             broken = _unusable_proxy(route, opts)
             if broken:
                 path.problem = broken
-                return path
-            from requests.utils import prepend_scheme_if_needed
-
-            # As requests does before it connects (a scheme-less IP:port works).
-            proxy_url = urlsplit(prepend_scheme_if_needed(route.proxy, "http"))
-            peer_host, peer_port = proxy_url.hostname or "", proxy_url.port or 8080
+                return None
+            peer_host, peer_port = _proxy_address(route.proxy)
             what = f"the proxy {peer_host}:{peer_port}"
         else:
             peer_host, peer_port, what = host, port, f"{host}:{port}"
         lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
         path.timings.dns = lookup.elapsed_ms
-        if lookup.problem:
-            path.problem = _at_proxy(lookup.problem, route)
-            if route.proxy:
+        failed = lookup.problem
+        connected = None
+        if failed is None:
+            connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
+            path.timings.connect = connected.elapsed_ms
+            failed = connected.problem
+        if failed is not None or connected is None:
+            path.problem = _at_proxy(failed, route) if failed else None
+            if route.proxy and path.problem:
                 path.problem = self._try_direct(host, port, path.problem)
-            return path
-        connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
-        path.timings.connect = connected.elapsed_ms
-        if connected.problem:
-            path.problem = _at_proxy(connected.problem, route)
-            if route.proxy:
-                path.problem = self._try_direct(host, port, path.problem)
-            return path
+            return None
         path.notes.append(f"connected to {what} ({connected.peer})")
-        sock = connected.sock
-        if route.proxy and proxy_url.scheme.startswith("socks"):
-            # No CONNECT to probe: the GET below goes through the SOCKS proxy.
+        return connected.sock, lookup.addresses, what
+
+    def _through_proxy(
+        self, sock: Any, scheme: str, host: str, port: int, route: Route, path: _Path
+    ) -> Any:
+        """TLS to an https:// proxy, then CONNECT for https channels; None when done."""
+        if not route.proxy:
+            return sock
+        proxy_scheme = urlsplit(_with_scheme(route.proxy)).scheme
+        if proxy_scheme.startswith("socks"):
+            # No CONNECT to probe: the GET goes through the SOCKS proxy.
             sock.close()
-            return path
-        if route.proxy and proxy_url.scheme == "https":
+            return None
+        if proxy_scheme == "https":
             # requests speaks TLS to an https:// proxy before anything else.
-            sock, problem = self._tls_to_proxy(sock, peer_host, route)
-            if problem:
-                path.problem = problem
-                return path
-        if route.proxy and scheme == "https":
-            answer = proxy.connect(
-                sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
+            sock, path.problem = self._tls_to_proxy(
+                sock, _proxy_address(route.proxy)[0], route
             )
-            path.timings.connect = (path.timings.connect or 0) + (
-                answer.elapsed_ms or 0
-            )
-            if answer.problem:
-                path.problem = self._try_direct(host, port, answer.problem)
-                return path
-            path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
-            sock = answer.sock
-        elif scheme != "https" or route.proxy:
-            # Plain HTTP: the GET below is the test (through the proxy if any).
-            sock.close()
-            return path
+            if path.problem:
+                return None
+        if scheme != "https":
+            return sock
+        opts = self.options
+        answer = proxy.connect(
+            sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
+        )
+        path.timings.connect = (path.timings.connect or 0) + (answer.elapsed_ms or 0)
+        if answer.problem:
+            path.problem = self._try_direct(host, port, answer.problem)
+            return None
+        path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
+        return answer.sock
+
+    def _handshake(
+        self,
+        sock: Any,
+        host: str,
+        port: int,
+        route: Route,
+        path: _Path,
+        peer: tuple[list, str],
+    ) -> None:
+        """TLS with the trust conda uses; a certificate error is explained."""
+        opts = self.options
         try:
             context = tls.trust_context(route.verify, route.cert, route.ssl_context)
         except (OSError, ValueError) as exc:
             sock.close()
             path.problem = advice.trust_setting_problem(exc, route)
-            return path
+            return
         shaken = tls.handshake(sock, host, context, opts.read_timeout)
         path.timings.tls = shaken.elapsed_ms
-        if shaken.problem:
-            path.problem = shaken.problem
-            if shaken.problem.code in catalogue.CERTIFICATE_CODES:
+        if shaken.problem is None:
+            path.notes.append(f"TLS {shaken.version} with {host}")
+            return
+        path.problem = shaken.problem
+        if shaken.problem.code in catalogue.CERTIFICATE_CODES:
 
-                def reopen() -> Any:
-                    return self._reopen(lookup.addresses, what, host, port, route)
+            def reopen() -> Any:
+                return self._reopen(*peer, host, port, route)
 
-                path.problem = explain_certificate(
-                    shaken.problem, host, route, reopen, opts
-                )
-            return path
-        path.notes.append(f"TLS {shaken.version} with {host}")
-        return path
+            path.problem = explain_certificate(
+                shaken.problem, host, route, reopen, opts
+            )
 
     def _reopen(
         self, addresses: list, what: str, host: str, port: int, route: Route
@@ -264,8 +294,10 @@ class _Runner:
         if not route.proxy:
             return connected.sock
         sock = connected.sock
-        if urlsplit(route.proxy).scheme == "https":
-            sock, problem = self._tls_to_proxy(sock, what, route)
+        if urlsplit(_with_scheme(route.proxy)).scheme == "https":
+            sock, problem = self._tls_to_proxy(
+                sock, _proxy_address(route.proxy)[0], route
+            )
             if problem:
                 raise OSError(problem.summary)
         answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
@@ -322,6 +354,7 @@ class _Runner:
     # -- HTTP and content, per target --------------------------------------
 
     def _fetch(self, target: Target, route: Route, result: TargetResult) -> None:
+        """HTTP and content: the repodata formats in conda's order, then the checks on it."""
         opts = self.options
         base = target.url.rstrip("/") + "/"
         for index, filename in enumerate(opts.filenames):
@@ -350,89 +383,45 @@ class _Runner:
                 result.notes.append(f"{filename}: 404, trying the next format")
                 continue
             if not 200 <= status < 300:
-                result.problem = advice.status_problem(answer, filename, route)
-                if status in (401, 403, 429) and result.problem.layer is Layer.HTTP:
-                    result.problem = self._explain_refusal(
-                        target, route, answer, result.problem
-                    )
-                if status == 404 and result.problem.code is Code.HTTP_NOT_FOUND:
-                    result.problem = self._look_nearby(
-                        target, route, filename, result.problem
-                    )
-                return
-            result.fetched = answer.final_url or answer.url
-            problem = content.check(
-                filename, answer.headers.get("Content-Type", ""), answer.head
-            )
-            if problem:
-                result.problem = problem
-                return
-            result.notes.append(f"{filename}: {status}, {len(answer.head)} bytes read")
-            if filename == "repodata.json":
-                self._check_package_formats(route, answer, result)
-            if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
-                result.warnings.append(advice.slow_problem(answer.elapsed_ms))
-            upstream = target.upstream if opts.compare_upstream else None
-            if upstream:
-                self._compare_upstream(upstream, filename, answer, result)
-            return
-
-    def _explain_refusal(
-        self, target: Target, route: Route, answer: http.HttpResult, problem: Problem
-    ) -> Problem:
-        """What conda sent, what the server said, and the fix for that kind of channel."""
-        from ..config import credentials as creds
-
-        reason = creds.server_reason(
-            answer.head, answer.headers.get("Content-Type", "")
-        )
-        sent = route.credentials(target.url) if route.credentials else []
-        status = answer.status or 0
-        if status == 429:
-            fix = creds.tos_or_rate_fix(
-                status,
-                reason,
-                answer.headers.get("Retry-After"),
-                channel=target.channel,
-            )
-            said = f'; the server says: "{reason}"' if reason else ""
-            return problem.amended(more=said, fix=fix)
-        suffix, fix = creds.advice_for_status(
-            status, target.host, sent, reason, channel=target.channel
-        )
-        return problem.amended(
-            more=suffix, fix=fix, credentials=[c.describe() for c in sent]
-        )
-
-    def _check_package_formats(
-        self, route: Route, answer: http.HttpResult, result: TargetResult
-    ) -> None:
-        """A mirror that lists only .tar.bz2 packages: read the last 4 KiB only.
-
-        repodata.json keeps "packages.conda" after "packages", so its tail
-        shows an empty "packages.conda" without downloading the file.
-        """
-        if not mirrors.lists_packages(answer.head):
-            return
-        url = answer.final_url or answer.url
-        opts = self.options
-        tail = http.get(
-            route.session,
-            url,
-            opts.connect_timeout,
-            opts.read_timeout,
-            extra_headers={"Range": f"bytes=-{http.MAX_BYTES}"},
-        )
-        if tail.status == 206 and mirrors.no_conda_packages(tail.head):
-            result.warnings.append(
-                Problem(
-                    Code.TAR_BZ2_ONLY,
-                    Layer.CONTENT,
-                    "this channel lists only .tar.bz2 packages (its packages.conda is "
-                    "empty): a mirror that drops the .conda format",
-                    "ask the mirror's administrators to mirror .conda packages too",
+                result.problem = answers.explain_status(
+                    target, route, answer, filename, self._get_ok
                 )
+                return
+            self._fetched(target, route, answer, filename, result)
+            return
+
+    def _fetched(
+        self,
+        target: Target,
+        route: Route,
+        answer: http.HttpResult,
+        filename: str,
+        result: TargetResult,
+    ) -> None:
+        """A 2xx: is it repodata, which package formats, how fast, how fresh."""
+        opts = self.options
+        result.fetched = answer.final_url or answer.url
+        problem = content.check(
+            filename, answer.headers.get("Content-Type", ""), answer.head
+        )
+        if problem:
+            result.problem = problem
+            return
+        result.notes.append(
+            f"{filename}: {answer.status}, {len(answer.head)} bytes read"
+        )
+        if filename == "repodata.json":
+            warning = answers.package_formats(route, answer, opts)
+            result.warnings += [warning] if warning else []
+        if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
+            result.warnings.append(advice.slow_problem(answer.elapsed_ms))
+        upstream = target.upstream if opts.compare_upstream else None
+        if upstream:
+            note, warning = answers.compare_upstream(
+                upstream, filename, answer, self._get_ok
             )
+            result.notes.append(note)
+            result.warnings += [warning] if warning else []
 
     def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
         """GET url through its own route; the answer when it is a usable 2xx."""
@@ -449,60 +438,17 @@ class _Runner:
             return None
         return answer
 
-    def _look_nearby(
-        self, target: Target, route: Route, filename: str, problem: Problem
-    ) -> Problem:
-        """After a 404, is the channel elsewhere on this server, or only this subdir missing?"""
-        base = target.url.rstrip("/")
-        channel_url, subdir = base.rsplit("/", 1)
-        other = "noarch" if subdir != "noarch" else None
-        if other and self._get_ok(f"{channel_url}/{other}/{filename}", filename):
-            return problem.amended(
-                more=f"; the channel exists there but has no {subdir}",
-                missing_subdir=subdir,
-            )
-        if subdir == "noarch":
-            problem = problem.amended(
-                more="; a channel without noarch is incomplete (conda needs it)"
-            )
-        for candidate in mirrors.nearby_channels(channel_url)[:4]:
-            if self._get_ok(f"{candidate}/{subdir}/{filename}", filename):
-                where = f"in {target.source}" if target.source else ""
-                return problem.amended(
-                    more=f"; this server has the channel at {candidate}",
-                    fix=f"use {candidate} instead of {channel_url} {where}".strip(),
-                    nearby=candidate,
-                )
-        return problem
 
-    def _compare_upstream(
-        self,
-        upstream: str,
-        filename: str,
-        answer: http.HttpResult,
-        result: TargetResult,
-    ) -> None:
-        """Warn when the mirror's repodata is more than a day older than the upstream's."""
-        theirs = self._get_ok(f"{upstream.rstrip('/')}/{filename}", filename)
-        if theirs is None:
-            result.notes.append(f"upstream {upstream}: not reachable, not compared")
-            return
-        behind = mirrors.behind_seconds(answer.headers, theirs.headers)
-        if behind is None:
-            result.notes.append(f"upstream {upstream}: no Last-Modified to compare")
-            return
-        result.notes.append(f"upstream {upstream}: mirror behind by {behind:.0f} s")
-        if behind > mirrors.STALE_SECONDS:
-            result.warnings.append(
-                Problem(
-                    Code.MIRROR_BEHIND,
-                    Layer.CONTENT,
-                    f"this mirror's {filename} is {behind / 86400:.1f} days older than "
-                    f"the upstream's ({upstream})",
-                    "ask the mirror's administrators to resynchronise it",
-                    {"behind_seconds": round(behind), "upstream": upstream},
-                )
-            )
+def _with_scheme(proxy_url: str) -> str:
+    """As requests does before it connects: a scheme-less host:port is http://."""
+    from requests.utils import prepend_scheme_if_needed
+
+    return prepend_scheme_if_needed(proxy_url, "http")
+
+
+def _proxy_address(proxy_url: str) -> tuple[str, int]:
+    parts = urlsplit(_with_scheme(proxy_url))
+    return parts.hostname or "", parts.port or 8080
 
 
 def _port(url: Any) -> int:
