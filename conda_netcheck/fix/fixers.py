@@ -309,14 +309,6 @@ def apply_fixes(
     `confirm` is conda's: it raises DryRunExit under --dry-run and
     CondaSystemExit when declined; both skip this fix and go on to the next.
     """
-    from ..exceptions import CondaRCEditError
-
-    try:
-        from conda.exceptions import CondaSystemExit, DryRunExit
-    except ImportError:  # pragma: no cover - the fixers run inside conda
-        CondaSystemExit = DryRunExit = SystemExit  # noqa: N806
-
-    status = 0
     if not fixes:
         if left:
             # Problems remain, but none is a setting netcheck may change.
@@ -326,53 +318,67 @@ def apply_fixes(
         out("Nothing to fix.")
         return 0
     backed_up: set[str] = set()  # one backup per file per run: the original
-    for fix in fixes:
-        out(REDACTOR.text(f"- {fix.description}"))
-        if fix.error:
-            out(f"  {REDACTOR.text(fix.error)}")
-            status = 1
-            continue
-        if fix.change is None:
-            out(f"  run this in your shell: {REDACTOR.text(fix.shell or '')}")
-            continue
+    results = [_apply_one(fix, confirm, recheck, out, backed_up) for fix in fixes]
+    return 0 if all(results) else 1
+
+
+def _apply_one(
+    fix: Fix,
+    confirm: Callable[[str], Any],
+    recheck: Callable[[Fix], tuple[bool, str]] | None,
+    out: Callable[[str], None],
+    backed_up: set[str],
+) -> bool:
+    """One fix: shown, replanned, confirmed, applied and re-checked; False on failure."""
+    from ..exceptions import CondaRCEditError
+
+    out(REDACTOR.text(f"- {fix.description}"))
+    if fix.error:
+        out(f"  {REDACTOR.text(fix.error)}")
+        return False
+    if fix.change is None:
+        out(f"  run this in your shell: {REDACTOR.text(fix.shell or '')}")
+        return True
+    try:
         if fix.replan is not None:
-            try:
-                # An earlier fix may have edited the same file.
-                fix.change = fix.replan()
-            except CondaRCEditError as exc:
-                out(f"  {exc}")
-                status = 1
-                continue
+            fix.change = fix.replan()  # an earlier fix may have edited the same file
             if not fix.change.changed:
                 out("  already done")
-                continue
+                return True
         out(masked_diff(fix).rstrip("\n"))
-        try:
-            fix.change.check()
-            confirm(f"Apply this change to {fix.change.path}?")
-        except DryRunExit:
-            out("  (dry run: nothing changed)")
-            continue
-        except CondaSystemExit:
-            out("  skipped")
-            continue
-        except CondaRCEditError as exc:
-            out(f"  {exc}")
-            status = 1
-            continue
+        if not _confirmed(fix, confirm, out):
+            return True
         first = str(fix.change.path) not in backed_up
-        try:
-            backup = fix.change.apply(backup=first)
-        except CondaRCEditError as exc:
-            out(f"  {exc}")
-            status = 1
-            continue
-        backed_up.add(str(fix.change.path))
-        kept = f"backup: {backup}" if backup else "backed up before the first change"
-        out(f"  applied to {fix.change.path} ({kept})")
-        if recheck is not None:
-            passed, text = recheck(fix)
-            out(f"  re-check: {REDACTOR.text(text)}")
-            if not passed:
-                status = 1
-    return status
+        backup = fix.change.apply(backup=first)
+    except CondaRCEditError as exc:
+        out(f"  {exc}")
+        return False
+    backed_up.add(str(fix.change.path))
+    kept = f"backup: {backup}" if backup else "backed up before the first change"
+    out(f"  applied to {fix.change.path} ({kept})")
+    if recheck is None:
+        return True
+    passed, text = recheck(fix)
+    out(f"  re-check: {REDACTOR.text(text)}")
+    return passed
+
+
+def _confirmed(
+    fix: Fix, confirm: Callable[[str], Any], out: Callable[[str], None]
+) -> bool:
+    """conda's confirmation: False under --dry-run or when declined."""
+    try:
+        from conda.exceptions import CondaSystemExit, DryRunExit
+    except ImportError:  # pragma: no cover - the fixers run inside conda
+        CondaSystemExit = DryRunExit = SystemExit  # noqa: N806
+    assert fix.change is not None
+    try:
+        fix.change.check()
+        confirm(f"Apply this change to {fix.change.path}?")
+    except DryRunExit:
+        out("  (dry run: nothing changed)")
+        return False
+    except CondaSystemExit:
+        out("  skipped")
+        return False
+    return True
