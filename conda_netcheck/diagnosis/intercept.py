@@ -163,15 +163,9 @@ def interception_verdict(
         via_proxy or product is not None or is_public_channel_host(host)
     )
     if inspected:
-        if product is not None and product.kind == "antivirus":
-            who = "security software on this computer"
-        elif via_proxy:
-            who = "your organisation's proxy"
-        else:
-            who = "your organisation's network"
         verdict["summary"] = (
-            f"TLS to {host} is inspected by {who}: the certificate is issued by "
-            f"{by}, not a public authority"
+            f"TLS to {host} is inspected by {_inspector(product, via_proxy)}: the "
+            f"certificate is issued by {by}, not a public authority"
         )
         if conda_trusts:
             verdict["summary"] += "; conda is set up to trust it"
@@ -190,23 +184,36 @@ def interception_verdict(
             f"the certificate of {host} is issued by a public authority ({issuer}), "
             "but the CA bundle conda is configured with does not include the public roots"
         )
-        verdict["fix"] = (
-            "add the public roots to your bundle: "
-            "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
-            "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem && "
-            + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
-            + (
-                ", or use the operating system's store: "
-                + commands.set("ssl_verify", "truststore")
-                if os_trusts
-                else ""
-            )
-            + " "
-            + NEVER_DISABLE
-        )
+        verdict["fix"] = _public_roots_fix(os_trusts, commands)
         return verdict
     verdict["fix"] = fix_text(root, os_trusts, platform, commands)
     return verdict
+
+
+def _inspector(product: Product | None, via_proxy: bool) -> str:
+    """Who re-signs the connection, as far as the chain tells."""
+    if product is not None and product.kind == "antivirus":
+        return "security software on this computer"
+    return "your organisation's proxy" if via_proxy else "your organisation's network"
+
+
+def _public_roots_fix(os_trusts: bool | None, commands: Commands) -> str:
+    """A bundle without the public roots: add them (or use the OS store)."""
+    store = (
+        ", or use the operating system's store: "
+        + commands.set("ssl_verify", "truststore")
+        if os_trusts
+        else ""
+    )
+    return (
+        "add the public roots to your bundle: "
+        "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
+        "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem && "
+        + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
+        + store
+        + " "
+        + NEVER_DISABLE
+    )
 
 
 def fix_text(
