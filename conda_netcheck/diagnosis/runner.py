@@ -25,6 +25,7 @@ from ..model import (
 from ..probes import content, dns, http, proxy, tcp, tls
 from . import advice, answers, catalogue
 from .certificates import explain_certificate
+from .network import dns_problem, tcp_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -204,12 +205,12 @@ class _Runner:
             peer_host, peer_port, what = host, port, f"{host}:{port}"
         lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
         path.timings.dns = lookup.elapsed_ms
-        failed = lookup.problem
+        failed = dns_problem(lookup)
         connected = None
         if failed is None:
-            connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
+            connected = tcp.connect(lookup.addresses, opts.connect_timeout)
             path.timings.connect = connected.elapsed_ms
-            failed = connected.problem
+            failed = tcp_problem(connected, what)
         if failed is not None or connected is None:
             path.problem = _at_proxy(failed, route) if failed else None
             if route.proxy and path.problem:
@@ -286,11 +287,10 @@ class _Runner:
     ) -> Any:
         """A new socket to host:port by the same way (direct, or a CONNECT tunnel)."""
         opts = self.options
-        connected = tcp.connect(addresses, opts.connect_timeout, what)
+        connected = tcp.connect(addresses, opts.connect_timeout)
         if connected.sock is None:
-            raise OSError(
-                connected.problem.summary if connected.problem else "no socket"
-            )
+            failed = tcp_problem(connected, what)
+            raise OSError(failed.summary if failed else "no socket")
         if not route.proxy:
             return connected.sock
         sock = connected.sock
@@ -331,12 +331,10 @@ class _Runner:
         if not opts.try_direct:
             return problem
         lookup = dns.resolve(host, port, opts.connect_timeout, opts.resolver)
-        outcome = lookup.problem
+        outcome = dns_problem(lookup)
         if outcome is None:
-            direct = tcp.connect(
-                lookup.addresses, opts.connect_timeout, f"{host}:{port}"
-            )
-            outcome = direct.problem
+            direct = tcp.connect(lookup.addresses, opts.connect_timeout)
+            outcome = tcp_problem(direct, f"{host}:{port}")
             if direct.sock:
                 direct.sock.close()
         if outcome is None:
