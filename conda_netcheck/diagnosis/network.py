@@ -1,4 +1,5 @@
-"""The DNS and TCP explainer: a failed lookup or connection, in words and with its code."""
+"""The DNS, TCP and content explainers: a failed lookup or connection, or an answer
+that is not repodata, in words and with its code."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ..probes.dns import DnsFailure
 from ..probes.tcp import TcpFailure
 
 if TYPE_CHECKING:
+    from ..probes.content import Content
     from ..probes.dns import DnsResult
     from ..probes.tcp import TcpResult
 
@@ -64,4 +66,26 @@ def tcp_problem(connected: TcpResult, what: str) -> Problem | None:
         Layer.TCP,
         f"{what} did not accept a connection within {connected.timeout:g} s "
         "(a firewall drops the packets, or the host is down)",
+    )
+
+
+def content_problem(found: Content) -> Problem | None:
+    """An answer that cannot start repodata: a login page, a portal, another type."""
+    if found.fits:
+        return None
+    if found.html:
+        what = f"an HTML page titled {found.title!r}" if found.title else "an HTML page"
+        return Problem(
+            Code.NOT_A_CHANNEL,
+            Layer.CONTENT,
+            f"the server answered {found.filename} with {what}, not {found.expected} "
+            "(a captive portal, a login page or a web server that is not a conda channel)",
+            details={"content_type": found.content_type, "title": found.title},
+        )
+    kind = found.content_type or "unknown content type"
+    return Problem(
+        Code.NOT_A_CHANNEL,
+        Layer.CONTENT,
+        f"the server answered {found.filename} with {kind}, not {found.expected}",
+        details={"content_type": found.content_type},
     )

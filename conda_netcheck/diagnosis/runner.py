@@ -25,7 +25,7 @@ from ..model import (
 from ..probes import content, dns, http, proxy, tcp, tls
 from . import advice, answers, catalogue
 from .certificates import explain_certificate
-from .network import dns_problem, tcp_problem
+from .network import content_problem, dns_problem, tcp_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -399,8 +399,10 @@ class _Runner:
         """A 2xx: is it repodata, which package formats, how fast, how fresh."""
         opts = self.options
         result.fetched = answer.final_url or answer.url
-        problem = content.check(
-            filename, answer.headers.get("Content-Type", ""), answer.head
+        problem = content_problem(
+            content.inspect(
+                filename, answer.headers.get("Content-Type", ""), answer.head
+            )
         )
         if problem:
             result.problem = problem
@@ -430,8 +432,11 @@ class _Runner:
             return None
         answer = http.get(route.session, url, opts.connect_timeout, opts.read_timeout)
         ok = answer.error is None and 200 <= (answer.status or 0) < 300
-        if not ok or content.check(
-            filename, answer.headers.get("Content-Type", ""), answer.head
+        if (
+            not ok
+            or not content.inspect(
+                filename, answer.headers.get("Content-Type", ""), answer.head
+            ).fits
         ):
             return None
         return answer
