@@ -325,16 +325,6 @@ def test_the_right_client_certificate_is_ok_through_conda(
     assert code == 0
 
 
-def test_every_transport_code_has_its_row_in_the_readme():
-    from pathlib import Path
-
-    from conda_netcheck.diagnosis.transport import ENTRIES
-
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    for entry in ENTRIES.values():
-        assert entry.readme in readme.splitlines(), entry.code.value
-
-
 # --------------------------------------------------------------------------
 # A lone leaf: a private root, or a missing intermediate (decided by AIA)
 

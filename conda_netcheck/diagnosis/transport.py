@@ -1,8 +1,9 @@
-"""Transport failures explained: resets, closed handshakes, client certificates.
+"""Transport failures explained: resets, closed handshakes, client certificates,
+lone leaves, strict X.509 and dual stack.
 
-One record per code in `ENTRIES` (layer, severity, who acts, report sentence,
-README line) and one builder per situation; the builders only read typed
-facts from `probes.handshake`.
+One builder per situation; the builders read typed facts from the probes
+(`handshake`, `dualstack`, `chain`). What each code means, who acts and its
+README line live in the catalogue.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import ssl
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from ..model import Code, Layer, Problem, Status
+from ..config.commands import Commands
+from ..model import Code, Layer, Problem
 from ..probes.handshake import Answer, Failure
 
 if TYPE_CHECKING:
@@ -29,114 +30,6 @@ T = TypeVar("T")
 
 #: The alert a verdict stands for when only the second look saw it.
 _ALERTS = {Failure.CLIENT_CERT_REQUIRED: "TLSV13_ALERT_CERTIFICATE_REQUIRED"}
-
-NETWORK, SERVER, MACHINE = "network", "server", "machine"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What a code means, who acts on it, and how the report and README say it."""
-
-    code: Code
-    layers: tuple[Layer, ...]  # where it can happen, lowest first
-    severity: Status
-    who: str  # NETWORK, SERVER or MACHINE
-    report: str  # the report's sentence; {address} and {host} are filled in
-    readme: str  # the README diagnosis table row
-
-
-ENTRIES = {
-    Code.CONNECTION_RESET: Entry(
-        Code.CONNECTION_RESET,
-        (Layer.TCP, Layer.TLS, Layer.HTTP),
-        Status.ERROR,
-        NETWORK,
-        "connections to {address} are reset or closed before an answer: allow "
-        "{address} on the firewall or TLS filter in between",
-        "| `connection-reset` | tcp / tls / http | the connection was reset (RST) "
-        "or closed (EOF) during the TLS handshake or after the request; a second "
-        "handshake without the host name tells a filter on the name from a server "
-        "that ends every handshake; a clean close names the likely causes in order "
-        "| allow HOST:PORT on the filter (network team), or use the proxy you are "
-        "meant to use |",
-    ),
-    Code.CLIENT_CERT_REQUIRED: Entry(
-        Code.CLIENT_CERT_REQUIRED,
-        (Layer.TLS,),
-        Status.ERROR,
-        MACHINE,
-        "{host} requires a client certificate: set client_ssl_cert and "
-        "client_ssl_cert_key",
-        "| `client-cert-required` | tls | the server asks for a client certificate "
-        "(TLS 1.3 alert, or a TLS 1.2 CertificateRequest then a handshake failure) "
-        "and conda sends none, or it rejects the one `client_ssl_cert` names; the "
-        "CA names it accepts when TLS 1.2 shows them | `conda config --set "
-        "client_ssl_cert /path/to/client.pem` and `conda config --set "
-        "client_ssl_cert_key /path/to/client.key`, or check the configured pair |",
-    ),
-    Code.IPV6_BROKEN: Entry(
-        Code.IPV6_BROKEN,
-        (Layer.TCP,),
-        Status.WARNING,
-        NETWORK,
-        "{host} has an IPv6 address that does not answer from here: every "
-        "connection waits the connect timeout before IPv4; repair IPv6 routing",
-        "| `ipv6-broken` | tcp (warning) | the name has IPv6 and IPv4 addresses; "
-        "IPv6 does not answer and IPv4 works: conda (no Happy Eyeballs) waits its "
-        "connect timeout on each IPv6 address of every connection, then succeeds; "
-        "the delay and the timings per address (`-v`, JSON) are shown | repair "
-        "IPv6 routing; or prefer IPv4: `precedence ::ffff:0:0/96 100` in "
-        "/etc/gai.conf (Linux), `netsh interface ipv6 set prefixpolicy "
-        '::ffff:0:0/96 60 4` (Windows), `networksetup -setv6off "Wi-Fi"` (macOS) |',
-    ),
-    Code.IPV4_BROKEN: Entry(
-        Code.IPV4_BROKEN,
-        (Layer.TCP,),
-        Status.WARNING,
-        NETWORK,
-        "{host} has an IPv4 address that does not answer from here: every "
-        "connection waits the connect timeout before IPv6; repair IPv4 routing",
-        "| `ipv4-broken` | tcp (warning) | the same, the other way round: IPv4 comes "
-        "first and does not answer, IPv6 works | repair IPv4 routing; drop a "
-        "`precedence ::ffff:0:0/96 100` line from /etc/gai.conf |",
-    ),
-    Code.TLS_X509_STRICT: Entry(
-        Code.TLS_X509_STRICT,
-        (Layer.TLS,),
-        Status.ERROR,
-        SERVER,
-        "the CA of {host} breaks the strict X.509 rules of Python >= 3.13 "
-        "(VERIFY_X509_STRICT): have it reissued",
-        "| `tls-x509-strict` | tls | verification fails only because of "
-        "`VERIFY_X509_STRICT` (set by urllib3 >= 2.4 on Python >= 3.13): a CA whose "
-        "basicConstraints is not critical, a missing Authority or Subject Key "
-        "Identifier; the certificate and the extension are named (checked with "
-        "exactly the flags of the session's context) | have the CA reissued; "
-        "meanwhile `conda config --set ssl_verify truststore` with the CA in the "
-        "OS store (truststore does not set the flag) |",
-    ),
-}
-
-
-def entry(code: Code) -> Entry | None:
-    """The record of a code this module explains, else None."""
-    return ENTRIES.get(code)
-
-
-def fix_for(code: Code, url: str) -> str | None:
-    """The fix of a transport code when the problem came without one (from a probe)."""
-    from urllib.parse import urlsplit
-
-    if code is not Code.CONNECTION_RESET:
-        return None
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return (
-        f"ask your network team whether a firewall ends connections to {host}:{port}, "
-        f"and the administrators of {host} whether it refuses connections from your "
-        "address"
-    )
 
 
 def is_ip(host: str) -> bool:
@@ -189,13 +82,8 @@ def handshake_reset(
             f"{'reset' if failure is Failure.RESET else 'close'} follows the host "
             f"name: a filter between you and {host} blocks it"
         )
-        fix = (
-            f"ask your network team to allow {address}{via}"
-            if proxy
-            else f"ask your network team to allow {address}, or use the proxy you "
-            "are meant to use: conda config --set proxy_servers.https "
-            "http://PROXY_HOST:PORT"
-        )
+        # Without a proxy the catalogue writes the fix: it knows how to set one.
+        fix = f"ask your network team to allow {address}{via}" if proxy else None
         details["cause"] = "name-filter"
     elif _refuses_all(second):
         summary += f"; a handshake without the name {host} ends the same way: "
@@ -289,12 +177,7 @@ def client_cert_problem(
             f"{host} requires a client certificate and conda sends none "
             f"({how}){issued_by}"
         )
-        fix = (
-            f"get a client certificate for {host} from its administrators, then: "
-            "conda config --set client_ssl_cert /path/to/client.pem and conda "
-            "config --set client_ssl_cert_key /path/to/client.key (no key setting "
-            "when the key is in the certificate file)"
-        )
+        fix = None  # the catalogue's, with conda config where it is set
     return Problem(Code.CLIENT_CERT_REQUIRED, Layer.TLS, summary, fix, details)
 
 
@@ -466,11 +349,7 @@ def strict_problem(host: str, message: str, defects: list[tuple[str, str]]) -> P
         f"urllib3 >= 2.4 turns on with Python >= 3.13 (VERIFY_X509_STRICT): {message} "
         f"({named})"
     )
-    fix = (
-        f"have the CA reissued to RFC 5280 ({named}); meanwhile, with that CA in the "
-        "operating system's store: conda config --set ssl_verify truststore (its "
-        "verification does not set the strict flag)"
-    )
+    fix = None  # the catalogue's, with conda config where it is set
     details = {
         "verify_message": message,
         "defects": [{"certificate": c, "defect": d} for c, d in defects],
@@ -526,6 +405,7 @@ def lone_leaf(
     os_trusts: bool | None,
     with_intermediate: bool | None = None,
     bundle: str | None = None,
+    commands: Commands | None = None,
 ) -> Problem:
     """Only a leaf came and no store has its issuer: decide by the AIA evidence.
 
@@ -546,10 +426,13 @@ def lone_leaf(
             "does not trust: the server rightly sends only its own certificate; "
             "conda needs that CA"
         )
-        fix = fix_text(_bare(issuer), os_trusts)
+        fix = fix_text(_bare(issuer), os_trusts, commands=commands)
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    commands = commands or Commands()
     if fetched.der is not None:
-        return _missing_intermediate(host, fetched, with_intermediate, bundle, details)
+        return _missing_intermediate(
+            host, fetched, with_intermediate, bundle, details, commands
+        )
     if os_trusts:
         # The OS store verified this very chain: nothing is missing from it.
         details["lone_leaf"] = "os-trusted"
@@ -557,9 +440,9 @@ def lone_leaf(
             f"{host} sends only its own certificate, issued by {issuer}: the "
             "operating system's store accepts it, conda's trust does not have that CA"
         )
-        fix = fix_text(_bare(issuer), True)
+        fix = fix_text(_bare(issuer), True, commands=commands)
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
-    return _no_evidence(host, issuer, public_host, os_trusts, details)
+    return _no_evidence(host, issuer, public_host, os_trusts, details, commands)
 
 
 def _admins(host: str) -> str:
@@ -575,9 +458,10 @@ def _missing_intermediate(
     with_intermediate: bool | None,
     bundle: str | None,
     details: dict,
+    commands: Commands,
 ) -> Problem:
     """The AIA issuer is an intermediate: the server's chain is incomplete."""
-    from .intercept import NEVER_DISABLE
+    from .catalogue import NEVER_DISABLE
 
     details["lone_leaf"] = "missing-intermediate"
     details["missing_intermediate"] = True
@@ -609,22 +493,27 @@ def _missing_intermediate(
     else:
         add = (
             f"{get} && cat {roots} intermediate.pem > ~/conda-ca-bundle.pem && "
-            "conda config --set ssl_verify ~/conda-ca-bundle.pem"
+            + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
         )
     fix = f"{_admins(host)}; meanwhile give conda the intermediate with its roots: "
-    fix += add + NEVER_DISABLE
+    fix += f"{add} {NEVER_DISABLE}"
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
 
 
 def _no_evidence(
-    host: str, issuer: str, public_host: bool, os_trusts: bool | None, details: dict
+    host: str,
+    issuer: str,
+    public_host: bool,
+    os_trusts: bool | None,
+    details: dict,
+    commands: Commands,
 ) -> Problem:
     """No AIA to tell: both causes, the likelier first."""
     from .intercept import fix_text
 
     details["lone_leaf"] = "unknown"
     ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
-        _bare(issuer), os_trusts
+        _bare(issuer), os_trusts, commands=commands
     )
     if public_host:
         summary = (
