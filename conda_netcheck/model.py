@@ -217,6 +217,7 @@ class Report:
     netcheck_version: str = ""
     conda_config_read: bool = True
     trust: tuple[str, str] | None = None  # (what conda verifies against, why)
+    last_failure: Any = None  # recheck.LastFailureCheck: conda's recorded failure
 
     @property
     def ok(self) -> bool:
@@ -259,6 +260,7 @@ class Options:
     try_direct: bool = True  # when the proxy fails, try once without it
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
+    max_bytes: int = 4096  # read at most this much of each file fetched
 
     @property
     def deadline(self) -> float:

@@ -50,8 +50,20 @@ def to_dict(report: Report) -> dict[str, Any]:
                 if report.trust
                 else None
             ),
+            "last_failure": _last_failure_dict(report),
         }
     )
+
+
+def _last_failure_dict(report: Report) -> dict[str, Any] | None:
+    from ..recheck import to_json
+
+    return to_json(report.last_failure)
+
+
+def target_dict(result: TargetResult) -> dict[str, Any]:
+    """One entry of "targets"."""
+    return _target_dict(result)
 
 
 def _target_dict(result: TargetResult) -> dict[str, Any]:

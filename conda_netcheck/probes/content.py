@@ -7,13 +7,23 @@ import re
 from ..model import Code, Layer, Problem
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: Package files (a re-checked download): .conda is a zip, .tar.bz2 a bzip2 stream.
+PACKAGE_MAGIC = (
+    (".conda", b"PK\x03\x04", "a .conda package (a zip file)"),
+    (".tar.bz2", b"BZh", "a .tar.bz2 package"),
+)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 def check(filename: str, content_type: str, head: bytes) -> Problem | None:
     """Return a not-a-channel problem when `head` cannot start `filename`."""
     stripped = head.lstrip()
-    if filename.endswith(".zst"):
+    package = next((m for m in PACKAGE_MAGIC if filename.endswith(m[0])), None)
+    if package is not None:
+        if head.startswith(package[1]):
+            return None
+        expected = package[2]
+    elif filename.endswith(".zst"):
         if head.startswith(ZSTD_MAGIC):
             return None
         expected = "a zstd-compressed file"

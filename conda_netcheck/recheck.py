@@ -1,0 +1,126 @@
+"""Check the URL of conda's last recorded network failure again, through the same route."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from .lastfailure import LastFailure
+    from .model import Options, RouteFactory, Target, TargetResult
+
+PACKAGE_SUFFIXES = (".conda", ".tar.bz2")
+
+
+@dataclasses.dataclass
+class LastFailureCheck:
+    """The recorded failure and what checking its URL again found (None: no URL)."""
+
+    failure: LastFailure
+    result: TargetResult | None = None
+
+    @property
+    def still_failing(self) -> bool | None:
+        """True/False once checked; None when the record has no URL to check."""
+        if self.result is None:
+            return None
+        return self.result.problem is not None
+
+
+def target_for(url: str, configured: list[Target]) -> tuple[Target, str]:
+    """The Target (a directory URL) and file name for a recorded URL.
+
+    The record is redacted: when a configured channel URL (with its
+    credentials) redacts to the recorded directory, that one is used, so the
+    check sends what conda sent.
+    """
+    from .model import Target
+    from .redact import REDACTOR
+
+    directory, _, filename = url.rstrip("/").rpartition("/")
+    for target in configured:
+        if REDACTOR.url(target.url).rstrip("/") == directory:
+            return dataclasses.replace(
+                target, source="the command that failed"
+            ), filename
+    parts = urlsplit(directory)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    clean = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    subdir = clean.rsplit("/", 1)[-1]
+    channel = clean.rsplit("/", 1)[0]
+    return Target(clean, channel, subdir, "the command that failed"), filename
+
+
+def check(
+    failure: LastFailure,
+    route_for: RouteFactory,
+    options: Options,
+    configured: list[Target],
+    package_bytes: int,
+) -> LastFailureCheck:
+    """Diagnose the recorded URL alone, reading at most package_bytes of a package."""
+    from .diagnosis.runner import diagnose
+
+    if not failure.url or urlsplit(failure.url).scheme not in ("http", "https"):
+        return LastFailureCheck(failure)
+    target, filename = target_for(failure.url, configured)
+    is_package = filename.endswith(PACKAGE_SUFFIXES)
+    opts = dataclasses.replace(
+        options,
+        filenames=(filename,),
+        max_bytes=package_bytes if is_package else options.max_bytes,
+        compare_upstream=False,
+    )
+    (result,) = diagnose([target], route_for, opts)
+    return LastFailureCheck(failure, result)
+
+
+def lines(checked: LastFailureCheck, verbose: bool = False) -> list[str]:
+    """What a person reads: the failure in one line, then whether it still happens."""
+    from .lastfailure import ago
+    from .output.render import mark, target_lines
+    from .redact import REDACTOR
+
+    failure = checked.failure
+    out = [
+        f"The last failure (`{failure.command}`, {ago(failure.when)}): "
+        + REDACTOR.text(failure.error)
+    ]
+    result = checked.result
+    if result is None:
+        out.append("    (no URL was recorded: the channels are checked below)")
+        return out
+    if result.problem is None:
+        out.append(
+            f"{mark(result.status)} it no longer fails: {failure.url} answers now"
+        )
+        return out
+    problem = result.problem
+    out.append(
+        f"{mark(result.status)} it still fails at the {problem.layer.value} layer: "
+        f"{failure.url}"
+    )
+    out += target_lines(result, verbose)[1:]
+    return out
+
+
+def to_json(checked: LastFailureCheck | None) -> dict[str, Any] | None:
+    """The `last_failure` object of the JSON document (None when there is none)."""
+    if checked is None:
+        return None
+    from .output.render import target_dict
+
+    failure = checked.failure
+    return {
+        "when": datetime.fromtimestamp(failure.when, timezone.utc).isoformat(),
+        "command": failure.command,
+        "url": failure.url,
+        "error": failure.error,
+        "chain": [dataclasses.asdict(link) for link in failure.chain],
+        "conda_version": failure.conda_version,
+        "still_failing": checked.still_failing,
+        "target": target_dict(checked.result) if checked.result else None,
+    }
