@@ -137,16 +137,16 @@ def from_exception(
     from .redact import REDACTOR
 
     _register_secrets(REDACTOR, argv)
-    chain = tuple(
+    links = tuple(
         Link(type(e).__name__, _bounded(_scrub(_message(e), REDACTOR), MAX_MESSAGE))
-        for e in _chain(leaf)
+        for e in chain(leaf)
     )
     url = failing_url(leaf)
     return LastFailure(
         when=time.time() if now is None else now,
         command=_bounded(_scrub(command_line(argv), REDACTOR), MAX_COMMAND),
         url=REDACTOR.url(url) if url else None,
-        chain=chain,
+        chain=links,
         conda_version=conda_version,
     )
 
@@ -165,7 +165,7 @@ def network_leaf(exc: BaseException) -> BaseException | None:
     return exc if names & WATCH_FOR else None
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
+def chain(exc: BaseException) -> Iterator[BaseException]:
     """exc, then its causes (conda raises inside `except` blocks without `from`)."""
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -182,7 +182,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def failing_url(exc: BaseException) -> str | None:
     """The URL conda was fetching: conda's url kwarg, else the request of a requests error."""
-    for link in _chain(exc):
+    for link in chain(exc):
         kwargs = getattr(link, "_kwargs", None) or {}
         if isinstance(kwargs.get("url"), str) and kwargs["url"]:
             return kwargs["url"]

@@ -1,0 +1,320 @@
+"""Real conda fails against local peers; the observer leaves a redacted record netcheck starts from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import needs_conda
+from support.proxies import squid_proxy
+from support.servers import channel_server, closed_port, server_tls_context
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+pytestmark = needs_conda
+
+SECRET = "Pr0xy-Secret-42"
+TOKEN = "tk-0123456789abcdef0123"
+RECORD = "netcheck-last-failure.json"
+
+
+def has_observers() -> bool:
+    try:
+        from conda.plugins.types import CondaExceptionObserver  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_observers = pytest.mark.skipif(
+    not has_observers(), reason="conda < 26.7 has no exception observers"
+)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+def conda_env(home: Path, condarc: dict, **extra: str) -> dict[str, str]:
+    """A private HOME and .condarc; conda retries nothing and waits little."""
+    rc = home / "condarc.yml"
+    rc.write_text(json.dumps(condarc))
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.pop("REQUESTS_CA_BUNDLE", None)
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        CONDARC=str(rc),
+        CONDA_PKGS_DIRS=str(home / "pkgs"),
+        CONDA_REMOTE_MAX_RETRIES="0",
+        CONDA_REMOTE_CONNECT_TIMEOUT_SECS="3",
+        CONDA_REMOTE_READ_TIMEOUT_SECS="5",
+        NETRC=str(home / "no-netrc"),
+        CONDA_SOLVER="classic",  # conda-libmamba-solver may be absent
+        **extra,
+    )
+    return env
+
+
+def conda(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "conda", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def channels(url: str) -> dict:
+    """Only this channel, never a public one."""
+    return {"channels": [url], "default_channels": [url], "channel_alias": url}
+
+
+def record_of(home: Path) -> dict:
+    path = home / "data" / "conda" / RECORD
+    assert path.exists(), f"no record at {path}"
+    if os.name != "nt":
+        assert path.stat().st_mode & 0o777 == 0o600
+    return json.loads(path.read_text())
+
+
+def assert_no_secret(*texts: str) -> None:
+    for text in texts:
+        assert SECRET not in text
+        assert TOKEN not in text
+
+
+@contextmanager
+def reset_server() -> Iterator[int]:
+    """Accepts, reads what the client sends first, then resets (RST, SO_LINGER 0)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            conn.settimeout(2)
+            try:
+                conn.recv(4096)
+            except OSError:
+                pass
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+
+
+BLOCK_PAGE = (
+    b"<html><head><title>Access denied by policy</title></head>"
+    b"<body>This download is blocked.</body></html>"
+)
+
+
+def blocked_package_channel(root: Path) -> str:
+    """A channel listing one real-looking package; returns its file name."""
+    name = "netcheck-blocked-1.0-0.conda"
+    real = b"PK\x03\x04" + b"\0" * 60
+    record = {
+        "name": "netcheck-blocked",
+        "version": "1.0",
+        "build": "0",
+        "build_number": 0,
+        "depends": [],
+        "subdir": "noarch",
+        "sha256": hashlib.sha256(real).hexdigest(),
+        "md5": hashlib.md5(real).hexdigest(),
+        "size": len(real),
+    }
+    for subdir in ("noarch", "linux-64"):
+        (root / subdir).mkdir(parents=True, exist_ok=True)
+        packages = {name: record} if subdir == "noarch" else {}
+        (root / subdir / "repodata.json").write_text(
+            json.dumps(
+                {
+                    "info": {"subdir": subdir},
+                    "packages": {},
+                    "packages.conda": packages,
+                    "repodata_version": 1,
+                }
+            )
+        )
+    return name
+
+
+def serve_block_page(server, name: str) -> None:
+    def handler(request) -> bool:
+        if not request.path.endswith(name):
+            return False
+        request._reply(200, BLOCK_PAGE, "text/html")
+        return True
+
+    server.behaviour.handler = handler
+
+
+# -- the failures, through real conda ------------------------------------------
+
+
+@needs_observers
+def test_refused_channel_leaves_a_redacted_record(home):
+    port = closed_port()
+    url = f"http://user:{SECRET}@127.0.0.1:{port}/t/{TOKEN}/demo"
+    env = conda_env(home, channels(url))
+    proc = conda(env, "search", "--override-channels", "-c", url, "numpy")
+    assert proc.returncode != 0
+
+    record = record_of(home)
+    assert record["command"].startswith("conda search --override-channels -c ")
+    assert f"127.0.0.1:{port}" in record["url"]
+    assert record["url"].endswith(("repodata.json", ".zst", ".msgpack.zst"))
+    assert "ConnectionRefusedError" in [link["type"] for link in record["chain"]]
+    assert record["conda_version"]
+    assert_no_secret(json.dumps(record))
+
+
+@needs_observers
+def test_reset_during_the_handshake_is_recorded_and_hinted(home):
+    with reset_server() as port:
+        url = f"https://127.0.0.1:{port}/demo"
+        env = conda_env(home, channels(url))
+        proc = conda(env, "search", "--override-channels", "-c", url, "numpy")
+    assert proc.returncode != 0
+    record = record_of(home)
+    assert f"127.0.0.1:{port}" in record["url"]
+    assert "reset" in json.dumps(record["chain"]).lower()
+    assert "(netcheck_connection_reset) tls layer:" in proc.stderr
+
+
+@needs_observers
+def test_proxy_407_is_recorded_without_the_password(home, tmp_path, channel_root, ca):
+    cert = ca.issue_cert("127.0.0.1")
+    with channel_server(channel_root, tls=server_tls_context(cert)) as server:
+        with squid_proxy(
+            tmp_path, users={"alice": "right-password"}, connect_ports=[server.port]
+        ) as proxy:
+            proxy_url = proxy.url_with("alice", SECRET)
+            settings = channels(server.url)
+            settings["proxy_servers"] = {"http": proxy_url, "https": proxy_url}
+            env = conda_env(home, settings)
+            proc = conda(env, "search", "--override-channels", "-c", server.url, "x")
+    assert proc.returncode != 0
+    record = record_of(home)
+    assert record["chain"][0]["type"] == "ProxyError"
+    assert "407" in json.dumps(record["chain"])
+    assert f"127.0.0.1:{server.port}" in record["url"]
+    assert "(netcheck_proxy_auth) proxy layer:" in proc.stderr
+    assert f"http://USER:<password>@127.0.0.1:{proxy.port}" in proc.stderr
+    assert_no_secret(json.dumps(record), proc.stderr, proc.stdout)
+
+
+@needs_observers
+def test_checksum_mismatch_records_the_package_url_and_netcheck_sees_the_block_page(
+    home, tmp_path
+):
+    root = tmp_path / "blocked"
+    name = blocked_package_channel(root)
+    with channel_server(root) as server:
+        serve_block_page(server, name)
+        env = conda_env(home, channels(server.url))
+        proc = conda(
+            env,
+            "create",
+            "--download-only",
+            "--yes",
+            "-p",
+            str(tmp_path / "env"),
+            "--override-channels",
+            "-c",
+            server.url,
+            "netcheck-blocked",
+        )
+        assert proc.returncode != 0
+        assert "(netcheck_checksum_mismatch) content layer:" in proc.stderr
+        record = record_of(home)
+        assert record["url"] == f"{server.url}/noarch/{name}"
+        assert record["chain"][0]["type"] == "ChecksumMismatchError"
+
+        check = conda(env, "netcheck", "--json", "--timeout", "2")
+    document = json.loads(check.stdout)
+    last = document["last_failure"]
+    assert last["url"] == f"{server.url}/noarch/{name}"
+    assert last["command"].startswith("conda create --download-only")
+    assert last["target"]["diagnosis"] == "not-a-channel"
+    assert last["target"]["layer"] == "content"
+    assert "Access denied by policy" in last["target"]["summary"]
+    assert last["still_failing"] is True
+
+
+@needs_observers
+def test_netcheck_starts_from_the_failure_then_forget_clears_it(home):
+    port = closed_port()
+    url = f"http://127.0.0.1:{port}/demo"
+    env = conda_env(home, channels(url))
+    conda(env, "search", "--override-channels", "-c", url, "numpy")
+
+    text = conda(env, "netcheck", "--timeout", "1")
+    first = text.stdout.splitlines()[0]
+    assert first.startswith(
+        "The last failure (`conda search --override-channels -c "
+    ), text.stdout
+    assert "just now): CondaHTTPError: HTTP 000 CONNECTION FAILED for url <" in first
+    assert "it still fails at the tcp layer" in text.stdout
+
+    document = json.loads(conda(env, "netcheck", "--json", "--timeout", "1").stdout)
+    assert document["last_failure"]["target"]["diagnosis"] == "connection-refused"
+    assert document["last_failure"]["when"].endswith("+00:00")
+
+    forgot = conda(env, "netcheck", "--forget")
+    assert forgot.stdout.strip() == "The last failure was forgotten."
+    document = json.loads(conda(env, "netcheck", "--json", "--timeout", "1").stdout)
+    assert document["last_failure"] is None
+
+
+@needs_observers
+def test_remember_failures_false_records_nothing(home):
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    env = conda_env(
+        home, channels(url), CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES="false"
+    )
+    proc = conda(env, "search", "--override-channels", "-c", url, "numpy")
+    assert proc.returncode != 0
+    assert not (home / "data" / "conda" / RECORD).exists()
+
+
+def test_a_non_network_error_is_not_recorded(home):
+    env = conda_env(home, channels("http://127.0.0.1:9/none"))
+    proc = conda(env, "install", "--this-flag-does-not-exist")
+    assert proc.returncode != 0
+    assert not (home / "data" / "conda" / RECORD).exists()
