@@ -115,7 +115,11 @@ def chain_texts(error: BaseException) -> tuple[list[str], str]:
 
     links = list(chain(error))
     names = [cls.__name__ for link in links for cls in type(link).__mro__]
-    return names, "\n".join(_safe_str(link) for link in links)
+    texts = [_safe_str(link) for link in links]
+    # CondaHTTPError keeps the response only as text (status line and headers).
+    details = getattr(error, "_kwargs", None) or {}
+    texts.append(str(details.get("response_details") or ""))
+    return names, "\n".join(texts)
 
 
 def _safe_str(exc: BaseException) -> str:
@@ -149,18 +153,41 @@ def _offline(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause
 def _socks(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
     if "CondaDependencyError" not in names or "SOCKS" not in text:
         return None
-    if os.name == "nt":
-        unset = "in cmd `set ALL_PROXY=` (PowerShell: `$env:ALL_PROXY=''`)"
-    else:
-        unset = "`env -u ALL_PROXY -u all_proxy conda install pysocks`"
     return Cause(
         "socks_without_pysocks",
         Layer.PROXY,
         "the proxy is a SOCKS proxy and PySocks, which requests needs for it, "
         "is not installed",
-        f"install pysocks once without the SOCKS proxy: {unset}, then "
-        "`conda install pysocks`; or use an HTTP proxy in proxy_servers",
+        f"install PySocks once without the SOCKS proxy: {_without_socks(proxies)}; "
+        "or use an HTTP proxy instead",
     )
+
+
+def _without_socks(proxies: dict[str, str]) -> str:
+    """The one command that installs pysocks with the SOCKS variables unset."""
+    names = [
+        name
+        for name in (
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+        )
+        if os.environ.get(name, "").lower().startswith("socks")
+    ]
+    if not names:  # set in proxy_servers: conda has no per-command override
+        return "remove the socks entry from proxy_servers, `conda install pysocks`, then put it back"
+    if os.name == "nt":
+        cmd = " & ".join(f"set {n}=" for n in names)
+        ps = "; ".join(f"$env:{n}=''" for n in names)
+        return (
+            f"in a new cmd window `{cmd} & conda install pysocks` "
+            f"(PowerShell: `{ps}; conda install pysocks`)"
+        )
+    unset = " ".join(f"-u {n}" for n in names)
+    return f"`env {unset} conda install pysocks`"
 
 
 _PROXY_407_RE = re.compile(r"407 Proxy Auth|Proxy Authentication Required|HTTP 407")
@@ -244,18 +271,23 @@ def _renegotiation(
 
 
 def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
-    if "EOF occurred in violation of protocol" not in text:
+    wrong_version = "WRONG_VERSION_NUMBER" in text or "wrong version number" in text
+    eof = "EOF occurred in violation of protocol" in text
+    if not (eof or wrong_version):
         return None
-    https_proxy = next((u for u in proxies.values() if u.startswith("https://")), None)
+    https_proxy = any(u.startswith("https://") for u in proxies.values())
     if https_proxy:
         return Cause(
-            "tls_eof_https_proxy",
+            "proxy_https_scheme",
             Layer.PROXY,
-            "the TLS handshake with the proxy was cut: the proxy URL says https:// "
-            "but most proxies speak plain HTTP on their port",
+            "the TLS handshake with the proxy failed: the proxy URL says https:// "
+            "but most proxies speak plain HTTP on their port (HTTPS downloads stay "
+            "encrypted through the tunnel)",
             "write the proxy URL with http:// (`conda config --set proxy_servers.https "
             f"http://{_shown_proxy(proxies)}`)",
         )
+    if not eof:
+        return None
     return Cause(
         "tls_eof",
         Layer.TLS,

@@ -103,8 +103,12 @@ def assert_no_secret(*texts: str) -> None:
 
 
 @contextmanager
-def reset_server() -> Iterator[int]:
-    """Accepts, reads what the client sends first, then resets (RST, SO_LINGER 0)."""
+def reset_server(reset: bool = True) -> Iterator[int]:
+    """Accepts, reads what the client sends first, then resets (RST, SO_LINGER 0).
+
+    With reset=False it closes normally instead (FIN): a TLS client sees EOF
+    in the middle of its handshake.
+    """
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -117,14 +121,18 @@ def reset_server() -> Iterator[int]:
                 conn, _ = listener.accept()
             except OSError:
                 continue
-            conn.settimeout(2)
-            try:
-                conn.recv(4096)
-            except OSError:
-                pass
-            conn.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            # Read all the client sends first (a ClientHello may come in two
+            # segments): unread data would turn a clean close into a reset.
+            conn.settimeout(0.3)
+            for _ in range(8):
+                try:
+                    if not conn.recv(65536):
+                        break
+                except OSError:
+                    break
+            if reset:
+                linger = struct.pack("ii", 1, 0)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
             conn.close()
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -318,3 +326,63 @@ def test_a_non_network_error_is_not_recorded(home):
     proc = conda(env, "install", "--this-flag-does-not-exist")
     assert proc.returncode != 0
     assert not (home / "data" / "conda" / RECORD).exists()
+
+
+# -- the hints conda prints, from real failures --------------------------------
+
+
+def test_untrusted_certificate_hint_is_at_the_tls_layer(home, channel_root, ca):
+    with channel_server(
+        channel_root, tls=server_tls_context(ca.issue_cert("127.0.0.1"))
+    ) as server:
+        env = conda_env(home, channels(server.url))  # the test CA is not trusted
+        proc = conda(env, "search", "--override-channels", "-c", server.url, "x")
+    assert "CondaSSLError" in proc.stderr
+    assert "(netcheck_tls_untrusted) tls layer:" in proc.stderr
+    assert "conda config --set ssl_verify truststore" in proc.stderr
+    assert "ssl_verify: false`)" in proc.stderr  # only as "never `ssl_verify: false`"
+    assert "never `ssl_verify: false`" in proc.stderr
+
+
+def test_tls_eof_hint_names_the_handshake(home):
+    with reset_server(reset=False) as port:
+        url = f"https://127.0.0.1:{port}/demo"
+        env = conda_env(home, channels(url))
+        proc = conda(env, "search", "--override-channels", "-c", url, "x")
+    assert "EOF occurred in violation of protocol" in proc.stderr
+    assert "(netcheck_tls_eof) tls layer: the connection was closed during the TLS" in (
+        proc.stderr
+    )
+
+
+def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, channel):
+    with squid_proxy(tmp_path) as proxy:
+        https_proxy = f"https://127.0.0.1:{proxy.port}"
+        settings = channels(channel.url)
+        settings["proxy_servers"] = {"http": https_proxy, "https": https_proxy}
+        env = conda_env(home, settings)
+        proc = conda(env, "search", "--override-channels", "-c", channel.url, "x")
+    assert proc.returncode != 0
+    expected = (
+        "(netcheck_proxy_https_scheme) proxy layer: the TLS handshake with the "
+        "proxy failed"
+    )
+    assert expected in proc.stderr, proc.stderr
+    assert f"proxy_servers.https http://127.0.0.1:{proxy.port}`" in proc.stderr
+
+
+def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home):
+    pytest.importorskip("conda")
+    try:
+        import socks  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("PySocks is installed here")
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    env = conda_env(
+        home, channels(url), ALL_PROXY=f"socks5://127.0.0.1:{closed_port()}"
+    )
+    proc = conda(env, "search", "--override-channels", "-c", url, "x")
+    assert "(netcheck_socks_without_pysocks) proxy layer:" in proc.stderr
+    assert "`env -u ALL_PROXY conda install pysocks`" in proc.stderr
