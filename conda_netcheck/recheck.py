@@ -42,9 +42,7 @@ def target_for(url: str, configured: list[Target]) -> tuple[Target, str]:
     directory, _, filename = url.rstrip("/").rpartition("/")
     for target in configured:
         if REDACTOR.url(target.url).rstrip("/") == directory:
-            return dataclasses.replace(
-                target, source="the command that failed"
-            ), filename
+            return target, filename
     parts = urlsplit(directory)
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host

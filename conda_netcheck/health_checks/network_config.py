@@ -16,7 +16,7 @@ FIX = "Fix proxy URLs, ssl_verify and offline mode in the .condarc that sets the
 
 
 def check(prefix: str, verbose: bool) -> None:
-    """Print a mark per problem found, or one OK line."""
+    """A marked line per problem found (its fix with --verbose), or one OK line."""
     from ..config.checks import config_findings
     from ..config.netconfig import from_conda
     from ..model import Status
@@ -27,7 +27,8 @@ def check(prefix: str, verbose: bool) -> None:
         print(f"{mark(Status.OK)} The network configuration has no known problem.\n")
         return
     for finding in findings:
-        print("\n".join(finding_lines(finding)))
+        lines = finding_lines(finding)
+        print("\n".join(lines if verbose else lines[:1]))
     print()
 
 
