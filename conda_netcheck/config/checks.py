@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..model import Code, Finding, Status
+from .osproxy import pac_findings
 from .proxylint import lint_proxies
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
@@ -28,6 +29,7 @@ def config_findings(
     findings += client_certificate(cfg)
     findings += timeouts(cfg)
     findings += lint_proxies(cfg)
+    findings += pac_findings(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
     return findings

@@ -545,6 +545,23 @@ def _port(
 
 def lint_proxies(cfg: NetConfig) -> list[Finding]:
     """Lint conda's proxy_servers and the *_PROXY variables, and how they combine."""
+    import dataclasses
+
+    from .osproxy import is_pac_url
+
+    # A PAC script's URL is no proxy at all (osproxy.pac_findings says so):
+    # a port or scheme fix for it would do nothing when copied.
+    cfg = dataclasses.replace(
+        cfg,
+        proxy_servers={
+            k: v for k, v in cfg.proxy_servers.items() if not is_pac_url(v or "")
+        },
+        env={
+            k: v
+            for k, v in cfg.env.items()
+            if not (k.lower().endswith("_proxy") and is_pac_url(v))
+        },
+    )
     findings: list[Finding] = []
     source = cfg.source("proxy_servers")
     condarc = source if _is_file(source) else None
