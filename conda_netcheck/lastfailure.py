@@ -46,6 +46,7 @@ MAX_BYTES = 8192
 MAX_LINKS = 6
 MAX_MESSAGE = 400
 MAX_COMMAND = 300
+MAX_URL = 2000
 SCHEMA = 1
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 #: Windows has no POSIX owners or modes and cannot open a directory to fsync it.
@@ -256,11 +257,14 @@ def _register_secrets(redactor: Any, argv: Sequence[str]) -> None:
 def save(failure: LastFailure, path: Path) -> None:
     """Write the record atomically, readable by its owner only, at most MAX_BYTES."""
     data = failure.to_dict()
+    data["url"] = _bounded(data["url"], MAX_URL) if data["url"] else None
+    data["command"] = _bounded(data["command"], MAX_COMMAND)
     text = json.dumps(data)
     while len(text.encode()) > MAX_BYTES and data["chain"]:
-        data["chain"] = data["chain"][:-1]
+        data["chain"] = data["chain"][:-1]  # the outermost errors matter most
         text = json.dumps(data)
-    write_private(path, text.encode()[:MAX_BYTES])
+    if len(text.encode()) <= MAX_BYTES:  # never a truncated, unreadable record
+        write_private(path, text.encode())
 
 
 def write_private(path: Path, data: bytes) -> None:
