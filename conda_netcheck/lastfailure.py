@@ -259,6 +259,13 @@ def save(failure: LastFailure, path: Path) -> None:
     data = failure.to_dict()
     data["url"] = _bounded(data["url"], MAX_URL) if data["url"] else None
     data["command"] = _bounded(data["command"], MAX_COMMAND)
+    data["chain"] = [
+        {
+            "type": _bounded(link["type"], 100),
+            "message": _bounded(link["message"], MAX_MESSAGE),
+        }
+        for link in data["chain"][:MAX_LINKS]
+    ]
     text = json.dumps(data)
     while len(text.encode()) > MAX_BYTES and data["chain"]:
         data["chain"] = data["chain"][:-1]  # the outermost errors matter most
