@@ -10,6 +10,19 @@ from conftest import needs_conda
 pytestmark = needs_conda
 
 
+def _has_error_hints() -> bool:
+    try:
+        from conda.plugins.types import CondaErrorHint  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_hints = pytest.mark.skipif(
+    not _has_error_hints(), reason="conda < 26.7 has no conda_error_hints"
+)
+
+
 def hints_for(error) -> list[tuple[str, str]]:
     from conda_netcheck.hints import error_hints
 
@@ -20,6 +33,7 @@ def first_hint(error) -> tuple[str, str]:
     return hints_for(error)[0]
 
 
+@needs_hints
 def test_offline_error_is_a_config_layer_hint():
     from conda.exceptions import OfflineError
 
@@ -29,6 +43,7 @@ def test_offline_error_is_a_config_layer_hint():
     assert "`conda config --set offline false`" in text
 
 
+@needs_hints
 def test_legacy_renegotiation_is_a_tls_layer_hint():
     from conda.exceptions import CondaSSLError
 
@@ -46,6 +61,7 @@ def test_legacy_renegotiation_is_a_tls_layer_hint():
     assert "ssl_verify: false" not in text
 
 
+@needs_hints
 def test_untrusted_issuer_named_in_the_message_is_named_in_the_hint():
     from conda.exceptions import CondaSSLError
 
@@ -60,6 +76,7 @@ def test_untrusted_issuer_named_in_the_message_is_named_in_the_hint():
     assert "`conda config --set ssl_verify truststore`" in text
 
 
+@needs_hints
 def test_proxy_407_ntlm_from_the_response_points_at_a_local_helper(channel):
     import requests
     from conda.exceptions import CondaHTTPError
@@ -77,12 +94,14 @@ def test_proxy_407_ntlm_from_the_response_points_at_a_local_helper(channel):
     assert "px or cntlm" in text
 
 
+@needs_hints
 def test_not_a_network_error_gets_no_hint():
     from conda.exceptions import PackagesNotFoundError
 
     assert hints_for(PackagesNotFoundError(["numpy"])) == []
 
 
+@needs_hints
 def test_unclassified_network_error_points_at_netcheck():
     from conda.exceptions import CondaHTTPError
 

@@ -40,6 +40,10 @@ def has_observers() -> bool:
 needs_observers = pytest.mark.skipif(
     not has_observers(), reason="conda < 26.7 has no exception observers"
 )
+# Error hints and exception observers both arrived in conda 26.7.
+needs_hints = pytest.mark.skipif(
+    not has_observers(), reason="conda < 26.7 has no conda_error_hints"
+)
 
 
 @pytest.fixture
@@ -331,6 +335,7 @@ def test_a_non_network_error_is_not_recorded(home):
 # -- the hints conda prints, from real failures --------------------------------
 
 
+@needs_hints
 def test_untrusted_certificate_hint_is_at_the_tls_layer(home, channel_root, ca):
     with channel_server(
         channel_root, tls=server_tls_context(ca.issue_cert("127.0.0.1"))
@@ -344,6 +349,7 @@ def test_untrusted_certificate_hint_is_at_the_tls_layer(home, channel_root, ca):
     assert "never `ssl_verify: false`" in proc.stderr
 
 
+@needs_hints
 def test_tls_eof_hint_names_the_handshake(home):
     with reset_server(reset=False) as port:
         url = f"https://127.0.0.1:{port}/demo"
@@ -355,6 +361,7 @@ def test_tls_eof_hint_names_the_handshake(home):
     )
 
 
+@needs_hints
 def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, channel):
     with squid_proxy(tmp_path) as proxy:
         https_proxy = f"https://127.0.0.1:{proxy.port}"
@@ -371,6 +378,7 @@ def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, cha
     assert f"proxy_servers.https http://127.0.0.1:{proxy.port}`" in proc.stderr
 
 
+@needs_hints
 def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home):
     pytest.importorskip("conda")
     try:
@@ -386,3 +394,53 @@ def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home):
     proc = conda(env, "search", "--override-channels", "-c", url, "x")
     assert "(netcheck_socks_without_pysocks) proxy layer:" in proc.stderr
     assert "`env -u ALL_PROXY conda install pysocks`" in proc.stderr
+
+
+@pytest.mark.skipif(has_observers(), reason="for conda < 26.7, without observers")
+def test_older_conda_fails_as_usual_and_records_nothing(home):
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    env = conda_env(home, channels(url))
+    proc = conda(env, "search", "--override-channels", "-c", url, "numpy")
+    assert "CondaHTTPError: HTTP 000 CONNECTION FAILED" in proc.stderr
+    assert "netcheck" not in proc.stderr  # no plugin error, no hint hook there
+    assert not (home / "data" / "conda" / RECORD).exists()
+    document = json.loads(conda(env, "netcheck", "--json", "--timeout", "1").stdout)
+    assert document["last_failure"] is None
+    assert document["targets"][0]["diagnosis"] == "connection-refused"
+
+
+def test_plugin_settings_come_from_condarc_and_variables(home):
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    settings = channels(url)
+    settings["plugins"] = {"netcheck_timeout": 2, "netcheck_extra_urls": [url + "2"]}
+    env = conda_env(home, settings, CONDA_PLUGINS_NETCHECK_PACKAGE_BYTES="65536")
+    code = (
+        "from conda.base.context import context, reset_context; reset_context();"
+        "from conda_netcheck.settings import current; s = current();"
+        "print(s.timeout, s.package_bytes, list(s.extra_urls))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.split(maxsplit=2) == ["2.0", "65536", f"['{url}2']\n"]
+    document = json.loads(conda(env, "netcheck", "--json").stdout)
+    extra = [
+        t for t in document["targets"] if t["source"] == "plugins.netcheck_extra_urls"
+    ]
+    assert {t["url"] for t in extra} >= {f"{url}2/noarch"}
+
+
+@needs_observers
+def test_conda_config_show_lists_the_settings(home):
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    settings = channels(url)
+    settings["plugins"] = {"netcheck_timeout": 2}
+    env = conda_env(home, settings, CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES="false")
+    out = conda(env, "config", "--show", "plugins").stdout
+    assert "  netcheck_timeout: 2\n" in out
+    assert "  netcheck_remember_failures: False\n" in out
+    assert "  netcheck_last_failure_hours: 24.0\n" in out
