@@ -440,7 +440,7 @@ def test_conda_config_show_lists_the_settings(home):
     settings = channels(url)
     settings["plugins"] = {"netcheck_timeout": 2}
     env = conda_env(home, settings, CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES="false")
-    out = conda(env, "config", "--show", "plugins").stdout
+    out = conda(env, "config", "--show").stdout
     assert "  netcheck_timeout: 2\n" in out
     assert "  netcheck_remember_failures: False\n" in out
     assert "  netcheck_last_failure_hours: 24.0\n" in out
