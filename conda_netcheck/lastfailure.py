@@ -49,7 +49,7 @@ MAX_COMMAND = 300
 MAX_URL = 2000
 SCHEMA = 1
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
-#: Windows has no POSIX owners or modes and cannot open a directory to fsync it.
+#: Windows has no POSIX owner or mode bits to judge a record by.
 WINDOWS = os.name == "nt"
 
 
@@ -108,7 +108,9 @@ def record_path() -> Path:
 def observe(event: Any) -> None:
     """The exception observer: record a network failure; never raises."""
     try:
-        if not _enabled():
+        # conda matches watch_for by name only: a CondaMultiError without a
+        # network error inside, or another CondaDependencyError, ends here.
+        if network_leaf(event.exc_value) is None or not _enabled():
             return
         failure = from_exception(
             event.exc_value, event.argv or tuple(sys.argv), event.conda_version
@@ -235,8 +237,10 @@ def _scrub(text: str, redactor: Any) -> str:
 def _register_secrets(redactor: Any, argv: Sequence[str]) -> None:
     """Credentials that may appear in messages without a URL around them.
 
-    The proxy variables, conda's proxy_servers and channel URLs, and any URL
-    on the command line (`-c https://user:pass@host/...`).
+    The proxy variables, conda's proxy_servers and channels, and any URL on
+    the command line (`-c https://user:pass@host/...`). Not custom_channels:
+    building conda's Channel objects would cost the error path milliseconds,
+    and their URLs are redacted by pattern anyway.
     """
     names = PROXY_VARIABLES + tuple(n.lower() for n in PROXY_VARIABLES)
     urls = [os.environ.get(name) for name in names]
@@ -246,7 +250,6 @@ def _register_secrets(redactor: Any, argv: Sequence[str]) -> None:
 
         urls += list((context.proxy_servers or {}).values())
         urls += [str(c) for c in context.channels]
-        urls += [str(c) for c in (context.custom_channels or {}).values()]
     except Exception:
         pass
     for url in urls:
@@ -277,18 +280,20 @@ def save(failure: LastFailure, path: Path) -> None:
 def write_private(path: Path, data: bytes) -> None:
     """Replace path atomically with data, mode 0600 in a 0700 directory (POSIX).
 
-    Not the .condarc writer: that one keeps a file's mode and owner and reads
-    difflib and ruamel, too slow for conda's error path.
+    Atomic for readers (a rename), but not fsynced: this runs on conda's error
+    path, where an fsync can cost milliseconds, and a record lost to a power
+    cut only means netcheck starts from scratch (load() ignores a broken one).
+    Not the .condarc writer either: that one keeps a file's mode and owner,
+    fsyncs, and imports difflib and ruamel.
     """
     import tempfile
 
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # mkstemp creates the file 0600 (on Windows: the user's profile ACLs apply).
+    # mkstemp creates the file 0600 on POSIX; on Windows the profile's ACLs apply.
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         try:
             os.write(fd, data)
-            os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(temp, path)
@@ -298,23 +303,6 @@ def write_private(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
-    fsync_directory(path.parent)
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename durable on POSIX; Windows cannot open a directory for this."""
-    if WINDOWS:
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # -- reading (in `conda netcheck` and `conda doctor`) ----------------------
