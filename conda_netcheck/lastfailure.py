@@ -48,6 +48,8 @@ MAX_MESSAGE = 400
 MAX_COMMAND = 300
 MAX_URL = 2000
 SCHEMA = 1
+#: The plugin setting that turns recording off (see settings.py).
+REMEMBER_SETTING = "netcheck_remember_failures"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 #: Windows has no POSIX owner or mode bits to judge a record by.
 WINDOWS = os.name == "nt"
@@ -122,9 +124,13 @@ def observe(event: Any) -> None:
 
 
 def _enabled() -> bool:
-    from .settings import current
+    """plugins.netcheck_remember_failures, read without importing the settings module."""
+    try:
+        from conda.base.context import context
 
-    return current().remember_failures
+        return bool(getattr(context.plugins, REMEMBER_SETTING, True))
+    except Exception:  # conda without plugin settings, or an invalid value
+        return True
 
 
 def from_exception(

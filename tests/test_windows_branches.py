@@ -122,3 +122,9 @@ def test_record_stays_bounded(tmp_path):
     loaded = lastfailure.load(path, max_age=0)
     assert loaded.command.startswith("conda install xxx")
     assert loaded.chain  # the outermost links are kept
+
+
+def test_the_observer_reads_the_setting_settings_registers():
+    from conda_netcheck.settings import SETTINGS
+
+    assert lastfailure.REMEMBER_SETTING in {s.key for s in SETTINGS}
