@@ -195,9 +195,13 @@ class Sandbox:
 
 
 def conda_argv() -> list[str]:
-    """The real conda entry script next to this Python (no pyenv shim)."""
+    """The real conda entry script next to this Python (no pyenv shim).
+
+    A pip-installed conda's script (conda.cli.main_pip) refuses every command
+    but init and info until `conda init`: then `python -m conda`, the same CLI.
+    """
     script = Path(sys.executable).parent / "conda"
-    if script.is_file():
+    if script.is_file() and "main_pip" not in script.read_text(errors="replace"):
         return [str(script)]
     return [sys.executable, "-m", "conda"]
 

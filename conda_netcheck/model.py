@@ -221,9 +221,11 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True when every target is reachable and no finding is an error."""
-        return all(t.status is not Status.ERROR for t in self.targets) and all(
-            f.status is not Status.ERROR for f in self.findings
+        """True when every target is reachable, no finding is an error and the last failure is gone."""
+        return (
+            all(t.status is not Status.ERROR for t in self.targets)
+            and all(f.status is not Status.ERROR for f in self.findings)
+            and not getattr(self.last_failure, "still_failing", False)
         )
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from .lastfailure import LastFailure
-    from .model import Options, RouteFactory, Target, TargetResult
+    from .model import Options, Problem, RouteFactory, Target, TargetResult
 
 PACKAGE_SUFFIXES = (".conda", ".tar.bz2")
 
@@ -61,6 +61,7 @@ def check(
 ) -> LastFailureCheck:
     """Diagnose the recorded URL alone, reading at most package_bytes of a package."""
     from .diagnosis.runner import diagnose
+    from .model import Layer
 
     if not failure.url or urlsplit(failure.url).scheme not in ("http", "https"):
         return LastFailureCheck(failure)
@@ -73,7 +74,22 @@ def check(
         compare_upstream=False,
     )
     (result,) = diagnose([target], route_for, opts)
+    if is_package and result.problem and result.problem.layer is Layer.CONTENT:
+        result = dataclasses.replace(
+            result, problem=_package_replaced(result.problem, target)
+        )
     return LastFailureCheck(failure, result)
+
+
+def _package_replaced(problem: Problem, target: Target) -> Problem:
+    """A package answered by something else: the fix is not about the channel URL."""
+    return dataclasses.replace(
+        problem,
+        fix=f"something between you and {target.host} (a proxy, firewall or captive "
+        "portal) answers package downloads itself: sign in if it is a portal, else ask "
+        f"your network team to allow downloads of .conda and .tar.bz2 files from "
+        f"{target.host}; then `conda clean --packages --tarballs` and try again",
+    )
 
 
 def lines(checked: LastFailureCheck, verbose: bool = False) -> list[str]:

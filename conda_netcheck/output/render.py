@@ -209,7 +209,8 @@ def verdict(report: Report) -> str:
     failed = [r for r in report.targets if r.status is Status.ERROR]
     warned = [r for r in report.targets if r.status is Status.WARNING]
     bad_findings = [f for f in report.findings if f.status is Status.ERROR]
-    if not failed and not bad_findings:
+    last_failing = bool(getattr(report.last_failure, "still_failing", False))
+    if not failed and not bad_findings and not last_failing:
         extra = f" ({len(warned)} with warnings)" if warned else ""
         return f"Verdict: all {total} targets are reachable{extra}."
     if failed:
@@ -223,8 +224,12 @@ def verdict(report: Report) -> str:
             f"Verdict: {len(failed)} of {total} targets unreachable; the first broken "
             f"layer is {first.layer.value} ({first.code.value}): apply its fix first."
         )
+    if bad_findings:
+        return f"Verdict: the configuration has {len(bad_findings)} error(s); fix them first."
+    problem = report.last_failure.result.problem
     return (
-        f"Verdict: the configuration has {len(bad_findings)} error(s); fix them first."
+        f"Verdict: the channels answer, but the last failure still happens at the "
+        f"{problem.layer.value} layer ({problem.code.value}): apply its fix first."
     )
 
 
