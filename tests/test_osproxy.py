@@ -125,7 +125,7 @@ def test_autoconfigurl_is_recognised_with_the_px_fix(windows):
     assert finding.status.value == "warning"
     assert "cannot run PAC scripts: conda connects directly" in finding.summary
     assert "`px --pac=http://wpad.corp/proxy.pac`" in finding.fix
-    assert "proxy_servers.https http://127.0.0.1:3128" in finding.fix
+    assert "conda config --set proxy_servers.https http://127.0.0.1:3128" in finding.fix
 
 
 def test_autoconfigurl_with_a_fixed_proxy_says_which_one_conda_uses(windows):
@@ -180,7 +180,10 @@ def test_pac_url_in_proxy_servers_is_a_proxy_error_with_the_fix(
                 "channels": [channel.url],
                 "default_channels": [channel.url],
                 "channel_alias": channel.url,
-                "proxy_servers": {"https": "http://wpad.corp/proxy.pac"},
+                "proxy_servers": {
+                    "http": "http://wpad.corp/proxy.pac",
+                    "https": "http://wpad.corp/proxy.pac",
+                },
             }
         )
     )
@@ -191,18 +194,34 @@ def test_pac_url_in_proxy_servers_is_a_proxy_error_with_the_fix(
         out, _, code = conda_cli("netcheck", "--json", "--timeout", "1")
     finally:
         reset_context()
-    (finding,) = [
-        f for f in json.loads(out)["findings"] if f["check"].startswith("proxy_servers")
-    ]
-    assert finding["check"] == "proxy_servers.https"
+    findings = {
+        f["check"]: f
+        for f in json.loads(out)["findings"]
+        if f["check"].startswith("proxy_servers")
+    }
+    assert set(findings) == {"proxy_servers.http", "proxy_servers.https"}
+    finding = findings["proxy_servers.https"]
     assert finding["status"] == "error"
     assert "proxy auto-configuration (PAC) script's URL" in finding["summary"]
     assert "px --pac=http://wpad.corp/proxy.pac" in finding["fix"]
+    assert "--set proxy_servers.https http://PROXY_HOST:PORT" in finding["fix"]
+    # The target is not sent to the PAC server as if it were a proxy.
+    (target, *_) = json.loads(out)["targets"]
+    assert target["diagnosis"] == "proxy-misconfigured"
+    assert target["layer"] == "config"
     assert code == 1
 
 
-def test_pac_url_in_a_variable_is_recognised():
+def test_pac_url_in_a_variable_is_one_error_whose_fix_sets_that_variable():
+    from conda_netcheck.config.proxylint import lint_proxies
+
     cfg = NetConfig(env={"HTTPS_PROXY": "http://wpad.corp/wpad.dat"})
-    (finding,) = osproxy.pac_findings(cfg, osproxy.OSProxies("none"))
+    (finding,) = lint_proxies(cfg)
     assert finding.check == "HTTPS_PROXY"
+    assert finding.status.value == "error"
     assert "cannot run PAC scripts" in finding.summary
+    assert "HTTPS_PROXY=http://PROXY_HOST:PORT" in finding.fix
+    assert "HTTPS_PROXY=http://127.0.0.1:3128" in finding.fix
+    assert "http://wpad.corp/wpad.dat" not in finding.fix.replace(
+        "--pac=http://wpad.corp/wpad.dat", ""
+    )

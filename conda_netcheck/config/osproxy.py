@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import Code, Finding, Status
 
@@ -31,10 +31,11 @@ INTERNET_SETTINGS = r"Software\Microsoft\Windows\CurrentVersion\Internet Setting
 PLATFORM = sys.platform
 #: A local helper that runs PAC scripts and NTLM/Kerberos for programs that cannot.
 PX_FIX = (
-    "set an explicit proxy (the one the PAC script returns for the channel's host): "
-    "`conda config --set proxy_servers.https http://PROXY_HOST:PORT`; or run a "
-    "local helper that understands PAC, such as px (`px --pac={pac}`), and use it: "
-    "`conda config --set proxy_servers.https http://127.0.0.1:3128`"
+    "set the proxy the PAC script names for the channel's host: "
+    "conda config --set proxy_servers.https http://PROXY_HOST:PORT (and "
+    "proxy_servers.http); or run a local helper that understands PAC, such as px "
+    "(`px --pac={pac}`), and use it: conda config --set proxy_servers.https "
+    "http://127.0.0.1:3128"
 )
 
 
@@ -146,33 +147,30 @@ def is_pac_url(url: str) -> bool:
 
 
 def pac_findings(cfg: NetConfig, settings: OSProxies | None = None) -> list[Finding]:
-    """PAC configurations conda cannot use: in the OS settings, a variable or proxy_servers."""
-    findings = []
-    for key, value in cfg.proxy_servers.items():
-        if isinstance(value, str) and is_pac_url(value):
-            findings.append(_pac_as_proxy(f"proxy_servers.{key}", value))
-    for name, value in cfg.env.items():
-        if name.lower().endswith("_proxy") and is_pac_url(value):
-            findings.append(_pac_as_proxy(name, value))
+    """A PAC script in the OS settings that conda cannot use.
+
+    A PAC URL put where a proxy belongs (proxy_servers, a variable) is
+    reported by the proxy lint, with `pac_as_proxy`'s words.
+    """
     settings = settings if settings is not None else os_proxies()
-    if settings is not None and settings.pac_url:
-        finding = _os_pac(settings, cfg)
-        if finding is not None:
-            findings.append(finding)
-    return findings
+    if settings is None or not settings.pac_url:
+        return []
+    finding = _os_pac(settings, cfg)
+    return [finding] if finding is not None else []
 
 
-def _pac_as_proxy(where: str, url: str) -> Finding:
+def pac_as_proxy(url: str, fix: Callable[[str], str]) -> tuple[str, str]:
+    """(summary, fix) for a PAC script's URL given as a proxy; fix(value) sets the same setting."""
     from ..redact import REDACTOR
 
     shown = REDACTOR.url(url)
-    return Finding(
-        where,
-        Code.PROXY_MISCONFIGURED,
+    return (
         f"is a proxy auto-configuration (PAC) script's URL ({shown}), not a proxy: "
         "conda (requests) would send every request to that web server as if it "
         "were the proxy; conda cannot run PAC scripts",
-        PX_FIX.format(pac=shown),
+        f"set the proxy the PAC script names for the channel's host: "
+        f"{fix('http://PROXY_HOST:PORT')}; or run a local helper that understands "
+        f"PAC, such as px (`px --pac={shown}`), and use it: {fix('http://127.0.0.1:3128')}",
     )
 
 

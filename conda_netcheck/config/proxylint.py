@@ -203,6 +203,10 @@ def lint_proxy_url(
 
 
 def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | None]]:
+    from .osproxy import is_pac_url, pac_as_proxy
+
+    if is_pac_url(url):  # a port or scheme fix for it would do nothing
+        return [(ERROR, *pac_as_proxy(url, fix))]
     if not url:
         # select_proxy() returns "" and HTTPAdapter treats it as "no proxy".
         return [
@@ -545,23 +549,8 @@ def _port(
 
 def lint_proxies(cfg: NetConfig) -> list[Finding]:
     """Lint conda's proxy_servers and the *_PROXY variables, and how they combine."""
-    import dataclasses
-
     from .osproxy import is_pac_url
 
-    # A PAC script's URL is no proxy at all (osproxy.pac_findings says so):
-    # a port or scheme fix for it would do nothing when copied.
-    cfg = dataclasses.replace(
-        cfg,
-        proxy_servers={
-            k: v for k, v in cfg.proxy_servers.items() if not is_pac_url(v or "")
-        },
-        env={
-            k: v
-            for k, v in cfg.env.items()
-            if not (k.lower().endswith("_proxy") and is_pac_url(v))
-        },
-    )
     findings: list[Finding] = []
     source = cfg.source("proxy_servers")
     condarc = source if _is_file(source) else None
@@ -667,6 +656,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                 if present not in schemes or missing in covered | emptied:
                     continue
                 check, url = schemes[present]
+                if is_pac_url(url):  # copying it would spread the mistake
+                    continue
                 display = _Raw.split(url.strip()).display()
                 if "://" not in display:  # suggest the URL in its working form
                     display = f"http://{display}"
