@@ -17,15 +17,6 @@ from .model import Layer
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-NETWORK_ERRORS = (
-    "CondaHTTPError",
-    "CondaSSLError",
-    "ProxyError",
-    "OfflineError",
-    "ChecksumMismatchError",
-    "UnavailableInvalidChannel",
-    "CondaDependencyError",  # only the SOCKS one (see is_network_error)
-)
 PROOF = "`conda netcheck` shows which layer fails and proves the fix"
 
 
@@ -44,11 +35,10 @@ class Cause:
 
 
 def is_network_error(error: Any) -> bool:
-    """conda's network error classes, matched by name (they moved between releases)."""
-    names = {cls.__name__ for cls in type(error).__mro__}
-    if "CondaDependencyError" in names:
-        return "SOCKS" in str(error)
-    return bool(names.intersection(NETWORK_ERRORS))
+    """conda's network errors, by class name (they moved between releases); see watch.py."""
+    from .watch import network_leaf
+
+    return network_leaf(error) is not None
 
 
 def error_hints(error: Any) -> Iterator[Any]:

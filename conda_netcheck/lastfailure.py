@@ -17,27 +17,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .watch import network_leaf
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-#: conda's network errors, and what escapes conda untranslated (the shards
-#: fetch lets requests' and the builtin ConnectionError through). Matched by
-#: class name against the exception's MRO, as conda's observer dispatch does.
-WATCH_FOR = frozenset(
-    {
-        "CondaHTTPError",
-        "CondaSSLError",
-        "ProxyError",
-        "ChecksumMismatchError",
-        "UnavailableInvalidChannel",
-        "CondaDependencyError",  # SOCKS proxy without PySocks; filtered below
-        "CondaMultiError",  # downloads report their failures together; filtered below
-        "RequestException",
-        "ConnectionError",
-        "SSLError",
-        "OfflineError",
-    }
-)
 #: The last failure is shown for a day unless the caller asks otherwise.
 DEFAULT_MAX_AGE = 24 * 3600.0
 FILE_NAME = "netcheck-last-failure.json"
@@ -158,20 +142,6 @@ def from_exception(
         chain=links,
         conda_version=conda_version,
     )
-
-
-def network_leaf(exc: BaseException) -> BaseException | None:
-    """exc itself when it is a network failure; the first such error inside a CondaMultiError."""
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if "CondaMultiError" in names:
-        for inner in getattr(exc, "errors", ()) or ():
-            leaf = network_leaf(inner)
-            if leaf is not None:
-                return leaf
-        return None
-    if "CondaDependencyError" in names:
-        return exc if "SOCKS" in str(exc) else None
-    return exc if names & WATCH_FOR else None
 
 
 def chain(exc: BaseException) -> Iterator[BaseException]:

@@ -75,8 +75,20 @@ def conda_exception_observers() -> Iterable[CondaExceptionObserver]:
     """Remember conda's last network failure for `conda netcheck`."""
     from conda.plugins.types import CondaExceptionObserver
 
-    from .lastfailure import WATCH_FOR, observe
+    from .watch import WATCH_FOR
 
     yield CondaExceptionObserver(
-        name="netcheck-last-failure", hook=observe, watch_for=set(WATCH_FOR)
+        name="netcheck-last-failure", hook=_observe, watch_for=set(WATCH_FOR)
     )
+
+
+def _observe(event) -> None:
+    # A name in watch_for is not yet a network failure (a CondaMultiError of
+    # solver errors): filter before importing the recording module.
+    from .watch import network_leaf
+
+    if network_leaf(event.exc_value) is None:
+        return
+    from .lastfailure import observe
+
+    observe(event)
