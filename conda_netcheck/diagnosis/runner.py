@@ -640,9 +640,16 @@ def _unusable_proxy(route: Route) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
     from ..config.proxylint import lint_proxy_url
 
+    # The fix must set the setting this proxy came from, not another one.
+    source = route.proxy_source or ""
+    setting = "proxy_servers.https"
+    if source.startswith("proxy_servers."):
+        setting = source
+    elif source.startswith("the ") and source.endswith(" environment variable"):
+        setting = source[4 : -len(" environment variable")]
     errors = [
         (summary, fix)
-        for severity, summary, fix in lint_proxy_url(route.proxy or "")
+        for severity, summary, fix in lint_proxy_url(route.proxy or "", setting=setting)
         if severity == "error"
     ]
     if not errors:
