@@ -189,6 +189,9 @@ class Sandbox:
             NETRC=str(self.home / "no-netrc"),
             # This checkout's code, whichever copy is installed.
             PYTHONPATH=str(ROOT),
+            # conda search's failures would otherwise be checked again by the
+            # next conda netcheck: part 3 times the diagnosis alone.
+            CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES="false",
         )
         keep.update(extra)
         return keep
@@ -419,7 +422,7 @@ def bench_failure_record(
 ) -> list[tuple[str, str, str, str]]:
     url = f"http://127.0.0.1:{servers.closed_port()}/demo/noarch/repodata.json"
     condarc = sandbox.condarc([url.rsplit("/noarch", 1)[0]])
-    env = sandbox.env(condarc)
+    env = sandbox.env(condarc, CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES="true")
     record = sandbox.home / ".local" / "share" / "conda" / "netcheck-last-failure.json"
     runs: dict[str, list[dict]] = {"failure": [], "success": []}
     for _ in range(reps):
