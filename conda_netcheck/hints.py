@@ -313,13 +313,15 @@ def _untrusted(
         why = f"the server's certificate{who} has expired (or this computer's clock is wrong)"
     else:
         why = f"conda cannot verify the server's certificate{who}: its issuer is not in conda's CA bundle"
+    from .diagnosis.advice import NEVER_DISABLE
+
     return Cause(
         "tls_untrusted",
         Layer.TLS,
         why,
         "if your organisation inspects HTTPS, trust its root the way the operating "
         "system does: `conda config --set ssl_verify truststore`, or point "
-        "ssl_verify at the organisation's CA file (never `ssl_verify: false`)",
+        f"ssl_verify at the organisation's CA file {NEVER_DISABLE}",
     )
 
 
