@@ -19,7 +19,7 @@ def _has_error_hints() -> bool:
 
 
 needs_hints = pytest.mark.skipif(
-    not _has_error_hints(), reason="conda < 26.7 has no conda_error_hints"
+    not _has_error_hints(), reason="needs conda >= 26.7 (conda_error_hints)"
 )
 
 

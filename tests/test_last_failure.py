@@ -38,11 +38,11 @@ def has_observers() -> bool:
 
 
 needs_observers = pytest.mark.skipif(
-    not has_observers(), reason="conda < 26.7 has no exception observers"
+    not has_observers(), reason="needs conda >= 26.7 (exception observers)"
 )
 # Error hints and exception observers both arrived in conda 26.7.
 needs_hints = pytest.mark.skipif(
-    not has_observers(), reason="conda < 26.7 has no conda_error_hints"
+    not has_observers(), reason="needs conda >= 26.7 (conda_error_hints)"
 )
 
 
@@ -379,24 +379,25 @@ def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, cha
 
 
 @needs_hints
-def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home):
-    pytest.importorskip("conda")
-    try:
-        import socks  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("PySocks is installed here")
+def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home, tmp_path):
+    # Hide PySocks wherever it is installed: urllib3 then lacks SOCKS support.
+    shim = tmp_path / "no-pysocks"
+    (shim / "socks").mkdir(parents=True)
+    (shim / "socks" / "__init__.py").write_text("raise ImportError('hidden')\n")
     url = f"http://127.0.0.1:{closed_port()}/demo"
     env = conda_env(
         home, channels(url), ALL_PROXY=f"socks5://127.0.0.1:{closed_port()}"
     )
+    env["PYTHONPATH"] = os.pathsep.join([str(shim), env.get("PYTHONPATH", "")])
     proc = conda(env, "search", "--override-channels", "-c", url, "x")
     assert "(netcheck_socks_without_pysocks) proxy layer:" in proc.stderr
     assert "`env -u ALL_PROXY conda install pysocks`" in proc.stderr
 
 
-@pytest.mark.skipif(has_observers(), reason="for conda < 26.7, without observers")
+@pytest.mark.skipif(
+    has_observers(),
+    reason="for the conda releases before exception observers (conda >= 26.7 has them)",
+)
 def test_older_conda_fails_as_usual_and_records_nothing(home):
     url = f"http://127.0.0.1:{closed_port()}/demo"
     env = conda_env(home, channels(url))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 import types
-import urllib.request
 
 import pytest
 from conftest import needs_conda
@@ -92,8 +91,6 @@ def windows(monkeypatch: pytest.MonkeyPatch):
 )
 def test_registry_proxy_server_is_parsed_as_urllib_does(server, expected):
     assert osproxy.parse_proxy_server(server) == expected
-    if hasattr(urllib.request, "getproxies_registry"):  # on Windows: the real one
-        pytest.skip("compared with urllib only where it reads the registry")
 
 
 def test_windows_proxy_is_named_internet_options(windows, monkeypatch):

@@ -66,7 +66,8 @@ def test_condarc_edit_on_windows_skips_directory_fsync_and_posix_calls(
 
 
 @pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown"
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="runs as root only (chown to another user)",
 )
 def test_owner_check_is_posix_only(tmp_path, monkeypatch):
     path = tmp_path / ".condarc"
