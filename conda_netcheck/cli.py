@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import __version__
 
@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
     from .config.netconfig import NetConfig
     from .model import Options, Report, RouteFactory, Target
+    from .recheck import LastFailureCheck
+    from .settings import Settings
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
@@ -194,8 +196,11 @@ def extra_targets(urls: Sequence[str], subdirs: tuple[str, ...]) -> list[Target]
 
 
 def last_failure_first(
-    args: argparse.Namespace, targets: list[Target], options: Options, settings: Any
-) -> Any:
+    args: argparse.Namespace,
+    targets: list[Target],
+    options: Options,
+    settings: Settings,
+) -> LastFailureCheck | None:
     """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
     from . import lastfailure, recheck
     from .config.routes import conda_route
@@ -298,7 +303,7 @@ def run(
     cfg: NetConfig,
     args: argparse.Namespace,
     conda_version: str | None,
-    last_failure: Any = None,
+    last_failure: LastFailureCheck | None = None,
 ) -> Report:
     """Diagnose and print: a block per finished target on a terminal, JSON at the end."""
     from .config.checks import config_findings

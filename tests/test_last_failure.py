@@ -219,7 +219,7 @@ def test_refused_channel_leaves_a_redacted_record(home):
 @needs_observers
 def test_reset_during_the_handshake_is_recorded_and_hinted(home):
     with reset_server() as port:
-        url = f"https://127.0.0.1:{port}/demo"
+        url = f"https://user:{SECRET}@127.0.0.1:{port}/demo"
         env = conda_env(home, channels(url))
         proc = conda(env, "search", "--override-channels", "-c", url, "numpy")
     assert proc.returncode != 0
@@ -227,6 +227,7 @@ def test_reset_during_the_handshake_is_recorded_and_hinted(home):
     assert f"127.0.0.1:{port}" in record["url"]
     assert "reset" in json.dumps(record["chain"]).lower()
     assert "(netcheck_connection_reset) tls layer:" in proc.stderr
+    assert_no_secret(json.dumps(record))
 
 
 @needs_observers
@@ -256,10 +257,11 @@ def test_checksum_mismatch_records_the_package_url_and_netcheck_sees_the_block_p
     home, tmp_path
 ):
     root = tmp_path / "blocked"
-    name = blocked_package_channel(root)
+    name = blocked_package_channel(root / "t" / TOKEN)
     with channel_server(root) as server:
         serve_block_page(server, name)
-        env = conda_env(home, channels(server.url))
+        channel_url = f"{server.url}/t/{TOKEN}"
+        env = conda_env(home, channels(channel_url))
         proc = conda(
             env,
             "create",
@@ -269,19 +271,21 @@ def test_checksum_mismatch_records_the_package_url_and_netcheck_sees_the_block_p
             str(tmp_path / "env"),
             "--override-channels",
             "-c",
-            server.url,
+            channel_url,
             "netcheck-blocked",
         )
         assert proc.returncode != 0
         assert "(netcheck_checksum_mismatch) content layer:" in proc.stderr
         record = record_of(home)
-        assert record["url"] == f"{server.url}/noarch/{name}"
+        assert record["url"] == f"{server.url}/t/<TOKEN>/noarch/{name}"
         assert record["chain"][0]["type"] == "ChecksumMismatchError"
+        assert_no_secret(json.dumps(record))
 
         check = conda(env, "netcheck", "--json", "--timeout", "2")
+    assert_no_secret(check.stdout)
     document = json.loads(check.stdout)
     last = document["last_failure"]
-    assert last["url"] == f"{server.url}/noarch/{name}"
+    assert last["url"] == f"{server.url}/t/<TOKEN>/noarch/{name}"
     assert last["command"].startswith("conda create --download-only")
     assert last["target"]["diagnosis"] == "not-a-channel"
     assert last["target"]["layer"] == "content"
