@@ -3,7 +3,7 @@
 conda calls the observer on its error path, so recording must be cheap, must
 not touch the network, and must never raise. What is stored is redacted before
 it reaches the disk: the command, the failing URL, the exception chain (classes
-and first lines of messages), conda's version and the time.
+and messages, each bounded), conda's version and the time.
 """
 
 from __future__ import annotations
@@ -65,10 +65,6 @@ class LastFailure:
         first = self.chain[0]
         line = _first_line(first.message)
         return f"{first.type}: {line}" if line else first.type
-
-    def classes(self) -> tuple[str, ...]:
-        """The class names along the chain, outermost first."""
-        return tuple(link.type for link in self.chain)
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form."""
