@@ -449,3 +449,36 @@ def test_conda_config_show_lists_the_settings(home):
     assert "  netcheck_timeout: 2\n" in out
     assert "  netcheck_remember_failures: False\n" in out
     assert "  netcheck_last_failure_hours: 24.0\n" in out
+
+
+@needs_observers
+def test_a_requests_error_conda_lets_escape_is_recorded_with_its_url(
+    tmp_path, monkeypatch
+):
+    """What the shards fetch can let through: requests' own ConnectionError."""
+    import requests
+    from conda.plugins.types import CondaExceptionEvent
+
+    from conda_netcheck import lastfailure
+    from conda_netcheck.plugin import conda_exception_observers
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    url = f"http://user:{SECRET}@127.0.0.1:{closed_port()}/demo/noarch/repodata_shards.msgpack.zst"
+    with pytest.raises(requests.ConnectionError) as caught:
+        requests.get(url, timeout=2)
+    (observer,) = conda_exception_observers()
+    assert "ConnectionError" in observer.watch_for
+    observer.hook(
+        CondaExceptionEvent(
+            type(caught.value),
+            caught.value,
+            caught.value.__traceback__,
+            argv=("/usr/bin/conda", "install", "numpy"),
+            conda_version="26.7.1",
+        )
+    )
+    failure = lastfailure.load(lastfailure.record_path(), max_age=0)
+    assert failure.command == "conda install numpy"
+    assert failure.url.endswith("/demo/noarch/repodata_shards.msgpack.zst")
+    assert failure.error.startswith("ConnectionError: ")
+    assert_no_secret(lastfailure.record_path().read_text())
