@@ -313,7 +313,7 @@ def _untrusted(
         why = f"the server's certificate{who} has expired (or this computer's clock is wrong)"
     else:
         why = f"conda cannot verify the server's certificate{who}: its issuer is not in conda's CA bundle"
-    from .diagnosis.advice import NEVER_DISABLE
+    from .diagnosis.catalogue import NEVER_DISABLE
 
     return Cause(
         "tls_untrusted",

@@ -23,12 +23,12 @@ def check(prefix: str, verbose: bool) -> None:
     from ..output.render import finding_lines, mark
 
     findings = config_findings(from_conda())
-    if not findings:
-        print(f"{mark(Status.OK)} The network configuration has no known problem.\n")
-        return
+    if all(f.status is Status.OK for f in findings):
+        print(f"{mark(Status.OK)} The network configuration has no known problem.")
     for finding in findings:
-        lines = finding_lines(finding)
-        print("\n".join(lines if verbose else lines[:1]))
+        lines = finding_lines(finding, verbose)  # notes (status ok) only with -v
+        if lines:
+            print("\n".join(lines if verbose else lines[:1]))
     print()
 
 
