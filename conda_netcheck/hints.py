@@ -299,9 +299,10 @@ def _untrusted(
         and "certificate verify failed" not in text
     ):
         return None
-    from .diagnosis.intercept import recognise_product
+    from .diagnosis.intercept import product_of
 
-    product = recognise_product(text)
+    found = product_of(text)
+    product = found.name if found else None
     match = _ISSUER_RE.search(text)
     issuer = product or (match.group(1).strip() if match else None)
     who = f" issued by {issuer}" if issuer else ""

@@ -206,6 +206,7 @@ def test_refused_channel_leaves_a_redacted_record(home):
     env = conda_env(home, channels(url))
     proc = conda(env, "search", "--override-channels", "-c", url, "numpy")
     assert proc.returncode != 0
+    assert "(netcheck_connection_refused) tcp layer:" in proc.stderr
 
     record = record_of(home)
     assert record["command"].startswith("conda search --override-channels -c ")
