@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -119,22 +118,3 @@ def lines(checked: LastFailureCheck, verbose: bool = False) -> list[str]:
     )
     out += target_lines(result, verbose)[1:]
     return out
-
-
-def to_json(checked: LastFailureCheck | None) -> dict[str, Any] | None:
-    """The `last_failure` object of the JSON document (None when there is none)."""
-    if checked is None:
-        return None
-    from .output.render import target_dict
-
-    failure = checked.failure
-    return {
-        "when": datetime.fromtimestamp(failure.when, timezone.utc).isoformat(),
-        "command": failure.command,
-        "url": failure.url,
-        "error": failure.error,
-        "chain": [dataclasses.asdict(link) for link in failure.chain],
-        "conda_version": failure.conda_version,
-        "still_failing": checked.still_failing,
-        "target": target_dict(checked.result) if checked.result else None,
-    }

@@ -56,14 +56,25 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def _last_failure_dict(report: Report) -> dict[str, Any] | None:
-    from ..recheck import to_json
+    """The `last_failure` object: conda's recorded failure and its check (None: none)."""
+    from datetime import datetime, timezone
 
-    return to_json(report.last_failure)
-
-
-def target_dict(result: TargetResult) -> dict[str, Any]:
-    """One entry of "targets"."""
-    return _target_dict(result)
+    checked = report.last_failure  # a recheck.LastFailureCheck
+    if checked is None:
+        return None
+    failure = checked.failure
+    return {
+        "when": datetime.fromtimestamp(failure.when, timezone.utc).isoformat(),
+        "command": failure.command,
+        "url": failure.url,
+        "error": failure.error,
+        "chain": [
+            {"type": link.type, "message": link.message} for link in failure.chain
+        ],
+        "conda_version": failure.conda_version,
+        "still_failing": checked.still_failing,
+        "target": _target_dict(checked.result) if checked.result else None,
+    }
 
 
 def _target_dict(result: TargetResult) -> dict[str, Any]:
