@@ -177,12 +177,15 @@ class Report:
     netcheck_version: str = ""
     conda_config_read: bool = True
     trust: tuple[str, str] | None = None  # (what conda verifies against, why)
+    last_failure: Any = None  # recheck.LastFailureCheck: conda's recorded failure
 
     @property
     def ok(self) -> bool:
-        """True when every target is reachable and no finding is an error."""
-        return all(t.status is not Status.ERROR for t in self.targets) and all(
-            f.status is not Status.ERROR for f in self.findings
+        """True when every target is reachable, no finding is an error and the last failure is gone."""
+        return (
+            all(t.status is not Status.ERROR for t in self.targets)
+            and all(f.status is not Status.ERROR for f in self.findings)
+            and not getattr(self.last_failure, "still_failing", False)
         )
 
 
@@ -219,6 +222,7 @@ class Options:
     try_direct: bool = True  # when the proxy fails, try once without it
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
+    max_bytes: int = 4096  # read at most this much of each file fetched
     #: conda's own remote_read_timeout_secs, which fixes are written against
     conda_read_timeout: float = CONDA_READ_TIMEOUT
     #: writes "change this setting where it is set" for this configuration

@@ -425,7 +425,11 @@ class _Runner:
         for index, filename in enumerate(opts.filenames):
             last = index == len(opts.filenames) - 1
             answer = http.get(
-                route.session, base + filename, opts.connect_timeout, opts.read_timeout
+                route.session,
+                base + filename,
+                opts.connect_timeout,
+                opts.read_timeout,
+                max_bytes=opts.max_bytes,
             )
             result.redirects = answer.redirects
             if answer.first_byte_ms is not None:
