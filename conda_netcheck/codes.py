@@ -68,6 +68,7 @@ class Code(str, Enum):
     IPV6_BROKEN = "ipv6-broken"
     IPV4_BROKEN = "ipv4-broken"
     TLS_X509_STRICT = "tls-x509-strict"
+    TLS_LEGACY_RENEGOTIATION = "tls-legacy-renegotiation"
 
     def __str__(self) -> str:
         return self.value

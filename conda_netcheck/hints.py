@@ -254,9 +254,10 @@ def _renegotiation(
         Layer.TLS,
         "the server (or a TLS-inspecting proxy) needs unsafe legacy renegotiation, "
         "which OpenSSL 3 refuses",
-        "ask the network team to update that server or proxy; until then an "
-        "OpenSSL configuration with `Options = UnsafeLegacyRenegotiation`, set "
-        "with OPENSSL_CONF for conda alone, lets it connect",
+        # Re-enabling legacy renegotiation would weaken every connection
+        # conda makes: the fix is on the other side.
+        "ask your network team to update that server or proxy so that it "
+        "supports secure renegotiation (RFC 5746), or to let you use one that does",
     )
 
 

@@ -58,7 +58,9 @@ def test_legacy_renegotiation_is_a_tls_layer_hint():
     code, text = first_hint(error)
     assert code == "netcheck_legacy_renegotiation"
     assert text.startswith("tls layer:")
-    assert "ssl_verify: false" not in text
+    assert "secure renegotiation (RFC 5746)" in text
+    # Never a fix that weakens TLS for every connection conda makes.
+    assert "ssl_verify: false" not in text and "UnsafeLegacy" not in text
 
 
 @needs_hints

@@ -619,3 +619,35 @@ def test_a_reset_by_name_through_a_proxy_tunnel_asks_to_allow_it_there(
         f"ask your network team to allow {NAME}:{port} through the proxy 127.0.0.1:"
     )
     assert "proxy_servers.https" not in problem.fix
+
+
+# --------------------------------------------------------------------------
+# A peer without secure renegotiation (an old inspecting device)
+
+
+def test_a_peer_without_secure_renegotiation_is_named_and_never_weakened(
+    ca, ca_bundle, tmp_path, monkeypatch
+):
+    from support.tls_faults import gnutls_legacy_server
+
+    with gnutls_legacy_server(ca.issue_cert("127.0.0.1"), tmp_path) as port:
+        result = standalone(f"https://127.0.0.1:{port}/chan", monkeypatch, ca_bundle)
+
+    assert result.problem.code.value == "tls-legacy-renegotiation"
+    assert result.problem.layer.value == "tls"
+    assert "RFC 5746" in result.problem.fix
+    assert "ssl_verify" not in result.problem.fix
+
+
+@needs_conda
+def test_a_peer_without_secure_renegotiation_through_conda(
+    ca, ca_bundle, tmp_path, condarc, conda_cli
+):
+    from support.tls_faults import gnutls_legacy_server
+
+    with gnutls_legacy_server(ca.issue_cert("127.0.0.1"), tmp_path) as port:
+        condarc(f"https://127.0.0.1:{port}/chan", ssl_verify=ca_bundle)
+        targets, code = through_conda(conda_cli)
+
+    assert {t["diagnosis"] for t in targets} == {"tls-legacy-renegotiation"}
+    assert code == 1

@@ -903,6 +903,30 @@ TRANSPORT_ENTRIES: tuple[Entry, ...] = (
             ),
         ),
     ),
+    _e(
+        C.TLS_LEGACY_RENEGOTIATION,
+        (L.TLS,),
+        A.NETWORK,
+        "the server, or a TLS-inspecting proxy or firewall in between, does not "
+        "support secure renegotiation (RFC 5746), and OpenSSL 3 refuses such peers "
+        "(`UNSAFE_LEGACY_RENEGOTIATION_DISABLED`)",
+        "the device must be updated to support RFC 5746 (network team or the "
+        "server's administrators); no conda setting is a safe way around it",
+        lambda s: (
+            f"ask your network team (or the administrators of {s.host}) to update "
+            "the server or the TLS-inspecting device in between so that it supports "
+            "secure renegotiation (RFC 5746); re-enabling legacy renegotiation "
+            "would weaken every connection conda makes"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"the TLS peer for {s.address} (the server, or an inspecting device "
+                "in between) lacks secure renegotiation (RFC 5746), which OpenSSL 3 "
+                "clients refuse: update it"
+            ),
+        ),
+    ),
 )
 
 ENTRIES = ENTRIES + TRANSPORT_ENTRIES

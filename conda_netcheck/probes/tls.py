@@ -96,13 +96,22 @@ def handshake(
     except ssl.SSLError as exc:
         error = exc
         offered = offered_versions(context)
-        problem = Problem(
-            Code.TLS_ERROR,
-            Layer.TLS,
-            f"the TLS handshake failed: {exc.reason or exc} (this client offers "
-            f"{offered})",
-            details={"reason": exc.reason, "offered": offered},
-        )
+        if exc.reason == "UNSAFE_LEGACY_RENEGOTIATION_DISABLED":
+            problem = Problem(
+                Code.TLS_LEGACY_RENEGOTIATION,
+                Layer.TLS,
+                "the TLS peer does not support secure renegotiation (RFC 5746), "
+                "which OpenSSL 3 requires (UNSAFE_LEGACY_RENEGOTIATION_DISABLED)",
+                details={"reason": exc.reason, "offered": offered},
+            )
+        else:
+            problem = Problem(
+                Code.TLS_ERROR,
+                Layer.TLS,
+                f"the TLS handshake failed: {exc.reason or exc} (this client offers "
+                f"{offered})",
+                details={"reason": exc.reason, "offered": offered},
+            )
     except OSError as exc:
         error = exc
         problem = Problem(

@@ -351,3 +351,52 @@ def serving(leaf: Issued, chain: list[Issued], tmp_path) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(str(cert), str(key))
     return ctx
+
+
+@contextmanager
+def gnutls_legacy_server(leaf, tmp_path) -> Iterator[int]:
+    """`gnutls-serv` over TLS 1.2 without secure renegotiation (RFC 5746).
+
+    What an old inspecting proxy or appliance does: OpenSSL 3 clients refuse
+    it with UNSAFE_LEGACY_RENEGOTIATION_DISABLED.
+    """
+    import shutil
+    import subprocess
+    import time
+
+    import pytest
+
+    from .servers import closed_port
+
+    exe = shutil.which("gnutls-serv")
+    if exe is None:
+        pytest.skip("gnutls-serv is not installed (apt-get install gnutls-bin)")
+    cert, key = tmp_path / "legacy.pem", tmp_path / "legacy.key"
+    leaf.cert_chain_pems[0].write_to_path(str(cert))
+    leaf.private_key_pem.write_to_path(str(key))
+    port = closed_port()
+    argv = [exe, "--http", "-p", str(port), "--x509certfile", str(cert)]
+    argv += ["--x509keyfile", str(key)]
+    argv += ["--priority", "NORMAL:-VERS-TLS1.3:%DISABLE_SAFE_RENEGOTIATION"]
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
