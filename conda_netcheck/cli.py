@@ -14,19 +14,19 @@ if TYPE_CHECKING:
 
     from .config.netconfig import NetConfig
     from .model import Options, Report, RouteFactory, Target
+    from .recheck import LastFailureCheck
+    from .settings import Settings
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
     "TLS, HTTP, content), name the first broken layer and give the exact fix."
 )
 
-#: Diagnostic bounds: conda's own defaults (9.15 s, 60 s) are made for downloads.
-MAX_CONNECT_TIMEOUT = 5.0
-MAX_READ_TIMEOUT = 10.0
-
 
 def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> None:
     """Add netcheck's arguments; -c/--override-channels behave as in other conda commands."""
+    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
+
     parser.description = DESCRIPTION
     parser.add_argument(
         "names",
@@ -99,6 +99,12 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
             help="for channels served by a mirror, also fetch the public channel "
             "they copy and warn when the mirror is more than a day behind "
             "(ALIAS replaces https://conda.anaconda.org and https://repo.anaconda.com)",
+        )
+    if conda:
+        parser.add_argument(
+            "--forget",
+            action="store_true",
+            help="delete the record of conda's last network failure and exit",
         )
     parser.add_argument(
         "--no-direct",
@@ -196,21 +202,83 @@ def _execute(args: argparse.Namespace) -> int:
     from .config.netconfig import from_conda
     from .config.routes import conda_route
     from .config.targets import conda_targets, repodata_filenames
+    from .settings import current
 
+    if args.forget:
+        return forget(args)
+    settings = current()
     cfg = from_conda()
     if args.names:  # explicit targets: the configured channel list does not matter
         cfg.channels = list(args.names)
     targets = conda_targets(
         args.names or None, args.compare_upstream, cfg.problems, cfg.channels
     )
+    if not args.names:
+        targets += extra_targets(settings.extra_urls, tuple(context.subdirs))
     options = make_options(
-        args, cfg, repodata_filenames(), offline=bool(context.offline)
+        args,
+        cfg,
+        repodata_filenames(),
+        offline=bool(context.offline),
+        default_timeout=settings.timeout,
     )
     options.compare_upstream = bool(args.compare_upstream)
-    report = run(targets, conda_route, options, cfg, args, conda_version())
+    checked = last_failure_first(args, targets, options, settings)
+    report = run(targets, conda_route, options, cfg, args, conda_version(), checked)
     if args.fix:
         return fix_and_recheck(report, cfg, args, options)
     return 0 if report.ok else 1
+
+
+def forget(args: argparse.Namespace) -> int:
+    """`conda netcheck --forget`: delete the recorded failure."""
+    from . import lastfailure
+
+    forgotten = lastfailure.forget()
+    if args.json:
+        import json
+
+        print(json.dumps({"forgotten": forgotten}))
+    else:
+        print(
+            "The last failure was forgotten."
+            if forgotten
+            else "No failure was recorded."
+        )
+    return 0
+
+
+def extra_targets(urls: Sequence[str], subdirs: tuple[str, ...]) -> list[Target]:
+    """Targets for the plugins.netcheck_extra_urls setting."""
+    import dataclasses
+
+    from .config.targets import urls_targets
+
+    return [
+        dataclasses.replace(t, source="plugins.netcheck_extra_urls")
+        for t in urls_targets(urls, subdirs)
+    ]
+
+
+def last_failure_first(
+    args: argparse.Namespace,
+    targets: list[Target],
+    options: Options,
+    settings: Settings,
+) -> LastFailureCheck | None:
+    """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
+    from . import lastfailure, recheck
+    from .config.routes import conda_route
+
+    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
+    if failure is None:
+        return None
+    checked = recheck.check(
+        failure, conda_route, options, targets, settings.package_bytes
+    )
+    if not (args.json or args.allowlist):
+        print("\n".join(recheck.lines(checked, bool(args.netcheck_verbose))) + "\n")
+    return checked
 
 
 def fix_and_recheck(
@@ -225,7 +293,7 @@ def fix_and_recheck(
     from .fix.fixers import apply_fixes, plan_fixes
     from .health_checks.network_config import recheck
     from .model import Report
-    from .output import render
+    from .output import render, text
 
     try:
         from conda.reporters import confirm_yn
@@ -241,7 +309,7 @@ def fix_and_recheck(
         print(line, file=stream)
 
     fixes = plan_fixes(cfg, report)
-    status = apply_fixes(fixes, confirm, recheck=recheck, out=out)
+    status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
     if context.dry_run or not any(f.change for f in fixes):
         return status or (0 if report.ok else 1)
     # Read the edited files again; conda caches its sessions (and their
@@ -256,7 +324,28 @@ def fix_and_recheck(
         targets=diagnose(conda_targets(args.names or None), conda_route, options)
     )
     out(f"After the fixes: {render.verdict(again)}")
+    if not again.ok:  # what is left, each with its fix
+        out("\n".join(text.body_lines(again)[:-1]))
     return status or (0 if again.ok else 1)
+
+
+def left(report: Report) -> list[str]:
+    """What still fails, one line per cause with its fix, for people to act on."""
+    from .model import Status
+
+    lines = [
+        f"{finding.check}: {finding.code.value}: {finding.fix or finding.summary}"
+        for finding in report.findings
+        if finding.status is Status.ERROR
+    ]
+    for result in report.targets:
+        problem = result.problem
+        if problem is None or problem.status is not Status.ERROR:
+            continue
+        line = f"{result.target.channel}: {problem.code.value}: {problem.fix}"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def conda_version() -> str | None:
@@ -273,11 +362,13 @@ def make_options(
     cfg: NetConfig,
     filenames: tuple[str, ...],
     offline: bool = False,
+    default_timeout: float = 0.0,
 ) -> Options:
-    """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
-    from .model import Options
+    """Per-phase timeouts: --timeout, the netcheck_timeout setting, else conda's capped."""
+    from .config.commands import for_config
+    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, Options
 
-    timeout = args.timeout
+    timeout = args.timeout or default_timeout
     if timeout:
         connect = read = timeout
     else:
@@ -289,6 +380,9 @@ def make_options(
         filenames=filenames,
         offline=offline,
         try_direct=not args.no_direct,
+        conda_read_timeout=cfg.read_timeout,
+        commands=for_config(cfg),
+        client_connect_timeout=cfg.connect_timeout,
     )
 
 
@@ -299,15 +393,17 @@ def run(
     cfg: NetConfig,
     args: argparse.Namespace,
     conda_version: str | None,
+    last_failure: LastFailureCheck | None = None,
     findings: list | None = None,
 ) -> Report:
-    """Diagnose and print: a block per finished target on a terminal, JSON at the end."""
+    """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
     from .config.checks import config_findings
     from .config.trust import effective_trust
+    from .diagnosis.findings import with_expired_roots_in_use
     from .diagnosis.mirrors import defaults_bypass_mirror
     from .diagnosis.runner import diagnose
     from .model import Report
-    from .output import render
+    from .output import render, text
 
     report = Report(
         findings=list(findings or [])
@@ -317,39 +413,31 @@ def run(
         netcheck_version=__version__,
         conda_config_read=cfg.conda,
         trust=effective_trust(cfg),
+        last_failure=last_failure,
     )
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
     quiet = args.json or args.allowlist
-    live = not quiet and sys.stdout.isatty()
     if not quiet:
-        print(render.header_line(report, len(targets)), flush=True)
-        if report.trust:
-            print(render.trust_line(report), flush=True)
-
-    def show(result) -> None:
-        if live:
-            print("\n".join(render.target_lines(result, verbose)), flush=True)
-
-    report.targets = diagnose(targets, route_for, options, on_result=show)
+        print(
+            "\n".join(text.header_lines(report, [t.url for t in targets])), flush=True
+        )
+    live = text.LiveLine(0 if quiet else len(targets))
+    try:
+        report.targets = diagnose(targets, route_for, options, on_result=live.update)
+    finally:
+        live.clear()
+    report.findings = with_expired_roots_in_use(report.findings, report.targets)
     if args.report:
         write_report(report, cfg, args.report)
     if args.json:
         print(render.to_json(report))
-        return report
-    if args.allowlist:
+    elif args.allowlist:
         from .output.allowlist import allowlist, allowlist_text
 
-        print(allowlist_text(allowlist(report)))
-        return report
-    body = render.text(report, verbose, header=False)
-    if live:
-        # The targets were shown as they finished; print only the rest.
-        lines = [render.verdict(report)]
-        for finding in report.findings:
-            lines[:0] = render.finding_lines(finding)
-        body = "\n".join(lines)
-    print(body)
+        print(allowlist_text(allowlist(report), report))
+    else:
+        print("\n".join(text.body_lines(report, verbose)))
     return report
 
 
@@ -425,7 +513,9 @@ def standalone(
     options = make_options(args, cfg, ("repodata.json",))
     # conda is importable when only its configuration is broken: say which.
     version = conda_version() if findings else None
-    report = run(targets, standalone_route, options, cfg, args, version, findings)
+    report = run(
+        targets, standalone_route, options, cfg, args, version, findings=findings
+    )
     if findings and not names and not args.json:
         print(
             "give channel URLs (python -m conda_netcheck URL...) to check them "

@@ -287,7 +287,8 @@ def test_condarc_conda_cannot_load_is_named_and_the_check_goes_on(
     assert f"{path}, {where}: " in out
     assert what in out
     assert "no conda command runs until this is fixed" in out
-    assert f"✅ {channel.url}/noarch" in out  # the environment-only check still ran
+    # The environment-only check still ran.
+    assert f"✅ {channel.url}  (linux-64, noarch)" in out
     status, out, err, _ = run_module("--json", channel.url, env=env)
     finding = json.loads(out)["findings"][0]
     assert finding["diagnosis"] == "conda-config-broken"

@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import Code, Finding, Status
+from .commands import for_config
 from .files import (
     MAX_BUNDLE_BYTES,
     MAX_SMALL_FILE_BYTES,
@@ -37,6 +38,8 @@ from .files import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .netconfig import NetConfig
 
 #: The variables requests reads for its CA bundle, in its order.
@@ -122,6 +125,83 @@ def effective_trust(cfg: NetConfig) -> tuple[str, str]:
     return str(verify), setting
 
 
+# --- which files truststore reads where OpenSSL is the store (Linux) -------------
+
+#: truststore's fallbacks when OpenSSL's default locations hold nothing, in its order.
+_TRUSTSTORE_CANDIDATES = (
+    "/etc/ssl/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/pki/tls/cert.pem",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/ssl/ca-bundle.pem",
+)
+_HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.[0-9]$")
+
+
+@dataclass(frozen=True)
+class TruststoreFiles:
+    """The CA file and directory truststore's OpenSSL reads, each with its origin."""
+
+    cafile: str | None
+    capath: str | None
+    cafile_from: str = ""  # "SSL_CERT_FILE", "this Python's OpenSSL default", ...
+    capath_from: str = ""
+
+    def text(self) -> str:
+        """'/path/cacert.pem and /path/certs (origin)' for a fix; each origin once."""
+        pairs = [
+            (path, origin)
+            for path, origin in (
+                (self.cafile, self.cafile_from),
+                (self.capath, self.capath_from),
+            )
+            if path
+        ]
+        if len(pairs) == 2 and pairs[0][1] == pairs[1][1]:
+            return f"{pairs[0][0]} and {pairs[1][0]} ({pairs[0][1]})"
+        return " and ".join(f"{p} ({o})" for p, o in pairs) or "no CA file at all"
+
+
+_OPENSSL_DEFAULT = "this Python's OpenSSL default"
+
+
+def truststore_files(environ: Mapping[str, str] | None = None) -> TruststoreFiles:
+    """What truststore loads on Linux in this Python, as truststore decides it.
+
+    OpenSSL's default paths (SSL_CERT_FILE / SSL_CERT_DIR, else where this
+    Python's OpenSSL was built to look: a conda environment's own ssl/
+    directory, not /etc/ssl) when they hold certificates; else the first
+    system bundle found.
+    """
+    import ssl  # here: this module also reports a Python whose ssl cannot load
+
+    env = os.environ if environ is None else environ
+    defaults = ssl.get_default_verify_paths()
+    capath = defaults.capath
+    if capath and not (
+        os.path.isdir(capath) and any(_HASHED_NAME.match(n) for n in os.listdir(capath))
+    ):
+        capath = None
+    if defaults.cafile or capath:
+
+        def origin(variable: str, value: str | None) -> str:
+            return (
+                variable if value and env.get(variable) == value else _OPENSSL_DEFAULT
+            )
+
+        return TruststoreFiles(
+            defaults.cafile,
+            capath,
+            origin("SSL_CERT_FILE", defaults.cafile),
+            origin("SSL_CERT_DIR", capath),
+        )
+    for candidate in _TRUSTSTORE_CANDIDATES:
+        if os.path.isfile(candidate):
+            why = "the first system bundle found: OpenSSL's default has none"
+            return TruststoreFiles(candidate, None, why)
+    return TruststoreFiles(None, None)
+
+
 def _set_in(cfg: NetConfig, key: str, form: str = " (set in {})") -> str:
     """Where a key is set, for a summary; nothing when the source is unknown."""
     return form.format(cfg.sources[key]) if key in cfg.sources else ""
@@ -132,15 +212,6 @@ def _yaml(value: bool | str) -> str:
 
 
 # --- is Python's TLS usable ------------------------------------------------------
-
-
-def ssl_status(
-    import_module: ImportFunction = importlib.import_module,
-    platform: str = sys.platform,
-) -> tuple[bool, str]:
-    """Whether `import ssl` works: (True, "OpenSSL 3.0.13 ...") or (False, why and what to do)."""
-    ok, text, hint = _ssl_diagnosis(import_module, platform)
-    return ok, f"{text}: {hint}" if hint else text
 
 
 def _ssl_diagnosis(
@@ -387,22 +458,12 @@ def _q(path: str) -> str:
 
 def _set_command(cfg: NetConfig, key: str, value: str) -> str:
     """The command that sets a conda key where it is set now."""
-    source = cfg.source(key)
-    if source.startswith("the CONDA_"):
-        return f"export CONDA_{key.upper()}={value}"
-    if source in ("conda's default", "the command line"):
-        return f"conda config --set {key} {value}"
-    return f"conda config --file {_q(source)} --set {key} {value}"
+    return for_config(cfg).set(key, value)
 
 
 def _remove_command(cfg: NetConfig, key: str) -> str:
     """The command that removes a conda key where it is set."""
-    source = cfg.source(key)
-    if source.startswith("the CONDA_"):
-        return f"unset CONDA_{key.upper()}"
-    if source in ("conda's default", "the command line"):
-        return f"conda config --remove-key {key}"
-    return f"conda config --file {_q(source)} --remove-key {key}"
+    return for_config(cfg).remove(key)
 
 
 # --- findings ------------------------------------------------------------------
@@ -577,7 +638,10 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 f"{', '.join(info.expired[:3])}{' ...' if len(info.expired) > 3 else ''}",
                 f"replace the expired certificate(s) in {path} with the renewed ones "
                 "from whoever issued them (your IT department for a corporate root)",
-                status=Status.ERROR if everything else Status.WARNING,
+                # A few expired roots beside valid ones (Debian's bundle) are
+                # harmless unless a channel chains to one: a note until then.
+                status=Status.ERROR if everything else Status.OK,
+                expired_in=None if everything else path,
             )
         )
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:

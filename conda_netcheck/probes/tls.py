@@ -7,6 +7,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from ..model import Code, Layer, Problem
@@ -32,6 +33,7 @@ class TlsResult:
     peer: dict[str, Any] = field(default_factory=dict)
     problem: Problem | None = None
     elapsed_ms: float | None = None
+    error: BaseException | None = None  # what the handshake raised, for classifying
 
 
 def trust_context(
@@ -88,6 +90,7 @@ def handshake(
     """Run a TLS handshake on a connected socket; the socket is closed afterwards."""
     start = time.monotonic()
     sock.settimeout(timeout)
+    error: BaseException | None = None
     try:
         with context.wrap_socket(sock, server_hostname=server_name) as tls:
             elapsed = (time.monotonic() - start) * 1000
@@ -97,6 +100,7 @@ def handshake(
                 elapsed_ms=elapsed,
             )
     except ssl.SSLCertVerificationError as exc:
+        error = exc
         problem = verify_problem(exc, server_name)
     except (TimeoutError, socket.timeout):
         problem = Problem(
@@ -106,15 +110,26 @@ def handshake(
             f"handshake within {timeout:g} s",
         )
     except ssl.SSLError as exc:
+        error = exc
         offered = offered_versions(context)
-        problem = Problem(
-            Code.TLS_ERROR,
-            Layer.TLS,
-            f"the TLS handshake failed: {exc.reason or exc} (this client offers "
-            f"{offered})",
-            details={"reason": exc.reason, "offered": offered},
-        )
+        if exc.reason == "UNSAFE_LEGACY_RENEGOTIATION_DISABLED":
+            problem = Problem(
+                Code.TLS_LEGACY_RENEGOTIATION,
+                Layer.TLS,
+                "the TLS peer does not support secure renegotiation (RFC 5746), "
+                "which OpenSSL 3 requires (UNSAFE_LEGACY_RENEGOTIATION_DISABLED)",
+                details={"reason": exc.reason, "offered": offered},
+            )
+        else:
+            problem = Problem(
+                Code.TLS_ERROR,
+                Layer.TLS,
+                f"the TLS handshake failed: {exc.reason or exc} (this client offers "
+                f"{offered})",
+                details={"reason": exc.reason, "offered": offered},
+            )
     except OSError as exc:
+        error = exc
         problem = Problem(
             Code.TLS_ERROR,
             Layer.TLS,
@@ -122,7 +137,8 @@ def handshake(
         )
     finally:
         sock.close()
-    return TlsResult(problem=problem, elapsed_ms=(time.monotonic() - start) * 1000)
+    elapsed = (time.monotonic() - start) * 1000
+    return TlsResult(problem=problem, elapsed_ms=elapsed, error=error)
 
 
 def offered_versions(context: ssl.SSLContext) -> str:
@@ -222,3 +238,62 @@ def _describe(der: bytes | None) -> dict[str, Any]:
     from .chain import describe
 
     return describe(der) if der else {}
+
+
+def truststore_verifies(host: str, port: int, timeout: float) -> bool | None:
+    """Whether the operating system's store (truststore) verifies host; None when unknown."""
+    try:
+        import truststore
+    except ImportError:
+        return None
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        with context.wrap_socket(sock, server_hostname=host):
+            return True
+    except ssl.SSLCertVerificationError:
+        return False
+    except OSError:
+        return None
+    finally:
+        sock.close()
+
+
+class ProxyTlsOutcome(str, Enum):
+    """What became of a TLS handshake with an https:// proxy."""
+
+    OK = "ok"
+    PLAIN_HTTP = "plain-http"  # it answered the ClientHello with non-TLS bytes
+    STALLED = "stalled"  # it waited (for a plain-HTTP request line, most likely)
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ProxyTls:
+    """The TLS session to an https:// proxy, or how it failed (the socket is closed)."""
+
+    outcome: ProxyTlsOutcome
+    sock: Any = None
+    reason: str = ""
+
+
+def to_https_proxy(
+    sock: socket.socket, proxy_host: str, context: ssl.SSLContext, timeout: float
+) -> ProxyTls:
+    """Speak TLS to a proxy, as requests does for an https:// proxy URL."""
+    try:
+        sock.settimeout(timeout)
+        wrapped = context.wrap_socket(sock, server_hostname=proxy_host)
+        return ProxyTls(ProxyTlsOutcome.OK, wrapped)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        sock.close()
+        reason = str(getattr(exc, "reason", None) or exc)
+        text = reason.upper()
+        if "WRONG_VERSION_NUMBER" in text or "RECORD LAYER" in text:
+            return ProxyTls(ProxyTlsOutcome.PLAIN_HTTP, reason=reason)
+        if isinstance(exc, TimeoutError) or "TIMED OUT" in text:
+            return ProxyTls(ProxyTlsOutcome.STALLED, reason=reason)
+        return ProxyTls(ProxyTlsOutcome.FAILED, reason=reason)
