@@ -210,8 +210,9 @@ def _execute(args: argparse.Namespace) -> int:
     cfg = from_conda()
     if args.names:  # explicit targets: the configured channel list does not matter
         cfg.channels = list(args.names)
+    unusable: list = []  # channels conda cannot turn into URLs, as findings
     targets = conda_targets(
-        args.names or None, args.compare_upstream, cfg.problems, cfg.channels
+        args.names or None, args.compare_upstream, unusable, cfg.channels
     )
     if not args.names:
         targets += extra_targets(settings.extra_urls, tuple(context.subdirs))
@@ -224,7 +225,16 @@ def _execute(args: argparse.Namespace) -> int:
     )
     options.compare_upstream = bool(args.compare_upstream)
     checked = last_failure_first(args, targets, options, settings)
-    report = run(targets, conda_route, options, cfg, args, conda_version(), checked)
+    report = run(
+        targets,
+        conda_route,
+        options,
+        cfg,
+        args,
+        conda_version(),
+        checked,
+        findings=unusable,
+    )
     if args.fix:
         return fix_and_recheck(report, cfg, args, options)
     return 0 if report.ok else 1
@@ -484,11 +494,13 @@ def broken_conda(
     args: argparse.Namespace, parser: argparse.ArgumentParser, error: BaseException
 ) -> int:
     """conda's configuration does not load: name the file, then check without conda."""
-    from .config.loading import broken_config_finding, find_broken, search_path_files
+    from .config.checks import broken_config_finding
+    from .config.loading import find_broken, search_path_files
+    from .config.netconfig import anaconda_config_path
     from .config.secrets import register_all
 
     paths = search_path_files()
-    register_all(paths)
+    register_all(paths, anaconda_config_path())
     finding = broken_config_finding(find_broken(paths), error)
     return standalone(args, parser, [finding])
 
@@ -499,12 +511,12 @@ def standalone(
     findings: list | None = None,
 ) -> int:
     """Diagnose URLs with the environment only: no conda configuration is read."""
-    from .config.netconfig import from_environment
+    from .config.netconfig import anaconda_config_path, from_environment
     from .config.routes import standalone_route
     from .config.secrets import register_all
     from .config.targets import native_subdir, urls_targets
 
-    register_all()
+    register_all(toml=anaconda_config_path())
     names = getattr(args, "names", None) or []
     if not names and not findings:
         parser.error("without conda, give the channel URLs to check")

@@ -42,6 +42,8 @@ REDACTED = "<redacted>"
 TOKEN_MASK = "<TOKEN>"
 #: Shorter literal secrets are not replaced in free text: "abc" would shred it.
 MIN_SECRET_LENGTH = 4
+#: A piece of a password split at a reserved character is hidden from this length.
+MIN_PIECE_LENGTH = 8
 
 # A scheme, then everything up to whitespace, a quote or an angle bracket: what
 # ends a URL in logs, reprs and JSON. Our own masks may sit inside a URL (known
@@ -350,7 +352,8 @@ class Redactor:
             # A parser that stops at an unencoded reserved character quotes a
             # piece of the password alone ("Port could not be cast ... 'piece'").
             for piece in _RESERVED_RE.split(password if colon else user):
-                self.add(piece)
+                if len(piece) >= MIN_PIECE_LENGTH:  # "http" must stay readable
+                    self.add(piece)
         # A "port" that is a token (https://host:TOKEN/) is quoted alone in
         # urllib's "Port could not be cast" error.
         port = (hostport if at else authority).rpartition("]")[2].rpartition(":")[2]

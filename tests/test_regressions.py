@@ -41,21 +41,21 @@ def _report(result: TargetResult):
 
 @pytest.mark.parametrize("code", [Code.CONNECTION_REFUSED, Code.DNS_FAILURE])
 def test_proxy_hint_for_an_https_channel_names_the_https_key(code):
-    from conda_netcheck.diagnosis.advice import fix_for
+    from conda_netcheck.diagnosis.catalogue import fix_for
 
-    fix = fix_for(code, Target("https://h.example/c/noarch", "c", "noarch", "x"))
-    assert "conda config --set proxy_servers.https http://PROXY_HOST:PORT" in fix
+    target = Target("https://h.example/c/noarch", "c", "noarch", "x")
+    fix = fix_for(Problem(code, Layer.TCP, "x"), target)
+    assert "proxy_servers.https http://PROXY_HOST:PORT" in fix
     assert "proxy_servers.http " not in fix
 
 
 def test_proxy_fix_keeps_the_key_where_the_proxy_was_set():
-    from conda_netcheck.diagnosis.advice import proxy_fix
+    from conda_netcheck.diagnosis.catalogue import fix_for
 
-    target = Target("https://h/c/noarch", "c", "noarch")
+    target = Target("http://h/c/noarch", "c", "noarch")
     target.proxy, target.proxy_source = "http://10.0.0.1:3128", "proxy_servers.https"
-    assert "conda config --set proxy_servers.https http://10.0.0.1:3128" in proxy_fix(
-        Code.PROXY_UNREACHABLE, target
-    )
+    fix = fix_for(Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, "407"), target)
+    assert "proxy_servers.https 'http://USER:<password>@10.0.0.1:3128'" in fix
 
 
 LOGIN = b"<!DOCTYPE html>\n<html><head><title>Sign in - Portal</title></head>"
@@ -66,9 +66,10 @@ LOGIN = b"<!DOCTYPE html>\n<html><head><title>Sign in - Portal</title></head>"
 )
 @pytest.mark.parametrize("body", [LOGIN, b"\n\n  " + LOGIN], ids=["bare", "indented"])
 def test_login_page_is_called_html_whatever_its_content_type(content_type, body):
+    from conda_netcheck.diagnosis.network import content_problem
     from conda_netcheck.probes import content
 
-    problem = content.check("repodata.json", content_type, body)
+    problem = content_problem(content.inspect("repodata.json", content_type, body))
     assert problem.code is Code.NOT_A_CHANNEL
     assert "an HTML page titled 'Sign in - Portal'" in problem.summary
 

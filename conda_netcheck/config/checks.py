@@ -14,7 +14,8 @@ from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
 
 if TYPE_CHECKING:
-    from .netconfig import NetConfig
+    from .loading import BrokenFile
+    from .netconfig import NetConfig, SettingProblem
 
 
 def config_findings(
@@ -24,7 +25,8 @@ def config_findings(
 
     `urls` are the targets' URLs, to explain which proxy setting applies to them.
     """
-    findings: list[Finding] = list(cfg.problems)
+    findings: list[Finding] = [setting_finding(p) for p in cfg.problems]
+    findings += [ignored_finding(b) for b in cfg.skipped]
     findings += condarc_variable(cfg)
     findings += offline(cfg)
     findings += channels(cfg)
@@ -282,3 +284,51 @@ def anaconda_auth(cfg: NetConfig) -> list[Finding]:
 def _proxy_list(proxies: dict[str, str]) -> str:
     # Shown through the redaction like every output; keys sorted for a stable text.
     return ", ".join(f"{k}={v}" for k, v in sorted(proxies.items()))
+
+
+def setting_finding(problem: SettingProblem) -> Finding:
+    """A setting that cannot be used: what, where, and the command that fixes it."""
+    key, where = problem.key, problem.where
+    if where.startswith("the CONDA_"):
+        fix = f"unset CONDA_{key.upper()}"
+    elif where in ("conda's default", "the command line"):
+        fix = f"conda config --show-sources (then fix {key} where it is set)"
+    else:
+        fix = f"conda config --file {where} --remove-key {key} (or set it right)"
+    return Finding(
+        key,
+        Code.CONFIG_INVALID,
+        f"{key} (set in {where}) cannot be used: {problem.reason}; netcheck checks "
+        "with conda's default instead",
+        fix,
+    )
+
+
+def ignored_finding(broken: BrokenFile) -> Finding:
+    """The finding for a file conda reads as if it were not there."""
+    return Finding(
+        "condarc",
+        Code.CONFIG_INVALID,
+        f"{broken.where()}: {broken.problem}; conda ignores this whole file "
+        "(with a warning), so none of its settings apply",
+        f"edit {broken.where()} (YAML: spaces, not tabs; a space after each colon)",
+    )
+
+
+def broken_config_finding(broken: BrokenFile | None, error: BaseException) -> Finding:
+    """The finding for conda's failure to load its configuration."""
+    from ..redact import redact_exception
+
+    if broken is None:
+        summary = (
+            "conda cannot load its configuration "
+            f"({redact_exception(error)}): no conda command runs until it is fixed"
+        )
+        fix = "conda config --show-sources names the files; check each one"
+    else:
+        summary = (
+            f"{broken.where()}: {broken.problem}; conda cannot load its "
+            "configuration, so no conda command runs until this is fixed"
+        )
+        fix = f"edit {broken.where()} (or move the file away) and run this check again"
+    return Finding("condarc", Code.CONDA_CONFIG_BROKEN, summary, fix)

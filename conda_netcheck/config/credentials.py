@@ -27,9 +27,10 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 from ..redact import REDACTOR
 from .commands import Commands
 from .files import MAX_SMALL_FILE_BYTES, UnsafePath, path_problem, read_text
+from .locations import binstar_token_dir, netrc_path
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
 __all__ = [
     "KINDS",
@@ -57,7 +58,6 @@ KINDS = (
 )
 
 #: requests' order when NETRC is unset (requests.utils.NETRC_FILES).
-NETRC_FILES = (".netrc", "_netrc")
 #: conda.common.url.split_anaconda_token's pattern, kept identical on purpose.
 _CONDA_TOKEN_RE = re.compile(r"/t/([a-zA-Z0-9-]*)")
 #: Hosts anaconda-auth serves; the keyring domain its handler looks tokens up in
@@ -169,28 +169,6 @@ def _userinfo(url: str) -> tuple[str, str]:
 # --- .netrc ------------------------------------------------------------------------
 
 
-def netrc_path(env: Mapping[str, str] = os.environ) -> str | None:
-    """The .netrc file requests would read: $NETRC alone when set, else ~/.netrc, ~/_netrc."""
-    if env.get("NETRC") is not None:
-        candidates: Iterable[str] = (env["NETRC"],)
-    else:
-        candidates = (f"~/{name}" for name in NETRC_FILES)
-    for candidate in candidates:
-        path = _expanduser(candidate, env)
-        if os.path.exists(path):
-            return path
-    return None
-
-
-def _expanduser(path: str, env: Mapping[str, str]) -> str:
-    if env is os.environ or not path.startswith("~"):
-        return os.path.expanduser(path)
-    home = env.get("USERPROFILE" if os.name == "nt" else "HOME")
-    if not home or (len(path) > 1 and path[1] not in "/\\"):
-        return os.path.expanduser(path)
-    return home + path[1:]
-
-
 def netrc_credential(
     url: str, env: Mapping[str, str] = os.environ
 ) -> Credential | None:
@@ -288,17 +266,6 @@ def _mode_warnings(path: str) -> list[str]:
 
 
 # --- anaconda-client tokens ----------------------------------------------------------
-
-
-def binstar_token_dir() -> str:
-    """Where `anaconda login` keeps tokens (conda's _get_binstar_token_directory)."""
-    if "BINSTAR_CONFIG_DIR" in os.environ:
-        return os.path.join(os.environ["BINSTAR_CONFIG_DIR"], "data")
-    try:
-        from platformdirs import user_config_dir
-    except ImportError:  # conda depends on platformdirs; this is the Linux answer
-        return os.path.join(os.path.expanduser("~"), ".config", "binstar")
-    return user_config_dir(appname="binstar", appauthor="ContinuumIO")
 
 
 def _replace_first_api_with_conda(url: str) -> str:

@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Code, Finding
 from .files import MAX_SMALL_FILE_BYTES, UnsafePath, read_bytes
 
 
@@ -68,17 +67,6 @@ def ignored_files(paths: list[str]) -> list[BrokenFile]:
     return [b for b in found if b is not None and b.ignored]
 
 
-def ignored_finding(broken: BrokenFile) -> Finding:
-    """The finding for a file conda reads as if it were not there."""
-    return Finding(
-        "condarc",
-        Code.CONFIG_INVALID,
-        f"{broken.where()}: {broken.problem}; conda ignores this whole file "
-        "(with a warning), so none of its settings apply",
-        f"edit {broken.where()} (YAML: spaces, not tabs; a space after each colon)",
-    )
-
-
 def check_file(path: str) -> BrokenFile | None:
     """Load one file as conda does (ruamel, safe) and say what stops it."""
     try:
@@ -129,22 +117,3 @@ def _from_yaml_error(path: str, exc: Exception) -> BrokenFile:
     # conda turns these two into ConfigurationLoadError and skips the file.
     ignored = type(exc).__name__ in ("ScannerError", "ReaderError")
     return BrokenFile(path, str(problem).strip(), line, column, ignored)
-
-
-def broken_config_finding(broken: BrokenFile | None, error: BaseException) -> Finding:
-    """The finding for conda's failure to load its configuration."""
-    from ..redact import redact_exception
-
-    if broken is None:
-        summary = (
-            "conda cannot load its configuration "
-            f"({redact_exception(error)}): no conda command runs until it is fixed"
-        )
-        fix = "conda config --show-sources names the files; check each one"
-    else:
-        summary = (
-            f"{broken.where()}: {broken.problem}; conda cannot load its "
-            "configuration, so no conda command runs until this is fixed"
-        )
-        fix = f"edit {broken.where()} (or move the file away) and run this check again"
-    return Finding("condarc", Code.CONDA_CONFIG_BROKEN, summary, fix)

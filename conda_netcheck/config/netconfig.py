@@ -6,10 +6,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..codes import Code
-
 if TYPE_CHECKING:
-    from ..model import Finding
+    from .loading import BrokenFile
 
 #: Environment variables that change how conda (through requests) connects.
 ENV_VARIABLES = (
@@ -75,7 +73,9 @@ class NetConfig:
     anaconda_auth_proxies: dict[str, dict[str, str]] = field(default_factory=dict)
     conda: bool = True  # False when conda's configuration could not be read
     #: settings that could not be used as they are (each names where it is set)
-    problems: list[Finding] = field(default_factory=list)
+    problems: list[SettingProblem] = field(default_factory=list)
+    #: configuration files conda skips whole (with a warning)
+    skipped: list[BrokenFile] = field(default_factory=list)
 
     def source(self, key: str) -> str:
         """Where a key is set, in words: a file, an environment variable, the default."""
@@ -103,15 +103,14 @@ def from_conda() -> NetConfig:
     """
     from conda.base.context import context
 
-    from .loading import ignored_files, ignored_finding, search_path_files
+    from .loading import ignored_files, search_path_files
     from .secrets import register_all
 
     files = search_path_files()
-    register_all(files)
+    register_all(files, anaconda_config_path())
     sources = _safe(conda_sources, {})
     cfg = NetConfig(env=environment(), sources=sources)
-    problems = cfg.problems
-    problems += [ignored_finding(b) for b in _safe(lambda: ignored_files(files), [])]
+    cfg.skipped = _safe(lambda: ignored_files(files), [])
     cfg.offline = bool(_setting("offline", False, cfg, lambda: context.offline))
     cfg.ssl_verify = _value("ssl_verify", True, cfg)
     cfg.client_cert = _value("client_ssl_cert", None, cfg)
@@ -131,7 +130,6 @@ def from_conda() -> NetConfig:
     if cfg.channels is None:
         cfg.channels = _raw_channels()
     cfg.anaconda_auth_proxies = anaconda_auth_proxies()
-    cfg.problems = problems
     return cfg
 
 
@@ -163,24 +161,18 @@ def _conda_reason(exc: BaseException) -> str:
     return REDACTOR.text(reason or type(exc).__name__)
 
 
-def invalid_setting(cfg: NetConfig, key: str, reason: str) -> Finding:
-    """A finding for a setting that cannot be used: what, where, and the fix."""
-    from ..model import Finding
+@dataclass(frozen=True)
+class SettingProblem:
+    """A setting that cannot be used: which, where it is set, and why."""
 
-    where = cfg.source(key)
-    if where.startswith("the CONDA_"):
-        fix = f"unset CONDA_{key.upper()}"
-    elif where in ("conda's default", "the command line"):
-        fix = f"conda config --show-sources (then fix {key} where it is set)"
-    else:
-        fix = f"conda config --file {where} --remove-key {key} (or set it right)"
-    return Finding(
-        key,
-        Code.CONFIG_INVALID,
-        f"{key} (set in {where}) cannot be used: {reason}; netcheck checks "
-        "with conda's default instead",
-        fix,
-    )
+    key: str
+    where: str  # a file, "the CONDA_X environment variable", "conda's default"
+    reason: str
+
+
+def invalid_setting(cfg: NetConfig, key: str, reason: str) -> SettingProblem:
+    """The problem with a setting, with where it is set."""
+    return SettingProblem(key, cfg.source(key), reason)
 
 
 #: Longer than this is no timeout (and overflows the socket layer).

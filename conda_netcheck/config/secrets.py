@@ -120,12 +120,11 @@ def _read(path: str | None) -> str:
         return ""
 
 
-def register_all(condarc_paths: Iterable[str] = ()) -> None:
+def register_all(condarc_paths: Iterable[str] = (), toml: str | None = None) -> None:
     """Collect once: variables, .condarc files, .netrc, anaconda tokens and TOML."""
-    from .credentials import binstar_token_dir, netrc_path
-    from .netconfig import anaconda_config_path
+    from .locations import binstar_token_dir, netrc_path
 
     register_environment()
-    register_files([*condarc_paths, anaconda_config_path()])
+    register_files([*condarc_paths, *([toml] if toml else [])])
     register_netrc(netrc_path())
     register_token_files(binstar_token_dir())
