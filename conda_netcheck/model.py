@@ -69,6 +69,11 @@ class Code(str, Enum):
     MIRROR_BEHIND = "mirror-behind"
     DEFAULTS_NOT_MIRRORED = "defaults-not-mirrored"
     TAR_BZ2_ONLY = "tar-bz2-only"
+    # After the index: what conda fetches next (shards, packages).
+    DOWNLOAD_INCOMPLETE = "download-incomplete"
+    DOWNLOAD_MISMATCH = "download-mismatch"
+    INDEX_CORRUPT = "index-corrupt"
+    RANGE_IGNORED = "range-ignored"
 
     def __str__(self) -> str:
         return self.value
@@ -85,8 +90,17 @@ WARNING_CODES = frozenset(
         Code.MIRROR_BEHIND,
         Code.DEFAULTS_NOT_MIRRORED,
         Code.TAR_BZ2_ONLY,
+        Code.RANGE_IGNORED,
     }
 )
+
+
+class Resource(str, Enum):
+    """Which kind of request a result is about (index, shards or a package file)."""
+
+    INDEX = "index"
+    SHARDS = "shards"
+    PACKAGE = "package"
 
 
 @dataclass
@@ -172,6 +186,11 @@ class TargetResult:
     redirects: list[str] = field(default_factory=list)
     credentials: list[str] = field(default_factory=list)  # by source, never by value
     notes: list[str] = field(default_factory=list)  # details shown with -v
+    #: the request that failed: its kind and URL (a redirect hop when one failed)
+    resource: Resource | None = None
+    url_failed: str | None = None
+    #: every other URL requested after the index (shards, packages, their redirects)
+    reached: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -259,8 +278,17 @@ class Options:
     try_direct: bool = True  # when the proxy fails, try once without it
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
+    #: after the index, fetch one shard and the smallest packages (read whole up to this)
+    check_packages: bool = True
+    package_bytes: int = 1024 * 1024
 
     @property
     def deadline(self) -> float:
-        """The longest a whole run may take, in seconds: about one timeout."""
-        return self.connect_timeout * 2 + self.read_timeout + 2.0
+        """The longest a whole run may take, in seconds: about one timeout.
+
+        The checks after the index (shards, packages) share one more timeout pair.
+        """
+        after_index = (
+            self.connect_timeout + self.read_timeout if self.check_packages else 0
+        )
+        return self.connect_timeout * 2 + self.read_timeout + 2.0 + after_index

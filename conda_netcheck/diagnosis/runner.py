@@ -21,7 +21,7 @@ from ..model import (
     Timings,
 )
 from ..probes import content, dns, http, proxy, tcp, tls
-from . import advice, mirrors
+from . import advice, install_path, mirrors
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -457,8 +457,16 @@ class _Runner:
             if answer.first_byte_ms is not None:
                 result.timings.first_byte = answer.first_byte_ms
             if answer.error is not None:
-                result.problem = advice.request_problem(
+                url = base + filename
+                # A 2xx whose body broke off is an incomplete download, not a refusal.
+                cut = answer.status is not None and install_path.index_cut(
+                    route, opts, url, filename
+                )
+                result.problem = cut or advice.request_problem(
                     answer.error, route, target.host
+                )
+                result.url_failed = install_path.name_hop(
+                    result.problem, answer.error, url, target
                 )
                 return
             skew = _clock_skew(answer)
@@ -471,6 +479,7 @@ class _Runner:
                 continue
             if not 200 <= status < 300:
                 result.problem = advice.status_problem(answer, filename, route)
+                result.url_failed = answer.final_url or answer.url
                 if status in (401, 403, 429) and result.problem.layer is Layer.HTTP:
                     self._explain_refusal(target, route, answer, result.problem)
                 if status == 404 and result.problem.code is Code.HTTP_NOT_FOUND:
@@ -491,6 +500,9 @@ class _Runner:
             upstream = target.upstream if opts.compare_upstream else None
             if upstream:
                 self._compare_upstream(upstream, filename, answer, result)
+            install_path.follow(target, self.route_for, opts, filename).fold_into(
+                result
+            )
             return
 
     def _explain_refusal(

@@ -130,6 +130,11 @@ def _chain(result: TargetResult) -> list[tuple[str, str]]:
         elif host:
             chain.append((url, _LABEL))
         previous = host or previous
+    # After the index: shards, packages and their redirects (base_url, CDNs).
+    for url in [*result.reached, *([result.url_failed] if result.url_failed else [])]:
+        host = urlsplit(url).hostname or ""
+        if host and host != target.host:
+            chain.append((url, f"downloads (shards, packages) of {_LABEL}"))
     return chain
 
 

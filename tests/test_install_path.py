@@ -1,0 +1,362 @@
+"""After the index: shards, base_url and real packages, broken the ways conda meets them.
+
+Each fault is shown twice: netcheck names it (code, resource, the failing URL)
+and conda's own `conda create --download-only` (or `conda search` for shards,
+which conda 26's classic solver does not read) fails on the same server.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import needs_conda
+from support.channel_faults import (
+    CONDA_PKG,
+    TAR_PKG,
+    block_page,
+    chain,
+    conda_download,
+    cut_body,
+    forbidden_html,
+    ignore_range,
+    make_real_channel,
+    promise_more,
+    serve_ranges,
+)
+from support.servers import channel_server, closed_port
+
+from conda_netcheck.config.routes import standalone_route
+from conda_netcheck.config.targets import urls_targets
+from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.model import Options
+from conda_netcheck.output import render
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+JSON_ONLY = ("repodata.json.zst", "repodata.json")
+SHARDED = ("repodata_shards.msgpack.zst", *JSON_ONLY)
+
+
+def check(url: str, filenames=JSON_ONLY, **options):
+    """netcheck on the channel's noarch, without conda's configuration."""
+    opts = Options(connect_timeout=2, read_timeout=3, filenames=filenames, **options)
+    (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, opts)
+    return result
+
+
+@pytest.fixture
+def real(tmp_path: Path):
+    return make_real_channel(tmp_path / "channel")
+
+
+@pytest.fixture
+def server(real):
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        server.behaviour.handler = serve_ranges(real.root)
+        yield server
+
+
+def test_healthy_channel_fetches_one_package_of_each_format(server):
+    result = check(server.url)
+    assert result.status.value == "ok"
+    asked = [path for path, _ in server.behaviour.requests]
+    assert f"/noarch/{CONDA_PKG}" in asked and f"/noarch/{TAR_PKG}" in asked
+    assert any("size and sha256 match" in note for note in result.notes)
+
+
+@needs_conda
+def test_healthy_channel_conda_downloads_too(server, tmp_path):
+    assert conda_download(tmp_path, server.url, "netcheck-demo").ok
+
+
+# -- (1) packages: the false-ok cases -------------------------------------------
+
+PACKAGE_FAULTS = [
+    # id, handler factory, spec conda installs, code, words the summary has
+    ("403-html", lambda r: forbidden_html(".conda"), "netcheck-demo",
+     "http-forbidden", "Access Denied - Content Filter"),
+    ("cut-fin", lambda r: cut_body(r.root, ".conda", 0.5), "netcheck-demo",
+     "download-incomplete", "ended after"),
+    ("cut-rst", lambda r: cut_body(r.root, ".conda", 0.5, reset=True), "netcheck-demo",
+     "download-incomplete", "ended after"),
+    ("block-page", lambda r: block_page(".conda"), "netcheck-demo",
+     "download-mismatch", "'Web Page Blocked'"),
+    ("block-page-tar-bz2", lambda r: block_page(".tar.bz2"), "netcheck-tiny",
+     "download-mismatch", "'Web Page Blocked'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "handler, spec, code, words",
+    [case[1:] for case in PACKAGE_FAULTS],
+    ids=[case[0] for case in PACKAGE_FAULTS],
+)
+def test_package_fault_is_named_with_its_url(real, server, handler, spec, code, words):
+    server.behaviour.handler = chain(handler(real), serve_ranges(real.root))
+    result = check(server.url)
+    assert result.problem.code.value == code
+    assert words in result.problem.summary
+    assert result.resource.value == "package"
+    assert result.url_failed.startswith(f"{server.url}/noarch/netcheck-")
+    assert result.problem.fix
+    text = "\n".join(render.target_lines(result))
+    assert result.url_failed in text
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    "handler, spec",
+    [case[1:3] for case in PACKAGE_FAULTS],
+    ids=[case[0] for case in PACKAGE_FAULTS],
+)
+def test_package_fault_breaks_condas_own_download(
+    real, server, tmp_path, handler, spec
+):
+    server.behaviour.handler = chain(handler(real), serve_ranges(real.root))
+    run = conda_download(tmp_path, server.url, spec)
+    assert not run.ok
+    assert "CondaExitZero" not in run.out
+
+
+def test_cut_package_says_how_far_it_got(real, server):
+    server.behaviour.handler = chain(
+        cut_body(real.root, ".conda", 1000), serve_ranges(real.root)
+    )
+    result = check(server.url)
+    size = len(real.packages[CONDA_PKG])
+    assert f"ended after 1,000 of {size:,} bytes" in result.problem.summary
+    assert result.problem.details == {"received": 1000, "announced": size}
+
+
+def test_block_page_says_it_is_a_block_page(real, server):
+    server.behaviour.handler = chain(block_page(".conda"), serve_ranges(real.root))
+    result = check(server.url)
+    assert (
+        "an HTML page titled 'Web Page Blocked' (a block page)"
+        in result.problem.summary
+    )
+    assert "allow .conda and .tar.bz2 files" in result.problem.fix
+
+
+@pytest.fixture
+def refused_base(tmp_path: Path):
+    """repodata v2 whose info.base_url is a host that refuses connections."""
+    port = closed_port()
+    real = make_real_channel(
+        tmp_path / "moved", base_url=f"http://127.0.0.1:{port}/pkgs/noarch/"
+    )
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        yield server, port
+
+
+def test_base_url_host_refusing_is_named(refused_base):
+    server, port = refused_base
+    result = check(server.url)
+    assert result.problem.code.value == "connection-refused"
+    assert result.resource.value == "package"
+    assert result.url_failed == f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}"
+    assert f"127.0.0.1:{port}" in result.problem.fix
+    assert "base_url" in result.problem.fix
+
+
+@needs_conda
+def test_base_url_host_refusing_breaks_condas_download(refused_base, tmp_path):
+    server, port = refused_base
+    run = conda_download(tmp_path, server.url, "netcheck-demo")
+    assert not run.ok
+    assert f"127.0.0.1:{port}" in run.out
+
+
+def test_base_url_on_a_second_server_is_followed(tmp_path):
+    packages_root = tmp_path / "cdn"
+    with channel_server(packages_root) as cdn:
+        cdn.behaviour.handler = serve_ranges(packages_root)
+        real = make_real_channel(tmp_path / "ch", base_url=f"{cdn.url}/noarch/")
+        (packages_root / "noarch").mkdir(parents=True)
+        for name, data in real.packages.items():  # the files on the second server
+            (packages_root / "noarch" / name).write_bytes(data)
+        with channel_server(real.root) as server:
+            result = check(server.url)
+    assert result.status.value == "ok"
+    assert any(path.endswith(CONDA_PKG) for path, _ in cdn.behaviour.requests)
+    assert not any(path.endswith(CONDA_PKG) for path, _ in server.behaviour.requests)
+    assert f"{cdn.url}/noarch/{CONDA_PKG}" in result.reached
+
+
+# -- (2) an index that ends early -------------------------------------------------
+
+
+def test_index_cut_short_is_incomplete_not_refused(real, server):
+    server.behaviour.handler = promise_more(
+        "/repodata.json",
+        b'{"info": {"subdir": "noarch"}, "packages": {' + b" " * 60,
+        100_000,
+    )
+    result = check(server.url, filenames=("repodata.json",))
+    assert result.problem.code.value == "download-incomplete"
+    assert "repodata.json" in result.problem.summary
+    assert "of 100,000 bytes" in result.problem.summary
+    assert result.problem.details["announced"] == 100_000
+
+
+# -- (3) a truncated repodata.json.zst ----------------------------------------------
+
+
+@pytest.fixture
+def truncated_zst(real):
+    path = real.path("repodata.json.zst")
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    return real
+
+
+def test_truncated_zst_is_index_corrupt_with_the_setting(truncated_zst, server):
+    result = check(server.url)
+    assert result.problem.code.value == "index-corrupt"
+    assert "repodata.json.zst" in result.problem.summary
+    assert "conda config --set repodata_use_zst false" in result.problem.fix
+    assert "conda clean --index-cache" in result.problem.fix
+
+
+@needs_conda
+def test_truncated_zst_breaks_conda_and_the_fix_works(truncated_zst, server, tmp_path):
+    broken = conda_download(tmp_path, server.url, "netcheck-demo")
+    assert not broken.ok
+    fixed = conda_download(
+        tmp_path, server.url, "netcheck-demo", {"CONDA_REPODATA_USE_ZST": "false"}
+    )
+    assert fixed.ok, fixed.out
+
+
+# -- (4) shards -----------------------------------------------------------------------
+
+
+@needs_conda
+def test_condas_own_reader_accepts_the_test_shard_index(real):
+    import msgpack
+    from conda._private.shards.shards import Shards
+    from conda._private.zstd import capped_decompress
+
+    url = "http://127.0.0.1:1/noarch/repodata_shards.msgpack.zst"
+    raw = real.path("repodata_shards.msgpack.zst").read_bytes()
+    shards = Shards(msgpack.loads(capped_decompress(raw, 2**20)), url)
+    shard_url = shards.shard_url("netcheck-demo")
+    name = shard_url.rsplit("/", 1)[1]
+    shard = msgpack.loads(
+        capped_decompress(real.path(f"shards/{name}").read_bytes(), 2**20)
+    )
+    assert shard_url.startswith("http://127.0.0.1:1/noarch/shards/")
+    assert CONDA_PKG in shard["packages.conda"]
+    assert shards.base_url == "http://127.0.0.1:1/noarch/"
+
+
+def test_sharded_channel_reads_one_shard(server):
+    result = check(server.url, filenames=SHARDED)
+    assert result.status.value == "ok"
+    asked = [path for path, _ in server.behaviour.requests]
+    assert any(p.startswith("/noarch/shards/") for p in asked)
+    assert f"/noarch/{CONDA_PKG}" in asked
+
+
+@pytest.fixture
+def refused_shards(tmp_path: Path):
+    port = closed_port()
+    real = make_real_channel(tmp_path / "ch", shards=False)
+    repodata = json.loads(real.path("repodata.json").read_text())
+    real.write_shards(
+        "noarch", repodata, shards_base_url=f"http://127.0.0.1:{port}/shards/"
+    )
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        yield server, port
+
+
+def test_shards_base_url_refusing_names_the_shard(refused_shards):
+    server, port = refused_shards
+    result = check(server.url, filenames=SHARDED)
+    assert result.problem.code.value == "connection-refused"
+    assert result.resource.value == "shards"
+    assert result.url_failed.startswith(f"http://127.0.0.1:{port}/shards/")
+    assert "conda config --set repodata_use_shards false" in result.problem.fix
+
+
+@needs_conda
+def test_shards_base_url_refusing_breaks_conda_search_and_the_fix_works(
+    refused_shards, tmp_path
+):
+    server, _ = refused_shards
+    broken = conda_download(tmp_path, server.url, "netcheck-demo", search=True)
+    assert not broken.ok
+    fixed = conda_download(
+        tmp_path,
+        server.url,
+        "netcheck-demo",
+        {"CONDA_REPODATA_USE_SHARDS": "false"},
+        search=True,
+    )
+    assert fixed.ok, fixed.out
+
+
+def test_truncated_shard_index_is_index_corrupt(real, server):
+    path = real.path("repodata_shards.msgpack.zst")
+    path.write_bytes(path.read_bytes()[:-20])
+    result = check(server.url, filenames=SHARDED)
+    assert result.problem.code.value == "index-corrupt"
+    assert result.resource.value == "shards"
+    assert "conda config --set repodata_use_shards false" in result.problem.fix
+
+
+def test_zstd_bomb_shard_index_is_refused_within_the_bound(real, server):
+    from conda_netcheck.probes.body import _zstd_module
+
+    bomb = _zstd_module().compress(b"\0" * (512 * 1024 * 1024))
+    real.path("repodata_shards.msgpack.zst").write_bytes(bomb)
+    result = check(server.url, filenames=SHARDED)
+    assert len(bomb) < 64 * 1024
+    assert result.problem is not None, result.notes
+    assert result.problem.code.value == "index-corrupt"
+    assert "conda refuses" in result.problem.summary
+
+
+# -- (6) Range and redirects ------------------------------------------------------------
+
+
+def test_range_ignored_is_a_warning(real, server):
+    server.behaviour.handler = ignore_range(real.root)
+    result = check(server.url)
+    assert result.status.value == "warning"
+    assert [w.code.value for w in result.warnings] == ["range-ignored"]
+
+
+def test_package_redirect_to_a_dead_host_names_the_hop(real, server):
+    port = closed_port()
+
+    def redirect(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(302)
+        req.send_header("Location", f"http://127.0.0.1:{port}/cdn{req.path}")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+        return True
+
+    server.behaviour.handler = chain(redirect, serve_ranges(real.root))
+    result = check(server.url)
+    assert result.problem.code.value == "connection-refused"
+    assert result.url_failed == f"http://127.0.0.1:{port}/cdn/noarch/{CONDA_PKG}"
+    assert f"redirected from {server.url}/noarch/{CONDA_PKG}" in result.problem.summary
+    assert f"http://127.0.0.1:{port}/cdn/noarch/{CONDA_PKG}" in result.reached
+
+
+def test_index_redirect_to_a_dead_host_names_the_hop(server):
+    port = closed_port()
+    server.behaviour.handler = None
+    server.behaviour.redirect_to = f"http://127.0.0.1:{port}"
+    result = check(server.url, filenames=("repodata.json",))
+    assert result.problem.code.value == "connection-refused"
+    assert result.url_failed == f"http://127.0.0.1:{port}/noarch/repodata.json"
+    assert f"127.0.0.1:{port}" in result.problem.fix
