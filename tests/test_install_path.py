@@ -360,3 +360,167 @@ def test_index_redirect_to_a_dead_host_names_the_hop(server):
     assert result.problem.code.value == "connection-refused"
     assert result.url_failed == f"http://127.0.0.1:{port}/noarch/repodata.json"
     assert f"127.0.0.1:{port}" in result.problem.fix
+
+
+# -- (5) JSON, text, allowlist and report name the request that failed ---------------
+
+
+def test_every_new_code_has_its_readme_row():
+    from pathlib import Path
+
+    from conda_netcheck.diagnosis.install_path import ENTRIES
+    from conda_netcheck.model import WARNING_CODES
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for code, entry in ENTRIES.items():
+        layer = entry.layer.value + (" (warning)" if code in WARNING_CODES else "")
+        row = f"| `{code.value}` | {layer} | {entry.readme} | {entry.fix_line} |"
+        assert row in readme, code.value
+        assert entry.who and entry.report
+
+
+def test_json_and_allowlist_name_the_base_url_host(refused_base, tmp_path):
+    from conda_netcheck.config.netconfig import from_environment
+    from conda_netcheck.model import Report
+    from conda_netcheck.output.allowlist import allowlist
+    from conda_netcheck.output.report import markdown_report
+
+    server, port = refused_base
+    report = Report(targets=[check(server.url)])
+    target = render.to_dict(report)["targets"][0]
+    assert target["resource"] == "package"
+    assert target["url_failed"] == f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}"
+    addresses = {e.address: e.why for e in allowlist(report)}
+    assert f"127.0.0.1:{port}" in addresses
+    assert "downloads (shards, packages)" in addresses[f"127.0.0.1:{port}"]
+    text = render.text(report)
+    assert f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}" in text
+    markdown = markdown_report(report, from_environment(), {})
+    assert f"allow outbound TCP to 127.0.0.1:{port}" in markdown
+
+
+def test_an_index_failure_is_the_index_resource(tmp_path):
+    port = closed_port()
+    report_target = check(f"http://127.0.0.1:{port}", filenames=("repodata.json",))
+    from conda_netcheck.model import Report
+
+    target = render.to_dict(Report(targets=[report_target]))["targets"][0]
+    assert target["resource"] == "index"
+    assert target["url_failed"] == f"http://127.0.0.1:{port}/noarch"
+
+
+def test_a_healthy_target_has_no_failed_resource(server):
+    from conda_netcheck.model import Report
+
+    target = render.to_dict(Report(targets=[check(server.url)]))["targets"][0]
+    assert (target["resource"], target["url_failed"]) == (None, None)
+
+
+def test_index_only_fetches_no_package(server):
+    result = check(server.url, check_packages=False)
+    assert result.status.value == "ok"
+    assert not any(
+        p.endswith((".conda", ".tar.bz2")) for p, _ in server.behaviour.requests
+    )
+
+
+# -- proxies: Basic auth and a size cap -------------------------------------------------
+
+
+def test_packages_go_through_the_proxy_with_basic_auth(server, tmp_path, monkeypatch):
+    from support.proxies import proxypy_proxy
+
+    with proxypy_proxy(tmp_path, users={"bob": "pr0xy-Secret"}) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url_with("bob", "pr0xy-Secret"))
+        result = check(server.url)
+        log = proxy.log_text()
+    assert result.status.value == "ok", result.problem
+    assert CONDA_PKG in log and TAR_PKG in log
+
+
+@pytest.fixture
+def capped_squid(tmp_path):
+    from support.proxies import squid_proxy
+
+    with squid_proxy(tmp_path, extra_lines=["reply_body_max_size 2 KB"]) as proxy:
+        yield proxy
+
+
+def test_squid_size_cap_is_named_on_the_package(server, capped_squid, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", capped_squid.url)
+    result = check(server.url)
+    assert result.resource.value == "package"
+    assert result.problem.layer.value == "proxy"
+    assert "ERR_TOO_BIG" in result.problem.summary
+    assert result.url_failed.endswith(".conda")
+
+
+@needs_conda
+def test_squid_size_cap_breaks_condas_download(server, capped_squid, tmp_path):
+    env = {"HTTP_PROXY": capped_squid.url, "http_proxy": capped_squid.url}
+    run = conda_download(tmp_path, server.url, "netcheck-demo", env)
+    assert not run.ok
+
+
+def test_truncated_zst_is_found_beside_a_healthy_shard_index(truncated_zst, server):
+    # conda 26's classic solver reads repodata.json.zst even when shards exist.
+    result = check(server.url, filenames=SHARDED)
+    assert result.problem.code.value == "index-corrupt"
+    assert result.url_failed.endswith("/noarch/repodata.json.zst")
+
+
+# -- through `conda netcheck` with conda's own settings (shards and zst on) --------------
+
+
+@pytest.fixture
+def conda_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A .condarc that is the only configuration conda reads; no public channel."""
+    from conda.base.context import reset_context
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CONDA_PKGS_DIRS", str(tmp_path / "pkgs"))
+
+    def write(url: str) -> None:
+        path = tmp_path / "condarc"
+        path.write_text(
+            json.dumps(
+                {"channels": [url], "default_channels": [url], "channel_alias": url}
+            )
+        )
+        monkeypatch.setenv("CONDARC", str(path))
+        reset_context()
+
+    yield write
+    reset_context()
+
+
+@needs_conda
+def test_conda_netcheck_json_names_the_corrupt_zst(
+    truncated_zst, server, conda_settings, conda_cli
+):
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "2", f"{server.url}/noarch"
+    )
+    (target,) = [t for t in json.loads(out)["targets"] if t["subdir"] == "noarch"]
+    assert code == 1
+    assert target["diagnosis"] == "index-corrupt"
+    assert target["resource"] == "index"
+    assert target["url_failed"] == f"{server.url}/noarch/repodata.json.zst"
+    assert "conda config --set repodata_use_zst false" in target["fix"]
+
+
+@needs_conda
+def test_conda_netcheck_allowlist_lists_the_shards_host(
+    refused_shards, conda_settings, conda_cli
+):
+    server, port = refused_shards
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--allowlist", "--timeout", "2", f"{server.url}/noarch"
+    )
+    assert code == 1
+    assert (
+        f"127.0.0.1:{port}  # downloads (shards, packages) of channel {server.url}"
+        in out
+    )

@@ -75,7 +75,8 @@ def packages_base_from_json(subdir_url: str, base_url: str | None) -> str:
 
 # -- reading a bounded prefix of repodata.json ------------------------------
 
-_RECORD = re.compile(r'"([^"\\/]+(?:\.conda|\.tar\.bz2))"\s*:\s*\{')
+# name-version-build.ext: "packages.conda" (a key of repodata.json) is not a file.
+_RECORD = re.compile(r'"([^"\\/]+-[^"\\/-]+-[^"\\/-]+(?:\.conda|\.tar\.bz2))"\s*:\s*\{')
 _INFO = re.compile(r'"info"\s*:\s*\{')
 _MAX_RECORDS = 20000
 

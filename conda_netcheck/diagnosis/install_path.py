@@ -55,7 +55,8 @@ class Entry:
     layer: Layer
     who: str
     report: str
-    readme: str
+    readme: str  # "what it means" in README's table of codes
+    fix_line: str  # "the fix netcheck gives" in that table
 
 
 ENTRIES: dict[Code, Entry] = {
@@ -66,7 +67,9 @@ ENTRIES: dict[Code, Entry] = {
         "A download from this host ends before the length the server announced: "
         "a proxy, filter or firewall cuts it, or the server fails mid-way.",
         "a file (index, shard or package) ends before its Content-Length: a proxy "
-        "or firewall cutting downloads, or a failing server",
+        "or firewall cutting downloads, or a failing server; says how far it got",
+        "ask the network team whether a proxy or firewall limits download size or "
+        "time to HOST:PORT; else tell the server's administrators",
     ),
     Code.DOWNLOAD_MISMATCH: Entry(
         Layer.CONTENT,
@@ -74,23 +77,28 @@ ENTRIES: dict[Code, Entry] = {
         "A package file downloaded from this host is not the file the index "
         "describes (size or sha256 differ), often a block page of a filter.",
         "a package file differs from its index record (size, sha256): an HTML "
-        "block page, or a mirror whose files and index disagree",
+        "block page (with its title), or a mirror whose files and index disagree",
+        "block page: ask the network team to allow .conda and .tar.bz2 files from "
+        "HOST; else tell the mirror's administrators",
     ),
     Code.INDEX_CORRUPT: Entry(
         Layer.CONTENT,
         "the mirror's administrators",
         "The channel's compressed index (repodata.json.zst or the shard index) "
         "does not decode: conda fails on it.",
-        "repodata.json.zst or the shard index does not decode (truncated or "
-        "corrupt zstd, bad msgpack)",
+        "repodata.json.zst, the shard index or a shard does not decode (truncated "
+        "or corrupt zstd, a zstd bomb, bad msgpack)",
+        "`conda config --set repodata_use_zst false` (or `repodata_use_shards "
+        "false`), then `conda clean --index-cache`; tell the mirror's administrators",
     ),
     Code.RANGE_IGNORED: Entry(
         Layer.HTTP,
         "the network team or the server's administrators",
         "This host (or a proxy) ignores Range requests: conda cannot resume an "
         "interrupted package download and starts it again.",
-        "Range requests are ignored: conda cannot resume interrupted downloads "
-        "(warning)",
+        "a package URL answers `Range: bytes=N-` with the whole file: conda "
+        "cannot resume an interrupted download (`.partial` file)",
+        "ask the server's (or the proxy's) administrators to support Range requests",
     ),
 }
 
@@ -228,6 +236,8 @@ class _Walker:
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
         if filename == index.SHARDS_INDEX:
             found = self._shards(index_url)
+            if not self.out.problem:
+                self._json_beside_shards()
         else:
             found = self._json(index_url, filename)
         if found is None or self.out.problem:
@@ -256,8 +266,12 @@ class _Walker:
         what: str,
         why: str,
         headers: dict[str, str] | None = None,
+        missing_ok: bool = False,
     ) -> bodies.Body | None:
-        """One bounded GET through conda's session for url; None (and a problem) on failure."""
+        """One bounded GET through conda's session for url; None (and a problem) on failure.
+
+        missing_ok: a 404 is a note, not a problem (an optional format).
+        """
         left = self.end - time.monotonic()
         if left <= 0.2:
             self.out.notes.append(f"{what}: not fetched, the run's time is up")
@@ -277,6 +291,9 @@ class _Walker:
             self.out.notes.append(
                 f"{what}: redirected to {_shown(got.final_url or url)}"
             )
+        if missing_ok and got.status == 404:
+            self.out.notes.append(f"{what}: 404, conda reads the next format")
+            return None
         problem = self._judge(got, route, what, why)
         if problem is not None:
             self._fail(problem, resource, got.failed_url or got.final_url or url)
@@ -301,12 +318,24 @@ class _Walker:
                 headers=got.headers,
                 head=got.data,
             )
-            problem = advice.status_problem(answer, what, route)
+            filename = where.rsplit("/", 1)[-1]
+            problem = advice.status_problem(answer, filename, route)
             ctype = got.headers.get("Content-Type", "")
             title = html_title(got.data) if looks_like_html(ctype, got.data) else None
             page = f", an HTML page titled {title!r}" if title else ""
             problem.summary = f"{what} ({_shown(where)}): {problem.summary}{page}"
             problem.details.update(status=status, title=title)
+            if problem.code is Code.HTTP_FORBIDDEN and title:
+                problem.fix = (
+                    f"a filter or proxy refuses downloads from {_hostport(where)} (its "
+                    f"page: {title!r}): ask your network team to allow .conda and "
+                    ".tar.bz2 files from it"
+                )
+            if problem.code is Code.HTTP_NOT_FOUND:
+                problem.fix = (
+                    f"the index lists {filename} but {_hostport(where)} does not serve "
+                    "it: the mirror is incomplete or out of sync; tell its administrators"
+                )
             if problem.fix is None:
                 hop = replace(self.target, url=where.rsplit("/", 1)[0])
                 problem.fix = advice.fix_for(problem.code, hop)
@@ -357,10 +386,28 @@ class _Walker:
 
     # -- the index formats --------------------------------------------------------
 
-    def _json(self, url: str, filename: str) -> tuple[str, dict] | None:
+    def _json_beside_shards(self) -> None:
+        """conda 26's classic solver and older condas read repodata.json(.zst), not shards."""
+        later = self.options.filenames[1:]
+        for filename in (n for n in later if n in (index.JSON_ZST, index.JSON)):
+            url = f"{self.target.url.rstrip('/')}/{filename}"
+            optional = filename != later[-1]
+            if self._json(url, filename, missing_ok=optional) is not None:
+                return
+            if self.out.problem:
+                return
+
+    def _json(
+        self, url: str, filename: str, missing_ok: bool = False
+    ) -> tuple[str, dict] | None:
         """A bounded prefix of repodata.json(.zst): info.base_url and whole records."""
         got = self._get(
-            url, INDEX_PREFIX, Resource.INDEX, filename, "the channel's index"
+            url,
+            INDEX_PREFIX,
+            Resource.INDEX,
+            filename,
+            "the channel's index",
+            missing_ok=missing_ok,
         )
         if got is None:
             return None

@@ -131,9 +131,9 @@ def _chain(result: TargetResult) -> list[tuple[str, str]]:
             chain.append((url, _LABEL))
         previous = host or previous
     # After the index: shards, packages and their redirects (base_url, CDNs).
+    channel = host_port(target.url)
     for url in [*result.reached, *([result.url_failed] if result.url_failed else [])]:
-        host = urlsplit(url).hostname or ""
-        if host and host != target.host:
+        if host_port(url) not in (None, channel):
             chain.append((url, f"downloads (shards, packages) of {_LABEL}"))
     return chain
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..config.netconfig import ENV_VARIABLES, NETWORK_KEYS
+from ..diagnosis.install_path import ENTRIES as _AFTER_INDEX
 from ..model import Code, Layer, Status
 from ..redact import REDACTOR
 from .allowlist import (
@@ -427,11 +428,18 @@ def _actions(report: Report) -> Actions:
 def _action(result: TargetResult, problem: Problem) -> tuple[str, str, tuple[str, ...]]:
     """Who acts, the sentence they act on, and the commands, for one diagnosis."""
     target = result.target
-    host, port = host_port(target.url) or (target.host or target.url, 443)
+    # The request that failed: a package or shard host, a redirect hop, or the channel.
+    failed = result.url_failed or target.url
+    host, port = host_port(failed) or (target.host or target.url, 443)
     address = format_address(host, port)
     proxy = _hostport(target.proxy) if target.proxy else None
     details = problem.details
     code = problem.code
+    if code in _AFTER_INDEX:
+        who = SERVER if code is Code.INDEX_CORRUPT else NETWORK
+        if code is Code.DOWNLOAD_MISMATCH and not details.get("html"):
+            who = SERVER
+        return who, f"{address}: {_AFTER_INDEX[code].report} {problem.summary}", ()
     issuer = details.get("issuer") or (details.get("certificate") or {}).get("issuer")
     trust = (
         "conda config --set ssl_verify truststore",

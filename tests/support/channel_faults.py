@@ -90,11 +90,12 @@ def tar_bz2_package(name: str = "netcheck-tiny", padding: int = 4096) -> bytes:
 
 def record(filename: str, data: bytes) -> dict:
     """The repodata record of a package file, with its real size and hashes."""
-    name = filename.rsplit("-", 2)[0]
+    stem = filename.removesuffix(".conda").removesuffix(".tar.bz2")
+    name, version, build = stem.rsplit("-", 2)
     return {
         "name": name,
-        "version": "1.0",
-        "build": "0",
+        "version": version,
+        "build": build,
         "build_number": 0,
         "depends": [],
         "noarch": "generic",
