@@ -36,6 +36,16 @@ from conda_netcheck.output import render
 if TYPE_CHECKING:
     from pathlib import Path
 
+try:
+    import conda._private.shards  # noqa: F401
+except Exception:  # conda < 26 reads no shards, or no conda
+    HAS_SHARDS = False
+else:
+    HAS_SHARDS = True
+needs_conda_shards = pytest.mark.skipif(
+    not HAS_SHARDS, reason="this conda has no sharded index reader (conda < 26)"
+)
+
 JSON_ONLY = ("repodata.json.zst", "repodata.json")
 SHARDED = ("repodata_shards.msgpack.zst", *JSON_ONLY)
 
@@ -235,7 +245,7 @@ def test_truncated_zst_breaks_conda_and_the_fix_works(truncated_zst, server, tmp
 # -- (4) shards -----------------------------------------------------------------------
 
 
-@needs_conda
+@needs_conda_shards
 def test_condas_own_reader_accepts_the_test_shard_index(real):
     import msgpack
     from conda._private.shards.shards import Shards
@@ -284,7 +294,7 @@ def test_shards_base_url_refusing_names_the_shard(refused_shards):
     assert "conda config --set repodata_use_shards false" in result.problem.fix
 
 
-@needs_conda
+@needs_conda_shards
 def test_shards_base_url_refusing_breaks_conda_search_and_the_fix_works(
     refused_shards, tmp_path
 ):
@@ -510,7 +520,7 @@ def test_conda_netcheck_json_names_the_corrupt_zst(
     assert "conda config --set repodata_use_zst false" in target["fix"]
 
 
-@needs_conda
+@needs_conda_shards
 def test_conda_netcheck_allowlist_lists_the_shards_host(
     refused_shards, conda_settings, conda_cli
 ):
@@ -524,3 +534,31 @@ def test_conda_netcheck_allowlist_lists_the_shards_host(
         f"127.0.0.1:{port}  # downloads (shards, packages) of channel {server.url}"
         in out
     )
+
+
+# -- packages over the byte bound: Range for the first bytes ------------------------------
+
+
+def test_a_package_over_the_bound_is_read_by_its_first_bytes(server):
+    result = check(server.url, package_bytes=1000)
+    assert result.status.value == "ok"
+    ranges = [
+        h.get("Range") for p, h in server.behaviour.requests if p.endswith(".conda")
+    ]
+    assert ranges == ["bytes=0-1023"]
+    assert any("first 1,024 bytes look right" in note for note in result.notes)
+
+
+def test_a_package_over_the_bound_without_range_is_a_warning(real, server):
+    server.behaviour.handler = ignore_range(real.root)
+    result = check(server.url, package_bytes=1000)
+    assert result.status.value == "warning"
+    assert {w.code.value for w in result.warnings} == {"range-ignored"}
+
+
+def test_a_package_missing_from_the_mirror_is_named(real, server):
+    real.path(TAR_PKG).unlink()
+    result = check(server.url)
+    assert result.problem.code.value == "http-not-found"
+    assert result.url_failed == f"{server.url}/noarch/{TAR_PKG}"
+    assert "the mirror is incomplete or out of sync" in result.problem.fix

@@ -178,6 +178,7 @@ def _verbose_lines(result: TargetResult) -> list[str]:
         lines.append(f"    redirected from: {url}")
     if result.fetched:
         lines.append(f"    fetched: {result.fetched}")
+    lines += [f"    then: {url}" for url in result.reached if url != result.fetched]
     lines += [f"    {note}" for note in result.notes]
     return lines
 
