@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 INDEX_PREFIX = 256 * 1024
 #: Decoded bytes of repodata.json.zst kept from that prefix.
 INDEX_OUTPUT = 1024 * 1024
-#: conda-forge's linux-64 shard index is about 0.5 MB compressed and decoded.
+#: Bytes read and decoded bytes kept of a shard index and of a shard: conda-forge's
+#: linux-64 shard index is about 0.5 MB, its largest shard (vim) 2.6 MB decoded.
 SHARD_INDEX_BYTES = 8 * 1024 * 1024
-SHARD_INDEX_OUTPUT = 32 * 1024 * 1024
-#: conda's own bound for one shard (ZSTD_MAX_SHARD_SIZE) and a compressed bound.
+SHARD_INDEX_OUTPUT = 8 * 1024 * 1024
 SHARD_BYTES = 4 * 1024 * 1024
-SHARD_OUTPUT = 16 * 1024 * 1024
+SHARD_OUTPUT = 8 * 1024 * 1024
 #: What conda 26 decodes at most (ZSTD_MAX_SHARD_INDEX_SIZE, ZSTD_MAX_SHARD_SIZE).
 CONDA_SHARD_INDEX_CAP = 2**23 * 16
 CONDA_SHARD_CAP = 2**20 * 16
@@ -451,7 +451,9 @@ class _Walker:
         if got.ending is bodies.Ending.BOUNDED:
             self.out.notes.append(f"{what}: over {SHARD_INDEX_BYTES:,} bytes, not read")
             return None
-        shards_index = self._decode(got, url, what, SHARD_INDEX_OUTPUT)
+        shards_index = self._decode(
+            got, url, what, SHARD_INDEX_OUTPUT, CONDA_SHARD_INDEX_CAP
+        )
         if shards_index is None:
             return None
         info, names = shards_index.get("info"), shards_index.get("shards")
@@ -492,20 +494,21 @@ class _Walker:
         )
         if got is None:
             return None
-        shard = self._decode(got, shard_at, f"the shard of {name}", SHARD_OUTPUT)
+        shard = self._decode(
+            got, shard_at, f"the shard of {name}", SHARD_OUTPUT, CONDA_SHARD_CAP
+        )
         if shard is None:
             return None
         return base, index.records_from_shard(shard)
 
     def _decode(
-        self, got: bodies.Body, url: str, what: str, max_output: int
+        self, got: bodies.Body, url: str, what: str, max_output: int, cap: int
     ) -> dict | None:
-        """zstd then msgpack, bounded; index-corrupt (or a block page) when it fails."""
-        cap = (
-            CONDA_SHARD_INDEX_CAP
-            if max_output == SHARD_INDEX_OUTPUT
-            else CONDA_SHARD_CAP
-        )
+        """zstd then msgpack, bounded; index-corrupt (or a block page) when it fails.
+
+        cap: what conda itself decodes at most; past max_output decoding goes on,
+        discarding, up to cap, so that only what conda refuses is called corrupt.
+        """
         decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
         ctype = got.headers.get("Content-Type", "")
         if decoded.state is bodies.Zstd.NOT_ZSTD and looks_like_html(
