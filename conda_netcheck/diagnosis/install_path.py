@@ -23,6 +23,7 @@ from . import advice
 
 if TYPE_CHECKING:
     from ..model import Options, Route, RouteFactory, Target, TargetResult
+    from ..probes.http import HttpResult
 
 #: Bytes of repodata.json(.zst) read to find info.base_url and package records.
 INDEX_PREFIX = 256 * 1024
@@ -214,9 +215,15 @@ def follow(
     route_for: RouteFactory,
     options: Options,
     filename: str,
+    answered: HttpResult | None = None,
 ) -> Followed:
-    """Fetch what conda fetches after the index `filename` of target answered."""
+    """Fetch what conda fetches after the index `filename` of target answered.
+
+    answered: the index's answer; when it holds the whole body (a small index),
+    it is used instead of fetching the file again.
+    """
     walker = _Walker(target, route_for, options)
+    walker.known = _whole(answered)
     if options.check_packages:
         walker.run(filename)
     return walker.out
@@ -231,6 +238,15 @@ class _Walker:
         self.options = options
         self.out = Followed()
         self.end = time.monotonic() + options.connect_timeout + options.read_timeout
+        self.known: bodies.Body | None = None  # an index body already read whole
+
+    def _index(
+        self, url: str, max_bytes: int, resource: Resource, what: str, **kw: bool
+    ) -> bodies.Body | None:
+        """The index body: the one already read when it is whole, else a GET."""
+        if self.known is not None and self.known.url == url:
+            return self.known
+        return self._get(url, max_bytes, resource, what, "the channel's index", **kw)
 
     def run(self, filename: str) -> None:
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
@@ -401,13 +417,8 @@ class _Walker:
         self, url: str, filename: str, missing_ok: bool = False
     ) -> tuple[str, dict] | None:
         """A bounded prefix of repodata.json(.zst): info.base_url and whole records."""
-        got = self._get(
-            url,
-            INDEX_PREFIX,
-            Resource.INDEX,
-            filename,
-            "the channel's index",
-            missing_ok=missing_ok,
+        got = self._index(
+            url, INDEX_PREFIX, Resource.INDEX, filename, missing_ok=missing_ok
         )
         if got is None:
             return None
@@ -443,9 +454,7 @@ class _Walker:
     def _shards(self, url: str) -> tuple[str, dict] | None:
         """The shard index, then one shard: CEP-16 as conda 26 reads it."""
         what = "the shard index"
-        got = self._get(
-            url, SHARD_INDEX_BYTES, Resource.SHARDS, what, "the channel's index"
-        )
+        got = self._index(url, SHARD_INDEX_BYTES, Resource.SHARDS, what)
         if got is None:
             return None
         if got.ending is bodies.Ending.BOUNDED:
@@ -660,6 +669,27 @@ def _differs(ref: index.PackageRef, got: bodies.Body) -> str | None:
         if hashlib.md5(got.data).hexdigest() != ref.md5:
             return "its md5 differs from the index's"
     return None
+
+
+def _whole(answer: HttpResult | None) -> bodies.Body | None:
+    """The index answer as a Body when its head is the whole, unencoded body."""
+    if answer is None or answer.error is not None or answer.status != 200:
+        return None
+    length = answer.headers.get("Content-Length")
+    encoded = answer.headers.get("Content-Encoding", "identity") != "identity"
+    if encoded or answer.redirects or length != str(len(answer.head)):
+        return None
+    return bodies.Body(
+        answer.url,
+        bodies.Ending.COMPLETE,
+        final_url=answer.final_url,
+        status=answer.status,
+        reason=answer.reason,
+        headers=answer.headers,
+        data=answer.head,
+        received=len(answer.head),
+        announced=len(answer.head),
+    )
 
 
 def _text(value: object) -> str:

@@ -500,9 +500,9 @@ class _Runner:
             upstream = target.upstream if opts.compare_upstream else None
             if upstream:
                 self._compare_upstream(upstream, filename, answer, result)
-            install_path.follow(target, self.route_for, opts, filename).fold_into(
-                result
-            )
+            install_path.follow(
+                target, self.route_for, opts, filename, answer
+            ).fold_into(result)
             return
 
     def _explain_refusal(
