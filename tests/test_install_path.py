@@ -52,7 +52,8 @@ SHARDED = ("repodata_shards.msgpack.zst", *JSON_ONLY)
 
 def check(url: str, filenames=JSON_ONLY, **options):
     """netcheck on the channel's noarch, without conda's configuration."""
-    opts = Options(connect_timeout=2, read_timeout=3, filenames=filenames, **options)
+    options = {"connect_timeout": 2, "read_timeout": 3, **options}
+    opts = Options(filenames=filenames, **options)
     (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, opts)
     return result
 
@@ -562,3 +563,43 @@ def test_a_package_missing_from_the_mirror_is_named(real, server):
     assert result.problem.code.value == "http-not-found"
     assert result.url_failed == f"{server.url}/noarch/{TAR_PKG}"
     assert "the mirror is incomplete or out of sync" in result.problem.fix
+
+
+# -- bounds -------------------------------------------------------------------------------
+
+
+def test_a_trickling_package_server_is_cut_off_at_the_deadline(real, server):
+    import time
+
+    def trickle(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(200)
+        req.send_header("Content-Length", "100000")
+        req.end_headers()
+        for _ in range(40):  # one byte every 0.25 s: never a read timeout
+            try:
+                req.wfile.write(b"P")
+                req.wfile.flush()
+            except OSError:
+                return True
+            time.sleep(0.25)
+        return True
+
+    server.behaviour.handler = chain(trickle, serve_ranges(real.root))
+    start = time.monotonic()
+    result = check(server.url, connect_timeout=1, read_timeout=1)
+    elapsed = time.monotonic() - start
+    assert result.problem.code.value == "read-timeout"
+    assert result.resource.value == "package"
+    assert elapsed < Options(connect_timeout=1, read_timeout=1).deadline
+
+
+def test_zstd_decoding_is_bounded_in_output():
+    from conda_netcheck.probes.body import Zstd, _zstd_module, unzstd
+
+    bomb = _zstd_module().compress(b"\0" * (64 * 1024 * 1024))
+    decoded = unzstd(bomb, True, 1024 * 1024, count_to=8 * 1024 * 1024)
+    assert decoded.state is Zstd.OVER_BOUND
+    assert len(decoded.data) == 1024 * 1024
+    assert 8 * 1024 * 1024 < decoded.size <= 13 * 1024 * 1024

@@ -16,6 +16,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from requests import Session
 
 CHUNK = 64 * 1024
@@ -87,8 +89,6 @@ def fetch(
 
 
 def _read(response: Any, url: str, max_bytes: int, deadline: float) -> Body:
-    import requests
-
     announced = _length(response.headers.get("Content-Length"))
     digest = hashlib.sha256()
     chunks: list[bytes] = []
@@ -96,7 +96,7 @@ def _read(response: Any, url: str, max_bytes: int, deadline: float) -> Body:
     ending = Ending.COMPLETE
     error: BaseException | None = None
     try:
-        for chunk in response.iter_content(chunk_size=CHUNK):
+        for chunk in _pieces(response):
             digest.update(chunk)
             if kept < max_bytes:
                 chunks.append(chunk[: max_bytes - kept])
@@ -107,10 +107,9 @@ def _read(response: Any, url: str, max_bytes: int, deadline: float) -> Body:
             if time.monotonic() > deadline:
                 ending = Ending.STALLED
                 break
-    except (requests.RequestException, OSError) as exc:
+    except Exception as exc:  # urllib3 and requests errors, OSError
         error = exc
-        stalled = isinstance(exc, requests.ConnectionError) and "timed out" in str(exc)
-        ending = Ending.STALLED if stalled else Ending.CUT
+        ending = Ending.STALLED if _timed_out(exc) else Ending.CUT
     received = _wire_bytes(response, kept)
     if ending is Ending.COMPLETE and announced is not None and received < announced:
         ending = Ending.CUT  # a server that closed early without urllib3 noticing
@@ -129,6 +128,28 @@ def _read(response: Any, url: str, max_bytes: int, deadline: float) -> Body:
         failed_url=response.url if error else None,
         sha256=digest.hexdigest() if ending is Ending.COMPLETE else None,
     )
+
+
+def _pieces(response: Any) -> Iterator[bytes]:
+    """What each socket read returns, so that a trickling server meets the deadline.
+
+    iter_content(n) blocks until n bytes (or the end) arrive, each read bounded
+    only by the read timeout; read1 returns after one read.
+    """
+    raw = response.raw
+    if not hasattr(raw, "read1"):  # urllib3 < 2
+        yield from response.iter_content(chunk_size=CHUNK)
+        return
+    while True:
+        piece = raw.read1(CHUNK, decode_content=True)
+        if not piece:
+            return
+        yield piece
+
+
+def _timed_out(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "timeout" in text or "timed out" in text
 
 
 def _length(value: str | None) -> int | None:
