@@ -21,7 +21,7 @@ from ..model import (
     Timings,
 )
 from ..probes import content, dns, http, proxy, tcp, tls
-from . import advice, install_path, mirrors
+from . import advice, after_index, install_path, mirrors
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -500,7 +500,7 @@ class _Runner:
             upstream = target.upstream if opts.compare_upstream else None
             if upstream:
                 self._compare_upstream(upstream, filename, answer, result)
-            install_path.follow(
+            after_index.follow(
                 target, self.route_for, opts, filename, answer
             ).fold_into(result)
             return

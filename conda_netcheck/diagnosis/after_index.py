@@ -1,0 +1,579 @@
+"""After the index answers: what conda fetches next (shards, packages), fetched as conda would.
+
+`conda install` needs more than the index: a sharded index sends conda to its
+shards (CEP-16), repodata v2 may move packages to another host (CEP-15,
+info.base_url), and the packages themselves pass through proxies and filters
+that let small JSON files by. Each request here is bounded in bytes and time,
+goes through conda's session for its URL, and a failure names the request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from ..config import index
+from ..model import Code, Layer, Problem, Resource
+from ..probes import body as bodies
+from ..probes.content import html_title, looks_like_html
+from . import advice, install_path
+from .install_path import INDEX_PREFIX
+
+if TYPE_CHECKING:
+    from ..model import Options, Route, RouteFactory, Target, TargetResult
+    from ..probes.http import HttpResult
+
+#: Decoded bytes of repodata.json.zst kept from that prefix.
+INDEX_OUTPUT = 1024 * 1024
+#: Bytes read and decoded bytes kept of a shard index and of a shard: conda-forge's
+#: linux-64 shard index is about 0.5 MB, its largest shard (vim) 2.6 MB decoded.
+SHARD_INDEX_BYTES = 8 * 1024 * 1024
+SHARD_INDEX_OUTPUT = 8 * 1024 * 1024
+SHARD_BYTES = 4 * 1024 * 1024
+SHARD_OUTPUT = 8 * 1024 * 1024
+#: What conda 26 decodes at most (ZSTD_MAX_SHARD_INDEX_SIZE, ZSTD_MAX_SHARD_SIZE).
+CONDA_SHARD_INDEX_CAP = 2**23 * 16
+CONDA_SHARD_CAP = 2**20 * 16
+#: zstd window allowed (2**24 = 16 MiB): levels up to 19 use at most 8 MiB.
+WINDOW_LOG = 24
+#: Bytes asked for with Range: the head and tail of a large package, a resume probe.
+RANGE_BYTES = 1024
+
+MAGIC = {".conda": b"PK\x03\x04", ".tar.bz2": b"BZh"}
+
+
+# -- following the index --------------------------------------------------------
+
+
+@dataclass
+class Followed:
+    """What the requests after the index found, to fold into a TargetResult."""
+
+    problem: Problem | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reached: list[str] = field(default_factory=list)
+    resource: Resource | None = None
+    url_failed: str | None = None
+
+    def fold_into(self, result: TargetResult) -> None:
+        """Add these findings to a target's result (before it is returned)."""
+        result.problem = result.problem or self.problem
+        result.warnings.extend(self.warnings)
+        result.notes.extend(self.notes)
+        result.reached.extend(u for u in self.reached if u not in result.reached)
+        if self.problem is not None:
+            result.resource = self.resource
+            result.url_failed = self.url_failed
+
+
+def follow(
+    target: Target,
+    route_for: RouteFactory,
+    options: Options,
+    filename: str,
+    answered: HttpResult | None = None,
+) -> Followed:
+    """Fetch what conda fetches after the index `filename` of target answered.
+
+    answered: the index's answer; when it holds the whole body (a small index),
+    it is used instead of fetching the file again.
+    """
+    walker = _Walker(target, route_for, options)
+    walker.known = _whole(answered)
+    if options.check_packages:
+        walker.run(filename)
+    return walker.out
+
+
+class _Walker:
+    """The requests after one index, in conda's order, stopping at the first failure."""
+
+    def __init__(self, target: Target, route_for: RouteFactory, options: Options):
+        self.target = target
+        self.route_for = route_for
+        self.options = options
+        self.out = Followed()
+        self.end = time.monotonic() + options.connect_timeout + options.read_timeout
+        self.known: bodies.Body | None = None  # an index body already read whole
+
+    def _index(
+        self, url: str, max_bytes: int, resource: Resource, what: str, **kw: bool
+    ) -> bodies.Body | None:
+        """The index body: the one already read when it is whole, else a GET."""
+        if self.known is not None and self.known.url == url:
+            return self.known
+        return self._get(url, max_bytes, resource, what, "the channel's index", **kw)
+
+    def run(self, filename: str) -> None:
+        index_url = f"{self.target.url.rstrip('/')}/{filename}"
+        if filename == index.SHARDS_INDEX:
+            found = self._shards(index_url)
+            if not self.out.problem:
+                self._json_beside_shards()
+        else:
+            found = self._json(index_url, filename)
+        if found is None or self.out.problem:
+            return
+        base, records = found
+        packages = index.smallest_packages(records, base)
+        if not packages:
+            self.out.notes.append("no package record in what was read: none fetched")
+        for position, ref in enumerate(packages):
+            self._package(ref, range_probe=position == 0)
+            if self.out.problem:
+                return
+
+    # -- requests --------------------------------------------------------------
+
+    def _fail(self, problem: Problem, resource: Resource, url: str) -> None:
+        self.out.problem = problem
+        self.out.resource = resource
+        self.out.url_failed = url
+
+    def _get(
+        self,
+        url: str,
+        max_bytes: int,
+        resource: Resource,
+        what: str,
+        why: str,
+        headers: dict[str, str] | None = None,
+        missing_ok: bool = False,
+    ) -> bodies.Body | None:
+        """One bounded GET through conda's session for url; None (and a problem) on failure.
+
+        missing_ok: a 404 is a note, not a problem (an optional format).
+        """
+        left = self.end - time.monotonic()
+        if left <= 0.2:
+            self.out.notes.append(f"{what}: not fetched, the run's time is up")
+            return None
+        try:
+            route = self.route_for(url)
+        except Exception as exc:
+            self._fail(advice.route_problem(exc), resource, url)
+            return None
+        connect = min(self.options.connect_timeout, left)
+        read = min(self.options.read_timeout, left)
+        got = bodies.fetch(route.session, url, connect, read, max_bytes, headers)
+        self.out.reached.append(url)
+        hops = (*got.redirects, got.final_url or got.failed_url or url)
+        self.out.reached.extend(u for u in hops if u not in self.out.reached)
+        if got.redirects:
+            self.out.notes.append(
+                f"{what}: redirected to {install_path.shown(got.final_url or url)}"
+            )
+        if missing_ok and got.status == 404:
+            self.out.notes.append(f"{what}: 404, conda reads the next format")
+            return None
+        problem = self._judge(got, route, what, why)
+        if problem is not None:
+            self._fail(problem, resource, got.failed_url or got.final_url or url)
+            return None
+        return got
+
+    def _judge(
+        self, got: bodies.Body, route: Route, what: str, why: str
+    ) -> Problem | None:
+        """The problem with one answer: no answer, an error status, a cut body."""
+        if not got.answered:
+            return self._unreachable(got, route, what, why)
+        status = got.status or 0
+        where = got.final_url or got.url
+        if not 200 <= status < 300:
+            from ..probes.http import HttpResult
+
+            answer = HttpResult(
+                url=where,
+                status=status,
+                reason=got.reason,
+                headers=got.headers,
+                head=got.data,
+            )
+            filename = where.rsplit("/", 1)[-1]
+            problem = advice.status_problem(answer, filename, route)
+            ctype = got.headers.get("Content-Type", "")
+            title = html_title(got.data) if looks_like_html(ctype, got.data) else None
+            page = f", an HTML page titled {title!r}" if title else ""
+            problem.summary = (
+                f"{what} ({install_path.shown(where)}): {problem.summary}{page}"
+            )
+            problem.details.update(status=status, title=title)
+            if problem.code is Code.HTTP_FORBIDDEN and title:
+                problem.fix = (
+                    f"a filter or proxy refuses downloads from {install_path.address_of(where)} (its "
+                    f"page: {title!r}): ask your network team to allow .conda and "
+                    ".tar.bz2 files from it"
+                )
+            if problem.code is Code.HTTP_NOT_FOUND:
+                problem.fix = (
+                    f"the index lists {filename} but {install_path.address_of(where)} does not serve "
+                    "it: the mirror is incomplete or out of sync; tell its administrators"
+                )
+            if problem.fix is None:
+                hop = replace(self.target, url=where.rsplit("/", 1)[0])
+                problem.fix = advice.fix_for(problem.code, hop)
+            return problem
+        if got.ending is bodies.Ending.CUT:
+            return install_path.incomplete(what, where, got.received, got.announced)
+        if got.ending is bodies.Ending.STALLED:
+            return Problem(
+                Code.READ_TIMEOUT,
+                Layer.HTTP,
+                f"{what} ({install_path.shown(where)}) stalled after {got.received:,} bytes",
+                advice.fix_for(Code.READ_TIMEOUT, replace(self.target, url=where)),
+            )
+        return None
+
+    def _unreachable(
+        self, got: bodies.Body, route: Route, what: str, why: str
+    ) -> Problem:
+        """The request raised before any answer: the layer, and the hop that failed."""
+        failed = got.failed_url or got.url
+        host = urlsplit(failed).hostname or ""
+        problem = advice.request_problem(got.error or OSError("no answer"), route, host)
+        hop = (
+            f", redirected from {install_path.shown(got.url)}"
+            if failed != got.url
+            else ""
+        )
+        problem.summary = (
+            f"{what} ({install_path.shown(failed)}{hop}): {problem.summary}"
+        )
+        problem.details["url_failed"] = install_path.shown(failed)
+        hostport = install_path.address_of(failed)
+        if problem.code in (
+            Code.CONNECTION_REFUSED,
+            Code.CONNECT_TIMEOUT,
+            Code.DNS_FAILURE,
+        ):
+            through = " through the proxy" if route.proxy else ""
+            problem.fix = (
+                f"conda fetches {what} from {hostport} ({why}{hop}): ask your network "
+                f"team to allow {hostport}{through}, or the channel's administrators "
+                "to serve it from a host that answers"
+            )
+            if what.startswith(("the shard", "a shard")):
+                problem.fix += (
+                    "; meanwhile conda can skip shards: "
+                    "conda config --set repodata_use_shards false"
+                )
+        elif problem.fix is None and problem.layer is not Layer.PROXY:
+            problem.fix = advice.fix_for(
+                problem.code, replace(self.target, url=failed.rsplit("/", 1)[0])
+            )
+        return problem
+
+    # -- the index formats --------------------------------------------------------
+
+    def _json_beside_shards(self) -> None:
+        """conda 26's classic solver and older condas read repodata.json(.zst), not shards."""
+        later = self.options.filenames[1:]
+        for filename in (n for n in later if n in (index.JSON_ZST, index.JSON)):
+            url = f"{self.target.url.rstrip('/')}/{filename}"
+            optional = filename != later[-1]
+            if self._json(url, filename, missing_ok=optional) is not None:
+                return
+            if self.out.problem:
+                return
+
+    def _json(
+        self, url: str, filename: str, missing_ok: bool = False
+    ) -> tuple[str, dict] | None:
+        """A bounded prefix of repodata.json(.zst): info.base_url and whole records."""
+        got = self._index(
+            url, INDEX_PREFIX, Resource.INDEX, filename, missing_ok=missing_ok
+        )
+        if got is None:
+            return None
+        data = got.data
+        if filename == index.JSON_ZST:
+            whole = got.ending is bodies.Ending.COMPLETE
+            decoded = bodies.unzstd(data, whole, INDEX_OUTPUT, WINDOW_LOG)
+            if decoded.state in (bodies.Zstd.TRUNCATED, bodies.Zstd.CORRUPT):
+                why = (
+                    f"the zstd frame ends early ({len(data):,} bytes, all the server "
+                    "sent)"
+                    if decoded.state is bodies.Zstd.TRUNCATED
+                    else f"zstd rejects it ({decoded.error})"
+                )
+                problem = install_path.corrupt(filename, url, why, "repodata_use_zst")
+                self._fail(problem, Resource.INDEX, url)
+                return None
+            if decoded.state not in (bodies.Zstd.OK, bodies.Zstd.PREFIX):
+                self.out.notes.append(
+                    f"{filename}: not decoded ({decoded.state.value})"
+                )
+                if decoded.state is not bodies.Zstd.OVER_BOUND:
+                    return None
+            data = decoded.data
+        text = data.decode("utf-8", "replace")
+        info = index.info_from_prefix(text) or {}
+        base_url = info.get("base_url") if isinstance(info.get("base_url"), str) else ""
+        base = index.packages_base_from_json(self.target.url, base_url)
+        if base_url:
+            self.out.notes.append(
+                f"packages are at {install_path.shown(base)} (info.base_url)"
+            )
+        return base, index.records_from_prefix(text)
+
+    def _shards(self, url: str) -> tuple[str, dict] | None:
+        """The shard index, then one shard: CEP-16 as conda 26 reads it."""
+        what = "the shard index"
+        got = self._index(url, SHARD_INDEX_BYTES, Resource.SHARDS, what)
+        if got is None:
+            return None
+        if got.ending is bodies.Ending.BOUNDED:
+            self.out.notes.append(f"{what}: over {SHARD_INDEX_BYTES:,} bytes, not read")
+            return None
+        shards_index = self._decode(
+            got, url, what, SHARD_INDEX_OUTPUT, CONDA_SHARD_INDEX_CAP
+        )
+        if shards_index is None:
+            return None
+        info, names = shards_index.get("info"), shards_index.get("shards")
+        if not isinstance(info, dict) or not isinstance(names, dict):
+            self._fail(
+                install_path.corrupt(
+                    what, url, "no info or shards map", "repodata_use_shards"
+                ),
+                Resource.SHARDS,
+                url,
+            )
+            return None
+        if not names:
+            self.out.notes.append(f"{what}: lists no packages")
+            return None
+        shards_at = index.shards_base_url(url, _text(info.get("shards_base_url")))
+        base = index.packages_base_from_shards(url, _text(info.get("base_url")))
+        self.out.notes.append(
+            f"{what}: {len(names)} names; shards at {install_path.shown(shards_at)}, "
+            f"packages at {install_path.shown(base)}"
+        )
+        name = min(names)
+        digest = names[name]
+        if not isinstance(digest, (bytes, bytearray)):
+            self._fail(
+                install_path.corrupt(
+                    what,
+                    url,
+                    f"the entry for {name} is not a sha256",
+                    "repodata_use_shards",
+                ),
+                Resource.SHARDS,
+                url,
+            )
+            return None
+        shard_at = index.shard_url(shards_at, digest)
+        why = "the shard index's shards_base_url"
+        got = self._get(
+            shard_at, SHARD_BYTES, Resource.SHARDS, f"the shard of {name}", why
+        )
+        if got is None:
+            return None
+        shard = self._decode(
+            got, shard_at, f"the shard of {name}", SHARD_OUTPUT, CONDA_SHARD_CAP
+        )
+        if shard is None:
+            return None
+        return base, index.records_from_shard(shard)
+
+    def _decode(
+        self, got: bodies.Body, url: str, what: str, max_output: int, cap: int
+    ) -> dict | None:
+        """zstd then msgpack, bounded; index-corrupt (or a block page) when it fails.
+
+        cap: what conda itself decodes at most; past max_output decoding goes on,
+        discarding, up to cap, so that only what conda refuses is called corrupt.
+        """
+        decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
+        ctype = got.headers.get("Content-Type", "")
+        if decoded.state is bodies.Zstd.NOT_ZSTD and looks_like_html(
+            ctype, got.data[:1]
+        ):
+            self._fail(
+                install_path.mismatch(what, url, "not zstd", got.data, ctype),
+                Resource.SHARDS,
+                url,
+            )
+            return None
+        if decoded.state is bodies.Zstd.OVER_BOUND and decoded.size > cap:
+            why = f"it expands beyond {cap:,} bytes, so conda refuses it (a zstd bomb?)"
+            self._fail(
+                install_path.corrupt(what, url, why, "repodata_use_shards"),
+                Resource.SHARDS,
+                url,
+            )
+            return None
+        if decoded.state in (
+            bodies.Zstd.OVER_BOUND,
+            bodies.Zstd.WINDOW,
+            bodies.Zstd.NO_DECODER,
+        ):
+            self.out.notes.append(
+                f"{what}: not decoded within {max_output:,} bytes ({decoded.state.value})"
+            )
+            return None
+        if decoded.state is not bodies.Zstd.OK:
+            why = {
+                bodies.Zstd.TRUNCATED: f"the zstd frame ends early ({len(got.data):,} bytes)",
+                bodies.Zstd.NOT_ZSTD: "it is not zstd",
+            }.get(decoded.state, f"zstd rejects it ({decoded.error})")
+            self._fail(
+                install_path.corrupt(what, url, why, "repodata_use_shards"),
+                Resource.SHARDS,
+                url,
+            )
+            return None
+        unpacked = bodies.unpack(decoded.data)
+        if not unpacked.ok or not isinstance(unpacked.value, dict):
+            why = (
+                f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"
+            )
+            self._fail(
+                install_path.corrupt(what, url, why, "repodata_use_shards"),
+                Resource.SHARDS,
+                url,
+            )
+            return None
+        return unpacked.value
+
+    # -- one package -------------------------------------------------------------------
+
+    def _package(self, ref: index.PackageRef, range_probe: bool) -> None:
+        """The whole file under the bound (size and sha256 checked), else its head and tail."""
+        what = f"the package {ref.filename}"
+        why = (
+            "the index's base_url"
+            if not ref.url.startswith(self.target.url)
+            else "the channel"
+        )
+        bound = self.options.package_bytes
+        if ref.size is None or ref.size > bound:
+            self._package_ends(ref, what, why)
+            return
+        got = self._get(ref.url, bound, Resource.PACKAGE, what, why)
+        if got is None:
+            return
+        ctype = got.headers.get("Content-Type", "")
+        reason = _differs(ref, got)
+        if reason:
+            self._fail(
+                install_path.mismatch(
+                    what, got.final_url or ref.url, reason, got.data, ctype
+                ),
+                Resource.PACKAGE,
+                ref.url,
+            )
+            return
+        self.out.notes.append(f"{what}: {got.received:,} bytes, size and sha256 match")
+        if range_probe and ref.size:
+            self._resume(ref, got.data)
+
+    def _package_ends(self, ref: index.PackageRef, what: str, why: str) -> None:
+        """A large package: its first and last bytes with Range, as conda resumes."""
+        head = self._get(
+            ref.url,
+            RANGE_BYTES,
+            Resource.PACKAGE,
+            what,
+            why,
+            {"Range": f"bytes=0-{RANGE_BYTES - 1}"},
+        )
+        if head is None:
+            return
+        ctype = head.headers.get("Content-Type", "")
+        magic = MAGIC[".conda" if ref.filename.endswith(".conda") else ".tar.bz2"]
+        if not head.data.startswith(magic):
+            self._fail(
+                install_path.mismatch(
+                    what,
+                    ref.url,
+                    "its first bytes are not a package's",
+                    head.data,
+                    ctype,
+                ),
+                Resource.PACKAGE,
+                ref.url,
+            )
+            return
+        if head.status != 206:
+            self.out.warnings.append(
+                install_path.range_ignored(head.final_url or ref.url)
+            )
+            return
+        self.out.notes.append(
+            f"{what}: first {len(head.data):,} bytes look right (Range)"
+        )
+
+    def _resume(self, ref: index.PackageRef, data: bytes) -> None:
+        """conda resumes a .partial file with Range: bytes=N-; is it honoured?"""
+        start = max(0, len(data) - RANGE_BYTES)
+        url = ref.url
+        try:
+            route = self.route_for(url)
+        except Exception:
+            return
+        left = self.end - time.monotonic()
+        if left <= 0.2:
+            return
+        got = bodies.fetch(
+            route.session,
+            url,
+            min(self.options.connect_timeout, left),
+            min(self.options.read_timeout, left),
+            RANGE_BYTES + 1,
+            {"Range": f"bytes={start}-"},
+        )
+        if got.status == 206 and got.data == data[start:]:
+            self.out.notes.append(f"the package {ref.filename}: Range requests work")
+        elif got.status == 200:
+            self.out.warnings.append(install_path.range_ignored(got.final_url or url))
+        else:
+            self.out.notes.append(
+                f"the package {ref.filename}: Range request answered {got.status}"
+            )
+
+
+def _differs(ref: index.PackageRef, got: bodies.Body) -> str | None:
+    """Why the body is not the file the index describes, or None."""
+    if got.ending is bodies.Ending.BOUNDED:
+        return f"more than the {ref.size:,} bytes the index gives"
+    if ref.size is not None and got.received != ref.size:
+        return f"{got.received:,} bytes instead of {ref.size:,}"
+    if ref.sha256 and got.sha256 and got.sha256 != ref.sha256:
+        return f"sha256 {got.sha256[:12]}... instead of {ref.sha256[:12]}..."
+    if not ref.sha256 and ref.md5:
+        import hashlib
+
+        if hashlib.md5(got.data).hexdigest() != ref.md5:
+            return "its md5 differs from the index's"
+    return None
+
+
+def _whole(answer: HttpResult | None) -> bodies.Body | None:
+    """The index answer as a Body when its head is the whole, unencoded body."""
+    if answer is None or answer.error is not None or answer.status != 200:
+        return None
+    length = answer.headers.get("Content-Length")
+    encoded = answer.headers.get("Content-Encoding", "identity") != "identity"
+    if encoded or answer.redirects or length != str(len(answer.head)):
+        return None
+    return bodies.Body(
+        answer.url,
+        bodies.Ending.COMPLETE,
+        final_url=answer.final_url,
+        status=answer.status,
+        reason=answer.reason,
+        headers=answer.headers,
+        data=answer.head,
+        received=len(answer.head),
+        announced=len(answer.head),
+    )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
