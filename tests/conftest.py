@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,25 @@ def _isolate_network() -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     config._netcheck_isolation = _isolate_network()  # type: ignore[attr-defined]
+
+
+#: With NETCHECK_NO_SKIPS=1 (CI with conda), a skip is a failure unless it is
+#: a version gate ("needs conda >= 26.7") or something root cannot test.
+ALLOWED_SKIP = re.compile(r">= ?\d|as root")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("NETCHECK_NO_SKIPS") != "1" or not report.skipped:
+        return
+    if hasattr(report, "wasxfail"):
+        return
+    reason = str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else "")
+    if not ALLOWED_SKIP.search(reason):
+        report.outcome = "failed"
+        report.longrepr = f"NETCHECK_NO_SKIPS=1 and this test skipped: {reason}"
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -287,7 +287,8 @@ def test_through_mitmproxy_the_chain_is_issued_by_mitmproxy(
     assert "CN=mitmproxy" in info["issuer"]
     assert LOOPBACK in info["names"]
     assert intercept.recognise_product(info["issuer"], info["subject"]) == "mitmproxy"
-    assert f"CONNECT 127.0.0.1:{upstream.port}" in mitm.log_text()
+    wanted = f"CONNECT 127.0.0.1:{upstream.port}"
+    assert wanted in mitm.wait_for_log(wanted)
 
 
 def test_the_inspected_chain_is_accepted_only_with_mitmproxys_ca(
@@ -353,7 +354,7 @@ def test_mitmproxy_refuses_anything_but_loopback(mitm) -> None:
         TIMEOUT,
     )
     assert answer.status == 403
-    assert "refused CONNECT 192.0.2.1:443" in mitm.log_text()
+    assert "refused CONNECT 192.0.2.1:443" in mitm.wait_for_log("refused CONNECT")
 
 
 def test_mitmproxy_verifies_upstream_against_the_ca_it_is_given(

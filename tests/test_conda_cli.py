@@ -280,7 +280,7 @@ def test_no_proxy_does_not_bypass_proxy_servers(
     with proxypy_proxy(tmp_path) as proxy:
         condarc([channel.url], proxy_servers={"http": proxy.url})
         document, code = netcheck(conda_cli)
-        log = proxy.log_text()
+        log = proxy.wait_for_log("repodata.json")
     assert {t["proxy_source"] for t in document["targets"]} == {"proxy_servers.http"}
     assert "repodata.json" in log
     (finding,) = [f for f in document["findings"] if f["check"] == "NO_PROXY"]

@@ -117,7 +117,7 @@ def test_fix_turns_a_failing_proxy_scenario_into_a_passing_one(
         document, _ = _json(conda_cli("netcheck", "--json", "--timeout", "1"))
         assert {t["diagnosis"] for t in document["targets"]} == {"proxy-misconfigured"}
         out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "2")
-        log = proxy.log_text()
+        log = proxy.wait_for_log("repodata.json")
     text = path.read_text()
     assert f"http: http://localhost:{proxy.port}" in text
     assert "# my settings" in text and "# the only channel" in text

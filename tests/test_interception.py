@@ -13,7 +13,7 @@ from conda_netcheck.diagnosis.runner import diagnose
 from conda_netcheck.model import Options
 
 pytestmark = pytest.mark.skipif(
-    ensure_mitmproxy() is None,
+    ensure_mitmproxy(install=False) is None,
     reason="mitmproxy is not installed: run `python tests/support/mitm.py install`",
 )
 

@@ -47,7 +47,7 @@ def test_squid_with_right_credentials_tunnels(https_channel, tmp_path, monkeypat
         tmp_path, users={"bob": PASSWORD}, connect_ports=[https_channel.port]
     ) as proxy:
         result = check(https_channel.url, proxy.url_with("bob", PASSWORD), monkeypatch)
-        log = proxy.log_text()
+        log = proxy.wait_for_log("CONNECT 127.0.0.1")
     assert result.status.value == "ok", result.problem
     assert "CONNECT 127.0.0.1" in log
     assert any("tunnel" in note for note in result.notes)

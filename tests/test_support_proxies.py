@@ -12,7 +12,6 @@ import os
 import shutil
 import ssl
 import subprocess
-import time
 
 import pytest
 import requests
@@ -123,12 +122,7 @@ def test_right_credentials_get_and_connect(start, kind, upstream, tls_upstream, 
     assert upstream.seen == ["/"] and tls_upstream.seen == ["/"]
     # Daemons write their access log after answering: poll, bounded.
     wanted = (f"127.0.0.1:{upstream.port}", f"127.0.0.1:{tls_upstream.port}")
-    deadline = time.monotonic() + 3
-    while (
-        not all(w in proxy.log_text() for w in wanted) and time.monotonic() < deadline
-    ):
-        time.sleep(0.05)
-    log = proxy.log_text()
+    log = proxy.wait_for_log(*wanted)
     assert all(w in log for w in wanted), log
 
 
@@ -213,10 +207,8 @@ def test_squid_plain_get_is_logged(start, upstream):
     proxy = start("squid")
     r = get(proxy.url, upstream.url)
     assert r.status_code == 200 and "squid" in r.headers["Via"]
-    assert (
-        "TCP_MISS/200 " in proxy.log_text()
-        and f"GET {upstream.url}" in proxy.log_text()
-    )
+    log = proxy.wait_for_log("TCP_MISS/200 ", f"GET {upstream.url}")
+    assert "TCP_MISS/200 " in log and f"GET {upstream.url}" in log, log
 
 
 def test_squid_denies_connect_to_non_443_port(start, tls_upstream):
@@ -233,13 +225,14 @@ def test_squid_denies_connect_to_non_443_port(start, tls_upstream):
     ):
         get(proxy.url_with(USER, PASSWORD), tls_upstream.url, verify=False)
     assert tls_upstream.seen == []
-    assert "TCP_DENIED/403 " in proxy.log_text()
+    assert "TCP_DENIED/403 " in proxy.wait_for_log("TCP_DENIED/403 ")
 
 
 def test_squid_connect_ports_allow_the_tunnel(start, tls_upstream, tls):
     proxy = start("squid", connect_ports=[tls_upstream.port])
     assert get(proxy.url, tls_upstream.url, verify=tls[1]).status_code == 200
-    assert f"CONNECT 127.0.0.1:{tls_upstream.port}" in proxy.log_text()
+    wanted = f"CONNECT 127.0.0.1:{tls_upstream.port}"
+    assert wanted in proxy.wait_for_log(wanted)
 
 
 def test_htpasswd_file_is_accepted_by_squid_helper(tmp_path):
@@ -275,7 +268,8 @@ def test_stalling_proxy_never_answers():
     with px.stalling_proxy() as proxy:
         with pytest.raises(requests.exceptions.ReadTimeout), session() as s:
             s.get("http://127.0.0.1:9/", proxies={"http": proxy.url}, timeout=(1, 0.5))
-        assert "GET http://127.0.0.1:9/ HTTP/1.1" in proxy.log_text()
+        wanted = "GET http://127.0.0.1:9/ HTTP/1.1"
+        assert wanted in proxy.wait_for_log(wanted)
     with pytest.raises(OSError):
         px.raw_proxy_request(proxy, "GET", "http://127.0.0.1:9/", timeout=1)
 

@@ -3,8 +3,8 @@
 mitmproxy pins many packages, so it never goes into the project's environment:
 ``ensure_mitmproxy()`` keeps it in a venv under
 ``~/.cache/conda-netcheck-tests/mitmproxy-venv`` (``NETCHECK_MITMPROXY_VENV``
-overrides the path), creating it on first use. CI creates it before the tests
-run, outside the tests' network namespace::
+overrides the path), created by ``install`` before the tests run, outside the tests' network
+namespace (the tests never install or remove it)::
 
     python tests/support/mitm.py install
 
@@ -149,7 +149,9 @@ def ensure_mitmproxy(
     global LAST_ERROR
     venv = venv_dir()
     exe = _bin(venv, "mitmdump")
-    if (venv / _COMPLETE).exists() and mitmdump_version(exe):
+    if (venv / _COMPLETE).exists() and exe.exists():
+        # Installed by `mitm.py install`: use it as it is. A slow first start
+        # under load is no reason to rebuild it (the tests run offline).
         LAST_ERROR = None
         return exe
     if not install or venv in _FAILED:
@@ -238,6 +240,10 @@ class MitmProxy:
         """One line per CONNECT, request, response, error and refusal."""
         return self.daemon.log_text()
 
+    def wait_for_log(self, *wanted: str, timeout: float = 5.0) -> str:
+        """The access log once it holds every `wanted` string (or at `timeout`)."""
+        return self.daemon.wait_for_log(*wanted, timeout=timeout)
+
     def stop(self) -> None:
         self.daemon.stop()
 
@@ -249,7 +255,9 @@ def mitm_proxy(tmp_path: Path, upstream_ca: str) -> Iterator[MitmProxy]:
 
     from .proxies import _launch, _make_workdir, _running
 
-    exe = ensure_mitmproxy()
+    # The tests run in a network namespace without network: never install
+    # (nor remove) the venv from here; `mitm.py install` does that beforehand.
+    exe = ensure_mitmproxy(install=False)
     if exe is None:
         pytest.skip(
             f"mitmproxy unavailable: {LAST_ERROR} "

@@ -120,6 +120,19 @@ class ProxyHandle:
     def log_text(self) -> str:
         raise NotImplementedError
 
+    def wait_for_log(self, *wanted: str, timeout: float = 5.0) -> str:
+        """The access log once it holds every `wanted` string (or at `timeout`).
+
+        Daemons write their access log after they answered the client, so a
+        test that reads it right after a request must poll, bounded.
+        """
+        deadline = time.monotonic() + timeout
+        log = self.log_text()
+        while not all(w in log for w in wanted) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            log = self.log_text()
+        return log
+
     def stop(self) -> None:
         raise NotImplementedError
 
