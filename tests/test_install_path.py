@@ -43,7 +43,7 @@ except Exception:  # conda < 26 reads no shards, or no conda
 else:
     HAS_SHARDS = True
 needs_conda_shards = pytest.mark.skipif(
-    not HAS_SHARDS, reason="this conda has no sharded index reader (conda < 26)"
+    not HAS_SHARDS, reason="needs conda >= 26 (a sharded index reader)"
 )
 
 JSON_ONLY = ("repodata.json.zst", "repodata.json")
@@ -444,7 +444,7 @@ def test_packages_go_through_the_proxy_with_basic_auth(server, tmp_path, monkeyp
     with proxypy_proxy(tmp_path, users={"bob": "pr0xy-Secret"}) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url_with("bob", "pr0xy-Secret"))
         result = check(server.url)
-        log = proxy.log_text()
+        log = proxy.wait_for_log(CONDA_PKG, TAR_PKG)
     assert result.status.value == "ok", result.problem
     assert CONDA_PKG in log and TAR_PKG in log
 

@@ -429,6 +429,9 @@ class _Walker:
             )
             return None
         unpacked = bodies.unpack(decoded.data)
+        if unpacked.no_decoder:
+            self.out.notes.append(f"{what}: not decoded (msgpack is not importable)")
+            return None
         if not unpacked.ok or not isinstance(unpacked.value, dict):
             why = (
                 f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"

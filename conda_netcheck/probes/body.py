@@ -274,11 +274,12 @@ class Unpacked:
 
     value: Any = None
     error: str = ""
+    no_decoder: bool = False  # msgpack is not importable: nothing was decoded
 
     @property
     def ok(self) -> bool:
         """True when a document was decoded."""
-        return not self.error
+        return not self.error and not self.no_decoder
 
 
 def unpack(data: bytes, max_items: int = 2_000_000) -> Unpacked:
@@ -286,7 +287,7 @@ def unpack(data: bytes, max_items: int = 2_000_000) -> Unpacked:
     try:
         import msgpack
     except ImportError:
-        return Unpacked(error="msgpack is not importable")
+        return Unpacked(no_decoder=True)
     try:
         value = msgpack.unpackb(
             data,
