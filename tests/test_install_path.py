@@ -603,3 +603,74 @@ def test_zstd_decoding_is_bounded_in_output():
     assert decoded.state is Zstd.OVER_BOUND
     assert len(decoded.data) == 1024 * 1024
     assert 8 * 1024 * 1024 < decoded.size <= 13 * 1024 * 1024
+
+
+# -- every scenario through `conda netcheck` itself --------------------------------------
+
+
+def _redirect_packages_to(port: int):
+    def handler(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(302)
+        req.send_header("Location", f"http://127.0.0.1:{port}/cdn{req.path}")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+        return True
+
+    return handler
+
+
+def _truncate(real, name: str, keep: int = -20) -> None:
+    path = real.path(name)
+    path.write_bytes(path.read_bytes()[:keep])
+
+
+CONDA_SCENARIOS = [
+    # id, setup(real, server), diagnosis, resource
+    ("403-html", lambda r, s: forbidden_html(".conda"), "http-forbidden", "package"),
+    ("cut-fin", lambda r, s: cut_body(r.root, ".conda", 0.5), "download-incomplete", "package"),
+    ("cut-rst", lambda r, s: cut_body(r.root, ".conda", 0.5, True), "download-incomplete", "package"),
+    ("block-page", lambda r, s: block_page(".conda"), "download-mismatch", "package"),
+    ("redirect-dead", lambda r, s: _redirect_packages_to(closed_port()), "connection-refused", "package"),
+    ("index-cut", lambda r, s: promise_more("/repodata_shards.msgpack.zst", b"\x28\xb5\x2f\xfd", 100_000),
+     "download-incomplete", "index"),
+    ("zst-truncated", lambda r, s: _truncate(r, "repodata.json.zst", 100), "index-corrupt", "index"),
+    ("shard-index-truncated", lambda r, s: _truncate(r, "repodata_shards.msgpack.zst"), "index-corrupt", "shards"),
+]  # fmt: skip
+
+
+@needs_conda_shards
+@pytest.mark.parametrize(
+    "setup, diagnosis, resource",
+    [case[1:] for case in CONDA_SCENARIOS],
+    ids=[case[0] for case in CONDA_SCENARIOS],
+)
+def test_conda_netcheck_names_the_fault(
+    real, server, conda_settings, conda_cli, setup, diagnosis, resource
+):
+    handler = setup(real, server)
+    if handler is not None:
+        server.behaviour.handler = chain(handler, serve_ranges(real.root))
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "2", f"{server.url}/noarch"
+    )
+    (target,) = [t for t in json.loads(out)["targets"] if t["subdir"] == "noarch"]
+    assert (target["diagnosis"], target["resource"]) == (diagnosis, resource)
+    assert target["url_failed"].startswith("http://127.0.0.1:")
+    assert target["fix"]
+    assert code == 1
+
+
+@needs_conda
+def test_conda_netcheck_is_ok_on_a_healthy_channel_with_packages(
+    server, conda_settings, conda_cli
+):
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "2", f"{server.url}/noarch"
+    )
+    document = json.loads(out)
+    assert {t["diagnosis"] for t in document["targets"]} == {"ok"}
+    assert code == 0
