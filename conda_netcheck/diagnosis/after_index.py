@@ -10,19 +10,17 @@ goes through conda's session for its URL, and a failure names the request.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from ..config import index
-from ..model import Code, Layer, Problem, Resource
+from ..model import Problem, Resource
 from ..probes import body as bodies
-from ..probes.content import html_title, looks_like_html
 from . import advice, install_path
 from .install_path import INDEX_PREFIX
 
 if TYPE_CHECKING:
-    from ..model import Options, Route, RouteFactory, Target, TargetResult
+    from ..model import Options, RouteFactory, Target, TargetResult
     from ..probes.http import HttpResult
 
 #: Decoded bytes of repodata.json.zst kept from that prefix.
@@ -169,103 +167,13 @@ class _Walker:
         if missing_ok and got.status == 404:
             self.out.notes.append(f"{what}: 404, conda reads the next format")
             return None
-        problem = self._judge(got, route, what, why)
+        problem = install_path.answer_problem(
+            got, route, self.target, what, why, resource
+        )
         if problem is not None:
             self._fail(problem, resource, got.failed_url or got.final_url or url)
             return None
         return got
-
-    def _judge(
-        self, got: bodies.Body, route: Route, what: str, why: str
-    ) -> Problem | None:
-        """The problem with one answer: no answer, an error status, a cut body."""
-        if not got.answered:
-            return self._unreachable(got, route, what, why)
-        status = got.status or 0
-        where = got.final_url or got.url
-        if not 200 <= status < 300:
-            from ..probes.http import HttpResult
-
-            answer = HttpResult(
-                url=where,
-                status=status,
-                reason=got.reason,
-                headers=got.headers,
-                head=got.data,
-            )
-            filename = where.rsplit("/", 1)[-1]
-            problem = advice.status_problem(answer, filename, route)
-            ctype = got.headers.get("Content-Type", "")
-            title = html_title(got.data) if looks_like_html(ctype, got.data) else None
-            page = f", an HTML page titled {title!r}" if title else ""
-            problem.summary = (
-                f"{what} ({install_path.shown(where)}): {problem.summary}{page}"
-            )
-            problem.details.update(status=status, title=title)
-            if problem.code is Code.HTTP_FORBIDDEN and title:
-                problem.fix = (
-                    f"a filter or proxy refuses downloads from {install_path.address_of(where)} (its "
-                    f"page: {title!r}): ask your network team to allow .conda and "
-                    ".tar.bz2 files from it"
-                )
-            if problem.code is Code.HTTP_NOT_FOUND:
-                problem.fix = (
-                    f"the index lists {filename} but {install_path.address_of(where)} does not serve "
-                    "it: the mirror is incomplete or out of sync; tell its administrators"
-                )
-            if problem.fix is None:
-                hop = replace(self.target, url=where.rsplit("/", 1)[0])
-                problem.fix = advice.fix_for(problem.code, hop)
-            return problem
-        if got.ending is bodies.Ending.CUT:
-            return install_path.incomplete(what, where, got.received, got.announced)
-        if got.ending is bodies.Ending.STALLED:
-            return Problem(
-                Code.READ_TIMEOUT,
-                Layer.HTTP,
-                f"{what} ({install_path.shown(where)}) stalled after {got.received:,} bytes",
-                advice.fix_for(Code.READ_TIMEOUT, replace(self.target, url=where)),
-            )
-        return None
-
-    def _unreachable(
-        self, got: bodies.Body, route: Route, what: str, why: str
-    ) -> Problem:
-        """The request raised before any answer: the layer, and the hop that failed."""
-        failed = got.failed_url or got.url
-        host = urlsplit(failed).hostname or ""
-        problem = advice.request_problem(got.error or OSError("no answer"), route, host)
-        hop = (
-            f", redirected from {install_path.shown(got.url)}"
-            if failed != got.url
-            else ""
-        )
-        problem.summary = (
-            f"{what} ({install_path.shown(failed)}{hop}): {problem.summary}"
-        )
-        problem.details["url_failed"] = install_path.shown(failed)
-        hostport = install_path.address_of(failed)
-        if problem.code in (
-            Code.CONNECTION_REFUSED,
-            Code.CONNECT_TIMEOUT,
-            Code.DNS_FAILURE,
-        ):
-            through = " through the proxy" if route.proxy else ""
-            problem.fix = (
-                f"conda fetches {what} from {hostport} ({why}{hop}): ask your network "
-                f"team to allow {hostport}{through}, or the channel's administrators "
-                "to serve it from a host that answers"
-            )
-            if what.startswith(("the shard", "a shard")):
-                problem.fix += (
-                    "; meanwhile conda can skip shards: "
-                    "conda config --set repodata_use_shards false"
-                )
-        elif problem.fix is None and problem.layer is not Layer.PROXY:
-            problem.fix = advice.fix_for(
-                problem.code, replace(self.target, url=failed.rsplit("/", 1)[0])
-            )
-        return problem
 
     # -- the index formats --------------------------------------------------------
 
@@ -390,42 +298,13 @@ class _Walker:
         discarding, up to cap, so that only what conda refuses is called corrupt.
         """
         decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
-        ctype = got.headers.get("Content-Type", "")
-        if decoded.state is bodies.Zstd.NOT_ZSTD and looks_like_html(
-            ctype, got.data[:1]
-        ):
-            self._fail(
-                install_path.mismatch(what, url, "not zstd", got.data, ctype),
-                Resource.SHARDS,
-                url,
-            )
-            return None
-        if decoded.state is bodies.Zstd.OVER_BOUND and decoded.size > cap:
-            why = f"it expands beyond {cap:,} bytes, so conda refuses it (a zstd bomb?)"
-            self._fail(
-                install_path.corrupt(what, url, why, "repodata_use_shards"),
-                Resource.SHARDS,
-                url,
-            )
-            return None
-        if decoded.state in (
-            bodies.Zstd.OVER_BOUND,
-            bodies.Zstd.WINDOW,
-            bodies.Zstd.NO_DECODER,
-        ):
-            self.out.notes.append(
-                f"{what}: not decoded within {max_output:,} bytes ({decoded.state.value})"
-            )
+        problem = install_path.undecodable(decoded, got, url, what, cap)
+        if problem is not None:
+            self._fail(problem, Resource.SHARDS, url)
             return None
         if decoded.state is not bodies.Zstd.OK:
-            why = {
-                bodies.Zstd.TRUNCATED: f"the zstd frame ends early ({len(got.data):,} bytes)",
-                bodies.Zstd.NOT_ZSTD: "it is not zstd",
-            }.get(decoded.state, f"zstd rejects it ({decoded.error})")
-            self._fail(
-                install_path.corrupt(what, url, why, "repodata_use_shards"),
-                Resource.SHARDS,
-                url,
+            self.out.notes.append(
+                f"{what}: not decoded within {max_output:,} bytes ({decoded.state.value})"
             )
             return None
         unpacked = bodies.unpack(decoded.data)

@@ -7,14 +7,16 @@ redirect hop are named. What is fetched after the index is in after_index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Code, Layer, Problem
+from ..model import Code, Layer, Problem, Resource
 from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
+from ..probes.http import HttpResult
 from ..redact import REDACTOR
+from . import advice
 
 if TYPE_CHECKING:
     from ..model import Options, Route, Target
@@ -161,6 +163,133 @@ def range_ignored(url: str) -> Problem:
 def shown(url: str) -> str:
     """A URL as it may be printed (redacted)."""
     return REDACTOR.text(url)
+
+
+def answer_problem(
+    got: bodies.Body,
+    route: Route,
+    target: Target,
+    what: str,
+    why: str,
+    resource: Resource,
+) -> Problem | None:
+    """The problem with one answer after the index: none, an error status, a cut body.
+
+    what: the request in words ("the package x.conda"); why: where conda got
+    its URL ("the index's base_url").
+    """
+    if not got.answered:
+        return unreachable(got, route, target, what, why, resource)
+    status = got.status or 0
+    where = got.final_url or got.url
+    if not 200 <= status < 300:
+        answer = HttpResult(
+            url=where,
+            status=status,
+            reason=got.reason,
+            headers=got.headers,
+            head=got.data,
+        )
+        filename = where.rsplit("/", 1)[-1]
+        problem = advice.status_problem(answer, filename, route)
+        ctype = got.headers.get("Content-Type", "")
+        title = html_title(got.data) if looks_like_html(ctype, got.data) else None
+        page = f", an HTML page titled {title!r}" if title else ""
+        problem.summary = f"{what} ({shown(where)}): {problem.summary}{page}"
+        problem.details.update(status=status, title=title)
+        if problem.code is Code.HTTP_FORBIDDEN and title:
+            problem.fix = (
+                f"a filter or proxy refuses downloads from {address_of(where)} (its "
+                f"page: {title!r}): ask your network team to allow .conda and "
+                ".tar.bz2 files from it"
+            )
+        if problem.code is Code.HTTP_NOT_FOUND:
+            problem.fix = (
+                f"the index lists {filename} but {address_of(where)} does not serve "
+                "it: the mirror is incomplete or out of sync; tell its administrators"
+            )
+        if problem.fix is None:
+            hop = replace(target, url=where.rsplit("/", 1)[0])
+            problem.fix = advice.fix_for(problem.code, hop)
+        return problem
+    if got.ending is bodies.Ending.CUT:
+        return incomplete(what, where, got.received, got.announced)
+    if got.ending is bodies.Ending.STALLED:
+        return Problem(
+            Code.READ_TIMEOUT,
+            Layer.HTTP,
+            f"{what} ({shown(where)}) stalled after {got.received:,} bytes",
+            advice.fix_for(Code.READ_TIMEOUT, replace(target, url=where)),
+        )
+    return None
+
+
+def unreachable(
+    got: bodies.Body,
+    route: Route,
+    target: Target,
+    what: str,
+    why: str,
+    resource: Resource,
+) -> Problem:
+    """The request raised before any answer: the layer, and the hop that failed."""
+    failed = got.failed_url or got.url
+    host = urlsplit(failed).hostname or ""
+    problem = advice.request_problem(got.error or OSError("no answer"), route, host)
+    hop = f", redirected from {shown(got.url)}" if failed != got.url else ""
+    problem.summary = f"{what} ({shown(failed)}{hop}): {problem.summary}"
+    problem.details["url_failed"] = shown(failed)
+    hostport = address_of(failed)
+    if problem.code in (
+        Code.CONNECTION_REFUSED,
+        Code.CONNECT_TIMEOUT,
+        Code.DNS_FAILURE,
+    ):
+        through = " through the proxy" if route.proxy else ""
+        problem.fix = (
+            f"conda fetches {what} from {hostport} ({why}{hop}): ask your network "
+            f"team to allow {hostport}{through}, or the channel's administrators "
+            "to serve it from a host that answers"
+        )
+        if what.startswith(("the shard", "a shard")):
+            problem.fix += (
+                "; meanwhile conda can skip shards: "
+                "conda config --set repodata_use_shards false"
+            )
+    elif problem.fix is None and problem.layer is not Layer.PROXY:
+        problem.fix = advice.fix_for(
+            problem.code, replace(target, url=failed.rsplit("/", 1)[0])
+        )
+    return problem
+
+
+def undecodable(
+    decoded: bodies.Decoded, got: bodies.Body, url: str, what: str, cap: int
+) -> Problem | None:
+    """Why a shard index or shard fails conda too; None when it decoded or cannot be judged.
+
+    cap: what conda itself decodes at most; output over our bound but under
+    conda's cap, or a window we do not allow, is no verdict.
+    """
+    ctype = got.headers.get("Content-Type", "")
+    state = decoded.state
+    if state is bodies.Zstd.NOT_ZSTD and looks_like_html(ctype, got.data[:1]):
+        return mismatch(what, url, "not zstd", got.data, ctype)
+    if state is bodies.Zstd.OVER_BOUND and decoded.size > cap:
+        why = f"it expands beyond {cap:,} bytes, so conda refuses it (a zstd bomb?)"
+        return corrupt(what, url, why, "repodata_use_shards")
+    if state in (
+        bodies.Zstd.OK,
+        bodies.Zstd.OVER_BOUND,
+        bodies.Zstd.WINDOW,
+        bodies.Zstd.NO_DECODER,
+    ):
+        return None
+    why = {
+        bodies.Zstd.TRUNCATED: f"the zstd frame ends early ({len(got.data):,} bytes)",
+        bodies.Zstd.NOT_ZSTD: "it is not zstd",
+    }.get(state, f"zstd rejects it ({decoded.error})")
+    return corrupt(what, url, why, "repodata_use_shards")
 
 
 def index_cut(
