@@ -681,3 +681,28 @@ def test_conda_netcheck_is_ok_on_a_healthy_channel_with_packages(
     document = json.loads(out)
     assert {t["diagnosis"] for t in document["targets"]} == {"ok"}
     assert code == 0
+
+
+def test_packages_redirected_to_a_cdn_are_followed_and_allowed(real, server, tmp_path):
+    from conda_netcheck.model import Report
+    from conda_netcheck.output.allowlist import allowlist
+
+    with channel_server(real.root) as cdn:
+        cdn.behaviour.handler = serve_ranges(real.root)
+
+        def redirect(req) -> bool:
+            if not req.path.endswith((".conda", ".tar.bz2")):
+                return False
+            req.send_response(302)
+            req.send_header("Location", f"{cdn.url}{req.path}")
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+            return True
+
+        server.behaviour.handler = chain(redirect, serve_ranges(real.root))
+        result = check(server.url)
+    assert result.status.value == "ok", result.problem
+    assert f"{cdn.url}/noarch/{CONDA_PKG}" in result.reached
+    assert any(f"redirected to {cdn.url}" in note for note in result.notes)
+    why = {e.address: e.why for e in allowlist(Report(targets=[result]))}
+    assert f"127.0.0.1:{cdn.port}" in why
