@@ -546,8 +546,9 @@ def test_a_package_over_the_bound_is_read_by_its_first_bytes(server):
     ranges = [
         h.get("Range") for p, h in server.behaviour.requests if p.endswith(".conda")
     ]
-    assert ranges == ["bytes=0-1023"]
+    assert ranges == ["bytes=0-1023", "bytes=-1024"]  # never the whole file
     assert any("first 1,024 bytes look right" in note for note in result.notes)
+    assert any("its size is the index's" in note for note in result.notes)
 
 
 def test_a_package_over_the_bound_without_range_is_a_warning(real, server):
@@ -706,3 +707,14 @@ def test_packages_redirected_to_a_cdn_are_followed_and_allowed(real, server, tmp
     assert any(f"redirected to {cdn.url}" in note for note in result.notes)
     why = {e.address: e.why for e in allowlist(Report(targets=[result]))}
     assert f"127.0.0.1:{cdn.port}" in why
+
+
+def test_a_package_over_the_bound_whose_size_differs_is_a_mismatch(real, server):
+    path = real.path(CONDA_PKG)
+    path.write_bytes(path.read_bytes() + b"\0" * 100)  # the mirror's file grew
+    result = check(server.url, package_bytes=1000)
+    assert result.problem.code.value == "download-mismatch"
+    size = len(real.packages[CONDA_PKG])
+    assert f"the server has {size + 100:,} bytes, the index says {size:,}" in (
+        result.problem.summary
+    )

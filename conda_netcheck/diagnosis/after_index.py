@@ -390,6 +390,28 @@ class _Walker:
         self.out.notes.append(
             f"{what}: first {len(head.data):,} bytes look right (Range)"
         )
+        self._package_tail(ref, what, why)
+
+    def _package_tail(self, ref: index.PackageRef, what: str, why: str) -> None:
+        """Its last bytes: the total in Content-Range must be the size the index gives."""
+        tail = self._get(
+            ref.url,
+            RANGE_BYTES,
+            Resource.PACKAGE,
+            what,
+            why,
+            {"Range": f"bytes=-{RANGE_BYTES}"},
+        )
+        if tail is None or tail.status != 206:
+            return
+        total = _range_total(tail.headers.get("Content-Range", ""))
+        if total is not None and ref.size is not None and total != ref.size:
+            reason = f"the server has {total:,} bytes, the index says {ref.size:,}"
+            ctype = tail.headers.get("Content-Type", "")
+            problem = install_path.mismatch(what, ref.url, reason, tail.data, ctype)
+            self._fail(problem, Resource.PACKAGE, ref.url)
+            return
+        self.out.notes.append(f"{what}: its size is the index's ({total:,} bytes)")
 
     def _resume(self, ref: index.PackageRef, data: bytes) -> None:
         """conda resumes a .partial file with Range: bytes=N-; is it honoured?"""
@@ -418,6 +440,12 @@ class _Walker:
             self.out.notes.append(
                 f"the package {ref.filename}: Range request answered {got.status}"
             )
+
+
+def _range_total(content_range: str) -> int | None:
+    """The complete length in 'bytes 200-1000/67589' (None for '*' or garbage)."""
+    total = content_range.rpartition("/")[2].strip()
+    return int(total) if total.isdigit() else None
 
 
 def _differs(ref: index.PackageRef, got: bodies.Body) -> str | None:
