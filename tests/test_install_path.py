@@ -718,3 +718,29 @@ def test_a_package_over_the_bound_whose_size_differs_is_a_mismatch(real, server)
     assert f"the server has {size + 100:,} bytes, the index says {size:,}" in (
         result.problem.summary
     )
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    "handler, conda_says",
+    [
+        pytest.param(
+            lambda r: promise_more("/repodata.json.zst", b"\x28\xb5\x2f\xfd", 100_000),
+            # conda 26 lets urllib3's error through, 24.11 wraps it
+            ("IncompleteRead(4 bytes read, 99996 more expected)", "CONNECTION FAILED"),
+            id="index-cut",
+        ),
+        pytest.param(
+            lambda r: _redirect_packages_to(closed_port()),
+            ("CONNECTION FAILED",),
+            id="redirect-dead",
+        ),
+    ],
+)
+def test_the_index_cut_and_the_dead_redirect_break_condas_download(
+    real, server, tmp_path, handler, conda_says
+):
+    server.behaviour.handler = chain(handler(real), serve_ranges(real.root))
+    run = conda_download(tmp_path, server.url, "netcheck-demo")
+    assert not run.ok
+    assert any(words in run.out for words in conda_says), run.out[-800:]
