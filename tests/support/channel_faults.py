@@ -88,22 +88,24 @@ def tar_bz2_package(name: str = "netcheck-tiny", padding: int = 4096) -> bytes:
     return _tar(_info(name, padding), "w:bz2")
 
 
-def record(filename: str, data: bytes) -> dict:
+def record(filename: str, data: bytes, subdir: str = "noarch") -> dict:
     """The repodata record of a package file, with its real size and hashes."""
     stem = filename.removesuffix(".conda").removesuffix(".tar.bz2")
     name, version, build = stem.rsplit("-", 2)
-    return {
+    rec = {
         "name": name,
         "version": version,
         "build": build,
         "build_number": 0,
         "depends": [],
-        "noarch": "generic",
-        "subdir": "noarch",
+        "subdir": subdir,
         "size": len(data),
         "md5": hashlib.md5(data).hexdigest(),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
+    if subdir == "noarch":
+        rec["noarch"] = "generic"
+    return rec
 
 
 @dataclass

@@ -29,19 +29,17 @@ def make_channel(root: Path, conda_format: bool = True) -> Path:
         (root / subdir).mkdir(parents=True, exist_ok=True)
         packages = {}
         conda_packages = {}
-        if subdir == "noarch":
-            # Real package files: netcheck fetches one of each format after the index.
-            from .channel_faults import conda_package, record, tar_bz2_package
+        # Real package files: netcheck fetches one of each format after the index.
+        from .channel_faults import conda_package, record, tar_bz2_package
 
-            files = {
-                "netcheck-demo-1.0-pyh0_0.tar.bz2": tar_bz2_package("netcheck-demo")
-            }
-            if conda_format:
-                files["netcheck-demo-1.0-pyh0_0.conda"] = conda_package("netcheck-demo")
-            for name, data in files.items():
-                (root / subdir / name).write_bytes(data)
-                group = conda_packages if name.endswith(".conda") else packages
-                group[name] = record(name, data)
+        stem = "netcheck-demo-1.0-" + ("pyh0_0" if subdir == "noarch" else "h0_0")
+        files = {f"{stem}.tar.bz2": tar_bz2_package("netcheck-demo")}
+        if conda_format:
+            files[f"{stem}.conda"] = conda_package("netcheck-demo")
+        for name, data in files.items():
+            (root / subdir / name).write_bytes(data)
+            group = conda_packages if name.endswith(".conda") else packages
+            group[name] = record(name, data, subdir)
         repodata = {
             "info": {"subdir": subdir},
             "packages": packages,
