@@ -19,13 +19,11 @@ DESCRIPTION = (
     "TLS, HTTP, content), name the first broken layer and give the exact fix."
 )
 
-#: Diagnostic bounds: conda's own defaults (9.15 s, 60 s) are made for downloads.
-MAX_CONNECT_TIMEOUT = 5.0
-MAX_READ_TIMEOUT = 10.0
-
 
 def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> None:
     """Add netcheck's arguments; -c/--override-channels behave as in other conda commands."""
+    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
+
     parser.description = DESCRIPTION
     parser.add_argument(
         "names",
@@ -183,7 +181,7 @@ def fix_and_recheck(
     from .fix.fixers import apply_fixes, plan_fixes
     from .health_checks.network_config import recheck
     from .model import Report
-    from .output import render
+    from .output import render, text
 
     try:
         from conda.reporters import confirm_yn
@@ -199,7 +197,7 @@ def fix_and_recheck(
         print(line, file=stream)
 
     fixes = plan_fixes(cfg, report)
-    status = apply_fixes(fixes, confirm, recheck=recheck, out=out)
+    status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
     if context.dry_run or not any(f.change for f in fixes):
         return status or (0 if report.ok else 1)
     # Read the edited files again; conda caches its sessions (and their
@@ -214,7 +212,28 @@ def fix_and_recheck(
         targets=diagnose(conda_targets(args.names or None), conda_route, options)
     )
     out(f"After the fixes: {render.verdict(again)}")
+    if not again.ok:  # what is left, each with its fix
+        out("\n".join(text.body_lines(again)[:-1]))
     return status or (0 if again.ok else 1)
+
+
+def left(report: Report) -> list[str]:
+    """What still fails, one line per cause with its fix, for people to act on."""
+    from .model import Status
+
+    lines = [
+        f"{finding.check}: {finding.code.value}: {finding.fix or finding.summary}"
+        for finding in report.findings
+        if finding.status is Status.ERROR
+    ]
+    for result in report.targets:
+        problem = result.problem
+        if problem is None or problem.status is not Status.ERROR:
+            continue
+        line = f"{result.target.channel}: {problem.code.value}: {problem.fix}"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def conda_version() -> str | None:
@@ -233,7 +252,8 @@ def make_options(
     offline: bool = False,
 ) -> Options:
     """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
-    from .model import Options
+    from .config.commands import for_config
+    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, Options
 
     timeout = args.timeout
     if timeout:
@@ -247,6 +267,8 @@ def make_options(
         filenames=filenames,
         offline=offline,
         try_direct=not args.no_direct,
+        conda_read_timeout=cfg.read_timeout,
+        commands=for_config(cfg),
         check_packages=not args.index_only,
         package_bytes=args.package_bytes,
     )
@@ -260,13 +282,14 @@ def run(
     args: argparse.Namespace,
     conda_version: str | None,
 ) -> Report:
-    """Diagnose and print: a block per finished target on a terminal, JSON at the end."""
+    """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
     from .config.checks import config_findings
     from .config.trust import effective_trust
+    from .diagnosis.findings import with_expired_roots_in_use
     from .diagnosis.mirrors import defaults_bypass_mirror
     from .diagnosis.runner import diagnose
     from .model import Report
-    from .output import render
+    from .output import render, text
 
     report = Report(
         findings=config_findings(cfg, [t.url for t in targets])
@@ -279,35 +302,26 @@ def run(
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
     quiet = args.json or args.allowlist
-    live = not quiet and sys.stdout.isatty()
     if not quiet:
-        print(render.header_line(report, len(targets)), flush=True)
-        if report.trust:
-            print(render.trust_line(report), flush=True)
-
-    def show(result) -> None:
-        if live:
-            print("\n".join(render.target_lines(result, verbose)), flush=True)
-
-    report.targets = diagnose(targets, route_for, options, on_result=show)
+        print(
+            "\n".join(text.header_lines(report, [t.url for t in targets])), flush=True
+        )
+    live = text.LiveLine(0 if quiet else len(targets))
+    try:
+        report.targets = diagnose(targets, route_for, options, on_result=live.update)
+    finally:
+        live.clear()
+    report.findings = with_expired_roots_in_use(report.findings, report.targets)
     if args.report:
         write_report(report, cfg, args.report)
     if args.json:
         print(render.to_json(report))
-        return report
-    if args.allowlist:
+    elif args.allowlist:
         from .output.allowlist import allowlist, allowlist_text
 
-        print(allowlist_text(allowlist(report)))
-        return report
-    body = render.text(report, verbose, header=False)
-    if live:
-        # The targets were shown as they finished; print only the rest.
-        lines = [render.verdict(report)]
-        for finding in report.findings:
-            lines[:0] = render.finding_lines(finding)
-        body = "\n".join(lines)
-    print(body)
+        print(allowlist_text(allowlist(report), report))
+    else:
+        print("\n".join(text.body_lines(report, verbose)))
     return report
 
 

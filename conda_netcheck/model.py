@@ -6,93 +6,31 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable
 
+# The enums live with no dependency so that the catalogue can use them; they
+# are part of the model's API.
+from .codes import Code, Layer, Status
+from .config.netconfig import CONDA_READ_TIMEOUT
+from .diagnosis.catalogue import CATALOGUE
+
 if TYPE_CHECKING:
     import ssl
 
-    from .probes.dns import Resolver
+    from .config.commands import Commands
+
+__all__ = ["Code", "Layer", "Resource", "Status"]
+
+#: Diagnostic bounds per phase: conda's own defaults (9.15 s, 60 s) are made
+#: for downloads, and a check should answer in about one timeout.
+MAX_CONNECT_TIMEOUT = 5.0
+MAX_READ_TIMEOUT = 10.0
+
+#: resolve(host, port) -> getaddrinfo-style results; tests inject one.
+Resolver = Callable[[str, int], list]
 
 
-class Status(str, Enum):
-    """How bad a result is; `warning` still counts as reachable."""
-
-    OK = "ok"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-class Layer(str, Enum):
-    """The layer a diagnosis belongs to, from the bottom of the stack up."""
-
-    CONFIG = "config"
-    DNS = "dns"
-    TCP = "tcp"
-    PROXY = "proxy"
-    TLS = "tls"
-    HTTP = "http"
-    CONTENT = "content"
-
-
-class Code(str, Enum):
-    """Diagnosis codes: a stable JSON contract (additions fine, renames breaking)."""
-
-    OK = "ok"
-    OFFLINE_MODE = "offline-mode"
-    DNS_FAILURE = "dns-failure"
-    CONNECTION_REFUSED = "connection-refused"
-    CONNECT_TIMEOUT = "connect-timeout"
-    READ_TIMEOUT = "read-timeout"
-    PROXY_MISCONFIGURED = "proxy-misconfigured"
-    PROXY_UNREACHABLE = "proxy-unreachable"
-    PROXY_AUTH_FAILED = "proxy-auth-failed"
-    PROXY_REFUSED = "proxy-refused"
-    TLS_UNTRUSTED = "tls-untrusted"
-    TLS_INTERCEPTED = "tls-intercepted"
-    TLS_EXPIRED = "tls-expired"
-    TLS_NOT_YET_VALID = "tls-not-yet-valid"
-    TLS_HOSTNAME_MISMATCH = "tls-hostname-mismatch"
-    TLS_ERROR = "tls-error"
-    CA_BUNDLE_INVALID = "ca-bundle-invalid"
-    CLIENT_CERT_INVALID = "client-cert-invalid"
-    HTTP_UNAUTHORIZED = "http-unauthorized"
-    HTTP_FORBIDDEN = "http-forbidden"
-    HTTP_NOT_FOUND = "http-not-found"
-    HTTP_RATE_LIMITED = "http-rate-limited"
-    HTTP_SERVER_ERROR = "http-server-error"
-    NOT_A_CHANNEL = "not-a-channel"
-    CLOCK_SKEW = "clock-skew"
-    SLOW = "slow"
-    # Configuration findings that are not about one target.
-    NO_CHANNELS = "no-channels"
-    SSL_VERIFY_DISABLED = "ssl-verify-disabled"
-    TIMEOUT_TOO_LOW = "timeout-too-low"
-    CA_BUNDLE_OVERRIDE = "ca-bundle-override"
-    MIRROR_BEHIND = "mirror-behind"
-    DEFAULTS_NOT_MIRRORED = "defaults-not-mirrored"
-    TAR_BZ2_ONLY = "tar-bz2-only"
-    # After the index: what conda fetches next (shards, packages).
-    DOWNLOAD_INCOMPLETE = "download-incomplete"
-    DOWNLOAD_MISMATCH = "download-mismatch"
-    INDEX_CORRUPT = "index-corrupt"
-    RANGE_IGNORED = "range-ignored"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-#: Codes that never fail a run on their own.
-WARNING_CODES = frozenset(
-    {
-        Code.CLOCK_SKEW,
-        Code.SLOW,
-        Code.SSL_VERIFY_DISABLED,
-        Code.TIMEOUT_TOO_LOW,
-        Code.CA_BUNDLE_OVERRIDE,
-        Code.MIRROR_BEHIND,
-        Code.DEFAULTS_NOT_MIRRORED,
-        Code.TAR_BZ2_ONLY,
-        Code.RANGE_IGNORED,
-    }
-)
+def severity(code: Code) -> Status:
+    """How bad a code is, from the diagnosis catalogue (its one home)."""
+    return CATALOGUE[code].severity
 
 
 class Resource(str, Enum):
@@ -103,9 +41,12 @@ class Resource(str, Enum):
     PACKAGE = "package"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
-    """What a probe concluded: a code at a layer, a one-line cause and the fix."""
+    """What a layer concluded: a code, a one-line cause and the fix; never edited.
+
+    An explainer that learns more makes a new one with `amended`.
+    """
 
     code: Code
     layer: Layer
@@ -113,10 +54,28 @@ class Problem:
     fix: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
+    def amended(
+        self,
+        *,
+        more: str = "",
+        summary: str | None = None,
+        fix: str | None = None,
+        code: Code | None = None,
+        **details: Any,
+    ) -> Problem:
+        """A new problem: `more` appended to the summary (or a new one), evidence added."""
+        return Problem(
+            code or self.code,
+            self.layer,
+            (self.summary if summary is None else summary) + more,
+            self.fix if fix is None else fix,
+            {**self.details, **details},
+        )
+
     @property
     def status(self) -> Status:
         """Warning for the warning codes, error otherwise."""
-        return Status.WARNING if self.code in WARNING_CODES else Status.ERROR
+        return Status.WARNING if severity(self.code) is Status.WARNING else Status.ERROR
 
 
 @dataclass
@@ -213,17 +172,13 @@ class Finding:
     code: Code
     summary: str
     fix: str | None = None
-    status: Status | None = None
+    status: Status | None = None  # OK: a note, shown with -v only
+    #: the CA bundle that holds expired certificates beside valid ones
+    expired_in: str | None = None
 
     def __post_init__(self) -> None:
         if self.status is None:
-            self.status = (
-                Status.OK
-                if self.code is Code.OK
-                else Status.WARNING
-                if self.code in WARNING_CODES
-                else Status.ERROR
-            )
+            self.status = severity(self.code)
 
 
 @dataclass
@@ -268,8 +223,8 @@ RouteFactory = Callable[[str], Route]
 class Options:
     """Time bounds and knobs of one run."""
 
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0
+    connect_timeout: float = MAX_CONNECT_TIMEOUT
+    read_timeout: float = MAX_READ_TIMEOUT
     filenames: tuple[str, ...] = ("repodata.json",)
     resolver: Resolver | None = None
     slow_ms: float = 5000.0
@@ -278,6 +233,10 @@ class Options:
     try_direct: bool = True  # when the proxy fails, try once without it
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
+    #: conda's own remote_read_timeout_secs, which fixes are written against
+    conda_read_timeout: float = CONDA_READ_TIMEOUT
+    #: writes "change this setting where it is set" for this configuration
+    commands: Commands | None = None
     #: after the index, fetch one shard and the smallest packages (read whole up to this)
     check_packages: bool = True
     package_bytes: int = 1024 * 1024

@@ -133,7 +133,13 @@ SCENARIOS = [
     ),
     Scenario("refused", "connection-refused", "tcp", _refused),
     Scenario("black-hole", "connect-timeout", "tcp", _black_hole),
-    Scenario("http-never-answers", "read-timeout", "http", _silent),
+    Scenario(
+        "http-never-answers",
+        "read-timeout",
+        "http",
+        _silent,
+        summary_has="accepted the connection but sent no answer within 1 s",
+    ),
     Scenario(
         "tls-never-answers",
         "read-timeout",

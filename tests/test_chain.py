@@ -15,7 +15,7 @@ from support.servers import channel_server, make_channel, server_tls_context
 
 from conda_netcheck.diagnosis import intercept
 from conda_netcheck.probes import chain, proxy
-from conda_netcheck.probes.chain import describe, fetch_chain, read_chain, verifies_with
+from conda_netcheck.probes.chain import describe, read_chain, verifies_with
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -83,7 +83,7 @@ def test_a_server_with_an_intermediate_presents_leaf_then_intermediate(
     channel_root: Path, leaf: trustme.LeafCert
 ) -> None:
     with channel_server(channel_root, server_tls_context(leaf)) as server:
-        certs = fetch_chain(dial(server.port), LOOPBACK, TIMEOUT)
+        certs = read_chain(dial(server.port), LOOPBACK, TIMEOUT).certs
 
     assert certs == [der(leaf.cert_chain_pems[0]), der(leaf.cert_chain_pems[1])]
     first, second = describe(certs[0]), describe(certs[1])
@@ -96,7 +96,7 @@ def test_a_server_missing_its_intermediate_presents_one_certificate(
     channel_root: Path, leaf: trustme.LeafCert, tmp_path: Path
 ) -> None:
     with channel_server(channel_root, leaf_only_context(leaf, tmp_path)) as server:
-        certs = fetch_chain(dial(server.port), LOOPBACK, TIMEOUT)
+        certs = read_chain(dial(server.port), LOOPBACK, TIMEOUT).certs
 
     assert certs == [der(leaf.cert_chain_pems[0])]
 
@@ -277,7 +277,7 @@ def tunnel_factory(mitm, port: int):
 @pytest.fixture(scope="module")
 def inspected_chain(mitm, upstream) -> list[bytes]:
     connect = tunnel_factory(mitm, upstream.port)
-    return fetch_chain(connect(), LOOPBACK, TIMEOUT, reconnect=connect)
+    return read_chain(connect(), LOOPBACK, TIMEOUT, reconnect=connect).certs
 
 
 def test_through_mitmproxy_the_chain_is_issued_by_mitmproxy(
@@ -286,7 +286,7 @@ def test_through_mitmproxy_the_chain_is_issued_by_mitmproxy(
     info = describe(inspected_chain[0])
     assert "CN=mitmproxy" in info["issuer"]
     assert LOOPBACK in info["names"]
-    assert intercept.recognise_product(info["issuer"], info["subject"]) == "mitmproxy"
+    assert intercept.product_of(info["issuer"], info["subject"]).name == "mitmproxy"
     wanted = f"CONNECT 127.0.0.1:{upstream.port}"
     assert wanted in mitm.wait_for_log(wanted)
 
@@ -408,7 +408,8 @@ def test_mitmproxy_verifies_upstream_against_the_ca_it_is_given(
     ],
 )
 def test_recognise_product(issuer: str, product: str | None) -> None:
-    assert intercept.recognise_product(issuer, "") == product
+    found = intercept.product_of(issuer, "")
+    assert (found.name if found else None) == product
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,21 @@ def test_override_channels_checks_only_dash_c(channel, condarc, conda_cli):
     assert code == 0
 
 
+def test_dash_c_channels_are_not_said_to_be_in_the_channels_setting(
+    channel, condarc, conda_cli
+):
+    from support.servers import closed_port
+
+    refused = f"http://127.0.0.1:{closed_port()}/extra"
+    condarc([channel.url])
+    document, _ = netcheck(conda_cli, "-c", refused)
+    sources = {t["channel"]: t["source"] for t in document["targets"]}
+    assert sources[refused] == "the -c option"
+    assert sources[channel.url] == "the channels setting"
+    (fix,) = {t["fix"] for t in document["targets"] if t["channel"] == refused}
+    assert "in the -c option" in fix and "channels setting" not in fix
+
+
 def test_offline_mode_is_the_cause_and_nothing_is_sent(channel, condarc, conda_cli):
     path = condarc([channel.url], offline=True)
     document, code = netcheck(conda_cli)
@@ -204,7 +219,10 @@ def test_text_output_uses_condas_marks_and_a_verdict(channel, condarc, conda_cli
     out, err, code = conda_cli("netcheck", "--timeout", "1")
     lines = out.splitlines()
     assert lines[0].startswith("conda-netcheck ")
-    assert sum(line.startswith(OK_MARK) for line in lines) == 2
+    # One line for the channel: its two subdirs share the diagnosis.
+    (line,) = [line for line in lines if line.startswith(OK_MARK)]
+    assert line.startswith(f"{OK_MARK} {channel.url}  (")
+    assert "linux-64" in line and "noarch" in line
     assert lines[-1] == "Verdict: all 2 targets are reachable."
     assert code == 0
 
@@ -373,6 +391,17 @@ def test_allowlist_through_a_proxy_names_the_proxy(
     kinds = {(e["kind"], e["port"]) for e in document["allowlist"]}
     assert any(port == proxy.port for _, port in kinds)
     assert all(not (kind == "direct" and port == channel.port) for kind, port in kinds)
+
+
+def test_allowlist_says_why_it_is_empty_and_never_lists_an_unusable_proxy(
+    channel, condarc, conda_cli
+):
+    # "localhost:3128" reads as scheme "localhost" to requests: no proxy at all.
+    condarc([channel.url], proxy_servers={"http": "localhost:3128"})
+    out, err, code = conda_cli("netcheck", "--allowlist", "--timeout", "1")
+    assert out.startswith("# nothing to allow: the proxy setting cannot be used")
+    assert "3128  #" not in out
+    assert code == 1
 
 
 def test_report_file_stands_alone_and_holds_no_secret(

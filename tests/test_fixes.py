@@ -245,6 +245,28 @@ def test_two_fixes_in_the_same_file_both_apply(home, channel, conda_cli):
     assert "http: http://localhost:9" in text and "# office" in text, out
     assert "offline" not in text, out
     assert "changed since" not in out
+    # One backup per file per run: the file as it was before the first change.
+    (backup,) = home.glob(".condarc.bak-*")
+    assert "offline: true" in backup.read_text()
+    # localhost:9 answers nothing: what is left is shown with its fix.
+    after = out.split("After the fixes: ")[1]
+    assert "proxy-unreachable" in after
+    assert "fix: " in after
+
+
+@needs_conda
+def test_problems_no_fixer_may_touch_are_pointed_at(home, conda_cli):
+    from support.servers import closed_port
+
+    url = f"http://127.0.0.1:{closed_port()}/team"
+    path = write_condarc(home, url, "")
+    before = path.read_text()
+    out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "1")
+    assert "Nothing to fix." not in out
+    assert "Nothing can be fixed automatically; these need a person:" in out
+    assert f"- {url}: connection-refused: check the port of 127.0.0.1:" in out
+    assert path.read_text() == before
+    assert code == 1
 
 
 @needs_conda
@@ -282,3 +304,29 @@ def test_ssl_verify_false_is_left_alone_without_proof(home, channel, conda_cli):
     before = path.read_text()
     out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "1")
     assert path.read_text() == before  # never weaker, and no guess
+
+
+@needs_conda
+def test_planning_after_a_run_uses_its_evidence_and_opens_no_connection(
+    home, channel, tmp_path
+):
+    from support.proxies import tinyproxy_proxy
+
+    from conda_netcheck.config.netconfig import from_conda
+    from conda_netcheck.config.routes import conda_route
+    from conda_netcheck.config.targets import conda_targets
+    from conda_netcheck.diagnosis.runner import diagnose
+    from conda_netcheck.fix.fixers import plan_fixes
+    from conda_netcheck.model import Options, Report
+
+    with tinyproxy_proxy(tmp_path) as proxy:
+        https_proxy = proxy.url.replace("http://", "https://")
+        write_condarc(home, channel.url, f"proxy_servers:\n  http: {https_proxy}\n")
+        options = Options(connect_timeout=2, read_timeout=2, try_direct=False)
+        report = Report(targets=diagnose(conda_targets(), conda_route, options))
+    # The proxy is gone: a plan that needed to ask it could not offer the fix.
+    (fix,) = [
+        f for f in plan_fixes(from_conda(), report) if f.key == "proxy_servers.http"
+    ]
+    assert "the proxy answers plain HTTP: use http://" in fix.description
+    assert f"http: {proxy.url}" in fix.change.new_text

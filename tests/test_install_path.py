@@ -30,7 +30,7 @@ from support.servers import channel_server, closed_port
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
-from conda_netcheck.model import Options
+from conda_netcheck.model import Code, Options
 from conda_netcheck.output import render
 
 if TYPE_CHECKING:
@@ -376,18 +376,16 @@ def test_index_redirect_to_a_dead_host_names_the_hop(server):
 # -- (5) JSON, text, allowlist and report name the request that failed ---------------
 
 
-def test_every_new_code_has_its_readme_row():
+def test_every_new_code_has_its_catalogue_record_and_readme_row():
     from pathlib import Path
 
-    from conda_netcheck.diagnosis.install_path import ENTRIES
-    from conda_netcheck.model import WARNING_CODES
+    from conda_netcheck.diagnosis.catalogue import CATALOGUE
 
     readme = (Path(__file__).parent.parent / "README.md").read_text()
-    for code, entry in ENTRIES.items():
-        layer = entry.layer.value + (" (warning)" if code in WARNING_CODES else "")
-        row = f"| `{code.value}` | {layer} | {entry.readme} | {entry.fix_line} |"
-        assert row in readme, code.value
-        assert entry.who and entry.report
+    for code in ("download-incomplete", "download-mismatch", "index-corrupt"):
+        entry = CATALOGUE[Code(code)]
+        assert entry.readme_line() in readme, code
+    assert CATALOGUE[Code.RANGE_IGNORED].severity.value == "warning"
 
 
 def test_json_and_allowlist_name_the_base_url_host(refused_base, tmp_path):
@@ -404,7 +402,9 @@ def test_json_and_allowlist_name_the_base_url_host(refused_base, tmp_path):
     addresses = {e.address: e.why for e in allowlist(report)}
     assert f"127.0.0.1:{port}" in addresses
     assert "downloads (shards, packages)" in addresses[f"127.0.0.1:{port}"]
-    text = render.text(report)
+    from conda_netcheck.output.text import text as text_of
+
+    text = text_of(report)
     assert f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}" in text
     markdown = markdown_report(report, from_environment(), {})
     assert f"allow outbound TCP to 127.0.0.1:{port}" in markdown

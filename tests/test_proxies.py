@@ -190,9 +190,10 @@ def test_scheme_less_ip_proxy_works_as_requests_does(channel, tmp_path, monkeypa
 def _rendered(result) -> str:
     from conda_netcheck.model import Report
     from conda_netcheck.output import render
+    from conda_netcheck.output.text import text
 
     report = Report(targets=[result])
-    return render.text(report, verbose=True) + render.to_json(report)
+    return text(report, verbose=True) + render.to_json(report)
 
 
 PLANTED = "Planted-Pr0xy-Pw"
@@ -266,6 +267,7 @@ def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monke
     from support.proxies import proxypy_proxy
 
     start = tinyproxy_proxy if kind == "tinyproxy" else proxypy_proxy
+    monkeypatch.setenv("SHELL", "/bin/bash")
     with start(tmp_path) as proxy:
         result = check(
             https_channel.url,
@@ -275,7 +277,8 @@ def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monke
         )
     assert result.problem.code.value == "proxy-misconfigured"
     assert "plain HTTP" in result.problem.summary
-    assert result.problem.fix == f"use http://127.0.0.1:{proxy.port} as the proxy URL"
+    # Set by HTTPS_PROXY: the fix is the variable line, not a conda setting.
+    assert result.problem.fix == f"export HTTPS_PROXY=http://127.0.0.1:{proxy.port}"
 
 
 def test_proxy_offering_only_ntlm_points_at_a_local_helper():

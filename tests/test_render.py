@@ -15,6 +15,7 @@ from conda_netcheck.model import (
     Timings,
 )
 from conda_netcheck.output import render
+from conda_netcheck.output.text import text as render_text
 
 TARGET_KEYS = {
     "url",
@@ -86,10 +87,15 @@ def test_json_document_has_the_documented_fields():
 
 
 def test_text_report_names_layer_and_fix_and_ends_with_a_verdict():
-    text = render.text(sample())
+    text = render_text(sample())
     assert "http-not-found (http): no repodata.json" in text
     assert "    fix: check the name" in text
-    assert text.splitlines()[-1].startswith("Verdict: 1 of 3 targets unreachable")
+    # A configuration error comes first: it hides everything it touches.
+    assert text.splitlines()[-1] == (
+        "Verdict: the configuration has 1 error: fix it first (a configuration error "
+        "hides everything it touches); then 1 of 3 targets unreachable; the first "
+        "broken layer is http (http-not-found at b.test:443): apply its fix first."
+    )
 
 
 def test_warnings_alone_keep_the_run_ok():
@@ -109,3 +115,89 @@ def test_every_code_is_documented_in_the_readme():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for code in Code:
         assert f"`{code.value}`" in readme, code.value
+
+
+def _refused(url: str, subdir: str) -> TargetResult:
+    host = url.split("/")[2]
+    return TargetResult(
+        Target(f"{url}/{subdir}", url, subdir, source="the channels setting"),
+        Problem(
+            Code.CONNECTION_REFUSED,
+            Layer.TCP,
+            f"{host} refused the connection",
+            f"check the port of {host} in the channels setting",
+        ),
+    )
+
+
+def test_the_header_counts_channels_and_urls_and_says_when_there_is_none():
+    from conda_netcheck.output.text import header_lines
+
+    report = Report(netcheck_version="0.1.0", trust=("certifi", "the default"))
+    assert header_lines(report, [])[0].endswith(": no channel URL to check")
+    lines = header_lines(report, ["http://a.test/c/noarch", "http://a.test/c/linux-64"])
+    assert lines == ["conda-netcheck 0.1.0 (no conda): checking 1 channel (2 URLs)"]
+    # The trust line only when a channel uses TLS.
+    (_, trust) = header_lines(report, ["https://a.test/c/noarch"])
+    assert trust == "trust: certifi (the default)"
+
+
+def test_subdirs_with_one_diagnosis_share_a_line_and_a_host_cause_is_said_once():
+    report = Report(
+        targets=[
+            _refused("http://h.test:81/team", "linux-64"),
+            _refused("http://h.test:81/team", "noarch"),
+            _refused("http://h.test:81/extra", "linux-64"),
+            _refused("http://h.test:81/extra", "noarch"),
+        ]
+    )
+    text = render_text(report, header=False)
+    assert text.count("h.test:81 refused the connection") == 1
+    assert text.count("fix: check the port of h.test:81") == 1
+    assert "❌ http://h.test:81/team  (linux-64, noarch)" in text
+    assert "the same cause breaks http://h.test:81/extra (below)" in text
+    assert (
+        "connection-refused (tcp): the same cause as http://h.test:81/team above"
+        in text
+    )
+
+
+def test_offline_mode_is_said_once():
+    offline = Finding(
+        "offline",
+        Code.OFFLINE_MODE,
+        "offline mode is on",
+        "conda config --set offline false",
+    )
+    targets = [
+        TargetResult(
+            Target(f"https://a.test/{c}/{s}", c, s),
+            Problem(Code.OFFLINE_MODE, Layer.CONFIG, "offline", "turn it off"),
+        )
+        for c in ("c", "d")
+        for s in ("noarch", "linux-64")
+    ]
+    text = render_text(Report(targets=targets, findings=[offline]), header=False)
+    assert text.count("offline mode is on") == 1
+    assert "not checked in offline mode: c, d" in text
+    assert "turn it off" not in text  # the finding's fix says it
+    assert text.splitlines()[-1].endswith(
+        "then no channel was checked in offline mode."
+    )
+
+
+def test_independent_causes_are_not_one_first_fix():
+    report = Report(
+        targets=[
+            _refused("http://h.test:81/team", "noarch"),
+            TargetResult(
+                Target("https://b.test/d/noarch", "d", "noarch"),
+                Problem(Code.TLS_UNTRUSTED, Layer.TLS, "untrusted", "trust it"),
+            ),
+        ]
+    )
+    assert render.verdict(report) == (
+        "Verdict: 2 of 2 targets unreachable, for 2 independent causes "
+        "(connection-refused (tcp) at h.test:81, tls-untrusted (tls) at b.test:443): "
+        "each needs its own fix."
+    )

@@ -347,7 +347,8 @@ def test_planted_secrets_never_appear(planted_netrc_password):
 def test_masks_stay_visible_when_rendered():
     # "<redacted>" in prose would be an unknown HTML tag, and vanish.
     report = sample()
-    report.targets[0].problem.summary = f"the proxy {PROXY_URL} refused"
+    first = report.targets[0]
+    first.problem = first.problem.amended(summary=f"the proxy {PROXY_URL} refused")
     document = markdown_report(report, sample_config(), {}, now=NOW)
     assert (
         "the proxy http://alice:\\<redacted>@proxy.corp.test:3128 refused" in document

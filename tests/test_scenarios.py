@@ -171,6 +171,10 @@ def test_leaf_only_server_is_a_missing_intermediate(
     assert result.problem.code.value == "tls-untrusted"
     assert "sent only its own certificate" in result.problem.summary
     assert "full certificate chain" in result.problem.fix
+    # From the leaf alone a private root looks the same: the fix names both.
+    assert (
+        "is your organisation's own root CA, give conda that CA" in result.problem.fix
+    )
 
 
 def test_a_mirror_listing_only_tar_bz2_is_a_warning(tmp_path):
@@ -219,3 +223,15 @@ def test_a_server_stuck_on_old_tls_names_the_versions(
         )
     assert result.problem.code.value == "tls-error"
     assert "this client offers TLS 1.2 to TLS 1.3" in result.problem.summary
+
+
+def test_a_silent_server_is_checked_again_with_condas_timeout_first(ctx):
+    (scenario,) = [s for s in SCENARIOS if s.id == "http-never-answers"]
+    with scenario.start(ctx) as setup:
+        options = Options(connect_timeout=1, read_timeout=1, conda_read_timeout=60)
+        (result,) = diagnose(
+            urls_targets([setup.url], ("noarch",)), standalone_route, options
+        )
+    assert "stopped" not in result.problem.summary  # it never started
+    assert "this check waited 1 s, conda waits 60 s" in result.problem.fix
+    assert "--timeout 60" in result.problem.fix

@@ -96,3 +96,22 @@ def test_without_urls_is_a_usage_error(no_conda):
     proc = run(no_conda)
     assert proc.returncode == 2
     assert "give the channel URLs" in proc.stderr
+
+
+def test_without_conda_proxy_fixes_are_variable_lines(no_conda):
+    from support.servers import closed_port
+
+    env = {**no_conda, "SHELL": "/usr/bin/fish"}
+    refused = json.loads(
+        run(env, "--json", f"http://127.0.0.1:{closed_port()}/chan").stdout
+    )
+    fix = refused["targets"][0]["fix"]
+    assert "set -gx HTTP_PROXY http://PROXY_HOST:PORT" in fix
+    assert "conda config" not in fix
+
+    env["HTTP_PROXY"] = f"http://127.0.0.1:{closed_port()}"
+    unreachable = json.loads(run(env, "--json", "http://127.0.0.1:1/chan").stdout)
+    (target, *_) = unreachable["targets"]
+    assert target["diagnosis"] == "proxy-unreachable"
+    assert "set -gx HTTP_PROXY http://PROXY_HOST:PORT" in target["fix"]
+    assert target["fix"].endswith("if you need no proxy: set -e HTTP_PROXY")

@@ -120,8 +120,14 @@ def test_stub_script_runs(tmp_path):
         port = int(line.split()[-1])
         assert dnsstub.query("a.example.test", port=port) == (0, ["127.0.0.9"])
     finally:
+        # The stub's SIGTERM handler joins its serving thread (up to 5 s):
+        # under load, give it longer than that before killing it.
         proc.terminate()
-        proc.wait(5)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 # -- inside a network namespace ------------------------------------------------

@@ -19,7 +19,6 @@ from conda_netcheck.config.trust import (
     effective_trust,
     inspect_ca_path,
     ssl_findings,
-    ssl_status,
     truststore_problem,
 )
 
@@ -258,7 +257,33 @@ def test_expired_certificate_is_named_with_its_date(ca, tmp_path):
         "holds 2 certificates, 1 expired: Old Corp Root (expired 2020-01-01)"
         in finding.summary
     )
-    assert finding.status.value == "warning"
+    # Beside valid ones (Debian's bundle), expired roots are harmless: a note.
+    assert finding.status.value == "ok"
+    assert finding.expired_in == str(path)
+
+
+def test_expired_roots_warn_only_when_a_channel_fails_as_expired_against_them(
+    ca, tmp_path
+):
+    from conda_netcheck.diagnosis.findings import with_expired_roots_in_use
+    from conda_netcheck.model import Code, Layer, Problem, Target, TargetResult
+    from conda_netcheck.output.render import finding_lines
+
+    expired = ca.issue_cert("old.corp.example", not_after=LONG_AGO)
+    path = tmp_path / "old.pem"
+    expired.cert_chain_pems[0].write_to_path(str(path))
+    ca.cert_pem.write_to_path(str(path), append=True)
+    findings = ca_bundles(NetConfig(ssl_verify=str(path)))
+    (note,) = [f for f in findings if f.expired_in]
+    assert finding_lines(note) == []  # not on every run
+    assert finding_lines(note, verbose=True)[0].endswith(note.summary)
+
+    target = Target("https://h.test/c/noarch", "c", "noarch", verify=str(path))
+    fine = [TargetResult(target)]
+    assert with_expired_roots_in_use(findings, fine) == findings
+    failed = [TargetResult(target, Problem(Code.TLS_EXPIRED, Layer.TLS, "expired"))]
+    (warned,) = [f for f in with_expired_roots_in_use(findings, failed) if f.expired_in]
+    assert warned.status.value == "warning"
 
 
 def test_bundle_where_everything_expired_is_an_error(ca, tmp_path):
@@ -379,10 +404,8 @@ def test_variable_beating_ssl_verify_false_is_explained():
 # --- ssl and truststore ------------------------------------------------------------
 
 
-def test_ssl_status_reports_the_openssl_version():
-    ok, text = ssl_status()
-    assert ok
-    assert "SSL" in text
+def test_a_working_ssl_module_is_no_finding():
+    assert ssl_findings() == []
 
 
 def test_ssl_import_failure_on_windows_points_at_the_dlls():
@@ -391,12 +414,10 @@ def test_ssl_import_failure_on_windows_points_at_the_dlls():
             "DLL load failed while importing _ssl: The specified module could not be found."
         )
 
-    ok, text = ssl_status(broken, platform="win32")
-    assert not ok
-    assert "DLL load failed" in text
-    assert "Anaconda Prompt" in text
-    assert "Library\\bin are not on PATH" in text
     (finding,) = ssl_findings(broken, platform="win32")
+    assert "DLL load failed" in finding.summary
+    assert "Anaconda Prompt" in finding.fix
+    assert "Library\\bin are not on PATH" in finding.fix
     assert finding.check == "ssl"
     assert finding.status.value == "error"
     assert "activated environment" in finding.fix
@@ -406,10 +427,9 @@ def test_ssl_import_failure_elsewhere_has_no_windows_hint():
     def broken(name):
         raise ImportError("libssl.so.3: cannot open shared object file")
 
-    ok, text = ssl_status(broken, platform="linux")
-    assert not ok
-    assert "Library\\bin" not in text
-    assert "conda list openssl" in text
+    (finding,) = ssl_findings(broken, platform="linux")
+    assert "Library\\bin" not in finding.fix
+    assert "conda list openssl" in finding.fix
 
 
 def test_truststore_problem_on_old_python_and_missing_package():

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..model import Code, Finding, Status
+from .commands import COMMAND_LINE, for_config, unset_variable
 from .proxylint import lint_proxies
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
@@ -39,11 +40,11 @@ def offline(cfg: NetConfig) -> list[Finding]:
         return []
     source = cfg.source("offline")
     if "CONDA_OFFLINE" in source:
-        fix = "unset CONDA_OFFLINE"
-    elif source == "the command line":
+        fix = unset_variable("CONDA_OFFLINE")
+    elif source == COMMAND_LINE:
         fix = "run the command without --offline"
     else:
-        fix = f"conda config --file {source} --set offline false"
+        fix = for_config(cfg).set("offline", "false")
     return [
         Finding(
             "offline",
@@ -63,7 +64,8 @@ def channels(cfg: NetConfig) -> list[Finding]:
             "channels",
             Code.NO_CHANNELS,
             "no channels are configured: conda has nowhere to download from",
-            "conda config --add channels conda-forge (or your organisation's channel)",
+            for_config(cfg).add("channels", "conda-forge")
+            + " (or your organisation's channel)",
         )
     ]
 
@@ -82,7 +84,7 @@ def timeouts(cfg: NetConfig) -> list[Finding]:
                     Code.TIMEOUT_TOO_LOW,
                     f"{key} is {value:g} s (set in {cfg.source(key)}): slow "
                     "networks will look broken",
-                    f"conda config --set {key} {floor * 10:g}",
+                    for_config(cfg).set(key, f"{floor * 10:g}"),
                 )
             )
     return findings

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
 from ..redact import REDACTOR
+from .commands import Commands
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -86,6 +87,7 @@ class Credential:
     detail: str = ""
     warnings: list[str] = field(default_factory=list)
     sent: bool = True  # False: found, but conda does not send it (detail says why)
+    withheld_by: str | None = None  # the setting that keeps it from being sent
 
     def __post_init__(self) -> None:
         if self.kind == "none":
@@ -333,6 +335,7 @@ def anaconda_client_token(
                 path,
                 f"{detail}; not sent: add_anaconda_token is false",
                 sent=False,
+                withheld_by="add_anaconda_token",
             )
         try:
             with open(path) as handle:
@@ -718,10 +721,9 @@ def _add_credential_fix(host: str, credentials: list[Credential]) -> str:
         return "install your Anaconda token: anaconda token install"
     if _is_anaconda_org(host):
         token = by_kind.get("anaconda-client-token")
-        if token is not None and "add_anaconda_token is false" in token.detail:
-            return (
-                "let conda add your anaconda.org token: conda config --set "
-                "add_anaconda_token true"
+        if token is not None and token.withheld_by == "add_anaconda_token":
+            return "let conda add your anaconda.org token: " + _commands().set(
+                "add_anaconda_token", "true"
             )
         return (
             "log in so conda adds your token: anaconda login (keep add_anaconda_token "
@@ -745,11 +747,21 @@ def _drop_token_fix(tokens: list[Credential]) -> str:
             )
         else:
             fixes.append(
-                "stop conda adding your anaconda.org token here: conda config --set "
-                f"add_anaconda_token false (or anaconda logout, which deletes "
-                f"{credential.source})"
+                "stop conda adding your anaconda.org token here: "
+                f"{_commands().set('add_anaconda_token', 'false')} (or anaconda "
+                f"logout, which deletes {credential.source})"
             )
     return "; ".join(fixes)
+
+
+def _commands() -> Commands:
+    """The commands for conda's configuration as read now (--file where a key is set)."""
+    try:
+        from .netconfig import conda_sources
+
+        return Commands(conda_sources())
+    except Exception:  # conda not importable: the key is set nowhere netcheck sees
+        return Commands()
 
 
 def _renew_fix(sent: list[Credential], host: str, status: int) -> str:

@@ -46,6 +46,11 @@ NETWORK_KEYS = (
 )
 
 
+#: conda's remote_connect_timeout_secs and remote_read_timeout_secs when unset.
+CONDA_CONNECT_TIMEOUT = 9.15
+CONDA_READ_TIMEOUT = 60.0
+
+
 @dataclass
 class NetConfig:
     """What the no-network checks look at; `sources` maps a key to where it is set."""
@@ -54,8 +59,8 @@ class NetConfig:
     ssl_verify: bool | str = True
     client_cert: str | None = None
     client_key: str | None = None
-    connect_timeout: float = 9.15
-    read_timeout: float = 60.0
+    connect_timeout: float = CONDA_CONNECT_TIMEOUT
+    read_timeout: float = CONDA_READ_TIMEOUT
     proxy_servers: dict[str, str] = field(default_factory=dict)
     channels: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
@@ -130,6 +135,11 @@ def conda_sources() -> dict[str, str]:
         for key in values:
             if key in NETWORK_KEYS:
                 sources[key] = _describe(source, key)
+            if key == "proxy_servers":
+                # Maps merge across files: each entry keeps its own file.
+                raw = getattr(values[key], "_raw_value", None)
+                for name in raw if isinstance(raw, dict) else ():
+                    sources[f"proxy_servers.{name}"] = _describe(source, key)
     return sources
 
 

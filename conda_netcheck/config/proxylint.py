@@ -10,7 +10,6 @@ Nothing here ever shows a password: user info is written ``USER:<password>``.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 
 from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
+from .commands import Commands, for_config, set_variable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -171,25 +171,24 @@ def _scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _fix_command(setting: str, condarc: str | None) -> Callable[[str], str]:
+def _fix_command(setting: str, commands: Commands | None) -> Callable[[str], str]:
     def command(value: str) -> str:
         if setting.startswith("proxy_servers."):
-            where = f" --file {condarc}" if condarc else ""
-            return f"conda config{where} --set {setting} {value}"
-        return f"{'set' if os.name == 'nt' else 'export'} {setting}={value}"
+            return (commands or Commands()).set(setting, value)
+        return set_variable(setting, value, commands.shell if commands else None)
 
     return command
 
 
 def lint_proxy_url(
-    url: str, *, setting: str = "proxy_servers.https", condarc: str | None = None
+    url: str, *, setting: str = "proxy_servers.https", commands: Commands | None = None
 ) -> list[tuple[str, str, str | None]]:
     """Problems with one proxy URL as (severity, summary, fix); no network, no secrets.
 
     ``setting`` is where the URL is set (``proxy_servers.<key>`` or a variable
-    name) and only shapes the fix; ``condarc`` adds ``--file`` to conda fixes.
+    name) and only shapes the fix; ``commands`` knows the file that sets it.
     """
-    issues = _lint(url, _fix_command(setting, condarc))
+    issues = _lint(url, _fix_command(setting, commands))
     raw = _Raw.split(url.strip())
     # A user info without ":" is a user name (messages never print it either,
     # but scrubbing it would also eat words like "user" from the text).
@@ -546,8 +545,7 @@ def _port(
 def lint_proxies(cfg: NetConfig) -> list[Finding]:
     """Lint conda's proxy_servers and the *_PROXY variables, and how they combine."""
     findings: list[Finding] = []
-    source = cfg.source("proxy_servers")
-    condarc = source if _is_file(source) else None
+    commands = for_config(cfg)
 
     def add(check: str, issues: list[tuple[str, str, str | None]]) -> None:
         for severity, summary, fix in issues:
@@ -570,7 +568,7 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                     )
                 ],
             )
-        add(check, lint_proxy_url(url or "", setting=check, condarc=condarc))
+        add(check, lint_proxy_url(url or "", setting=check, commands=commands))
 
     env_proxies: dict[str, tuple[str, str]] = {}  # scheme -> (variable, url)
     emptied: set[str] = set()  # schemes an empty lower-case variable switched off
@@ -580,7 +578,7 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
         for name, value in ((upper, up), (lower, low)):
             # An empty variable is how people switch a proxy off: not an error.
             if value:
-                add(name, lint_proxy_url(value, setting=name))
+                add(name, lint_proxy_url(value, setting=name, commands=commands))
         # urllib.request.getproxies_environment (POSIX): any case first, then
         # lower-case again, so it wins; an empty lower-case one removes the proxy.
         # On Windows os.environ ignores case, so both names hold the same value.
@@ -654,14 +652,14 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                 if "://" not in display:  # suggest the URL in its working form
                     display = f"http://{display}"
                 if where == "proxy_servers":
-                    fix = _fix_command(f"proxy_servers.{missing}", condarc)(display)
+                    fix = _fix_command(f"proxy_servers.{missing}", commands)(display)
                 else:
                     name = (
                         f"{missing.upper()}_PROXY"
                         if check.isupper()
                         else f"{missing}_proxy"
                     )
-                    fix = _fix_command(name, None)(display)
+                    fix = _fix_command(name, commands)(display)
                 effect = (
                     "conda downloads https:// channels (conda-forge, defaults: nearly "
                     "all repodata) directly, without the proxy"
@@ -679,12 +677,3 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                     ],
                 )
     return findings
-
-
-def _is_file(source: str) -> bool:
-    """Whether a configuration source is a file `conda config --file` can edit."""
-    return (
-        bool(source)
-        and source not in ("conda's default", "the command line")
-        and "environment variable" not in source
-    )

@@ -77,7 +77,13 @@ def channel_source(name: str, from_command_line: bool) -> str:
     from conda.base.context import context
     from conda.common.url import is_url
 
-    origin = "the command line" if from_command_line else "the channels setting"
+    dash_c = dict(getattr(context, "_argparse_args", None) or {}).get("channel") or ()
+    if from_command_line:
+        origin = "the command line"
+    elif name in dash_c:  # conda adds -c channels to context.channels
+        origin = "the -c option"
+    else:
+        origin = "the channels setting"
     if is_url(name):
         return origin
     if name == DEFAULTS_CHANNEL_NAME:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import Code, Finding, Status
+from .commands import for_config
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
@@ -125,15 +126,6 @@ def _yaml(value: bool | str) -> str:
 
 
 # --- is Python's TLS usable ------------------------------------------------------
-
-
-def ssl_status(
-    import_module: ImportFunction = importlib.import_module,
-    platform: str = sys.platform,
-) -> tuple[bool, str]:
-    """Whether `import ssl` works: (True, "OpenSSL 3.0.13 ...") or (False, why and what to do)."""
-    ok, text, hint = _ssl_diagnosis(import_module, platform)
-    return ok, f"{text}: {hint}" if hint else text
 
 
 def _ssl_diagnosis(
@@ -380,22 +372,12 @@ def _q(path: str) -> str:
 
 def _set_command(cfg: NetConfig, key: str, value: str) -> str:
     """The command that sets a conda key where it is set now."""
-    source = cfg.source(key)
-    if source.startswith("the CONDA_"):
-        return f"export CONDA_{key.upper()}={value}"
-    if source in ("conda's default", "the command line"):
-        return f"conda config --set {key} {value}"
-    return f"conda config --file {_q(source)} --set {key} {value}"
+    return for_config(cfg).set(key, value)
 
 
 def _remove_command(cfg: NetConfig, key: str) -> str:
     """The command that removes a conda key where it is set."""
-    source = cfg.source(key)
-    if source.startswith("the CONDA_"):
-        return f"unset CONDA_{key.upper()}"
-    if source in ("conda's default", "the command line"):
-        return f"conda config --remove-key {key}"
-    return f"conda config --file {_q(source)} --remove-key {key}"
+    return for_config(cfg).remove(key)
 
 
 # --- findings ------------------------------------------------------------------
@@ -570,7 +552,10 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 f"{', '.join(info.expired[:3])}{' ...' if len(info.expired) > 3 else ''}",
                 f"replace the expired certificate(s) in {path} with the renewed ones "
                 "from whoever issued them (your IT department for a corporate root)",
-                status=Status.ERROR if everything else Status.WARNING,
+                # A few expired roots beside valid ones (Debian's bundle) are
+                # harmless unless a channel chains to one: a note until then.
+                status=Status.ERROR if everything else Status.OK,
+                expired_in=None if everything else path,
             )
         )
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:

@@ -5,120 +5,13 @@ from __future__ import annotations
 import socket
 import ssl
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ..model import Code, Layer, Problem
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
-    from ..model import Route, Target
+    from ..model import Route
     from ..probes.http import HttpResult
-
-CERTIFICATE_CODES = frozenset(
-    {
-        Code.TLS_UNTRUSTED,
-        Code.TLS_EXPIRED,
-        Code.TLS_NOT_YET_VALID,
-        Code.TLS_HOSTNAME_MISMATCH,
-    }
-)
-
-PROXY_HINT = "conda config --set proxy_servers.https http://PROXY_HOST:PORT"
-NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
-CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
-
-
-def fix_for(code: Code, target: Target) -> str | None:
-    """The exact fix for a diagnosis code on a target."""
-    url = urlsplit(target.url)
-    host = url.hostname or ""
-    port = url.port or (443 if url.scheme == "https" else 80)
-    where = f"in {target.source}" if target.source else "in your configuration"
-    fixes = {
-        Code.OFFLINE_MODE: "turn offline mode off: conda config --set offline false "
-        "(or unset CONDA_OFFLINE, or drop --offline)",
-        Code.DNS_FAILURE: f"check the host name {host} {where}; if it only resolves "
-        f"inside your company network, connect to it (VPN) or use the proxy: {PROXY_HINT}",
-        Code.CONNECTION_REFUSED: f"check the port of {target.channel} {where}; if the "
-        f"network requires a proxy: {PROXY_HINT}; else ask your network team whether "
-        f"a firewall rejects {host}:{port}",
-        Code.CONNECT_TIMEOUT: f"a firewall probably drops traffic to {host}:{port}: use "
-        f"your organisation's proxy ({PROXY_HINT}) or ask your network team to allow it",
-        Code.READ_TIMEOUT: f"{host} is too slow or stalled: try again later, or raise "
-        "the limit: conda config --set remote_read_timeout_secs 120",
-        Code.TLS_UNTRUSTED: "if your organisation inspects TLS, trust the operating "
-        "system's store: conda config --set ssl_verify truststore; else give conda the "
-        "issuing CA: conda config --set ssl_verify /path/to/ca-bundle.pem "
-        + NEVER_DISABLE,
-        Code.TLS_EXPIRED: f"check this machine's clock (date -u); if it is right, the "
-        f"certificate of {host} has expired: tell the administrators of {host}",
-        Code.TLS_NOT_YET_VALID: "check this machine's clock (date -u) and set it right; "
-        f"if it is right, tell the administrators of {host}",
-        Code.TLS_HOSTNAME_MISMATCH: f"use the host name the certificate was issued for "
-        f"{where}, or ask the administrators of {host} for a certificate that names it",
-        Code.TLS_ERROR: f"ask the administrators of {host} (or your network team, "
-        "if a proxy or firewall is in between) which TLS versions it accepts",
-        Code.HTTP_UNAUTHORIZED: f"{target.channel} needs credentials: add a token to the "
-        f"channel URL or a 'machine {host}' entry to ~/.netrc; if you sent one, it "
-        "is wrong or expired: renew it",
-        Code.HTTP_FORBIDDEN: f"{host} refuses access to {target.channel}: check that "
-        "your account or token may read it, or ask the channel's administrators",
-        Code.HTTP_NOT_FOUND: f"{target.channel} has no '{target.subdir}' at "
-        f"{host}: check the channel name or URL {where} (conda config --show-sources)",
-        Code.HTTP_RATE_LIMITED: f"{host} limits requests: wait and try again",
-        Code.HTTP_SERVER_ERROR: f"{host} failed on its side: try again later; if it "
-        "persists, tell the channel's administrators",
-        Code.NOT_A_CHANNEL: f"the URL {where} does not serve a conda channel; if it is "
-        "a login or captive-portal page, sign in with a browser first, else fix the URL",
-        Code.CLOCK_SKEW: CLOCK_FIX,
-        Code.SLOW: f"{host} is slow from here: a nearer mirror may help",
-    }
-    if code in PROXY_CODES:
-        return proxy_fix(code, target)
-    return fixes.get(code)
-
-
-PROXY_CODES = frozenset(
-    {
-        Code.PROXY_UNREACHABLE,
-        Code.PROXY_AUTH_FAILED,
-        Code.PROXY_REFUSED,
-        Code.PROXY_MISCONFIGURED,
-    }
-)
-
-
-def proxy_fix(code: Code, target: Target) -> str:
-    """The exact command for a proxy problem, where the proxy was set; never the password."""
-    proxy = urlsplit(target.proxy or "http://PROXY_HOST:PORT")
-    address = (
-        f"{proxy.hostname}:{proxy.port or 80}" if proxy.hostname else "PROXY_HOST:PORT"
-    )
-    source = target.proxy_source or "proxy_servers.https"
-    with_user = f"http://USER:<password>@{address}"
-    plain = f"http://{address}"
-    if source.startswith("proxy_servers."):
-        key = source.split(".", 1)[1]
-        set_it = f"conda config --set proxy_servers.{key}"
-        drop = "conda config --remove-key proxy_servers"
-    else:
-        variable = source.split()[1] if source.startswith("the ") else "HTTPS_PROXY"
-        set_it = f"export {variable}="
-        drop = f"unset {variable}"
-    joiner = "" if set_it.endswith("=") else " "
-    if code is Code.PROXY_AUTH_FAILED:
-        return (
-            f"give the proxy your user and password: {set_it}{joiner}{with_user} "
-            "(percent-encode @ : / ? # % in the password)"
-        )
-    if code is Code.PROXY_UNREACHABLE:
-        return (
-            f"fix the proxy address ({set_it}{joiner}{plain} with the right host and "
-            f"port), or if you need no proxy: {drop}"
-        )
-    if code is Code.PROXY_MISCONFIGURED:
-        return f"write the proxy as a full URL: {set_it}{joiner}{plain}"
-    return "ask your network team to allow this host and port through the proxy"
 
 
 def route_problem(exc: Exception) -> Problem:
@@ -229,8 +122,18 @@ def from_proxy(headers: dict[str, str], status: int) -> bool:
     return server.startswith(("squid", "tinyproxy")) and status >= 400
 
 
-def request_problem(exc: BaseException, route: Route, host: str) -> Problem:
-    """The layer and cause behind an exception raised by the requests session."""
+def request_problem(
+    exc: BaseException,
+    route: Route,
+    host: str,
+    answered: bool = False,
+    timeout: float | None = None,
+) -> Problem:
+    """The layer and cause behind an exception raised by the requests session.
+
+    `answered`: the headers had arrived (a read timeout then means the server
+    stopped; before them, that it never answered).
+    """
     import requests
 
     chain = list(_causes(exc))
@@ -249,7 +152,7 @@ def request_problem(exc: BaseException, route: Route, host: str) -> Problem:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Problem(Code.CONNECT_TIMEOUT, Layer.TCP, "the connection timed out")
     if isinstance(exc, (requests.exceptions.ReadTimeout, TimeoutError)):
-        return Problem(Code.READ_TIMEOUT, Layer.HTTP, "the server stopped answering")
+        return Problem(Code.READ_TIMEOUT, Layer.HTTP, _silence(answered, timeout))
     if _first(chain, ConnectionRefusedError) is not None:
         return Problem(Code.CONNECTION_REFUSED, Layer.TCP, "the connection was refused")
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -261,6 +164,13 @@ def request_problem(exc: BaseException, route: Route, host: str) -> Problem:
             Code.PROXY_MISCONFIGURED, Layer.CONFIG, f"the proxy URL is invalid: {text}"
         )
     return Problem(Code.CONNECTION_REFUSED, Layer.TCP, f"the request failed: {text}")
+
+
+def _silence(answered: bool, timeout: float | None) -> str:
+    within = f" within {timeout:g} s" if timeout else ""
+    if answered:
+        return f"the server answered, then stopped sending{within}"
+    return f"the server accepted the connection but sent no answer{within}"
 
 
 def _proxy_problem(exc: BaseException, chain: list, text: str) -> Problem:

@@ -1,13 +1,14 @@
-"""The codes of the install path: a body cut short, a package that is not the file, a corrupt index.
+"""Problems of the install path: a body cut short, a package that is not the file, a corrupt index.
 
-One entry per code (layer, who acts, report sentence, README line) and the
-builders of its summary and fix; also how a cut index body and a failing
-redirect hop are named. What is fetched after the index is in after_index.
+The codes' records (who acts, report sentence, README line) are in the
+catalogue; here their summaries and fixes are written from the facts, and a
+cut index body and a failing redirect hop are named. What is fetched after
+the index is in after_index.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -16,70 +17,13 @@ from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
 from ..probes.http import HttpResult
 from ..redact import REDACTOR
-from . import advice
+from . import advice, catalogue
 
 if TYPE_CHECKING:
     from ..model import Options, Route, Target
 
 #: Bytes of an index read to measure a body that broke off.
 INDEX_PREFIX = 256 * 1024
-
-# -- the new codes: one entry each (layer, who acts, report sentence, README line) --
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What a code means, who acts on it, and how the report and README say it."""
-
-    layer: Layer
-    who: str
-    report: str
-    readme: str  # "what it means" in README's table of codes
-    fix_line: str  # "the fix netcheck gives" in that table
-
-
-ENTRIES: dict[Code, Entry] = {
-    Code.DOWNLOAD_INCOMPLETE: Entry(
-        Layer.HTTP,
-        "the network team (a proxy or firewall cutting downloads) or the server's "
-        "administrators",
-        "A download from this host ends before the length the server announced: "
-        "a proxy, filter or firewall cuts it, or the server fails mid-way.",
-        "a file (index, shard or package) ends before its Content-Length: a proxy "
-        "or firewall cutting downloads, or a failing server; says how far it got",
-        "ask the network team whether a proxy or firewall limits download size or "
-        "time to HOST:PORT; else tell the server's administrators",
-    ),
-    Code.DOWNLOAD_MISMATCH: Entry(
-        Layer.CONTENT,
-        "the network team (a block page) or the mirror's administrators",
-        "A package file downloaded from this host is not the file the index "
-        "describes (size or sha256 differ), often a block page of a filter.",
-        "a package file differs from its index record (size, sha256): an HTML "
-        "block page (with its title), or a mirror whose files and index disagree",
-        "block page: ask the network team to allow .conda and .tar.bz2 files from "
-        "HOST; else tell the mirror's administrators",
-    ),
-    Code.INDEX_CORRUPT: Entry(
-        Layer.CONTENT,
-        "the mirror's administrators",
-        "The channel's compressed index (repodata.json.zst or the shard index) "
-        "does not decode: conda fails on it.",
-        "repodata.json.zst, the shard index or a shard does not decode (truncated "
-        "or corrupt zstd, a zstd bomb, bad msgpack)",
-        "`conda config --set repodata_use_zst false` (or `repodata_use_shards "
-        "false`), then `conda clean --index-cache`; tell the mirror's administrators",
-    ),
-    Code.RANGE_IGNORED: Entry(
-        Layer.HTTP,
-        "the network team or the server's administrators",
-        "This host (or a proxy) ignores Range requests: conda cannot resume an "
-        "interrupted package download and starts it again.",
-        "a package URL answers `Range: bytes=N-` with the whole file: conda "
-        "cannot resume an interrupted download (`.partial` file)",
-        "ask the server's (or the proxy's) administrators to support Range requests",
-    ),
-}
 
 
 def address_of(url: str) -> str:
@@ -99,7 +43,7 @@ def incomplete(what: str, url: str, received: int, announced: int | None) -> Pro
     hostport = address_of(url)
     return Problem(
         Code.DOWNLOAD_INCOMPLETE,
-        ENTRIES[Code.DOWNLOAD_INCOMPLETE].layer,
+        Layer.HTTP,
         f"{what} ({shown(url)}) ended after {received:,}{of} bytes: the connection "
         "closed before the whole file arrived",
         f"ask your network team whether a proxy, filter or firewall between here and "
@@ -126,7 +70,7 @@ def mismatch(what: str, url: str, why: str, data: bytes, content_type: str) -> P
     )
     return Problem(
         Code.DOWNLOAD_MISMATCH,
-        ENTRIES[Code.DOWNLOAD_MISMATCH].layer,
+        Layer.CONTENT,
         f"{what} ({shown(url)}) is not the file the index describes: {why}{page}",
         fix,
         {"title": title, "content_type": content_type, "html": html},
@@ -138,7 +82,7 @@ def corrupt(what: str, url: str, why: str, setting: str) -> Problem:
     hostport = address_of(url)
     return Problem(
         Code.INDEX_CORRUPT,
-        ENTRIES[Code.INDEX_CORRUPT].layer,
+        Layer.CONTENT,
         f"{what} ({shown(url)}) does not decode: {why}",
         f"conda config --set {setting} false (conda then reads repodata.json), then "
         f"conda clean --index-cache; tell the administrators of {hostport} that "
@@ -152,7 +96,7 @@ def range_ignored(url: str) -> Problem:
     hostport = address_of(url)
     return Problem(
         Code.RANGE_IGNORED,
-        ENTRIES[Code.RANGE_IGNORED].layer,
+        Layer.HTTP,
         f"{hostport} answers a Range request for {shown(url)} with the whole file: "
         "an interrupted package download starts again from zero",
         f"ask the administrators of {hostport} (or of the proxy in between) to "
@@ -183,45 +127,58 @@ def answer_problem(
     status = got.status or 0
     where = got.final_url or got.url
     if not 200 <= status < 300:
-        answer = HttpResult(
-            url=where,
-            status=status,
-            reason=got.reason,
-            headers=got.headers,
-            head=got.data,
-        )
-        filename = where.rsplit("/", 1)[-1]
-        problem = advice.status_problem(answer, filename, route)
-        ctype = got.headers.get("Content-Type", "")
-        title = html_title(got.data) if looks_like_html(ctype, got.data) else None
-        page = f", an HTML page titled {title!r}" if title else ""
-        problem.summary = f"{what} ({shown(where)}): {problem.summary}{page}"
-        problem.details.update(status=status, title=title)
-        if problem.code is Code.HTTP_FORBIDDEN and title:
-            problem.fix = (
-                f"a filter or proxy refuses downloads from {address_of(where)} (its "
-                f"page: {title!r}): ask your network team to allow .conda and "
-                ".tar.bz2 files from it"
-            )
-        if problem.code is Code.HTTP_NOT_FOUND:
-            problem.fix = (
-                f"the index lists {filename} but {address_of(where)} does not serve "
-                "it: the mirror is incomplete or out of sync; tell its administrators"
-            )
-        if problem.fix is None:
-            hop = replace(target, url=where.rsplit("/", 1)[0])
-            problem.fix = advice.fix_for(problem.code, hop)
-        return problem
+        return _status(got, route, target, what, where)
     if got.ending is bodies.Ending.CUT:
         return incomplete(what, where, got.received, got.announced)
     if got.ending is bodies.Ending.STALLED:
-        return Problem(
+        problem = Problem(
             Code.READ_TIMEOUT,
             Layer.HTTP,
             f"{what} ({shown(where)}) stalled after {got.received:,} bytes",
-            advice.fix_for(Code.READ_TIMEOUT, replace(target, url=where)),
         )
+        return problem.amended(fix=_fix_at(problem, target, where))
     return None
+
+
+def _status(
+    got: bodies.Body, route: Route, target: Target, what: str, where: str
+) -> Problem:
+    """An error status for a request after the index, naming the file and a block page."""
+    answer = HttpResult(
+        url=where,
+        status=got.status,
+        reason=got.reason,
+        headers=got.headers,
+        head=got.data,
+    )
+    filename = where.rsplit("/", 1)[-1]
+    problem = advice.status_problem(answer, filename, route)
+    ctype = got.headers.get("Content-Type", "")
+    title = html_title(got.data) if looks_like_html(ctype, got.data) else None
+    page = f", an HTML page titled {title!r}" if title else ""
+    fix = problem.fix
+    if problem.code is Code.HTTP_FORBIDDEN and title:
+        fix = (
+            f"a filter or proxy refuses downloads from {address_of(where)} (its "
+            f"page: {title!r}): ask your network team to allow .conda and "
+            ".tar.bz2 files from it"
+        )
+    elif problem.code is Code.HTTP_NOT_FOUND:
+        fix = (
+            f"the index lists {filename} but {address_of(where)} does not serve "
+            "it: the mirror is incomplete or out of sync; tell its administrators"
+        )
+    problem = problem.amended(
+        summary=f"{what} ({shown(where)}): {problem.summary}{page}",
+        status=got.status,
+        title=title,
+    )
+    return problem.amended(fix=fix or _fix_at(problem, target, where))
+
+
+def _fix_at(problem: Problem, target: Target, url: str) -> str | None:
+    """The catalogue's fix, written for the host that failed instead of the channel's."""
+    return catalogue.fix_for(problem, replace(target, url=url.rsplit("/", 1)[0]))
 
 
 def unreachable(
@@ -237,30 +194,32 @@ def unreachable(
     host = urlsplit(failed).hostname or ""
     problem = advice.request_problem(got.error or OSError("no answer"), route, host)
     hop = f", redirected from {shown(got.url)}" if failed != got.url else ""
-    problem.summary = f"{what} ({shown(failed)}{hop}): {problem.summary}"
-    problem.details["url_failed"] = shown(failed)
+    problem = problem.amended(
+        summary=f"{what} ({shown(failed)}{hop}): {problem.summary}",
+        url_failed=shown(failed),
+    )
+    if problem.code not in _UNREACHABLE:
+        if problem.fix is None and problem.layer is not Layer.PROXY:
+            return problem.amended(fix=_fix_at(problem, target, failed))
+        return problem
     hostport = address_of(failed)
-    if problem.code in (
-        Code.CONNECTION_REFUSED,
-        Code.CONNECT_TIMEOUT,
-        Code.DNS_FAILURE,
-    ):
-        through = " through the proxy" if route.proxy else ""
-        problem.fix = (
-            f"conda fetches {what} from {hostport} ({why}{hop}): ask your network "
-            f"team to allow {hostport}{through}, or the channel's administrators "
-            "to serve it from a host that answers"
+    through = " through the proxy" if route.proxy else ""
+    fix = (
+        f"conda fetches {what} from {hostport} ({why}{hop}): ask your network "
+        f"team to allow {hostport}{through}, or the channel's administrators "
+        "to serve it from a host that answers"
+    )
+    if resource is Resource.SHARDS:
+        fix += (
+            "; meanwhile conda can skip shards: "
+            "conda config --set repodata_use_shards false"
         )
-        if what.startswith(("the shard", "a shard")):
-            problem.fix += (
-                "; meanwhile conda can skip shards: "
-                "conda config --set repodata_use_shards false"
-            )
-    elif problem.fix is None and problem.layer is not Layer.PROXY:
-        problem.fix = advice.fix_for(
-            problem.code, replace(target, url=failed.rsplit("/", 1)[0])
-        )
-    return problem
+    return problem.amended(fix=fix)
+
+
+_UNREACHABLE = frozenset(
+    {Code.CONNECTION_REFUSED, Code.CONNECT_TIMEOUT, Code.DNS_FAILURE}
+)
 
 
 def undecodable(
@@ -311,21 +270,20 @@ def failed_hop(error: BaseException, url: str) -> str | None:
     return hop if hop and hop != url else None
 
 
-def name_hop(problem: Problem, error: BaseException, url: str, target: Target) -> str:
-    """Name the redirect hop that failed in the problem; the URL that failed."""
+def name_hop(
+    problem: Problem, error: BaseException, url: str, target: Target
+) -> tuple[Problem, str]:
+    """The problem with the redirect hop that failed named, and the URL that failed."""
     hop = failed_hop(error, url)
     if hop is None:
-        return url
+        return problem, url
     hostport = address_of(hop)
-    problem.summary += f" (at {shown(hop)}, a redirect from {shown(url)})"
-    if problem.code in (
-        Code.CONNECTION_REFUSED,
-        Code.CONNECT_TIMEOUT,
-        Code.DNS_FAILURE,
-    ):
-        problem.fix = (
-            f"{target.host} redirects conda to {hostport}, which fails: ask your network "
-            f"team to allow {hostport}, or the administrators of {target.host} to fix "
-            "the redirect"
-        )
-    return hop
+    more = f" (at {shown(hop)}, a redirect from {shown(url)})"
+    if problem.code not in _UNREACHABLE:
+        return problem.amended(more=more), hop
+    fix = (
+        f"{target.host} redirects conda to {hostport}, which fails: ask your network "
+        f"team to allow {hostport}, or the administrators of {target.host} to fix "
+        "the redirect"
+    )
+    return problem.amended(more=more, fix=fix), hop

@@ -14,7 +14,9 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..config.commands import Commands, Shell
 from ..model import Code
+from .catalogue import NEVER_DISABLE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -101,13 +103,8 @@ PRODUCTS: tuple[Product, ...] = (
 )
 
 
-def recognise_product(issuer: str, subject: str = "") -> str | None:
+def product_of(*names: str) -> Product | None:
     """The inspecting product named by an issuer (or subject) DN, if known."""
-    product = _product(issuer, subject)
-    return product.name if product else None
-
-
-def _product(*names: str) -> Product | None:
     text = " ".join(n for n in names if n).lower()
     # "O=ESET, spol..." may come first in the DN, or after a comma.
     text = text.replace(",o=", " o=")
@@ -125,6 +122,7 @@ def interception_verdict(
     os_trusts: bool | None,
     conda_trusts: bool,
     platform: str | None = None,
+    commands: Commands | None = None,
 ) -> dict[str, Any]:
     """Whether TLS to host is inspected on the way, and the fix when conda balks.
 
@@ -137,11 +135,12 @@ def interception_verdict(
     Returns {"code", "summary", "fix", "product", "issuer", "root"}; code is
     "tls-intercepted", "tls-untrusted" or None (nothing to fix).
     """
+    commands = commands or Commands()
     certs = [chain_info] if _is_mapping(chain_info) else list(chain_info)  # type: ignore[list-item]
     leaf = certs[0] if certs else {}
     issuer = _readable(leaf, "issuer") or "an unknown issuer"
     root = _root_name(certs)
-    product = _product(
+    product = product_of(
         *(c.get("issuer", "") for c in certs),
         *(c.get("subject", "") for c in certs[1:]),
     )
@@ -164,15 +163,9 @@ def interception_verdict(
         via_proxy or product is not None or is_public_channel_host(host)
     )
     if inspected:
-        if product is not None and product.kind == "antivirus":
-            who = "security software on this computer"
-        elif via_proxy:
-            who = "your organisation's proxy"
-        else:
-            who = "your organisation's network"
         verdict["summary"] = (
-            f"TLS to {host} is inspected by {who}: the certificate is issued by "
-            f"{by}, not a public authority"
+            f"TLS to {host} is inspected by {_inspector(product, via_proxy)}: the "
+            f"certificate is issued by {by}, not a public authority"
         )
         if conda_trusts:
             verdict["summary"] += "; conda is set up to trust it"
@@ -191,36 +184,57 @@ def interception_verdict(
             f"the certificate of {host} is issued by a public authority ({issuer}), "
             "but the CA bundle conda is configured with does not include the public roots"
         )
-        verdict["fix"] = (
-            "add the public roots to your bundle: "
-            "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
-            "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem && "
-            "conda config --set ssl_verify ~/conda-ca-bundle.pem"
-            + (
-                ", or use the operating system's store: conda config --set ssl_verify truststore"
-                if os_trusts
-                else ""
-            )
-            + NEVER_DISABLE
-        )
+        verdict["fix"] = _public_roots_fix(os_trusts, commands)
         return verdict
-    verdict["fix"] = fix_text(root, os_trusts, platform)
+    verdict["fix"] = fix_text(root, os_trusts, platform, commands)
     return verdict
 
 
-NEVER_DISABLE = " (never set ssl_verify to false: it turns off all protection)"
+def _inspector(product: Product | None, via_proxy: bool) -> str:
+    """Who re-signs the connection, as far as the chain tells."""
+    if product is not None and product.kind == "antivirus":
+        return "security software on this computer"
+    return "your organisation's proxy" if via_proxy else "your organisation's network"
 
 
-def fix_text(root: str, os_trusts: bool | None, platform: str | None = None) -> str:
+def _public_roots_fix(os_trusts: bool | None, commands: Commands) -> str:
+    """A bundle without the public roots: add them (or use the OS store)."""
+    store = (
+        ", or use the operating system's store: "
+        + commands.set("ssl_verify", "truststore")
+        if os_trusts
+        else ""
+    )
+    return (
+        "add the public roots to your bundle: "
+        "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
+        "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem && "
+        + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
+        + store
+        + " "
+        + NEVER_DISABLE
+    )
+
+
+def fix_text(
+    root: str,
+    os_trusts: bool | None,
+    platform: str | None = None,
+    commands: Commands | None = None,
+) -> str:
     """Trust the inspecting CA: the operating system's store if it has it, else a bundle.
 
     The steps are for `platform` (a `sys.platform` value; this computer's by default).
     """
+    platform = platform or sys.platform
+    if commands is None:
+        shell = Shell.POWERSHELL if platform.startswith("win") else None
+        commands = Commands(shell=shell)
     if os_trusts:
         return (
             "this computer already trusts it: let conda use the operating system's "
-            "store: conda config --set ssl_verify truststore (conda >= 23.9 on "
-            "Python >= 3.10)" + NEVER_DISABLE
+            f"store: {commands.set('ssl_verify', 'truststore')} (conda >= 23.9 on "
+            "Python >= 3.10) " + NEVER_DISABLE
         )
     platform = platform or sys.platform
     certifi_path = "python -c 'import certifi; print(certifi.where())'"
@@ -253,7 +267,7 @@ def fix_text(root: str, os_trusts: bool | None, platform: str | None = None) -> 
     return (
         f'give conda the root certificate "{root}": 1. export it: {export}; '
         f"2. add it to certifi's public roots: {combine}; "
-        f"3. conda config --set ssl_verify {bundle}" + NEVER_DISABLE
+        f"3. {commands.set('ssl_verify', bundle)} " + NEVER_DISABLE
     )
 
 

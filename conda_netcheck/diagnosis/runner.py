@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -10,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
+from ..config.commands import Commands
 from ..model import (
     Code,
     Layer,
@@ -21,7 +23,9 @@ from ..model import (
     Timings,
 )
 from ..probes import content, dns, http, proxy, tcp, tls
-from . import advice, after_index, install_path, mirrors
+from . import advice, after_index, answers, catalogue, install_path
+from .certificates import explain_certificate
+from .network import content_problem, dns_problem, tcp_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -47,7 +51,7 @@ def diagnose(
     """Diagnose every target; results come back in the order of `targets`."""
     targets = list(targets)
     if options.offline:
-        return [_offline(t) for t in targets]
+        return [_offline(t, options) for t in targets]
     runner = _Runner(route_for, options)
     pool = ThreadPoolExecutor(
         max_workers=max(1, min(options.max_workers, len(targets))),
@@ -75,31 +79,43 @@ def diagnose(
     pool.shutdown(wait=False, cancel_futures=True)
     for future in pending:
         target = targets[futures[future]]
-        result = TargetResult(
-            target,
-            Problem(
-                Code.READ_TIMEOUT,
-                Layer.HTTP,
-                f"no answer within the run's limit of {options.deadline:g} s",
-                fix=advice.fix_for(Code.READ_TIMEOUT, target),
-            ),
+        problem = Problem(
+            Code.READ_TIMEOUT,
+            Layer.HTTP,
+            f"no answer within the run's limit of {options.deadline:g} s",
         )
+        result = TargetResult(target, _with_fix(problem, target, options))
         results[futures[future]] = result
         if on_result:
             on_result(result)
     return [r for r in results if r is not None]
 
 
-def _offline(target: Target) -> TargetResult:
-    return TargetResult(
-        target,
-        Problem(
-            Code.OFFLINE_MODE,
-            Layer.CONFIG,
-            "conda is in offline mode: it will not download anything",
-            fix=advice.fix_for(Code.OFFLINE_MODE, target),
-        ),
+def _offline(target: Target, options: Options) -> TargetResult:
+    problem = Problem(
+        Code.OFFLINE_MODE,
+        Layer.CONFIG,
+        "conda is in offline mode: it will not download anything",
     )
+    return TargetResult(target, _with_fix(problem, target, options))
+
+
+def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
+    """The problem with the catalogue's fix for this target when it has none of its own.
+
+    A new Problem: the layers below HTTP share theirs between the targets of
+    one endpoint, and each target's fix names its own channel.
+    """
+    if problem.fix is not None:
+        return problem
+    fix = catalogue.fix_for(
+        problem,
+        target,
+        options.commands,
+        options.conda_read_timeout,
+        waited=options.read_timeout,
+    )
+    return dataclasses.replace(problem, details=dict(problem.details), fix=fix)
 
 
 class _Runner:
@@ -116,11 +132,9 @@ class _Runner:
         start = time.monotonic()
         result = self._run(target)
         result.timings.total = (time.monotonic() - start) * 1000
-        if result.problem and result.problem.fix is None:
-            result.problem.fix = advice.fix_for(result.problem.code, target)
-        for warning in result.warnings:
-            if warning.fix is None:
-                warning.fix = advice.fix_for(warning.code, target)
+        if result.problem is not None:
+            result.problem = _with_fix(result.problem, target, self.options)
+        result.warnings = [_with_fix(w, target, self.options) for w in result.warnings]
         return result
 
     def _run(self, target: Target) -> TargetResult:
@@ -159,126 +173,131 @@ class _Runner:
             return self._paths[key]
 
     def _probe_path(self, scheme: str, host: str, port: int, route: Route) -> _Path:
-        opts = self.options
+        """The layers in order: the peer (DNS, TCP), the proxy, then TLS."""
         path = _Path()
+        peer = self._peer(host, port, route, path)
+        if peer is None:
+            return path
+        sock, addresses, what = peer
+        sock = self._through_proxy(sock, scheme, host, port, route, path)
+        if sock is None:
+            return path
+        if scheme != "https":
+            # Plain HTTP: the GET is the test (through the proxy if any).
+            sock.close()
+            return path
+        self._handshake(sock, host, port, route, path, (addresses, what))
+        return path
+
+    def _peer(
+        self, host: str, port: int, route: Route, path: _Path
+    ) -> tuple[Any, list, str] | None:
+        """DNS and TCP to the proxy when one applies, else to the host."""
+        opts = self.options
         if route.proxy:
-            broken = _unusable_proxy(route)
+            broken = _unusable_proxy(route, opts)
             if broken:
                 path.problem = broken
-                return path
-            from requests.utils import prepend_scheme_if_needed
-
-            # As requests does before it connects (a scheme-less IP:port works).
-            proxy_url = urlsplit(prepend_scheme_if_needed(route.proxy, "http"))
-            peer_host, peer_port = proxy_url.hostname or "", proxy_url.port or 8080
+                return None
+            peer_host, peer_port = _proxy_address(route.proxy)
             what = f"the proxy {peer_host}:{peer_port}"
         else:
             peer_host, peer_port, what = host, port, f"{host}:{port}"
         lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
         path.timings.dns = lookup.elapsed_ms
-        if lookup.problem:
-            path.problem = _at_proxy(lookup.problem, route)
-            if route.proxy:
-                self._try_direct(host, port, path.problem)
-            return path
-        connected = tcp.connect(lookup.addresses, opts.connect_timeout, what)
-        path.timings.connect = connected.elapsed_ms
-        if connected.problem:
-            path.problem = _at_proxy(connected.problem, route)
-            if route.proxy:
-                self._try_direct(host, port, path.problem)
-            return path
+        failed = dns_problem(lookup)
+        connected = None
+        if failed is None:
+            connected = tcp.connect(lookup.addresses, opts.connect_timeout)
+            path.timings.connect = connected.elapsed_ms
+            failed = tcp_problem(connected, what)
+        if failed is not None or connected is None:
+            path.problem = _at_proxy(failed, route) if failed else None
+            if route.proxy and path.problem:
+                path.problem = self._try_direct(host, port, path.problem)
+            return None
         path.notes.append(f"connected to {what} ({connected.peer})")
-        sock = connected.sock
-        if route.proxy and proxy_url.scheme.startswith("socks"):
-            # No CONNECT to probe: the GET below goes through the SOCKS proxy.
+        return connected.sock, lookup.addresses, what
+
+    def _through_proxy(
+        self, sock: Any, scheme: str, host: str, port: int, route: Route, path: _Path
+    ) -> Any:
+        """TLS to an https:// proxy, then CONNECT for https channels; None when done."""
+        if not route.proxy:
+            return sock
+        proxy_scheme = urlsplit(_with_scheme(route.proxy)).scheme
+        if proxy_scheme.startswith("socks"):
+            # No CONNECT to probe: the GET goes through the SOCKS proxy.
             sock.close()
-            return path
-        if route.proxy and proxy_url.scheme == "https":
+            return None
+        if proxy_scheme == "https":
             # requests speaks TLS to an https:// proxy before anything else.
-            sock, problem = self._tls_to_proxy(sock, peer_host, route)
-            if problem:
-                path.problem = problem
-                return path
-        if route.proxy and scheme == "https":
-            answer = proxy.connect(
-                sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
+            sock, path.problem = self._tls_to_proxy(
+                sock, _proxy_address(route.proxy)[0], route
             )
-            path.timings.connect = (path.timings.connect or 0) + (
-                answer.elapsed_ms or 0
-            )
-            if answer.problem:
-                path.problem = answer.problem
-                if answer.status == 403:
-                    path.problem.fix = (
-                        f"ask your network team to allow CONNECT to {host}:{port} "
-                        "through the proxy"
-                    )
-                self._try_direct(host, port, path.problem)
-                return path
-            path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
-            sock = answer.sock
-        elif scheme != "https" or route.proxy:
-            # Plain HTTP: the GET below is the test (through the proxy if any).
-            sock.close()
-            return path
+            if path.problem:
+                return None
+        if scheme != "https":
+            return sock
+        opts = self.options
+        answer = proxy.connect(
+            sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
+        )
+        path.timings.connect = (path.timings.connect or 0) + (answer.elapsed_ms or 0)
+        if answer.problem:
+            path.problem = self._try_direct(host, port, answer.problem)
+            return None
+        path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
+        return answer.sock
+
+    def _handshake(
+        self,
+        sock: Any,
+        host: str,
+        port: int,
+        route: Route,
+        path: _Path,
+        peer: tuple[list, str],
+    ) -> None:
+        """TLS with the trust conda uses; a certificate error is explained."""
+        opts = self.options
         try:
             context = tls.trust_context(route.verify, route.cert, route.ssl_context)
         except (OSError, ValueError) as exc:
             sock.close()
             path.problem = advice.trust_setting_problem(exc, route)
-            return path
+            return
         shaken = tls.handshake(sock, host, context, opts.read_timeout)
         path.timings.tls = shaken.elapsed_ms
-        if shaken.problem:
-            path.problem = shaken.problem
-            if shaken.problem.code in advice.CERTIFICATE_CODES:
-
-                def reopen() -> Any:
-                    return self._reopen(lookup.addresses, what, host, port, route)
-
-                self._explain_certificate(shaken.problem, host, route, reopen)
-            return path
-        path.notes.append(f"TLS {shaken.version} with {host}")
-        return path
-
-    def _clock_first(
-        self, problem: Problem, host: str, reopen: Callable[[], Any]
-    ) -> None:
-        """A certificate 'expired' or 'not yet valid' is often this machine's clock."""
-        import time
-
-        try:
-            server = tls.server_date(reopen(), host, self.options.read_timeout)
-        except OSError:
+        if shaken.problem is None:
+            path.notes.append(f"TLS {shaken.version} with {host}")
             return
-        if server is None:
-            return
-        skew = server - time.time()
-        problem.details["clock_skew_seconds"] = round(skew)
-        if abs(skew) > self.options.skew_seconds:
-            direction = "behind" if skew > 0 else "ahead of"
-            problem.summary = (
-                f"this machine's clock is {advice.duration(abs(skew))} {direction} the "
-                f"server's: set it right first; {problem.summary}"
+        path.problem = shaken.problem
+        if shaken.problem.code in catalogue.CERTIFICATE_CODES:
+
+            def reopen() -> Any:
+                return self._reopen(*peer, host, port, route)
+
+            path.problem = explain_certificate(
+                shaken.problem, host, route, reopen, opts
             )
-            problem.fix = advice.CLOCK_FIX
 
     def _reopen(
         self, addresses: list, what: str, host: str, port: int, route: Route
     ) -> Any:
         """A new socket to host:port by the same way (direct, or a CONNECT tunnel)."""
         opts = self.options
-        connected = tcp.connect(addresses, opts.connect_timeout, what)
+        connected = tcp.connect(addresses, opts.connect_timeout)
         if connected.sock is None:
-            raise OSError(
-                connected.problem.summary if connected.problem else "no socket"
-            )
+            failed = tcp_problem(connected, what)
+            raise OSError(failed.summary if failed else "no socket")
         if not route.proxy:
             return connected.sock
         sock = connected.sock
-        if urlsplit(route.proxy).scheme == "https":
-            sock, problem = self._tls_to_proxy(sock, what, route)
+        if urlsplit(_with_scheme(route.proxy)).scheme == "https":
+            sock, problem = self._tls_to_proxy(
+                sock, _proxy_address(route.proxy)[0], route
+            )
             if problem:
                 raise OSError(problem.summary)
         answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
@@ -286,166 +305,54 @@ class _Runner:
             raise OSError(answer.problem.summary if answer.problem else "no tunnel")
         return answer.sock
 
-    def _explain_certificate(
-        self, problem: Problem, host: str, route: Route, reopen: Callable[[], Any]
-    ) -> None:
-        """Show the presented chain and who trusts it; name interception and its fix."""
-        from ..probes import chain
-        from . import intercept
-
-        timeout = self.options.read_timeout
-        try:
-            presented = chain.read_chain(reopen(), host, timeout, reconnect=reopen)
-        except OSError as exc:
-            problem.details["chain_error"] = str(exc)
-            return
-        if not presented.certs:
-            return
-        described = [chain.describe(der) for der in presented.certs]
-        problem.details["chain"] = described
-        problem.details["certificate"] = described[0]
-        if not presented.complete:
-            problem.details["chain_note"] = "only the leaf could be read"
-        conda_bundle = route.verify if isinstance(route.verify, str) else None
-        conda_ok, conda_why = (
-            chain.verifies_with_truststore(reopen, host, timeout)
-            if route.ssl_context is not None
-            else chain.verifies_with(presented.certs, host, cafile=conda_bundle)
-        )
-        public_ok, public_why = chain.verifies_with(presented.certs, host)
-        os_ok, os_why = chain.verifies_with_truststore(reopen, host, timeout)
-        problem.details["trusted_by"] = {
-            "conda": conda_ok,
-            "certifi": public_ok,
-            "os": os_ok,
-        }
-        problem.details["trust_reasons"] = {
-            "conda": conda_why,
-            "certifi": public_why,
-            "os": os_why,
-        }
-        if problem.code in (Code.TLS_EXPIRED, Code.TLS_NOT_YET_VALID):
-            self._clock_first(problem, host, reopen)
-        if problem.code is not Code.TLS_UNTRUSTED:
-            return
-        truststore_usable = not route.proxy or route.truststore_through_proxy
-        problem.details["truststore_usable"] = truststore_usable
-        verdict = intercept.interception_verdict(
-            described,
-            via_proxy=bool(route.proxy),
-            host=host,
-            publicly_trusted=bool(public_ok),
-            # The OS store only helps if this conda uses it on this route.
-            os_trusts=os_ok if truststore_usable else False,
-            conda_trusts=bool(conda_ok),
-        )
-        if verdict["code"]:
-            problem.code = Code(verdict["code"])
-            problem.summary = verdict["summary"]
-            problem.fix = verdict["fix"]
-            if os_ok and not truststore_usable:
-                problem.fix += (
-                    "; the operating system trusts it, but this conda ignores "
-                    "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
-                    'conda install "conda>=26.7")'
-                )
-            problem.details["product"] = verdict["product"]
-            problem.details["issuer"] = verdict["issuer"]
-        if problem.code is Code.TLS_INTERCEPTED:
-            return
-        leaf = described[0]
-        if (
-            len(presented.certs) == 1
-            and presented.complete
-            and not leaf.get("self_issued")
-            and conda_why
-            and "intermediate" in conda_why
-        ):
-            # Not an untrusted authority: the server forgot its intermediate.
-            problem.summary = f"{host}: {conda_why}"
-            problem.fix = (
-                f"ask the administrators of {host} to serve the full certificate chain "
-                "(their certificate and the intermediate certificates)"
-            )
-            problem.details["missing_intermediate"] = True
-            return
-
     def _tls_to_proxy(
         self, sock: Any, proxy_host: str, route: Route
     ) -> tuple[Any, Problem | None]:
         """The TLS session to an https:// proxy; most proxies speak plain HTTP."""
-        import ssl
-
         timeout = self.options.read_timeout
         try:
             context = tls.trust_context(route.verify, None, route.ssl_context)
-            sock.settimeout(timeout)
-            return context.wrap_socket(sock, server_hostname=proxy_host), None
-        except (ssl.SSLError, OSError, ValueError) as exc:
+        except (OSError, ValueError) as exc:
             sock.close()
-            reason = getattr(exc, "reason", None) or str(exc)
-            text = str(reason).upper()
-            plain = "WRONG_VERSION_NUMBER" in text or "RECORD LAYER" in text
-            stalled = isinstance(exc, TimeoutError) or "TIMED OUT" in text
-            if plain:
-                summary = (
-                    "the proxy URL says https://, but the proxy speaks plain HTTP "
-                    f"(TLS fails with {reason})"
-                )
-            elif stalled:
-                summary = (
-                    f"the https:// proxy did not complete a TLS handshake within "
-                    f"{timeout:g} s: it most likely speaks plain HTTP"
-                )
-            else:
-                summary = f"the TLS session to the https:// proxy failed ({reason})"
-            address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
-            key = (route.proxy_source or "proxy_servers.https").removeprefix(
-                "proxy_servers."
-            )
-            fix = (
-                f"conda config --set proxy_servers.{key} http://{address} (http:// even "
-                "for the https key)"
-                if (route.proxy_source or "").startswith("proxy_servers.")
-                else f"use http://{address} as the proxy URL"
-            )
-            return None, Problem(
-                Code.PROXY_MISCONFIGURED,
-                Layer.PROXY,
-                summary,
-                fix if plain or stalled else None,
-            )
+            return None, advice.trust_setting_problem(exc, route)
+        fact = tls.to_https_proxy(sock, proxy_host, context, timeout)
+        if fact.outcome is tls.ProxyTlsOutcome.OK:
+            return fact.sock, None
+        # A proxy that waits for a request line: does it answer one?
+        speaks = fact.outcome is tls.ProxyTlsOutcome.PLAIN_HTTP or (
+            fact.outcome is tls.ProxyTlsOutcome.STALLED
+            and proxy.speaks_plain_http(route.proxy or "", timeout)
+        )
+        return None, _https_proxy_problem(fact, proxy_host, route, self.options, speaks)
 
-    def _try_direct(self, host: str, port: int, problem: Problem) -> None:
+    def _try_direct(self, host: str, port: int, problem: Problem) -> Problem:
         """One bounded direct attempt: is the proxy the problem, or required?"""
         opts = self.options
         if not opts.try_direct:
-            return
+            return problem
         lookup = dns.resolve(host, port, opts.connect_timeout, opts.resolver)
-        outcome = lookup.problem
+        outcome = dns_problem(lookup)
         if outcome is None:
-            direct = tcp.connect(
-                lookup.addresses, opts.connect_timeout, f"{host}:{port}"
-            )
-            outcome = direct.problem
+            direct = tcp.connect(lookup.addresses, opts.connect_timeout)
+            outcome = tcp_problem(direct, f"{host}:{port}")
             if direct.sock:
                 direct.sock.close()
         if outcome is None:
-            problem.details["direct"] = "works"
-            problem.summary += (
-                f"; a direct connection to {host}:{port} works, so the proxy is the "
-                "problem"
+            return problem.amended(
+                more=f"; a direct connection to {host}:{port} works, so the proxy is "
+                "the problem",
+                direct="works",
             )
-        else:
-            problem.details["direct"] = outcome.code.value
-            problem.summary += (
-                f"; a direct connection to {host}:{port} fails too ({outcome.code.value}),"
-                " so this network needs the proxy"
-            )
+        return problem.amended(
+            more=f"; a direct connection to {host}:{port} fails too "
+            f"({outcome.code.value}), so this network needs the proxy",
+            direct=outcome.code.value,
+        )
 
     # -- HTTP and content, per target --------------------------------------
 
     def _fetch(self, target: Target, route: Route, result: TargetResult) -> None:
+        """HTTP and content: the repodata formats in conda's order, then the checks on it."""
         opts = self.options
         base = target.url.rstrip("/") + "/"
         for index, filename in enumerate(opts.filenames):
@@ -462,11 +369,15 @@ class _Runner:
                 cut = answer.status is not None and install_path.index_cut(
                     route, opts, url, filename
                 )
-                result.problem = cut or advice.request_problem(
-                    answer.error, route, target.host
+                problem = cut or advice.request_problem(
+                    answer.error,
+                    route,
+                    target.host,
+                    answered=answer.status is not None,
+                    timeout=opts.read_timeout,
                 )
-                result.url_failed = install_path.name_hop(
-                    result.problem, answer.error, url, target
+                result.problem, result.url_failed = install_path.name_hop(
+                    problem, answer.error, url, target
                 )
                 return
             skew = _clock_skew(answer)
@@ -478,93 +389,51 @@ class _Runner:
                 result.notes.append(f"{filename}: 404, trying the next format")
                 continue
             if not 200 <= status < 300:
-                result.problem = advice.status_problem(answer, filename, route)
+                result.problem = answers.explain_status(
+                    target, route, answer, filename, self._get_ok
+                )
                 result.url_failed = answer.final_url or answer.url
-                if status in (401, 403, 429) and result.problem.layer is Layer.HTTP:
-                    self._explain_refusal(target, route, answer, result.problem)
-                if status == 404 and result.problem.code is Code.HTTP_NOT_FOUND:
-                    self._look_nearby(target, route, filename, result.problem)
                 return
-            result.fetched = answer.final_url or answer.url
-            problem = content.check(
+            self._fetched(target, route, answer, filename, result)
+            return
+
+    def _fetched(
+        self,
+        target: Target,
+        route: Route,
+        answer: http.HttpResult,
+        filename: str,
+        result: TargetResult,
+    ) -> None:
+        """A 2xx: is it repodata, which package formats, how fast, how fresh."""
+        opts = self.options
+        result.fetched = answer.final_url or answer.url
+        problem = content_problem(
+            content.inspect(
                 filename, answer.headers.get("Content-Type", ""), answer.head
             )
-            if problem:
-                result.problem = problem
-                return
-            result.notes.append(f"{filename}: {status}, {len(answer.head)} bytes read")
-            if filename == "repodata.json":
-                self._check_package_formats(route, answer, result)
-            if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
-                result.warnings.append(advice.slow_problem(answer.elapsed_ms))
-            upstream = target.upstream if opts.compare_upstream else None
-            if upstream:
-                self._compare_upstream(upstream, filename, answer, result)
-            after_index.follow(
-                target, self.route_for, opts, filename, answer
-            ).fold_into(result)
-            return
-
-    def _explain_refusal(
-        self, target: Target, route: Route, answer: http.HttpResult, problem: Problem
-    ) -> None:
-        """What conda sent, what the server said, and the fix for that kind of channel."""
-        from ..config import credentials as creds
-
-        reason = creds.server_reason(
-            answer.head, answer.headers.get("Content-Type", "")
         )
-        sent = route.credentials(target.url) if route.credentials else []
-        status = answer.status or 0
-        if status == 429:
-            fix = creds.tos_or_rate_fix(
-                status,
-                reason,
-                answer.headers.get("Retry-After"),
-                channel=target.channel,
+        if problem:
+            result.problem = problem
+            return
+        result.notes.append(
+            f"{filename}: {answer.status}, {len(answer.head)} bytes read"
+        )
+        if filename == "repodata.json":
+            warning = answers.package_formats(route, answer, opts)
+            result.warnings += [warning] if warning else []
+        if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
+            result.warnings.append(advice.slow_problem(answer.elapsed_ms))
+        upstream = target.upstream if opts.compare_upstream else None
+        if upstream:
+            note, warning = answers.compare_upstream(
+                upstream, filename, answer, self._get_ok
             )
-            if reason:
-                problem.summary += f'; the server says: "{reason}"'
-            if fix:
-                problem.fix = fix
-            return
-        suffix, fix = creds.advice_for_status(
-            status, target.host, sent, reason, channel=target.channel
+            result.notes.append(note)
+            result.warnings += [warning] if warning else []
+        after_index.follow(target, self.route_for, opts, filename, answer).fold_into(
+            result
         )
-        problem.summary += suffix
-        problem.details["credentials"] = [c.describe() for c in sent]
-        if fix:
-            problem.fix = fix
-
-    def _check_package_formats(
-        self, route: Route, answer: http.HttpResult, result: TargetResult
-    ) -> None:
-        """A mirror that lists only .tar.bz2 packages: read the last 4 KiB only.
-
-        repodata.json keeps "packages.conda" after "packages", so its tail
-        shows an empty "packages.conda" without downloading the file.
-        """
-        if not mirrors.lists_packages(answer.head):
-            return
-        url = answer.final_url or answer.url
-        opts = self.options
-        tail = http.get(
-            route.session,
-            url,
-            opts.connect_timeout,
-            opts.read_timeout,
-            extra_headers={"Range": f"bytes=-{http.MAX_BYTES}"},
-        )
-        if tail.status == 206 and mirrors.no_conda_packages(tail.head):
-            result.warnings.append(
-                Problem(
-                    Code.TAR_BZ2_ONLY,
-                    Layer.CONTENT,
-                    "this channel lists only .tar.bz2 packages (its packages.conda is "
-                    "empty): a mirror that drops the .conda format",
-                    "ask the mirror's administrators to mirror .conda packages too",
-                )
-            )
 
     def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
         """GET url through its own route; the answer when it is a usable 2xx."""
@@ -575,65 +444,26 @@ class _Runner:
             return None
         answer = http.get(route.session, url, opts.connect_timeout, opts.read_timeout)
         ok = answer.error is None and 200 <= (answer.status or 0) < 300
-        if not ok or content.check(
-            filename, answer.headers.get("Content-Type", ""), answer.head
+        if (
+            not ok
+            or not content.inspect(
+                filename, answer.headers.get("Content-Type", ""), answer.head
+            ).fits
         ):
             return None
         return answer
 
-    def _look_nearby(
-        self, target: Target, route: Route, filename: str, problem: Problem
-    ) -> None:
-        """After a 404, is the channel elsewhere on this server, or only this subdir missing?"""
-        base = target.url.rstrip("/")
-        channel_url, subdir = base.rsplit("/", 1)
-        other = "noarch" if subdir != "noarch" else None
-        if other and self._get_ok(f"{channel_url}/{other}/{filename}", filename):
-            problem.summary += f"; the channel exists there but has no {subdir}"
-            problem.details["missing_subdir"] = subdir
-            return
-        if subdir == "noarch":
-            problem.summary += (
-                "; a channel without noarch is incomplete (conda needs it)"
-            )
-        for candidate in mirrors.nearby_channels(channel_url)[:4]:
-            if self._get_ok(f"{candidate}/{subdir}/{filename}", filename):
-                problem.summary += f"; this server has the channel at {candidate}"
-                problem.details["nearby"] = candidate
-                where = f"in {target.source}" if target.source else ""
-                problem.fix = (
-                    f"use {candidate} instead of {channel_url} {where}".strip()
-                )
-                return
 
-    def _compare_upstream(
-        self,
-        upstream: str,
-        filename: str,
-        answer: http.HttpResult,
-        result: TargetResult,
-    ) -> None:
-        """Warn when the mirror's repodata is more than a day older than the upstream's."""
-        theirs = self._get_ok(f"{upstream.rstrip('/')}/{filename}", filename)
-        if theirs is None:
-            result.notes.append(f"upstream {upstream}: not reachable, not compared")
-            return
-        behind = mirrors.behind_seconds(answer.headers, theirs.headers)
-        if behind is None:
-            result.notes.append(f"upstream {upstream}: no Last-Modified to compare")
-            return
-        result.notes.append(f"upstream {upstream}: mirror behind by {behind:.0f} s")
-        if behind > mirrors.STALE_SECONDS:
-            result.warnings.append(
-                Problem(
-                    Code.MIRROR_BEHIND,
-                    Layer.CONTENT,
-                    f"this mirror's {filename} is {behind / 86400:.1f} days older than "
-                    f"the upstream's ({upstream})",
-                    "ask the mirror's administrators to resynchronise it",
-                    {"behind_seconds": round(behind), "upstream": upstream},
-                )
-            )
+def _with_scheme(proxy_url: str) -> str:
+    """As requests does before it connects: a scheme-less host:port is http://."""
+    from requests.utils import prepend_scheme_if_needed
+
+    return prepend_scheme_if_needed(proxy_url, "http")
+
+
+def _proxy_address(proxy_url: str) -> tuple[str, int]:
+    parts = urlsplit(_with_scheme(proxy_url))
+    return parts.hostname or "", parts.port or 8080
 
 
 def _port(url: Any) -> int:
@@ -644,15 +474,48 @@ def _port(url: Any) -> int:
     return port or (443 if url.scheme == "https" else 80)
 
 
-def _unusable_proxy(route: Route) -> Problem | None:
+def _https_proxy_problem(
+    fact: tls.ProxyTls, proxy_host: str, route: Route, options: Options, speaks: bool
+) -> Problem:
+    """An https:// proxy URL for a proxy that speaks plain HTTP, or another TLS failure."""
+    outcome = fact.outcome
+    if outcome is tls.ProxyTlsOutcome.PLAIN_HTTP:
+        summary = (
+            "the proxy URL says https://, but the proxy speaks plain HTTP "
+            f"(TLS fails with {fact.reason})"
+        )
+    elif outcome is tls.ProxyTlsOutcome.STALLED:
+        summary = (
+            f"the https:// proxy did not complete a TLS handshake within "
+            f"{options.read_timeout:g} s: it most likely speaks plain HTTP"
+        )
+    else:
+        summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
+    fix = None
+    if outcome is not tls.ProxyTlsOutcome.FAILED:
+        address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
+        commands = options.commands or Commands()
+        # The channel's scheme only matters when no source is known.
+        fix = commands.set_proxy("https://", f"http://{address}", route.proxy_source)
+        if (route.proxy_source or "").startswith("proxy_servers."):
+            fix += " (http:// even for the https key)"
+    evidence = {"proxy_speaks": "http"} if speaks else {}
+    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)
+
+
+def _unusable_proxy(route: Route, options: Options) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
     from ..config.proxylint import lint_proxy_url
 
-    errors = [
-        (summary, fix)
-        for severity, summary, fix in lint_proxy_url(route.proxy or "")
-        if severity == "error"
-    ]
+    source = route.proxy_source or ""
+    # The fix goes where the proxy is set: proxy_servers.KEY, or the variable.
+    setting = source.split()[1] if source.startswith("the ") else source
+    lints = lint_proxy_url(
+        route.proxy or "",
+        setting=setting or "proxy_servers.https",
+        commands=options.commands,
+    )
+    errors = [(summary, fix) for severity, summary, fix in lints if severity == "error"]
     if not errors:
         return None
     summary, fix = errors[0]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote, urlsplit
 
+from ..config.commands import Shell, unset_variable
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ class Fix:
 def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
     """Every safe fix for this configuration; `report` adds what the network showed."""
     fixes: list[Fix] = []
-    fixes += _proxy_fixes(cfg)
+    fixes += _proxy_fixes(cfg, report)
     fixes += _ssl_verify_fixes(cfg, report)
     fixes += _offline_fixes(cfg)
     fixes += _environment_fixes(cfg)
@@ -47,12 +46,15 @@ def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
 # -- proxies -----------------------------------------------------------------
 
 
-def _proxy_fixes(cfg: NetConfig) -> list[Fix]:
+def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     fixes = []
     for key, value in sorted(cfg.proxy_servers.items()):
         if not isinstance(value, str) or not value.strip():
             continue
-        fixed, why, secrets = fixed_proxy_url(value)
+        # After a run its evidence says whether the proxy speaks plain HTTP:
+        # planning (and --dry-run) then opens no connection.
+        probe = _seen_plain_http(report, f"proxy_servers.{key}") if report else None
+        fixed, why, secrets = fixed_proxy_url(value, probe)
         if fixed is None:
             continue
         dotted = ("proxy_servers", key)
@@ -67,6 +69,17 @@ def _proxy_fixes(cfg: NetConfig) -> list[Fix]:
             fix.secrets = secrets
             fixes.append(fix)
     return fixes
+
+
+def _seen_plain_http(report: Report, source: str) -> Callable[[str], bool]:
+    """What the run saw of the proxy set in `source`: did it answer TLS with plain HTTP?"""
+    seen = any(
+        r.problem is not None
+        and r.target.proxy_source == source
+        and r.problem.details.get("proxy_speaks") == "http"
+        for r in report.targets
+    )
+    return lambda url: seen
 
 
 def fixed_proxy_url(value: str, probe: Callable[[str], bool] | None = None):
@@ -156,6 +169,8 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
     A TLS failure the run already analysed tells; otherwise one handshake per
     direct HTTPS host, with truststore.
     """
+    from ..probes.tls import truststore_verifies
+
     if report is None:
         return None
     verdicts: list[bool | None] = []
@@ -172,36 +187,12 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
         if url.scheme == "https" and not result.target.proxy:
             to_try.add((url.hostname or "", url.port or 443))
     for host, port in sorted(to_try):
-        verdicts.append(_truststore_handshake(host, port, timeout))
+        verdicts.append(truststore_verifies(host, port, timeout))
     if not verdicts:
         return None
     if all(v is True for v in verdicts):
         return True
     return False if any(v is False for v in verdicts) else None
-
-
-def _truststore_handshake(host: str, port: int, timeout: float) -> bool | None:
-    import socket
-    import ssl
-
-    try:
-        import truststore
-    except ImportError:
-        return None
-    try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-    except OSError:
-        return None
-    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    try:
-        with context.wrap_socket(sock, server_hostname=host):
-            return True
-    except ssl.SSLCertVerificationError:
-        return False
-    except OSError:
-        return None
-    finally:
-        sock.close()
 
 
 # -- offline ------------------------------------------------------------------
@@ -257,21 +248,7 @@ def _environment_fixes(cfg: NetConfig) -> list[Fix]:
 
 def unset_line(name: str, shell: str | None = None) -> str:
     """The line that removes an environment variable, in the user's shell."""
-    shell = shell or _shell()
-    if shell == "fish":
-        return f"set -e {name}"
-    if shell == "powershell":
-        return f"Remove-Item Env:{name}"
-    if shell == "cmd":
-        return f"set {name}="
-    return f"unset {name}"
-
-
-def _shell() -> str:
-    if sys.platform == "win32":
-        return "powershell" if os.environ.get("PSModulePath") else "cmd"
-    name = os.path.basename(os.environ.get("SHELL", ""))
-    return "fish" if name == "fish" else "posix"
+    return unset_variable(name, Shell(shell) if shell else None)
 
 
 # -- where a key lives ------------------------------------------------------------------
@@ -325,67 +302,83 @@ def apply_fixes(
     confirm: Callable[[str], Any],
     recheck: Callable[[Fix], tuple[bool, str]] | None = None,
     out: Callable[[str], None] = print,
+    left: list[str] | None = None,
 ) -> int:
     """Show each fix, ask, apply, re-check; 0 when every applied fix now passes.
 
     `confirm` is conda's: it raises DryRunExit under --dry-run and
     CondaSystemExit when declined; both skip this fix and go on to the next.
     """
+    if not fixes:
+        if left:
+            # Problems remain, but none is a setting netcheck may change.
+            out("Nothing can be fixed automatically; these need a person:")
+            out("\n".join(f"- {REDACTOR.text(line)}" for line in left))
+            return 1
+        out("Nothing to fix.")
+        return 0
+    backed_up: set[str] = set()  # one backup per file per run: the original
+    results = [_apply_one(fix, confirm, recheck, out, backed_up) for fix in fixes]
+    return 0 if all(results) else 1
+
+
+def _apply_one(
+    fix: Fix,
+    confirm: Callable[[str], Any],
+    recheck: Callable[[Fix], tuple[bool, str]] | None,
+    out: Callable[[str], None],
+    backed_up: set[str],
+) -> bool:
+    """One fix: shown, replanned, confirmed, applied and re-checked; False on failure."""
     from ..exceptions import CondaRCEditError
 
+    out(REDACTOR.text(f"- {fix.description}"))
+    if fix.error:
+        out(f"  {REDACTOR.text(fix.error)}")
+        return False
+    if fix.change is None:
+        out(f"  run this in your shell: {REDACTOR.text(fix.shell or '')}")
+        return True
+    try:
+        if fix.replan is not None:
+            fix.change = fix.replan()  # an earlier fix may have edited the same file
+            if not fix.change.changed:
+                out("  already done")
+                return True
+        out(masked_diff(fix).rstrip("\n"))
+        if not _confirmed(fix, confirm, out):
+            return True
+        first = str(fix.change.path) not in backed_up
+        backup = fix.change.apply(backup=first)
+    except CondaRCEditError as exc:
+        out(f"  {exc}")
+        return False
+    backed_up.add(str(fix.change.path))
+    kept = f"backup: {backup}" if backup else "backed up before the first change"
+    out(f"  applied to {fix.change.path} ({kept})")
+    if recheck is None:
+        return True
+    passed, text = recheck(fix)
+    out(f"  re-check: {REDACTOR.text(text)}")
+    return passed
+
+
+def _confirmed(
+    fix: Fix, confirm: Callable[[str], Any], out: Callable[[str], None]
+) -> bool:
+    """conda's confirmation: False under --dry-run or when declined."""
     try:
         from conda.exceptions import CondaSystemExit, DryRunExit
     except ImportError:  # pragma: no cover - the fixers run inside conda
         CondaSystemExit = DryRunExit = SystemExit  # noqa: N806
-
-    status = 0
-    if not fixes:
-        out("Nothing to fix.")
-        return 0
-    for fix in fixes:
-        out(REDACTOR.text(f"- {fix.description}"))
-        if fix.error:
-            out(f"  {REDACTOR.text(fix.error)}")
-            status = 1
-            continue
-        if fix.change is None:
-            out(f"  run this in your shell: {REDACTOR.text(fix.shell or '')}")
-            continue
-        if fix.replan is not None:
-            try:
-                # An earlier fix may have edited the same file.
-                fix.change = fix.replan()
-            except CondaRCEditError as exc:
-                out(f"  {exc}")
-                status = 1
-                continue
-            if not fix.change.changed:
-                out("  already done")
-                continue
-        out(masked_diff(fix).rstrip("\n"))
-        try:
-            fix.change.check()
-            confirm(f"Apply this change to {fix.change.path}?")
-        except DryRunExit:
-            out("  (dry run: nothing changed)")
-            continue
-        except CondaSystemExit:
-            out("  skipped")
-            continue
-        except CondaRCEditError as exc:
-            out(f"  {exc}")
-            status = 1
-            continue
-        try:
-            backup = fix.change.apply(backup=True)
-        except CondaRCEditError as exc:
-            out(f"  {exc}")
-            status = 1
-            continue
-        out(f"  applied to {fix.change.path} (backup: {backup})")
-        if recheck is not None:
-            passed, text = recheck(fix)
-            out(f"  re-check: {REDACTOR.text(text)}")
-            if not passed:
-                status = 1
-    return status
+    assert fix.change is not None
+    try:
+        fix.change.check()
+        confirm(f"Apply this change to {fix.change.path}?")
+    except DryRunExit:
+        out("  (dry run: nothing changed)")
+        return False
+    except CondaSystemExit:
+        out("  skipped")
+        return False
+    return True

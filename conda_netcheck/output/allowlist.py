@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..redact import REDACTOR
+from ..urls import format_address, host_port
 
 if TYPE_CHECKING:
     from ..model import Report, TargetResult
@@ -29,8 +30,6 @@ KINDS = (DIRECT, PROXY, THROUGH_PROXY)
 
 #: Where the channel names go in a reason ("channel conda-forge").
 _LABEL = "{channels}"
-
-_DEFAULT_PORTS = {"http": 80, "https": 443, "socks4": 1080, "socks4a": 1080}
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,8 @@ def allowlist(report: Report) -> list[Endpoint]:
     for result in report.targets:
         target = result.target
         channel = target.channel
+        if _unusable_proxy(result):
+            continue  # no host to allow until the proxy setting is fixed
         proxy = host_port(target.proxy) if target.proxy else None
         via = format_address(*proxy) if proxy else None
         if proxy:
@@ -105,9 +106,38 @@ def allowlist(report: Report) -> list[Endpoint]:
     return sorted(endpoints, key=_order)
 
 
-def allowlist_text(endpoints: list[Endpoint]) -> str:
-    """One ``host:port  # why`` per line."""
+def allowlist_text(endpoints: list[Endpoint], report: Report | None = None) -> str:
+    """One ``host:port  # why`` per line; a comment that says why when there is none."""
+    if not endpoints and report is not None:
+        return f"# nothing to allow: {empty_reason(report)}"
     return "\n".join(f"{e.address}  # {REDACTOR.text(e.why)}" for e in endpoints)
+
+
+def empty_reason(report: Report) -> str:
+    """Why a run has no host:port to allow."""
+    if not report.targets:
+        return "no channel URL was checked (no channels are configured)"
+    unusable = [r for r in report.targets if _unusable_proxy(r)]
+    if unusable:
+        problem = unusable[0].problem
+        fix = f" ({problem.fix})" if problem and problem.fix else ""
+        return (
+            "the proxy setting cannot be used, so where conda connects is not known "
+            f"yet: fix it first{fix}"
+        )
+    return "no channel URL has a host"
+
+
+def _unusable_proxy(result: TargetResult) -> bool:
+    """A proxy URL requests cannot use: not a host anyone can allow."""
+    from ..model import Code, Layer
+
+    problem = result.problem
+    return (
+        problem is not None
+        and problem.code is Code.PROXY_MISCONFIGURED
+        and problem.layer is Layer.CONFIG
+    )
 
 
 def allowlist_json(endpoints: list[Endpoint]) -> list[dict[str, Any]]:
@@ -146,31 +176,6 @@ def _why(reasons: dict[str, list[str]]) -> str:
         )
         parts.append(reason.replace(_LABEL, label))
     return REDACTOR.text("; ".join(parts))
-
-
-def host_port(url: str | None) -> tuple[str, int] | None:
-    """(host, port) of a URL or a scheme-less proxy, default port by scheme; None without a host."""
-    if not url:
-        return None
-    if "://" not in url:
-        url = "http://" + url  # requests reads "proxy:3128" as http://proxy:3128
-    parts = urlsplit(url.strip())
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    host = parts.hostname
-    if not host:
-        return None
-    scheme = parts.scheme.lower()
-    if port is None:
-        port = _DEFAULT_PORTS.get(scheme, 1080 if scheme.startswith("socks") else 443)
-    return host.lower(), port
-
-
-def format_address(host: str, port: int) -> str:
-    """``host:port``, with brackets around an IPv6 address."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _order(endpoint: Endpoint) -> tuple[int, str, int, str]:

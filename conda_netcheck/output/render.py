@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..model import Layer, Resource, Status
+from ..model import Resource, Status
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -120,14 +120,18 @@ def target_lines(result: TargetResult, verbose: bool = False) -> list[str]:
     lines = [f"{mark(result.status)} {target.url}{name}"]
     problems = ([result.problem] if result.problem else []) + result.warnings
     for problem in problems:
-        lines.append(
-            f"    {problem.code.value} ({problem.layer.value}): {problem.summary}"
-        )
-        if problem.fix:
-            lines.append(f"    fix: {problem.fix}")
-        lines += _certificate_lines(problem, verbose)
+        lines += problem_lines(problem, verbose)
     if verbose:
-        lines += _verbose_lines(result)
+        lines += verbose_lines(result)
+    return [REDACTOR.text(line) for line in lines]
+
+
+def problem_lines(problem: Problem, verbose: bool = False) -> list[str]:
+    """A problem's code, layer and cause, its fix, and the certificate it is about."""
+    lines = [f"    {problem.code.value} ({problem.layer.value}): {problem.summary}"]
+    if problem.fix:
+        lines.append(f"    fix: {problem.fix}")
+    lines += _certificate_lines(problem, verbose)
     return [REDACTOR.text(line) for line in lines]
 
 
@@ -161,7 +165,8 @@ def _certificate_lines(problem: Problem, verbose: bool) -> list[str]:
     return lines
 
 
-def _verbose_lines(result: TargetResult) -> list[str]:
+def verbose_lines(result: TargetResult) -> list[str]:
+    """With -v: where the URL comes from, the proxy, trust, credentials, timings."""
     target = result.target
     lines = [f"    from: {target.source}"] if target.source else []
     if target.proxy:
@@ -194,9 +199,13 @@ def trust_phrase(verify: bool | str | None) -> str:
     return f"the CA bundle {verify}"
 
 
-def finding_lines(finding: Finding) -> list[str]:
-    """A configuration finding: mark, summary and fix."""
-    lines = [f"{mark(finding.status)} {finding.check}: {finding.summary}"]
+def finding_lines(finding: Finding, verbose: bool = False) -> list[str]:
+    """A configuration finding: mark, summary and fix; a note (status ok) only with -v."""
+    if finding.status is Status.OK and not verbose:
+        return []
+    lines = [
+        f"{mark(finding.status or Status.ERROR)} {finding.check}: {finding.summary}"
+    ]
     if finding.fix:
         lines.append(f"    fix: {finding.fix}")
     return [REDACTOR.text(line) for line in lines]
@@ -204,60 +213,6 @@ def finding_lines(finding: Finding) -> list[str]:
 
 def verdict(report: Report) -> str:
     """One closing line that says what to do first."""
-    total = len(report.targets)
-    failed = [r for r in report.targets if r.status is Status.ERROR]
-    warned = [r for r in report.targets if r.status is Status.WARNING]
-    bad_findings = [f for f in report.findings if f.status is Status.ERROR]
-    if not failed and not bad_findings:
-        extra = f" ({len(warned)} with warnings)" if warned else ""
-        return f"Verdict: all {total} targets are reachable{extra}."
-    if failed:
-        # The lowest broken layer first: a DNS or TCP failure hides everything above it.
-        order = list(Layer)
-        first = min(
-            (r.problem for r in failed if r.problem),
-            key=lambda p: order.index(p.layer),
-        )
-        return (
-            f"Verdict: {len(failed)} of {total} targets unreachable; the first broken "
-            f"layer is {first.layer.value} ({first.code.value}): apply its fix first."
-        )
-    return (
-        f"Verdict: the configuration has {len(bad_findings)} error(s); fix them first."
-    )
+    from .verdict import verdict_of
 
-
-def text(report: Report, verbose: bool = False, header: bool = True) -> str:
-    """The whole human report."""
-    lines: list[str] = []
-    if header:
-        lines.append(header_line(report))
-        if report.trust:
-            lines.append(trust_line(report))
-    if not report.conda_config_read:
-        lines.append(
-            "note: conda's configuration was not read (conda is not importable); "
-            "only the environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, "
-            "SSL_CERT_FILE) applies"
-        )
-    for finding in report.findings:
-        lines += finding_lines(finding)
-    for result in report.targets:
-        lines += target_lines(result, verbose)
-    lines.append(verdict(report))
-    return "\n".join(lines)
-
-
-def trust_line(report: Report) -> str:
-    """Which certificates conda verifies against, and why, in one line."""
-    uses, why = report.trust or ("", "")
-    return REDACTOR.text(f"trust: {uses} ({why})")
-
-
-def header_line(report: Report, count: int | None = None) -> str:
-    """What was checked, with which versions."""
-    conda = f"conda {report.conda_version}" if report.conda_version else "no conda"
-    return (
-        f"conda-netcheck {report.netcheck_version} ({conda}): checking "
-        f"{len(report.targets) if count is None else count} URL(s)"
-    )
+    return verdict_of(report).sentence()

@@ -11,13 +11,14 @@ from __future__ import annotations
 import platform
 import re
 import ssl
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from ..config.commands import for_config
 from ..config.netconfig import ENV_VARIABLES, NETWORK_KEYS
-from ..diagnosis.install_path import ENTRIES as _AFTER_INDEX
-from ..model import Code, Layer, Status
+from ..diagnosis.catalogue import Actor, Subject, action_for
+from ..model import Code, Status
 from ..redact import REDACTOR
 from .allowlist import (
     DIRECT,
@@ -29,8 +30,10 @@ from .allowlist import (
     host_port,
 )
 from .render import mark, trust_phrase
+from .verdict import Verdict, verdict_of
 
 if TYPE_CHECKING:
+    from ..config.commands import Commands
     from ..config.netconfig import NetConfig
     from ..model import Problem, Report, TargetResult
     from .allowlist import Endpoint
@@ -46,16 +49,6 @@ CONFIG_FIELDS = (
     ("connect_timeout", "remote_connect_timeout_secs"),
     ("read_timeout", "remote_read_timeout_secs"),
 )
-
-#: Who acts on a verdict line, in the order the sections appear.
-NETWORK, MACHINE, SERVER = (
-    "For the network team",
-    "On this machine (conda's configuration)",
-    "At the server",
-)
-
-# Marks a verdict line that comes from a configuration finding, not a channel.
-_CHECK = "\0check:"
 
 _VERSION_ALIASES = {
     "netcheck": "conda-netcheck",
@@ -83,7 +76,7 @@ def markdown_report(
     endpoints = allowlist(report)
     sections = [
         _title(report, now),
-        _verdict(report),
+        _verdict(report, for_config(cfg)),
         _targets(report),
         _allowlist(endpoints),
         _findings(report),
@@ -131,42 +124,35 @@ def _title(report: Report, now: datetime) -> str:
     )
 
 
-def _verdict(report: Report) -> str:
-    failed = [r for r in report.targets if r.status is Status.ERROR]
-    warned = [r for r in report.targets if r.status is Status.WARNING]
-    bad = [f for f in report.findings if f.status is Status.ERROR]
-    total = len(report.targets)
+def _verdict(report: Report, commands: Commands) -> str:
+    verdict = verdict_of(report)
+    total = verdict.total
     lines = ["## Verdict", ""]
     if not report.targets:
         lines.append("**No channel URL was checked.**")
-    elif failed:
-        first = min(
-            (r.problem for r in failed if r.problem),
-            key=lambda p: list(Layer).index(p.layer),
-        )
+    elif verdict.failed:
         lines.append(
-            f"**{len(failed)} of {_plural(total, 'channel URL')} cannot be used "
-            f"from this machine.** The lowest broken layer is {first.layer.value} "
-            f"(`{first.code.value}`): fix it first, it can hide the layers above."
+            f"**{verdict.failed} of {_plural(total, 'channel URL')} cannot be used "
+            f"from this machine.** {_causes(verdict)}"
         )
     else:
-        extra = f", {len(warned)} with warnings" if warned else ""
+        extra = f", {verdict.warned} with warnings" if verdict.warned else ""
         which = "The channel URL is" if total == 1 else f"All {total} channel URLs are"
         lines.append(
             f"**{which} reachable{extra}.** Nothing on the network needs to change."
         )
-    if bad:
+    if verdict.config_errors:
         lines += [
             "",
-            f"conda's configuration has {_plural(len(bad), 'error')}, listed "
-            "under Findings.",
+            f"conda's configuration has {_plural(len(verdict.config_errors), 'error')}, "
+            "listed under Findings: fix them first, they hide everything they touch.",
         ]
-    actions = _actions(report)
-    for owner in (NETWORK, MACHINE, SERVER):
-        items = actions.get(owner)
+    actions = _actions(report, commands)
+    for actor in (Actor.NETWORK, Actor.YOU, Actor.SERVER):
+        items = actions.get(actor)
         if not items:
             continue
-        lines += ["", f"### {owner}"]
+        lines += ["", f"### {actor.value}"]
         for (sentence, commands), channels in items.items():
             # A blank line after the heading and after a code block, none between items.
             if lines[-1].startswith(("###", "  ```")):
@@ -177,6 +163,28 @@ def _verdict(report: Report) -> str:
                 lines += [f"  {command}" for command in commands]
                 lines += ["  ```"]
     return "\n".join(lines).rstrip("\n")
+
+
+def _causes(verdict: Verdict) -> str:
+    """Which fix comes first, or that the failures are independent."""
+    if verdict.offline:
+        return "conda is in offline mode: nothing was sent."
+    first = verdict.first
+    if first is None:
+        return ""
+    if len(verdict.causes) == 1:
+        return (
+            f"The lowest broken layer is {first.layer.value} (`{first.code.value}` at "
+            f"{_code(first.where)}): fix it first, it can hide the layers above."
+        )
+    listed = ", ".join(
+        f"`{c.code.value}` ({c.layer.value}) at {_code(c.where)}"
+        for c in verdict.causes
+    )
+    return (
+        f"They fail for {len(verdict.causes)} independent causes ({listed}): each "
+        "needs its own fix."
+    )
 
 
 def _targets(report: Report) -> str:
@@ -402,181 +410,44 @@ def _rerun() -> str:
 
 # -- the verdict in plain words -----------------------------------------------
 
-Actions = dict[str, dict[tuple[str, tuple[str, ...]], list[str]]]
+
+@dataclass(frozen=True)
+class _Affected:
+    """What an action is for: a channel, or a configuration check."""
+
+    name: str
+    check: bool = False
 
 
-def _actions(report: Report) -> Actions:
-    """owner -> {(sentence, commands): channels}, in the order first seen."""
+Actions = dict[Actor, dict[tuple[str, tuple[str, ...]], list[_Affected]]]
+
+
+def _actions(report: Report, commands: Commands) -> Actions:
+    """actor -> {(sentence, commands): what it affects}, in the order first seen."""
     actions: Actions = {}
     for result in report.targets:
         if result.problem is None:
             continue
-        owner, sentence, commands = _action(result, result.problem)
-        channels = actions.setdefault(owner, {}).setdefault((sentence, commands), [])
-        if result.target.channel not in channels:
-            channels.append(result.target.channel)
+        # A request after the index (a package or shard host, a redirect hop)
+        # is said of the host that failed, not of the channel's.
+        target = result.target
+        if result.url_failed:
+            target = replace(target, url=result.url_failed.rsplit("/", 1)[0])
+        action = action_for(Subject(target, result.problem, commands))
+        key = (action.sentence, action.commands)
+        affected = actions.setdefault(action.actor, {}).setdefault(key, [])
+        if _Affected(result.target.channel) not in affected:
+            affected.append(_Affected(result.target.channel))
     for finding in report.findings:
         if finding.status is Status.ERROR:
-            fix = f": {finding.fix}" if finding.fix else ""
-            key = (f"fix the configuration: {finding.summary}{fix}", ())
-            actions.setdefault(MACHINE, {}).setdefault(key, []).append(
-                f"{_CHECK}{finding.check}"
+            sentence = finding.summary + (
+                f"; fix: {finding.fix}" if finding.fix else ""
+            )
+            key = (sentence, ())
+            actions.setdefault(Actor.YOU, {}).setdefault(key, []).append(
+                _Affected(finding.check, check=True)
             )
     return actions
-
-
-def _action(result: TargetResult, problem: Problem) -> tuple[str, str, tuple[str, ...]]:
-    """Who acts, the sentence they act on, and the commands, for one diagnosis."""
-    target = result.target
-    # The request that failed: a package or shard host, a redirect hop, or the channel.
-    failed = result.url_failed or target.url
-    host, port = host_port(failed) or (target.host or target.url, 443)
-    address = format_address(host, port)
-    proxy = _hostport(target.proxy) if target.proxy else None
-    details = problem.details
-    code = problem.code
-    if code in _AFTER_INDEX:
-        who = SERVER if code is Code.INDEX_CORRUPT else NETWORK
-        if code is Code.DOWNLOAD_MISMATCH and not details.get("html"):
-            who = SERVER
-        return who, f"{address}: {_AFTER_INDEX[code].report} {problem.summary}", ()
-    issuer = details.get("issuer") or (details.get("certificate") or {}).get("issuer")
-    trust = (
-        "conda config --set ssl_verify truststore",
-        "conda config --set ssl_verify /path/to/ca-bundle.pem",
-    )
-    if code is Code.PROXY_REFUSED:
-        method = str(details.get("method") or "")
-        if method.startswith("CONNECT "):
-            address = method.split(" ", 1)[1]
-        status = details.get("status")
-        if isinstance(status, int) and status >= 500:
-            return (
-                NETWORK,
-                f"the proxy {proxy} cannot reach {address} itself (it answered "
-                f"{status}): check the proxy's DNS and route to {address}",
-                (),
-            )
-        if urlsplit(target.url).scheme == "http" and not method:
-            return (
-                NETWORK,
-                f"allow GET http://{address} for proxy {proxy}",
-                (),
-            )
-        return NETWORK, f"allow CONNECT to {address} for proxy {proxy}", ()
-    if code is Code.PROXY_AUTH_FAILED:
-        schemes = details.get("auth_schemes") or []
-        if schemes and not any(str(s).lower() == "basic" for s in schemes):
-            return (
-                NETWORK,
-                f"the proxy {proxy} accepts only {', '.join(schemes)} and conda "
-                f"speaks only Basic: exempt {address} from proxy authentication, "
-                "or enable Basic for conda's users",
-                (),
-            )
-        return (
-            MACHINE,
-            f"the proxy {proxy} wants credentials conda did not give or that it "
-            f"refused: {problem.fix or 'put the user and password in the proxy URL'}",
-            (),
-        )
-    if code is Code.PROXY_UNREACHABLE:
-        return (
-            NETWORK,
-            f"this machine cannot reach the proxy {proxy} "
-            f"({details.get('cause', 'no connection')}): allow outbound TCP to "
-            f"{proxy}, or tell the user the right proxy address",
-            (),
-        )
-    if code is Code.PROXY_MISCONFIGURED:
-        return MACHINE, f"the proxy setting is wrong: {problem.summary}", ()
-    if code is Code.DNS_FAILURE:
-        via = "" if proxy else " (or give conda the proxy that resolves it)"
-        return NETWORK, f"{host} does not resolve from this machine{via}", ()
-    if code is Code.CONNECT_TIMEOUT:
-        return (
-            NETWORK,
-            f"allow outbound TCP to {address} (or via the proxy): the connection "
-            "attempt got no answer (a firewall most likely drops it)",
-            (),
-        )
-    if code is Code.CONNECTION_REFUSED:
-        return (
-            NETWORK,
-            f"allow outbound TCP to {address} (or via the proxy): the connection "
-            "is rejected (a firewall's reject, or nothing listens on that port)",
-            (),
-        )
-    if code is Code.READ_TIMEOUT:
-        return (
-            NETWORK,
-            f"{address} accepts the connection but stops answering: check for a "
-            "proxy or inspection device that holds the traffic",
-            (),
-        )
-    if code in (Code.TLS_INTERCEPTED, Code.TLS_UNTRUSTED) and issuer:
-        if proxy or code is Code.TLS_INTERCEPTED:
-            who = f"the proxy {proxy}" if proxy else f"a device on the way to {host}"
-            return (
-                NETWORK,
-                f"{who} re-signs TLS with CA {issuer}: conda needs that CA "
-                "(ssl_verify: truststore, or a bundle)",
-                trust,
-            )
-        return (
-            NETWORK,
-            f"the certificate presented for {host} is issued by CA {issuer}, which "
-            "conda does not trust: if that CA re-signs TLS on your network (or is "
-            "an internal CA), conda needs it (ssl_verify: truststore, or a bundle)",
-            trust,
-        )
-    if code in (Code.TLS_INTERCEPTED, Code.TLS_UNTRUSTED):
-        return (
-            NETWORK,
-            f"the certificate presented for {host} is not signed by a CA conda "
-            "trusts: if TLS is inspected, conda needs the inspecting CA "
-            "(ssl_verify: truststore, or a bundle), or exempt the host",
-            trust,
-        )
-    if code is Code.TLS_HOSTNAME_MISMATCH:
-        return (
-            NETWORK,
-            f"the certificate presented for {host} names other hosts: a device on "
-            "the path answers in its place, or the server is misconfigured",
-            (),
-        )
-    if code in (Code.TLS_EXPIRED, Code.TLS_NOT_YET_VALID):
-        return (
-            SERVER,
-            f"the certificate of {host} is outside its validity dates (or this "
-            "machine's clock is wrong: date -u)",
-            (),
-        )
-    if code is Code.TLS_ERROR:
-        return (
-            NETWORK,
-            f"the TLS handshake with {address} fails ({problem.summary}): check "
-            "TLS inspection or protocol restrictions on the path",
-            (),
-        )
-    if code is Code.NOT_A_CHANNEL:
-        return (
-            NETWORK,
-            f"{host} answers with a web page instead of channel data: a captive "
-            "portal or a proxy block page; allow the URL",
-            (),
-        )
-    if code is Code.HTTP_FORBIDDEN and proxy:
-        return (
-            NETWORK,
-            f"{host} answers 403 through the proxy {proxy}: if that is the "
-            f"proxy's block page, allow {address}; else it is the account's access",
-            (),
-        )
-    if code in (Code.HTTP_SERVER_ERROR, Code.HTTP_RATE_LIMITED):
-        return SERVER, f"{host}: {problem.summary}", ()
-    fix = f": {problem.fix}" if problem.fix else ""
-    return MACHINE, f"{host}: {problem.summary}{fix}", ()
 
 
 # -- formatting -----------------------------------------------------------------
@@ -679,10 +550,10 @@ def _hostport(url: str | None) -> str:
     return format_address(*address) if address else "an unusable proxy URL"
 
 
-def _label(names: list[str]) -> str:
+def _label(affected: list[_Affected]) -> str:
     """ "affects channel a", "affects channels a, b", "from the proxy check"."""
-    checks = [n[len(_CHECK) :] for n in names if n.startswith(_CHECK)]
-    channels = [n for n in names if not n.startswith(_CHECK)]
+    checks = [a.name for a in affected if a.check]
+    channels = [a.name for a in affected if not a.check]
     parts = []
     if channels:
         noun = "channel" if len(channels) == 1 else "channels"

@@ -74,16 +74,6 @@ class PresentedChain:
     error: str | None = None
 
 
-def fetch_chain(
-    sock: socket.socket,
-    server_name: str,
-    timeout: float,
-    reconnect: Connect | None = None,
-) -> list[bytes]:
-    """The DER certificates the peer presents, leaf first, without verifying them."""
-    return read_chain(sock, server_name, timeout, reconnect).certs
-
-
 def read_chain(
     sock: socket.socket,
     server_name: str,

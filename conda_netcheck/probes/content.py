@@ -3,41 +3,34 @@
 from __future__ import annotations
 
 import re
-
-from ..model import Code, Layer, Problem
+from dataclasses import dataclass
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
-def check(filename: str, content_type: str, head: bytes) -> Problem | None:
-    """Return a not-a-channel problem when `head` cannot start `filename`."""
+@dataclass(frozen=True)
+class Content:
+    """What the first bytes of an answer are, against what `filename` must start with."""
+
+    filename: str
+    content_type: str
+    expected: str  # "a JSON object" or "a zstd-compressed file"
+    fits: bool
+    html: bool = False
+    title: str | None = None
+
+
+def inspect(filename: str, content_type: str, head: bytes) -> Content:
+    """Whether `head` can start `filename`, and if not, what it looks like."""
     stripped = head.lstrip()
     if filename.endswith(".zst"):
-        if head.startswith(ZSTD_MAGIC):
-            return None
-        expected = "a zstd-compressed file"
-    elif stripped.startswith(b"{"):
-        return None
+        expected, fits = "a zstd-compressed file", head.startswith(ZSTD_MAGIC)
     else:
-        expected = "a JSON object"
-    if looks_like_html(content_type, stripped):
-        title = html_title(head)
-        what = f"an HTML page titled {title!r}" if title else "an HTML page"
-        return Problem(
-            Code.NOT_A_CHANNEL,
-            Layer.CONTENT,
-            f"the server answered {filename} with {what}, not {expected} "
-            "(a captive portal, a login page or a web server that is not a conda channel)",
-            details={"content_type": content_type, "title": title},
-        )
-    kind = content_type or "unknown content type"
-    return Problem(
-        Code.NOT_A_CHANNEL,
-        Layer.CONTENT,
-        f"the server answered {filename} with {kind}, not {expected}",
-        details={"content_type": content_type},
-    )
+        expected, fits = "a JSON object", stripped.startswith(b"{")
+    html = not fits and looks_like_html(content_type, stripped)
+    title = html_title(head) if html else None
+    return Content(filename, content_type, expected, fits, html, title)
 
 
 def looks_like_html(content_type: str, head: bytes) -> bool:

@@ -7,12 +7,11 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from enum import Enum
+from typing import TYPE_CHECKING
 
-from ..model import Code, Layer, Problem
-
-#: Same shape as socket.getaddrinfo(host, port, type=SOCK_STREAM).
-Resolver = Callable[[str, int], list]
+if TYPE_CHECKING:
+    from ..model import Resolver
 
 
 def system_resolver(host: str, port: int) -> list:
@@ -20,13 +19,24 @@ def system_resolver(host: str, port: int) -> list:
     return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
 
+class DnsFailure(str, Enum):
+    """Why a lookup gave no address."""
+
+    TIMEOUT = "timeout"  # the resolver did not answer in time
+    NXDOMAIN = "nxdomain"  # the name does not exist
+    UNAVAILABLE = "resolver-unavailable"  # the resolver could not be reached or failed
+    ERROR = "error"
+
+
 @dataclass
 class DnsResult:
-    """Addresses for a host, or the problem that stopped the lookup."""
+    """Addresses for a host, or why the lookup gave none."""
 
     host: str
     addresses: list[tuple] = field(default_factory=list)  # getaddrinfo tuples
-    problem: Problem | None = None
+    failure: DnsFailure | None = None
+    error: str = ""  # the resolver's own words, for DnsFailure.ERROR
+    timeout: float = 0.0
     elapsed_ms: float | None = None
 
 
@@ -64,30 +74,22 @@ def resolve(
     elapsed = (time.monotonic() - start) * 1000
     if worker.is_alive():
         return DnsResult(
-            host,
-            problem=Problem(
-                Code.DNS_FAILURE,
-                Layer.DNS,
-                f"the DNS resolver did not answer for {host} within {timeout:g} s",
-                details={"reason": "timeout"},
-            ),
-            elapsed_ms=elapsed,
+            host, failure=DnsFailure.TIMEOUT, timeout=timeout, elapsed_ms=elapsed
         )
     error = outcome.get("error")
     if error is None and not outcome.get("addresses"):
         error = socket.gaierror(socket.EAI_NONAME, "no addresses")
     if error is not None:
-        return DnsResult(host, problem=_problem(host, error), elapsed_ms=elapsed)
+        return DnsResult(
+            host, failure=_failure(error), error=str(error), elapsed_ms=elapsed
+        )
     return DnsResult(host, outcome["addresses"], elapsed_ms=elapsed)
 
 
-def _problem(host: str, error: BaseException) -> Problem:
+def _failure(error: BaseException) -> DnsFailure:
     errno = getattr(error, "errno", None)
     if errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
-        reason, text = "nxdomain", f"the name {host} does not exist in DNS"
-    elif errno == socket.EAI_AGAIN:
-        reason = "resolver-unavailable"
-        text = f"the DNS resolver could not be reached or failed for {host}"
-    else:
-        reason, text = "error", f"looking up {host} failed: {error}"
-    return Problem(Code.DNS_FAILURE, Layer.DNS, text, details={"reason": reason})
+        return DnsFailure.NXDOMAIN
+    if errno == socket.EAI_AGAIN:
+        return DnsFailure.UNAVAILABLE
+    return DnsFailure.ERROR

@@ -95,8 +95,8 @@ def connect(
         answer.title,
         credentials is not None,
         source,
+        method=f"CONNECT {authority}",
     )
-    answer.problem.details["method"] = f"CONNECT {authority}"
     return answer
 
 
@@ -149,6 +149,7 @@ def answer_problem(
     title: str | None,
     sent_credentials: bool,
     source: str | None = None,
+    method: str | None = None,
 ) -> Problem:
     """What a proxy's non-200 answer means: auth, refusal, or an upstream failure."""
     line = f"{status} {reason}".strip() if status else reason or "no HTTP answer"
@@ -158,7 +159,13 @@ def answer_problem(
         if (squid or title)
         else ""
     )
-    details = {"status": status, "x_squid_error": squid, "title": title}
+    details: dict[str, object] = {
+        "status": status,
+        "x_squid_error": squid,
+        "title": title,
+    }
+    if method:
+        details["method"] = method
     if status in (407, 401):
         schemes = auth_schemes(headers)
         details["auth_schemes"] = schemes

@@ -6,24 +6,34 @@ import errno
 import socket
 import time
 from dataclasses import dataclass
-
-from ..model import Code, Layer, Problem
+from enum import Enum
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 
 
+class TcpFailure(str, Enum):
+    """Why no connection was made."""
+
+    REFUSED = "refused"  # a reset: nothing listens, or a firewall rejects
+    UNREACHABLE = "unreachable"  # no route to the network or host
+    FAILED = "failed"  # another socket error
+    TIMEOUT = "timeout"  # no answer: packets dropped, or the host is down
+
+
 @dataclass
 class TcpResult:
-    """A connected socket (the caller closes it), or the problem."""
+    """A connected socket (the caller closes it), or why there is none."""
 
     sock: socket.socket | None = None
     peer: str | None = None
-    problem: Problem | None = None
+    failure: TcpFailure | None = None
+    error: str = ""  # the socket error's words
+    timeout: float = 0.0
     elapsed_ms: float | None = None
 
 
-def connect(addresses: list[tuple], timeout: float, what: str) -> TcpResult:
-    """Connect to the first address that answers; `what` names the peer."""
+def connect(addresses: list[tuple], timeout: float) -> TcpResult:
+    """Connect to the first address that answers."""
     start = time.monotonic()
     last: OSError | None = None
     deadline = start + timeout
@@ -43,7 +53,9 @@ def connect(addresses: list[tuple], timeout: float, what: str) -> TcpResult:
         peer = _format(sockaddr)
         return TcpResult(sock=sock, peer=peer, elapsed_ms=elapsed)
     elapsed = (time.monotonic() - start) * 1000
-    return TcpResult(problem=_problem(last, what, timeout), elapsed_ms=elapsed)
+    failure = _failure(last)
+    words = (last.strerror or str(last)) if last is not None else ""
+    return TcpResult(failure=failure, error=words, timeout=timeout, elapsed_ms=elapsed)
 
 
 def _format(sockaddr: tuple) -> str:
@@ -51,30 +63,11 @@ def _format(sockaddr: tuple) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _problem(error: OSError | None, what: str, timeout: float) -> Problem:
+def _failure(error: OSError | None) -> TcpFailure:
     if isinstance(error, ConnectionRefusedError):
-        return Problem(
-            Code.CONNECTION_REFUSED,
-            Layer.TCP,
-            f"{what} refused the connection (nothing listens on that port, "
-            "or a firewall rejects it)",
-        )
+        return TcpFailure.REFUSED
     if error is not None and error.errno in _UNREACHABLE:
-        return Problem(
-            Code.CONNECTION_REFUSED,
-            Layer.TCP,
-            f"{what} is unreachable from this machine ({error.strerror})",
-            details={"reason": "unreachable"},
-        )
+        return TcpFailure.UNREACHABLE
     if error is not None and not isinstance(error, TimeoutError):
-        return Problem(
-            Code.CONNECTION_REFUSED,
-            Layer.TCP,
-            f"connecting to {what} failed: {error.strerror or error}",
-        )
-    return Problem(
-        Code.CONNECT_TIMEOUT,
-        Layer.TCP,
-        f"{what} did not accept a connection within {timeout:g} s "
-        "(a firewall drops the packets, or the host is down)",
-    )
+        return TcpFailure.FAILED
+    return TcpFailure.TIMEOUT

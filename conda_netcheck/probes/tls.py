@@ -7,6 +7,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from ..model import Code, Layer, Problem
@@ -206,3 +207,62 @@ def _describe(der: bytes | None) -> dict[str, Any]:
     from .chain import describe
 
     return describe(der) if der else {}
+
+
+def truststore_verifies(host: str, port: int, timeout: float) -> bool | None:
+    """Whether the operating system's store (truststore) verifies host; None when unknown."""
+    try:
+        import truststore
+    except ImportError:
+        return None
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        with context.wrap_socket(sock, server_hostname=host):
+            return True
+    except ssl.SSLCertVerificationError:
+        return False
+    except OSError:
+        return None
+    finally:
+        sock.close()
+
+
+class ProxyTlsOutcome(str, Enum):
+    """What became of a TLS handshake with an https:// proxy."""
+
+    OK = "ok"
+    PLAIN_HTTP = "plain-http"  # it answered the ClientHello with non-TLS bytes
+    STALLED = "stalled"  # it waited (for a plain-HTTP request line, most likely)
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ProxyTls:
+    """The TLS session to an https:// proxy, or how it failed (the socket is closed)."""
+
+    outcome: ProxyTlsOutcome
+    sock: Any = None
+    reason: str = ""
+
+
+def to_https_proxy(
+    sock: socket.socket, proxy_host: str, context: ssl.SSLContext, timeout: float
+) -> ProxyTls:
+    """Speak TLS to a proxy, as requests does for an https:// proxy URL."""
+    try:
+        sock.settimeout(timeout)
+        wrapped = context.wrap_socket(sock, server_hostname=proxy_host)
+        return ProxyTls(ProxyTlsOutcome.OK, wrapped)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        sock.close()
+        reason = str(getattr(exc, "reason", None) or exc)
+        text = reason.upper()
+        if "WRONG_VERSION_NUMBER" in text or "RECORD LAYER" in text:
+            return ProxyTls(ProxyTlsOutcome.PLAIN_HTTP, reason=reason)
+        if isinstance(exc, TimeoutError) or "TIMED OUT" in text:
+            return ProxyTls(ProxyTlsOutcome.STALLED, reason=reason)
+        return ProxyTls(ProxyTlsOutcome.FAILED, reason=reason)

@@ -1,0 +1,183 @@
+"""Change this setting where it is set: `conda config` lines and shell variable lines.
+
+conda reads several files and the environment, and the last source wins: a
+key in `$CONDA_PREFIX/.condarc` or `$CONDARC` beats `~/.condarc`, where a bare
+`conda config --set` writes. A fix is only true when it edits the source that
+wins, so every command names that file (`--file`), or is a line for the
+user's shell when an environment variable sets the key.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from .netconfig import NetConfig
+
+#: How conda's configuration sources are named in `NetConfig.sources`.
+DEFAULT_SOURCE = "conda's default"
+COMMAND_LINE = "the command line"
+
+
+class Shell(str, Enum):
+    """The shells whose variable syntax the fixes are written in."""
+
+    POSIX = "posix"
+    FISH = "fish"
+    POWERSHELL = "powershell"
+    CMD = "cmd"
+
+
+def current_shell() -> Shell:
+    """The user's shell, from $SHELL (POSIX) or PSModulePath (Windows)."""
+    if sys.platform == "win32":
+        return Shell.POWERSHELL if os.environ.get("PSModulePath") else Shell.CMD
+    name = os.path.basename(os.environ.get("SHELL", ""))
+    return Shell.FISH if name == "fish" else Shell.POSIX
+
+
+def set_variable(name: str, value: str, shell: Shell | None = None) -> str:
+    """The line that sets an environment variable in `shell`."""
+    shell = shell or current_shell()
+    if shell is Shell.FISH:
+        return f"set -gx {name} {_quote(value, shell)}"
+    if shell is Shell.POWERSHELL:
+        return f'$env:{name} = "{value}"'
+    if shell is Shell.CMD:
+        return f"set {name}={value}"
+    return f"export {name}={_quote(value, shell)}"
+
+
+def unset_variable(name: str, shell: Shell | None = None) -> str:
+    """The line that removes an environment variable in `shell`."""
+    shell = shell or current_shell()
+    if shell is Shell.FISH:
+        return f"set -e {name}"
+    if shell is Shell.POWERSHELL:
+        return f"Remove-Item Env:{name}"
+    if shell is Shell.CMD:
+        return f"set {name}="
+    return f"unset {name}"
+
+
+def proxy_key(url: str, configured: dict[str, str] | None = None) -> str:
+    """The proxy_servers key requests picks for url: the one set, else url's scheme.
+
+    requests tries `scheme://host`, `scheme`, `all://host`, `all` in that order;
+    a fix for an `http://` channel belongs in `proxy_servers.http`.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme or "https"
+    candidates = (f"{scheme}://{parts.hostname}", scheme, f"all://{parts.hostname}")
+    for key in (*candidates, "all"):
+        if configured and key in configured:
+            return f"proxy_servers.{key}"
+    return f"proxy_servers.{scheme}"
+
+
+def proxy_variable(url: str) -> str:
+    """The environment variable requests reads for url's scheme (HTTPS_PROXY, HTTP_PROXY)."""
+    scheme = urlsplit(url).scheme or "https"
+    return f"{scheme.upper()}_PROXY"
+
+
+@dataclass(frozen=True)
+class Commands:
+    """Writes the command that changes a key where it is set, for one configuration."""
+
+    #: key (or dotted proxy_servers.KEY) -> where it is set, as `NetConfig.sources`
+    sources: dict[str, str] = field(default_factory=dict)
+    conda: bool = True  # False: no conda here, only variables can be set
+    shell: Shell | None = None
+    #: key -> the environment variable that wins over it (REQUESTS_CA_BUNDLE
+    #: over an ssl_verify path: requests lets the variable win)
+    overrides: dict[str, str] = field(default_factory=dict)
+
+    def source(self, key: str) -> str:
+        """Where key is set: the most specific source known, else conda's default."""
+        top = key.split(".", 1)[0]
+        return self.sources.get(key) or self.sources.get(top) or DEFAULT_SOURCE
+
+    def set(self, key: str, value: str) -> str:
+        """`conda config [--file FILE] --set KEY VALUE`, or the variable line."""
+        winner = self.overrides.get(key)
+        if winner and value not in ("truststore", "true", "false"):
+            return set_variable(winner, value, self.shell)
+        variable = self._variable(key)
+        if variable:
+            return set_variable(variable, value, self.shell)
+        return f"conda config{self._file(key)} --set {key} {_quote(value, self.shell)}"
+
+    def remove(self, key: str) -> str:
+        """`conda config [--file FILE] --remove-key KEY`, or the line that unsets the variable."""
+        variable = self._variable(key)
+        if variable:
+            return unset_variable(variable, self.shell)
+        return f"conda config{self._file(key)} --remove-key {key}"
+
+    def add(self, key: str, value: str) -> str:
+        """`conda config [--file FILE] --add KEY VALUE` (lists: channels, default_channels)."""
+        return f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}"
+
+    def set_proxy(self, url: str, proxy: str, source: str | None) -> str:
+        """The line that points the proxy used for url at `proxy`, where it is set."""
+        if source and source.startswith("proxy_servers."):
+            return self.set(source, proxy)
+        if source and source.startswith("the ") and source.endswith(" variable"):
+            return set_variable(source.split()[1], proxy, self.shell)
+        if not self.conda:
+            return set_variable(proxy_variable(url), proxy, self.shell)
+        return self.set(proxy_key(url), proxy)
+
+    def drop_proxy(self, url: str, source: str | None) -> str:
+        """The line that stops using the proxy chosen for url."""
+        if source and source.startswith("proxy_servers."):
+            return self.remove(source)
+        if source and source.startswith("the ") and source.endswith(" variable"):
+            return unset_variable(source.split()[1], self.shell)
+        return unset_variable(proxy_variable(url), self.shell)
+
+    def _variable(self, key: str) -> str | None:
+        source = self.source(key)
+        if source.startswith("the CONDA_") and source.endswith("environment variable"):
+            return source.split()[1]
+        return None
+
+    def _file(self, key: str) -> str:
+        source = self.source(key)
+        if source in (DEFAULT_SOURCE, COMMAND_LINE) or source.startswith("the "):
+            # Set nowhere: `conda config --set` writes ~/.condarc, which conda reads.
+            return ""
+        if self.shell in (Shell.POWERSHELL, Shell.CMD):
+            return f" --file {_quote(source, self.shell)}"
+        return f" --file {quote_path(source)}"
+
+
+def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:
+    """The commands for one configuration: where each key is set, conda or not."""
+    variable = next(
+        (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
+    )
+    overrides = {"ssl_verify": variable} if variable else {}
+    return Commands(dict(cfg.sources), cfg.conda, shell, overrides)
+
+
+def quote_path(path: str) -> str:
+    """A path for a shell command line; ~/ stays unquoted so that the shell expands it."""
+    if path.startswith("~/") and shlex.quote(path[2:]) == path[2:]:
+        return path
+    return shlex.quote(path)
+
+
+def _quote(value: str, shell: Shell | None = None) -> str:
+    shell = shell or current_shell()
+    if shell in (Shell.POWERSHELL, Shell.CMD):
+        # Single quotes are literal in cmd; double quotes work in both.
+        return f'"{value}"' if not value or " " in value else value
+    return quote_path(value) if value else "''"

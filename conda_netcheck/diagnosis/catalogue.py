@@ -1,0 +1,909 @@
+"""One record per diagnosis code: its layer, severity, who acts, fix, report sentence, README line.
+
+Everything a code says lives here: `fix_for` (the fix under a target), the
+sentence of the network team's report, the code sets (warnings, certificate
+and proxy codes) and the line of README's diagnosis table. A test fails when
+a code has no entry or an entry lacks a part; another compares README's
+table with `readme_table()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlsplit
+
+from ..codes import Code, Layer, Status
+from ..config.commands import Commands
+from ..config.netconfig import CONDA_READ_TIMEOUT
+from ..urls import format_address, host_port
+
+if TYPE_CHECKING:
+    from ..model import Problem, Target
+
+NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
+CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
+
+
+class Actor(str, Enum):
+    """Who acts on a diagnosis, as the report's sections name them."""
+
+    YOU = "On this machine (conda's configuration)"
+    NETWORK = "For the network team"
+    SERVER = "At the server"
+
+    @property
+    def who(self) -> str:
+        """Who acts, in a few words (README's table)."""
+        return {
+            Actor.YOU: "you",
+            Actor.NETWORK: "your network team",
+            Actor.SERVER: "the channel's administrators",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a fix or a report sentence is written about: a target and its problem."""
+
+    target: Target
+    problem: Problem | None = None
+    commands: Commands = field(default_factory=Commands)
+    read_timeout: float = CONDA_READ_TIMEOUT  # conda's, not the diagnostic one
+    waited: float | None = None  # how long this run waited for an answer
+
+    @property
+    def host(self) -> str:
+        """The channel's host."""
+        return urlsplit(self.target.url).hostname or self.target.url
+
+    @property
+    def port(self) -> int:
+        """The channel's port, by scheme when the URL has none."""
+        url = urlsplit(self.target.url)
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        return port or (443 if url.scheme == "https" else 80)
+
+    @property
+    def address(self) -> str:
+        """host:port, IPv6 in brackets."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def where(self) -> str:
+        """'in SETTING': where the channel's URL comes from."""
+        source = self.target.source
+        return f"in {source}" if source else "in your configuration"
+
+    @property
+    def proxy(self) -> str | None:
+        """The proxy's host:port, never its credentials."""
+        if not self.target.proxy:
+            return None
+        address = host_port(self.target.proxy)
+        return format_address(*address) if address else "an unusable proxy URL"
+
+    def detail(self, key: str) -> object:
+        """One piece of the problem's evidence, None when absent."""
+        return self.problem.details.get(key) if self.problem else None
+
+    def proxy_hint(self) -> str:
+        """The command that sets a proxy for this channel's scheme."""
+        return self.commands.set_proxy(self.target.url, "http://PROXY_HOST:PORT", None)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A line of the network team's report: who acts, the sentence, the commands."""
+
+    actor: Actor
+    sentence: str
+    commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Everything one diagnosis code says, in one place."""
+
+    code: Code
+    layers: tuple[Layer, ...]  # where it can be found, the usual one first
+    severity: Status
+    actor: Actor
+    meaning: str  # README: what it means
+    readme_fix: str  # README: the fix in short
+    fix: Callable[[Subject], str | None]
+    report: Callable[[Subject], Action]
+
+    def readme_line(self) -> str:
+        """This code's row of README's diagnosis table."""
+        layers = " / ".join(layer.value for layer in self.layers) or "—"
+        who = self.actor.who if self.code is not Code.OK else "—"
+        if self.severity is Status.WARNING:
+            layers += " (warning)"
+        return (
+            f"| `{self.code.value}` | {layers} | {who} | {self.meaning} "
+            f"| {self.readme_fix} |"
+        )
+
+
+def _say(actor: Actor, sentence: Callable[[Subject], str]) -> Callable[..., Action]:
+    return lambda s: Action(actor, sentence(s))
+
+
+def _fixed(text: str) -> Callable[[Subject], str]:
+    return lambda s: text
+
+
+def _mine(s: Subject) -> Action:
+    """The machine's own configuration: the fix as the user reads it."""
+    summary = s.problem.summary if s.problem else s.target.url
+    fix = (s.problem.fix if s.problem else None) or fix_for_subject(s)
+    return Action(Actor.YOU, f"{summary} ({s.host})" + (f"; fix: {fix}" if fix else ""))
+
+
+def _finding(s: Subject) -> Action:
+    summary = s.problem.summary if s.problem else ""
+    fix = s.problem.fix if s.problem else None
+    return Action(
+        Actor.YOU, f"fix the configuration ({summary})" + (f": {fix}" if fix else "")
+    )
+
+
+def _finding_fix(s: Subject) -> str:
+    return "see the finding's fix (conda config --show-sources shows where it is set)"
+
+
+def _offline(s: Subject) -> str:
+    return (
+        f"turn offline mode off: {s.commands.set('offline', 'false')} "
+        "(or unset CONDA_OFFLINE, or drop --offline)"
+    )
+
+
+def _read_timeout(s: Subject) -> str:
+    if s.waited is not None and s.waited < s.read_timeout:
+        # netcheck caps its wait; conda waits longer and may still get the answer.
+        return (
+            f"this check waited {s.waited:g} s, conda waits {s.read_timeout:g} s "
+            "(remote_read_timeout_secs): check again with --timeout "
+            f"{s.read_timeout:g} before changing anything; if {s.host} answers "
+            "nothing even then, it is stalled or something on the way holds the "
+            "traffic: try again later or ask your network team"
+        )
+    longer = 2 * s.read_timeout
+    return (
+        f"{s.host} sent nothing within conda's {s.read_timeout:g} s: try again later; "
+        f"if it is only slow, give it longer: "
+        f"{s.commands.set('remote_read_timeout_secs', f'{longer:g}')}"
+    )
+
+
+def _trust_fix(s: Subject) -> str:
+    return (
+        "if your organisation inspects TLS, trust the operating system's store: "
+        f"{s.commands.set('ssl_verify', 'truststore')}; else give conda the issuing "
+        f"CA: {s.commands.set('ssl_verify', '/path/to/ca-bundle.pem')} " + NEVER_DISABLE
+    )
+
+
+def _trust_commands(s: Subject) -> tuple[str, ...]:
+    return (
+        s.commands.set("ssl_verify", "truststore"),
+        s.commands.set("ssl_verify", "/path/to/ca-bundle.pem"),
+    )
+
+
+def _proxy_fix(s: Subject) -> str:
+    """The exact line for a proxy problem, where the proxy was set; never the password."""
+    code = s.problem.code if s.problem else Code.PROXY_REFUSED
+    address = s.proxy or "PROXY_HOST:PORT"
+    if address == "an unusable proxy URL":
+        address = "PROXY_HOST:PORT"
+    url, source = s.target.url, s.target.proxy_source
+    if code is Code.PROXY_AUTH_FAILED:
+        line = s.commands.set_proxy(url, f"http://USER:<password>@{address}", source)
+        return (
+            f"give the proxy your user and password: {line} "
+            "(percent-encode @ : / ? # % in the password)"
+        )
+    if code is Code.PROXY_UNREACHABLE:
+        right = s.commands.set_proxy(url, "http://PROXY_HOST:PORT", source)
+        return (
+            f"{address} is not a proxy that answers: point {source or 'the proxy'} "
+            f"at the right one ({right}), or if you need no proxy: "
+            f"{s.commands.drop_proxy(url, source)}"
+        )
+    if code is Code.PROXY_MISCONFIGURED:
+        line = s.commands.set_proxy(url, f"http://{address}", source)
+        return f"write the proxy as a full URL: {line}"
+    method = str(s.detail("method") or "")
+    if method.startswith("CONNECT ") and s.detail("status") == 403:
+        return (
+            f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
+        )
+    return "ask your network team to allow this host and port through the proxy"
+
+
+def _proxy_refused(s: Subject) -> Action:
+    address = s.address
+    method = str(s.detail("method") or "")
+    if method.startswith("CONNECT "):
+        address = method.split(" ", 1)[1]
+    status = s.detail("status")
+    if isinstance(status, int) and status >= 500:
+        return Action(
+            Actor.NETWORK,
+            f"the proxy {s.proxy} cannot reach {address} itself (it answered "
+            f"{status}): check the proxy's DNS and route to {address}",
+        )
+    if urlsplit(s.target.url).scheme == "http" and not method:
+        return Action(Actor.NETWORK, f"allow GET http://{address} for proxy {s.proxy}")
+    return Action(Actor.NETWORK, f"allow CONNECT to {address} for proxy {s.proxy}")
+
+
+def _proxy_auth(s: Subject) -> Action:
+    schemes = s.detail("auth_schemes") or []
+    if schemes and not any(str(x).lower() == "basic" for x in schemes):  # type: ignore[union-attr]
+        return Action(
+            Actor.NETWORK,
+            f"the proxy {s.proxy} accepts only {', '.join(schemes)} and conda "  # type: ignore[arg-type]
+            f"speaks only Basic: exempt {s.address} from proxy authentication, "
+            "or enable Basic for conda's users",
+        )
+    fix = (s.problem.fix if s.problem else None) or _proxy_fix(s)
+    return Action(
+        Actor.YOU,
+        f"the proxy {s.proxy} wants credentials conda did not give or that it "
+        f"refused; {fix}",
+    )
+
+
+def _untrusted(s: Subject) -> Action:
+    issuer = s.detail("issuer") or (s.detail("certificate") or {}).get("issuer")  # type: ignore[union-attr]
+    code = s.problem.code if s.problem else Code.TLS_UNTRUSTED
+    if issuer and (s.proxy or code is Code.TLS_INTERCEPTED):
+        who = f"the proxy {s.proxy}" if s.proxy else f"a device on the way to {s.host}"
+        sentence = (
+            f"{who} re-signs TLS with CA {issuer}: conda needs that CA "
+            "(ssl_verify: truststore, or a bundle)"
+        )
+    elif issuer:
+        sentence = (
+            f"the certificate presented for {s.host} is issued by CA {issuer}, which "
+            "conda does not trust: if that CA re-signs TLS on your network (or is "
+            "an internal CA), conda needs it (ssl_verify: truststore, or a bundle)"
+        )
+    else:
+        sentence = (
+            f"the certificate presented for {s.host} is not signed by a CA conda "
+            "trusts: if TLS is inspected, conda needs the inspecting CA "
+            "(ssl_verify: truststore, or a bundle), or exempt the host"
+        )
+    return Action(Actor.NETWORK, sentence, _trust_commands(s))
+
+
+def _forbidden(s: Subject) -> Action:
+    if s.proxy:
+        return Action(
+            Actor.NETWORK,
+            f"{s.host} answers 403 through the proxy {s.proxy}; if that is the "
+            f"proxy's block page, allow {s.address}; else it is the account's access",
+        )
+    return _mine(s)
+
+
+def _server(s: Subject) -> Action:
+    summary = s.problem.summary if s.problem else ""
+    return Action(Actor.SERVER, f"{s.host}: {summary}")
+
+
+def _carried(default: str) -> Callable[[Subject], str]:
+    """The fix the problem was made with (it names the file and host), else default."""
+    return lambda s: s.problem.fix if s.problem and s.problem.fix else default
+
+
+def _cut(s: Subject) -> Action:
+    summary = s.problem.summary if s.problem else ""
+    return Action(
+        Actor.NETWORK,
+        f"downloads from {s.address} end before the length the server announced "
+        f"({summary}): check the proxies, filters and firewalls on the way for "
+        "size or time limits",
+    )
+
+
+def _mismatch(s: Subject) -> Action:
+    summary = s.problem.summary if s.problem else ""
+    if s.detail("html"):
+        return Action(
+            Actor.NETWORK,
+            f"a filter replaces package files from {s.address} with a page "
+            f"({summary}): allow .conda and .tar.bz2 downloads from it",
+        )
+    return Action(Actor.SERVER, f"{s.address}: {summary}")
+
+
+def _e(
+    code: Code,
+    layers: tuple[Layer, ...],
+    actor: Actor,
+    meaning: str,
+    readme_fix: str,
+    fix: Callable[[Subject], str | None],
+    report: Callable[[Subject], Action] = _mine,
+    severity: Status = Status.ERROR,
+) -> Entry:
+    return Entry(code, layers, severity, actor, meaning, readme_fix, fix, report)
+
+
+C, L, A = Code, Layer, Actor
+W = Status.WARNING
+
+ENTRIES: tuple[Entry, ...] = (
+    _e(
+        C.OK,
+        (),
+        A.YOU,
+        "the target answered with repodata",
+        "nothing to do",
+        lambda s: None,
+        lambda s: Action(A.YOU, f"{s.host}: reachable"),
+        Status.OK,
+    ),
+    _e(
+        C.OFFLINE_MODE,
+        (L.CONFIG,),
+        A.YOU,
+        "`offline: true` (condarc, `CONDA_OFFLINE`, `--offline`): conda downloads "
+        "nothing; no traffic is sent",
+        "`conda config --file FILE --set offline false`, or `unset CONDA_OFFLINE`",
+        _offline,
+    ),
+    _e(
+        C.DNS_FAILURE,
+        (L.DNS,),
+        A.NETWORK,
+        "the name does not exist (NXDOMAIN), the resolver failed (SERVFAIL), or did "
+        "not answer within the timeout",
+        "check the host name in the named setting; connect to the VPN, or use the "
+        "proxy: `conda config --set proxy_servers.https http://PROXY_HOST:PORT` "
+        "(`.http` for `http://` channels)",
+        lambda s: (
+            f"check the host name {s.host} {s.where}; if it only resolves inside "
+            f"your company network, connect to it (VPN) or use the proxy: {s.proxy_hint()}"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"{s.host} does not resolve from this machine"
+                + ("" if s.proxy else " (or give conda the proxy that resolves it)")
+            ),
+        ),
+    ),
+    _e(
+        C.CONNECTION_REFUSED,
+        (L.TCP,),
+        A.NETWORK,
+        "nothing listens on the port, a firewall rejects it, or no route to the host",
+        "check the port; use the proxy, or ask the network team about the firewall",
+        lambda s: (
+            f"check the port of {s.address} {s.where}; if the network "
+            f"requires a proxy: {s.proxy_hint()}; else ask your network team whether a "
+            f"firewall rejects {s.address}"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"allow outbound TCP to {s.address} (or via the proxy): the "
+                "connection is rejected (a firewall's reject, or nothing listens on that port)"
+            ),
+        ),
+    ),
+    _e(
+        C.CONNECT_TIMEOUT,
+        (L.TCP,),
+        A.NETWORK,
+        "no answer to the connection attempt: a firewall drops the packets, or the "
+        "host is down",
+        "use your organisation's proxy, or ask the network team to allow host:port",
+        lambda s: (
+            f"a firewall probably drops traffic to {s.address}: use your "
+            f"organisation's proxy ({s.proxy_hint()}) or ask your network team to allow it"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"allow outbound TCP to {s.address} (or via the proxy): the "
+                "connection attempt got no answer (a firewall most likely drops it)"
+            ),
+        ),
+    ),
+    _e(
+        C.READ_TIMEOUT,
+        (L.HTTP, L.TLS, L.PROXY),
+        A.NETWORK,
+        "connected, but the TLS handshake or the HTTP answer did not come within the "
+        "timeout (the summary says whether the server never answered or stopped)",
+        "netcheck waits at most 10 s, conda `remote_read_timeout_secs` (60 s by "
+        "default): check again with `--timeout 60`; if the server is only slow, "
+        "twice conda's value: `conda config --set remote_read_timeout_secs 120`",
+        _read_timeout,
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"{s.address} accepts the connection but does not answer: check "
+                "for a proxy or inspection device that holds the traffic"
+            ),
+        ),
+    ),
+    _e(
+        C.PROXY_MISCONFIGURED,
+        (L.CONFIG, L.PROXY),
+        A.YOU,
+        "the proxy URL cannot be used as requests parses it (no scheme, bad port, "
+        "whitespace, `/ ? #` in the password, SOCKS without PySocks), `https://` for "
+        "a plain-HTTP proxy, or a proxy setting that does not do what it seems "
+        "(`NO_PROXY` vs `proxy_servers`, variables that disagree, anaconda-auth's "
+        "proxies)",
+        "the exact `conda config --file FILE --set proxy_servers.KEY http://HOST:PORT` "
+        "(the key requests picks for the channel's scheme) or variable line",
+        _proxy_fix,
+        lambda s: Action(
+            A.YOU,
+            "the proxy setting is wrong ("
+            + (s.problem.summary if s.problem else "")
+            + ")"
+            + (f": {s.problem.fix}" if s.problem and s.problem.fix else ""),
+        ),
+    ),
+    _e(
+        C.PROXY_UNREACHABLE,
+        (L.PROXY,),
+        A.NETWORK,
+        "the proxy host does not resolve, refuses, or does not answer; says whether "
+        "a direct connection works",
+        "fix the proxy address where it is set, or `conda config --file FILE "
+        "--remove-key proxy_servers.KEY` / `unset HTTPS_PROXY`",
+        _proxy_fix,
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"this machine cannot reach the proxy {s.proxy} "
+                f"({s.detail('cause') or 'no connection'}): allow outbound TCP to "
+                f"{s.proxy}, or tell the user the right proxy address"
+            ),
+        ),
+    ),
+    _e(
+        C.PROXY_AUTH_FAILED,
+        (L.PROXY,),
+        A.YOU,
+        "the proxy answered 407: no or wrong credentials (netcheck never prompts)",
+        "`conda config --set proxy_servers.https http://USER:<password>@PROXY_HOST:PORT` "
+        "(percent-encode special characters)",
+        _proxy_fix,
+        _proxy_auth,
+    ),
+    _e(
+        C.PROXY_REFUSED,
+        (L.PROXY,),
+        A.NETWORK,
+        "the proxy refused (403, e.g. `CONNECT` to a port other than 443) or could "
+        "not reach the server (5xx: DNS or routing on the proxy's side), quoting "
+        "`X-Squid-Error` / the page title",
+        '"ask your network team to allow CONNECT to HOST:PORT through the proxy"',
+        _proxy_fix,
+        _proxy_refused,
+    ),
+    _e(
+        C.TLS_UNTRUSTED,
+        (L.TLS,),
+        A.NETWORK,
+        "the certificate chain does not end at a CA conda trusts (or the server "
+        "does not send its intermediate certificate)",
+        "`conda config --set ssl_verify truststore` if your organisation's CA is in "
+        "the OS store, else `conda config --set ssl_verify /path/to/ca-bundle.pem`; "
+        "never `false`",
+        _trust_fix,
+        _untrusted,
+    ),
+    _e(
+        C.TLS_INTERCEPTED,
+        (L.TLS,),
+        A.NETWORK,
+        "a TLS-inspecting proxy or device re-signs the connection with a CA conda "
+        "does not trust (the product is named when recognised)",
+        "`ssl_verify: truststore` when the OS store has the inspecting CA, else a "
+        "bundle with that CA",
+        _trust_fix,
+        _untrusted,
+    ),
+    _e(
+        C.TLS_EXPIRED,
+        (L.TLS,),
+        A.SERVER,
+        "the server's certificate has expired",
+        "check the clock (`date -u`); else tell the server's administrators",
+        lambda s: (
+            f"check this machine's clock (date -u); if it is right, the "
+            f"certificate of {s.host} has expired: tell the administrators of {s.host}"
+        ),
+        _say(
+            A.SERVER,
+            lambda s: (
+                f"the certificate of {s.host} is outside its validity dates (or "
+                "this machine's clock is wrong: date -u)"
+            ),
+        ),
+    ),
+    _e(
+        C.TLS_NOT_YET_VALID,
+        (L.TLS,),
+        A.SERVER,
+        "the certificate's validity starts in the future",
+        "set the clock right; else tell the server's administrators",
+        lambda s: (
+            "check this machine's clock (date -u) and set it right; if it is "
+            f"right, tell the administrators of {s.host}"
+        ),
+        _say(
+            A.SERVER,
+            lambda s: (
+                f"the certificate of {s.host} is outside its validity dates (or "
+                "this machine's clock is wrong: date -u)"
+            ),
+        ),
+    ),
+    _e(
+        C.TLS_HOSTNAME_MISMATCH,
+        (L.TLS,),
+        A.NETWORK,
+        "the certificate does not name the host (the names it is valid for are shown)",
+        "use the host name the certificate names",
+        lambda s: (
+            "use the host name the certificate was issued for "
+            f"{s.where}, or ask the administrators of {s.host} for a certificate that "
+            "names it"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"the certificate presented for {s.host} names other hosts: a "
+                "device on the path answers in its place, or the server is misconfigured"
+            ),
+        ),
+    ),
+    _e(
+        C.TLS_ERROR,
+        (L.TLS,),
+        A.NETWORK,
+        "protocol or cipher failure, or the connection closed during the handshake",
+        "ask the administrators (or the network team) which TLS versions are accepted",
+        lambda s: (
+            f"ask the administrators of {s.host} (or your network team, if a "
+            "proxy or firewall is in between) which TLS versions it accepts"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"the TLS handshake with {s.address} fails "
+                f"({s.problem.summary if s.problem else 'TLS error'}): check TLS "
+                "inspection or protocol restrictions on the path"
+            ),
+        ),
+    ),
+    _e(
+        C.CA_BUNDLE_INVALID,
+        (L.CONFIG,),
+        A.YOU,
+        "`ssl_verify`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` (or `SSL_CERT_FILE` with "
+        "truststore) points at a missing, unreadable or empty file",
+        "`unset REQUESTS_CA_BUNDLE`, or `conda config --set ssl_verify truststore`",
+        lambda s: (
+            "point ssl_verify (or REQUESTS_CA_BUNDLE) at a PEM file that exists, "
+            "or use the operating system's store: "
+            + s.commands.set("ssl_verify", "truststore")
+        ),
+    ),
+    _e(
+        C.CA_BUNDLE_OVERRIDE,
+        (L.CONFIG,),
+        A.YOU,
+        "`REQUESTS_CA_BUNDLE`/`CURL_CA_BUNDLE` silently overrides conda's `ssl_verify` "
+        "path, or a CA bundle holds expired certificates that would be used",
+        "`unset REQUESTS_CA_BUNDLE`, or drop `ssl_verify`",
+        _finding_fix,
+        _finding,
+        W,
+    ),
+    _e(
+        C.CLIENT_CERT_INVALID,
+        (L.CONFIG,),
+        A.YOU,
+        "`client_ssl_cert` / `client_ssl_cert_key` missing or unloadable",
+        "`conda config --remove-key client_ssl_cert`, or fix the path",
+        lambda s: (
+            "fix client_ssl_cert / client_ssl_cert_key: conda config --show-sources"
+        ),
+    ),
+    _e(
+        C.HTTP_UNAUTHORIZED,
+        (L.HTTP,),
+        A.YOU,
+        "401: the channel wants credentials",
+        "add a token to the channel URL or a `machine HOST` entry to `~/.netrc`; "
+        "renew an expired one",
+        lambda s: (
+            f"{s.target.channel} needs credentials: add a token to the channel "
+            f"URL or a 'machine {s.host}' entry to ~/.netrc; if you sent one, it is wrong "
+            "or expired: renew it"
+        ),
+    ),
+    _e(
+        C.HTTP_FORBIDDEN,
+        (L.HTTP,),
+        A.YOU,
+        "403: the server refuses this account, token or network",
+        "check the token's access, or ask the channel's administrators",
+        lambda s: (
+            f"{s.host} refuses access to {s.target.channel}: check that your "
+            "account or token may read it, or ask the channel's administrators"
+        ),
+        _forbidden,
+    ),
+    _e(
+        C.HTTP_NOT_FOUND,
+        (L.HTTP,),
+        A.YOU,
+        "404 on `repodata.json` (404 on the optional shards / `.zst` formats is "
+        "normal); says when the channel has the other subdir but not this one, or "
+        "when the server has the channel at a nearby path (`/anaconda/pkgs/main` for "
+        "`/pkgs/main`, `/cloud/conda-forge` for `/conda-forge`)",
+        "use the path the server really serves, or check the channel name in the "
+        "named setting",
+        lambda s: (
+            f"{s.target.channel} has no '{s.target.subdir}' at {s.host}: check "
+            f"the channel name or URL {s.where} (conda config --show-sources)"
+        ),
+    ),
+    _e(
+        C.HTTP_RATE_LIMITED,
+        (L.HTTP,),
+        A.SERVER,
+        "429, with `Retry-After` when the server says",
+        "wait and retry",
+        lambda s: f"{s.host} limits requests: wait and try again",
+        _server,
+    ),
+    _e(
+        C.HTTP_SERVER_ERROR,
+        (L.HTTP,),
+        A.SERVER,
+        "5xx from the server",
+        "try later; tell the channel's administrators if it persists",
+        lambda s: (
+            f"{s.host} failed on its side: try again later; if it persists, "
+            "tell the channel's administrators"
+        ),
+        _server,
+    ),
+    _e(
+        C.NOT_A_CHANNEL,
+        (L.CONTENT, L.HTTP),
+        A.NETWORK,
+        "the answer is not repodata: an HTML page (captive portal, login page, with "
+        "its title), or an unexpected status",
+        "sign in with a browser first, or fix the URL",
+        lambda s: (
+            f"the URL {s.where} does not serve a conda channel; if it is a login "
+            "or captive-portal page, sign in with a browser first, else fix the URL"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"{s.host} answers with a web page instead of channel data: a "
+                "captive portal or a proxy block page; allow the URL"
+            ),
+        ),
+    ),
+    _e(
+        C.CLOCK_SKEW,
+        (L.HTTP,),
+        A.YOU,
+        "the server's `Date` differs from the local clock by more than 5 minutes "
+        "(conda ignores it)",
+        "`timedatectl set-ntp true`",
+        _fixed(CLOCK_FIX),
+        severity=W,
+    ),
+    _e(
+        C.SLOW,
+        (L.HTTP,),
+        A.YOU,
+        "the answer took more than 5 s",
+        "a nearer mirror may help",
+        lambda s: f"{s.host} is slow from here: a nearer mirror may help",
+        severity=W,
+    ),
+    _e(
+        C.MIRROR_BEHIND,
+        (L.CONTENT,),
+        A.SERVER,
+        "with `--compare-upstream`, the mirror's repodata `Last-Modified` is more than "
+        "a day older than the public channel's",
+        "ask the mirror's administrators to resynchronise",
+        _fixed("ask the mirror's administrators to resynchronise it"),
+        _server,
+        W,
+    ),
+    _e(
+        C.TAR_BZ2_ONLY,
+        (L.CONTENT,),
+        A.SERVER,
+        "the channel's repodata lists packages but its `packages.conda` is empty "
+        "(read from the last 4 KiB with a Range request): a mirror that drops the "
+        ".conda format",
+        "ask the mirror's administrators to mirror .conda packages too",
+        _fixed("ask the mirror's administrators to mirror .conda packages too"),
+        _server,
+        W,
+    ),
+    _e(
+        C.DOWNLOAD_INCOMPLETE,
+        (L.HTTP,),
+        A.NETWORK,
+        "a file (index, shard or package) ends before its Content-Length: a proxy "
+        "or firewall cutting downloads, or a failing server; says how far it got",
+        "ask the network team whether a proxy or firewall limits download size or "
+        "time to HOST:PORT; else tell the server's administrators",
+        _carried(
+            "ask your network team whether a proxy or firewall cuts downloads; if "
+            "none does, tell the server's administrators"
+        ),
+        _cut,
+    ),
+    _e(
+        C.DOWNLOAD_MISMATCH,
+        (L.CONTENT,),
+        A.NETWORK,
+        "a package file differs from its index record (size, sha256): an HTML "
+        "block page (with its title), or a mirror whose files and index disagree",
+        "block page: ask the network team to allow .conda and .tar.bz2 files from "
+        "HOST; else tell the mirror's administrators",
+        _carried("tell the mirror's administrators that its files and index differ"),
+        _mismatch,
+    ),
+    _e(
+        C.INDEX_CORRUPT,
+        (L.CONTENT,),
+        A.SERVER,
+        "repodata.json.zst, the shard index or a shard does not decode (truncated "
+        "or corrupt zstd, a zstd bomb, bad msgpack)",
+        "`conda config --set repodata_use_zst false` (or `repodata_use_shards "
+        "false`), then `conda clean --index-cache`; tell the mirror's administrators",
+        _carried("tell the mirror's administrators that its index does not decode"),
+        _server,
+    ),
+    _e(
+        C.RANGE_IGNORED,
+        (L.HTTP,),
+        A.SERVER,
+        "a package URL answers `Range: bytes=N-` with the whole file: conda "
+        "cannot resume an interrupted download (`.partial` file)",
+        "ask the server's (or the proxy's) administrators to support Range requests",
+        _carried("ask the server's administrators to support Range requests"),
+        _server,
+        W,
+    ),
+    _e(
+        C.DEFAULTS_NOT_MIRRORED,
+        (L.CONFIG,),
+        A.YOU,
+        "`channels` use a mirror but `defaults` still goes to repo.anaconda.com",
+        "point `default_channels` at the mirror (`conda config --add default_channels "
+        "https://MIRROR/pkgs/main`)",
+        lambda s: (
+            "point default_channels at the mirror too: "
+            + s.commands.add("default_channels", "https://MIRROR/pkgs/main")
+        ),
+        _finding,
+        W,
+    ),
+    _e(
+        C.NO_CHANNELS,
+        (L.CONFIG,),
+        A.YOU,
+        "no channel is configured: conda has nowhere to download from",
+        "`conda config --add channels conda-forge`",
+        lambda s: (
+            s.commands.add("channels", "conda-forge")
+            + " (or your organisation's channel)"
+        ),
+        _finding,
+    ),
+    _e(
+        C.SSL_VERIFY_DISABLED,
+        (L.CONFIG,),
+        A.YOU,
+        "`ssl_verify: false`: any certificate is accepted",
+        "`conda config --set ssl_verify truststore`",
+        lambda s: s.commands.set("ssl_verify", "truststore"),
+        _finding,
+        W,
+    ),
+    _e(
+        C.TIMEOUT_TOO_LOW,
+        (L.CONFIG,),
+        A.YOU,
+        "`remote_connect_timeout_secs` < 1 s or `remote_read_timeout_secs` < 5 s",
+        "raise it, e.g. `conda config --set remote_read_timeout_secs 50`",
+        _finding_fix,
+        _finding,
+        W,
+    ),
+)
+
+CATALOGUE: dict[Code, Entry] = {entry.code: entry for entry in ENTRIES}
+
+#: Codes that never fail a run on their own.
+WARNING_CODES = frozenset(e.code for e in ENTRIES if e.severity is Status.WARNING)
+#: Codes about the certificate the server presented.
+CERTIFICATE_CODES = frozenset(
+    {
+        Code.TLS_UNTRUSTED,
+        Code.TLS_EXPIRED,
+        Code.TLS_NOT_YET_VALID,
+        Code.TLS_HOSTNAME_MISMATCH,
+    }
+)
+#: Codes whose fix is written from where the proxy is set.
+PROXY_CODES = frozenset(e.code for e in ENTRIES if e.fix is _proxy_fix)
+
+
+def entry(code: Code) -> Entry:
+    """The record of a code."""
+    return CATALOGUE[code]
+
+
+def fix_for(
+    problem: Problem,
+    target: Target,
+    commands: Commands | None = None,
+    read_timeout: float = CONDA_READ_TIMEOUT,
+    waited: float | None = None,
+) -> str | None:
+    """The exact fix for a problem found on a target."""
+    subject = Subject(target, problem, commands or Commands(), read_timeout, waited)
+    return CATALOGUE[problem.code].fix(subject)
+
+
+def fix_for_subject(s: Subject) -> str | None:
+    """The fix the catalogue writes for a subject."""
+    code = s.problem.code if s.problem else Code.OK
+    return CATALOGUE[code].fix(s)
+
+
+def action_for(s: Subject) -> Action:
+    """The report's line for a subject: who acts, what they do."""
+    code = s.problem.code if s.problem else Code.OK
+    return CATALOGUE[code].report(s)
+
+
+def readme_table() -> str:
+    """README's diagnosis table, one row per code in the order of `Code`."""
+    head = (
+        "| code | layer | who acts | what it means | the fix netcheck gives |\n"
+        "|---|---|---|---|---|"
+    )
+    return "\n".join([head, *(CATALOGUE[code].readme_line() for code in Code)])
+
+
+if (
+    __name__ == "__main__"
+):  # regenerate README's table: python -m conda_netcheck.diagnosis.catalogue
+    print(readme_table())

@@ -1,0 +1,172 @@
+"""The TLS explainer: after a certificate error, the chain, who trusts it, and why.
+
+The handshake probe says only that verification failed. This reads the chain
+the server presented, asks conda's trust, certifi's public roots and the
+operating system's store about it, and turns the answer into the cause a
+person can act on: this machine's clock, TLS inspection, a missing
+intermediate, or an authority conda does not trust.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..config.commands import Commands
+from ..model import Code
+from . import advice, catalogue, intercept
+
+if TYPE_CHECKING:
+    from ..model import Options, Problem, Route
+    from ..probes.chain import PresentedChain
+
+Reopen = Callable[[], Any]
+
+
+def explain_certificate(
+    problem: Problem, host: str, route: Route, reopen: Reopen, options: Options
+) -> Problem:
+    """The certificate problem with its chain, who trusts it, and the true cause."""
+    from ..probes import chain
+
+    timeout = options.read_timeout
+    try:
+        presented = chain.read_chain(reopen(), host, timeout, reconnect=reopen)
+    except OSError as exc:
+        return problem.amended(chain_error=str(exc))
+    if not presented.certs:
+        return problem
+    described = [chain.describe(der) for der in presented.certs]
+    trust = _who_trusts(presented, host, route, reopen, timeout)
+    problem = problem.amended(
+        chain=described,
+        certificate=described[0],
+        trusted_by={k: ok for k, (ok, _) in trust.items()},
+        trust_reasons={k: why for k, (_, why) in trust.items()},
+        **({} if presented.complete else {"chain_note": "only the leaf could be read"}),
+    )
+    if problem.code in (Code.TLS_EXPIRED, Code.TLS_NOT_YET_VALID):
+        return _clock_first(problem, host, reopen, options)
+    if problem.code is not Code.TLS_UNTRUSTED:
+        return problem
+    problem = _interception(problem, host, route, described, trust, options)
+    if problem.code is Code.TLS_INTERCEPTED:
+        return problem
+    return _missing_intermediate(problem, host, presented, described, trust, options)
+
+
+def _who_trusts(
+    presented: PresentedChain, host: str, route: Route, reopen: Reopen, timeout: float
+) -> dict[str, tuple[bool | None, str]]:
+    """conda's trust, certifi's public roots and the OS store, each with its reason."""
+    from ..probes import chain
+
+    bundle = route.verify if isinstance(route.verify, str) else None
+    conda = (
+        chain.verifies_with_truststore(reopen, host, timeout)
+        if route.ssl_context is not None
+        else chain.verifies_with(presented.certs, host, cafile=bundle)
+    )
+    return {
+        "conda": conda,
+        "certifi": chain.verifies_with(presented.certs, host),
+        "os": chain.verifies_with_truststore(reopen, host, timeout),
+    }
+
+
+def _clock_first(
+    problem: Problem, host: str, reopen: Reopen, options: Options
+) -> Problem:
+    """A certificate 'expired' or 'not yet valid' is often this machine's clock."""
+    from ..probes import tls
+
+    try:
+        server = tls.server_date(reopen(), host, options.read_timeout)
+    except OSError:
+        return problem
+    if server is None:
+        return problem
+    skew = server - time.time()
+    if abs(skew) <= options.skew_seconds:
+        return problem.amended(clock_skew_seconds=round(skew))
+    direction = "behind" if skew > 0 else "ahead of"
+    return problem.amended(
+        summary=f"this machine's clock is {advice.duration(abs(skew))} "
+        f"{direction} the server's: set it right first; {problem.summary}",
+        fix=catalogue.CLOCK_FIX,
+        clock_skew_seconds=round(skew),
+    )
+
+
+def _interception(
+    problem: Problem,
+    host: str,
+    route: Route,
+    described: list[dict[str, Any]],
+    trust: dict[str, tuple[bool | None, str]],
+    options: Options,
+) -> Problem:
+    """Name a TLS-inspecting product, and the fix that trusts its CA."""
+    usable = not route.proxy or route.truststore_through_proxy
+    os_ok = trust["os"][0]
+    verdict = intercept.interception_verdict(
+        described,
+        via_proxy=bool(route.proxy),
+        host=host,
+        publicly_trusted=bool(trust["certifi"][0]),
+        # The OS store only helps if this conda uses it on this route.
+        os_trusts=os_ok if usable else False,
+        conda_trusts=bool(trust["conda"][0]),
+        commands=options.commands,
+    )
+    if not verdict["code"]:
+        return problem.amended(truststore_usable=usable)
+    fix = verdict["fix"]
+    if os_ok and not usable:
+        fix += (
+            "; the operating system trusts it, but this conda ignores "
+            "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
+            'conda install "conda>=26.7")'
+        )
+    return problem.amended(
+        code=Code(verdict["code"]),
+        summary=verdict["summary"],
+        fix=fix,
+        truststore_usable=usable,
+        product=verdict["product"],
+        issuer=verdict["issuer"],
+    )
+
+
+def _missing_intermediate(
+    problem: Problem,
+    host: str,
+    presented: PresentedChain,
+    described: list[dict[str, Any]],
+    trust: dict[str, tuple[bool | None, str]],
+    options: Options,
+) -> Problem:
+    """The server sent only its own certificate: a missing intermediate, or a private root.
+
+    From the leaf alone the two look the same, so the fix names both.
+    """
+    conda_why = trust["conda"][1]
+    if (
+        len(presented.certs) == 1
+        and presented.complete
+        and not described[0].get("self_issued")
+        and conda_why
+        and "intermediate" in conda_why
+    ):
+        commands = options.commands or Commands()
+        issuer = described[0].get("issuer") or "its issuer"
+        return problem.amended(
+            summary=f"{host}: {conda_why}",
+            fix=f"ask the administrators of {host} to serve the full certificate "
+            "chain (their certificate and the intermediate certificates); if "
+            f"{issuer} is your organisation's own root CA, give conda that CA: "
+            f"{commands.set('ssl_verify', '/path/to/ca-bundle.pem')} "
+            + catalogue.NEVER_DISABLE,
+            missing_intermediate=True,
+        )
+    return problem

@@ -1,0 +1,127 @@
+"""The one verdict of a run: what failed, which fix comes first and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..model import Code, Layer, Status
+
+if TYPE_CHECKING:
+    from ..model import Finding, Problem, Report
+
+_ORDER = list(Layer)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One independent reason targets fail: a code at an endpoint."""
+
+    code: Code
+    layer: Layer
+    where: str  # host:port, or the proxy's when one is in between
+    count: int  # how many targets it breaks
+
+    def phrase(self) -> str:
+        """'connection-refused (tcp) at 127.0.0.1:8080'."""
+        return f"{self.code.value} ({self.layer.value}) at {self.where}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one run comes to; the text and the report both say it from here."""
+
+    total: int
+    failed: int
+    warned: int
+    config_errors: tuple[Finding, ...]
+    causes: tuple[Cause, ...]  # lowest layer first
+    offline: bool
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed: warnings only."""
+        return not self.failed and not self.config_errors
+
+    @property
+    def first(self) -> Cause | None:
+        """The cause to fix first: the lowest broken layer hides those above it."""
+        return self.causes[0] if self.causes else None
+
+    def sentence(self) -> str:
+        """The closing line of the text output."""
+        if self.ok:
+            extra = f" ({self.warned} with warnings)" if self.warned else ""
+            if not self.total:
+                return "Verdict: no channel URL was checked."
+            return f"Verdict: all {self.total} targets are reachable{extra}."
+        parts = []
+        if self.config_errors:
+            count = len(self.config_errors)
+            parts.append(
+                f"the configuration has {_plural(count, 'error')}: fix "
+                f"{'it' if count == 1 else 'them'} first (a configuration error hides "
+                "everything it touches)"
+            )
+        if self.offline:
+            parts.append("no channel was checked in offline mode")
+        elif self.failed:
+            parts.append(self._failures())
+        return "Verdict: " + "; then ".join(parts) + "."
+
+    def _failures(self) -> str:
+        head = f"{self.failed} of {self.total} targets unreachable"
+        if len(self.causes) == 1:
+            first = self.causes[0]
+            return (
+                f"{head}; the first broken layer is {first.layer.value} "
+                f"({first.code.value} at {first.where}): apply its fix first"
+            )
+        listed = ", ".join(c.phrase() for c in self.causes)
+        return (
+            f"{head}, for {len(self.causes)} independent causes ({listed}): each "
+            "needs its own fix"
+        )
+
+
+def verdict_of(report: Report) -> Verdict:
+    """Compute the verdict once from what the run found."""
+    failed = [r for r in report.targets if r.status is Status.ERROR]
+    causes: dict[tuple[Code, str], list[Problem]] = {}
+    for result in failed:
+        if result.problem is None:
+            continue
+        # One cause per endpoint (the proxy's when one is in between), not per subdir.
+        where = _endpoint(result.target.proxy or result.target.url)
+        causes.setdefault((result.problem.code, where), []).append(result.problem)
+    ordered = sorted(
+        (
+            Cause(code, problems[0].layer, where, len(problems))
+            for (code, where), problems in causes.items()
+        ),
+        key=_sort_key,
+    )
+    return Verdict(
+        total=len(report.targets),
+        failed=len(failed),
+        warned=sum(1 for r in report.targets if r.status is Status.WARNING),
+        config_errors=tuple(f for f in report.findings if f.status is Status.ERROR),
+        causes=tuple(ordered),
+        offline=bool(failed)
+        and all(r.problem and r.problem.code is Code.OFFLINE_MODE for r in failed),
+    )
+
+
+def _sort_key(cause: Cause) -> tuple[int, str, str]:
+    return (_ORDER.index(cause.layer), cause.where, cause.code.value)
+
+
+def _endpoint(url: str) -> str:
+    from ..urls import format_address, host_port
+
+    address = host_port(url)
+    return format_address(*address) if address else url
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -1,0 +1,108 @@
+"""The diagnosis catalogue: every code has every part, and README's table is the catalogue's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conda_netcheck.config.commands import Commands, Shell
+from conda_netcheck.diagnosis.catalogue import (
+    CATALOGUE,
+    WARNING_CODES,
+    Actor,
+    Subject,
+    action_for,
+    fix_for,
+    readme_table,
+)
+from conda_netcheck.model import Code, Layer, Problem, Status, Target
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def _subject(code: Code, proxy: str | None = None) -> Subject:
+    target = Target(
+        "https://mirror.example.org/team/noarch",
+        "team",
+        "noarch",
+        source="the channels setting",
+        proxy=proxy,
+        proxy_source="proxy_servers.https" if proxy else None,
+    )
+    layer = CATALOGUE[code].layers[0] if CATALOGUE[code].layers else Layer.HTTP
+    problem = Problem(code, layer, "SUMMARY", "FIX")
+    return Subject(target, problem, Commands(shell=Shell.POSIX))
+
+
+@pytest.mark.parametrize("code", list(Code), ids=str)
+def test_every_code_has_every_part(code):
+    entry = CATALOGUE[code]
+    assert entry.code is code
+    assert entry.meaning and entry.readme_fix
+    assert isinstance(entry.actor, Actor)
+    if code is Code.OK:
+        return
+    assert entry.layers, "a code names the layer it is found at"
+    for proxy in (None, "http://proxy.corp.test:3128"):
+        subject = _subject(code, proxy)
+        fix = fix_for(subject.problem, subject.target, subject.commands)
+        assert fix, f"{code} has no fix"
+        action = action_for(subject)
+        assert action.sentence and isinstance(action.actor, Actor)
+
+
+@pytest.mark.parametrize("code", [c for c in Code if c is not Code.OK], ids=str)
+def test_report_sentences_add_at_most_one_colon(code):
+    # "fix the configuration: X: Y" read badly; the summary and fix bring their
+    # own colons, the sentence around them at most one.
+    for proxy in (None, "http://proxy.corp.test:3128"):
+        sentence = action_for(_subject(code, proxy)).sentence
+        glue = sentence.replace("proxy.corp.test:3128", "PROXY").replace(
+            "mirror.example.org:443", "ADDRESS"
+        )
+        glue = glue.replace("ssl_verify: truststore", "the setting")
+        assert glue.count(": ") <= 1, sentence
+
+
+def test_readme_table_is_the_catalogue():
+    text = README.read_text(encoding="utf-8")
+    assert readme_table() in text, (
+        "README's diagnosis table differs from the catalogue: paste the output of "
+        "python -m conda_netcheck.diagnosis.catalogue"
+    )
+
+
+def test_warning_codes_come_from_the_catalogue():
+    assert Code.SLOW in WARNING_CODES and Code.DNS_FAILURE not in WARNING_CODES
+    assert Problem(Code.SLOW, Layer.HTTP, "x").status is Status.WARNING
+    assert Problem(Code.TLS_ERROR, Layer.TLS, "x").status is Status.ERROR
+
+
+@pytest.mark.parametrize(("conda_timeout", "suggested"), [(60, "120"), (25, "50")])
+def test_read_timeout_fix_doubles_condas_own_timeout(conda_timeout, suggested):
+    subject = _subject(Code.READ_TIMEOUT)
+    fix = fix_for(
+        subject.problem,
+        subject.target,
+        subject.commands,
+        read_timeout=conda_timeout,
+        waited=conda_timeout,
+    )
+    assert fix.endswith(f"conda config --set remote_read_timeout_secs {suggested}")
+
+
+def test_a_ca_variable_that_wins_over_ssl_verify_gets_the_path():
+    from conda_netcheck.config.commands import for_config
+    from conda_netcheck.config.netconfig import NetConfig
+
+    cfg = NetConfig(env={"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"})
+    commands = for_config(cfg, Shell.POSIX)
+    # requests lets the variable win over an ssl_verify path: set the variable.
+    assert commands.set("ssl_verify", "/path/ca.pem") == (
+        "export REQUESTS_CA_BUNDLE=/path/ca.pem"
+    )
+    # truststore is used beside it: that one is conda's setting.
+    assert commands.set("ssl_verify", "truststore") == (
+        "conda config --set ssl_verify truststore"
+    )

@@ -1,0 +1,191 @@
+"""Every `conda config` command netcheck prints, run as printed, removes its problem.
+
+The configuration lives in the file `$CONDARC` names: conda reads it after
+`~/.condarc`, so a command without `--file` would write a file that loses and
+change nothing. Each command runs through real conda in a fresh copy of the
+configuration; then netcheck runs again and the code it was printed for is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import needs_conda
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = needs_conda
+
+#: Commands with these words are templates the user completes, not fixes to run.
+PLACEHOLDERS = ("PROXY_HOST", "USER", "<password>", "/path/to/", "MIRROR", "TOKEN")
+
+
+@pytest.fixture
+def configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Write the settings into $CONDARC (not ~/.condarc) and make it all conda reads."""
+    from conda.base.context import reset_context
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("CONDA_PKGS_DIRS", str(tmp_path / "pkgs"))
+    path = tmp_path / "team" / "condarc"
+    path.parent.mkdir()
+    monkeypatch.setenv("CONDARC", str(path))
+
+    def write(url: str, **settings) -> Path:
+        base = {"channels": [url], "default_channels": [url], "channel_alias": url}
+        path.write_text(json.dumps({**base, **settings}))
+        (home / ".condarc").unlink(missing_ok=True)
+        reset_context()
+        return path
+
+    yield write
+    reset_context()
+
+
+def run_netcheck(conda_cli) -> dict:
+    from conda.gateways.connection.session import CondaSession, get_session
+
+    # conda caches a session (its proxies, its ssl_verify) per URL.
+    get_session.cache_clear()
+    CondaSession.cache_clear()
+    out, _, _ = conda_cli("netcheck", "--json", "--timeout", "1")
+    return json.loads(out)
+
+
+def printed_commands(document: dict) -> list[tuple[str, tuple[str, str]]]:
+    """(command, (what it was printed for, code)) for every `conda config` in a fix."""
+    fixes = [(t["fix"], (t["url"], t["diagnosis"])) for t in document["targets"]]
+    fixes += [
+        (w["fix"], (t["url"], w["diagnosis"]))
+        for t in document["targets"]
+        for w in t["warnings"]
+    ]
+    fixes += [(f["fix"], _finding(f)) for f in document["findings"]]
+    found = []
+    for fix, item in fixes:
+        for piece in re.split(r"; |, | \(|\)| or ", fix or ""):
+            start = piece.find("conda config ")
+            if start == -1 or "--show-sources" in piece:
+                continue
+            command = piece[start:].strip()
+            if not any(word in command for word in PLACEHOLDERS):
+                if (command, item) not in found:
+                    found.append((command, item))
+    return found
+
+
+def problems(document: dict) -> set[tuple[str, str]]:
+    """(target URL or check, code) for everything the run found."""
+    found = {(t["url"], t["diagnosis"]) for t in document["targets"]}
+    found |= {
+        (t["url"], w["diagnosis"]) for t in document["targets"] for w in t["warnings"]
+    }
+    return found | {_finding(f) for f in document["findings"]}
+
+
+def _finding(finding: dict) -> tuple[str, str]:
+    # One check may find two things with one code (a proxy URL without its
+    # scheme, and no proxy for the other scheme): the summary tells them apart.
+    return (f"{finding['check']}: {finding['summary']}", finding["diagnosis"])
+
+
+def codes(document: dict) -> set[str]:
+    return {code for _, code in problems(document)}
+
+
+def _plain_proxy(stack: ExitStack, tmp_path: Path):
+    from support.proxies import tinyproxy_proxy
+
+    return stack.enter_context(tinyproxy_proxy(tmp_path))
+
+
+def _closed_port() -> int:
+    from support.servers import closed_port
+
+    return closed_port()
+
+
+# (id, settings from (channel URL, plain proxy URL, tmp_path), code, the command's key)
+CASES = [
+    ("offline", lambda url, proxy, tmp: {"offline": True}, "offline-mode", "offline"),
+    (
+        "read-timeout-too-low",
+        lambda url, proxy, tmp: {"remote_read_timeout_secs": 1},
+        "timeout-too-low",
+        "remote_read_timeout_secs",
+    ),
+    (
+        "ssl-verify-false",
+        lambda url, proxy, tmp: {"ssl_verify": False},
+        "ssl-verify-disabled",
+        "ssl_verify",
+    ),
+    (
+        "https-scheme-on-a-plain-http-proxy",
+        lambda url, proxy, tmp: {
+            "proxy_servers": {"http": proxy.replace("http://", "https://")}
+        },
+        "proxy-misconfigured",
+        "proxy_servers.http",
+    ),
+    (
+        "proxy-without-a-scheme",
+        lambda url, proxy, tmp: {
+            "proxy_servers": {"http": proxy.removeprefix("http://")}
+        },
+        "proxy-misconfigured",
+        "proxy_servers.http",
+    ),
+    (
+        "proxy-that-is-not-there",
+        lambda url, proxy, tmp: {
+            "proxy_servers": {"http": f"http://127.0.0.1:{_closed_port()}"}
+        },
+        "proxy-unreachable",
+        "proxy_servers.http",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("settings", "code", "key"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_every_printed_command_removes_its_problem(
+    settings, code, key, configuration, conda_cli, channel, tmp_path
+):
+    with ExitStack() as stack:
+        proxy = _plain_proxy(stack, tmp_path)
+        path = configuration(channel.url, **settings(channel.url, proxy.url, tmp_path))
+        original = path.read_text()
+        before = run_netcheck(conda_cli)
+        assert code in codes(before)
+        commands = printed_commands(before)
+        assert any(key in c for c, (_, printed_for) in commands if printed_for == code)
+        for command, item in commands:
+            path.write_text(original)  # a fresh copy for each command
+            argv = shlex.split(command)
+            assert argv[:2] == ["conda", "config"]
+            assert "--file" in argv, f"{command!r} would write ~/.condarc, which loses"
+            conda_cli(*argv[1:])
+            after = run_netcheck(conda_cli)
+            assert item not in problems(after), (command, item)
+
+
+def test_without_file_the_same_command_changes_nothing(
+    configuration, conda_cli, channel
+):
+    # Why --file matters: conda config writes ~/.condarc, $CONDARC still wins.
+    configuration(channel.url, offline=True)
+    conda_cli("config", "--set", "offline", "false")
+    assert "offline-mode" in codes(run_netcheck(conda_cli))
