@@ -406,6 +406,9 @@ def test_json_and_allowlist_name_the_base_url_host(refused_base, tmp_path):
 
     text = text_of(report)
     assert f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}" in text
+    from conda_netcheck.output.verdict import verdict_of
+
+    assert f"connection-refused at 127.0.0.1:{port}" in verdict_of(report).sentence()
     markdown = markdown_report(report, from_environment(), {})
     assert f"allow outbound TCP to 127.0.0.1:{port}" in markdown
 

@@ -168,7 +168,7 @@ class _Walker:
             self.out.notes.append(f"{what}: 404, conda reads the next format")
             return None
         problem = install_path.answer_problem(
-            got, route, self.target, what, why, resource
+            got, route, self.target, what, why, resource, self.options.commands
         )
         if problem is not None:
             self._fail(problem, resource, got.failed_url or got.final_url or url)
@@ -208,7 +208,9 @@ class _Walker:
                     if decoded.state is bodies.Zstd.TRUNCATED
                     else f"zstd rejects it ({decoded.error})"
                 )
-                problem = install_path.corrupt(filename, url, why, "repodata_use_zst")
+                problem = install_path.corrupt(
+                    filename, url, why, "repodata_use_zst", self.options.commands
+                )
                 self._fail(problem, Resource.INDEX, url)
                 return None
             if decoded.state not in (bodies.Zstd.OK, bodies.Zstd.PREFIX):
@@ -246,7 +248,11 @@ class _Walker:
         if not isinstance(info, dict) or not isinstance(names, dict):
             self._fail(
                 install_path.corrupt(
-                    what, url, "no info or shards map", "repodata_use_shards"
+                    what,
+                    url,
+                    "no info or shards map",
+                    "repodata_use_shards",
+                    self.options.commands,
                 ),
                 Resource.SHARDS,
                 url,
@@ -270,6 +276,7 @@ class _Walker:
                     url,
                     f"the entry for {name} is not a sha256",
                     "repodata_use_shards",
+                    self.options.commands,
                 ),
                 Resource.SHARDS,
                 url,
@@ -298,7 +305,9 @@ class _Walker:
         discarding, up to cap, so that only what conda refuses is called corrupt.
         """
         decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
-        problem = install_path.undecodable(decoded, got, url, what, cap)
+        problem = install_path.undecodable(
+            decoded, got, url, what, cap, self.options.commands
+        )
         if problem is not None:
             self._fail(problem, Resource.SHARDS, url)
             return None
@@ -316,7 +325,9 @@ class _Walker:
                 f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"
             )
             self._fail(
-                install_path.corrupt(what, url, why, "repodata_use_shards"),
+                install_path.corrupt(
+                    what, url, why, "repodata_use_shards", self.options.commands
+                ),
                 Resource.SHARDS,
                 url,
             )

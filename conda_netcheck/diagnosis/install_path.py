@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..config.commands import Commands
 from ..model import Code, Layer, Problem, Resource
 from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
@@ -77,14 +78,17 @@ def mismatch(what: str, url: str, why: str, data: bytes, content_type: str) -> P
     )
 
 
-def corrupt(what: str, url: str, why: str, setting: str) -> Problem:
+def corrupt(
+    what: str, url: str, why: str, setting: str, commands: Commands | None = None
+) -> Problem:
     """index-corrupt: the setting that avoids the file, clearing the cache, who to tell."""
     hostport = address_of(url)
     return Problem(
         Code.INDEX_CORRUPT,
         Layer.CONTENT,
         f"{what} ({shown(url)}) does not decode: {why}",
-        f"conda config --set {setting} false (conda then reads repodata.json), then "
+        f"{(commands or Commands()).set(setting, 'false')} (conda then reads "
+        "repodata.json), then "
         f"conda clean --index-cache; tell the administrators of {hostport} that "
         f"{shown(url)} is broken",
         {"setting": setting},
@@ -116,6 +120,7 @@ def answer_problem(
     what: str,
     why: str,
     resource: Resource,
+    commands: Commands | None = None,
 ) -> Problem | None:
     """The problem with one answer after the index: none, an error status, a cut body.
 
@@ -123,7 +128,7 @@ def answer_problem(
     its URL ("the index's base_url").
     """
     if not got.answered:
-        return unreachable(got, route, target, what, why, resource)
+        return unreachable(got, route, target, what, why, resource, commands)
     status = got.status or 0
     where = got.final_url or got.url
     if not 200 <= status < 300:
@@ -188,6 +193,7 @@ def unreachable(
     what: str,
     why: str,
     resource: Resource,
+    commands: Commands | None = None,
 ) -> Problem:
     """The request raised before any answer: the layer, and the hop that failed."""
     failed = got.failed_url or got.url
@@ -210,10 +216,8 @@ def unreachable(
         "to serve it from a host that answers"
     )
     if resource is Resource.SHARDS:
-        fix += (
-            "; meanwhile conda can skip shards: "
-            "conda config --set repodata_use_shards false"
-        )
+        skip = (commands or Commands()).set("repodata_use_shards", "false")
+        fix += f"; meanwhile conda can skip shards: {skip}"
     return problem.amended(fix=fix)
 
 
@@ -223,7 +227,12 @@ _UNREACHABLE = frozenset(
 
 
 def undecodable(
-    decoded: bodies.Decoded, got: bodies.Body, url: str, what: str, cap: int
+    decoded: bodies.Decoded,
+    got: bodies.Body,
+    url: str,
+    what: str,
+    cap: int,
+    commands: Commands | None = None,
 ) -> Problem | None:
     """Why a shard index or shard fails conda too; None when it decoded or cannot be judged.
 
@@ -236,7 +245,7 @@ def undecodable(
         return mismatch(what, url, "not zstd", got.data, ctype)
     if state is bodies.Zstd.OVER_BOUND and decoded.size > cap:
         why = f"it expands beyond {cap:,} bytes, so conda refuses it (a zstd bomb?)"
-        return corrupt(what, url, why, "repodata_use_shards")
+        return corrupt(what, url, why, "repodata_use_shards", commands)
     if state in (
         bodies.Zstd.OK,
         bodies.Zstd.OVER_BOUND,
@@ -248,7 +257,7 @@ def undecodable(
         bodies.Zstd.TRUNCATED: f"the zstd frame ends early ({len(got.data):,} bytes)",
         bodies.Zstd.NOT_ZSTD: "it is not zstd",
     }.get(state, f"zstd rejects it ({decoded.error})")
-    return corrupt(what, url, why, "repodata_use_shards")
+    return corrupt(what, url, why, "repodata_use_shards", commands)
 
 
 def index_cut(
