@@ -17,6 +17,7 @@ are local URLs only. Every command is bounded by a timeout.
 from __future__ import annotations
 
 import argparse
+import compileall
 import ctypes
 import json
 import os
@@ -144,6 +145,11 @@ class Sandbox:
         (self.site / "sitecustomize.py").write_text(SITECUSTOMIZE)
         self._count = 0
 
+    @property
+    def pythonpath(self) -> str:
+        """The sitecustomize, then this checkout (not whichever copy is installed)."""
+        return os.pathsep.join([str(self.site), str(ROOT)])
+
     def condarc(
         self, channels: list[str], in_dns_netns: bool = False, **extra: object
     ) -> Path:
@@ -182,18 +188,23 @@ class Sandbox:
             HOME=str(self.home),
             XDG_CONFIG_HOME=str(self.home / ".config"),
             NETRC=str(self.home / "no-netrc"),
-            # This checkout's conda_netcheck, not whichever copy is installed.
+            # This checkout's code, whichever copy is installed.
             PYTHONPATH=str(ROOT),
+            # conda search's failures would otherwise be checked again by the
+            # next conda netcheck: part 3 times the diagnosis alone.
+            CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES="false",
         )
         keep.update(extra)
         return keep
 
 
 def conda_argv() -> list[str]:
-    """The real conda entry script next to this Python (no pyenv shim)."""
+    """The real conda entry script next to this Python (no pyenv shim).
+
+    A pip-installed conda's script (conda.cli.main_pip) refuses every command
+    but init and info until `conda init`: then `python -m conda`, the same CLI.
+    """
     script = Path(sys.executable).parent / "conda"
-    # conda installed by pip gets a stub script (conda.cli.main_pip) that only
-    # says "Conda has not been initialized": run the module then.
     if script.is_file() and "main_pip" not in script.read_text(errors="replace"):
         return [str(script)]
     return [sys.executable, "-m", "conda"]
@@ -315,7 +326,7 @@ def bench_import(reps: int) -> list[tuple[str, str, str, str]]:
 
 def bench_conda_startup(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
     condarc = sandbox.condarc([f"http://127.0.0.1:{servers.closed_port()}/"])
-    pythonpath = {"PYTHONPATH": str(sandbox.site)}
+    pythonpath = {"PYTHONPATH": sandbox.pythonpath}
     shown = sandbox.env(condarc, NETCHECK_BENCH_HIDE="no-such-plugin", **pythonpath)
     hidden = sandbox.env(condarc, NETCHECK_BENCH_HIDE=HIDDEN_PLUGIN, **pythonpath)
     conda = conda_argv()
@@ -361,6 +372,114 @@ def bench_conda_startup(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str
         )
     fastest = min(walls["with"]) / min(walls["without"]) - 1
     rows.append(("  same runs, fastest of each", f"{fastest * 100:+.1f}%", "", ""))
+    return rows
+
+
+# -- 1b. the failure record and the hints, on conda's error path ----------------
+
+#: Run in a fresh process per repetition: conda calls the observer once, cold.
+OBSERVER_CODE = r"""
+import json, sys, time
+import requests
+from conda.base.context import context
+from conda.exceptions import CondaHTTPError, CondaMultiError, PackagesNotFoundError
+from conda.plugins.types import CondaExceptionEvent
+
+url = sys.argv[1]
+try:
+    requests.get(url, timeout=2)
+except requests.RequestException as exc:
+    network = CondaHTTPError("HTTP 000", url, None, None, None, caused_by=exc)
+other = CondaMultiError([PackagesNotFoundError(["numpy"])])
+error = network if sys.argv[2] == "failure" else other
+
+def event():
+    return CondaExceptionEvent(
+        type(error), error, None, argv=("conda", "install", "numpy"),
+        conda_version="bench",
+    )
+
+# As on conda's error path: the plugin manager has loaded the plugins.
+from conda_netcheck.plugin import conda_exception_observers, conda_error_hints
+context.plugins  # conda reads settings while parsing the command line
+# The first failure in a process: conda asks the plugin for its observer (this
+# imports the recording module) and calls it.
+start = time.perf_counter()
+(observer,) = conda_exception_observers()
+observer.hook(event())
+first = time.perf_counter() - start
+warm = []
+for _ in range(21):
+    start = time.perf_counter(); observer.hook(event()); warm.append(time.perf_counter() - start)
+start = time.perf_counter(); list(conda_error_hints(network)); hint = time.perf_counter() - start
+from conda_netcheck.hints import classify
+start = time.perf_counter(); classify(network, {}); classified = time.perf_counter() - start
+print(json.dumps({"first": first, "warm": sorted(warm)[10], "hint": hint, "classify": classified}))
+"""
+
+
+def bench_failure_record(
+    sandbox: Sandbox, reps: int
+) -> list[tuple[str, str, str, str]]:
+    url = f"http://127.0.0.1:{servers.closed_port()}/demo/noarch/repodata.json"
+    condarc = sandbox.condarc([url.rsplit("/noarch", 1)[0]])
+    env = sandbox.env(condarc, CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES="true")
+    record = sandbox.home / ".local" / "share" / "conda" / "netcheck-last-failure.json"
+    runs: dict[str, list[dict]] = {"failure": [], "success": []}
+    for _ in range(reps):
+        for path in ("failure", "success"):
+            record.unlink(missing_ok=True)
+            outcome = timed(
+                [sys.executable, "-c", OBSERVER_CODE, url, path], env, COMMAND_TIMEOUT
+            )
+            data = outcome.json()
+            if data is None:
+                raise RuntimeError(f"observer bench failed: {outcome.err[-800:]}")
+            if (path == "failure") != record.exists():
+                raise RuntimeError(f"{path} path: record written = {record.exists()}")
+            runs[path].append(data)
+
+    def median_ms(path: str, key: str) -> float:
+        return statistics.median(r[key] for r in runs[path]) * 1000
+
+    rows = [
+        (
+            f"observer, failure path: first failure in a process, import included (median of {reps})",
+            f"{median_ms('failure', 'first'):.2f} ms",
+            "few ms",
+            verdict(median_ms("failure", "first") < 10),
+        ),
+        (
+            "  failure path, again in the same process (median of 21)",
+            f"{median_ms('failure', 'warm'):.2f} ms",
+            "",
+            "",
+        ),
+        (
+            "observer, not a network error (CondaMultiError): first call, import included",
+            f"{median_ms('success', 'first'):.3f} ms",
+            "< 1 ms",
+            verdict(median_ms("success", "first") < 1),
+        ),
+        (
+            "  same, again in the same process",
+            f"{median_ms('success', 'warm'):.3f} ms",
+            "",
+            "",
+        ),
+        (
+            "error hint: classify the chain alone",
+            f"{median_ms('failure', 'classify'):.2f} ms",
+            "",
+            "",
+        ),
+        (
+            "error hint: the whole hook, first call (with the config checks)",
+            f"{median_ms('failure', 'hint'):.0f} ms",
+            "",
+            "",
+        ),
+    ]
     return rows
 
 
@@ -787,6 +906,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     parts = set(args.only or (1, 2, 3, 4))
     isolation = isolate()
+    # As an installed package would: byte-compiled once (PYTHONDONTWRITEBYTECODE
+    # would otherwise make every fresh process compile the sources again).
+    compileall.compile_dir(ROOT / "conda_netcheck", quiet=1)
     # Checked before anything listens in this namespace; the DNS case gets its own.
     dns_available = netns.netns_available()
     started = time.perf_counter()
@@ -802,6 +924,10 @@ def main(argv: list[str] | None = None) -> int:
                 "1. Import cost and conda startup",
                 bench_import(5 if args.quick else 15)
                 + bench_conda_startup(sandbox, 5 if args.quick else 15),
+            )
+            print_table(
+                "1b. On conda's error path: the failure record and the hints",
+                bench_failure_record(sandbox, 5 if args.quick else 15),
             )
         if 2 in parts:
             print_table(

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
     from .config.netconfig import NetConfig
     from .model import Options, Report, RouteFactory, Target
+    from .recheck import LastFailureCheck
+    from .settings import Settings
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
@@ -97,6 +99,12 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
             "they copy and warn when the mirror is more than a day behind "
             "(ALIAS replaces https://conda.anaconda.org and https://repo.anaconda.com)",
         )
+    if conda:
+        parser.add_argument(
+            "--forget",
+            action="store_true",
+            help="delete the record of conda's last network failure and exit",
+        )
     parser.add_argument(
         "--no-direct",
         action="store_true",
@@ -154,19 +162,81 @@ def execute(args: argparse.Namespace) -> int:
     from .config.netconfig import from_conda
     from .config.routes import conda_route
     from .config.targets import conda_targets, repodata_filenames
+    from .settings import current
 
+    if args.forget:
+        return forget(args)
+    settings = current()
     cfg = from_conda()
     if args.names:  # explicit targets: the configured channel list does not matter
         cfg.channels = list(args.names)
     targets = conda_targets(args.names or None, args.compare_upstream)
+    if not args.names:
+        targets += extra_targets(settings.extra_urls, tuple(context.subdirs))
     options = make_options(
-        args, cfg, repodata_filenames(), offline=bool(context.offline)
+        args,
+        cfg,
+        repodata_filenames(),
+        offline=bool(context.offline),
+        default_timeout=settings.timeout,
     )
     options.compare_upstream = bool(args.compare_upstream)
-    report = run(targets, conda_route, options, cfg, args, conda_version())
+    checked = last_failure_first(args, targets, options, settings)
+    report = run(targets, conda_route, options, cfg, args, conda_version(), checked)
     if args.fix:
         return fix_and_recheck(report, cfg, args, options)
     return 0 if report.ok else 1
+
+
+def forget(args: argparse.Namespace) -> int:
+    """`conda netcheck --forget`: delete the recorded failure."""
+    from . import lastfailure
+
+    forgotten = lastfailure.forget()
+    if args.json:
+        import json
+
+        print(json.dumps({"forgotten": forgotten}))
+    else:
+        print(
+            "The last failure was forgotten."
+            if forgotten
+            else "No failure was recorded."
+        )
+    return 0
+
+
+def extra_targets(urls: Sequence[str], subdirs: tuple[str, ...]) -> list[Target]:
+    """Targets for the plugins.netcheck_extra_urls setting."""
+    import dataclasses
+
+    from .config.targets import urls_targets
+
+    return [
+        dataclasses.replace(t, source="plugins.netcheck_extra_urls")
+        for t in urls_targets(urls, subdirs)
+    ]
+
+
+def last_failure_first(
+    args: argparse.Namespace,
+    targets: list[Target],
+    options: Options,
+    settings: Settings,
+) -> LastFailureCheck | None:
+    """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
+    from . import lastfailure, recheck
+    from .config.routes import conda_route
+
+    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
+    if failure is None:
+        return None
+    checked = recheck.check(
+        failure, conda_route, options, targets, settings.package_bytes
+    )
+    if not (args.json or args.allowlist):
+        print("\n".join(recheck.lines(checked, bool(args.netcheck_verbose))) + "\n")
+    return checked
 
 
 def fix_and_recheck(
@@ -250,12 +320,13 @@ def make_options(
     cfg: NetConfig,
     filenames: tuple[str, ...],
     offline: bool = False,
+    default_timeout: float = 0.0,
 ) -> Options:
-    """Per-phase timeouts: --timeout, else conda's capped to diagnostic values."""
+    """Per-phase timeouts: --timeout, the netcheck_timeout setting, else conda's capped."""
     from .config.commands import for_config
     from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, Options
 
-    timeout = args.timeout
+    timeout = args.timeout or default_timeout
     if timeout:
         connect = read = timeout
     else:
@@ -271,6 +342,7 @@ def make_options(
         commands=for_config(cfg),
         check_packages=not args.index_only,
         package_bytes=args.package_bytes,
+        client_connect_timeout=cfg.connect_timeout,
     )
 
 
@@ -281,6 +353,7 @@ def run(
     cfg: NetConfig,
     args: argparse.Namespace,
     conda_version: str | None,
+    last_failure: LastFailureCheck | None = None,
 ) -> Report:
     """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
     from .config.checks import config_findings
@@ -298,6 +371,7 @@ def run(
         netcheck_version=__version__,
         conda_config_read=cfg.conda,
         trust=effective_trust(cfg),
+        last_failure=last_failure,
     )
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.

@@ -67,6 +67,13 @@ class Code(str, Enum):
     DOWNLOAD_MISMATCH = "download-mismatch"
     INDEX_CORRUPT = "index-corrupt"
     RANGE_IGNORED = "range-ignored"
+    # Transport failures: resets, client certificates, dual stack, strict X.509.
+    CONNECTION_RESET = "connection-reset"
+    CLIENT_CERT_REQUIRED = "client-cert-required"
+    IPV6_BROKEN = "ipv6-broken"
+    IPV4_BROKEN = "ipv4-broken"
+    TLS_X509_STRICT = "tls-x509-strict"
+    TLS_LEGACY_RENEGOTIATION = "tls-legacy-renegotiation"
 
     def __str__(self) -> str:
         return self.value

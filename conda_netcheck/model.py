@@ -191,12 +191,15 @@ class Report:
     netcheck_version: str = ""
     conda_config_read: bool = True
     trust: tuple[str, str] | None = None  # (what conda verifies against, why)
+    last_failure: Any = None  # recheck.LastFailureCheck: conda's recorded failure
 
     @property
     def ok(self) -> bool:
-        """True when every target is reachable and no finding is an error."""
-        return all(t.status is not Status.ERROR for t in self.targets) and all(
-            f.status is not Status.ERROR for f in self.findings
+        """True when every target is reachable, no finding is an error and the last failure is gone."""
+        return (
+            all(t.status is not Status.ERROR for t in self.targets)
+            and all(f.status is not Status.ERROR for f in self.findings)
+            and not getattr(self.last_failure, "still_failing", False)
         )
 
 
@@ -233,6 +236,7 @@ class Options:
     try_direct: bool = True  # when the proxy fails, try once without it
     compare_upstream: bool = False  # fetch each mirror's upstream too (Target.upstream)
     offline: bool = False
+    max_bytes: int = 4096  # read at most this much of each file fetched
     #: conda's own remote_read_timeout_secs, which fixes are written against
     conda_read_timeout: float = CONDA_READ_TIMEOUT
     #: writes "change this setting where it is set" for this configuration
@@ -240,6 +244,9 @@ class Options:
     #: after the index, fetch one shard and the smallest packages (read whole up to this)
     check_packages: bool = True
     package_bytes: int = 1024 * 1024
+    #: the connect timeout conda itself uses (remote_connect_timeout_secs), which
+    #: it waits on each address that does not answer; None: connect_timeout
+    client_connect_timeout: float | None = None
 
     @property
     def deadline(self) -> float:

@@ -9,7 +9,12 @@ from conda import plugins
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from conda.plugins.types import CondaHealthCheck, CondaSubcommand
+    from conda.plugins.types import (
+        CondaExceptionObserver,
+        CondaHealthCheck,
+        CondaSetting,
+        CondaSubcommand,
+    )
 
 
 @plugins.hookimpl
@@ -54,3 +59,36 @@ def conda_error_hints(error):
     from .hints import error_hints
 
     yield from error_hints(error)
+
+
+@plugins.hookimpl(optionalhook=True)
+def conda_settings() -> Iterable[CondaSetting]:
+    """netcheck's settings under `plugins:` (timeout, package bytes, extra URLs, memory)."""
+    from .settings import conda_settings as settings
+
+    yield from settings()
+
+
+# optionalhook: conda < 26.7 has no exception observers; there nothing is recorded.
+@plugins.hookimpl(optionalhook=True)
+def conda_exception_observers() -> Iterable[CondaExceptionObserver]:
+    """Remember conda's last network failure for `conda netcheck`."""
+    from conda.plugins.types import CondaExceptionObserver
+
+    from .watch import WATCH_FOR
+
+    yield CondaExceptionObserver(
+        name="netcheck-last-failure", hook=_observe, watch_for=set(WATCH_FOR)
+    )
+
+
+def _observe(event) -> None:
+    # A name in watch_for is not yet a network failure (a CondaMultiError of
+    # solver errors): filter before importing the recording module.
+    from .watch import network_leaf
+
+    if network_leaf(event.exc_value) is None:
+        return
+    from .lastfailure import observe
+
+    observe(event)

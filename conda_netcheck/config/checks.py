@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from ..model import Code, Finding, Status
 from .commands import COMMAND_LINE, for_config, unset_variable
+from .osproxy import pac_findings
 from .proxylint import lint_proxies
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
@@ -29,6 +30,7 @@ def config_findings(
     findings += client_certificate(cfg)
     findings += timeouts(cfg)
     findings += lint_proxies(cfg)
+    findings += pac_findings(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
     return findings

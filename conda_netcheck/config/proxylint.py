@@ -202,6 +202,10 @@ def lint_proxy_url(
 
 
 def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | None]]:
+    from .osproxy import is_pac_url, pac_as_proxy
+
+    if is_pac_url(url):  # a port or scheme fix for it would do nothing
+        return [(ERROR, *pac_as_proxy(url, fix))]
     if not url:
         # select_proxy() returns "" and HTTPAdapter treats it as "no proxy".
         return [
@@ -544,6 +548,8 @@ def _port(
 
 def lint_proxies(cfg: NetConfig) -> list[Finding]:
     """Lint conda's proxy_servers and the *_PROXY variables, and how they combine."""
+    from .osproxy import is_pac_url
+
     findings: list[Finding] = []
     commands = for_config(cfg)
 
@@ -648,6 +654,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                 if present not in schemes or missing in covered | emptied:
                     continue
                 check, url = schemes[present]
+                if is_pac_url(url):  # copying it would spread the mistake
+                    continue
                 display = _Raw.split(url.strip()).display()
                 if "://" not in display:  # suggest the URL in its working form
                     display = f"http://{display}"

@@ -157,7 +157,9 @@ def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> str:
         name = template.format(scheme=scheme, SCHEME=scheme.upper())
         if os.environ.get(name) == proxy:
             return f"the {name} environment variable"
-    return "the environment"
+    from .osproxy import source_of
+
+    return source_of(proxy, scheme) or "the environment"
 
 
 class NoPromptAuth:

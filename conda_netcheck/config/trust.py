@@ -31,6 +31,8 @@ from ..model import Code, Finding, Status
 from .commands import for_config
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .netconfig import NetConfig
 
 #: The variables requests reads for its CA bundle, in its order.
@@ -114,6 +116,83 @@ def effective_trust(cfg: NetConfig) -> tuple[str, str]:
             "conda's default" if "ssl_verify" not in cfg.sources else setting,
         )
     return str(verify), setting
+
+
+# --- which files truststore reads where OpenSSL is the store (Linux) -------------
+
+#: truststore's fallbacks when OpenSSL's default locations hold nothing, in its order.
+_TRUSTSTORE_CANDIDATES = (
+    "/etc/ssl/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/pki/tls/cert.pem",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/ssl/ca-bundle.pem",
+)
+_HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.[0-9]$")
+
+
+@dataclass(frozen=True)
+class TruststoreFiles:
+    """The CA file and directory truststore's OpenSSL reads, each with its origin."""
+
+    cafile: str | None
+    capath: str | None
+    cafile_from: str = ""  # "SSL_CERT_FILE", "this Python's OpenSSL default", ...
+    capath_from: str = ""
+
+    def text(self) -> str:
+        """'/path/cacert.pem and /path/certs (origin)' for a fix; each origin once."""
+        pairs = [
+            (path, origin)
+            for path, origin in (
+                (self.cafile, self.cafile_from),
+                (self.capath, self.capath_from),
+            )
+            if path
+        ]
+        if len(pairs) == 2 and pairs[0][1] == pairs[1][1]:
+            return f"{pairs[0][0]} and {pairs[1][0]} ({pairs[0][1]})"
+        return " and ".join(f"{p} ({o})" for p, o in pairs) or "no CA file at all"
+
+
+_OPENSSL_DEFAULT = "this Python's OpenSSL default"
+
+
+def truststore_files(environ: Mapping[str, str] | None = None) -> TruststoreFiles:
+    """What truststore loads on Linux in this Python, as truststore decides it.
+
+    OpenSSL's default paths (SSL_CERT_FILE / SSL_CERT_DIR, else where this
+    Python's OpenSSL was built to look: a conda environment's own ssl/
+    directory, not /etc/ssl) when they hold certificates; else the first
+    system bundle found.
+    """
+    import ssl  # here: this module also reports a Python whose ssl cannot load
+
+    env = os.environ if environ is None else environ
+    defaults = ssl.get_default_verify_paths()
+    capath = defaults.capath
+    if capath and not (
+        os.path.isdir(capath) and any(_HASHED_NAME.match(n) for n in os.listdir(capath))
+    ):
+        capath = None
+    if defaults.cafile or capath:
+
+        def origin(variable: str, value: str | None) -> str:
+            return (
+                variable if value and env.get(variable) == value else _OPENSSL_DEFAULT
+            )
+
+        return TruststoreFiles(
+            defaults.cafile,
+            capath,
+            origin("SSL_CERT_FILE", defaults.cafile),
+            origin("SSL_CERT_DIR", capath),
+        )
+    for candidate in _TRUSTSTORE_CANDIDATES:
+        if os.path.isfile(candidate):
+            why = "the first system bundle found: OpenSSL's default has none"
+            return TruststoreFiles(candidate, None, why)
+    return TruststoreFiles(None, None)
 
 
 def _set_in(cfg: NetConfig, key: str, form: str = " (set in {})") -> str:

@@ -582,7 +582,8 @@ ENTRIES: tuple[Entry, ...] = (
         C.TLS_ERROR,
         (L.TLS,),
         A.NETWORK,
-        "protocol or cipher failure, or the connection closed during the handshake",
+        "protocol or cipher failure (a reset or a close during the handshake is "
+        "`connection-reset`)",
         "ask the administrators (or the network team) which TLS versions are accepted",
         lambda s: (
             f"ask the administrators of {s.host} (or your network team, if a "
@@ -847,6 +848,161 @@ ENTRIES: tuple[Entry, ...] = (
         W,
     ),
 )
+
+
+def _reset_fix(s: Subject) -> str:
+    """A filter on the host name, else both who may act."""
+    if s.detail("cause") == "name-filter":
+        return (
+            f"ask your network team to allow {s.address}, or use the proxy you are "
+            f"meant to use: {s.proxy_hint()}"
+        )
+    return (
+        f"ask your network team whether a firewall ends connections to {s.address}, "
+        f"and the administrators of {s.host} whether it refuses connections from "
+        "your address"
+    )
+
+
+def _reset_report(s: Subject) -> Action:
+    where = f" through the proxy {s.proxy}" if s.proxy else ""
+    return Action(
+        Actor.NETWORK,
+        f"connections to {s.address}{where} are reset or closed before an answer "
+        "(the summary says whether the host name decides it): allow them on the "
+        "firewall or filter in between",
+    )
+
+
+def _client_cert_fix(s: Subject) -> str:
+    return (
+        f"get a client certificate for {s.host} from its administrators, then: "
+        f"{s.commands.set('client_ssl_cert', '/path/to/client.pem')} and "
+        f"{s.commands.set('client_ssl_cert_key', '/path/to/client.key')} (no key "
+        "setting when the key is in the certificate file)"
+    )
+
+
+def _strict_fix(s: Subject) -> str:
+    defects = s.detail("defects") or []
+    named = "; ".join(f"{d['certificate']}: {d['defect']}" for d in defects)  # type: ignore[index,union-attr]
+    return (
+        f"have the CA reissued to RFC 5280{f' ({named})' if named else ''}; "
+        "meanwhile, with that CA in the operating system's store: "
+        f"{s.commands.set('ssl_verify', 'truststore')} (its verification does not "
+        "set the strict flag)"
+    )
+
+
+def _broken_family(s: Subject) -> Action:
+    family = "IPv6" if s.problem and s.problem.code is Code.IPV6_BROKEN else "IPv4"
+    return Action(
+        Actor.NETWORK,
+        f"{s.host} has an {family} address that does not answer from here, so "
+        f"every connection waits the connect timeout first; repair {family} routing",
+    )
+
+
+TRANSPORT_ENTRIES: tuple[Entry, ...] = (
+    _e(
+        C.CONNECTION_RESET,
+        (L.TLS, L.TCP, L.HTTP),
+        A.NETWORK,
+        "the connection was reset (RST) or closed (EOF) right after it was "
+        "accepted, during the TLS handshake, or after the request; a second "
+        "handshake without the host name tells a filter on the name from a server "
+        "that ends every handshake; a clean close names the likely causes in order",
+        "allow HOST:PORT on the filter (network team), or use the proxy you are "
+        "meant to use",
+        _reset_fix,
+        _reset_report,
+    ),
+    _e(
+        C.CLIENT_CERT_REQUIRED,
+        (L.TLS,),
+        A.YOU,
+        "the server asks for a client certificate (TLS 1.3 alert, or a TLS 1.2 "
+        "CertificateRequest then a handshake failure) and conda sends none, or it "
+        "rejects the one `client_ssl_cert` names; the CA names it accepts when TLS "
+        "1.2 shows them",
+        "`conda config --set client_ssl_cert /path/to/client.pem` and `conda config "
+        "--set client_ssl_cert_key /path/to/client.key`, or check the configured pair",
+        _client_cert_fix,
+    ),
+    _e(
+        C.IPV6_BROKEN,
+        (L.TCP,),
+        A.NETWORK,
+        "the name has IPv6 and IPv4 addresses; IPv6 does not answer and IPv4 works: "
+        "conda (no Happy Eyeballs) waits its connect timeout on each IPv6 address of "
+        "every connection, then succeeds; the delay and the timings per address "
+        "(`-v`, JSON) are shown",
+        "repair IPv6 routing; or prefer IPv4: `precedence ::ffff:0:0/96 100` in "
+        "/etc/gai.conf (Linux), `netsh interface ipv6 set prefixpolicy "
+        '::ffff:0:0/96 60 4` (Windows), `networksetup -setv6off "Wi-Fi"` (macOS)',
+        _fixed("repair IPv6 routing on this network, or make this machine prefer IPv4"),
+        _broken_family,
+        W,
+    ),
+    _e(
+        C.IPV4_BROKEN,
+        (L.TCP,),
+        A.NETWORK,
+        "the same, the other way round: IPv4 comes first and does not answer, IPv6 "
+        "works",
+        "repair IPv4 routing; drop a `precedence ::ffff:0:0/96 100` line from "
+        "/etc/gai.conf",
+        _fixed("repair IPv4 routing on this network (ask your network team)"),
+        _broken_family,
+        W,
+    ),
+    _e(
+        C.TLS_X509_STRICT,
+        (L.TLS,),
+        A.SERVER,
+        "verification fails only because of `VERIFY_X509_STRICT` (set by urllib3 >= "
+        "2.4 on Python >= 3.13): a CA whose basicConstraints is not critical, a "
+        "missing Authority or Subject Key Identifier; the certificate and the "
+        "extension are named (checked with exactly the flags of the session's "
+        "context)",
+        "have the CA reissued; meanwhile `conda config --set ssl_verify truststore` "
+        "with the CA in the OS store (truststore does not set the flag)",
+        _strict_fix,
+        _say(
+            A.SERVER,
+            lambda s: (
+                f"the CA of {s.host} breaks the strict X.509 rules of Python >= 3.13 "
+                "(VERIFY_X509_STRICT), have it reissued"
+            ),
+        ),
+    ),
+    _e(
+        C.TLS_LEGACY_RENEGOTIATION,
+        (L.TLS,),
+        A.NETWORK,
+        "the server, or a TLS-inspecting proxy or firewall in between, does not "
+        "support secure renegotiation (RFC 5746), and OpenSSL 3 refuses such peers "
+        "(`UNSAFE_LEGACY_RENEGOTIATION_DISABLED`)",
+        "the device must be updated to support RFC 5746 (network team or the "
+        "server's administrators); no conda setting is a safe way around it",
+        lambda s: (
+            f"ask your network team (or the administrators of {s.host}) to update "
+            "the server or the TLS-inspecting device in between so that it supports "
+            "secure renegotiation (RFC 5746); re-enabling legacy renegotiation "
+            "would weaken every connection conda makes"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"the TLS peer for {s.address} (the server, or an inspecting device "
+                "in between) lacks secure renegotiation (RFC 5746), which OpenSSL 3 "
+                "clients refuse: update it"
+            ),
+        ),
+    ),
+)
+
+ENTRIES = ENTRIES + TRANSPORT_ENTRIES
 
 CATALOGUE: dict[Code, Entry] = {entry.code: entry for entry in ENTRIES}
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..config.commands import Commands
 from ..model import Code
 from . import advice, catalogue, intercept
 
@@ -52,7 +51,7 @@ def explain_certificate(
     problem = _interception(problem, host, route, described, trust, options)
     if problem.code is Code.TLS_INTERCEPTED:
         return problem
-    return _missing_intermediate(problem, host, presented, described, trust, options)
+    return _lone_leaf(problem, host, route, presented, described, trust, options)
 
 
 def _who_trusts(
@@ -115,7 +114,7 @@ def _interception(
         host=host,
         publicly_trusted=bool(trust["certifi"][0]),
         # The OS store only helps if this conda uses it on this route.
-        os_trusts=os_ok if usable else False,
+        os_trusts=os_ok if usable else None,
         conda_trusts=bool(trust["conda"][0]),
         commands=options.commands,
     )
@@ -138,35 +137,47 @@ def _interception(
     )
 
 
-def _missing_intermediate(
+def _lone_leaf(
     problem: Problem,
     host: str,
+    route: Route,
     presented: PresentedChain,
     described: list[dict[str, Any]],
     trust: dict[str, tuple[bool | None, str]],
     options: Options,
 ) -> Problem:
-    """The server sent only its own certificate: a missing intermediate, or a private root.
+    """The server sent only its own certificate: a private root, or a missing intermediate?
 
-    From the leaf alone the two look the same, so the fix names both.
+    From the leaf alone the two look the same: the issuer fetched from the
+    leaf's AIA caIssuers URL (through the route's session) tells them apart.
     """
-    conda_why = trust["conda"][1]
+    from ..probes import chain
+    from . import transport
+
     if (
-        len(presented.certs) == 1
-        and presented.complete
-        and not described[0].get("self_issued")
-        and conda_why
-        and "intermediate" in conda_why
+        len(presented.certs) != 1
+        or not presented.complete
+        or described[0].get("self_issued")
+        or trust["conda"][0]
     ):
-        commands = options.commands or Commands()
-        issuer = described[0].get("issuer") or "its issuer"
-        return problem.amended(
-            summary=f"{host}: {conda_why}",
-            fix=f"ask the administrators of {host} to serve the full certificate "
-            "chain (their certificate and the intermediate certificates); if "
-            f"{issuer} is your organisation's own root CA, give conda that CA: "
-            f"{commands.set('ssl_verify', '/path/to/ca-bundle.pem')} "
-            + catalogue.NEVER_DISABLE,
-            missing_intermediate=True,
+        return problem
+    timeout = options.read_timeout
+    fetched = chain.fetch_issuer(presented.certs[0], route.session, timeout)
+    bundle = route.verify if isinstance(route.verify, str) else None
+    extended = None
+    if fetched.der is not None and not fetched.self_signed:
+        extended, _ = chain.verifies_with(
+            [*presented.certs, fetched.der], host, cafile=bundle
         )
-    return problem
+    usable = not route.proxy or route.truststore_through_proxy
+    better = transport.lone_leaf(
+        host,
+        described[0].get("issuer_cn") or described[0].get("issuer") or "its issuer",
+        fetched,
+        intercept.is_public_channel_host(host),
+        trust["os"][0] if usable else None,
+        extended,
+        bundle if route.ssl_context is None else None,
+        commands=options.commands,
+    )
+    return problem.amended(summary=better.summary, fix=better.fix, **better.details)

@@ -227,6 +227,7 @@ def fix_text(
     The steps are for `platform` (a `sys.platform` value; this computer's by default).
     """
     platform = platform or sys.platform
+    reads = _truststore_reads(platform)
     if commands is None:
         shell = Shell.POWERSHELL if platform.startswith("win") else None
         commands = Commands(shell=shell)
@@ -234,9 +235,11 @@ def fix_text(
         return (
             "this computer already trusts it: let conda use the operating system's "
             f"store: {commands.set('ssl_verify', 'truststore')} (conda >= 23.9 on "
-            "Python >= 3.10) " + NEVER_DISABLE
+            "Python >= 3.10"
+            + (f"; on this machine truststore reads {reads}" if reads else "")
+            + ") "
+            + NEVER_DISABLE
         )
-    platform = platform or sys.platform
     certifi_path = "python -c 'import certifi; print(certifi.where())'"
     bundle = "~/conda-ca-bundle.pem"
     if platform.startswith("win"):
@@ -264,11 +267,29 @@ def fix_text(
             "/etc/pki/ca-trust/source/anchors (Fedora, RHEL)"
         )
         combine = f'cat "$({certifi_path})" root.pem > {bundle}'
-    return (
+    text = (
         f'give conda the root certificate "{root}": 1. export it: {export}; '
         f"2. add it to certifi's public roots: {combine}; "
-        f"3. {commands.set('ssl_verify', bundle)} " + NEVER_DISABLE
+        f"3. {commands.set('ssl_verify', bundle)}"
     )
+    if reads and os_trusts is False:
+        # The system store is not always what truststore reads (a conda
+        # environment's OpenSSL has its own bundle): say where the CA must go.
+        text += (
+            f"; truststore would not help yet: on this machine it reads {reads}, "
+            "without this CA (for truststore the CA must be there, or SSL_CERT_FILE "
+            "must name a bundle that has it)"
+        )
+    return f"{text} {NEVER_DISABLE}"
+
+
+def _truststore_reads(platform: str) -> str:
+    """'FILE (why)' on Linux, where truststore's store is OpenSSL's files; else ''."""
+    if not platform.startswith("linux") or platform != sys.platform:
+        return ""  # only this machine's files are known
+    from ..config.trust import truststore_files
+
+    return truststore_files().text()
 
 
 def _is_mapping(value: object) -> bool:

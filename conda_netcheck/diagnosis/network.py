@@ -48,6 +48,14 @@ def tcp_problem(connected: TcpResult, what: str) -> Problem | None:
             f"{what} refused the connection (nothing listens on that port, "
             "or a firewall rejects it)",
         )
+    if failure is TcpFailure.RESET:
+        return Problem(
+            Code.CONNECTION_RESET,
+            Layer.TCP,
+            f"{what} resets (RST) the connection right after accepting it, before "
+            "anything is sent: a firewall, or a server that refuses this client",
+            details={"failure": "reset", "when": "connect"},
+        )
     if failure is TcpFailure.UNREACHABLE:
         return Problem(
             Code.CONNECTION_REFUSED,

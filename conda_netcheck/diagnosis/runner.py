@@ -22,8 +22,8 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from ..probes import content, dns, http, proxy, tcp, tls
-from . import advice, after_index, answers, catalogue, install_path
+from ..probes import content, dns, dualstack, handshake, http, proxy, tcp, tls
+from . import advice, after_index, answers, catalogue, install_path, transport
 from .certificates import explain_certificate
 from .network import content_problem, dns_problem, tcp_problem
 
@@ -40,6 +40,7 @@ class _Path:
     problem: Problem | None = None
     timings: Timings = field(default_factory=Timings)
     notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def diagnose(
@@ -64,7 +65,7 @@ def diagnose(
     while pending:
         done, pending = wait(
             pending,
-            timeout=max(0.0, deadline - time.monotonic()),
+            timeout=max(0.0, deadline + runner.grace - time.monotonic()),
             return_when=FIRST_COMPLETED,
         )
         if not done:
@@ -127,6 +128,9 @@ class _Runner:
         self._paths: dict[tuple, _Path] = {}
         self._locks: dict[tuple, threading.Lock] = {}
         self._guard = threading.Lock()
+        #: seconds added to the run's bound: a broken address family makes
+        #: every connection of the fetch wait one connect timeout
+        self.grace = 0.0
 
     def run(self, target: Target) -> TargetResult:
         start = time.monotonic()
@@ -155,6 +159,7 @@ class _Runner:
             path = self._path(url.scheme, url.hostname or "", _port(url), route)
             result.timings = Timings(**vars(path.timings))
             result.notes.extend(path.notes)
+            result.warnings.extend(path.warnings)
             if path.problem is not None:
                 result.problem = path.problem
                 return result
@@ -208,7 +213,10 @@ class _Runner:
         failed = dns_problem(lookup)
         connected = None
         if failed is None:
-            connected = tcp.connect(lookup.addresses, opts.connect_timeout)
+            if len({a[0] for a in lookup.addresses}) > 1:
+                connected = self._each_family(lookup.addresses, what, path)
+            else:
+                connected = tcp.connect(lookup.addresses, opts.connect_timeout)
             path.timings.connect = connected.elapsed_ms
             failed = tcp_problem(connected, what)
         if failed is not None or connected is None:
@@ -218,6 +226,25 @@ class _Runner:
             return None
         path.notes.append(f"connected to {what} ({connected.peer})")
         return connected.sock, lookup.addresses, what
+
+    def _each_family(self, addresses: list, what: str, path: _Path) -> tcp.TcpResult:
+        """A dual-stack name: one connect per family at once; a broken one is a warning."""
+        opts = self.options
+        stack = dualstack.probe_families(addresses, opts.connect_timeout)
+        path.notes.extend(transport.address_notes(stack))
+        if stack.sock is None:
+            # Nothing answers: the sequential attempt names the failure as usual.
+            return tcp.connect(addresses, opts.connect_timeout)
+        warning = transport.dual_stack(
+            stack, what, opts.client_connect_timeout or opts.connect_timeout
+        )
+        if warning:
+            path.warnings.append(warning)
+            # One connection per file, and one for the tail of repodata.json.
+            waits = opts.connect_timeout * (len(opts.filenames) + 1)
+            self.grace = max(self.grace, waits)
+        elapsed = next(a.elapsed_ms for a in stack.attempts if a.address == stack.peer)
+        return tcp.TcpResult(sock=stack.sock, peer=stack.peer, elapsed_ms=elapsed)
 
     def _through_proxy(
         self, sock: Any, scheme: str, host: str, port: int, route: Route, path: _Path
@@ -267,19 +294,36 @@ class _Runner:
             sock.close()
             path.problem = advice.trust_setting_problem(exc, route)
             return
+        if context is not route.ssl_context:
+            # Verify as the session does: urllib3 adds VERIFY_X509_STRICT on 3.13+.
+            url = f"https://{host}:{port}/"
+            context.verify_flags = handshake.session_verify_flags(route.session, url)
         shaken = tls.handshake(sock, host, context, opts.read_timeout)
         path.timings.tls = shaken.elapsed_ms
         if shaken.problem is None:
             path.notes.append(f"TLS {shaken.version} with {host}")
             return
         path.problem = shaken.problem
+
+        def reopen() -> Any:
+            return self._reopen(*peer, host, port, route)
+
         if shaken.problem.code in catalogue.CERTIFICATE_CODES:
-
-            def reopen() -> Any:
-                return self._reopen(*peer, host, port, route)
-
             path.problem = explain_certificate(
                 shaken.problem, host, route, reopen, opts
+            )
+        else:
+            path.problem = (
+                transport.explain_handshake(
+                    shaken.error,
+                    host,
+                    port,
+                    route,
+                    reopen,
+                    opts.read_timeout,
+                    context,
+                )
+                or shaken.problem
             )
 
     def _reopen(
@@ -290,7 +334,10 @@ class _Runner:
         connected = tcp.connect(addresses, opts.connect_timeout)
         if connected.sock is None:
             failed = tcp_problem(connected, what)
-            raise OSError(failed.summary if failed else "no socket")
+            reset = connected.failure is tcp.TcpFailure.RESET
+            raise (ConnectionResetError if reset else OSError)(
+                failed.summary if failed else "no socket"
+            )
         if not route.proxy:
             return connected.sock
         sock = connected.sock
@@ -304,6 +351,26 @@ class _Runner:
         if answer.sock is None:
             raise OSError(answer.problem.summary if answer.problem else "no tunnel")
         return answer.sock
+
+    def _reopener(self, target: Target, route: Route) -> Callable[[], Any]:
+        """A way to connect to the target again as _peer did, resolving on use."""
+        url = urlsplit(target.url)
+        host, port = url.hostname or "", _port(url)
+        peer_host, peer_port = (
+            _proxy_address(route.proxy) if route.proxy else (host, port)
+        )
+        opts = self.options
+
+        def reopen() -> Any:
+            lookup = dns.resolve(
+                peer_host, peer_port, opts.connect_timeout, opts.resolver
+            )
+            if lookup.failure is not None:
+                raise OSError(f"{peer_host} does not resolve")
+            what = f"{peer_host}:{peer_port}"
+            return self._reopen(lookup.addresses, what, host, port, route)
+
+        return reopen
 
     def _tls_to_proxy(
         self, sock: Any, proxy_host: str, route: Route
@@ -358,23 +425,41 @@ class _Runner:
         for index, filename in enumerate(opts.filenames):
             last = index == len(opts.filenames) - 1
             answer = http.get(
-                route.session, base + filename, opts.connect_timeout, opts.read_timeout
+                route.session,
+                base + filename,
+                opts.connect_timeout,
+                opts.read_timeout,
+                max_bytes=opts.max_bytes,
             )
             result.redirects = answer.redirects
             if answer.first_byte_ms is not None:
                 result.timings.first_byte = answer.first_byte_ms
             if answer.error is not None:
                 url = base + filename
-                # A 2xx whose body broke off is an incomplete download, not a refusal.
+                # A 2xx whose body broke off is an incomplete download, not a
+                # refusal or a reset: measured by reading it once more.
                 cut = answer.status is not None and install_path.index_cut(
                     route, opts, url, filename
                 )
-                problem = cut or advice.request_problem(
-                    answer.error,
-                    route,
-                    target.host,
-                    answered=answer.status is not None,
-                    timeout=opts.read_timeout,
+                problem = (
+                    cut
+                    or transport.explain_request(
+                        answer.error,
+                        target.host,
+                        _port(urlsplit(target.url)),
+                        filename,
+                        route,
+                        self._reopener(target, route),
+                        opts.read_timeout,
+                        https=urlsplit(target.url).scheme == "https",
+                    )
+                    or advice.request_problem(
+                        answer.error,
+                        route,
+                        target.host,
+                        answered=answer.status is not None,
+                        timeout=opts.read_timeout,
+                    )
                 )
                 result.problem, result.url_failed = install_path.name_hop(
                     problem, answer.error, url, target

@@ -53,6 +53,10 @@ __all__ = [
 #: What a secret looks like in a diff.
 MASK = "<password>"
 
+#: Windows has no POSIX owner (st_uid is 0), no fchmod/fchown, and cannot open
+#: a directory to fsync it; tests force this to check the Windows branch.
+WINDOWS = os.name == "nt"
+
 #: A dotted key ("proxy_servers.https") or its parts, for keys containing dots
 #: (proxy_servers may be keyed by "http://10.0.0.1").
 Key = Union[str, Sequence[str]]
@@ -699,7 +703,7 @@ class _Target:
         if not change.existed:
             raise CondaRCEditError(path, "it was created since the change was planned")
         _refuse_link_or_special(path, st)
-        geteuid = getattr(os, "geteuid", None)  # not on Windows
+        geteuid = None if WINDOWS else getattr(os, "geteuid", None)
         if geteuid is not None and st.st_uid != geteuid():
             raise CondaRCEditError(
                 path,
@@ -760,13 +764,13 @@ class _Target:
                 mode = 0o666 & ~umask
             else:
                 mode = stat.S_IMODE(st.st_mode)
-                if hasattr(os, "fchown"):
+                if not WINDOWS and hasattr(os, "fchown"):
                     try:  # root restores the owner; others at least the group
                         uid = st.st_uid if os.geteuid() == 0 else -1
                         os.fchown(fd, uid, st.st_gid)
                     except OSError:
                         pass
-            if hasattr(os, "fchmod"):
+            if not WINDOWS and hasattr(os, "fchmod"):
                 os.fchmod(fd, mode)  # after fchown, which may clear setgid
             view = memoryview(data)
             while view:
@@ -777,8 +781,8 @@ class _Target:
             _unlink(temp)
             raise
         os.close(fd)
-        if not hasattr(os, "fchmod"):
-            os.chmod(temp, mode)
+        if WINDOWS or not hasattr(os, "fchmod"):
+            os.chmod(temp, mode)  # on Windows: only the read-only attribute
         return temp
 
     def backup(self) -> Path:
@@ -843,6 +847,8 @@ def _unlink(path: str) -> None:
 
 def _fsync_directory(directory: Path) -> None:
     """Make the rename durable; not possible (nor needed) everywhere."""
+    if WINDOWS:  # a directory cannot be opened for fsync; NTFS journals the rename
+        return
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

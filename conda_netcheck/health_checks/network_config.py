@@ -16,18 +16,19 @@ FIX = "Fix proxy URLs, ssl_verify and offline mode in the .condarc that sets the
 
 
 def check(prefix: str, verbose: bool) -> None:
-    """Print a mark per problem found, or one OK line."""
+    """A marked line per problem found (its fix with --verbose), or one OK line."""
     from ..config.checks import config_findings
     from ..config.netconfig import from_conda
     from ..model import Status
     from ..output.render import finding_lines, mark
 
     findings = config_findings(from_conda())
-    if not findings:
-        print(f"{mark(Status.OK)} The network configuration has no known problem.\n")
-        return
+    if all(f.status is Status.OK for f in findings):
+        print(f"{mark(Status.OK)} The network configuration has no known problem.")
     for finding in findings:
-        print("\n".join(finding_lines(finding)))
+        lines = finding_lines(finding, verbose)  # notes (status ok) only with -v
+        if lines:
+            print("\n".join(lines if verbose else lines[:1]))
     print()
 
 

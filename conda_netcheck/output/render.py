@@ -50,8 +50,31 @@ def to_dict(report: Report) -> dict[str, Any]:
                 if report.trust
                 else None
             ),
+            "last_failure": _last_failure_dict(report),
         }
     )
+
+
+def _last_failure_dict(report: Report) -> dict[str, Any] | None:
+    """The `last_failure` object: conda's recorded failure and its check (None: none)."""
+    from datetime import datetime, timezone
+
+    checked = report.last_failure  # a recheck.LastFailureCheck
+    if checked is None:
+        return None
+    failure = checked.failure
+    return {
+        "when": datetime.fromtimestamp(failure.when, timezone.utc).isoformat(),
+        "command": failure.command,
+        "url": failure.url,
+        "error": failure.error,
+        "chain": [
+            {"type": link.type, "message": link.message} for link in failure.chain
+        ],
+        "conda_version": failure.conda_version,
+        "still_failing": checked.still_failing,
+        "target": _target_dict(checked.result) if checked.result else None,
+    }
 
 
 def _target_dict(result: TargetResult) -> dict[str, Any]:

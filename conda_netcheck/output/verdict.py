@@ -37,11 +37,13 @@ class Verdict:
     config_errors: tuple[Finding, ...]
     causes: tuple[Cause, ...]  # lowest layer first
     offline: bool
+    #: conda's recorded failure when checking its URL again fails too
+    last_failure: Problem | None = None
 
     @property
     def ok(self) -> bool:
         """Nothing failed: warnings only."""
-        return not self.failed and not self.config_errors
+        return not self.failed and not self.config_errors and not self.last_failure
 
     @property
     def first(self) -> Cause | None:
@@ -67,6 +69,14 @@ class Verdict:
             parts.append("no channel was checked in offline mode")
         elif self.failed:
             parts.append(self._failures())
+        if self.last_failure is not None:
+            problem = self.last_failure
+            answer = "the channels answer, but " if not parts else ""
+            parts.append(
+                f"{answer}the last failure still happens at the {problem.layer.value} "
+                f"layer ({problem.code.value}): apply its fix"
+                + (" first" if not self.failed and not self.config_errors else "")
+            )
         return "Verdict: " + "; then ".join(parts) + "."
 
     def _failures(self) -> str:
@@ -111,7 +121,14 @@ def verdict_of(report: Report) -> Verdict:
         causes=tuple(ordered),
         offline=bool(failed)
         and all(r.problem and r.problem.code is Code.OFFLINE_MODE for r in failed),
+        last_failure=_still_failing(report),
     )
+
+
+def _still_failing(report: Report) -> Problem | None:
+    checked = report.last_failure  # recheck.LastFailureCheck
+    result = getattr(checked, "result", None)
+    return result.problem if result is not None else None
 
 
 def _sort_key(cause: Cause) -> tuple[int, str, str]:

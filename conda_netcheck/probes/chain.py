@@ -572,3 +572,140 @@ def verifies_with_truststore(
         return None, f"cannot check: {_closed_text(exc)}"
     finally:
         sock.close()
+
+
+# --------------------------------------------------------------------------
+# The issuer of a lone leaf, from its Authority Information Access URL
+
+#: An issuer certificate is a few KiB; never read more than this.
+ISSUER_MAX_BYTES = 32768
+
+
+@dataclass(frozen=True)
+class IssuerFetch:
+    """The certificate found at the leaf's caIssuers URL, and what it is."""
+
+    url: str | None  # None: the leaf names no caIssuers URL
+    der: bytes | None = None
+    self_signed: bool | None = None  # a root (True) or an intermediate (False)
+    label: str | None = None  # its CN (or DN)
+    error: str | None = None
+
+
+def ca_issuers_url(der: bytes) -> str | None:
+    """The leaf's AIA caIssuers URL (http or https), if it names one."""
+    from cryptography import x509
+    from cryptography.x509.oid import AuthorityInformationAccessOID
+
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+    except (ValueError, x509.ExtensionNotFound):
+        return None
+    for desc in aia.value:
+        location = desc.access_location
+        if desc.access_method == AuthorityInformationAccessOID.CA_ISSUERS and (
+            isinstance(location, x509.UniformResourceIdentifier)
+            and location.value.startswith(("http://", "https://"))
+        ):
+            return location.value
+    return None
+
+
+def fetch_issuer(leaf: bytes, session: Any, timeout: float) -> IssuerFetch:
+    """Download the leaf's issuer from its caIssuers URL through `session`, bounded.
+
+    `session` is the route's requests session (the same proxy); the answer
+    is read up to ISSUER_MAX_BYTES and within about two timeouts.
+    """
+    from . import http
+
+    url = ca_issuers_url(leaf)
+    if url is None:
+        return IssuerFetch(None)
+    answer = http.get(session, url, timeout, timeout, max_bytes=ISSUER_MAX_BYTES)
+    if answer.error is not None:
+        return IssuerFetch(url, error=f"{type(answer.error).__name__}")
+    if not 200 <= (answer.status or 0) < 300:
+        return IssuerFetch(url, error=f"HTTP {answer.status}")
+    return _issuer_from(url, answer.head, leaf)
+
+
+def _issuer_from(url: str, body: bytes, leaf: bytes) -> IssuerFetch:
+    """Parse a DER, PEM or PKCS#7 answer; keep the certificate that issued the leaf."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    certs: list[Any] = []
+    for load in (
+        lambda: [x509.load_der_x509_certificate(body)],
+        lambda: [x509.load_pem_x509_certificate(body)],
+        lambda: pkcs7.load_der_pkcs7_certificates(body),
+        lambda: pkcs7.load_pem_pkcs7_certificates(body),
+    ):
+        try:
+            certs = list(load())
+            break
+        except ValueError:
+            continue
+    child = x509.load_der_x509_certificate(leaf)
+    issuer = next((c for c in certs if c.subject == child.issuer), None)
+    if issuer is None:
+        return IssuerFetch(url, error="no certificate there issued the leaf")
+    return IssuerFetch(url, _der(issuer), _self_signed(issuer), _label(issuer))
+
+
+def _self_signed(cert: Any) -> bool:
+    """Subject equals issuer and its own key verifies its signature."""
+    from cryptography.exceptions import InvalidSignature
+
+    if cert.subject != cert.issuer:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# What Python's strict X.509 checks (VERIFY_X509_STRICT) reject
+
+
+def strict_defects(ders: Sequence[bytes]) -> list[tuple[str, str]]:
+    """(certificate, defect) for each RFC 5280 rule OpenSSL's strict mode enforces."""
+    from cryptography import x509
+
+    defects = []
+    for der in ders:
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            continue
+        extensions = {type(e.value): e for e in cert.extensions}
+        constraints = extensions.get(x509.BasicConstraints)
+        is_ca = constraints is not None and constraints.value.ca
+        if is_ca and not constraints.critical:
+            defects.append(
+                (_label(cert), "its basicConstraints is not marked critical")
+            )
+        if is_ca and x509.SubjectKeyIdentifier not in extensions:
+            defects.append((_label(cert), "it has no Subject Key Identifier"))
+        if (
+            cert.subject != cert.issuer
+            and x509.AuthorityKeyIdentifier not in extensions
+        ):
+            defects.append((_label(cert), "it has no Authority Key Identifier"))
+    return defects
+
+
+def bundle_issuers(der: bytes, cafile: str | None) -> list[bytes]:
+    """The certificates of a PEM bundle (certifi's by default) that issued `der`."""
+    from cryptography import x509
+
+    try:
+        issuer = x509.load_der_x509_certificate(der).issuer
+        anchors = _anchors(cafile, None)
+    except (ValueError, OSError):
+        return []
+    return [_der(a) for a in anchors if a.subject == issuer]

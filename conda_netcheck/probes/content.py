@@ -6,6 +6,11 @@ import re
 from dataclasses import dataclass
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: Package files (a re-checked download): .conda is a zip, .tar.bz2 a bzip2 stream.
+PACKAGE_MAGIC = (
+    (".conda", b"PK\x03\x04", "a .conda package (a zip file)"),
+    (".tar.bz2", b"BZh", "a .tar.bz2 package"),
+)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -15,7 +20,7 @@ class Content:
 
     filename: str
     content_type: str
-    expected: str  # "a JSON object" or "a zstd-compressed file"
+    expected: str  # "a JSON object", "a zstd-compressed file", "a .conda package ..."
     fits: bool
     html: bool = False
     title: str | None = None
@@ -24,7 +29,10 @@ class Content:
 def inspect(filename: str, content_type: str, head: bytes) -> Content:
     """Whether `head` can start `filename`, and if not, what it looks like."""
     stripped = head.lstrip()
-    if filename.endswith(".zst"):
+    package = next((m for m in PACKAGE_MAGIC if filename.endswith(m[0])), None)
+    if package is not None:
+        expected, fits = package[2], head.startswith(package[1])
+    elif filename.endswith(".zst"):
         expected, fits = "a zstd-compressed file", head.startswith(ZSTD_MAGIC)
     else:
         expected, fits = "a JSON object", stripped.startswith(b"{")

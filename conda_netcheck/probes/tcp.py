@@ -15,6 +15,7 @@ class TcpFailure(str, Enum):
     """Why no connection was made."""
 
     REFUSED = "refused"  # a reset: nothing listens, or a firewall rejects
+    RESET = "reset"  # accepted, then reset at once (a firewall, or the server)
     UNREACHABLE = "unreachable"  # no route to the network or host
     FAILED = "failed"  # another socket error
     TIMEOUT = "timeout"  # no answer: packets dropped, or the host is down
@@ -66,6 +67,9 @@ def _format(sockaddr: tuple) -> str:
 def _failure(error: OSError | None) -> TcpFailure:
     if isinstance(error, ConnectionRefusedError):
         return TcpFailure.REFUSED
+    if isinstance(error, (ConnectionResetError, ConnectionAbortedError)):
+        # The SYN was answered, then the connection was reset at once.
+        return TcpFailure.RESET
     if error is not None and error.errno in _UNREACHABLE:
         return TcpFailure.UNREACHABLE
     if error is not None and not isinstance(error, TimeoutError):

@@ -33,6 +33,7 @@ class TlsResult:
     peer: dict[str, Any] = field(default_factory=dict)
     problem: Problem | None = None
     elapsed_ms: float | None = None
+    error: BaseException | None = None  # what the handshake raised, for classifying
 
 
 def trust_context(
@@ -73,6 +74,7 @@ def handshake(
     """Run a TLS handshake on a connected socket; the socket is closed afterwards."""
     start = time.monotonic()
     sock.settimeout(timeout)
+    error: BaseException | None = None
     try:
         with context.wrap_socket(sock, server_hostname=server_name) as tls:
             elapsed = (time.monotonic() - start) * 1000
@@ -82,6 +84,7 @@ def handshake(
                 elapsed_ms=elapsed,
             )
     except ssl.SSLCertVerificationError as exc:
+        error = exc
         problem = verify_problem(exc, server_name)
     except (TimeoutError, socket.timeout):
         problem = Problem(
@@ -91,15 +94,26 @@ def handshake(
             f"handshake within {timeout:g} s",
         )
     except ssl.SSLError as exc:
+        error = exc
         offered = offered_versions(context)
-        problem = Problem(
-            Code.TLS_ERROR,
-            Layer.TLS,
-            f"the TLS handshake failed: {exc.reason or exc} (this client offers "
-            f"{offered})",
-            details={"reason": exc.reason, "offered": offered},
-        )
+        if exc.reason == "UNSAFE_LEGACY_RENEGOTIATION_DISABLED":
+            problem = Problem(
+                Code.TLS_LEGACY_RENEGOTIATION,
+                Layer.TLS,
+                "the TLS peer does not support secure renegotiation (RFC 5746), "
+                "which OpenSSL 3 requires (UNSAFE_LEGACY_RENEGOTIATION_DISABLED)",
+                details={"reason": exc.reason, "offered": offered},
+            )
+        else:
+            problem = Problem(
+                Code.TLS_ERROR,
+                Layer.TLS,
+                f"the TLS handshake failed: {exc.reason or exc} (this client offers "
+                f"{offered})",
+                details={"reason": exc.reason, "offered": offered},
+            )
     except OSError as exc:
+        error = exc
         problem = Problem(
             Code.TLS_ERROR,
             Layer.TLS,
@@ -107,7 +121,8 @@ def handshake(
         )
     finally:
         sock.close()
-    return TlsResult(problem=problem, elapsed_ms=(time.monotonic() - start) * 1000)
+    elapsed = (time.monotonic() - start) * 1000
+    return TlsResult(problem=problem, elapsed_ms=elapsed, error=error)
 
 
 def offered_versions(context: ssl.SSLContext) -> str:

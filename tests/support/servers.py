@@ -116,10 +116,18 @@ class _Handler(BaseHTTPRequestHandler):
 class ChannelServer:
     """A threaded HTTP(S) server on 127.0.0.1, an ephemeral port, serving a channel."""
 
-    def __init__(self, root: Path, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, root: Path, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1"
+    ) -> None:
         self.behaviour = Behaviour(root)
         handler = type("Handler", (_Handler,), {"behaviour": self.behaviour})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server_class = ThreadingHTTPServer
+        if ":" in host:  # an IPv6 address
+            server_class = type(
+                "Server6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6}
+            )
+        self.host = host
+        self.httpd = server_class((host, 0), handler)
         self.httpd.daemon_threads = True
         self.tls = tls
         if tls is not None:
@@ -130,7 +138,8 @@ class ChannelServer:
     @property
     def url(self) -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
 
     def start(self) -> ChannelServer:
         self._thread.start()
@@ -143,10 +152,10 @@ class ChannelServer:
 
 @contextmanager
 def channel_server(
-    root: Path, tls: ssl.SSLContext | None = None
+    root: Path, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1"
 ) -> Iterator[ChannelServer]:
     """Start a channel server for the duration of a with-block."""
-    server = ChannelServer(root, tls).start()
+    server = ChannelServer(root, tls, host).start()
     try:
         yield server
     finally:

@@ -1,0 +1,68 @@
+"""conda doctor check `network-last-failure`: check the URL of conda's last network failure again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..recheck import LastFailureCheck
+
+NAME = "network-last-failure"
+SUMMARY = "Check again the URL of conda's last recorded network failure"
+
+TIMEOUT = 3.0
+
+
+def check(prefix: str, verbose: bool) -> None:
+    """A marked line: the failure still happens (and where), or no longer does."""
+    from .. import lastfailure, recheck
+    from ..config.routes import conda_route
+    from ..config.targets import conda_targets
+    from ..model import Options, Status
+    from ..output.render import mark
+    from ..settings import current
+
+    settings = current()
+    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
+    if failure is None:
+        hours = f"{settings.last_failure_hours:g}"
+        print(
+            f"{mark(Status.OK)} No network failure was recorded in the last {hours} hours.\n"
+        )
+        return
+    timeout = settings.timeout or TIMEOUT
+    options = Options(connect_timeout=timeout, read_timeout=timeout)
+    checked = recheck.check(
+        failure, conda_route, options, conda_targets(), settings.package_bytes
+    )
+    print("\n".join(replay_lines(checked, verbose)) + "\n")
+
+
+def replay_lines(checked: LastFailureCheck, verbose: bool) -> list[str]:
+    """One line in conda's style; the error, the URL and the fix with --verbose."""
+    from ..lastfailure import ago
+    from ..model import Status
+    from ..output.render import mark
+    from ..redact import REDACTOR
+
+    failure = checked.failure
+    what = f"The last failure (`{failure.command}`, {ago(failure.when)})"
+    result = checked.result
+    if result is None:
+        line = f"{mark(Status.WARNING)} {what} has no URL to check: {failure.error}"
+    elif result.problem is None:
+        line = f"{mark(Status.OK)} {what} no longer happens: {failure.url} answers now"
+    else:
+        problem = result.problem
+        line = (
+            f"{mark(Status.ERROR)} {what} still happens at the {problem.layer.value} "
+            f"layer ({problem.code.value}): {problem.summary}"
+        )
+    lines = [line]
+    if verbose:
+        lines.append(f"    error: {failure.error}")
+        if failure.url:
+            lines.append(f"    url: {failure.url}")
+        if result is not None and result.problem and result.problem.fix:
+            lines.append(f"    fix: {result.problem.fix}")
+    return [REDACTOR.text(text) for text in lines]

@@ -1,0 +1,125 @@
+"""The error hints classify conda's own exceptions, built as conda builds them, without network."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import needs_conda
+
+pytestmark = needs_conda
+
+
+def _has_error_hints() -> bool:
+    try:
+        from conda.plugins.types import CondaErrorHint  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_hints = pytest.mark.skipif(
+    not _has_error_hints(), reason="needs conda >= 26.7 (conda_error_hints)"
+)
+
+
+def hints_for(error) -> list[tuple[str, str]]:
+    from conda_netcheck.hints import error_hints
+
+    return [(h.hint_code, h.text) for h in error_hints(error)]
+
+
+def first_hint(error) -> tuple[str, str]:
+    return hints_for(error)[0]
+
+
+@needs_hints
+def test_offline_error_is_a_config_layer_hint():
+    from conda.exceptions import OfflineError
+
+    code, text = first_hint(OfflineError("Cannot download in offline mode."))
+    assert code == "netcheck_offline"
+    assert text.startswith("config layer: conda is in offline mode")
+    assert "`conda config --set offline false`" in text
+
+
+@needs_hints
+def test_legacy_renegotiation_is_a_tls_layer_hint():
+    from conda.exceptions import CondaSSLError
+
+    # The text conda wraps (gateways/repodata: conda_http_errors).
+    error = CondaSSLError(
+        "Encountered an SSL error. Most likely a certificate verification issue.\n\n"
+        "Exception: HTTPSConnectionPool(host='repo.example', port=443): Max retries "
+        "exceeded (Caused by SSLError(SSLError(1, '[SSL: "
+        "UNSAFE_LEGACY_RENEGOTIATION_DISABLED] unsafe legacy renegotiation disabled "
+        "(_ssl.c:1006)')))"
+    )
+    code, text = first_hint(error)
+    assert code == "netcheck_legacy_renegotiation"
+    assert text.startswith("tls layer:")
+    assert "secure renegotiation (RFC 5746)" in text
+    # Never a fix that weakens TLS for every connection conda makes.
+    assert "ssl_verify: false" not in text and "UnsafeLegacy" not in text
+
+
+@needs_hints
+def test_untrusted_issuer_named_in_the_message_is_named_in_the_hint():
+    from conda.exceptions import CondaSSLError
+
+    error = CondaSSLError(
+        "Encountered an SSL error. Most likely a certificate verification issue.\n\n"
+        "Exception: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+        "self-signed certificate in certificate chain (issuer: 'Zscaler Root CA')"
+    )
+    code, text = first_hint(error)
+    assert code == "netcheck_tls_untrusted"
+    assert "certificate issued by Zscaler that conda does not trust" in text
+    assert "`conda config --set ssl_verify truststore`" in text
+
+
+@needs_hints
+def test_proxy_407_ntlm_from_the_response_points_at_a_local_helper(channel):
+    import requests
+    from conda.exceptions import CondaHTTPError
+
+    channel.behaviour.status = 407
+    channel.behaviour.headers = {"Proxy-Authenticate": "NTLM"}
+    channel.behaviour.content_type = "text/html"
+    response = requests.get(channel.url + "/noarch/repodata.json", timeout=5)
+    error = CondaHTTPError(
+        "proxy refused", response.url, 407, response.reason, response.elapsed, response
+    )
+    code, text = first_hint(error)
+    assert code == "netcheck_proxy_auth"
+    assert "with the NTLM scheme" in text
+    assert "px or cntlm" in text
+
+
+@needs_hints
+def test_not_a_network_error_gets_no_hint():
+    from conda.exceptions import PackagesNotFoundError
+
+    assert hints_for(PackagesNotFoundError(["numpy"])) == []
+
+
+@needs_hints
+def test_unclassified_network_error_points_at_netcheck():
+    from conda.exceptions import CondaHTTPError
+
+    error = CondaHTTPError("teapot", "http://127.0.0.1:9/x", 418, "I'm a teapot", "-")
+    assert first_hint(error)[0] == "netcheck_run"
+
+
+@pytest.mark.parametrize("rounds", [200])
+def test_hint_classification_stays_instant(rounds):
+    from conda.exceptions import CondaSSLError
+
+    from conda_netcheck.hints import classify
+
+    error = CondaSSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    classify(error, {})
+    start = time.perf_counter()
+    for _ in range(rounds):
+        classify(error, {})
+    assert (time.perf_counter() - start) / rounds < 0.005

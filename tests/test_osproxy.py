@@ -1,0 +1,239 @@
+"""OS proxy sources: the Windows registry and macOS System Configuration, faked.
+
+No local peer can play the Windows registry or macOS's SystemConfiguration, so
+these tests install a fake `winreg` / `_scproxy` module and force the platform
+branch. What is asserted is what conda netcheck says with them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import pytest
+from conftest import needs_conda
+
+from conda_netcheck.config import osproxy
+from conda_netcheck.config.netconfig import NetConfig
+
+
+class FakeKey:
+    def __init__(self, values: dict) -> None:
+        self.values = values
+        self.closed = False
+
+    def Close(self) -> None:  # noqa: N802 (winreg's naming)
+        self.closed = True
+
+
+def fake_winreg(values: dict) -> types.ModuleType:
+    """A winreg with HKCU\\...\\Internet Settings holding `values`."""
+    module = types.ModuleType("winreg")
+    module.HKEY_CURRENT_USER = object()
+    module.opened = []
+
+    def open_key(root, path):
+        assert root is module.HKEY_CURRENT_USER
+        assert path == osproxy.INTERNET_SETTINGS
+        key = FakeKey(values)
+        module.opened.append(key)
+        return key
+
+    def query_value_ex(key, name):
+        if name not in key.values:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        return key.values[name], 1
+
+    module.OpenKey = open_key
+    module.QueryValueEx = query_value_ex
+    return module
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch):
+    """Force the Windows branch; returns a setter for the registry values."""
+    monkeypatch.setattr(osproxy, "PLATFORM", "win32")
+
+    def set_values(**values) -> types.ModuleType:
+        module = fake_winreg(values)
+        monkeypatch.setitem(sys.modules, "winreg", module)
+        return module
+
+    return set_values
+
+
+@pytest.mark.parametrize(
+    ("server", "expected"),
+    [
+        (
+            "proxy.corp:8080",
+            {
+                "http": "http://proxy.corp:8080",
+                "https": "http://proxy.corp:8080",
+                "ftp": "http://proxy.corp:8080",
+            },
+        ),
+        (
+            "http=web.corp:80;https=secure.corp:8443",
+            {"http": "http://web.corp:80", "https": "http://secure.corp:8443"},
+        ),
+        (
+            "socks=socks.corp:1080",
+            {
+                "socks": "socks://socks.corp:1080",
+                "http": "socks4://socks.corp:1080",
+                "https": "socks4://socks.corp:1080",
+            },
+        ),
+    ],
+    ids=["one-for-all", "per-scheme", "socks-only"],
+)
+def test_registry_proxy_server_is_parsed_as_urllib_does(server, expected):
+    assert osproxy.parse_proxy_server(server) == expected
+
+
+def test_windows_proxy_is_named_internet_options(windows, monkeypatch):
+    module = windows(ProxyEnable=1, ProxyServer="proxy.corp:8080")
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    assert (
+        osproxy.source_of("http://proxy.corp:8080", "https")
+        == "Windows Internet Options"
+    )
+    assert all(key.closed for key in module.opened)
+
+
+def test_a_proxy_variable_hides_the_registry(windows, monkeypatch):
+    windows(ProxyEnable=1, ProxyServer="proxy.corp:8080")
+    monkeypatch.setenv("no_proxy", "example.org")  # any *_proxy variable counts
+    assert osproxy.source_of("http://proxy.corp:8080", "https") is None
+
+
+def test_disabled_registry_proxy_is_not_used(windows):
+    windows(ProxyEnable=0, ProxyServer="proxy.corp:8080")
+    assert osproxy.os_proxies().proxies == {}
+
+
+def test_autoconfigurl_is_recognised_with_the_px_fix(windows):
+    windows(ProxyEnable=0, AutoConfigURL="http://wpad.corp/proxy.pac")
+    (finding,) = osproxy.pac_findings(NetConfig())
+    assert finding.check == "Windows Internet Options"
+    assert finding.status.value == "warning"
+    assert "cannot run PAC scripts: conda connects directly" in finding.summary
+    assert "`px --pac=http://wpad.corp/proxy.pac`" in finding.fix
+    assert "conda config --set proxy_servers.https http://127.0.0.1:3128" in finding.fix
+
+
+def test_autoconfigurl_with_a_fixed_proxy_says_which_one_conda_uses(windows):
+    windows(
+        ProxyEnable=1, ProxyServer="proxy.corp:8080", AutoConfigURL="http://w/p.pac"
+    )
+    (finding,) = osproxy.pac_findings(NetConfig())
+    assert "conda uses only the fixed proxy http://proxy.corp:8080" in finding.summary
+
+
+def test_autoconfigurl_is_irrelevant_when_conda_has_its_own_proxy(windows):
+    windows(AutoConfigURL="http://wpad.corp/proxy.pac")
+    cfg = NetConfig(proxy_servers={"https": "http://proxy.corp:8080"})
+    assert osproxy.pac_findings(cfg) == []
+
+
+def test_unreadable_registry_is_no_finding(windows, monkeypatch):
+    module = windows()
+
+    def refuse(root, path):
+        raise PermissionError(5, "Access is denied")
+
+    module.OpenKey = refuse
+    assert osproxy.os_proxies() is None
+    assert osproxy.pac_findings(NetConfig()) == []
+
+
+def test_macos_system_configuration_is_named(monkeypatch):
+    module = types.ModuleType("_scproxy")
+    module._get_proxies = lambda: {"https": "http://proxy.corp:3128"}
+    module._get_proxy_settings = lambda: {"exclude_simple": False, "exceptions": []}
+    monkeypatch.setitem(sys.modules, "_scproxy", module)
+    monkeypatch.setattr(osproxy, "PLATFORM", "darwin")
+    assert osproxy.source_of("http://proxy.corp:3128", "https") == osproxy.MACOS_SOURCE
+
+
+def test_no_os_source_on_linux(monkeypatch):
+    monkeypatch.setattr(osproxy, "PLATFORM", "linux")
+    assert osproxy.os_proxies() is None
+
+
+@needs_conda
+def test_pac_url_in_proxy_servers_is_a_proxy_error_with_the_fix(
+    tmp_path, monkeypatch, conda_cli, channel
+):
+    from conda.base.context import reset_context
+
+    rc = tmp_path / "condarc"
+    rc.write_text(
+        json.dumps(
+            {
+                "channels": [channel.url],
+                "default_channels": [channel.url],
+                "channel_alias": channel.url,
+                "proxy_servers": {
+                    "http": "http://wpad.corp/proxy.pac",
+                    "https": "http://wpad.corp/proxy.pac",
+                },
+            }
+        )
+    )
+    monkeypatch.setenv("CONDARC", str(rc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    reset_context()
+    try:
+        out, _, code = conda_cli("netcheck", "--json", "--timeout", "1")
+    finally:
+        reset_context()
+    findings = {
+        f["check"]: f
+        for f in json.loads(out)["findings"]
+        if f["check"].startswith("proxy_servers")
+    }
+    assert set(findings) == {"proxy_servers.http", "proxy_servers.https"}
+    finding = findings["proxy_servers.https"]
+    assert finding["status"] == "error"
+    assert "proxy auto-configuration (PAC) script's URL" in finding["summary"]
+    assert "px --pac=http://wpad.corp/proxy.pac" in finding["fix"]
+    assert "--set proxy_servers.https http://PROXY_HOST:PORT" in finding["fix"]
+    # The target is not sent to the PAC server as if it were a proxy.
+    (target, *_) = json.loads(out)["targets"]
+    assert target["diagnosis"] == "proxy-misconfigured"
+    assert target["layer"] == "config"
+    assert code == 1
+
+
+def test_pac_url_in_a_variable_is_one_error_whose_fix_sets_that_variable():
+    from conda_netcheck.config.proxylint import lint_proxies
+
+    cfg = NetConfig(env={"HTTPS_PROXY": "http://wpad.corp/wpad.dat"})
+    (finding,) = lint_proxies(cfg)
+    assert finding.check == "HTTPS_PROXY"
+    assert finding.status.value == "error"
+    assert "cannot run PAC scripts" in finding.summary
+    assert "HTTPS_PROXY=http://PROXY_HOST:PORT" in finding.fix
+    assert "HTTPS_PROXY=http://127.0.0.1:3128" in finding.fix
+    assert "http://wpad.corp/wpad.dat" not in finding.fix.replace(
+        "--pac=http://wpad.corp/wpad.dat", ""
+    )
+
+
+def test_the_route_names_the_registry_as_the_proxy_source(windows, monkeypatch):
+    from conda_netcheck.config.routes import proxy_source
+
+    windows(ProxyEnable=1, ProxyServer="http=web.corp:80;https=secure.corp:8443")
+    url = "https://conda.example/conda-forge/noarch"
+    source = proxy_source(url, "http://secure.corp:8443", configured={})
+    assert source == "Windows Internet Options"
+    # proxy_servers still wins when it is the one in effect
+    configured = {"https": "http://secure.corp:8443"}
+    assert (
+        proxy_source(url, "http://secure.corp:8443", configured)
+        == "proxy_servers.https"
+    )
