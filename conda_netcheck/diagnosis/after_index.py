@@ -73,6 +73,7 @@ def follow(
     options: Options,
     filename: str,
     answered: HttpResult | None = None,
+    until: float | None = None,
 ) -> Followed:
     """Fetch what conda fetches after the index `filename` of target answered.
 
@@ -81,6 +82,8 @@ def follow(
     """
     walker = _Walker(target, route_for, options)
     walker.known = _whole(answered)
+    if until is not None:
+        walker.end = min(walker.end, until)
     if options.check_packages:
         walker.run(filename)
     return walker.out
@@ -96,6 +99,15 @@ class _Walker:
         self.out = Followed()
         self.end = time.monotonic() + options.connect_timeout + options.read_timeout
         self.known: bodies.Body | None = None  # an index body already read whole
+
+    def _timeouts(self, left: float) -> tuple[float, float]:
+        """Connect and read timeouts that fit in what is left of the run."""
+        # A third each: a name whose first address does not answer costs two
+        # connects (the next address is tried), then the read.
+        return (
+            min(self.options.connect_timeout, left / 3),
+            min(self.options.read_timeout, left / 3),
+        )
 
     def _index(
         self, url: str, max_bytes: int, resource: Resource, what: str, **kw: bool
@@ -154,8 +166,7 @@ class _Walker:
         except Exception as exc:
             self._fail(advice.route_problem(exc), resource, url)
             return None
-        connect = min(self.options.connect_timeout, left)
-        read = min(self.options.read_timeout, left)
+        connect, read = self._timeouts(left)
         got = bodies.fetch(route.session, url, connect, read, max_bytes, headers)
         self.out.reached.append(url)
         hops = (*got.redirects, got.final_url or got.failed_url or url)
@@ -438,8 +449,7 @@ class _Walker:
         got = bodies.fetch(
             route.session,
             url,
-            min(self.options.connect_timeout, left),
-            min(self.options.read_timeout, left),
+            *self._timeouts(left),
             RANGE_BYTES + 1,
             {"Range": f"bytes={start}-"},
         )

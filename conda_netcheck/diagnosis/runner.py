@@ -131,6 +131,7 @@ class _Runner:
         #: seconds added to the run's bound: a broken address family makes
         #: every connection of the fetch wait one connect timeout
         self.grace = 0.0
+        self.started = time.monotonic()
 
     def run(self, target: Target) -> TargetResult:
         start = time.monotonic()
@@ -516,9 +517,11 @@ class _Runner:
             )
             result.notes.append(note)
             result.warnings += [warning] if warning else []
-        after_index.follow(target, self.route_for, opts, filename, answer).fold_into(
-            result
-        )
+        # The requests after the index end before the run's bound does.
+        until = self.started + opts.deadline + self.grace - 0.5
+        after_index.follow(
+            target, self.route_for, opts, filename, answer, until
+        ).fold_into(result)
 
     def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
         """GET url through its own route; the answer when it is a usable 2xx."""
