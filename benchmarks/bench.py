@@ -58,7 +58,8 @@ NOTES = (
     "1: the plugin is hidden by filtering its entry point in a sitecustomize loaded "
     "in both arms; CONDA_NO_PLUGINS is not used: conda imports plugins before "
     "blocking them, so it would still pay the import.",
-    "2: the slow servers delay every request; conda netcheck asks for each file "
+    "2: the slow servers delay every request, the shard, package and Range "
+    "requests after the index too; conda netcheck asks for each file "
     "conda would (repodata_shards.msgpack.zst, repodata.json.zst, repodata.json), "
     "so the CLI rows take about three delays.",
     "3: netcheck caps conda's connect/read timeouts at 5/10 s; conda search "
@@ -503,7 +504,9 @@ def bench_concurrency(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, 
             urls.append(check_local(server.url))
         slowest = max(SLOW_CHANNELS, key=SLOW_CHANNELS.__getitem__)
         targets = urls_targets(urls, SUBDIRS)
-        alone = urls_targets([urls[slowest]], SUBDIRS[:1])
+        # The slowest single target: noarch of the slowest channel, the subdir
+        # whose packages are fetched after the index (linux-64 lists none).
+        alone = urls_targets([urls[slowest]], ("noarch",))
         # Warm up: requests and the probes are imported on first use.
         diagnose(urls_targets([urls[0]], SUBDIRS[:1]), standalone_route, Options())
 
@@ -563,6 +566,176 @@ def _sleeper(delay: float):
         return False  # then answer normally
 
     return handler
+
+
+# -- 4. after the index: shards, packages, a huge index, a zstd bomb ----------
+
+PEAK_RSS = """\
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, timeout=120)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)
+sys.stdout.write(done.stdout.decode())
+"""
+
+
+def peak_rss(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Peak RSS (MiB) of argv run alone in a fresh wrapper process, its exit code, stdout."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT + 10,
+    )
+    first, _, out = done.stdout.partition("\n")
+    kib, rc = first.split()
+    return int(kib) / 1024, int(rc), out
+
+
+def bench_after_index(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+    from support import channel_faults
+
+    rows = []
+    conda = conda_argv()
+    with ExitStack() as stack:
+        real = channel_faults.make_real_channel(sandbox.root / "real")
+        urls = []
+        for _ in range(2):
+            server = stack.enter_context(servers.channel_server(real.root))
+            server.behaviour.handler = channel_faults.serve_ranges(real.root)
+            urls.append(check_local(server.url))
+        env = sandbox.env(sandbox.condarc(urls, **CONDA_DEFAULTS))
+        argv = [*conda, "netcheck", "--json"]
+        timed(argv, env, COMMAND_TIMEOUT)  # warm
+        full, index_only = [], []
+        for _ in range(reps):
+            outcome = timed(argv, env, COMMAND_TIMEOUT)
+            report = outcome.json() or {}
+            if outcome.rc != 0 or len(report.get("targets", [])) != 4:
+                raise RuntimeError(
+                    f"healthy run failed (rc {outcome.rc}): {outcome.out[-1500:]} {outcome.err[-500:]}"
+                )
+            full.append(outcome.seconds)
+            index_only.append(
+                timed([*argv, "--index-only"], env, COMMAND_TIMEOUT).seconds
+            )
+        a, b = statistics.median(full), statistics.median(index_only)
+        rows.append(
+            (
+                f"conda netcheck --json, 2 healthy sharded channels: with vs --index-only (median of {reps})",
+                f"{a:.3f} / {b:.3f} s = +{(a / b - 1) * 100:.0f}%",
+                "<= +25%",
+                verdict(a / b <= 1.25),
+            )
+        )
+    rows += _huge_index(sandbox, conda)
+    rows += _zstd_bomb(sandbox, conda)
+    return rows
+
+
+def _huge_index(sandbox: Sandbox, conda: list[str]) -> list[tuple[str, str, str, str]]:
+    """Peak RSS with a 300 MB repodata.json against a tiny channel."""
+    big = sandbox.root / "big"
+    tiny = servers.make_channel(sandbox.root / "tiny")
+    (big / "noarch").mkdir(parents=True)
+    (big / "linux-64").mkdir(parents=True)
+    for subdir in ("noarch", "linux-64"):
+        (big / subdir / "repodata.json").write_bytes(
+            (tiny / subdir / "repodata.json").read_bytes()
+        )
+    path = big / "noarch" / "repodata.json"
+    record = (
+        '"pkg-%07d-1.0-0.tar.bz2": {"name": "pkg-%07d", "version": "1.0", '
+        '"build": "0", "build_number": 0, "depends": ["python >=3.8", "numpy"], '
+        '"subdir": "noarch", "md5": "' + "0" * 32 + '", "sha256": "' + "0" * 64 + '", '
+        '"size": 1000000, "timestamp": 1700000000}'
+    )
+    with path.open("w") as out:
+        out.write('{"info": {"subdir": "noarch"}, "packages": {')
+        count = 0
+        while out.tell() < 300 * 1000 * 1000:
+            out.write(("," if count else "") + record % (count, count))
+            count += 1
+        out.write('}, "packages.conda": {}, "removed": [], "repodata_version": 1}')
+    size = path.stat().st_size
+    peaks = {}
+    with servers.channel_server(tiny) as small, _streaming_server(big) as large:
+        for name, url in (("tiny", small.url), ("300 MB", large.url)):
+            env = sandbox.env(sandbox.condarc([check_local(url)], **CONDA_DEFAULTS))
+            mib, rc, _ = peak_rss([*conda, "netcheck", "--json"], env)
+            peaks[name] = mib
+    grow = peaks["300 MB"] - peaks["tiny"]
+    return [
+        (
+            f"peak RSS of conda netcheck: {size / 1e6:.0f} MB repodata.json vs a tiny channel",
+            f"{peaks['300 MB']:.1f} vs {peaks['tiny']:.1f} MiB: {grow:+.1f} MiB",
+            "<= +20 MiB",
+            verdict(grow <= 20),
+        )
+    ]
+
+
+def _zstd_bomb(sandbox: Sandbox, conda: list[str]) -> list[tuple[str, str, str, str]]:
+    """A shard index of a few KB that expands to 1 GiB: refused within the bound."""
+    from support import channel_faults
+
+    real = channel_faults.make_real_channel(sandbox.root / "bomb")
+    bomb = channel_faults.zstd.compress(b"\0" * (1024 * 1024 * 1024))
+    real.path("repodata_shards.msgpack.zst").write_bytes(bomb)
+    with servers.channel_server(real.root) as server:
+        env = sandbox.env(sandbox.condarc([check_local(server.url)], **CONDA_DEFAULTS))
+        start = time.perf_counter()
+        mib, rc, out = peak_rss([*conda, "netcheck", "--json"], env)
+        seconds = time.perf_counter() - start
+    codes = {
+        t["diagnosis"] for t in json.loads(out)["targets"] if t["subdir"] == "noarch"
+    }
+    return [
+        (
+            f"zstd bomb: a {len(bomb) / 1024:.0f} KiB shard index expanding to 1 GiB",
+            f"{'/'.join(sorted(codes))} in {seconds:.2f} s, peak RSS {mib:.1f} MiB",
+            "refused",
+            verdict(codes == {"index-corrupt"}),
+        )
+    ]
+
+
+class _Streaming(servers._Handler):
+    """Serves files in 64 KiB pieces (a 300 MB file is never held in memory)."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path = self.behaviour.root / self.path.split("?")[0].lstrip("/")
+        if not path.is_file():
+            return self._reply(404, b"not found", "text/plain")
+        size = path.stat().st_size
+        wanted = self.headers.get("Range", "")
+        start = 0
+        if wanted.startswith("bytes=-") and wanted[7:].isdigit():
+            start = max(0, size - int(wanted[7:]))
+        self.send_response(206 if start else 200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(size - start))
+        self.end_headers()
+        with path.open("rb") as source:
+            source.seek(start)
+            try:
+                while piece := source.read(64 * 1024):
+                    self.wfile.write(piece)
+            except OSError:  # the client read what it wanted and closed
+                pass
+
+
+class _streaming_server:  # noqa: N801 (used as a context manager like channel_server)
+    def __init__(self, root: Path) -> None:
+        self.server = servers.ChannelServer(root)
+        handler = type("Handler", (_Streaming,), {"behaviour": self.server.behaviour})
+        self.server.httpd.RequestHandlerClass = handler
+
+    def __enter__(self) -> servers.ChannelServer:
+        return self.server.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
 
 
 # -- 3. time to a diagnosis: netcheck vs conda search -------------------------
@@ -723,7 +896,15 @@ def main(argv: list[str] | None = None) -> int:
         default=COMMAND_TIMEOUT,
         help=f"bound on each command of part 3 (default {COMMAND_TIMEOUT:g} s)",
     )
+    parser.add_argument(
+        "--only",
+        type=int,
+        action="append",
+        choices=(1, 2, 3, 4),
+        help="run only this part (repeatable)",
+    )
     args = parser.parse_args(argv)
+    parts = set(args.only or (1, 2, 3, 4))
     isolation = isolate()
     # As an installed package would: byte-compiled once (PYTHONDONTWRITEBYTECODE
     # would otherwise make every fresh process compile the sources again).
@@ -738,25 +919,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="netcheck-bench-") as tmp:
         sandbox = Sandbox(Path(tmp))
-        print_table(
-            "1. Import cost and conda startup",
-            bench_import(5 if args.quick else 15)
-            + bench_conda_startup(sandbox, 5 if args.quick else 15),
-        )
-        print_table(
-            "1b. On conda's error path: the failure record and the hints",
-            bench_failure_record(sandbox, 5 if args.quick else 15),
-        )
-        print_table(
-            "2. Concurrency: 20 channels x 2 subdirs, 6 slow (0.3-1.0 s)",
-            bench_concurrency(sandbox, 1 if args.quick else 3),
-        )
-        print_table(
-            "3. Time to a diagnosis, conda defaults (connect 9.15 s, read 60 s, 3 retries, backoff 1)",
-            bench_failures(
-                sandbox, 1 if args.quick else 3, dns_available, args.timeout
-            ),
-        )
+        if 1 in parts:
+            print_table(
+                "1. Import cost and conda startup",
+                bench_import(5 if args.quick else 15)
+                + bench_conda_startup(sandbox, 5 if args.quick else 15),
+            )
+            print_table(
+                "1b. On conda's error path: the failure record and the hints",
+                bench_failure_record(sandbox, 5 if args.quick else 15),
+            )
+        if 2 in parts:
+            print_table(
+                "2. Concurrency: 20 channels x 2 subdirs, 6 slow (0.3-1.0 s)",
+                bench_concurrency(sandbox, 1 if args.quick else 3),
+            )
+        if 3 in parts:
+            print_table(
+                "3. Time to a diagnosis, conda defaults (connect 9.15 s, read 60 s, 3 retries, backoff 1)",
+                bench_failures(
+                    sandbox, 1 if args.quick else 3, dns_available, args.timeout
+                ),
+            )
+        if 4 in parts:
+            print_table(
+                "4. After the index: shards and packages, a 300 MB index, a zstd bomb",
+                bench_after_index(sandbox, 1 if args.quick else 3),
+            )
     print(f"\nTotal {time.perf_counter() - started:.0f} s.")
     for note in NOTES:
         print(f"- {note}")

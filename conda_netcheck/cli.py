@@ -113,6 +113,21 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
         '"the proxy is the problem" from "the proxy is required"',
     )
     parser.add_argument(
+        "--package-bytes",
+        type=_byte_count,
+        default=1024 * 1024,
+        metavar="BYTES",
+        help="after the index, download packages up to this size whole and check "
+        "their size and sha256; larger ones only by their first bytes (Range); "
+        "default 1 MiB (1048576)",
+    )
+    parser.add_argument(
+        "--index-only",
+        action="store_true",
+        help="check only the index of each channel, not what conda fetches after "
+        "it (shards, base_url hosts, packages)",
+    )
+    parser.add_argument(
         "--timeout",
         type=_positive_float,
         metavar="SECONDS",
@@ -128,6 +143,16 @@ def _positive_float(value: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if not 0 < number <= 600:
         raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
+    return number
+
+
+def _byte_count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 0 < number <= 4 * 1024**3:
+        raise argparse.ArgumentTypeError("must be between 1 byte and 4 GiB")
     return number
 
 
@@ -392,6 +417,8 @@ def make_options(
         try_direct=not args.no_direct,
         conda_read_timeout=cfg.read_timeout,
         commands=for_config(cfg),
+        check_packages=not args.index_only,
+        package_bytes=args.package_bytes,
         client_connect_timeout=cfg.connect_timeout,
     )
 

@@ -62,6 +62,11 @@ class Code(str, Enum):
     MIRROR_BEHIND = "mirror-behind"
     DEFAULTS_NOT_MIRRORED = "defaults-not-mirrored"
     TAR_BZ2_ONLY = "tar-bz2-only"
+    # After the index: what conda fetches next (shards, packages).
+    DOWNLOAD_INCOMPLETE = "download-incomplete"
+    DOWNLOAD_MISMATCH = "download-mismatch"
+    INDEX_CORRUPT = "index-corrupt"
+    RANGE_IGNORED = "range-ignored"
     # Transport failures: resets, client certificates, dual stack, strict X.509.
     CONNECTION_RESET = "connection-reset"
     CLIENT_CERT_REQUIRED = "client-cert-required"

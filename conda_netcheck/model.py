@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable
 
 # The enums live with no dependency so that the catalogue can use them; they
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from .config.commands import Commands
 
-__all__ = ["Code", "Layer", "Status"]
+__all__ = ["Code", "Layer", "Resource", "Status"]
 
 #: Diagnostic bounds per phase: conda's own defaults (9.15 s, 60 s) are made
 #: for downloads, and a check should answer in about one timeout.
@@ -30,6 +31,14 @@ Resolver = Callable[[str, int], list]
 def severity(code: Code) -> Status:
     """How bad a code is, from the diagnosis catalogue (its one home)."""
     return CATALOGUE[code].severity
+
+
+class Resource(str, Enum):
+    """Which kind of request a result is about (index, shards or a package file)."""
+
+    INDEX = "index"
+    SHARDS = "shards"
+    PACKAGE = "package"
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,11 @@ class TargetResult:
     redirects: list[str] = field(default_factory=list)
     credentials: list[str] = field(default_factory=list)  # by source, never by value
     notes: list[str] = field(default_factory=list)  # details shown with -v
+    #: the request that failed: its kind and URL (a redirect hop when one failed)
+    resource: Resource | None = None
+    url_failed: str | None = None
+    #: every other URL requested after the index (shards, packages, their redirects)
+    reached: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -227,11 +241,20 @@ class Options:
     conda_read_timeout: float = CONDA_READ_TIMEOUT
     #: writes "change this setting where it is set" for this configuration
     commands: Commands | None = None
+    #: after the index, fetch one shard and the smallest packages (read whole up to this)
+    check_packages: bool = True
+    package_bytes: int = 1024 * 1024
     #: the connect timeout conda itself uses (remote_connect_timeout_secs), which
     #: it waits on each address that does not answer; None: connect_timeout
     client_connect_timeout: float | None = None
 
     @property
     def deadline(self) -> float:
-        """The longest a whole run may take, in seconds: about one timeout."""
-        return self.connect_timeout * 2 + self.read_timeout + 2.0
+        """The longest a whole run may take, in seconds: about one timeout.
+
+        The checks after the index (shards, packages) share one more timeout pair.
+        """
+        after_index = (
+            self.connect_timeout + self.read_timeout if self.check_packages else 0
+        )
+        return self.connect_timeout * 2 + self.read_timeout + 2.0 + after_index

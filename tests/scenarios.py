@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from support import channel_faults as faults
 from support.servers import (
     channel_server,
     closed_port,
@@ -222,5 +223,30 @@ SCENARIOS = [
         lambda ctx: _http(ctx, date_offset=-3 * 86400),
         status="warning",
         summary_has="3.0 days",
+    ),
+    # After the index: the package files (real ones, in the test channel).
+    Scenario(
+        "package-block-page",
+        "download-mismatch",
+        "content",
+        lambda ctx: _http(ctx, handler=faults.block_page(".conda")),
+        summary_has="an HTML page titled 'Web Page Blocked' (a block page)",
+    ),
+    Scenario(
+        "package-cut",
+        "download-incomplete",
+        "http",
+        lambda ctx: _http(
+            ctx, handler=faults.cut_body(ctx.channel_root, ".conda", 0.5)
+        ),
+        summary_has="the connection closed before the whole file arrived",
+    ),
+    Scenario(
+        "package-range-ignored",
+        "range-ignored",
+        "http",
+        lambda ctx: _http(ctx, handler=faults.ignore_range(ctx.channel_root)),
+        status="warning",
+        summary_has="with the whole file",
     ),
 ]

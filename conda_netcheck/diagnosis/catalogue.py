@@ -302,6 +302,32 @@ def _server(s: Subject) -> Action:
     return Action(Actor.SERVER, f"{s.host}: {summary}")
 
 
+def _carried(default: str) -> Callable[[Subject], str]:
+    """The fix the problem was made with (it names the file and host), else default."""
+    return lambda s: s.problem.fix if s.problem and s.problem.fix else default
+
+
+def _cut(s: Subject) -> Action:
+    summary = s.problem.summary if s.problem else ""
+    return Action(
+        Actor.NETWORK,
+        f"downloads from {s.address} end before the length the server announced "
+        f"({summary}): check the proxies, filters and firewalls on the way for "
+        "size or time limits",
+    )
+
+
+def _mismatch(s: Subject) -> Action:
+    summary = s.problem.summary if s.problem else ""
+    if s.detail("html"):
+        return Action(
+            Actor.NETWORK,
+            f"a filter replaces package files from {s.address} with a page "
+            f"({summary}): allow .conda and .tar.bz2 downloads from it",
+        )
+    return Action(Actor.SERVER, f"{s.address}: {summary}")
+
+
 def _e(
     code: Code,
     layers: tuple[Layer, ...],
@@ -725,6 +751,53 @@ ENTRIES: tuple[Entry, ...] = (
         ".conda format",
         "ask the mirror's administrators to mirror .conda packages too",
         _fixed("ask the mirror's administrators to mirror .conda packages too"),
+        _server,
+        W,
+    ),
+    _e(
+        C.DOWNLOAD_INCOMPLETE,
+        (L.HTTP,),
+        A.NETWORK,
+        "a file (index, shard or package) ends before its Content-Length: a proxy "
+        "or firewall cutting downloads, or a failing server; says how far it got",
+        "ask the network team whether a proxy or firewall limits download size or "
+        "time to HOST:PORT; else tell the server's administrators",
+        _carried(
+            "ask your network team whether a proxy or firewall cuts downloads; if "
+            "none does, tell the server's administrators"
+        ),
+        _cut,
+    ),
+    _e(
+        C.DOWNLOAD_MISMATCH,
+        (L.CONTENT,),
+        A.NETWORK,
+        "a package file differs from its index record (size, sha256): an HTML "
+        "block page (with its title), or a mirror whose files and index disagree",
+        "block page: ask the network team to allow .conda and .tar.bz2 files from "
+        "HOST; else tell the mirror's administrators",
+        _carried("tell the mirror's administrators that its files and index differ"),
+        _mismatch,
+    ),
+    _e(
+        C.INDEX_CORRUPT,
+        (L.CONTENT,),
+        A.SERVER,
+        "repodata.json.zst, the shard index or a shard does not decode (truncated "
+        "or corrupt zstd, a zstd bomb, bad msgpack)",
+        "`conda config --set repodata_use_zst false` (or `repodata_use_shards "
+        "false`), then `conda clean --index-cache`; tell the mirror's administrators",
+        _carried("tell the mirror's administrators that its index does not decode"),
+        _server,
+    ),
+    _e(
+        C.RANGE_IGNORED,
+        (L.HTTP,),
+        A.SERVER,
+        "a package URL answers `Range: bytes=N-` with the whole file: conda "
+        "cannot resume an interrupted download (`.partial` file)",
+        "ask the server's (or the proxy's) administrators to support Range requests",
+        _carried("ask the server's administrators to support Range requests"),
         _server,
         W,
     ),

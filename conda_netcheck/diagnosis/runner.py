@@ -23,7 +23,7 @@ from ..model import (
     Timings,
 )
 from ..probes import content, dns, dualstack, handshake, http, proxy, tcp, tls
-from . import advice, answers, catalogue, transport
+from . import advice, after_index, answers, catalogue, install_path, transport
 from .certificates import explain_certificate
 from .network import content_problem, dns_problem, tcp_problem
 
@@ -165,6 +165,7 @@ class _Runner:
         #: seconds added to the run's bound: a broken address family makes
         #: every connection of the fetch wait one connect timeout
         self.grace = 0.0
+        self.started = time.monotonic()
 
     def run(self, target: Target) -> TargetResult:
         start = time.monotonic()
@@ -469,21 +470,34 @@ class _Runner:
             if answer.first_byte_ms is not None:
                 result.timings.first_byte = answer.first_byte_ms
             if answer.error is not None:
-                result.problem = transport.explain_request(
-                    answer.error,
-                    target.host,
-                    _port(urlsplit(target.url)),
-                    filename,
-                    route,
-                    self._reopener(target, route),
-                    opts.read_timeout,
-                    https=urlsplit(target.url).scheme == "https",
-                ) or advice.request_problem(
-                    answer.error,
-                    route,
-                    target.host,
-                    answered=answer.status is not None,
-                    timeout=opts.read_timeout,
+                url = base + filename
+                # A 2xx whose body broke off is an incomplete download, not a
+                # refusal or a reset: measured by reading it once more.
+                cut = answer.status is not None and install_path.index_cut(
+                    route, opts, url, filename
+                )
+                problem = (
+                    cut
+                    or transport.explain_request(
+                        answer.error,
+                        target.host,
+                        _port(urlsplit(target.url)),
+                        filename,
+                        route,
+                        self._reopener(target, route),
+                        opts.read_timeout,
+                        https=urlsplit(target.url).scheme == "https",
+                    )
+                    or advice.request_problem(
+                        answer.error,
+                        route,
+                        target.host,
+                        answered=answer.status is not None,
+                        timeout=opts.read_timeout,
+                    )
+                )
+                result.problem, result.url_failed = install_path.name_hop(
+                    problem, answer.error, url, target
                 )
                 return
             if answer.header_defects:
@@ -511,6 +525,7 @@ class _Runner:
                 result.problem = answers.explain_status(
                     target, route, answer, filename, self._get_ok
                 )
+                result.url_failed = answer.final_url or answer.url
                 return
             self._fetched(target, route, answer, filename, result)
             return
@@ -549,6 +564,11 @@ class _Runner:
             )
             result.notes.append(note)
             result.warnings += [warning] if warning else []
+        # The requests after the index end before the run's bound does.
+        until = self.started + opts.deadline + self.grace - 0.5
+        after_index.follow(
+            target, self.route_for, opts, filename, answer, until
+        ).fold_into(result)
 
     def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
         """GET url through its own route; the answer when it is a usable 2xx."""

@@ -160,6 +160,11 @@ def _chain(result: TargetResult) -> list[tuple[str, str]]:
         elif host:
             chain.append((url, _LABEL))
         previous = host or previous
+    # After the index: shards, packages and their redirects (base_url, CDNs).
+    channel = host_port(target.url)
+    for url in [*result.reached, *([result.url_failed] if result.url_failed else [])]:
+        if host_port(url) not in (None, channel):
+            chain.append((url, f"downloads (shards, packages) of {_LABEL}"))
     return chain
 
 

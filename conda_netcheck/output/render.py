@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..model import Status
+from ..model import Resource, Status
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -95,11 +95,21 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
         "fix": head.fix if head else None,
         "details": head.details if head else {},
         "warnings": [_problem_dict(w) for w in result.warnings if w is not head],
+        "resource": _resource(result),
+        "url_failed": result.url_failed
+        or (target.url if result.problem is not None else None),
         "fetched": result.fetched,
         "redirects": result.redirects,
         "credentials": result.credentials,
         "timings_ms": result.timings.as_dict(),
     }
+
+
+def _resource(result: TargetResult) -> str | None:
+    """The kind of request that failed: the index unless a later request did."""
+    if result.problem is None:
+        return None
+    return (result.resource or Resource.INDEX).value
 
 
 def _problem_dict(problem: Problem) -> dict[str, Any]:
@@ -196,6 +206,7 @@ def verbose_lines(result: TargetResult) -> list[str]:
         lines.append(f"    redirected from: {url}")
     if result.fetched:
         lines.append(f"    fetched: {result.fetched}")
+    lines += [f"    then: {url}" for url in result.reached if url != result.fetched]
     lines += [f"    {note}" for note in result.notes]
     return lines
 

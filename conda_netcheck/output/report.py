@@ -11,7 +11,7 @@ from __future__ import annotations
 import platform
 import re
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -429,7 +429,12 @@ def _actions(report: Report, commands: Commands) -> Actions:
     for result in report.targets:
         if result.problem is None:
             continue
-        action = action_for(Subject(result.target, result.problem, commands))
+        # A request after the index (a package or shard host, a redirect hop)
+        # is said of the host that failed, not of the channel's.
+        target = result.target
+        if result.url_failed:
+            target = replace(target, url=result.url_failed.rsplit("/", 1)[0])
+        action = action_for(Subject(target, result.problem, commands))
         key = (action.sentence, action.commands)
         affected = actions.setdefault(action.actor, {}).setdefault(key, [])
         if _Affected(result.target.channel) not in affected:

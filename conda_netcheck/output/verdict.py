@@ -102,7 +102,9 @@ def verdict_of(report: Report) -> Verdict:
         if result.problem is None:
             continue
         # One cause per endpoint (the proxy's when one is in between), not per subdir.
-        where = _endpoint(result.target.proxy or result.target.url)
+        # After the index, the host that failed (base_url, shards, a redirect hop).
+        url = result.url_failed or result.target.url
+        where = _endpoint(result.target.proxy or url)
         causes.setdefault((result.problem.code, where), []).append(result.problem)
     ordered = sorted(
         (

@@ -514,6 +514,7 @@ def _squid_conf(
     connect_ports: Sequence[int],
     ncsa: str | None,
     owner: tuple[int, int] | None,
+    extra_lines: Sequence[str] = (),
 ) -> str:
     ssl_ports = " ".join(str(p) for p in (443, *connect_ports))
     lines = [
@@ -561,7 +562,7 @@ def _squid_conf(
     ]
     if users:
         lines.append("http_access deny !authenticated")
-    lines += ["http_access allow localhost", "http_access deny all", ""]
+    lines += ["http_access allow localhost", "http_access deny all", *extra_lines, ""]
     return "\n".join(lines)
 
 
@@ -571,6 +572,7 @@ def squid_proxy(
     *,
     users: dict[str, str] | None = None,
     connect_ports: list[int] | None = None,
+    extra_lines: Sequence[str] = (),
 ) -> Iterator[DaemonProxy]:
     """Real squid (``-N``, no cache) on 127.0.0.1, forwarding to 127.0.0.1 only.
 
@@ -601,7 +603,15 @@ def squid_proxy(
                     write_htpasswd(workdir / "passwd", users)
                 conf = workdir / "squid.conf"
                 conf.write_text(
-                    _squid_conf(workdir, port, users, connect_ports or [], ncsa, owner)
+                    _squid_conf(
+                        workdir,
+                        port,
+                        users,
+                        connect_ports or [],
+                        ncsa,
+                        owner,
+                        extra_lines,
+                    )
                 )
                 conf.chmod(0o644)
             except BaseException:

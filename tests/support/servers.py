@@ -28,24 +28,18 @@ def make_channel(root: Path, conda_format: bool = True) -> Path:
     for subdir in SUBDIRS:
         (root / subdir).mkdir(parents=True, exist_ok=True)
         packages = {}
-        if subdir == "noarch":
-            packages["netcheck-demo-1.0-pyh0_0.tar.bz2"] = {
-                "name": "netcheck-demo",
-                "version": "1.0",
-                "build": "pyh0_0",
-                "build_number": 0,
-                "depends": [],
-                "noarch": "python",
-                "subdir": "noarch",
-                "md5": "0" * 32,
-                "size": 1024,
-            }
         conda_packages = {}
+        # Real package files: netcheck fetches one of each format after the index.
+        from .channel_faults import conda_package, record, tar_bz2_package
+
+        stem = "netcheck-demo-1.0-" + ("pyh0_0" if subdir == "noarch" else "h0_0")
+        files = {f"{stem}.tar.bz2": tar_bz2_package("netcheck-demo")}
         if conda_format:
-            conda_packages = {
-                name.replace(".tar.bz2", ".conda"): record
-                for name, record in packages.items()
-            }
+            files[f"{stem}.conda"] = conda_package("netcheck-demo")
+        for name, data in files.items():
+            (root / subdir / name).write_bytes(data)
+            group = conda_packages if name.endswith(".conda") else packages
+            group[name] = record(name, data, subdir)
         repodata = {
             "info": {"subdir": subdir},
             "packages": packages,
@@ -101,6 +95,11 @@ class _Handler(BaseHTTPRequestHandler):
             wanted = self.headers.get("Range", "")
             if wanted.startswith("bytes=-") and wanted[7:].isdigit():
                 return self._reply(206, body[-int(wanted[7:]) :], b.content_type)
+            first, dash, last = wanted.removeprefix("bytes=").partition("-")
+            if wanted.startswith("bytes=") and first.isdigit() and dash:
+                # bytes=N- (how conda resumes a .partial file) and bytes=N-M
+                end = int(last) + 1 if last.isdigit() else len(body)
+                return self._reply(206, body[int(first) : end], b.content_type)
             return self._reply(200, body, b.content_type)
         self._reply(404, b"not found", "text/plain")
 

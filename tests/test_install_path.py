@@ -1,0 +1,749 @@
+"""After the index: shards, base_url and real packages, broken the ways conda meets them.
+
+Each fault is shown twice: netcheck names it (code, resource, the failing URL)
+and conda's own `conda create --download-only` (or `conda search` for shards,
+which conda 26's classic solver does not read) fails on the same server.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import needs_conda
+from support.channel_faults import (
+    CONDA_PKG,
+    TAR_PKG,
+    block_page,
+    chain,
+    conda_download,
+    cut_body,
+    forbidden_html,
+    ignore_range,
+    make_real_channel,
+    promise_more,
+    serve_ranges,
+)
+from support.servers import channel_server, closed_port
+
+from conda_netcheck.config.routes import standalone_route
+from conda_netcheck.config.targets import urls_targets
+from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.model import Code, Options
+from conda_netcheck.output import render
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+try:
+    import conda._private.shards  # noqa: F401
+except Exception:  # conda < 26 reads no shards, or no conda
+    HAS_SHARDS = False
+else:
+    HAS_SHARDS = True
+needs_conda_shards = pytest.mark.skipif(
+    not HAS_SHARDS, reason="needs conda >= 26 (a sharded index reader)"
+)
+
+JSON_ONLY = ("repodata.json.zst", "repodata.json")
+SHARDED = ("repodata_shards.msgpack.zst", *JSON_ONLY)
+
+
+def check(url: str, filenames=JSON_ONLY, **options):
+    """netcheck on the channel's noarch, without conda's configuration."""
+    options = {"connect_timeout": 2, "read_timeout": 3, **options}
+    opts = Options(filenames=filenames, **options)
+    (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, opts)
+    return result
+
+
+@pytest.fixture
+def real(tmp_path: Path):
+    return make_real_channel(tmp_path / "channel")
+
+
+@pytest.fixture
+def server(real):
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        server.behaviour.handler = serve_ranges(real.root)
+        yield server
+
+
+def test_healthy_channel_fetches_one_package_of_each_format(server):
+    result = check(server.url)
+    assert result.status.value == "ok"
+    asked = [path for path, _ in server.behaviour.requests]
+    assert f"/noarch/{CONDA_PKG}" in asked and f"/noarch/{TAR_PKG}" in asked
+    assert any("size and sha256 match" in note for note in result.notes)
+
+
+@needs_conda
+def test_healthy_channel_conda_downloads_too(server, tmp_path):
+    assert conda_download(tmp_path, server.url, "netcheck-demo").ok
+
+
+# -- (1) packages: the false-ok cases -------------------------------------------
+
+PACKAGE_FAULTS = [
+    # id, handler factory, spec conda installs, code, words the summary has
+    ("403-html", lambda r: forbidden_html(".conda"), "netcheck-demo",
+     "http-forbidden", "Access Denied - Content Filter"),
+    ("cut-fin", lambda r: cut_body(r.root, ".conda", 0.5), "netcheck-demo",
+     "download-incomplete", "ended after"),
+    ("cut-rst", lambda r: cut_body(r.root, ".conda", 0.5, reset=True), "netcheck-demo",
+     "download-incomplete", "ended after"),
+    ("block-page", lambda r: block_page(".conda"), "netcheck-demo",
+     "download-mismatch", "'Web Page Blocked'"),
+    ("block-page-tar-bz2", lambda r: block_page(".tar.bz2"), "netcheck-tiny",
+     "download-mismatch", "'Web Page Blocked'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "handler, spec, code, words",
+    [case[1:] for case in PACKAGE_FAULTS],
+    ids=[case[0] for case in PACKAGE_FAULTS],
+)
+def test_package_fault_is_named_with_its_url(real, server, handler, spec, code, words):
+    server.behaviour.handler = chain(handler(real), serve_ranges(real.root))
+    result = check(server.url)
+    assert result.problem.code.value == code
+    assert words in result.problem.summary
+    assert result.resource.value == "package"
+    assert result.url_failed.startswith(f"{server.url}/noarch/netcheck-")
+    assert result.problem.fix
+    text = "\n".join(render.target_lines(result))
+    assert result.url_failed in text
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    "handler, spec",
+    [case[1:3] for case in PACKAGE_FAULTS],
+    ids=[case[0] for case in PACKAGE_FAULTS],
+)
+def test_package_fault_breaks_condas_own_download(
+    real, server, tmp_path, handler, spec
+):
+    server.behaviour.handler = chain(handler(real), serve_ranges(real.root))
+    run = conda_download(tmp_path, server.url, spec)
+    assert not run.ok
+    assert "CondaExitZero" not in run.out
+
+
+def test_cut_package_says_how_far_it_got(real, server):
+    server.behaviour.handler = chain(
+        cut_body(real.root, ".conda", 1000), serve_ranges(real.root)
+    )
+    result = check(server.url)
+    size = len(real.packages[CONDA_PKG])
+    assert f"ended after 1,000 of {size:,} bytes" in result.problem.summary
+    assert result.problem.details == {"received": 1000, "announced": size}
+
+
+def test_block_page_says_it_is_a_block_page(real, server):
+    server.behaviour.handler = chain(block_page(".conda"), serve_ranges(real.root))
+    result = check(server.url)
+    assert (
+        "an HTML page titled 'Web Page Blocked' (a block page)"
+        in result.problem.summary
+    )
+    assert "allow .conda and .tar.bz2 files" in result.problem.fix
+
+
+@pytest.fixture
+def refused_base(tmp_path: Path):
+    """repodata v2 whose info.base_url is a host that refuses connections."""
+    port = closed_port()
+    real = make_real_channel(
+        tmp_path / "moved", base_url=f"http://127.0.0.1:{port}/pkgs/noarch/"
+    )
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        yield server, port
+
+
+def test_base_url_host_refusing_is_named(refused_base):
+    server, port = refused_base
+    result = check(server.url)
+    assert result.problem.code.value == "connection-refused"
+    assert result.resource.value == "package"
+    assert result.url_failed == f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}"
+    assert f"127.0.0.1:{port}" in result.problem.fix
+    assert "base_url" in result.problem.fix
+
+
+@needs_conda
+def test_base_url_host_refusing_breaks_condas_download(refused_base, tmp_path):
+    server, port = refused_base
+    run = conda_download(tmp_path, server.url, "netcheck-demo")
+    assert not run.ok
+    assert f"127.0.0.1:{port}" in run.out
+
+
+def test_base_url_on_a_second_server_is_followed(tmp_path):
+    packages_root = tmp_path / "cdn"
+    with channel_server(packages_root) as cdn:
+        cdn.behaviour.handler = serve_ranges(packages_root)
+        real = make_real_channel(tmp_path / "ch", base_url=f"{cdn.url}/noarch/")
+        (packages_root / "noarch").mkdir(parents=True)
+        for name, data in real.packages.items():  # the files on the second server
+            (packages_root / "noarch" / name).write_bytes(data)
+        with channel_server(real.root) as server:
+            result = check(server.url)
+    assert result.status.value == "ok"
+    assert any(path.endswith(CONDA_PKG) for path, _ in cdn.behaviour.requests)
+    assert not any(path.endswith(CONDA_PKG) for path, _ in server.behaviour.requests)
+    assert f"{cdn.url}/noarch/{CONDA_PKG}" in result.reached
+
+
+# -- (2) an index that ends early -------------------------------------------------
+
+
+def test_index_cut_short_is_incomplete_not_refused(real, server):
+    server.behaviour.handler = promise_more(
+        "/repodata.json",
+        b'{"info": {"subdir": "noarch"}, "packages": {' + b" " * 60,
+        100_000,
+    )
+    result = check(server.url, filenames=("repodata.json",))
+    assert result.problem.code.value == "download-incomplete"
+    assert "repodata.json" in result.problem.summary
+    assert "of 100,000 bytes" in result.problem.summary
+    assert result.problem.details["announced"] == 100_000
+
+
+# -- (3) a truncated repodata.json.zst ----------------------------------------------
+
+
+@pytest.fixture
+def truncated_zst(real):
+    path = real.path("repodata.json.zst")
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    return real
+
+
+def test_truncated_zst_is_index_corrupt_with_the_setting(truncated_zst, server):
+    result = check(server.url)
+    assert result.problem.code.value == "index-corrupt"
+    assert "repodata.json.zst" in result.problem.summary
+    assert "conda config --set repodata_use_zst false" in result.problem.fix
+    assert "conda clean --index-cache" in result.problem.fix
+
+
+@needs_conda
+def test_truncated_zst_breaks_conda_and_the_fix_works(truncated_zst, server, tmp_path):
+    broken = conda_download(tmp_path, server.url, "netcheck-demo")
+    assert not broken.ok
+    fixed = conda_download(
+        tmp_path, server.url, "netcheck-demo", {"CONDA_REPODATA_USE_ZST": "false"}
+    )
+    assert fixed.ok, fixed.out
+
+
+# -- (4) shards -----------------------------------------------------------------------
+
+
+@needs_conda_shards
+def test_condas_own_reader_accepts_the_test_shard_index(real):
+    import msgpack
+    from conda._private.shards.shards import Shards
+    from conda._private.zstd import capped_decompress
+
+    url = "http://127.0.0.1:1/noarch/repodata_shards.msgpack.zst"
+    raw = real.path("repodata_shards.msgpack.zst").read_bytes()
+    shards = Shards(msgpack.loads(capped_decompress(raw, 2**20)), url)
+    shard_url = shards.shard_url("netcheck-demo")
+    name = shard_url.rsplit("/", 1)[1]
+    shard = msgpack.loads(
+        capped_decompress(real.path(f"shards/{name}").read_bytes(), 2**20)
+    )
+    assert shard_url.startswith("http://127.0.0.1:1/noarch/shards/")
+    assert CONDA_PKG in shard["packages.conda"]
+    assert shards.base_url == "http://127.0.0.1:1/noarch/"
+
+
+def test_sharded_channel_reads_one_shard(server):
+    result = check(server.url, filenames=SHARDED)
+    assert result.status.value == "ok"
+    asked = [path for path, _ in server.behaviour.requests]
+    assert any(p.startswith("/noarch/shards/") for p in asked)
+    assert f"/noarch/{CONDA_PKG}" in asked
+
+
+@pytest.fixture
+def refused_shards(tmp_path: Path):
+    port = closed_port()
+    real = make_real_channel(tmp_path / "ch", shards=False)
+    repodata = json.loads(real.path("repodata.json").read_text())
+    real.write_shards(
+        "noarch", repodata, shards_base_url=f"http://127.0.0.1:{port}/shards/"
+    )
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        yield server, port
+
+
+def test_shards_base_url_refusing_names_the_shard(refused_shards):
+    server, port = refused_shards
+    result = check(server.url, filenames=SHARDED)
+    assert result.problem.code.value == "connection-refused"
+    assert result.resource.value == "shards"
+    assert result.url_failed.startswith(f"http://127.0.0.1:{port}/shards/")
+    assert "conda config --set repodata_use_shards false" in result.problem.fix
+
+
+@needs_conda_shards
+def test_shards_base_url_refusing_breaks_conda_search_and_the_fix_works(
+    refused_shards, tmp_path
+):
+    server, _ = refused_shards
+    broken = conda_download(tmp_path, server.url, "netcheck-demo", search=True)
+    assert not broken.ok
+    fixed = conda_download(
+        tmp_path,
+        server.url,
+        "netcheck-demo",
+        {"CONDA_REPODATA_USE_SHARDS": "false"},
+        search=True,
+    )
+    assert fixed.ok, fixed.out
+
+
+def test_truncated_shard_index_is_index_corrupt(real, server):
+    path = real.path("repodata_shards.msgpack.zst")
+    path.write_bytes(path.read_bytes()[:-20])
+    result = check(server.url, filenames=SHARDED)
+    assert result.problem.code.value == "index-corrupt"
+    assert result.resource.value == "shards"
+    assert "conda config --set repodata_use_shards false" in result.problem.fix
+
+
+def test_zstd_bomb_shard_index_is_refused_within_the_bound(real, server):
+    from conda_netcheck.probes.body import _zstd_module
+
+    bomb = _zstd_module().compress(b"\0" * (512 * 1024 * 1024))
+    real.path("repodata_shards.msgpack.zst").write_bytes(bomb)
+    result = check(server.url, filenames=SHARDED)
+    assert len(bomb) < 64 * 1024
+    assert result.problem is not None, result.notes
+    assert result.problem.code.value == "index-corrupt"
+    assert "conda refuses" in result.problem.summary
+
+
+# -- (6) Range and redirects ------------------------------------------------------------
+
+
+def test_range_ignored_is_a_warning(real, server):
+    server.behaviour.handler = ignore_range(real.root)
+    result = check(server.url)
+    assert result.status.value == "warning"
+    assert [w.code.value for w in result.warnings] == ["range-ignored"]
+
+
+def test_package_redirect_to_a_dead_host_names_the_hop(real, server):
+    port = closed_port()
+
+    def redirect(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(302)
+        req.send_header("Location", f"http://127.0.0.1:{port}/cdn{req.path}")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+        return True
+
+    server.behaviour.handler = chain(redirect, serve_ranges(real.root))
+    result = check(server.url)
+    assert result.problem.code.value == "connection-refused"
+    assert result.url_failed == f"http://127.0.0.1:{port}/cdn/noarch/{CONDA_PKG}"
+    assert f"redirected from {server.url}/noarch/{CONDA_PKG}" in result.problem.summary
+    assert f"http://127.0.0.1:{port}/cdn/noarch/{CONDA_PKG}" in result.reached
+
+
+def test_index_redirect_to_a_dead_host_names_the_hop(server):
+    port = closed_port()
+    server.behaviour.handler = None
+    server.behaviour.redirect_to = f"http://127.0.0.1:{port}"
+    result = check(server.url, filenames=("repodata.json",))
+    assert result.problem.code.value == "connection-refused"
+    assert result.url_failed == f"http://127.0.0.1:{port}/noarch/repodata.json"
+    assert f"127.0.0.1:{port}" in result.problem.fix
+
+
+# -- (5) JSON, text, allowlist and report name the request that failed ---------------
+
+
+def test_every_new_code_has_its_catalogue_record_and_readme_row():
+    from pathlib import Path
+
+    from conda_netcheck.diagnosis.catalogue import CATALOGUE
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for code in ("download-incomplete", "download-mismatch", "index-corrupt"):
+        entry = CATALOGUE[Code(code)]
+        assert entry.readme_line() in readme, code
+    assert CATALOGUE[Code.RANGE_IGNORED].severity.value == "warning"
+
+
+def test_json_and_allowlist_name_the_base_url_host(refused_base, tmp_path):
+    from conda_netcheck.config.netconfig import from_environment
+    from conda_netcheck.model import Report
+    from conda_netcheck.output.allowlist import allowlist
+    from conda_netcheck.output.report import markdown_report
+
+    server, port = refused_base
+    report = Report(targets=[check(server.url)])
+    target = render.to_dict(report)["targets"][0]
+    assert target["resource"] == "package"
+    assert target["url_failed"] == f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}"
+    addresses = {e.address: e.why for e in allowlist(report)}
+    assert f"127.0.0.1:{port}" in addresses
+    assert "downloads (shards, packages)" in addresses[f"127.0.0.1:{port}"]
+    from conda_netcheck.output.text import text as text_of
+
+    text = text_of(report)
+    assert f"http://127.0.0.1:{port}/pkgs/noarch/{CONDA_PKG}" in text
+    from conda_netcheck.output.verdict import verdict_of
+
+    assert f"connection-refused at 127.0.0.1:{port}" in verdict_of(report).sentence()
+    markdown = markdown_report(report, from_environment(), {})
+    assert f"allow outbound TCP to 127.0.0.1:{port}" in markdown
+
+
+def test_an_index_failure_is_the_index_resource(tmp_path):
+    port = closed_port()
+    report_target = check(f"http://127.0.0.1:{port}", filenames=("repodata.json",))
+    from conda_netcheck.model import Report
+
+    target = render.to_dict(Report(targets=[report_target]))["targets"][0]
+    assert target["resource"] == "index"
+    assert target["url_failed"] == f"http://127.0.0.1:{port}/noarch"
+
+
+def test_a_healthy_target_has_no_failed_resource(server):
+    from conda_netcheck.model import Report
+
+    target = render.to_dict(Report(targets=[check(server.url)]))["targets"][0]
+    assert (target["resource"], target["url_failed"]) == (None, None)
+
+
+def test_index_only_fetches_no_package(server):
+    result = check(server.url, check_packages=False)
+    assert result.status.value == "ok"
+    assert not any(
+        p.endswith((".conda", ".tar.bz2")) for p, _ in server.behaviour.requests
+    )
+
+
+# -- proxies: Basic auth and a size cap -------------------------------------------------
+
+
+def test_packages_go_through_the_proxy_with_basic_auth(server, tmp_path, monkeypatch):
+    from support.proxies import proxypy_proxy
+
+    with proxypy_proxy(tmp_path, users={"bob": "pr0xy-Secret"}) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url_with("bob", "pr0xy-Secret"))
+        result = check(server.url)
+        log = proxy.wait_for_log(CONDA_PKG, TAR_PKG)
+    assert result.status.value == "ok", result.problem
+    assert CONDA_PKG in log and TAR_PKG in log
+
+
+@pytest.fixture
+def capped_squid(tmp_path):
+    from support.proxies import squid_proxy
+
+    with squid_proxy(tmp_path, extra_lines=["reply_body_max_size 2 KB"]) as proxy:
+        yield proxy
+
+
+def test_squid_size_cap_is_named_on_the_package(server, capped_squid, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", capped_squid.url)
+    result = check(server.url)
+    assert result.resource.value == "package"
+    assert result.problem.layer.value == "proxy"
+    assert "ERR_TOO_BIG" in result.problem.summary
+    assert result.url_failed.endswith(".conda")
+
+
+@needs_conda
+def test_squid_size_cap_breaks_condas_download(server, capped_squid, tmp_path):
+    env = {"HTTP_PROXY": capped_squid.url, "http_proxy": capped_squid.url}
+    run = conda_download(tmp_path, server.url, "netcheck-demo", env)
+    assert not run.ok
+
+
+def test_truncated_zst_is_found_beside_a_healthy_shard_index(truncated_zst, server):
+    # conda 26's classic solver reads repodata.json.zst even when shards exist.
+    result = check(server.url, filenames=SHARDED)
+    assert result.problem.code.value == "index-corrupt"
+    assert result.url_failed.endswith("/noarch/repodata.json.zst")
+
+
+# -- through `conda netcheck` with conda's own settings (shards and zst on) --------------
+
+
+@pytest.fixture
+def conda_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A .condarc that is the only configuration conda reads; no public channel."""
+    from conda.base.context import reset_context
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CONDA_PKGS_DIRS", str(tmp_path / "pkgs"))
+
+    def write(url: str) -> None:
+        path = tmp_path / "condarc"
+        path.write_text(
+            json.dumps(
+                {"channels": [url], "default_channels": [url], "channel_alias": url}
+            )
+        )
+        monkeypatch.setenv("CONDARC", str(path))
+        reset_context()
+
+    yield write
+    reset_context()
+
+
+@needs_conda
+def test_conda_netcheck_json_names_the_corrupt_zst(
+    truncated_zst, server, conda_settings, conda_cli
+):
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "2", f"{server.url}/noarch"
+    )
+    (target,) = [t for t in json.loads(out)["targets"] if t["subdir"] == "noarch"]
+    assert code == 1
+    assert target["diagnosis"] == "index-corrupt"
+    assert target["resource"] == "index"
+    assert target["url_failed"] == f"{server.url}/noarch/repodata.json.zst"
+    assert "conda config --set repodata_use_zst false" in target["fix"]
+
+
+@needs_conda_shards
+def test_conda_netcheck_allowlist_lists_the_shards_host(
+    refused_shards, conda_settings, conda_cli
+):
+    server, port = refused_shards
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--allowlist", "--timeout", "2", f"{server.url}/noarch"
+    )
+    assert code == 1
+    assert (
+        f"127.0.0.1:{port}  # downloads (shards, packages) of channel {server.url}"
+        in out
+    )
+
+
+# -- packages over the byte bound: Range for the first bytes ------------------------------
+
+
+def test_a_package_over_the_bound_is_read_by_its_first_bytes(server):
+    result = check(server.url, package_bytes=1000)
+    assert result.status.value == "ok"
+    ranges = [
+        h.get("Range") for p, h in server.behaviour.requests if p.endswith(".conda")
+    ]
+    assert ranges == ["bytes=0-1023", "bytes=-1024"]  # never the whole file
+    assert any("first 1,024 bytes look right" in note for note in result.notes)
+    assert any("its size is the index's" in note for note in result.notes)
+
+
+def test_a_package_over_the_bound_without_range_is_a_warning(real, server):
+    server.behaviour.handler = ignore_range(real.root)
+    result = check(server.url, package_bytes=1000)
+    assert result.status.value == "warning"
+    assert {w.code.value for w in result.warnings} == {"range-ignored"}
+
+
+def test_a_package_missing_from_the_mirror_is_named(real, server):
+    real.path(TAR_PKG).unlink()
+    result = check(server.url)
+    assert result.problem.code.value == "http-not-found"
+    assert result.url_failed == f"{server.url}/noarch/{TAR_PKG}"
+    assert "the mirror is incomplete or out of sync" in result.problem.fix
+
+
+# -- bounds -------------------------------------------------------------------------------
+
+
+def test_a_trickling_package_server_is_cut_off_at_the_deadline(real, server):
+    import time
+
+    def trickle(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(200)
+        req.send_header("Content-Length", "100000")
+        req.end_headers()
+        for _ in range(40):  # one byte every 0.25 s: never a read timeout
+            try:
+                req.wfile.write(b"P")
+                req.wfile.flush()
+            except OSError:
+                return True
+            time.sleep(0.25)
+        return True
+
+    server.behaviour.handler = chain(trickle, serve_ranges(real.root))
+    start = time.monotonic()
+    result = check(server.url, connect_timeout=1, read_timeout=1)
+    elapsed = time.monotonic() - start
+    assert result.problem.code.value == "read-timeout"
+    assert result.resource.value == "package"
+    assert elapsed < Options(connect_timeout=1, read_timeout=1).deadline
+
+
+def test_zstd_decoding_is_bounded_in_output():
+    from conda_netcheck.probes.body import Zstd, _zstd_module, unzstd
+
+    bomb = _zstd_module().compress(b"\0" * (64 * 1024 * 1024))
+    decoded = unzstd(bomb, True, 1024 * 1024, count_to=8 * 1024 * 1024)
+    assert decoded.state is Zstd.OVER_BOUND
+    assert len(decoded.data) == 1024 * 1024
+    assert 8 * 1024 * 1024 < decoded.size <= 13 * 1024 * 1024
+
+
+# -- every scenario through `conda netcheck` itself --------------------------------------
+
+
+def _redirect_packages_to(port: int):
+    def handler(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(302)
+        req.send_header("Location", f"http://127.0.0.1:{port}/cdn{req.path}")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+        return True
+
+    return handler
+
+
+def _truncate(real, name: str, keep: int = -20) -> None:
+    path = real.path(name)
+    path.write_bytes(path.read_bytes()[:keep])
+
+
+CONDA_SCENARIOS = [
+    # id, setup(real, server), diagnosis, resource
+    ("403-html", lambda r, s: forbidden_html(".conda"), "http-forbidden", "package"),
+    ("cut-fin", lambda r, s: cut_body(r.root, ".conda", 0.5), "download-incomplete", "package"),
+    ("cut-rst", lambda r, s: cut_body(r.root, ".conda", 0.5, True), "download-incomplete", "package"),
+    ("block-page", lambda r, s: block_page(".conda"), "download-mismatch", "package"),
+    ("redirect-dead", lambda r, s: _redirect_packages_to(closed_port()), "connection-refused", "package"),
+    ("index-cut", lambda r, s: promise_more("/repodata.json.zst", b"\x28\xb5\x2f\xfd", 100_000),
+     "download-incomplete", "index"),
+    ("zst-truncated", lambda r, s: _truncate(r, "repodata.json.zst", 100), "index-corrupt", "index"),
+    ("shard-index-truncated", lambda r, s: _truncate(r, "repodata_shards.msgpack.zst"), "index-corrupt", "shards"),
+]  # fmt: skip
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    "setup, diagnosis, resource",
+    [
+        pytest.param(
+            *case[1:],
+            id=case[0],
+            # conda < 26 reads no shards: those faults do not reach it.
+            marks=[needs_conda_shards] if case[3] == "shards" else [],
+        )
+        for case in CONDA_SCENARIOS
+    ],
+)
+def test_conda_netcheck_names_the_fault(
+    real, server, conda_settings, conda_cli, setup, diagnosis, resource
+):
+    handler = setup(real, server)
+    if handler is not None:
+        server.behaviour.handler = chain(handler, serve_ranges(real.root))
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "2", f"{server.url}/noarch"
+    )
+    (target,) = [t for t in json.loads(out)["targets"] if t["subdir"] == "noarch"]
+    assert (target["diagnosis"], target["resource"]) == (diagnosis, resource)
+    assert target["url_failed"].startswith("http://127.0.0.1:")
+    assert target["fix"]
+    assert code == 1
+
+
+@needs_conda
+def test_conda_netcheck_is_ok_on_a_healthy_channel_with_packages(
+    server, conda_settings, conda_cli
+):
+    conda_settings(server.url)
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "2", f"{server.url}/noarch"
+    )
+    document = json.loads(out)
+    assert {t["diagnosis"] for t in document["targets"]} == {"ok"}
+    assert code == 0
+
+
+def test_packages_redirected_to_a_cdn_are_followed_and_allowed(real, server, tmp_path):
+    from conda_netcheck.model import Report
+    from conda_netcheck.output.allowlist import allowlist
+
+    with channel_server(real.root) as cdn:
+        cdn.behaviour.handler = serve_ranges(real.root)
+
+        def redirect(req) -> bool:
+            if not req.path.endswith((".conda", ".tar.bz2")):
+                return False
+            req.send_response(302)
+            req.send_header("Location", f"{cdn.url}{req.path}")
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+            return True
+
+        server.behaviour.handler = chain(redirect, serve_ranges(real.root))
+        result = check(server.url)
+    assert result.status.value == "ok", result.problem
+    assert f"{cdn.url}/noarch/{CONDA_PKG}" in result.reached
+    assert any(f"redirected to {cdn.url}" in note for note in result.notes)
+    why = {e.address: e.why for e in allowlist(Report(targets=[result]))}
+    assert f"127.0.0.1:{cdn.port}" in why
+
+
+def test_a_package_over_the_bound_whose_size_differs_is_a_mismatch(real, server):
+    path = real.path(CONDA_PKG)
+    path.write_bytes(path.read_bytes() + b"\0" * 100)  # the mirror's file grew
+    result = check(server.url, package_bytes=1000)
+    assert result.problem.code.value == "download-mismatch"
+    size = len(real.packages[CONDA_PKG])
+    assert f"the server has {size + 100:,} bytes, the index says {size:,}" in (
+        result.problem.summary
+    )
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    "handler, conda_says",
+    [
+        pytest.param(
+            lambda r: promise_more("/repodata.json.zst", b"\x28\xb5\x2f\xfd", 100_000),
+            # conda 26 lets urllib3's error through, 24.11 wraps it
+            ("IncompleteRead(4 bytes read, 99996 more expected)", "CONNECTION FAILED"),
+            id="index-cut",
+        ),
+        pytest.param(
+            lambda r: _redirect_packages_to(closed_port()),
+            ("CONNECTION FAILED",),
+            id="redirect-dead",
+        ),
+    ],
+)
+def test_the_index_cut_and_the_dead_redirect_break_condas_download(
+    real, server, tmp_path, handler, conda_says
+):
+    server.behaviour.handler = chain(handler(real), serve_ranges(real.root))
+    run = conda_download(tmp_path, server.url, "netcheck-demo")
+    assert not run.ok
+    assert any(words in run.out for words in conda_says), run.out[-800:]
