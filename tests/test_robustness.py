@@ -150,13 +150,20 @@ def run_module(*args: str, env: dict | None = None, timeout: float = 60) -> tupl
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "conda_netcheck", "--timeout", "1", *args],
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        env={**_clean_env(), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     out, err = proc.communicate(timeout=timeout)
     seconds = time.monotonic() - started
     return proc.returncode, out.decode(), err.decode(), seconds
+
+
+def _clean_env() -> dict[str, str]:
+    """Only what the child needs: nothing another test left in os.environ."""
+    keep = ("PATH", "LANG", "LC_ALL", "TMPDIR")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    return {**env, "PYTHONPATH": str(ROOT), "NETRC": os.devnull + "-none"}
 
 
 def _bad(name: str):
@@ -251,11 +258,12 @@ def test_memory_stays_bounded_whatever_the_peer_sends(behaviour, tmp_path):
     with bad_peer(_bad(behaviour)) as peer:
         proc = subprocess.run(
             [sys.executable, "-c", script, peer.url + "/chan"],
-            env={**os.environ, "PYTHONPATH": str(ROOT), **_standalone_env(tmp_path)},
+            env={**_clean_env(), **_standalone_env(tmp_path)},
             capture_output=True,
             text=True,
             timeout=60,
         )
+    assert proc.stdout.startswith("{"), proc.stderr[-2000:]
     json.loads(proc.stdout)
     peak_mb = int(proc.stderr.strip().splitlines()[-1]) / 1024
     assert peak_mb < 150, peak_mb
