@@ -23,6 +23,7 @@ from support.channel_faults import (
     ignore_range,
     make_real_channel,
     promise_more,
+    reset_before_answer,
     serve_ranges,
 )
 from support.servers import channel_server, closed_port
@@ -98,6 +99,8 @@ PACKAGE_FAULTS = [
      "download-mismatch", "'Web Page Blocked'"),
     ("block-page-tar-bz2", lambda r: block_page(".tar.bz2"), "netcheck-tiny",
      "download-mismatch", "'Web Page Blocked'"),
+    ("rst-before-answer", lambda r: reset_before_answer(".conda"), "netcheck-demo",
+     "connection-reset", "was reset (RST) after the request"),
 ]  # fmt: skip
 
 

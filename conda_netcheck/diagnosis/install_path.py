@@ -18,6 +18,7 @@ from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
 from ..probes.http import HttpResult
 from ..redact import REDACTOR
+from ..urls import host_port
 from . import advice, catalogue
 
 if TYPE_CHECKING:
@@ -198,7 +199,9 @@ def unreachable(
     """The request raised before any answer: the layer, and the hop that failed."""
     failed = got.failed_url or got.url
     host = urlsplit(failed).hostname or ""
-    problem = advice.request_problem(got.error or OSError("no answer"), route, host)
+    problem = _reset(got, failed) or advice.request_problem(
+        got.error or OSError("no answer"), route, host
+    )
     hop = f", redirected from {shown(got.url)}" if failed != got.url else ""
     problem = problem.amended(
         summary=f"{what} ({shown(failed)}{hop}): {problem.summary}",
@@ -219,6 +222,22 @@ def unreachable(
         skip = (commands or Commands()).set("repodata_use_shards", "false")
         fix += f"; meanwhile conda can skip shards: {skip}"
     return problem.amended(fix=fix)
+
+
+def _reset(got: bodies.Body, failed: str) -> Problem | None:
+    """A reset or clean close with no answer: connection-reset, at the layer it hit."""
+    import requests
+
+    from ..probes.handshake import Failure, classify
+    from . import transport
+
+    failure = classify(transport.causes(got.error))
+    if failure not in (Failure.RESET, Failure.CLOSED):
+        return None
+    host, port = host_port(failed) or (urlsplit(failed).hostname or "", 0)
+    if isinstance(got.error, requests.exceptions.SSLError):
+        return transport.handshake_reset(failure, host, port, None)
+    return transport.request_reset(failure, host, port, failed.rsplit("/", 1)[-1])
 
 
 _UNREACHABLE = frozenset(

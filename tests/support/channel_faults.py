@@ -271,6 +271,22 @@ def cut_body(
     return handler
 
 
+def reset_before_answer(suffix: str) -> Callable:
+    """Read the request, then reset the connection (RST) without any answer."""
+
+    def handler(req) -> bool:
+        if not _matches(req, suffix):
+            return False
+        req.connection.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+        )
+        req.close_connection = True
+        req.connection.close()
+        return True
+
+    return handler
+
+
 def promise_more(suffix: str, body: bytes, promised: int) -> Callable:
     """Announce `promised` bytes, send `body`, close."""
 
