@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .config.commands import Commands
 from .model import Layer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+
+    from .config.netconfig import NetConfig
 
 PROOF = "`conda netcheck` shows which layer fails and proves the fix"
 
@@ -50,7 +53,13 @@ def error_hints(error: Any) -> Iterator[Any]:
     from .redact import REDACTOR
 
     try:
-        cause = classify(error, _proxies())
+        from .config.netconfig import from_conda
+
+        cfg: NetConfig | None = from_conda()
+    except Exception:  # a hint must never make conda's error handling fail
+        cfg = None
+    try:
+        cause = classify(error, _setting(cfg))
     except Exception:  # a hint must never make conda's error handling fail
         cause = None
     if cause is not None:
@@ -62,16 +71,19 @@ def error_hints(error: Any) -> Iterator[Any]:
             text="Run `conda netcheck` to find which network layer fails and how to fix it.",
             hint_code="netcheck_run",
         )
-    yield from _config_hints(CondaErrorHint, REDACTOR)
+    yield from _config_hints(CondaErrorHint, REDACTOR, cfg)
 
 
-def _config_hints(hint_type: Any, redactor: Any) -> Iterator[Any]:
+def _config_hints(
+    hint_type: Any, redactor: Any, cfg: NetConfig | None
+) -> Iterator[Any]:
     from .config.checks import config_findings
-    from .config.netconfig import from_conda
     from .model import Status
 
+    if cfg is None:
+        return
     try:
-        findings = config_findings(from_conda())
+        findings = config_findings(cfg)
     except Exception:  # a hint must never make conda's error handling fail
         return
     for finding in findings:
@@ -81,6 +93,38 @@ def _config_hints(hint_type: Any, redactor: Any) -> Iterator[Any]:
         yield hint_type(
             text=redactor.text(text), hint_code=f"netcheck_{finding.check.lower()}"
         )
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a hint may know of the configuration: the proxies, and where keys are set."""
+
+    proxies: dict[str, str] = field(default_factory=dict)
+    commands: Commands = field(default_factory=Commands)
+
+    def set(self, key: str, value: str) -> str:
+        """The command that sets key where it is set now (`--file` when not ~/.condarc)."""
+        return self.commands.set(key, value)
+
+    def set_proxy(self, value: str) -> str:
+        """The command that sets the proxy for https downloads where it is set now."""
+        return self.commands.set_proxy("https://", value, None)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.proxies.get(name, default)
+
+    def values(self) -> Any:
+        return self.proxies.values()
+
+    def __bool__(self) -> bool:
+        return bool(self.proxies)
+
+
+def _setting(cfg: NetConfig | None) -> Setting:
+    """The hints' view of the configuration; a bare one when it cannot be read."""
+    from .config.commands import for_config
+
+    return Setting(_proxies(), for_config(cfg) if cfg is not None else Commands())
 
 
 def _proxies() -> dict[str, str]:
@@ -119,8 +163,10 @@ def _safe_str(exc: BaseException) -> str:
         return ""
 
 
-def classify(error: BaseException, proxies: dict[str, str]) -> Cause | None:
+def classify(error: BaseException, proxies: Setting | dict[str, str]) -> Cause | None:
     """The most likely cause of a network error, from its chain alone."""
+    if not isinstance(proxies, Setting):
+        proxies = Setting(dict(proxies))
     names, text = chain_texts(error)
     for rule in RULES:
         cause = rule(error, names, text, proxies)
@@ -136,7 +182,7 @@ def _offline(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause
         "offline",
         Layer.CONFIG,
         "conda is in offline mode, so it downloads nothing",
-        "`conda config --set offline false` (or drop --offline / CONDA_OFFLINE)",
+        f"`{proxies.set('offline', 'false')}` (or drop --offline / CONDA_OFFLINE)",
     )
 
 
@@ -195,12 +241,12 @@ def _proxy_auth(
         fix = (
             f"conda cannot answer {scheme}: run a local helper such as px or cntlm "
             "that authenticates for you, and set proxy_servers to it "
-            "(`conda config --set proxy_servers.https http://127.0.0.1:3128`)"
+            f"(`{proxies.set_proxy('http://127.0.0.1:3128')}`)"
         )
     else:
         fix = (
             "put the user name and password (percent-encoded) in the proxy URL: "
-            f"`conda config --set proxy_servers.https http://USER:<password>@{proxy}`"
+            f"`{proxies.set_proxy(f'http://USER:<password>@{proxy}')}`"
         )
     asked = f" with the {scheme} scheme" if scheme else ""
     return Cause(
@@ -274,8 +320,8 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | N
             "the TLS handshake with the proxy failed: the proxy URL says https:// "
             "but most proxies speak plain HTTP on their port (HTTPS downloads stay "
             "encrypted through the tunnel)",
-            "write the proxy URL with http:// (`conda config --set proxy_servers.https "
-            f"http://{_shown_proxy(proxies)}`)",
+            "write the proxy URL with http:// "
+            f"(`{proxies.set_proxy(f'http://{_shown_proxy(proxies)}')}`)",
         )
     if not eof:
         return None
@@ -322,7 +368,7 @@ def _untrusted(
         Layer.TLS,
         why,
         "if your organisation inspects HTTPS, trust its root the way the operating "
-        "system does: `conda config --set ssl_verify truststore`, or point "
+        f"system does: `{proxies.set('ssl_verify', 'truststore')}`, or point "
         f"ssl_verify at the organisation's CA file {NEVER_DISABLE}",
     )
 
@@ -341,8 +387,8 @@ def _reset(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause |
         f"the connection was reset {during}by something on the way (a firewall or "
         "filtering proxy that blocks this host)",
         "ask the network team to allow the channel's host and port; if this "
-        "network requires a proxy, set it: `conda config --set proxy_servers.https "
-        "http://PROXY_HOST:PORT`",
+        "network requires a proxy, set it: "
+        f"`{proxies.set_proxy('http://PROXY_HOST:PORT')}`",
     )
 
 

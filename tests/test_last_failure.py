@@ -249,7 +249,13 @@ def test_proxy_407_is_recorded_without_the_password(home, tmp_path, channel_root
     assert "407" in json.dumps(record["chain"])
     assert f"127.0.0.1:{server.port}" in record["url"]
     assert "(netcheck_proxy_auth) proxy layer:" in proc.stderr
-    assert f"http://USER:<password>@127.0.0.1:{proxy.port}" in proc.stderr
+    # The fix edits the file that sets the key ($CONDARC here), and the value
+    # is quoted: `<password>` would be a shell redirection otherwise.
+    rc = home / "condarc.yml"
+    assert (
+        f"conda config --file {rc} --set proxy_servers.https "
+        f"'http://USER:<password>@127.0.0.1:{proxy.port}'"
+    ) in proc.stderr
     assert_no_secret(json.dumps(record), proc.stderr, proc.stdout)
 
 

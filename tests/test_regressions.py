@@ -194,3 +194,21 @@ def test_a_bug_in_a_probe_is_that_targets_finding_not_a_timeout(channel):
     results = diagnose(targets, route_for, Options(1, 1))
     assert [r.problem.code for r in results] == [Code.INTERNAL_ERROR] * 2
     assert "AttributeError" in results[0].problem.summary
+
+
+def test_a_flow_style_condarc_makes_no_host_a_secret():
+    """A .condarc written as one JSON line must not hide its hosts from the output."""
+    import json
+
+    from conda_netcheck.config.secrets import register_text
+    from conda_netcheck.redact import Redactor
+
+    proxy = "http://alice:Pr0xy-Secret-42@127.0.0.1:35041"
+    text = json.dumps(
+        {"channels": ["https://127.0.0.1:4443"], "proxy_servers": {"https": proxy}}
+    )
+    redactor = Redactor()
+    register_text(text, redactor)
+    shown = redactor.text(f"the proxy 127.0.0.1:35041 refused; {proxy}")
+    assert "Pr0xy-Secret-42" not in shown
+    assert shown.startswith("the proxy 127.0.0.1:35041 refused")

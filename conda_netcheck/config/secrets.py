@@ -41,10 +41,14 @@ def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> 
     if key and _SECRET_NAME_RE.search(key):
         redactor.add(value)
     # The whole value first: a password with a space is one secret, not two.
-    if _may_hold_credentials(value):
-        redactor.add_url_credentials(
-            value.lstrip("/") if value.startswith("//") else value
-        )
+    # Not for a flow-style line ({"a": "http://u:p@h", ...}): read as one URL
+    # it would make hosts and keys "secrets" and hide them from every output.
+    if _one_value(value):
+        if _may_hold_credentials(value):
+            redactor.add_url_credentials(
+                value.lstrip("/") if value.startswith("//") else value
+            )
+        return
     for word in value.replace(",", " ").split():
         word = _unquote(word)
         if _may_hold_credentials(word):
@@ -52,6 +56,11 @@ def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> 
             redactor.add_url_credentials(
                 word.lstrip("/") if word.startswith("//") else word
             )
+
+
+def _one_value(value: str) -> bool:
+    """Whether a value is one scalar, not a flow-style mapping or list of several."""
+    return value.count("://") <= 1 and not any(c in value for c in '"{}[]')
 
 
 def _may_hold_credentials(value: str) -> bool:

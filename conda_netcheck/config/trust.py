@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import Code, Finding, Status
-from .commands import for_config
+from .commands import Commands, for_config, set_variable, unset_variable
 from .files import (
     MAX_BUNDLE_BYTES,
     MAX_SMALL_FILE_BYTES,
@@ -461,6 +461,11 @@ def _set_command(cfg: NetConfig, key: str, value: str) -> str:
     return for_config(cfg).set(key, value)
 
 
+def _conda_set(cfg: NetConfig, key: str, value: str) -> str:
+    """`conda config [--file FILE] --set`, even where a variable overrides the key."""
+    return Commands(dict(cfg.sources), cfg.conda).set(key, value)
+
+
 def _remove_command(cfg: NetConfig, key: str) -> str:
     """The command that removes a conda key where it is set."""
     return for_config(cfg).remove(key)
@@ -480,6 +485,8 @@ class _Slot:
     fix: str  # what to do when the path is unusable
     point_at: Callable[[str], str]  # the command that makes it point at a path
     unset: str = ""  # the command that removes it, when it is a variable
+    #: for a variable: the conda command that sets ssl_verify to a path instead
+    conda_verify: Callable[[str], str] | None = None
 
 
 def ssl_findings(
@@ -559,9 +566,10 @@ def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
         "; with ssl_verify: truststore requests loads it next to the system's store"
         if truststore
         else "; requests lets it override conda's ssl_verify",
-        f"unset {name} (or export {name}=/path/to/ca-bundle.pem)",
-        lambda new: f"export {name}={new}",
-        unset=f"unset {name}",
+        f"{unset_variable(name)} (or {set_variable(name, '/path/to/ca-bundle.pem')})",
+        lambda new: set_variable(name, new),
+        unset=unset_variable(name),
+        conda_verify=lambda path: _conda_set(cfg, "ssl_verify", path),
     )
     findings = _path_findings(slot, path, replaces_public=not truststore)
     if any(f.status is Status.ERROR for f in findings) or not cfg.conda:
@@ -597,9 +605,10 @@ def _openssl_variable_findings(cfg: NetConfig, name: str, kind: str) -> list[Fin
         name,
         kind,
         f"; with ssl_verify: truststore it replaces the system's {what}",
-        f"unset {name}",
-        lambda new: f"export {name}={new}",
-        unset=f"unset {name}",
+        unset_variable(name),
+        lambda new: set_variable(name, new),
+        unset=unset_variable(name),
+        conda_verify=lambda path: _conda_set(cfg, "ssl_verify", path),
     )
     findings: list[Finding] = []
     # OpenSSL takes a list of directories, separated like PATH.
@@ -649,8 +658,9 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
         fix = f"cat {CERTIFI_WHERE} {sources} > {COMBINED_BUNDLE} && "
         if slot.check == "ssl_verify":
             fix += slot.point_at(COMBINED_BUNDLE)
-        else:
-            fix += f"conda config --set ssl_verify {COMBINED_BUNDLE} && {slot.unset}"
+        elif slot.conda_verify is not None:
+            # ssl_verify where it is set now (--file), then drop the variable.
+            fix += f"{slot.conda_verify(COMBINED_BUNDLE)} && {slot.unset}"
         roots = ", ".join(info.names[:3])
         findings.append(
             Finding(
