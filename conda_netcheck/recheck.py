@@ -60,7 +60,7 @@ def check(
 ) -> LastFailureCheck:
     """Diagnose the recorded URL alone, reading at most package_bytes of a package."""
     from .diagnosis.runner import diagnose
-    from .model import Layer
+    from .model import Layer, Resource
 
     if not failure.url or urlsplit(failure.url).scheme not in ("http", "https"):
         return LastFailureCheck(failure)
@@ -73,21 +73,35 @@ def check(
         compare_upstream=False,
     )
     (result,) = diagnose([target], route_for, opts)
-    if is_package and result.problem and result.problem.layer is Layer.CONTENT:
+    if is_package and result.problem:
+        # The failing request is the package, not the channel's index.
+        problem = result.problem
+        if problem.layer is Layer.CONTENT:
+            problem = _package_replaced(problem, target, filename)
         result = dataclasses.replace(
-            result, problem=_package_replaced(result.problem, target)
+            result,
+            problem=problem,
+            resource=Resource.PACKAGE,
+            url_failed=f"{target.url.rstrip('/')}/{filename}",
         )
     return LastFailureCheck(failure, result)
 
 
-def _package_replaced(problem: Problem, target: Target) -> Problem:
-    """A package answered by something else: the fix is not about the channel URL."""
-    return dataclasses.replace(
-        problem,
-        fix=f"something between you and {target.host} (a proxy, firewall or captive "
-        "portal) answers package downloads itself: sign in if it is a portal, else ask "
-        f"your network team to allow downloads of .conda and .tar.bz2 files from "
-        f"{target.host}; then `conda clean --packages --tarballs` and try again",
+def _package_replaced(problem: Problem, target: Target, filename: str) -> Problem:
+    """A package answered by something else (a block page): download-mismatch, as after the index."""
+    from .diagnosis.install_path import replaced
+
+    content_type = str(problem.details.get("content_type") or "")
+    title = problem.details.get("title")
+    html = title is not None or "html" in content_type.lower()
+    url = f"{target.url.rstrip('/')}/{filename}"
+    return replaced(
+        f"the package {filename}",
+        url,
+        "it is not a conda package",
+        content_type,
+        html,
+        str(title) if title is not None else None,
     )
 
 

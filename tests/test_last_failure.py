@@ -289,14 +289,20 @@ def test_checksum_mismatch_records_the_package_url_and_netcheck_sees_the_block_p
         assert_no_secret(json.dumps(record))
 
         check = conda(env, "netcheck", "--json", "--timeout", "2")
+        plain = conda(env, "netcheck", "--timeout", "2")
+    # One cause, said once: the channel's package check and the last failure.
+    assert "the last failure is this same cause (download-mismatch)" in plain.stdout
     assert_no_secret(check.stdout)
     document = json.loads(check.stdout)
     last = document["last_failure"]
     assert last["url"] == f"{server.url}/t/<TOKEN>/noarch/{name}"
     assert last["command"].startswith("conda create --download-only")
-    assert last["target"]["diagnosis"] == "not-a-channel"
+    # The same cause and code as the channel's own package check gives.
+    assert last["target"]["diagnosis"] == "download-mismatch"
     assert last["target"]["layer"] == "content"
     assert "Access denied by policy" in last["target"]["summary"]
+    assert last["target"]["resource"] == "package"
+    assert last["target"]["url_failed"] == f"{server.url}/t/<TOKEN>/noarch/{name}"
     assert last["still_failing"] is True
 
 

@@ -57,9 +57,16 @@ def incomplete(what: str, url: str, received: int, announced: int | None) -> Pro
 
 def mismatch(what: str, url: str, why: str, data: bytes, content_type: str) -> Problem:
     """download-mismatch: the file is not what the index describes; a block page says so."""
-    hostport = address_of(url)
     title = html_title(data) if looks_like_html(content_type, data.lstrip()) else None
     html = looks_like_html(content_type, data.lstrip()[:1])
+    return replaced(what, url, why, content_type, html, title)
+
+
+def replaced(
+    what: str, url: str, why: str, content_type: str, html: bool, title: str | None
+) -> Problem:
+    """download-mismatch from what the answer was: an HTML page (and its title) or not."""
+    hostport = address_of(url)
     page = ""
     if html:
         page = f"; it is an HTML page{f' titled {title!r}' if title else ''} (a block page)"

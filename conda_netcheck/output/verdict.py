@@ -72,6 +72,13 @@ class Verdict:
         if self.last_failure is not None:
             problem = self.last_failure
             answer = "the channels answer, but " if not parts else ""
+            if any(c.code is problem.code for c in self.causes):
+                # The same diagnosis as a channel's: one cause, one fix.
+                return (
+                    "Verdict: "
+                    + "; then ".join(parts)
+                    + f"; the last failure is this same cause ({problem.code.value})."
+                )
             parts.append(
                 f"{answer}the last failure still happens at the {problem.layer.value} "
                 f"layer ({problem.code.value}): apply its fix"
