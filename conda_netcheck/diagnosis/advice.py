@@ -140,9 +140,10 @@ def request_problem(
     text = REDACTOR.text(str(exc))
     verify_error = _first(chain, ssl.SSLCertVerificationError)
     if verify_error is not None:
-        from ..probes.tls import verify_problem
+        from .tls import verify_problem
 
-        return verify_problem(verify_error, host)
+        message = verify_error.verify_message or str(verify_error)
+        return verify_problem(verify_error.verify_code, message, host)
     if isinstance(exc, requests.exceptions.ProxyError):
         return _proxy_problem(exc, chain, text)
     if _first(chain, socket.gaierror) is not None or "NameResolution" in text:

@@ -26,6 +26,7 @@ from ..probes import content, dns, dualstack, handshake, http, proxy, tcp, tls
 from . import advice, after_index, answers, catalogue, install_path, transport
 from .certificates import explain_certificate
 from .network import content_problem, dns_problem, tcp_problem
+from .tls import handshake_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -301,18 +302,17 @@ class _Runner:
             context.verify_flags = handshake.session_verify_flags(route.session, url)
         shaken = tls.handshake(sock, host, context, opts.read_timeout)
         path.timings.tls = shaken.elapsed_ms
-        if shaken.problem is None:
+        failed = handshake_problem(shaken, host)
+        if failed is None:
             path.notes.append(f"TLS {shaken.version} with {host}")
             return
-        path.problem = shaken.problem
+        path.problem = failed
 
         def reopen() -> Any:
             return self._reopen(*peer, host, port, route)
 
-        if shaken.problem.code in catalogue.CERTIFICATE_CODES:
-            path.problem = explain_certificate(
-                shaken.problem, host, route, reopen, opts
-            )
+        if failed.code in catalogue.CERTIFICATE_CODES:
+            path.problem = explain_certificate(failed, host, route, reopen, opts)
         else:
             path.problem = (
                 transport.explain_handshake(
@@ -324,7 +324,7 @@ class _Runner:
                     opts.read_timeout,
                     context,
                 )
-                or shaken.problem
+                or failed
             )
 
     def _reopen(
