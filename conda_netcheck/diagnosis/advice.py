@@ -56,7 +56,8 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
     """A non-2xx answer, by status code."""
     status = answer.status or 0
     if route.proxy and from_proxy(answer.headers, status):
-        from ..probes.proxy import answer_problem, basic_credentials
+        from ..probes.proxy import basic_credentials
+        from .proxy import answer_problem
 
         return answer_problem(
             status,

@@ -26,6 +26,7 @@ from ..probes import content, dns, dualstack, handshake, http, proxy, tcp, tls
 from . import advice, after_index, answers, catalogue, install_path, transport
 from .certificates import explain_certificate
 from .network import content_problem, dns_problem, tcp_problem
+from .proxy import connect_problem
 from .tls import handshake_problem
 
 if TYPE_CHECKING:
@@ -269,12 +270,11 @@ class _Runner:
         if scheme != "https":
             return sock
         opts = self.options
-        answer = proxy.connect(
-            sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
-        )
+        answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
         path.timings.connect = (path.timings.connect or 0) + (answer.elapsed_ms or 0)
-        if answer.problem:
-            path.problem = self._try_direct(host, port, answer.problem)
+        refused = connect_problem(answer, route.proxy_source)
+        if refused:
+            path.problem = self._try_direct(host, port, refused)
             return None
         path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
         return answer.sock
@@ -350,7 +350,8 @@ class _Runner:
                 raise OSError(problem.summary)
         answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
         if answer.sock is None:
-            raise OSError(answer.problem.summary if answer.problem else "no tunnel")
+            refused = connect_problem(answer, None)
+            raise OSError(refused.summary if refused else "no tunnel")
         return answer.sock
 
     def _reopener(self, target: Target, route: Route) -> Callable[[], Any]:
