@@ -9,13 +9,14 @@ from ..model import Code, Layer, Problem
 from ..probes.proxy import ConnectFailure, auth_schemes
 
 if TYPE_CHECKING:
+    from ..config.sources import ProxySource
     from ..probes.proxy import ProxyAnswer
 
 #: Local helpers that speak NTLM or Kerberos to a proxy on conda's behalf.
 HELPERS = "cntlm or px"
 
 
-def connect_problem(answer: ProxyAnswer, source: str | None) -> Problem | None:
+def connect_problem(answer: ProxyAnswer, source: ProxySource | None) -> Problem | None:
     """Why CONNECT opened no tunnel; None when it did. `source` sets the proxy URL."""
     authority = answer.authority
     if answer.failure is None:
@@ -50,7 +51,7 @@ def answer_problem(
     headers: dict[str, str],
     title: str | None,
     sent_credentials: bool,
-    source: str | None = None,
+    source: ProxySource | str | None = None,
     method: str | None = None,
 ) -> Problem:
     """What a proxy's non-200 answer means: auth, refusal, or an upstream failure."""

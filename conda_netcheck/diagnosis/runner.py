@@ -17,6 +17,8 @@ from ..model import (
     Layer,
     Options,
     Problem,
+    ProxySource,
+    ProxySourceKind,
     Route,
     RouteFactory,
     TargetResult,
@@ -586,7 +588,8 @@ def _https_proxy_problem(
         commands = options.commands or Commands()
         # The channel's scheme only matters when no source is known.
         fix = commands.set_proxy("https://", f"http://{address}", route.proxy_source)
-        if (route.proxy_source or "").startswith("proxy_servers."):
+        source = route.proxy_source
+        if source is not None and source.kind is ProxySourceKind.SETTING:
             fix += " (http:// even for the https key)"
     evidence = {"proxy_speaks": "http"} if speaks else {}
     return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)
@@ -596,12 +599,9 @@ def _unusable_proxy(route: Route, options: Options) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
     from ..config.proxylint import lint_proxy_url
 
-    source = route.proxy_source or ""
-    # The fix goes where the proxy is set: proxy_servers.KEY, or the variable.
-    setting = source.split()[1] if source.startswith("the ") else source
     lints = lint_proxy_url(
         route.proxy or "",
-        setting=setting or "proxy_servers.https",
+        setting=_lint_setting(route.proxy_source),
         commands=options.commands,
     )
     errors = [(summary, fix) for severity, summary, fix in lints if severity == "error"]
@@ -615,6 +615,16 @@ def _unusable_proxy(route: Route, options: Options) -> Problem | None:
         f"the proxy URL in {where} cannot be used: {summary}",
         fix,
     )
+
+
+def _lint_setting(source: ProxySource | None) -> str:
+    """The name the proxy lint writes its fix for: proxy_servers.KEY, or the variable."""
+    if source is None:
+        return "proxy_servers.https"
+    if source.kind is ProxySourceKind.SETTING:
+        return source.words()
+    # A variable by its name; an OS source (no variable to set) by its name too.
+    return source.name or "environment"
 
 
 def _at_proxy(problem: Problem, route: Route) -> Problem:

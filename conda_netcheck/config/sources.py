@@ -1,0 +1,45 @@
+"""Where a proxy was set, typed: a conda setting, a variable, or the OS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ProxySourceKind(str, Enum):
+    """What kind of setting chose a proxy."""
+
+    SETTING = "setting"  # conda's proxy_servers.KEY
+    VARIABLE = "variable"  # an environment variable (HTTPS_PROXY, all_proxy, ...)
+    OS = "os"  # the operating system's proxy settings
+    ENVIRONMENT = "environment"  # requests' environment, source not pinned down
+
+
+@dataclass(frozen=True, eq=False)
+class ProxySource:
+    """Where the proxy for a URL was set; `name` is the key, variable or OS source."""
+
+    kind: ProxySourceKind
+    name: str = ""
+
+    def words(self) -> str:
+        """How the source is printed (and written in JSON): "proxy_servers.https", ..."""
+        if self.kind is ProxySourceKind.SETTING:
+            return f"proxy_servers.{self.name}"
+        if self.kind is ProxySourceKind.VARIABLE:
+            return f"the {self.name} environment variable"
+        return self.name or "the environment"
+
+    def __str__(self) -> str:
+        return self.words()
+
+    # Equal to its words too: the JSON contract and callers that hold the text.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ProxySource):
+            return (self.kind, self.name) == (other.kind, other.name)
+        if isinstance(other, str):
+            return self.words() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.words())
