@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 
@@ -157,6 +158,70 @@ def _byte_count(value: str) -> int:
 
 def execute(args: argparse.Namespace) -> int:
     """The `conda netcheck` action: read conda's context, check, print."""
+    return guarded(_execute, args)
+
+
+def guarded(
+    action: Callable[[argparse.Namespace], int], args: argparse.Namespace
+) -> int:
+    """Run action; no exception reaches conda's crash report (it lists channel URLs).
+
+    netcheck's own errors (CondaError subclasses that conda renders) pass;
+    anything else becomes one redacted line, or a JSON document under --json.
+    """
+    from .exceptions import NetcheckError
+    from .redact import install_log_redaction, redact_exception
+
+    install_log_redaction()
+    try:
+        return action(args)
+    except NetcheckError:
+        raise
+    except Exception as exc:
+        message = redact_exception(exc)
+        if os.environ.get("CONDA_NETCHECK_DEBUG"):
+            from .redact import redact_traceback
+
+            print(redact_traceback(exc), file=sys.stderr)
+        if getattr(args, "json", False):
+            print(internal_error_json(message), flush=True)
+        else:
+            print(
+                f"conda-netcheck failed: {message}\n"
+                "please report this as a bug in conda-netcheck (with --json output)",
+                file=sys.stderr,
+                flush=True,
+            )
+        return 2
+    finally:
+        sys.stdout.flush()
+
+
+def internal_error_json(message: str) -> str:
+    """The --json document when netcheck itself failed: one internal-error finding."""
+    import json
+
+    from .model import Code, Finding, Report
+    from .output import render
+
+    report = Report(
+        findings=[
+            Finding(
+                "netcheck",
+                Code.INTERNAL_ERROR,
+                f"conda-netcheck failed: {message}",
+                "please report this as a bug in conda-netcheck",
+            )
+        ],
+        netcheck_version=__version__,
+    )
+    try:
+        return render.to_json(report)
+    except Exception:  # the renderer itself is what failed
+        return json.dumps({"ok": False, "error": message})
+
+
+def _execute(args: argparse.Namespace) -> int:
     from conda.base.context import context
 
     from .config.netconfig import from_conda
@@ -170,7 +235,10 @@ def execute(args: argparse.Namespace) -> int:
     cfg = from_conda()
     if args.names:  # explicit targets: the configured channel list does not matter
         cfg.channels = list(args.names)
-    targets = conda_targets(args.names or None, args.compare_upstream)
+    unusable: list = []  # channels conda cannot turn into URLs, as findings
+    targets = conda_targets(
+        args.names or None, args.compare_upstream, unusable, cfg.channels
+    )
     if not args.names:
         targets += extra_targets(settings.extra_urls, tuple(context.subdirs))
     options = make_options(
@@ -182,7 +250,16 @@ def execute(args: argparse.Namespace) -> int:
     )
     options.compare_upstream = bool(args.compare_upstream)
     checked = last_failure_first(args, targets, options, settings)
-    report = run(targets, conda_route, options, cfg, args, conda_version(), checked)
+    report = run(
+        targets,
+        conda_route,
+        options,
+        cfg,
+        args,
+        conda_version(),
+        checked,
+        findings=unusable,
+    )
     if args.fix:
         return fix_and_recheck(report, cfg, args, options)
     return 0 if report.ok else 1
@@ -354,6 +431,7 @@ def run(
     args: argparse.Namespace,
     conda_version: str | None,
     last_failure: LastFailureCheck | None = None,
+    findings: list | None = None,
 ) -> Report:
     """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
     from .config.checks import config_findings
@@ -365,7 +443,8 @@ def run(
     from .output import render, text
 
     report = Report(
-        findings=config_findings(cfg, [t.url for t in targets])
+        findings=list(findings or [])
+        + config_findings(cfg, [t.url for t in targets])
         + defaults_bypass_mirror(targets),
         conda_version=conda_version,
         netcheck_version=__version__,
@@ -404,8 +483,12 @@ def write_report(report: Report, cfg: NetConfig, path: str) -> None:
     from .output.report import default_versions, markdown_report
 
     text = markdown_report(report, cfg, default_versions(report))
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:  # a directory, a read-only place: say so, go on
+        print(f"cannot write the report to {path}: {exc.strerror}", file=sys.stderr)
+        return
     print(f"report written to {path}", file=sys.stderr)
 
 
@@ -420,24 +503,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         has_conda = True
     configure_parser(parser, conda=has_conda)
     args = parser.parse_args(argv)
-    if has_conda:
-        from conda.base.context import context
+    if not has_conda:
+        return guarded(lambda a: standalone(a, parser), args)
+    from conda.base.context import context
 
+    try:
         context.__init__(argparse_args=args)
-        return execute(args)
-    return standalone(args, parser)
+    except Exception as exc:
+        # conda cannot load its configuration: say where, then go on with
+        # the environment only (that is what this entry point is for).
+        error = exc
+        return guarded(lambda a: broken_conda(a, parser, error), args)
+    return execute(args)
 
 
-def standalone(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def broken_conda(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, error: BaseException
+) -> int:
+    """conda's configuration does not load: name the file, then check without conda."""
+    from .config.checks import broken_config_finding
+    from .config.loading import find_broken, search_path_files
+    from .config.netconfig import anaconda_config_path
+    from .config.secrets import register_all
+
+    paths = search_path_files()
+    register_all(paths, anaconda_config_path())
+    finding = broken_config_finding(find_broken(paths), error)
+    return standalone(args, parser, [finding])
+
+
+def standalone(
+    args: argparse.Namespace,
+    parser: argparse.ArgumentParser,
+    findings: list | None = None,
+) -> int:
     """Diagnose URLs with the environment only: no conda configuration is read."""
-    from .config.netconfig import from_environment
+    from .config.netconfig import anaconda_config_path, from_environment
     from .config.routes import standalone_route
+    from .config.secrets import register_all
     from .config.targets import native_subdir, urls_targets
 
-    if not args.names:
+    register_all(toml=anaconda_config_path())
+    names = getattr(args, "names", None) or []
+    if not names and not findings:
         parser.error("without conda, give the channel URLs to check")
     cfg = from_environment()
-    targets = urls_targets(args.names, (native_subdir(), "noarch"))
+    targets = urls_targets(names, (native_subdir(), "noarch"))
     options = make_options(args, cfg, ("repodata.json",))
-    report = run(targets, standalone_route, options, cfg, args, None)
+    # conda is importable when only its configuration is broken: say which.
+    version = conda_version() if findings else None
+    report = run(
+        targets, standalone_route, options, cfg, args, version, findings=findings
+    )
+    if findings and not names and not args.json:
+        print(
+            "give channel URLs (python -m conda_netcheck URL...) to check them "
+            "with the environment only",
+            file=sys.stderr,
+        )
     return 0 if report.ok else 1

@@ -74,6 +74,12 @@ class Code(str, Enum):
     IPV4_BROKEN = "ipv4-broken"
     TLS_X509_STRICT = "tls-x509-strict"
     TLS_LEGACY_RENEGOTIATION = "tls-legacy-renegotiation"
+    # A value netcheck (or conda) cannot use, named with where it is set.
+    CONFIG_INVALID = "config-invalid"
+    # conda cannot load its configuration at all: it runs no command.
+    CONDA_CONFIG_BROKEN = "conda-config-broken"
+    # A bug in netcheck itself, reported as a finding instead of a traceback.
+    INTERNAL_ERROR = "internal-error"
 
     def __str__(self) -> str:
         return self.value

@@ -34,6 +34,7 @@ __all__ = [
     "redact_text",
     "redact_traceback",
     "redact_url",
+    "install_log_redaction",
 ]
 
 REDACTED = "<redacted>"
@@ -41,6 +42,8 @@ REDACTED = "<redacted>"
 TOKEN_MASK = "<TOKEN>"
 #: Shorter literal secrets are not replaced in free text: "abc" would shred it.
 MIN_SECRET_LENGTH = 4
+#: A piece of a password split at a reserved character is hidden from this length.
+MIN_PIECE_LENGTH = 8
 
 # A scheme, then everything up to whitespace, a quote or an angle bracket: what
 # ends a URL in logs, reprs and JSON. Our own masks may sit inside a URL (known
@@ -49,10 +52,20 @@ MIN_SECRET_LENGTH = 4
 _URL_RE = re.compile(
     r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?:[^\s'\"<>]|<redacted>|<TOKEN>)*"
 )
+# A scheme-relative URL ("//user:pass@host/chan", valid in a channel list).
+_RELATIVE_URL_RE = re.compile(
+    r"(?<![A-Za-z0-9+.\-:/])//(?:[^\s'\"<>]|<redacted>|<TOKEN>)+"
+)
+_RESERVED_RE = re.compile(r"[?#/@:\[\]]")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Punctuation that ends a sentence rather than a URL ("see http://h/x?sig=1.").
 _TRAILING_PUNCTUATION = ".,;:!?)]}"
 _AUTHORITY_END_RE = re.compile(r"[/?#]")
+# What may follow the "@" that ends user info: a host (name, IPv4, [IPv6]),
+# an optional port, then the end of the authority.
+_HOSTPORT_RE = re.compile(
+    r"(?:\[[^\]\s/?#@]*\]|[^\s/?#@\[\]:]*)(?::[^\s/?#@]*)?(?=[/?#]|$)"
+)
 # conda matches r"/t/([a-zA-Z0-9-]*)"; mamba also allows "_". Masking the whole
 # path segment never leaves a tail of an odd token behind.
 _ANACONDA_TOKEN_RE = re.compile(r"/t/[^/?#]+")
@@ -60,7 +73,7 @@ _PARAM_RE = re.compile(r"(?P<name>[^&;=#]+)=(?P<value>[^&;#]*)")
 # Long runs of token characters with letters and digits: GitHub/GitLab tokens
 # used as the user name (https://ghp_...:x-oauth-basic@github.com).
 _TOKENISH_RE = re.compile(
-    r"(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}"
+    r"(?=[A-Za-z0-9_\-.~]*[0-9])(?=[A-Za-z0-9_\-.~]*[A-Za-z])[A-Za-z0-9_\-.~]{16,}"
 )
 
 _HEADER_RE = re.compile(
@@ -161,16 +174,41 @@ def _redact_after_authority(rest: str) -> str:
     return path + question + query + hash_ + fragment
 
 
+def _userinfo_end(body: str) -> int:
+    """Index of the "@" that ends the user info, or -1; parsing-independent.
+
+    The user info runs from ``//`` to the LAST "@" that is followed by a
+    host[:port]: an unencoded "@", "?", "#" or "/" in a password (which makes
+    the URL unparseable) still belongs to the user info. A path with an "@"
+    in it may lose a piece to the mask: hiding too much is the safe side.
+    """
+    at = body.rfind("@")
+    while at >= 0:
+        if _HOSTPORT_RE.match(body, at + 1) and _can_be_userinfo(body[:at]):
+            return at
+        at = body.rfind("@", 0, at)
+    return -1
+
+
+def _can_be_userinfo(text: str) -> bool:
+    # A "/" ends the authority unless what precedes it is "user:pass" (not
+    # "host:port"): https://host/pkg@1.0 keeps its host visible.
+    first, slash, _ = text.partition("/")
+    if not slash:
+        return True
+    _, colon, after = first.partition(":")
+    return bool(colon) and not after.isdigit()
+
+
 def _split_authority(body: str) -> tuple[str, str]:
-    end = _AUTHORITY_END_RE.search(body)
+    at = _userinfo_end(body)
+    end = _AUTHORITY_END_RE.search(body, at + 1)
     return (body[: end.start()], body[end.start() :]) if end else (body, "")
 
 
 def _redact_body(body: str) -> str:
     """Redact what follows ``scheme://``: authority, path, query, fragment."""
     authority, rest = _split_authority(body)
-    # Like urllib, split user info at the LAST "@": an unencoded "@" in a
-    # password (http://user:p@ss@proxy:3128) belongs to the password.
     userinfo, at, hostport = authority.rpartition("@")
     if at:
         authority = f"{_redact_userinfo(userinfo)}@{hostport}"
@@ -304,13 +342,23 @@ class Redactor:
             return
         sep = url.find("://")
         authority, rest = _split_authority(url[sep + 3 :] if sep > 0 else url)
-        userinfo, at, _ = authority.rpartition("@")
+        userinfo, at, hostport = authority.rpartition("@")
         if at and userinfo:
             user, colon, password = userinfo.partition(":")
             if colon:
                 self.add_credentials(user, password)
             else:
                 self.add(user)
+            # A parser that stops at an unencoded reserved character quotes a
+            # piece of the password alone ("Port could not be cast ... 'piece'").
+            for piece in _RESERVED_RE.split(password if colon else user):
+                if len(piece) >= MIN_PIECE_LENGTH:  # "http" must stay readable
+                    self.add(piece)
+        # A "port" that is a token (https://host:TOKEN/) is quoted alone in
+        # urllib's "Port could not be cast" error.
+        port = (hostport if at else authority).rpartition("]")[2].rpartition(":")[2]
+        if port and not port.isdigit() and _looks_like_token(port):
+            self.add(port)
         rest = rest.partition("#")[0]
         path, _, query = rest.partition("?")
         for token in _ANACONDA_TOKEN_RE.finditer(path):
@@ -340,6 +388,8 @@ class Redactor:
         text = self._literals(text, secrets)
         if "://" in text:
             text = _URL_RE.sub(_redact_url_match, text)
+        if "//" in text:
+            text = _RELATIVE_URL_RE.sub(_redact_url_match, text)
         text = _HEADER_RE.sub(_redact_header, text)
         if "earer" in text:
             text = _BEARER_RE.sub(_redact_bearer, text)
@@ -443,3 +493,18 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redactor.text(record.stack_info)
         return True
+
+
+def install_log_redaction(redactor: Redactor | None = None) -> None:
+    """Put a `RedactingFilter` on every logging handler there is (conda's, urllib3's).
+
+    A filter on a handler sees every record that reaches it, propagated or
+    not: urllib3's retry warnings and conda's debug lines quote URLs.
+    """
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    handlers = {id(h): h for logger in loggers for h in getattr(logger, "handlers", ())}
+    if logging.lastResort is not None:
+        handlers[id(logging.lastResort)] = logging.lastResort
+    for handler in handlers.values():
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter(redactor))

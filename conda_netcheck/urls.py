@@ -13,8 +13,8 @@ def host_port(url: str | None) -> tuple[str, int] | None:
         return None
     if "://" not in url:
         url = "http://" + url  # requests reads "proxy:3128" as http://proxy:3128
-    parts = urlsplit(url.strip())
-    try:
+    try:  # "Invalid IPv6 URL" comes from urlsplit itself, the port from .port
+        parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
         return None

@@ -92,6 +92,16 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _forget_secrets():
+    """Each test starts with no registered secret: none masks another test's output."""
+    from conda_netcheck.redact import REDACTOR
+
+    REDACTOR.clear()
+    yield
+    REDACTOR.clear()
+
+
 @pytest.fixture
 def channel_root(tmp_path: Path) -> Path:
     """A tiny real conda channel on disk."""

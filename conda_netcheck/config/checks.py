@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -13,7 +14,8 @@ from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
 
 if TYPE_CHECKING:
-    from .netconfig import NetConfig
+    from .loading import BrokenFile
+    from .netconfig import NetConfig, SettingProblem
 
 
 def config_findings(
@@ -23,7 +25,9 @@ def config_findings(
 
     `urls` are the targets' URLs, to explain which proxy setting applies to them.
     """
-    findings: list[Finding] = []
+    findings: list[Finding] = [setting_finding(p) for p in cfg.problems]
+    findings += [ignored_finding(b) for b in cfg.skipped]
+    findings += condarc_variable(cfg)
     findings += offline(cfg)
     findings += channels(cfg)
     findings += ca_bundles(cfg)
@@ -33,7 +37,88 @@ def config_findings(
     findings += pac_findings(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
+    findings += token_files(cfg)
+    findings += netrc_file(cfg)
     return findings
+
+
+def netrc_file(cfg: NetConfig) -> list[Finding]:
+    """A NETRC that names a FIFO, a device or a huge file: requests would read it."""
+    from .credentials import netrc_path
+    from .files import MAX_SMALL_FILE_BYTES, path_problem
+
+    path = netrc_path(cfg.env) if "NETRC" in cfg.env else None
+    problem = path_problem(path, MAX_SMALL_FILE_BYTES) if path else None
+    if problem is None or problem == "does not exist":
+        return []  # a missing NETRC is described with the credentials
+    return [
+        Finding(
+            "NETRC",
+            Code.CONFIG_INVALID,
+            f"the NETRC environment variable names {path}, which {problem}: "
+            "requests reads it to find credentials (on redirects, and for every "
+            "request when no other auth is set)",
+            "export NETRC=/path/to/your/.netrc (a small regular file), or unset NETRC",
+        )
+    ]
+
+
+def token_files(cfg: NetConfig) -> list[Finding]:
+    """anaconda-client token files conda cannot read (it reads them all)."""
+    from .credentials import binstar_token_dir, unreadable_token_files
+
+    if not cfg.conda:
+        return []
+    directory = binstar_token_dir()
+    return [
+        Finding(
+            "anaconda-client tokens",
+            Code.CONFIG_INVALID,
+            f"the token file {path} {what}: conda reads every token file in "
+            f"{directory} when it downloads, and cannot read this one (netcheck "
+            "checks without these tokens)",
+            f"rm {shlex.quote(path)} (then `anaconda login` again if you need it)",
+        )
+        for path, what in unreadable_token_files(directory)
+    ]
+
+
+#: The file names conda reads from a CONDARC path (conda.common.configuration).
+CONDARC_NAMES = (".condarc", "condarc")
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def condarc_variable(cfg: NetConfig) -> list[Finding]:
+    """CONDARC naming something conda silently skips (missing, a FIFO, a bad name)."""
+    import os
+
+    from .files import MAX_SMALL_FILE_BYTES, path_problem
+
+    path = cfg.env.get("CONDARC")
+    if not path or not cfg.conda:
+        return []
+    problem = path_problem(path, MAX_SMALL_FILE_BYTES, directory_ok=True)
+    name = os.path.basename(path.rstrip("/"))
+    if problem is None and os.path.isdir(path):
+        names = os.listdir(path) if os.access(path, os.R_OK) else []
+        if not any(n.endswith(YAML_SUFFIXES) for n in names):
+            problem = "is a directory without .yml or .yaml files"
+    elif problem is None and not (
+        name in CONDARC_NAMES or name.endswith(YAML_SUFFIXES)
+    ):
+        problem = "is named neither .condarc/condarc nor *.yml/*.yaml"
+    if problem is None:
+        return []
+    return [
+        Finding(
+            "CONDARC",
+            Code.CONFIG_INVALID,
+            f"the CONDARC environment variable names {path}, which {problem}: "
+            "conda silently ignores it, so none of its settings apply",
+            "point CONDARC at your .condarc file (a regular file named .condarc, "
+            "condarc or *.yml), or unset CONDARC",
+        )
+    ]
 
 
 def offline(cfg: NetConfig) -> list[Finding]:
@@ -59,8 +144,19 @@ def offline(cfg: NetConfig) -> list[Finding]:
 
 def channels(cfg: NetConfig) -> list[Finding]:
     """With no channel configured conda has nowhere to download from."""
-    if not cfg.conda or cfg.channels:
+    if not cfg.conda or cfg.channels and not _only_empty_defaults(cfg):
         return []
+    if cfg.channels:
+        return [
+            Finding(
+                "channels",
+                Code.NO_CHANNELS,
+                "channels lists only defaults, and default_channels is empty: "
+                "conda has nowhere to download from",
+                f"conda config --file {cfg.source('default_channels')} --remove-key "
+                "default_channels (or add your mirror's URLs to it)",
+            )
+        ]
     return [
         Finding(
             "channels",
@@ -70,6 +166,12 @@ def channels(cfg: NetConfig) -> list[Finding]:
             + " (or your organisation's channel)",
         )
     ]
+
+
+def _only_empty_defaults(cfg: NetConfig) -> bool:
+    from .targets import DEFAULTS
+
+    return set(cfg.channels) == {DEFAULTS} and cfg.default_channels == []
 
 
 def timeouts(cfg: NetConfig) -> list[Finding]:
@@ -182,3 +284,51 @@ def anaconda_auth(cfg: NetConfig) -> list[Finding]:
 def _proxy_list(proxies: dict[str, str]) -> str:
     # Shown through the redaction like every output; keys sorted for a stable text.
     return ", ".join(f"{k}={v}" for k, v in sorted(proxies.items()))
+
+
+def setting_finding(problem: SettingProblem) -> Finding:
+    """A setting that cannot be used: what, where, and the command that fixes it."""
+    key, where = problem.key, problem.where
+    if where.startswith("the CONDA_"):
+        fix = f"unset CONDA_{key.upper()}"
+    elif where in ("conda's default", "the command line"):
+        fix = f"conda config --show-sources (then fix {key} where it is set)"
+    else:
+        fix = f"conda config --file {where} --remove-key {key} (or set it right)"
+    return Finding(
+        key,
+        Code.CONFIG_INVALID,
+        f"{key} (set in {where}) cannot be used: {problem.reason}; netcheck checks "
+        "with conda's default instead",
+        fix,
+    )
+
+
+def ignored_finding(broken: BrokenFile) -> Finding:
+    """The finding for a file conda reads as if it were not there."""
+    return Finding(
+        "condarc",
+        Code.CONFIG_INVALID,
+        f"{broken.where()}: {broken.problem}; conda ignores this whole file "
+        "(with a warning), so none of its settings apply",
+        f"edit {broken.where()} (YAML: spaces, not tabs; a space after each colon)",
+    )
+
+
+def broken_config_finding(broken: BrokenFile | None, error: BaseException) -> Finding:
+    """The finding for conda's failure to load its configuration."""
+    from ..redact import redact_exception
+
+    if broken is None:
+        summary = (
+            "conda cannot load its configuration "
+            f"({redact_exception(error)}): no conda command runs until it is fixed"
+        )
+        fix = "conda config --show-sources names the files; check each one"
+    else:
+        summary = (
+            f"{broken.where()}: {broken.problem}; conda cannot load its "
+            "configuration, so no conda command runs until this is fixed"
+        )
+        fix = f"edit {broken.where()} (or move the file away) and run this check again"
+    return Finding("condarc", Code.CONDA_CONFIG_BROKEN, summary, fix)

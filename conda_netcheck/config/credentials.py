@@ -26,9 +26,11 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 
 from ..redact import REDACTOR
 from .commands import Commands
+from .files import MAX_SMALL_FILE_BYTES, UnsafePath, path_problem, read_text
+from .locations import binstar_token_dir, netrc_path
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
 __all__ = [
     "KINDS",
@@ -56,7 +58,6 @@ KINDS = (
 )
 
 #: requests' order when NETRC is unset (requests.utils.NETRC_FILES).
-NETRC_FILES = (".netrc", "_netrc")
 #: conda.common.url.split_anaconda_token's pattern, kept identical on purpose.
 _CONDA_TOKEN_RE = re.compile(r"/t/([a-zA-Z0-9-]*)")
 #: Hosts anaconda-auth serves; the keyring domain its handler looks tokens up in
@@ -168,28 +169,6 @@ def _userinfo(url: str) -> tuple[str, str]:
 # --- .netrc ------------------------------------------------------------------------
 
 
-def netrc_path(env: Mapping[str, str] = os.environ) -> str | None:
-    """The .netrc file requests would read: $NETRC alone when set, else ~/.netrc, ~/_netrc."""
-    if env.get("NETRC") is not None:
-        candidates: Iterable[str] = (env["NETRC"],)
-    else:
-        candidates = (f"~/{name}" for name in NETRC_FILES)
-    for candidate in candidates:
-        path = _expanduser(candidate, env)
-        if os.path.exists(path):
-            return path
-    return None
-
-
-def _expanduser(path: str, env: Mapping[str, str]) -> str:
-    if env is os.environ or not path.startswith("~"):
-        return os.path.expanduser(path)
-    home = env.get("USERPROFILE" if os.name == "nt" else "HOME")
-    if not home or (len(path) > 1 and path[1] not in "/\\"):
-        return os.path.expanduser(path)
-    return home + path[1:]
-
-
 def netrc_credential(
     url: str, env: Mapping[str, str] = os.environ
 ) -> Credential | None:
@@ -206,6 +185,15 @@ def netrc_credential(
     host = _hostname(url)
     warnings = _mode_warnings(path)
     where = " (named by NETRC)" if env.get("NETRC") is not None else ""
+    unsafe = path_problem(path, MAX_SMALL_FILE_BYTES)
+    if unsafe:
+        return Credential(
+            "netrc",
+            path,
+            f"{unsafe}{where}: netcheck does not read it (requests would try)",
+            warnings,
+            sent=False,
+        )
     try:
         parsed = netrc.netrc(path)
     except netrc.NetrcParseError as exc:
@@ -219,7 +207,9 @@ def netrc_credential(
             sent=False,
         )
     except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        reason = getattr(exc, "strerror", None) or (
+            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "unreadable"
+        )
         return Credential(
             "netrc",
             path,
@@ -278,17 +268,6 @@ def _mode_warnings(path: str) -> list[str]:
 # --- anaconda-client tokens ----------------------------------------------------------
 
 
-def binstar_token_dir() -> str:
-    """Where `anaconda login` keeps tokens (conda's _get_binstar_token_directory)."""
-    if "BINSTAR_CONFIG_DIR" in os.environ:
-        return os.path.join(os.environ["BINSTAR_CONFIG_DIR"], "data")
-    try:
-        from platformdirs import user_config_dir
-    except ImportError:  # conda depends on platformdirs; this is the Linux answer
-        return os.path.join(os.path.expanduser("~"), ".config", "binstar")
-    return user_config_dir(appname="binstar", appauthor="ContinuumIO")
-
-
 def _replace_first_api_with_conda(url: str) -> str:
     return re.sub(r"([./])api([./]|$)", r"\1conda\2", url, count=1)
 
@@ -310,6 +289,22 @@ def _token_files(token_dir: str) -> dict[str, str]:
         # Same chained assignment as conda: the api->conda key comes second.
         files[prefix] = files[_replace_first_api_with_conda(prefix)] = entry.path
     return files
+
+
+def unreadable_token_files(token_dir: str | None = None) -> list[tuple[str, str]]:
+    """Token files conda cannot read, as (path, what it is).
+
+    conda reads every ``*.token`` file of the directory on every request it
+    authenticates: one FIFO blocks it, ``/dev/zero`` eats its memory, a
+    non-UTF-8 file raises.
+    """
+    found = []
+    for path in sorted(set(_token_files(token_dir or binstar_token_dir()).values())):
+        try:
+            read_text(path)
+        except UnsafePath as exc:
+            found.append((path, exc.what))
+    return found
 
 
 def anaconda_client_token(
@@ -338,13 +333,12 @@ def anaconda_client_token(
                 withheld_by="add_anaconda_token",
             )
         try:
-            with open(path) as handle:
-                value = handle.read()
-        except OSError as exc:
+            value = read_text(path)
+        except UnsafePath as exc:
             return Credential(
                 "anaconda-client-token",
                 path,
-                f"{detail}; cannot be read ({exc.strerror}): conda fails reading it",
+                f"{detail}; the file {exc.what}: conda fails reading it",
                 sent=False,
             )
         REDACTOR.add(value)
@@ -560,7 +554,7 @@ def server_reason(body: bytes, content_type: str) -> str | None:
         return None
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a body nested thousands deep
         return None
     value = _reason_value(document, 0)
     if not value:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .loading import BrokenFile
 
 #: Environment variables that change how conda (through requests) connects.
 ENV_VARIABLES = (
@@ -63,11 +66,16 @@ class NetConfig:
     read_timeout: float = CONDA_READ_TIMEOUT
     proxy_servers: dict[str, str] = field(default_factory=dict)
     channels: list[str] = field(default_factory=list)
+    default_channels: list[str] | None = None  # None: not read (no conda)
     env: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     #: proxy_servers that anaconda-auth reads, by where they are set.
     anaconda_auth_proxies: dict[str, dict[str, str]] = field(default_factory=dict)
     conda: bool = True  # False when conda's configuration could not be read
+    #: settings that could not be used as they are (each names where it is set)
+    problems: list[SettingProblem] = field(default_factory=list)
+    #: configuration files conda skips whole (with a warning)
+    skipped: list[BrokenFile] = field(default_factory=list)
 
     def source(self, key: str) -> str:
         """Where a key is set, in words: a file, an environment variable, the default."""
@@ -87,42 +95,183 @@ def from_environment() -> NetConfig:
 
 
 def from_conda() -> NetConfig:
-    """Read conda's context: the values conda will use and where each was set."""
+    """Read conda's context: the values conda will use and where each was set.
+
+    A value conda rejects, or that cannot be used, becomes a finding in
+    `NetConfig.problems` (naming the setting and where it is set) and the
+    default stands in for it: the run goes on with what can still be checked.
+    """
     from conda.base.context import context
 
-    return NetConfig(
-        offline=bool(context.offline),
-        ssl_verify=_value("ssl_verify", True),
-        client_cert=_value("client_ssl_cert", None),
-        client_key=_value("client_ssl_cert_key", None),
-        connect_timeout=float(context.remote_connect_timeout_secs),
-        read_timeout=float(context.remote_read_timeout_secs),
-        proxy_servers=dict(context.proxy_servers or {}),
-        channels=list(context.channels),
-        env=environment(),
-        sources=conda_sources(),
-        anaconda_auth_proxies=anaconda_auth_proxies(),
+    from .loading import ignored_files, search_path_files
+    from .secrets import register_all
+
+    files = search_path_files()
+    register_all(files, anaconda_config_path())
+    sources = _safe(conda_sources, {})
+    cfg = NetConfig(env=environment(), sources=sources)
+    cfg.skipped = _safe(lambda: ignored_files(files), [])
+    cfg.offline = bool(_setting("offline", False, cfg, lambda: context.offline))
+    cfg.ssl_verify = _value("ssl_verify", True, cfg)
+    cfg.client_cert = _value("client_ssl_cert", None, cfg)
+    cfg.client_key = _value("client_ssl_cert_key", None, cfg)
+    cfg.connect_timeout = _timeout("remote_connect_timeout_secs", 9.15, cfg)
+    cfg.read_timeout = _timeout("remote_read_timeout_secs", 60.0, cfg)
+    proxies = _setting("proxy_servers", {}, cfg, lambda: dict(context.proxy_servers))
+    cfg.proxy_servers = _string_mapping("proxy_servers", proxies, cfg)
+    # Each setting that feeds channel URLs, so that a broken one is named
+    # (context.channels fails on any of them with a bare ValueError).
+    for key in ("channel_alias", "default_channels", "custom_channels"):
+        value = _setting(key, None, cfg, lambda key=key: getattr(context, key))
+        if key == "default_channels" and value is not None:
+            cfg.default_channels = [str(c) for c in value]
+    # A channel conda cannot expand is named by conda_targets, one by one.
+    cfg.channels = _safe(lambda: list(context.channels), None)
+    if cfg.channels is None:
+        cfg.channels = _raw_channels()
+    cfg.anaconda_auth_proxies = anaconda_auth_proxies()
+    return cfg
+
+
+def _safe(read: Any, default: Any) -> Any:
+    try:
+        return read()
+    except Exception:  # conda's raw data itself is odd: no sources then
+        return default
+
+
+def _setting(key: str, default: Any, cfg: NetConfig, read: Any) -> Any:
+    """A context value; conda's validation error becomes a finding, the default stands."""
+    try:
+        return read()
+    except Exception as exc:
+        cfg.problems.append(invalid_setting(cfg, key, _conda_reason(exc)))
+        return default
+
+
+def _conda_reason(exc: BaseException) -> str:
+    from ..redact import REDACTOR
+
+    text = str(exc).strip().splitlines()
+    # conda: "Parameter K = V declared in <<merged>> is invalid.\n<reason>"
+    reason = text[-1] if text else type(exc).__name__
+    if isinstance(exc, (AttributeError, TypeError)):
+        # conda met a number, list or mapping where it expects a string.
+        reason = f"a key or value has the wrong type ({reason})"
+    return REDACTOR.text(reason or type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """A setting that cannot be used: which, where it is set, and why."""
+
+    key: str
+    where: str  # a file, "the CONDA_X environment variable", "conda's default"
+    reason: str
+
+
+def invalid_setting(cfg: NetConfig, key: str, reason: str) -> SettingProblem:
+    """The problem with a setting, with where it is set."""
+    return SettingProblem(key, cfg.source(key), reason)
+
+
+#: Longer than this is no timeout (and overflows the socket layer).
+MAX_TIMEOUT_SECONDS = 86400.0
+
+
+def _timeout(key: str, default: float, cfg: NetConfig) -> float:
+    from conda.base.context import context
+
+    value = _setting(key, default, cfg, lambda: getattr(context, key))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if number == number and 0 < number <= MAX_TIMEOUT_SECONDS:
+        return number
+    cfg.problems.append(
+        invalid_setting(
+            cfg,
+            key,
+            f"{value!r} is not a usable timeout (a number of seconds between 0 "
+            f"and {MAX_TIMEOUT_SECONDS:g} is needed)",
+        )
     )
+    return default
 
 
-def _value(key: str, default: Any) -> Any:
+def _string_mapping(key: str, value: Any, cfg: NetConfig) -> dict[str, str]:
+    """proxy_servers as strings; a non-string entry becomes a finding."""
+    result = {}
+    for name, item in (value or {}).items():
+        if isinstance(item, str) and isinstance(name, str):
+            result[name] = item
+        elif item is not None:
+            cfg.problems.append(
+                invalid_setting(
+                    cfg,
+                    key,
+                    f"the entry {name!r} is a {type(item).__name__}, not a URL",
+                )
+            )
+    return result
+
+
+def _value(key: str, default: Any, cfg: NetConfig | None = None) -> Any:
     """A context value; when conda rejects it (a CA path that does not exist), the raw text.
 
     conda validates ssl_verify and the client certificate paths when they are
     read, so a missing file makes every command fail with a validation error
     that names no fix. netcheck reads the raw value instead and reports it.
+    A value that is no path at all (a mapping, a list) is a finding.
     """
-    from conda import CondaError
     from conda.base.context import context
 
     try:
-        return getattr(context, key)
-    except CondaError:
-        raw = None
-        for values in context.raw_data.values():
-            if key in values:
+        value = getattr(context, key)
+    except Exception:
+        value = _raw_value(key)
+    if value is None or isinstance(value, (bool, str)):
+        return default if value is None else value
+    if cfg is not None:
+        cfg.problems.append(
+            invalid_setting(
+                cfg, key, f"it is a {type(value).__name__}, not a path or true/false"
+            )
+        )
+    return default
+
+
+def _raw_channels() -> list[str]:
+    """The channel names as written, when conda cannot expand them."""
+    from conda.base.context import context
+
+    names: list[str] = []
+    for values in context.raw_data.values():
+        if "channels" not in values:
+            continue
+        try:
+            items = values["channels"].value(None)
+        except Exception:
+            continue
+        for item in items if isinstance(items, (list, tuple)) else ():
+            value = item.value(None) if hasattr(item, "value") else item
+            if isinstance(value, str) and value not in names:
+                names.append(value)
+    return names
+
+
+def _raw_value(key: str) -> Any:
+    from conda.base.context import context
+
+    raw = None
+    for values in context.raw_data.values():
+        if key in values:
+            try:
                 raw = values[key].value(None)
-        return raw if raw is not None else default
+            except Exception:  # a mapping or list where a scalar belongs
+                raw = {}
+    return raw
 
 
 def conda_sources() -> dict[str, str]:
@@ -168,7 +317,7 @@ def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
     if variable:
         try:
             value = json.loads(variable)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         if isinstance(value, dict):
             found["the ANACONDA_AUTH_PROXY_SERVERS environment variable"] = value
@@ -177,15 +326,18 @@ def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
         import tomllib
     except ImportError:  # Python < 3.11: anaconda-auth's TOML is not read
         return found
+    from .files import read_text
+
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, ValueError):
+        data = tomllib.loads(read_text(path))
+    except (OSError, ValueError):  # UnsafePath is an OSError
         return found
-    auth = data.get("plugin", {}).get("auth", {})
-    if isinstance(auth.get("proxy_servers"), dict):
+    plugin = data.get("plugin")
+    auth = plugin.get("auth") if isinstance(plugin, dict) else None
+    if isinstance(auth, dict) and isinstance(auth.get("proxy_servers"), dict):
         found[f"{path} [plugin.auth]"] = auth["proxy_servers"]
-    for name, site in (data.get("sites") or {}).items():
+    sites = data.get("sites")
+    for name, site in sites.items() if isinstance(sites, dict) else ():
         if isinstance(site, dict) and isinstance(site.get("proxy_servers"), dict):
             found[f"{path} [sites.{name}]"] = site["proxy_servers"]
     return found

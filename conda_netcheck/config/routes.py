@@ -47,6 +47,9 @@ def standalone_route(url: str) -> Route:
         if os.environ.get("SSL_CERT_FILE"):
             session.verify = os.environ["SSL_CERT_FILE"]
     _mount_no_retry(session, None)
+    from ..probes.http import refuse_non_http_redirect
+
+    session.hooks["response"].append(refuse_non_http_redirect)
     route = _route(session, url, {})
     route.credentials = _environment_credentials
     # Not conda's session: the advice about truststore is for whichever conda
@@ -84,6 +87,12 @@ def diagnostic_copy(session: Session) -> Session:
             clone.mount(prefix, adapter)  # file://, ftp://, s3://: no retries there
     _mount_no_retry(clone, truststore_context)
     clone.auth = NoPromptAuth(session.auth)
+    from ..probes.http import refuse_non_http_redirect
+
+    clone.hooks = {
+        **session.hooks,
+        "response": [*session.hooks.get("response", []), refuse_non_http_redirect],
+    }
     clone.max_redirects = 10
     return clone
 
@@ -172,7 +181,11 @@ class NoPromptAuth:
         self.inner = inner
 
     def __call__(self, request: Any) -> Any:
-        if self.inner is not None:
+        from .credentials import unreadable_token_files
+
+        # conda's auth reads every anaconda-client token file: with one it
+        # cannot read it blocks or eats memory (reported as a finding).
+        if self.inner is not None and not unreadable_token_files():
             request = self.inner(request)
         hooks = request.hooks.get("response", [])
         request.hooks["response"] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Target
+from ..model import Code, Finding, Target
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -12,41 +12,94 @@ if TYPE_CHECKING:
 
 PUBLIC_ALIAS = "https://conda.anaconda.org"
 PUBLIC_DEFAULTS = "https://repo.anaconda.com"
+DEFAULTS = "defaults"
 
 
 def conda_targets(
-    channels: Sequence[str] | None = None, upstream_alias: str | None = None
+    channels: Sequence[str] | None = None,
+    upstream_alias: str | None = None,
+    problems: list[Finding] | None = None,
+    configured: Sequence[str] | None = None,
 ) -> list[Target]:
     """Targets for `channels` (names or URLs), or for every configured channel.
 
     With `upstream_alias`, a channel served by a mirror gets the URL of the
-    public channel it mirrors (for the freshness comparison).
+    public channel it mirrors (for the freshness comparison). A channel conda
+    cannot turn into URLs (a broken port, an odd custom_channels entry) is a
+    finding in `problems`; the other channels are still checked.
     """
     from conda.base.context import context
-    from conda.models.channel import Channel
 
-    names = list(channels) if channels else list(context.channels)
+    names = (
+        list(channels)
+        if channels
+        else list(context.channels if configured is None else configured)
+    )
     subdirs = tuple(context.subdirs)
     targets: list[Target] = []
     seen: set[str] = set()
     for name in names:
-        channel = Channel(name)
-        for url in channel.urls(with_credentials=True, subdirs=subdirs):
-            if url in seen:
-                continue
-            seen.add(url)
-            sub = Channel(url)
-            subdir = sub.subdir or url.rstrip("/").rsplit("/", 1)[-1]
-            targets.append(
-                Target(
-                    url=url,
-                    channel=name,
-                    subdir=subdir,
-                    source=channel_source(name, channels is not None),
-                    upstream=upstream_of(name, sub, subdir, upstream_alias),
-                )
+        try:
+            found = _channel_targets(
+                name, subdirs, channels is not None, upstream_alias
             )
+        except Exception as exc:  # conda's URL parsing: ValueError, AttributeError
+            if problems is not None:
+                problems.append(_unusable_channel(name, exc, channels is not None))
+            continue
+        for target in found:
+            if target.url not in seen:
+                seen.add(target.url)
+                targets.append(target)
     return targets
+
+
+def _channel_targets(
+    name: str, subdirs: tuple[str, ...], from_command_line: bool, alias: str | None
+) -> list[Target]:
+    from conda.models.channel import Channel
+
+    channel = Channel(name)
+    source = channel_source(name, from_command_line)
+    targets = []
+    for url in channel.urls(with_credentials=True, subdirs=subdirs):
+        sub = Channel(url)
+        subdir = sub.subdir or url.rstrip("/").rsplit("/", 1)[-1]
+        targets.append(
+            Target(
+                url=url,
+                channel=name,
+                subdir=subdir,
+                source=source,
+                upstream=upstream_of(name, sub, subdir, alias),
+            )
+        )
+    return targets
+
+
+def _unusable_channel(
+    name: str, exc: BaseException, from_command_line: bool
+) -> Finding:
+    """A channel conda cannot turn into URLs: which, why, and where it comes from."""
+    from ..redact import REDACTOR
+
+    origin = "the command line" if from_command_line else "the channels setting"
+    try:
+        source = (
+            origin if "://" in str(name) else channel_source(name, from_command_line)
+        )
+    except Exception:  # the very setting that broke the channel
+        source = origin
+    reason = REDACTOR.text(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+    return Finding(
+        "channels",
+        Code.CONFIG_INVALID,
+        f"the channel {REDACTOR.url(str(name))} (from {source}) cannot be turned "
+        f"into URLs: {reason or type(exc).__name__}; conda fails on it too",
+        "fix the URL (a port is a number up to 65535, an IPv6 address is written "
+        "[addr]:port, special characters in credentials are percent-encoded): "
+        "conda config --show-sources shows where it is set",
+    )
 
 
 def upstream_of(name: str, channel, subdir: str, alias: str | None) -> str | None:

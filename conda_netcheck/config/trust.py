@@ -29,6 +29,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import Code, Finding, Status
 from .commands import for_config
+from .files import (
+    MAX_BUNDLE_BYTES,
+    MAX_SMALL_FILE_BYTES,
+    UnsafePath,
+    path_problem,
+    read_bytes,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -273,8 +280,9 @@ def bundle_problem(path: str) -> str | None:
 def inspect_ca_path(path: str, kind: str = "any") -> CaPath:
     """Check a CA path: exists, is a `kind` ("file", "dir", "any"), readable, loadable PEM."""
     result = CaPath(path)
-    if not os.path.exists(path):
-        result.problem = "does not exist"
+    problem = path_problem(path, MAX_BUNDLE_BYTES, directory_ok=True)
+    if problem:
+        result.problem = problem
         return result
     if os.path.isdir(path):
         if kind == "file":
@@ -310,10 +318,9 @@ def inspect_ca_path(path: str, kind: str = "any") -> CaPath:
 
 def _read(result: CaPath) -> bytes | None:
     try:
-        with open(result.path, "rb") as handle:
-            return handle.read(16 * 1024 * 1024)
-    except OSError as exc:
-        result.problem = f"cannot be read ({exc.strerror})"
+        return read_bytes(result.path, MAX_BUNDLE_BYTES)
+    except UnsafePath as exc:
+        result.problem = exc.what
         return None
 
 
@@ -330,10 +337,10 @@ def _inspect_directory(result: CaPath) -> CaPath:
     blocks: list[bytes] = []
     for name in names[:2000]:
         try:
-            with open(os.path.join(result.path, name), "rb") as handle:
-                blocks += _CERT_BLOCK_RE.findall(handle.read(1024 * 1024))
-        except OSError:
+            data = read_bytes(os.path.join(result.path, name), MAX_SMALL_FILE_BYTES)
+        except UnsafePath:
             continue
+        blocks += _CERT_BLOCK_RE.findall(data)
     _describe_certificates(result, blocks)
     result.count = max(result.count, len(names))
     return result
@@ -709,17 +716,10 @@ def _client_file(
     cfg: NetConfig, key: str, path: str, findings: list[Finding]
 ) -> bytes | None:
     where = f"{key}{_set_in(cfg, key)} points at {path}, which"
-    problem = None
-    if not os.path.exists(path):
-        problem = "does not exist"
-    elif os.path.isdir(path):
-        problem = "is a directory, not a file"
-    else:
-        try:
-            with open(path, "rb") as handle:
-                return handle.read(1024 * 1024)
-        except OSError as exc:
-            problem = f"cannot be read ({exc.strerror})"
+    try:
+        return read_bytes(path, MAX_SMALL_FILE_BYTES)
+    except UnsafePath as exc:
+        problem = exc.what
     fix = (
         f"{_remove_command(cfg, key)}, or point it at your "
         f"{'key' if key.endswith('key') else 'certificate'} file: "

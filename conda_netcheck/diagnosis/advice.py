@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import ssl
 from typing import TYPE_CHECKING, Any
 
 from ..model import Code, Layer, Problem
+from ..probes.http import RefusedRedirect
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -19,9 +21,15 @@ def route_problem(exc: Exception) -> Problem:
     first = REDACTOR.text(
         str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
     )
-    proxy = "proxy" in str(exc).lower()
+    text = str(exc).lower()
+    if "proxy" in text:
+        code = Code.PROXY_MISCONFIGURED
+    elif "bundle" in text or "ssl_verify" in text:
+        code = Code.CA_BUNDLE_INVALID
+    else:  # some other setting conda cannot use (a mapping where a path belongs)
+        code = Code.CONFIG_INVALID
     return Problem(
-        Code.PROXY_MISCONFIGURED if proxy else Code.CA_BUNDLE_INVALID,
+        code,
         Layer.CONFIG,
         f"conda cannot build its session: {first}",
         "fix the setting named above (conda config --show-sources shows where it is set)",
@@ -30,7 +38,11 @@ def route_problem(exc: Exception) -> Problem:
 
 def trust_setting_problem(exc: Exception, route: Route) -> Problem:
     """The CA bundle or client certificate conda is told to use cannot be loaded."""
-    if route.cert and ("PEM" in str(exc) or isinstance(exc, ssl.SSLError)):
+    cert_paths = route.cert if isinstance(route.cert, tuple) else (route.cert,)
+    unsafe_cert = getattr(exc, "path", None) in cert_paths
+    if unsafe_cert or (
+        route.cert and ("PEM" in str(exc) or isinstance(exc, ssl.SSLError))
+    ):
         return Problem(
             Code.CLIENT_CERT_INVALID,
             Layer.CONFIG,
@@ -40,13 +52,16 @@ def trust_setting_problem(exc: Exception, route: Route) -> Problem:
     return Problem(
         Code.CA_BUNDLE_INVALID,
         Layer.CONFIG,
-        f"the CA bundle {route.verify} cannot be loaded: {_reason(exc)}",
+        f"the CA bundle {getattr(exc, 'path', None) or route.verify} cannot be "
+        f"loaded: {_reason(exc)}",
         fix="point ssl_verify (or REQUESTS_CA_BUNDLE) at a PEM file that exists, or "
         "use the operating system's store: conda config --set ssl_verify truststore",
     )
 
 
 def _reason(exc: Exception) -> str:
+    if getattr(exc, "what", None):  # config.files.UnsafePath: what the path is
+        return str(exc.what)
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
@@ -157,6 +172,17 @@ def request_problem(
         return Problem(Code.READ_TIMEOUT, Layer.HTTP, _silence(answered, timeout))
     if _first(chain, ConnectionRefusedError) is not None:
         return Problem(Code.CONNECTION_REFUSED, Layer.TCP, "the connection was refused")
+    refused = _first(chain, RefusedRedirect)
+    if refused is not None:
+        return Problem(
+            Code.NOT_A_CHANNEL,
+            Layer.HTTP,
+            f"the server redirects to a {refused.scheme}: URL "
+            f"({REDACTOR.text(refused.location)}); a channel must answer over "
+            "http(s), and netcheck never follows a redirect to another scheme",
+            fix="check the channel URL, or ask the server's administrators why it "
+            f"redirects to {refused.scheme}:",
+        )
     if isinstance(exc, requests.exceptions.TooManyRedirects):
         return Problem(Code.NOT_A_CHANNEL, Layer.HTTP, "the server redirects in a loop")
     if isinstance(exc, OSError) and "CA bundle" in text:
@@ -164,6 +190,28 @@ def request_problem(
     if isinstance(exc, ValueError) and route.proxy:
         return Problem(
             Code.PROXY_MISCONFIGURED, Layer.CONFIG, f"the proxy URL is invalid: {text}"
+        )
+    if (
+        isinstance(
+            exc,
+            (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+                requests.exceptions.InvalidHeader,
+            ),
+        )
+        or _first(chain, http.client.HTTPException) is not None
+    ):
+        # Connected and answered, but not in HTTP that requests can read.
+        closed = _first(chain, http.client.RemoteDisconnected) is not None
+        return Problem(
+            Code.NOT_A_CHANNEL,
+            Layer.HTTP,
+            "the server closed the connection without an answer"
+            if closed
+            else f"the server's answer is malformed HTTP: {text}",
+            fix="ask the server's administrators (or the network team, if a proxy "
+            "or firewall rewrites the traffic) to look at this answer",
         )
     return Problem(Code.CONNECTION_REFUSED, Layer.TCP, f"the request failed: {text}")
 

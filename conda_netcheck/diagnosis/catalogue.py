@@ -847,6 +847,40 @@ ENTRIES: tuple[Entry, ...] = (
         _finding,
         W,
     ),
+    _e(
+        C.CONFIG_INVALID,
+        (L.CONFIG,),
+        A.YOU,
+        "a setting or variable holds a value that cannot be used (a port that is not "
+        "a number, a bracket-broken IPv6 address, a timeout that is not a positive "
+        "number, a mapping where a path belongs, a path that is a FIFO, a device or a "
+        "directory, a `.condarc` conda skips); the run goes on with what can still "
+        "be checked",
+        "the setting, where it is set, and the command that fixes it",
+        _finding_fix,
+        _finding,
+    ),
+    _e(
+        C.CONDA_CONFIG_BROKEN,
+        (L.CONFIG,),
+        A.YOU,
+        "conda cannot load its configuration (a `.condarc` that is not valid YAML, "
+        "not a mapping, not UTF-8, or has duplicate keys): conda runs no command "
+        "until it is fixed; shown by `python -m conda_netcheck`",
+        "fix the file at the line and column named",
+        _finding_fix,
+        _finding,
+    ),
+    _e(
+        C.INTERNAL_ERROR,
+        (L.CONFIG,),
+        A.YOU,
+        "netcheck itself failed on this target (a bug): the other targets are still "
+        "checked",
+        "report it, with the `--json` output",
+        _fixed("please report this as a bug in conda-netcheck"),
+        _finding,
+    ),
 )
 
 

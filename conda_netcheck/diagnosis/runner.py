@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import queue
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable
@@ -65,42 +65,76 @@ def diagnose(
     if options.offline:
         return [_offline(t, options) for t in targets]
     runner = _Runner(route_for, options)
-    pool = ThreadPoolExecutor(
-        max_workers=max(1, min(options.max_workers, len(targets))),
-        thread_name_prefix="netcheck",
-    )
-    futures = {pool.submit(runner.run, t): i for i, t in enumerate(targets)}
     results: list[TargetResult | None] = [None] * len(targets)
+    finished = _run_daemons(runner, targets, options)
     deadline = time.monotonic() + options.deadline
-    pending = set(futures)
-    while pending:
-        done, pending = wait(
-            pending,
-            timeout=max(0.0, deadline + runner.grace - time.monotonic()),
-            return_when=FIRST_COMPLETED,
-        )
-        if not done:
+    for _ in targets:
+        try:
+            index, result = finished.get(
+                timeout=max(0.0, deadline + runner.grace - time.monotonic())
+            )
+        except queue.Empty:
             break
-        for future in done:
-            result = future.result()
-            results[futures[future]] = result
-            if on_result:
-                on_result(result)
-    # Whatever is still running has outlived the run's bound: report it as
-    # such instead of waiting (the worker threads end on their own timeouts).
-    pool.shutdown(wait=False, cancel_futures=True)
-    for future in pending:
-        target = targets[futures[future]]
-        problem = Problem(
-            Code.READ_TIMEOUT,
-            Layer.HTTP,
-            f"no answer within the run's limit of {options.deadline:g} s",
-        )
-        result = TargetResult(target, _with_fix(problem, target, options))
-        results[futures[future]] = result
+        results[index] = result
         if on_result:
             on_result(result)
+    # Whatever is still running has outlived the run's bound: report it as
+    # such. The workers are daemon threads: they cannot keep the process alive.
+    for index, target in enumerate(targets):
+        if results[index] is None:
+            results[index] = _overdue(target, options)
+            if on_result:
+                on_result(results[index])
     return [r for r in results if r is not None]
+
+
+def _run_daemons(
+    runner: _Runner, targets: list[Target], options: Options
+) -> queue.Queue[tuple[int, TargetResult]]:
+    """Start daemon workers over `targets`; each result arrives on the queue."""
+    todo: queue.Queue[tuple[int, Target]] = queue.Queue()
+    for item in enumerate(targets):
+        todo.put(item)
+    finished: queue.Queue[tuple[int, TargetResult]] = queue.Queue()
+
+    def work() -> None:
+        while True:
+            try:
+                index, target = todo.get_nowait()
+            except queue.Empty:
+                return
+            finished.put((index, _guarded(runner, target)))
+
+    for number in range(max(1, min(options.max_workers, len(targets)))):
+        threading.Thread(target=work, name=f"netcheck-{number}", daemon=True).start()
+    return finished
+
+
+def _guarded(runner: _Runner, target: Target) -> TargetResult:
+    """A bug in a probe is this target's finding, never a traceback or a lost worker."""
+    try:
+        return runner.run(target)
+    except Exception as exc:
+        from ..redact import redact_exception
+
+        return TargetResult(
+            target,
+            Problem(
+                Code.INTERNAL_ERROR,
+                Layer.CONFIG,
+                f"netcheck failed checking this channel: {redact_exception(exc)}",
+                fix="please report this as a bug in conda-netcheck",
+            ),
+        )
+
+
+def _overdue(target: Target, options: Options) -> TargetResult:
+    problem = Problem(
+        Code.READ_TIMEOUT,
+        Layer.HTTP,
+        f"no answer within the run's limit of {options.deadline:g} s",
+    )
+    return TargetResult(target, _with_fix(problem, target, options))
 
 
 def _offline(target: Target, options: Options) -> TargetResult:
@@ -403,6 +437,19 @@ class _Runner:
                 )
                 result.problem, result.url_failed = install_path.name_hop(
                     problem, answer.error, url, target
+                )
+                return
+            if answer.header_defects:
+                # http.client stops at the bad line: the rest of the headers
+                # (Content-Length, Content-Type) would be read as the body.
+                result.problem = Problem(
+                    Code.NOT_A_CHANNEL,
+                    Layer.HTTP,
+                    f"the server's answer to {filename} has malformed headers "
+                    f"({'; '.join(answer.header_defects)}): the headers after it "
+                    "are read as the body",
+                    "ask the server's administrators (or the network team, if a "
+                    "proxy rewrites the traffic) to fix the response headers",
                 )
                 return
             skew = _clock_skew(answer)

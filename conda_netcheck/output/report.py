@@ -332,7 +332,8 @@ def _configuration(cfg: NetConfig) -> str:
     lines = ["## Configuration", ""]
     if not cfg.conda:
         lines += [
-            "conda's configuration was **not read** (conda is not importable here): "
+            "conda's configuration was **not read** (conda is not importable here, "
+            "or cannot load it): "
             "only the environment variables below apply.",
             "",
         ]

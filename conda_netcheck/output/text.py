@@ -73,8 +73,13 @@ def header_lines(report: Report, urls: list[str]) -> list[str]:
         uses, why = report.trust
         lines.append(REDACTOR.text(f"trust: {uses} ({why})"))
     if not report.conda_config_read:
+        why = (
+            "conda cannot load it"
+            if report.conda_version
+            else "conda is not importable"
+        )
         lines.append(
-            "note: conda's configuration was not read (conda is not importable); "
+            f"note: conda's configuration was not read ({why}); "
             "only the environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, "
             "SSL_CERT_FILE) applies"
         )

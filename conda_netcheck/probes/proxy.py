@@ -138,10 +138,13 @@ def auth_schemes(headers: dict[str, str]) -> list[str]:
 
 def speaks_plain_http(proxy_url: str, timeout: float = 3.0) -> bool:
     """Whether the proxy answers a plain-HTTP request (so https:// in its URL is wrong)."""
-    parts = urlsplit(proxy_url)
+    try:
+        parts = urlsplit(proxy_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # no usable port: nothing to connect to
+        return False
     if not parts.hostname:
         return False
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         sock = socket.create_connection((parts.hostname, port), timeout=timeout)
     except OSError:

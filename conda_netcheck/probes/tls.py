@@ -53,14 +53,30 @@ def trust_context(
         # requests never uses the OpenSSL default paths: True means certifi.
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         path = _default_bundle() if verify is True else str(verify)
+        _refuse_unsafe(path, directory_ok=True)
         if os.path.isdir(path):
             ctx.load_verify_locations(capath=path)
         else:
             ctx.load_verify_locations(cafile=path)
     if cert:
         certfile, keyfile = cert if isinstance(cert, tuple) else (cert, None)
-        ctx.load_cert_chain(certfile, keyfile)
+        # urllib3 loads a chain only when there is a certificate: a key alone
+        # (client_ssl_cert_key without client_ssl_cert) is ignored, not an error.
+        if certfile:
+            for path in (certfile, keyfile):
+                if path:
+                    _refuse_unsafe(str(path))
+            ctx.load_cert_chain(certfile, keyfile)
     return ctx
+
+
+def _refuse_unsafe(path: str, directory_ok: bool = False) -> None:
+    """OpenSSL would block on a FIFO or read /dev/zero forever: check first."""
+    from ..config.files import MAX_BUNDLE_BYTES, UnsafePath, path_problem
+
+    problem = path_problem(path, MAX_BUNDLE_BYTES, directory_ok=directory_ok)
+    if problem:
+        raise UnsafePath(path, problem)
 
 
 def _default_bundle() -> str:

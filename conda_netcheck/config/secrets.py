@@ -1,0 +1,130 @@
+"""Every secret the configuration holds, collected once, before anything is printed.
+
+The second net behind structural redaction: a password in a URL that does
+not parse, a token quoted alone in a port error, a scheme-relative channel.
+The .condarc files are scanned as text (not parsed), so a file that conda
+cannot load gives up its secrets all the same.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING
+
+from ..redact import REDACTOR, Redactor
+from .files import MAX_SMALL_FILE_BYTES, UnsafePath, read_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+#: Names whose whole value is a secret (variables, YAML keys, TOML keys).
+_SECRET_NAME_RE = re.compile(r"(?i)(token|passw|secret|api_?key|credential)")
+# A YAML/TOML "key: value" or "key = value" line, or a list item.
+_ENTRY_RE = re.compile(
+    r"^\s*(?:-\s+)?(?:(?P<key>[\"']?[\w.\-/:]+[\"']?)\s*[:=]\s+)?(?P<value>.*?)\s*$"
+)
+
+
+def _unquote(value: str) -> str:
+    value = value.split(" #", 1)[0].strip()  # a YAML comment after the value
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value.strip("[]{},")
+
+
+def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> None:
+    """Register the credentials a URL-ish value (or a secret-named value) carries."""
+    value = value.strip()
+    if not value:
+        return
+    if key and _SECRET_NAME_RE.search(key):
+        redactor.add(value)
+    # The whole value first: a password with a space is one secret, not two.
+    if _may_hold_credentials(value):
+        redactor.add_url_credentials(
+            value.lstrip("/") if value.startswith("//") else value
+        )
+    for word in value.replace(",", " ").split():
+        word = _unquote(word)
+        if _may_hold_credentials(word):
+            # Scheme-relative "//user:pass@host" reads as a scheme-less URL.
+            redactor.add_url_credentials(
+                word.lstrip("/") if word.startswith("//") else word
+            )
+
+
+def _may_hold_credentials(value: str) -> bool:
+    return any(mark in value for mark in ("@", "/t/", "=", "://"))
+
+
+def register_text(text: str, redactor: Redactor = REDACTOR) -> None:
+    """Register every credential in a configuration file's text, line by line."""
+    for line in text.splitlines():
+        match = _ENTRY_RE.match(line)
+        if match is None or not match["value"]:
+            continue
+        register_value(_unquote(match["value"]), redactor, match["key"] or "")
+
+
+#: Variables that can carry a credential: proxies, conda's own, tokens.
+_RELEVANT_VARIABLE_RE = re.compile(
+    r"(?i)(proxy|conda|anaconda|binstar|mamba|token|passw|secret|credential|_url$)"
+)
+
+
+def register_environment(
+    env: Mapping[str, str] = os.environ, redactor: Redactor = REDACTOR
+) -> None:
+    """Register the credentials of the variables that can hold one."""
+    for name, value in env.items():
+        if _RELEVANT_VARIABLE_RE.search(name):
+            register_value(value, redactor, name)
+
+
+def register_netrc(path: str | None, redactor: Redactor = REDACTOR) -> None:
+    """Register a .netrc's passwords and accounts, without parsing it as netrc does."""
+    words = _read(path).split()
+    login = ""
+    for keyword, value in zip(words, words[1:]):
+        if keyword == "login":
+            login = value
+        elif keyword in ("password", "account"):
+            redactor.add_credentials(login, value)
+
+
+def register_token_files(directory: str, redactor: Redactor = REDACTOR) -> None:
+    """Register the `anaconda login` tokens (their files hold the token alone)."""
+    try:
+        names = [e.path for e in os.scandir(directory) if e.name.endswith(".token")]
+    except OSError:
+        return
+    for path in names[:200]:
+        token = _read(path).strip()
+        if token:
+            redactor.add(token)
+
+
+def register_files(paths: Iterable[str], redactor: Redactor = REDACTOR) -> None:
+    """Register the credentials in configuration files (.condarc, TOML)."""
+    for path in paths:
+        register_text(_read(path), redactor)
+
+
+def _read(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        return read_text(path, MAX_SMALL_FILE_BYTES)
+    except UnsafePath:
+        return ""
+
+
+def register_all(condarc_paths: Iterable[str] = (), toml: str | None = None) -> None:
+    """Collect once: variables, .condarc files, .netrc, anaconda tokens and TOML."""
+    from .locations import binstar_token_dir, netrc_path
+
+    register_environment()
+    register_files([*condarc_paths, *([toml] if toml else [])])
+    register_netrc(netrc_path())
+    register_token_files(binstar_token_dir())
