@@ -164,7 +164,9 @@ class Commands:
 
 
 def _where(source: ProxySource | str | None) -> tuple[ProxySourceKind | None, str]:
-    """The kind and name of a proxy source; (None, "") when unknown (or mere words)."""
+    """The kind and name of a proxy source; (None, "") when unknown."""
+    if isinstance(source, str):
+        source = ProxySource.from_words(source)
     if isinstance(source, ProxySource):
         return source.kind, source.name
     return None, ""

@@ -30,6 +30,20 @@ class ProxySource:
             return f"the {self.name} environment variable"
         return self.name or "the environment"
 
+    @classmethod
+    def from_words(cls, text: str) -> ProxySource | None:
+        """The source a printed one stands for (a Target built by hand); None if unknown."""
+        if text.startswith("proxy_servers."):
+            return cls(ProxySourceKind.SETTING, text.removeprefix("proxy_servers."))
+        words = text.split()
+        if (
+            len(words) == 4
+            and words[0] == "the"
+            and words[2:] == ["environment", "variable"]
+        ):
+            return cls(ProxySourceKind.VARIABLE, words[1])
+        return None
+
     def __str__(self) -> str:
         return self.words()
 
