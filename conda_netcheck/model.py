@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 # are part of the model's API.
 from .codes import Code, Layer, Status
 from .config.netconfig import CONDA_READ_TIMEOUT
+from .config.sources import ProxySource, ProxySourceKind
 from .diagnosis.catalogue import CATALOGUE
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from .config.commands import Commands
 
-__all__ = ["Code", "Layer", "Resource", "Status"]
+__all__ = ["Code", "Layer", "ProxySource", "ProxySourceKind", "Resource", "Status"]
 
 #: Diagnostic bounds per phase: conda's own defaults (9.15 s, 60 s) are made
 #: for downloads, and a check should answer in about one timeout.
@@ -121,7 +122,7 @@ class Target:
     subdir: str
     source: str = ""  # the configuration that produced the URL
     proxy: str | None = None  # effective proxy URL, None when direct
-    proxy_source: str | None = None
+    proxy_source: ProxySource | str | None = None  # str: given by hand
     verify: bool | str | None = None  # the trust requests will use, env included
     upstream: str | None = None  # the public channel/subdir this one mirrors, if any
 
@@ -209,7 +210,7 @@ class Route:
 
     session: Any  # a requests.Session that never retries and never prompts
     proxy: str | None = None  # with credentials: only for connecting, never shown
-    proxy_source: str | None = None
+    proxy_source: ProxySource | None = None
     verify: bool | str = True
     cert: str | tuple[str, str] | None = None
     ssl_context: ssl.SSLContext | None = None  # truststore, when conda uses it

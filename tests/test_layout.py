@@ -81,3 +81,38 @@ def test_sockets_are_opened_only_in_probes():
         if SOCKET_CALLS.search(line) and not line.lstrip().startswith("#")
     ]
     assert outside == []
+
+
+def _probe_imports() -> list[tuple[str, str, list[str]]]:
+    """Every `from ... import` in probes/, lazy and TYPE_CHECKING ones included."""
+    found = []
+    for path in (PACKAGE / "probes").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                names = [alias.name for alias in node.names]
+                found.append((path.name, module, names))
+    return found
+
+
+def test_probes_know_nothing_of_conda_settings_or_diagnoses():
+    wrong = [
+        (name, module)
+        for name, module, _ in _probe_imports()
+        if module.lstrip(".").split(".")[0] in ("config", "diagnosis", "output", "fix")
+        and module.startswith("..")
+        # A file-safety helper with no settings in it (no conda, no imports).
+        and module != "..config.files"
+    ]
+    assert wrong == []
+
+
+def test_probes_return_facts_not_problems():
+    # A probe states what happened; only diagnosis/ words it as a Problem.
+    problems = [
+        (name, module)
+        for name, module, names in _probe_imports()
+        if module in ("..model", "..codes")
+        and {"Problem", "Code", "Layer"} & set(names)
+    ]
+    assert problems == []

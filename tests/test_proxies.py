@@ -282,7 +282,7 @@ def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monke
 
 
 def test_proxy_offering_only_ntlm_points_at_a_local_helper():
-    from conda_netcheck.probes.proxy import answer_problem
+    from conda_netcheck.diagnosis.proxy import answer_problem
 
     problem = answer_problem(
         407,

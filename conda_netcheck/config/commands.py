@@ -17,6 +17,8 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from .sources import ProxySource, ProxySourceKind
+
 if TYPE_CHECKING:
     from .netconfig import NetConfig
 
@@ -125,22 +127,24 @@ class Commands:
         """`conda config [--file FILE] --add KEY VALUE` (lists: channels, default_channels)."""
         return f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}"
 
-    def set_proxy(self, url: str, proxy: str, source: str | None) -> str:
+    def set_proxy(self, url: str, proxy: str, source: ProxySource | str | None) -> str:
         """The line that points the proxy used for url at `proxy`, where it is set."""
-        if source and source.startswith("proxy_servers."):
-            return self.set(source, proxy)
-        if source and source.startswith("the ") and source.endswith(" variable"):
-            return set_variable(source.split()[1], proxy, self.shell)
+        kind, name = _where(source)
+        if kind is ProxySourceKind.SETTING:
+            return self.set(f"proxy_servers.{name}", proxy)
+        if kind is ProxySourceKind.VARIABLE:
+            return set_variable(name, proxy, self.shell)
         if not self.conda:
             return set_variable(proxy_variable(url), proxy, self.shell)
         return self.set(proxy_key(url), proxy)
 
-    def drop_proxy(self, url: str, source: str | None) -> str:
+    def drop_proxy(self, url: str, source: ProxySource | str | None) -> str:
         """The line that stops using the proxy chosen for url."""
-        if source and source.startswith("proxy_servers."):
-            return self.remove(source)
-        if source and source.startswith("the ") and source.endswith(" variable"):
-            return unset_variable(source.split()[1], self.shell)
+        kind, name = _where(source)
+        if kind is ProxySourceKind.SETTING:
+            return self.remove(f"proxy_servers.{name}")
+        if kind is ProxySourceKind.VARIABLE:
+            return unset_variable(name, self.shell)
         return unset_variable(proxy_variable(url), self.shell)
 
     def _variable(self, key: str) -> str | None:
@@ -157,6 +161,15 @@ class Commands:
         if self.shell in (Shell.POWERSHELL, Shell.CMD):
             return f" --file {_quote(source, self.shell)}"
         return f" --file {quote_path(source)}"
+
+
+def _where(source: ProxySource | str | None) -> tuple[ProxySourceKind | None, str]:
+    """The kind and name of a proxy source; (None, "") when unknown."""
+    if isinstance(source, str):
+        source = ProxySource.from_words(source)
+    if isinstance(source, ProxySource):
+        return source.kind, source.name
+    return None, ""
 
 
 def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:

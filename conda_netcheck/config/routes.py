@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..model import Route
+from ..model import ProxySource, ProxySourceKind, Route
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def truststore_through_proxy(adapter: Any) -> bool:
     return method is not None and method is not HTTPAdapter.proxy_manager_for
 
 
-def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> str:
+def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> ProxySource:
     """Where the proxy chosen for url was set: proxy_servers, or which variable."""
     from urllib.parse import urlsplit
 
@@ -161,14 +161,17 @@ def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> str:
         "all",
     ):
         if configured.get(key) == proxy:
-            return f"proxy_servers.{key}"
+            return ProxySource(ProxySourceKind.SETTING, key)
     for template in PROXY_VARIABLES:
         name = template.format(scheme=scheme, SCHEME=scheme.upper())
         if os.environ.get(name) == proxy:
-            return f"the {name} environment variable"
+            return ProxySource(ProxySourceKind.VARIABLE, name)
     from .osproxy import source_of
 
-    return source_of(proxy, scheme) or "the environment"
+    found = source_of(proxy, scheme)
+    if found:
+        return ProxySource(ProxySourceKind.OS, found)
+    return ProxySource(ProxySourceKind.ENVIRONMENT)
 
 
 class NoPromptAuth:

@@ -71,7 +71,8 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
     """A non-2xx answer, by status code."""
     status = answer.status or 0
     if route.proxy and from_proxy(answer.headers, status):
-        from ..probes.proxy import answer_problem, basic_credentials
+        from ..probes.proxy import basic_credentials
+        from .proxy import answer_problem
 
         return answer_problem(
             status,
@@ -155,9 +156,10 @@ def request_problem(
     text = REDACTOR.text(str(exc))
     verify_error = _first(chain, ssl.SSLCertVerificationError)
     if verify_error is not None:
-        from ..probes.tls import verify_problem
+        from .tls import verify_problem
 
-        return verify_problem(verify_error, host)
+        message = verify_error.verify_message or str(verify_error)
+        return verify_problem(verify_error.verify_code, message, host)
     if isinstance(exc, requests.exceptions.ProxyError):
         return _proxy_problem(exc, chain, text)
     if _first(chain, socket.gaierror) is not None or "NameResolution" in text:

@@ -11,21 +11,32 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands
 from ..model import (
     Code,
     Layer,
     Options,
     Problem,
+    ProxySource,
+    ProxySourceKind,
     Route,
     RouteFactory,
     TargetResult,
     Timings,
 )
 from ..probes import content, dns, dualstack, handshake, http, proxy, tcp, tls
-from . import advice, after_index, answers, catalogue, install_path, transport
+from . import (
+    advice,
+    after_index,
+    answers,
+    catalogue,
+    install_path,
+    transport,
+    tunnel,
+)
 from .certificates import explain_certificate
 from .network import content_problem, dns_problem, tcp_problem
+from .proxy import connect_problem
+from .tls import handshake_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -239,7 +250,7 @@ class _Runner:
             if broken:
                 path.problem = broken
                 return None
-            peer_host, peer_port = _proxy_address(route.proxy)
+            peer_host, peer_port = tunnel.proxy_address(route.proxy)
             what = f"the proxy {peer_host}:{peer_port}"
         else:
             peer_host, peer_port, what = host, port, f"{host}:{port}"
@@ -257,7 +268,7 @@ class _Runner:
         if failed is not None or connected is None:
             path.problem = _at_proxy(failed, route) if failed else None
             if route.proxy and path.problem:
-                path.problem = self._try_direct(host, port, path.problem)
+                path.problem = tunnel.try_direct(host, port, path.problem, self.options)
             return None
         path.notes.append(f"connected to {what} ({connected.peer})")
         return connected.sock, lookup.addresses, what
@@ -287,27 +298,26 @@ class _Runner:
         """TLS to an https:// proxy, then CONNECT for https channels; None when done."""
         if not route.proxy:
             return sock
-        proxy_scheme = urlsplit(_with_scheme(route.proxy)).scheme
+        proxy_scheme = urlsplit(tunnel.with_scheme(route.proxy)).scheme
         if proxy_scheme.startswith("socks"):
             # No CONNECT to probe: the GET goes through the SOCKS proxy.
             sock.close()
             return None
         if proxy_scheme == "https":
             # requests speaks TLS to an https:// proxy before anything else.
-            sock, path.problem = self._tls_to_proxy(
-                sock, _proxy_address(route.proxy)[0], route
+            sock, path.problem = tunnel.tls_to_proxy(
+                sock, tunnel.proxy_address(route.proxy)[0], route, self.options
             )
             if path.problem:
                 return None
         if scheme != "https":
             return sock
         opts = self.options
-        answer = proxy.connect(
-            sock, host, port, route.proxy, opts.read_timeout, route.proxy_source
-        )
+        answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
         path.timings.connect = (path.timings.connect or 0) + (answer.elapsed_ms or 0)
-        if answer.problem:
-            path.problem = self._try_direct(host, port, answer.problem)
+        refused = connect_problem(answer, route.proxy_source)
+        if refused:
+            path.problem = tunnel.try_direct(host, port, refused, self.options)
             return None
         path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
         return answer.sock
@@ -335,18 +345,17 @@ class _Runner:
             context.verify_flags = handshake.session_verify_flags(route.session, url)
         shaken = tls.handshake(sock, host, context, opts.read_timeout)
         path.timings.tls = shaken.elapsed_ms
-        if shaken.problem is None:
+        failed = handshake_problem(shaken, host)
+        if failed is None:
             path.notes.append(f"TLS {shaken.version} with {host}")
             return
-        path.problem = shaken.problem
+        path.problem = failed
 
         def reopen() -> Any:
-            return self._reopen(*peer, host, port, route)
+            return tunnel.reopen(*peer, host, port, route, self.options)
 
-        if shaken.problem.code in catalogue.CERTIFICATE_CODES:
-            path.problem = explain_certificate(
-                shaken.problem, host, route, reopen, opts
-            )
+        if failed.code in catalogue.CERTIFICATE_CODES:
+            path.problem = explain_certificate(failed, host, route, reopen, opts)
         else:
             path.problem = (
                 transport.explain_handshake(
@@ -358,41 +367,15 @@ class _Runner:
                     opts.read_timeout,
                     context,
                 )
-                or shaken.problem
+                or failed
             )
-
-    def _reopen(
-        self, addresses: list, what: str, host: str, port: int, route: Route
-    ) -> Any:
-        """A new socket to host:port by the same way (direct, or a CONNECT tunnel)."""
-        opts = self.options
-        connected = tcp.connect(addresses, opts.connect_timeout)
-        if connected.sock is None:
-            failed = tcp_problem(connected, what)
-            reset = connected.failure is tcp.TcpFailure.RESET
-            raise (ConnectionResetError if reset else OSError)(
-                failed.summary if failed else "no socket"
-            )
-        if not route.proxy:
-            return connected.sock
-        sock = connected.sock
-        if urlsplit(_with_scheme(route.proxy)).scheme == "https":
-            sock, problem = self._tls_to_proxy(
-                sock, _proxy_address(route.proxy)[0], route
-            )
-            if problem:
-                raise OSError(problem.summary)
-        answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
-        if answer.sock is None:
-            raise OSError(answer.problem.summary if answer.problem else "no tunnel")
-        return answer.sock
 
     def _reopener(self, target: Target, route: Route) -> Callable[[], Any]:
         """A way to connect to the target again as _peer did, resolving on use."""
         url = urlsplit(target.url)
         host, port = url.hostname or "", _port(url)
         peer_host, peer_port = (
-            _proxy_address(route.proxy) if route.proxy else (host, port)
+            tunnel.proxy_address(route.proxy) if route.proxy else (host, port)
         )
         opts = self.options
 
@@ -403,53 +386,9 @@ class _Runner:
             if lookup.failure is not None:
                 raise OSError(f"{peer_host} does not resolve")
             what = f"{peer_host}:{peer_port}"
-            return self._reopen(lookup.addresses, what, host, port, route)
+            return tunnel.reopen(lookup.addresses, what, host, port, route, opts)
 
         return reopen
-
-    def _tls_to_proxy(
-        self, sock: Any, proxy_host: str, route: Route
-    ) -> tuple[Any, Problem | None]:
-        """The TLS session to an https:// proxy; most proxies speak plain HTTP."""
-        timeout = self.options.read_timeout
-        try:
-            context = tls.trust_context(route.verify, None, route.ssl_context)
-        except (OSError, ValueError) as exc:
-            sock.close()
-            return None, advice.trust_setting_problem(exc, route)
-        fact = tls.to_https_proxy(sock, proxy_host, context, timeout)
-        if fact.outcome is tls.ProxyTlsOutcome.OK:
-            return fact.sock, None
-        # A proxy that waits for a request line: does it answer one?
-        speaks = fact.outcome is tls.ProxyTlsOutcome.PLAIN_HTTP or (
-            fact.outcome is tls.ProxyTlsOutcome.STALLED
-            and proxy.speaks_plain_http(route.proxy or "", timeout)
-        )
-        return None, _https_proxy_problem(fact, proxy_host, route, self.options, speaks)
-
-    def _try_direct(self, host: str, port: int, problem: Problem) -> Problem:
-        """One bounded direct attempt: is the proxy the problem, or required?"""
-        opts = self.options
-        if not opts.try_direct:
-            return problem
-        lookup = dns.resolve(host, port, opts.connect_timeout, opts.resolver)
-        outcome = dns_problem(lookup)
-        if outcome is None:
-            direct = tcp.connect(lookup.addresses, opts.connect_timeout)
-            outcome = tcp_problem(direct, f"{host}:{port}")
-            if direct.sock:
-                direct.sock.close()
-        if outcome is None:
-            return problem.amended(
-                more=f"; a direct connection to {host}:{port} works, so the proxy is "
-                "the problem",
-                direct="works",
-            )
-        return problem.amended(
-            more=f"; a direct connection to {host}:{port} fails too "
-            f"({outcome.code.value}), so this network needs the proxy",
-            direct=outcome.code.value,
-        )
 
     # -- HTTP and content, per target --------------------------------------
 
@@ -589,18 +528,6 @@ class _Runner:
         return answer
 
 
-def _with_scheme(proxy_url: str) -> str:
-    """As requests does before it connects: a scheme-less host:port is http://."""
-    from requests.utils import prepend_scheme_if_needed
-
-    return prepend_scheme_if_needed(proxy_url, "http")
-
-
-def _proxy_address(proxy_url: str) -> tuple[str, int]:
-    parts = urlsplit(_with_scheme(proxy_url))
-    return parts.hostname or "", parts.port or 8080
-
-
 def _port(url: Any) -> int:
     try:
         port = url.port
@@ -609,45 +536,13 @@ def _port(url: Any) -> int:
     return port or (443 if url.scheme == "https" else 80)
 
 
-def _https_proxy_problem(
-    fact: tls.ProxyTls, proxy_host: str, route: Route, options: Options, speaks: bool
-) -> Problem:
-    """An https:// proxy URL for a proxy that speaks plain HTTP, or another TLS failure."""
-    outcome = fact.outcome
-    if outcome is tls.ProxyTlsOutcome.PLAIN_HTTP:
-        summary = (
-            "the proxy URL says https://, but the proxy speaks plain HTTP "
-            f"(TLS fails with {fact.reason})"
-        )
-    elif outcome is tls.ProxyTlsOutcome.STALLED:
-        summary = (
-            f"the https:// proxy did not complete a TLS handshake within "
-            f"{options.read_timeout:g} s: it most likely speaks plain HTTP"
-        )
-    else:
-        summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
-    fix = None
-    if outcome is not tls.ProxyTlsOutcome.FAILED:
-        address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
-        commands = options.commands or Commands()
-        # The channel's scheme only matters when no source is known.
-        fix = commands.set_proxy("https://", f"http://{address}", route.proxy_source)
-        if (route.proxy_source or "").startswith("proxy_servers."):
-            fix += " (http:// even for the https key)"
-    evidence = {"proxy_speaks": "http"} if speaks else {}
-    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)
-
-
 def _unusable_proxy(route: Route, options: Options) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
     from ..config.proxylint import lint_proxy_url
 
-    source = route.proxy_source or ""
-    # The fix goes where the proxy is set: proxy_servers.KEY, or the variable.
-    setting = source.split()[1] if source.startswith("the ") else source
     lints = lint_proxy_url(
         route.proxy or "",
-        setting=setting or "proxy_servers.https",
+        setting=_lint_setting(route.proxy_source),
         commands=options.commands,
     )
     errors = [(summary, fix) for severity, summary, fix in lints if severity == "error"]
@@ -661,6 +556,16 @@ def _unusable_proxy(route: Route, options: Options) -> Problem | None:
         f"the proxy URL in {where} cannot be used: {summary}",
         fix,
     )
+
+
+def _lint_setting(source: ProxySource | None) -> str:
+    """The name the proxy lint writes its fix for: proxy_servers.KEY, or the variable."""
+    if source is None:
+        return "proxy_servers.https"
+    if source.kind is ProxySourceKind.SETTING:
+        return source.words()
+    # A variable by its name; an OS source (no variable to set) by its name too.
+    return source.name or "environment"
 
 
 def _at_proxy(problem: Problem, route: Route) -> Problem:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote, urlsplit
 
 from ..config.commands import Shell, unset_variable
+from ..config.sources import ProxySource, ProxySourceKind
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
             continue
         # After a run its evidence says whether the proxy speaks plain HTTP:
         # planning (and --dry-run) then opens no connection.
-        probe = _seen_plain_http(report, f"proxy_servers.{key}") if report else None
+        setting = ProxySource(ProxySourceKind.SETTING, key)
+        probe = _seen_plain_http(report, setting) if report else None
         fixed, why, secrets = fixed_proxy_url(value, probe)
         if fixed is None:
             continue
@@ -71,7 +73,7 @@ def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     return fixes
 
 
-def _seen_plain_http(report: Report, source: str) -> Callable[[str], bool]:
+def _seen_plain_http(report: Report, source: ProxySource) -> Callable[[str], bool]:
     """What the run saw of the proxy set in `source`: did it answer TLS with plain HTTP?"""
     seen = any(
         r.problem is not None

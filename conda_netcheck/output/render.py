@@ -87,7 +87,7 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
         "host": target.host,
         "source": target.source,
         "proxy": target.proxy,
-        "proxy_source": target.proxy_source,
+        "proxy_source": str(target.proxy_source) if target.proxy_source else None,
         "status": result.status.value,
         "diagnosis": head.code.value if head else "ok",
         "layer": head.layer.value if head else None,

@@ -7,28 +7,48 @@ import re
 import socket
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from urllib.parse import unquote, urlsplit
 
-from ..model import Code, Layer, Problem
 from .content import html_title
 
 #: Never read more of a proxy's answer than this (headers and the start of its page).
 MAX_ANSWER = 16 * 1024
 
-HELPERS = "cntlm or px"
+
+class ConnectFailure(str, Enum):
+    """Why CONNECT opened no tunnel."""
+
+    STALLED = "stalled"  # the proxy took the connection but did not answer in time
+    CLOSED = "closed"  # the connection closed or failed before an answer
+    ANSWERED = "answered"  # the proxy answered, but not with 200
 
 
 @dataclass
 class ProxyAnswer:
     """The proxy's answer to CONNECT; `sock` is the open tunnel when status is 200."""
 
+    authority: str = ""  # host:port asked for
     status: int | None = None
     reason: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     title: str | None = None
     sock: socket.socket | None = None
-    problem: Problem | None = None
+    failure: ConnectFailure | None = None
+    error: str = ""  # the OS error's text when the connection closed
+    timeout: float = 0.0
+    sent_credentials: bool = False
     elapsed_ms: float | None = None
+
+    @property
+    def schemes(self) -> list[str]:
+        """The authentication schemes the proxy offers."""
+        return auth_schemes(self.headers)
+
+    @property
+    def squid_error(self) -> str | None:
+        """Squid's own name for the error (X-Squid-Error), if any."""
+        return self.headers.get("X-Squid-Error")
 
 
 def basic_credentials(proxy_url: str) -> tuple[str, str] | None:
@@ -40,12 +60,7 @@ def basic_credentials(proxy_url: str) -> tuple[str, str] | None:
 
 
 def connect(
-    sock: socket.socket,
-    host: str,
-    port: int,
-    proxy_url: str,
-    timeout: float,
-    source: str | None = None,
+    sock: socket.socket, host: str, port: int, proxy_url: str, timeout: float
 ) -> ProxyAnswer:
     """Ask the proxy for a tunnel to host:port, with Basic credentials from its URL."""
     start = time.monotonic()
@@ -56,30 +71,17 @@ def connect(
         token = base64.b64encode(":".join(credentials).encode()).decode()
         lines.append(f"Proxy-Authorization: Basic {token}")
     request = ("\r\n".join(lines) + "\r\n\r\n").encode()
-    answer = ProxyAnswer()
+    answer = ProxyAnswer(authority, timeout=timeout)
+    answer.sent_credentials = credentials is not None
     sock.settimeout(timeout)
-    deadline = start + timeout
     try:
         sock.sendall(request)
-        raw = _read_head(sock, deadline)
-    except (TimeoutError, socket.timeout):
-        sock.close()
-        answer.problem = Problem(
-            Code.READ_TIMEOUT,
-            Layer.PROXY,
-            f"the proxy accepted the connection but did not answer CONNECT "
-            f"{authority} within {timeout:g} s",
-        )
-        answer.elapsed_ms = (time.monotonic() - start) * 1000
-        return answer
+        raw = _read_head(sock, start + timeout)
     except OSError as exc:
         sock.close()
-        answer.problem = Problem(
-            Code.PROXY_REFUSED,
-            Layer.PROXY,
-            f"the proxy closed the connection on CONNECT {authority} "
-            f"({exc.strerror or exc})",
-        )
+        stalled = isinstance(exc, (TimeoutError, socket.timeout))
+        answer.failure = ConnectFailure.STALLED if stalled else ConnectFailure.CLOSED
+        answer.error = "" if stalled else str(exc.strerror or exc)
         answer.elapsed_ms = (time.monotonic() - start) * 1000
         return answer
     answer.elapsed_ms = (time.monotonic() - start) * 1000
@@ -88,15 +90,7 @@ def connect(
         answer.sock = sock
         return answer
     sock.close()
-    answer.problem = answer_problem(
-        answer.status,
-        answer.reason,
-        answer.headers,
-        answer.title,
-        credentials is not None,
-        source,
-        method=f"CONNECT {authority}",
-    )
+    answer.failure = ConnectFailure.ANSWERED
     return answer
 
 
@@ -140,67 +134,6 @@ def auth_schemes(headers: dict[str, str]) -> list[str]:
     offered = headers.get("Proxy-Authenticate") or headers.get("WWW-Authenticate") or ""
     schemes = re.findall(r"(?:^|,)\s*([A-Za-z][A-Za-z0-9_-]*)(?=\s|$|,)", offered)
     return [s for s in schemes if s.lower() not in ("realm",)]
-
-
-def answer_problem(
-    status: int | None,
-    reason: str,
-    headers: dict[str, str],
-    title: str | None,
-    sent_credentials: bool,
-    source: str | None = None,
-    method: str | None = None,
-) -> Problem:
-    """What a proxy's non-200 answer means: auth, refusal, or an upstream failure."""
-    line = f"{status} {reason}".strip() if status else reason or "no HTTP answer"
-    squid = headers.get("X-Squid-Error")
-    said = (
-        "; the proxy says: " + ", ".join(x for x in (squid, title) if x)
-        if (squid or title)
-        else ""
-    )
-    details: dict[str, object] = {
-        "status": status,
-        "x_squid_error": squid,
-        "title": title,
-    }
-    if method:
-        details["method"] = method
-    if status in (407, 401):
-        schemes = auth_schemes(headers)
-        details["auth_schemes"] = schemes
-        where = f"the proxy URL in {source}" if source else "the proxy URL"
-        sent = (
-            f"credentials from {where} were sent and refused"
-            if sent_credentials
-            else f"no credentials were sent ({where} has none)"
-        )
-        offer = f"; it offers {', '.join(schemes)}" if schemes else ""
-        summary = f"the proxy wants authentication ({line}): {sent}{offer}"
-        fix = None
-        if schemes and not any(s.lower() == "basic" for s in schemes):
-            fix = (
-                f"this proxy only accepts {', '.join(schemes)}, and conda speaks only "
-                f"Basic: run a local helper such as {HELPERS} and point proxy_servers "
-                "at it (e.g. http://127.0.0.1:3128)"
-            )
-        return Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, summary, fix, details)
-    if status is not None and status >= 500:
-        return Problem(
-            Code.PROXY_REFUSED,
-            Layer.PROXY,
-            f"the proxy could not reach the server ({line}){said}: a DNS or routing "
-            "failure on the proxy's side, not this machine's",
-            "ask your network team: the proxy cannot reach this host",
-            details,
-        )
-    return Problem(
-        Code.PROXY_REFUSED,
-        Layer.PROXY,
-        f"the proxy refused ({line}){said}",
-        None,
-        details,
-    )
 
 
 def speaks_plain_http(proxy_url: str, timeout: float = 3.0) -> bool:

@@ -10,28 +10,29 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..model import Code, Layer, Problem
 
-# OpenSSL X509_V_ERR_* codes, as found in SSLCertVerificationError.verify_code.
-_NOT_YET_VALID = 9
-_EXPIRED = 10
-_UNTRUSTED = {
-    2,  # unable to get issuer certificate
-    18,  # self-signed certificate
-    19,  # self-signed certificate in certificate chain
-    20,  # unable to get local issuer certificate
-    21,  # unable to verify the first certificate
-}
-_HOSTNAME_MISMATCH = {62, 64}  # host name, IP address
+class TlsFailure(str, Enum):
+    """How a TLS handshake failed."""
+
+    VERIFY = "verify"  # the certificate did not verify (see verify_code)
+    TIMEOUT = "timeout"  # no handshake within the read timeout
+    LEGACY_RENEGOTIATION = "legacy-renegotiation"  # no RFC 5746 support
+    PROTOCOL = "protocol"  # any other OpenSSL error (see reason)
+    CLOSED = "closed"  # the connection failed during the handshake
 
 
 @dataclass
 class TlsResult:
-    """The negotiated session, or the problem; `peer` describes the leaf."""
+    """The negotiated session, or how it failed; `peer` describes the leaf."""
 
     version: str | None = None
     peer: dict[str, Any] = field(default_factory=dict)
-    problem: Problem | None = None
+    failure: TlsFailure | None = None
+    reason: str | None = None  # OpenSSL's reason, or the OS error's text
+    verify_code: int | None = None
+    verify_message: str = ""
+    offered: str = ""  # the versions this client offered, in words
+    timeout: float = 0.0
     elapsed_ms: float | None = None
     error: BaseException | None = None  # what the handshake raised, for classifying
 
@@ -90,7 +91,6 @@ def handshake(
     """Run a TLS handshake on a connected socket; the socket is closed afterwards."""
     start = time.monotonic()
     sock.settimeout(timeout)
-    error: BaseException | None = None
     try:
         with context.wrap_socket(sock, server_hostname=server_name) as tls:
             elapsed = (time.monotonic() - start) * 1000
@@ -99,46 +99,35 @@ def handshake(
                 peer=_describe(tls.getpeercert(binary_form=True)),
                 elapsed_ms=elapsed,
             )
-    except ssl.SSLCertVerificationError as exc:
-        error = exc
-        problem = verify_problem(exc, server_name)
-    except (TimeoutError, socket.timeout):
-        problem = Problem(
-            Code.READ_TIMEOUT,
-            Layer.TLS,
-            f"the server accepted the connection but did not complete a TLS "
-            f"handshake within {timeout:g} s",
-        )
-    except ssl.SSLError as exc:
-        error = exc
-        offered = offered_versions(context)
-        if exc.reason == "UNSAFE_LEGACY_RENEGOTIATION_DISABLED":
-            problem = Problem(
-                Code.TLS_LEGACY_RENEGOTIATION,
-                Layer.TLS,
-                "the TLS peer does not support secure renegotiation (RFC 5746), "
-                "which OpenSSL 3 requires (UNSAFE_LEGACY_RENEGOTIATION_DISABLED)",
-                details={"reason": exc.reason, "offered": offered},
-            )
-        else:
-            problem = Problem(
-                Code.TLS_ERROR,
-                Layer.TLS,
-                f"the TLS handshake failed: {exc.reason or exc} (this client offers "
-                f"{offered})",
-                details={"reason": exc.reason, "offered": offered},
-            )
-    except OSError as exc:
-        error = exc
-        problem = Problem(
-            Code.TLS_ERROR,
-            Layer.TLS,
-            f"the connection closed during the TLS handshake ({exc.strerror or exc})",
-        )
+    except (ssl.SSLError, OSError) as exc:
+        result = _failed(exc, context, timeout)
     finally:
         sock.close()
-    elapsed = (time.monotonic() - start) * 1000
-    return TlsResult(problem=problem, elapsed_ms=elapsed, error=error)
+    result.elapsed_ms = (time.monotonic() - start) * 1000
+    return result
+
+
+def _failed(exc: BaseException, context: ssl.SSLContext, timeout: float) -> TlsResult:
+    """The typed failure for what a handshake raised."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TlsResult(
+            failure=TlsFailure.VERIFY,
+            verify_code=exc.verify_code,
+            verify_message=exc.verify_message or str(exc),
+            error=exc,
+        )
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return TlsResult(failure=TlsFailure.TIMEOUT, timeout=timeout)
+    if isinstance(exc, ssl.SSLError):
+        legacy = exc.reason == "UNSAFE_LEGACY_RENEGOTIATION_DISABLED"
+        return TlsResult(
+            failure=TlsFailure.LEGACY_RENEGOTIATION if legacy else TlsFailure.PROTOCOL,
+            reason=exc.reason,
+            offered=offered_versions(context),
+            error=exc,
+        )
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return TlsResult(failure=TlsFailure.CLOSED, reason=reason, error=exc)
 
 
 def offered_versions(context: ssl.SSLContext) -> str:
@@ -153,48 +142,6 @@ def offered_versions(context: ssl.SSLContext) -> str:
         return version.name.replace("TLSv", "TLS ").replace("_", ".")
 
     return name(low) if low == high else f"{name(low)} to {name(high)}"
-
-
-def verify_problem(exc: ssl.SSLCertVerificationError, server_name: str) -> Problem:
-    """Map an OpenSSL verification error to its diagnosis code."""
-    code = exc.verify_code
-    message = exc.verify_message or str(exc)
-    details = {"verify_code": code, "verify_message": message}
-    if code == _EXPIRED:
-        return Problem(
-            Code.TLS_EXPIRED,
-            Layer.TLS,
-            f"the certificate of {server_name} has expired",
-            details=details,
-        )
-    if code == _NOT_YET_VALID:
-        return Problem(
-            Code.TLS_NOT_YET_VALID,
-            Layer.TLS,
-            f"the certificate of {server_name} is not valid yet",
-            details=details,
-        )
-    if code in _HOSTNAME_MISMATCH:
-        return Problem(
-            Code.TLS_HOSTNAME_MISMATCH,
-            Layer.TLS,
-            f"the certificate presented is not valid for {server_name}",
-            details=details,
-        )
-    if code in _UNTRUSTED:
-        return Problem(
-            Code.TLS_UNTRUSTED,
-            Layer.TLS,
-            f"the certificate of {server_name} is not signed by an authority "
-            f"conda trusts ({message})",
-            details=details,
-        )
-    return Problem(
-        Code.TLS_ERROR,
-        Layer.TLS,
-        f"certificate verification failed: {message}",
-        details=details,
-    )
 
 
 def server_date(sock: socket.socket, server_name: str, timeout: float) -> float | None:

@@ -1,0 +1,106 @@
+"""The proxy explainer: a CONNECT that opened no tunnel, or a proxy's non-200
+answer (authentication, refusal, an upstream failure), in words and with its code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import Code, Layer, Problem
+from ..probes.proxy import ConnectFailure, auth_schemes
+
+if TYPE_CHECKING:
+    from ..config.sources import ProxySource
+    from ..probes.proxy import ProxyAnswer
+
+#: Local helpers that speak NTLM or Kerberos to a proxy on conda's behalf.
+HELPERS = "cntlm or px"
+
+
+def connect_problem(answer: ProxyAnswer, source: ProxySource | None) -> Problem | None:
+    """Why CONNECT opened no tunnel; None when it did. `source` sets the proxy URL."""
+    authority = answer.authority
+    if answer.failure is None:
+        return None
+    if answer.failure is ConnectFailure.STALLED:
+        return Problem(
+            Code.READ_TIMEOUT,
+            Layer.PROXY,
+            f"the proxy accepted the connection but did not answer CONNECT "
+            f"{authority} within {answer.timeout:g} s",
+        )
+    if answer.failure is ConnectFailure.CLOSED:
+        return Problem(
+            Code.PROXY_REFUSED,
+            Layer.PROXY,
+            f"the proxy closed the connection on CONNECT {authority} ({answer.error})",
+        )
+    return answer_problem(
+        answer.status,
+        answer.reason,
+        answer.headers,
+        answer.title,
+        answer.sent_credentials,
+        source,
+        method=f"CONNECT {authority}",
+    )
+
+
+def answer_problem(
+    status: int | None,
+    reason: str,
+    headers: dict[str, str],
+    title: str | None,
+    sent_credentials: bool,
+    source: ProxySource | str | None = None,
+    method: str | None = None,
+) -> Problem:
+    """What a proxy's non-200 answer means: auth, refusal, or an upstream failure."""
+    line = f"{status} {reason}".strip() if status else reason or "no HTTP answer"
+    squid = headers.get("X-Squid-Error")
+    said = (
+        "; the proxy says: " + ", ".join(x for x in (squid, title) if x)
+        if (squid or title)
+        else ""
+    )
+    details: dict[str, object] = {
+        "status": status,
+        "x_squid_error": squid,
+        "title": title,
+    }
+    if method:
+        details["method"] = method
+    if status in (407, 401):
+        schemes = auth_schemes(headers)
+        details["auth_schemes"] = schemes
+        where = f"the proxy URL in {source}" if source else "the proxy URL"
+        sent = (
+            f"credentials from {where} were sent and refused"
+            if sent_credentials
+            else f"no credentials were sent ({where} has none)"
+        )
+        offer = f"; it offers {', '.join(schemes)}" if schemes else ""
+        summary = f"the proxy wants authentication ({line}): {sent}{offer}"
+        fix = None
+        if schemes and not any(s.lower() == "basic" for s in schemes):
+            fix = (
+                f"this proxy only accepts {', '.join(schemes)}, and conda speaks only "
+                f"Basic: run a local helper such as {HELPERS} and point proxy_servers "
+                "at it (e.g. http://127.0.0.1:3128)"
+            )
+        return Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, summary, fix, details)
+    if status is not None and status >= 500:
+        return Problem(
+            Code.PROXY_REFUSED,
+            Layer.PROXY,
+            f"the proxy could not reach the server ({line}){said}: a DNS or routing "
+            "failure on the proxy's side, not this machine's",
+            "ask your network team: the proxy cannot reach this host",
+            details,
+        )
+    return Problem(
+        Code.PROXY_REFUSED,
+        Layer.PROXY,
+        f"the proxy refused ({line}){said}",
+        None,
+        details,
+    )

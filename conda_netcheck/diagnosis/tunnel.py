@@ -1,0 +1,140 @@
+"""The way through a proxy: the TLS session to an https:// proxy, a tunnel opened
+again for a second look, and one bounded direct attempt when the proxy fails."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ..config.commands import Commands
+from ..config.sources import ProxySourceKind
+from ..model import Code, Layer, Problem
+from ..probes import dns, proxy, tcp, tls
+from . import advice
+from .network import dns_problem, tcp_problem
+from .proxy import connect_problem
+
+if TYPE_CHECKING:
+    from ..model import Options, Route
+
+
+def with_scheme(proxy_url: str) -> str:
+    """As requests does before it connects: a scheme-less host:port is http://."""
+    from requests.utils import prepend_scheme_if_needed
+
+    return prepend_scheme_if_needed(proxy_url, "http")
+
+
+def proxy_address(proxy_url: str) -> tuple[str, int]:
+    """The proxy's host and port (8080 when the URL has none, as urllib3)."""
+    parts = urlsplit(with_scheme(proxy_url))
+    return parts.hostname or "", parts.port or 8080
+
+
+def tls_to_proxy(
+    sock: Any, proxy_host: str, route: Route, options: Options
+) -> tuple[Any, Problem | None]:
+    """The TLS session to an https:// proxy; most proxies speak plain HTTP."""
+    timeout = options.read_timeout
+    try:
+        context = tls.trust_context(route.verify, None, route.ssl_context)
+    except (OSError, ValueError) as exc:
+        sock.close()
+        return None, advice.trust_setting_problem(exc, route)
+    fact = tls.to_https_proxy(sock, proxy_host, context, timeout)
+    if fact.outcome is tls.ProxyTlsOutcome.OK:
+        return fact.sock, None
+    # A proxy that waits for a request line: does it answer one?
+    speaks = fact.outcome is tls.ProxyTlsOutcome.PLAIN_HTTP or (
+        fact.outcome is tls.ProxyTlsOutcome.STALLED
+        and proxy.speaks_plain_http(route.proxy or "", timeout)
+    )
+    return None, https_proxy_problem(fact, proxy_host, route, options, speaks)
+
+
+def try_direct(host: str, port: int, problem: Problem, options: Options) -> Problem:
+    """One bounded direct attempt: is the proxy the problem, or required?"""
+    opts = options
+    if not opts.try_direct:
+        return problem
+    lookup = dns.resolve(host, port, opts.connect_timeout, opts.resolver)
+    outcome = dns_problem(lookup)
+    if outcome is None:
+        direct = tcp.connect(lookup.addresses, opts.connect_timeout)
+        outcome = tcp_problem(direct, f"{host}:{port}")
+        if direct.sock:
+            direct.sock.close()
+    if outcome is None:
+        return problem.amended(
+            more=f"; a direct connection to {host}:{port} works, so the proxy is "
+            "the problem",
+            direct="works",
+        )
+    return problem.amended(
+        more=f"; a direct connection to {host}:{port} fails too "
+        f"({outcome.code.value}), so this network needs the proxy",
+        direct=outcome.code.value,
+    )
+
+
+def reopen(
+    addresses: list,
+    what: str,
+    host: str,
+    port: int,
+    route: Route,
+    options: Options,
+) -> Any:
+    """A new socket to host:port by the same way (direct, or a CONNECT tunnel)."""
+    opts = options
+    connected = tcp.connect(addresses, opts.connect_timeout)
+    if connected.sock is None:
+        failed = tcp_problem(connected, what)
+        reset = connected.failure is tcp.TcpFailure.RESET
+        raise (ConnectionResetError if reset else OSError)(
+            failed.summary if failed else "no socket"
+        )
+    if not route.proxy:
+        return connected.sock
+    sock = connected.sock
+    if urlsplit(with_scheme(route.proxy)).scheme == "https":
+        sock, problem = tls_to_proxy(
+            sock, proxy_address(route.proxy)[0], route, options
+        )
+        if problem:
+            raise OSError(problem.summary)
+    answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
+    if answer.sock is None:
+        refused = connect_problem(answer, None)
+        raise OSError(refused.summary if refused else "no tunnel")
+    return answer.sock
+
+
+def https_proxy_problem(
+    fact: tls.ProxyTls, proxy_host: str, route: Route, options: Options, speaks: bool
+) -> Problem:
+    """An https:// proxy URL for a proxy that speaks plain HTTP, or another TLS failure."""
+    outcome = fact.outcome
+    if outcome is tls.ProxyTlsOutcome.PLAIN_HTTP:
+        summary = (
+            "the proxy URL says https://, but the proxy speaks plain HTTP "
+            f"(TLS fails with {fact.reason})"
+        )
+    elif outcome is tls.ProxyTlsOutcome.STALLED:
+        summary = (
+            f"the https:// proxy did not complete a TLS handshake within "
+            f"{options.read_timeout:g} s: it most likely speaks plain HTTP"
+        )
+    else:
+        summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
+    fix = None
+    if outcome is not tls.ProxyTlsOutcome.FAILED:
+        address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
+        commands = options.commands or Commands()
+        # The channel's scheme only matters when no source is known.
+        fix = commands.set_proxy("https://", f"http://{address}", route.proxy_source)
+        source = route.proxy_source
+        if source is not None and source.kind is ProxySourceKind.SETTING:
+            fix += " (http:// even for the https key)"
+    evidence = {"proxy_speaks": "http"} if speaks else {}
+    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)
