@@ -212,3 +212,29 @@ def test_a_flow_style_condarc_makes_no_host_a_secret():
     shown = redactor.text(f"the proxy 127.0.0.1:35041 refused; {proxy}")
     assert "Pr0xy-Secret-42" not in shown
     assert shown.startswith("the proxy 127.0.0.1:35041 refused")
+
+
+@pytest.mark.parametrize(
+    "kind, name, scheme, key",
+    [
+        ("os", "Windows Internet Options", "https", "proxy_servers.https"),
+        ("environment", "", "http", "proxy_servers.http"),
+    ],
+)
+def test_an_unusable_os_proxy_gets_a_proxy_servers_fix_not_a_variable(
+    kind, name, scheme, key
+):
+    """The OS settings have no variable to set: proxy_servers overrides them."""
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+    from conda_netcheck.diagnosis.runner import _unusable_proxy
+    from conda_netcheck.model import Options, Route
+
+    route = Route(
+        session=None,
+        proxy="localhost:3128",  # requests reads the scheme as "localhost"
+        proxy_source=ProxySource(ProxySourceKind(kind), name),
+    )
+    problem = _unusable_proxy(route, Options(), scheme)
+    assert problem is not None and problem.fix
+    assert f"--set {key} http://localhost:3128" in problem.fix
+    assert "export" not in problem.fix

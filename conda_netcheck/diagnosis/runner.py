@@ -226,7 +226,7 @@ class _Runner:
     def _probe_path(self, scheme: str, host: str, port: int, route: Route) -> _Path:
         """The layers in order: the peer (DNS, TCP), the proxy, then TLS."""
         path = _Path()
-        peer = self._peer(host, port, route, path)
+        peer = self._peer(scheme, host, port, route, path)
         if peer is None:
             return path
         sock, addresses, what = peer
@@ -241,12 +241,12 @@ class _Runner:
         return path
 
     def _peer(
-        self, host: str, port: int, route: Route, path: _Path
+        self, scheme: str, host: str, port: int, route: Route, path: _Path
     ) -> tuple[Any, list, str] | None:
         """DNS and TCP to the proxy when one applies, else to the host."""
         opts = self.options
         if route.proxy:
-            broken = _unusable_proxy(route, opts)
+            broken = _unusable_proxy(route, opts, scheme)
             if broken:
                 path.problem = broken
                 return None
@@ -536,13 +536,13 @@ def _port(url: Any) -> int:
     return port or (443 if url.scheme == "https" else 80)
 
 
-def _unusable_proxy(route: Route, options: Options) -> Problem | None:
+def _unusable_proxy(route: Route, options: Options, scheme: str) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
     from ..config.proxylint import lint_proxy_url
 
     lints = lint_proxy_url(
         route.proxy or "",
-        setting=_lint_setting(route.proxy_source),
+        setting=_lint_setting(route.proxy_source, scheme),
         commands=options.commands,
     )
     errors = [(summary, fix) for severity, summary, fix in lints if severity == "error"]
@@ -558,14 +558,15 @@ def _unusable_proxy(route: Route, options: Options) -> Problem | None:
     )
 
 
-def _lint_setting(source: ProxySource | None) -> str:
+def _lint_setting(source: ProxySource | None, scheme: str) -> str:
     """The name the proxy lint writes its fix for: proxy_servers.KEY, or the variable."""
-    if source is None:
-        return "proxy_servers.https"
-    if source.kind is ProxySourceKind.SETTING:
+    if source is not None and source.kind is ProxySourceKind.SETTING:
         return source.words()
-    # A variable by its name; an OS source (no variable to set) by its name too.
-    return source.name or "environment"
+    if source is not None and source.kind is ProxySourceKind.VARIABLE and source.name:
+        return source.name
+    # The OS settings, or a source that cannot be named: no variable to set,
+    # but proxy_servers wins over both (requests prefers the session's proxies).
+    return f"proxy_servers.{scheme or 'https'}"
 
 
 def _at_proxy(problem: Problem, route: Route) -> Problem:
