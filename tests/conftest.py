@@ -29,6 +29,20 @@ NO_CONDA_REASON = (
 )
 needs_conda = pytest.mark.skipif(not HAS_CONDA, reason=NO_CONDA_REASON)
 
+
+def _has_error_hints() -> bool:
+    try:
+        from conda.plugins.types import CondaErrorHint  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+#: conda_error_hints arrived in conda 26.7 (a version gate, allowed in CI).
+needs_hints = pytest.mark.skipif(
+    not _has_error_hints(), reason="needs conda >= 26.7 (conda_error_hints)"
+)
+
 CLONE_NEWNET = 0x40000000
 
 

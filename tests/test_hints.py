@@ -5,22 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import needs_conda
+from conftest import needs_conda, needs_hints
 
 pytestmark = needs_conda
-
-
-def _has_error_hints() -> bool:
-    try:
-        from conda.plugins.types import CondaErrorHint  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_hints = pytest.mark.skipif(
-    not _has_error_hints(), reason="needs conda >= 26.7 (conda_error_hints)"
-)
 
 
 def hints_for(error) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import needs_conda
+from conftest import needs_hints
 
 from conda_netcheck.model import Code, Layer, Options, Problem, Target, TargetResult
 
@@ -118,7 +118,7 @@ def test_condarc_edit_fsyncs_the_new_file_before_the_rename(tmp_path, monkeypatc
     assert str(tmp_path) in [p for p, d in synced if d is None]  # and the directory
 
 
-@needs_conda
+@needs_hints
 def test_ssl_error_keeps_its_netcheck_hint():
     from conda.exceptions import CondaSSLError
 
@@ -147,7 +147,7 @@ def condarc_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     reset_context()
 
 
-@needs_conda
+@needs_hints
 def test_warning_findings_are_kept_in_the_hints(condarc_file):
     from conda.exceptions import CondaHTTPError
 
