@@ -152,7 +152,9 @@ def request_problem(
     """
     import requests
 
-    chain = list(_causes(exc))
+    from .transport import causes
+
+    chain = list(causes(exc))
     text = REDACTOR.text(str(exc))
     verify_error = _first(chain, ssl.SSLCertVerificationError)
     if verify_error is not None:
@@ -235,26 +237,6 @@ def _proxy_problem(exc: BaseException, chain: list, text: str) -> Problem:
             Code.PROXY_UNREACHABLE, Layer.PROXY, "the proxy refused the connection"
         )
     return Problem(Code.PROXY_REFUSED, Layer.PROXY, f"the proxy refused: {text}")
-
-
-def _causes(exc: BaseException | None):
-    """Walk urllib3's .reason, args and __cause__/__context__ links, bounded."""
-    seen: set[int] = set()
-    stack = [exc]
-    while stack and len(seen) < 50:
-        item = stack.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        stack.extend(
-            [
-                getattr(item, "reason", None),
-                item.__cause__,
-                item.__context__,
-                *[a for a in item.args if isinstance(a, BaseException)],
-            ]
-        )
 
 
 def _first(chain: list, kind: type) -> Any:
