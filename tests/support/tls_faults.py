@@ -207,9 +207,6 @@ def openssl_client_cert_server(server_cert, client_ca, tmp_path) -> Iterator[int
     Unlike Python's ssl module, it lists the client CAs it accepts (from
     -CAfile) in its CertificateRequest.
     """
-    import subprocess
-    import time
-
     from .servers import closed_port
 
     cert, key, cas = (tmp_path / n for n in ("srv.pem", "srv.key", "client-ca.pem"))
@@ -219,6 +216,16 @@ def openssl_client_cert_server(server_cert, client_ca, tmp_path) -> Iterator[int
     port = closed_port()
     argv = ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert)]
     argv += ["-key", str(key), "-CAfile", str(cas), "-Verify", "1", "-tls1_2", "-www"]
+    with _daemon(argv, port):
+        yield port
+
+
+@contextmanager
+def _daemon(argv: list[str], port: int) -> Iterator[None]:
+    """Run a server program until the with-block ends, once it accepts on port (bounded)."""
+    import subprocess
+    import time
+
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
@@ -233,10 +240,14 @@ def openssl_client_cert_server(server_cert, client_ca, tmp_path) -> Iterator[int
                 break
             except OSError:
                 time.sleep(0.05)
-        yield port
+        yield
     finally:
         proc.terminate()
-        proc.wait(5)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 # -- certificates built with cryptography (trustme cannot add AIA, or relax
@@ -361,8 +372,6 @@ def gnutls_legacy_server(leaf, tmp_path) -> Iterator[int]:
     it with UNSAFE_LEGACY_RENEGOTIATION_DISABLED.
     """
     import shutil
-    import subprocess
-    import time
 
     import pytest
 
@@ -378,25 +387,5 @@ def gnutls_legacy_server(leaf, tmp_path) -> Iterator[int]:
     argv = [exe, "--http", "-p", str(port), "--x509certfile", str(cert)]
     argv += ["--x509keyfile", str(key)]
     argv += ["--priority", "NORMAL:-VERS-TLS1.3:%DISABLE_SAFE_RENEGOTIATION"]
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with _daemon(argv, port):
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
