@@ -12,13 +12,22 @@ from .codes import Code, Layer, Status
 from .config.netconfig import CONDA_READ_TIMEOUT
 from .config.sources import ProxySource, ProxySourceKind
 from .diagnosis.catalogue import CATALOGUE
+from .evidence import Details
 
 if TYPE_CHECKING:
     import ssl
 
     from .config.commands import Commands
 
-__all__ = ["Code", "Layer", "ProxySource", "ProxySourceKind", "Resource", "Status"]
+__all__ = [
+    "Code",
+    "Details",
+    "Layer",
+    "ProxySource",
+    "ProxySourceKind",
+    "Resource",
+    "Status",
+]
 
 #: Diagnostic bounds per phase: conda's own defaults (9.15 s, 60 s) are made
 #: for downloads, and a check should answer in about one timeout.
@@ -53,7 +62,7 @@ class Problem:
     layer: Layer
     summary: str
     fix: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Details = field(default_factory=Details)
 
     def amended(
         self,
@@ -70,7 +79,7 @@ class Problem:
             self.layer,
             (self.summary if summary is None else summary) + more,
             self.fix if fix is None else fix,
-            {**self.details, **details},
+            self.details.merged(**details),
         )
 
     @property

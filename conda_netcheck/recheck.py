@@ -91,8 +91,8 @@ def _package_replaced(problem: Problem, target: Target, filename: str) -> Proble
     """A package answered by something else (a block page): download-mismatch, as after the index."""
     from .diagnosis.install_path import replaced
 
-    content_type = str(problem.details.get("content_type") or "")
-    title = problem.details.get("title")
+    content_type = problem.details.content_type or ""
+    title = problem.details.title
     html = title is not None or "html" in content_type.lower()
     url = f"{target.url.rstrip('/')}/{filename}"
     return replaced(

@@ -324,13 +324,13 @@ def test_the_inspecting_proxy_is_named_with_the_fix(inspected_chain) -> None:
         conda_trusts=False,
         platform="linux",
     )
-    assert verdict["code"] == "tls-intercepted"
-    assert verdict["summary"] == (
+    assert verdict.code == "tls-intercepted"
+    assert verdict.summary == (
         "TLS to 127.0.0.1 is inspected by your organisation's proxy: the "
         "certificate is issued by mitmproxy, not a public authority"
     )
-    assert verdict["product"] == "mitmproxy"
-    assert "conda config --set ssl_verify ~/conda-ca-bundle.pem" in verdict["fix"]
+    assert verdict.product == "mitmproxy"
+    assert "conda config --set ssl_verify ~/conda-ca-bundle.pem" in verdict.fix
 
 
 def test_mitmproxy_relays_to_the_upstream_it_verified(mitm, upstream) -> None:
@@ -524,17 +524,17 @@ def test_interception_verdict(
     verdict = intercept.interception_verdict(
         certs, via_proxy, host, public, os_trusts, conda_trusts, platform="darwin"
     )
-    assert verdict["code"] == code
+    assert verdict.code == code
     if summary is None:
-        assert verdict["summary"] is None
+        assert verdict.summary is None
     else:
-        assert summary in verdict["summary"]
-        assert "attack" not in verdict["summary"].lower()
+        assert summary in verdict.summary
+        assert "attack" not in verdict.summary.lower()
     if fix is None:
-        assert verdict["fix"] is None
+        assert verdict.fix is None
     else:
-        assert fix in verdict["fix"]
-        assert "ssl_verify false" not in verdict["fix"].replace(
+        assert fix in verdict.fix
+        assert "ssl_verify false" not in verdict.fix.replace(
             "never set ssl_verify to false", ""
         )
 
@@ -551,8 +551,8 @@ def test_the_export_steps_fit_the_platform(platform: str, words: str) -> None:
     verdict = intercept.interception_verdict(
         ZSCALER, False, "conda.anaconda.org", False, False, False, platform=platform
     )
-    assert verdict["root"] == "Zscaler Root CA"
-    assert words in verdict["fix"]
+    assert verdict.root == "Zscaler Root CA"
+    assert words in verdict.fix
 
 
 def test_python_version_decides_how_the_chain_is_read() -> None:

@@ -31,7 +31,7 @@ from support.servers import channel_server, closed_port
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
-from conda_netcheck.model import Code, Options
+from conda_netcheck.model import Code, Details, Options
 from conda_netcheck.output import render
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def test_cut_package_says_how_far_it_got(real, server):
     result = check(server.url)
     size = len(real.packages[CONDA_PKG])
     assert f"ended after 1,000 of {size:,} bytes" in result.problem.summary
-    assert result.problem.details == {"received": 1000, "announced": size}
+    assert result.problem.details == Details(received=1000, announced=size)
 
 
 def test_block_page_says_it_is_a_block_page(real, server):
@@ -215,7 +215,7 @@ def test_index_cut_short_is_incomplete_not_refused(real, server):
     assert result.problem.code.value == "download-incomplete"
     assert "repodata.json" in result.problem.summary
     assert "of 100,000 bytes" in result.problem.summary
-    assert result.problem.details["announced"] == 100_000
+    assert result.problem.details.announced == 100_000
 
 
 # -- (3) a truncated repodata.json.zst ----------------------------------------------

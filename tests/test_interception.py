@@ -10,6 +10,7 @@ from support.servers import channel_server, make_channel, server_tls_context
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.evidence import PerStore
 from conda_netcheck.model import Options
 
 pytestmark = pytest.mark.skipif(
@@ -64,14 +65,10 @@ def test_intercepted_and_trusted_by_nobody(upstream, mitm, site_bundle, monkeypa
     assert problem.code.value == "tls-intercepted"
     assert "inspected by your organisation's proxy" in problem.summary
     assert "mitmproxy" in problem.summary
-    assert problem.details["trusted_by"] == {
-        "conda": False,
-        "certifi": False,
-        "os": False,
-    }
+    assert problem.details.trusted_by == PerStore(conda=False, certifi=False, os=False)
     assert "conda config --set ssl_verify ~/conda-ca-bundle.pem" in problem.fix
     assert "ssl_verify false" not in problem.fix
-    issuers = [cert["issuer"] for cert in problem.details["chain"]]
+    issuers = [cert["issuer"] for cert in problem.details.chain]
     assert any("mitmproxy" in issuer for issuer in issuers)
 
 
@@ -82,7 +79,7 @@ def test_intercepted_with_the_proxy_ca_in_the_os_store(
         upstream, mitm, monkeypatch, bundle=site_bundle, os_store=mitm.ca_pem
     )
     assert result.problem.code.value == "tls-intercepted"
-    assert result.problem.details["trusted_by"]["os"] is True
+    assert result.problem.details.trusted_by.os is True
     assert "conda config --set ssl_verify truststore" in result.problem.fix
 
 

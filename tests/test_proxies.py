@@ -109,7 +109,7 @@ def test_proxy_down_and_direct_works(channel, monkeypatch):
     with closed_port() as port:
         result = check(channel.url, f"http://127.0.0.1:{port}", monkeypatch)
     assert result.problem.code.value == "proxy-unreachable"
-    assert result.problem.details["direct"] == "works"
+    assert result.problem.details.direct == "works"
     assert "so the proxy is the problem" in result.problem.summary
 
 
@@ -129,7 +129,7 @@ def test_no_direct_attempt_when_disabled(channel, monkeypatch):
         result = check(
             channel.url, f"http://127.0.0.1:{port}", monkeypatch, try_direct=False
         )
-    assert "direct" not in result.problem.details
+    assert result.problem.details.direct is None
 
 
 def test_stalling_proxy_is_bounded(https_channel, monkeypatch):

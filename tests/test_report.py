@@ -10,6 +10,7 @@ import pytest
 from conda_netcheck.config.netconfig import NetConfig
 from conda_netcheck.model import (
     Code,
+    Details,
     Finding,
     Layer,
     Problem,
@@ -53,7 +54,7 @@ def sample() -> Report:
             Layer.PROXY,
             "the proxy refused (403 Forbidden); the proxy says: ERR_ACCESS_DENIED 0",
             "ask your network team to allow CONNECT to repo.anaconda.com:443",
-            {"status": 403, "method": "CONNECT repo.anaconda.com:443"},
+            Details(status=403, method="CONNECT repo.anaconda.com:443"),
         ),
         timings=Timings(connect=3.2, total=5.0),
     )
@@ -272,7 +273,7 @@ def test_verdict_says_what_the_network_team_does():
                 Code.TLS_INTERCEPTED,
                 Layer.TLS,
                 "re-signed",
-                details={"certificate": {"issuer": "CN=Corp Inspection CA"}},
+                details=Details(certificate={"issuer": "CN=Corp Inspection CA"}),
             ),
             PROXY_URL,
             "the proxy proxy.corp.test:3128 re-signs TLS with CA CN=Corp Inspection "
@@ -284,7 +285,7 @@ def test_verdict_says_what_the_network_team_does():
                 Code.TLS_UNTRUSTED,
                 Layer.TLS,
                 "untrusted",
-                details={"issuer": "CN=Corp Inspection CA"},
+                details=Details(issuer="CN=Corp Inspection CA"),
             ),
             PROXY_URL,
             "the proxy proxy.corp.test:3128 re-signs TLS with CA CN=Corp Inspection CA",
@@ -295,7 +296,7 @@ def test_verdict_says_what_the_network_team_does():
                 Code.PROXY_REFUSED,
                 Layer.PROXY,
                 "the proxy could not reach the server (502 Bad Gateway)",
-                details={"status": 502, "method": "CONNECT h.test:443"},
+                details=Details(status=502, method="CONNECT h.test:443"),
             ),
             PROXY_URL,
             "the proxy proxy.corp.test:3128 cannot reach h.test:443 itself",
@@ -306,7 +307,7 @@ def test_verdict_says_what_the_network_team_does():
                 Code.PROXY_AUTH_FAILED,
                 Layer.PROXY,
                 "the proxy wants authentication",
-                details={"auth_schemes": ["NTLM", "Negotiate"]},
+                details=Details(auth_schemes=("NTLM", "Negotiate")),
             ),
             PROXY_URL,
             "accepts only NTLM, Negotiate and conda speaks only Basic",

@@ -28,6 +28,7 @@ from support.tls_faults import (
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
+from conda_netcheck.evidence import LoneLeaf
 from conda_netcheck.model import Options
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def test_a_reset_that_follows_the_host_name_is_a_filter(
     assert "the reset follows the host name" in problem.summary
     port = url.rsplit(":", 1)[1]
     assert problem.fix.startswith(f"ask your network team to allow {NAME}:{port}")
-    assert problem.details["second_handshake"]["answer"] == "completed"
+    assert problem.details.second_handshake.answer == "completed"
 
 
 def test_a_server_that_resets_every_handshake_is_told_apart(
@@ -256,7 +257,7 @@ def test_tls12_shows_the_authorities_the_server_accepts(
     assert "(a CertificateRequest, then a handshake failure)" in problem.summary
     assert "it accepts certificates issued by: " in problem.summary
     assert "O=Netcheck Client CA" in problem.summary
-    assert problem.details["accepted_cas"]
+    assert problem.details.accepted_cas
 
 
 @needs_conda
@@ -369,7 +370,7 @@ def test_a_leaf_signed_by_its_private_root_needs_the_ca_not_the_server(
         'give conda the root certificate "Example Private Root"'
     )
     assert "administrators" not in problem.fix
-    assert problem.details["lone_leaf"] == "private-root"
+    assert problem.details.lone_leaf is LoneLeaf.PRIVATE_ROOT
 
 
 def test_a_leaf_without_its_intermediate_is_the_servers_to_fix(
@@ -393,7 +394,7 @@ def test_a_leaf_without_its_intermediate_is_the_servers_to_fix(
         problem.fix
     )
     assert f"cat {bundle} intermediate.pem > ~/conda-ca-bundle.pem" in problem.fix
-    assert problem.details["missing_intermediate"] is True
+    assert problem.details.missing_intermediate is True
 
 
 def test_the_full_chain_from_the_same_pki_is_ok(channel_root, tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import socket
 import ssl
 from typing import TYPE_CHECKING, Any
 
-from ..model import Code, Layer, Problem
+from ..model import Code, Details, Layer, Problem
 from ..probes.http import RefusedRedirect
 from ..redact import REDACTOR
 
@@ -83,7 +83,7 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
             route.proxy_source,
         )
     line = f"HTTP {status} {answer.reason}".strip()
-    details: dict[str, Any] = {"status": status}
+    details = Details(status=status)
     if status == 401:
         return Problem(
             Code.HTTP_UNAUTHORIZED,
@@ -251,7 +251,7 @@ def clock_skew_problem(skew: float) -> Problem:
         Layer.HTTP,
         f"this machine's clock is {duration(abs(skew))} {direction} the server's "
         "(certificates and tokens may look expired or not yet valid)",
-        details={"skew_seconds": round(skew)},
+        details=Details(skew_seconds=round(skew)),
     )
 
 

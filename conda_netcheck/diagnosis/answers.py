@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ..model import Code, Layer, Problem
+from ..model import Code, Details, Layer, Problem
 from . import advice, mirrors
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def explain_refusal(
         status, target.host, sent, reason, channel=target.channel
     )
     return problem.amended(
-        more=suffix, fix=fix, credentials=[c.describe() for c in sent]
+        more=suffix, fix=fix, credentials=tuple(c.describe() for c in sent)
     )
 
 
@@ -129,5 +129,5 @@ def compare_upstream(
         Layer.CONTENT,
         f"this mirror's {filename} is {behind / 86400:.1f} days older than the "
         f"upstream's ({upstream})",
-        details={"behind_seconds": round(behind), "upstream": upstream},
+        details=Details(behind_seconds=round(behind), upstream=upstream),
     )

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from ..codes import Code, Layer, Status
 from ..config.commands import Commands
 from ..config.netconfig import CONDA_READ_TIMEOUT
+from ..evidence import Details, ResetCause
 from ..urls import format_address, host_port
 
 if TYPE_CHECKING:
@@ -88,9 +89,10 @@ class Subject:
         address = host_port(self.target.proxy)
         return format_address(*address) if address else "an unusable proxy URL"
 
-    def detail(self, key: str) -> object:
-        """One piece of the problem's evidence, None when absent."""
-        return self.problem.details.get(key) if self.problem else None
+    @property
+    def details(self) -> Details:
+        """The problem's evidence (empty without a problem)."""
+        return self.problem.details if self.problem else Details()
 
     def proxy_hint(self) -> str:
         """The command that sets a proxy for this channel's scheme."""
@@ -221,8 +223,8 @@ def _proxy_fix(s: Subject) -> str:
     if code is Code.PROXY_MISCONFIGURED:
         line = s.commands.set_proxy(url, f"http://{address}", source)
         return f"write the proxy as a full URL: {line}"
-    method = str(s.detail("method") or "")
-    if method.startswith("CONNECT ") and s.detail("status") == 403:
+    method = s.details.method or ""
+    if method.startswith("CONNECT ") and s.details.status == 403:
         return (
             f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
         )
@@ -231,10 +233,10 @@ def _proxy_fix(s: Subject) -> str:
 
 def _proxy_refused(s: Subject) -> Action:
     address = s.address
-    method = str(s.detail("method") or "")
+    method = s.details.method or ""
     if method.startswith("CONNECT "):
         address = method.split(" ", 1)[1]
-    status = s.detail("status")
+    status = s.details.status
     if isinstance(status, int) and status >= 500:
         return Action(
             Actor.NETWORK,
@@ -247,7 +249,7 @@ def _proxy_refused(s: Subject) -> Action:
 
 
 def _proxy_auth(s: Subject) -> Action:
-    schemes = s.detail("auth_schemes") or []
+    schemes = s.details.auth_schemes or ()
     if schemes and not any(str(x).lower() == "basic" for x in schemes):  # type: ignore[union-attr]
         return Action(
             Actor.NETWORK,
@@ -264,7 +266,7 @@ def _proxy_auth(s: Subject) -> Action:
 
 
 def _untrusted(s: Subject) -> Action:
-    issuer = s.detail("issuer") or (s.detail("certificate") or {}).get("issuer")  # type: ignore[union-attr]
+    issuer = s.details.issuer or (s.details.certificate or {}).get("issuer")
     code = s.problem.code if s.problem else Code.TLS_UNTRUSTED
     if issuer and (s.proxy or code is Code.TLS_INTERCEPTED):
         who = f"the proxy {s.proxy}" if s.proxy else f"a device on the way to {s.host}"
@@ -319,7 +321,7 @@ def _cut(s: Subject) -> Action:
 
 def _mismatch(s: Subject) -> Action:
     summary = s.problem.summary if s.problem else ""
-    if s.detail("html"):
+    if s.details.html:
         return Action(
             Actor.NETWORK,
             f"a filter replaces package files from {s.address} with a page "
@@ -474,7 +476,7 @@ ENTRIES: tuple[Entry, ...] = (
             A.NETWORK,
             lambda s: (
                 f"this machine cannot reach the proxy {s.proxy} "
-                f"({s.detail('cause') or 'no connection'}): allow outbound TCP to "
+                f"({_cause(s.details)}): allow outbound TCP to "
                 f"{s.proxy}, or tell the user the right proxy address"
             ),
         ),
@@ -884,9 +886,14 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 
+def _cause(details: Details) -> str:
+    """Why the proxy could not be reached: the code of the DNS or TCP failure."""
+    return details.cause.value if details.cause else "no connection"
+
+
 def _reset_fix(s: Subject) -> str:
     """A filter on the host name, else both who may act."""
-    if s.detail("cause") == "name-filter":
+    if s.details.cause is ResetCause.NAME_FILTER:
         return (
             f"ask your network team to allow {s.address}, or use the proxy you are "
             f"meant to use: {s.proxy_hint()}"
@@ -918,8 +925,8 @@ def _client_cert_fix(s: Subject) -> str:
 
 
 def _strict_fix(s: Subject) -> str:
-    defects = s.detail("defects") or []
-    named = "; ".join(f"{d['certificate']}: {d['defect']}" for d in defects)  # type: ignore[index,union-attr]
+    defects = s.details.defects or ()
+    named = "; ".join(f"{d.certificate}: {d.defect}" for d in defects)
     return (
         f"have the CA reissued to RFC 5280{f' ({named})' if named else ''}; "
         "meanwhile, with that CA in the operating system's store: "

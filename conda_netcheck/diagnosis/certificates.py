@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..evidence import PerStore
 from ..model import Code
 from . import advice, catalogue, intercept
 
@@ -38,11 +39,11 @@ def explain_certificate(
     described = [chain.describe(der) for der in presented.certs]
     trust = _who_trusts(presented, host, route, reopen, timeout)
     problem = problem.amended(
-        chain=described,
+        chain=tuple(described),
         certificate=described[0],
-        trusted_by={k: ok for k, (ok, _) in trust.items()},
-        trust_reasons={k: why for k, (_, why) in trust.items()},
-        **({} if presented.complete else {"chain_note": "only the leaf could be read"}),
+        trusted_by=PerStore(**{k: ok for k, (ok, _) in trust.items()}),
+        trust_reasons=PerStore(**{k: why for k, (_, why) in trust.items()}),
+        chain_note=None if presented.complete else "only the leaf could be read",
     )
     if problem.code in (Code.TLS_EXPIRED, Code.TLS_NOT_YET_VALID):
         return _clock_first(problem, host, reopen, options)
@@ -118,9 +119,9 @@ def _interception(
         conda_trusts=bool(trust["conda"][0]),
         commands=options.commands,
     )
-    if not verdict["code"]:
+    if verdict.code is None:
         return problem.amended(truststore_usable=usable)
-    fix = verdict["fix"]
+    fix = verdict.fix or ""
     if os_ok and not usable:
         fix += (
             "; the operating system trusts it, but this conda ignores "
@@ -128,12 +129,12 @@ def _interception(
             'conda install "conda>=26.7")'
         )
     return problem.amended(
-        code=Code(verdict["code"]),
-        summary=verdict["summary"],
+        code=verdict.code,
+        summary=verdict.summary,
         fix=fix,
         truststore_usable=usable,
-        product=verdict["product"],
-        issuer=verdict["issuer"],
+        product=verdict.product,
+        issuer=verdict.issuer,
     )
 
 
@@ -180,4 +181,6 @@ def _lone_leaf(
         bundle if route.ssl_context is None else None,
         commands=options.commands,
     )
-    return problem.amended(summary=better.summary, fix=better.fix, **better.details)
+    return problem.amended(
+        summary=better.summary, fix=better.fix, **better.details.fields_set()
+    )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..config.commands import Commands
-from ..model import Code, Layer, Problem, Resource
+from ..model import Code, Details, Layer, Problem, Resource
 from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
 from ..probes.http import HttpResult
@@ -51,7 +51,7 @@ def incomplete(what: str, url: str, received: int, announced: int | None) -> Pro
         f"ask your network team whether a proxy, filter or firewall between here and "
         f"{hostport} cuts downloads (a size or time limit); if none does, tell the "
         f"administrators of {hostport} that {shown(url)} ends early",
-        {"received": received, "announced": announced},
+        Details(received=received, announced=announced),
     )
 
 
@@ -82,7 +82,7 @@ def replaced(
         Layer.CONTENT,
         f"{what} ({shown(url)}) is not the file the index describes: {why}{page}",
         fix,
-        {"title": title, "content_type": content_type, "html": html},
+        Details(title=title, content_type=content_type, html=html),
     )
 
 
@@ -99,7 +99,7 @@ def corrupt(
         "repodata.json), then "
         f"conda clean --index-cache; tell the administrators of {hostport} that "
         f"{shown(url)} is broken",
-        {"setting": setting},
+        Details(setting=setting),
     )
 
 

@@ -11,7 +11,7 @@ used here stay neutral.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..config.commands import Commands, Shell
@@ -114,6 +114,18 @@ def product_of(*names: str) -> Product | None:
     return None
 
 
+@dataclass(frozen=True)
+class InterceptionVerdict:
+    """What a chain conda rejects says: inspected or untrusted, and the fix."""
+
+    code: Code | None  # TLS_INTERCEPTED, TLS_UNTRUSTED, or None: nothing to fix
+    summary: str | None
+    fix: str | None
+    product: str | None  # the inspecting product recognised
+    issuer: str  # the leaf's issuer, readable
+    root: str | None  # the top of the chain, the CA to trust
+
+
 def interception_verdict(
     chain_info: Sequence[Mapping[str, Any]] | Mapping[str, Any],
     via_proxy: bool,
@@ -123,7 +135,7 @@ def interception_verdict(
     conda_trusts: bool,
     platform: str | None = None,
     commands: Commands | None = None,
-) -> dict[str, Any]:
+) -> InterceptionVerdict:
     """Whether TLS to host is inspected on the way, and the fix when conda balks.
 
     `chain_info` is `chain.describe()` of each presented certificate, leaf
@@ -131,9 +143,6 @@ def interception_verdict(
     chain; `os_trusts`: the operating system's store does (None: unknown);
     `conda_trusts`: the bundle conda is configured with does. The fix's steps
     are for `platform` (`sys.platform` by default).
-
-    Returns {"code", "summary", "fix", "product", "issuer", "root"}; code is
-    "tls-intercepted", "tls-untrusted" or None (nothing to fix).
     """
     commands = commands or Commands()
     certs = [chain_info] if _is_mapping(chain_info) else list(chain_info)  # type: ignore[list-item]
@@ -144,16 +153,11 @@ def interception_verdict(
         *(c.get("issuer", "") for c in certs),
         *(c.get("subject", "") for c in certs[1:]),
     )
-    verdict: dict[str, Any] = {
-        "code": None,
-        "summary": None,
-        "fix": None,
-        "product": product.name if product else None,
-        "issuer": issuer,
-        "root": root,
-    }
+    found = InterceptionVerdict(
+        None, None, None, product.name if product else None, issuer, root
+    )
     if publicly_trusted and conda_trusts:
-        return verdict
+        return found
     by = (
         f"{issuer} ({product.name})"
         if product and product.name.lower() not in issuer.lower()
@@ -163,31 +167,31 @@ def interception_verdict(
         via_proxy or product is not None or is_public_channel_host(host)
     )
     if inspected:
-        verdict["summary"] = (
+        summary = (
             f"TLS to {host} is inspected by {_inspector(product, via_proxy)}: the "
             f"certificate is issued by {by}, not a public authority"
         )
         if conda_trusts:
-            verdict["summary"] += "; conda is set up to trust it"
-            return verdict
-        verdict["code"] = Code.TLS_INTERCEPTED
+            return replace(found, summary=summary + "; conda is set up to trust it")
+        code = Code.TLS_INTERCEPTED
     elif not publicly_trusted:
-        verdict["code"] = Code.TLS_UNTRUSTED
-        verdict["summary"] = (
+        code = Code.TLS_UNTRUSTED
+        summary = (
             f"the certificate of {host} is issued by {by}, which conda does not trust"
         )
     else:
         # A public chain that conda's own bundle rejects: the bundle lacks the
         # public roots (a corporate-only file set as ssl_verify, say).
-        verdict["code"] = Code.TLS_UNTRUSTED
-        verdict["summary"] = (
-            f"the certificate of {host} is issued by a public authority ({issuer}), "
-            "but the CA bundle conda is configured with does not include the public roots"
+        return replace(
+            found,
+            code=Code.TLS_UNTRUSTED,
+            summary=f"the certificate of {host} is issued by a public authority "
+            f"({issuer}), but the CA bundle conda is configured with does not "
+            "include the public roots",
+            fix=_public_roots_fix(os_trusts, commands),
         )
-        verdict["fix"] = _public_roots_fix(os_trusts, commands)
-        return verdict
-    verdict["fix"] = fix_text(root, os_trusts, platform, commands)
-    return verdict
+    fix = fix_text(root, os_trusts, platform, commands)
+    return replace(found, code=code, summary=summary, fix=fix)
 
 
 def _inspector(product: Product | None, via_proxy: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Code, Layer, Problem
+from ..model import Code, Details, Layer, Problem
 from ..probes.dns import DnsFailure
 from ..probes.tcp import TcpFailure
 
@@ -32,7 +32,7 @@ def dns_problem(lookup: DnsResult) -> Problem | None:
         Code.DNS_FAILURE,
         Layer.DNS,
         texts[lookup.failure],
-        details={"reason": lookup.failure.value},
+        details=Details(reason=lookup.failure.value),
     )
 
 
@@ -54,14 +54,14 @@ def tcp_problem(connected: TcpResult, what: str) -> Problem | None:
             Layer.TCP,
             f"{what} resets (RST) the connection right after accepting it, before "
             "anything is sent: a firewall, or a server that refuses this client",
-            details={"failure": "reset", "when": "connect"},
+            details=Details(failure="reset", when="connect"),
         )
     if failure is TcpFailure.UNREACHABLE:
         return Problem(
             Code.CONNECTION_REFUSED,
             Layer.TCP,
             f"{what} is unreachable from this machine ({connected.error})",
-            details={"reason": "unreachable"},
+            details=Details(reason="unreachable"),
         )
     if failure is TcpFailure.FAILED:
         return Problem(
@@ -88,12 +88,12 @@ def content_problem(found: Content) -> Problem | None:
             Layer.CONTENT,
             f"the server answered {found.filename} with {what}, not {found.expected} "
             "(a captive portal, a login page or a web server that is not a conda channel)",
-            details={"content_type": found.content_type, "title": found.title},
+            details=Details(content_type=found.content_type, title=found.title),
         )
     kind = found.content_type or "unknown content type"
     return Problem(
         Code.NOT_A_CHANNEL,
         Layer.CONTENT,
         f"the server answered {found.filename} with {kind}, not {found.expected}",
-        details={"content_type": found.content_type},
+        details=Details(content_type=found.content_type),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Code, Layer, Problem
+from ..model import Code, Details, Layer, Problem
 from ..probes.proxy import ConnectFailure, auth_schemes
 
 if TYPE_CHECKING:
@@ -62,16 +62,12 @@ def answer_problem(
         if (squid or title)
         else ""
     )
-    details: dict[str, object] = {
-        "status": status,
-        "x_squid_error": squid,
-        "title": title,
-    }
-    if method:
-        details["method"] = method
+    details = Details(
+        status=status, x_squid_error=squid, title=title, method=method or None
+    )
     if status in (407, 401):
         schemes = auth_schemes(headers)
-        details["auth_schemes"] = schemes
+        details = details.merged(auth_schemes=tuple(schemes))
         where = f"the proxy URL in {source}" if source else "the proxy URL"
         sent = (
             f"credentials from {where} were sent and refused"

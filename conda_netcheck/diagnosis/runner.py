@@ -161,7 +161,7 @@ def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
         options.conda_read_timeout,
         waited=options.read_timeout,
     )
-    return dataclasses.replace(problem, details=dict(problem.details), fix=fix)
+    return dataclasses.replace(problem, fix=fix)
 
 
 class _Runner:
@@ -577,7 +577,7 @@ def _at_proxy(problem: Problem, route: Route) -> Problem:
         Code.PROXY_UNREACHABLE,
         Layer.PROXY,
         f"cannot reach the proxy: {problem.summary}",
-        details={"cause": problem.code.value, **problem.details},
+        details=problem.details.merged(cause=problem.code),
     )
 
 

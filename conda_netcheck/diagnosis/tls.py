@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Code, Layer, Problem
+from ..model import Code, Details, Layer, Problem
 from ..probes.tls import TlsFailure
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def handshake_problem(result: TlsResult, server_name: str) -> Problem | None:
             Layer.TLS,
             f"the connection closed during the TLS handshake ({result.reason})",
         )
-    details = {"reason": result.reason, "offered": result.offered}
+    details = Details(reason=result.reason, offered=result.offered)
     if failure is TlsFailure.LEGACY_RENEGOTIATION:
         return Problem(
             Code.TLS_LEGACY_RENEGOTIATION,
@@ -64,7 +64,7 @@ def handshake_problem(result: TlsResult, server_name: str) -> Problem | None:
 
 def verify_problem(code: int | None, message: str, server_name: str) -> Problem:
     """Map an OpenSSL verification error (code and message) to its diagnosis code."""
-    details = {"verify_code": code, "verify_message": message}
+    details = Details(verify_code=code, verify_message=message)
     texts = {
         Code.TLS_EXPIRED: f"the certificate of {server_name} has expired",
         Code.TLS_NOT_YET_VALID: f"the certificate of {server_name} is not valid yet",

@@ -14,7 +14,14 @@ import ssl
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from ..config.commands import Commands
-from ..model import Code, Layer, Problem
+from ..evidence import (
+    FamilyAttempt,
+    LoneLeaf,
+    ResetCause,
+    SecondHandshakeSeen,
+    StrictDefect,
+)
+from ..model import Code, Details, Layer, Problem
 from ..probes.handshake import Answer, Failure
 
 if TYPE_CHECKING:
@@ -68,13 +75,12 @@ def handshake_reset(
         summary += (
             f" (through the proxy {proxy} a reset beyond it may arrive as a close)"
         )
-    details = {"failure": failure.value, "address": address}
+    details = Details(failure=failure.value, address=address)
     if second is not None:
-        details["second_handshake"] = {
-            "server_name": second.server_name,
-            "answer": second.answer.value,
-            "ms": round(second.elapsed_ms, 1),
-        }
+        seen = SecondHandshakeSeen(
+            second.server_name, second.answer.value, round(second.elapsed_ms, 1)
+        )
+        details = details.merged(second_handshake=seen)
     via = f" through the proxy {proxy}" if proxy else ""
     if _follows_name(second):
         summary += (
@@ -84,12 +90,12 @@ def handshake_reset(
         )
         # Without a proxy the catalogue writes the fix: it knows how to set one.
         fix = f"ask your network team to allow {address}{via}" if proxy else None
-        details["cause"] = "name-filter"
+        details = details.merged(cause=ResetCause.NAME_FILTER)
     elif _refuses_all(second):
         summary += f"; a handshake without the name {host} ends the same way: "
         summary += "this server (or a device in front of it) ends every handshake"
         fix = _every_handshake_fix(failure, host, port, via)
-        details["cause"] = "every-handshake"
+        details = details.merged(cause=ResetCause.EVERY_HANDSHAKE)
     else:
         fix = _every_handshake_fix(failure, host, port, via)
     return Problem(Code.CONNECTION_RESET, Layer.TLS, summary, fix, details)
@@ -133,7 +139,7 @@ def request_reset(failure: Failure, host: str, port: int, filename: str) -> Prob
         f"a firewall or filter between you and {host} probably drops this request: "
         f"ask your network team to allow {address}; if it persists without one, "
         f"tell the administrators of {host}",
-        {"failure": failure.value, "address": address},
+        Details(failure=failure.value, address=address),
     )
 
 
@@ -149,7 +155,7 @@ def client_cert_problem(
 ) -> Problem:
     """The server wants a client certificate, or refused the one conda sent."""
     accepted = list(request.authorities) if request and request.seen else []
-    details = {"failure": failure.value, "alert": reason, "accepted_cas": accepted}
+    details = Details(failure=failure.value, alert=reason, accepted_cas=tuple(accepted))
     issued_by = (
         f"; it accepts certificates issued by: {'; '.join(accepted)}"
         if accepted
@@ -284,7 +290,7 @@ def _on_accept(
         f"ask your network team whether a firewall ends connections to {address}"
         f"{via}, and the administrators of {host} whether it refuses connections "
         "from your address",
-        {"failure": answer.value, "address": address, "when": "on-accept"},
+        Details(failure=answer.value, address=address, when="on-accept"),
     )
 
 
@@ -350,10 +356,10 @@ def strict_problem(host: str, message: str, defects: list[tuple[str, str]]) -> P
         f"({named})"
     )
     fix = None  # the catalogue's, with conda config where it is set
-    details = {
-        "verify_message": message,
-        "defects": [{"certificate": c, "defect": d} for c, d in defects],
-    }
+    details = Details(
+        verify_message=message,
+        defects=tuple(StrictDefect(c, d) for c, d in defects),
+    )
     return Problem(Code.TLS_X509_STRICT, Layer.TLS, summary, fix, details)
 
 
@@ -415,11 +421,11 @@ def lone_leaf(
     """
     from .intercept import fix_text
 
-    details: dict = {"ca_issuers": fetched.url, "issuer": issuer}
-    if fetched.error:
-        details["ca_issuers_error"] = fetched.error
+    details = Details(
+        ca_issuers=fetched.url, issuer=issuer, ca_issuers_error=fetched.error or None
+    )
     if fetched.der is not None and fetched.self_signed:
-        details["lone_leaf"] = "private-root"
+        details = details.merged(lone_leaf=LoneLeaf.PRIVATE_ROOT)
         summary = (
             f"the certificate of {host} is issued directly by the root CA "
             f"{fetched.label} (self-signed, fetched from {fetched.url}), which conda "
@@ -435,7 +441,7 @@ def lone_leaf(
         )
     if os_trusts:
         # The OS store verified this very chain: nothing is missing from it.
-        details["lone_leaf"] = "os-trusted"
+        details = details.merged(lone_leaf=LoneLeaf.OS_TRUSTED)
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}: the "
             "operating system's store accepts it, conda's trust does not have that CA"
@@ -457,14 +463,15 @@ def _missing_intermediate(
     fetched: IssuerFetch,
     with_intermediate: bool | None,
     bundle: str | None,
-    details: dict,
+    details: Details,
     commands: Commands,
 ) -> Problem:
     """The AIA issuer is an intermediate: the server's chain is incomplete."""
     from .catalogue import NEVER_DISABLE
 
-    details["lone_leaf"] = "missing-intermediate"
-    details["missing_intermediate"] = True
+    details = details.merged(
+        lone_leaf=LoneLeaf.MISSING_INTERMEDIATE, missing_intermediate=True
+    )
     summary = (
         f"{host} sends only its own certificate: the intermediate CA {fetched.label} "
         f"(fetched from {fetched.url}) is missing from the chain"
@@ -505,13 +512,13 @@ def _no_evidence(
     issuer: str,
     public_host: bool,
     os_trusts: bool | None,
-    details: dict,
+    details: Details,
     commands: Commands,
 ) -> Problem:
     """No AIA to tell: both causes, the likelier first."""
     from .intercept import fix_text
 
-    details["lone_leaf"] = "unknown"
+    details = details.merged(lone_leaf=LoneLeaf.UNKNOWN)
     ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
         _bare(issuer), os_trusts, commands=commands
     )
@@ -598,18 +605,15 @@ def dual_stack(
             f"{repair}; on Linux, a 'precedence ::ffff:0:0/96 100' line in "
             "/etc/gai.conf makes IPv4 come first: remove it"
         )
-    details = {
-        "addresses": [
-            {
-                "address": a.address,
-                "family": a.family.value,
-                "outcome": a.outcome.value,
-                "ms": round(a.elapsed_ms, 1),
-            }
+    details = Details(
+        addresses=tuple(
+            FamilyAttempt(
+                a.address, a.family.value, a.outcome.value, round(a.elapsed_ms, 1)
+            )
             for a in stack.attempts
-        ],
-        "delay_seconds": round(delay, 1),
-    }
+        ),
+        delay_seconds=round(delay, 1),
+    )
     return Problem(code, Layer.TCP, summary, fix, details)
 
 

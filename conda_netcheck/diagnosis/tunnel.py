@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from ..config.commands import Commands
 from ..config.sources import ProxySourceKind
-from ..model import Code, Layer, Problem
+from ..model import Code, Details, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
 from . import advice
 from .network import dns_problem, tcp_problem
@@ -136,5 +136,5 @@ def https_proxy_problem(
         source = route.proxy_source
         if source is not None and source.kind is ProxySourceKind.SETTING:
             fix += " (http:// even for the https key)"
-    evidence = {"proxy_speaks": "http"} if speaks else {}
+    evidence = Details(proxy_speaks="http" if speaks else None)
     return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)

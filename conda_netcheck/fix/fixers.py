@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote, urlsplit
 
+from ..codes import Code, Layer
 from ..config.commands import Shell, unset_variable
 from ..config.sources import ProxySource, ProxySourceKind
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
     from ..config.netconfig import NetConfig
-    from ..model import Report
+    from ..model import Problem, Report
     from .condarc import Change
 
 #: Characters that must be percent-encoded in the user info of a proxy URL.
@@ -78,7 +79,7 @@ def _seen_plain_http(report: Report, source: ProxySource) -> Callable[[str], boo
     seen = any(
         r.problem is not None
         and r.target.proxy_source == source
-        and r.problem.details.get("proxy_speaks") == "http"
+        and r.problem.details.proxy_speaks == "http"
         for r in report.targets
     )
     return lambda url: seen
@@ -158,11 +159,18 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
 def _intercepted_and_os_trusts(report: Report) -> bool:
     for result in report.targets:
         problem = result.problem
-        if problem and problem.code.value == "tls-intercepted":
-            usable = problem.details.get("truststore_usable", True)
-            if usable and (problem.details.get("trusted_by") or {}).get("os"):
+        if problem and problem.code is Code.TLS_INTERCEPTED:
+            if _os_trusts(problem):
                 return True
     return False
+
+
+def _os_trusts(problem: Problem) -> bool | None:
+    """Whether the OS store accepted the chain a TLS problem saw, on a usable route."""
+    details = problem.details
+    if details.truststore_usable is False or details.trusted_by is None:
+        return False if details.truststore_usable is False else None
+    return details.trusted_by.os
 
 
 def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | None:
@@ -179,11 +187,8 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
     to_try: set[tuple[str, int]] = set()
     for result in report.targets:
         problem = result.problem
-        if problem and problem.layer.value == "tls" and "trusted_by" in problem.details:
-            usable = problem.details.get("truststore_usable", True)
-            verdicts.append(
-                problem.details["trusted_by"].get("os") if usable else False
-            )
+        if problem and problem.layer is Layer.TLS and problem.details.trusted_by:
+            verdicts.append(_os_trusts(problem))
             continue
         url = urlsplit(result.target.url)
         if url.scheme == "https" and not result.target.proxy:

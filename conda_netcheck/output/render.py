@@ -93,7 +93,7 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
         "layer": head.layer.value if head else None,
         "summary": head.summary if head else "reachable",
         "fix": head.fix if head else None,
-        "details": head.details if head else {},
+        "details": head.details.as_json() if head else {},
         "warnings": [_problem_dict(w) for w in result.warnings if w is not head],
         "resource": _resource(result),
         "url_failed": result.url_failed
@@ -160,9 +160,8 @@ def problem_lines(problem: Problem, verbose: bool = False) -> list[str]:
 
 def _certificate_lines(problem: Problem, verbose: bool) -> list[str]:
     """The presented certificate(s): the leaf in short, the whole chain with -v."""
-    chain = problem.details.get("chain") or (
-        [problem.details["certificate"]] if problem.details.get("certificate") else []
-    )
+    details = problem.details
+    chain = details.chain or ((details.certificate,) if details.certificate else ())
     if not chain:
         return []
     lines = []
@@ -175,15 +174,15 @@ def _certificate_lines(problem: Problem, verbose: bool) -> list[str]:
         if verbose:
             line += f" ({cert.get('not_before', '')[:10]} to {cert.get('not_after', '')[:10]})"
         lines.append(line)
-    trusted = problem.details.get("trusted_by")
+    trusted = details.trusted_by
     if trusted:
 
         def word(value: bool | None) -> str:
             return {True: "accepts", False: "rejects", None: "unknown"}[value]
 
         lines.append(
-            f"    conda's trust {word(trusted.get('conda'))}, certifi's public roots "
-            f"{word(trusted.get('certifi'))}, the OS store {word(trusted.get('os'))}"
+            f"    conda's trust {word(trusted.conda)}, certifi's public roots "
+            f"{word(trusted.certifi)}, the OS store {word(trusted.os)}"
         )
     return lines
 

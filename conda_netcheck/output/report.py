@@ -260,8 +260,8 @@ def _problem_lines(problem: Problem) -> list[str]:
     ]
     if problem.fix:
         lines.append(f"- **Fix:** {_md(problem.fix)}")
-    certificate = problem.details.get("certificate")
-    if isinstance(certificate, dict) and certificate:
+    certificate = problem.details.certificate
+    if certificate:
         names = ", ".join(certificate.get("names") or []) or "no names"
         lines.append(
             f"- **Certificate presented:** subject {_code(certificate.get('subject'))}, "
@@ -270,7 +270,7 @@ def _problem_lines(problem: Problem) -> list[str]:
         )
     facts = [
         f"{key} {_code(value)}"
-        for key, value in REDACTOR.obj(problem.details).items()
+        for key, value in REDACTOR.obj(problem.details.as_json()).items()
         if key != "certificate" and value not in (None, "", [], {})
     ]
     if facts:
