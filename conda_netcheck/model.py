@@ -142,6 +142,11 @@ class Target:
 
         return urlsplit(self.url).hostname or ""
 
+    @property
+    def channel_url(self) -> str:
+        """The channel's URL: this target's without its subdir."""
+        return self.url.rstrip("/").rsplit("/", 1)[0]
+
 
 @dataclass
 class TargetResult:

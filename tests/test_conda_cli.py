@@ -465,3 +465,39 @@ def test_netrc_password_refused_says_renew(
     assert "sent: " in out and ".netrc" in out
     assert "wrong or expired" in out
     assert "Stale-Netrc-Pw" not in out + err
+
+
+def test_json_groups_targets_by_channel_and_diagnosis(channel, condarc, conda_cli):
+    from support.servers import closed_port
+
+    partial = channel.behaviour.root / "partial" / "noarch"
+    partial.mkdir(parents=True)
+    (partial / "repodata.json").write_text("{}")
+    refused = f"http://127.0.0.1:{closed_port()}/gone"
+    condarc([channel.url, f"{channel.url}/partial", refused])
+    document, code = netcheck(conda_cli)
+
+    channels = document["channels"]
+    assert [c["url"] for c in channels] == [
+        channel.url,
+        f"{channel.url}/partial",
+        refused,
+    ]
+    assert [c["status"] for c in channels] == ["ok", "error", "error"]
+    assert channels[1]["source"] == "the channels setting"
+    by_code = {g["diagnosis"]: g for g in channels[1]["diagnoses"]}
+    assert by_code["http-not-found"]["subdirs"] == ["linux-64"]
+    assert by_code["ok"]["subdirs"] == ["noarch"]
+    (gone,) = channels[2]["diagnoses"]
+    assert (gone["diagnosis"], gone["layer"]) == ("connection-refused", "tcp")
+    assert sorted(gone["subdirs"]) == ["linux-64", "noarch"]
+    # Every target is in exactly one group, and the group points at it.
+    indexes = [i for c in channels for g in c["diagnoses"] for i in g["targets"]]
+    assert sorted(indexes) == list(range(len(document["targets"])))
+    for entry in channels:
+        for group in entry["diagnoses"]:
+            for index in group["targets"]:
+                target = document["targets"][index]
+                assert target["diagnosis"] == group["diagnosis"]
+                assert target["subdir"] in group["subdirs"]
+    assert code == 1

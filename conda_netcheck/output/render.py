@@ -43,6 +43,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "netcheck_version": report.netcheck_version,
             "conda_config_read": report.conda_config_read,
             "targets": [_target_dict(r) for r in report.targets],
+            "channels": _channels(report),
             "findings": [_finding_dict(f) for f in report.findings],
             "allowlist": allowlist_json(allowlist(report)),
             "trust": (
@@ -103,6 +104,42 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
         "credentials": result.credentials,
         "timings_ms": result.timings.as_dict(),
     }
+
+
+def _channels(report: Report) -> list[dict[str, Any]]:
+    """The targets grouped by channel, in configuration order, then by diagnosis."""
+    channels: dict[tuple[str, str], dict[str, Any]] = {}
+    for index, result in enumerate(report.targets):
+        target = result.target
+        entry = channels.setdefault(
+            (target.channel_url, target.channel),
+            {
+                "channel": target.channel,
+                "url": target.channel_url,
+                "source": target.source,
+                "status": Status.OK.value,
+                "diagnoses": [],
+            },
+        )
+        if _RANK[result.status] > _RANK[Status(entry["status"])]:
+            entry["status"] = result.status.value
+        head = result.headline
+        code = head.code.value if head else "ok"
+        group = next((g for g in entry["diagnoses"] if g["diagnosis"] == code), None)
+        if group is None:
+            group = {
+                "diagnosis": code,
+                "layer": head.layer.value if head else None,
+                "subdirs": [],
+                "targets": [],
+            }
+            entry["diagnoses"].append(group)
+        group["subdirs"].append(target.subdir)
+        group["targets"].append(index)
+    return list(channels.values())
+
+
+_RANK = {Status.OK: 0, Status.WARNING: 1, Status.ERROR: 2}
 
 
 def _resource(result: TargetResult) -> str | None:

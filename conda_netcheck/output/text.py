@@ -136,7 +136,7 @@ def _groups(results: list[TargetResult], verbose: bool) -> list[_Group]:
     """One group per channel URL and diagnosis, in configuration order."""
     groups: dict[tuple, _Group] = {}
     for result in results:
-        base = result.target.url.rstrip("/").rsplit("/", 1)[0]
+        base = result.target.channel_url
         name = "" if "://" in result.target.channel else result.target.channel
         # With -v every target keeps its own timings and notes.
         key = (base, name, _signature(result), result.target.url if verbose else "")
