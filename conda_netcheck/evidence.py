@@ -9,28 +9,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from .codes import Code
+    from .probes.chain import CertificateInfo
 
 T = TypeVar("T")
-
-
-class CertificateInfo(TypedDict, total=False):
-    """One certificate as the chain probe describes it (only sha256 without cryptography)."""
-
-    sha256: str
-    subject: str
-    issuer: str
-    subject_cn: str | None
-    issuer_cn: str | None
-    issuer_org: str | None
-    not_before: str
-    not_after: str
-    names: list[str]
-    is_ca: bool
-    self_issued: bool
 
 
 class ResetCause(str, Enum):

@@ -35,7 +35,7 @@ import ssl
 import time
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -276,9 +276,25 @@ def certificate_list(body: bytes) -> list[bytes]:
 # Describing certificates
 
 
-def describe(der: bytes) -> dict[str, Any]:
+class CertificateInfo(TypedDict, total=False):
+    """One certificate as the chain probe describes it (only sha256 without cryptography)."""
+
+    sha256: str
+    subject: str
+    issuer: str
+    subject_cn: str | None
+    issuer_cn: str | None
+    issuer_org: str | None
+    not_before: str
+    not_after: str
+    names: list[str]
+    is_ca: bool
+    self_issued: bool
+
+
+def describe(der: bytes) -> CertificateInfo:
     """Subject, issuer, validity, SAN names, CA flag and SHA-256 fingerprint."""
-    info: dict[str, Any] = {"sha256": hashlib.sha256(der).hexdigest()}
+    info: CertificateInfo = {"sha256": hashlib.sha256(der).hexdigest()}
     try:
         from cryptography import x509
         from cryptography.x509.oid import NameOID
