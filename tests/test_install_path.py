@@ -19,6 +19,7 @@ from support.channel_faults import (
     chain,
     conda_download,
     cut_body,
+    forbidden,
     forbidden_html,
     ignore_range,
     make_real_channel,
@@ -91,6 +92,8 @@ PACKAGE_FAULTS = [
     # id, handler factory, spec conda installs, code, words the summary has
     ("403-html", lambda r: forbidden_html(".conda"), "netcheck-demo",
      "http-forbidden", "Access Denied - Content Filter"),
+    ("403-plain", lambda r: forbidden(".conda"), "netcheck-demo",
+     "http-forbidden", "the server refused (HTTP 403"),
     ("cut-fin", lambda r: cut_body(r.root, ".conda", 0.5), "netcheck-demo",
      "download-incomplete", "ended after"),
     ("cut-rst", lambda r: cut_body(r.root, ".conda", 0.5, reset=True), "netcheck-demo",
@@ -116,9 +119,10 @@ def test_package_fault_is_named_with_its_url(real, server, handler, spec, code, 
     assert words in result.problem.summary
     assert result.resource.value == "package"
     assert result.url_failed.startswith(f"{server.url}/noarch/netcheck-")
-    assert result.problem.fix
+    assert isinstance(result.problem.fix, str) and result.problem.fix
     text = "\n".join(render.target_lines(result))
     assert result.url_failed in text
+    assert f"    fix: {result.problem.fix}" in text
 
 
 @needs_conda

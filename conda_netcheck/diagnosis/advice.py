@@ -93,7 +93,11 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
         )
     if status == 403:
         return Problem(
-            Code.HTTP_FORBIDDEN, Layer.HTTP, f"the server refused ({line})", details
+            Code.HTTP_FORBIDDEN,
+            Layer.HTTP,
+            f"the server refused ({line})",
+            None,
+            details,
         )
     if status in (404, 410):
         return Problem(
@@ -113,7 +117,11 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
         retry = answer.headers.get("Retry-After")
         wait = f"; retry after {retry} s" if retry else ""
         return Problem(
-            Code.HTTP_RATE_LIMITED, Layer.HTTP, f"rate limited ({line}{wait})", details
+            Code.HTTP_RATE_LIMITED,
+            Layer.HTTP,
+            f"rate limited ({line}{wait})",
+            None,
+            details,
         )
     if status >= 500:
         return Problem(

@@ -215,11 +215,16 @@ def forbidden_html(suffix: str) -> Callable:
         b"<html><head><title>Access Denied - Content Filter</title></head>"
         b"<body>Downloads of this file type are blocked by policy.</body></html>"
     )
+    return forbidden(suffix, page, "text/html")
+
+
+def forbidden(suffix: str, page: bytes = b"Forbidden\n", ctype: str = "text/plain"):
+    """403 with `page` for paths ending in suffix (plain text unless told)."""
 
     def handler(req) -> bool:
         if not _matches(req, suffix):
             return False
-        _send(req, 403, page, "text/html")
+        _send(req, 403, page, ctype)
         req.wfile.write(page)
         return True
 
