@@ -153,14 +153,14 @@ def _verdict(report: Report, commands: Commands) -> str:
         if not items:
             continue
         lines += ["", f"### {actor.value}"]
-        for (sentence, commands), channels in items.items():
+        for (sentence, to_run), channels in items.items():
             # A blank line after the heading and after a code block, none between items.
             if lines[-1].startswith(("###", "  ```")):
                 lines.append("")
             lines.append(f"- {_md(sentence)} — {_md(_label(channels))}")
-            if commands:
+            if to_run:
                 lines += ["", "  ```sh"]
-                lines += [f"  {command}" for command in commands]
+                lines += [f"  {command}" for command in to_run]
                 lines += ["  ```"]
     return "\n".join(lines).rstrip("\n")
 
