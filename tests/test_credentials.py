@@ -13,6 +13,7 @@ from conftest import needs_conda
 
 from conda_netcheck.config.credentials import (
     Credential,
+    CredentialKind,
     advice_for_status,
     anaconda_client_token,
     credentials_for,
@@ -71,7 +72,7 @@ def test_netrc_entry_named_by_file_and_machine_never_by_password(tmp_path, monke
     credential = netrc_credential(PRIVATE)
 
     assert credential is not None and credential.sent
-    assert credential.kind == "netrc"
+    assert credential.kind is CredentialKind.NETRC
     assert credential.source == str(path)
     assert "'machine private.example.com' entry, login alice" in credential.detail
     assert "NETRC" in credential.detail
@@ -406,7 +407,11 @@ def test_channel_settings_match_like_get_session(
     conda_uses_handler = type(get_session(url).auth).__name__ == "NetcheckTestAuth"
     get_session.cache_clear()
 
-    assert any(c.kind == "auth-handler" for c in found) == matches == conda_uses_handler
+    assert (
+        any(c.kind is CredentialKind.AUTH_HANDLER for c in found)
+        == matches
+        == conda_uses_handler
+    )
 
 
 @needs_conda
@@ -423,7 +428,7 @@ def test_anaconda_auth_handler_token_state_is_reported(
 
     found = credentials_for("https://repo.anaconda.cloud/repo/main/linux-64")
 
-    handler = next(c for c in found if c.kind == "auth-handler")
+    handler = next(c for c in found if c.kind is CredentialKind.AUTH_HANDLER)
     try:
         import anaconda_auth  # noqa: F401
     except ImportError:
@@ -620,17 +625,22 @@ def test_tos_or_rate_fix(status, reason, retry_after, expected):
 
 # --- advice for 401 and 403 ---------------------------------------------------------
 
-NETRC_SENT = Credential("netrc", "/home/u/.netrc", "the 'machine h' entry, login u")
-URL_TOKEN = Credential("url-token", "the channel URL", "a /t/<TOKEN>/ segment")
+NETRC_SENT = Credential(
+    CredentialKind.NETRC, "/home/u/.netrc", "the 'machine h' entry, login u"
+)
+URL_TOKEN = Credential(
+    CredentialKind.URL_TOKEN, "the channel URL", "a /t/<TOKEN>/ segment"
+)
 CLIENT = Credential(
-    "anaconda-client-token", "/home/u/.config/binstar/https%3A%2F%2Fapi.token"
+    CredentialKind.ANACONDA_CLIENT_TOKEN,
+    "/home/u/.config/binstar/https%3A%2F%2Fapi.token",
 )
 AUTH = Credential(
-    "auth-handler",
+    CredentialKind.AUTH_HANDLER,
     "auth handler 'anaconda-auth' (channel_settings: channel https://repo.anaconda.cloud/*)",
     "installed and resolvable; token present",
 )
-NOTHING = Credential("none", "", "conda sends no credential")
+NOTHING = Credential(CredentialKind.NONE, "", "conda sends no credential")
 
 ADVICE = [
     # status, host, credentials, channel, in summary suffix, in fix

@@ -21,6 +21,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
-    "KINDS",
     "Credential",
+    "CredentialKind",
     "advice_for_status",
     "anaconda_auth_token_state",
     "anaconda_client_token",
@@ -48,14 +49,17 @@ __all__ = [
     "url_credentials",
 ]
 
-KINDS = (
-    "url-token",
-    "anaconda-client-token",
-    "auth-handler",
-    "netrc",
-    "url-userinfo",
-    "none",
-)
+
+class CredentialKind(str, Enum):
+    """Where a credential conda may send comes from."""
+
+    URL_TOKEN = "url-token"  # /t/<TOKEN>/ in the channel URL
+    ANACONDA_CLIENT_TOKEN = "anaconda-client-token"  # `anaconda login`'s token file
+    AUTH_HANDLER = "auth-handler"  # an auth handler plugin from channel_settings
+    NETRC = "netrc"  # a .netrc entry, sent by requests
+    URL_USERINFO = "url-userinfo"  # user:password@ in the channel URL
+    NONE = "none"  # nothing is sent
+
 
 #: requests' order when NETRC is unset (requests.utils.NETRC_FILES).
 #: conda.common.url.split_anaconda_token's pattern, kept identical on purpose.
@@ -74,37 +78,40 @@ PUBLIC_ANACONDA_ORG_CHANNELS = frozenset({"conda-forge", "bioconda"})
 REASON_LIMIT = 200
 _TOS_RE = re.compile(r"terms[\s_-]*of[\s_-]*(?:service|use)|\btos\b", re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\s]+")
-# Detail texts that advice_for_status recognises.
-_UNPARSABLE = "cannot be parsed"
-_NO_HANDLER = "no installed plugin provides"
 
 
 @dataclass
 class Credential:
     """One credential conda would send (or would skip, when ``sent`` is false)."""
 
-    kind: str  # one of KINDS
+    kind: CredentialKind
     source: str  # where it comes from: a file, "the channel URL", a setting
     detail: str = ""
     warnings: list[str] = field(default_factory=list)
     sent: bool = True  # False: found, but conda does not send it (detail says why)
     withheld_by: str | None = None  # the setting that keeps it from being sent
+    #: a .netrc that requests cannot parse (and so ignores whole), and its line
+    unparsable: bool = False
+    line: int | None = None
+    #: an auth handler: False when no installed plugin provides it, None unknown
+    installed: bool | None = None
 
     def __post_init__(self) -> None:
-        if self.kind == "none":
+        if self.kind is CredentialKind.NONE:
             self.sent = False
 
     def describe(self) -> str:
         """A short phrase for a summary line, without any secret."""
         phrases = {
-            "url-token": "a /t/<TOKEN>/ token in the channel URL",
-            "anaconda-client-token": f"the anaconda-client token in {self.source}",
-            "auth-handler": f"the {self.source}",
-            "netrc": f"the .netrc entry in {self.source}",
-            "url-userinfo": "the user and password in the channel URL",
+            CredentialKind.URL_TOKEN: "a /t/<TOKEN>/ token in the channel URL",
+            CredentialKind.ANACONDA_CLIENT_TOKEN: "the anaconda-client token in "
+            f"{self.source}",
+            CredentialKind.AUTH_HANDLER: f"the {self.source}",
+            CredentialKind.NETRC: f"the .netrc entry in {self.source}",
+            CredentialKind.URL_USERINFO: "the user and password in the channel URL",
         }
         phrase = phrases.get(self.kind, "no credential")
-        if self.kind != "none" and not self.sent:
+        if self.kind is not CredentialKind.NONE and not self.sent:
             why = self.detail or "; ".join(self.warnings) or "not used"
             phrase = f"{phrase} (not sent: {why})"
         return phrase
@@ -129,7 +136,7 @@ def url_credentials(url: str) -> list[Credential]:
     if token:
         found.append(
             Credential(
-                "url-token",
+                CredentialKind.URL_TOKEN,
                 "the channel URL",
                 "a /t/<TOKEN>/ segment: conda sends it in the path of every request",
             )
@@ -145,7 +152,7 @@ def url_credentials(url: str) -> list[Credential]:
         )
         found.append(
             Credential(
-                "url-userinfo",
+                CredentialKind.URL_USERINFO,
                 "the channel URL",
                 detail,
                 warnings=[
@@ -188,7 +195,7 @@ def netrc_credential(
     unsafe = path_problem(path, MAX_SMALL_FILE_BYTES)
     if unsafe:
         return Credential(
-            "netrc",
+            CredentialKind.NETRC,
             path,
             f"{unsafe}{where}: netcheck does not read it (requests would try)",
             warnings,
@@ -199,19 +206,21 @@ def netrc_credential(
     except netrc.NetrcParseError as exc:
         # The message can quote a token of the file: give the line number only.
         return Credential(
-            "netrc",
+            CredentialKind.NETRC,
             path,
-            f"{_UNPARSABLE} (line {exc.lineno}){where}: requests ignores the whole "
-            "file, so nothing in it is sent",
+            f"cannot be parsed (line {exc.lineno}){where}: requests ignores the "
+            "whole file, so nothing in it is sent",
             warnings,
             sent=False,
+            unparsable=True,
+            line=exc.lineno,
         )
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or (
             "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "unreadable"
         )
         return Credential(
-            "netrc",
+            CredentialKind.NETRC,
             path,
             f"cannot be read ({reason}){where}: nothing in it is sent",
             warnings,
@@ -223,7 +232,7 @@ def netrc_credential(
     # requests: any(entry), then the login (or the account) and the password.
     if not entry or not any(entry):
         return Credential(
-            "netrc",
+            CredentialKind.NETRC,
             path,
             f"has no 'machine {host}' entry and no 'default' entry{where}",
             warnings,
@@ -241,7 +250,7 @@ def netrc_credential(
         )
     if not password:
         warnings.append(f"the '{which}' entry has no password: an empty one is sent")
-    return Credential("netrc", path, detail, warnings)
+    return Credential(CredentialKind.NETRC, path, detail, warnings)
 
 
 def _hostname(url: str) -> str:
@@ -326,7 +335,7 @@ def anaconda_client_token(
         detail = f"from `anaconda login` for {REDACTOR.url(prefix)}"
         if not add_anaconda_token:
             return Credential(
-                "anaconda-client-token",
+                CredentialKind.ANACONDA_CLIENT_TOKEN,
                 path,
                 f"{detail}; not sent: add_anaconda_token is false",
                 sent=False,
@@ -336,7 +345,7 @@ def anaconda_client_token(
             value = read_text(path)
         except UnsafePath as exc:
             return Credential(
-                "anaconda-client-token",
+                CredentialKind.ANACONDA_CLIENT_TOKEN,
                 path,
                 f"{detail}; the file {exc.what}: conda fails reading it",
                 sent=False,
@@ -344,13 +353,13 @@ def anaconda_client_token(
         REDACTOR.add(value)
         if not value:
             return Credential(
-                "anaconda-client-token",
+                CredentialKind.ANACONDA_CLIENT_TOKEN,
                 path,
                 f"{detail}; the file is empty, so conda adds nothing",
                 sent=False,
             )
         return Credential(
-            "anaconda-client-token",
+            CredentialKind.ANACONDA_CLIENT_TOKEN,
             path,
             f"{detail}; conda puts it into the URL as /t/<TOKEN>/ "
             "(add_anaconda_token is true)",
@@ -460,17 +469,18 @@ def _auth_handler_credential(url: str, context: Any) -> Credential | None:
         handler = context.plugin_manager.get_auth_handler(name)
     except Exception as exc:
         return Credential(
-            "auth-handler",
+            CredentialKind.AUTH_HANDLER,
             source,
             f"whether it is installed is unknown: conda's plugins failed to load "
             f"({type(exc).__name__})",
         )
     if handler is None:
         return Credential(
-            "auth-handler",
+            CredentialKind.AUTH_HANDLER,
             source,
-            f"{_NO_HANDLER} the auth handler '{name}': conda silently falls back to "
-            "its default auth (anaconda-client token, URL user info, .netrc)",
+            f"no installed plugin provides the auth handler '{name}': conda silently "
+            "falls back to its default auth (anaconda-client token, URL user info, "
+            ".netrc)",
             warnings=[
                 f"install the plugin that provides '{name}'"
                 + (
@@ -480,6 +490,7 @@ def _auth_handler_credential(url: str, context: Any) -> Credential | None:
                 )
             ],
             sent=False,
+            installed=False,
         )
     origin = f"{handler.__module__}.{handler.__qualname__}"
     detail = f"installed and resolvable ({origin}); it decides what is sent"
@@ -487,8 +498,10 @@ def _auth_handler_credential(url: str, context: Any) -> Credential | None:
         state, where = anaconda_auth_token_state(_hostname(url))
         detail = f"installed and resolvable ({origin}); token {state}: {where}"
         if state == "absent":
-            return Credential("auth-handler", source, detail, sent=False)
-    return Credential("auth-handler", source, detail)
+            return Credential(
+                CredentialKind.AUTH_HANDLER, source, detail, sent=False, installed=True
+            )
+    return Credential(CredentialKind.AUTH_HANDLER, source, detail, installed=True)
 
 
 # --- the conda adapter ---------------------------------------------------------------
@@ -501,14 +514,14 @@ def credentials_for(url: str) -> list[Credential]:
     host = _hostname(url)
     found = url_credentials(url)
     handler = _auth_handler_credential(url, context)
-    handler_active = handler is not None and not handler.detail.startswith(_NO_HANDLER)
+    handler_active = handler is not None and handler.installed is not False
     if handler is not None:
         found.append(handler)
     replaced = (
         f"not sent: the auth handler from channel_settings replaces conda's "
         f"default auth for {host}"
     )
-    userinfo = next((c for c in found if c.kind == "url-userinfo"), None)
+    userinfo = next((c for c in found if c.kind is CredentialKind.URL_USERINFO), None)
     if userinfo is not None and handler_active:
         userinfo.sent = False
         userinfo.warnings.append(replaced)
@@ -530,7 +543,7 @@ def credentials_for(url: str) -> list[Credential]:
     elif os.environ.get("NETRC"):
         found.append(
             Credential(
-                "netrc",
+                CredentialKind.NETRC,
                 os.environ["NETRC"],
                 "named by NETRC but does not exist: requests then reads no .netrc "
                 "at all (not ~/.netrc either)",
@@ -538,7 +551,10 @@ def credentials_for(url: str) -> list[Credential]:
             )
         )
     if not any(c.sent for c in found):
-        found.insert(0, Credential("none", "", f"conda sends no credential to {host}"))
+        found.insert(
+            0,
+            Credential(CredentialKind.NONE, "", f"conda sends no credential to {host}"),
+        )
     return found
 
 
@@ -669,7 +685,7 @@ def advice_for_status(
 
     The suffix says what was sent and quotes the server; the fix is one line.
     """
-    sent = [c for c in credentials if c.sent and c.kind != "none"]
+    sent = [c for c in credentials if c.sent and c.kind is not CredentialKind.NONE]
     said = f'; the server says: "{body_reason}"' if body_reason else ""
     special = tos_or_rate_fix(status, body_reason, None, channel=channel)
     if status not in (401, 403):
@@ -683,7 +699,11 @@ def advice_for_status(
         return what + said, special
     if not sent:
         return what + said, _add_credential_fix(host, credentials)
-    tokens = [c for c in sent if c.kind in ("url-token", "anaconda-client-token")]
+    tokens = [
+        c
+        for c in sent
+        if c.kind in (CredentialKind.URL_TOKEN, CredentialKind.ANACONDA_CLIENT_TOKEN)
+    ]
     if tokens and _is_public(host, channel):
         name = _channel_name(channel) or host
         return (
@@ -695,16 +715,15 @@ def advice_for_status(
 
 def _add_credential_fix(host: str, credentials: list[Credential]) -> str:
     by_kind = {c.kind: c for c in credentials}
-    netrc = by_kind.get("netrc")
-    if netrc is not None and netrc.detail.startswith(_UNPARSABLE):
-        line = re.search(r"line \d+", netrc.detail)
-        at = f" at {line.group()}" if line else ""
+    netrc = by_kind.get(CredentialKind.NETRC)
+    if netrc is not None and netrc.unparsable:
+        at = f" at line {netrc.line}" if netrc.line else ""
         return (
             f"fix the syntax of {netrc.source}{at}: requests ignores the whole file "
             "while it cannot be parsed"
         )
-    handler = by_kind.get("auth-handler")
-    if handler is not None and handler.detail.startswith(_NO_HANDLER):
+    handler = by_kind.get(CredentialKind.AUTH_HANDLER)
+    if handler is not None and handler.installed is False:
         if _is_anaconda_auth(host, handler):
             return (
                 "install the auth handler, then your token: conda install "
@@ -714,7 +733,7 @@ def _add_credential_fix(host: str, credentials: list[Credential]) -> str:
     if _is_anaconda_auth(host, handler):
         return "install your Anaconda token: anaconda token install"
     if _is_anaconda_org(host):
-        token = by_kind.get("anaconda-client-token")
+        token = by_kind.get(CredentialKind.ANACONDA_CLIENT_TOKEN)
         if token is not None and token.withheld_by == "add_anaconda_token":
             return "let conda add your anaconda.org token: " + _commands().set(
                 "add_anaconda_token", "true"
@@ -734,7 +753,7 @@ def _add_credential_fix(host: str, credentials: list[Credential]) -> str:
 def _drop_token_fix(tokens: list[Credential]) -> str:
     fixes = []
     for credential in tokens:
-        if credential.kind == "url-token":
+        if credential.kind is CredentialKind.URL_TOKEN:
             fixes.append(
                 "remove the /t/<TOKEN>/ segment from the channel URL "
                 "(conda config --show-sources shows where it is set)"
@@ -766,14 +785,14 @@ def _renew_fix(sent: list[Credential], host: str, status: int) -> str:
     )
     fixes = []
     for credential in sent:
-        if credential.kind == "url-token":
+        if credential.kind is CredentialKind.URL_TOKEN:
             fixes.append(
                 "replace the /t/<TOKEN>/ segment of the channel URL with a valid token "
                 "(conda config --show-sources shows where it is set)"
             )
-        elif credential.kind == "anaconda-client-token":
+        elif credential.kind is CredentialKind.ANACONDA_CLIENT_TOKEN:
             fixes.append(f"anaconda login (renews {credential.source})")
-        elif credential.kind == "auth-handler":
+        elif credential.kind is CredentialKind.AUTH_HANDLER:
             if _is_anaconda_auth(host, credential):
                 fixes.append("anaconda token install")
             else:
@@ -781,11 +800,11 @@ def _renew_fix(sent: list[Credential], host: str, status: int) -> str:
                     f"renew the credential of the {credential.source} as its plugin "
                     "documents"
                 )
-        elif credential.kind == "netrc":
+        elif credential.kind is CredentialKind.NETRC:
             fixes.append(
                 f"edit {credential.source}: correct the login and password for {host}"
             )
-        elif credential.kind == "url-userinfo":
+        elif credential.kind is CredentialKind.URL_USERINFO:
             fixes.append(
                 "correct the user and password in the channel URL (percent-encode "
                 "@ : / ? # % in the password), or move them to ~/.netrc"

@@ -60,10 +60,10 @@ def standalone_route(url: str) -> Route:
 
 def _environment_credentials(url: str) -> list:
     """Without conda: credentials in the URL and in .netrc, as requests sends them."""
-    from .credentials import netrc_credential, url_credentials
+    from .credentials import CredentialKind, netrc_credential, url_credentials
 
     found = url_credentials(url)
-    if not any(c.kind == "url-userinfo" for c in found):
+    if not any(c.kind is CredentialKind.URL_USERINFO for c in found):
         from_netrc = netrc_credential(url)
         if from_netrc is not None:
             found.append(from_netrc)
