@@ -158,12 +158,31 @@ def request_problem(
     `answered`: the headers had arrived (a read timeout then means the server
     stopped; before them, that it never answered).
     """
-    import requests
-
     from .transport import causes
 
     chain = list(causes(exc))
     text = REDACTOR.text(str(exc))
+    # In this order: an exception can match several (InvalidHeader is a ValueError).
+    return (
+        _below_http(exc, chain, text, host, answered, timeout)
+        or _redirect_problem(exc, chain)
+        or _setting_problem(exc, text, route)
+        or _unreadable_answer(exc, chain, text)
+        or Problem(Code.CONNECTION_REFUSED, Layer.TCP, f"the request failed: {text}")
+    )
+
+
+def _below_http(
+    exc: BaseException,
+    chain: list,
+    text: str,
+    host: str,
+    answered: bool,
+    timeout: float | None,
+) -> Problem | None:
+    """Certificate, proxy, DNS, TLS, timeouts and refusals: no HTTP answer to read."""
+    import requests
+
     verify_error = _first(chain, ssl.SSLCertVerificationError)
     if verify_error is not None:
         from .tls import verify_problem
@@ -182,6 +201,13 @@ def request_problem(
         return Problem(Code.READ_TIMEOUT, Layer.HTTP, _silence(answered, timeout))
     if _first(chain, ConnectionRefusedError) is not None:
         return Problem(Code.CONNECTION_REFUSED, Layer.TCP, "the connection was refused")
+    return None
+
+
+def _redirect_problem(exc: BaseException, chain: list) -> Problem | None:
+    """A redirect netcheck does not follow (another scheme) or a loop."""
+    import requests
+
     refused = _first(chain, RefusedRedirect)
     if refused is not None:
         return Problem(
@@ -195,35 +221,44 @@ def request_problem(
         )
     if isinstance(exc, requests.exceptions.TooManyRedirects):
         return Problem(Code.NOT_A_CHANNEL, Layer.HTTP, "the server redirects in a loop")
+    return None
+
+
+def _setting_problem(exc: BaseException, text: str, route: Route) -> Problem | None:
+    """A CA bundle or proxy URL that requests refused before sending anything."""
     if isinstance(exc, OSError) and "CA bundle" in text:
         return Problem(Code.CA_BUNDLE_INVALID, Layer.CONFIG, text)
     if isinstance(exc, ValueError) and route.proxy:
         return Problem(
             Code.PROXY_MISCONFIGURED, Layer.CONFIG, f"the proxy URL is invalid: {text}"
         )
+    return None
+
+
+def _unreadable_answer(exc: BaseException, chain: list, text: str) -> Problem | None:
+    """Connected and answered, but not in HTTP that requests can read."""
+    import requests
+
+    unreadable = (
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.ContentDecodingError,
+        requests.exceptions.InvalidHeader,
+    )
     if (
-        isinstance(
-            exc,
-            (
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-                requests.exceptions.InvalidHeader,
-            ),
-        )
-        or _first(chain, http.client.HTTPException) is not None
+        not isinstance(exc, unreadable)
+        and _first(chain, http.client.HTTPException) is None
     ):
-        # Connected and answered, but not in HTTP that requests can read.
-        closed = _first(chain, http.client.RemoteDisconnected) is not None
-        return Problem(
-            Code.NOT_A_CHANNEL,
-            Layer.HTTP,
-            "the server closed the connection without an answer"
-            if closed
-            else f"the server's answer is malformed HTTP: {text}",
-            fix="ask the server's administrators (or the network team, if a proxy "
-            "or firewall rewrites the traffic) to look at this answer",
-        )
-    return Problem(Code.CONNECTION_REFUSED, Layer.TCP, f"the request failed: {text}")
+        return None
+    closed = _first(chain, http.client.RemoteDisconnected) is not None
+    return Problem(
+        Code.NOT_A_CHANNEL,
+        Layer.HTTP,
+        "the server closed the connection without an answer"
+        if closed
+        else f"the server's answer is malformed HTTP: {text}",
+        fix="ask the server's administrators (or the network team, if a proxy "
+        "or firewall rewrites the traffic) to look at this answer",
+    )
 
 
 def _silence(answered: bool, timeout: float | None) -> str:
