@@ -184,60 +184,58 @@ def netrc_credential(
     A file that exists but gives nothing for this host (no entry, unreadable,
     unparsable) comes back with ``sent=False`` and the reason.
     """
-    import netrc
-
     path = netrc_path(env)
     if path is None:
         return None
-    host = _hostname(url)
     warnings = _mode_warnings(path)
     where = " (named by NETRC)" if env.get("NETRC") is not None else ""
+    parsed = _read_netrc(path, where, warnings)
+    if isinstance(parsed, Credential):
+        return parsed
+    return _netrc_entry(parsed, _hostname(url), path, where, warnings)
+
+
+def _unsent_netrc(path: str, why: str, warnings: list[str], **kw: Any) -> Credential:
+    return Credential(CredentialKind.NETRC, path, why, warnings, sent=False, **kw)
+
+
+def _read_netrc(path: str, where: str, warnings: list[str]) -> Any:
+    """The parsed file, or the unsent credential that says why it gives nothing."""
+    import netrc
+
     unsafe = path_problem(path, MAX_SMALL_FILE_BYTES)
     if unsafe:
-        return Credential(
-            CredentialKind.NETRC,
-            path,
-            f"{unsafe}{where}: netcheck does not read it (requests would try)",
-            warnings,
-            sent=False,
-        )
+        why = f"{unsafe}{where}: netcheck does not read it (requests would try)"
+        return _unsent_netrc(path, why, warnings)
     try:
         parsed = netrc.netrc(path)
     except netrc.NetrcParseError as exc:
         # The message can quote a token of the file: give the line number only.
-        return Credential(
-            CredentialKind.NETRC,
-            path,
+        why = (
             f"cannot be parsed (line {exc.lineno}){where}: requests ignores the "
-            "whole file, so nothing in it is sent",
-            warnings,
-            sent=False,
-            unparsable=True,
-            line=exc.lineno,
+            "whole file, so nothing in it is sent"
         )
+        return _unsent_netrc(path, why, warnings, unparsable=True, line=exc.lineno)
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or (
             "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "unreadable"
         )
-        return Credential(
-            CredentialKind.NETRC,
-            path,
-            f"cannot be read ({reason}){where}: nothing in it is sent",
-            warnings,
-            sent=False,
-        )
+        why = f"cannot be read ({reason}){where}: nothing in it is sent"
+        return _unsent_netrc(path, why, warnings)
     for login, account, password in parsed.hosts.values():
         REDACTOR.add_credentials(login or account, password)
+    return parsed
+
+
+def _netrc_entry(
+    parsed: Any, host: str, path: str, where: str, warnings: list[str]
+) -> Credential:
+    """The entry requests picks for host: its login and what to watch out for."""
     entry = parsed.authenticators(host) if host else None
     # requests: any(entry), then the login (or the account) and the password.
     if not entry or not any(entry):
-        return Credential(
-            CredentialKind.NETRC,
-            path,
-            f"has no 'machine {host}' entry and no 'default' entry{where}",
-            warnings,
-            sent=False,
-        )
+        why = f"has no 'machine {host}' entry and no 'default' entry{where}"
+        return _unsent_netrc(path, why, warnings)
     login, account, password = entry
     user = login or account or ""
     which = f"machine {host}" if host in parsed.hosts else "default"
