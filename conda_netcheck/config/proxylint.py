@@ -24,9 +24,6 @@ if TYPE_CHECKING:
 
     from .netconfig import NetConfig
 
-ERROR = "error"
-WARNING = "warning"
-
 #: The proxy keys requests' select_proxy looks up: scheme, then "all".
 SCHEMES = ("http", "https", "all")
 #: The schemes urllib3's SOCKSProxyManager accepts (it raises for any other).
@@ -46,6 +43,15 @@ _HOST_RE = re.compile(r"[\w.~%-]+|\[[0-9A-Za-z:.%]+\]")
 _KEY_RE = re.compile(r"(?:http|https|all)(?://[^/\s]+)?")
 _PASSWORD = "USER:<password>"
 _USER = "USER"
+
+
+@dataclass(frozen=True)
+class Lint:
+    """One problem with a proxy URL: how bad, what is wrong, and the line that fixes it."""
+
+    status: Status  # ERROR: conda cannot use the proxy; WARNING: fragile
+    summary: str
+    fix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,8 +188,8 @@ def _fix_command(setting: str, commands: Commands | None) -> Callable[[str], str
 
 def lint_proxy_url(
     url: str, *, setting: str = "proxy_servers.https", commands: Commands | None = None
-) -> list[tuple[str, str, str | None]]:
-    """Problems with one proxy URL as (severity, summary, fix); no network, no secrets.
+) -> list[Lint]:
+    """The problems with one proxy URL; no network, no secrets.
 
     ``setting`` is where the URL is set (``proxy_servers.<key>`` or a variable
     name) and only shapes the fix; ``commands`` knows the file that sets it.
@@ -196,21 +202,25 @@ def lint_proxy_url(
     if raw.password:
         secrets += [raw.userinfo or "", raw.password, unquote(raw.password)]
     return [
-        (sev, _scrub(summary, secrets), None if fix is None else _scrub(fix, secrets))
-        for sev, summary, fix in issues
+        Lint(
+            lint.status,
+            _scrub(lint.summary, secrets),
+            None if lint.fix is None else _scrub(lint.fix, secrets),
+        )
+        for lint in issues
     ]
 
 
-def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | None]]:
+def _lint(url: str, fix: Callable[[str], str]) -> list[Lint]:
     from .osproxy import is_pac_url, pac_as_proxy
 
     if is_pac_url(url):  # a port or scheme fix for it would do nothing
-        return [(ERROR, *pac_as_proxy(url, fix))]
+        return [Lint(Status.ERROR, *pac_as_proxy(url, fix))]
     if not url:
         # select_proxy() returns "" and HTTPAdapter treats it as "no proxy".
         return [
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 "is empty: requests ignores it and conda connects directly, "
                 "without a proxy",
                 fix("http://PROXY_HOST:PORT"),
@@ -218,13 +228,13 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
         ]
     if not url.strip():
         return [
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 "holds only whitespace, not a proxy URL",
                 fix("http://PROXY_HOST:PORT"),
             )
         ]
-    issues: list[tuple[str, str, str | None]] = []
+    issues: list[Lint] = []
     text = url.strip()
     if text != url:
         issues.append(_outer_whitespace(url, text, fix))
@@ -237,8 +247,8 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
             else "urllib3 cannot parse it"
         )
         issues.append(
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 f"is wrapped in quotes, which become part of the URL: {where}",
                 fix(_Raw.split(text).display()),
             )
@@ -257,8 +267,8 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
             else "requests finds no host in it"
         )
         issues.append(
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 f"{what} ({raw.display()}): {where}; it must be one URL",
                 fix("http://PROXY_HOST:PORT"),
             )
@@ -268,7 +278,7 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
     issues += scheme_issues
     if (
         scheme_issues
-        and scheme_issues[-1][0] == ERROR
+        and scheme_issues[-1].status is Status.ERROR
         and _Raw.split(text).scheme not in ("http", "https", *SOCKS_SCHEMES)
     ):
         return issues
@@ -278,13 +288,13 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
     if raw.userinfo is not None:
         found, explained = _credentials(raw, opened, fix)
         issues += found
-        if any(severity == ERROR for severity, _, _ in found):
+        if any(lint.status is Status.ERROR for lint in found):
             # The host requests found is then a piece of the user info.
             return issues
     if opened.problem is None and not _HOST_RE.fullmatch(opened.host or ""):
         issues.append(
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 f"is not a URL: requests takes the host to be {opened.host!r}",
                 fix("http://PROXY_HOST:PORT"),
             )
@@ -296,8 +306,8 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
         explained = explained or port_explained
     if opened.problem == "no-host":
         issues.append(
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 f"names no proxy host ({raw.display()})",
                 fix(raw.display(hostport="PROXY_HOST:PORT")),
             )
@@ -306,8 +316,8 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
         # urllib3's message quotes the whole URL, user info included.
         message = opened.message.replace(text, raw.display())
         issues.append(
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 f"is not a valid URL (urllib3: {message})",
                 fix("http://PROXY_HOST:PORT"),
             )
@@ -315,9 +325,7 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | Non
     return issues
 
 
-def _outer_whitespace(
-    url: str, text: str, fix: Callable[[str], str]
-) -> tuple[str, str, str | None]:
+def _outer_whitespace(url: str, text: str, fix: Callable[[str], str]) -> Lint:
     where = " and ".join(
         side
         for side, present in (
@@ -329,23 +337,27 @@ def _outer_whitespace(
     raw = _Raw.split(text)
     broken, clean = _open(url), _open(text)
     if broken.problem == "parse":
-        severity, effect = ERROR, "urllib3 cannot parse it"
+        severity, effect = Status.ERROR, "urllib3 cannot parse it"
     elif clean.problem is not None:
-        severity, effect = ERROR, "remove it"  # the URL has other problems, below
+        severity, effect = (
+            Status.ERROR,
+            "remove it",
+        )  # the URL has other problems, below
     elif (broken.host, broken.port) == (clean.host, clean.port):
-        severity, effect = WARNING, "requests strips it, other tools may not"
+        severity, effect = Status.WARNING, "requests strips it, other tools may not"
     else:
-        severity, effect = ERROR, f"requests takes the host to be {broken.host!r}"
-    return (
+        severity, effect = (
+            Status.ERROR,
+            f"requests takes the host to be {broken.host!r}",
+        )
+    return Lint(
         severity,
         f"has {where} whitespace ({raw.display()}): {effect}",
         fix(raw.display()),
     )
 
 
-def _scheme(
-    text: str, raw: _Raw, fix: Callable[[str], str]
-) -> tuple[str, list[tuple[str, str, str | None]]]:
+def _scheme(text: str, raw: _Raw, fix: Callable[[str], str]) -> tuple[str, list[Lint]]:
     """Scheme problems, and the URL with the scheme repaired for the next checks."""
     half = _HALF_SCHEME_RE.match(text)
     if raw.scheme is None and half:
@@ -358,8 +370,8 @@ def _scheme(
             else f"requests takes the host to be {opened.host!r}"
         )
         return repaired, [
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 f"writes '{half.group()}' without '//' after the scheme: {effect}",
                 fix(_Raw.split(repaired).display()),
             )
@@ -370,8 +382,8 @@ def _scheme(
         opened = _open(text)
         if opened.problem is None and opened.scheme == "http":
             return repaired, [
-                (
-                    WARNING,
+                Lint(
+                    Status.WARNING,
                     f"has no scheme ({raw.display()}): requests assumes http://, "
                     "other tools may not",
                     fix(display),
@@ -383,12 +395,12 @@ def _scheme(
         else:
             why = "requests cannot find the proxy host without one"
         return repaired, [
-            (ERROR, f"has no scheme ({raw.display()}): {why}", fix(display))
+            Lint(Status.ERROR, f"has no scheme ({raw.display()}): {why}", fix(display))
         ]
     if raw.scheme == "https":
         return text, [
-            (
-                WARNING,
+            Lint(
+                Status.WARNING,
                 f"uses https:// ({raw.display()}): requests then speaks TLS to the "
                 "proxy itself, and most proxies speak plain HTTP, so the handshake "
                 "fails with 'wrong version number'; with http:// HTTPS downloads are "
@@ -400,8 +412,8 @@ def _scheme(
         issues = []
         if raw.scheme not in SOCKS_SCHEMES:
             issues.append(
-                (
-                    ERROR,
+                Lint(
+                    Status.ERROR,
                     f"uses {raw.scheme}://, which names no SOCKS version: urllib3 "
                     "accepts socks5h://, socks5://, socks4a:// and socks4://",
                     fix(raw.display(scheme="socks5h")),
@@ -409,8 +421,8 @@ def _scheme(
             )
         if not _socks_supported():
             issues.append(
-                (
-                    ERROR,
+                Lint(
+                    Status.ERROR,
                     f"is a SOCKS proxy ({raw.display()}) but PySocks is not installed: "
                     "requests fails with 'Missing dependencies for SOCKS support.'",
                     "conda install pysocks (or use the HTTP proxy: "
@@ -421,8 +433,8 @@ def _scheme(
     opened = _open(text)
     if opened.problem == "scheme":
         return text, [
-            (
-                ERROR,
+            Lint(
+                Status.ERROR,
                 f"uses {raw.scheme}://, which requests cannot use for a proxy "
                 f"(urllib3: {opened.message})",
                 fix(raw.display(scheme="http")),
@@ -433,9 +445,9 @@ def _scheme(
 
 def _credentials(
     raw: _Raw, opened: _Opened, fix: Callable[[str], str]
-) -> tuple[list[tuple[str, str, str | None]], bool]:
+) -> tuple[list[Lint], bool]:
     """Problems in the user info, judged on the raw text between :// and the last @."""
-    issues: list[tuple[str, str, str | None]] = []
+    issues: list[Lint] = []
     explained = False
     parts = [("user name", raw.user)]
     if raw.password is not None:
@@ -451,8 +463,8 @@ def _credentials(
                 # The host is then a piece of the user info: don't print it.
                 effect = "requests connects to the wrong host (a piece of the user info) and sends no credentials"
             issues.append(
-                (
-                    ERROR,
+                Lint(
+                    Status.ERROR,
                     f"the proxy {name} contains an unencoded '{char}': {effect}; "
                     f"it must be written as {code}",
                     f"{fix(raw.display())} (with each '{char}' in the {name} written as {code})",
@@ -464,8 +476,8 @@ def _credentials(
         ]
         for char in fragile:
             issues.append(
-                (
-                    WARNING,
+                Lint(
+                    Status.WARNING,
                     f"the proxy {name} contains an unencoded '{char}': requests "
                     "splits the user info at the last '@' and copes, other tools "
                     f"may choke; percent-encode '{char}' as {FRAGILE[char]}",
@@ -474,8 +486,8 @@ def _credentials(
             )
         if _PERCENT_HEX_RE.search(part):
             issues.append(
-                (
-                    WARNING,
+                Lint(
+                    Status.WARNING,
                     f"the proxy {name} contains '%' followed by two hex digits, which "
                     f"requests decodes, so the proxy gets a different {name} (and "
                     "answers 407) unless you percent-encoded it on purpose; a literal "
@@ -485,22 +497,22 @@ def _credentials(
             )
         if re.search(r"\s", part):
             issues.append(
-                (
-                    WARNING,
+                Lint(
+                    Status.WARNING,
                     f"the proxy {name} contains whitespace: requests sends it as is, "
                     "other tools may not; percent-encode a space as %20",
                     f"{fix(raw.display())} (with each space in the {name} written as %20)",
                 )
             )
-    broken = any(severity == ERROR for severity, _, _ in issues)
+    broken = any(lint.status is Status.ERROR for lint in issues)
     if opened.problem is None and not opened.sends_credentials and not broken:
         if raw.password is None:
             why = f"has a user name but no password ({raw.display()})"
         else:
             why = f"has an empty user name ({raw.display()})"
         issues.append(
-            (
-                WARNING,
+            Lint(
+                Status.WARNING,
                 f"{why}: requests then sends no credentials at all",
                 fix(raw.display().replace(f"{_USER}@", f"{_PASSWORD}@")),
             )
@@ -510,7 +522,7 @@ def _credentials(
 
 def _port(
     raw: _Raw, opened: _Opened, text: str, fix: Callable[[str], str]
-) -> tuple[list[tuple[str, str, str | None]], bool]:
+) -> tuple[list[Lint], bool]:
     """A missing, zero, non-numeric or out-of-range port."""
     port = raw.port
     with_port = fix(raw.display(hostport=f"{raw.host}:PORT"))
@@ -519,16 +531,16 @@ def _port(
             return [], False
         if port:  # port 0: no proxy listens there, whatever urllib3 makes of it
             return [
-                (
-                    ERROR,
+                Lint(
+                    Status.ERROR,
                     f"has port 0 ({raw.display()}): no proxy listens on port 0 "
                     f"(requests connects to port {opened.port})",
                     f"{with_port} (your proxy's port)",
                 )
             ], False
         return [
-            (
-                WARNING,
+            Lint(
+                Status.WARNING,
                 f"has no port ({raw.display()}): requests connects to port {opened.port}, "
                 "the scheme's default; proxies usually listen on 3128 or 8080",
                 f"{with_port} (your proxy's port)",
@@ -542,7 +554,11 @@ def _port(
         # urllib3's message quotes the whole URL, user info included.
         quoted = f" (urllib3: {opened.message.replace(text, raw.display())})"
     return [
-        (ERROR, f"the port {port!r} {what}{quoted}", f"{with_port} (your proxy's port)")
+        Lint(
+            Status.ERROR,
+            f"the port {port!r} {what}{quoted}",
+            f"{with_port} (your proxy's port)",
+        )
     ], True
 
 
@@ -553,11 +569,16 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
     findings: list[Finding] = []
     commands = for_config(cfg)
 
-    def add(check: str, issues: list[tuple[str, str, str | None]]) -> None:
-        for severity, summary, fix in issues:
-            status = Status.WARNING if severity == WARNING else Status.ERROR
+    def add(check: str, issues: list[Lint]) -> None:
+        for lint in issues:
             findings.append(
-                Finding(check, Code.PROXY_MISCONFIGURED, summary, fix, status=status)
+                Finding(
+                    check,
+                    Code.PROXY_MISCONFIGURED,
+                    lint.summary,
+                    lint.fix,
+                    status=lint.status,
+                )
             )
 
     for key, url in cfg.proxy_servers.items():
@@ -566,8 +587,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
             add(
                 check,
                 [
-                    (
-                        WARNING,
+                    Lint(
+                        Status.WARNING,
                         f"conda never uses the key {key!r}: requests looks up "
                         "http, https, all, and scheme://host (lower-case)",
                         "rename it in your .condarc: proxy_servers.https or proxy_servers.http",
@@ -598,8 +619,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                 add(
                     lower,
                     [
-                        (
-                            WARNING,
+                        Lint(
+                            Status.WARNING,
                             f"is set but empty, which makes requests ignore {upper} "
                             f"({_Raw.split(up.strip()).display()}): conda connects "
                             f"without a proxy where {upper} would apply",
@@ -611,8 +632,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                 add(
                     upper,
                     [
-                        (
-                            WARNING,
+                        Lint(
+                            Status.WARNING,
                             f"differs from {lower}: requests (so conda) uses {lower} "
                             f"({_Raw.split(low.strip()).display()}) and ignores {upper} "
                             f"({_Raw.split(up.strip()).display()}); programs that read "
@@ -629,8 +650,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
             add(
                 f"proxy_servers.{key}",
                 [
-                    (
-                        WARNING,
+                    Lint(
+                        Status.WARNING,
                         f"is overridden by {name}: requests lets the environment win "
                         "over the session's proxies, so conda uses "
                         f"{_Raw.split(value.strip()).display()}, not "
@@ -677,8 +698,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                 add(
                     check,
                     [
-                        (
-                            WARNING,
+                        Lint(
+                            Status.WARNING,
                             f"sets a proxy for {present} but none is set for {missing}: {effect}",
                             fix,
                         )

@@ -538,6 +538,7 @@ def _port(url: Any) -> int:
 
 def _unusable_proxy(route: Route, options: Options, scheme: str) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
+    from ..codes import Status
     from ..config.proxylint import lint_proxy_url
 
     lints = lint_proxy_url(
@@ -545,16 +546,15 @@ def _unusable_proxy(route: Route, options: Options, scheme: str) -> Problem | No
         setting=_lint_setting(route.proxy_source, scheme),
         commands=options.commands,
     )
-    errors = [(summary, fix) for severity, summary, fix in lints if severity == "error"]
-    if not errors:
+    error = next((lint for lint in lints if lint.status is Status.ERROR), None)
+    if error is None:
         return None
-    summary, fix = errors[0]
     where = route.proxy_source or "the proxy setting"
     return Problem(
         Code.PROXY_MISCONFIGURED,
         Layer.CONFIG,
-        f"the proxy URL in {where} cannot be used: {summary}",
-        fix,
+        f"the proxy URL in {where} cannot be used: {error.summary}",
+        error.fix,
     )
 
 
