@@ -12,6 +12,7 @@ from requests.adapters import HTTPAdapter
 from conda_netcheck.config import proxylint
 from conda_netcheck.config.netconfig import NetConfig
 from conda_netcheck.config.proxylint import lint_proxies, lint_proxy_url
+from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 from conda_netcheck.model import Code, Status
 
 FAILS = None  # requests raises before it opens the proxy
@@ -232,7 +233,8 @@ def test_missing_scheme_fix_is_a_conda_config_command():
 
 
 def test_fix_for_a_variable_exports_it():
-    (lint,) = lint_proxy_url("https://proxy:3128", setting="HTTPS_PROXY")
+    variable = ProxySource(ProxySourceKind.VARIABLE, "HTTPS_PROXY")
+    (lint,) = lint_proxy_url("https://proxy:3128", source=variable)
     assert lint.fix.endswith("HTTPS_PROXY=http://proxy:3128")
 
 

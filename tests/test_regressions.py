@@ -226,15 +226,33 @@ def test_an_unusable_os_proxy_gets_a_proxy_servers_fix_not_a_variable(
 ):
     """The OS settings have no variable to set: proxy_servers overrides them."""
     from conda_netcheck.config.sources import ProxySource, ProxySourceKind
-    from conda_netcheck.diagnosis.runner import _unusable_proxy
-    from conda_netcheck.model import Options, Route
+    from conda_netcheck.diagnosis.proxy import unusable_proxy
+    from conda_netcheck.model import Route
 
     route = Route(
         session=None,
         proxy="localhost:3128",  # requests reads the scheme as "localhost"
         proxy_source=ProxySource(ProxySourceKind(kind), name),
     )
-    problem = _unusable_proxy(route, Options(), scheme)
+    problem = unusable_proxy(route, scheme)
     assert problem is not None and problem.fix
     assert f"--set {key} http://localhost:3128" in problem.fix
     assert "export" not in problem.fix
+
+
+def test_without_conda_an_unusable_os_proxy_gets_the_variable_that_overrides_it():
+    """No conda to configure: the scheme's *_PROXY variable wins over the OS settings."""
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+    from conda_netcheck.diagnosis.proxy import unusable_proxy
+    from conda_netcheck.model import Route
+
+    route = Route(
+        session=None,
+        proxy="localhost:3128",
+        proxy_source=ProxySource(ProxySourceKind.OS, "Windows Internet Options"),
+    )
+    commands = Commands(conda=False, shell=Shell.POSIX)
+    problem = unusable_proxy(route, "http", commands)
+    assert problem is not None
+    assert problem.fix == "export HTTP_PROXY=http://localhost:3128"

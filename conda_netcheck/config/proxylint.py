@@ -17,7 +17,8 @@ from urllib.parse import unquote
 
 from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
-from .commands import Commands, for_config, set_variable
+from .commands import Commands, for_config
+from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -177,24 +178,28 @@ def _scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _fix_command(setting: str, commands: Commands | None) -> Callable[[str], str]:
-    def command(value: str) -> str:
-        if setting.startswith("proxy_servers."):
-            return (commands or Commands()).set(setting, value)
-        return set_variable(setting, value, commands.shell if commands else None)
-
-    return command
+def _fixer(
+    source: ProxySource | None, scheme: str, commands: Commands | None
+) -> Callable[[str], str]:
+    """fix(value): the line that sets the proxy to value where `source` sets it."""
+    commands = commands or Commands()
+    return lambda value: commands.set_proxy(f"{scheme}://", value, source)
 
 
 def lint_proxy_url(
-    url: str, *, setting: str = "proxy_servers.https", commands: Commands | None = None
+    url: str,
+    *,
+    source: ProxySource | None = None,
+    scheme: str = "https",
+    commands: Commands | None = None,
 ) -> list[Lint]:
     """The problems with one proxy URL; no network, no secrets.
 
-    ``setting`` is where the URL is set (``proxy_servers.<key>`` or a variable
-    name) and only shapes the fix; ``commands`` knows the file that sets it.
+    ``source`` is where the URL is set and only shapes the fix, as ``commands``
+    writes it; when it names no setting or variable (the OS settings), the fix
+    sets the proxy for ``scheme`` in ``proxy_servers``, which wins over them.
     """
-    issues = _lint(url, _fix_command(setting, commands))
+    issues = _lint(url, _fixer(source, scheme, commands))
     raw = _Raw.split(url.strip())
     # A user info without ":" is a user name (messages never print it either,
     # but scrubbing it would also eat words like "user" from the text).
@@ -595,7 +600,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                     )
                 ],
             )
-        add(check, lint_proxy_url(url or "", setting=check, commands=commands))
+        setting = ProxySource(ProxySourceKind.SETTING, key)
+        add(check, lint_proxy_url(url or "", source=setting, commands=commands))
 
     env_proxies: dict[str, tuple[str, str]] = {}  # scheme -> (variable, url)
     emptied: set[str] = set()  # schemes an empty lower-case variable switched off
@@ -605,7 +611,8 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
         for name, value in ((upper, up), (lower, low)):
             # An empty variable is how people switch a proxy off: not an error.
             if value:
-                add(name, lint_proxy_url(value, setting=name, commands=commands))
+                variable = ProxySource(ProxySourceKind.VARIABLE, name)
+                add(name, lint_proxy_url(value, source=variable, commands=commands))
         # urllib.request.getproxies_environment (POSIX): any case first, then
         # lower-case again, so it wins; an empty lower-case one removes the proxy.
         # On Windows os.environ ignores case, so both names hold the same value.
@@ -681,14 +688,15 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
                 if "://" not in display:  # suggest the URL in its working form
                     display = f"http://{display}"
                 if where == "proxy_servers":
-                    fix = _fix_command(f"proxy_servers.{missing}", commands)(display)
+                    source = ProxySource(ProxySourceKind.SETTING, missing)
                 else:
                     name = (
                         f"{missing.upper()}_PROXY"
                         if check.isupper()
                         else f"{missing}_proxy"
                     )
-                    fix = _fix_command(name, commands)(display)
+                    source = ProxySource(ProxySourceKind.VARIABLE, name)
+                fix = _fixer(source, missing, commands)(display)
                 effect = (
                     "conda downloads https:// channels (conda-forge, defaults: nearly "
                     "all repodata) directly, without the proxy"
