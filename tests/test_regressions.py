@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import needs_hints
 
-from conda_netcheck.model import Code, Layer, Options, Problem, Target, TargetResult
+from conda_netcheck.model import (
+    Code,
+    Layer,
+    Options,
+    Problem,
+    ProxySource,
+    ProxySourceKind,
+    Target,
+    TargetResult,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,7 +62,8 @@ def test_proxy_fix_keeps_the_key_where_the_proxy_was_set():
     from conda_netcheck.diagnosis.catalogue import fix_for
 
     target = Target("http://h/c/noarch", "c", "noarch")
-    target.proxy, target.proxy_source = "http://10.0.0.1:3128", "proxy_servers.https"
+    target.proxy = "http://10.0.0.1:3128"
+    target.proxy_source = ProxySource(ProxySourceKind.SETTING, "https")
     fix = fix_for(Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, "407"), target)
     assert "proxy_servers.https 'http://USER:<password>@10.0.0.1:3128'" in fix
 

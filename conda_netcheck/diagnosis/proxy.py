@@ -77,7 +77,7 @@ def answer_problem(
     headers: dict[str, str],
     title: str | None,
     sent_credentials: bool,
-    source: ProxySource | str | None = None,
+    source: ProxySource | None = None,
     method: str | None = None,
 ) -> Problem:
     """What a proxy's non-200 answer means: auth, refusal, or an upstream failure."""
@@ -98,7 +98,7 @@ def answer_problem(
     if status in (407, 401):
         schemes = auth_schemes(headers)
         details["auth_schemes"] = schemes
-        where = f"the proxy URL in {source}" if source else "the proxy URL"
+        where = f"the proxy URL in {source.words()}" if source else "the proxy URL"
         sent = (
             f"credentials from {where} were sent and refused"
             if sent_credentials
