@@ -131,7 +131,7 @@ class Target:
     subdir: str
     source: str = ""  # the configuration that produced the URL
     proxy: str | None = None  # effective proxy URL, None when direct
-    proxy_source: ProxySource | str | None = None  # str: given by hand
+    proxy_source: ProxySource | None = None
     verify: bool | str | None = None  # the trust requests will use, env included
     upstream: str | None = None  # the public channel/subdir this one mirrors, if any
 

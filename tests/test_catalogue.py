@@ -16,7 +16,15 @@ from conda_netcheck.diagnosis.catalogue import (
     fix_for,
     readme_table,
 )
-from conda_netcheck.model import Code, Layer, Problem, Status, Target
+from conda_netcheck.model import (
+    Code,
+    Layer,
+    Problem,
+    ProxySource,
+    ProxySourceKind,
+    Status,
+    Target,
+)
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -28,7 +36,7 @@ def _subject(code: Code, proxy: str | None = None) -> Subject:
         "noarch",
         source="the channels setting",
         proxy=proxy,
-        proxy_source="proxy_servers.https" if proxy else None,
+        proxy_source=ProxySource(ProxySourceKind.SETTING, "https") if proxy else None,
     )
     layer = CATALOGUE[code].layers[0] if CATALOGUE[code].layers else Layer.HTTP
     problem = Problem(code, layer, "SUMMARY", "FIX")

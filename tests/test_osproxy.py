@@ -226,14 +226,15 @@ def test_pac_url_in_a_variable_is_one_error_whose_fix_sets_that_variable():
 
 def test_the_route_names_the_registry_as_the_proxy_source(windows, monkeypatch):
     from conda_netcheck.config.routes import proxy_source
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 
     windows(ProxyEnable=1, ProxyServer="http=web.corp:80;https=secure.corp:8443")
     url = "https://conda.example/conda-forge/noarch"
     source = proxy_source(url, "http://secure.corp:8443", configured={})
-    assert source == "Windows Internet Options"
+    assert source == ProxySource(ProxySourceKind.OS, "Windows Internet Options")
+    assert source.words() == "Windows Internet Options"
     # proxy_servers still wins when it is the one in effect
     configured = {"https": "http://secure.corp:8443"}
-    assert (
-        proxy_source(url, "http://secure.corp:8443", configured)
-        == "proxy_servers.https"
+    assert proxy_source(url, "http://secure.corp:8443", configured) == ProxySource(
+        ProxySourceKind.SETTING, "https"
     )

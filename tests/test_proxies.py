@@ -244,19 +244,18 @@ def test_planted_proxy_password_never_printed(
 
 def test_proxy_source_is_the_key_requests_picks():
     from conda_netcheck.config.routes import proxy_source
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 
     configured = {
         "http": "http://p:1",
         "https": "http://p:1",
         "all://h.test": "http://q:2",
     }
-    assert (
-        proxy_source("https://x.test/c", "http://p:1", configured)
-        == "proxy_servers.https"
+    assert proxy_source("https://x.test/c", "http://p:1", configured) == ProxySource(
+        ProxySourceKind.SETTING, "https"
     )
-    assert (
-        proxy_source("https://h.test/c", "http://q:2", configured)
-        == "proxy_servers.all://h.test"
+    assert proxy_source("https://h.test/c", "http://q:2", configured) == ProxySource(
+        ProxySourceKind.SETTING, "all://h.test"
     )
 
 
@@ -282,6 +281,7 @@ def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monke
 
 
 def test_proxy_offering_only_ntlm_points_at_a_local_helper():
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
     from conda_netcheck.diagnosis.proxy import answer_problem
 
     problem = answer_problem(
@@ -290,7 +290,7 @@ def test_proxy_offering_only_ntlm_points_at_a_local_helper():
         {"Proxy-Authenticate": "NTLM, Negotiate"},
         None,
         sent_credentials=True,
-        source="proxy_servers.https",
+        source=ProxySource(ProxySourceKind.SETTING, "https"),
     )
     assert "it offers NTLM, Negotiate" in problem.summary
     assert "cntlm or px" in problem.fix

@@ -12,6 +12,7 @@ from requests.adapters import HTTPAdapter
 from conda_netcheck.config import proxylint
 from conda_netcheck.config.netconfig import NetConfig
 from conda_netcheck.config.proxylint import lint_proxies, lint_proxy_url
+from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 from conda_netcheck.model import Code, Status
 
 FAILS = None  # requests raises before it opens the proxy
@@ -190,9 +191,9 @@ def test_lint_names_the_problem(no_pysocks, url, severity, fragment):
     if severity is None:
         assert issues == []
         return
-    worst = "error" if any(i[0] == "error" for i in issues) else "warning"
+    worst = "error" if any(i.status is Status.ERROR for i in issues) else "warning"
     assert worst == severity, issues
-    assert any(fragment in summary for _, summary, _ in issues), issues
+    assert any(fragment in i.summary for i in issues), issues
 
 
 @pytest.mark.parametrize(
@@ -209,8 +210,8 @@ def test_table_matches_what_requests_does(url, opened):
         view = requests_view(url)
         # Port 0 is wrong whether urllib3 keeps it or turns it into 80.
         broken = view is FAILS or "'" in view or url.endswith(":0")
-        worst = {severity for severity, _, _ in lint_proxy_url(url)}
-        assert ("error" in worst) == broken, (view, worst)
+        worst = {lint.status for lint in lint_proxy_url(url)}
+        assert (Status.ERROR in worst) == broken, (view, worst)
         return
     assert requests_view(url) == opened
 
@@ -227,13 +228,14 @@ def test_socks_proxy_is_clean_with_pysocks(monkeypatch):
 
 
 def test_missing_scheme_fix_is_a_conda_config_command():
-    ((_, _, fix),) = lint_proxy_url("proxy:8080")
-    assert fix == "conda config --set proxy_servers.https http://proxy:8080"
+    (lint,) = lint_proxy_url("proxy:8080")
+    assert lint.fix == "conda config --set proxy_servers.https http://proxy:8080"
 
 
 def test_fix_for_a_variable_exports_it():
-    ((_, _, fix),) = lint_proxy_url("https://proxy:3128", setting="HTTPS_PROXY")
-    assert fix.endswith("HTTPS_PROXY=http://proxy:3128")
+    variable = ProxySource(ProxySourceKind.VARIABLE, "HTTPS_PROXY")
+    (lint,) = lint_proxy_url("https://proxy:3128", source=variable)
+    assert lint.fix.endswith("HTTPS_PROXY=http://proxy:3128")
 
 
 PASSWORDS = ["pa/ss", "p@ss", "p%41ss", "s3cret"]
@@ -260,7 +262,8 @@ SHAPES = [
 def test_planted_passwords_never_appear(no_pysocks, password):
     forbidden = {password, password.replace("%41", "A")}
     urls = [shape.format(pw=password) for shape in SHAPES]
-    texts = [text for url in urls for _, *pair in lint_proxy_url(url) for text in pair]
+    lints = [lint for url in urls for lint in lint_proxy_url(url)]
+    texts = [text for lint in lints for text in (lint.summary, lint.fix or "")]
     cfg = NetConfig(
         proxy_servers={"http": urls[0], "https": urls[1], "all://h": urls[4]},
         env={"HTTPS_PROXY": urls[5], "https_proxy": urls[0], "HTTP_PROXY": urls[2]},

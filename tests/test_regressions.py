@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import needs_hints
 
-from conda_netcheck.model import Code, Layer, Options, Problem, Target, TargetResult
+from conda_netcheck.model import (
+    Code,
+    Layer,
+    Options,
+    Problem,
+    ProxySource,
+    ProxySourceKind,
+    Target,
+    TargetResult,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,7 +62,8 @@ def test_proxy_fix_keeps_the_key_where_the_proxy_was_set():
     from conda_netcheck.diagnosis.catalogue import fix_for
 
     target = Target("http://h/c/noarch", "c", "noarch")
-    target.proxy, target.proxy_source = "http://10.0.0.1:3128", "proxy_servers.https"
+    target.proxy = "http://10.0.0.1:3128"
+    target.proxy_source = ProxySource(ProxySourceKind.SETTING, "https")
     fix = fix_for(Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, "407"), target)
     assert "proxy_servers.https 'http://USER:<password>@10.0.0.1:3128'" in fix
 
@@ -226,15 +236,33 @@ def test_an_unusable_os_proxy_gets_a_proxy_servers_fix_not_a_variable(
 ):
     """The OS settings have no variable to set: proxy_servers overrides them."""
     from conda_netcheck.config.sources import ProxySource, ProxySourceKind
-    from conda_netcheck.diagnosis.runner import _unusable_proxy
-    from conda_netcheck.model import Options, Route
+    from conda_netcheck.diagnosis.proxy import unusable_proxy
+    from conda_netcheck.model import Route
 
     route = Route(
         session=None,
         proxy="localhost:3128",  # requests reads the scheme as "localhost"
         proxy_source=ProxySource(ProxySourceKind(kind), name),
     )
-    problem = _unusable_proxy(route, Options(), scheme)
+    problem = unusable_proxy(route, scheme)
     assert problem is not None and problem.fix
     assert f"--set {key} http://localhost:3128" in problem.fix
     assert "export" not in problem.fix
+
+
+def test_without_conda_an_unusable_os_proxy_gets_the_variable_that_overrides_it():
+    """No conda to configure: the scheme's *_PROXY variable wins over the OS settings."""
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+    from conda_netcheck.diagnosis.proxy import unusable_proxy
+    from conda_netcheck.model import Route
+
+    route = Route(
+        session=None,
+        proxy="localhost:3128",
+        proxy_source=ProxySource(ProxySourceKind.OS, "Windows Internet Options"),
+    )
+    commands = Commands(conda=False, shell=Shell.POSIX)
+    problem = unusable_proxy(route, "http", commands)
+    assert problem is not None
+    assert problem.fix == "export HTTP_PROXY=http://localhost:3128"

@@ -14,6 +14,8 @@ from conda_netcheck.model import (
     Finding,
     Layer,
     Problem,
+    ProxySource,
+    ProxySourceKind,
     Report,
     Target,
     TargetResult,
@@ -40,9 +42,8 @@ NOW = datetime(2025, 5, 1, 12, 30, tzinfo=timezone.utc)
 
 
 def through_proxy(url: str, channel: str) -> Target:
-    return Target(
-        url, channel, "noarch", proxy=PROXY_URL, proxy_source="proxy_servers.https"
-    )
+    source = ProxySource(ProxySourceKind.SETTING, "https")
+    return Target(url, channel, "noarch", proxy=PROXY_URL, proxy_source=source)
 
 
 def sample() -> Report:

@@ -127,7 +127,7 @@ class Commands:
         """`conda config [--file FILE] --add KEY VALUE` (lists: channels, default_channels)."""
         return f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}"
 
-    def set_proxy(self, url: str, proxy: str, source: ProxySource | str | None) -> str:
+    def set_proxy(self, url: str, proxy: str, source: ProxySource | None) -> str:
         """The line that points the proxy used for url at `proxy`, where it is set."""
         kind, name = _where(source)
         if kind is ProxySourceKind.SETTING:
@@ -138,7 +138,7 @@ class Commands:
             return set_variable(proxy_variable(url), proxy, self.shell)
         return self.set(proxy_key(url), proxy)
 
-    def drop_proxy(self, url: str, source: ProxySource | str | None) -> str:
+    def drop_proxy(self, url: str, source: ProxySource | None) -> str:
         """The line that stops using the proxy chosen for url."""
         kind, name = _where(source)
         if kind is ProxySourceKind.SETTING:
@@ -163,13 +163,11 @@ class Commands:
         return f" --file {quote_path(source)}"
 
 
-def _where(source: ProxySource | str | None) -> tuple[ProxySourceKind | None, str]:
+def _where(source: ProxySource | None) -> tuple[ProxySourceKind | None, str]:
     """The kind and name of a proxy source; (None, "") when unknown."""
-    if isinstance(source, str):
-        source = ProxySource.from_words(source)
-    if isinstance(source, ProxySource):
-        return source.kind, source.name
-    return None, ""
+    if source is None:
+        return None, ""
+    return source.kind, source.name
 
 
 def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:

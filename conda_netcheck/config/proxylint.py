@@ -17,15 +17,13 @@ from urllib.parse import unquote
 
 from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
-from .commands import Commands, for_config, set_variable
+from .commands import Commands, for_config
+from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .netconfig import NetConfig
-
-ERROR = "error"
-WARNING = "warning"
 
 #: The proxy keys requests' select_proxy looks up: scheme, then "all".
 SCHEMES = ("http", "https", "all")
@@ -46,6 +44,21 @@ _HOST_RE = re.compile(r"[\w.~%-]+|\[[0-9A-Za-z:.%]+\]")
 _KEY_RE = re.compile(r"(?:http|https|all)(?://[^/\s]+)?")
 _PASSWORD = "USER:<password>"
 _USER = "USER"
+_QUOTES = "'\""
+_HOSTPORT = "PROXY_HOST:PORT"
+#: The URL a fix suggests when the one written cannot be repaired.
+_ANY_PROXY = f"http://{_HOSTPORT}"
+_NO_HOST = "requests finds no host in it"
+_NO_PARSE = "urllib3 cannot parse it"
+
+
+@dataclass(frozen=True)
+class Lint:
+    """One problem with a proxy URL: how bad, what is wrong, and the line that fixes it."""
+
+    status: Status  # ERROR: conda cannot use the proxy; WARNING: fragile
+    summary: str
+    fix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,153 +184,87 @@ def _scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _fix_command(setting: str, commands: Commands | None) -> Callable[[str], str]:
-    def command(value: str) -> str:
-        if setting.startswith("proxy_servers."):
-            return (commands or Commands()).set(setting, value)
-        return set_variable(setting, value, commands.shell if commands else None)
-
-    return command
-
-
-def lint_proxy_url(
-    url: str, *, setting: str = "proxy_servers.https", commands: Commands | None = None
-) -> list[tuple[str, str, str | None]]:
-    """Problems with one proxy URL as (severity, summary, fix); no network, no secrets.
-
-    ``setting`` is where the URL is set (``proxy_servers.<key>`` or a variable
-    name) and only shapes the fix; ``commands`` knows the file that sets it.
-    """
-    issues = _lint(url, _fix_command(setting, commands))
+def _secrets(url: str) -> list[str]:
+    """The forms of the URL's password that no message may show."""
     raw = _Raw.split(url.strip())
     # A user info without ":" is a user name (messages never print it either,
     # but scrubbing it would also eat words like "user" from the text).
-    secrets = []
-    if raw.password:
-        secrets += [raw.userinfo or "", raw.password, unquote(raw.password)]
-    return [
-        (sev, _scrub(summary, secrets), None if fix is None else _scrub(fix, secrets))
-        for sev, summary, fix in issues
-    ]
+    if not raw.password:
+        return []
+    return [raw.userinfo or "", raw.password, unquote(raw.password)]
 
 
-def _lint(url: str, fix: Callable[[str], str]) -> list[tuple[str, str, str | None]]:
+def _scrubbed(lint: Lint, secrets: list[str]) -> Lint:
+    """The same lint with every form of the password scrubbed from its text."""
+    fix = None if lint.fix is None else _scrub(lint.fix, secrets)
+    return Lint(lint.status, _scrub(lint.summary, secrets), fix)
+
+
+def _fixer(
+    source: ProxySource | None, scheme: str, commands: Commands | None
+) -> Callable[[str], str]:
+    """fix(value): the line that sets the proxy to value where `source` sets it."""
+    commands = commands or Commands()
+    return lambda value: commands.set_proxy(f"{scheme}://", value, source)
+
+
+def lint_proxy_url(
+    url: str,
+    *,
+    source: ProxySource | None = None,
+    scheme: str = "https",
+    commands: Commands | None = None,
+) -> list[Lint]:
+    """The problems with one proxy URL; no network, no secrets.
+
+    ``source`` is where the URL is set and only shapes the fix, which
+    ``commands`` writes; when it names no setting or variable (the OS
+    settings), the fix sets the proxy for ``scheme`` (a URL's scheme).
+    """
+    secrets = _secrets(url)
+    lints = _lint(url, _fixer(source, scheme, commands))
+    return [_scrubbed(lint, secrets) for lint in lints]
+
+
+def _takes_host(host: str | None) -> str:
+    return f"requests takes the host to be {host!r}"
+
+
+def _urllib3_says(opened: _Opened, text: str, raw: _Raw) -> str:
+    """urllib3's parse error, whose message quotes the whole URL, user info included."""
+    return opened.message.replace(text, raw.display())
+
+
+def _lint(url: str, fix: Callable[[str], str]) -> list[Lint]:
+    """The problems of the URL as written: what surrounds it, then the URL itself."""
     from .osproxy import is_pac_url, pac_as_proxy
 
     if is_pac_url(url):  # a port or scheme fix for it would do nothing
-        return [(ERROR, *pac_as_proxy(url, fix))]
-    if not url:
-        # select_proxy() returns "" and HTTPAdapter treats it as "no proxy".
-        return [
-            (
-                ERROR,
-                "is empty: requests ignores it and conda connects directly, "
-                "without a proxy",
-                fix("http://PROXY_HOST:PORT"),
-            )
-        ]
+        return [Lint(Status.ERROR, *pac_as_proxy(url, fix))]
     if not url.strip():
-        return [
-            (
-                ERROR,
-                "holds only whitespace, not a proxy URL",
-                fix("http://PROXY_HOST:PORT"),
-            )
-        ]
-    issues: list[tuple[str, str, str | None]] = []
+        return [_blank(url, fix)]
     text = url.strip()
-    if text != url:
-        issues.append(_outer_whitespace(url, text, fix))
-    if text[0] in "'\"" or text[-1] in "'\"":
-        opened = _open(text)
-        text = text.strip("'\"").strip()
-        where = (
-            f"requests takes the host to be {opened.host!r}"
-            if opened.host
-            else "urllib3 cannot parse it"
-        )
-        issues.append(
-            (
-                ERROR,
-                f"is wrapped in quotes, which become part of the URL: {where}",
-                fix(_Raw.split(text).display()),
-            )
-        )
-    raw = _Raw.split(text)
-    outside = (raw.scheme or "") + raw.hostport + raw.tail
-    if re.search(r"\s", outside) or text.count("://") > 1:
-        opened = _open(text)
-        several = text.count("://") > 1
-        what = "holds more than one URL" if several else "contains whitespace"
-        where = (
-            "urllib3 cannot parse it"
-            if opened.problem == "parse"
-            else f"requests takes the host to be {opened.host!r}"
-            if opened.host
-            else "requests finds no host in it"
-        )
-        issues.append(
-            (
-                ERROR,
-                f"{what} ({raw.display()}): {where}; it must be one URL",
-                fix("http://PROXY_HOST:PORT"),
-            )
-        )
-        return issues
-    text, scheme_issues = _scheme(text, raw, fix)
-    issues += scheme_issues
-    if (
-        scheme_issues
-        and scheme_issues[-1][0] == ERROR
-        and _Raw.split(text).scheme not in ("http", "https", *SOCKS_SCHEMES)
-    ):
-        return issues
-    raw = _Raw.split(text)
-    opened = _open(text)
-    explained = False
-    if raw.userinfo is not None:
-        found, explained = _credentials(raw, opened, fix)
-        issues += found
-        if any(severity == ERROR for severity, _, _ in found):
-            # The host requests found is then a piece of the user info.
-            return issues
-    if opened.problem is None and not _HOST_RE.fullmatch(opened.host or ""):
-        issues.append(
-            (
-                ERROR,
-                f"is not a URL: requests takes the host to be {opened.host!r}",
-                fix("http://PROXY_HOST:PORT"),
-            )
-        )
-        return issues
-    if raw.scheme in ("http", "https"):
-        found, port_explained = _port(raw, opened, text, fix)
-        issues += found
-        explained = explained or port_explained
-    if opened.problem == "no-host":
-        issues.append(
-            (
-                ERROR,
-                f"names no proxy host ({raw.display()})",
-                fix(raw.display(hostport="PROXY_HOST:PORT")),
-            )
-        )
-    elif opened.problem == "parse" and not explained:
-        # urllib3's message quotes the whole URL, user info included.
-        message = opened.message.replace(text, raw.display())
-        issues.append(
-            (
-                ERROR,
-                f"is not a valid URL (urllib3: {message})",
-                fix("http://PROXY_HOST:PORT"),
-            )
-        )
-    return issues
+    lints = [_outer_whitespace(url, text, fix)] if text != url else []
+    if text[0] in _QUOTES or text[-1] in _QUOTES:
+        lints.append(_quoted(text, fix))
+        text = text.strip(_QUOTES).strip()
+    return lints + _lint_url(text, fix)
 
 
-def _outer_whitespace(
-    url: str, text: str, fix: Callable[[str], str]
-) -> tuple[str, str, str | None]:
+def _blank(url: str, fix: Callable[[str], str]) -> Lint:
+    """An empty value, or one of whitespace only."""
+    if url:
+        summary = "holds only whitespace, not a proxy URL"
+    else:
+        # select_proxy() returns "" and HTTPAdapter treats it as "no proxy".
+        summary = (
+            "is empty: requests ignores it and conda connects directly, without a proxy"
+        )
+    return Lint(Status.ERROR, summary, fix(_ANY_PROXY))
+
+
+def _outer_whitespace(url: str, text: str, fix: Callable[[str], str]) -> Lint:
+    """Whitespace before or after the URL: fatal unless requests strips it."""
     where = " and ".join(
         side
         for side, present in (
@@ -329,359 +276,520 @@ def _outer_whitespace(
     raw = _Raw.split(text)
     broken, clean = _open(url), _open(text)
     if broken.problem == "parse":
-        severity, effect = ERROR, "urllib3 cannot parse it"
+        severity, effect = Status.ERROR, _NO_PARSE
     elif clean.problem is not None:
-        severity, effect = ERROR, "remove it"  # the URL has other problems, below
+        severity, effect = Status.ERROR, "remove it"  # other problems, below
     elif (broken.host, broken.port) == (clean.host, clean.port):
-        severity, effect = WARNING, "requests strips it, other tools may not"
+        severity, effect = Status.WARNING, "requests strips it, other tools may not"
     else:
-        severity, effect = ERROR, f"requests takes the host to be {broken.host!r}"
-    return (
+        severity, effect = Status.ERROR, _takes_host(broken.host)
+    return Lint(
         severity,
         f"has {where} whitespace ({raw.display()}): {effect}",
         fix(raw.display()),
     )
 
 
-def _scheme(
-    text: str, raw: _Raw, fix: Callable[[str], str]
-) -> tuple[str, list[tuple[str, str, str | None]]]:
+def _quoted(text: str, fix: Callable[[str], str]) -> Lint:
+    """Quotes around the URL, which requests keeps as part of it."""
+    opened = _open(text)
+    where = _takes_host(opened.host) if opened.host else _NO_PARSE
+    unquoted = text.strip(_QUOTES).strip()
+    return Lint(
+        Status.ERROR,
+        f"is wrapped in quotes, which become part of the URL: {where}",
+        fix(_Raw.split(unquoted).display()),
+    )
+
+
+def _lint_url(text: str, fix: Callable[[str], str]) -> list[Lint]:
+    """The problems of a stripped, unquoted URL: one URL, its scheme, its parts."""
+    raw = _Raw.split(text)
+    outside = (raw.scheme or "") + raw.hostport + raw.tail
+    if re.search(r"\s", outside) or text.count("://") > 1:
+        return [_not_one_url(text, raw, fix)]
+    text, lints = _scheme(text, raw, fix)
+    # Read on as requests would, unless the scheme is wrong past repairing.
+    usable = ("http", "https", *SOCKS_SCHEMES)
+    scheme = _Raw.split(text).scheme
+    if lints and lints[-1].status is Status.ERROR and scheme not in usable:
+        return lints
+    return lints + _lint_parts(text, fix)
+
+
+def _not_one_url(text: str, raw: _Raw, fix: Callable[[str], str]) -> Lint:
+    """Whitespace inside the URL, or more than one URL in the value."""
+    opened = _open(text)
+    several = text.count("://") > 1
+    what = "holds more than one URL" if several else "contains whitespace"
+    if opened.problem == "parse":
+        where = _NO_PARSE
+    else:
+        where = _takes_host(opened.host) if opened.host else _NO_HOST
+    return Lint(
+        Status.ERROR,
+        f"{what} ({raw.display()}): {where}; it must be one URL",
+        fix(_ANY_PROXY),
+    )
+
+
+def _lint_parts(text: str, fix: Callable[[str], str]) -> list[Lint]:
+    """The user info, host and port of a URL whose scheme requests can use."""
+    raw, opened = _Raw.split(text), _open(text)
+    lints: list[Lint] = []
+    explained = False  # a lint already says why urllib3 cannot parse the URL
+    if raw.userinfo is not None:
+        lints, explained = _credentials(raw, opened, fix)
+        if any(lint.status is Status.ERROR for lint in lints):
+            # The host requests found is then a piece of the user info.
+            return lints
+    if opened.problem is None and not _HOST_RE.fullmatch(opened.host or ""):
+        summary = f"is not a URL: {_takes_host(opened.host)}"
+        return [*lints, Lint(Status.ERROR, summary, fix(_ANY_PROXY))]
+    if raw.scheme in ("http", "https"):
+        found, port_explained = _port(raw, opened, text, fix)
+        lints += found
+        explained = explained or port_explained
+    return lints + _unparsed(raw, opened, text, explained, fix)
+
+
+def _unparsed(
+    raw: _Raw, opened: _Opened, text: str, explained: bool, fix: Callable[[str], str]
+) -> list[Lint]:
+    """A URL urllib3 finds no host in, or cannot parse for a reason not yet said."""
+    if opened.problem == "no-host":
+        summary = f"names no proxy host ({raw.display()})"
+        return [Lint(Status.ERROR, summary, fix(raw.display(hostport=_HOSTPORT)))]
+    if opened.problem == "parse" and not explained:
+        summary = f"is not a valid URL (urllib3: {_urllib3_says(opened, text, raw)})"
+        return [Lint(Status.ERROR, summary, fix(_ANY_PROXY))]
+    return []
+
+
+def _scheme(text: str, raw: _Raw, fix: Callable[[str], str]) -> tuple[str, list[Lint]]:
     """Scheme problems, and the URL with the scheme repaired for the next checks."""
     half = _HALF_SCHEME_RE.match(text)
     if raw.scheme is None and half:
-        scheme = half.group(1).lower()
-        repaired = f"{scheme}://{text[half.end() :].lstrip('/')}"
-        opened = _open(text)
-        effect = (
-            "requests finds no host in it"
-            if opened.problem
-            else f"requests takes the host to be {opened.host!r}"
-        )
-        return repaired, [
-            (
-                ERROR,
-                f"writes '{half.group()}' without '//' after the scheme: {effect}",
-                fix(_Raw.split(repaired).display()),
-            )
-        ]
+        return _half_scheme(text, half, fix)
     if raw.scheme is None:
-        repaired = "http://" + text.removeprefix("//")
-        display = _Raw.split(repaired).display()
-        opened = _open(text)
-        if opened.problem is None and opened.scheme == "http":
-            return repaired, [
-                (
-                    WARNING,
-                    f"has no scheme ({raw.display()}): requests assumes http://, "
-                    "other tools may not",
-                    fix(display),
-                )
-            ]
-        prefix = _URLLIB3_SCHEME_RE.match(text)
-        if raw.userinfo is None and prefix:
-            why = f"requests reads '{prefix.group()}' as the scheme and finds no host"
-        else:
-            why = "requests cannot find the proxy host without one"
-        return repaired, [
-            (ERROR, f"has no scheme ({raw.display()}): {why}", fix(display))
-        ]
+        return _no_scheme(text, raw, fix)
     if raw.scheme == "https":
-        return text, [
-            (
-                WARNING,
-                f"uses https:// ({raw.display()}): requests then speaks TLS to the "
-                "proxy itself, and most proxies speak plain HTTP, so the handshake "
-                "fails with 'wrong version number'; with http:// HTTPS downloads are "
-                "still encrypted end to end (CONNECT tunnel)",
-                fix(raw.display(scheme="http")),
-            )
-        ]
+        return text, [_tls_to_the_proxy(raw, fix)]
     if raw.scheme.startswith("socks"):
-        issues = []
-        if raw.scheme not in SOCKS_SCHEMES:
-            issues.append(
-                (
-                    ERROR,
-                    f"uses {raw.scheme}://, which names no SOCKS version: urllib3 "
-                    "accepts socks5h://, socks5://, socks4a:// and socks4://",
-                    fix(raw.display(scheme="socks5h")),
-                )
-            )
-        if not _socks_supported():
-            issues.append(
-                (
-                    ERROR,
-                    f"is a SOCKS proxy ({raw.display()}) but PySocks is not installed: "
-                    "requests fails with 'Missing dependencies for SOCKS support.'",
-                    "conda install pysocks (or use the HTTP proxy: "
-                    f"{fix('http://PROXY_HOST:PORT')})",
-                )
-            )
-        return text, issues
+        return text, _socks(raw, fix)
     opened = _open(text)
-    if opened.problem == "scheme":
-        return text, [
-            (
-                ERROR,
-                f"uses {raw.scheme}://, which requests cannot use for a proxy "
-                f"(urllib3: {opened.message})",
-                fix(raw.display(scheme="http")),
+    if opened.problem != "scheme":
+        return text, []
+    summary = (
+        f"uses {raw.scheme}://, which requests cannot use for a proxy "
+        f"(urllib3: {opened.message})"
+    )
+    return text, [Lint(Status.ERROR, summary, fix(raw.display(scheme="http")))]
+
+
+def _half_scheme(
+    text: str, half: re.Match[str], fix: Callable[[str], str]
+) -> tuple[str, list[Lint]]:
+    """A known scheme without its "//" ("http:proxy:8080"), and the URL repaired."""
+    scheme = half.group(1).lower()
+    repaired = f"{scheme}://{text[half.end() :].lstrip('/')}"
+    opened = _open(text)
+    effect = _NO_HOST if opened.problem else _takes_host(opened.host)
+    summary = f"writes '{half.group()}' without '//' after the scheme: {effect}"
+    return repaired, [Lint(Status.ERROR, summary, fix(_Raw.split(repaired).display()))]
+
+
+def _no_scheme(
+    text: str, raw: _Raw, fix: Callable[[str], str]
+) -> tuple[str, list[Lint]]:
+    """A URL without a scheme: a warning when requests' http:// default works."""
+    repaired = "http://" + text.removeprefix("//")
+    display = _Raw.split(repaired).display()
+    opened = _open(text)
+    if opened.problem is None and opened.scheme == "http":
+        summary = (
+            f"has no scheme ({raw.display()}): requests assumes http://, "
+            "other tools may not"
+        )
+        return repaired, [Lint(Status.WARNING, summary, fix(display))]
+    prefix = _URLLIB3_SCHEME_RE.match(text)
+    if raw.userinfo is None and prefix:
+        why = f"requests reads '{prefix.group()}' as the scheme and finds no host"
+    else:
+        why = "requests cannot find the proxy host without one"
+    summary = f"has no scheme ({raw.display()}): {why}"
+    return repaired, [Lint(Status.ERROR, summary, fix(display))]
+
+
+def _tls_to_the_proxy(raw: _Raw, fix: Callable[[str], str]) -> Lint:
+    """An https:// proxy URL, which most proxies do not speak."""
+    return Lint(
+        Status.WARNING,
+        f"uses https:// ({raw.display()}): requests then speaks TLS to the "
+        "proxy itself, and most proxies speak plain HTTP, so the handshake "
+        "fails with 'wrong version number'; with http:// HTTPS downloads are "
+        "still encrypted end to end (CONNECT tunnel)",
+        fix(raw.display(scheme="http")),
+    )
+
+
+def _socks(raw: _Raw, fix: Callable[[str], str]) -> list[Lint]:
+    """A SOCKS scheme urllib3 does not know, or SOCKS without PySocks."""
+    lints = []
+    if raw.scheme not in SOCKS_SCHEMES:
+        lints.append(
+            Lint(
+                Status.ERROR,
+                f"uses {raw.scheme}://, which names no SOCKS version: urllib3 "
+                "accepts socks5h://, socks5://, socks4a:// and socks4://",
+                fix(raw.display(scheme="socks5h")),
             )
-        ]
-    return text, []
+        )
+    if not _socks_supported():
+        lints.append(
+            Lint(
+                Status.ERROR,
+                f"is a SOCKS proxy ({raw.display()}) but PySocks is not installed: "
+                "requests fails with 'Missing dependencies for SOCKS support.'",
+                f"conda install pysocks (or use the HTTP proxy: {fix(_ANY_PROXY)})",
+            )
+        )
+    return lints
 
 
 def _credentials(
     raw: _Raw, opened: _Opened, fix: Callable[[str], str]
-) -> tuple[list[tuple[str, str, str | None]], bool]:
-    """Problems in the user info, judged on the raw text between :// and the last @."""
-    issues: list[tuple[str, str, str | None]] = []
-    explained = False
+) -> tuple[list[Lint], bool]:
+    """Problems in the user info, judged on the raw text between :// and the last @.
+
+    The flag is True when an unencoded character explains urllib3's parse error.
+    """
     parts = [("user name", raw.user)]
     if raw.password is not None:
         parts.append(("password", raw.password))
-    for name, part in parts:
-        for char, code in BREAKING.items():
-            if char not in part:
-                continue
-            if opened.problem == "parse":
-                effect = "urllib3 cannot parse the URL"
-                explained = True
-            else:
-                # The host is then a piece of the user info: don't print it.
-                effect = "requests connects to the wrong host (a piece of the user info) and sends no credentials"
-            issues.append(
-                (
-                    ERROR,
-                    f"the proxy {name} contains an unencoded '{char}': {effect}; "
-                    f"it must be written as {code}",
-                    f"{fix(raw.display())} (with each '{char}' in the {name} written as {code})",
-                )
-            )
-    for name, part in parts:
-        fragile = [
-            c for c in FRAGILE if c in part and not (c == ":" and name == "user name")
-        ]
-        for char in fragile:
-            issues.append(
-                (
-                    WARNING,
-                    f"the proxy {name} contains an unencoded '{char}': requests "
-                    "splits the user info at the last '@' and copes, other tools "
-                    f"may choke; percent-encode '{char}' as {FRAGILE[char]}",
-                    f"{fix(raw.display())} (with each '{char}' in the {name} written as {FRAGILE[char]})",
-                )
-            )
-        if _PERCENT_HEX_RE.search(part):
-            issues.append(
-                (
-                    WARNING,
-                    f"the proxy {name} contains '%' followed by two hex digits, which "
-                    f"requests decodes, so the proxy gets a different {name} (and "
-                    "answers 407) unless you percent-encoded it on purpose; a literal "
-                    "'%' must be written as %25",
-                    f"{fix(raw.display())} (with each literal '%' in the {name} written as %25)",
-                )
-            )
-        if re.search(r"\s", part):
-            issues.append(
-                (
-                    WARNING,
-                    f"the proxy {name} contains whitespace: requests sends it as is, "
-                    "other tools may not; percent-encode a space as %20",
-                    f"{fix(raw.display())} (with each space in the {name} written as %20)",
-                )
-            )
-    broken = any(severity == ERROR for severity, _, _ in issues)
+    rewritten = fix(raw.display())
+    broken = [
+        lint
+        for name, part in parts
+        for lint in _unencoded(name, part, opened, rewritten)
+    ]
+    fragile = [lint for name, part in parts for lint in _fragile(name, part, rewritten)]
+    lints = broken + fragile
     if opened.problem is None and not opened.sends_credentials and not broken:
-        if raw.password is None:
-            why = f"has a user name but no password ({raw.display()})"
-        else:
-            why = f"has an empty user name ({raw.display()})"
-        issues.append(
-            (
-                WARNING,
-                f"{why}: requests then sends no credentials at all",
-                fix(raw.display().replace(f"{_USER}@", f"{_PASSWORD}@")),
+        lints.append(_no_credentials(raw, fix))
+    return lints, bool(broken) and opened.problem == "parse"
+
+
+def _encoded(rewritten: str, what: str, name: str, code: str) -> str:
+    """The fix line, and how to write `what` in the user name or password."""
+    return f"{rewritten} (with each {what} in the {name} written as {code})"
+
+
+def _unencoded(name: str, part: str, opened: _Opened, rewritten: str) -> list[Lint]:
+    """Characters that end the user info early: an error for every tool."""
+    if opened.problem == "parse":
+        effect = "urllib3 cannot parse the URL"
+    else:
+        # The host is then a piece of the user info: don't print it.
+        effect = (
+            "requests connects to the wrong host (a piece of the user info) "
+            "and sends no credentials"
+        )
+    return [
+        Lint(
+            Status.ERROR,
+            f"the proxy {name} contains an unencoded '{char}': {effect}; "
+            f"it must be written as {code}",
+            _encoded(rewritten, f"'{char}'", name, code),
+        )
+        for char, code in BREAKING.items()
+        if char in part
+    ]
+
+
+def _fragile(name: str, part: str, rewritten: str) -> list[Lint]:
+    """Characters requests copes with in the user info, but other tools may not."""
+    lints = [
+        Lint(
+            Status.WARNING,
+            f"the proxy {name} contains an unencoded '{char}': requests "
+            "splits the user info at the last '@' and copes, other tools "
+            f"may choke; percent-encode '{char}' as {code}",
+            _encoded(rewritten, f"'{char}'", name, code),
+        )
+        for char, code in FRAGILE.items()
+        if char in part and not (char == ":" and name == "user name")
+    ]
+    if _PERCENT_HEX_RE.search(part):
+        lints.append(
+            Lint(
+                Status.WARNING,
+                f"the proxy {name} contains '%' followed by two hex digits, which "
+                f"requests decodes, so the proxy gets a different {name} (and "
+                "answers 407) unless you percent-encoded it on purpose; a literal "
+                "'%' must be written as %25",
+                _encoded(rewritten, "literal '%'", name, "%25"),
             )
         )
-    return issues, explained
+    if re.search(r"\s", part):
+        lints.append(
+            Lint(
+                Status.WARNING,
+                f"the proxy {name} contains whitespace: requests sends it as is, "
+                "other tools may not; percent-encode a space as %20",
+                _encoded(rewritten, "space", name, "%20"),
+            )
+        )
+    return lints
+
+
+def _no_credentials(raw: _Raw, fix: Callable[[str], str]) -> Lint:
+    """User info that requests sends nothing for: no password, or no user name."""
+    if raw.password is None:
+        why = f"has a user name but no password ({raw.display()})"
+    else:
+        why = f"has an empty user name ({raw.display()})"
+    return Lint(
+        Status.WARNING,
+        f"{why}: requests then sends no credentials at all",
+        fix(raw.display().replace(f"{_USER}@", f"{_PASSWORD}@")),
+    )
 
 
 def _port(
     raw: _Raw, opened: _Opened, text: str, fix: Callable[[str], str]
-) -> tuple[list[tuple[str, str, str | None]], bool]:
-    """A missing, zero, non-numeric or out-of-range port."""
+) -> tuple[list[Lint], bool]:
+    """A missing, zero, non-numeric or out-of-range port; True when it is why urllib3 fails."""
     port = raw.port
-    with_port = fix(raw.display(hostport=f"{raw.host}:PORT"))
+    with_port = f"{fix(raw.display(hostport=f'{raw.host}:PORT'))} (your proxy's port)"
     if port is None or port == "" or (port.isdigit() and int(port) == 0):
         if opened.problem is not None:
             return [], False
-        if port:  # port 0: no proxy listens there, whatever urllib3 makes of it
-            return [
-                (
-                    ERROR,
-                    f"has port 0 ({raw.display()}): no proxy listens on port 0 "
-                    f"(requests connects to port {opened.port})",
-                    f"{with_port} (your proxy's port)",
-                )
-            ], False
-        return [
-            (
-                WARNING,
-                f"has no port ({raw.display()}): requests connects to port {opened.port}, "
-                "the scheme's default; proxies usually listen on 3128 or 8080",
-                f"{with_port} (your proxy's port)",
-            )
-        ], False
+        return [_no_port(raw, opened, with_port)], False
     if port.isdigit() and int(port) <= 65535:
         return [], False
     what = "is above 65535" if port.isdigit() else "is not a number"
     quoted = ""
     if opened.problem == "parse":
-        # urllib3's message quotes the whole URL, user info included.
-        quoted = f" (urllib3: {opened.message.replace(text, raw.display())})"
-    return [
-        (ERROR, f"the port {port!r} {what}{quoted}", f"{with_port} (your proxy's port)")
-    ], True
+        quoted = f" (urllib3: {_urllib3_says(opened, text, raw)})"
+    return [Lint(Status.ERROR, f"the port {port!r} {what}{quoted}", with_port)], True
+
+
+def _no_port(raw: _Raw, opened: _Opened, with_port: str) -> Lint:
+    """No port, an empty one, or port 0."""
+    if raw.port:  # port 0: no proxy listens there, whatever urllib3 makes of it
+        return Lint(
+            Status.ERROR,
+            f"has port 0 ({raw.display()}): no proxy listens on port 0 "
+            f"(requests connects to port {opened.port})",
+            with_port,
+        )
+    return Lint(
+        Status.WARNING,
+        f"has no port ({raw.display()}): requests connects to port {opened.port}, "
+        "the scheme's default; proxies usually listen on 3128 or 8080",
+        with_port,
+    )
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """A proxy URL requests uses for a scheme, and the setting or variable that holds it."""
+
+    source: ProxySource  # a proxy_servers key or a *_PROXY variable
+    url: str
+
+    @property
+    def check(self) -> str:
+        """The finding's name for the source: proxy_servers.KEY, or the variable."""
+        if self.source.kind is ProxySourceKind.SETTING:
+            return self.source.words()
+        return self.source.name
+
+
+@dataclass(frozen=True)
+class _Environment:
+    """The proxies requests takes from the *_PROXY variables, as urllib reads them."""
+
+    chosen: dict[str, _Chosen]  # scheme -> the variable that wins, and its URL
+    emptied: frozenset[str]  # schemes an empty lower-case variable switched off
 
 
 def lint_proxies(cfg: NetConfig) -> list[Finding]:
     """Lint conda's proxy_servers and the *_PROXY variables, and how they combine."""
-    from .osproxy import is_pac_url
-
-    findings: list[Finding] = []
     commands = for_config(cfg)
+    configured = {
+        key: _Chosen(ProxySource(ProxySourceKind.SETTING, key), url)
+        for key, url in cfg.proxy_servers.items()
+        if key in SCHEMES and url
+    }
+    environment = _environment(cfg.env)
+    return [
+        *_lint_proxy_servers(cfg.proxy_servers, commands),
+        *_lint_variables(cfg.env, commands),
+        *_overridden(configured, environment.chosen),
+        *_missing_schemes(configured, environment, commands),
+    ]
 
-    def add(check: str, issues: list[tuple[str, str, str | None]]) -> None:
-        for severity, summary, fix in issues:
-            status = Status.WARNING if severity == WARNING else Status.ERROR
-            findings.append(
-                Finding(check, Code.PROXY_MISCONFIGURED, summary, fix, status=status)
-            )
 
-    for key, url in cfg.proxy_servers.items():
-        check = f"proxy_servers.{key}"
+def _finding(check: str, lint: Lint) -> Finding:
+    return Finding(
+        check, Code.PROXY_MISCONFIGURED, lint.summary, lint.fix, status=lint.status
+    )
+
+
+def _shown(url: str) -> str:
+    """A proxy URL as messages show it: stripped, user info as placeholders."""
+    return _Raw.split(url.strip()).display()
+
+
+def _variables(scheme: str) -> tuple[str, str]:
+    """The upper- and lower-case variables that set the proxy for a scheme."""
+    return f"{scheme.upper()}_PROXY", f"{scheme}_proxy"
+
+
+def _lint_proxy_servers(
+    proxy_servers: dict[str, str], commands: Commands
+) -> list[Finding]:
+    """Each proxy_servers value, and keys that requests never looks up."""
+    findings = []
+    for key, url in proxy_servers.items():
+        setting = ProxySource(ProxySourceKind.SETTING, key)
+        check = setting.words()
         if not _KEY_RE.fullmatch(key):
-            add(
-                check,
-                [
-                    (
-                        WARNING,
-                        f"conda never uses the key {key!r}: requests looks up "
-                        "http, https, all, and scheme://host (lower-case)",
-                        "rename it in your .condarc: proxy_servers.https or proxy_servers.http",
-                    )
-                ],
+            unused = Lint(
+                Status.WARNING,
+                f"conda never uses the key {key!r}: requests looks up "
+                "http, https, all, and scheme://host (lower-case)",
+                "rename it in your .condarc: proxy_servers.https or proxy_servers.http",
             )
-        add(check, lint_proxy_url(url or "", setting=check, commands=commands))
+            findings.append(_finding(check, unused))
+        lints = lint_proxy_url(url or "", source=setting, commands=commands)
+        findings += [_finding(check, lint) for lint in lints]
+    return findings
 
-    env_proxies: dict[str, tuple[str, str]] = {}  # scheme -> (variable, url)
-    emptied: set[str] = set()  # schemes an empty lower-case variable switched off
+
+def _lint_variables(env: dict[str, str], commands: Commands) -> list[Finding]:
+    """Each *_PROXY variable's URL, and upper- and lower-case ones that disagree."""
+    findings = []
     for scheme in SCHEMES:
-        upper, lower = f"{scheme.upper()}_PROXY", f"{scheme}_proxy"
-        up, low = cfg.env.get(upper), cfg.env.get(lower)
-        for name, value in ((upper, up), (lower, low)):
+        for name in _variables(scheme):
             # An empty variable is how people switch a proxy off: not an error.
-            if value:
-                add(name, lint_proxy_url(value, setting=name, commands=commands))
+            if env.get(name):
+                variable = ProxySource(ProxySourceKind.VARIABLE, name)
+                lints = lint_proxy_url(env[name], source=variable, commands=commands)
+                findings += [_finding(name, lint) for lint in lints]
+        findings += _case_conflict(env, scheme)
+    return findings
+
+
+def _environment(env: dict[str, str]) -> _Environment:
+    """Which variable requests takes for each scheme, and which are switched off."""
+    chosen: dict[str, _Chosen] = {}
+    emptied: set[str] = set()
+    for scheme in SCHEMES:
+        upper, lower = _variables(scheme)
+        up, low = env.get(upper), env.get(lower)
         # urllib.request.getproxies_environment (POSIX): any case first, then
         # lower-case again, so it wins; an empty lower-case one removes the proxy.
         # On Windows os.environ ignores case, so both names hold the same value.
         if low:
-            env_proxies[scheme] = (lower, low)
+            chosen[scheme] = _Chosen(ProxySource(ProxySourceKind.VARIABLE, lower), low)
         elif up and low is None:
-            env_proxies[scheme] = (upper, up)
-        if up and low is not None and low != up:
-            if not low:
-                emptied.add(scheme)
-                add(
-                    lower,
-                    [
-                        (
-                            WARNING,
-                            f"is set but empty, which makes requests ignore {upper} "
-                            f"({_Raw.split(up.strip()).display()}): conda connects "
-                            f"without a proxy where {upper} would apply",
-                            f"unset {lower} (or unset {upper} too if no proxy is wanted)",
-                        )
-                    ],
-                )
-            else:
-                add(
-                    upper,
-                    [
-                        (
-                            WARNING,
-                            f"differs from {lower}: requests (so conda) uses {lower} "
-                            f"({_Raw.split(low.strip()).display()}) and ignores {upper} "
-                            f"({_Raw.split(up.strip()).display()}); programs that read "
-                            "the upper-case one first (Go programs) use the other",
-                            f"unset {upper}, or set both to the same URL",
-                        )
-                    ],
-                )
+            chosen[scheme] = _Chosen(ProxySource(ProxySourceKind.VARIABLE, upper), up)
+        elif up and low == "":
+            emptied.add(scheme)
+    return _Environment(chosen, frozenset(emptied))
 
-    configured = {k: v for k, v in cfg.proxy_servers.items() if k in SCHEMES and v}
-    for key, url in configured.items():
-        if key in env_proxies and env_proxies[key][1] != url:
-            name, value = env_proxies[key]
-            add(
-                f"proxy_servers.{key}",
-                [
-                    (
-                        WARNING,
-                        f"is overridden by {name}: requests lets the environment win "
-                        "over the session's proxies, so conda uses "
-                        f"{_Raw.split(value.strip()).display()}, not "
-                        f"{_Raw.split(url.strip()).display()} (except for hosts in "
-                        "NO_PROXY)",
-                        f"unset {name} (or set it to the same URL)",
-                    )
-                ],
-            )
 
-    covered = set(configured) | set(env_proxies)
-    if "all" not in covered:
-        setters = {
-            "proxy_servers": {
-                k: (f"proxy_servers.{k}", v) for k, v in configured.items()
-            },
-            "environment": env_proxies,
-        }
-        for where, schemes in setters.items():
-            for present, missing in (("http", "https"), ("https", "http")):
-                if present not in schemes or missing in covered | emptied:
-                    continue
-                check, url = schemes[present]
-                if is_pac_url(url):  # copying it would spread the mistake
-                    continue
-                display = _Raw.split(url.strip()).display()
-                if "://" not in display:  # suggest the URL in its working form
-                    display = f"http://{display}"
-                if where == "proxy_servers":
-                    fix = _fix_command(f"proxy_servers.{missing}", commands)(display)
-                else:
-                    name = (
-                        f"{missing.upper()}_PROXY"
-                        if check.isupper()
-                        else f"{missing}_proxy"
-                    )
-                    fix = _fix_command(name, commands)(display)
-                effect = (
-                    "conda downloads https:// channels (conda-forge, defaults: nearly "
-                    "all repodata) directly, without the proxy"
-                    if missing == "https"
-                    else "conda fetches http:// URLs directly, without the proxy"
-                )
-                add(
-                    check,
-                    [
-                        (
-                            WARNING,
-                            f"sets a proxy for {present} but none is set for {missing}: {effect}",
-                            fix,
-                        )
-                    ],
-                )
+def _case_conflict(env: dict[str, str], scheme: str) -> list[Finding]:
+    """An upper-case variable that the lower-case one overrides or switches off."""
+    upper, lower = _variables(scheme)
+    up, low = env.get(upper), env.get(lower)
+    if not up or low is None or low == up:
+        return []
+    if not low:
+        emptied = Lint(
+            Status.WARNING,
+            f"is set but empty, which makes requests ignore {upper} "
+            f"({_shown(up)}): conda connects without a proxy where {upper} "
+            "would apply",
+            f"unset {lower} (or unset {upper} too if no proxy is wanted)",
+        )
+        return [_finding(lower, emptied)]
+    differs = Lint(
+        Status.WARNING,
+        f"differs from {lower}: requests (so conda) uses {lower} "
+        f"({_shown(low)}) and ignores {upper} ({_shown(up)}); programs that "
+        "read the upper-case one first (Go programs) use the other",
+        f"unset {upper}, or set both to the same URL",
+    )
+    return [_finding(upper, differs)]
+
+
+def _overridden(
+    configured: dict[str, _Chosen], environment: dict[str, _Chosen]
+) -> list[Finding]:
+    """proxy_servers values that a variable overrides: requests lets it win."""
+    findings = []
+    for key, setting in configured.items():
+        variable = environment.get(key)
+        if variable is None or variable.url == setting.url:
+            continue
+        name = variable.source.name
+        lint = Lint(
+            Status.WARNING,
+            f"is overridden by {name}: requests lets the environment win "
+            "over the session's proxies, so conda uses "
+            f"{_shown(variable.url)}, not {_shown(setting.url)} (except for "
+            "hosts in NO_PROXY)",
+            f"unset {name} (or set it to the same URL)",
+        )
+        findings.append(_finding(setting.check, lint))
     return findings
+
+
+def _missing_schemes(
+    configured: dict[str, _Chosen], environment: _Environment, commands: Commands
+) -> list[Finding]:
+    """A proxy for http but none for https (or the reverse), in either source."""
+    covered = set(configured) | set(environment.chosen)
+    if "all" in covered:
+        return []
+    findings = []
+    for chosen in (configured, environment.chosen):
+        for present, missing in (("http", "https"), ("https", "http")):
+            if present in chosen and missing not in covered | environment.emptied:
+                findings += _missing_scheme(chosen[present], present, missing, commands)
+    return findings
+
+
+def _missing_scheme(
+    chosen: _Chosen, present: str, missing: str, commands: Commands
+) -> list[Finding]:
+    """The warning that `missing` goes direct, with the line that sets its proxy too."""
+    from .osproxy import is_pac_url
+
+    if is_pac_url(chosen.url):  # copying it would spread the mistake
+        return []
+    display = _shown(chosen.url)
+    if "://" not in display:  # suggest the URL in its working form
+        display = f"http://{display}"
+    effect = (
+        "conda downloads https:// channels (conda-forge, defaults: nearly "
+        "all repodata) directly, without the proxy"
+        if missing == "https"
+        else "conda fetches http:// URLs directly, without the proxy"
+    )
+    fix = _fixer(_sibling(chosen.source, missing), missing, commands)(display)
+    summary = f"sets a proxy for {present} but none is set for {missing}: {effect}"
+    return [_finding(chosen.check, Lint(Status.WARNING, summary, fix))]
+
+
+def _sibling(source: ProxySource, scheme: str) -> ProxySource:
+    """The same kind of setting for another scheme; a variable keeps its case."""
+    if source.kind is ProxySourceKind.SETTING:
+        return ProxySource(ProxySourceKind.SETTING, scheme)
+    upper, lower = _variables(scheme)
+    name = upper if source.name.isupper() else lower
+    return ProxySource(ProxySourceKind.VARIABLE, name)

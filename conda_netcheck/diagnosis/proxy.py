@@ -1,19 +1,45 @@
-"""The proxy explainer: a CONNECT that opened no tunnel, or a proxy's non-200
-answer (authentication, refusal, an upstream failure), in words and with its code."""
+"""The proxy explainer: a proxy URL requests cannot use, a CONNECT that opened no
+tunnel, or a proxy's non-200 answer (authentication, refusal, an upstream
+failure), in words and with its code."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Code, Details, Layer, Problem
+from ..config.proxylint import lint_proxy_url
+from ..model import Code, Details, Layer, Problem, Status
 from ..probes.proxy import ConnectFailure, auth_schemes
 
 if TYPE_CHECKING:
+    from ..config.commands import Commands
     from ..config.sources import ProxySource
+    from ..model import Route
     from ..probes.proxy import ProxyAnswer
 
 #: Local helpers that speak NTLM or Kerberos to a proxy on conda's behalf.
 HELPERS = "cntlm or px"
+
+
+def unusable_proxy(
+    route: Route, scheme: str, commands: Commands | None = None
+) -> Problem | None:
+    """A proxy URL requests cannot use, said before any traffic; `scheme` is the URL's."""
+    lints = lint_proxy_url(
+        route.proxy or "",
+        source=route.proxy_source,
+        scheme=scheme or "https",
+        commands=commands,
+    )
+    error = next((lint for lint in lints if lint.status is Status.ERROR), None)
+    if error is None:
+        return None
+    where = route.proxy_source.words() if route.proxy_source else "the proxy setting"
+    return Problem(
+        Code.PROXY_MISCONFIGURED,
+        Layer.CONFIG,
+        f"the proxy URL in {where} cannot be used: {error.summary}",
+        error.fix,
+    )
 
 
 def connect_problem(answer: ProxyAnswer, source: ProxySource | None) -> Problem | None:
@@ -51,7 +77,7 @@ def answer_problem(
     headers: dict[str, str],
     title: str | None,
     sent_credentials: bool,
-    source: ProxySource | str | None = None,
+    source: ProxySource | None = None,
     method: str | None = None,
 ) -> Problem:
     """What a proxy's non-200 answer means: auth, refusal, or an upstream failure."""
@@ -68,7 +94,7 @@ def answer_problem(
     if status in (407, 401):
         schemes = auth_schemes(headers)
         details = details.merged(auth_schemes=tuple(schemes))
-        where = f"the proxy URL in {source}" if source else "the proxy URL"
+        where = f"the proxy URL in {source.words()}" if source else "the proxy URL"
         sent = (
             f"credentials from {where} were sent and refused"
             if sent_credentials

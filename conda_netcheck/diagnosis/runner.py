@@ -16,8 +16,6 @@ from ..model import (
     Layer,
     Options,
     Problem,
-    ProxySource,
-    ProxySourceKind,
     Route,
     RouteFactory,
     TargetResult,
@@ -35,7 +33,7 @@ from . import (
 )
 from .certificates import explain_certificate
 from .network import content_problem, dns_problem, tcp_problem
-from .proxy import connect_problem
+from .proxy import connect_problem, unusable_proxy
 from .tls import handshake_problem
 
 if TYPE_CHECKING:
@@ -246,7 +244,7 @@ class _Runner:
         """DNS and TCP to the proxy when one applies, else to the host."""
         opts = self.options
         if route.proxy:
-            broken = _unusable_proxy(route, opts, scheme)
+            broken = unusable_proxy(route, scheme, opts.commands)
             if broken:
                 path.problem = broken
                 return None
@@ -534,39 +532,6 @@ def _port(url: Any) -> int:
     except ValueError:
         port = None
     return port or (443 if url.scheme == "https" else 80)
-
-
-def _unusable_proxy(route: Route, options: Options, scheme: str) -> Problem | None:
-    """A proxy URL requests cannot use: say so before any network traffic."""
-    from ..config.proxylint import lint_proxy_url
-
-    lints = lint_proxy_url(
-        route.proxy or "",
-        setting=_lint_setting(route.proxy_source, scheme),
-        commands=options.commands,
-    )
-    errors = [(summary, fix) for severity, summary, fix in lints if severity == "error"]
-    if not errors:
-        return None
-    summary, fix = errors[0]
-    where = route.proxy_source or "the proxy setting"
-    return Problem(
-        Code.PROXY_MISCONFIGURED,
-        Layer.CONFIG,
-        f"the proxy URL in {where} cannot be used: {summary}",
-        fix,
-    )
-
-
-def _lint_setting(source: ProxySource | None, scheme: str) -> str:
-    """The name the proxy lint writes its fix for: proxy_servers.KEY, or the variable."""
-    if source is not None and source.kind is ProxySourceKind.SETTING:
-        return source.words()
-    if source is not None and source.kind is ProxySourceKind.VARIABLE and source.name:
-        return source.name
-    # The OS settings, or a source that cannot be named: no variable to set,
-    # but proxy_servers wins over both (requests prefers the session's proxies).
-    return f"proxy_servers.{scheme or 'https'}"
 
 
 def _at_proxy(problem: Problem, route: Route) -> Problem:
