@@ -8,6 +8,7 @@ branch. What is asserted is what conda netcheck says with them.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 
@@ -125,11 +126,26 @@ def test_autoconfigurl_is_recognised_with_the_px_fix(windows):
     assert "conda config --set proxy_servers.https http://127.0.0.1:3128" in finding.fix
 
 
-def test_autoconfigurl_with_a_fixed_proxy_says_which_one_conda_uses(windows):
+def test_autoconfigurl_with_a_fixed_proxy_says_which_one_conda_uses(
+    windows, monkeypatch
+):
+    monkeypatch.setenv("SHELL", "/bin/bash")
     windows(
         ProxyEnable=1, ProxyServer="proxy.corp:8080", AutoConfigURL="http://w/p.pac"
     )
     (finding,) = osproxy.pac_findings(NetConfig())
+    assert "conda uses only the fixed proxy http://proxy.corp:8080" in finding.summary
+    # The fixed proxy wins over proxy_servers: only a variable overrides it.
+    assert "export HTTPS_PROXY=http://127.0.0.1:3128" in finding.fix
+    assert "proxy_servers" not in finding.fix
+
+
+def test_autoconfigurl_with_a_fixed_proxy_is_reported_beside_proxy_servers(windows):
+    windows(
+        ProxyEnable=1, ProxyServer="proxy.corp:8080", AutoConfigURL="http://w/p.pac"
+    )
+    cfg = NetConfig(proxy_servers={"https": "http://team.corp:3128"})
+    (finding,) = osproxy.pac_findings(cfg)
     assert "conda uses only the fixed proxy http://proxy.corp:8080" in finding.summary
 
 
@@ -238,3 +254,105 @@ def test_the_route_names_the_registry_as_the_proxy_source(windows, monkeypatch):
     assert proxy_source(url, "http://secure.corp:8443", configured) == ProxySource(
         ProxySourceKind.SETTING, "https"
     )
+
+
+# -- which proxy requests really uses: the OS settings, a variable, proxy_servers ----
+
+
+@pytest.fixture
+def windows_requests(windows, monkeypatch: pytest.MonkeyPatch):
+    """requests as on Windows: getproxies() is the variables, else the registry.
+
+    That is urllib's own win32 definition; the registry is the fake one.
+    """
+    import urllib.request
+
+    import requests.utils
+
+    def getproxies() -> dict:
+        return (
+            urllib.request.getproxies_environment() or osproxy.windows_proxies().proxies
+        )
+
+    monkeypatch.setattr(requests.utils, "getproxies", getproxies)
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    return windows
+
+
+def chosen_proxy(url: str, proxy_servers: dict[str, str]) -> str | None:
+    """The proxy a session with conda's proxy_servers sends url through, as requests picks."""
+    import requests
+    from requests.utils import select_proxy
+
+    session = requests.Session()
+    session.proxies.update(proxy_servers)
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    return select_proxy(url, settings["proxies"])
+
+
+def run_export(fix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Do what the shell does with the `export NAME=VALUE` line printed in fix."""
+    import shlex
+
+    (line,) = re.findall(r"export [^\s;]+", fix)
+    name, value = shlex.split(line)[1].split("=", 1)
+    monkeypatch.setenv(name, value)
+
+
+URL = "https://conda.example/conda-forge/noarch/repodata.json"
+
+
+def test_the_os_proxy_wins_over_proxy_servers_and_the_printed_line_over_it(
+    windows_requests, monkeypatch
+):
+    windows_requests(ProxyEnable=1, ProxyServer="proxy.corp:8080")
+    configured = {"https": "http://team.corp:3128"}
+    assert chosen_proxy(URL, configured) == "http://proxy.corp:8080"
+    (finding,) = osproxy.overridden_findings(NetConfig(proxy_servers=configured))
+    assert finding.check == "proxy_servers.https"
+    assert finding.status.value == "warning"
+    assert "is overridden by Windows Internet Options" in finding.summary
+    assert "conda uses http://proxy.corp:8080, not http://team.corp:3128" in (
+        finding.summary
+    )
+    run_export(finding.fix, monkeypatch)
+    assert chosen_proxy(URL, configured) == "http://team.corp:3128"
+
+
+def test_a_fix_for_an_os_proxy_works_where_proxy_servers_would_not(
+    windows_requests, monkeypatch
+):
+    from conda_netcheck.config.commands import Commands
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+
+    windows_requests(ProxyEnable=1, ProxyServer="proxy.corp:8080")
+    source = ProxySource(ProxySourceKind.OS, osproxy.WINDOWS_SOURCE)
+    line = Commands().set_proxy(URL, "http://right.corp:3128", source)
+    assert line == "export HTTPS_PROXY=http://right.corp:3128"
+    # What a proxy_servers fix would have done: nothing.
+    assert chosen_proxy(URL, {"https": "http://right.corp:3128"}) == (
+        "http://proxy.corp:8080"
+    )
+    run_export(line, monkeypatch)
+    assert chosen_proxy(URL, {}) == "http://right.corp:3128"
+
+
+def test_dropping_an_os_proxy_names_the_host_in_no_proxy(windows_requests, monkeypatch):
+    from conda_netcheck.config.commands import Commands
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+
+    windows_requests(ProxyEnable=1, ProxyServer="proxy.corp:8080")
+    source = ProxySource(ProxySourceKind.OS, osproxy.WINDOWS_SOURCE)
+    line = Commands().drop_proxy(URL, source)
+    assert line == "export NO_PROXY=conda.example"
+    run_export(line, monkeypatch)
+    assert chosen_proxy(URL, {}) is None
+
+
+def test_no_override_finding_when_a_variable_hides_the_os_settings(windows_requests):
+    windows_requests(ProxyEnable=1, ProxyServer="proxy.corp:8080")
+    cfg = NetConfig(
+        proxy_servers={"https": "http://team.corp:3128"},
+        env={"HTTPS_PROXY": "http://team.corp:3128"},
+    )
+    assert osproxy.overridden_findings(cfg) == []

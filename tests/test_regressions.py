@@ -224,17 +224,24 @@ def test_a_flow_style_condarc_makes_no_host_a_secret():
     assert shown.startswith("the proxy 127.0.0.1:35041 refused")
 
 
+@pytest.mark.parametrize("conda", [True, False], ids=["conda", "no-conda"])
 @pytest.mark.parametrize(
-    "kind, name, scheme, key",
+    "kind, name, scheme, variable",
     [
-        ("os", "Windows Internet Options", "https", "proxy_servers.https"),
-        ("environment", "", "http", "proxy_servers.http"),
+        ("os", "Windows Internet Options", "https", "HTTPS_PROXY"),
+        ("environment", "", "http", "HTTP_PROXY"),
     ],
 )
-def test_an_unusable_os_proxy_gets_a_proxy_servers_fix_not_a_variable(
-    kind, name, scheme, key
+def test_an_unusable_os_proxy_gets_the_variable_that_overrides_it(
+    kind, name, scheme, variable, conda
 ):
-    """The OS settings have no variable to set: proxy_servers overrides them."""
+    """requests prefers the OS settings to proxy_servers: only a variable wins.
+
+    A proxy_servers fix (printed here once) changed nothing: requests merges
+    getproxies() (the variables, else the OS settings) over the session's
+    proxies. tests/test_osproxy.py shows both through requests itself.
+    """
+    from conda_netcheck.config.commands import Commands, Shell
     from conda_netcheck.config.sources import ProxySource, ProxySourceKind
     from conda_netcheck.diagnosis.proxy import unusable_proxy
     from conda_netcheck.model import Route
@@ -244,25 +251,8 @@ def test_an_unusable_os_proxy_gets_a_proxy_servers_fix_not_a_variable(
         proxy="localhost:3128",  # requests reads the scheme as "localhost"
         proxy_source=ProxySource(ProxySourceKind(kind), name),
     )
-    problem = unusable_proxy(route, scheme)
-    assert problem is not None and problem.fix
-    assert f"--set {key} http://localhost:3128" in problem.fix
-    assert "export" not in problem.fix
-
-
-def test_without_conda_an_unusable_os_proxy_gets_the_variable_that_overrides_it():
-    """No conda to configure: the scheme's *_PROXY variable wins over the OS settings."""
-    from conda_netcheck.config.commands import Commands, Shell
-    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
-    from conda_netcheck.diagnosis.proxy import unusable_proxy
-    from conda_netcheck.model import Route
-
-    route = Route(
-        session=None,
-        proxy="localhost:3128",
-        proxy_source=ProxySource(ProxySourceKind.OS, "Windows Internet Options"),
-    )
-    commands = Commands(conda=False, shell=Shell.POSIX)
-    problem = unusable_proxy(route, "http", commands)
+    commands = Commands(conda=conda, shell=Shell.POSIX)
+    problem = unusable_proxy(route, scheme, commands)
     assert problem is not None
-    assert problem.fix == "export HTTP_PROXY=http://localhost:3128"
+    assert problem.fix == f"export {variable}=http://localhost:3128"
+    assert "proxy_servers" not in problem.fix

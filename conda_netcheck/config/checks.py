@@ -7,8 +7,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..model import Code, Finding, Status
-from .commands import COMMAND_LINE, for_config, unset_variable
-from .osproxy import pac_findings
+from .commands import (
+    COMMAND_LINE,
+    DEFAULT_SOURCE,
+    Commands,
+    for_config,
+    set_variable,
+    unset_variable,
+)
+from .osproxy import overridden_findings, pac_findings
 from .proxylint import lint_proxies
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
@@ -35,6 +42,7 @@ def config_findings(
     findings += timeouts(cfg)
     findings += lint_proxies(cfg)
     findings += pac_findings(cfg)
+    findings += overridden_findings(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
     findings += token_files(cfg)
@@ -58,7 +66,8 @@ def netrc_file(cfg: NetConfig) -> list[Finding]:
             f"the NETRC environment variable names {path}, which {problem}: "
             "requests reads it to find credentials (on redirects, and for every "
             "request when no other auth is set)",
-            "export NETRC=/path/to/your/.netrc (a small regular file), or unset NETRC",
+            f"{set_variable('NETRC', '/path/to/your/.netrc')} (a small regular "
+            f"file), or {unset_variable('NETRC')}",
         )
     ]
 
@@ -116,7 +125,7 @@ def condarc_variable(cfg: NetConfig) -> list[Finding]:
             f"the CONDARC environment variable names {path}, which {problem}: "
             "conda silently ignores it, so none of its settings apply",
             "point CONDARC at your .condarc file (a regular file named .condarc, "
-            "condarc or *.yml), or unset CONDARC",
+            f"condarc or *.yml), or {unset_variable('CONDARC')}",
         )
     ]
 
@@ -289,12 +298,11 @@ def _proxy_list(proxies: dict[str, str]) -> str:
 def setting_finding(problem: SettingProblem) -> Finding:
     """A setting that cannot be used: what, where, and the command that fixes it."""
     key, where = problem.key, problem.where
-    if where.startswith("the CONDA_"):
-        fix = f"unset CONDA_{key.upper()}"
-    elif where in ("conda's default", "the command line"):
+    if where in (DEFAULT_SOURCE, COMMAND_LINE):
         fix = f"conda config --show-sources (then fix {key} where it is set)"
     else:
-        fix = f"conda config --file {where} --remove-key {key} (or set it right)"
+        # Removed where it is set: the variable's line, or --file for its file.
+        fix = f"{Commands({key: where}).remove(key)} (or set it right)"
     return Finding(
         key,
         Code.CONFIG_INVALID,

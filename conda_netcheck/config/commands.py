@@ -128,13 +128,19 @@ class Commands:
         return f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}"
 
     def set_proxy(self, url: str, proxy: str, source: ProxySource | None) -> str:
-        """The line that points the proxy used for url at `proxy`, where it is set."""
+        """The line that points the proxy used for url at `proxy`, where it is set.
+
+        requests lets the environment win over the session's proxies (conda's
+        proxy_servers) for the same scheme: a variable, else the operating
+        system's settings. Only a variable overrides those, so a proxy from
+        the OS (or from a source not pinned down) gets the variable's line.
+        """
         kind, name = _where(source)
         if kind is ProxySourceKind.SETTING:
             return self.set(f"proxy_servers.{name}", proxy)
         if kind is ProxySourceKind.VARIABLE:
             return set_variable(name, proxy, self.shell)
-        if not self.conda:
+        if kind in _ENVIRONMENT or not self.conda:
             return set_variable(proxy_variable(url), proxy, self.shell)
         return self.set(proxy_key(url), proxy)
 
@@ -145,7 +151,8 @@ class Commands:
             return self.remove(f"proxy_servers.{name}")
         if kind is ProxySourceKind.VARIABLE:
             return unset_variable(name, self.shell)
-        return unset_variable(proxy_variable(url), self.shell)
+        # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
+        return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
     def _variable(self, key: str) -> str | None:
         source = self.source(key)
@@ -161,6 +168,10 @@ class Commands:
         if self.shell in (Shell.POWERSHELL, Shell.CMD):
             return f" --file {_quote(source, self.shell)}"
         return f" --file {quote_path(source)}"
+
+
+#: Proxy sources only a variable overrides (requests prefers them to proxy_servers).
+_ENVIRONMENT = (ProxySourceKind.OS, ProxySourceKind.ENVIRONMENT)
 
 
 def _where(source: ProxySource | None) -> tuple[ProxySourceKind | None, str]:

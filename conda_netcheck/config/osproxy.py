@@ -29,14 +29,6 @@ MACOS_SOURCE = "macOS network settings (System Settings > Network > Proxies)"
 INTERNET_SETTINGS = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
 #: The platform whose sources apply (tests force the Windows and macOS branches).
 PLATFORM = sys.platform
-#: A local helper that runs PAC scripts and NTLM/Kerberos for programs that cannot.
-PX_FIX = (
-    "set the proxy the PAC script names for the channel's host: "
-    "conda config --set proxy_servers.https http://PROXY_HOST:PORT (and "
-    "proxy_servers.http); or run a local helper that understands PAC, such as px "
-    "(`px --pac={pac}`), and use it: conda config --set proxy_servers.https "
-    "http://127.0.0.1:3128"
-)
 
 
 @dataclass(frozen=True)
@@ -159,6 +151,49 @@ def pac_findings(cfg: NetConfig, settings: OSProxies | None = None) -> list[Find
     return [finding] if finding is not None else []
 
 
+def overridden_findings(
+    cfg: NetConfig, settings: OSProxies | None = None
+) -> list[Finding]:
+    """proxy_servers values the OS settings override: requests lets them win.
+
+    With no *_proxy variable, urllib's getproxies() returns the OS proxies and
+    requests prefers them to the session's (conda's proxy_servers) for the
+    same scheme; a variable would override the OS settings.
+    """
+    from ..redact import REDACTOR
+    from .commands import for_config
+    from .sources import ProxySource, ProxySourceKind
+
+    if environment_has_proxy(cfg.env):
+        return []
+    settings = settings if settings is not None else os_proxies()
+    if settings is None:
+        return []
+    commands = for_config(cfg)
+    findings = []
+    for scheme in ("http", "https"):
+        configured = cfg.proxy_servers.get(scheme) or cfg.proxy_servers.get("all")
+        used = settings.proxies.get(scheme)
+        if not configured or not used or used == configured:
+            continue
+        source = ProxySource(ProxySourceKind.OS, settings.source)
+        line = commands.set_proxy(f"{scheme}://", configured, source)
+        findings.append(
+            Finding(
+                f"proxy_servers.{scheme}",
+                Code.PROXY_MISCONFIGURED,
+                f"is overridden by {settings.source}: with no *_PROXY variable set, "
+                "requests lets the operating system's proxy win over the "
+                f"session's proxies, so conda uses {REDACTOR.url(used)}, not "
+                f"{REDACTOR.url(configured)}",
+                f"set the variable, which wins over the operating system's "
+                f"settings: {line}; or change the proxy in {settings.source}",
+                status=Status.WARNING,
+            )
+        )
+    return findings
+
+
 def pac_as_proxy(url: str, fix: Callable[[str], str]) -> tuple[str, str]:
     """(summary, fix) for a PAC script's URL given as a proxy; fix(value) sets the same setting."""
     from ..redact import REDACTOR
@@ -176,11 +211,15 @@ def pac_as_proxy(url: str, fix: Callable[[str], str]) -> tuple[str, str]:
 
 def _os_pac(settings: OSProxies, cfg: NetConfig) -> Finding | None:
     from ..redact import REDACTOR
+    from .commands import for_config
+    from .sources import ProxySource, ProxySourceKind
 
-    if cfg.proxy_servers or environment_has_proxy(cfg.env):
-        return None  # conda's own proxy setting wins: the PAC script plays no part
-    pac = REDACTOR.url(settings.pac_url or "")
     static = settings.proxies.get("https") or settings.proxies.get("http")
+    if environment_has_proxy(cfg.env):
+        return None  # urllib never reads the OS settings then
+    if cfg.proxy_servers and not static:
+        return None  # conda's own proxy setting applies: the PAC script plays no part
+    pac = REDACTOR.url(settings.pac_url or "")
     if static:
         what = f"conda uses only the fixed proxy {REDACTOR.url(static)} set there"
     else:
@@ -188,11 +227,18 @@ def _os_pac(settings: OSProxies, cfg: NetConfig) -> Finding | None:
             "conda connects directly, which fails for hosts the script sends "
             "through a proxy"
         )
+    # A fixed proxy in the OS settings wins over proxy_servers: only a variable
+    # overrides it. Without one, proxy_servers is the place.
+    source = ProxySource(ProxySourceKind.OS, settings.source) if static else None
+
+    def fix(value: str) -> str:
+        return for_config(cfg).set_proxy("https://", value, source)
+
     return Finding(
         settings.source,
         Code.PROXY_MISCONFIGURED,
         f"use a proxy auto-configuration script ({pac}); conda (requests) cannot "
         f"run PAC scripts: {what}",
-        PX_FIX.format(pac=pac),
+        pac_as_proxy(settings.pac_url or "", fix)[1],
         status=Status.WARNING,
     )

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
-from .commands import Commands, for_config
+from .commands import Commands, Shell, for_config, unset_variable
 from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
@@ -627,7 +627,7 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
     return [
         *_lint_proxy_servers(cfg.proxy_servers, commands),
         *_lint_variables(cfg.env, commands),
-        *_overridden(configured, environment.chosen),
+        *_overridden(configured, environment.chosen, commands.shell),
         *_missing_schemes(configured, environment, commands),
     ]
 
@@ -679,7 +679,7 @@ def _lint_variables(env: dict[str, str], commands: Commands) -> list[Finding]:
                 variable = ProxySource(ProxySourceKind.VARIABLE, name)
                 lints = lint_proxy_url(env[name], source=variable, commands=commands)
                 findings += [_finding(name, lint) for lint in lints]
-        findings += _case_conflict(env, scheme)
+        findings += _case_conflict(env, scheme, commands.shell)
     return findings
 
 
@@ -702,7 +702,9 @@ def _environment(env: dict[str, str]) -> _Environment:
     return _Environment(chosen, frozenset(emptied))
 
 
-def _case_conflict(env: dict[str, str], scheme: str) -> list[Finding]:
+def _case_conflict(
+    env: dict[str, str], scheme: str, shell: Shell | None
+) -> list[Finding]:
     """An upper-case variable that the lower-case one overrides or switches off."""
     upper, lower = _variables(scheme)
     up, low = env.get(upper), env.get(lower)
@@ -714,7 +716,8 @@ def _case_conflict(env: dict[str, str], scheme: str) -> list[Finding]:
             f"is set but empty, which makes requests ignore {upper} "
             f"({_shown(up)}): conda connects without a proxy where {upper} "
             "would apply",
-            f"unset {lower} (or unset {upper} too if no proxy is wanted)",
+            f"{unset_variable(lower, shell)} (or {unset_variable(upper, shell)} too "
+            "if no proxy is wanted)",
         )
         return [_finding(lower, emptied)]
     differs = Lint(
@@ -722,13 +725,15 @@ def _case_conflict(env: dict[str, str], scheme: str) -> list[Finding]:
         f"differs from {lower}: requests (so conda) uses {lower} "
         f"({_shown(low)}) and ignores {upper} ({_shown(up)}); programs that "
         "read the upper-case one first (Go programs) use the other",
-        f"unset {upper}, or set both to the same URL",
+        f"{unset_variable(upper, shell)}, or set both to the same URL",
     )
     return [_finding(upper, differs)]
 
 
 def _overridden(
-    configured: dict[str, _Chosen], environment: dict[str, _Chosen]
+    configured: dict[str, _Chosen],
+    environment: dict[str, _Chosen],
+    shell: Shell | None,
 ) -> list[Finding]:
     """proxy_servers values that a variable overrides: requests lets it win."""
     findings = []
@@ -743,7 +748,7 @@ def _overridden(
             "over the session's proxies, so conda uses "
             f"{_shown(variable.url)}, not {_shown(setting.url)} (except for "
             "hosts in NO_PROXY)",
-            f"unset {name} (or set it to the same URL)",
+            f"{unset_variable(name, shell)} (or set it to the same URL)",
         )
         findings.append(_finding(setting.check, lint))
     return findings

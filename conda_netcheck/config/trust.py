@@ -592,7 +592,8 @@ def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
                 Code.CA_BUNDLE_OVERRIDE,
                 f"{name}={path} overrides ssl_verify: {verify}"
                 f"{_set_in(cfg, 'ssl_verify')}: conda verifies against {path}",
-                f"unset {name}, or drop ssl_verify if {path} is the bundle you want",
+                f"{unset_variable(name)}, or drop ssl_verify if {path} is the bundle "
+                "you want",
             )
         )
     return findings

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from ..codes import Code, Layer, Status
-from ..config.commands import Commands
+from ..config.commands import Commands, unset_variable
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
 from ..urls import format_address, host_port
@@ -163,7 +163,7 @@ def _finding_fix(s: Subject) -> str:
 def _offline(s: Subject) -> str:
     return (
         f"turn offline mode off: {s.commands.set('offline', 'false')} "
-        "(or unset CONDA_OFFLINE, or drop --offline)"
+        f"(or {unset_variable('CONDA_OFFLINE', s.commands.shell)}, or drop --offline)"
     )
 
 

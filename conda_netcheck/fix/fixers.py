@@ -213,7 +213,7 @@ def _offline_fixes(cfg: NetConfig) -> list[Fix]:
         ("offline",),
         None,
         "offline: true makes conda download nothing: remove it (it may be intended)",
-        shell_hint="unset CONDA_OFFLINE",
+        shell_hint=unset_variable("CONDA_OFFLINE"),
     )
     return [fix] if fix else []
 
