@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from .config.netconfig import NetConfig
+    from .config.sources import ProxySource
 
 PROOF = "`conda netcheck` shows which layer fails and proves the fix"
 
@@ -101,6 +102,8 @@ class Setting:
 
     proxies: dict[str, str] = field(default_factory=dict)
     commands: Commands = field(default_factory=Commands)
+    #: the variable or OS setting that gives https its proxy (it beats proxy_servers)
+    https_source: ProxySource | None = None
 
     def set(self, key: str, value: str) -> str:
         """The command that sets key where it is set now (`--file` when not ~/.condarc)."""
@@ -108,7 +111,7 @@ class Setting:
 
     def set_proxy(self, value: str) -> str:
         """The command that sets the proxy for https downloads where it is set now."""
-        return self.commands.set_proxy("https://", value, None)
+        return self.commands.set_proxy("https://", value, self.https_source)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.proxies.get(name, default)
@@ -123,23 +126,26 @@ class Setting:
 def _setting(cfg: NetConfig | None) -> Setting:
     """The hints' view of the configuration; a bare one when it cannot be read."""
     from .config.commands import for_config
+    from .config.proxylint import environment_source
 
-    return Setting(_proxies(), for_config(cfg) if cfg is not None else Commands())
+    commands = for_config(cfg) if cfg is not None else Commands()
+    return Setting(_proxies(), commands, environment_source(os.environ, "https"))
 
 
 def _proxies() -> dict[str, str]:
     """The proxies conda would use, from .condarc and the variables (no network)."""
     found: dict[str, str] = {}
-    for name in ("https_proxy", "http_proxy", "all_proxy"):
-        value = os.environ.get(name) or os.environ.get(name.upper())
-        if value:
-            found[name.split("_")[0]] = value
     try:
         from conda.base.context import context
 
         found.update(context.proxy_servers or {})
     except Exception:
         pass
+    # requests lets a variable win over proxy_servers for the same scheme.
+    for name in ("https_proxy", "http_proxy", "all_proxy"):
+        value = os.environ.get(name) or os.environ.get(name.upper())
+        if value:
+            found[name.split("_")[0]] = value
     return found
 
 

@@ -84,6 +84,28 @@ def test_proxy_407_ntlm_from_the_response_points_at_a_local_helper(channel):
 
 
 @needs_hints
+def test_proxy_407_fix_sets_the_variable_that_wins_over_proxy_servers(
+    channel, monkeypatch
+):
+    import requests
+    from conda.exceptions import CondaHTTPError
+
+    # requests prefers HTTPS_PROXY to proxy_servers.https: the fix sets it.
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    channel.behaviour.status = 407
+    channel.behaviour.headers = {"Proxy-Authenticate": "Basic"}
+    response = requests.get(channel.url + "/noarch/repodata.json", timeout=5)
+    error = CondaHTTPError(
+        "proxy refused", response.url, 407, response.reason, response.elapsed, response
+    )
+    code, text = first_hint(error)
+    assert code == "netcheck_proxy_auth"
+    assert "`export HTTPS_PROXY='http://USER:<password>@proxy.corp:3128'`" in text
+    assert "proxy_servers" not in text
+
+
+@needs_hints
 def test_not_a_network_error_gets_no_hint():
     from conda.exceptions import PackagesNotFoundError
 

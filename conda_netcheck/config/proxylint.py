@@ -21,7 +21,7 @@ from .commands import Commands, Shell, for_config, unset_variable
 from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from .netconfig import NetConfig
 
@@ -681,6 +681,26 @@ def _lint_variables(env: dict[str, str], commands: Commands) -> list[Finding]:
                 findings += [_finding(name, lint) for lint in lints]
         findings += _case_conflict(env, scheme, commands.shell)
     return findings
+
+
+def environment_source(env: Mapping[str, str], scheme: str) -> ProxySource | None:
+    """The variable, else the OS setting, whose proxy requests prefers to proxy_servers.
+
+    requests merges the environment's proxies over the session's key by key:
+    a variable for this very scheme wins; the OS settings count only when no
+    *_proxy variable is set at all.
+    """
+    from .osproxy import environment_has_proxy, os_proxies
+
+    chosen = _environment(dict(env)).chosen.get(scheme)
+    if chosen is not None:
+        return chosen.source
+    if environment_has_proxy(dict(env)):
+        return None
+    settings = os_proxies()
+    if settings is not None and settings.proxies.get(scheme):
+        return ProxySource(ProxySourceKind.OS, settings.source)
+    return None
 
 
 def _environment(env: dict[str, str]) -> _Environment:
