@@ -6,9 +6,8 @@ import dataclasses
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from ..model import (
@@ -23,35 +22,15 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from ..probes import content, dns, dualstack, handshake, http, proxy, tcp, tls
-from . import (
-    advice,
-    after_index,
-    answers,
-    catalogue,
-    install_path,
-    transport,
-    tunnel,
-)
-from .certificates import explain_certificate
-from .network import content_problem, dns_problem, tcp_problem
-from .proxy import connect_problem
-from .tls import handshake_problem
+from ..probes import content, http
+from . import advice, after_index, answers, catalogue, endpoint, install_path, transport
+from .endpoint import Endpoint, port_of, reopener
+from .network import content_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ..model import Target
-
-
-@dataclass
-class _Path:
-    """What the layers below HTTP found for one endpoint, shared by its targets."""
-
-    problem: Problem | None = None
-    timings: Timings = field(default_factory=Timings)
-    notes: list[str] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def diagnose(
@@ -170,7 +149,7 @@ class _Runner:
     def __init__(self, route_for: RouteFactory, options: Options) -> None:
         self.route_for = route_for
         self.options = options
-        self._paths: dict[tuple, _Path] = {}
+        self._endpoints: dict[tuple, Endpoint] = {}
         self._locks: dict[tuple, threading.Lock] = {}
         self._guard = threading.Lock()
         #: seconds added to the run's bound: a broken address family makes
@@ -202,193 +181,40 @@ class _Runner:
         if route.credentials:
             result.credentials = [c.describe() for c in route.credentials(target.url)]
         if url.scheme in ("http", "https"):
-            path = self._path(url.scheme, url.hostname or "", _port(url), route)
-            result.timings = Timings(**vars(path.timings))
-            result.notes.extend(path.notes)
-            result.warnings.extend(path.warnings)
-            if path.problem is not None:
-                result.problem = path.problem
+            below = self._endpoint(url.scheme, url.hostname or "", port_of(url), route)
+            result.timings = Timings(**vars(below.timings))
+            result.notes.extend(below.notes)
+            result.warnings.extend(below.warnings)
+            if below.problem is not None:
+                result.problem = below.problem
                 return result
         self._fetch(target, route, result)
         return result
 
     # -- the layers below HTTP, once per endpoint --------------------------
 
-    def _path(self, scheme: str, host: str, port: int, route: Route) -> _Path:
+    def _endpoint(self, scheme: str, host: str, port: int, route: Route) -> Endpoint:
+        """The layers below HTTP, probed once per endpoint even under the thread pool."""
         key = (scheme, host, port, route.proxy, str(route.verify), str(route.cert))
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            if key not in self._paths:
-                self._paths[key] = self._probe_path(scheme, host, port, route)
-            return self._paths[key]
+            if key not in self._endpoints:
+                self._endpoints[key] = self._probe(scheme, host, port, route)
+            return self._endpoints[key]
 
-    def _probe_path(self, scheme: str, host: str, port: int, route: Route) -> _Path:
-        """The layers in order: the peer (DNS, TCP), the proxy, then TLS."""
-        path = _Path()
-        peer = self._peer(scheme, host, port, route, path)
-        if peer is None:
-            return path
-        sock, addresses, what = peer
-        sock = self._through_proxy(sock, scheme, host, port, route, path)
-        if sock is None:
-            return path
-        if scheme != "https":
-            # Plain HTTP: the GET is the test (through the proxy if any).
-            sock.close()
-            return path
-        self._handshake(sock, host, port, route, path, (addresses, what))
-        return path
-
-    def _peer(
-        self, scheme: str, host: str, port: int, route: Route, path: _Path
-    ) -> tuple[Any, list, str] | None:
-        """DNS and TCP to the proxy when one applies, else to the host."""
+    def _probe(self, scheme: str, host: str, port: int, route: Route) -> Endpoint:
+        """A proxy URL requests cannot use ends it before any traffic; else the layers."""
         opts = self.options
         if route.proxy:
             broken = _unusable_proxy(route, opts, scheme)
             if broken:
-                path.problem = broken
-                return None
-            peer_host, peer_port = tunnel.proxy_address(route.proxy)
-            what = f"the proxy {peer_host}:{peer_port}"
-        else:
-            peer_host, peer_port, what = host, port, f"{host}:{port}"
-        lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
-        path.timings.dns = lookup.elapsed_ms
-        failed = dns_problem(lookup)
-        connected = None
-        if failed is None:
-            if len({a[0] for a in lookup.addresses}) > 1:
-                connected = self._each_family(lookup.addresses, what, path)
-            else:
-                connected = tcp.connect(lookup.addresses, opts.connect_timeout)
-            path.timings.connect = connected.elapsed_ms
-            failed = tcp_problem(connected, what)
-        if failed is not None or connected is None:
-            path.problem = _at_proxy(failed, route) if failed else None
-            if route.proxy and path.problem:
-                path.problem = tunnel.try_direct(host, port, path.problem, self.options)
-            return None
-        path.notes.append(f"connected to {what} ({connected.peer})")
-        return connected.sock, lookup.addresses, what
+                return Endpoint(problem=broken)
+        return endpoint.probe(scheme, host, port, route, opts, self._extend)
 
-    def _each_family(self, addresses: list, what: str, path: _Path) -> tcp.TcpResult:
-        """A dual-stack name: one connect per family at once; a broken one is a warning."""
-        opts = self.options
-        stack = dualstack.probe_families(addresses, opts.connect_timeout)
-        path.notes.extend(transport.address_notes(stack))
-        if stack.sock is None:
-            # Nothing answers: the sequential attempt names the failure as usual.
-            return tcp.connect(addresses, opts.connect_timeout)
-        warning = transport.dual_stack(
-            stack, what, opts.client_connect_timeout or opts.connect_timeout
-        )
-        if warning:
-            path.warnings.append(warning)
-            # One connection per file, and one for the tail of repodata.json.
-            waits = opts.connect_timeout * (len(opts.filenames) + 1)
-            self.grace = max(self.grace, waits)
-        elapsed = next(a.elapsed_ms for a in stack.attempts if a.address == stack.peer)
-        return tcp.TcpResult(sock=stack.sock, peer=stack.peer, elapsed_ms=elapsed)
-
-    def _through_proxy(
-        self, sock: Any, scheme: str, host: str, port: int, route: Route, path: _Path
-    ) -> Any:
-        """TLS to an https:// proxy, then CONNECT for https channels; None when done."""
-        if not route.proxy:
-            return sock
-        proxy_scheme = urlsplit(tunnel.with_scheme(route.proxy)).scheme
-        if proxy_scheme.startswith("socks"):
-            # No CONNECT to probe: the GET goes through the SOCKS proxy.
-            sock.close()
-            return None
-        if proxy_scheme == "https":
-            # requests speaks TLS to an https:// proxy before anything else.
-            sock, path.problem = tunnel.tls_to_proxy(
-                sock, tunnel.proxy_address(route.proxy)[0], route, self.options
-            )
-            if path.problem:
-                return None
-        if scheme != "https":
-            return sock
-        opts = self.options
-        answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
-        path.timings.connect = (path.timings.connect or 0) + (answer.elapsed_ms or 0)
-        refused = connect_problem(answer, route.proxy_source)
-        if refused:
-            path.problem = tunnel.try_direct(host, port, refused, self.options)
-            return None
-        path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
-        return answer.sock
-
-    def _handshake(
-        self,
-        sock: Any,
-        host: str,
-        port: int,
-        route: Route,
-        path: _Path,
-        peer: tuple[list, str],
-    ) -> None:
-        """TLS with the trust conda uses; a certificate error is explained."""
-        opts = self.options
-        try:
-            context = tls.trust_context(route.verify, route.cert, route.ssl_context)
-        except (OSError, ValueError) as exc:
-            sock.close()
-            path.problem = advice.trust_setting_problem(exc, route)
-            return
-        if context is not route.ssl_context:
-            # Verify as the session does: urllib3 adds VERIFY_X509_STRICT on 3.13+.
-            url = f"https://{host}:{port}/"
-            context.verify_flags = handshake.session_verify_flags(route.session, url)
-        shaken = tls.handshake(sock, host, context, opts.read_timeout)
-        path.timings.tls = shaken.elapsed_ms
-        failed = handshake_problem(shaken, host)
-        if failed is None:
-            path.notes.append(f"TLS {shaken.version} with {host}")
-            return
-        path.problem = failed
-
-        def reopen() -> Any:
-            return tunnel.reopen(*peer, host, port, route, self.options)
-
-        if failed.code in catalogue.CERTIFICATE_CODES:
-            path.problem = explain_certificate(failed, host, route, reopen, opts)
-        else:
-            path.problem = (
-                transport.explain_handshake(
-                    shaken.error,
-                    host,
-                    port,
-                    route,
-                    reopen,
-                    opts.read_timeout,
-                    context,
-                )
-                or failed
-            )
-
-    def _reopener(self, target: Target, route: Route) -> Callable[[], Any]:
-        """A way to connect to the target again as _peer did, resolving on use."""
-        url = urlsplit(target.url)
-        host, port = url.hostname or "", _port(url)
-        peer_host, peer_port = (
-            tunnel.proxy_address(route.proxy) if route.proxy else (host, port)
-        )
-        opts = self.options
-
-        def reopen() -> Any:
-            lookup = dns.resolve(
-                peer_host, peer_port, opts.connect_timeout, opts.resolver
-            )
-            if lookup.failure is not None:
-                raise OSError(f"{peer_host} does not resolve")
-            what = f"{peer_host}:{peer_port}"
-            return tunnel.reopen(lookup.addresses, what, host, port, route, opts)
-
-        return reopen
+    def _extend(self, seconds: float) -> None:
+        """Add to the run's bound: a broken family makes each connection wait."""
+        self.grace = max(self.grace, seconds)
 
     # -- HTTP and content, per target --------------------------------------
 
@@ -420,10 +246,10 @@ class _Runner:
                     or transport.explain_request(
                         answer.error,
                         target.host,
-                        _port(urlsplit(target.url)),
+                        port_of(urlsplit(target.url)),
                         filename,
                         route,
-                        self._reopener(target, route),
+                        reopener(target.url, route, opts),
                         opts.read_timeout,
                         https=urlsplit(target.url).scheme == "https",
                     )
@@ -528,14 +354,6 @@ class _Runner:
         return answer
 
 
-def _port(url: Any) -> int:
-    try:
-        port = url.port
-    except ValueError:
-        port = None
-    return port or (443 if url.scheme == "https" else 80)
-
-
 def _unusable_proxy(route: Route, options: Options, scheme: str) -> Problem | None:
     """A proxy URL requests cannot use: say so before any network traffic."""
     from ..config.proxylint import lint_proxy_url
@@ -567,18 +385,6 @@ def _lint_setting(source: ProxySource | None, scheme: str) -> str:
     # The OS settings, or a source that cannot be named: no variable to set,
     # but proxy_servers wins over both (requests prefers the session's proxies).
     return f"proxy_servers.{scheme or 'https'}"
-
-
-def _at_proxy(problem: Problem, route: Route) -> Problem:
-    """A DNS or TCP failure on the way to the proxy is the proxy's layer."""
-    if not route.proxy:
-        return problem
-    return Problem(
-        Code.PROXY_UNREACHABLE,
-        Layer.PROXY,
-        f"cannot reach the proxy: {problem.summary}",
-        details={"cause": problem.code.value, **problem.details},
-    )
 
 
 def _clock_skew(answer: http.HttpResult) -> float | None:
