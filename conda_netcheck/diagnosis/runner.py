@@ -6,7 +6,6 @@ import dataclasses
 import queue
 import threading
 import time
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
@@ -22,10 +21,9 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from ..probes import content, http
-from . import advice, after_index, answers, catalogue, endpoint, install_path, transport
-from .endpoint import Endpoint, port_of, reopener
-from .network import content_problem
+from . import advice, after_index, catalogue, endpoint
+from .endpoint import Endpoint, port_of
+from .index_request import IndexFile, request_index
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -144,7 +142,7 @@ def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
 
 
 class _Runner:
-    """Per-run state: the shared endpoint probes and their locks."""
+    """The order of the layers, and the per-run state: each endpoint's probe, the bound."""
 
     def __init__(self, route_for: RouteFactory, options: Options) -> None:
         self.route_for = route_for
@@ -158,6 +156,7 @@ class _Runner:
         self.started = time.monotonic()
 
     def run(self, target: Target) -> TargetResult:
+        """One target's result; each problem with the fix for its channel."""
         start = time.monotonic()
         result = self._run(target)
         result.timings.total = (time.monotonic() - start) * 1000
@@ -167,6 +166,7 @@ class _Runner:
         return result
 
     def _run(self, target: Target) -> TargetResult:
+        """The route, the endpoint below HTTP, the index, then what follows it."""
         try:
             route = self.route_for(target.url)
         except Exception as exc:  # a broken setting, reported not raised
@@ -188,7 +188,10 @@ class _Runner:
             if below.problem is not None:
                 result.problem = below.problem
                 return result
-        self._fetch(target, route, result)
+        index = request_index(target, route, self.route_for, self.options)
+        index.fold_into(result)
+        if index.found is not None:
+            self._follow(target, index.found).fold_into(result)
         return result
 
     # -- the layers below HTTP, once per endpoint --------------------------
@@ -216,142 +219,14 @@ class _Runner:
         """Add to the run's bound: a broken family makes each connection wait."""
         self.grace = max(self.grace, seconds)
 
-    # -- HTTP and content, per target --------------------------------------
+    # -- what follows the index, per target --------------------------------
 
-    def _fetch(self, target: Target, route: Route, result: TargetResult) -> None:
-        """HTTP and content: the repodata formats in conda's order, then the checks on it."""
-        opts = self.options
-        base = target.url.rstrip("/") + "/"
-        for index, filename in enumerate(opts.filenames):
-            last = index == len(opts.filenames) - 1
-            answer = http.get(
-                route.session,
-                base + filename,
-                opts.connect_timeout,
-                opts.read_timeout,
-                max_bytes=opts.max_bytes,
-            )
-            result.redirects = answer.redirects
-            if answer.first_byte_ms is not None:
-                result.timings.first_byte = answer.first_byte_ms
-            if answer.error is not None:
-                url = base + filename
-                # A 2xx whose body broke off is an incomplete download, not a
-                # refusal or a reset: measured by reading it once more.
-                cut = answer.status is not None and install_path.index_cut(
-                    route, opts, url, filename
-                )
-                problem = (
-                    cut
-                    or transport.explain_request(
-                        answer.error,
-                        target.host,
-                        port_of(urlsplit(target.url)),
-                        filename,
-                        route,
-                        reopener(target.url, route, opts),
-                        opts.read_timeout,
-                        https=urlsplit(target.url).scheme == "https",
-                    )
-                    or advice.request_problem(
-                        answer.error,
-                        route,
-                        target.host,
-                        answered=answer.status is not None,
-                        timeout=opts.read_timeout,
-                    )
-                )
-                result.problem, result.url_failed = install_path.name_hop(
-                    problem, answer.error, url, target
-                )
-                return
-            if answer.header_defects:
-                # http.client stops at the bad line: the rest of the headers
-                # (Content-Length, Content-Type) would be read as the body.
-                result.problem = Problem(
-                    Code.NOT_A_CHANNEL,
-                    Layer.HTTP,
-                    f"the server's answer to {filename} has malformed headers "
-                    f"({'; '.join(answer.header_defects)}): the headers after it "
-                    "are read as the body",
-                    "ask the server's administrators (or the network team, if a "
-                    "proxy rewrites the traffic) to fix the response headers",
-                )
-                return
-            skew = _clock_skew(answer)
-            if skew is not None and abs(skew) > opts.skew_seconds:
-                result.warnings.append(advice.clock_skew_problem(skew))
-            status = answer.status or 0
-            if status == 404 and not last:
-                # Optional formats (shards, .zst) are missing on many servers.
-                result.notes.append(f"{filename}: 404, trying the next format")
-                continue
-            if not 200 <= status < 300:
-                result.problem = answers.explain_status(
-                    target, route, answer, filename, self._get_ok
-                )
-                result.url_failed = answer.final_url or answer.url
-                return
-            self._fetched(target, route, answer, filename, result)
-            return
-
-    def _fetched(
-        self,
-        target: Target,
-        route: Route,
-        answer: http.HttpResult,
-        filename: str,
-        result: TargetResult,
-    ) -> None:
-        """A 2xx: is it repodata, which package formats, how fast, how fresh."""
-        opts = self.options
-        result.fetched = answer.final_url or answer.url
-        problem = content_problem(
-            content.inspect(
-                filename, answer.headers.get("Content-Type", ""), answer.head
-            )
+    def _follow(self, target: Target, index: IndexFile) -> after_index.Followed:
+        """The requests after the index, ended before the run's bound is."""
+        until = self.started + self.options.deadline + self.grace - 0.5
+        return after_index.follow(
+            target, self.route_for, self.options, index.filename, index.answer, until
         )
-        if problem:
-            result.problem = problem
-            return
-        result.notes.append(
-            f"{filename}: {answer.status}, {len(answer.head)} bytes read"
-        )
-        if filename == "repodata.json":
-            warning = answers.package_formats(route, answer, opts)
-            result.warnings += [warning] if warning else []
-        if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
-            result.warnings.append(advice.slow_problem(answer.elapsed_ms))
-        upstream = target.upstream if opts.compare_upstream else None
-        if upstream:
-            note, warning = answers.compare_upstream(
-                upstream, filename, answer, self._get_ok
-            )
-            result.notes.append(note)
-            result.warnings += [warning] if warning else []
-        # The requests after the index end before the run's bound does.
-        until = self.started + opts.deadline + self.grace - 0.5
-        after_index.follow(
-            target, self.route_for, opts, filename, answer, until
-        ).fold_into(result)
-
-    def _get_ok(self, url: str, filename: str) -> http.HttpResult | None:
-        """GET url through its own route; the answer when it is a usable 2xx."""
-        opts = self.options
-        try:
-            route = self.route_for(url)
-        except Exception:
-            return None
-        answer = http.get(route.session, url, opts.connect_timeout, opts.read_timeout)
-        ok = answer.error is None and 200 <= (answer.status or 0) < 300
-        if (
-            not ok
-            or not content.inspect(
-                filename, answer.headers.get("Content-Type", ""), answer.head
-            ).fits
-        ):
-            return None
-        return answer
 
 
 def _unusable_proxy(route: Route, options: Options, scheme: str) -> Problem | None:
@@ -385,15 +260,3 @@ def _lint_setting(source: ProxySource | None, scheme: str) -> str:
     # The OS settings, or a source that cannot be named: no variable to set,
     # but proxy_servers wins over both (requests prefers the session's proxies).
     return f"proxy_servers.{scheme or 'https'}"
-
-
-def _clock_skew(answer: http.HttpResult) -> float | None:
-    """Server clock minus local clock, in seconds, from the Date header."""
-    date = answer.headers.get("Date")
-    if not date or answer.received_at is None:
-        return None
-    try:
-        server = parsedate_to_datetime(date).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return server - answer.received_at
