@@ -67,15 +67,15 @@ def request_index(
 ) -> IndexOutcome:
     """HTTP and content: the repodata formats in conda's order, then the checks on it."""
     request = _IndexRequest(target, route, route_for, options)
-    heard = IndexOutcome()
+    so_far = IndexOutcome()
     names = options.filenames
     for number, filename in enumerate(names):
         answer = request.get(filename)
         if _try_next(answer, last=number == len(names) - 1):
-            heard = heard.then(_skipped(answer, filename, options))
+            so_far = so_far.then(_skipped(answer, filename, options))
             continue
-        return heard.then(request.answered(answer, filename))
-    return heard
+        return so_far.then(request.answered(answer, filename))
+    return so_far
 
 
 def _try_next(answer: http.HttpResult, last: bool) -> bool:
@@ -119,12 +119,16 @@ class _IndexRequest:
     route_for: RouteFactory
     options: Options
 
+    def url(self, filename: str) -> str:
+        """The URL of one repodata format in the channel's subdir."""
+        return self.target.url.rstrip("/") + "/" + filename
+
     def get(self, filename: str) -> http.HttpResult:
         """GET one repodata format from the channel, at most max_bytes of it."""
         opts = self.options
         return http.get(
             self.route.session,
-            self.target.url.rstrip("/") + "/" + filename,
+            self.url(filename),
             opts.connect_timeout,
             opts.read_timeout,
             max_bytes=opts.max_bytes,
@@ -153,7 +157,7 @@ class _IndexRequest:
     ) -> tuple[Problem, str]:
         """The request raised: a cut body, a transport failure, or what requests said."""
         target, route, opts = self.target, self.route, self.options
-        url = target.url.rstrip("/") + "/" + filename
+        url = self.url(filename)
         # A 2xx whose body broke off is an incomplete download, not a
         # refusal or a reset: measured by reading it once more.
         cut = answer.status is not None and install_path.index_cut(
