@@ -1,0 +1,226 @@
+"""The layers below HTTP for one endpoint: DNS and TCP to the peer, the proxy, then TLS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import urlsplit
+
+from ..model import Code, Layer, Problem, Timings
+from ..probes import dns, dualstack, handshake, proxy, tcp, tls
+from . import advice, catalogue, transport, tunnel
+from .certificates import explain_certificate
+from .network import dns_problem, tcp_problem
+from .proxy import connect_problem
+from .tls import handshake_problem
+
+if TYPE_CHECKING:
+    import ssl
+    from urllib.parse import SplitResult
+
+    from ..model import Options, Route
+
+#: Told the seconds a broken address family adds to the run's bound.
+Extend = Callable[[float], None]
+
+
+@dataclass
+class Endpoint:
+    """What the layers below HTTP found for one endpoint, shared by its targets."""
+
+    problem: Problem | None = None
+    timings: Timings = field(default_factory=Timings)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def probe(
+    scheme: str, host: str, port: int, route: Route, options: Options, extend: Extend
+) -> Endpoint:
+    """The layers in order: the peer (DNS, TCP), the proxy, then TLS."""
+    return _Probe(scheme, host, port, route, options, extend).run()
+
+
+def port_of(url: SplitResult) -> int:
+    """The URL's port, else the scheme's (an unreadable port is the default one)."""
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+    return port or (443 if url.scheme == "https" else 80)
+
+
+def reopener(url: str, route: Route, options: Options) -> Callable[[], Any]:
+    """A way to connect to url's endpoint again as the probe did, resolving on use."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", port_of(parts)
+    peer_host, peer_port = (
+        tunnel.proxy_address(route.proxy) if route.proxy else (host, port)
+    )
+    opts = options
+
+    def reopen() -> Any:
+        lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
+        if lookup.failure is not None:
+            raise OSError(f"{peer_host} does not resolve")
+        what = f"{peer_host}:{peer_port}"
+        return tunnel.reopen(lookup.addresses, what, host, port, route, opts)
+
+    return reopen
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """One endpoint's way down the layers; each step adds to the Endpoint it builds."""
+
+    scheme: str
+    host: str
+    port: int
+    route: Route
+    options: Options
+    extend: Extend
+
+    def run(self) -> Endpoint:
+        """The peer, the proxy, then TLS: the first that fails is the problem."""
+        path = Endpoint()
+        peer = self._peer(path)
+        if peer is None:
+            return path
+        sock, addresses, what = peer
+        sock = self._through_proxy(sock, path)
+        if sock is None:
+            return path
+        if self.scheme != "https":
+            # Plain HTTP: the GET is the test (through the proxy if any).
+            sock.close()
+            return path
+        self._handshake(sock, path, (addresses, what))
+        return path
+
+    def _peer(self, path: Endpoint) -> tuple[Any, list, str] | None:
+        """DNS and TCP to the proxy when one applies, else to the host."""
+        host, port, route, opts = self.host, self.port, self.route, self.options
+        if route.proxy:
+            peer_host, peer_port = tunnel.proxy_address(route.proxy)
+            what = f"the proxy {peer_host}:{peer_port}"
+        else:
+            peer_host, peer_port, what = host, port, f"{host}:{port}"
+        lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
+        path.timings.dns = lookup.elapsed_ms
+        failed = dns_problem(lookup)
+        connected = None
+        if failed is None:
+            if len({a[0] for a in lookup.addresses}) > 1:
+                connected = self._each_family(lookup.addresses, what, path)
+            else:
+                connected = tcp.connect(lookup.addresses, opts.connect_timeout)
+            path.timings.connect = connected.elapsed_ms
+            failed = tcp_problem(connected, what)
+        if failed is not None or connected is None:
+            path.problem = _at_proxy(failed, route) if failed else None
+            if route.proxy and path.problem:
+                path.problem = tunnel.try_direct(host, port, path.problem, opts)
+            return None
+        path.notes.append(f"connected to {what} ({connected.peer})")
+        return connected.sock, lookup.addresses, what
+
+    def _each_family(self, addresses: list, what: str, path: Endpoint) -> tcp.TcpResult:
+        """A dual-stack name: one connect per family at once; a broken one is a warning."""
+        opts = self.options
+        stack = dualstack.probe_families(addresses, opts.connect_timeout)
+        path.notes.extend(transport.address_notes(stack))
+        if stack.sock is None:
+            # Nothing answers: the sequential attempt names the failure as usual.
+            return tcp.connect(addresses, opts.connect_timeout)
+        warning = transport.dual_stack(
+            stack, what, opts.client_connect_timeout or opts.connect_timeout
+        )
+        if warning:
+            path.warnings.append(warning)
+            # One connection per file, and one for the tail of repodata.json.
+            self.extend(opts.connect_timeout * (len(opts.filenames) + 1))
+        elapsed = next(a.elapsed_ms for a in stack.attempts if a.address == stack.peer)
+        return tcp.TcpResult(sock=stack.sock, peer=stack.peer, elapsed_ms=elapsed)
+
+    def _through_proxy(self, sock: Any, path: Endpoint) -> Any:
+        """TLS to an https:// proxy, then CONNECT for https channels; None when done."""
+        host, port, route, opts = self.host, self.port, self.route, self.options
+        if not route.proxy:
+            return sock
+        proxy_scheme = urlsplit(tunnel.with_scheme(route.proxy)).scheme
+        if proxy_scheme.startswith("socks"):
+            # No CONNECT to probe: the GET goes through the SOCKS proxy.
+            sock.close()
+            return None
+        if proxy_scheme == "https":
+            # requests speaks TLS to an https:// proxy before anything else.
+            sock, path.problem = tunnel.tls_to_proxy(
+                sock, tunnel.proxy_address(route.proxy)[0], route, opts
+            )
+            if path.problem:
+                return None
+        if self.scheme != "https":
+            return sock
+        answer = proxy.connect(sock, host, port, route.proxy, opts.read_timeout)
+        path.timings.connect = (path.timings.connect or 0) + (answer.elapsed_ms or 0)
+        refused = connect_problem(answer, route.proxy_source)
+        if refused:
+            path.problem = tunnel.try_direct(host, port, refused, opts)
+            return None
+        path.notes.append(f"the proxy opened a tunnel to {host}:{port}")
+        return answer.sock
+
+    def _handshake(self, sock: Any, path: Endpoint, peer: tuple[list, str]) -> None:
+        """TLS with the trust conda uses; a certificate error is explained."""
+        host, port, route, opts = self.host, self.port, self.route, self.options
+        try:
+            context = tls.trust_context(route.verify, route.cert, route.ssl_context)
+        except (OSError, ValueError) as exc:
+            sock.close()
+            path.problem = advice.trust_setting_problem(exc, route)
+            return
+        if context is not route.ssl_context:
+            # Verify as the session does: urllib3 adds VERIFY_X509_STRICT on 3.13+.
+            url = f"https://{host}:{port}/"
+            context.verify_flags = handshake.session_verify_flags(route.session, url)
+        shaken = tls.handshake(sock, host, context, opts.read_timeout)
+        path.timings.tls = shaken.elapsed_ms
+        failed = handshake_problem(shaken, host)
+        if failed is None:
+            path.notes.append(f"TLS {shaken.version} with {host}")
+            return
+        path.problem = self._explain_handshake(failed, shaken, context, peer)
+
+    def _explain_handshake(
+        self,
+        failed: Problem,
+        shaken: tls.TlsResult,
+        context: ssl.SSLContext,
+        peer: tuple[list, str],
+    ) -> Problem:
+        """A certificate error by the certificate, any other by a second look."""
+        host, port, route, opts = self.host, self.port, self.route, self.options
+
+        def reopen() -> Any:
+            return tunnel.reopen(*peer, host, port, route, opts)
+
+        if failed.code in catalogue.CERTIFICATE_CODES:
+            return explain_certificate(failed, host, route, reopen, opts)
+        return (
+            transport.explain_handshake(
+                shaken.error, host, port, route, reopen, opts.read_timeout, context
+            )
+            or failed
+        )
+
+
+def _at_proxy(problem: Problem, route: Route) -> Problem:
+    """A DNS or TCP failure on the way to the proxy is the proxy's layer."""
+    if not route.proxy:
+        return problem
+    return Problem(
+        Code.PROXY_UNREACHABLE,
+        Layer.PROXY,
+        f"cannot reach the proxy: {problem.summary}",
+        details=problem.details.merged(cause=problem.code),
+    )
