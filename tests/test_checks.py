@@ -6,6 +6,7 @@ import pytest
 
 from conda_netcheck.config.checks import bundle_problem, config_findings
 from conda_netcheck.config.netconfig import NetConfig
+from conda_netcheck.config.sources import COMMAND_LINE, DEFAULT_SOURCE, SettingSource
 
 
 def codes(cfg: NetConfig) -> dict[str, str]:
@@ -20,11 +21,11 @@ def test_clean_configuration_has_no_finding():
     ("source", "fix"),
     [
         (
-            "/home/u/.condarc",
+            SettingSource.file("/home/u/.condarc"),
             "conda config --file /home/u/.condarc --set offline false",
         ),
-        ("the CONDA_OFFLINE environment variable", "unset CONDA_OFFLINE"),
-        ("the command line", "run the command without --offline"),
+        (SettingSource.variable("CONDA_OFFLINE"), "unset CONDA_OFFLINE"),
+        (COMMAND_LINE, "run the command without --offline"),
     ],
     ids=["condarc", "env", "cli"],
 )
@@ -49,7 +50,9 @@ def test_ssl_verify_path_without_certificates(tmp_path):
     empty = tmp_path / "empty.pem"
     empty.write_text("")
     cfg = NetConfig(
-        channels=["x"], ssl_verify=str(empty), sources={"ssl_verify": "/etc/condarc"}
+        channels=["x"],
+        ssl_verify=str(empty),
+        sources={"ssl_verify": SettingSource.file("/etc/condarc")},
     )
     (finding,) = config_findings(cfg)
     assert finding.code.value == "ca-bundle-invalid"
@@ -96,7 +99,7 @@ def test_requests_ca_bundle_overriding_ssl_verify_is_named(ca_bundle):
     cfg = NetConfig(
         channels=["x"],
         ssl_verify=ca_bundle,
-        sources={"ssl_verify": "/home/u/.condarc"},
+        sources={"ssl_verify": SettingSource.file("/home/u/.condarc")},
         env={"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"},
     )
     (finding,) = [
@@ -187,3 +190,49 @@ def test_defaults_left_on_repo_anaconda_com_while_channels_use_a_mirror():
     assert "mirror.corp" in finding.summary
     assert finding.status.value == "warning"
     assert defaults_bypass_mirror(targets[:1]) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "shell", "fix"),
+    [
+        (
+            SettingSource.variable("CONDA_REMOTE_READ_TIMEOUT_SECS"),
+            "/usr/bin/fish",
+            "set -e CONDA_REMOTE_READ_TIMEOUT_SECS (or set it right)",
+        ),
+        (
+            SettingSource.file("/home/u/my files/.condarc"),
+            "/bin/bash",
+            "conda config --file '/home/u/my files/.condarc' --remove-key "
+            "remote_read_timeout_secs (or set it right)",
+        ),
+        (
+            DEFAULT_SOURCE,
+            "/bin/bash",
+            "conda config --show-sources (then fix remote_read_timeout_secs where "
+            "it is set)",
+        ),
+    ],
+    ids=["variable-fish", "file-with-a-space", "nowhere"],
+)
+def test_an_unusable_setting_is_removed_where_it_is_set(where, shell, fix, monkeypatch):
+    from conda_netcheck.config.checks import setting_finding
+    from conda_netcheck.config.netconfig import SettingProblem
+
+    monkeypatch.setenv("SHELL", shell)
+    problem = SettingProblem("remote_read_timeout_secs", where, "not a number")
+    assert setting_finding(problem).fix == fix
+
+
+def test_only_empty_defaults_is_fixed_in_the_file_that_empties_them(monkeypatch):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    cfg = NetConfig(
+        channels=["defaults"],
+        default_channels=[],
+        sources={"default_channels": SettingSource.file("/etc/conda/.condarc")},
+    )
+    (finding,) = [f for f in config_findings(cfg) if f.check == "channels"]
+    assert finding.fix == (
+        "conda config --file /etc/conda/.condarc --remove-key default_channels (or "
+        "add your mirror's URLs to it)"
+    )

@@ -12,7 +12,7 @@ from requests.adapters import HTTPAdapter
 from conda_netcheck.config import proxylint
 from conda_netcheck.config.netconfig import NetConfig
 from conda_netcheck.config.proxylint import lint_proxies, lint_proxy_url
-from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+from conda_netcheck.config.sources import ProxySource, ProxySourceKind, SettingSource
 from conda_netcheck.model import Code, Status
 
 FAILS = None  # requests raises before it opens the proxy
@@ -311,7 +311,7 @@ def test_empty_lower_case_variable_switches_the_upper_case_one_off(monkeypatch):
 def test_proxy_for_http_only_warns_that_https_goes_direct():
     cfg = NetConfig(
         proxy_servers={"http": "http://proxy:8080"},
-        sources={"proxy_servers": "/home/u/.condarc"},
+        sources={"proxy_servers": SettingSource.file("/home/u/.condarc")},
     )
     (finding,) = lint_proxies(cfg)
     assert finding.check == "proxy_servers.http"

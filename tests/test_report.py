@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conda_netcheck.config.netconfig import NetConfig
+from conda_netcheck.config.sources import SettingSource
 from conda_netcheck.model import (
     Code,
     Details,
@@ -109,7 +110,10 @@ def sample_config() -> NetConfig:
         proxy_servers={"https": PROXY_URL, "http": f"bob:{PROXY_PASSWORD}@proxy2:8080"},
         channels=["conda-forge", f"https://conda.anaconda.org/t/{TOKEN}/x"],
         env={"HTTPS_PROXY": PROXY_URL, "NO_PROXY": "localhost,.corp.test"},
-        sources={"proxy_servers": "/home/u/.condarc", "channels": "/home/u/.condarc"},
+        sources={
+            "proxy_servers": SettingSource.file("/home/u/.condarc"),
+            "channels": SettingSource.file("/home/u/.condarc"),
+        },
     )
 
 

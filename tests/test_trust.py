@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 
 from conda_netcheck.config.checks import config_findings
 from conda_netcheck.config.netconfig import NetConfig
+from conda_netcheck.config.sources import SettingSource
 from conda_netcheck.config.trust import (
     ca_bundles,
     client_certificate,
@@ -23,6 +24,7 @@ from conda_netcheck.config.trust import (
 )
 
 CONDARC = "/home/u/.condarc"
+SOURCE = SettingSource.file(CONDARC)
 LONG_AGO = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
 
@@ -67,7 +69,7 @@ PRECEDENCE = [
     pytest.param(
         "truststore",
         {},
-        {"ssl_verify": CONDARC},
+        {"ssl_verify": SOURCE},
         (
             "truststore (the operating system's store) plus certifi's roots",
             f"ssl_verify: truststore set in {CONDARC}",
@@ -77,14 +79,14 @@ PRECEDENCE = [
     pytest.param(
         "/etc/corp.pem",
         {},
-        {"ssl_verify": CONDARC},
+        {"ssl_verify": SOURCE},
         ("/etc/corp.pem", f"ssl_verify: /etc/corp.pem set in {CONDARC}"),
         id="ssl-verify-path",
     ),
     pytest.param(
         False,
         {},
-        {"ssl_verify": CONDARC},
+        {"ssl_verify": SOURCE},
         (
             "nothing: certificates are not verified",
             f"ssl_verify: false set in {CONDARC}",
@@ -104,7 +106,7 @@ PRECEDENCE = [
     pytest.param(
         "/etc/corp.pem",
         {"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca.pem"},
-        {"ssl_verify": CONDARC},
+        {"ssl_verify": SOURCE},
         (
             "/etc/ssl/certs/ca.pem",
             f"REQUESTS_CA_BUNDLE overrides ssl_verify: /etc/corp.pem set in {CONDARC}",
@@ -114,7 +116,7 @@ PRECEDENCE = [
     pytest.param(
         False,
         {"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca.pem"},
-        {"ssl_verify": CONDARC},
+        {"ssl_verify": SOURCE},
         (
             "/etc/ssl/certs/ca.pem",
             "REQUESTS_CA_BUNDLE turns verification back on: it overrides "
@@ -125,7 +127,7 @@ PRECEDENCE = [
     pytest.param(
         "truststore",
         {"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca.pem"},
-        {"ssl_verify": CONDARC},
+        {"ssl_verify": SOURCE},
         (
             "truststore (the operating system's store) plus /etc/ssl/certs/ca.pem",
             f"ssl_verify: truststore set in {CONDARC}; requests adds "
@@ -205,7 +207,7 @@ def test_certifi_bundle_passes_without_a_corporate_warning():
 
 
 def test_bundle_with_only_a_corporate_root_warns_and_says_how_to_combine(corp_root):
-    cfg = NetConfig(ssl_verify=corp_root, sources={"ssl_verify": CONDARC})
+    cfg = NetConfig(ssl_verify=corp_root, sources={"ssl_verify": SOURCE})
     finding = only(ca_bundles(cfg), "ssl_verify")
     assert finding.code.value == "ca-bundle-invalid"
     assert finding.status.value == "warning"
@@ -390,7 +392,7 @@ def test_curl_ca_bundle_is_not_checked_when_requests_ca_bundle_wins(
 def test_variable_beating_ssl_verify_false_is_explained():
     cfg = NetConfig(
         ssl_verify=False,
-        sources={"ssl_verify": CONDARC},
+        sources={"ssl_verify": SOURCE},
         env={"CURL_CA_BUNDLE": certifi.where()},
     )
     (finding,) = ca_bundles(cfg)
@@ -450,7 +452,7 @@ def test_truststore_unavailable_is_an_error_with_the_install_command(monkeypatch
         "truststore_problem",
         lambda: "the truststore package cannot be imported (x)",
     )
-    cfg = NetConfig(ssl_verify="truststore", sources={"ssl_verify": CONDARC})
+    cfg = NetConfig(ssl_verify="truststore", sources={"ssl_verify": SOURCE})
     finding = only(ca_bundles(cfg), "ssl_verify")
     assert finding.code.value == "ca-bundle-invalid"
     assert finding.status.value == "error"
@@ -522,7 +524,7 @@ def test_expired_client_certificate(ca, tmp_path):
     path = tmp_path / "old.pem"
     leaf = ca.issue_cert("alice@corp.example", common_name="alice", not_after=LONG_AGO)
     leaf.private_key_and_cert_chain_pem.write_to_path(str(path))
-    cfg = NetConfig(client_cert=str(path), sources={"client_ssl_cert": CONDARC})
+    cfg = NetConfig(client_cert=str(path), sources={"client_ssl_cert": SOURCE})
     finding = only(client_certificate(cfg), "client_ssl_cert")
     assert "(alice) that expired on 2020-01-01" in finding.summary
     assert finding.fix.endswith(

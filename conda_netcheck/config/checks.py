@@ -7,16 +7,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..model import Code, Finding, Status
-from .commands import (
-    COMMAND_LINE,
-    DEFAULT_SOURCE,
-    Commands,
-    for_config,
-    set_variable,
-    unset_variable,
-)
+from .commands import Commands, for_config, set_variable, unset_variable
 from .osproxy import overridden_findings, pac_findings
 from .proxylint import lint_proxies
+from .sources import SettingSourceKind
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
 
@@ -135,9 +129,9 @@ def offline(cfg: NetConfig) -> list[Finding]:
     if not cfg.offline:
         return []
     source = cfg.source("offline")
-    if "CONDA_OFFLINE" in source:
-        fix = unset_variable("CONDA_OFFLINE")
-    elif source == COMMAND_LINE:
+    if source.kind is SettingSourceKind.VARIABLE:
+        fix = unset_variable(source.name)
+    elif source.kind is SettingSourceKind.COMMAND_LINE:
         fix = "run the command without --offline"
     else:
         fix = for_config(cfg).set("offline", "false")
@@ -162,8 +156,8 @@ def channels(cfg: NetConfig) -> list[Finding]:
                 Code.NO_CHANNELS,
                 "channels lists only defaults, and default_channels is empty: "
                 "conda has nowhere to download from",
-                f"conda config --file {cfg.source('default_channels')} --remove-key "
-                "default_channels (or add your mirror's URLs to it)",
+                f"{for_config(cfg).remove('default_channels')} (or add your "
+                "mirror's URLs to it)",
             )
         ]
     return [
@@ -298,7 +292,7 @@ def _proxy_list(proxies: dict[str, str]) -> str:
 def setting_finding(problem: SettingProblem) -> Finding:
     """A setting that cannot be used: what, where, and the command that fixes it."""
     key, where = problem.key, problem.where
-    if where in (DEFAULT_SOURCE, COMMAND_LINE):
+    if where.kind in (SettingSourceKind.DEFAULT, SettingSourceKind.COMMAND_LINE):
         fix = f"conda config --show-sources (then fix {key} where it is set)"
     else:
         # Removed where it is set: the variable's line, or --file for its file.

@@ -17,14 +17,19 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .sources import ProxySource, ProxySourceKind
+from .sources import (
+    COMMAND_LINE,
+    DEFAULT_SOURCE,
+    ProxySource,
+    ProxySourceKind,
+    SettingSource,
+    SettingSourceKind,
+)
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
 
-#: How conda's configuration sources are named in `NetConfig.sources`.
-DEFAULT_SOURCE = "conda's default"
-COMMAND_LINE = "the command line"
+__all__ = ["COMMAND_LINE", "DEFAULT_SOURCE", "Commands", "Shell"]
 
 
 class Shell(str, Enum):
@@ -94,14 +99,14 @@ class Commands:
     """Writes the command that changes a key where it is set, for one configuration."""
 
     #: key (or dotted proxy_servers.KEY) -> where it is set, as `NetConfig.sources`
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, SettingSource] = field(default_factory=dict)
     conda: bool = True  # False: no conda here, only variables can be set
     shell: Shell | None = None
     #: key -> the environment variable that wins over it (REQUESTS_CA_BUNDLE
     #: over an ssl_verify path: requests lets the variable win)
     overrides: dict[str, str] = field(default_factory=dict)
 
-    def source(self, key: str) -> str:
+    def source(self, key: str) -> SettingSource:
         """Where key is set: the most specific source known, else conda's default."""
         top = key.split(".", 1)[0]
         return self.sources.get(key) or self.sources.get(top) or DEFAULT_SOURCE
@@ -156,18 +161,16 @@ class Commands:
 
     def _variable(self, key: str) -> str | None:
         source = self.source(key)
-        if source.startswith("the CONDA_") and source.endswith("environment variable"):
-            return source.split()[1]
-        return None
+        return source.name if source.kind is SettingSourceKind.VARIABLE else None
 
     def _file(self, key: str) -> str:
         source = self.source(key)
-        if source in (DEFAULT_SOURCE, COMMAND_LINE) or source.startswith("the "):
+        if source.kind is not SettingSourceKind.FILE:
             # Set nowhere: `conda config --set` writes ~/.condarc, which conda reads.
             return ""
         if self.shell in (Shell.POWERSHELL, Shell.CMD):
-            return f" --file {_quote(source, self.shell)}"
-        return f" --file {quote_path(source)}"
+            return f" --file {_quote(source.name, self.shell)}"
+        return f" --file {quote_path(source.name)}"
 
 
 #: Proxy sources only a variable overrides (requests prefers them to proxy_servers).

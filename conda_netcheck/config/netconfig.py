@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .sources import COMMAND_LINE, DEFAULT_SOURCE, SettingSource
+
 if TYPE_CHECKING:
     from .loading import BrokenFile
 
@@ -68,7 +70,7 @@ class NetConfig:
     channels: list[str] = field(default_factory=list)
     default_channels: list[str] | None = None  # None: not read (no conda)
     env: dict[str, str] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, SettingSource] = field(default_factory=dict)
     #: proxy_servers that anaconda-auth reads, by where they are set.
     anaconda_auth_proxies: dict[str, dict[str, str]] = field(default_factory=dict)
     conda: bool = True  # False when conda's configuration could not be read
@@ -77,9 +79,9 @@ class NetConfig:
     #: configuration files conda skips whole (with a warning)
     skipped: list[BrokenFile] = field(default_factory=list)
 
-    def source(self, key: str) -> str:
-        """Where a key is set, in words: a file, an environment variable, the default."""
-        return self.sources.get(key, "conda's default")
+    def source(self, key: str) -> SettingSource:
+        """Where a key is set: a file, an environment variable, the default."""
+        return self.sources.get(key, DEFAULT_SOURCE)
 
 
 def environment() -> dict[str, str]:
@@ -166,7 +168,7 @@ class SettingProblem:
     """A setting that cannot be used: which, where it is set, and why."""
 
     key: str
-    where: str  # a file, "the CONDA_X environment variable", "conda's default"
+    where: SettingSource
     reason: str
 
 
@@ -274,11 +276,11 @@ def _raw_value(key: str) -> Any:
     return raw
 
 
-def conda_sources() -> dict[str, str]:
+def conda_sources() -> dict[str, SettingSource]:
     """For each network key, the last configuration source that sets it (it wins)."""
     from conda.base.context import context
 
-    sources: dict[str, str] = {}
+    sources: dict[str, SettingSource] = {}
     # raw_data, not collect_all(): the latter raises on any invalid value.
     for source, values in context.raw_data.items():
         for key in values:
@@ -292,13 +294,14 @@ def conda_sources() -> dict[str, str]:
     return sources
 
 
-def _describe(source: Any, key: str) -> str:
+def _describe(source: Any, key: str) -> SettingSource:
+    """A source of conda's raw_data: "envvars", "cmd_line", or a file's path."""
     text = str(source)
     if text == "envvars":
-        return f"the CONDA_{key.upper()} environment variable"
+        return SettingSource.variable(f"CONDA_{key.upper()}")
     if text == "cmd_line":
-        return "the command line"
-    return text
+        return COMMAND_LINE
+    return SettingSource.file(text)
 
 
 def anaconda_config_path() -> str:

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 
 from ..codes import Code, Layer
 from ..config.commands import Shell, unset_variable
-from ..config.sources import ProxySource, ProxySourceKind
+from ..config.sources import ProxySource, ProxySourceKind, SettingSourceKind
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -274,7 +274,10 @@ def _file_fix(
     dotted = ".".join(keys)
     source = cfg.source(keys[0])
     path = find_source(keys if len(keys) > 1 else keys[0])
-    if path is None or "environment variable" in source or source == "the command line":
+    if path is None or source.kind in (
+        SettingSourceKind.VARIABLE,
+        SettingSourceKind.COMMAND_LINE,
+    ):
         variable = f"CONDA_{keys[0].upper()}"
         return Fix(
             dotted,

@@ -348,7 +348,9 @@ def _configuration(cfg: NetConfig) -> str:
     for name, key in CONFIG_FIELDS:
         shown.add(key)
         lines.append(
-            _row(_code(key), _value(getattr(cfg, name, None)), _md(cfg.source(key)))
+            _row(
+                _code(key), _value(getattr(cfg, name, None)), _md(str(cfg.source(key)))
+            )
         )
     for key in NETWORK_KEYS:
         if key in shown:
@@ -356,7 +358,7 @@ def _configuration(cfg: NetConfig) -> str:
         value = getattr(cfg, key, None)
         if key in cfg.sources or value not in (None, "", [], {}):
             text = _value(value) if value is not None else "(not read by netcheck)"
-            lines.append(_row(_code(key), text, _md(cfg.source(key))))
+            lines.append(_row(_code(key), text, _md(str(cfg.source(key)))))
     for where, servers in cfg.anaconda_auth_proxies.items():
         lines.append(_row("anaconda-auth `proxy_servers`", _value(servers), _md(where)))
     return "\n".join(lines)
