@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -116,11 +117,21 @@ class _Raw:
         return text + (self.hostport if hostport is None else hostport) + self.tail
 
 
+class _Refusal(Enum):
+    """Why requests' HTTPAdapter cannot use a proxy URL."""
+
+    PARSE = "parse"  # urllib3 cannot parse it
+    NO_HOST = "no-host"  # it names no host
+    SOCKS = "socks"  # a SOCKS proxy without PySocks installed
+    SOCKS_VERSION = "socks-version"  # a SOCKS scheme urllib3 does not know
+    SCHEME = "scheme"  # neither http, https nor SOCKS
+
+
 @dataclass(frozen=True)
 class _Opened:
     """What requests' HTTPAdapter makes of a proxy URL, or why it gives up."""
 
-    problem: str | None = None  # parse, no-host, socks, socks-version, scheme
+    problem: _Refusal | None = None
     message: str = ""  # the library's message; may quote the URL, redact first
     scheme: str | None = None
     host: str | None = None
@@ -148,13 +159,13 @@ def _open(url: str) -> _Opened:
         proxy = prepend_scheme_if_needed(url, "http")
         parsed = parse_url(proxy)
     except LocationParseError as exc:
-        return _Opened("parse", str(exc))
+        return _Opened(_Refusal.PARSE, str(exc))
     except TypeError:
         # requests' own bug: "http://user:pw@" (user info, no host) breaks its
         # prepend_scheme_if_needed with "expected str instance, NoneType found".
-        return _Opened("no-host", "the URL names no host")
+        return _Opened(_Refusal.NO_HOST, "the URL names no host")
     if not parsed.host:
-        return _Opened("no-host", "the URL names no host")
+        return _Opened(_Refusal.NO_HOST, "the URL names no host")
     scheme = parsed.scheme
     try:
         username = get_auth_from_url(proxy)[0]
@@ -165,12 +176,14 @@ def _open(url: str) -> _Opened:
     sends = bool(username)
     if proxy.lower().startswith("socks"):
         if not _socks_supported():
-            return _Opened("socks", "Missing dependencies for SOCKS support.", scheme)
+            return _Opened(
+                _Refusal.SOCKS, "Missing dependencies for SOCKS support.", scheme
+            )
         if scheme not in SOCKS_SCHEMES:
-            return _Opened("socks-version", "", scheme)
+            return _Opened(_Refusal.SOCKS_VERSION, "", scheme)
         return _Opened(None, "", scheme, parsed.host, parsed.port, sends)
     if scheme not in ("http", "https"):
-        return _Opened("scheme", str(ProxySchemeUnknown(scheme)), scheme)
+        return _Opened(_Refusal.SCHEME, str(ProxySchemeUnknown(scheme)), scheme)
     # ProxyManager: a missing (or zero) port becomes the scheme's default.
     port = parsed.port or port_by_scheme.get(scheme, 80)
     return _Opened(None, "", scheme, parsed.host, port, sends)
@@ -275,7 +288,7 @@ def _outer_whitespace(url: str, text: str, fix: Callable[[str], str]) -> Lint:
     )
     raw = _Raw.split(text)
     broken, clean = _open(url), _open(text)
-    if broken.problem == "parse":
+    if broken.problem is _Refusal.PARSE:
         severity, effect = Status.ERROR, _NO_PARSE
     elif clean.problem is not None:
         severity, effect = Status.ERROR, "remove it"  # other problems, below
@@ -322,7 +335,7 @@ def _not_one_url(text: str, raw: _Raw, fix: Callable[[str], str]) -> Lint:
     opened = _open(text)
     several = text.count("://") > 1
     what = "holds more than one URL" if several else "contains whitespace"
-    if opened.problem == "parse":
+    if opened.problem is _Refusal.PARSE:
         where = _NO_PARSE
     else:
         where = _takes_host(opened.host) if opened.host else _NO_HOST
@@ -357,10 +370,10 @@ def _unparsed(
     raw: _Raw, opened: _Opened, text: str, explained: bool, fix: Callable[[str], str]
 ) -> list[Lint]:
     """A URL urllib3 finds no host in, or cannot parse for a reason not yet said."""
-    if opened.problem == "no-host":
+    if opened.problem is _Refusal.NO_HOST:
         summary = f"names no proxy host ({raw.display()})"
         return [Lint(Status.ERROR, summary, fix(raw.display(hostport=_HOSTPORT)))]
-    if opened.problem == "parse" and not explained:
+    if opened.problem is _Refusal.PARSE and not explained:
         summary = f"is not a valid URL (urllib3: {_urllib3_says(opened, text, raw)})"
         return [Lint(Status.ERROR, summary, fix(_ANY_PROXY))]
     return []
@@ -378,7 +391,7 @@ def _scheme(text: str, raw: _Raw, fix: Callable[[str], str]) -> tuple[str, list[
     if raw.scheme.startswith("socks"):
         return text, _socks(raw, fix)
     opened = _open(text)
-    if opened.problem != "scheme":
+    if opened.problem is not _Refusal.SCHEME:
         return text, []
     summary = (
         f"uses {raw.scheme}://, which requests cannot use for a proxy "
@@ -477,7 +490,7 @@ def _credentials(
     lints = broken + fragile
     if opened.problem is None and not opened.sends_credentials and not broken:
         lints.append(_no_credentials(raw, fix))
-    return lints, bool(broken) and opened.problem == "parse"
+    return lints, bool(broken) and opened.problem is _Refusal.PARSE
 
 
 def _encoded(rewritten: str, what: str, name: str, code: str) -> str:
@@ -487,7 +500,7 @@ def _encoded(rewritten: str, what: str, name: str, code: str) -> str:
 
 def _unencoded(name: str, part: str, opened: _Opened, rewritten: str) -> list[Lint]:
     """Characters that end the user info early: an error for every tool."""
-    if opened.problem == "parse":
+    if opened.problem is _Refusal.PARSE:
         effect = "urllib3 cannot parse the URL"
     else:
         # The host is then a piece of the user info: don't print it.
@@ -570,7 +583,7 @@ def _port(
         return [], False
     what = "is above 65535" if port.isdigit() else "is not a number"
     quoted = ""
-    if opened.problem == "parse":
+    if opened.problem is _Refusal.PARSE:
         quoted = f" (urllib3: {_urllib3_says(opened, text, raw)})"
     return [Lint(Status.ERROR, f"the port {port!r} {what}{quoted}", with_port)], True
 
