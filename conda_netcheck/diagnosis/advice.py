@@ -83,59 +83,31 @@ def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
             route.proxy_source,
         )
     line = f"HTTP {status} {answer.reason}".strip()
-    details = Details(status=status)
-    if status == 401:
-        return Problem(
-            Code.HTTP_UNAUTHORIZED,
-            Layer.HTTP,
-            f"the server wants credentials ({line})",
-            details=details,
-        )
-    if status == 403:
-        return Problem(
-            Code.HTTP_FORBIDDEN,
-            Layer.HTTP,
-            f"the server refused ({line})",
-            None,
-            details,
-        )
-    if status in (404, 410):
-        return Problem(
-            Code.HTTP_NOT_FOUND,
-            Layer.HTTP,
-            f"no {filename} at this URL ({line})",
-            details=details,
-        )
-    if status == 407:
-        return Problem(
-            Code.PROXY_AUTH_FAILED,
-            Layer.PROXY,
-            f"the proxy wants credentials ({line})",
-            details=details,
-        )
     if status == 429:
         retry = answer.headers.get("Retry-After")
-        wait = f"; retry after {retry} s" if retry else ""
-        return Problem(
-            Code.HTTP_RATE_LIMITED,
+        line += f"; retry after {retry} s" if retry else ""
+    code, layer, said = _STATUS.get(status) or (
+        (Code.HTTP_SERVER_ERROR, Layer.HTTP, "the server failed ({line})")
+        if status >= 500
+        else (
+            Code.NOT_A_CHANNEL,
             Layer.HTTP,
-            f"rate limited ({line}{wait})",
-            None,
-            details,
+            "unexpected answer to {filename} ({line})",
         )
-    if status >= 500:
-        return Problem(
-            Code.HTTP_SERVER_ERROR,
-            Layer.HTTP,
-            f"the server failed ({line})",
-            details=details,
-        )
-    return Problem(
-        Code.NOT_A_CHANNEL,
-        Layer.HTTP,
-        f"unexpected answer to {filename} ({line})",
-        details=details,
     )
+    summary = said.format(line=line, filename=filename)
+    return Problem(code, layer, summary, details=Details(status=status))
+
+
+#: status -> (code, layer, summary with {line} and {filename})
+_STATUS = {
+    401: (Code.HTTP_UNAUTHORIZED, Layer.HTTP, "the server wants credentials ({line})"),
+    403: (Code.HTTP_FORBIDDEN, Layer.HTTP, "the server refused ({line})"),
+    404: (Code.HTTP_NOT_FOUND, Layer.HTTP, "no {filename} at this URL ({line})"),
+    407: (Code.PROXY_AUTH_FAILED, Layer.PROXY, "the proxy wants credentials ({line})"),
+    410: (Code.HTTP_NOT_FOUND, Layer.HTTP, "no {filename} at this URL ({line})"),
+    429: (Code.HTTP_RATE_LIMITED, Layer.HTTP, "rate limited ({line})"),
+}
 
 
 def from_proxy(headers: dict[str, str], status: int) -> bool:
