@@ -25,9 +25,16 @@ DESCRIPTION = (
 
 def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> None:
     """Add netcheck's arguments; -c/--override-channels behave as in other conda commands."""
-    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
-
     parser.description = DESCRIPTION
+    _channel_arguments(parser, conda)
+    _output_arguments(parser)
+    if conda:
+        _conda_only_arguments(parser)
+    _probe_arguments(parser)
+
+
+def _channel_arguments(parser: argparse.ArgumentParser, conda: bool) -> None:
+    """What to check: channel names or URLs, -c and --override-channels."""
     parser.add_argument(
         "names",
         nargs="*",
@@ -49,6 +56,10 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
             action="store_true",
             help="check only the channels given with -c",
         )
+
+
+def _output_arguments(parser: argparse.ArgumentParser) -> None:
+    """How to say it: JSON, the allowlist, the report, verbosity."""
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout"
     )
@@ -71,41 +82,49 @@ def configure_parser(parser: argparse.ArgumentParser, conda: bool = True) -> Non
         dest="netcheck_verbose",
         help="show per-phase timings, the proxy and what was fetched",
     )
-    if conda:
-        parser.add_argument(
-            "--fix",
-            action="store_true",
-            help="offer the safe fixes (proxy URLs, ssl_verify: truststore, offline) "
-            "in the .condarc that sets each key; each change is shown and confirmed",
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            dest="dry_run",
-            help="with --fix: show the changes as diffs, change nothing",
-        )
-        parser.add_argument(
-            "-y",
-            "--yes",
-            action="store_true",
-            dest="yes",
-            help="with --fix: apply without asking",
-        )
-        parser.add_argument(
-            "--compare-upstream",
-            nargs="?",
-            const="https://conda.anaconda.org",
-            metavar="ALIAS",
-            help="for channels served by a mirror, also fetch the public channel "
-            "they copy and warn when the mirror is more than a day behind "
-            "(ALIAS replaces https://conda.anaconda.org and https://repo.anaconda.com)",
-        )
-    if conda:
-        parser.add_argument(
-            "--forget",
-            action="store_true",
-            help="delete the record of conda's last network failure and exit",
-        )
+
+
+def _conda_only_arguments(parser: argparse.ArgumentParser) -> None:
+    """--fix and its options, the upstream comparison, forgetting the last failure."""
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="offer the safe fixes (proxy URLs, ssl_verify: truststore, offline) "
+        "in the .condarc that sets each key; each change is shown and confirmed",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        dest="dry_run",
+        help="with --fix: show the changes as diffs, change nothing",
+    )
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        dest="yes",
+        help="with --fix: apply without asking",
+    )
+    parser.add_argument(
+        "--compare-upstream",
+        nargs="?",
+        const="https://conda.anaconda.org",
+        metavar="ALIAS",
+        help="for channels served by a mirror, also fetch the public channel "
+        "they copy and warn when the mirror is more than a day behind "
+        "(ALIAS replaces https://conda.anaconda.org and https://repo.anaconda.com)",
+    )
+    parser.add_argument(
+        "--forget",
+        action="store_true",
+        help="delete the record of conda's last network failure and exit",
+    )
+
+
+def _probe_arguments(parser: argparse.ArgumentParser) -> None:
+    """How far and how long to probe."""
+    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
+
     parser.add_argument(
         "--no-direct",
         action="store_true",
