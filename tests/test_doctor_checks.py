@@ -91,6 +91,22 @@ def test_one_marked_line_per_channel_and_no_verdict(env, conda_cli, channel):
 
 
 @needs_doctor_selection
+def test_a_channel_conda_cannot_expand_is_a_marked_line_not_a_silent_skip(
+    env, conda_cli, channel
+):
+    broken = "http://127.0.0.1:99999/bad"
+    prefix = env([channel.url, broken], default_channels=[channel.url])
+    out, _ = doctor(conda_cli, prefix, "channel-reachability")
+    lines = body(out)
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{X} the channel {broken} (from ")
+    assert "cannot be turned into URLs" in lines[0]
+    assert lines[1] == f"{OK} {channel.url}: reachable"
+    out, _ = doctor(conda_cli, prefix, "--verbose", "channel-reachability")
+    assert "    fix: fix the URL (a port is a number up to 65535" in out
+
+
+@needs_doctor_selection
 def test_verbose_adds_each_url_with_its_fix(env, conda_cli):
     refused = f"http://127.0.0.1:{closed_port()}/down"
     prefix = env([refused])

@@ -128,9 +128,7 @@ def from_conda() -> NetConfig:
         if key == "default_channels" and value is not None:
             cfg.default_channels = [str(c) for c in value]
     # A channel conda cannot expand is named by conda_targets, one by one.
-    cfg.channels = _safe(lambda: list(context.channels), None)
-    if cfg.channels is None:
-        cfg.channels = _raw_channels()
+    cfg.channels = configured_channels()
     cfg.anaconda_auth_proxies = anaconda_auth_proxies()
     return cfg
 
@@ -242,6 +240,14 @@ def _value(key: str, default: Any, cfg: NetConfig | None = None) -> Any:
             )
         )
     return default
+
+
+def configured_channels() -> list[str]:
+    """The channels setting; the names as written when conda cannot expand one."""
+    from conda.base.context import context
+
+    channels = _safe(lambda: list(context.channels), None)
+    return channels if channels is not None else _raw_channels()
 
 
 def _raw_channels() -> list[str]:

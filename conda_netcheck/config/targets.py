@@ -30,10 +30,14 @@ def conda_targets(
     """
     from conda.base.context import context
 
+    from .netconfig import configured_channels
+
+    # context.channels raises on the first channel it cannot expand: read the
+    # names as written, and name each such channel below.
     names = (
         list(channels)
         if channels
-        else list(context.channels if configured is None else configured)
+        else list(configured_channels() if configured is None else configured)
     )
     subdirs = tuple(context.subdirs)
     targets: list[Target] = []

@@ -27,23 +27,30 @@ def check(prefix: str, verbose: bool) -> None:
     from ..output.render import mark
     from ..settings import current
 
-    targets = conda_targets()
-    if not targets:
+    unusable: list = []  # channels conda cannot turn into URLs, as findings
+    targets = conda_targets(problems=unusable)
+    if not targets and not unusable:
         print(
             f"{mark(Status.ERROR)} No channels are configured: conda has nothing to download from.\n"
         )
         return
-    if context.offline:  # network-config reports offline mode and its fix
-        print(
-            f"{mark(Status.WARNING)} Channels not checked: conda is in offline mode.\n"
+    # Never a silent skip: conda fails on such a channel too.
+    lines = [f"{mark(Status.ERROR)} {f.summary}" for f in unusable]
+    if verbose:
+        lines = [f"{line}\n    fix: {f.fix}" for line, f in zip(lines, unusable)]
+    if targets and context.offline:  # network-config reports it and its fix
+        lines.append(
+            f"{mark(Status.WARNING)} Channels not checked: conda is in offline mode."
         )
-        return
-    timeout = current().timeout or TIMEOUT
-    options = Options(
-        connect_timeout=timeout, read_timeout=timeout, filenames=repodata_filenames()
-    )
-    results = diagnose(targets, conda_route, options)
-    print("\n".join(channel_lines(results, verbose)) + "\n")
+    elif targets:
+        timeout = current().timeout or TIMEOUT
+        options = Options(
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            filenames=repodata_filenames(),
+        )
+        lines += channel_lines(diagnose(targets, conda_route, options), verbose)
+    print("\n".join(lines) + "\n")
 
 
 def channel_lines(results: list[TargetResult], verbose: bool) -> list[str]:
