@@ -501,3 +501,23 @@ def test_json_groups_targets_by_channel_and_diagnosis(channel, condarc, conda_cl
                 assert target["diagnosis"] == group["diagnosis"]
                 assert target["subdir"] in group["subdirs"]
     assert code == 1
+
+
+def test_a_well_formed_channel_broken_by_default_channels_says_so(
+    channel, condarc, conda_cli
+):
+    broken = "http://127.0.0.1:99999/bad"
+    path = condarc([channel.url], default_channels=[channel.url, broken])
+    document, code = netcheck(conda_cli)
+    by_check = {}
+    for finding in document["findings"]:
+        by_check.setdefault(finding["check"], []).append(finding)
+    (named,) = by_check["channels"]
+    assert f"the channel {channel.url} (from the channels setting)" in named["summary"]
+    assert "although it is well formed" in named["summary"]
+    assert "default_channels, custom_channels or channel_alias" in named["summary"]
+    (setting,) = by_check["default_channels"]
+    assert setting["fix"].startswith(
+        f"conda config --file {path} --remove-key default_channels"
+    )
+    assert code == 1

@@ -95,15 +95,40 @@ def _unusable_channel(
     except Exception:  # the very setting that broke the channel
         source = origin
     reason = REDACTOR.text(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+    shown = REDACTOR.url(str(name))
+    if _parses(str(name)):
+        # conda expands every channel against default_channels, custom_channels
+        # and channel_alias: a broken URL there breaks channels that are fine.
+        return Finding(
+            "channels",
+            Code.CONFIG_INVALID,
+            f"the channel {shown} (from {source}) cannot be turned into URLs "
+            f"although it is well formed: {reason or type(exc).__name__}, from "
+            "a URL in default_channels, custom_channels or channel_alias (its "
+            "own error names it); conda fails on it too",
+            "fix that setting (its own error gives the command); conda config "
+            "--show-sources shows where each is set",
+        )
     return Finding(
         "channels",
         Code.CONFIG_INVALID,
-        f"the channel {REDACTOR.url(str(name))} (from {source}) cannot be turned "
+        f"the channel {shown} (from {source}) cannot be turned "
         f"into URLs: {reason or type(exc).__name__}; conda fails on it too",
         "fix the URL (a port is a number up to 65535, an IPv6 address is written "
         "[addr]:port, special characters in credentials are percent-encoded): "
         "conda config --show-sources shows where it is set",
     )
+
+
+def _parses(name: str) -> bool:
+    """Whether a channel URL parses on its own (a name always does)."""
+    from urllib.parse import urlsplit
+
+    try:
+        urlsplit(name).port  # noqa: B018 (the property validates the port)
+    except ValueError:
+        return False
+    return True
 
 
 def upstream_of(name: str, channel, subdir: str, alias: str | None) -> str | None:
