@@ -357,7 +357,10 @@ def _configuration(cfg: NetConfig) -> str:
             continue
         value = getattr(cfg, key, None)
         if key in cfg.sources or value not in (None, "", [], {}):
-            text = _value(value) if value is not None else "(not read by netcheck)"
+            # A key netcheck does not keep (channel_alias, custom_channels...).
+            text = (
+                _value(value) if value is not None else f"`conda config --show {key}`"
+            )
             lines.append(_row(_code(key), text, _md(str(cfg.source(key)))))
     for where, servers in cfg.anaconda_auth_proxies.items():
         lines.append(_row("anaconda-auth `proxy_servers`", _value(servers), _md(where)))
