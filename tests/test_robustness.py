@@ -114,6 +114,10 @@ def test_malformed_setting_is_a_finding_naming_it(
     if text is not None:
         rc(fill(text))
     else:
+        # conda skips the broken $CONDARC: never let it fall back to public
+        # channels, the variables point at a local URL.
+        for name in ("CHANNELS", "DEFAULT_CHANNELS", "CHANNEL_ALIAS"):
+            monkeypatch.setenv(f"CONDA_{name}", "http://127.0.0.1:9/chan")
         reset_context()
     started = time.monotonic()
     out, err, status = conda_cli("netcheck", "--json", "--timeout", "1")
@@ -125,6 +129,11 @@ def test_malformed_setting_is_a_finding_naming_it(
         (t["diagnosis"], t["summary"]) for t in document["targets"]
     ]
     assert any(c == code and words in s for c, s in said), said
+    # Only local URLs were checked: nothing fell back to a public channel.
+    hosts = {t["host"] for t in document["targets"]}
+    assert hosts <= {"127.0.0.1"}
+    if text is None:
+        assert hosts == {"127.0.0.1"}  # the variables' channel, not defaults
 
 
 @needs_conda
