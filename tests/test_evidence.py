@@ -70,3 +70,39 @@ def test_no_details_is_empty():
     assert not Details()
     assert Details().as_json() == {}
     assert Details(status=0)
+
+
+def test_every_detail_the_code_records_is_declared():
+    """A path no test runs must not raise TypeError on an undeclared detail."""
+    import ast
+    import dataclasses
+    from pathlib import Path
+
+    import conda_netcheck
+
+    declared = {f.name for f in dataclasses.fields(Details)}
+    amending = {"more", "summary", "fix", "code"}  # Problem.amended's own
+    undeclared = []
+    for path in Path(conda_netcheck.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else getattr(func, "id", "")
+            )
+            allowed = {
+                "Details": declared,
+                "merged": declared,
+                "amended": declared | amending,
+            }.get(name)
+            if allowed is None:
+                continue
+            undeclared += [
+                f"{path.name}:{node.lineno} {kw.arg}"
+                for kw in node.keywords
+                if kw.arg is not None and kw.arg not in allowed
+            ]
+    assert undeclared == []
