@@ -9,19 +9,20 @@ goes through conda's session for its URL, and a failure names the request.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config import index
-from ..model import Problem, Resource
+from ..model import Resource
 from ..probes import body as bodies
-from . import advice, install_path
+from . import install_path
+from .fetcher import Fetcher, Followed
 from .install_path import INDEX_PREFIX
 
 if TYPE_CHECKING:
-    from ..model import Options, RouteFactory, Target, TargetResult
+    from ..model import Options, RouteFactory, Target
     from ..probes.http import HttpResult
+
+__all__ = ["Followed", "follow"]  # Followed is made by the fetcher, returned from here
 
 #: Decoded bytes of repodata.json.zst kept from that prefix.
 INDEX_OUTPUT = 1024 * 1024
@@ -45,28 +46,6 @@ MAGIC = {".conda": b"PK\x03\x04", ".tar.bz2": b"BZh"}
 # -- following the index --------------------------------------------------------
 
 
-@dataclass
-class Followed:
-    """What the requests after the index found, to fold into a TargetResult."""
-
-    problem: Problem | None = None
-    warnings: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    reached: list[str] = field(default_factory=list)
-    resource: Resource | None = None
-    url_failed: str | None = None
-
-    def fold_into(self, result: TargetResult) -> None:
-        """Add these findings to a target's result (before it is returned)."""
-        result.problem = result.problem or self.problem
-        result.warnings.extend(self.warnings)
-        result.notes.extend(self.notes)
-        result.reached.extend(u for u in self.reached if u not in result.reached)
-        if self.problem is not None:
-            result.resource = self.resource
-            result.url_failed = self.url_failed
-
-
 def follow(
     target: Target,
     route_for: RouteFactory,
@@ -80,34 +59,21 @@ def follow(
     answered: the index's answer; when it holds the whole body (a small index),
     it is used instead of fetching the file again.
     """
-    walker = _Walker(target, route_for, options)
-    walker.known = _whole(answered)
-    if until is not None:
-        walker.end = min(walker.end, until)
+    fetcher = Fetcher(target, route_for, options, until)
     if options.check_packages:
-        walker.run(filename)
-    return walker.out
+        _Walker(fetcher, _whole(answered)).run(filename)
+    return fetcher.out
 
 
 class _Walker:
     """The requests after one index, in conda's order, stopping at the first failure."""
 
-    def __init__(self, target: Target, route_for: RouteFactory, options: Options):
-        self.target = target
-        self.route_for = route_for
-        self.options = options
-        self.out = Followed()
-        self.end = time.monotonic() + options.connect_timeout + options.read_timeout
-        self.known: bodies.Body | None = None  # an index body already read whole
-
-    def _timeouts(self, left: float) -> tuple[float, float]:
-        """Connect and read timeouts that fit in what is left of the run."""
-        # A third each: a name whose first address does not answer costs two
-        # connects (the next address is tried), then the read.
-        return (
-            min(self.options.connect_timeout, left / 3),
-            min(self.options.read_timeout, left / 3),
-        )
+    def __init__(self, fetcher: Fetcher, known: bodies.Body | None):
+        self.fetcher = fetcher
+        self.target = fetcher.target
+        self.options = fetcher.options
+        self.out = fetcher.out  # the fetcher's findings, added to here too
+        self.known = known  # an index body already read whole
 
     def _index(
         self, url: str, max_bytes: int, resource: Resource, what: str, **kw: bool
@@ -115,7 +81,9 @@ class _Walker:
         """The index body: the one already read when it is whole, else a GET."""
         if self.known is not None and self.known.url == url:
             return self.known
-        return self._get(url, max_bytes, resource, what, "the channel's index", **kw)
+        return self.fetcher.get(
+            url, max_bytes, resource, what, "the channel's index", **kw
+        )
 
     def run(self, filename: str) -> None:
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
@@ -135,56 +103,6 @@ class _Walker:
             self._package(ref, range_probe=position == 0)
             if self.out.problem:
                 return
-
-    # -- requests --------------------------------------------------------------
-
-    def _fail(self, problem: Problem, resource: Resource, url: str) -> None:
-        self.out.problem = problem
-        self.out.resource = resource
-        self.out.url_failed = url
-
-    def _get(
-        self,
-        url: str,
-        max_bytes: int,
-        resource: Resource,
-        what: str,
-        why: str,
-        headers: dict[str, str] | None = None,
-        missing_ok: bool = False,
-    ) -> bodies.Body | None:
-        """One bounded GET through conda's session for url; None (and a problem) on failure.
-
-        missing_ok: a 404 is a note, not a problem (an optional format).
-        """
-        left = self.end - time.monotonic()
-        if left <= 0.2:
-            self.out.notes.append(f"{what}: not fetched, the run's time is up")
-            return None
-        try:
-            route = self.route_for(url)
-        except Exception as exc:
-            self._fail(advice.route_problem(exc), resource, url)
-            return None
-        connect, read = self._timeouts(left)
-        got = bodies.fetch(route.session, url, connect, read, max_bytes, headers)
-        self.out.reached.append(url)
-        hops = (*got.redirects, got.final_url or got.failed_url or url)
-        self.out.reached.extend(u for u in hops if u not in self.out.reached)
-        if got.redirects:
-            self.out.notes.append(
-                f"{what}: redirected to {install_path.shown(got.final_url or url)}"
-            )
-        if missing_ok and got.status == 404:
-            self.out.notes.append(f"{what}: 404, conda reads the next format")
-            return None
-        problem = install_path.answer_problem(
-            got, route, self.target, what, why, resource, self.options.commands
-        )
-        if problem is not None:
-            self._fail(problem, resource, got.failed_url or got.final_url or url)
-            return None
-        return got
 
     # -- the index formats --------------------------------------------------------
 
@@ -222,7 +140,7 @@ class _Walker:
                 problem = install_path.corrupt(
                     filename, url, why, "repodata_use_zst", self.options.commands
                 )
-                self._fail(problem, Resource.INDEX, url)
+                self.fetcher.fail(problem, Resource.INDEX, url)
                 return None
             if decoded.state not in (bodies.Zstd.OK, bodies.Zstd.PREFIX):
                 self.out.notes.append(
@@ -257,7 +175,7 @@ class _Walker:
             return None
         info, names = shards_index.get("info"), shards_index.get("shards")
         if not isinstance(info, dict) or not isinstance(names, dict):
-            self._fail(
+            self.fetcher.fail(
                 install_path.corrupt(
                     what,
                     url,
@@ -281,7 +199,7 @@ class _Walker:
         name = min(names)
         digest = names[name]
         if not isinstance(digest, (bytes, bytearray)):
-            self._fail(
+            self.fetcher.fail(
                 install_path.corrupt(
                     what,
                     url,
@@ -295,7 +213,7 @@ class _Walker:
             return None
         shard_at = index.shard_url(shards_at, digest)
         why = "the shard index's shards_base_url"
-        got = self._get(
+        got = self.fetcher.get(
             shard_at, SHARD_BYTES, Resource.SHARDS, f"the shard of {name}", why
         )
         if got is None:
@@ -320,7 +238,7 @@ class _Walker:
             decoded, got, url, what, cap, self.options.commands
         )
         if problem is not None:
-            self._fail(problem, Resource.SHARDS, url)
+            self.fetcher.fail(problem, Resource.SHARDS, url)
             return None
         if decoded.state is not bodies.Zstd.OK:
             self.out.notes.append(
@@ -335,7 +253,7 @@ class _Walker:
             why = (
                 f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"
             )
-            self._fail(
+            self.fetcher.fail(
                 install_path.corrupt(
                     what, url, why, "repodata_use_shards", self.options.commands
                 ),
@@ -359,13 +277,13 @@ class _Walker:
         if ref.size is None or ref.size > bound:
             self._package_ends(ref, what, why)
             return
-        got = self._get(ref.url, bound, Resource.PACKAGE, what, why)
+        got = self.fetcher.get(ref.url, bound, Resource.PACKAGE, what, why)
         if got is None:
             return
         ctype = got.headers.get("Content-Type", "")
         reason = _differs(ref, got)
         if reason:
-            self._fail(
+            self.fetcher.fail(
                 install_path.mismatch(
                     what, got.final_url or ref.url, reason, got.data, ctype
                 ),
@@ -379,7 +297,7 @@ class _Walker:
 
     def _package_ends(self, ref: index.PackageRef, what: str, why: str) -> None:
         """A large package: its first and last bytes with Range, as conda resumes."""
-        head = self._get(
+        head = self.fetcher.get(
             ref.url,
             RANGE_BYTES,
             Resource.PACKAGE,
@@ -392,7 +310,7 @@ class _Walker:
         ctype = head.headers.get("Content-Type", "")
         magic = MAGIC[".conda" if ref.filename.endswith(".conda") else ".tar.bz2"]
         if not head.data.startswith(magic):
-            self._fail(
+            self.fetcher.fail(
                 install_path.mismatch(
                     what,
                     ref.url,
@@ -416,7 +334,7 @@ class _Walker:
 
     def _package_tail(self, ref: index.PackageRef, what: str, why: str) -> None:
         """Its last bytes: the total in Content-Range must be the size the index gives."""
-        tail = self._get(
+        tail = self.fetcher.get(
             ref.url,
             RANGE_BYTES,
             Resource.PACKAGE,
@@ -431,7 +349,7 @@ class _Walker:
             reason = f"the server has {total:,} bytes, the index says {ref.size:,}"
             ctype = tail.headers.get("Content-Type", "")
             problem = install_path.mismatch(what, ref.url, reason, tail.data, ctype)
-            self._fail(problem, Resource.PACKAGE, ref.url)
+            self.fetcher.fail(problem, Resource.PACKAGE, ref.url)
             return
         self.out.notes.append(f"{what}: its size is the index's ({total:,} bytes)")
 
@@ -439,20 +357,9 @@ class _Walker:
         """conda resumes a .partial file with Range: bytes=N-; is it honoured?"""
         start = max(0, len(data) - RANGE_BYTES)
         url = ref.url
-        try:
-            route = self.route_for(url)
-        except Exception:
+        got = self.fetcher.probe(url, RANGE_BYTES + 1, {"Range": f"bytes={start}-"})
+        if got is None:
             return
-        left = self.end - time.monotonic()
-        if left <= 0.2:
-            return
-        got = bodies.fetch(
-            route.session,
-            url,
-            *self._timeouts(left),
-            RANGE_BYTES + 1,
-            {"Range": f"bytes={start}-"},
-        )
         if got.status == 206 and got.data == data[start:]:
             self.out.notes.append(f"the package {ref.filename}: Range requests work")
         elif got.status == 200:
