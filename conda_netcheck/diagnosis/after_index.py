@@ -5,6 +5,9 @@ shards (CEP-16), repodata v2 may move packages to another host (CEP-15,
 info.base_url), and the packages themselves pass through proxies and filters
 that let small JSON files by. Each request here is bounded in bytes and time,
 goes through conda's session for its URL, and a failure names the request.
+
+Here the index formats are followed; the packages they lead to are checked in
+`packages`, and both ask through one `fetcher.Fetcher`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..config import index
 from ..model import Resource
 from ..probes import body as bodies
-from . import install_path
+from . import install_path, packages
 from .fetcher import Fetcher, Followed
 from .install_path import INDEX_PREFIX
 
@@ -37,10 +40,6 @@ CONDA_SHARD_INDEX_CAP = 2**23 * 16
 CONDA_SHARD_CAP = 2**20 * 16
 #: zstd window allowed (2**24 = 16 MiB): levels up to 19 use at most 8 MiB.
 WINDOW_LOG = 24
-#: Bytes asked for with Range: the head and tail of a large package, a resume probe.
-RANGE_BYTES = 1024
-
-MAGIC = {".conda": b"PK\x03\x04", ".tar.bz2": b"BZh"}
 
 
 # -- following the index --------------------------------------------------------
@@ -96,11 +95,11 @@ class _Walker:
         if found is None or self.out.problem:
             return
         base, records = found
-        packages = index.smallest_packages(records, base)
-        if not packages:
+        refs = index.smallest_packages(records, base)
+        if not refs:
             self.out.notes.append("no package record in what was read: none fetched")
-        for position, ref in enumerate(packages):
-            self._package(ref, range_probe=position == 0)
+        for position, ref in enumerate(refs):
+            packages.check(self.fetcher, ref, range_probe=position == 0)
             if self.out.problem:
                 return
 
@@ -262,134 +261,6 @@ class _Walker:
             )
             return None
         return unpacked.value
-
-    # -- one package -------------------------------------------------------------------
-
-    def _package(self, ref: index.PackageRef, range_probe: bool) -> None:
-        """The whole file under the bound (size and sha256 checked), else its head and tail."""
-        what = f"the package {ref.filename}"
-        why = (
-            "the index's base_url"
-            if not ref.url.startswith(self.target.url)
-            else "the channel"
-        )
-        bound = self.options.package_bytes
-        if ref.size is None or ref.size > bound:
-            self._package_ends(ref, what, why)
-            return
-        got = self.fetcher.get(ref.url, bound, Resource.PACKAGE, what, why)
-        if got is None:
-            return
-        ctype = got.headers.get("Content-Type", "")
-        reason = _differs(ref, got)
-        if reason:
-            self.fetcher.fail(
-                install_path.mismatch(
-                    what, got.final_url or ref.url, reason, got.data, ctype
-                ),
-                Resource.PACKAGE,
-                ref.url,
-            )
-            return
-        self.out.notes.append(f"{what}: {got.received:,} bytes, size and sha256 match")
-        if range_probe and ref.size:
-            self._resume(ref, got.data)
-
-    def _package_ends(self, ref: index.PackageRef, what: str, why: str) -> None:
-        """A large package: its first and last bytes with Range, as conda resumes."""
-        head = self.fetcher.get(
-            ref.url,
-            RANGE_BYTES,
-            Resource.PACKAGE,
-            what,
-            why,
-            {"Range": f"bytes=0-{RANGE_BYTES - 1}"},
-        )
-        if head is None:
-            return
-        ctype = head.headers.get("Content-Type", "")
-        magic = MAGIC[".conda" if ref.filename.endswith(".conda") else ".tar.bz2"]
-        if not head.data.startswith(magic):
-            self.fetcher.fail(
-                install_path.mismatch(
-                    what,
-                    ref.url,
-                    "its first bytes are not a package's",
-                    head.data,
-                    ctype,
-                ),
-                Resource.PACKAGE,
-                ref.url,
-            )
-            return
-        if head.status != 206:
-            self.out.warnings.append(
-                install_path.range_ignored(head.final_url or ref.url)
-            )
-            return
-        self.out.notes.append(
-            f"{what}: first {len(head.data):,} bytes look right (Range)"
-        )
-        self._package_tail(ref, what, why)
-
-    def _package_tail(self, ref: index.PackageRef, what: str, why: str) -> None:
-        """Its last bytes: the total in Content-Range must be the size the index gives."""
-        tail = self.fetcher.get(
-            ref.url,
-            RANGE_BYTES,
-            Resource.PACKAGE,
-            what,
-            why,
-            {"Range": f"bytes=-{RANGE_BYTES}"},
-        )
-        if tail is None or tail.status != 206:
-            return
-        total = _range_total(tail.headers.get("Content-Range", ""))
-        if total is not None and ref.size is not None and total != ref.size:
-            reason = f"the server has {total:,} bytes, the index says {ref.size:,}"
-            ctype = tail.headers.get("Content-Type", "")
-            problem = install_path.mismatch(what, ref.url, reason, tail.data, ctype)
-            self.fetcher.fail(problem, Resource.PACKAGE, ref.url)
-            return
-        self.out.notes.append(f"{what}: its size is the index's ({total:,} bytes)")
-
-    def _resume(self, ref: index.PackageRef, data: bytes) -> None:
-        """conda resumes a .partial file with Range: bytes=N-; is it honoured?"""
-        start = max(0, len(data) - RANGE_BYTES)
-        url = ref.url
-        got = self.fetcher.probe(url, RANGE_BYTES + 1, {"Range": f"bytes={start}-"})
-        if got is None:
-            return
-        if got.status == 206 and got.data == data[start:]:
-            self.out.notes.append(f"the package {ref.filename}: Range requests work")
-        elif got.status == 200:
-            self.out.warnings.append(install_path.range_ignored(got.final_url or url))
-        else:
-            self.out.notes.append(
-                f"the package {ref.filename}: Range request answered {got.status}"
-            )
-
-
-def _range_total(content_range: str) -> int | None:
-    """The complete length in 'bytes 200-1000/67589' (None for '*' or garbage)."""
-    total = content_range.rpartition("/")[2].strip()
-    return int(total) if total.isdigit() else None
-
-
-def _differs(ref: index.PackageRef, got: bodies.Body) -> str | None:
-    """Why the body is not the file the index describes, or None."""
-    if got.ending is bodies.Ending.BOUNDED:
-        return f"more than the {ref.size:,} bytes the index gives"
-    if ref.size is not None and got.received != ref.size:
-        return f"{got.received:,} bytes instead of {ref.size:,}"
-    if ref.sha256 and got.sha256 and got.sha256 != ref.sha256:
-        return f"sha256 {got.sha256[:12]}... instead of {ref.sha256[:12]}..."
-    if not ref.sha256 and ref.md5:
-        import hashlib
-
-        if hashlib.md5(got.data).hexdigest() != ref.md5:
-            return "its md5 differs from the index's"
-    return None
 
 
 def _whole(answer: HttpResult | None) -> bodies.Body | None:
