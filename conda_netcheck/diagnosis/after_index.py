@@ -136,10 +136,9 @@ class _Walker:
                     if decoded.state is bodies.Zstd.TRUNCATED
                     else f"zstd rejects it ({decoded.error})"
                 )
-                problem = install_path.corrupt(
-                    filename, url, why, "repodata_use_zst", self.options.commands
+                _corrupt(
+                    self.fetcher, filename, url, why, "repodata_use_zst", Resource.INDEX
                 )
-                self.fetcher.fail(problem, Resource.INDEX, url)
                 return None
             if decoded.state not in (bodies.Zstd.OK, bodies.Zstd.PREFIX):
                 self.out.notes.append(
@@ -167,23 +166,15 @@ class _Walker:
         if got.ending is bodies.Ending.BOUNDED:
             self.out.notes.append(f"{what}: over {SHARD_INDEX_BYTES:,} bytes, not read")
             return None
-        shards_index = self._decode(
-            got, url, what, SHARD_INDEX_OUTPUT, CONDA_SHARD_INDEX_CAP
+        shards_index = _decode(
+            self.fetcher, got, url, what, SHARD_INDEX_OUTPUT, CONDA_SHARD_INDEX_CAP
         )
         if shards_index is None:
             return None
         info, names = shards_index.get("info"), shards_index.get("shards")
         if not isinstance(info, dict) or not isinstance(names, dict):
-            self.fetcher.fail(
-                install_path.corrupt(
-                    what,
-                    url,
-                    "no info or shards map",
-                    "repodata_use_shards",
-                    self.options.commands,
-                ),
-                Resource.SHARDS,
-                url,
+            _corrupt(
+                self.fetcher, what, url, "no info or shards map", "repodata_use_shards"
             )
             return None
         if not names:
@@ -195,72 +186,72 @@ class _Walker:
             f"{what}: {len(names)} names; shards at {install_path.shown(shards_at)}, "
             f"packages at {install_path.shown(base)}"
         )
+        records = self._shard(url, shards_at, names)
+        return None if records is None else (base, records)
+
+    def _shard(self, url: str, shards_at: str, names: dict) -> dict | None:
+        """The records in the shard of the first name the shard index at url lists."""
         name = min(names)
         digest = names[name]
         if not isinstance(digest, (bytes, bytearray)):
-            self.fetcher.fail(
-                install_path.corrupt(
-                    what,
-                    url,
-                    f"the entry for {name} is not a sha256",
-                    "repodata_use_shards",
-                    self.options.commands,
-                ),
-                Resource.SHARDS,
-                url,
-            )
+            why = f"the entry for {name} is not a sha256"
+            _corrupt(self.fetcher, "the shard index", url, why, "repodata_use_shards")
             return None
         shard_at = index.shard_url(shards_at, digest)
+        what = f"the shard of {name}"
         why = "the shard index's shards_base_url"
-        got = self.fetcher.get(
-            shard_at, SHARD_BYTES, Resource.SHARDS, f"the shard of {name}", why
-        )
+        got = self.fetcher.get(shard_at, SHARD_BYTES, Resource.SHARDS, what, why)
         if got is None:
             return None
-        shard = self._decode(
-            got, shard_at, f"the shard of {name}", SHARD_OUTPUT, CONDA_SHARD_CAP
+        shard = _decode(
+            self.fetcher, got, shard_at, what, SHARD_OUTPUT, CONDA_SHARD_CAP
         )
         if shard is None:
             return None
-        return base, index.records_from_shard(shard)
+        return index.records_from_shard(shard)
 
-    def _decode(
-        self, got: bodies.Body, url: str, what: str, max_output: int, cap: int
-    ) -> dict | None:
-        """zstd then msgpack, bounded; index-corrupt (or a block page) when it fails.
 
-        cap: what conda itself decodes at most; past max_output decoding goes on,
-        discarding, up to cap, so that only what conda refuses is called corrupt.
-        """
-        decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
-        problem = install_path.undecodable(
-            decoded, got, url, what, cap, self.options.commands
+def _decode(
+    fetcher: Fetcher, got: bodies.Body, url: str, what: str, max_output: int, cap: int
+) -> dict | None:
+    """zstd then msgpack, bounded; index-corrupt (or a block page) when it fails.
+
+    cap: what conda itself decodes at most; past max_output decoding goes on,
+    discarding, up to cap, so that only what conda refuses is called corrupt.
+    """
+    commands = fetcher.options.commands
+    decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
+    problem = install_path.undecodable(decoded, got, url, what, cap, commands)
+    if problem is not None:
+        fetcher.fail(problem, Resource.SHARDS, url)
+        return None
+    if decoded.state is not bodies.Zstd.OK:
+        fetcher.out.notes.append(
+            f"{what}: not decoded within {max_output:,} bytes ({decoded.state.value})"
         )
-        if problem is not None:
-            self.fetcher.fail(problem, Resource.SHARDS, url)
-            return None
-        if decoded.state is not bodies.Zstd.OK:
-            self.out.notes.append(
-                f"{what}: not decoded within {max_output:,} bytes ({decoded.state.value})"
-            )
-            return None
-        unpacked = bodies.unpack(decoded.data)
-        if unpacked.no_decoder:
-            self.out.notes.append(f"{what}: not decoded (msgpack is not importable)")
-            return None
-        if not unpacked.ok or not isinstance(unpacked.value, dict):
-            why = (
-                f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"
-            )
-            self.fetcher.fail(
-                install_path.corrupt(
-                    what, url, why, "repodata_use_shards", self.options.commands
-                ),
-                Resource.SHARDS,
-                url,
-            )
-            return None
-        return unpacked.value
+        return None
+    unpacked = bodies.unpack(decoded.data)
+    if unpacked.no_decoder:
+        fetcher.out.notes.append(f"{what}: not decoded (msgpack is not importable)")
+        return None
+    if not unpacked.ok or not isinstance(unpacked.value, dict):
+        why = f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"
+        _corrupt(fetcher, what, url, why, "repodata_use_shards")
+        return None
+    return unpacked.value
+
+
+def _corrupt(
+    fetcher: Fetcher,
+    what: str,
+    url: str,
+    why: str,
+    setting: str,
+    resource: Resource = Resource.SHARDS,
+) -> None:
+    """End the walk: the index `what` at url is corrupt (why); setting avoids it."""
+    commands = fetcher.options.commands
+    fetcher.fail(install_path.corrupt(what, url, why, setting, commands), resource, url)
 
 
 def _whole(answer: HttpResult | None) -> bodies.Body | None:
