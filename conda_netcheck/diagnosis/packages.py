@@ -39,16 +39,9 @@ def check(fetcher: Fetcher, ref: index.PackageRef, range_probe: bool) -> None:
     got = fetcher.get(ref.url, bound, Resource.PACKAGE, what, why)
     if got is None:
         return
-    ctype = got.headers.get("Content-Type", "")
     reason = _differs(ref, got)
     if reason:
-        fetcher.fail(
-            install_path.mismatch(
-                what, got.final_url or ref.url, reason, got.data, ctype
-            ),
-            Resource.PACKAGE,
-            ref.url,
-        )
+        _not_the_file(fetcher, ref, what, reason, got, got.final_url or ref.url)
         return
     fetcher.out.notes.append(f"{what}: {got.received:,} bytes, size and sha256 match")
     if range_probe and ref.size:
@@ -57,30 +50,13 @@ def check(fetcher: Fetcher, ref: index.PackageRef, range_probe: bool) -> None:
 
 def _ends(fetcher: Fetcher, ref: index.PackageRef, what: str, why: str) -> None:
     """A large package: its first and last bytes with Range, as conda resumes."""
-    head = fetcher.get(
-        ref.url,
-        RANGE_BYTES,
-        Resource.PACKAGE,
-        what,
-        why,
-        {"Range": f"bytes=0-{RANGE_BYTES - 1}"},
-    )
+    head = _ranged(fetcher, ref, what, why, f"bytes=0-{RANGE_BYTES - 1}")
     if head is None:
         return
-    ctype = head.headers.get("Content-Type", "")
     magic = MAGIC[".conda" if ref.filename.endswith(".conda") else ".tar.bz2"]
     if not head.data.startswith(magic):
-        fetcher.fail(
-            install_path.mismatch(
-                what,
-                ref.url,
-                "its first bytes are not a package's",
-                head.data,
-                ctype,
-            ),
-            Resource.PACKAGE,
-            ref.url,
-        )
+        reason = "its first bytes are not a package's"
+        _not_the_file(fetcher, ref, what, reason, head)
         return
     if head.status != 206:
         fetcher.out.warnings.append(
@@ -95,22 +71,13 @@ def _ends(fetcher: Fetcher, ref: index.PackageRef, what: str, why: str) -> None:
 
 def _tail(fetcher: Fetcher, ref: index.PackageRef, what: str, why: str) -> None:
     """Its last bytes: the total in Content-Range must be the size the index gives."""
-    tail = fetcher.get(
-        ref.url,
-        RANGE_BYTES,
-        Resource.PACKAGE,
-        what,
-        why,
-        {"Range": f"bytes=-{RANGE_BYTES}"},
-    )
+    tail = _ranged(fetcher, ref, what, why, f"bytes=-{RANGE_BYTES}")
     if tail is None or tail.status != 206:
         return
     total = _range_total(tail.headers.get("Content-Range", ""))
     if total is not None and ref.size is not None and total != ref.size:
         reason = f"the server has {total:,} bytes, the index says {ref.size:,}"
-        ctype = tail.headers.get("Content-Type", "")
-        problem = install_path.mismatch(what, ref.url, reason, tail.data, ctype)
-        fetcher.fail(problem, Resource.PACKAGE, ref.url)
+        _not_the_file(fetcher, ref, what, reason, tail)
         return
     fetcher.out.notes.append(f"{what}: its size is the index's ({total:,} bytes)")
 
@@ -130,6 +97,29 @@ def _resume(fetcher: Fetcher, ref: index.PackageRef, data: bytes) -> None:
         fetcher.out.notes.append(
             f"the package {ref.filename}: Range request answered {got.status}"
         )
+
+
+def _ranged(
+    fetcher: Fetcher, ref: index.PackageRef, what: str, why: str, spec: str
+) -> bodies.Body | None:
+    """A GET of at most RANGE_BYTES of the package, asking for the range spec."""
+    return fetcher.get(
+        ref.url, RANGE_BYTES, Resource.PACKAGE, what, why, {"Range": spec}
+    )
+
+
+def _not_the_file(
+    fetcher: Fetcher,
+    ref: index.PackageRef,
+    what: str,
+    reason: str,
+    got: bodies.Body,
+    shown: str | None = None,
+) -> None:
+    """End the walk: what the server sends for ref is not the package (reason)."""
+    ctype = got.headers.get("Content-Type", "")
+    problem = install_path.mismatch(what, shown or ref.url, reason, got.data, ctype)
+    fetcher.fail(problem, Resource.PACKAGE, ref.url)
 
 
 def _range_total(content_range: str) -> int | None:
