@@ -85,6 +85,7 @@ class _Walker:
         )
 
     def run(self, filename: str) -> None:
+        """Follow the index `filename`: its formats, then the packages it lists."""
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
         if filename == index.SHARDS_INDEX:
             found = self._shards(index_url)
