@@ -5,23 +5,27 @@ shards (CEP-16), repodata v2 may move packages to another host (CEP-15,
 info.base_url), and the packages themselves pass through proxies and filters
 that let small JSON files by. Each request here is bounded in bytes and time,
 goes through conda's session for its URL, and a failure names the request.
+
+Here the index formats are followed; the packages they lead to are checked in
+`packages`, and both ask through one `fetcher.Fetcher`.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config import index
-from ..model import Problem, Resource
+from ..model import Resource
 from ..probes import body as bodies
-from . import advice, install_path
+from . import install_path, packages
+from .fetcher import Fetcher, Followed
 from .install_path import INDEX_PREFIX
 
 if TYPE_CHECKING:
-    from ..model import Options, RouteFactory, Target, TargetResult
+    from ..model import Options, RouteFactory, Target
     from ..probes.http import HttpResult
+
+__all__ = ["Followed", "follow"]  # Followed is made by the fetcher, returned from here
 
 #: Decoded bytes of repodata.json.zst kept from that prefix.
 INDEX_OUTPUT = 1024 * 1024
@@ -36,35 +40,9 @@ CONDA_SHARD_INDEX_CAP = 2**23 * 16
 CONDA_SHARD_CAP = 2**20 * 16
 #: zstd window allowed (2**24 = 16 MiB): levels up to 19 use at most 8 MiB.
 WINDOW_LOG = 24
-#: Bytes asked for with Range: the head and tail of a large package, a resume probe.
-RANGE_BYTES = 1024
-
-MAGIC = {".conda": b"PK\x03\x04", ".tar.bz2": b"BZh"}
 
 
 # -- following the index --------------------------------------------------------
-
-
-@dataclass
-class Followed:
-    """What the requests after the index found, to fold into a TargetResult."""
-
-    problem: Problem | None = None
-    warnings: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    reached: list[str] = field(default_factory=list)
-    resource: Resource | None = None
-    url_failed: str | None = None
-
-    def fold_into(self, result: TargetResult) -> None:
-        """Add these findings to a target's result (before it is returned)."""
-        result.problem = result.problem or self.problem
-        result.warnings.extend(self.warnings)
-        result.notes.extend(self.notes)
-        result.reached.extend(u for u in self.reached if u not in result.reached)
-        if self.problem is not None:
-            result.resource = self.resource
-            result.url_failed = self.url_failed
 
 
 def follow(
@@ -80,34 +58,21 @@ def follow(
     answered: the index's answer; when it holds the whole body (a small index),
     it is used instead of fetching the file again.
     """
-    walker = _Walker(target, route_for, options)
-    walker.known = _whole(answered)
-    if until is not None:
-        walker.end = min(walker.end, until)
+    fetcher = Fetcher(target, route_for, options, until)
     if options.check_packages:
-        walker.run(filename)
-    return walker.out
+        _Walker(fetcher, _whole(answered)).run(filename)
+    return fetcher.out
 
 
 class _Walker:
     """The requests after one index, in conda's order, stopping at the first failure."""
 
-    def __init__(self, target: Target, route_for: RouteFactory, options: Options):
-        self.target = target
-        self.route_for = route_for
-        self.options = options
-        self.out = Followed()
-        self.end = time.monotonic() + options.connect_timeout + options.read_timeout
-        self.known: bodies.Body | None = None  # an index body already read whole
-
-    def _timeouts(self, left: float) -> tuple[float, float]:
-        """Connect and read timeouts that fit in what is left of the run."""
-        # A third each: a name whose first address does not answer costs two
-        # connects (the next address is tried), then the read.
-        return (
-            min(self.options.connect_timeout, left / 3),
-            min(self.options.read_timeout, left / 3),
-        )
+    def __init__(self, fetcher: Fetcher, known: bodies.Body | None):
+        self.fetcher = fetcher
+        self.target = fetcher.target
+        self.options = fetcher.options
+        self.out = fetcher.out  # the fetcher's findings, added to here too
+        self.known = known  # an index body already read whole
 
     def _index(
         self, url: str, max_bytes: int, resource: Resource, what: str, **kw: bool
@@ -115,9 +80,12 @@ class _Walker:
         """The index body: the one already read when it is whole, else a GET."""
         if self.known is not None and self.known.url == url:
             return self.known
-        return self._get(url, max_bytes, resource, what, "the channel's index", **kw)
+        return self.fetcher.get(
+            url, max_bytes, resource, what, "the channel's index", **kw
+        )
 
     def run(self, filename: str) -> None:
+        """Follow the index `filename`: its formats, then the packages it lists."""
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
         if filename == index.SHARDS_INDEX:
             found = self._shards(index_url)
@@ -128,63 +96,13 @@ class _Walker:
         if found is None or self.out.problem:
             return
         base, records = found
-        packages = index.smallest_packages(records, base)
-        if not packages:
+        refs = index.smallest_packages(records, base)
+        if not refs:
             self.out.notes.append("no package record in what was read: none fetched")
-        for position, ref in enumerate(packages):
-            self._package(ref, range_probe=position == 0)
+        for position, ref in enumerate(refs):
+            packages.check(self.fetcher, ref, range_probe=position == 0)
             if self.out.problem:
                 return
-
-    # -- requests --------------------------------------------------------------
-
-    def _fail(self, problem: Problem, resource: Resource, url: str) -> None:
-        self.out.problem = problem
-        self.out.resource = resource
-        self.out.url_failed = url
-
-    def _get(
-        self,
-        url: str,
-        max_bytes: int,
-        resource: Resource,
-        what: str,
-        why: str,
-        headers: dict[str, str] | None = None,
-        missing_ok: bool = False,
-    ) -> bodies.Body | None:
-        """One bounded GET through conda's session for url; None (and a problem) on failure.
-
-        missing_ok: a 404 is a note, not a problem (an optional format).
-        """
-        left = self.end - time.monotonic()
-        if left <= 0.2:
-            self.out.notes.append(f"{what}: not fetched, the run's time is up")
-            return None
-        try:
-            route = self.route_for(url)
-        except Exception as exc:
-            self._fail(advice.route_problem(exc), resource, url)
-            return None
-        connect, read = self._timeouts(left)
-        got = bodies.fetch(route.session, url, connect, read, max_bytes, headers)
-        self.out.reached.append(url)
-        hops = (*got.redirects, got.final_url or got.failed_url or url)
-        self.out.reached.extend(u for u in hops if u not in self.out.reached)
-        if got.redirects:
-            self.out.notes.append(
-                f"{what}: redirected to {install_path.shown(got.final_url or url)}"
-            )
-        if missing_ok and got.status == 404:
-            self.out.notes.append(f"{what}: 404, conda reads the next format")
-            return None
-        problem = install_path.answer_problem(
-            got, route, self.target, what, why, resource, self.options.commands
-        )
-        if problem is not None:
-            self._fail(problem, resource, got.failed_url or got.final_url or url)
-            return None
-        return got
 
     # -- the index formats --------------------------------------------------------
 
@@ -219,10 +137,9 @@ class _Walker:
                     if decoded.state is bodies.Zstd.TRUNCATED
                     else f"zstd rejects it ({decoded.error})"
                 )
-                problem = install_path.corrupt(
-                    filename, url, why, "repodata_use_zst", self.options.commands
+                _corrupt(
+                    self.fetcher, filename, url, why, "repodata_use_zst", Resource.INDEX
                 )
-                self._fail(problem, Resource.INDEX, url)
                 return None
             if decoded.state not in (bodies.Zstd.OK, bodies.Zstd.PREFIX):
                 self.out.notes.append(
@@ -250,23 +167,15 @@ class _Walker:
         if got.ending is bodies.Ending.BOUNDED:
             self.out.notes.append(f"{what}: over {SHARD_INDEX_BYTES:,} bytes, not read")
             return None
-        shards_index = self._decode(
-            got, url, what, SHARD_INDEX_OUTPUT, CONDA_SHARD_INDEX_CAP
+        shards_index = _decode(
+            self.fetcher, got, url, what, SHARD_INDEX_OUTPUT, CONDA_SHARD_INDEX_CAP
         )
         if shards_index is None:
             return None
         info, names = shards_index.get("info"), shards_index.get("shards")
         if not isinstance(info, dict) or not isinstance(names, dict):
-            self._fail(
-                install_path.corrupt(
-                    what,
-                    url,
-                    "no info or shards map",
-                    "repodata_use_shards",
-                    self.options.commands,
-                ),
-                Resource.SHARDS,
-                url,
+            _corrupt(
+                self.fetcher, what, url, "no info or shards map", "repodata_use_shards"
             )
             return None
         if not names:
@@ -278,211 +187,72 @@ class _Walker:
             f"{what}: {len(names)} names; shards at {install_path.shown(shards_at)}, "
             f"packages at {install_path.shown(base)}"
         )
+        records = self._shard(url, shards_at, names)
+        return None if records is None else (base, records)
+
+    def _shard(self, url: str, shards_at: str, names: dict) -> dict | None:
+        """The records in the shard of the first name the shard index at url lists."""
         name = min(names)
         digest = names[name]
         if not isinstance(digest, (bytes, bytearray)):
-            self._fail(
-                install_path.corrupt(
-                    what,
-                    url,
-                    f"the entry for {name} is not a sha256",
-                    "repodata_use_shards",
-                    self.options.commands,
-                ),
-                Resource.SHARDS,
-                url,
-            )
+            why = f"the entry for {name} is not a sha256"
+            _corrupt(self.fetcher, "the shard index", url, why, "repodata_use_shards")
             return None
         shard_at = index.shard_url(shards_at, digest)
+        what = f"the shard of {name}"
         why = "the shard index's shards_base_url"
-        got = self._get(
-            shard_at, SHARD_BYTES, Resource.SHARDS, f"the shard of {name}", why
-        )
+        got = self.fetcher.get(shard_at, SHARD_BYTES, Resource.SHARDS, what, why)
         if got is None:
             return None
-        shard = self._decode(
-            got, shard_at, f"the shard of {name}", SHARD_OUTPUT, CONDA_SHARD_CAP
+        shard = _decode(
+            self.fetcher, got, shard_at, what, SHARD_OUTPUT, CONDA_SHARD_CAP
         )
         if shard is None:
             return None
-        return base, index.records_from_shard(shard)
+        return index.records_from_shard(shard)
 
-    def _decode(
-        self, got: bodies.Body, url: str, what: str, max_output: int, cap: int
-    ) -> dict | None:
-        """zstd then msgpack, bounded; index-corrupt (or a block page) when it fails.
 
-        cap: what conda itself decodes at most; past max_output decoding goes on,
-        discarding, up to cap, so that only what conda refuses is called corrupt.
-        """
-        decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
-        problem = install_path.undecodable(
-            decoded, got, url, what, cap, self.options.commands
+def _decode(
+    fetcher: Fetcher, got: bodies.Body, url: str, what: str, max_output: int, cap: int
+) -> dict | None:
+    """zstd then msgpack, bounded; index-corrupt (or a block page) when it fails.
+
+    cap: what conda itself decodes at most; past max_output decoding goes on,
+    discarding, up to cap, so that only what conda refuses is called corrupt.
+    """
+    commands = fetcher.options.commands
+    decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
+    problem = install_path.undecodable(decoded, got, url, what, cap, commands)
+    if problem is not None:
+        fetcher.fail(problem, Resource.SHARDS, url)
+        return None
+    if decoded.state is not bodies.Zstd.OK:
+        fetcher.out.notes.append(
+            f"{what}: not decoded within {max_output:,} bytes ({decoded.state.value})"
         )
-        if problem is not None:
-            self._fail(problem, Resource.SHARDS, url)
-            return None
-        if decoded.state is not bodies.Zstd.OK:
-            self.out.notes.append(
-                f"{what}: not decoded within {max_output:,} bytes ({decoded.state.value})"
-            )
-            return None
-        unpacked = bodies.unpack(decoded.data)
-        if unpacked.no_decoder:
-            self.out.notes.append(f"{what}: not decoded (msgpack is not importable)")
-            return None
-        if not unpacked.ok or not isinstance(unpacked.value, dict):
-            why = (
-                f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"
-            )
-            self._fail(
-                install_path.corrupt(
-                    what, url, why, "repodata_use_shards", self.options.commands
-                ),
-                Resource.SHARDS,
-                url,
-            )
-            return None
-        return unpacked.value
-
-    # -- one package -------------------------------------------------------------------
-
-    def _package(self, ref: index.PackageRef, range_probe: bool) -> None:
-        """The whole file under the bound (size and sha256 checked), else its head and tail."""
-        what = f"the package {ref.filename}"
-        why = (
-            "the index's base_url"
-            if not ref.url.startswith(self.target.url)
-            else "the channel"
-        )
-        bound = self.options.package_bytes
-        if ref.size is None or ref.size > bound:
-            self._package_ends(ref, what, why)
-            return
-        got = self._get(ref.url, bound, Resource.PACKAGE, what, why)
-        if got is None:
-            return
-        ctype = got.headers.get("Content-Type", "")
-        reason = _differs(ref, got)
-        if reason:
-            self._fail(
-                install_path.mismatch(
-                    what, got.final_url or ref.url, reason, got.data, ctype
-                ),
-                Resource.PACKAGE,
-                ref.url,
-            )
-            return
-        self.out.notes.append(f"{what}: {got.received:,} bytes, size and sha256 match")
-        if range_probe and ref.size:
-            self._resume(ref, got.data)
-
-    def _package_ends(self, ref: index.PackageRef, what: str, why: str) -> None:
-        """A large package: its first and last bytes with Range, as conda resumes."""
-        head = self._get(
-            ref.url,
-            RANGE_BYTES,
-            Resource.PACKAGE,
-            what,
-            why,
-            {"Range": f"bytes=0-{RANGE_BYTES - 1}"},
-        )
-        if head is None:
-            return
-        ctype = head.headers.get("Content-Type", "")
-        magic = MAGIC[".conda" if ref.filename.endswith(".conda") else ".tar.bz2"]
-        if not head.data.startswith(magic):
-            self._fail(
-                install_path.mismatch(
-                    what,
-                    ref.url,
-                    "its first bytes are not a package's",
-                    head.data,
-                    ctype,
-                ),
-                Resource.PACKAGE,
-                ref.url,
-            )
-            return
-        if head.status != 206:
-            self.out.warnings.append(
-                install_path.range_ignored(head.final_url or ref.url)
-            )
-            return
-        self.out.notes.append(
-            f"{what}: first {len(head.data):,} bytes look right (Range)"
-        )
-        self._package_tail(ref, what, why)
-
-    def _package_tail(self, ref: index.PackageRef, what: str, why: str) -> None:
-        """Its last bytes: the total in Content-Range must be the size the index gives."""
-        tail = self._get(
-            ref.url,
-            RANGE_BYTES,
-            Resource.PACKAGE,
-            what,
-            why,
-            {"Range": f"bytes=-{RANGE_BYTES}"},
-        )
-        if tail is None or tail.status != 206:
-            return
-        total = _range_total(tail.headers.get("Content-Range", ""))
-        if total is not None and ref.size is not None and total != ref.size:
-            reason = f"the server has {total:,} bytes, the index says {ref.size:,}"
-            ctype = tail.headers.get("Content-Type", "")
-            problem = install_path.mismatch(what, ref.url, reason, tail.data, ctype)
-            self._fail(problem, Resource.PACKAGE, ref.url)
-            return
-        self.out.notes.append(f"{what}: its size is the index's ({total:,} bytes)")
-
-    def _resume(self, ref: index.PackageRef, data: bytes) -> None:
-        """conda resumes a .partial file with Range: bytes=N-; is it honoured?"""
-        start = max(0, len(data) - RANGE_BYTES)
-        url = ref.url
-        try:
-            route = self.route_for(url)
-        except Exception:
-            return
-        left = self.end - time.monotonic()
-        if left <= 0.2:
-            return
-        got = bodies.fetch(
-            route.session,
-            url,
-            *self._timeouts(left),
-            RANGE_BYTES + 1,
-            {"Range": f"bytes={start}-"},
-        )
-        if got.status == 206 and got.data == data[start:]:
-            self.out.notes.append(f"the package {ref.filename}: Range requests work")
-        elif got.status == 200:
-            self.out.warnings.append(install_path.range_ignored(got.final_url or url))
-        else:
-            self.out.notes.append(
-                f"the package {ref.filename}: Range request answered {got.status}"
-            )
+        return None
+    unpacked = bodies.unpack(decoded.data)
+    if unpacked.no_decoder:
+        fetcher.out.notes.append(f"{what}: not decoded (msgpack is not importable)")
+        return None
+    if not unpacked.ok or not isinstance(unpacked.value, dict):
+        why = f"not a msgpack map ({unpacked.error or type(unpacked.value).__name__})"
+        _corrupt(fetcher, what, url, why, "repodata_use_shards")
+        return None
+    return unpacked.value
 
 
-def _range_total(content_range: str) -> int | None:
-    """The complete length in 'bytes 200-1000/67589' (None for '*' or garbage)."""
-    total = content_range.rpartition("/")[2].strip()
-    return int(total) if total.isdigit() else None
-
-
-def _differs(ref: index.PackageRef, got: bodies.Body) -> str | None:
-    """Why the body is not the file the index describes, or None."""
-    if got.ending is bodies.Ending.BOUNDED:
-        return f"more than the {ref.size:,} bytes the index gives"
-    if ref.size is not None and got.received != ref.size:
-        return f"{got.received:,} bytes instead of {ref.size:,}"
-    if ref.sha256 and got.sha256 and got.sha256 != ref.sha256:
-        return f"sha256 {got.sha256[:12]}... instead of {ref.sha256[:12]}..."
-    if not ref.sha256 and ref.md5:
-        import hashlib
-
-        if hashlib.md5(got.data).hexdigest() != ref.md5:
-            return "its md5 differs from the index's"
-    return None
+def _corrupt(
+    fetcher: Fetcher,
+    what: str,
+    url: str,
+    why: str,
+    setting: str,
+    resource: Resource = Resource.SHARDS,
+) -> None:
+    """End the walk: the index `what` at url is corrupt (why); setting avoids it."""
+    commands = fetcher.options.commands
+    fetcher.fail(install_path.corrupt(what, url, why, setting, commands), resource, url)
 
 
 def _whole(answer: HttpResult | None) -> bodies.Body | None:

@@ -3,7 +3,7 @@
 The codes' records (who acts, report sentence, README line) are in the
 catalogue; here their summaries and fixes are written from the facts, and a
 cut index body and a failing redirect hop are named. What is fetched after
-the index is in after_index.
+the index is in after_index (the index formats) and packages (the packages).
 """
 
 from __future__ import annotations
