@@ -520,4 +520,6 @@ def test_a_well_formed_channel_broken_by_default_channels_says_so(
     assert setting["fix"].startswith(
         f"conda config --file {path} --remove-key default_channels"
     )
+    # custom_channels is set nowhere: conda derives it from default_channels.
+    assert "custom_channels" not in by_check
     assert code == 1

@@ -124,7 +124,12 @@ def from_conda() -> NetConfig:
     # Each setting that feeds channel URLs, so that a broken one is named
     # (context.channels fails on any of them with a bare ValueError).
     for key in ("channel_alias", "default_channels", "custom_channels"):
+        failed = len(cfg.problems)
         value = _setting(key, None, cfg, lambda key=key: getattr(context, key))
+        if failed and len(cfg.problems) > failed and key not in cfg.sources:
+            # Set nowhere: conda derives it from the key that already failed
+            # (custom_channels holds default_channels' hosts); one error, there.
+            cfg.problems.pop()
         if key == "default_channels" and value is not None:
             cfg.default_channels = [str(c) for c in value]
     # A channel conda cannot expand is named by conda_targets, one by one.
