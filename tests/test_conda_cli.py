@@ -523,3 +523,29 @@ def test_a_well_formed_channel_broken_by_default_channels_says_so(
     # custom_channels is set nowhere: conda derives it from default_channels.
     assert "custom_channels" not in by_check
     assert code == 1
+
+
+def test_ssl_verify_false_is_said_once_not_warned_per_request(
+    channel_root, ca, condarc, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+
+    from support.servers import channel_server, server_tls_context
+
+    with channel_server(
+        channel_root, server_tls_context(ca.issue_cert("127.0.0.1"))
+    ) as server:
+        condarc([server.url], ssl_verify=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "conda", "netcheck", "--timeout", "2"],
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert "ssl_verify is false" in proc.stdout  # the finding, with its fix
+    assert "Verdict: all 2 targets are reachable." in proc.stdout
+    # conda silences urllib3's per-request warning for ssl_verify: false too.
+    assert "InsecureRequestWarning" not in proc.stderr

@@ -116,6 +116,8 @@ def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
     # requests merges the environment (REQUESTS_CA_BUNDLE, *_PROXY, NO_PROXY)
     # with the session exactly like this when conda sends a request.
     settings = session.merge_environment_settings(url, {}, None, None, None)
+    if settings["verify"] is False:
+        _quiet_unverified()
     proxy = select_proxy(url, settings["proxies"])
     source = None
     if proxy:
@@ -137,6 +139,19 @@ def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
         ssl_context=ssl_context,
         truststore_through_proxy=through_proxy,
     )
+
+
+def _quiet_unverified() -> None:
+    """Silence urllib3's per-request warning as conda does when ssl_verify is false.
+
+    The run says it once, as a finding with its fix; a warning per request
+    would bury the report on stderr.
+    """
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    warnings.simplefilter("ignore", InsecureRequestWarning)
 
 
 def truststore_through_proxy(adapter: Any) -> bool:
