@@ -131,10 +131,6 @@ class Details:
         """These details with `changes` set; an undeclared name is a TypeError."""
         return dataclasses.replace(self, **changes) if changes else self
 
-    def with_all(self, other: Details) -> Details:
-        """These details with every field `other` sets."""
-        return self.merged(**other.fields_set())
-
     def fields_set(self) -> dict[str, Any]:
         """The fields that hold a value, in declaration order."""
         return {

@@ -129,24 +129,16 @@ def _setting(cfg: NetConfig | None) -> Setting:
     from .config.proxylint import environment_source
 
     commands = for_config(cfg) if cfg is not None else Commands()
-    return Setting(_proxies(), commands, environment_source(os.environ, "https"))
+    return Setting(_proxies(cfg), commands, environment_source(os.environ, "https"))
 
 
-def _proxies() -> dict[str, str]:
+def _proxies(cfg: NetConfig | None) -> dict[str, str]:
     """The proxies conda would use, from .condarc and the variables (no network)."""
-    found: dict[str, str] = {}
-    try:
-        from conda.base.context import context
+    from .config.proxylint import variable_proxies
 
-        found.update(context.proxy_servers or {})
-    except Exception:
-        pass
+    found = dict(cfg.proxy_servers) if cfg is not None else {}
     # requests lets a variable win over proxy_servers for the same scheme.
-    for name in ("https_proxy", "http_proxy", "all_proxy"):
-        value = os.environ.get(name) or os.environ.get(name.upper())
-        if value:
-            found[name.split("_")[0]] = value
-    return found
+    return {**found, **variable_proxies(os.environ)}
 
 
 def chain_texts(error: BaseException) -> tuple[list[str], str]:
@@ -169,10 +161,9 @@ def _safe_str(exc: BaseException) -> str:
         return ""
 
 
-def classify(error: BaseException, proxies: Setting | dict[str, str]) -> Cause | None:
+def classify(error: BaseException, proxies: Setting | None = None) -> Cause | None:
     """The most likely cause of a network error, from its chain alone."""
-    if not isinstance(proxies, Setting):
-        proxies = Setting(dict(proxies))
+    proxies = Setting() if proxies is None else proxies
     names, text = chain_texts(error)
     for rule in RULES:
         cause = rule(error, names, text, proxies)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .sources import (
-    COMMAND_LINE,
     DEFAULT_SOURCE,
     ProxySource,
     ProxySourceKind,
@@ -28,8 +27,6 @@ from .sources import (
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
-
-__all__ = ["COMMAND_LINE", "DEFAULT_SOURCE", "Commands", "Shell"]
 
 
 class Shell(str, Enum):
@@ -140,22 +137,20 @@ class Commands:
         system's settings. Only a variable overrides those, so a proxy from
         the OS (or from a source not pinned down) gets the variable's line.
         """
-        kind, name = _where(source)
-        if kind is ProxySourceKind.SETTING:
-            return self.set(f"proxy_servers.{name}", proxy)
-        if kind is ProxySourceKind.VARIABLE:
-            return set_variable(name, proxy, self.shell)
-        if kind in _ENVIRONMENT or not self.conda:
+        if source is not None and source.kind is ProxySourceKind.SETTING:
+            return self.set(f"proxy_servers.{source.name}", proxy)
+        if source is not None and source.kind is ProxySourceKind.VARIABLE:
+            return set_variable(source.name, proxy, self.shell)
+        if (source is not None and source.kind in _ENVIRONMENT) or not self.conda:
             return set_variable(proxy_variable(url), proxy, self.shell)
         return self.set(proxy_key(url), proxy)
 
     def drop_proxy(self, url: str, source: ProxySource | None) -> str:
         """The line that stops using the proxy chosen for url."""
-        kind, name = _where(source)
-        if kind is ProxySourceKind.SETTING:
-            return self.remove(f"proxy_servers.{name}")
-        if kind is ProxySourceKind.VARIABLE:
-            return unset_variable(name, self.shell)
+        if source is not None and source.kind is ProxySourceKind.SETTING:
+            return self.remove(f"proxy_servers.{source.name}")
+        if source is not None and source.kind is ProxySourceKind.VARIABLE:
+            return unset_variable(source.name, self.shell)
         # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
         return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
@@ -175,13 +170,6 @@ class Commands:
 
 #: Proxy sources only a variable overrides (requests prefers them to proxy_servers).
 _ENVIRONMENT = (ProxySourceKind.OS, ProxySourceKind.ENVIRONMENT)
-
-
-def _where(source: ProxySource | None) -> tuple[ProxySourceKind | None, str]:
-    """The kind and name of a proxy source; (None, "") when unknown."""
-    if source is None:
-        return None, ""
-    return source.kind, source.name
 
 
 def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:

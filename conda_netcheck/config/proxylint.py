@@ -696,6 +696,11 @@ def _lint_variables(env: dict[str, str], commands: Commands) -> list[Finding]:
     return findings
 
 
+def variable_proxies(env: Mapping[str, str]) -> dict[str, str]:
+    """scheme -> the proxy URL the *_PROXY variables give it, as urllib reads them."""
+    return {scheme: c.url for scheme, c in _environment(dict(env)).chosen.items()}
+
+
 def environment_source(env: Mapping[str, str], scheme: str) -> ProxySource | None:
     """The variable, else the OS setting, whose proxy requests prefers to proxy_servers.
 

@@ -250,7 +250,7 @@ def _proxy_refused(s: Subject) -> Action:
 
 def _proxy_auth(s: Subject) -> Action:
     schemes = s.details.auth_schemes or ()
-    if schemes and not any(str(x).lower() == "basic" for x in schemes):  # type: ignore[union-attr]
+    if schemes and not any(x.lower() == "basic" for x in schemes):
         return Action(
             Actor.NETWORK,
             f"the proxy {s.proxy} accepts only {', '.join(schemes)} and conda "  # type: ignore[arg-type]

@@ -168,9 +168,9 @@ def _intercepted_and_os_trusts(report: Report) -> bool:
 def _os_trusts(problem: Problem) -> bool | None:
     """Whether the OS store accepted the chain a TLS problem saw, on a usable route."""
     details = problem.details
-    if details.truststore_usable is False or details.trusted_by is None:
-        return False if details.truststore_usable is False else None
-    return details.trusted_by.os
+    if details.truststore_usable is False:
+        return False
+    return details.trusted_by.os if details.trusted_by else None
 
 
 def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | None:

@@ -108,38 +108,39 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
 
 def _channels(report: Report) -> list[dict[str, Any]]:
     """The targets grouped by channel, in configuration order, then by diagnosis."""
-    channels: dict[tuple[str, str], dict[str, Any]] = {}
+    channels: dict[tuple[str, str], list[int]] = {}
     for index, result in enumerate(report.targets):
         target = result.target
-        entry = channels.setdefault(
-            (target.channel_url, target.channel),
-            {
-                "channel": target.channel,
-                "url": target.channel_url,
-                "source": target.source,
-                "status": Status.OK.value,
-                "diagnoses": [],
-            },
-        )
-        if _RANK[result.status] > _RANK[Status(entry["status"])]:
-            entry["status"] = result.status.value
-        head = result.headline
+        channels.setdefault((target.channel_url, target.channel), []).append(index)
+    return [_channel_dict(report.targets, indexes) for indexes in channels.values()]
+
+
+def _channel_dict(results: list[TargetResult], indexes: list[int]) -> dict[str, Any]:
+    """One channel: its worst status, its subdirs grouped by diagnosis."""
+    diagnoses: dict[str, dict[str, Any]] = {}
+    for index in indexes:
+        head = results[index].headline
         code = head.code.value if head else "ok"
-        group = next((g for g in entry["diagnoses"] if g["diagnosis"] == code), None)
-        if group is None:
-            group = {
+        group = diagnoses.setdefault(
+            code,
+            {
                 "diagnosis": code,
                 "layer": head.layer.value if head else None,
                 "subdirs": [],
                 "targets": [],
-            }
-            entry["diagnoses"].append(group)
-        group["subdirs"].append(target.subdir)
+            },
+        )
+        group["subdirs"].append(results[index].target.subdir)
         group["targets"].append(index)
-    return list(channels.values())
-
-
-_RANK = {Status.OK: 0, Status.WARNING: 1, Status.ERROR: 2}
+    target = results[indexes[0]].target
+    worst = max((results[i].status for i in indexes), key=list(Status).index)
+    return {
+        "channel": target.channel,
+        "url": target.channel_url,
+        "source": target.source,
+        "status": worst.value,
+        "diagnoses": list(diagnoses.values()),
+    }
 
 
 def _resource(result: TargetResult) -> str | None:
