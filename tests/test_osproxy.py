@@ -356,3 +356,21 @@ def test_no_override_finding_when_a_variable_hides_the_os_settings(windows_reque
         env={"HTTPS_PROXY": "http://team.corp:3128"},
     )
     assert osproxy.overridden_findings(cfg) == []
+
+
+def test_override_finding_never_prints_the_proxy_password(windows_requests):
+    from conda_netcheck.model import Report
+    from conda_netcheck.output import render
+
+    windows_requests(ProxyEnable=1, ProxyServer="proxy.corp:8080")
+    password = "Pl4nted-Pr0xy-Pw"
+    cfg = NetConfig(proxy_servers={"https": f"http://bob:{password}@team.corp:3128"})
+    (finding,) = osproxy.overridden_findings(cfg)
+    assert "export HTTPS_PROXY='http://USER:<password>@team.corp:3128'" in finding.fix
+    outputs = [
+        finding.summary,
+        finding.fix,
+        "\n".join(render.finding_lines(finding, verbose=True)),
+        render.to_json(Report(findings=[finding])),
+    ]
+    assert not [text for text in outputs if password in text or "bob" in text]

@@ -160,8 +160,8 @@ def overridden_findings(
     requests prefers them to the session's (conda's proxy_servers) for the
     same scheme; a variable would override the OS settings.
     """
-    from ..redact import REDACTOR
     from .commands import for_config
+    from .proxylint import shown_proxy
     from .sources import ProxySource, ProxySourceKind
 
     if environment_has_proxy(cfg.env):
@@ -177,15 +177,16 @@ def overridden_findings(
         if not configured or not used or used == configured:
             continue
         source = ProxySource(ProxySourceKind.OS, settings.source)
-        line = commands.set_proxy(f"{scheme}://", configured, source)
+        # Never the password: its user info is a placeholder the user fills in.
+        line = commands.set_proxy(f"{scheme}://", shown_proxy(configured), source)
         findings.append(
             Finding(
                 f"proxy_servers.{scheme}",
                 Code.PROXY_MISCONFIGURED,
                 f"is overridden by {settings.source}: with no *_PROXY variable set, "
                 "requests lets the operating system's proxy win over the "
-                f"session's proxies, so conda uses {REDACTOR.url(used)}, not "
-                f"{REDACTOR.url(configured)}",
+                f"session's proxies, so conda uses {shown_proxy(used)}, not "
+                f"{shown_proxy(configured)}",
                 f"set the variable, which wins over the operating system's "
                 f"settings: {line}; or change the proxy in {settings.source}",
                 status=Status.WARNING,

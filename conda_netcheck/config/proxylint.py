@@ -651,7 +651,7 @@ def _finding(check: str, lint: Lint) -> Finding:
     )
 
 
-def _shown(url: str) -> str:
+def shown_proxy(url: str) -> str:
     """A proxy URL as messages show it: stripped, user info as placeholders."""
     return _Raw.split(url.strip()).display()
 
@@ -752,7 +752,7 @@ def _case_conflict(
         emptied = Lint(
             Status.WARNING,
             f"is set but empty, which makes requests ignore {upper} "
-            f"({_shown(up)}): conda connects without a proxy where {upper} "
+            f"({shown_proxy(up)}): conda connects without a proxy where {upper} "
             "would apply",
             f"{unset_variable(lower, shell)} (or {unset_variable(upper, shell)} too "
             "if no proxy is wanted)",
@@ -761,7 +761,7 @@ def _case_conflict(
     differs = Lint(
         Status.WARNING,
         f"differs from {lower}: requests (so conda) uses {lower} "
-        f"({_shown(low)}) and ignores {upper} ({_shown(up)}); programs that "
+        f"({shown_proxy(low)}) and ignores {upper} ({shown_proxy(up)}); programs that "
         "read the upper-case one first (Go programs) use the other",
         f"{unset_variable(upper, shell)}, or set both to the same URL",
     )
@@ -784,7 +784,7 @@ def _overridden(
             Status.WARNING,
             f"is overridden by {name}: requests lets the environment win "
             "over the session's proxies, so conda uses "
-            f"{_shown(variable.url)}, not {_shown(setting.url)} (except for "
+            f"{shown_proxy(variable.url)}, not {shown_proxy(setting.url)} (except for "
             "hosts in NO_PROXY)",
             f"{unset_variable(name, shell)} (or set it to the same URL)",
         )
@@ -815,7 +815,7 @@ def _missing_scheme(
 
     if is_pac_url(chosen.url):  # copying it would spread the mistake
         return []
-    display = _shown(chosen.url)
+    display = shown_proxy(chosen.url)
     if "://" not in display:  # suggest the URL in its working form
         display = f"http://{display}"
     effect = (
