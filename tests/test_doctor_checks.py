@@ -107,6 +107,18 @@ def test_a_channel_conda_cannot_expand_is_a_marked_line_not_a_silent_skip(
 
 
 @needs_doctor_selection
+def test_a_channel_conda_cannot_expand_never_shows_its_secrets(env, conda_cli, channel):
+    password, token = "Pl4nted-Pw-77", "tk-Pl4nted-T0ken-88"
+    broken = f"http://bob:{password}@127.0.0.1:99999/t/{token}/bad"
+    prefix = env([channel.url, broken], default_channels=[channel.url])
+    for argv in ((), ("--verbose",)):
+        out, err = doctor(conda_cli, prefix, *argv, "channel-reachability")
+        assert "cannot be turned into URLs" in out
+        assert password not in out + err
+        assert token not in out + err
+
+
+@needs_doctor_selection
 def test_verbose_adds_each_url_with_its_fix(env, conda_cli):
     refused = f"http://127.0.0.1:{closed_port()}/down"
     prefix = env([refused])

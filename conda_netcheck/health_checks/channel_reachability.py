@@ -25,6 +25,7 @@ def check(prefix: str, verbose: bool) -> None:
     from ..diagnosis.runner import diagnose
     from ..model import Options, Status
     from ..output.render import mark
+    from ..redact import REDACTOR
     from ..settings import current
 
     unusable: list = []  # channels conda cannot turn into URLs, as findings
@@ -35,9 +36,11 @@ def check(prefix: str, verbose: bool) -> None:
         )
         return
     # Never a silent skip: conda fails on such a channel too.
-    lines = [f"{mark(Status.ERROR)} {f.summary}" for f in unusable]
-    if verbose:
-        lines = [f"{line}\n    fix: {f.fix}" for line, f in zip(lines, unusable)]
+    lines = [
+        REDACTOR.text(f"{mark(Status.ERROR)} {f.summary}")
+        + (f"\n    fix: {REDACTOR.text(f.fix or '')}" if verbose else "")
+        for f in unusable
+    ]
     if targets and context.offline:  # network-config reports it and its fix
         lines.append(
             f"{mark(Status.WARNING)} Channels not checked: conda is in offline mode."
