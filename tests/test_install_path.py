@@ -24,6 +24,7 @@ from support.channel_faults import (
     ignore_range,
     make_real_channel,
     promise_more,
+    redirect_packages,
     reset_before_answer,
     serve_ranges,
 )
@@ -352,16 +353,7 @@ def test_range_ignored_is_a_warning(real, server):
 
 def test_package_redirect_to_a_dead_host_names_the_hop(real, server):
     port = closed_port()
-
-    def redirect(req) -> bool:
-        if not req.path.endswith(".conda"):
-            return False
-        req.send_response(302)
-        req.send_header("Location", f"http://127.0.0.1:{port}/cdn{req.path}")
-        req.send_header("Content-Length", "0")
-        req.end_headers()
-        return True
-
+    redirect = redirect_packages(f"http://127.0.0.1:{port}/cdn")
     server.behaviour.handler = chain(redirect, serve_ranges(real.root))
     result = check(server.url)
     assert result.problem.code.value == "connection-refused"
@@ -620,16 +612,7 @@ def test_zstd_decoding_is_bounded_in_output():
 
 
 def _redirect_packages_to(port: int):
-    def handler(req) -> bool:
-        if not req.path.endswith(".conda"):
-            return False
-        req.send_response(302)
-        req.send_header("Location", f"http://127.0.0.1:{port}/cdn{req.path}")
-        req.send_header("Content-Length", "0")
-        req.end_headers()
-        return True
-
-    return handler
+    return redirect_packages(f"http://127.0.0.1:{port}/cdn")
 
 
 def _truncate(real, name: str, keep: int = -20) -> None:
@@ -700,16 +683,7 @@ def test_packages_redirected_to_a_cdn_are_followed_and_allowed(real, server, tmp
 
     with channel_server(real.root) as cdn:
         cdn.behaviour.handler = serve_ranges(real.root)
-
-        def redirect(req) -> bool:
-            if not req.path.endswith((".conda", ".tar.bz2")):
-                return False
-            req.send_response(302)
-            req.send_header("Location", f"{cdn.url}{req.path}")
-            req.send_header("Content-Length", "0")
-            req.end_headers()
-            return True
-
+        redirect = redirect_packages(cdn.url, (".conda", ".tar.bz2"))
         server.behaviour.handler = chain(redirect, serve_ranges(real.root))
         result = check(server.url)
     assert result.status.value == "ok", result.problem

@@ -205,6 +205,32 @@ def _send(req, status: int, body: bytes, content_type: str, length: int | None =
     req.end_headers()
 
 
+def _close(req, reset: bool = False) -> None:
+    """End the connection: FIN, or RST when `reset`."""
+    if reset:
+        # SO_LINGER with a zero timeout: close() sends RST, not FIN.
+        req.connection.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+        )
+    req.close_connection = True
+    req.connection.close()
+
+
+def redirect_packages(to: str, suffixes: tuple[str, ...] = (".conda",)) -> Callable:
+    """302 every package path ending in one of suffixes to the same path under `to`."""
+
+    def handler(req) -> bool:
+        if not req.path.endswith(suffixes):
+            return False
+        req.send_response(302)
+        req.send_header("Location", f"{to}{req.path}")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+        return True
+
+    return handler
+
+
 def _matches(req, suffix: str) -> bool:
     return req.path.split("?")[0].endswith(suffix)
 
@@ -264,13 +290,7 @@ def cut_body(
         _send(req, 200, b"", "application/octet-stream", length=len(data))
         req.wfile.write(data[:count])
         req.wfile.flush()
-        if reset:
-            # SO_LINGER with a zero timeout: close() sends RST, not FIN.
-            req.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-        req.close_connection = True
-        req.connection.close()
+        _close(req, reset)
         return True
 
     return handler
@@ -282,11 +302,7 @@ def reset_before_answer(suffix: str) -> Callable:
     def handler(req) -> bool:
         if not _matches(req, suffix):
             return False
-        req.connection.setsockopt(
-            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-        )
-        req.close_connection = True
-        req.connection.close()
+        _close(req, reset=True)
         return True
 
     return handler
@@ -301,8 +317,7 @@ def promise_more(suffix: str, body: bytes, promised: int) -> Callable:
         _send(req, 200, b"", "application/json", length=promised)
         req.wfile.write(body)
         req.wfile.flush()
-        req.close_connection = True
-        req.connection.close()
+        _close(req)
         return True
 
     return handler
