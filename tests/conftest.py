@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
 import re
 import subprocess
@@ -30,17 +31,24 @@ NO_CONDA_REASON = (
 needs_conda = pytest.mark.skipif(not HAS_CONDA, reason=NO_CONDA_REASON)
 
 
-def _has_error_hints() -> bool:
+def has_plugin_type(name: str) -> bool:
+    """Whether this conda declares the plugin hook type `name` (conda.plugins.types)."""
     try:
-        from conda.plugins.types import CondaErrorHint  # noqa: F401
+        types = importlib.import_module("conda.plugins.types")
     except ImportError:
         return False
-    return True
+    return hasattr(types, name)
 
 
-#: conda_error_hints arrived in conda 26.7 (a version gate, allowed in CI).
+#: Error hints and exception observers arrived in conda 26.7 (version gates,
+#: allowed in CI).
 needs_hints = pytest.mark.skipif(
-    not _has_error_hints(), reason="needs conda >= 26.7 (conda_error_hints)"
+    not has_plugin_type("CondaErrorHint"),
+    reason="needs conda >= 26.7 (conda_error_hints)",
+)
+needs_observers = pytest.mark.skipif(
+    not has_plugin_type("CondaExceptionObserver"),
+    reason="needs conda >= 26.7 (exception observers)",
 )
 
 CLONE_NEWNET = 0x40000000

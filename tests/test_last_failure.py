@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import needs_conda
+from conftest import has_plugin_type, needs_conda, needs_hints, needs_observers
 from support.proxies import squid_proxy
 from support.servers import channel_server, closed_port, server_tls_context
 
@@ -27,23 +27,6 @@ pytestmark = needs_conda
 SECRET = "Pr0xy-Secret-42"
 TOKEN = "tk-0123456789abcdef0123"
 RECORD = "netcheck-last-failure.json"
-
-
-def has_observers() -> bool:
-    try:
-        from conda.plugins.types import CondaExceptionObserver  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_observers = pytest.mark.skipif(
-    not has_observers(), reason="needs conda >= 26.7 (exception observers)"
-)
-# Error hints and exception observers both arrived in conda 26.7.
-needs_hints = pytest.mark.skipif(
-    not has_observers(), reason="needs conda >= 26.7 (conda_error_hints)"
-)
 
 
 @pytest.fixture
@@ -412,7 +395,7 @@ def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home, tm
 
 
 @pytest.mark.skipif(
-    has_observers(),
+    has_plugin_type("CondaExceptionObserver"),
     reason="for the conda releases before exception observers (conda >= 26.7 has them)",
 )
 def test_older_conda_fails_as_usual_and_records_nothing(home):
