@@ -124,12 +124,12 @@ def from_conda() -> NetConfig:
     # Each setting that feeds channel URLs, so that a broken one is named
     # (context.channels fails on any of them with a bare ValueError).
     for key in ("channel_alias", "default_channels", "custom_channels"):
-        failed = len(cfg.problems)
-        value = _setting(key, None, cfg, lambda key=key: getattr(context, key))
-        if failed and len(cfg.problems) > failed and key not in cfg.sources:
-            # Set nowhere: conda derives it from the key that already failed
-            # (custom_channels holds default_channels' hosts); one error, there.
-            cfg.problems.pop()
+        # A key set nowhere fails only because conda derives it from one that
+        # already failed (custom_channels holds default_channels' hosts).
+        derived = bool(cfg.problems) and key not in cfg.sources
+        value = _setting(
+            key, None, cfg, lambda key=key: getattr(context, key), report=not derived
+        )
         if key == "default_channels" and value is not None:
             cfg.default_channels = [str(c) for c in value]
     # A channel conda cannot expand is named by conda_targets, one by one.
@@ -145,12 +145,15 @@ def _safe(read: Any, default: Any) -> Any:
         return default
 
 
-def _setting(key: str, default: Any, cfg: NetConfig, read: Any) -> Any:
+def _setting(
+    key: str, default: Any, cfg: NetConfig, read: Any, report: bool = True
+) -> Any:
     """A context value; conda's validation error becomes a finding, the default stands."""
     try:
         return read()
     except Exception as exc:
-        cfg.problems.append(invalid_setting(cfg, key, _conda_reason(exc)))
+        if report:
+            cfg.problems.append(invalid_setting(cfg, key, _conda_reason(exc)))
         return default
 
 
