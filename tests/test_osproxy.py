@@ -15,7 +15,7 @@ import types
 import pytest
 from conftest import needs_conda
 
-from conda_netcheck.config import osproxy
+from conda_netcheck.config import osproxy, proxylint
 from conda_netcheck.config.netconfig import NetConfig
 
 
@@ -308,7 +308,7 @@ def test_the_os_proxy_wins_over_proxy_servers_and_the_printed_line_over_it(
     windows_requests(ProxyEnable=1, ProxyServer="proxy.corp:8080")
     configured = {"https": "http://team.corp:3128"}
     assert chosen_proxy(URL, configured) == "http://proxy.corp:8080"
-    (finding,) = osproxy.overridden_findings(NetConfig(proxy_servers=configured))
+    (finding,) = proxylint.os_overridden(NetConfig(proxy_servers=configured))
     assert finding.check == "proxy_servers.https"
     assert finding.status.value == "warning"
     assert "is overridden by Windows Internet Options" in finding.summary
@@ -355,7 +355,7 @@ def test_no_override_finding_when_a_variable_hides_the_os_settings(windows_reque
         proxy_servers={"https": "http://team.corp:3128"},
         env={"HTTPS_PROXY": "http://team.corp:3128"},
     )
-    assert osproxy.overridden_findings(cfg) == []
+    assert proxylint.os_overridden(cfg) == []
 
 
 def test_override_finding_never_prints_the_proxy_password(windows_requests):
@@ -365,7 +365,7 @@ def test_override_finding_never_prints_the_proxy_password(windows_requests):
     windows_requests(ProxyEnable=1, ProxyServer="proxy.corp:8080")
     password = "Pl4nted-Pr0xy-Pw"
     cfg = NetConfig(proxy_servers={"https": f"http://bob:{password}@team.corp:3128"})
-    (finding,) = osproxy.overridden_findings(cfg)
+    (finding,) = proxylint.os_overridden(cfg)
     assert "export HTTPS_PROXY='http://USER:<password>@team.corp:3128'" in finding.fix
     outputs = [
         finding.summary,

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from ..model import Code, Finding, Status
 from .commands import Commands, for_config, set_variable, unset_variable
-from .osproxy import overridden_findings, pac_findings
-from .proxylint import lint_proxies
+from .osproxy import pac_findings
+from .proxylint import lint_proxies, os_overridden
 from .sources import SettingSourceKind
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles, client_certificate
@@ -36,7 +36,7 @@ def config_findings(
     findings += timeouts(cfg)
     findings += lint_proxies(cfg)
     findings += pac_findings(cfg)
-    findings += overridden_findings(cfg)
+    findings += os_overridden(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
     findings += token_files(cfg)

@@ -151,50 +151,6 @@ def pac_findings(cfg: NetConfig, settings: OSProxies | None = None) -> list[Find
     return [finding] if finding is not None else []
 
 
-def overridden_findings(
-    cfg: NetConfig, settings: OSProxies | None = None
-) -> list[Finding]:
-    """proxy_servers values the OS settings override: requests lets them win.
-
-    With no *_proxy variable, urllib's getproxies() returns the OS proxies and
-    requests prefers them to the session's (conda's proxy_servers) for the
-    same scheme; a variable would override the OS settings.
-    """
-    from .commands import for_config
-    from .proxylint import shown_proxy
-    from .sources import ProxySource, ProxySourceKind
-
-    if environment_has_proxy(cfg.env):
-        return []
-    settings = settings if settings is not None else os_proxies()
-    if settings is None:
-        return []
-    commands = for_config(cfg)
-    findings = []
-    for scheme in ("http", "https"):
-        configured = cfg.proxy_servers.get(scheme) or cfg.proxy_servers.get("all")
-        used = settings.proxies.get(scheme)
-        if not configured or not used or used == configured:
-            continue
-        source = ProxySource(ProxySourceKind.OS, settings.source)
-        # Never the password: its user info is a placeholder the user fills in.
-        line = commands.set_proxy(f"{scheme}://", shown_proxy(configured), source)
-        findings.append(
-            Finding(
-                f"proxy_servers.{scheme}",
-                Code.PROXY_MISCONFIGURED,
-                f"is overridden by {settings.source}: with no *_PROXY variable set, "
-                "requests lets the operating system's proxy win over the "
-                f"session's proxies, so conda uses {shown_proxy(used)}, not "
-                f"{shown_proxy(configured)}",
-                f"set the variable, which wins over the operating system's "
-                f"settings: {line}; or change the proxy in {settings.source}",
-                status=Status.WARNING,
-            )
-        )
-    return findings
-
-
 def pac_as_proxy(url: str, fix: Callable[[str], str]) -> tuple[str, str]:
     """(summary, fix) for a PAC script's URL given as a proxy; fix(value) sets the same setting."""
     from ..redact import REDACTOR
