@@ -1,4 +1,4 @@
-"""The diagnosis catalogue: every code has every part, and README's table is the catalogue's."""
+"""The diagnosis catalogue: every code has every part, and the docs' table of codes is the catalogue's."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from conda_netcheck.diagnosis.catalogue import (
     Actor,
     Subject,
     action_for,
+    codes_table,
     fix_for,
-    readme_table,
 )
 from conda_netcheck.model import (
     Code,
@@ -26,7 +26,7 @@ from conda_netcheck.model import (
     Target,
 )
 
-README = Path(__file__).parent.parent / "README.md"
+CODES_TABLE = Path(__file__).parent.parent / "docs" / "codes-table.md"
 
 
 def _subject(code: Code, proxy: str | None = None) -> Subject:
@@ -47,7 +47,7 @@ def _subject(code: Code, proxy: str | None = None) -> Subject:
 def test_every_code_has_every_part(code):
     entry = CATALOGUE[code]
     assert entry.code is code
-    assert entry.meaning and entry.readme_fix
+    assert entry.meaning and entry.table_fix
     assert isinstance(entry.actor, Actor)
     if code is Code.OK:
         return
@@ -73,12 +73,17 @@ def test_report_sentences_add_at_most_one_colon(code):
         assert glue.count(": ") <= 1, sentence
 
 
-def test_readme_table_is_the_catalogue():
-    text = README.read_text(encoding="utf-8")
-    assert readme_table() in text, (
-        "README's diagnosis table differs from the catalogue: paste the output of "
-        "python -m conda_netcheck.diagnosis.catalogue"
+def test_the_docs_table_of_codes_is_the_catalogue():
+    # docs/codes.md includes this file; every code has its row, in Code's order.
+    assert CODES_TABLE.read_text(encoding="utf-8") == codes_table() + "\n", (
+        "docs/codes-table.md differs from the catalogue: regenerate it with "
+        "python -m conda_netcheck.diagnosis.catalogue > docs/codes-table.md"
     )
+
+
+def test_the_docs_page_of_codes_includes_the_generated_table():
+    page = (CODES_TABLE.parent / "codes.md").read_text(encoding="utf-8")
+    assert "```{include} codes-table.md\n```" in page
 
 
 def test_warning_codes_come_from_the_catalogue():

@@ -33,7 +33,7 @@ from support.servers import channel_server, closed_port
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
-from conda_netcheck.model import Code, Details, Options
+from conda_netcheck.model import Details, Options
 from conda_netcheck.output import render
 
 if TYPE_CHECKING:
@@ -373,18 +373,6 @@ def test_index_redirect_to_a_dead_host_names_the_hop(server):
 
 
 # -- (5) JSON, text, allowlist and report name the request that failed ---------------
-
-
-def test_every_new_code_has_its_catalogue_record_and_readme_row():
-    from pathlib import Path
-
-    from conda_netcheck.diagnosis.catalogue import CATALOGUE
-
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    for code in ("download-incomplete", "download-mismatch", "index-corrupt"):
-        entry = CATALOGUE[Code(code)]
-        assert entry.readme_line() in readme, code
-    assert CATALOGUE[Code.RANGE_IGNORED].severity.value == "warning"
 
 
 def test_json_and_allowlist_name_the_base_url_host(refused_base, tmp_path):

@@ -1,10 +1,10 @@
-"""One record per diagnosis code: its layer, severity, who acts, fix, report sentence, README line.
+"""One record per diagnosis code: its layer, severity, who acts, fix, report sentence, docs row.
 
 Everything a code says lives here: `fix_for` (the fix under a target), the
 sentence of the network team's report, the code sets (warnings, certificate
-and proxy codes) and the line of README's diagnosis table. A test fails when
-a code has no entry or an entry lacks a part; another compares README's
-table with `readme_table()`.
+and proxy codes) and the row of the documentation's table of codes. A test
+fails when a code has no entry or an entry lacks a part; another compares
+docs/codes-table.md with `codes_table()`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Actor(str, Enum):
 
     @property
     def who(self) -> str:
-        """Who acts, in a few words (README's table)."""
+        """Who acts, in a few words (the table of codes)."""
         return {
             Actor.YOU: "you",
             Actor.NETWORK: "your network team",
@@ -116,20 +116,20 @@ class Entry:
     layers: tuple[Layer, ...]  # where it can be found, the usual one first
     severity: Status
     actor: Actor
-    meaning: str  # README: what it means
-    readme_fix: str  # README: the fix in short
+    meaning: str  # the table of codes: what it means
+    table_fix: str  # the table of codes: the fix in short
     fix: Callable[[Subject], str | None]
     report: Callable[[Subject], Action]
 
-    def readme_line(self) -> str:
-        """This code's row of README's diagnosis table."""
+    def table_row(self) -> str:
+        """This code's row of the table of codes (docs/codes-table.md)."""
         layers = " / ".join(layer.value for layer in self.layers) or "—"
         who = self.actor.who if self.code is not Code.OK else "—"
         if self.severity is Status.WARNING:
             layers += " (warning)"
         return (
             f"| `{self.code.value}` | {layers} | {who} | {self.meaning} "
-            f"| {self.readme_fix} |"
+            f"| {self.table_fix} |"
         )
 
 
@@ -335,12 +335,12 @@ def _e(
     layers: tuple[Layer, ...],
     actor: Actor,
     meaning: str,
-    readme_fix: str,
+    table_fix: str,
     fix: Callable[[Subject], str | None],
     report: Callable[[Subject], Action] = _mine,
     severity: Status = Status.ERROR,
 ) -> Entry:
-    return Entry(code, layers, severity, actor, meaning, readme_fix, fix, report)
+    return Entry(code, layers, severity, actor, meaning, table_fix, fix, report)
 
 
 C, L, A = Code, Layer, Actor
@@ -1091,16 +1091,16 @@ def action_for(s: Subject) -> Action:
     return CATALOGUE[code].report(s)
 
 
-def readme_table() -> str:
-    """README's diagnosis table, one row per code in the order of `Code`."""
+def codes_table() -> str:
+    """The documentation's table of codes, one row per code in the order of `Code`."""
     head = (
         "| code | layer | who acts | what it means | the fix netcheck gives |\n"
         "|---|---|---|---|---|"
     )
-    return "\n".join([head, *(CATALOGUE[code].readme_line() for code in Code)])
+    return "\n".join([head, *(CATALOGUE[code].table_row() for code in Code)])
 
 
-if (
-    __name__ == "__main__"
-):  # regenerate README's table: python -m conda_netcheck.diagnosis.catalogue
-    print(readme_table())
+if __name__ == "__main__":
+    # The docs include this generated table:
+    #   python -m conda_netcheck.diagnosis.catalogue > docs/codes-table.md
+    print(codes_table())
