@@ -549,3 +549,41 @@ def test_ssl_verify_false_is_said_once_not_warned_per_request(
     assert "Verdict: all 2 targets are reachable." in proc.stdout
     # conda silences urllib3's per-request warning for ssl_verify: false too.
     assert "InsecureRequestWarning" not in proc.stderr
+
+
+@pytest.mark.parametrize("serial", [0, -1], ids=["serial-0", "serial-negative"])
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
+def test_an_old_root_with_a_non_positive_serial_prints_no_warning(
+    channel_root, condarc, tmp_path, serial, trusted
+):
+    """Old roots carry serial 0 or a negative one: cryptography's warning is not output."""
+    import os
+    import subprocess
+    import sys
+
+    from support.servers import channel_server
+    from support.tls_faults import issue, serving
+
+    old_root = issue("Old Root", serial=serial)
+    leaf = issue("leaf", old_root, ca=False, hosts=("127.0.0.1",))
+    bundle = tmp_path / "roots.pem"
+    # The server sends the root too, so it is parsed as presented and as an anchor.
+    bundle.write_bytes(
+        old_root.pem if trusted else issue("Other Root", serial=serial).pem
+    )
+    with channel_server(channel_root, serving(leaf, [old_root], tmp_path)) as server:
+        condarc([server.url], ssl_verify=str(bundle))
+        proc = subprocess.run(
+            [sys.executable, "-m", "conda", "netcheck", "--timeout", "2"],
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    if trusted:
+        assert "Verdict: all 2 targets are reachable." in proc.stdout
+    else:
+        assert "tls-untrusted (tls)" in proc.stdout
+        assert "issued by CN=Old Root" in proc.stdout
+    assert "Warning" not in proc.stderr
+    assert "serial number" not in proc.stdout + proc.stderr
