@@ -587,3 +587,29 @@ def test_an_old_root_with_a_non_positive_serial_prints_no_warning(
         assert "issued by CN=Old Root" in proc.stdout
     assert "Warning" not in proc.stderr
     assert "serial number" not in proc.stdout + proc.stderr
+
+
+def test_verbose_says_trust_only_for_https_and_no_connect_time_for_a_refusal(
+    channel, condarc, conda_cli, ca, ca_bundle
+):
+    """-v: `trust:` under an https channel only; a refused port connected nothing."""
+    from support.servers import channel_server, closed_port, server_tls_context
+
+    refused = f"http://127.0.0.1:{closed_port()}"
+    with channel_server(
+        channel.behaviour.root, server_tls_context(ca.issue_cert("127.0.0.1"))
+    ) as secure:
+        condarc([channel.url, secure.url, refused], ssl_verify=ca_bundle)
+        out, _, _ = conda_cli("netcheck", "-v", "--timeout", "1")
+    blocks: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        if line.startswith(("✅", "❌", "⚠")) and "://" in line:
+            blocks[line.split()[1]] = current = []
+        elif line.startswith("    ") and blocks:
+            current.append(line.strip())
+    plain, tls, down = blocks[channel.url], blocks[secure.url], blocks[refused]
+    assert any(line.startswith("trust: the CA bundle ") for line in tls)
+    assert not any(line.startswith("trust:") for line in plain + down)
+    timings = [line for line in down if line.startswith("timings:")]
+    assert timings and all("connect" not in line for line in timings)
+    assert any("connect" in line for line in tls if line.startswith("timings:"))

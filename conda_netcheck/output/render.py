@@ -233,7 +233,9 @@ def verbose_lines(result: TargetResult) -> list[str]:
         lines.append(f"    proxy: {target.proxy} (from {target.proxy_source})")
     else:
         lines.append("    proxy: none (direct connection)")
-    lines.append(f"    trust: {trust_phrase(result.target.verify)}")
+    if target.url.lower().startswith("https://"):
+        # Which certificates are trusted means nothing to a plain http:// channel.
+        lines.append(f"    trust: {trust_phrase(target.verify)}")
     if result.credentials:
         lines.append(f"    credentials: {'; '.join(result.credentials)}")
     parts = result.timings.parts()
