@@ -613,3 +613,16 @@ def test_verbose_says_trust_only_for_https_and_no_connect_time_for_a_refusal(
     timings = [line for line in down if line.startswith("timings:")]
     assert timings and all("connect" not in line for line in timings)
     assert any("connect" in line for line in tls if line.startswith("timings:"))
+
+
+def test_json_carries_the_verdict_sentence_of_the_text(channel, condarc, conda_cli):
+    """--json says the same closing sentence as the text, in `verdict`."""
+    from support.servers import closed_port
+
+    condarc([channel.url, f"http://127.0.0.1:{closed_port()}"])
+    out, _, _ = conda_cli("netcheck", "--timeout", "1")
+    document, code = netcheck(conda_cli)
+    last = out.splitlines()[-1]
+    assert last.startswith("Verdict: 2 of 4 targets unreachable")
+    assert document["verdict"] == last
+    assert document["ok"] is False and code == 1

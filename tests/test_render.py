@@ -56,9 +56,14 @@ def sample() -> Report:
 
 def test_json_document_has_the_documented_fields():
     document = json.loads(render.to_json(sample()))
-    assert {"ok", "conda_version", "netcheck_version", "targets", "findings"} <= set(
-        document
-    )
+    assert {
+        "ok",
+        "verdict",
+        "conda_version",
+        "netcheck_version",
+        "targets",
+        "findings",
+    } <= set(document)
     assert document["ok"] is False
     for target in document["targets"]:
         assert TARGET_KEYS <= set(target)

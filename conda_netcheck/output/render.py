@@ -35,10 +35,13 @@ def mark(status: Status) -> str:
 def to_dict(report: Report) -> dict[str, Any]:
     """The documented JSON document (additions allowed, renames are breaking)."""
     from .allowlist import allowlist, allowlist_json
+    from .verdict import verdict_of
 
     return REDACTOR.obj(
         {
             "ok": report.ok,
+            # The closing sentence of the text output, word for word.
+            "verdict": verdict_of(report).sentence(),
             "conda_version": report.conda_version,
             "netcheck_version": report.netcheck_version,
             "conda_config_read": report.conda_config_read,
