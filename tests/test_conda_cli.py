@@ -626,3 +626,29 @@ def test_json_carries_the_verdict_sentence_of_the_text(channel, condarc, conda_c
     assert last.startswith("Verdict: 2 of 4 targets unreachable")
     assert document["verdict"] == last
     assert document["ok"] is False and code == 1
+
+
+@pytest.mark.parametrize("through", ["direct", "proxy"])
+def test_allowlist_doubts_a_port_that_refused_the_connection(
+    channel, condarc, conda_cli, through
+):
+    """A mistyped port refuses: the allowlist still lists it, with a caveat."""
+    from support.servers import closed_port
+
+    port = closed_port()
+    if through == "direct":
+        condarc([channel.url, f"http://127.0.0.1:{port}/typo"])
+    else:
+        condarc([channel.url], proxy_servers={"http": f"http://127.0.0.1:{port}"})
+    out, _, _ = conda_cli("netcheck", "--allowlist", "--timeout", "1")
+    document, _ = netcheck(conda_cli)
+    (line,) = [
+        line for line in out.splitlines() if line.startswith(f"127.0.0.1:{port}")
+    ]
+    assert "CAVEAT: it refused the connection when checked" in line
+    assert "mistyped port" in line
+    (entry,) = [e for e in document["allowlist"] if e["port"] == port]
+    assert entry["caveat"].startswith("it refused the connection when checked")
+    if through == "direct":
+        (ok,) = [e for e in document["allowlist"] if e["port"] == channel.port]
+        assert ok["caveat"] is None
