@@ -321,12 +321,14 @@ def last_failure_first(
     settings: Settings,
 ) -> LastFailureCheck | None:
     """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
-    from . import lastfailure, recheck
-    from .config.routes import conda_route
+    from . import lastfailure
 
     failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
     if failure is None:
         return None
+    from . import recheck  # only with a failure to check
+    from .config.routes import conda_route
+
     checked = recheck.check(
         failure, conda_route, options, targets, settings.package_bytes
     )
