@@ -68,6 +68,10 @@ def test_scenario_through_conda(scenario, ctx, condarc, conda_cli, monkeypatch):
             monkeypatch.setenv(key, value)
         document, code = netcheck(conda_cli)
 
+    told = [t for t in document["targets"] if t["diagnosis"] == scenario.diagnosis]
+    if scenario.once_per_host:  # one target says it; the host's others are ok
+        assert len(told) == 1
+        document["targets"] = told
     assert {t["diagnosis"] for t in document["targets"]} == {scenario.diagnosis}
     assert {t["layer"] for t in document["targets"]} == {scenario.layer}
     assert code == (1 if scenario.status == "error" else 0)
@@ -652,3 +656,36 @@ def test_allowlist_doubts_a_port_that_refused_the_connection(
     if through == "direct":
         (ok,) = [e for e in document["allowlist"] if e["port"] == channel.port]
         assert ok["caveat"] is None
+
+
+def test_a_fix_is_a_short_sentence_and_numbered_steps_the_why_under_verbose(
+    channel_root, condarc, conda_cli, tmp_path
+):
+    """The private-CA fix: a sentence, one line per command; the why only with -v."""
+    from support.servers import channel_server
+    from support.tls_faults import issue, serving
+
+    private = issue("Private Root")
+    leaf = issue("leaf", private, ca=False, hosts=("127.0.0.1",))
+    with channel_server(channel_root, serving(leaf, [], tmp_path)) as server:
+        condarc([server.url])
+        out, _, _ = conda_cli("netcheck", "--timeout", "2")
+        verbose, _, _ = conda_cli("netcheck", "-v", "--timeout", "2")
+        document, _ = netcheck(conda_cli)
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("    fix: "))
+    assert lines[start].endswith('give conda the root certificate "Private Root":')
+    assert [line[:9] for line in lines[start + 1 : start + 4]] == [
+        "      1. ",
+        "      2. ",
+        "      3. ",
+    ]
+    assert lines[start + 3].startswith("      3. conda config ")
+    fix_block = lines[start : start + 5]  # the sentence, 3 steps, the other way
+    assert fix_block[4].startswith("      else: ask the administrators of 127.0.0.1")
+    assert all(len(line) <= 240 for line in fix_block), max(fix_block, key=len)
+    assert "why:" not in out and "never set ssl_verify" not in out
+    assert "    why: " in verbose and "never set ssl_verify to false" in verbose
+    # JSON keeps the whole fix on one line, the same steps in it.
+    (fix,) = {t["fix"] for t in document["targets"]}
+    assert "1. export it: " in fix and "; 3. conda config " in fix

@@ -184,6 +184,7 @@ def test_allowlist_text_and_json_forms():
         "kind": "direct",
         "via": None,
         "why": "redirect from conda.anaconda.org, for channel conda-forge",
+        "caveat": None,
     }
 
 
