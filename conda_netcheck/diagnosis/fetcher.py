@@ -169,16 +169,30 @@ def together(calls: list[Callable[[], None]], until: float) -> None:
     """Run the calls at once (each bounded by its own timeouts); return when all end.
 
     A call still running at `until` (plus a second for its answer to be read)
-    is left behind: its fork's findings are then whatever it found so far.
+    is left behind: its fork's findings are then whatever it found so far. An
+    exception in a call is raised here, in the caller's thread, as if the calls
+    had run one after another: a bug stays the target's finding.
     """
     if len(calls) == 1:
         calls[0]()
         return
+    raised: list[BaseException] = []
+
+    def guarded(call: Callable[[], None]) -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed to the caller below
+            raised.append(exc)
+
     threads = [
-        threading.Thread(target=call, name="netcheck-fetch", daemon=True)
+        threading.Thread(
+            target=guarded, args=(call,), name="netcheck-fetch", daemon=True
+        )
         for call in calls
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(max(0.0, until + 1.0 - time.monotonic()))
+    if raised:
+        raise raised[0]
