@@ -94,7 +94,7 @@ class _Walker:
         """Follow the index `filename`: its formats, then the packages it lists."""
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
         if filename == index.SHARDS_INDEX:
-            found = self._sharded(index_url)
+            self._sharded(index_url)
         else:
             found = self._json(index_url, filename)
             if found is not None and not self.out.problem:
@@ -116,10 +116,11 @@ class _Walker:
         found: list[tuple[str, dict]] = []
 
         def shard_then_packages() -> None:
-            records = self._with(shard)._shard(*shards)
+            url, shards_at, names, base = shards
+            records = self._with(shard)._shard(url, shards_at, names)
             if records is not None and shard.out.problem is None:
-                found.append((shards[3], records))
-                self._with(later)._packages(shards[3], records)
+                found.append((base, records))
+                self._with(later)._packages(base, records)
 
         together(
             [shard_then_packages, self._with(beside)._json_beside_shards],
@@ -221,7 +222,7 @@ class _Walker:
         )
         return url, shards_at, names, base
 
-    def _shard(self, url: str, shards_at: str, names: dict, _base: str) -> dict | None:
+    def _shard(self, url: str, shards_at: str, names: dict) -> dict | None:
         """The records in the shard of the first name the shard index at url lists."""
         name = min(names)
         digest = names[name]
