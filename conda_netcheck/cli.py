@@ -123,7 +123,8 @@ def _conda_only_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _probe_arguments(parser: argparse.ArgumentParser) -> None:
     """How far and how long to probe."""
-    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
+    # Not from .model: conda builds this parser on every command it runs.
+    from .limits import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
 
     parser.add_argument(
         "--no-direct",
