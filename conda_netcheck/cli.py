@@ -13,9 +13,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
+    from .lastfailure import LastFailure
     from .model import Options, Report, RouteFactory, Target
-    from .recheck import LastFailureCheck
-    from .settings import Settings
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
@@ -243,6 +242,7 @@ def internal_error_json(message: str) -> str:
 def _execute(args: argparse.Namespace) -> int:
     from conda.base.context import context
 
+    from . import lastfailure
     from .config.netconfig import from_conda
     from .config.routes import conda_route
     from .config.targets import conda_targets, repodata_filenames
@@ -268,7 +268,7 @@ def _execute(args: argparse.Namespace) -> int:
         default_timeout=settings.timeout,
     )
     options.compare_upstream = bool(args.compare_upstream)
-    checked = last_failure_first(args, targets, options, settings)
+    recorded = lastfailure.load(max_age=settings.last_failure_hours * 3600)
     report = run(
         targets,
         conda_route,
@@ -276,8 +276,9 @@ def _execute(args: argparse.Namespace) -> int:
         cfg,
         args,
         conda_version(),
-        checked,
         findings=unusable,
+        recorded=recorded,
+        package_bytes=settings.package_bytes,
     )
     if args.fix:
         return fix_and_recheck(report, cfg, args, options)
@@ -312,27 +313,6 @@ def extra_targets(urls: Sequence[str], subdirs: tuple[str, ...]) -> list[Target]
         dataclasses.replace(t, source="plugins.netcheck_extra_urls")
         for t in urls_targets(urls, subdirs)
     ]
-
-
-def last_failure_first(
-    args: argparse.Namespace,
-    targets: list[Target],
-    options: Options,
-    settings: Settings,
-) -> LastFailureCheck | None:
-    """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
-    from . import lastfailure, recheck
-    from .config.routes import conda_route
-
-    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
-    if failure is None:
-        return None
-    checked = recheck.check(
-        failure, conda_route, options, targets, settings.package_bytes
-    )
-    if not (args.json or args.allowlist):
-        print("\n".join(recheck.lines(checked, bool(args.netcheck_verbose))) + "\n")
-    return checked
 
 
 def fix_and_recheck(
@@ -449,10 +429,16 @@ def run(
     cfg: NetConfig,
     args: argparse.Namespace,
     conda_version: str | None,
-    last_failure: LastFailureCheck | None = None,
     findings: list | None = None,
+    recorded: LastFailure | None = None,
+    package_bytes: int = 0,
 ) -> Report:
-    """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
+    """Diagnose and print: the same text on a terminal and in a pipe, or one document.
+
+    conda's recorded failure, when there is one, is checked again beside the
+    channels, under the same bound, and counted on the live line.
+    """
+    from . import recheck
     from .config.checks import config_findings
     from .config.trust import effective_trust
     from .diagnosis.findings import with_expired_roots_in_use
@@ -469,7 +455,6 @@ def run(
         netcheck_version=__version__,
         conda_config_read=cfg.conda,
         trust=effective_trust(cfg),
-        last_failure=last_failure,
     )
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
@@ -478,9 +463,17 @@ def run(
         print(
             "\n".join(text.header_lines(report, [t.url for t in targets])), flush=True
         )
-    live = text.LiveLine(0 if quiet else len(targets))
+    live = text.LiveLine(0 if quiet else len(targets) + (recorded is not None))
     try:
+        pending = (
+            recheck.Pending(
+                recorded, route_for, options, targets, package_bytes, live.update
+            )
+            if recorded is not None
+            else None
+        )
         report.targets = diagnose(targets, route_for, options, on_result=live.update)
+        report.last_failure = pending.wait() if pending else None
     finally:
         live.clear()
     report.findings = with_expired_roots_in_use(report.findings, report.targets)

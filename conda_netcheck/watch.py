@@ -1,8 +1,9 @@
-"""Which exceptions are network failures: the observer's filter, cheap enough for every error.
+"""Which exceptions are network failures, and which commands fetch: cheap enough for every command.
 
 conda calls exception observers for any exception whose class (or a base)
-is named in `watch_for`; this module is all that runs before a non-network
-error is let go, so it imports nothing.
+is named in `watch_for`, and post-command hooks after every command; this
+module is all that runs before a non-network error is let go, so it imports
+nothing.
 """
 
 from __future__ import annotations
@@ -39,3 +40,12 @@ def network_leaf(exc: BaseException) -> BaseException | None:
     if "CondaDependencyError" in names:
         return exc if "SOCKS" in str(exc) else None
     return exc if names & WATCH_FOR else None
+
+
+#: conda's names for the commands that fetch channel indexes (the module
+#: main_<name>: `conda env create` is "create" on conda 26.7, "env_create" on
+#: 24.11); the ones that also download packages.
+INDEX_COMMANDS = frozenset(
+    {"install", "create", "update", "search", "env_create", "env_update"}
+)
+PACKAGE_COMMANDS = INDEX_COMMANDS - {"search"}

@@ -134,8 +134,9 @@ def verdict_of(report: Report) -> Verdict:
 
 def _still_failing(report: Report) -> Problem | None:
     checked = report.last_failure  # recheck.LastFailureCheck
-    result = getattr(checked, "result", None)
-    return result.problem if result is not None else None
+    if checked is None or not checked.still_failing:
+        return None
+    return checked.result.problem
 
 
 def _sort_key(cause: Cause) -> tuple[int, str, str]:
