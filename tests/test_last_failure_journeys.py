@@ -221,3 +221,29 @@ def test_a_command_that_works_on_the_failing_channel_clears_the_record(home, tmp
     assert status == 0, text
     assert "The last failure" not in text
     assert document["last_failure"] is None
+
+
+def test_the_recheck_of_a_black_holed_host_runs_beside_the_channels(home):
+    """One connect timeout for both, not one after the other (6 s and more)."""
+    from support.servers import full_backlog_server
+
+    from conda_netcheck.lastfailure import LastFailure, Link, save
+
+    with full_backlog_server() as port:
+        url = f"http://127.0.0.1:{port}/demo"
+        env = env_for(home, channels(url))
+        save(
+            LastFailure(
+                time.time(),
+                "conda search netcheck-demo",
+                f"{url}/noarch/repodata_shards.msgpack.zst",
+                (Link("CondaHTTPError", "HTTP 000 CONNECTION FAILED"),),
+            ),
+            home / "data" / "conda" / RECORD,
+        )
+        start = time.monotonic()
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only")
+        elapsed = time.monotonic() - start
+    assert text.returncode == 1
+    assert "connect-timeout (tcp): the same cause as" in text.stdout, text.stdout
+    assert elapsed < 5.5, f"{elapsed:.1f} s"
