@@ -14,18 +14,23 @@ import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .watch import INDEX_COMMANDS, PACKAGE_COMMANDS, network_leaf
+from .watch import (  # noqa: F401 (record_path and FILE_NAME are this module's API)
+    FILE_NAME,
+    INDEX_COMMANDS,
+    PACKAGE_COMMANDS,
+    network_leaf,
+    record_path,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
 #: The last failure is shown for a day unless the caller asks otherwise.
 DEFAULT_MAX_AGE = 24 * 3600.0
-FILE_NAME = "netcheck-last-failure.json"
 #: Bounds on what is stored: the file never grows past MAX_BYTES.
 MAX_BYTES = 8192
 MAX_LINKS = 6
@@ -85,17 +90,6 @@ class LastFailure:
         data = asdict(self)
         data["schema"] = SCHEMA
         return data
-
-
-def record_path() -> Path:
-    """The record in conda's per-user data directory (~/.local/share/conda on Linux)."""
-    try:
-        from conda.base.context import user_data_dir
-
-        base = Path(user_data_dir("conda", "conda"))
-    except Exception:  # no conda (python -m conda_netcheck): nothing was recorded
-        base = Path.home() / ".conda"
-    return base / FILE_NAME
 
 
 # -- recording (on conda's error path) -------------------------------------

@@ -112,6 +112,15 @@ def conda_post_commands() -> Iterable[CondaPostCommand]:
 
 
 def _resolved(command: str) -> None:
+    # After every successful fetching command: usually there is no record,
+    # and one stat is all this costs.
+    from .watch import record_path
+
+    try:
+        if not record_path().exists():
+            return
+    except OSError:
+        return
     from .lastfailure import resolved
 
     resolved(command)

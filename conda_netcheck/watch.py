@@ -8,6 +8,14 @@ nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: The last failure's record, in conda's per-user data directory.
+FILE_NAME = "netcheck-last-failure.json"
+
 #: conda's network errors, and what escapes conda untranslated (the shards
 #: fetch lets requests' and the builtin ConnectionError through). Matched by
 #: class name against the exception's MRO, as conda's observer dispatch does.
@@ -49,3 +57,20 @@ INDEX_COMMANDS = frozenset(
     {"install", "create", "update", "search", "env_create", "env_update"}
 )
 PACKAGE_COMMANDS = INDEX_COMMANDS - {"search"}
+
+
+def record_path() -> Path:
+    """The record in conda's per-user data directory (~/.local/share/conda on Linux).
+
+    Here, not with the recording: the post-command hook asks for it after
+    every successful command, and the record usually does not exist.
+    """
+    from pathlib import Path
+
+    try:
+        from conda.base.context import user_data_dir
+
+        base = Path(user_data_dir("conda", "conda"))
+    except Exception:  # no conda (python -m conda_netcheck): nothing was recorded
+        base = Path.home() / ".conda"
+    return base / FILE_NAME
