@@ -266,6 +266,7 @@ def _execute(args: argparse.Namespace) -> int:
         repodata_filenames(),
         offline=bool(context.offline),
         default_timeout=settings.timeout,
+        tar_bz2_only=bool(context.use_only_tar_bz2),
     )
     options.compare_upstream = bool(args.compare_upstream)
     recorded = lastfailure.load(max_age=settings.last_failure_hours * 3600)
@@ -397,6 +398,7 @@ def make_options(
     filenames: tuple[str, ...],
     offline: bool = False,
     default_timeout: float = 0.0,
+    tar_bz2_only: bool = False,
 ) -> Options:
     """Per-phase timeouts: --timeout, the netcheck_timeout setting, else conda's capped."""
     from .config.commands import for_config
@@ -419,6 +421,7 @@ def make_options(
         check_packages=not args.index_only,
         package_bytes=args.package_bytes,
         client_connect_timeout=cfg.connect_timeout,
+        tar_bz2_only=tar_bz2_only,
     )
 
 

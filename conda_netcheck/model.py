@@ -259,6 +259,8 @@ class Options:
     #: after the index, fetch one shard and the smallest packages (read whole up to this)
     check_packages: bool = True
     package_bytes: int = 1024 * 1024
+    #: conda's use_only_tar_bz2: it downloads .tar.bz2 files only
+    tar_bz2_only: bool = False
     #: the connect timeout conda itself uses (remote_connect_timeout_secs), which
     #: it waits on each address that does not answer; None: connect_timeout
     client_connect_timeout: float | None = None

@@ -96,13 +96,30 @@ class _Walker:
         if found is None or self.out.problem:
             return
         base, records = found
-        refs = index.smallest_packages(records, base)
+        refs = index.smallest_packages(records, base, self.options.tar_bz2_only)
         if not refs:
             self.out.notes.append("no package record in what was read: none fetched")
         for position, ref in enumerate(refs):
             packages.check(self.fetcher, ref, range_probe=position == 0)
+            if self.out.problem and not ref.conda_fetches:
+                self._not_fetched_by_conda(ref)
             if self.out.problem:
                 return
+
+    def _not_fetched_by_conda(self, ref: index.PackageRef) -> None:
+        """A broken format conda does not download here: a warning, not the channel's failure."""
+        problem = self.out.problem
+        assert problem is not None
+        self.out.problem = self.out.resource = self.out.url_failed = None
+        self.out.warnings.append(
+            problem.amended(
+                more=(
+                    f"; conda downloads {ref.filename.removesuffix('.tar.bz2')}.conda "
+                    "instead, so conda works: other clients, or conda with "
+                    "use_only_tar_bz2, would fail"
+                )
+            )
+        )
 
     # -- the index formats --------------------------------------------------------
 
