@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
-    "TLS, HTTP, content), name the first broken layer and give the exact fix."
+    "TLS, HTTP, content), name the first broken layer and give the exact fix. "
+    "Exit status: 0 all reachable, 1 something fails, 3 nothing fails but a "
+    "target did not answer within netcheck's wait while conda would still wait "
+    "(check again with --timeout 60)."
 )
 
 
@@ -283,7 +286,7 @@ def _execute(args: argparse.Namespace) -> int:
     )
     if args.fix:
         return fix_and_recheck(report, cfg, args, options)
-    return 0 if report.ok else 1
+    return report.exit_status
 
 
 def forget(args: argparse.Namespace) -> int:
@@ -346,7 +349,7 @@ def fix_and_recheck(
     fixes = plan_fixes(cfg, report)
     status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
     if context.dry_run or not any(f.change for f in fixes):
-        return status or (0 if report.ok else 1)
+        return status or report.exit_status
     # Read the edited files again; conda caches its sessions (and their
     # proxies and ssl_verify) per URL.
     from conda.gateways.connection.session import CondaSession, get_session
@@ -361,7 +364,7 @@ def fix_and_recheck(
     out(f"After the fixes: {render.verdict(again)}")
     if not again.ok:  # what is left, each with its fix
         out("\n".join(text.body_lines(again)[:-1]))
-    return status or (0 if again.ok else 1)
+    return status or again.exit_status
 
 
 def left(report: Report) -> list[str]:
@@ -458,6 +461,7 @@ def run(
         netcheck_version=__version__,
         conda_config_read=cfg.conda,
         trust=effective_trust(cfg),
+        conda_read_timeout=options.conda_read_timeout,
     )
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
@@ -576,4 +580,4 @@ def standalone(
             "with the environment only",
             file=sys.stderr,
         )
-    return 0 if report.ok else 1
+    return report.exit_status

@@ -181,10 +181,14 @@ def lines(
     if result is None:
         out.append("    (no URL was recorded: the channels are checked above)")
         return out
-    if result.status is not Status.ERROR:
-        out.append(
-            f"{mark(result.status)} it no longer fails: {failure.url} answers now"
-        )
+    if result.problem is None or result.status is not Status.ERROR:
+        if result.problem is None:
+            out.append(
+                f"{mark(result.status)} it no longer fails: {failure.url} answers now"
+            )
+        else:  # no answer within netcheck's wait, where conda would still wait
+            out.append(f"{mark(result.status)} not known to fail: {failure.url}")
+            out += target_lines(result, verbose)[1:]
         out.append(f"    `{FORGET}` clears this record")
         return [REDACTOR.text(line) for line in out]
     problem = result.problem
