@@ -196,8 +196,10 @@ def test_slow_peer_cannot_outlive_the_run(behaviour, monkeypatch, tmp_path):
     # --timeout 1: each request ends after 2 s; the run's bound is 5 s.
     assert seconds < 15, seconds
     document = json.loads(out)
+    # Cut off by netcheck's wait, shorter than conda's: undecided; the run
+    # fails all the same on its .condarc conda cannot load.
     assert status == 1
-    assert {t["diagnosis"] for t in document["targets"]} == {"read-timeout"}
+    assert {t["diagnosis"] for t in document["targets"]} == {"no-answer-yet"}
 
 
 def _standalone_env(tmp_path: Path) -> dict:
