@@ -72,11 +72,20 @@ def error_hints(error: Any) -> Iterator[Any]:
             text="Run `conda netcheck` to find which network layer fails and how to fix it.",
             hint_code="netcheck_run",
         )
-    yield from _config_hints(CondaErrorHint, REDACTOR, cfg)
+    yield from _config_hints(CondaErrorHint, REDACTOR, cfg, _failing_url(error))
+
+
+def _failing_url(error: Any) -> str | None:
+    from .lastfailure import failing_url
+
+    try:
+        return failing_url(error)
+    except Exception:  # a hint must never make conda's error handling fail
+        return None
 
 
 def _config_hints(
-    hint_type: Any, redactor: Any, cfg: NetConfig | None
+    hint_type: Any, redactor: Any, cfg: NetConfig | None, url: str | None = None
 ) -> Iterator[Any]:
     from .config.checks import config_findings
     from .model import Status
@@ -84,16 +93,40 @@ def _config_hints(
     if cfg is None:
         return
     try:
-        findings = config_findings(cfg)
+        findings = config_findings(cfg, [url] if url else [])
     except Exception:  # a hint must never make conda's error handling fail
         return
     for finding in findings:
-        if finding.status is Status.OK:
+        if finding.status is Status.OK or not concerns(finding, url):
             continue
         text = finding.summary + (f"; fix: {finding.fix}" if finding.fix else "")
         yield hint_type(
             text=redactor.text(text), hint_code=f"netcheck_{finding.check.lower()}"
         )
+
+
+def concerns(finding: Any, url: str | None) -> bool:
+    """Whether a configuration finding bears on the URL that failed (any, without one)."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return True
+    parts = urlsplit(url)
+    if finding.scheme and parts.scheme.lower() != finding.scheme:
+        return False  # e.g. no proxy for https, when an http:// URL failed
+    return not finding.public_hosts or _public(parts.hostname or "")
+
+
+def _public(host: str) -> bool:
+    """anaconda.org, conda.anaconda.org, repo.anaconda.com: hosts on the internet."""
+    from .config.credentials import PUBLIC_HOSTS
+
+    host = host.lower()
+    return (
+        host in PUBLIC_HOSTS
+        or host in ("anaconda.org", "anaconda.com")
+        or host.endswith((".anaconda.org", ".anaconda.com"))
+    )
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,10 @@ class Finding:
     status: Status | None = None  # OK: a note, shown with -v only
     #: the CA bundle that holds expired certificates beside valid ones
     expired_in: str | None = None
+    #: the only URL scheme it concerns (a scheme left without a proxy); None: all
+    scheme: str | None = None
+    #: it concerns public hosts only (a CA bundle without the public roots)
+    public_hosts: bool = False
 
     def __post_init__(self) -> None:
         if self.status is None:
