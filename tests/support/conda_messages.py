@@ -89,14 +89,15 @@ def tls_server(root: Path, ctx) -> object:
 def scenarios(tmp: Path):
     """(failure class, setup) pairs; each setup yields (condarc, argv, extra env)."""
     import trustme
-    from support.proxies import squid_proxy
-    from support.servers import closed_port, make_channel, server_tls_context
-    from support.tls_faults import issue, serving
     from test_last_failure import (
         blocked_package_channel,
         reset_server,
         serve_block_page,
     )
+
+    from support.proxies import squid_proxy
+    from support.servers import closed_port, make_channel, server_tls_context
+    from support.tls_faults import issue, serving
 
     root = make_channel(tmp / "channel")
     ca = trustme.CA()
@@ -157,7 +158,9 @@ def scenarios(tmp: Path):
                 tls_server(root, server_tls_context(ca.issue_cert("127.0.0.1")))
             )
             proxy = stack.enter_context(
-                squid_proxy(tmp / "squid", users={"alice": "right"}, connect_ports=[s.port])
+                squid_proxy(
+                    tmp / "squid", users={"alice": "right"}, connect_ports=[s.port]
+                )
             )
             url = proxy.url_with("alice", "wrong")
             settings = {
