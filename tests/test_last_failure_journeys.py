@@ -247,3 +247,57 @@ def test_the_recheck_of_a_black_holed_host_runs_beside_the_channels(home):
     assert text.returncode == 1
     assert "connect-timeout (tcp): the same cause as" in text.stdout, text.stdout
     assert elapsed < 5.5, f"{elapsed:.1f} s"
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, to see the live line."""
+
+    def __init__(self) -> None:
+        self.written = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.written += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_live_line_counts_the_recheck(channel, monkeypatch, capsys):
+    import argparse
+
+    from conda_netcheck import cli
+    from conda_netcheck.config.netconfig import from_environment
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.config.targets import urls_targets
+    from conda_netcheck.lastfailure import LastFailure, Link
+    from conda_netcheck.model import Options
+
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    recorded = LastFailure(
+        time.time(),
+        "conda search netcheck-demo",
+        f"{channel.url}/noarch/repodata.json",
+        (Link("CondaHTTPError", "HTTP 000 CONNECTION FAILED"),),
+    )
+    args = argparse.Namespace(
+        json=False, allowlist=False, netcheck_verbose=0, report=None
+    )
+    targets = urls_targets([channel.url], ("noarch", "linux-64"))
+    options = Options(connect_timeout=2, read_timeout=2, check_packages=False)
+    report = cli.run(
+        targets,
+        standalone_route,
+        options,
+        from_environment(),
+        args,
+        None,
+        recorded=recorded,
+        package_bytes=1024,
+    )
+    assert "checked 3/3: " in terminal.written  # two channel URLs and the re-check
+    assert report.last_failure.still_failing is False
+    assert "it no longer fails" in capsys.readouterr().out
