@@ -62,6 +62,13 @@ def replay_lines(checked: LastFailureCheck, verbose: bool) -> list[str]:
         )
     elif result is None:
         line = f"{mark(Status.WARNING)} {what} has no URL to check: {failure.error}"
+    elif result.problem is not None and not checked.still_failing:
+        # no answer within this check's wait, while conda would still wait
+        problem = result.problem
+        line = (
+            f"{mark(Status.WARNING)} {what} is not known to happen again "
+            f"({problem.code.value}): {problem.summary}"
+        )
     elif not checked.still_failing:
         line = (
             f"{mark(Status.OK)} {what} no longer happens: {failure.url} answers now; "
