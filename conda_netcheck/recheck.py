@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from .lastfailure import LastFailure
     from .model import Options, Problem, RouteFactory, Target, TargetResult
 
-PACKAGE_SUFFIXES = (".conda", ".tar.bz2")
 #: What the redaction leaves in place of a secret: such a URL cannot be sent.
 _MARKERS = ("<redacted>", "<TOKEN>", "<password>")
 FORGET = "conda netcheck --forget"
