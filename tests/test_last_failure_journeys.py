@@ -301,3 +301,46 @@ def test_the_live_line_counts_the_recheck(channel, monkeypatch, capsys):
     assert "checked 3/3: " in terminal.written  # two channel URLs and the re-check
     assert report.last_failure.still_failing is False
     assert "it no longer fails" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("setting", "command", "cleared"),
+    [
+        ({}, "search", True),
+        ({"offline": True}, "search", False),  # nothing was fetched
+        ({"use_index_cache": True}, "install", False),  # the cache answered
+        ({}, "list", False),  # not a command that fetches
+    ],
+    ids=["search", "offline", "index-cache", "list"],
+)
+def test_only_a_command_that_fetched_from_the_network_clears_the_record(
+    tmp_path, monkeypatch, setting, command, cleared
+):
+    from conda.base.context import reset_context
+
+    from conda_netcheck.lastfailure import LastFailure, Link, record_path, save
+    from conda_netcheck.plugin import conda_post_commands
+
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    rc = tmp_path / "condarc.yml"
+    rc.write_text(json.dumps({**channels(url), **setting}))
+    monkeypatch.setenv("CONDARC", str(rc))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    reset_context()
+    try:
+        save(
+            LastFailure(
+                time.time(),
+                "conda search x",
+                f"{url}/noarch/repodata.json",
+                (Link("CondaHTTPError", "HTTP 000 CONNECTION FAILED"),),
+            ),
+            record_path(),
+        )
+        (post,) = conda_post_commands()
+        if command in post.run_for:  # as conda's invoke_post_commands does
+            post.action(command)
+        assert record_path().exists() is not cleared
+    finally:
+        monkeypatch.undo()
+        reset_context()
