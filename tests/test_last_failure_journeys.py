@@ -113,6 +113,9 @@ def test_a_shards_record_is_gone_once_conda_falls_back_to_repodata_json(
         assert "http-not-found" not in text
         assert document["last_failure"]["still_failing"] is False
         assert document["ok"] is True
+        if OBSERVERS:  # conda doctor's check follows the same fallbacks
+            doctor = conda(env, "doctor", "network-last-failure")
+            assert "no longer happens" in doctor.stdout, doctor.stdout
         works(env, *search)
 
 
