@@ -13,13 +13,15 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
+    from .lastfailure import LastFailure
     from .model import Options, Report, RouteFactory, Target
-    from .recheck import LastFailureCheck
-    from .settings import Settings
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
-    "TLS, HTTP, content), name the first broken layer and give the exact fix."
+    "TLS, HTTP, content), name the first broken layer and give the exact fix. "
+    "Exit status: 0 all reachable, 1 something fails, 3 nothing fails but a "
+    "target did not answer within netcheck's wait while conda would still wait "
+    "(check again with --timeout 60)."
 )
 
 
@@ -244,6 +246,7 @@ def internal_error_json(message: str) -> str:
 def _execute(args: argparse.Namespace) -> int:
     from conda.base.context import context
 
+    from . import lastfailure
     from .config.netconfig import from_conda
     from .config.routes import conda_route
     from .config.targets import conda_targets, repodata_filenames
@@ -267,9 +270,10 @@ def _execute(args: argparse.Namespace) -> int:
         repodata_filenames(),
         offline=bool(context.offline),
         default_timeout=settings.timeout,
+        tar_bz2_only=bool(context.use_only_tar_bz2),
     )
     options.compare_upstream = bool(args.compare_upstream)
-    checked = last_failure_first(args, targets, options, settings)
+    recorded = lastfailure.load(max_age=settings.last_failure_hours * 3600)
     report = run(
         targets,
         conda_route,
@@ -277,12 +281,13 @@ def _execute(args: argparse.Namespace) -> int:
         cfg,
         args,
         conda_version(),
-        checked,
         findings=unusable,
+        recorded=recorded,
+        package_bytes=settings.package_bytes,
     )
     if args.fix:
         return fix_and_recheck(report, cfg, args, options)
-    return 0 if report.ok else 1
+    return report.exit_status
 
 
 def forget(args: argparse.Namespace) -> int:
@@ -315,29 +320,6 @@ def extra_targets(urls: Sequence[str], subdirs: tuple[str, ...]) -> list[Target]
     ]
 
 
-def last_failure_first(
-    args: argparse.Namespace,
-    targets: list[Target],
-    options: Options,
-    settings: Settings,
-) -> LastFailureCheck | None:
-    """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
-    from . import lastfailure
-
-    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
-    if failure is None:
-        return None
-    from . import recheck  # only with a failure to check
-    from .config.routes import conda_route
-
-    checked = recheck.check(
-        failure, conda_route, options, targets, settings.package_bytes
-    )
-    if not (args.json or args.allowlist):
-        print("\n".join(recheck.lines(checked, bool(args.netcheck_verbose))) + "\n")
-    return checked
-
-
 def fix_and_recheck(
     report: Report, cfg: NetConfig, args: argparse.Namespace, options: Options
 ) -> int:
@@ -368,7 +350,7 @@ def fix_and_recheck(
     fixes = plan_fixes(cfg, report)
     status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
     if context.dry_run or not any(f.change for f in fixes):
-        return status or (0 if report.ok else 1)
+        return status or report.exit_status
     # Read the edited files again; conda caches its sessions (and their
     # proxies and ssl_verify) per URL.
     from conda.gateways.connection.session import CondaSession, get_session
@@ -383,7 +365,7 @@ def fix_and_recheck(
     out(f"After the fixes: {render.verdict(again)}")
     if not again.ok:  # what is left, each with its fix
         out("\n".join(text.body_lines(again)[:-1]))
-    return status or (0 if again.ok else 1)
+    return status or again.exit_status
 
 
 def left(report: Report) -> list[str]:
@@ -420,6 +402,7 @@ def make_options(
     filenames: tuple[str, ...],
     offline: bool = False,
     default_timeout: float = 0.0,
+    tar_bz2_only: bool = False,
 ) -> Options:
     """Per-phase timeouts: --timeout, the netcheck_timeout setting, else conda's capped."""
     from .config.commands import for_config
@@ -442,6 +425,7 @@ def make_options(
         check_packages=not args.index_only,
         package_bytes=args.package_bytes,
         client_connect_timeout=cfg.connect_timeout,
+        tar_bz2_only=tar_bz2_only,
     )
 
 
@@ -452,10 +436,15 @@ def run(
     cfg: NetConfig,
     args: argparse.Namespace,
     conda_version: str | None,
-    last_failure: LastFailureCheck | None = None,
     findings: list | None = None,
+    recorded: LastFailure | None = None,
+    package_bytes: int = 0,
 ) -> Report:
-    """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
+    """Diagnose and print: the same text on a terminal and in a pipe, or one document.
+
+    conda's recorded failure, when there is one, is checked again beside the
+    channels, under the same bound, and counted on the live line.
+    """
     from .config.checks import config_findings
     from .config.trust import effective_trust
     from .diagnosis.findings import with_expired_roots_in_use
@@ -472,7 +461,7 @@ def run(
         netcheck_version=__version__,
         conda_config_read=cfg.conda,
         trust=effective_trust(cfg),
-        last_failure=last_failure,
+        conda_read_timeout=options.conda_read_timeout,
     )
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
@@ -481,9 +470,17 @@ def run(
         print(
             "\n".join(text.header_lines(report, [t.url for t in targets])), flush=True
         )
-    live = text.LiveLine(0 if quiet else len(targets))
+    live = text.LiveLine(0 if quiet else len(targets) + (recorded is not None))
     try:
+        pending = None
+        if recorded is not None:
+            from . import recheck  # only with a failure to check: a healthy run skips it
+
+            pending = recheck.Pending(
+                recorded, route_for, options, targets, package_bytes, live.update
+            )
         report.targets = diagnose(targets, route_for, options, on_result=live.update)
+        report.last_failure = pending.wait() if pending else None
     finally:
         live.clear()
     report.findings = with_expired_roots_in_use(report.findings, report.targets)
@@ -583,4 +580,4 @@ def standalone(
             "with the environment only",
             file=sys.stderr,
         )
-    return 0 if report.ok else 1
+    return report.exit_status

@@ -189,6 +189,10 @@ class Finding:
     status: Status | None = None  # OK: a note, shown with -v only
     #: the CA bundle that holds expired certificates beside valid ones
     expired_in: str | None = None
+    #: the only URL scheme it concerns (a scheme left without a proxy); None: all
+    scheme: str | None = None
+    #: it concerns public hosts only (a CA bundle without the public roots)
+    public_hosts: bool = False
 
     def __post_init__(self) -> None:
         if self.status is None:
@@ -206,15 +210,38 @@ class Report:
     conda_config_read: bool = True
     trust: tuple[str, str] | None = None  # (what conda verifies against, why)
     last_failure: Any = None  # recheck.LastFailureCheck: conda's recorded failure
+    #: conda's remote_read_timeout_secs: how long conda waits where netcheck stopped
+    conda_read_timeout: float = CONDA_READ_TIMEOUT
+
+    @property
+    def failed(self) -> bool:
+        """A target is unreachable, a finding is an error, or the last failure still happens."""
+        return (
+            any(t.status is Status.ERROR for t in self.targets)
+            or any(f.status is Status.ERROR for f in self.findings)
+            or bool(getattr(self.last_failure, "still_failing", False))
+        )
+
+    @property
+    def undecided(self) -> list[TargetResult]:
+        """Targets that did not answer within netcheck's wait while conda would still wait."""
+        return [
+            t
+            for t in self.targets
+            if t.problem is not None and t.problem.code is Code.NO_ANSWER_YET
+        ]
 
     @property
     def ok(self) -> bool:
         """True when every target is reachable, no finding is an error and the last failure is gone."""
-        return (
-            all(t.status is not Status.ERROR for t in self.targets)
-            and all(f.status is not Status.ERROR for f in self.findings)
-            and not getattr(self.last_failure, "still_failing", False)
-        )
+        return not self.failed and not self.undecided
+
+    @property
+    def exit_status(self) -> int:
+        """0 when ok, 1 when something fails, 3 when only undecided targets are left."""
+        if self.failed:
+            return 1
+        return 3 if self.undecided else 0
 
 
 @dataclass
@@ -258,6 +285,8 @@ class Options:
     #: after the index, fetch one shard and the smallest packages (read whole up to this)
     check_packages: bool = True
     package_bytes: int = 1024 * 1024
+    #: conda's use_only_tar_bz2: it downloads .tar.bz2 files only
+    tar_bz2_only: bool = False
     #: the connect timeout conda itself uses (remote_connect_timeout_secs), which
     #: it waits on each address that does not answer; None: connect_timeout
     client_connect_timeout: float | None = None

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 pytestmark = needs_conda
 
 OK, X = "✅", "❌"
+WARN = "⚠️ "  # conda_netcheck.output.render.WARN_MARK
 
 
 def _conda_at_least(major: int, minor: int) -> bool:
@@ -165,7 +166,7 @@ def _record_failure(url: str) -> None:
 @needs_observers
 def test_last_failure_that_still_happens(env, conda_cli, channel):
     refused = f"http://127.0.0.1:{closed_port()}/down"
-    prefix = env([channel.url])
+    prefix = env([channel.url, refused])
     _record_failure(f"{refused}/noarch/repodata.json")
     out, _ = doctor(conda_cli, prefix, "network-last-failure")
     (line,) = body(out)
@@ -183,9 +184,44 @@ def test_last_failure_that_no_longer_happens(env, conda_cli, channel):
     lines = body(out)
     assert lines[0] == (
         f"{OK} The last failure (`conda install numpy`, just now) no longer happens: "
-        f"{channel.url}/noarch/repodata.json answers now"
+        f"{channel.url}/noarch/repodata.json answers now; "
+        "`conda netcheck --forget` clears the record"
     )
     assert lines[1].startswith("    error: CondaHTTPError: HTTP 500")
+
+
+@needs_observers
+def test_last_failure_at_a_channel_no_longer_configured_is_ok(env, conda_cli, channel):
+    typo = f"http://127.0.0.1:{closed_port()}/down"
+    prefix = env([channel.url])  # the channel was corrected since
+    _record_failure(f"{typo}/noarch/repodata.json")
+    out, _ = doctor(conda_cli, prefix, "network-last-failure")
+    (line,) = body(out)
+    assert line == (
+        f"{OK} The last failure (`conda install numpy`, just now) was at "
+        f"{typo}/noarch/repodata.json, which is no longer configured; "
+        "`conda netcheck --forget` clears the record"
+    )
+
+
+@needs_observers
+def test_last_failure_at_a_server_slower_than_the_check_is_not_said_to_happen(
+    env, conda_cli
+):
+    from support.servers import silent_server
+
+    with silent_server() as port:
+        url = f"http://127.0.0.1:{port}/slow"
+        # The check waits 1 s; conda would wait 60 s (its default).
+        prefix = env([url], plugins={"netcheck_timeout": 1})
+        _record_failure(f"{url}/noarch/repodata.json")
+        out, _ = doctor(conda_cli, prefix, "network-last-failure")
+    (line,) = body(out)
+    assert line.startswith(
+        f"{WARN} The last failure (`conda install numpy`, just now) is not known to "
+        "happen again (no-answer-yet): "
+    ), line
+    assert "conda would wait up to 60 s" in line
 
 
 @needs_observers

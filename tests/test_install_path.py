@@ -628,7 +628,8 @@ def test_a_trickling_package_server_is_cut_off_at_the_deadline(real, server):
     start = time.monotonic()
     result = check(server.url, connect_timeout=1, read_timeout=1)
     elapsed = time.monotonic() - start
-    assert result.problem.code.value == "read-timeout"
+    # netcheck's wait (1 s) is shorter than conda's (60 s): not unreachable yet
+    assert result.problem.code.value == "no-answer-yet"
     assert result.resource.value == "package"
     assert elapsed < Options(connect_timeout=1, read_timeout=1).deadline
 

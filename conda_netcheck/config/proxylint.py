@@ -11,7 +11,7 @@ Nothing here ever shows a password: user info is written ``USER:<password>``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -867,7 +867,8 @@ def _missing_scheme(
     )
     fix = _fixer(_sibling(chosen.source, missing), missing, commands)(display)
     summary = f"sets a proxy for {present} but none is set for {missing}: {effect}"
-    return [_finding(chosen.check, Lint(Status.WARNING, summary, fix))]
+    finding = _finding(chosen.check, Lint(Status.WARNING, summary, fix))
+    return [replace(finding, scheme=missing)]
 
 
 def _sibling(source: ProxySource, scheme: str) -> ProxySource:

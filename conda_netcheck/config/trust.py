@@ -667,6 +667,7 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 "CDN, anaconda.org) will fail to verify; build a combined bundle",
                 fix,
                 status=Status.WARNING,
+                public_hosts=True,
             )
         )
     return findings

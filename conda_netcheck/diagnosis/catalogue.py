@@ -451,6 +451,26 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     _e(
+        C.NO_ANSWER_YET,
+        (L.HTTP, L.TLS, L.PROXY),
+        A.YOU,
+        "connected, but no answer (or a stalled one) within netcheck's read timeout "
+        "(10 s at most), while conda would still wait (`remote_read_timeout_secs`, "
+        "60 s by default): not counted as unreachable; netcheck exits 3 when "
+        "nothing else fails",
+        "check again with conda's wait: `conda netcheck --timeout 60`",
+        _read_timeout,
+        _say(
+            A.YOU,
+            lambda s: (
+                f"{s.address} did not answer within this check's wait, shorter "
+                f"than conda's {s.read_timeout:g} s: check again with "
+                f"`conda netcheck --timeout {s.read_timeout:g}`"
+            ),
+        ),
+        severity=W,
+    ),
+    _e(
         C.PROXY_MISCONFIGURED,
         (L.CONFIG, L.PROXY),
         A.YOU,

@@ -51,6 +51,7 @@ def check(prefix: str, verbose: bool) -> None:
             connect_timeout=timeout,
             read_timeout=timeout,
             filenames=repodata_filenames(),
+            tar_bz2_only=bool(context.use_only_tar_bz2),
         )
         lines += channel_lines(diagnose(targets, conda_route, options), verbose)
     print("\n".join(lines) + "\n")

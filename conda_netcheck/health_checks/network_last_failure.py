@@ -17,7 +17,7 @@ def check(prefix: str, verbose: bool) -> None:
     """A marked line: the failure still happens (and where), or no longer does."""
     from .. import lastfailure, recheck
     from ..config.routes import conda_route
-    from ..config.targets import conda_targets
+    from ..config.targets import conda_targets, repodata_filenames
     from ..model import Options, Status
     from ..output.render import mark
     from ..settings import current
@@ -31,7 +31,13 @@ def check(prefix: str, verbose: bool) -> None:
         )
         return
     timeout = settings.timeout or TIMEOUT
-    options = Options(connect_timeout=timeout, read_timeout=timeout)
+    # conda's formats in conda's order: a recorded shards URL that now
+    # answers 404 is a fallback conda takes, not a failure.
+    options = Options(
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        filenames=repodata_filenames(),
+    )
     checked = recheck.check(
         failure, conda_route, options, conda_targets(), settings.package_bytes
     )
@@ -43,15 +49,31 @@ def replay_lines(checked: LastFailureCheck, verbose: bool) -> list[str]:
     from ..lastfailure import ago
     from ..model import Status
     from ..output.render import mark
+    from ..recheck import FORGET
     from ..redact import REDACTOR
 
     failure = checked.failure
     what = f"The last failure (`{failure.command}`, {ago(failure.when)})"
     result = checked.result
-    if result is None:
+    if not checked.configured:
+        line = (
+            f"{mark(Status.OK)} {what} was at {failure.url}, which is no longer "
+            f"configured; `{FORGET}` clears the record"
+        )
+    elif result is None:
         line = f"{mark(Status.WARNING)} {what} has no URL to check: {failure.error}"
-    elif result.problem is None:
-        line = f"{mark(Status.OK)} {what} no longer happens: {failure.url} answers now"
+    elif result.problem is not None and not checked.still_failing:
+        # no answer within this check's wait, while conda would still wait
+        problem = result.problem
+        line = (
+            f"{mark(Status.WARNING)} {what} is not known to happen again "
+            f"({problem.code.value}): {problem.summary}"
+        )
+    elif not checked.still_failing:
+        line = (
+            f"{mark(Status.OK)} {what} no longer happens: {failure.url} answers now; "
+            f"`{FORGET}` clears the record"
+        )
     else:
         problem = result.problem
         line = (

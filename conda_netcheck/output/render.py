@@ -78,6 +78,7 @@ def _last_failure_dict(report: Report) -> dict[str, Any] | None:
         ],
         "conda_version": failure.conda_version,
         "still_failing": checked.still_failing,
+        "configured": checked.configured,
         "target": _target_dict(checked.result) if checked.result else None,
     }
 
