@@ -474,7 +474,8 @@ def run(
     try:
         pending = None
         if recorded is not None:
-            from . import recheck  # only with a failure to check: a healthy run skips it
+            # Only with a failure to check: a healthy run does not load it.
+            from . import recheck
 
             pending = recheck.Pending(
                 recorded, route_for, options, targets, package_bytes, live.update

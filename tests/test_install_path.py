@@ -30,6 +30,7 @@ from support.channel_faults import (
 )
 from support.servers import channel_server, closed_port
 
+from conda_netcheck.codes import Code
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
