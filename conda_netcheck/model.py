@@ -239,8 +239,10 @@ RouteFactory = Callable[[str], Route]
 
 @dataclass
 class Options:
-    """Time bounds and knobs of one run."""
+    """Time bounds and knobs of one run; built by `run.options_for`."""
 
+    #: writes "change this setting where it is set" for this configuration
+    commands: Commands
     connect_timeout: float = MAX_CONNECT_TIMEOUT
     read_timeout: float = MAX_READ_TIMEOUT
     filenames: tuple[str, ...] = ("repodata.json",)
@@ -254,8 +256,6 @@ class Options:
     max_bytes: int = 4096  # read at most this much of each file fetched
     #: conda's own remote_read_timeout_secs, which fixes are written against
     conda_read_timeout: float = CONDA_READ_TIMEOUT
-    #: writes "change this setting where it is set" for this configuration
-    commands: Commands | None = None
     #: after the index, fetch one shard and the smallest packages (read whole up to this)
     check_packages: bool = True
     package_bytes: int = 1024 * 1024

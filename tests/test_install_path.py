@@ -30,6 +30,7 @@ from support.channel_faults import (
 )
 from support.servers import channel_server, closed_port
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -56,7 +57,7 @@ SHARDED = ("repodata_shards.msgpack.zst", *JSON_ONLY)
 def check(url: str, filenames=JSON_ONLY, **options):
     """netcheck on the channel's noarch, without conda's configuration."""
     options = {"connect_timeout": 2, "read_timeout": 3, **options}
-    opts = Options(filenames=filenames, **options)
+    opts = Options(commands=Commands(), filenames=filenames, **options)
     (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, opts)
     return result
 
@@ -583,7 +584,10 @@ def test_a_trickling_package_server_is_cut_off_at_the_deadline(real, server):
     elapsed = time.monotonic() - start
     assert result.problem.code.value == "read-timeout"
     assert result.resource.value == "package"
-    assert elapsed < Options(connect_timeout=1, read_timeout=1).deadline
+    assert (
+        elapsed
+        < Options(commands=Commands(), connect_timeout=1, read_timeout=1).deadline
+    )
 
 
 def test_zstd_decoding_is_bounded_in_output():

@@ -1070,12 +1070,12 @@ def entry(code: Code) -> Entry:
 def fix_for(
     problem: Problem,
     target: Target,
-    commands: Commands | None = None,
+    commands: Commands,
     read_timeout: float = CONDA_READ_TIMEOUT,
     waited: float | None = None,
 ) -> str | None:
     """The exact fix for a problem found on a target."""
-    subject = Subject(target, problem, commands or Commands(), read_timeout, waited)
+    subject = Subject(target, problem, commands, read_timeout, waited)
     return CATALOGUE[problem.code].fix(subject)
 
 

@@ -15,14 +15,13 @@ TIMEOUT = 3.0
 
 def check(prefix: str, verbose: bool) -> None:
     """A marked line: the failure still happens (and where), or no longer does."""
-    from .. import lastfailure, recheck
-    from ..config.routes import conda_route
-    from ..config.targets import conda_targets
-    from ..model import Options, Status
+    from .. import lastfailure
+    from ..model import Status
     from ..output.render import mark
-    from ..settings import current
+    from ..run import Arguments, from_conda
 
-    settings = current()
+    built = from_conda(Arguments(fallback_timeout=TIMEOUT))
+    settings = built.settings
     failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
     if failure is None:
         hours = f"{settings.last_failure_hours:g}"
@@ -30,11 +29,7 @@ def check(prefix: str, verbose: bool) -> None:
             f"{mark(Status.OK)} No network failure was recorded in the last {hours} hours.\n"
         )
         return
-    timeout = settings.timeout or TIMEOUT
-    options = Options(connect_timeout=timeout, read_timeout=timeout)
-    checked = recheck.check(
-        failure, conda_route, options, conda_targets(), settings.package_bytes
-    )
+    checked = built.recheck(failure)
     print("\n".join(replay_lines(checked, verbose)) + "\n")
 
 
