@@ -1047,8 +1047,6 @@ ENTRIES = ENTRIES + TRANSPORT_ENTRIES
 
 CATALOGUE: dict[Code, Entry] = {entry.code: entry for entry in ENTRIES}
 
-#: Codes that never fail a run on their own.
-WARNING_CODES = frozenset(e.code for e in ENTRIES if e.severity is Status.WARNING)
 #: Codes about the certificate the server presented.
 CERTIFICATE_CODES = frozenset(
     {
@@ -1058,8 +1056,6 @@ CERTIFICATE_CODES = frozenset(
         Code.TLS_HOSTNAME_MISMATCH,
     }
 )
-#: Codes whose fix is written from where the proxy is set.
-PROXY_CODES = frozenset(e.code for e in ENTRIES if e.fix is _proxy_fix)
 
 
 def entry(code: Code) -> Entry:
