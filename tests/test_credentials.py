@@ -362,7 +362,10 @@ def test_resolvable_auth_handler_replaces_netrc_and_url_userinfo(
     conda_config(
         {
             "channel_settings": [
-                {"channel": "https://private.example.com/*", "auth": auth_handler_plugin}
+                {
+                    "channel": "https://private.example.com/*",
+                    "auth": auth_handler_plugin,
+                }
             ]
         }
     )
