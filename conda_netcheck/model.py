@@ -1,4 +1,8 @@
-"""The result model: diagnosis codes, layers and the records every renderer reads."""
+"""The result model: diagnosis codes, layers and the records every renderer reads.
+
+A leaf: it imports only the vocabulary (codes) and the evidence records, so
+that every layer can look down at it (tests/test_layout.py pins this).
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,19 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
-from .config.netconfig import CONDA_READ_TIMEOUT
-from .config.sources import ProxySource, ProxySourceKind
-from .diagnosis.catalogue import CATALOGUE
+from .defaults import CONDA_READ_TIMEOUT
 from .evidence import Details
 
 if TYPE_CHECKING:
     import ssl
 
     from .config.commands import Commands
+    from .config.sources import ProxySource
 
 __all__ = [
     "Code",
     "Details",
     "Layer",
-    "ProxySource",
-    "ProxySourceKind",
     "Resource",
     "Status",
 ]
@@ -40,6 +41,10 @@ Resolver = Callable[[str, int], list]
 
 def severity(code: Code) -> Status:
     """How bad a code is, from the diagnosis catalogue (its one home)."""
+    # Looked up when first asked, not at import: the catalogue writes fixes
+    # with config's commands, and the model stays a leaf that loads nothing.
+    from .diagnosis.catalogue import CATALOGUE
+
     return CATALOGUE[code].severity
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conda_netcheck.config.commands import Commands, Shell
+from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 from conda_netcheck.diagnosis.catalogue import (
     CATALOGUE,
     Actor,
@@ -19,8 +20,6 @@ from conda_netcheck.model import (
     Code,
     Layer,
     Problem,
-    ProxySource,
-    ProxySourceKind,
     Status,
     Target,
 )

@@ -11,13 +11,12 @@ import pytest
 from conftest import needs_hints
 
 from conda_netcheck.config.commands import Commands
+from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 from conda_netcheck.model import (
     Code,
     Layer,
     Options,
     Problem,
-    ProxySource,
-    ProxySourceKind,
     Target,
     TargetResult,
 )
