@@ -720,3 +720,51 @@ def test_the_index_cut_and_the_dead_redirect_break_condas_download(
     run = conda_download(tmp_path, server.url, "netcheck-demo")
     assert not run.ok
     assert any(words in run.out for words in conda_says), run.out[-800:]
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    ("conda_waits", "fix"),
+    [
+        # conda waits no longer than this run did: give conda longer, in its file
+        (1, "sent nothing within conda's 1 s: try again later; if it is only "
+         "slow, give it longer: conda config --file {rc} --set "
+         "remote_read_timeout_secs 2"),
+        # conda waits longer than this run did: check again as long first
+        (20, "this check waited 1 s, conda waits 20 s (remote_read_timeout_secs): "
+         "check again with --timeout 20"),
+    ],
+    ids=["conda-waits-as-long", "conda-waits-longer"],
+)  # fmt: skip
+def test_a_stalled_package_fix_is_written_for_the_configuration(
+    real, server, conda_settings, conda_cli, tmp_path, conda_waits, fix
+):
+    """A fix after the index uses the run's commands and timeouts, as the index's do."""
+    import time
+
+    from conda.base.context import reset_context
+
+    def stall(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(200)
+        req.send_header("Content-Length", "100000")
+        req.end_headers()
+        req.wfile.write(b"P")
+        req.wfile.flush()
+        time.sleep(4)  # past the run's bound (--timeout 1), then give up
+        return True
+
+    server.behaviour.handler = chain(stall, serve_ranges(real.root))
+    conda_settings(server.url)
+    rc = tmp_path / "condarc"
+    settings = json.loads(rc.read_text())
+    rc.write_text(json.dumps({**settings, "remote_read_timeout_secs": conda_waits}))
+    reset_context()
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "1", f"{server.url}/noarch"
+    )
+    (target,) = [t for t in json.loads(out)["targets"] if t["subdir"] == "noarch"]
+    assert code == 1
+    assert (target["diagnosis"], target["resource"]) == ("read-timeout", "package")
+    assert fix.format(rc=rc) in target["fix"]

@@ -126,7 +126,7 @@ def answer_problem(
     what: str,
     why: str,
     resource: Resource,
-    commands: Commands,
+    options: Options,
 ) -> Problem | None:
     """The problem with one answer after the index: none, an error status, a cut body.
 
@@ -134,11 +134,11 @@ def answer_problem(
     its URL ("the index's base_url").
     """
     if not got.answered:
-        return unreachable(got, route, target, what, why, resource, commands)
+        return unreachable(got, route, target, what, why, resource, options)
     status = got.status or 0
     where = got.final_url or got.url
     if not 200 <= status < 300:
-        return _status(got, route, target, what, where, commands)
+        return _status(got, route, target, what, where, options)
     if got.ending is bodies.Ending.CUT:
         return incomplete(what, where, got.received, got.announced)
     if got.ending is bodies.Ending.STALLED:
@@ -147,7 +147,7 @@ def answer_problem(
             Layer.HTTP,
             f"{what} ({shown(where)}) stalled after {got.received:,} bytes",
         )
-        return problem.amended(fix=_fix_at(problem, target, where, commands))
+        return problem.amended(fix=_fix_at(problem, target, where, options))
     return None
 
 
@@ -157,7 +157,7 @@ def _status(
     target: Target,
     what: str,
     where: str,
-    commands: Commands,
+    options: Options,
 ) -> Problem:
     """An error status for a request after the index, naming the file and a block page."""
     answer = HttpResult(
@@ -189,15 +189,22 @@ def _status(
         status=got.status,
         title=title,
     )
-    return problem.amended(fix=fix or _fix_at(problem, target, where, commands))
+    return problem.amended(fix=fix or _fix_at(problem, target, where, options))
 
 
-def _fix_at(
-    problem: Problem, target: Target, url: str, commands: Commands
-) -> str | None:
-    """The catalogue's fix, written for the host that failed instead of the channel's."""
+def _fix_at(problem: Problem, target: Target, url: str, options: Options) -> str | None:
+    """The catalogue's fix, written for the host that failed instead of the channel's.
+
+    With the run's commands and timeouts, as the index's fixes are written.
+    """
     where = replace(target, url=url.rsplit("/", 1)[0])
-    return catalogue.fix_for(problem, where, commands)
+    return catalogue.fix_for(
+        problem,
+        where,
+        options.commands,
+        options.conda_read_timeout,
+        waited=options.read_timeout,
+    )
 
 
 def unreachable(
@@ -207,7 +214,7 @@ def unreachable(
     what: str,
     why: str,
     resource: Resource,
-    commands: Commands,
+    options: Options,
 ) -> Problem:
     """The request raised before any answer: the layer, and the hop that failed."""
     failed = got.failed_url or got.url
@@ -222,7 +229,7 @@ def unreachable(
     )
     if problem.code not in _UNREACHABLE:
         if problem.fix is None and problem.layer is not Layer.PROXY:
-            return problem.amended(fix=_fix_at(problem, target, failed, commands))
+            return problem.amended(fix=_fix_at(problem, target, failed, options))
         return problem
     hostport = address_of(failed)
     through = " through the proxy" if route.proxy else ""
@@ -232,7 +239,7 @@ def unreachable(
         "to serve it from a host that answers"
     )
     if resource is Resource.SHARDS:
-        skip = commands.set("repodata_use_shards", "false")
+        skip = options.commands.set("repodata_use_shards", "false")
         fix += f"; meanwhile conda can skip shards: {skip}"
     return problem.amended(fix=fix)
 
