@@ -118,3 +118,22 @@ def test_a_ca_variable_that_wins_over_ssl_verify_gets_the_path():
     assert commands.set("ssl_verify", "truststore") == (
         "conda config --set ssl_verify truststore"
     )
+
+
+def test_every_entry_names_its_parts():
+    """Each entry is written with keyword arguments: a reader sees which text is which."""
+    import ast
+
+    from conda_netcheck.diagnosis import catalogue
+
+    tree = ast.parse(Path(catalogue.__file__).read_text(encoding="utf-8"))
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Entry"
+    ]
+    assert len(calls) == len(catalogue.ENTRIES) == len(CATALOGUE)
+    positional = [f"line {call.lineno}" for call in calls if call.args]
+    assert positional == []
