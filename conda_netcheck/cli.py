@@ -286,12 +286,12 @@ def last_failure_first(args: argparse.Namespace, built: Run) -> LastFailureCheck
 
 def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int:
     """`conda netcheck --fix`: the doctor fixes, then the whole check once more."""
-    from conda.base.context import context, reset_context
+    from conda.base.context import context
 
     from .fix.fixers import apply_fixes, plan_fixes
     from .health_checks.network_config import recheck
     from .output import render, text
-    from .run import from_conda
+    from .run import from_conda, reread_conda
 
     try:
         from conda.reporters import confirm_yn
@@ -310,14 +310,8 @@ def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int
     status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
     if context.dry_run or not any(f.change for f in fixes):
         return status or (0 if report.ok else 1)
-    # Read the edited files again; conda caches its sessions (and their
-    # proxies and ssl_verify) per URL.
-    from conda.gateways.connection.session import CondaSession, get_session
-
-    reset_context(argparse_args=args)
-    get_session.cache_clear()
-    CondaSession.cache_clear()
     # The same run, built again from the edited files: findings and extra URLs too.
+    reread_conda(args)
     rebuilt = from_conda(built.arguments)
     again = rebuilt.diagnose(rebuilt.report())
     out(f"After the fixes: {render.verdict(again)}")

@@ -182,6 +182,21 @@ def from_environment(arguments: Arguments, findings: Sequence[Finding] = ()) -> 
     )
 
 
+def reread_conda(args: Any) -> None:
+    """Read conda's files again (a fix edited them), as the next conda command will."""
+    from conda.base.context import context, reset_context
+    from conda.gateways.connection.session import CondaSession, get_session
+
+    reset_context(argparse_args=args)
+    # conda caches its sessions (and their proxies and ssl_verify) per URL.
+    get_session.cache_clear()
+    CondaSession.cache_clear()
+    # context.plugins is computed once and survives the reset (conda 24.11
+    # also unregisters the settings it reads): read them again from the files,
+    # or netcheck_timeout and netcheck_extra_urls silently go.
+    context.__dict__.pop("plugins", None)
+
+
 def options_for(
     cfg: NetConfig,
     arguments: Arguments,

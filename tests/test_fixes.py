@@ -233,6 +233,13 @@ def test_each_change_is_confirmed_and_a_no_changes_nothing(
     assert path.read_text() == before
 
 
+def _plugin_settings_loaded() -> None:
+    """Read the plugin settings of the file just written (conda keeps the first it read)."""
+    from conda.base.context import context
+
+    context.__dict__.pop("plugins", None)
+
+
 @needs_conda
 def test_the_check_after_the_fixes_still_covers_the_extra_urls(
     home, channel, conda_cli, tmp_path
@@ -249,6 +256,7 @@ def test_the_check_after_the_fixes_still_covers_the_extra_urls(
             f"proxy_servers:\n  http: localhost:{proxy.port}\n"
             f"plugins:\n  netcheck_extra_urls:\n    - {mirror}\n",
         )
+        _plugin_settings_loaded()
         out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "2")
     assert "re-check: proxy_servers.http now passes" in out
     after = out.split("After the fixes: ")[1]
