@@ -123,7 +123,8 @@ def _conda_only_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _probe_arguments(parser: argparse.ArgumentParser) -> None:
     """How far and how long to probe."""
-    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
+    # Not from .model: conda builds this parser on every command it runs.
+    from .limits import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
 
     parser.add_argument(
         "--no-direct",
@@ -273,11 +274,13 @@ def forget(args: argparse.Namespace) -> int:
 
 def last_failure_first(args: argparse.Namespace, built: Run) -> LastFailureCheck | None:
     """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
-    from . import lastfailure, recheck
+    from . import lastfailure
 
     failure = lastfailure.load(max_age=built.settings.last_failure_hours * 3600)
     if failure is None:
         return None
+    from . import recheck  # only with a failure to check
+
     checked = built.recheck(failure)
     if not (args.json or args.allowlist):
         print("\n".join(recheck.lines(checked, bool(args.netcheck_verbose))) + "\n")

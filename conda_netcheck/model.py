@@ -1,7 +1,7 @@
 """The result model: diagnosis codes, layers and the records every renderer reads.
 
-A leaf: it imports only the vocabulary (codes) and the evidence records, so
-that every layer can look down at it (tests/test_layout.py pins this).
+A leaf: it imports only the vocabulary (codes), the evidence records and the
+time limits, so that every layer can look down at it (tests/test_layout.py pins this).
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
-from .defaults import CONDA_READ_TIMEOUT
 from .evidence import Details
+
+# The caps on conda's timeouts live where the argument parser reads them cheaply.
+from .limits import CONDA_READ_TIMEOUT
+from .limits import MAX_CONNECT_TIMEOUT as MAX_CONNECT_TIMEOUT
+from .limits import MAX_READ_TIMEOUT as MAX_READ_TIMEOUT
 
 if TYPE_CHECKING:
     import ssl
@@ -29,11 +33,6 @@ __all__ = [
     "Resource",
     "Status",
 ]
-
-#: Diagnostic bounds per phase: conda's own defaults (9.15 s, 60 s) are made
-#: for downloads, and a check should answer in about one timeout.
-MAX_CONNECT_TIMEOUT = 5.0
-MAX_READ_TIMEOUT = 10.0
 
 #: resolve(host, port) -> getaddrinfo-style results; tests inject one.
 Resolver = Callable[[str, int], list]

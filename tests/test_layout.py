@@ -100,7 +100,7 @@ def _probe_imports() -> list[tuple[str, str, list[str]]]:
 
 
 #: The layers data flows through, bottom up; each looks only down (or sideways
-#: at the neutral modules: codes, evidence, defaults, model, redact, urls,
+#: at the neutral modules: codes, evidence, limits, model, redact, urls,
 #: safefiles, redirects). Lazy and TYPE_CHECKING imports count too.
 ABOVE_CONFIG = (
     "probes",
@@ -157,7 +157,7 @@ def test_a_layer_never_imports_a_layer_above_it(layer: str, upper: str):
 MODEL_IMPORTS = {
     "conda_netcheck.codes",
     "conda_netcheck.evidence",
-    "conda_netcheck.defaults",
+    "conda_netcheck.limits",
 }
 
 
@@ -204,3 +204,31 @@ def test_probes_return_facts_not_problems():
         and {"Problem", "Code", "Layer"} & set(names)
     ]
     assert problems == []
+
+
+def test_building_the_parser_loads_almost_nothing():
+    """conda builds every plugin's parser on every command (conda search too)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import argparse, sys\n"
+        "from conda_netcheck.plugin import _configure_parser\n"
+        "_configure_parser(argparse.ArgumentParser())\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('conda_netcheck'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=PACKAGE.parent,
+    )
+    loaded = set(done.stdout.split())
+    assert loaded <= {
+        "conda_netcheck",
+        "conda_netcheck.plugin",
+        "conda_netcheck.cli",
+        "conda_netcheck.limits",
+    }, loaded

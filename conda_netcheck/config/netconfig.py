@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..defaults import CONDA_CONNECT_TIMEOUT, CONDA_READ_TIMEOUT
+from ..limits import CONDA_CONNECT_TIMEOUT, CONDA_READ_TIMEOUT
 from .sources import COMMAND_LINE, DEFAULT_SOURCE, SettingSource
 
 if TYPE_CHECKING:
@@ -335,6 +335,8 @@ def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
         if isinstance(value, dict):
             found["the ANACONDA_AUTH_PROXY_SERVERS environment variable"] = value
     path = anaconda_config_path()
+    if not os.path.isfile(path):
+        return found  # the usual case: no need to load a TOML parser
     try:
         import tomllib
     except ImportError:  # Python < 3.11: anaconda-auth's TOML is not read

@@ -18,12 +18,15 @@ from ..codes import Code, Layer, Status
 from ..config.commands import Commands, unset_variable
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
+from ..fixtext import Fix
 from ..urls import format_address, host_port
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
 
 NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
+#: The same caution as a Fix's why (shown with -v).
+NEVER_DISABLE_WHY = NEVER_DISABLE.strip("()")
 CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
 
 
@@ -187,10 +190,12 @@ def _read_timeout(s: Subject) -> str:
 
 
 def _trust_fix(s: Subject) -> str:
-    return (
-        "if your organisation inspects TLS, trust the operating system's store: "
-        f"{s.commands.set('ssl_verify', 'truststore')}; else give conda the issuing "
-        f"CA: {s.commands.set('ssl_verify', '/path/to/ca-bundle.pem')} " + NEVER_DISABLE
+    return Fix(
+        "if your organisation inspects TLS, trust the operating system's store",
+        (s.commands.set("ssl_verify", "truststore"),),
+        why=NEVER_DISABLE_WHY,
+        otherwise="give conda the issuing CA: "
+        + s.commands.set("ssl_verify", "/path/to/ca-bundle.pem"),
     )
 
 
@@ -210,16 +215,18 @@ def _proxy_fix(s: Subject) -> str:
     url, source = s.target.url, s.target.proxy_source
     if code is Code.PROXY_AUTH_FAILED:
         line = s.commands.set_proxy(url, f"http://USER:<password>@{address}", source)
-        return (
-            f"give the proxy your user and password: {line} "
-            "(percent-encode @ : / ? # % in the password)"
+        return Fix(
+            "give the proxy your user and password, with @ : / ? # % in the "
+            "password percent-encoded",
+            (line,),
         )
     if code is Code.PROXY_UNREACHABLE:
         right = s.commands.set_proxy(url, "http://PROXY_HOST:PORT", source)
-        return (
+        return Fix(
             f"{address} is not a proxy that answers: point {source or 'the proxy'} "
-            f"at the right one ({right}), or if you need no proxy: "
-            f"{s.commands.drop_proxy(url, source)}"
+            "at the right one",
+            (right,),
+            otherwise=f"if you need no proxy: {s.commands.drop_proxy(url, source)}",
         )
     if code is Code.PROXY_MISCONFIGURED:
         line = s.commands.set_proxy(url, f"http://{address}", source)
@@ -977,11 +984,13 @@ def _reset_report(s: Subject) -> Action:
 
 
 def _client_cert_fix(s: Subject) -> str:
-    return (
-        f"get a client certificate for {s.host} from its administrators, then: "
-        f"{s.commands.set('client_ssl_cert', '/path/to/client.pem')} and "
-        f"{s.commands.set('client_ssl_cert_key', '/path/to/client.key')} (no key "
-        "setting when the key is in the certificate file)"
+    return Fix(
+        f"get a client certificate for {s.host} from its administrators, then",
+        (
+            s.commands.set("client_ssl_cert", "/path/to/client.pem"),
+            s.commands.set("client_ssl_cert_key", "/path/to/client.key"),
+        ),
+        why="no key setting when the key is in the certificate file",
     )
 
 

@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..evidence import PerStore
+from ..fixtext import Fix
 from ..model import Code
 from . import advice, catalogue, intercept
 
@@ -123,11 +124,13 @@ def _interception(
         return problem.amended(truststore_usable=usable)
     fix = verdict.fix or ""
     if os_ok and not usable:
-        fix += (
-            "; the operating system trusts it, but this conda ignores "
+        # The other way: a conda that uses the store the OS already trusts it in.
+        other = (
+            "the operating system trusts it, but this conda ignores "
             "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
             'conda install "conda>=26.7")'
         )
+        fix = fix.instead(other) if isinstance(fix, Fix) else f"{fix}; {other}"
     return problem.amended(
         code=verdict.code,
         summary=verdict.summary,

@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..config.commands import Commands, Shell
+from ..fixtext import Fix
 from ..model import Code
-from .catalogue import NEVER_DISABLE
+from .catalogue import NEVER_DISABLE_WHY
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -201,22 +202,22 @@ def _inspector(product: Product | None, via_proxy: bool) -> str:
     return "your organisation's proxy" if via_proxy else "your organisation's network"
 
 
-def _public_roots_fix(os_trusts: bool | None, commands: Commands) -> str:
+def _public_roots_fix(os_trusts: bool | None, commands: Commands) -> Fix:
     """A bundle without the public roots: add them (or use the OS store)."""
-    store = (
-        ", or use the operating system's store: "
-        + commands.set("ssl_verify", "truststore")
-        if os_trusts
-        else ""
-    )
-    return (
-        "add the public roots to your bundle: "
-        "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
-        "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem && "
-        + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
-        + store
-        + " "
-        + NEVER_DISABLE
+    return Fix(
+        "add the public roots to your bundle",
+        (
+            "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
+            "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem",
+            commands.set("ssl_verify", "~/conda-ca-bundle.pem"),
+        ),
+        why=NEVER_DISABLE_WHY,
+        otherwise=(
+            "use the operating system's store: "
+            + commands.set("ssl_verify", "truststore")
+            if os_trusts
+            else ""
+        ),
     )
 
 
@@ -225,7 +226,7 @@ def fix_text(
     os_trusts: bool | None,
     platform: str | None = None,
     commands: Commands | None = None,
-) -> str:
+) -> Fix:
     """Trust the inspecting CA: the operating system's store if it has it, else a bundle.
 
     The steps are for `platform` (a `sys.platform` value; this computer's by default).
@@ -236,13 +237,13 @@ def fix_text(
         shell = Shell.POWERSHELL if platform.startswith("win") else None
         commands = Commands(shell=shell)
     if os_trusts:
-        return (
+        return Fix(
             "this computer already trusts it: let conda use the operating system's "
-            f"store: {commands.set('ssl_verify', 'truststore')} (conda >= 23.9 on "
-            "Python >= 3.10"
+            "store",
+            (commands.set("ssl_verify", "truststore"),),
+            why="truststore needs conda >= 23.9 on Python >= 3.10"
             + (f"; on this machine truststore reads {reads}" if reads else "")
-            + ") "
-            + NEVER_DISABLE
+            + f"; {NEVER_DISABLE_WHY}",
         )
     certifi_path = "python -c 'import certifi; print(certifi.where())'"
     bundle = "~/conda-ca-bundle.pem"
@@ -271,20 +272,24 @@ def fix_text(
             "/etc/pki/ca-trust/source/anchors (Fedora, RHEL)"
         )
         combine = f'cat "$({certifi_path})" root.pem > {bundle}'
-    text = (
-        f'give conda the root certificate "{root}": 1. export it: {export}; '
-        f"2. add it to certifi's public roots: {combine}; "
-        f"3. {commands.set('ssl_verify', bundle)}"
-    )
+    why = NEVER_DISABLE_WHY
     if reads and os_trusts is False:
         # The system store is not always what truststore reads (a conda
         # environment's OpenSSL has its own bundle): say where the CA must go.
-        text += (
-            f"; truststore would not help yet: on this machine it reads {reads}, "
+        why = (
+            f"truststore would not help yet: on this machine it reads {reads}, "
             "without this CA (for truststore the CA must be there, or SSL_CERT_FILE "
-            "must name a bundle that has it)"
+            f"must name a bundle that has it); {why}"
         )
-    return f"{text} {NEVER_DISABLE}"
+    return Fix(
+        f'give conda the root certificate "{root}"',
+        (
+            f"export it: {export}",
+            f"add it to certifi's public roots: {combine}",
+            commands.set("ssl_verify", bundle),
+        ),
+        why=why,
+    )
 
 
 def _truststore_reads(platform: str) -> str:

@@ -467,7 +467,8 @@ def _missing_intermediate(
     commands: Commands,
 ) -> Problem:
     """The AIA issuer is an intermediate: the server's chain is incomplete."""
-    from .catalogue import NEVER_DISABLE
+    from ..fixtext import Fix
+    from .catalogue import NEVER_DISABLE_WHY
 
     details = details.merged(
         lone_leaf=LoneLeaf.MISSING_INTERMEDIATE, missing_intermediate=True
@@ -491,19 +492,22 @@ def _missing_intermediate(
         if bundle
         else "\"$(python -c 'import certifi; print(certifi.where())')\""
     )
-    get = (
-        f"curl -o intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
-        "intermediate.crt -out intermediate.pem"
+    steps = (
+        f"curl -o intermediate.crt {fetched.url}",
+        "openssl x509 -inform DER -in intermediate.crt -out intermediate.pem",
     )
     if bundle and os.path.isdir(bundle):
-        add = f"{get} && cp intermediate.pem {roots} && openssl rehash {roots}"
+        steps += (f"cp intermediate.pem {roots}", f"openssl rehash {roots}")
     else:
-        add = (
-            f"{get} && cat {roots} intermediate.pem > ~/conda-ca-bundle.pem && "
-            + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
+        steps += (
+            f"cat {roots} intermediate.pem > ~/conda-ca-bundle.pem",
+            commands.set("ssl_verify", "~/conda-ca-bundle.pem"),
         )
-    fix = f"{_admins(host)}; meanwhile give conda the intermediate with its roots: "
-    fix += f"{add} {NEVER_DISABLE}"
+    fix = Fix(
+        f"{_admins(host)}; meanwhile give conda the intermediate with its roots",
+        steps,
+        why=NEVER_DISABLE_WHY,
+    )
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
 
 
@@ -519,8 +523,8 @@ def _no_evidence(
     from .intercept import fix_text
 
     details = details.merged(lone_leaf=LoneLeaf.UNKNOWN)
-    ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
-        _bare(issuer), os_trusts, commands=commands
+    ca_fix = fix_text(_bare(issuer), os_trusts, commands=commands).when(
+        f"if {issuer} is your organisation's CA"
     )
     if public_host:
         summary = (
@@ -528,7 +532,7 @@ def _no_evidence(
             "does not trust: most likely the server leaves out its intermediate "
             f"certificate; else {issuer} is a private CA"
         )
-        fix = f"{_admins(host)}; {ca_fix}"
+        fix = ca_fix.instead(_admins(host))  # the server's fix is not yours to run
     else:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
@@ -536,7 +540,7 @@ def _no_evidence(
             "(the usual internal mirror); else the server leaves out an intermediate "
             "certificate"
         )
-        fix = f"{ca_fix}; else {_admins(host)}"
+        fix = ca_fix.instead(_admins(host))
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
 
 
