@@ -9,7 +9,7 @@ docs/codes-table.md with `codes_table()`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
@@ -52,8 +52,9 @@ class Subject:
     """What a fix or a report sentence is written about: a target and its problem."""
 
     target: Target
-    problem: Problem | None = None
-    commands: Commands = field(default_factory=Commands)
+    problem: Problem | None
+    #: writes the run's commands (--file, the user's shell): never a default
+    commands: Commands
     read_timeout: float = CONDA_READ_TIMEOUT  # conda's, not the diagnostic one
     waited: float | None = None  # how long this run waited for an answer
 
