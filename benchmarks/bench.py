@@ -544,6 +544,7 @@ def bench_failure_record(
 
 
 def bench_concurrency(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+    from conda_netcheck.config.commands import Commands
     from conda_netcheck.config.routes import standalone_route
     from conda_netcheck.config.targets import urls_targets
     from conda_netcheck.diagnosis.runner import diagnose
@@ -565,18 +566,22 @@ def bench_concurrency(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, 
         # whose packages are fetched after the index (linux-64 lists none).
         alone = urls_targets([urls[slowest]], ("noarch",))
         # Warm up: requests and the probes are imported on first use.
-        diagnose(urls_targets([urls[0]], SUBDIRS[:1]), standalone_route, Options())
+        diagnose(
+            urls_targets([urls[0]], SUBDIRS[:1]),
+            standalone_route,
+            Options(commands=Commands()),
+        )
 
         every, single = [], []
         for _ in range(reps):
             start = time.perf_counter()
-            results = diagnose(targets, standalone_route, Options())
+            results = diagnose(targets, standalone_route, Options(commands=Commands()))
             every.append(time.perf_counter() - start)
             bad = [r for r in results if r.problem]
             if len(results) != 40 or bad:
                 raise RuntimeError(f"{len(bad)} of {len(results)} targets failed")
             start = time.perf_counter()
-            diagnose(alone, standalone_route, Options())
+            diagnose(alone, standalone_route, Options(commands=Commands()))
             single.append(time.perf_counter() - start)
         a, b = statistics.median(every), statistics.median(single)
         rows.append(

@@ -1,4 +1,8 @@
-"""The result model: diagnosis codes, layers and the records every renderer reads."""
+"""The result model: diagnosis codes, layers and the records every renderer reads.
+
+A leaf: it imports only the vocabulary (codes), the evidence records and the
+time limits, so that every layer can look down at it (tests/test_layout.py pins this).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,10 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
-from .config.netconfig import CONDA_READ_TIMEOUT
-from .config.sources import ProxySource, ProxySourceKind
-from .diagnosis.catalogue import CATALOGUE
 from .evidence import Details
 
 # The caps on conda's timeouts live where the argument parser reads them cheaply.
+from .limits import CONDA_READ_TIMEOUT
 from .limits import MAX_CONNECT_TIMEOUT as MAX_CONNECT_TIMEOUT
 from .limits import MAX_READ_TIMEOUT as MAX_READ_TIMEOUT
 
@@ -22,13 +24,12 @@ if TYPE_CHECKING:
     import ssl
 
     from .config.commands import Commands
+    from .config.sources import ProxySource
 
 __all__ = [
     "Code",
     "Details",
     "Layer",
-    "ProxySource",
-    "ProxySourceKind",
     "Resource",
     "Status",
 ]
@@ -39,6 +40,10 @@ Resolver = Callable[[str, int], list]
 
 def severity(code: Code) -> Status:
     """How bad a code is, from the diagnosis catalogue (its one home)."""
+    # Looked up when first asked, not at import: the catalogue writes fixes
+    # with config's commands, and the model stays a leaf that loads nothing.
+    from .diagnosis.catalogue import CATALOGUE
+
     return CATALOGUE[code].severity
 
 
@@ -265,8 +270,10 @@ RouteFactory = Callable[[str], Route]
 
 @dataclass
 class Options:
-    """Time bounds and knobs of one run."""
+    """Time bounds and knobs of one run; built by `run.options_for`."""
 
+    #: writes "change this setting where it is set" for this configuration
+    commands: Commands
     connect_timeout: float = MAX_CONNECT_TIMEOUT
     read_timeout: float = MAX_READ_TIMEOUT
     filenames: tuple[str, ...] = ("repodata.json",)
@@ -280,8 +287,6 @@ class Options:
     max_bytes: int = 4096  # read at most this much of each file fetched
     #: conda's own remote_read_timeout_secs, which fixes are written against
     conda_read_timeout: float = CONDA_READ_TIMEOUT
-    #: writes "change this setting where it is set" for this configuration
-    commands: Commands | None = None
     #: after the index, fetch one shard and the smallest packages (read whole up to this)
     check_packages: bool = True
     package_bytes: int = 1024 * 1024

@@ -124,7 +124,8 @@ def test_verbose_adds_each_url_with_its_fix(env, conda_cli):
     refused = f"http://127.0.0.1:{closed_port()}/down"
     prefix = env([refused])
     out, _ = doctor(conda_cli, prefix, "--verbose", "channel-reachability")
-    assert f"  {X} {refused}/noarch" in out
+    assert f"  {X} {refused}  (" in out
+    assert "noarch" in out
     assert "      fix: check the port of" in out
 
 
@@ -239,3 +240,48 @@ def test_doctor_json_gets_only_the_marked_lines(env, conda_cli, channel):
     )
     assert all(line[:1] in (OK, X, "⚠") for line in body(out)), out
     assert err == ""
+
+
+@needs_doctor_selection
+def test_verbose_fix_edits_the_file_that_sets_the_proxy(
+    env, conda_cli, channel, tmp_path, monkeypatch
+):
+    """proxy_servers set in $CONDA_PREFIX/.condarc: a bare `conda config` would change nothing."""
+    dead = f"http://127.0.0.1:{closed_port()}"
+    prefix = tmp_path / "env"
+    rc = prefix / ".condarc"  # the env fixture made the environment
+    rc.write_text(json.dumps({"proxy_servers": {"http": dead}}))
+    monkeypatch.setenv("CONDA_PREFIX", str(prefix))
+    env([channel.url])
+    out, _ = doctor(conda_cli, str(prefix), "--verbose", "channel-reachability")
+    assert f"conda config --file {rc} --set proxy_servers.http" in out
+    assert f"conda config --file {rc} --remove-key proxy_servers.http" in out
+    assert "conda config --set proxy_servers" not in out
+    netcheck, _, _ = conda_cli("netcheck", "--timeout", "1")
+    assert f"conda config --file {rc} --set proxy_servers.http" in netcheck
+
+
+@needs_doctor_selection
+def test_verbose_says_a_cause_shared_by_the_subdirs_once(env, conda_cli, monkeypatch):
+    """Two subdirs refused the same way: one block with both, as `conda netcheck` prints."""
+    monkeypatch.setenv("CONDA_SUBDIR", "linux-64")
+    refused = f"http://127.0.0.1:{closed_port()}/down"
+    prefix = env([refused])
+    out, _ = doctor(conda_cli, prefix, "--verbose", "channel-reachability")
+    assert f"  {X} {refused}  (linux-64, noarch)" in out
+    assert out.count("connection-refused (tcp)") == 1
+    assert out.count("      fix: ") == 1
+
+
+@needs_observers
+def test_last_failure_is_not_checked_over_the_network_in_offline_mode(
+    env, conda_cli, channel
+):
+    """offline: true: conda sends nothing, so neither does the re-check; it says why."""
+    prefix = env([channel.url], offline=True)
+    _record_failure(f"{channel.url}/noarch/repodata.json")
+    channel.behaviour.requests.clear()
+    out, _ = doctor(conda_cli, prefix, "--verbose", "network-last-failure")
+    assert channel.behaviour.requests == []
+    assert "(offline-mode)" in out
+    assert "conda config --file " in out

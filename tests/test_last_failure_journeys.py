@@ -272,11 +272,8 @@ def test_the_live_line_counts_the_recheck(channel, monkeypatch, capsys):
     import argparse
 
     from conda_netcheck import cli
-    from conda_netcheck.config.netconfig import from_environment
-    from conda_netcheck.config.routes import standalone_route
-    from conda_netcheck.config.targets import urls_targets
     from conda_netcheck.lastfailure import LastFailure, Link
-    from conda_netcheck.model import Options
+    from conda_netcheck.run import Arguments, from_environment
 
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
@@ -289,18 +286,10 @@ def test_the_live_line_counts_the_recheck(channel, monkeypatch, capsys):
     args = argparse.Namespace(
         json=False, allowlist=False, netcheck_verbose=0, report=None
     )
-    targets = urls_targets([channel.url], ("noarch", "linux-64"))
-    options = Options(connect_timeout=2, read_timeout=2, check_packages=False)
-    report = cli.run(
-        targets,
-        standalone_route,
-        options,
-        from_environment(),
-        args,
-        None,
-        recorded=recorded,
-        package_bytes=1024,
+    built = from_environment(
+        Arguments(names=(channel.url,), timeout=2, check_packages=False)
     )
+    report = cli.run(built, args, recorded=recorded)
     assert "checked 3/3: " in terminal.written  # two channel URLs and the re-check
     assert report.last_failure.still_failing is False
     assert "it no longer fails" in capsys.readouterr().out

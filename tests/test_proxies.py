@@ -12,6 +12,7 @@ from support.proxies import (
 )
 from support.servers import channel_server, server_tls_context
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -36,7 +37,7 @@ def https_channel(channel_root, ca, ca_bundle, monkeypatch):
 def check(url: str, proxy_url: str, monkeypatch, **options):
     scheme = url.split("://")[0].upper()
     monkeypatch.setenv(f"{scheme}_PROXY", proxy_url)
-    options = Options(connect_timeout=2, read_timeout=2, **options)
+    options = Options(commands=Commands(), connect_timeout=2, read_timeout=2, **options)
     (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, options)
     return result
 

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .files import MAX_SMALL_FILE_BYTES, UnsafePath, read_bytes
+from ..safefiles import MAX_SMALL_FILE_BYTES, UnsafePath, read_bytes
 
 
 @dataclass(frozen=True)

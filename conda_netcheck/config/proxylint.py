@@ -215,10 +215,9 @@ def _scrubbed(lint: Lint, secrets: list[str]) -> Lint:
 
 
 def _fixer(
-    source: ProxySource | None, scheme: str, commands: Commands | None
+    source: ProxySource | None, scheme: str, commands: Commands
 ) -> Callable[[str], str]:
     """fix(value): the line that sets the proxy to value where `source` sets it."""
-    commands = commands or Commands()
     return lambda value: commands.set_proxy(f"{scheme}://", value, source)
 
 
@@ -227,7 +226,7 @@ def lint_proxy_url(
     *,
     source: ProxySource | None = None,
     scheme: str = "https",
-    commands: Commands | None = None,
+    commands: Commands,
 ) -> list[Lint]:
     """The problems with one proxy URL; no network, no secrets.
 

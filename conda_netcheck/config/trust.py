@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
 from ..model import Code, Finding, Status
-from .commands import Commands, for_config, set_variable, unset_variable
-from .files import (
+from ..safefiles import (
     MAX_BUNDLE_BYTES,
     MAX_SMALL_FILE_BYTES,
     UnsafePath,
     path_problem,
     read_bytes,
 )
+from .commands import Commands, for_config, set_variable, unset_variable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -135,7 +135,8 @@ def interception_verdict(
     os_trusts: bool | None,
     conda_trusts: bool,
     platform: str | None = None,
-    commands: Commands | None = None,
+    *,
+    commands: Commands,
 ) -> InterceptionVerdict:
     """Whether TLS to host is inspected on the way, and the fix when conda balks.
 
@@ -145,7 +146,6 @@ def interception_verdict(
     `conda_trusts`: the bundle conda is configured with does. The fix's steps
     are for `platform` (`sys.platform` by default).
     """
-    commands = commands or Commands()
     certs = [chain_info] if _is_mapping(chain_info) else list(chain_info)  # type: ignore[list-item]
     leaf = certs[0] if certs else {}
     issuer = _readable(leaf, "issuer") or "an unknown issuer"

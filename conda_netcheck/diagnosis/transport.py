@@ -13,7 +13,6 @@ import os
 import ssl
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from ..config.commands import Commands
 from ..evidence import (
     FamilyAttempt,
     LoneLeaf,
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     import socket
     from collections.abc import Iterator
 
+    from ..config.commands import Commands
     from ..model import Route
     from ..probes.chain import IssuerFetch
     from ..probes.dualstack import DualStack
@@ -411,7 +411,8 @@ def lone_leaf(
     os_trusts: bool | None,
     with_intermediate: bool | None = None,
     bundle: str | None = None,
-    commands: Commands | None = None,
+    *,
+    commands: Commands,
 ) -> Problem:
     """Only a leaf came and no store has its issuer: decide by the AIA evidence.
 
@@ -434,7 +435,6 @@ def lone_leaf(
         )
         fix = fix_text(_bare(issuer), os_trusts, commands=commands)
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
-    commands = commands or Commands()
     if fetched.der is not None:
         return _missing_intermediate(
             host, fetched, with_intermediate, bundle, details, commands

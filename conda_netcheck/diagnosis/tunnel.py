@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands
 from ..config.sources import ProxySourceKind
 from ..model import Code, Details, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
@@ -130,9 +129,10 @@ def https_proxy_problem(
     fix = None
     if outcome is not tls.ProxyTlsOutcome.FAILED:
         address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
-        commands = options.commands or Commands()
         # The channel's scheme only matters when no source is known.
-        fix = commands.set_proxy("https://", f"http://{address}", route.proxy_source)
+        fix = options.commands.set_proxy(
+            "https://", f"http://{address}", route.proxy_source
+        )
         source = route.proxy_source
         if source is not None and source.kind is ProxySourceKind.SETTING:
             fix += " (http:// even for the https key)"

@@ -15,32 +15,20 @@ TIMEOUT = 3.0
 
 def check(prefix: str, verbose: bool) -> None:
     """A marked line: the failure still happens (and where), or no longer does."""
-    from .. import lastfailure, recheck
-    from ..config.routes import conda_route
-    from ..config.targets import conda_targets, repodata_filenames
-    from ..model import Options, Status
+    from ..model import Status
     from ..output.render import mark
-    from ..settings import current
+    from ..run import Arguments, from_conda
 
-    settings = current()
-    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
+    built = from_conda(Arguments(fallback_timeout=TIMEOUT))
+    settings = built.settings
+    failure = built.recorded_failure()
     if failure is None:
         hours = f"{settings.last_failure_hours:g}"
         print(
             f"{mark(Status.OK)} No network failure was recorded in the last {hours} hours.\n"
         )
         return
-    timeout = settings.timeout or TIMEOUT
-    # conda's formats in conda's order: a recorded shards URL that now
-    # answers 404 is a fallback conda takes, not a failure.
-    options = Options(
-        connect_timeout=timeout,
-        read_timeout=timeout,
-        filenames=repodata_filenames(),
-    )
-    checked = recheck.check(
-        failure, conda_route, options, conda_targets(), settings.package_bytes
-    )
+    checked = built.recheck(failure)
     print("\n".join(replay_lines(checked, verbose)) + "\n")
 
 

@@ -120,6 +120,17 @@ def body_lines(report: Report, verbose: bool = False) -> list[str]:
     return [REDACTOR.text(line) for line in lines]
 
 
+def grouped_lines(results: list[TargetResult]) -> list[str]:
+    """Each channel URL's subdirs that share a diagnosis as one block: title, cause, fix."""
+    lines: list[str] = []
+    for group in _groups(results, verbose=False):
+        lines.append(REDACTOR.text(group.title()))
+        problems = [group.head.problem] if group.head.problem else []
+        for problem in problems + group.head.warnings:
+            lines += problem_lines(problem, verbose=True)
+    return lines
+
+
 def _offline(result: TargetResult) -> bool:
     return result.problem is not None and result.problem.code is Code.OFFLINE_MODE
 

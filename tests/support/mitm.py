@@ -278,6 +278,9 @@ def mitm_proxy(tmp_path: Path, upstream_ca: str) -> Iterator[MitmProxy]:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "SSL_CERT_FILE"):
         env.pop(name, None)
         env.pop(name.lower(), None)
+    # mitmproxy has its own venv: conda's test fixtures point PYTHONPATH at the
+    # tests' site-packages, whose cryptography does not fit its pyOpenSSL.
+    env.pop("PYTHONPATH", None)
     argv = [
         str(exe),
         "--listen-host",
