@@ -8,6 +8,7 @@ cannot load gives up its secrets all the same.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import TYPE_CHECKING
@@ -20,21 +21,46 @@ if TYPE_CHECKING:
 
 #: Names whose whole value is a secret (variables, YAML keys, TOML keys).
 _SECRET_NAME_RE = re.compile(r"(?i)(token|passw|secret|api_?key|credential)")
-# A YAML/TOML "key: value" or "key = value" line, or a list item.
+# A YAML/TOML "key: value" or "key = value" line, or a list item. A quoted key
+# is closed: a quoted value with ": " in it ("http://h/t/a: b") is no key.
 _ENTRY_RE = re.compile(
-    r"^\s*(?:-\s+)?(?:(?P<key>[\"']?[\w.\-/:]+[\"']?)\s*[:=]\s+)?(?P<value>.*?)\s*$"
+    r"^\s*(?:-\s+)?(?:(?P<key>\"[^\"]*\"|'[^']*'|[\w.\-/:]+)\s*[:=]\s+)?(?P<value>.*?)\s*$"
 )
+
+
+def _quoted(value: str) -> bool:
+    """Whether a value is one quoted YAML scalar (not a flow list of several)."""
+    value = value.split(" #", 1)[0].strip()
+    if len(value) < 2 or value[0] != value[-1] or value[0] not in "'\"":
+        return False
+    if value[0] == '"' and "\\" in value:
+        try:
+            return isinstance(json.loads(value), str)
+        except ValueError:
+            return False
+    return value[0] not in value[1:-1]
 
 
 def _unquote(value: str) -> str:
     value = value.split(" #", 1)[0].strip()  # a YAML comment after the value
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        if value[0] == '"' and "\\" in value:
+            # A double-quoted YAML (or JSON) scalar: "\u00e9" is what conda reads.
+            try:
+                return str(json.loads(value))
+            except ValueError:
+                pass
         return value[1:-1]
     return value.strip("[]{},")
 
 
-def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> None:
-    """Register the credentials a URL-ish value (or a secret-named value) carries."""
+def register_value(
+    value: str, redactor: Redactor = REDACTOR, key: str = "", scalar: bool = False
+) -> None:
+    """Register the credentials a URL-ish value (or a secret-named value) carries.
+
+    scalar: the value was one quoted scalar, so "[" or a space in it is part of it.
+    """
     value = value.strip()
     if not value:
         return
@@ -43,7 +69,7 @@ def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> 
     # The whole value first: a password with a space is one secret, not two.
     # Not for a flow-style line ({"a": "http://u:p@h", ...}): read as one URL
     # it would make hosts and keys "secrets" and hide them from every output.
-    if _one_value(value):
+    if scalar or _one_value(value):
         if _may_hold_credentials(value):
             redactor.add_url_credentials(
                 value.lstrip("/") if value.startswith("//") else value
@@ -73,7 +99,8 @@ def register_text(text: str, redactor: Redactor = REDACTOR) -> None:
         match = _ENTRY_RE.match(line)
         if match is None or not match["value"]:
             continue
-        register_value(_unquote(match["value"]), redactor, match["key"] or "")
+        raw = match["value"]
+        register_value(_unquote(raw), redactor, match["key"] or "", _quoted(raw))
 
 
 #: Variables that can carry a credential: proxies, conda's own, tokens.
