@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
+from ..urls import PASSWORD_PLACEHOLDER, USER_PLACEHOLDER, default_port, shown_proxy
 from .commands import Commands, Shell, for_config, unset_variable
 from .sources import ProxySource, ProxySourceKind
 
@@ -44,8 +45,8 @@ _URLLIB3_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+-]*:")
 _PERCENT_HEX_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _HOST_RE = re.compile(r"[\w.~%-]+|\[[0-9A-Za-z:.%]+\]")
 _KEY_RE = re.compile(r"(?:http|https|all)(?://[^/\s]+)?")
-_PASSWORD = "USER:<password>"
-_USER = "USER"
+_PASSWORD = PASSWORD_PLACEHOLDER
+_USER = USER_PLACEHOLDER
 _QUOTES = "'\""
 _HOSTPORT = "PROXY_HOST:PORT"
 #: The URL a fix suggests when the one written cannot be repaired.
@@ -153,7 +154,6 @@ def _open(url: str) -> _Opened:
     """Parse a proxy URL exactly as HTTPAdapter.get_connection_with_tls_context does."""
     from requests.utils import get_auth_from_url, prepend_scheme_if_needed
     from urllib3.exceptions import LocationParseError, ProxySchemeUnknown
-    from urllib3.poolmanager import port_by_scheme
     from urllib3.util import parse_url
 
     try:
@@ -186,7 +186,7 @@ def _open(url: str) -> _Opened:
     if scheme not in ("http", "https"):
         return _Opened(_Refusal.SCHEME, str(ProxySchemeUnknown(scheme)), scheme)
     # ProxyManager: a missing (or zero) port becomes the scheme's default.
-    port = parsed.port or port_by_scheme.get(scheme, 80)
+    port = parsed.port or default_port(scheme)
     return _Opened(None, "", scheme, parsed.host, port, sends)
 
 
@@ -650,11 +650,6 @@ def _finding(check: str, lint: Lint) -> Finding:
     return Finding(
         check, Code.PROXY_MISCONFIGURED, lint.summary, lint.fix, status=lint.status
     )
-
-
-def shown_proxy(url: str) -> str:
-    """A proxy URL as messages show it: stripped, user info as placeholders."""
-    return _Raw.split(url.strip()).display()
 
 
 def _variables(scheme: str) -> tuple[str, str]:

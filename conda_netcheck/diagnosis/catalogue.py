@@ -18,7 +18,7 @@ from ..codes import Code, Layer, Status
 from ..config.commands import Commands, unset_variable
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
-from ..urls import format_address, host_port
+from ..urls import format_address, port_of, shown_address
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
@@ -62,18 +62,12 @@ class Subject:
     @property
     def port(self) -> int:
         """The channel's port, by scheme when the URL has none."""
-        url = urlsplit(self.target.url)
-        try:
-            port = url.port
-        except ValueError:
-            port = None
-        return port or (443 if url.scheme == "https" else 80)
+        return port_of(self.target.url)
 
     @property
     def address(self) -> str:
         """host:port, IPv6 in brackets."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return format_address(self.host, self.port)
 
     @property
     def where(self) -> str:
@@ -86,8 +80,7 @@ class Subject:
         """The proxy's host:port, never its credentials."""
         if not self.target.proxy:
             return None
-        address = host_port(self.target.proxy)
-        return format_address(*address) if address else "an unusable proxy URL"
+        return shown_address(self.target.proxy)
 
     @property
     def details(self) -> Details:

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
+from .. import urls
 from ..model import Code, Layer, Problem, Timings
 from ..probes import dns, dualstack, handshake, proxy, tcp, tls
+from ..urls import with_scheme
 from . import advice, catalogue, transport, tunnel
 from .certificates import explain_certificate
 from .network import dns_problem, tcp_problem
@@ -43,11 +45,7 @@ def probe(
 
 def port_of(url: SplitResult) -> int:
     """The URL's port, else the scheme's (an unreadable port is the default one)."""
-    try:
-        port = url.port
-    except ValueError:
-        port = None
-    return port or (443 if url.scheme == "https" else 80)
+    return urls.port_of(url.geturl())
 
 
 def reopener(url: str, route: Route, options: Options) -> Callable[[], Any]:
@@ -147,7 +145,7 @@ class _Probe:
         host, port, route, opts = self.host, self.port, self.route, self.options
         if not route.proxy:
             return sock
-        proxy_scheme = urlsplit(tunnel.with_scheme(route.proxy)).scheme
+        proxy_scheme = urlsplit(with_scheme(route.proxy)).scheme
         if proxy_scheme.startswith("socks"):
             # No CONNECT to probe: the GET goes through the SOCKS proxy.
             sock.close()

@@ -372,12 +372,9 @@ def _bounded(probe: Callable[[], T]) -> T | None:
 
 
 def _shown_proxy(route: Route) -> str | None:
-    from urllib.parse import urlsplit
+    from ..urls import shown_address
 
-    if not route.proxy:
-        return None
-    proxy = urlsplit(route.proxy)
-    return f"{proxy.hostname}:{proxy.port}" if proxy.port else proxy.hostname
+    return shown_address(route.proxy) if route.proxy else None
 
 
 def causes(exc: BaseException | None) -> Iterator[BaseException]:

@@ -10,6 +10,7 @@ from ..codes import Code, Layer
 from ..config.commands import Shell, unset_variable
 from ..config.sources import ProxySource, ProxySourceKind, SettingSourceKind
 from ..redact import REDACTOR
+from ..urls import port_of
 
 if TYPE_CHECKING:
     from ..config.netconfig import NetConfig
@@ -192,7 +193,7 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
             continue
         url = urlsplit(result.target.url)
         if url.scheme == "https" and not result.target.proxy:
-            to_try.add((url.hostname or "", url.port or 443))
+            to_try.add((url.hostname or "", port_of(result.target.url)))
     for host, port in sorted(to_try):
         verdicts.append(truststore_verifies(host, port, timeout))
     if not verdicts:

@@ -20,14 +20,13 @@ from ..config.netconfig import ENV_VARIABLES, NETWORK_KEYS
 from ..diagnosis.catalogue import Actor, Subject, action_for
 from ..model import Code, Status
 from ..redact import REDACTOR
+from ..urls import shown_address
 from .allowlist import (
     DIRECT,
     PROXY,
     THROUGH_PROXY,
     allowlist,
     allowlist_text,
-    format_address,
-    host_port,
 )
 from .render import mark, trust_phrase
 from .verdict import Verdict, verdict_of
@@ -552,8 +551,7 @@ def _redact_setting(value: str) -> str:
 
 def _hostport(url: str | None) -> str:
     """host:port of a URL (default port by scheme), without credentials."""
-    address = host_port(url)
-    return format_address(*address) if address else "an unusable proxy URL"
+    return shown_address(url)
 
 
 def _label(affected: list[_Affected]) -> str:

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 
+from ..urls import format_address
+
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 
 
@@ -60,8 +62,7 @@ def connect(addresses: list[tuple], timeout: float) -> TcpResult:
 
 
 def _format(sockaddr: tuple) -> str:
-    host, port = sockaddr[0], sockaddr[1]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return format_address(sockaddr[0], sockaddr[1])
 
 
 def _failure(error: OSError | None) -> TcpFailure:
