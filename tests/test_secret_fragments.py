@@ -15,7 +15,6 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-import pytest
 from conftest import needs_conda, needs_observers
 from support.servers import closed_port
 
