@@ -79,6 +79,8 @@ class Details:
     failure: str | None = None  # how a connection ended: "reset", "closed", ...
     when: str | None = None  # "connect", "on-accept"
     address: str | None = None  # host:port
+    answers: tuple[str, ...] | None = None  # what DNS answered, when it means "blocked"
+    errno: str | None = None  # the socket error's name ("ENETUNREACH")
     addresses: tuple[FamilyAttempt, ...] | None = None
     delay_seconds: float | None = None
     cause: ResetCause | Code | None = None  # for proxy-unreachable: the code below

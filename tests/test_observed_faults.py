@@ -73,3 +73,74 @@ def test_proxy_url_without_a_port_is_probed_where_urllib3_connects(
         assert run.returncode == 0, run.stdout + run.stderr
         assert "127.0.0.1:8080" not in run.stdout
         assert "reachable" in run.stdout.splitlines()[-1]
+
+
+# -- DNS answers that mean "blocked" -------------------------------------------------
+
+
+def in_netns(env: dict[str, str], dns_map: dict, *argv: str) -> str:
+    from support.netns import run_in_netns
+
+    proc = run_in_netns(
+        [sys.executable, "-m", *argv], env=env, dns_map=dns_map, timeout=90
+    )
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [(["0.0.0.0"], "0.0.0.0"), (["::"], "::"), (["127.0.0.1"], "127.0.0.1")],
+    ids=["pihole-v4", "pihole-v6", "loopback-for-a-public-name"],
+)
+def test_dns_filter_answer_is_named_at_the_dns_layer(home, answer, shown):
+    from support.netns import netns_available
+
+    available, why = netns_available()
+    if not available:
+        pytest.skip(f"needs a network namespace: {why}")
+    url = "https://repo.anaconda.com/pkgs/main"
+    env = conda_env(home, channels(url))
+    dns_map = {"repo.anaconda.com": answer}
+    # conda: the connection to the filter's address fails like any other.
+    searched = in_netns(
+        env, dns_map, "conda", "search", "--override-channels", "-c", url, "x"
+    )
+    assert "CONNECTION FAILED" in searched or "CondaHTTPError" in searched, searched
+    for front in (("conda_netcheck",), ("conda", "netcheck")):
+        out = in_netns(env, dns_map, *front, "--timeout", "3")
+        assert "dns-blocked (dns)" in out, out
+        assert f"answers {shown} for repo.anaconda.com" in out
+        assert "DNS filter" in out
+        assert "check the port" not in out and "connection-refused" not in out
+
+
+# -- no route ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def unreachable_route():
+    """198.18.0.0/24 (benchmarking, RFC 2544) as an "unreachable" route: EHOSTUNREACH."""
+    net = "198.18.0.0/24"
+    subprocess.run(["ip", "route", "add", "unreachable", net], check=True, timeout=10)
+    try:
+        yield "198.18.0.1"
+    finally:
+        subprocess.run(["ip", "route", "del", "unreachable", net], timeout=10)
+
+
+@pytest.mark.parametrize("errno_name", ["ENETUNREACH", "EHOSTUNREACH"])
+def test_missing_route_is_named_not_refused(home, errno_name, request):
+    if errno_name == "EHOSTUNREACH":
+        address = request.getfixturevalue("unreachable_route")
+    else:
+        address = "10.255.0.1"  # the tests' namespace has no default route
+    url = f"http://{address}:8000/chan"
+    env = conda_env(home, channels(url))
+    searched = conda(env, "search", "--override-channels", "-c", url, "x")
+    assert searched.returncode != 0
+    for run in netcheck(env):
+        out = run.stdout
+        assert "no-route (tcp)" in out, out
+        assert errno_name in out
+        assert "VPN" in out
+        assert "check the port" not in out and "connection-refused" not in out

@@ -326,7 +326,10 @@ def _record(tmp: Path) -> str:
     from conda_netcheck import lastfailure
     from conda_netcheck.redact import REDACTOR
 
-    url = Channel(context.channels[0]).urls(with_credentials=True)[0]
+    try:
+        url = Channel(context.channels[0]).urls(with_credentials=True)[0]
+    except ValueError:  # conda cannot build the URL: it fails before downloading
+        return ""
     try:
         get_session(url).get(f"{url}/repodata.json", timeout=1)
     except Exception as exc:  # what conda would raise, and its observer record

@@ -381,10 +381,32 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     _e(
+        C.DNS_BLOCKED,
+        (L.DNS,),
+        A.NETWORK,
+        "the resolver answers `0.0.0.0` / `::` (or a loopback address for a public "
+        "name): a DNS filter (Pi-hole, a corporate DNS filter) blocks the name, or a "
+        "hosts-file entry points it at this machine",
+        "ask whoever runs the DNS filter to allow the host (or remove the hosts-file "
+        "entry); the port and the channel URL are fine",
+        lambda s: (
+            f"ask whoever runs the DNS filter this machine uses (Pi-hole, the "
+            f"corporate DNS filter) to allow {s.host}; check /etc/hosts (Windows: "
+            f"C:\\Windows\\System32\\drivers\\etc\\hosts) for a line naming {s.host}"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"the DNS filter blocks {s.host} (it answers "
+                f"{', '.join(s.details.answers or ()) or 'a blocking address'}): allow it"
+            ),
+        ),
+    ),
+    _e(
         C.CONNECTION_REFUSED,
         (L.TCP,),
         A.NETWORK,
-        "nothing listens on the port, a firewall rejects it, or no route to the host",
+        "nothing listens on the port, or a firewall rejects it",
         "check the port; use the proxy, or ask the network team about the firewall",
         lambda s: (
             f"check the port of {s.address} {s.where}; if the network "
@@ -415,6 +437,46 @@ ENTRIES: tuple[Entry, ...] = (
             lambda s: (
                 f"allow outbound TCP to {s.address} (or via the proxy): the "
                 "connection attempt got no answer (a firewall most likely drops it)"
+            ),
+        ),
+    ),
+    _e(
+        C.NO_ROUTE,
+        (L.TCP,),
+        A.NETWORK,
+        "ENETUNREACH / EHOSTUNREACH: this machine has no route to the address (a VPN "
+        "that is down, no default route, an IPv6 address without IPv6 connectivity)",
+        "connect the VPN (or the network) that reaches the host; `ip route get ADDRESS` "
+        "shows the route the system would use",
+        lambda s: (
+            f"no route to {s.address}: connect the VPN or network that reaches it "
+            f"(`ip route get` with its address shows the route; `ip -6 route` for "
+            f"IPv6), or use the proxy: {s.proxy_hint()}"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"this machine has no route to {s.address}: check the VPN and routes"
+            ),
+        ),
+    ),
+    _e(
+        C.CONNECT_FAILED,
+        (L.TCP,),
+        A.NETWORK,
+        "the connection failed with a socket error no known cause fits; the summary "
+        "gives the error as the system reported it",
+        "look at the error named in the summary (firewall software, the network "
+        "interface, the system's limits)",
+        lambda s: (
+            f"the connection to {s.address} failed with "
+            f"{s.details.errno or 'an unexpected error'}: check local firewall "
+            "software and the network interface"
+        ),
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"connecting to {s.address} fails with {s.details.errno or 'an error'}"
             ),
         ),
     ),

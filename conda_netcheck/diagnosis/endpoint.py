@@ -12,7 +12,7 @@ from ..probes import dns, dualstack, handshake, proxy, tcp, tls
 from ..urls import with_scheme
 from . import advice, catalogue, transport, tunnel
 from .certificates import explain_certificate
-from .network import dns_problem, tcp_problem
+from .network import blocked_problem, dns_problem, tcp_problem
 from .proxy import connect_problem
 from .tls import handshake_problem
 
@@ -100,20 +100,27 @@ class _Probe:
         host, port, route, opts = self.host, self.port, self.route, self.options
         if route.proxy:
             peer_host, peer_port = tunnel.proxy_address(route.proxy)
-            what = f"the proxy {peer_host}:{peer_port}"
+            what = f"the proxy {urls.format_address(peer_host, peer_port)}"
         else:
-            peer_host, peer_port, what = host, port, f"{host}:{port}"
+            peer_host, peer_port = host, port
+            what = urls.format_address(host, port)
         lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
         path.timings.dns = lookup.elapsed_ms
         failed = dns_problem(lookup)
+        block = dns.blocked(lookup) if failed is None else None
         connected = None
-        if failed is None:
+        if block is dns.Blocked.UNSPECIFIED:
+            # 0.0.0.0 is "this machine" to connect(): whatever answers is not the host.
+            failed = blocked_problem(lookup, block)
+        elif failed is None:
             if len({a[0] for a in lookup.addresses}) > 1:
                 connected = self._each_family(lookup.addresses, what, path)
             else:
                 connected = tcp.connect(lookup.addresses, opts.connect_timeout)
             path.timings.connect = connected.elapsed_ms
             failed = tcp_problem(connected, what)
+            if failed is not None and block is not None:
+                failed = blocked_problem(lookup, block)
         if failed is not None or connected is None:
             path.problem = _at_proxy(failed, route) if failed else None
             if route.proxy and path.problem:
