@@ -79,6 +79,8 @@ class Code(str, Enum):
     TLS_LEGACY_RENEGOTIATION = "tls-legacy-renegotiation"
     # A value netcheck (or conda) cannot use, named with where it is set.
     CONFIG_INVALID = "config-invalid"
+    # A configuration file netcheck did not read itself (over its size bound).
+    CONFIG_UNREAD = "config-unread"
     # conda cannot load its configuration at all: it runs no command.
     CONDA_CONFIG_BROKEN = "conda-config-broken"
     # A bug in netcheck itself, reported as a finding instead of a traceback.

@@ -144,3 +144,59 @@ def test_missing_route_is_named_not_refused(home, errno_name, request):
         assert errno_name in out
         assert "VPN" in out
         assert "check the port" not in out and "connection-refused" not in out
+
+
+# -- hostile input --------------------------------------------------------------------
+
+
+def test_conda_channels_variable_that_stops_conda_is_an_error(home, channel):
+    env = conda_env(home, channels(channel.url), CONDA_CHANNELS="http://[bad")
+    # conda: every command that reads the channels crashes on it.
+    shown = conda(env, "config", "--show", "channels")
+    assert shown.returncode != 0
+    assert "Invalid IPv6 URL" in shown.stdout + shown.stderr
+    for run in netcheck(env):
+        out = run.stdout
+        assert "http://[bad (from the CONDA_CHANNELS variable)" in out, out
+        assert "conda stops on it too" in out
+        assert "unset CONDA_CHANNELS" in out
+        assert "configuration has 1 error" in out.splitlines()[-1]
+        assert run.returncode != 0
+
+
+@pytest.mark.parametrize("key", ["ssl_verify", "client_ssl_cert"])
+def test_nul_byte_in_a_path_setting_is_a_finding_and_the_run_goes_on(
+    home, channel, key
+):
+    settings = channels(channel.url)
+    settings[key] = str(home / "ca.pem\x00.pem")
+    env = conda_env(home, settings)
+    searched = conda(env, "search", "--override-channels", "-c", channel.url, "x")
+    conda_says = searched.stdout + searched.stderr
+    for run in netcheck(env):
+        out = run.stdout + run.stderr
+        assert "internal-error" not in out and "embedded null byte" not in out, out
+        assert run.returncode == 1, out
+        # The run went on to the channel, and the setting is named.
+        assert channel.url in out
+        assert key in out
+    if key == "ssl_verify":  # conda rejects it when it loads the setting
+        assert "ssl_verify" in conda_says and "is invalid" in conda_says
+
+
+def test_large_condarc_is_netchecks_limit_not_condas(home, channel):
+    env = conda_env(home, channels(channel.url))
+    rc = home / "condarc.yml"
+    padding = "".join(f"# padding {i:07d} {'x' * 80}\n" for i in range(110_000))
+    rc.write_text(rc.read_text() + "\n" + padding)
+    assert rc.stat().st_size > 9 * 1024 * 1024
+    # conda reads the whole file: the channel it names is the one it searches.
+    searched = conda(env, "search", "--override-channels", "-c", channel.url, "x")
+    assert "PackagesNotFound" in searched.stderr, searched.stderr
+    for run in netcheck(env):
+        out = run.stdout
+        assert "config-unread" in out or "netcheck did not read" in out, out
+        assert f"netcheck did not read {rc} itself" in out
+        assert "conda reads it and its settings apply" in out
+        assert "ignores" not in out
+        assert run.returncode == 0, out

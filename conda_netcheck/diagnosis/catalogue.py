@@ -918,6 +918,18 @@ ENTRIES: tuple[Entry, ...] = (
         _finding,
     ),
     _e(
+        C.CONFIG_UNREAD,
+        (L.CONFIG,),
+        A.YOU,
+        "a configuration file is larger than netcheck reads (1 MiB): conda reads it "
+        "and its settings apply; netcheck did not look at its text (YAML mistakes, "
+        "credentials written in it). netcheck's limit, not conda's",
+        "trim the file (a `.condarc` is a few kB)",
+        _finding_fix,
+        _finding,
+        W,
+    ),
+    _e(
         C.CONDA_CONFIG_BROKEN,
         (L.CONFIG,),
         A.YOU,
