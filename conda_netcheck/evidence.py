@@ -93,6 +93,8 @@ class Details:
     auth_schemes: tuple[str, ...] | None = None
     # -- TLS ---------------------------------------------------------------------
     offered: str | None = None  # the TLS versions this client offers
+    port_speaks: str | None = None  # "http" or "tls": the other protocol answered
+    answer: str | None = None  # what it answered: a status line, a TLS version
     alert: str | None = None
     accepted_cas: tuple[str, ...] | None = None
     verify_code: int | None = None

@@ -200,3 +200,38 @@ def test_large_condarc_is_netchecks_limit_not_condas(home, channel):
         assert "conda reads it and its settings apply" in out
         assert "ignores" not in out
         assert run.returncode == 0, out
+
+
+# -- the wrong protocol on the port ---------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", ["https-to-plain", "http-to-tls"])
+def test_scheme_that_the_port_does_not_speak_is_named(
+    home, channel_root, ca, ca_bundle, direction
+):
+    tls = server_tls_context(ca.issue_cert("127.0.0.1"))
+    plain = direction == "https-to-plain"
+    with channel_server(channel_root, tls=None if plain else tls) as server:
+        url = server.url.replace(
+            *(("http:", "https:") if plain else ("https:", "http:"))
+        )
+        settings = channels(url)
+        settings["ssl_verify"] = ca_bundle
+        env = conda_env(home, settings)
+        searched = conda(env, "search", "--override-channels", "-c", url, "x")
+        runs = netcheck(env)
+    conda_says = searched.stdout + searched.stderr
+    assert searched.returncode != 0
+    if plain:  # conda: an SSLError naming the record, not the port
+        assert "WRONG_VERSION_NUMBER" in conda_says or "SSL" in conda_says, conda_says
+    for run in runs:
+        out = run.stdout
+        assert "wrong-protocol (tls)" in out, out
+        if plain:
+            assert f"127.0.0.1:{server.port} speaks plain HTTP, not TLS" in out
+            assert "write the channel with http://" in out
+            assert "which TLS versions it accepts" not in out
+        else:
+            assert f"127.0.0.1:{server.port} speaks TLS, not plain HTTP" in out
+            assert "write the channel with https://" in out
+            assert "connection-reset" not in out

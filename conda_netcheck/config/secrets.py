@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..redact import REDACTOR, Redactor
 from .files import MAX_SMALL_FILE_BYTES, UnsafePath, read_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
 #: Names whose whole value is a secret (variables, YAML keys, TOML keys).
 _SECRET_NAME_RE = re.compile(r"(?i)(token|passw|secret|api_?key|credential)")
@@ -26,6 +26,34 @@ _SECRET_NAME_RE = re.compile(r"(?i)(token|passw|secret|api_?key|credential)")
 _ENTRY_RE = re.compile(
     r"^\s*(?:-\s+)?(?:(?P<key>\"[^\"]*\"|'[^']*'|[\w.\-/:]+)\s*[:=]\s+)?(?P<value>.*?)\s*$"
 )
+
+
+def _parsed(text: str) -> Any:
+    """The document as conda would load it, or None when it does not parse."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).load(text)
+    except Exception:  # no ruamel, or not YAML: the line scan still runs
+        return None
+
+
+def _scalars(node: Any, key: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(key, string) for every string in a parsed document, bounded in depth."""
+    if depth > 20:
+        return
+    if isinstance(node, str):
+        yield key, node
+    elif isinstance(node, dict):
+        for name, value in node.items():
+            yield from _scalars(value, str(name), depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _scalars(item, key, depth + 1)
 
 
 def _quoted(value: str) -> bool:
@@ -94,7 +122,13 @@ def _may_hold_credentials(value: str) -> bool:
 
 
 def register_text(text: str, redactor: Redactor = REDACTOR) -> None:
-    """Register every credential in a configuration file's text, line by line."""
+    """Register every credential in a configuration file's text, parsed and line by line.
+
+    Parsed first (JSON, else YAML), so escapes ("\u00e9") and flow style read
+    as conda reads them; then line by line, for a file that does not parse.
+    """
+    for key, value in _scalars(_parsed(text)):
+        register_value(value, redactor, key, scalar=True)
     for line in text.splitlines():
         match = _ENTRY_RE.match(line)
         if match is None or not match["value"]:

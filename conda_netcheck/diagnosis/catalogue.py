@@ -441,6 +441,33 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     _e(
+        C.WRONG_PROTOCOL,
+        (L.TLS,),
+        A.YOU,
+        "the URL's scheme and the port disagree: `https://` to a port that speaks plain "
+        "HTTP (OpenSSL's `WRONG_VERSION_NUMBER`), or `http://` to a port that speaks "
+        "TLS; netcheck asked the port in the other protocol and it answered",
+        "write the channel URL with the scheme the port speaks, or use the port that "
+        "speaks the URL's scheme",
+        lambda s: (
+            f"{s.address} speaks "
+            + (
+                "plain HTTP: write the channel with http:// "
+                if s.details.port_speaks == "http"
+                else "TLS: write the channel with https:// "
+            )
+            + "(or use the port that speaks "
+            + ("TLS" if s.details.port_speaks == "http" else "plain HTTP")
+            + f") {s.where}"
+        ),
+        _say(
+            A.YOU,
+            lambda s: (
+                f"the channel URL's scheme does not match what {s.address} speaks"
+            ),
+        ),
+    ),
+    _e(
         C.NO_ROUTE,
         (L.TCP,),
         A.NETWORK,

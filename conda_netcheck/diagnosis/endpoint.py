@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 
 from .. import urls
 from ..model import Code, Layer, Problem, Timings
-from ..probes import dns, dualstack, handshake, proxy, tcp, tls
+from ..probes import dns, dualstack, handshake, protocol, proxy, tcp, tls
 from ..urls import with_scheme
 from . import advice, catalogue, transport, tunnel
 from .certificates import explain_certificate
 from .network import blocked_problem, dns_problem, tcp_problem
 from .proxy import connect_problem
-from .tls import handshake_problem
+from .tls import handshake_problem, wrong_protocol
 
 if TYPE_CHECKING:
     import ssl
@@ -211,12 +211,32 @@ class _Probe:
 
         if failed.code in catalogue.CERTIFICATE_CODES:
             return explain_certificate(failed, host, route, reopen, opts)
+        if "WRONG_VERSION_NUMBER" in (shaken.reason or ""):
+            # The answer to the ClientHello was not TLS: ask the port in plain HTTP.
+            spoken = _bounded_ask(reopen, protocol.plain_http, host, opts.read_timeout)
+            if spoken is not None:
+                seen = "OpenSSL: WRONG_VERSION_NUMBER to the TLS ClientHello"
+                return wrong_protocol(spoken, host, port, seen)
         return (
             transport.explain_handshake(
                 shaken.error, host, port, route, reopen, opts.read_timeout, context
             )
             or failed
         )
+
+
+def _bounded_ask(
+    reopen: Callable[[], Any],
+    ask: Callable[[Any, str, float], protocol.Spoken | None],
+    host: str,
+    timeout: float,
+) -> protocol.Spoken | None:
+    """Ask a fresh connection to the endpoint in the other protocol; None if it cannot."""
+    try:
+        sock = reopen()
+    except (OSError, ValueError):
+        return None
+    return ask(sock, host, timeout)
 
 
 def _at_proxy(problem: Problem, route: Route) -> Problem:

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..model import Code, Layer, Problem
-from ..probes import content, http
+from ..probes import content, http, protocol
 from . import advice, answers, install_path, transport
 from .endpoint import port_of, reopener
 from .network import content_problem
+from .tls import wrong_protocol
 
 if TYPE_CHECKING:
     from ..model import Options, Route, RouteFactory, Target, TargetResult
@@ -165,6 +166,7 @@ class _IndexRequest:
         )
         problem = (
             cut
+            or self._speaks_tls(answer, error)
             or transport.explain_request(
                 error,
                 target.host,
@@ -184,6 +186,25 @@ class _IndexRequest:
             )
         )
         return install_path.name_hop(problem, error, url, target)
+
+    def _speaks_tls(
+        self, answer: http.HttpResult, error: BaseException
+    ) -> Problem | None:
+        """An http:// URL whose port got no HTTP answer but speaks TLS."""
+        target, route, opts = self.target, self.route, self.options
+        parts = urlsplit(target.url)
+        if answer.status is not None or parts.scheme != "http" or route.proxy:
+            return None
+        port = port_of(parts)
+        try:
+            sock = reopener(target.url, route, opts)()
+        except (OSError, ValueError):
+            return None
+        spoken = protocol.tls(sock, target.host, opts.read_timeout)
+        if spoken is None:
+            return None
+        seen = f"no HTTP answer ({type(error).__name__})"
+        return wrong_protocol(spoken, target.host, port, seen)
 
     def _index(
         self, heard: IndexOutcome, answer: http.HttpResult, filename: str
