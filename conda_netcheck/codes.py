@@ -47,6 +47,7 @@ class Code(str, Enum):
     TLS_NOT_YET_VALID = "tls-not-yet-valid"
     TLS_HOSTNAME_MISMATCH = "tls-hostname-mismatch"
     TLS_ERROR = "tls-error"
+    TLS_STALLED = "tls-stalled"
     WRONG_PROTOCOL = "wrong-protocol"
     CA_BUNDLE_INVALID = "ca-bundle-invalid"
     CLIENT_CERT_INVALID = "client-cert-invalid"

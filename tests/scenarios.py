@@ -142,9 +142,10 @@ SCENARIOS = [
     ),
     Scenario(
         "tls-never-answers",
-        "read-timeout",
+        "tls-stalled",
         "tls",
         lambda ctx: _silent(ctx, "https"),
+        summary_has="TCP connected and the ClientHello was sent",
     ),
     Scenario(
         "untrusted-ca",

@@ -235,3 +235,25 @@ def test_scheme_that_the_port_does_not_speak_is_named(
             assert f"127.0.0.1:{server.port} speaks TLS, not plain HTTP" in out
             assert "write the channel with https://" in out
             assert "connection-reset" not in out
+
+
+# -- a TLS handshake that stalls after TCP connected --------------------------------
+
+
+def test_handshake_that_stalls_is_named_at_the_tls_layer_with_a_test_to_run(home):
+    from support.servers import silent_server
+
+    with silent_server() as port:
+        url = f"https://127.0.0.1:{port}/chan"
+        env = conda_env(home, channels(url))
+        searched = conda(env, "search", "--override-channels", "-c", url, "x")
+        runs = netcheck(env)
+    # conda: a read timeout after its remote_read_timeout_secs, nothing about TLS.
+    assert searched.returncode != 0
+    for run in runs:
+        out = run.stdout
+        assert "tls-stalled (tls)" in out, out
+        assert "TCP connected and the ClientHello was sent" in out
+        assert "ping -M do -s 1472 127.0.0.1" in out and "tracepath 127.0.0.1" in out
+        assert out.index("path MTU") < out.index("TLS filter")
+        assert "read-timeout" not in out

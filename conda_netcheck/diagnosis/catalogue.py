@@ -178,6 +178,20 @@ def _read_timeout(s: Subject) -> str:
     )
 
 
+def _stalled_fix(s: Subject) -> str:
+    waited = s.waited if s.waited is not None else s.read_timeout
+    return (
+        f"likely causes, in order: (1) the path MTU on a VPN or tunnel drops the "
+        f"server's large certificate packets while small ones pass: test with "
+        f"`ping -M do -s 1472 {s.host}` (Windows: `ping -f -l 1472 {s.host}`) against "
+        f"`-s 1372`, and `tracepath {s.host}`; if only the small one passes, lower "
+        "the VPN interface's MTU (`sudo ip link set dev VPN_INTERFACE mtu 1380`) or "
+        "ask the VPN's owner; (2) a firewall or TLS filter that swallows the "
+        f"handshake: ask your network team about TLS to {s.address} "
+        f"(this check waited {waited:g} s, conda waits {s.read_timeout:g} s)"
+    )
+
+
 def _trust_fix(s: Subject) -> str:
     return (
         "if your organisation inspects TLS, trust the operating system's store: "
@@ -464,6 +478,24 @@ ENTRIES: tuple[Entry, ...] = (
             A.YOU,
             lambda s: (
                 f"the channel URL's scheme does not match what {s.address} speaks"
+            ),
+        ),
+    ),
+    _e(
+        C.TLS_STALLED,
+        (L.TLS,),
+        A.NETWORK,
+        "TCP connected and the TLS ClientHello was sent, but no answer came back: "
+        "the path MTU on a VPN/tunnel (large packets lost), or a middlebox that "
+        "swallows the handshake",
+        "`ping -M do -s 1472 HOST` vs `-s 1372` and `tracepath HOST`; lower the VPN "
+        "interface's MTU, or ask the network team about the filter",
+        _stalled_fix,
+        _say(
+            A.NETWORK,
+            lambda s: (
+                f"TLS handshakes to {s.address} stall after TCP connects: check the "
+                "path MTU (VPN, tunnel) and any TLS filter on the way"
             ),
         ),
     ),

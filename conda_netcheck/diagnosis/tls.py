@@ -35,10 +35,10 @@ def handshake_problem(result: TlsResult, server_name: str) -> Problem | None:
         return verify_problem(result.verify_code, result.verify_message, server_name)
     if failure is TlsFailure.TIMEOUT:
         return Problem(
-            Code.READ_TIMEOUT,
+            Code.TLS_STALLED,
             Layer.TLS,
-            f"the server accepted the connection but did not complete a TLS "
-            f"handshake within {result.timeout:g} s",
+            "the TLS handshake stalls: TCP connected and the ClientHello was sent, "
+            f"but no complete answer came back within {result.timeout:g} s",
         )
     if failure is TlsFailure.CLOSED:
         return Problem(
