@@ -57,6 +57,9 @@ class Code(str, Enum):
     HTTP_RATE_LIMITED = "http-rate-limited"
     HTTP_SERVER_ERROR = "http-server-error"
     NOT_A_CHANNEL = "not-a-channel"
+    INDEX_EMPTY = "index-empty"
+    REDIRECT_LOOP = "redirect-loop"
+    ENCODING_MISLABELLED = "encoding-mislabelled"
     CLOCK_SKEW = "clock-skew"
     SLOW = "slow"
     # Configuration findings that are not about one target.

@@ -257,3 +257,69 @@ def test_handshake_that_stalls_is_named_at_the_tls_layer_with_a_test_to_run(home
         assert "ping -M do -s 1472 127.0.0.1" in out and "tracepath 127.0.0.1" in out
         assert out.index("path MTU") < out.index("TLS filter")
         assert "read-timeout" not in out
+
+
+# -- body claims that are not true ------------------------------------------------------
+
+
+def _gzip_label(server) -> None:
+    server.behaviour.headers = {"Content-Encoding": "gzip"}
+
+
+def _empty_index(server) -> None:
+    def empty(req) -> bool:
+        if req.path.endswith(".json"):
+            req._reply(200, b"", "application/json")
+            return True
+        return False
+
+    server.behaviour.handler = empty
+
+
+def _redirect_loop(server) -> None:
+    def loop(req) -> bool:
+        req.send_response(302)
+        req.send_header("Location", "/b/" if req.path.startswith("/a") else "/a/")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+        return True
+
+    server.behaviour.handler = loop
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "says", "never"),
+    [
+        (
+            _gzip_label,
+            "encoding-mislabelled (http)",
+            "`Content-Encoding: gzip`, but the body is not gzip-encoded",
+            " bytes: the connection closed",
+        ),
+        (
+            _empty_index,
+            "index-empty (content)",
+            "answered repodata.json with an empty body",
+            "captive-portal",
+        ),
+        (
+            _redirect_loop,
+            "redirect-loop (http)",
+            "/a/ -> http://127.0.0.1:{port}/b/ -> http://127.0.0.1:{port}/a/",
+            "login",
+        ),
+    ],
+    ids=["gzip-label-on-plain-json", "empty-200-index", "redirect-loop"],
+)
+def test_body_claims_that_are_not_true(home, channel, fault, code, says, never):
+    fault(channel)
+    env = conda_env(home, channels(channel.url))
+    searched = conda(env, "search", "--override-channels", "-c", channel.url, "x")
+    runs = netcheck(env)
+    assert searched.returncode != 0, searched.stdout
+    for run in runs:
+        out = run.stdout
+        assert code in out, out
+        assert says.format(port=channel.port) in out
+        assert never not in out
+        assert "download-incomplete" not in out

@@ -192,8 +192,34 @@ def _redirect_problem(exc: BaseException, chain: list) -> Problem | None:
             f"redirects to {refused.scheme}:",
         )
     if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return Problem(Code.NOT_A_CHANNEL, Layer.HTTP, "the server redirects in a loop")
+        return redirect_loop(exc)
     return None
+
+
+def redirect_loop(exc: BaseException) -> Problem:
+    """Too many redirects: the hops as they went, the loop marked where it closes."""
+    response = getattr(exc, "response", None)
+    history = [*getattr(response, "history", ()), *([response] if response else [])]
+    hops: list[str] = []
+    for hop in history:
+        url = REDACTOR.url(getattr(hop, "url", "") or "")
+        if url in hops:
+            hops.append(url)
+            break
+        hops.append(url)
+    count = len(getattr(response, "history", ()) or ())
+    shown = " -> ".join(hops[:6]) + (" -> ..." if len(hops) > 6 else "")
+    loops = len(hops) > 1 and hops[-1] in hops[:-1]
+    return Problem(
+        Code.REDIRECT_LOOP,
+        Layer.HTTP,
+        (
+            f"the server redirects in a loop: {shown}"
+            if loops
+            else f"the server redirects without end ({count} redirects): {shown}"
+        ),
+        details=Details(status=getattr(response, "status_code", None)),
+    )
 
 
 def _setting_problem(exc: BaseException, text: str, route: Route) -> Problem | None:
@@ -221,6 +247,13 @@ def _unreadable_answer(exc: BaseException, chain: list, text: str) -> Problem | 
         and _first(chain, http.client.HTTPException) is None
     ):
         return None
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return Problem(
+            Code.ENCODING_MISLABELLED,
+            Layer.HTTP,
+            "the server labels its answer with a Content-Encoding (gzip, deflate, br, "
+            f"zstd) it is not encoded in: decoding it fails ({text})",
+        )
     closed = _first(chain, http.client.RemoteDisconnected) is not None
     return Problem(
         Code.NOT_A_CHANNEL,

@@ -829,6 +829,49 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     _e(
+        C.INDEX_EMPTY,
+        (L.CONTENT,),
+        A.SERVER,
+        "the server answers the index (`repodata.json`) with 200 and an empty body: "
+        "a mirror still syncing, or a broken upload",
+        "tell the channel's administrators that the index is empty",
+        lambda s: (
+            f"tell the administrators of {s.host} that the index of {s.target.url} "
+            "answers with an empty body (a mirror that is still syncing or a broken "
+            "upload); conda cannot read an empty index"
+        ),
+        _server,
+    ),
+    _e(
+        C.REDIRECT_LOOP,
+        (L.HTTP,),
+        A.SERVER,
+        "the server's redirects never end (a loop, or ever longer URLs); the summary "
+        "lists the hops",
+        "tell the server's administrators which redirects loop (the hops are listed)",
+        lambda s: (
+            f"tell the administrators of {s.host} that its redirects loop (the hops "
+            "are listed above); check the channel URL for a missing or extra path "
+            f"segment {s.where}"
+        ),
+        _server,
+    ),
+    _e(
+        C.ENCODING_MISLABELLED,
+        (L.HTTP,),
+        A.SERVER,
+        "the server labels a body `Content-Encoding: gzip` (or another encoding) that "
+        "is not encoded that way; conda fails with ContentDecodingError",
+        "tell the server's administrators (or the network team, if a proxy rewrites "
+        "bodies) that the Content-Encoding header is wrong",
+        lambda s: (
+            f"tell the administrators of {s.host} that its Content-Encoding header "
+            "does not match the body; if a proxy or filter rewrites the traffic, ask "
+            "your network team"
+        ),
+        _server,
+    ),
+    _e(
         C.CLOCK_SKEW,
         (L.HTTP,),
         A.YOU,

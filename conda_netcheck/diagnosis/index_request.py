@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Code, Layer, Problem
+from ..model import Code, Details, Layer, Problem
 from ..probes import content, http, protocol
 from . import advice, answers, install_path, transport
 from .endpoint import port_of, reopener
@@ -165,7 +165,8 @@ class _IndexRequest:
             route, opts, url, filename
         )
         problem = (
-            cut
+            _mislabelled(answer, error, filename)
+            or cut
             or self._speaks_tls(answer, error)
             or transport.explain_request(
                 error,
@@ -289,3 +290,24 @@ def _clock_skew(answer: http.HttpResult) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return server - answer.received_at
+
+
+def _mislabelled(
+    answer: http.HttpResult, error: BaseException, filename: str
+) -> Problem | None:
+    """A body labelled with a Content-Encoding it is not in (conda: ContentDecodingError)."""
+    from ..probes.body import undecodable
+
+    if answer.status is None or not undecodable(error):
+        return None
+    encoding = answer.headers.get("Content-Encoding", "") or "an encoding"
+    return Problem(
+        Code.ENCODING_MISLABELLED,
+        Layer.HTTP,
+        f"the server labels {filename} `Content-Encoding: {encoding}`, but the body "
+        f"is not {encoding}-encoded: decoding it fails (conda fails the same way, "
+        "with ContentDecodingError)",
+        details=Details(
+            status=answer.status, content_type=answer.headers.get("Content-Type")
+        ),
+    )

@@ -114,6 +114,14 @@ def content_problem(found: Content) -> Problem | None:
     """An answer that cannot start repodata: a login page, a portal, another type."""
     if found.fits:
         return None
+    if found.empty:
+        return Problem(
+            Code.INDEX_EMPTY,
+            Layer.CONTENT,
+            f"the server answered {found.filename} with an empty body (no bytes, or "
+            f"only whitespace), not {found.expected}",
+            details=Details(content_type=found.content_type or None, received=0),
+        )
     if found.html:
         what = f"an HTML page titled {found.title!r}" if found.title else "an HTML page"
         return Problem(
