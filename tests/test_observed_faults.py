@@ -323,3 +323,39 @@ def test_body_claims_that_are_not_true(home, channel, fault, code, says, never):
         assert says.format(port=channel.port) in out
         assert never not in out
         assert "download-incomplete" not in out
+
+
+# -- a proxy password with several reserved characters ---------------------------------
+
+PASSWORD = "a@Top#Sec?ret"
+
+
+def test_password_with_several_reserved_characters_is_one_finding_and_a_visible_diff(
+    home, channel
+):
+    proxy = f"http://bob:{PASSWORD}@127.0.0.1:{channel.port}"
+    settings = channels(channel.url)
+    settings["proxy_servers"] = {"http": proxy}
+    env = conda_env(home, settings)
+    searched = conda(env, "search", "--override-channels", "-c", channel.url, "x")
+    assert searched.returncode != 0  # conda goes to a "host" cut out of the password
+    for run in netcheck(env, "--fix", "--dry-run"):
+        out = run.stdout
+        findings = [
+            line
+            for line in out.splitlines()
+            if line.startswith("❌ proxy_servers.http:")
+        ]
+        assert len(findings) == 1, out
+        assert "contains '?', '#' and '@' unencoded" in findings[0]
+        assert "'?' as %3F, '#' as %23, '@' as %40" in findings[0]
+        lines = out.splitlines()
+        removed = [
+            x for x in lines if x.startswith("-") and x[:3] not in ("---", "- p")
+        ]
+        added = [x for x in lines if x.startswith("+") and not x.startswith("+++")]
+        assert len(removed) == len(added) == 1, out
+        assert removed != added
+        assert "<password: 3 characters percent-encoded>" in added[0]
+        for piece in ("TopSecret", "Top#", "Sec?ret", "topsec"):
+            assert piece.lower() not in out.lower()
