@@ -140,7 +140,34 @@ def request_problem(
         or _redirect_problem(exc, chain)
         or _setting_problem(exc, text, route)
         or _unreadable_answer(exc, chain, text)
-        or Problem(Code.CONNECTION_REFUSED, Layer.TCP, f"the request failed: {text}")
+        or _observed(chain, text)
+    )
+
+
+def _observed(chain: list, text: str) -> Problem:
+    """No known cause fits: what the system said, at the layer its errno belongs to."""
+    import errno as errnos
+
+    error = next((e for e in chain if isinstance(e, OSError) and e.errno), None)
+    name = errnos.errorcode.get(error.errno, "") if error is not None else ""
+    if name in ("ENETUNREACH", "EHOSTUNREACH", "EADDRNOTAVAIL"):
+        return Problem(
+            Code.NO_ROUTE,
+            Layer.TCP,
+            f"no route to the host ({name}): {text}",
+            details=Details(reason="unreachable", errno=name),
+        )
+    if name:
+        return Problem(
+            Code.CONNECT_FAILED,
+            Layer.TCP,
+            f"the request failed with {name}: {text}",
+            details=Details(errno=name),
+        )
+    return Problem(
+        Code.CONNECT_FAILED,
+        Layer.TCP,
+        f"the request failed, in a way no known cause fits: {text}",
     )
 
 
@@ -173,6 +200,10 @@ def _below_http(
         return Problem(Code.READ_TIMEOUT, Layer.HTTP, _silence(answered, timeout))
     if _first(chain, ConnectionRefusedError) is not None:
         return Problem(Code.CONNECTION_REFUSED, Layer.TCP, "the connection was refused")
+    if isinstance(exc, requests.exceptions.ConnectionError) and any(
+        isinstance(e, OSError) and e.errno for e in chain
+    ):
+        return _observed(chain, text)
     return None
 
 
