@@ -61,7 +61,7 @@ def reopener(url: str, route: Route, options: Options) -> Callable[[], Any]:
         lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
         if lookup.failure is not None:
             raise OSError(f"{peer_host} does not resolve")
-        what = f"{peer_host}:{peer_port}"
+        what = urls.format_address(peer_host, peer_port)
         return tunnel.reopen(lookup.addresses, what, host, port, route, opts)
 
     return reopen

@@ -10,7 +10,7 @@ from ..config.commands import Commands
 from ..config.sources import ProxySourceKind
 from ..model import Code, Details, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
-from ..urls import default_port, host_port, with_scheme
+from ..urls import default_port, format_address, host_port, with_scheme
 from . import advice
 from .network import dns_problem, tcp_problem
 from .proxy import connect_problem
@@ -57,7 +57,7 @@ def try_direct(host: str, port: int, problem: Problem, options: Options) -> Prob
     outcome = dns_problem(lookup)
     if outcome is None:
         direct = tcp.connect(lookup.addresses, opts.connect_timeout)
-        outcome = tcp_problem(direct, f"{host}:{port}")
+        outcome = tcp_problem(direct, format_address(host, port))
         if direct.sock:
             direct.sock.close()
     if outcome is None:
