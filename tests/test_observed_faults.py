@@ -151,10 +151,10 @@ def test_missing_route_is_named_not_refused(home, errno_name, request):
 
 def test_conda_channels_variable_that_stops_conda_is_an_error(home, channel):
     env = conda_env(home, channels(channel.url), CONDA_CHANNELS="http://[bad")
-    # conda: every command that reads the channels crashes on it.
-    shown = conda(env, "config", "--show", "channels")
-    assert shown.returncode != 0
-    assert "Invalid IPv6 URL" in shown.stdout + shown.stderr
+    # conda: every command that expands the channels crashes on it.
+    searched = conda(env, "search", "x")
+    assert searched.returncode != 0
+    assert "Invalid IPv6 URL" in searched.stdout + searched.stderr
     for run in netcheck(env):
         out = run.stdout
         assert "http://[bad (from the CONDA_CHANNELS variable)" in out, out

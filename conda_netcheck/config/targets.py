@@ -117,9 +117,9 @@ def _unusable_channel(
         "channels",
         Code.CONFIG_INVALID,
         f"the channel {shown} (from {source}) cannot be turned "
-        f"into URLs: {reason or type(exc).__name__}; conda stops on it too: every "
-        "command that reads the channels (conda search, install, config --show) "
-        "fails until it is fixed",
+        f"into URLs: {reason or type(exc).__name__}; conda stops on it too: "
+        "conda search, conda install and every command that expands the channels "
+        "fail until it is fixed",
         "fix the URL (a port is a number up to 65535, an IPv6 address is written "
         "[addr]:port, special characters in credentials are percent-encoded): "
         + (
