@@ -10,6 +10,7 @@ from ..codes import Code, Layer
 from ..config.commands import Shell, unset_variable
 from ..config.sources import ProxySource, ProxySourceKind, SettingSourceKind
 from ..redact import REDACTOR
+from ..urls import port_of
 
 if TYPE_CHECKING:
     from ..config.netconfig import NetConfig
@@ -33,6 +34,8 @@ class Fix:
     #: plans the change again from the file as it is now (after earlier fixes)
     replan: Callable[[], Change] | None = None
     secrets: list[str] = field(default_factory=list)  # masked in the diff
+    #: secrets shown by a label in the diff instead of the mask
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
@@ -70,6 +73,7 @@ def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         )
         if fix:
             fix.secrets = secrets
+            fix.labels = _encoding_labels(value, secrets)
             fixes.append(fix)
     return fixes
 
@@ -113,6 +117,16 @@ def fixed_proxy_url(value: str, probe: Callable[[str], bool] | None = None):
     if scheme.lower() == "https" and probe(text):
         return f"http://{rest}", "the proxy answers plain HTTP: use http://", secrets
     return None, "", secrets
+
+
+def _encoding_labels(value: str, secrets: list[str]) -> dict[str, str]:
+    """The re-encoded password, named by what changed (the diff's two lines differ)."""
+    if len(secrets) != 2:
+        return {}
+    password, encoded = secrets
+    count = sum(ch in RESERVED_IN_USERINFO for ch in password)
+    noun = "character" if count == 1 else "characters"
+    return {encoded: f"<password: {count} {noun} percent-encoded>"}
 
 
 def _encode(part: str) -> str:
@@ -192,7 +206,7 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
             continue
         url = urlsplit(result.target.url)
         if url.scheme == "https" and not result.target.proxy:
-            to_try.add((url.hostname or "", url.port or 443))
+            to_try.add((url.hostname or "", port_of(result.target.url)))
     for host, port in sorted(to_try):
         verdicts.append(truststore_verifies(host, port, timeout))
     if not verdicts:
@@ -304,7 +318,7 @@ def masked_diff(fix: Fix) -> str:
     """The unified diff of a fix with every secret masked."""
     if fix.change is None:
         return ""
-    return REDACTOR.text(fix.change.diff(mask=fix.secrets))
+    return REDACTOR.text(fix.change.diff(mask=fix.secrets, labels=fix.labels))
 
 
 def apply_fixes(
