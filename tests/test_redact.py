@@ -416,3 +416,62 @@ def test_few_kib_of_text_is_fast(redactor: Redactor) -> None:
         redactor.text(text)
     # Generous bound: the point is "no catastrophic backtracking", not a benchmark.
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+# -- Redaction by value: every percent-encoded case form of a known secret ----
+
+# A password with reserved characters: quote() writes %2F, %40, %3A; people and
+# some clients write %2f, %40, %3a. Each form must be hidden, and nothing else.
+_PERCENT_SECRET = "p@ss/w:rd-Planted"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(_PERCENT_SECRET, id="raw"),
+        pytest.param("p%40ss%2Fw%3Ard-Planted", id="upper-hex"),
+        pytest.param("p%40ss%2fw%3ard-Planted", id="lower-hex"),
+        pytest.param("p%40ss/w%3Ard-Planted", id="slash-kept-upper"),
+        pytest.param("p%40ss/w%3ard-Planted", id="slash-kept-lower"),
+    ],
+)
+@pytest.mark.parametrize("how", ["add", "add_credentials", "extra"])
+def test_a_known_secret_is_hidden_in_each_percent_encoded_case(form, how, redactor):
+    text = f"GET http://proxy.example:3128 failed; password was {form} (see log)"
+    if how == "add":
+        redactor.add(_PERCENT_SECRET)
+        out = redactor.text(text)
+    elif how == "add_credentials":
+        redactor.add_credentials("bob", _PERCENT_SECRET)
+        out = redactor.text(text)
+    else:
+        out = redactor.text(text, [_PERCENT_SECRET])
+    assert form not in out
+    assert f"password was {REDACTED} (see log)" in out
+
+
+@pytest.mark.parametrize(
+    "registered",
+    [
+        pytest.param("p%40ss%2Fw%3Ard-Planted", id="registered-upper"),
+        pytest.param("p%40ss%2fw%3ard-Planted", id="registered-lower"),
+    ],
+)
+def test_an_encoded_secret_is_hidden_decoded_and_in_both_cases(registered, redactor):
+    # A URL's password arrives encoded; the decoded form and both hex cases leak too.
+    redactor.add(registered)
+    for form in (_PERCENT_SECRET, "p%40ss%2Fw%3Ard-Planted", "p%40ss%2fw%3ard-Planted"):
+        assert redactor.text(f"x {form} y") == f"x {REDACTED} y"
+
+
+def test_the_lower_case_form_of_a_url_password_is_hidden(redactor):
+    redactor.add_url_credentials("http://bob:p%40ss%2Fw%3Ard-Planted@proxy:3128")
+    out = redactor.text("proxy said: bad password p%40ss%2fw%3ard-Planted")
+    assert out == f"proxy said: bad password {REDACTED}"
+
+
+def test_text_that_only_resembles_an_encoded_secret_stays(redactor):
+    # The other side of the boundary: a different byte is not the secret.
+    redactor.add(_PERCENT_SECRET)
+    near = "p%40ss%2ex%3ard-Planted"
+    assert redactor.text(near) == near

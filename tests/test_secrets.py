@@ -8,6 +8,9 @@ import json
 import pytest
 from conftest import needs_conda
 
+from conda_netcheck.config import secrets as config_secrets
+from conda_netcheck.redact import REDACTED, Redactor
+
 TOKEN = "tk-Planted7Token9"
 URL_PASSWORD = "url-Planted3Pass"
 PROXY_PASSWORD = "pr0xy-Planted5Pw"
@@ -104,3 +107,58 @@ def test_standalone_prints_no_secret(channel, netrc, tmp_path):
         )
         assert proc.returncode == 1
         assert_no_secret(proc.stdout, proc.stderr)
+
+
+# -- Setting names that carry secrets, whatever their case --------------------
+
+_VALUE = "Vx7-planted-secret-value"
+
+SECRET_NAMES = [
+    "token",
+    "TOKEN",
+    "Token",
+    "anaconda_token",
+    "ANACONDA_TOKEN",
+    "password",
+    "Password",
+    "PROXY_PASSWORD",
+    "passwd",
+    "secret",
+    "Client_Secret",
+    "api_key",
+    "Api_Key",
+    "APIKEY",
+    "credential",
+    "Credentials",
+]
+PLAIN_NAMES = ["channel_alias", "CHANNELS", "Ssl_Verify", "user", "Monkey"]
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+@pytest.mark.parametrize("form", ["yaml", "toml", "environment"])
+def test_a_secret_named_setting_is_registered_whatever_its_case(name, form):
+    redactor = Redactor()
+    if form == "yaml":
+        config_secrets.register_text(f"{name}: {_VALUE}\n", redactor)
+    elif form == "toml":
+        config_secrets.register_text(f'{name} = "{_VALUE}"\n', redactor)
+    else:
+        config_secrets.register_environment({f"CONDA_{name}": _VALUE}, redactor)
+    assert redactor.text(f"value {_VALUE} seen") == f"value {REDACTED} seen"
+
+
+@pytest.mark.parametrize("name", PLAIN_NAMES)
+@pytest.mark.parametrize("form", ["yaml", "environment"])
+def test_a_setting_without_a_secret_name_keeps_its_value(name, form):
+    redactor = Redactor()
+    if form == "yaml":
+        config_secrets.register_text(f"{name}: {_VALUE}\n", redactor)
+    else:
+        config_secrets.register_environment({f"CONDA_{name}": _VALUE}, redactor)
+    assert redactor.text(f"value {_VALUE} seen") == f"value {_VALUE} seen"
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_a_secret_named_key_of_a_document_is_redacted_whatever_its_case(name):
+    out = Redactor().obj({name: _VALUE, "channel": "conda-forge"})
+    assert out == {name: REDACTED, "channel": "conda-forge"}
