@@ -44,6 +44,8 @@ def target_for(url: str, configured: list[Target]) -> tuple[Target, str]:
             return target, filename
     parts = urlsplit(directory)
     host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     netloc = f"{host}:{parts.port}" if parts.port else host
     clean = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     subdir = clean.rsplit("/", 1)[-1]
