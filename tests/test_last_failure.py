@@ -9,6 +9,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -478,3 +479,108 @@ def test_a_requests_error_conda_lets_escape_is_recorded_with_its_url(
     assert failure.url.endswith("/demo/noarch/repodata_shards.msgpack.zst")
     assert failure.error.startswith("ConnectionError: ")
     assert_no_secret(lastfailure.record_path().read_text())
+
+
+# -- Whose record is believed: owner and mode (POSIX) --------------------------
+
+
+def _saved_record(path: Path) -> Path:
+    from conda_netcheck.lastfailure import LastFailure, Link, save
+
+    failure = LastFailure(
+        when=time.time(),
+        command="conda install numpy",
+        url="http://127.0.0.1:8080/chan/noarch/repodata.json",
+        chain=(Link("CondaHTTPError", "HTTP 000 CONNECTION FAILED"),),
+    )
+    save(failure, path)
+    return path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+@pytest.mark.parametrize(
+    ("mode", "believed"),
+    [
+        pytest.param(0o600, True, id="0600-owner-only"),
+        pytest.param(0o400, True, id="0400-read-only"),
+        pytest.param(0o640, True, id="0640-group-reads"),
+        pytest.param(0o644, True, id="0644-all-read"),
+        pytest.param(0o620, False, id="0620-group-writes"),
+        pytest.param(0o660, False, id="0660-group-writes"),
+        pytest.param(0o602, False, id="0602-others-write"),
+        pytest.param(0o622, False, id="0622-both-write"),
+        pytest.param(0o666, False, id="0666-all-write"),
+    ],
+)
+def test_a_record_others_or_the_group_can_write_is_ignored(tmp_path, mode, believed):
+    from conda_netcheck.lastfailure import load
+
+    path = _saved_record(tmp_path / RECORD)
+    path.chmod(mode)
+    loaded = load(path)
+    assert (loaded is not None) is believed
+    if believed:
+        assert loaded.url == "http://127.0.0.1:8080/chan/noarch/repodata.json"
+
+
+@pytest.mark.skipif(
+    os.name == "nt" or os.geteuid() != 0, reason="changing a file's owner needs root"
+)
+def test_a_record_owned_by_another_user_is_ignored(tmp_path):
+    from conda_netcheck.lastfailure import load
+
+    path = _saved_record(tmp_path / RECORD)
+    assert load(path) is not None
+    os.chown(path, os.getuid() + 1000, -1)
+    assert load(path) is None
+
+
+# -- The re-check asks the recorded URL again: same host, port and path --------
+
+
+@pytest.mark.parametrize(
+    ("recorded", "directory", "filename"),
+    [
+        pytest.param(
+            "http://127.0.0.1:8080/chan/noarch/repodata.json",
+            "http://127.0.0.1:8080/chan/noarch",
+            "repodata.json",
+            id="ipv4-port",
+        ),
+        pytest.param(
+            "https://mirror.example:8443/conda-forge/linux-64/x-1-0.conda",
+            "https://mirror.example:8443/conda-forge/linux-64",
+            "x-1-0.conda",
+            id="name-port",
+        ),
+        pytest.param(
+            "http://[::1]:9000/c/noarch/repodata.json",
+            "http://[::1]:9000/c/noarch",
+            "repodata.json",
+            id="ipv6-port",
+        ),
+        pytest.param(
+            "https://conda.example/c/noarch/repodata.json",
+            "https://conda.example/c/noarch",
+            "repodata.json",
+            id="no-port",
+        ),
+        pytest.param(
+            "http://<redacted>:<redacted>@127.0.0.1:3128/c/noarch/repodata.json",
+            "http://127.0.0.1:3128/c/noarch",
+            "repodata.json",
+            id="redacted-userinfo-dropped-port-kept",
+        ),
+    ],
+)
+def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
+    recorded, directory, filename
+):
+    from conda_netcheck.recheck import target_for
+
+    target, name = target_for(recorded, [])
+    assert (target.url, name) == (directory, filename)
+    assert f"{target.url}/{name}" == recorded.replace(
+        "<redacted>:<redacted>@", ""
+    )
+    assert [target.channel, target.subdir] == directory.rsplit("/", 1)
