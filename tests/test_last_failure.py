@@ -9,8 +9,8 @@ import socket
 import struct
 import subprocess
 import sys
-import time
 import threading
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -580,7 +580,5 @@ def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
 
     target, name = target_for(recorded, [])
     assert (target.url, name) == (directory, filename)
-    assert f"{target.url}/{name}" == recorded.replace(
-        "<redacted>:<redacted>@", ""
-    )
+    assert f"{target.url}/{name}" == recorded.replace("<redacted>:<redacted>@", "")
     assert [target.channel, target.subdir] == directory.rsplit("/", 1)
