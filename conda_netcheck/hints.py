@@ -104,14 +104,20 @@ class Setting:
     commands: Commands = field(default_factory=Commands)
     #: the variable or OS setting that gives https its proxy (it beats proxy_servers)
     https_source: ProxySource | None = None
+    #: the same for http: an http:// channel's proxy is proxy_servers.http or HTTP_PROXY
+    http_source: ProxySource | None = None
+    #: the URL that failed; its scheme picks the proxy setting a fix changes
+    url: str = "https://"
 
     def set(self, key: str, value: str) -> str:
         """The command that sets key where it is set now (`--file` when not ~/.condarc)."""
         return self.commands.set(key, value)
 
     def set_proxy(self, value: str) -> str:
-        """The command that sets the proxy for https downloads where it is set now."""
-        return self.commands.set_proxy("https://", value, self.https_source)
+        """The command that sets the proxy for the failing URL's scheme where it is set now."""
+        http = self.url.lower().startswith("http://")
+        source = self.http_source if http else self.https_source
+        return self.commands.set_proxy("http://" if http else "https://", value, source)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.proxies.get(name, default)
@@ -129,7 +135,12 @@ def _setting(cfg: NetConfig | None) -> Setting:
     from .config.proxylint import environment_source
 
     commands = for_config(cfg) if cfg is not None else Commands()
-    return Setting(_proxies(cfg), commands, environment_source(os.environ, "https"))
+    return Setting(
+        _proxies(cfg),
+        commands,
+        environment_source(os.environ, "https"),
+        environment_source(os.environ, "http"),
+    )
 
 
 def _proxies(cfg: NetConfig | None) -> dict[str, str]:
@@ -163,7 +174,14 @@ def _safe_str(exc: BaseException) -> str:
 
 def classify(error: BaseException, proxies: Setting | None = None) -> Cause | None:
     """The most likely cause of a network error, from its chain alone."""
+    from dataclasses import replace
+
+    from .lastfailure import failing_url
+
     proxies = Setting() if proxies is None else proxies
+    url = failing_url(error)
+    if url:  # a fix for an http:// channel sets proxy_servers.http, not .https
+        proxies = replace(proxies, url=url)
     names, text = chain_texts(error)
     for rule in RULES:
         cause = rule(error, names, text, proxies)

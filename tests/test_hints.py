@@ -90,18 +90,19 @@ def test_proxy_407_fix_sets_the_variable_that_wins_over_proxy_servers(
     import requests
     from conda.exceptions import CondaHTTPError
 
-    # requests prefers HTTPS_PROXY to proxy_servers.https: the fix sets it.
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
     monkeypatch.setenv("SHELL", "/bin/bash")
     channel.behaviour.status = 407
     channel.behaviour.headers = {"Proxy-Authenticate": "Basic"}
     response = requests.get(channel.url + "/noarch/repodata.json", timeout=5)
+    # requests prefers HTTP_PROXY to proxy_servers.http for this http:// channel:
+    # the fix sets it.
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.corp:3128")
     error = CondaHTTPError(
         "proxy refused", response.url, 407, response.reason, response.elapsed, response
     )
     code, text = first_hint(error)
     assert code == "netcheck_proxy_auth"
-    assert "`export HTTPS_PROXY='http://USER:<password>@proxy.corp:3128'`" in text
+    assert "`export HTTP_PROXY='http://USER:<password>@proxy.corp:3128'`" in text
     assert "proxy_servers" not in text
 
 
@@ -132,3 +133,63 @@ def test_hint_classification_stays_instant(rounds):
     for _ in range(rounds):
         classify(error)
     assert (time.perf_counter() - start) / rounds < 0.005
+
+
+# -- A hint's proxy line follows the failing URL's scheme ----------------------
+
+
+@needs_hints
+@pytest.mark.parametrize(
+    ("url", "variables", "line"),
+    [
+        pytest.param(
+            "http://127.0.0.1:8080/c/noarch/repodata.json",
+            {},
+            "`conda config --set proxy_servers.http 'http://USER:<password>@PROXY_HOST:PORT'`",
+            id="http-channel-proxy-servers",
+        ),
+        pytest.param(
+            "https://127.0.0.1:8443/c/noarch/repodata.json",
+            {},
+            "`conda config --set proxy_servers.https 'http://USER:<password>@PROXY_HOST:PORT'`",
+            id="https-channel-proxy-servers",
+        ),
+        pytest.param(
+            "http://127.0.0.1:8080/c/noarch/repodata.json",
+            {"HTTP_PROXY": "http://proxy.corp:3128"},
+            "`export HTTP_PROXY='http://USER:<password>@proxy.corp:3128'`",
+            id="http-channel-variable",
+        ),
+        pytest.param(
+            "https://127.0.0.1:8443/c/noarch/repodata.json",
+            {"https_proxy": "http://proxy.corp:3128"},
+            "`export https_proxy='http://USER:<password>@proxy.corp:3128'`",
+            id="https-channel-variable",
+        ),
+        pytest.param(
+            "http://127.0.0.1:8080/c/noarch/repodata.json",
+            {"HTTPS_PROXY": "http://proxy.corp:3128"},
+            "`conda config --set proxy_servers.http 'http://USER:<password>@proxy.corp:3128'`",
+            id="http-channel-only-https-variable",
+        ),
+    ],
+)
+def test_a_407_hint_sets_the_proxy_for_the_failing_urls_scheme(
+    url, variables, line, monkeypatch
+):
+    from conda.exceptions import CondaHTTPError
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    error = CondaHTTPError(
+        "proxy refused", url, 407, "Proxy Authentication Required", "-"
+    )
+    code, text = first_hint(error)
+    assert code == "netcheck_proxy_auth"
+    assert line in text
+    other = "https" if url.startswith("http://") else "http"
+    assert f"proxy_servers.{other} " not in text

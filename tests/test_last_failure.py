@@ -376,7 +376,8 @@ def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, cha
         "proxy failed"
     )
     assert expected in proc.stderr, proc.stderr
-    assert f"proxy_servers.https http://127.0.0.1:{proxy.port}`" in proc.stderr
+    # The channel is http://: its proxy is proxy_servers.http.
+    assert f"proxy_servers.http http://127.0.0.1:{proxy.port}`" in proc.stderr
 
 
 @needs_hints

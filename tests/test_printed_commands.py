@@ -189,3 +189,74 @@ def test_without_file_the_same_command_changes_nothing(
     configuration(channel.url, offline=True)
     conda_cli("config", "--set", "offline", "false")
     assert "offline-mode" in codes(run_netcheck(conda_cli))
+
+
+# -- The proxy_servers key a fix names follows the channel's scheme ------------
+
+#: Codes whose fix or report line sets a proxy for the channel.
+_PROXY_LINE_CODES = {
+    "dns-failure",
+    "connection-refused",
+    "connect-timeout",
+    "proxy-misconfigured",
+    "proxy-unreachable",
+    "proxy-auth-failed",
+}
+
+
+def _proxy_keys(text: str) -> list[str]:
+    return re.findall(r"proxy_servers\.([\w:/.\[\]-]+)", text)
+
+
+@pytest.mark.parametrize(
+    "proxy", [None, "http://proxy.example:3128"], ids=["direct", "proxied"]
+)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_every_printed_proxy_servers_key_is_the_channel_scheme(scheme, proxy):
+    from conda_netcheck.config.commands import Commands
+    from conda_netcheck.diagnosis.catalogue import Subject, action_for, fix_for
+    from conda_netcheck.model import Code, Layer, Problem, Target
+
+    target = Target(f"{scheme}://127.0.0.1:8080/c/noarch", "c", "noarch", proxy=proxy)
+    printing = set()
+    for code in Code:
+        problem = Problem(code, Layer.PROXY, "x")
+        action = action_for(Subject(target, problem, Commands()))
+        text = " ".join(
+            [
+                fix_for(problem, target, Commands()) or "",
+                action.sentence,
+                *action.commands,
+            ]
+        )
+        keys = _proxy_keys(text)
+        assert set(keys) <= {scheme}, (code, text)
+        if keys:
+            printing.add(code.value)
+    assert printing >= _PROXY_LINE_CODES
+
+
+@pytest.mark.parametrize(
+    ("url", "configured", "key"),
+    [
+        ("http://h.example/c", None, "proxy_servers.http"),
+        ("https://h.example/c", None, "proxy_servers.https"),
+        ("h.example/c", None, "proxy_servers.https"),  # conda's default scheme
+        ("http://h.example/c", {"https": "p"}, "proxy_servers.http"),
+        ("http://h.example/c", {"all": "p"}, "proxy_servers.all"),
+        (
+            "http://h.example/c",
+            {"http://h.example": "p"},
+            "proxy_servers.http://h.example",
+        ),
+        (
+            "https://h.example/c",
+            {"all://h.example": "p", "all": "p"},
+            "proxy_servers.all://h.example",
+        ),
+    ],
+)
+def test_proxy_key_is_the_one_requests_looks_up(url, configured, key):
+    from conda_netcheck.config.commands import proxy_key
+
+    assert proxy_key(url, configured) == key
