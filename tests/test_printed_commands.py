@@ -260,3 +260,47 @@ def test_proxy_key_is_the_one_requests_looks_up(url, configured, key):
     from conda_netcheck.config.commands import proxy_key
 
     assert proxy_key(url, configured) == key
+
+
+# -- A ~/ path that needs quoting is quoted; one that does not stays expandable --
+
+
+@pytest.mark.parametrize(
+    ("path", "expands"),
+    [
+        pytest.param("~/.condarc", True, id="plain"),
+        pytest.param("~/conda/condarc.yml", True, id="plain-subdir"),
+        pytest.param("~/my dir/.condarc", False, id="space"),
+        pytest.param("~/it's/.condarc", False, id="quote"),
+        pytest.param("~/a$HOME/.condarc", False, id="dollar"),
+        pytest.param("~/a;touch x/.condarc", False, id="semicolon"),
+        pytest.param("/etc/conda dir/.condarc", False, id="absolute-space"),
+        pytest.param("/etc/conda/.condarc", False, id="absolute-plain"),
+    ],
+)
+def test_a_printed_file_path_is_one_shell_word(path, expands, tmp_path):
+    import subprocess
+
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.config.sources import SettingSource
+
+    commands = Commands({"ssl_verify": SettingSource.file(path)}, shell=Shell.POSIX)
+    line = commands.set("ssl_verify", "truststore")
+    assert line.startswith("conda config --file ") and line.endswith(
+        " --set ssl_verify truststore"
+    )
+    # What bash makes of the printed command: the path is one argument.
+    words = subprocess.run(
+        ["bash", "-c", "printf '%s\\0' " + line],
+        capture_output=True,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        timeout=10,
+        check=True,
+    ).stdout.split(b"\0")[:-1]
+    assert len(words) == 7, line
+    argument = words[3].decode()
+    if expands:
+        assert argument == str(tmp_path) + path[1:]
+    else:
+        assert argument.endswith(path.lstrip("~"))
