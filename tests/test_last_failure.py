@@ -583,3 +583,60 @@ def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
     assert (target.url, name) == (directory, filename)
     assert f"{target.url}/{name}" == recorded.replace("<redacted>:<redacted>@", "")
     assert [target.channel, target.subdir] == directory.rsplit("/", 1)
+
+
+# -- The re-check of a package: a block page is one, title or not --------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "page", "title"),
+    [
+        pytest.param(
+            "text/html",
+            b"<html><title>Blocked</title></html>",
+            "Blocked",
+            id="html-title",
+        ),
+        pytest.param(
+            "text/html", b"<html><body>Blocked</body></html>", None, id="html-no-title"
+        ),
+        pytest.param(
+            "application/octet-stream",
+            b"<html><body>Blocked</body></html>",
+            None,
+            id="octet-no-title",
+        ),
+        pytest.param(
+            "application/octet-stream",
+            b"<html><title>Blocked</title></html>",
+            "Blocked",
+            id="octet-title",
+        ),
+        pytest.param(
+            "application/octet-stream", b"Blocked by policy", False, id="octet-text"
+        ),
+    ],
+)
+def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
+    channel, content_type, page, title
+):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.model import Code, Options
+    from conda_netcheck.recheck import check
+
+    channel.behaviour.status = 200
+    channel.behaviour.body = page
+    channel.behaviour.content_type = content_type
+    url = f"{channel.url}/noarch/x-1-0.conda"
+    failure = LastFailure(when=time.time(), command="conda install x", url=url)
+    options = Options(connect_timeout=1, read_timeout=1)
+    checked = check(failure, standalone_route, options, [], package_bytes=4096)
+    problem = checked.result.problem
+    assert problem.code is Code.DOWNLOAD_MISMATCH
+    if title is False:  # not markup: no block page is claimed
+        assert "HTML page" not in problem.summary
+        return
+    words = f"it is an HTML page titled {title!r}" if title else "it is an HTML page"
+    assert f"; {words} (a block page)" in problem.summary
+    assert "replaces package downloads" in problem.fix
