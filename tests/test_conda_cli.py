@@ -549,3 +549,37 @@ def test_ssl_verify_false_is_said_once_not_warned_per_request(
     assert "Verdict: all 2 targets are reachable." in proc.stdout
     # conda silences urllib3's per-request warning for ssl_verify: false too.
     assert "InsecureRequestWarning" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("recorded", "ok"),
+    [
+        pytest.param("closed-port", False, id="still-fails"),
+        pytest.param("channel", True, id="answers-now"),
+    ],
+)
+def test_a_last_failure_that_still_happens_makes_netcheck_exit_1(
+    recorded, ok, channel, condarc, conda_cli
+):
+    import time
+    from pathlib import Path
+
+    from support.servers import closed_port
+
+    from conda_netcheck.lastfailure import LastFailure, Link, record_path, save
+
+    condarc([channel.url])
+    base = (
+        f"http://127.0.0.1:{closed_port()}/gone"
+        if recorded == "closed-port"
+        else channel.url
+    )
+    url = f"{base}/noarch/repodata.json"
+    failure = LastFailure(
+        time.time(), "conda install x", url, (Link("CondaHTTPError", "HTTP 000"),)
+    )
+    save(failure, Path(record_path()))
+    document, code = netcheck(conda_cli)
+    assert all(t["status"] == "ok" for t in document["targets"])
+    assert document["last_failure"]["still_failing"] is (not ok)
+    assert (document["ok"], code) == (ok, 0 if ok else 1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conda_netcheck.model import (
     Code,
     Finding,
@@ -16,6 +18,7 @@ from conda_netcheck.model import (
 )
 from conda_netcheck.output import render
 from conda_netcheck.output.text import text as render_text
+from conda_netcheck.output.verdict import verdict_of
 
 TARGET_KEYS = {
     "url",
@@ -201,3 +204,107 @@ def test_independent_causes_are_not_one_first_fix():
         "(connection-refused (tcp) at h.test:81, tls-untrusted (tls) at b.test:443): "
         "each needs its own fix."
     )
+
+
+# -- The verdict: where a cause is placed, and what makes the run fail ---------
+
+
+def _failed(url: str, code: Code, layer: Layer, proxy: str | None = None, **kw):
+    target = Target(url, "c", url.rsplit("/", 1)[-1], proxy=proxy)
+    return TargetResult(target, Problem(code, layer, "x"), **kw)
+
+
+@pytest.mark.parametrize(
+    ("proxy", "where"),
+    [
+        pytest.param("http://proxy.test:3128", "proxy.test:3128", id="proxy-port"),
+        pytest.param(
+            "http://bob:s3cret@proxy.test:8080", "proxy.test:8080", id="creds"
+        ),
+        pytest.param("http://[::1]:3128", "[::1]:3128", id="ipv6"),
+        pytest.param("http://proxy.test", "proxy.test:80", id="http-default-port"),
+        pytest.param("proxy.test:3128", "proxy.test:3128", id="scheme-less"),
+        pytest.param(None, "conda.example:8443", id="direct-channel"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("code", "layer"),
+    [
+        (Code.PROXY_AUTH_FAILED, Layer.PROXY),
+        (Code.PROXY_UNREACHABLE, Layer.PROXY),
+        (Code.PROXY_REFUSED, Layer.PROXY),
+    ],
+)
+def test_a_cause_behind_a_proxy_is_placed_at_the_proxy(proxy, where, code, layer):
+    results = [
+        _failed(f"https://conda.example:8443/c/{subdir}", code, layer, proxy)
+        for subdir in ("noarch", "linux-64")
+    ]
+    verdict = verdict_of(Report(targets=results))
+    (cause,) = verdict.causes
+    assert (cause.code, cause.where, cause.count) == (code, where, 2)
+    assert f"({code.value} at {where})" in verdict.sentence()
+    assert "s3cret" not in verdict.sentence()
+
+
+def test_channels_on_two_hosts_behind_one_proxy_are_one_cause():
+    results = [
+        _failed(url, Code.PROXY_AUTH_FAILED, Layer.PROXY, "http://proxy.test:3128")
+        for url in ("https://a.example/c/noarch", "http://b.example:8080/d/noarch")
+    ]
+    (cause,) = verdict_of(Report(targets=results)).causes
+    assert (cause.where, cause.count) == ("proxy.test:3128", 2)
+
+
+def test_direct_channels_on_two_hosts_are_two_causes():
+    results = [
+        _failed(url, Code.CONNECTION_REFUSED, Layer.TCP)
+        for url in ("https://a.example/c/noarch", "http://b.example:8080/d/noarch")
+    ]
+    causes = verdict_of(Report(targets=results)).causes
+    assert [c.where for c in causes] == ["a.example:443", "b.example:8080"]
+
+
+def _last_failure(
+    problem: Problem | None, url: str | None = "http://x.test/c/noarch/f"
+):
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.recheck import LastFailureCheck
+
+    failure = LastFailure(when=0.0, command="conda install x", url=url)
+    if url is None:
+        return LastFailureCheck(failure)  # nothing to check again
+    target = Target("http://x.test/c/noarch", "c", "noarch")
+    return LastFailureCheck(failure, TargetResult(target, problem))
+
+
+@pytest.mark.parametrize(
+    ("last_failure", "ok"),
+    [
+        pytest.param(None, True, id="no-record"),
+        pytest.param(_last_failure(None, url=None), True, id="record-without-url"),
+        pytest.param(_last_failure(None), True, id="no-longer-fails"),
+        pytest.param(
+            _last_failure(Problem(Code.CONNECTION_REFUSED, Layer.TCP, "refused")),
+            False,
+            id="still-fails",
+        ),
+        pytest.param(
+            _last_failure(Problem(Code.HTTP_NOT_FOUND, Layer.HTTP, "404")),
+            False,
+            id="still-fails-http",
+        ),
+    ],
+)
+def test_a_last_failure_that_still_happens_fails_the_run(last_failure, ok):
+    channel = TargetResult(Target("https://a.test/c/noarch", "c", "noarch"))
+    report = Report(targets=[channel], last_failure=last_failure)
+    assert report.ok is ok
+    verdict = verdict_of(report)
+    assert verdict.ok is ok
+    assert json.loads(render.to_json(report))["ok"] is ok
+    sentence = verdict.sentence()
+    if ok:
+        assert sentence == "Verdict: all 1 targets are reachable."
+    else:
+        assert "the channels answer, but the last failure still happens" in sentence
