@@ -728,3 +728,47 @@ def test_the_index_cut_and_the_dead_redirect_break_condas_download(
     run = conda_download(tmp_path, server.url, "netcheck-demo")
     assert not run.ok
     assert any(words in run.out for words in conda_says), run.out[-800:]
+
+
+# -- A package whose size is not the index's is a mismatch, larger or smaller --
+
+
+@pytest.mark.parametrize("delta", [-100, -1, 1, 100], ids=lambda d: f"{d:+d}-bytes")
+@pytest.mark.parametrize("whole", [True, False], ids=["under-bound", "over-bound"])
+def test_a_package_whose_size_is_not_the_indexs_is_a_mismatch(
+    real, server, delta, whole
+):
+    path = real.path(CONDA_PKG)
+    data = path.read_bytes()
+    size = len(data)
+    path.write_bytes(data + b"\0" * delta if delta > 0 else data[:delta])
+    # Under the bound the file is read whole; over it, Range reads its ends.
+    result = check(server.url, package_bytes=size * 2 if whole else 1000)
+    assert result.problem is not None, result.notes
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert CONDA_PKG in result.problem.summary
+    said = (
+        f"{size + delta:,} bytes instead of {size:,}"
+        if whole
+        else f"the server has {size + delta:,} bytes, the index says {size:,}"
+    )
+    assert said in result.problem.summary
+
+
+def test_a_package_one_byte_over_a_bound_equal_to_its_size_is_a_mismatch(real, server):
+    path = real.path(CONDA_PKG)
+    data = path.read_bytes()
+    path.write_bytes(data + b"\0")
+    result = check(server.url, package_bytes=len(data))
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    size = len(data)
+    assert f"{size + 1:,} bytes instead of {size:,}" in result.problem.summary
+
+
+def test_a_package_of_the_indexs_size_is_not_a_mismatch(server):
+    result = check(server.url, package_bytes=1 << 20)
+    assert result.problem is None
+    assert any(
+        f"the package {CONDA_PKG}: " in n and "size and sha256 match" in n
+        for n in result.notes
+    )
