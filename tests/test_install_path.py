@@ -772,3 +772,43 @@ def test_a_package_of_the_indexs_size_is_not_a_mismatch(server):
         f"the package {CONDA_PKG}: " in n and "size and sha256 match" in n
         for n in result.notes
     )
+
+
+# -- base_url joined onto the subdir URL as conda joins it ---------------------
+
+
+@pytest.mark.parametrize(
+    ("subdir_url", "base_url", "packages_at"),
+    [
+        ("http://h.test/c/noarch", "pkgs/", "http://h.test/c/noarch/pkgs/"),
+        ("http://h.test/c/noarch/", "pkgs/", "http://h.test/c/noarch/pkgs/"),
+        # No trailing slash: conda's join reads "pkgs" as a file in the subdir.
+        ("http://h.test/c/noarch", "pkgs", "http://h.test/c/noarch/"),
+        ("http://h.test/c/noarch", "../pkgs/", "http://h.test/c/pkgs/"),
+        ("http://h.test/c/noarch", "./", "http://h.test/c/noarch/"),
+        ("http://h.test/c/noarch", "/pool/", "http://h.test/pool/"),
+        (
+            "http://h.test/c/noarch",
+            "https://cdn.test/c/noarch",
+            "https://cdn.test/c/noarch/",
+        ),
+        ("http://h.test/c/noarch", "https://cdn.test/x/", "https://cdn.test/x/"),
+        ("http://h.test/c/noarch", "s3://bucket/c/noarch", "s3://bucket/c/noarch/"),
+        ("s3://bucket/c/noarch", "../pkgs/", "s3://bucket/c/pkgs/"),
+        ("http://h.test:8080/c/noarch", "pkgs/", "http://h.test:8080/c/noarch/pkgs/"),
+        ("http://h.test/c/noarch", None, "http://h.test/c/noarch/"),
+        ("http://h.test/c/noarch/", "", "http://h.test/c/noarch/"),
+    ],
+)
+def test_base_url_is_joined_onto_the_subdir_url_with_its_slash(
+    subdir_url, base_url, packages_at
+):
+    from conda_netcheck.config import index
+
+    assert index.packages_base_from_json(subdir_url, base_url) == packages_at
+    if base_url and HAS_SHARDS:
+        # conda's own join (its sharded reader), given the subdir with its slash.
+        from conda._private.shards.misc import _safe_urljoin_with_slash
+
+        joined = _safe_urljoin_with_slash(subdir_url.rstrip("/") + "/", base_url)
+        assert joined == packages_at
