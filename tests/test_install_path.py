@@ -812,3 +812,55 @@ def test_base_url_is_joined_onto_the_subdir_url_with_its_slash(
 
         joined = _safe_urljoin_with_slash(subdir_url.rstrip("/") + "/", base_url)
         assert joined == packages_at
+
+
+# -- The byte bound holds on the last chunk read --------------------------------
+
+_BODY = bytes(range(256)) * (3 * 64 * 4 + 1)  # 3 chunks of 64 KiB and 256 bytes
+
+
+@pytest.fixture(scope="module")
+def body_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bodies")
+    with channel_server(root) as server:
+        server.behaviour.status = 200
+        server.behaviour.body = _BODY
+        server.behaviour.content_type = "application/octet-stream"
+        yield server
+
+
+@pytest.mark.parametrize(
+    "bound",
+    [
+        1,
+        100,
+        65535,
+        65536,
+        65537,
+        2 * 65536 + 5,
+        len(_BODY) - 1,
+        len(_BODY),
+        len(_BODY) + 1,
+    ],
+)
+def test_no_more_than_the_bound_is_kept(body_server, bound):
+    import hashlib
+
+    import requests
+
+    from conda_netcheck.probes.body import Ending, fetch
+
+    with requests.Session() as session:
+        session.trust_env = False  # no proxy from the environment
+        got = fetch(session, f"{body_server.url}/f.conda", 2, 2, bound)
+    assert got.status == 200
+    assert got.data == _BODY[:bound]
+    # Reads return at most 64 KiB: a bound short of the last 256 bytes stops
+    # early; one byte short may or may not (the last read can hold the rest).
+    if bound <= len(_BODY) - 256:
+        assert got.ending is Ending.BOUNDED
+        assert got.sha256 is None
+    else:
+        assert got.ending is Ending.COMPLETE
+        assert (got.received, got.announced) == (len(_BODY), len(_BODY))
+        assert got.sha256 == hashlib.sha256(_BODY).hexdigest()
