@@ -359,3 +359,61 @@ def test_broken_proxy_servers_value_is_an_error_finding(no_pysocks):
 def test_unknown_key_is_never_used():
     cfg = NetConfig(proxy_servers={"HTTPS": "http://proxy:8080"})
     assert "never uses the key 'HTTPS'" in lint_proxies(cfg)[0].summary
+
+
+# -- Lower- and upper-case proxy variables: the one urllib picks wins ----------
+
+_A, _B = "http://upper.test:3128", "http://lower.test:3128"
+_CASE_TABLE = [
+    pytest.param({"HTTPS_PROXY": _A}, id="upper-only"),
+    pytest.param({"https_proxy": _B}, id="lower-only"),
+    pytest.param({"HTTPS_PROXY": _A, "https_proxy": _B}, id="both"),
+    pytest.param({"HTTPS_PROXY": _A, "https_proxy": ""}, id="lower-empty"),
+    pytest.param({"HTTPS_PROXY": "", "https_proxy": _B}, id="upper-empty"),
+    pytest.param({"HTTPS_PROXY": ""}, id="upper-empty-only"),
+    pytest.param({"https_proxy": ""}, id="lower-empty-only"),
+    pytest.param({"HTTP_PROXY": _A, "http_proxy": _B, "HTTPS_PROXY": _A}, id="mixed"),
+    pytest.param({"ALL_PROXY": _A, "all_proxy": _B}, id="all-both"),
+    pytest.param({"ALL_PROXY": _A, "all_proxy": ""}, id="all-lower-empty"),
+    pytest.param({"http_proxy": _B, "HTTP_PROXY": ""}, id="http-upper-empty"),
+    pytest.param({}, id="none"),
+]
+
+
+@pytest.fixture
+def proxy_environment(monkeypatch):
+    """os.environ without any *_proxy variable; the test sets its own."""
+    import os
+
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy") or name == "REQUEST_METHOD":
+            monkeypatch.delenv(name)
+
+    def set_all(variables: dict[str, str]) -> dict[str, str]:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return variables
+
+    return set_all
+
+
+@pytest.mark.parametrize("variables", _CASE_TABLE)
+def test_the_proxy_variables_are_read_as_urllib_reads_them(
+    variables, proxy_environment
+):
+    import urllib.request
+
+    env = proxy_environment(variables)
+    urllib_says = {
+        scheme: url
+        for scheme, url in urllib.request.getproxies_environment().items()
+        if scheme in proxylint.SCHEMES
+    }
+    assert proxylint.variable_proxies(env) == urllib_says
+    for scheme in proxylint.SCHEMES:
+        source = proxylint.environment_source(env, scheme)
+        if scheme in urllib_says:
+            assert env[source.name] == urllib_says[scheme]
+            assert source.name.lower() == f"{scheme}_proxy"
+        else:
+            assert source is None
