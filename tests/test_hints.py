@@ -193,3 +193,57 @@ def test_a_407_hint_sets_the_proxy_for_the_failing_urls_scheme(
     assert line in text
     other = "https" if url.startswith("http://") else "http"
     assert f"proxy_servers.{other} " not in text
+
+
+# -- Hints read the whole exception chain, not only the outermost error --------
+
+
+def _wrapped(inner: BaseException, how: str, depth: int) -> BaseException:
+    """inner under `depth` wrappers, linked as raise-from, as an implicit context, or conda's _caused_by."""
+    error = inner
+    for level in range(depth):
+        outer = RuntimeError(f"conda could not fetch (level {level})")
+        if how == "cause":
+            outer.__cause__ = error
+        elif how == "context":
+            outer.__context__ = error
+        else:
+            outer._caused_by = error
+        error = outer
+    return error
+
+
+_LEAVES = [
+    pytest.param(
+        lambda: ConnectionRefusedError(111, "Connection refused"),
+        "connection_refused",
+        id="refused-by-class",
+    ),
+    pytest.param(
+        lambda: OSError("[Errno -2] Name or service not known"),
+        "dns",
+        id="dns-by-text",
+    ),
+    pytest.param(
+        lambda: ConnectionResetError(104, "Connection reset by peer"),
+        "connection_reset",
+        id="reset",
+    ),
+]
+
+
+@pytest.mark.parametrize("depth", [0, 1, 3, 5])
+@pytest.mark.parametrize("how", ["cause", "context", "caused_by"])
+@pytest.mark.parametrize(("leaf", "kind"), _LEAVES)
+def test_the_cause_is_found_anywhere_in_the_chain(leaf, kind, how, depth):
+    from conda_netcheck.hints import classify
+
+    cause = classify(_wrapped(leaf(), how, depth))
+    assert cause is not None and cause.kind == kind
+
+
+@pytest.mark.parametrize("how", ["cause", "context", "caused_by"])
+def test_a_chain_without_a_known_cause_has_none(how):
+    from conda_netcheck.hints import classify
+
+    assert classify(_wrapped(ValueError("bad value"), how, 3)) is None
