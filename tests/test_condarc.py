@@ -598,3 +598,41 @@ def test_find_source_leaves_environment_variables_alone(
 
     assert find_source("ssl_verify", _context(system_file, user_file)) is None
     assert find_source("offline", _context(system_file, user_file)) == user_file
+
+
+_QUOTED_SECRET = "it's#Pl4nted"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param(
+            "  https: 'http://bob:it''s#Pl4nted@proxy.example.com:3128'",
+            id="single-quoted",
+        ),
+        pytest.param(
+            '  https: "http://bob:it\'s#Pl4nted@proxy.example.com:3128"',
+            id="double-quoted",
+        ),
+        pytest.param("  https: 'it''s#Pl4nted'", id="single-quoted-alone"),
+        pytest.param('  https: "it\'s#Pl4nted"', id="double-quoted-alone"),
+    ],
+)
+@pytest.mark.parametrize("edit", ["set", "remove", "nearby"])
+def test_diff_masks_a_secret_in_each_yaml_quoting(tmp_path: Path, line, edit) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(f"ssl_verify: true\nproxy_servers:\n{line}\n")
+    if edit == "set":
+        change = plan_set(path, "proxy_servers.https", "http://proxy.example.com:3128")
+    elif edit == "remove":
+        change = plan_remove(path, "proxy_servers.https")
+    else:  # the secret's line is context of another key's change
+        change = plan_set(path, "ssl_verify", "truststore")
+
+    diff = change.diff(mask=[_QUOTED_SECRET])
+
+    assert change.changed and diff
+    for piece in (_QUOTED_SECRET, "it''s#Pl4nted", "Pl4nted", "s#Pl4"):
+        assert piece not in diff, diff
+    if edit != "set":  # the line, its secret masked, is in the diff
+        assert "https: " in diff
