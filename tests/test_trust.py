@@ -581,3 +581,73 @@ def test_no_trust_fix_ever_disables_verification(corp_root, tmp_path):
     for finding in findings:
         assert "ssl_verify false" not in (finding.fix or "")
         assert "ssl_verify: false" not in (finding.fix or "")
+
+
+# -- A CA bundle that is a symlink to a regular file is read like the file ------
+
+
+@pytest.fixture
+def linked_bundles(corp_root, tmp_path):
+    """A combined bundle, and the ways systems link to theirs (update-ca-trust, Debian)."""
+    real = tmp_path / "extracted" / "tls-ca-bundle.pem"
+    real.parent.mkdir()
+    real.write_bytes(Path(certifi.where()).read_bytes() + Path(corp_root).read_bytes())
+    links = tmp_path / "certs"
+    links.mkdir()
+    (links / "absolute.pem").symlink_to(real)
+    (links / "relative.pem").symlink_to(Path("..") / "extracted" / real.name)
+    (links / "chain.pem").symlink_to(links / "absolute.pem")
+    (tmp_path / "linked-dir").symlink_to(real.parent)
+    return real, {
+        "absolute": str(links / "absolute.pem"),
+        "relative": str(links / "relative.pem"),
+        "chain": str(links / "chain.pem"),
+        "through-linked-dir": str(tmp_path / "linked-dir" / real.name),
+    }
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative", "chain", "through-linked-dir"])
+def test_a_symlinked_bundle_is_read_like_its_file(linked_bundles, how):
+    real, links = linked_bundles
+    link = links[how]
+    assert os.path.islink(link) or os.path.islink(os.path.dirname(link))
+    expected = inspect_ca_path(str(real))
+    got = inspect_ca_path(link)
+    assert expected.problem is None
+    assert (got.problem, got.count, got.names, got.public) == (
+        None,
+        expected.count,
+        expected.names,
+        expected.public,
+    )
+    assert ca_bundles(NetConfig(ssl_verify=link, sources={"ssl_verify": SOURCE})) == []
+    assert ca_bundles(NetConfig(env={"REQUESTS_CA_BUNDLE": link})) == []
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        pytest.param(lambda d: d / "missing.pem", "does not exist", id="dangling"),
+        pytest.param(lambda d: d, "is a directory, not a file", id="to-a-directory"),
+        pytest.param(lambda d: _fifo(d / "fifo"), "is a FIFO", id="to-a-fifo"),
+        pytest.param(
+            lambda d: _empty(d / "empty.pem"), "is empty", id="to-an-empty-file"
+        ),
+    ],
+)
+def test_a_symlink_to_what_is_not_a_bundle_says_what_it_points_at(tmp_path, make, says):
+    target = make(tmp_path)
+    link = tmp_path / "link.pem"
+    link.symlink_to(target)
+    problem = inspect_ca_path(str(link), kind="file").problem
+    assert problem is not None and problem.startswith(says)
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
