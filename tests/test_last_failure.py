@@ -640,3 +640,248 @@ def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
     words = f"it is an HTML page titled {title!r}" if title else "it is an HTML page"
     assert f"; {words} (a block page)" in problem.summary
     assert "replaces package downloads" in problem.fix
+
+
+# -- The record itself: what from_exception keeps, bounds, age, reading ---------
+
+
+class _NetError(ConnectionError):
+    """A network error as conda raises it: `_kwargs` holds the URL."""
+
+    def __init__(self, message: str, url: str | None = None, caused_by=None):
+        super().__init__(message)
+        self._kwargs = {"url": url} if url else {}
+        if caused_by is not None:
+            self._caused_by = caused_by
+
+
+def test_a_non_network_error_makes_no_record():
+    from conda_netcheck.lastfailure import from_exception
+
+    assert from_exception(ValueError("bad spec"), ["conda", "install"], "26.7") is None
+
+
+def test_the_record_keeps_the_chain_command_url_and_version_redacted():
+    from conda_netcheck.lastfailure import from_exception
+
+    inner = OSError(f"proxy http://bob:{SECRET}@proxy.test:3128 refused")
+    error = _NetError(
+        "HTTP 000 CONNECTION FAILED\nsecond line",
+        url=f"https://conda.example/t/{TOKEN}/c/noarch/repodata.json",
+        caused_by=inner,
+    )
+    argv = ["/opt/conda/bin/conda", "install", "-c", f"https://u:{SECRET}@h/c", "a b"]
+    failure = from_exception(error, argv, "26.7.1", now=1000.0)
+    assert failure.when == 1000.0
+    assert failure.conda_version == "26.7.1"
+    assert failure.url == "https://conda.example/t/<TOKEN>/c/noarch/repodata.json"
+    assert failure.command.startswith("conda install -c https://")
+    assert failure.command.endswith("<redacted>@h/c 'a b'")
+    assert [link.type for link in failure.chain] == ["_NetError", "OSError"]
+    assert failure.error == "_NetError: HTTP 000 CONNECTION FAILED"
+    text = json.dumps(failure.to_dict())
+    assert SECRET not in text and TOKEN not in text
+    assert failure.to_dict()["schema"] == 1
+
+
+def test_the_url_comes_from_the_request_of_a_requests_error():
+    import requests
+
+    from conda_netcheck.lastfailure import failing_url
+
+    request = requests.Request("GET", "http://127.0.0.1:9/c/noarch/x.conda").prepare()
+    error = requests.ConnectionError("refused", request=request)
+    assert failing_url(error) == "http://127.0.0.1:9/c/noarch/x.conda"
+    assert failing_url(_NetError("x", url="http://h/c/f")) == "http://h/c/f"
+    assert failing_url(_NetError("x")) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        ("first\nsecond", "_NetError: first"),
+        ("\n  \n  indented first  \nsecond", "_NetError: indented first"),
+        ("", "_NetError"),
+        ("   \n  ", "_NetError"),
+    ],
+)
+def test_the_error_line_is_the_first_non_blank_line(message, error):
+    from conda_netcheck.lastfailure import from_exception
+
+    failure = from_exception(_NetError(message), ["conda"], None, now=0.0)
+    assert failure.error == error
+
+
+def test_a_record_without_a_chain_says_unknown_error():
+    from conda_netcheck.lastfailure import LastFailure
+
+    assert LastFailure(0.0, "conda", None).error == "unknown error"
+
+
+def test_the_chain_follows_cause_then_caused_by_then_context_and_stops():
+    from conda_netcheck.lastfailure import MAX_LINKS, chain
+
+    a, b, c = OSError("a"), OSError("b"), OSError("c")
+    top = _NetError("top", caused_by=b)
+    top.__cause__ = a
+    top.__context__ = c
+    assert [str(e) for e in chain(top)] == ["top", "a"]
+    top.__cause__ = None
+    assert [str(e) for e in chain(top)] == ["top", "b"]
+    top._caused_by = None
+    assert [str(e) for e in chain(top)] == ["top", "c"]
+    # A cycle ends; a long chain stops at MAX_LINKS.
+    c.__context__ = top
+    assert [str(e) for e in chain(top)] == ["top", "c"]
+    errors = [OSError(str(i)) for i in range(MAX_LINKS + 3)]
+    for outer, inner in zip(errors, errors[1:]):
+        outer.__cause__ = inner
+    assert len(list(chain(errors[0]))) == MAX_LINKS
+
+
+@pytest.mark.parametrize("length", [399, 400, 401, 5000])
+def test_a_long_message_is_cut_to_the_bound_with_an_ellipsis(length):
+    from conda_netcheck.lastfailure import MAX_MESSAGE, from_exception
+
+    failure = from_exception(_NetError("x" * length), ["conda"], None, now=0.0)
+    message = failure.chain[0].message
+    if length <= MAX_MESSAGE:
+        assert message == "x" * length
+    else:
+        assert message == "x" * (MAX_MESSAGE - 1) + "…"
+
+
+def test_a_long_command_is_cut_to_the_bound():
+    from conda_netcheck.lastfailure import MAX_COMMAND, from_exception
+
+    argv = ["conda", "install", *(f"pkg{i}" for i in range(200))]
+    command = from_exception(_NetError("x"), argv, None, now=0.0).command
+    assert len(command) == MAX_COMMAND and command.endswith("…")
+    assert command.startswith("conda install pkg0 pkg1")
+
+
+def test_the_saved_record_never_exceeds_its_bound_and_keeps_the_outermost(tmp_path):
+    from conda_netcheck.lastfailure import (
+        MAX_BYTES,
+        MAX_LINKS,
+        LastFailure,
+        Link,
+        load,
+        save,
+    )
+
+    links = tuple(Link(f"Error{i}", "é" * 399) for i in range(MAX_LINKS + 4))
+    url = "http://h.test/" + "p" * 5000
+    failure = LastFailure(time.time(), "conda " + "x" * 1000, url, links)
+    path = tmp_path / RECORD
+    save(failure, path)
+    data = path.read_bytes()
+    assert len(data) <= MAX_BYTES
+    assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+    loaded = load(path)
+    assert 1 <= len(loaded.chain) < MAX_LINKS
+    assert [link.type for link in loaded.chain] == [
+        f"Error{i}" for i in range(len(loaded.chain))
+    ]
+    assert len(loaded.url) == 2000 and loaded.url.endswith("…")
+    assert len(loaded.command) == 300
+    assert [p.name for p in tmp_path.iterdir()] == [RECORD]  # no temporary file left
+
+
+def test_a_small_record_is_saved_whole(tmp_path):
+    from conda_netcheck.lastfailure import LastFailure, Link, load, save
+
+    failure = LastFailure(
+        123.5,
+        "conda search x",
+        "http://h.test/c/noarch/repodata.json",
+        (Link("A", "a"), Link("B", "b")),
+        "26.7.1",
+    )
+    path = tmp_path / "sub" / RECORD
+    save(failure, path)
+    assert oct(path.parent.stat().st_mode & 0o777) == oct(0o700)
+    assert load(path, max_age=0) == failure
+
+
+@pytest.mark.parametrize(
+    ("age", "max_age", "kept"),
+    [
+        (10, 60, True),
+        (59, 60, True),
+        (61, 60, False),
+        (10**7, 0, True),  # no age limit
+        (10**7, 24 * 3600, False),
+    ],
+)
+def test_an_old_record_is_not_shown(tmp_path, age, max_age, kept):
+    from conda_netcheck.lastfailure import LastFailure, load, save
+
+    path = tmp_path / RECORD
+    save(LastFailure(time.time() - age, "conda", None), path)
+    assert (load(path, max_age=max_age) is not None) is kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        "[]",
+        '{"when": 1}',
+        '{"when": "x", "command": "c", "chain": []}',
+        '{"when": 1, "command": "c", "chain": [{"type": "A"}]}',
+    ],
+)
+def test_a_broken_record_is_ignored(tmp_path, text):
+    from conda_netcheck.lastfailure import load
+
+    path = tmp_path / RECORD
+    path.write_text(text)
+    path.chmod(0o600)
+    assert load(path, max_age=0) is None
+
+
+def test_a_missing_record_is_none_and_forget_says_whether_there_was_one(tmp_path):
+    from conda_netcheck.lastfailure import forget, load
+
+    path = _saved_record(tmp_path / RECORD)
+    assert forget(path) is True
+    assert load(path) is None
+    assert forget(path) is False
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (-5, "just now"),
+        (0, "just now"),
+        (9, "just now"),
+        (10, "10 seconds ago"),
+        (59, "59 seconds ago"),
+        (60, "1 minute ago"),
+        (119, "1 minute ago"),
+        (120, "2 minutes ago"),
+        (3599, "59 minutes ago"),
+        (3600, "1 hour ago"),
+        (7200, "2 hours ago"),
+        (86399, "23 hours ago"),
+        (86400, "1 day ago"),
+        (3 * 86400, "3 days ago"),
+    ],
+)
+def test_ago_says_the_age_in_its_largest_unit(seconds, said):
+    from conda_netcheck.lastfailure import ago
+
+    assert ago(1000.0, now=1000.0 + seconds) == said
+
+
+def test_messages_lose_schemeless_user_info_and_tokens():
+    from conda_netcheck.lastfailure import from_exception
+
+    error = _NetError(
+        f"fetching 'http//bob:{SECRET}@proxy.test/t/{TOKEN}/c' failed (/t/{TOKEN}/x)"
+    )
+    message = from_exception(error, ["conda"], None, now=0.0).chain[0].message
+    assert SECRET not in message and TOKEN not in message
+    assert "'http//<redacted>@proxy.test/t/<TOKEN>/c'" in message
