@@ -475,3 +475,134 @@ def test_text_that_only_resembles_an_encoded_secret_stays(redactor):
     redactor.add(_PERCENT_SECRET)
     near = "p%40ss%2ex%3ard-Planted"
     assert redactor.text(near) == near
+
+
+# -- Where user info ends, and what stays visible -------------------------------
+
+AUTHORITY_CASES = [
+    pytest.param("https://user:p@ss@host.example/path", "https://user:<redacted>@host.example/path", id="at-in-password"),
+    pytest.param("https://user:pa/ss@host.example/c", "https://user:<redacted>@host.example/c", id="slash-in-password"),
+    pytest.param("https://user:pa?ss@host.example/c", "https://user:<redacted>@host.example/c", id="question-in-password"),
+    pytest.param("https://host.example/pkg@1.0/x", "https://host.example/pkg@1.0/x", id="at-in-path"),
+    pytest.param("https://host.example:8080/pkg@1.0", "https://host.example:8080/pkg@1.0", id="at-in-path-after-port"),
+    pytest.param("https://user:s3cret@[::1]:8080/c", "https://user:<redacted>@[::1]:8080/c", id="ipv6"),
+    pytest.param("https://ghp_abcdefghij0123456789@github.com/x", "https://<redacted>@github.com/x", id="token-as-user"),
+    pytest.param("https://ghp_abcdefghij0123456789:x-oauth-basic@github.com/x", "https://<redacted>:<redacted>@github.com/x", id="token-user-and-password"),
+    pytest.param("https://alice:@h.example/", "https://alice:@h.example/", id="empty-password-shown"),
+    pytest.param("https://@host.example/x", "https://@host.example/x", id="empty-user-info"),
+    pytest.param("https://u:s3cret@h.example/login?next=https://other.example/", "https://u:<redacted>@h.example/login?next=https://other.example/", id="url-in-query"),
+    pytest.param("//user:s3cret@host.example/c", "//user:<redacted>@host.example/c", id="scheme-relative"),
+    pytest.param("user:s3cret@proxy.example:3128", "user:<redacted>@proxy.example:3128", id="scheme-less-proxy"),
+    pytest.param("proxy.example:3128", "proxy.example:3128", id="scheme-less-no-user"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "expected"), AUTHORITY_CASES)
+def test_user_info_ends_at_the_last_at_before_the_host(url, expected, redactor):
+    assert redactor.url(url) == expected
+    if "://" in url or url.startswith("//"):  # free text finds URLs by their //
+        assert redactor.text(f"see {url} now") == f"see {expected} now"
+
+
+HEADER_TEXT_CASES = [
+    pytest.param("{'Authorization': 'Bearer abc123 (expired)'}", "{'Authorization': 'Bearer <redacted>'}", id="quoted-all-hidden"),
+    pytest.param("Authorization: Bearer abc123\t(expired)", "Authorization: Bearer <redacted>\t(expired)", id="tab-tail-kept"),
+    pytest.param("Authorization: Bearer abc123 (expired)", "Authorization: Bearer <redacted> (expired)", id="space-tail-kept"),
+    pytest.param("Authorization: Bearer abc123", "Authorization: Bearer <redacted>", id="end"),
+    pytest.param("authorization: Token abc(x)", "authorization: Token <redacted>", id="glued-tail-hidden"),
+    pytest.param('Authorization="Bearer abc123"', 'Authorization="Bearer <redacted>"', id="kwarg"),
+    pytest.param("got Bearer abc-def-ghi", "got Bearer <redacted>", id="bearer-punctuation"),
+    pytest.param("got Bearer abcdefghi7", "got Bearer <redacted>", id="bearer-digit"),
+    pytest.param("Bearer authentication", "Bearer authentication", id="bearer-prose"),
+    pytest.param("sent Basic dXNlcjpwYXNz ok", "sent Basic <redacted> ok", id="basic-pair"),
+    pytest.param("sent Basic Zm9vYmFy ok", "sent Basic Zm9vYmFy ok", id="basic-without-colon"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), HEADER_TEXT_CASES)
+def test_auth_values_are_hidden_and_their_context_kept(text, expected, redactor):
+    assert redactor.text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "key", ["X-Api-Key", "api-key", "api.key", "Client.Secret", "x-auth-token"]
+)
+def test_document_keys_with_dashes_and_dots_are_secret_names(key, redactor):
+    assert redactor.obj({key: "v4lue-hidden"}) == {key: REDACTED}
+
+
+@pytest.mark.parametrize("key", ["monkey", "token_count_x", "passage"])
+def test_document_keys_that_only_contain_a_secret_word_are_kept(key, redactor):
+    assert redactor.obj({key: "visible"}) == {key: "visible"}
+
+
+# -- The forms a registered secret takes ----------------------------------------
+
+_SPACED = "my pass/w0rd"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(_SPACED, id="raw"),
+        pytest.param("my%20pass%2Fw0rd", id="quote-safe-nothing"),
+        pytest.param("my%20pass/w0rd", id="quote"),
+        pytest.param("my+pass%2Fw0rd", id="quote-plus"),
+        pytest.param("my%20pass%2fw0rd", id="lower-hex"),
+    ],
+)
+def test_a_secret_with_a_space_and_slash_is_hidden_in_each_encoding(form, redactor):
+    redactor.add(_SPACED)
+    assert redactor.text(f"[{form}]") == f"[{REDACTED}]"
+
+
+@pytest.mark.parametrize(
+    ("secret", "shown"),
+    [
+        pytest.param('pa\\ss"w0rd', json.dumps('pa\\ss"w0rd')[1:-1], id="json-escapes"),
+        pytest.param(
+            "tab\there-s3cret", repr("tab\there-s3cret")[1:-1], id="repr-escapes"
+        ),
+        pytest.param(
+            "DOMAIN\\s3cretpw", repr("DOMAIN\\s3cretpw")[1:-1], id="repr-backslash"
+        ),
+    ],
+)
+def test_a_secret_is_hidden_as_repr_and_json_escape_it(secret, shown, redactor):
+    redactor.add(secret)
+    assert shown != secret
+    assert redactor.text(f"<{shown}>") == f"<{REDACTED}>"
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("bob", "pässwörd-1"),  # latin-1 and UTF-8 give different Basic values
+        ("bob", "пароль-secret"),  # not latin-1: UTF-8 only
+        ("", "s3cretpw"),
+        (None, "s3cretpw"),
+        ("a", "bcd"),  # base64 of "a:bcd" is just long enough to be hidden
+    ],
+)
+def test_the_basic_value_of_a_credential_pair_is_hidden(username, password, redactor):
+    redactor.add_credentials(username, password)
+    pair = f"{username or ''}:{password}"
+    values = {base64.b64encode(pair.encode("utf-8")).decode()}
+    try:
+        values.add(base64.b64encode(pair.encode("latin-1")).decode())
+    except UnicodeEncodeError:
+        pass
+    for value in values:
+        for shown in (value, value.rstrip("=")):
+            assert redactor.text(f"auth={shown};") == f"auth={REDACTED};", shown
+
+
+def test_a_token_user_name_is_hidden_with_its_password(redactor):
+    redactor.add_credentials("ghp_abcdefghij0123456789", "x-oauth-basic")
+    out = redactor.text("user ghp_abcdefghij0123456789 pw x-oauth-basic")
+    assert out == f"user {REDACTED} pw {REDACTED}"
+
+
+def test_a_plain_user_name_stays_visible(redactor):
+    redactor.add_credentials("alice", "s3cretpw")
+    assert redactor.text("user alice pw s3cretpw") == f"user alice pw {REDACTED}"
