@@ -606,3 +606,77 @@ def test_a_token_user_name_is_hidden_with_its_password(redactor):
 def test_a_plain_user_name_stays_visible(redactor):
     redactor.add_credentials("alice", "s3cretpw")
     assert redactor.text("user alice pw s3cretpw") == f"user alice pw {REDACTED}"
+
+
+# -- What a URL registers: passwords, pieces, token users and ports -------------
+
+
+@pytest.mark.parametrize(
+    ("url", "hidden", "visible"),
+    [
+        pytest.param("https://bob:p@ss-w0rd@h.example/c", ["p@ss-w0rd"], ["bob"], id="at-in-password"),
+        pytest.param("bob:s3cret-pass@proxy.example:3128", ["s3cret-pass"], ["bob", "proxy.example"], id="scheme-less"),
+        pytest.param("https://ghp_tok3nabcdefghij1234@github.com/x", ["ghp_tok3nabcdefghij1234"], ["github.com"], id="token-user"),
+        pytest.param("https://bob:x/12345678?y@h.example/c", ["12345678"], ["bob", "x"], id="piece-of-8"),
+        pytest.param("https://http:ab/cd@h.example/c", ["ab/cd"], ["http", "cd"], id="short-pieces-stay"),
+        pytest.param("https://h.example:ghp_abcdefghij0123456789/c", ["ghp_abcdefghij0123456789"], ["h.example"], id="token-port"),
+        pytest.param("https://u:pw12@h.example:ghp_abcdefghij0123456789/c", ["ghp_abcdefghij0123456789"], ["h.example"], id="token-port-after-userinfo"),
+        pytest.param("https://[::1]:ghp_abcdefghij0123456789/c", ["ghp_abcdefghij0123456789"], ["::1"], id="token-port-ipv6"),
+        pytest.param("https://h.example:8080/c", [], ["8080", "h.example"], id="numeric-port-stays"),
+        pytest.param("https://h.example/c?token=abc123secret#frag", ["abc123secret"], ["frag"], id="query-before-fragment"),
+        pytest.param("https://h.example/t/tk-0123456789abcdef/c", ["tk-0123456789abcdef"], ["h.example"], id="anaconda-token"),
+    ],
+)  # fmt: skip
+def test_a_url_registers_its_secrets_and_nothing_else(url, hidden, visible, redactor):
+    redactor.add_url_credentials(url)
+    for secret in hidden:
+        assert redactor.text(f"[{secret}]") == f"[{REDACTED}]", secret
+    for word in visible:
+        assert redactor.text(f"[{word}]") == f"[{word}]", word
+
+
+def test_documents_keep_their_container_types(redactor):
+    from collections import namedtuple
+
+    Pair = namedtuple("Pair", "url note")
+    redactor.add("s3cret-value")
+    doc = {
+        "pair": Pair("https://u:pw@h/", "has s3cret-value"),
+        "tuple": ("s3cret-value", 1),
+        "set": {"s3cret-value"},
+        "frozen": frozenset({"x s3cret-value"}),
+        "list": ["s3cret-value", None, 2.5],
+    }
+    out = redactor.obj(doc)
+    assert out["pair"] == Pair("https://u:<redacted>@h/", f"has {REDACTED}")
+    assert type(out["pair"]) is Pair
+    assert out["tuple"] == (REDACTED, 1) and type(out["tuple"]) is tuple
+    assert out["set"] == {REDACTED}
+    assert out["frozen"] == frozenset({f"x {REDACTED}"})
+    assert type(out["frozen"]) is frozenset
+    assert out["list"] == [REDACTED, None, 2.5]
+
+
+def test_the_module_functions_use_the_process_registry(default_redactor):
+    default_redactor.add("s3cret-value")
+    assert redact.redact_text("a s3cret-value b") == f"a {REDACTED} b"
+    assert redact.redact_url("https://u:pw@h/s3cret-value") == (
+        f"https://u:{REDACTED}@h/{REDACTED}"
+    )
+    assert redact.redact_obj({"k": ["s3cret-value"]}) == {"k": [REDACTED]}
+    assert redact.redact_text("x s3cret-value y", ["y-other-secret"]) == (
+        f"x {REDACTED} y"
+    )
+
+
+def test_an_exception_that_cannot_be_printed_is_still_described(default_redactor):
+    class Broken(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    assert redact.redact_exception(Broken()) == "Broken: <unprintable>"
+    assert redact.redact_exception(ValueError()) == "ValueError"
+    default_redactor.add("s3cret-value")
+    assert redact.redact_exception(OSError("bad s3cret-value")) == (
+        f"OSError: bad {REDACTED}"
+    )
