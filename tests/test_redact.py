@@ -680,3 +680,50 @@ def test_an_exception_that_cannot_be_printed_is_still_described(default_redactor
     assert redact.redact_exception(OSError("bad s3cret-value")) == (
         f"OSError: bad {REDACTED}"
     )
+
+
+# -- Logging: every handler gets the filter, once; nothing is dropped -----------
+
+
+def test_install_log_redaction_filters_every_handler_once(default_redactor):
+    default_redactor.add("l0g-s3cret")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("conda_netcheck.test_redact.install")
+    logging.getLogger("conda_netcheck.test_redact.install.child.grand")  # placeholders
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        redact.install_log_redaction()
+        redact.install_log_redaction()
+        filters = [f for f in handler.filters if isinstance(f, redact.RedactingFilter)]
+        assert len(filters) == 1
+        logger.warning("token %s", "l0g-s3cret", stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+        handler.removeFilter(filters[0])
+    output = stream.getvalue()
+    assert output.startswith(f"token {REDACTED}\nStack (most recent call last):")
+    assert "l0g-s3cret" not in output
+
+
+def test_the_filter_redacts_stack_info_and_never_drops_a_record(redactor):
+    redactor.add("l0g-s3cret")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "m %s", ("a",), None)
+    record.stack_info = "Stack: frame with l0g-s3cret"
+    assert redact.RedactingFilter(redactor).filter(record) is True
+    assert record.stack_info == f"Stack: frame with {REDACTED}"
+    bad = logging.LogRecord("x", logging.INFO, __file__, 1, "m %d", ("nan",), None)
+    assert redact.RedactingFilter(redactor).filter(bad) is True
+    assert (bad.msg, bad.args) == ("m %d", ("nan",))  # left for logging to report
+
+
+def test_redact_traceback_is_the_whole_traceback_redacted(default_redactor):
+    default_redactor.add("tb-s3cret-x")
+    try:
+        raise OSError("failed with tb-s3cret-x")
+    except OSError as exc:
+        text = redact.redact_traceback(exc)
+    assert text.startswith("Traceback (most recent call last):\n")
+    assert text.endswith(f"OSError: failed with {REDACTED}\n")
+    assert "tb-s3cret-x" not in text
