@@ -308,3 +308,102 @@ def test_a_last_failure_that_still_happens_fails_the_run(last_failure, ok):
         assert sentence == "Verdict: all 1 targets are reachable."
     else:
         assert "the channels answer, but the last failure still happens" in sentence
+
+
+def _ok(url: str = "https://a.test/c/noarch", warned: bool = False) -> TargetResult:
+    warnings = [Problem(Code.CLOCK_SKEW, Layer.HTTP, "clock")] if warned else []
+    return TargetResult(Target(url, "c", "noarch"), warnings=warnings)
+
+
+_CONFIG_ERROR = Finding("offline", Code.OFFLINE_MODE, "offline", "unset CONDA_OFFLINE")
+_REFUSED = Problem(Code.CONNECTION_REFUSED, Layer.TCP, "refused")
+
+
+@pytest.mark.parametrize(
+    ("targets", "findings", "last", "sentence"),
+    [
+        pytest.param([], [], None, "Verdict: no channel URL was checked.", id="nothing"),
+        pytest.param([_ok(), _ok(warned=True)], [], None, "Verdict: all 2 targets are reachable (1 with warnings).", id="warned"),
+        pytest.param([_ok(warned=True), _ok(warned=True)], [], None, "Verdict: all 2 targets are reachable (2 with warnings).", id="all-warned"),
+        pytest.param(
+            [_failed("https://a.test:8443/c/noarch", Code.CONNECTION_REFUSED, Layer.TCP), _ok()], [], None,
+            "Verdict: 1 of 2 targets unreachable; the first broken layer is tcp "
+            "(connection-refused at a.test:8443): apply its fix first.",
+            id="one-cause",
+        ),
+        pytest.param(
+            [_failed("https://a.test/c/noarch", Code.OFFLINE_MODE, Layer.CONFIG)], [], None,
+            "Verdict: no channel was checked in offline mode.",
+            id="offline",
+        ),
+        pytest.param(
+            [_ok()], [_CONFIG_ERROR, _CONFIG_ERROR], None,
+            "Verdict: the configuration has 2 errors: fix them first (a configuration "
+            "error hides everything it touches).",
+            id="two-config-errors",
+        ),
+        pytest.param(
+            [_failed("https://a.test:8443/c/noarch", Code.CONNECTION_REFUSED, Layer.TCP)], [],
+            _last_failure(_REFUSED),
+            "Verdict: 1 of 1 targets unreachable; the first broken layer is tcp "
+            "(connection-refused at a.test:8443): apply its fix first; the last "
+            "failure is this same cause (connection-refused).",
+            id="last-failure-same-cause",
+        ),
+        pytest.param(
+            [_failed("https://a.test:8443/c/noarch", Code.HTTP_NOT_FOUND, Layer.HTTP)], [],
+            _last_failure(_REFUSED),
+            "Verdict: 1 of 1 targets unreachable; the first broken layer is http "
+            "(http-not-found at a.test:8443): apply its fix first; then the last "
+            "failure still happens at the tcp layer (connection-refused): apply its fix.",
+            id="last-failure-other-cause",
+        ),
+        pytest.param(
+            [_ok()], [], _last_failure(_REFUSED),
+            "Verdict: the channels answer, but the last failure still happens at the "
+            "tcp layer (connection-refused): apply its fix first.",
+            id="last-failure-only",
+        ),
+    ],
+)  # fmt: skip
+def test_the_verdict_sentence_says_what_the_run_comes_to(
+    targets, findings, last, sentence
+):
+    report = Report(targets=targets, findings=findings, last_failure=last)
+    verdict = verdict_of(report)
+    assert verdict.sentence() == sentence
+    assert verdict.total == len(targets)
+
+
+def test_causes_are_ordered_by_layer_then_endpoint_and_counted():
+    results = [
+        _failed("https://b.test/c/noarch", Code.HTTP_NOT_FOUND, Layer.HTTP),
+        _failed("https://b.test/c/linux-64", Code.HTTP_NOT_FOUND, Layer.HTTP),
+        _failed("https://z.test/c/noarch", Code.DNS_FAILURE, Layer.DNS),
+        _failed("https://a.test/c/noarch", Code.DNS_FAILURE, Layer.DNS),
+        TargetResult(Target("https://e.test/c/noarch", "c", "noarch")),
+    ]
+    verdict = verdict_of(Report(targets=results))
+    assert [(c.code, c.where, c.count) for c in verdict.causes] == [
+        (Code.DNS_FAILURE, "a.test:443", 1),
+        (Code.DNS_FAILURE, "z.test:443", 1),
+        (Code.HTTP_NOT_FOUND, "b.test:443", 2),
+    ]
+    assert verdict.first == verdict.causes[0]
+    assert (verdict.failed, verdict.warned, verdict.offline) == (4, 0, False)
+    assert verdict.causes[2].phrase() == "http-not-found (http) at b.test:443"
+    assert (
+        "4 of 5 targets unreachable, for 3 independent causes (" in verdict.sentence()
+    )
+    assert verdict_of(Report()).first is None
+
+
+def test_the_failed_request_after_the_index_places_the_cause():
+    result = _failed(
+        "https://a.test/c/noarch",
+        Code.CONNECTION_REFUSED,
+        Layer.TCP,
+        url_failed="http://cdn.test:8080/c/noarch/x-1-0.conda",
+    )
+    (cause,) = verdict_of(Report(targets=[result])).causes
+    assert cause.where == "cdn.test:8080"
