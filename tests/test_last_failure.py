@@ -885,3 +885,67 @@ def test_messages_lose_schemeless_user_info_and_tokens():
     message = from_exception(error, ["conda"], None, now=0.0).chain[0].message
     assert SECRET not in message and TOKEN not in message
     assert "'http//<redacted>@proxy.test/t/<TOKEN>/c'" in message
+
+
+# -- What the re-check says, and when it checks at all ---------------------------
+
+
+def _recorded(url: str | None):
+    from conda_netcheck.lastfailure import LastFailure, Link
+
+    return LastFailure(
+        time.time() - 120,
+        "conda install x",
+        url,
+        (Link("CondaHTTPError", f"HTTP 000 for url <http://u:{SECRET}@h/>\nmore"),),
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [None, "", "ftp://h.test/c/noarch/x.conda", "file:///tmp/c/noarch/x.conda"],
+)
+def test_a_record_without_an_http_url_is_not_checked_again(url):
+    from conda_netcheck.recheck import check
+
+    def no_route(url):  # never called: nothing is fetched
+        raise AssertionError(url)
+
+    checked = check(_recorded(url), no_route, None, [], package_bytes=1)
+    assert checked.result is None and checked.still_failing is None
+
+
+def test_the_recheck_lines_say_whether_it_still_fails():
+    from conda_netcheck.model import Code, Layer, Problem, Target, TargetResult
+    from conda_netcheck.recheck import LastFailureCheck, lines
+    from conda_netcheck.redact import REDACTOR
+
+    REDACTOR.add(SECRET)
+    url = "http://h.test:8080/c/noarch/x-1-0.conda"
+    failure = _recorded(url)
+    head = (
+        "The last failure (`conda install x`, 2 minutes ago): CondaHTTPError: HTTP 000"
+    )
+    target = Target("http://h.test:8080/c/noarch", "c", "noarch")
+
+    unchecked = LastFailureCheck(_recorded(None))
+    assert lines(unchecked)[0].startswith(head)
+    assert (
+        lines(unchecked)[1]
+        == "    (no URL was recorded: the channels are checked below)"
+    )
+    assert SECRET not in "\n".join(lines(unchecked))
+
+    fixed = LastFailureCheck(failure, TargetResult(target))
+    assert fixed.still_failing is False
+    assert lines(fixed)[1].endswith(f" it no longer fails: {url} answers now")
+    assert len(lines(fixed)) == 2
+
+    problem = Problem(Code.CONNECTION_REFUSED, Layer.TCP, "refused", "start it")
+    failing = LastFailureCheck(failure, TargetResult(target, problem))
+    assert failing.still_failing is True
+    out = lines(failing)
+    assert out[1].endswith(f" it still fails at the tcp layer: {url}")
+    assert out[2:] == ["    connection-refused (tcp): refused", "    fix: start it"]
+    verbose = lines(failing, verbose=True)
+    assert verbose[:4] == out and len(verbose) > len(out)
