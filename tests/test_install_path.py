@@ -866,3 +866,105 @@ def test_no_more_than_the_bound_is_kept(body_server, bound):
         assert got.ending is Ending.COMPLETE
         assert (got.received, got.announced) == (len(_BODY), len(_BODY))
         assert got.sha256 == hashlib.sha256(_BODY).hexdigest()
+
+
+# -- Bounded zstd and msgpack decoding ------------------------------------------
+
+
+def _zstd():
+    from conda_netcheck.probes.body import _zstd_module
+
+    module = _zstd_module()
+    if module is None:
+        pytest.skip("no zstd module")
+    return module
+
+
+@pytest.mark.parametrize("size", [0, 1, 1023, 1024, 1025, 10**6, 2**23, 2**23 + 1])
+def test_the_window_is_condas_for_the_same_bound(size):
+    from conda_netcheck.probes.body import window_log_for
+
+    expected = max(10, (max(size, 1) - 1).bit_length())
+    assert window_log_for(size) == expected
+    if HAS_SHARDS:
+        import inspect
+
+        from conda._private import zstd as conda_zstd
+
+        rule = "max(10, math.ceil(math.log2(max(max_output_size, 1))))"
+        assert rule in inspect.getsource(conda_zstd.capped_decompress)
+
+
+def test_unzstd_says_how_decoding_ended():
+    from conda_netcheck.probes.body import Zstd, unzstd
+
+    zstd = _zstd()
+    text = b"repodata " * 20000  # 180,000 bytes
+    data = zstd.compress(text)
+    whole = unzstd(data, True, len(text))
+    assert (whole.state, whole.data, whole.size) == (Zstd.OK, text, len(text))
+    bounded = unzstd(data, True, 1000)
+    assert (bounded.state, bounded.data) == (Zstd.OVER_BOUND, text[:1000])
+    assert bounded.size == 1000  # no counting on without count_to
+    counted = unzstd(data, True, 1000, count_to=10**6)
+    assert (counted.state, counted.size) == (Zstd.OVER_BOUND, len(text))
+    # Counting on stops at count_to, one 4 MiB piece at a time.
+    bomb = zstd.compress(b"\0" * (3 * 4 * 1024 * 1024))
+    capped = unzstd(bomb, True, 1000, count_to=50_000)
+    assert capped.size == 1000 + 4 * 1024 * 1024
+    half = data[: len(data) // 2]
+    cut = unzstd(half, True, 10**6)
+    assert cut.state is Zstd.TRUNCATED and text.startswith(cut.data)
+    assert cut.size == len(cut.data)
+    assert unzstd(half, False, 10**6).state is Zstd.PREFIX
+    assert unzstd(b"{}", True, 100).state is Zstd.NOT_ZSTD
+    corrupt = unzstd(body_zstd_magic() + b"\xff" * 20, True, 1000)
+    assert corrupt.state is Zstd.CORRUPT and corrupt.error
+
+
+def body_zstd_magic() -> bytes:
+    from conda_netcheck.probes.body import ZSTD_MAGIC
+
+    return ZSTD_MAGIC
+
+
+def test_a_frame_wanting_a_larger_window_is_named_as_such():
+    from conda_netcheck.probes.body import Zstd, unzstd
+
+    zstd = _zstd()
+    text = bytes(range(256)) * 40000  # ~10 MB: a large window helps the encoder
+    options = {zstd.CompressionParameter.window_log: 24}
+    data = zstd.compress(text, options=options)
+    result = unzstd(data, True, len(text), window_log=10)
+    assert result.state is Zstd.WINDOW and result.error
+    assert unzstd(data, True, len(text), window_log=24).state is Zstd.OK
+
+
+def test_unpack_bounds_every_container():
+    import msgpack
+
+    from conda_netcheck.probes.body import unpack
+
+    document = {"info": {"base_url": "x"}, "packages": list(range(10))}
+    assert unpack(msgpack.packb(document)).value == document
+    assert unpack(msgpack.packb(document)).ok
+    assert unpack(msgpack.packb(list(range(10))), max_items=10).ok
+    over = unpack(msgpack.packb(list(range(10))), max_items=9)
+    assert not over.ok and over.error.startswith("ValueError: ")
+    assert not unpack(msgpack.packb({str(i): i for i in range(6)}), max_items=5).ok
+    assert unpack(msgpack.packb({1: "int keys"})).value == {1: "int keys"}
+    broken = unpack(b"\xc1")
+    assert (broken.ok, broken.error.split(":")[0]) == (False, "FormatError")
+
+
+def test_a_refused_fetch_has_no_body_and_names_the_url():
+    import requests
+
+    from conda_netcheck.probes.body import Ending, fetch
+
+    url = f"http://127.0.0.1:{closed_port()}/x"
+    with requests.Session() as session:
+        session.trust_env = False
+        got = fetch(session, url, 1, 1, 100)
+    assert (got.ending, got.status, got.failed_url) == (Ending.NO_BODY, None, url)
+    assert not got.answered and got.error is not None
