@@ -350,7 +350,8 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | N
     )
 
 
-_ISSUER_RE = re.compile(r"issuer[=: ]+['\"]?([^'\"\n,)]+)", re.I)
+# "issuer: X" or "issuer=X"; not OpenSSL's "unable to get local issuer certificate".
+_ISSUER_RE = re.compile(r"issuer\s*[=:]\s*['\"]?([^'\"\n,)]+)", re.I)
 
 
 def _untrusted(
