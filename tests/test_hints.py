@@ -247,3 +247,164 @@ def test_a_chain_without_a_known_cause_has_none(how):
     from conda_netcheck.hints import classify
 
     assert classify(_wrapped(ValueError("bad value"), how, 3)) is None
+
+
+# -- Each rule: what triggers it, its layer and its fix -------------------------
+
+_HTTPS_PROXY = {"https": "https://proxy.corp:3128"}
+_HTTP_PROXY = {"http": "http://proxy.corp:8080"}
+
+
+def _error(name: str, message: str) -> BaseException:
+    """An exception of a conda (or stdlib) class name, with a message."""
+    cls = type(name, (Exception,), {})
+    return cls(message)
+
+
+RULE_CASES = [
+    # (error, proxies, kind, layer, words in the cause or fix)
+    pytest.param(_error("OfflineError", "offline"), {}, "offline", "config", ["offline mode", "--set offline false"], id="offline"),
+    pytest.param(_error("CondaDependencyError", "Missing dependencies for SOCKS support."), {}, "socks_without_pysocks", "proxy", ["PySocks", "remove the socks entry from proxy_servers"], id="socks"),
+    pytest.param(_error("CondaDependencyError", "missing libmamba"), {}, None, None, [], id="dependency-not-socks"),
+    pytest.param(_error("CondaHTTPError", "HTTP 407 PROXY AUTHENTICATION REQUIRED"), {}, "proxy_auth", "proxy", ["(407) and none were accepted", "USER:<password>@PROXY_HOST:PORT"], id="407-code"),
+    pytest.param(_error("CondaHTTPError", "Proxy Authentication Required"), _HTTP_PROXY, "proxy_auth", "proxy", ["USER:<password>@proxy.corp:8080"], id="407-reason"),
+    pytest.param(_error("ProxyError", "407 Proxy Auth Required; 'Proxy-Authenticate': 'Negotiate'"), {}, "proxy_auth", "proxy", ["with the Negotiate scheme", "px or cntlm", "http://127.0.0.1:3128"], id="407-negotiate"),
+    pytest.param(_error("ProxyError", "HTTP 407 proxy-authenticate: NTLM realm"), {}, "proxy_auth", "proxy", ["with the NTLM scheme", "px or cntlm"], id="407-ntlm"),
+    pytest.param(_error("ProxyError", "HTTP 407 proxy-authenticate: kerberos"), {}, "proxy_auth", "proxy", ["px or cntlm"], id="407-kerberos"),
+    pytest.param(_error("ProxyError", "HTTP 407 Proxy-Authenticate: basic realm=x"), {}, "proxy_auth", "proxy", ["with the basic scheme", "USER:<password>"], id="407-basic"),
+    pytest.param(_error("CondaSSLError", "[SSL: UNSAFE_LEGACY_RENEGOTIATION_DISABLED]"), {}, "legacy_renegotiation", "tls", ["RFC 5746"], id="renegotiation"),
+    pytest.param(_error("CondaSSLError", "[SSL: WRONG_VERSION_NUMBER] wrong version number"), _HTTPS_PROXY, "proxy_https_scheme", "proxy", ["proxy URL says https://", "http://proxy.corp:3128"], id="https-proxy-wrong-version"),
+    pytest.param(_error("CondaSSLError", "ssl.SSLError: wrong version number"), _HTTPS_PROXY, "proxy_https_scheme", "proxy", ["http://proxy.corp:3128"], id="https-proxy-lowercase"),
+    pytest.param(_error("CondaSSLError", "EOF occurred in violation of protocol"), _HTTPS_PROXY, "proxy_https_scheme", "proxy", [], id="https-proxy-eof"),
+    pytest.param(_error("CondaSSLError", "EOF occurred in violation of protocol"), {}, "tls_eof", "tls", ["closed during the TLS handshake"], id="eof"),
+    pytest.param(_error("CondaSSLError", "EOF occurred in violation of protocol"), _HTTP_PROXY, "tls_eof", "tls", [], id="eof-http-proxy"),
+    pytest.param(_error("CondaSSLError", "[SSL: WRONG_VERSION_NUMBER]"), {}, None, None, [], id="wrong-version-without-https-proxy"),
+    pytest.param(_error("CondaSSLError", "[SSL: CERTIFICATE_VERIFY_FAILED] self-signed certificate"), {}, "tls_untrusted", "tls", ["that conda does not trust (often a network box", "ssl_verify truststore", "never set ssl_verify to false"], id="self-signed"),
+    pytest.param(_error("CondaSSLError", "certificate verify failed: self signed certificate (issuer: 'Corp Root')"), {}, "tls_untrusted", "tls", ["issued by Corp Root that conda does not trust"], id="self-signed-issuer"),
+    pytest.param(_error("CondaSSLError", "CERTIFICATE_VERIFY_FAILED certificate has expired"), {}, "tls_untrusted", "tls", ["has expired (or this computer's clock is wrong)"], id="expired"),
+    pytest.param(_error("CondaSSLError", "certificate verify failed: unable to get local issuer certificate, issuer=Acme CA"), {}, "tls_untrusted", "tls", ["conda cannot verify the server's certificate issued by Acme CA: its issuer is not in conda's CA bundle"], id="unknown-issuer"),
+    pytest.param(_error("CondaSSLError", "certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)"), {}, "tls_untrusted", "tls", ["conda cannot verify the server's certificate: its issuer"], id="local-issuer-unnamed"),
+    pytest.param(_error("CondaSSLError", "CERTIFICATE_VERIFY_FAILED issuer: 'CN=Zscaler Root CA'"), {}, "tls_untrusted", "tls", ["issued by Zscaler"], id="product"),
+    pytest.param(_error("ChecksumMismatchError", "sha256 mismatch"), {}, "checksum_mismatch", "content", ["block page", "conda clean --packages --tarballs"], id="checksum"),
+    pytest.param(_error("CondaHTTPError", "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')) HTTPSConnectionPool"), {}, "connection_reset", "tls", ["reset during the TLS handshake by"], id="reset-https"),
+    pytest.param(_error("ConnectionResetError", "reset"), {}, "connection_reset", "tcp", ["reset by something on the way", "PROXY_HOST:PORT"], id="reset-plain"),
+    pytest.param(_error("CondaHTTPError", "Connection reset by peer"), _HTTP_PROXY, "connection_reset", "proxy", [], id="reset-proxy"),
+    pytest.param(_error("ConnectionRefusedError", "refused"), {}, "connection_refused", "tcp", ["nothing listens on that port"], id="refused"),
+    pytest.param(_error("CondaHTTPError", "[Errno 111] Connection refused"), _HTTP_PROXY, "proxy_refused", "proxy", ["is the proxy proxy.corp:8080 running?"], id="proxy-refused"),
+    pytest.param(_error("CondaHTTPError", "[Errno -2] Name or service not known"), {}, "dns", "dns", ["could not be resolved"], id="dns-linux"),
+    pytest.param(_error("CondaHTTPError", "nodename nor servname provided"), {}, "dns", "dns", [], id="dns-macos"),
+    pytest.param(_error("CondaHTTPError", "getaddrinfo failed"), {}, "dns", "dns", [], id="dns-windows"),
+    pytest.param(_error("CondaHTTPError", "Temporary failure in name resolution"), {}, "dns", "dns", [], id="dns-temporary"),
+    pytest.param(_error("CondaHTTPError", "Failed to resolve 'h'"), {}, "dns", "dns", [], id="dns-urllib3"),
+    pytest.param(_error("CondaHTTPError", "No address associated with hostname"), {}, "dns", "dns", [], id="dns-no-address"),
+    pytest.param(_error("CondaHTTPError", "HTTP 418 I'M A TEAPOT"), {}, None, None, [], id="unknown"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("error", "proxies", "kind", "layer", "words"), RULE_CASES)
+def test_each_hint_rule_names_its_layer_and_fix(
+    error, proxies, kind, layer, words, monkeypatch
+):
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.hints import PROOF, Setting, classify
+
+    for name in (
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    cause = classify(error, Setting(dict(proxies), Commands(shell=Shell.POSIX)))
+    if kind is None:
+        assert cause is None
+        return
+    assert (cause.kind, cause.layer.value) == (kind, layer)
+    text = cause.text()
+    assert text.startswith(f"{layer} layer: {cause.cause}. Fix: {cause.fix}. ")
+    assert text.endswith(f"{PROOF}.")
+    for word in words:
+        assert word in text, text
+
+
+@pytest.mark.parametrize(
+    ("variables", "line"),
+    [
+        ({"ALL_PROXY": "socks5://p:1080"}, "`env -u ALL_PROXY conda install pysocks`"),
+        ({"https_proxy": "SOCKS5h://p:1080", "HTTP_PROXY": "socks4://p:1080", "http_proxy": "http://q:3128"}, "`env -u https_proxy -u HTTP_PROXY conda install pysocks`"),
+    ],
+)  # fmt: skip
+def test_the_socks_fix_unsets_only_the_socks_variables_for_one_install(
+    variables, line, monkeypatch
+):
+    from conda_netcheck.hints import classify
+
+    for name in (
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    cause = classify(_error("CondaDependencyError", "SOCKS support needs PySocks"))
+    assert line in cause.fix
+
+
+def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
+    from conda_netcheck import hints
+
+    for name in (
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://p:1080")
+    monkeypatch.setattr(hints.os, "name", "nt")
+    fix = hints.classify(_error("CondaDependencyError", "SOCKS")).fix
+    assert "in a new cmd window `set HTTPS_PROXY= & conda install pysocks`" in fix
+    assert "(PowerShell: `$env:HTTPS_PROXY=''; conda install pysocks`)" in fix
+
+
+@pytest.mark.parametrize(
+    ("proxies", "shown"),
+    [
+        ({}, "PROXY_HOST:PORT"),
+        ({"https": "http://a.corp:3128", "http": "http://b.corp:8080"}, "a.corp:3128"),
+        ({"http": "http://b.corp:8080", "all": "http://c.corp:1"}, "b.corp:8080"),
+        ({"all": "http://c.corp:1"}, "c.corp:1"),
+        ({"https": "d.corp:3128"}, "d.corp:3128"),
+        ({"https": "http://e.corp"}, "e.corp:PORT"),
+        ({"https": "http://f.corp:notaport"}, "f.corp:PORT"),
+        ({"https": "http://user:pw@g.corp:3128"}, "g.corp:3128"),
+    ],
+)
+def test_the_proxy_a_hint_names_is_the_one_for_https_first(proxies, shown):
+    from conda_netcheck.hints import Setting, classify
+
+    cause = classify(_error("CondaHTTPError", "Connection refused"), Setting(proxies))
+    if not proxies:
+        assert cause.kind == "connection_refused"
+        return
+    assert f"is the proxy {shown} running?" in cause.cause
+
+
+def test_the_first_rule_that_matches_wins():
+    from conda_netcheck.hints import classify
+
+    # A 407 whose text also mentions a refused connection is a proxy-auth hint.
+    both = _error(
+        "ProxyError", "HTTP 407 Proxy Authentication Required; Connection refused"
+    )
+    assert classify(both).kind == "proxy_auth"
+    offline = _error("OfflineError", "Name or service not known")
+    assert classify(offline).kind == "offline"
