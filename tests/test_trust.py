@@ -651,3 +651,120 @@ def _fifo(path: Path) -> Path:
 def _empty(path: Path) -> Path:
     path.write_bytes(b"")
     return path
+
+
+# -- Safe reads: what a path is, said before anything opens it ------------------
+
+
+def _special(tmp_path: Path, kind: str) -> str:
+    import socket
+    import stat
+
+    path = tmp_path / kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    elif kind == "block":
+        try:
+            os.mknod(path, stat.S_IFBLK | 0o600, os.makedev(7, 200))
+        except PermissionError:
+            pytest.skip("creating a block device needs root")
+    elif kind == "dir":
+        path.mkdir()
+    else:
+        return "/dev/null"
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("fifo", "is a FIFO (named pipe), not a regular file"),
+        ("socket", "is a socket, not a file"),
+        ("block", "is a block device, not a file"),
+        ("char", "is a character device, not a file"),
+        ("dir", "is a directory, not a file"),
+    ],
+)
+def test_a_path_that_is_not_a_regular_file_is_named_and_never_opened(
+    tmp_path, kind, says
+):
+    from conda_netcheck.config.files import UnsafePath, path_problem, read_bytes
+
+    path = _special(tmp_path, kind)
+    assert path_problem(path, 100) == says
+    with pytest.raises(UnsafePath) as raised:
+        read_bytes(path, 100)
+    assert (raised.value.path, raised.value.what) == (path, says)
+    assert str(raised.value) == f"{path} {says}"
+
+
+def test_a_directory_is_fine_where_one_is_allowed(tmp_path):
+    from conda_netcheck.config.files import path_problem
+
+    assert path_problem(str(tmp_path), 100, directory_ok=True) is None
+    assert (
+        path_problem(str(tmp_path / "none"), 100, directory_ok=True) == "does not exist"
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "bound", "says"),
+    [
+        (100, 100, None),
+        (101, 100, "is 0.0 MiB, larger than the 9.53674e-05 MiB netcheck reads"),
+        (3 * 1048576, 2 * 1048576, "is 3.0 MiB, larger than the 2 MiB netcheck reads"),
+        (
+            5 * 1048576 + 1,
+            4 * 1048576,
+            "is 5.0 MiB, larger than the 4 MiB netcheck reads",
+        ),
+        (0, 0, None),
+    ],
+)
+def test_a_file_over_the_bound_is_refused_with_its_size(tmp_path, size, bound, says):
+    from conda_netcheck.config.files import UnsafePath, path_problem, read_bytes
+
+    path = tmp_path / "big.pem"
+    with open(path, "wb") as handle:
+        handle.truncate(size)  # sparse: no disk used
+    assert path_problem(str(path), bound) == says
+    if says is None:
+        assert read_bytes(str(path), bound) == b"\0" * size
+    else:
+        with pytest.raises(UnsafePath):
+            read_bytes(str(path), bound)
+
+
+def test_text_that_is_not_utf8_says_where(tmp_path):
+    from conda_netcheck.config.files import UnsafePath, read_text
+
+    path = tmp_path / "latin1.netrc"
+    path.write_bytes(b"machine h login caf\xe9")
+    with pytest.raises(UnsafePath) as raised:
+        read_text(str(path))
+    assert raised.value.what == "is not UTF-8 text (byte 19 cannot be decoded)"
+    path.write_bytes("machine h login café".encode())
+    assert read_text(str(path)) == "machine h login café"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_an_unreadable_file_says_permission_denied(tmp_path):
+    from conda_netcheck.config.files import path_problem
+
+    path = tmp_path / "secret.pem"
+    path.write_text("x")
+    path.chmod(0)
+    assert path_problem(str(path), 100) == "cannot be read (permission denied)"
+
+
+def test_a_path_through_a_file_cannot_be_examined(tmp_path):
+    from conda_netcheck.config.files import path_problem
+
+    (tmp_path / "file").write_text("x")
+    path = str(tmp_path / "file" / "ca.pem")
+    assert path_problem(path, 100) == "cannot be examined (Not a directory)"
+    assert inspect_ca_path(path).problem == "cannot be examined (Not a directory)"
