@@ -768,3 +768,33 @@ def test_a_path_through_a_file_cannot_be_examined(tmp_path):
     path = str(tmp_path / "file" / "ca.pem")
     assert path_problem(path, 100) == "cannot be examined (Not a directory)"
     assert inspect_ca_path(path).problem == "cannot be examined (Not a directory)"
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        pytest.param(lambda d: _special(d, "fifo"), "is a FIFO (named pipe), not a regular file", id="swapped-for-a-fifo"),
+        pytest.param(lambda d: str(d / "gone.pem"), "cannot be read (No such file or directory)", id="deleted"),
+        pytest.param(lambda d: _sized(d / "grew.pem", 101), "is larger than the 100 bytes netcheck reads", id="grew"),
+        pytest.param(lambda d: _sized(d / "exact.pem", 100), None, id="exactly-the-bound"),
+    ],
+)  # fmt: skip
+def test_a_path_that_changed_after_the_check_is_still_refused(
+    tmp_path, monkeypatch, make, says
+):
+    from conda_netcheck.config import files
+
+    path = make(tmp_path)
+    # What the path was when it was examined: a small regular file.
+    monkeypatch.setattr(files, "path_problem", lambda *args, **kwargs: None)
+    if says is None:
+        assert files.read_bytes(path, 100) == b"\0" * 100
+        return
+    with pytest.raises(files.UnsafePath) as raised:
+        files.read_bytes(path, 100)  # never blocks on the FIFO
+    assert (raised.value.path, raised.value.what) == (path, says)
+
+
+def _sized(path: Path, size: int) -> str:
+    path.write_bytes(b"\0" * size)
+    return str(path)
