@@ -733,13 +733,29 @@ def test_the_index_cut_and_the_dead_redirect_break_condas_download(
 # -- A package whose size is not the index's is a mismatch, larger or smaller --
 
 
+@pytest.fixture(scope="module")
+def sized(tmp_path_factory):
+    """One channel server for the size cases; each case restores the package."""
+    real = make_real_channel(tmp_path_factory.mktemp("sized") / "channel")
+    path = real.path(CONDA_PKG)
+    original = path.read_bytes()
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        server.behaviour.handler = serve_ranges(real.root)
+        yield server, path, original
+
+
+@pytest.fixture
+def package(sized):
+    server, path, original = sized
+    yield server, path, original
+    path.write_bytes(original)
+
+
 @pytest.mark.parametrize("delta", [-100, -1, 1, 100], ids=lambda d: f"{d:+d}-bytes")
 @pytest.mark.parametrize("whole", [True, False], ids=["under-bound", "over-bound"])
-def test_a_package_whose_size_is_not_the_indexs_is_a_mismatch(
-    real, server, delta, whole
-):
-    path = real.path(CONDA_PKG)
-    data = path.read_bytes()
+def test_a_package_whose_size_is_not_the_indexs_is_a_mismatch(package, delta, whole):
+    server, path, data = package
     size = len(data)
     path.write_bytes(data + b"\0" * delta if delta > 0 else data[:delta])
     # Under the bound the file is read whole; over it, Range reads its ends.
@@ -755,9 +771,8 @@ def test_a_package_whose_size_is_not_the_indexs_is_a_mismatch(
     assert said in result.problem.summary
 
 
-def test_a_package_one_byte_over_a_bound_equal_to_its_size_is_a_mismatch(real, server):
-    path = real.path(CONDA_PKG)
-    data = path.read_bytes()
+def test_a_package_one_byte_over_a_bound_equal_to_its_size_is_a_mismatch(package):
+    server, path, data = package
     path.write_bytes(data + b"\0")
     result = check(server.url, package_bytes=len(data))
     assert result.problem.code is Code.DOWNLOAD_MISMATCH
@@ -765,7 +780,8 @@ def test_a_package_one_byte_over_a_bound_equal_to_its_size_is_a_mismatch(real, s
     assert f"{size + 1:,} bytes instead of {size:,}" in result.problem.summary
 
 
-def test_a_package_of_the_indexs_size_is_not_a_mismatch(server):
+def test_a_package_of_the_indexs_size_is_not_a_mismatch(package):
+    server, _, _ = package
     result = check(server.url, package_bytes=1 << 20)
     assert result.problem is None
     assert any(
