@@ -588,6 +588,13 @@ def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
 # -- The re-check of a package: a block page is one, title or not --------------
 
 
+@pytest.fixture(scope="module")
+def page_server(tmp_path_factory):
+    """One server whose answer each case sets."""
+    with channel_server(tmp_path_factory.mktemp("pages")) as server:
+        yield server
+
+
 @pytest.mark.parametrize(
     ("content_type", "page", "title"),
     [
@@ -618,13 +625,14 @@ def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
     ],
 )
 def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
-    channel, content_type, page, title
+    page_server, content_type, page, title
 ):
     from conda_netcheck.config.routes import standalone_route
     from conda_netcheck.lastfailure import LastFailure
     from conda_netcheck.model import Code, Options
     from conda_netcheck.recheck import check
 
+    channel = page_server
     channel.behaviour.status = 200
     channel.behaviour.body = page
     channel.behaviour.content_type = content_type
