@@ -293,7 +293,10 @@ def _auth_scheme(error: Any, text: str) -> str | None:
 def _shown_proxy(proxies: dict[str, str]) -> str:
     from urllib.parse import urlsplit
 
-    url = proxies.get("https") or proxies.get("http") or proxies.get("all")
+    # The proxy requests picks for the failing URL's scheme: that one, else "all".
+    scheme = "http" if getattr(proxies, "url", "").startswith("http://") else "https"
+    other = "https" if scheme == "http" else "http"
+    url = proxies.get(scheme) or proxies.get("all") or proxies.get(other)
     if not url:
         return "PROXY_HOST:PORT"
     parts = urlsplit(url if "://" in url else f"http://{url}")
