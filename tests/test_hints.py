@@ -10,6 +10,21 @@ from conftest import needs_conda, needs_hints
 pytestmark = needs_conda
 
 
+@pytest.fixture(autouse=True)
+def own_conda_configuration(tmp_path, monkeypatch):
+    """An empty .condarc: hints read conda's settings, which another test may have left."""
+    from conda.base.context import reset_context
+
+    condarc = tmp_path / "condarc"
+    condarc.write_text("{}\n")
+    monkeypatch.setenv("CONDARC", str(condarc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    reset_context()
+    yield
+    reset_context()
+
+
 def hints_for(error) -> list[tuple[str, str]]:
     from conda_netcheck.hints import error_hints
 
@@ -369,8 +384,9 @@ def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "socks5://p:1080")
-    monkeypatch.setattr(hints.os, "name", "nt")
-    fix = hints.classify(_error("CondaDependencyError", "SOCKS")).fix
+    with monkeypatch.context() as patched:  # os.name is everyone's: undo it at once
+        patched.setattr(hints.os, "name", "nt")
+        fix = hints.classify(_error("CondaDependencyError", "SOCKS")).fix
     assert "in a new cmd window `set HTTPS_PROXY= & conda install pysocks`" in fix
     assert "(PowerShell: `$env:HTTPS_PROXY=''; conda install pysocks`)" in fix
 
@@ -380,7 +396,8 @@ def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
     [
         ({}, "PROXY_HOST:PORT"),
         ({"https": "http://a.corp:3128", "http": "http://b.corp:8080"}, "a.corp:3128"),
-        ({"http": "http://b.corp:8080", "all": "http://c.corp:1"}, "b.corp:8080"),
+        ({"http": "http://b.corp:8080", "all": "http://c.corp:1"}, "c.corp:1"),
+        ({"http": "http://b.corp:8080"}, "b.corp:8080"),
         ({"all": "http://c.corp:1"}, "c.corp:1"),
         ({"https": "d.corp:3128"}, "d.corp:3128"),
         ({"https": "http://e.corp"}, "e.corp:PORT"),
@@ -388,13 +405,30 @@ def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
         ({"https": "http://user:pw@g.corp:3128"}, "g.corp:3128"),
     ],
 )
-def test_the_proxy_a_hint_names_is_the_one_for_https_first(proxies, shown):
+def test_the_proxy_a_hint_names_is_the_one_for_the_urls_scheme(proxies, shown):
     from conda_netcheck.hints import Setting, classify
 
     cause = classify(_error("CondaHTTPError", "Connection refused"), Setting(proxies))
     if not proxies:
         assert cause.kind == "connection_refused"
         return
+    assert f"is the proxy {shown} running?" in cause.cause
+
+
+@pytest.mark.parametrize(
+    ("proxies", "shown"),
+    [
+        ({"https": "http://a.corp:3128", "http": "http://b.corp:8080"}, "b.corp:8080"),
+        ({"https": "http://a.corp:3128", "all": "http://c.corp:1"}, "c.corp:1"),
+        ({"https": "http://a.corp:3128"}, "a.corp:3128"),
+    ],
+)
+def test_an_http_channels_hint_names_the_http_proxy(proxies, shown):
+    from conda_netcheck.hints import Setting, classify
+
+    error = _error("CondaHTTPError", "Connection refused")
+    error._kwargs = {"url": "http://h.test/c/noarch/repodata.json"}
+    cause = classify(error, Setting(proxies))
     assert f"is the proxy {shown} running?" in cause.cause
 
 
