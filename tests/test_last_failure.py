@@ -957,3 +957,72 @@ def test_the_recheck_lines_say_whether_it_still_fails():
     assert out[2:] == ["    connection-refused (tcp): refused", "    fix: start it"]
     verbose = lines(failing, verbose=True)
     assert verbose[:4] == out and len(verbose) > len(out)
+
+
+def test_the_recheck_uses_the_configured_channel_the_record_redacts_to():
+    from conda_netcheck.model import Target
+    from conda_netcheck.recheck import target_for
+
+    configured = [
+        Target("http://u:pw-Conf1g@h.test:8080/other/noarch", "other", "noarch"),
+        Target("http://u:pw-Conf1g@h.test:8080/c/noarch/", "c", "noarch"),
+    ]
+    recorded = "http://u:<redacted>@h.test:8080/c/noarch/repodata.json"
+    target, filename = target_for(recorded, configured)
+    assert target is configured[1] and filename == "repodata.json"
+    rebuilt, _ = target_for("http://h.test:8080/a/b/linux-64/x-1-0.conda", configured)
+    assert (rebuilt.url, rebuilt.channel, rebuilt.subdir, rebuilt.source) == (
+        "http://h.test:8080/a/b/linux-64",
+        "http://h.test:8080/a/b",
+        "linux-64",
+        "the command that failed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "package", "code"),
+    [
+        ("noarch/x-1-0.conda", True, "http-not-found"),
+        ("noarch/x-1-0.tar.bz2", True, "http-not-found"),
+        ("noarch/repodata.json", False, "http-not-found"),
+    ],
+)
+def test_the_recheck_of_a_package_names_the_package_request(
+    page_server, path, package, code
+):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.model import Options, Resource
+    from conda_netcheck.recheck import check
+
+    page_server.behaviour.status = 404
+    page_server.behaviour.body = b"not here"
+    page_server.behaviour.content_type = "text/plain"
+    url = f"{page_server.url}/{path}"
+    from conda_netcheck.lastfailure import LastFailure
+
+    failure = LastFailure(time.time(), "conda install x", url)
+    checked = check(
+        failure, standalone_route, Options(connect_timeout=1, read_timeout=1), [], 4096
+    )
+    assert checked.failure is failure and checked.still_failing
+    result = checked.result
+    assert result.problem.code.value == code
+    if package:
+        assert (result.resource, result.url_failed) == (Resource.PACKAGE, url)
+    else:
+        assert result.resource is not Resource.PACKAGE
+
+
+def test_an_https_record_is_rechecked(page_server):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.model import Options
+    from conda_netcheck.recheck import check
+
+    url = f"https://127.0.0.1:{closed_port()}/c/noarch/repodata.json"
+    failure = LastFailure(time.time(), "conda install x", url)
+    checked = check(
+        failure, standalone_route, Options(connect_timeout=1, read_timeout=1), [], 4096
+    )
+    assert checked.failure is failure and checked.still_failing
+    assert checked.result.problem.code.value == "connection-refused"
