@@ -1026,3 +1026,103 @@ def test_an_https_record_is_rechecked(page_server):
     )
     assert checked.failure is failure and checked.still_failing
     assert checked.result.problem.code.value == "connection-refused"
+
+
+def test_the_observer_keeps_a_network_failure_and_never_raises(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from conda_netcheck import lastfailure
+
+    path = tmp_path / "data" / RECORD
+    monkeypatch.setattr(lastfailure, "record_path", lambda: path)
+    lastfailure.observe(
+        SimpleNamespace(exc_value=ValueError("x"), argv=["conda"], conda_version="1")
+    )
+    assert not path.exists()  # not a network error
+    event = SimpleNamespace(
+        exc_value=_NetError("HTTP 000", url="http://h.test/c/noarch/repodata.json"),
+        argv=None,  # conda gave none: sys.argv is used
+        conda_version="26.7.1",
+    )
+    before = time.time()
+    lastfailure.observe(event)
+    record = lastfailure.load(path)
+    assert record.url == "http://h.test/c/noarch/repodata.json"
+    assert record.conda_version == "26.7.1"
+    assert record.command.startswith("conda")
+    assert before <= record.when <= time.time()
+    lastfailure.observe(object())  # a broken event is let go
+    lastfailure.observe(
+        SimpleNamespace(exc_value=_NetError("x"), argv=1, conda_version=None)
+    )
+
+
+@pytest.mark.parametrize(("value", "recorded"), [("false", False), ("true", True)])
+def test_the_observer_keeps_nothing_when_remembering_is_off(
+    tmp_path, monkeypatch, value, recorded
+):
+    from types import SimpleNamespace
+
+    from conda.base.context import reset_context
+
+    from conda_netcheck import lastfailure
+
+    path = tmp_path / RECORD
+    monkeypatch.setattr(lastfailure, "record_path", lambda: path)
+    monkeypatch.setenv("CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES", value)
+    reset_context()
+    try:
+        assert lastfailure._enabled() is recorded
+        event = SimpleNamespace(
+            exc_value=_NetError("x", url="http://h/c/f"),
+            argv=["conda"],
+            conda_version=None,
+        )
+        lastfailure.observe(event)
+    finally:
+        monkeypatch.delenv("CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES")
+        reset_context()
+    assert path.exists() is recorded
+
+
+def test_the_record_lives_in_condas_user_data_directory(tmp_path, monkeypatch):
+    from conda_netcheck.lastfailure import FILE_NAME, record_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    if sys.platform.startswith("linux"):
+        assert record_path() == tmp_path / "share" / "conda" / FILE_NAME
+    assert record_path().name == FILE_NAME
+
+
+def test_a_record_is_stamped_now_and_survives_a_broken_str():
+    from conda_netcheck.lastfailure import from_exception
+
+    class Unprintable(_NetError):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    before = time.time()
+    failure = from_exception(Unprintable("x"), ["conda"], None)
+    assert before <= failure.when <= time.time()
+    assert failure.chain[0].message == "" and failure.error == "Unprintable"
+
+
+def test_the_chain_ignores_a_caused_by_that_is_not_an_exception():
+    from conda_netcheck.lastfailure import chain
+
+    top = _NetError("top", caused_by="just text")
+    top.__context__ = OSError("context")
+    assert [str(e) for e in chain(top)] == ["top", "context"]
+
+
+def test_the_url_comes_from_the_response_when_the_request_has_none():
+    import requests
+
+    from conda_netcheck.lastfailure import failing_url
+
+    response = requests.Response()
+    response.url = "http://h.test/c/noarch/repodata.json"
+    request = requests.Request("GET", "http://x").prepare()
+    request.url = ""
+    error = requests.HTTPError("404", request=request, response=response)
+    assert failing_url(error) == "http://h.test/c/noarch/repodata.json"
