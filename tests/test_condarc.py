@@ -636,3 +636,76 @@ def test_diff_masks_a_secret_in_each_yaml_quoting(tmp_path: Path, line, edit) ->
         assert piece not in diff, diff
     if edit != "set":  # the line, its secret masked, is in the diff
         assert "https: " in diff
+
+
+# --- what the planner refuses, exactly -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "reason"),
+    [
+        pytest.param(b"- a\n- b\n", "ssl_verify", "its top level is a list, not a mapping of settings", id="top-list"),
+        pytest.param(b"just text\n", "ssl_verify", "its top level is a string, not a mapping of settings", id="top-string"),
+        pytest.param(b"42\n", "ssl_verify", "its top level is a number, not a mapping of settings", id="top-number"),
+        pytest.param(b"true\n", "ssl_verify", "its top level is a boolean, not a mapping of settings", id="top-boolean"),
+        pytest.param(b"proxy_servers: http://p:1\n", "proxy_servers.https", "proxy_servers is a string, not a mapping", id="parent-string"),
+        pytest.param(b"proxy_servers: [a]\n", "proxy_servers.https", "proxy_servers is a list, not a mapping", id="parent-list"),
+        pytest.param(b"a:\n  b: 3\n", "a.b.c", "a.b is a number, not a mapping", id="grandparent-number"),
+        pytest.param(b"ssl_verify: caf\xe9\n", "ssl_verify", "it is not UTF-8 text (byte 15)", id="not-utf8"),
+        pytest.param(b"channels: [a\nproxy: http://u:Pl4nted@p:1\n", "ssl_verify", "it is not valid YAML (", id="invalid-yaml"),
+    ],
+)  # fmt: skip
+def test_the_planner_says_why_it_refuses(tmp_path: Path, text, key, reason) -> None:
+    path = tmp_path / ".condarc"
+    path.write_bytes(text)
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, key, "x")
+    assert caught.value.reason.startswith(reason), caught.value.reason
+    assert "Pl4nted" not in str(caught.value)  # the YAML error quotes no line
+    assert path.read_bytes() == text
+
+
+def test_a_yaml_error_names_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("ssl_verify: true\nchannels: [a\n")
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, "ssl_verify", "false")
+    assert re.fullmatch(
+        r"it is not valid YAML \(.+ at line \d+, column \d+\)", caught.value.reason
+    )
+
+
+@pytest.mark.parametrize("key", ["", ".", "a.", ".a", "a..b", ("a", ""), (), ("a", 1)])
+def test_a_key_that_is_not_a_setting_name_is_refused(tmp_path: Path, key) -> None:
+    with pytest.raises(ValueError, match="not a configuration key"):
+        plan_set(tmp_path / ".condarc", key, "x")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ((1, "a", None), "x:\n  - 1\n  - a\n  - \n"),
+        ({1: True, "k": 2.5}, "x:\n  '1': true\n  k: 2.5\n"),
+        ([{"a": (1,)}], "x:\n  - a:\n      - 1\n"),
+    ],
+)
+def test_values_are_written_as_yaml_data(tmp_path: Path, value, written) -> None:
+    change = plan_set(tmp_path / ".condarc", "x", value)
+    assert change.new_text == written
+    assert not change.existed
+
+
+@pytest.mark.parametrize("value", [object(), {1, 2}, b"bytes", [object()]])
+def test_a_value_that_is_not_yaml_data_is_refused(tmp_path: Path, value) -> None:
+    with pytest.raises(TypeError, match=r"cannot write a \w+ to .condarc"):
+        plan_set(tmp_path / ".condarc", "x", value)
+
+
+def test_a_dangling_symlink_is_refused_with_its_target(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.symlink_to(tmp_path / "gone")
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, "ssl_verify", "false")
+    assert caught.value.reason == (
+        f"it is a symbolic link to {tmp_path / 'gone'}; edit the file it points to instead"
+    )
