@@ -709,3 +709,61 @@ def test_a_dangling_symlink_is_refused_with_its_target(tmp_path: Path) -> None:
     assert caught.value.reason == (
         f"it is a symbolic link to {tmp_path / 'gone'}; edit the file it points to instead"
     )
+
+
+@pytest.mark.parametrize(
+    ("scene", "reason"),
+    [
+        pytest.param(
+            "deleted", "it was deleted since the change was planned", id="deleted"
+        ),
+        pytest.param(
+            "created", "it was created since the change was planned", id="created"
+        ),
+        pytest.param(
+            "no-directory", "its directory {dir} does not exist", id="no-directory"
+        ),
+    ],
+)
+def test_apply_refuses_a_file_that_is_not_as_planned(
+    tmp_path: Path, scene, reason
+) -> None:
+    path = tmp_path / "conf" / ".condarc"
+    path.parent.mkdir()
+    if scene == "deleted":
+        path.write_text("ssl_verify: true\n")
+        change = plan_set(path, "ssl_verify", "false")
+        path.unlink()
+    elif scene == "created":
+        change = plan_set(path, "ssl_verify", "false")
+        path.write_text("ssl_verify: true\n")
+    else:
+        change = plan_set(path, "ssl_verify", "false")
+        path.parent.rmdir()
+    with pytest.raises(CondaRCEditError) as caught:
+        change.apply()
+    assert caught.value.reason == reason.format(dir=path.parent)
+    with pytest.raises(CondaRCEditError):
+        change.check()
+
+
+def test_a_new_file_gets_the_umask_mode_and_no_backup(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    change = plan_set(path, "ssl_verify", "truststore")
+    old = os.umask(0o027)
+    try:
+        assert change.apply() is None
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.read_text() == "ssl_verify: truststore\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".condarc"]
+
+
+def test_apply_of_an_unchanged_plan_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("ssl_verify: truststore\n")
+    change = plan_set(path, "ssl_verify", "truststore")
+    assert not change.changed and change.diff() == ""
+    assert change.apply() is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".condarc"]
