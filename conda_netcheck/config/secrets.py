@@ -73,7 +73,12 @@ def register_text(text: str, redactor: Redactor = REDACTOR) -> None:
         match = _ENTRY_RE.match(line)
         if match is None or not match["value"]:
             continue
-        register_value(_unquote(match["value"]), redactor, match["key"] or "")
+        value, key = match["value"], match["key"] or ""
+        register_value(_unquote(value), redactor, key)
+        if value[:1] in "[{":
+            # Unquoting strips a flow list's brackets, and "[//u@h/c, https://h/d]"
+            # would read as one URL: its items are read one by one too.
+            register_value(value, redactor)
 
 
 #: Variables that can carry a credential: proxies, conda's own, tokens.
