@@ -346,3 +346,43 @@ def test_register_all_collects_variables_files_netrc_and_tokens(tmp_path, monkey
         "all-toml-key",
         "all-env-pw",
     } <= found
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        pytest.param("my_token: tok-1234 # one # two\n", "tok-1234", id="first-comment-ends-the-value"),
+        pytest.param("my_token: Xtok-1234X\n", "Xtok-1234X", id="no-quotes-to-strip"),
+        pytest.param("ssl_verify: true\n\nproxy: http://u:pw-after-blank@h:1\n", "pw-after-blank", id="after-a-blank-line"),
+        pytest.param("proxy: http://u:Xpass wordX@h:1\n", "Xpass wordX", id="one-url-with-spaces"),
+        pytest.param("channel: conda.example/t/tk-abcdef0123/c\n", "tk-abcdef0123", id="scheme-less-token-path"),
+        pytest.param("channel_alias: https://h.example:ghp_abcdefghij0123456789/c\n", "ghp_abcdefghij0123456789", id="token-as-port"),
+        pytest.param("channels: https://u:pw-a1@h/c,https://v:pw-b2@h/d\n", "pw-b2", id="comma-joined-urls"),
+        pytest.param("channels: [//ghp_abcdefghij0123456789@h/c, https://h/d]\n", "ghp_abcdefghij0123456789", id="flow-scheme-relative-token-user"),
+        pytest.param("channel: //ghp_abcdefghij0123456789@h/c\n", "ghp_abcdefghij0123456789", id="scheme-relative-token-user"),
+    ],
+)  # fmt: skip
+def test_each_secret_is_registered_exactly(text, secret):
+    registered = _registered(config_secrets.register_text, text)
+    alone = Redactor()
+    alone.add(secret)
+    assert set(alone.secrets) <= registered, sorted(registered)
+    redactor = Redactor()
+    config_secrets.register_text(text, redactor)
+    assert redactor.text(f"[{secret}]") == f"[{REDACTED}]"
+
+
+def test_a_netrc_password_before_any_login_has_an_empty_user(tmp_path):
+    path = tmp_path / "netrc"
+    path.write_text("default password pw-only-123\n")
+    found = _registered(config_secrets.register_netrc, str(path))
+    assert base64.b64encode(b":pw-only-123").decode() in found
+
+
+def test_at_most_200_token_files_are_read(tmp_path):
+    for i in range(201):
+        (tmp_path / f"{i:03d}.token").write_text(f"tok-{i:03d}-abcdef")
+    redactor = Redactor()
+    config_secrets.register_token_files(str(tmp_path), redactor)
+    read = [i for i in range(201) if f"tok-{i:03d}-abcdef" in redactor.secrets]
+    assert len(read) == 200
