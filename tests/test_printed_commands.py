@@ -456,3 +456,51 @@ def test_the_proxy_variable_is_the_schemes(url, variable):
     from conda_netcheck.config.commands import proxy_variable
 
     assert proxy_variable(url) == variable
+
+
+def test_every_line_of_a_commands_object_is_in_its_shell(monkeypatch):
+    from conda_netcheck.config.commands import Commands, Shell, for_config
+    from conda_netcheck.config.netconfig import NetConfig
+    from conda_netcheck.config.sources import (
+        ProxySource,
+        ProxySourceKind,
+        SettingSource,
+    )
+
+    monkeypatch.setenv(
+        "SHELL", "/bin/bash"
+    )  # the current shell is not the one asked for
+    sources = {
+        "offline": SettingSource.variable("CONDA_OFFLINE"),
+        "proxy_servers": SettingSource.file("/etc/conda/.condarc"),
+    }
+    fish = Commands(
+        sources, shell=Shell.FISH, overrides={"ssl_verify": "REQUESTS_CA_BUNDLE"}
+    )
+    variable = ProxySource(ProxySourceKind.VARIABLE, "https_proxy")
+    assert fish.set("offline", "a b") == "set -gx CONDA_OFFLINE 'a b'"
+    assert (
+        fish.set("ssl_verify", "/my ca.pem")
+        == "set -gx REQUESTS_CA_BUNDLE '/my ca.pem'"
+    )
+    assert fish.add("channels", "") == "conda config --add channels ''"
+    assert (
+        fish.set_proxy("https://h/c", "http://p:1", variable)
+        == "set -gx https_proxy http://p:1"
+    )
+    assert fish.set_proxy(
+        "https://h/c", "http://p:1", ProxySource(ProxySourceKind.OS, "x")
+    ) == ("set -gx HTTPS_PROXY http://p:1")
+    assert fish.drop_proxy("https://h/c", variable) == "set -e https_proxy"
+    assert fish.drop_proxy("https://h.example/c", None) == "set -gx NO_PROXY h.example"
+    # A per-host key (its host has dots) is set in the file that sets proxy_servers.
+    assert fish.set("proxy_servers.http://h.example", "http://p:1") == (
+        "conda config --file /etc/conda/.condarc --set proxy_servers.http://h.example http://p:1"
+    )
+    derived = for_config(NetConfig(sources={"offline": sources["offline"]}), Shell.FISH)
+    assert derived.set("offline", "false") == "set -gx CONDA_OFFLINE false"
+    powershell = Commands(shell=Shell.POWERSHELL)
+    assert (
+        powershell.set("ssl_verify", "truststore")
+        == "conda config --set ssl_verify truststore"
+    )
