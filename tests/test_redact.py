@@ -8,6 +8,7 @@ import json
 import logging
 import threading
 import time
+import traceback
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -494,6 +495,10 @@ AUTHORITY_CASES = [
     pytest.param("//user:s3cret@host.example/c", "//user:<redacted>@host.example/c", id="scheme-relative"),
     pytest.param("user:s3cret@proxy.example:3128", "user:<redacted>@proxy.example:3128", id="scheme-less-proxy"),
     pytest.param("proxy.example:3128", "proxy.example:3128", id="scheme-less-no-user"),
+    pytest.param("https://user:p@s/s@host.example/x", "https://user:<redacted>@host.example/x", id="at-and-slash-in-password"),
+    pytest.param("https://user:pa/@host.example/x", "https://user:<redacted>@host.example/x", id="slash-ends-password"),
+    pytest.param("https://h/?token=s3cretvalue", "https://h/?token=<redacted>", id="one-letter-host-query"),
+    pytest.param("a://u:s3cret@h.example/x", "a://u:<redacted>@h.example/x", id="one-letter-scheme"),
 ]  # fmt: skip
 
 
@@ -514,6 +519,7 @@ HEADER_TEXT_CASES = [
     pytest.param("got Bearer abc-def-ghi", "got Bearer <redacted>", id="bearer-punctuation"),
     pytest.param("got Bearer abcdefghi7", "got Bearer <redacted>", id="bearer-digit"),
     pytest.param("Bearer authentication", "Bearer authentication", id="bearer-prose"),
+    pytest.param("Bearer Xylophone", "Bearer Xylophone", id="bearer-prose-capital"),
     pytest.param("sent Basic dXNlcjpwYXNz ok", "sent Basic <redacted> ok", id="basic-pair"),
     pytest.param("sent Basic Zm9vYmFy ok", "sent Basic Zm9vYmFy ok", id="basic-without-colon"),
 ]  # fmt: skip
@@ -581,7 +587,8 @@ def test_a_secret_is_hidden_as_repr_and_json_escape_it(secret, shown, redactor):
         ("bob", "пароль-secret"),  # not latin-1: UTF-8 only
         ("", "s3cretpw"),
         (None, "s3cretpw"),
-        ("a", "bcd"),  # base64 of "a:bcd" is just long enough to be hidden
+        ("a", "bcd"),
+        ("a", "b"),  # base64 of "a:b" is 4 characters: just long enough to be hidden
     ],
 )
 def test_the_basic_value_of_a_credential_pair_is_hidden(username, password, redactor):
@@ -625,6 +632,9 @@ def test_a_plain_user_name_stays_visible(redactor):
         pytest.param("https://h.example:8080/c", [], ["8080", "h.example"], id="numeric-port-stays"),
         pytest.param("https://h.example/c?token=abc123secret#frag", ["abc123secret"], ["frag"], id="query-before-fragment"),
         pytest.param("https://h.example/t/tk-0123456789abcdef/c", ["tk-0123456789abcdef"], ["h.example"], id="anaconda-token"),
+        pytest.param("https://u:pw-one-1@h.example/?next=http://x.example/", ["pw-one-1"], ["x.example"], id="url-in-query"),
+        pytest.param("https://tk-42@h.example/c", ["tk-42"], ["h.example"], id="short-token-user"),
+        pytest.param("https://tok?en12345678@h.example/", ["en12345678"], ["h.example"], id="piece-of-a-token-user"),
     ],
 )  # fmt: skip
 def test_a_url_registers_its_secrets_and_nothing_else(url, hidden, visible, redactor):
@@ -724,6 +734,36 @@ def test_redact_traceback_is_the_whole_traceback_redacted(default_redactor):
         raise OSError("failed with tb-s3cret-x")
     except OSError as exc:
         text = redact.redact_traceback(exc)
+        whole = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    assert text == whole.replace("tb-s3cret-x", REDACTED)
     assert text.startswith("Traceback (most recent call last):\n")
     assert text.endswith(f"OSError: failed with {REDACTED}\n")
     assert "tb-s3cret-x" not in text
+
+
+def test_install_log_redaction_reaches_handlers_on_every_logger_and_last_resort(
+    default_redactor, monkeypatch
+):
+    default_redactor.add("l0g-s3cret")
+    streams = [io.StringIO(), io.StringIO()]
+    pairs = []
+    for i, stream in enumerate(streams):
+        logger = logging.getLogger(f"conda_netcheck.test_redact.two.{i}")
+        handler = logging.StreamHandler(stream)
+        logger.addHandler(handler)
+        logger.propagate = False
+        pairs.append((logger, handler))
+    last_resort = logging.StreamHandler(io.StringIO())
+    monkeypatch.setattr(logging, "lastResort", last_resort)
+    try:
+        redact.install_log_redaction()
+        for logger, _ in pairs:
+            logger.warning("token l0g-s3cret")
+    finally:
+        for logger, handler in pairs:
+            logger.removeHandler(handler)
+    assert [s.getvalue() for s in streams] == [f"token {REDACTED}\n"] * 2
+    filters = [f for f in last_resort.filters if isinstance(f, redact.RedactingFilter)]
+    assert len(filters) == 1 and filters[0].redactor is default_redactor
+    monkeypatch.setattr(logging, "lastResort", None)
+    redact.install_log_redaction()  # no last resort: nothing to add it to
