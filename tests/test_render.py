@@ -407,3 +407,24 @@ def test_the_failed_request_after_the_index_places_the_cause():
     )
     (cause,) = verdict_of(Report(targets=[result])).causes
     assert cause.where == "cdn.test:8080"
+
+
+def test_config_errors_failures_and_the_same_last_failure_are_one_sentence():
+    failed = _failed("https://a.test:8443/c/noarch", Code.CONNECTION_REFUSED, Layer.TCP)
+    report = Report(
+        targets=[failed], findings=[_CONFIG_ERROR], last_failure=_last_failure(_REFUSED)
+    )
+    assert verdict_of(report).sentence() == (
+        "Verdict: the configuration has 1 error: fix it first (a configuration error "
+        "hides everything it touches); then 1 of 1 targets unreachable; the first "
+        "broken layer is tcp (connection-refused at a.test:8443): apply its fix "
+        "first; the last failure is this same cause (connection-refused)."
+    )
+
+
+def test_a_proxy_url_without_an_address_is_named_as_written():
+    result = _failed(
+        "https://a.test/c/noarch", Code.PROXY_MISCONFIGURED, Layer.PROXY, "http://[::1"
+    )
+    (cause,) = verdict_of(Report(targets=[result])).causes
+    assert cause.where == "http://[::1"
