@@ -984,3 +984,105 @@ def test_a_refused_fetch_has_no_body_and_names_the_url():
         got = fetch(session, url, 1, 1, 100)
     assert (got.ending, got.status, got.failed_url) == (Ending.NO_BODY, None, url)
     assert not got.answered and got.error is not None
+
+
+# -- How a bounded fetch ends, as a real server behaves ---------------------------
+
+
+def _fetch(server, path: str, bound: int = 1000, timeout: float = 2):
+    import requests
+
+    from conda_netcheck.probes.body import fetch
+
+    with requests.Session() as session:
+        session.trust_env = False
+        return fetch(session, f"{server.url}{path}", timeout, timeout, bound)
+
+
+def _raw_reply(status: str, headers: list[str], body: bytes, close: bool = True):
+    def handler(req) -> bool:
+        req.wfile.write(f"HTTP/1.1 {status}\r\n".encode())
+        for header in headers:
+            req.wfile.write(f"{header}\r\n".encode())
+        req.wfile.write(b"\r\n" + body)
+        req.wfile.flush()
+        req.close_connection = True
+        if close:
+            req.connection.close()
+        return True
+
+    return handler
+
+
+def test_a_body_shorter_than_announced_is_cut(body_server):
+    from conda_netcheck.probes.body import Ending
+
+    body_server.behaviour.handler = promise_more("/short", b"x" * 100, 1000)
+    try:
+        got = _fetch(body_server, "/short")
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.ending, got.status, got.announced) == (Ending.CUT, 200, 1000)
+    assert got.data == b"x" * 100 and got.received == 100
+    assert got.sha256 is None
+    assert got.failed_url == f"{body_server.url}/short" or got.error is None
+
+
+@pytest.mark.parametrize(
+    ("length", "announced"),
+    [(None, None), ("abc", None), ("5", 5)],
+    ids=["no-length", "garbage-length", "length"],
+)
+def test_a_bounded_fetch_reads_the_announced_length_when_it_is_a_number(
+    body_server, length, announced
+):
+    from conda_netcheck.probes.body import Ending
+
+    headers = ["Content-Type: text/plain", "X-Test: yes"]
+    if length is not None:
+        headers.append(f"Content-Length: {length}")
+    body_server.behaviour.handler = _raw_reply("200 Fine Here", headers, b"hello")
+    try:
+        got = _fetch(body_server, "/any")
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.status, got.reason, got.announced) == (200, "Fine Here", announced)
+    assert got.headers["X-Test"] == "yes"
+    assert got.data == b"hello" and got.ending is Ending.COMPLETE
+    assert got.answered
+
+
+def test_a_bounded_fetch_lists_redirects_in_order(body_server):
+    def hop(req) -> bool:
+        if req.path == "/a":
+            req.send_response(302)
+            req.send_header("Location", "/b")
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+            return True
+        return False
+
+    body_server.behaviour.handler = hop
+    try:
+        got = _fetch(body_server, "/a", bound=10)
+    finally:
+        body_server.behaviour.handler = None
+    assert got.redirects == (f"{body_server.url}/a",)
+    assert got.final_url == f"{body_server.url}/b"
+    assert got.data == _BODY[:10]
+
+
+@pytest.mark.parametrize(
+    ("error", "timed_out"),
+    [
+        (TimeoutError("x"), True),
+        (OSError("read timed out"), True),
+        (OSError("The read operation TIMED OUT"), True),
+        (ConnectionResetError("reset by peer"), False),
+        (OSError("closed"), False),
+    ],
+)
+def test_a_bounded_read_error_is_a_stall_only_when_it_timed_out(error, timed_out):
+    from conda_netcheck.probes.body import _timed_out
+
+    assert _timed_out(error) is timed_out
