@@ -442,3 +442,49 @@ def test_the_first_rule_that_matches_wins():
     assert classify(both).kind == "proxy_auth"
     offline = _error("OfflineError", "Name or service not known")
     assert classify(offline).kind == "offline"
+
+
+@needs_hints
+def test_configuration_findings_follow_the_cause_redacted_and_with_their_fix(tmp_path):
+    from conda.base.context import reset_context
+    from conda.exceptions import CondaHTTPError
+
+    (tmp_path / "condarc").write_text(
+        "channels: [https://h.test/c]\n"
+        "proxy_servers:\n"
+        "  https: proxy.corp:3128\n"
+        "  http: 'http://u:Pl4nted-pw@p.corp:1'\n"
+    )
+    reset_context()
+    error = CondaHTTPError(
+        "x",
+        "https://h.test/c/noarch/repodata.json",
+        407,
+        "Proxy Authentication Required",
+        "-",
+    )
+    hints = hints_for(error)
+    codes = [code for code, _ in hints]
+    assert codes[0] == "netcheck_proxy_auth"
+    assert "netcheck_proxy_servers.https" in codes
+    text = dict(hints)["netcheck_proxy_servers.https"]
+    assert text.startswith("has no scheme (proxy.corp:3128)")
+    assert "; fix: conda config --file " in text
+    assert "--set proxy_servers.https http://proxy.corp:3128" in text
+    assert all("Pl4nted-pw" not in t for _, t in hints)
+    assert "netcheck_channels" not in codes  # an OK finding is no hint
+
+
+@needs_hints
+def test_a_chained_response_text_is_read_too():
+    from conda.exceptions import CondaHTTPError
+
+    error = CondaHTTPError(
+        "x",
+        "https://h.test/c/noarch/repodata.json",
+        502,
+        "Bad Gateway",
+        "-",
+        response_details="upstream: Temporary failure in name resolution",
+    )
+    assert first_hint(error)[0] == "netcheck_dns"
