@@ -480,11 +480,8 @@ def test_a_chained_response_text_is_read_too():
     from conda.exceptions import CondaHTTPError
 
     error = CondaHTTPError(
-        "x",
-        "https://h.test/c/noarch/repodata.json",
-        502,
-        "Bad Gateway",
-        "-",
-        response_details="upstream: Temporary failure in name resolution",
+        "x", "https://h.test/c/noarch/repodata.json", 502, "Bad Gateway", "-"
     )
+    # conda keeps the response only as text, in response_details.
+    error._kwargs["response_details"] = "upstream: Temporary failure in name resolution"
     assert first_hint(error)[0] == "netcheck_dns"
