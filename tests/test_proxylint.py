@@ -417,3 +417,40 @@ def test_the_proxy_variables_are_read_as_urllib_reads_them(
             assert source.name.lower() == f"{scheme}_proxy"
         else:
             assert source is None
+
+
+# -- A proxy for one scheme only: the other goes direct ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy_servers", "check", "summary", "fix"),
+    [
+        pytest.param({"https_proxy": "http://p.corp:3128"}, {}, "https_proxy", "sets a proxy for https but none is set for http: conda fetches http:// URLs directly, without the proxy", "export http_proxy=http://p.corp:3128", id="lower-variable-keeps-case"),
+        pytest.param({"HTTPS_PROXY": "p.corp:3128"}, {}, "HTTPS_PROXY", "sets a proxy for https but none is set for http", "export HTTP_PROXY=http://p.corp:3128", id="upper-variable-scheme-added"),
+        pytest.param({}, {"http": "http://p.corp:1"}, "proxy_servers.http", "sets a proxy for http but none is set for https: conda downloads https:// channels (conda-forge, defaults: nearly all repodata) directly, without the proxy", "conda config --set proxy_servers.https http://p.corp:1", id="setting"),
+    ],
+)  # fmt: skip
+def test_a_proxy_for_one_scheme_warns_that_the_other_goes_direct(
+    env, proxy_servers, check, summary, fix, monkeypatch
+):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    findings = lint_proxies(NetConfig(env=env, proxy_servers=proxy_servers))
+    (finding,) = [f for f in findings if "none is set for" in f.summary]
+    assert (finding.check, finding.status) == (check, Status.WARNING)
+    assert finding.summary.startswith(summary)
+    assert finding.fix == fix
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy_servers"),
+    [
+        pytest.param({"ALL_PROXY": "http://p:1", "https_proxy": "http://p:1"}, {}, id="all-covers-both"),
+        pytest.param({"https_proxy": "http://p:1", "http_proxy": "http://p:1"}, {}, id="both-set"),
+        pytest.param({"https_proxy": "http://p:1", "HTTP_PROXY": "http://q:2", "http_proxy": ""}, {}, id="http-switched-off-on-purpose"),
+        pytest.param({"HTTP_PROXY": "http://wpad.corp/proxy.pac"}, {}, id="pac-not-copied"),
+        pytest.param({"https_proxy": "http://p:1"}, {"http": "http://p:1"}, id="setting-covers-the-other"),
+    ],
+)  # fmt: skip
+def test_no_missing_scheme_warning_when_both_are_covered(env, proxy_servers):
+    findings = lint_proxies(NetConfig(env=env, proxy_servers=proxy_servers))
+    assert not [f for f in findings if "none is set for" in f.summary]
