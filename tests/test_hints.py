@@ -485,3 +485,104 @@ def test_a_chained_response_text_is_read_too():
     # conda keeps the response only as text, in response_details.
     error._kwargs["response_details"] = "upstream: Temporary failure in name resolution"
     assert first_hint(error)[0] == "netcheck_dns"
+
+
+# -- What each hint says, word for word (the user reads it in conda's error) -----
+
+HINT_TEXTS = {
+    'offline': ('conda is in offline mode, so it downloads nothing', '`conda config --set offline false` (or drop --offline / CONDA_OFFLINE)'),
+    'socks': ('the proxy is a SOCKS proxy and PySocks, which requests needs for it, is not installed', 'install PySocks once without the SOCKS proxy: remove the socks entry from proxy_servers, `conda install pysocks`, then put it back; or use an HTTP proxy instead'),
+    '407-code': ('the proxy asked for credentials (407) and none were accepted', "put the user name and password (percent-encoded) in the proxy URL: `conda config --set proxy_servers.https 'http://USER:<password>@PROXY_HOST:PORT'`"),
+    '407-reason': ('the proxy asked for credentials (407) and none were accepted', "put the user name and password (percent-encoded) in the proxy URL: `conda config --set proxy_servers.https 'http://USER:<password>@proxy.corp:8080'`"),
+    '407-negotiate': ('the proxy asked for credentials (407) with the Negotiate scheme and none were accepted', 'conda cannot answer Negotiate: run a local helper such as px or cntlm that authenticates for you, and set proxy_servers to it (`conda config --set proxy_servers.https http://127.0.0.1:3128`)'),
+    '407-ntlm': ('the proxy asked for credentials (407) with the NTLM scheme and none were accepted', 'conda cannot answer NTLM: run a local helper such as px or cntlm that authenticates for you, and set proxy_servers to it (`conda config --set proxy_servers.https http://127.0.0.1:3128`)'),
+    '407-kerberos': ('the proxy asked for credentials (407) with the kerberos scheme and none were accepted', 'conda cannot answer kerberos: run a local helper such as px or cntlm that authenticates for you, and set proxy_servers to it (`conda config --set proxy_servers.https http://127.0.0.1:3128`)'),
+    '407-basic': ('the proxy asked for credentials (407) with the basic scheme and none were accepted', "put the user name and password (percent-encoded) in the proxy URL: `conda config --set proxy_servers.https 'http://USER:<password>@PROXY_HOST:PORT'`"),
+    'renegotiation': ('the server (or a TLS-inspecting proxy) needs unsafe legacy renegotiation, which OpenSSL 3 refuses', 'ask your network team to update that server or proxy so that it supports secure renegotiation (RFC 5746), or to let you use one that does'),
+    'https-proxy-wrong-version': ('the TLS handshake with the proxy failed: the proxy URL says https:// but most proxies speak plain HTTP on their port (HTTPS downloads stay encrypted through the tunnel)', 'write the proxy URL with http:// (`conda config --set proxy_servers.https http://proxy.corp:3128`)'),
+    'https-proxy-lowercase': ('the TLS handshake with the proxy failed: the proxy URL says https:// but most proxies speak plain HTTP on their port (HTTPS downloads stay encrypted through the tunnel)', 'write the proxy URL with http:// (`conda config --set proxy_servers.https http://proxy.corp:3128`)'),
+    'https-proxy-eof': ('the TLS handshake with the proxy failed: the proxy URL says https:// but most proxies speak plain HTTP on their port (HTTPS downloads stay encrypted through the tunnel)', 'write the proxy URL with http:// (`conda config --set proxy_servers.https http://proxy.corp:3128`)'),
+    'eof': ('the connection was closed during the TLS handshake (a firewall or proxy that filters HTTPS by host name, or a proxy conda does not know of)', "ask the network team to allow the channel's host, or set proxy_servers to the proxy this network requires"),
+    'eof-http-proxy': ('the connection was closed during the TLS handshake (a firewall or proxy that filters HTTPS by host name, or a proxy conda does not know of)', "ask the network team to allow the channel's host, or set proxy_servers to the proxy this network requires"),
+    'self-signed': ('the server presented a certificate that conda does not trust (often a network box that inspects HTTPS)', "if your organisation inspects HTTPS, trust its root the way the operating system does: `conda config --set ssl_verify truststore`, or point ssl_verify at the organisation's CA file (never set ssl_verify to false: it turns off all protection)"),
+    'self-signed-issuer': ('the server presented a certificate issued by Corp Root that conda does not trust', "if your organisation inspects HTTPS, trust its root the way the operating system does: `conda config --set ssl_verify truststore`, or point ssl_verify at the organisation's CA file (never set ssl_verify to false: it turns off all protection)"),
+    'expired': ("the server's certificate has expired (or this computer's clock is wrong)", "if your organisation inspects HTTPS, trust its root the way the operating system does: `conda config --set ssl_verify truststore`, or point ssl_verify at the organisation's CA file (never set ssl_verify to false: it turns off all protection)"),
+    'unknown-issuer': ("conda cannot verify the server's certificate issued by Acme CA: its issuer is not in conda's CA bundle", "if your organisation inspects HTTPS, trust its root the way the operating system does: `conda config --set ssl_verify truststore`, or point ssl_verify at the organisation's CA file (never set ssl_verify to false: it turns off all protection)"),
+    'local-issuer-unnamed': ("conda cannot verify the server's certificate: its issuer is not in conda's CA bundle", "if your organisation inspects HTTPS, trust its root the way the operating system does: `conda config --set ssl_verify truststore`, or point ssl_verify at the organisation's CA file (never set ssl_verify to false: it turns off all protection)"),
+    'product': ('the server presented a certificate issued by Zscaler that conda does not trust', "if your organisation inspects HTTPS, trust its root the way the operating system does: `conda config --set ssl_verify truststore`, or point ssl_verify at the organisation's CA file (never set ssl_verify to false: it turns off all protection)"),
+    'checksum': ('the downloaded file is not the package the channel lists: often a proxy or firewall block page, a captive portal or a truncated download in its place', 'see what the server sends for that URL (`conda netcheck` reads its first bytes), then `conda clean --packages --tarballs` and retry once it is fixed'),
+    'reset-https': ('the connection was reset during the TLS handshake by something on the way (a firewall or filtering proxy that blocks this host)', "ask the network team to allow the channel's host and port; if this network requires a proxy, set it: `conda config --set proxy_servers.https http://PROXY_HOST:PORT`"),
+    'reset-plain': ('the connection was reset by something on the way (a firewall or filtering proxy that blocks this host)', "ask the network team to allow the channel's host and port; if this network requires a proxy, set it: `conda config --set proxy_servers.https http://PROXY_HOST:PORT`"),
+    'reset-proxy': ('the connection was reset by something on the way (a firewall or filtering proxy that blocks this host)', "ask the network team to allow the channel's host and port; if this network requires a proxy, set it: `conda config --set proxy_servers.https http://PROXY_HOST:PORT`"),
+    'refused': ('the server refused the connection (nothing listens on that port, or a firewall rejects it)', "check the channel URL's host and port; if this network requires a proxy, set proxy_servers"),
+    'proxy-refused': ('the connection was refused: is the proxy proxy.corp:8080 running?', 'check the proxy host and port in proxy_servers / the *_PROXY variables'),
+    'dns-linux': ('the host name could not be resolved', 'check the spelling of the channel (or proxy) host; on a network that allows the web only through a proxy, set proxy_servers'),
+    'dns-macos': ('the host name could not be resolved', 'check the spelling of the channel (or proxy) host; on a network that allows the web only through a proxy, set proxy_servers'),
+    'dns-windows': ('the host name could not be resolved', 'check the spelling of the channel (or proxy) host; on a network that allows the web only through a proxy, set proxy_servers'),
+    'dns-temporary': ('the host name could not be resolved', 'check the spelling of the channel (or proxy) host; on a network that allows the web only through a proxy, set proxy_servers'),
+    'dns-urllib3': ('the host name could not be resolved', 'check the spelling of the channel (or proxy) host; on a network that allows the web only through a proxy, set proxy_servers'),
+    'dns-no-address': ('the host name could not be resolved', 'check the spelling of the channel (or proxy) host; on a network that allows the web only through a proxy, set proxy_servers'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("error", "proxies", "kind", "layer", "words"), RULE_CASES)
+def test_each_hint_says_its_cause_and_fix_in_these_words(
+    error, proxies, kind, layer, words, request, monkeypatch
+):
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.hints import Setting, classify
+
+    for name in (
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    cause = classify(error, Setting(dict(proxies), Commands(shell=Shell.POSIX)))
+    case = request.node.callspec.id
+    if cause is None:
+        assert case not in HINT_TEXTS
+        return
+    assert (cause.cause, cause.fix) == HINT_TEXTS[case]
+
+
+def _response(status: int, challenge: str):
+    import requests
+
+    response = requests.Response()
+    response.status_code = status
+    response.headers["Proxy-Authenticate"] = challenge
+    return response
+
+
+@pytest.mark.parametrize(
+    "where", ["attribute", "kwargs", "inner-attribute", "inner-kwargs"]
+)
+def test_the_407_scheme_comes_from_a_response_kept_anywhere_in_the_chain(where):
+    from conda_netcheck.hints import classify
+
+    response = _response(407, 'Negotiate realm="corp"')
+    holder = _error("ProxyError", "407 Proxy Authentication Required")
+    if where.endswith("attribute"):
+        holder.response = response
+    else:
+        holder._kwargs = {"response": response}
+    error = holder
+    if where.startswith("inner"):
+        error = _error("CondaHTTPError", "HTTP 407 proxy refused")
+        error.__cause__ = holder
+    cause = classify(error)
+    assert cause.cause == (
+        "the proxy asked for credentials (407) with the Negotiate scheme and none were accepted"
+    )
+
+
+def test_an_upper_case_openssl_reason_alone_is_read():
+    from conda_netcheck.hints import Setting, classify
+
+    error = _error("CondaSSLError", "[SSL: WRONG_VERSION_NUMBER] (_ssl.c:1006)")
+    assert classify(error, Setting(dict(_HTTPS_PROXY))).kind == "proxy_https_scheme"
