@@ -348,6 +348,7 @@ def test_each_hint_rule_names_its_layer_and_fix(
     ("variables", "line"),
     [
         ({"ALL_PROXY": "socks5://p:1080"}, "`env -u ALL_PROXY conda install pysocks`"),
+        ({"all_proxy": "socks5://p:1080", "http_proxy": "socks5://p:1080"}, "`env -u all_proxy -u http_proxy conda install pysocks`"),
         ({"https_proxy": "SOCKS5h://p:1080", "HTTP_PROXY": "socks4://p:1080", "http_proxy": "http://q:3128"}, "`env -u https_proxy -u HTTP_PROXY conda install pysocks`"),
     ],
 )  # fmt: skip
@@ -384,11 +385,18 @@ def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "socks5://p:1080")
+    monkeypatch.setenv("http_proxy", "socks4://p:1080")
     with monkeypatch.context() as patched:  # os.name is everyone's: undo it at once
         patched.setattr(hints.os, "name", "nt")
         fix = hints.classify(_error("CondaDependencyError", "SOCKS")).fix
-    assert "in a new cmd window `set HTTPS_PROXY= & conda install pysocks`" in fix
-    assert "(PowerShell: `$env:HTTPS_PROXY=''; conda install pysocks`)" in fix
+    assert (
+        "in a new cmd window `set HTTPS_PROXY= & set http_proxy= & conda install pysocks`"
+        in fix
+    )
+    assert (
+        "(PowerShell: `$env:HTTPS_PROXY=''; $env:http_proxy=''; conda install pysocks`)"
+        in fix
+    )
 
 
 @pytest.mark.parametrize(
@@ -403,6 +411,7 @@ def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
         ({"https": "http://e.corp"}, "e.corp:PORT"),
         ({"https": "http://f.corp:notaport"}, "f.corp:PORT"),
         ({"https": "http://user:pw@g.corp:3128"}, "g.corp:3128"),
+        ({"https": "http://:3128"}, "PROXY_HOST:3128"),
     ],
 )
 def test_the_proxy_a_hint_names_is_the_one_for_the_urls_scheme(proxies, shown):
@@ -472,6 +481,11 @@ def test_configuration_findings_follow_the_cause_redacted_and_with_their_fix(tmp
     assert "; fix: conda config --file " in text
     assert "--set proxy_servers.https http://proxy.corp:3128" in text
     assert all("Pl4nted-pw" not in t for _, t in hints)
+    # The cause's own fix is written for this configuration: its file, its proxy.
+    assert (
+        f"`conda config --file {tmp_path / 'condarc'} --set proxy_servers.https "
+        "'http://USER:<password>@proxy.corp:3128'`"
+    ) in hints[0][1]
     assert "netcheck_channels" not in codes  # an OK finding is no hint
 
 
