@@ -723,6 +723,7 @@ def test_a_directory_is_fine_where_one_is_allowed(tmp_path):
             "is 5.0 MiB, larger than the 4 MiB netcheck reads",
         ),
         (0, 0, None),
+        (157287, 100000, "is 0.2 MiB, larger than the 0.0953674 MiB netcheck reads"),
     ],
 )
 def test_a_file_over_the_bound_is_refused_with_its_size(tmp_path, size, bound, says):
@@ -747,6 +748,7 @@ def test_text_that_is_not_utf8_says_where(tmp_path):
     with pytest.raises(UnsafePath) as raised:
         read_text(str(path))
     assert raised.value.what == "is not UTF-8 text (byte 19 cannot be decoded)"
+    assert raised.value.path == str(path)
     path.write_bytes("machine h login café".encode())
     assert read_text(str(path)) == "machine h login café"
 
@@ -798,3 +800,22 @@ def test_a_path_that_changed_after_the_check_is_still_refused(
 def _sized(path: Path, size: int) -> str:
     path.write_bytes(b"\0" * size)
     return str(path)
+
+
+def test_what_the_user_may_not_read_is_said_before_opening(tmp_path, monkeypatch):
+    from conda_netcheck.config import files
+
+    # Tests run as root, who may read anything: the permission answer is simulated.
+    (tmp_path / "ca.pem").write_text("x")
+    asked = []
+
+    def access(path, mode):
+        asked.append(mode)
+        return False
+
+    monkeypatch.setattr(files.os, "access", access)
+    assert files.path_problem(str(tmp_path), 100, directory_ok=True) == "cannot be read"
+    assert asked == [os.R_OK | os.X_OK]
+    assert files.path_problem(str(tmp_path / "ca.pem"), 100) == (
+        "cannot be read (permission denied)"
+    )
