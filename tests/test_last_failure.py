@@ -629,7 +629,7 @@ def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
 ):
     from conda_netcheck.config.routes import standalone_route
     from conda_netcheck.lastfailure import LastFailure
-    from conda_netcheck.model import Code, Options
+    from conda_netcheck.model import Code, Options, Target
     from conda_netcheck.recheck import check
 
     channel = page_server
@@ -639,14 +639,22 @@ def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
     url = f"{channel.url}/noarch/x-1-0.conda"
     failure = LastFailure(when=time.time(), command="conda install x", url=url)
     options = Options(connect_timeout=1, read_timeout=1)
-    checked = check(failure, standalone_route, options, [], package_bytes=4096)
+    # The configured channel, written with a trailing slash, is the one checked.
+    configured = [Target(f"{channel.url}/noarch/", channel.url, "noarch")]
+    checked = check(failure, standalone_route, options, configured, package_bytes=4096)
     problem = checked.result.problem
     assert problem.code is Code.DOWNLOAD_MISMATCH
+    assert checked.result.url_failed == url
+    head = (
+        f"the package x-1-0.conda ({url}) is not the file the index describes: "
+        "it is not a conda package"
+    )
+    assert problem.details.content_type == content_type
     if title is False:  # not markup: no block page is claimed
-        assert "HTML page" not in problem.summary
+        assert problem.summary == head
         return
     words = f"it is an HTML page titled {title!r}" if title else "it is an HTML page"
-    assert f"; {words} (a block page)" in problem.summary
+    assert problem.summary == f"{head}; {words} (a block page)"
     assert "replaces package downloads" in problem.fix
 
 
@@ -919,8 +927,10 @@ def test_a_record_without_an_http_url_is_not_checked_again(url):
     def no_route(url):  # never called: nothing is fetched
         raise AssertionError(url)
 
-    checked = check(_recorded(url), no_route, None, [], package_bytes=1)
+    recorded = _recorded(url)
+    checked = check(recorded, no_route, None, [], package_bytes=1)
     assert checked.result is None and checked.still_failing is None
+    assert checked.failure is recorded
 
 
 def test_the_recheck_lines_say_whether_it_still_fails():
@@ -1126,3 +1136,35 @@ def test_the_url_comes_from_the_response_when_the_request_has_none():
     request.url = ""
     error = requests.HTTPError("404", request=request, response=response)
     assert failing_url(error) == "http://h.test/c/noarch/repodata.json"
+
+
+def test_the_recheck_of_a_package_asks_for_the_package_itself(page_server):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.model import Options
+    from conda_netcheck.recheck import check
+
+    def index_fine_package_gone(req) -> bool:
+        if req.path.endswith("repodata.json"):
+            body = b'{"info": {}, "packages": {}}'
+            req.send_response(200)
+            req.send_header("Content-Type", "application/json")
+        else:
+            body = b"gone"
+            req.send_response(404)
+            req.send_header("Content-Type", "text/plain")
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body)
+        return True
+
+    page_server.behaviour.handler = index_fine_package_gone
+    options = Options(connect_timeout=1, read_timeout=1)
+    try:
+        for name, failing in (("x-1-0.conda", True), ("repodata.json", False)):
+            url = f"{page_server.url}/noarch/{name}"
+            failure = LastFailure(time.time(), "conda install x", url)
+            checked = check(failure, standalone_route, options, [], 4096)
+            assert checked.still_failing is failing, name
+    finally:
+        page_server.behaviour.handler = None
