@@ -454,3 +454,65 @@ def test_a_proxy_for_one_scheme_warns_that_the_other_goes_direct(
 def test_no_missing_scheme_warning_when_both_are_covered(env, proxy_servers):
     findings = lint_proxies(NetConfig(env=env, proxy_servers=proxy_servers))
     assert not [f for f in findings if "none is set for" in f.summary]
+
+
+# -- What the lint says for each URL, word for word, with its fix ------------------
+
+LINT_TEXTS = {
+    'clean': ('http://proxy:8080', []),
+    'clean-credentials': ('http://user:pw@proxy:3128', []),
+    'clean-ipv6': ('http://[::1]:3128', []),
+    'no-scheme-ip': ('127.0.0.1:3128', [('warning', 'has no scheme (127.0.0.1:3128): requests assumes http://, other tools may not', 'conda config --set proxy_servers.https http://127.0.0.1:3128')]),
+    'no-scheme-dotted': ('proxy.corp:8080', [('warning', 'has no scheme (proxy.corp:8080): requests assumes http://, other tools may not', 'conda config --set proxy_servers.https http://proxy.corp:8080')]),
+    'no-scheme-single-label': ('proxy:8080', [('error', "has no scheme (proxy:8080): requests reads 'proxy:' as the scheme and finds no host", 'conda config --set proxy_servers.https http://proxy:8080')]),
+    'no-scheme-credentials': ('user:pw@proxy:8080', [('error', 'has no scheme (USER:<password>@proxy:8080): requests cannot find the proxy host without one', "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080'")]),
+    'half-scheme': ('http:proxy:8080', [('error', "writes 'http:' without '//' after the scheme: requests finds no host in it", 'conda config --set proxy_servers.https http://proxy:8080')]),
+    'https-scheme': ('https://proxy:3128', [('warning', "uses https:// (https://proxy:3128): requests then speaks TLS to the proxy itself, and most proxies speak plain HTTP, so the handshake fails with 'wrong version number'; with http:// HTTPS downloads are still encrypted end to end (CONNECT tunnel)", 'conda config --set proxy_servers.https http://proxy:3128')]),
+    'ftp-scheme': ('ftp://proxy:21', [('error', 'uses ftp://, which requests cannot use for a proxy (urllib3: Proxy URL had unsupported scheme ftp, should use http:// or https://)', 'conda config --set proxy_servers.https http://proxy:21')]),
+    'socks5h-no-pysocks': ('socks5h://proxy:1080', [('error', "is a SOCKS proxy (socks5h://proxy:1080) but PySocks is not installed: requests fails with 'Missing dependencies for SOCKS support.'", 'conda install pysocks (or use the HTTP proxy: conda config --set proxy_servers.https http://PROXY_HOST:PORT)')]),
+    'socks-no-version': ('socks://proxy:1080', [('error', 'uses socks://, which names no SOCKS version: urllib3 accepts socks5h://, socks5://, socks4a:// and socks4://', 'conda config --set proxy_servers.https socks5h://proxy:1080'), ('error', "is a SOCKS proxy (socks://proxy:1080) but PySocks is not installed: requests fails with 'Missing dependencies for SOCKS support.'", 'conda install pysocks (or use the HTTP proxy: conda config --set proxy_servers.https http://PROXY_HOST:PORT)')]),
+    'no-port': ('http://proxy', [('warning', "has no port (http://proxy): requests connects to port 80, the scheme's default; proxies usually listen on 3128 or 8080", "conda config --set proxy_servers.https http://proxy:PORT (your proxy's port)")]),
+    'no-port-https': ('https://proxy', [('warning', "uses https:// (https://proxy): requests then speaks TLS to the proxy itself, and most proxies speak plain HTTP, so the handshake fails with 'wrong version number'; with http:// HTTPS downloads are still encrypted end to end (CONNECT tunnel)", 'conda config --set proxy_servers.https http://proxy'), ('warning', "has no port (https://proxy): requests connects to port 443, the scheme's default; proxies usually listen on 3128 or 8080", "conda config --set proxy_servers.https https://proxy:PORT (your proxy's port)")]),
+    'empty-port': ('http://proxy:', [('warning', "has no port (http://proxy:): requests connects to port 80, the scheme's default; proxies usually listen on 3128 or 8080", "conda config --set proxy_servers.https http://proxy:PORT (your proxy's port)")]),
+    'port-not-a-number': ('http://proxy:abc', [('error', "the port 'abc' is not a number (urllib3: Failed to parse: 'proxy:abc' is not a valid host or port)", "conda config --set proxy_servers.https http://proxy:PORT (your proxy's port)")]),
+    'port-too-big': ('http://proxy:70000', [('error', "the port '70000' is above 65535 (urllib3: Failed to parse: http://proxy:70000)", "conda config --set proxy_servers.https http://proxy:PORT (your proxy's port)")]),
+    'trailing-space': ('http://proxy:8080 ', [('error', 'has trailing whitespace (http://proxy:8080): urllib3 cannot parse it', 'conda config --set proxy_servers.https http://proxy:8080')]),
+    'quoted': ('"http://proxy:8080"', [('error', 'is wrapped in quotes, which become part of the URL: requests takes the host to be \'"http\'', 'conda config --set proxy_servers.https http://proxy:8080')]),
+    'two-urls': ('http://p:1,http://q:2', [('error', 'holds more than one URL (http://p:1,http://q:2): urllib3 cannot parse it; it must be one URL', 'conda config --set proxy_servers.https http://PROXY_HOST:PORT')]),
+    'comma-host': ('http://a,b:8080', [('error', "is not a URL: requests takes the host to be 'a,b'", 'conda config --set proxy_servers.https http://PROXY_HOST:PORT')]),
+    'empty': ('', [('error', 'is empty: requests ignores it and conda connects directly, without a proxy', 'conda config --set proxy_servers.https http://PROXY_HOST:PORT')]),
+    'no-host': ('http://:8080', [('error', 'names no proxy host (http://:8080)', 'conda config --set proxy_servers.https http://PROXY_HOST:PORT')]),
+    'credentials-no-host': ('http://user:pw@', [('error', 'names no proxy host (http://USER:<password>@)', "conda config --set proxy_servers.https 'http://USER:<password>@PROXY_HOST:PORT'")]),
+    'at-in-password': ('http://user:p@ss@proxy:8080', [('warning', "the proxy password contains an unencoded '@': requests splits the user info at the last '@' and copes, other tools may choke; percent-encode '@' as %40", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each '@' in the password written as %40)")]),
+    'colon-in-password': ('http://user:p:ss@proxy:8080', [('warning', "the proxy password contains an unencoded ':': requests splits the user info at the last '@' and copes, other tools may choke; percent-encode ':' as %3A", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each ':' in the password written as %3A)")]),
+    'slash-in-password': ('http://user:pa/ss@proxy:8080', [('error', "the proxy password contains an unencoded '/': urllib3 cannot parse the URL; it must be written as %2F", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each '/' in the password written as %2F)")]),
+    'question-in-password': ('http://user:pa?ss@proxy:8080', [('error', "the proxy password contains an unencoded '?': urllib3 cannot parse the URL; it must be written as %3F", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each '?' in the password written as %3F)")]),
+    'hash-in-password': ('http://user:pa#ss@proxy:8080', [('error', "the proxy password contains an unencoded '#': urllib3 cannot parse the URL; it must be written as %23", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each '#' in the password written as %23)")]),
+    'backslash-in-user': ('http://CORP\\jo:pw@proxy:8080', [('error', "the proxy user name contains an unencoded '\\': requests connects to the wrong host (a piece of the user info) and sends no credentials; it must be written as %5C", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each '\\' in the user name written as %5C)")]),
+    'percent-hex-in-password': ('http://user:p%41ss@proxy:8080', [('warning', "the proxy password contains '%' followed by two hex digits, which requests decodes, so the proxy gets a different password (and answers 407) unless you percent-encoded it on purpose; a literal '%' must be written as %25", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each literal '%' in the password written as %25)")]),
+    'encoded-at-in-password': ('http://user:p%40ss@proxy:8080', [('warning', "the proxy password contains '%' followed by two hex digits, which requests decodes, so the proxy gets a different password (and answers 407) unless you percent-encoded it on purpose; a literal '%' must be written as %25", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each literal '%' in the password written as %25)")]),
+    'user-without-password': ('http://user@proxy:8080', [('warning', 'has a user name but no password (http://USER@proxy:8080): requests then sends no credentials at all', "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080'")]),
+    'space-in-password': ('http://user:pa ss@proxy:8080', [('warning', 'the proxy password contains whitespace: requests sends it as is, other tools may not; percent-encode a space as %20', "conda config --set proxy_servers.https 'http://USER:<password>@proxy:8080' (with each space in the password written as %20)")]),
+    'socks5-credentials': ('socks5://user:pw@proxy:1080', [('error', "is a SOCKS proxy (socks5://USER:<password>@proxy:1080) but PySocks is not installed: requests fails with 'Missing dependencies for SOCKS support.'", 'conda install pysocks (or use the HTTP proxy: conda config --set proxy_servers.https http://PROXY_HOST:PORT)')]),
+    'socks4': ('socks4://proxy:1080', [('error', "is a SOCKS proxy (socks4://proxy:1080) but PySocks is not installed: requests fails with 'Missing dependencies for SOCKS support.'", 'conda install pysocks (or use the HTTP proxy: conda config --set proxy_servers.https http://PROXY_HOST:PORT)')]),
+    'https-credentials': ('https://user:pw@proxy:3128', [('warning', "uses https:// (https://USER:<password>@proxy:3128): requests then speaks TLS to the proxy itself, and most proxies speak plain HTTP, so the handshake fails with 'wrong version number'; with http:// HTTPS downloads are still encrypted end to end (CONNECT tunnel)", "conda config --set proxy_servers.https 'http://USER:<password>@proxy:3128'")]),
+    'pac-url': ('http://wpad.corp/proxy.pac', [('error', "is a proxy auto-configuration (PAC) script's URL (http://wpad.corp/proxy.pac), not a proxy: conda (requests) would send every request to that web server as if it were the proxy; conda cannot run PAC scripts", "set the proxy the PAC script names for the channel's host: conda config --set proxy_servers.https http://PROXY_HOST:PORT; or run a local helper that understands PAC, such as px (`px --pac=http://wpad.corp/proxy.pac`), and use it: conda config --set proxy_servers.https http://127.0.0.1:3128")]),
+    'user-empty-password': ('http://user:@proxy:8080', []),
+    'half-scheme-https': ('https:proxy:8080', [('error', "writes 'https:' without '//' after the scheme: requests finds no host in it", 'conda config --set proxy_servers.https https://proxy:8080')]),
+    'scheme-one-slash': ('http:/proxy:8080', [('error', "writes 'http:/' without '//' after the scheme: requests finds no host in it", 'conda config --set proxy_servers.https http://proxy:8080')]),
+    'uppercase-scheme': ('HTTP://proxy:8080', []),
+    'percent-in-user': ('http://us%er:pw@proxy:8080', []),
+    'single-quoted': ("'http://proxy:8080'", [('error', 'is wrapped in quotes, which become part of the URL: requests takes the host to be "\'http"', 'conda config --set proxy_servers.https http://proxy:8080')]),
+    'whitespace-only': ('   ', [('error', 'holds only whitespace, not a proxy URL', 'conda config --set proxy_servers.https http://PROXY_HOST:PORT')]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "lints"), LINT_TEXTS.values(), ids=list(LINT_TEXTS))
+def test_each_lint_says_its_problem_and_fix_in_these_words(
+    no_pysocks, url, lints, monkeypatch
+):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    found = [
+        (lint.status.value, lint.summary, lint.fix) for lint in lint_proxy_url(url)
+    ]
+    assert found == lints
