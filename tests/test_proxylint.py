@@ -516,3 +516,20 @@ def test_each_lint_says_its_problem_and_fix_in_these_words(
         (lint.status.value, lint.summary, lint.fix) for lint in lint_proxy_url(url)
     ]
     assert found == lints
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["http", "https", "all", "https://conda.example", "all://conda.example", "http://conda.example",
+     "HTTPS", "Http", "ftp", "https//conda.example", "https:/conda.example", "conda.example"],
+)  # fmt: skip
+def test_a_proxy_servers_key_is_flagged_exactly_when_requests_never_looks_it_up(key):
+    from requests.utils import select_proxy
+
+    urls = [f"{scheme}://conda.example/c/noarch" for scheme in ("http", "https")]
+    used = any(select_proxy(url, {key: "http://p:1"}) == "http://p:1" for url in urls)
+    cfg = NetConfig(
+        proxy_servers={key: "http://p:1", "http": "http://p:1", "https": "http://p:1"}
+    )
+    flagged = any("never uses the key" in f.summary for f in lint_proxies(cfg))
+    assert flagged is not used
