@@ -533,3 +533,62 @@ def test_a_proxy_servers_key_is_flagged_exactly_when_requests_never_looks_it_up(
     )
     flagged = any("never uses the key" in f.summary for f in lint_proxies(cfg))
     assert flagged is not used
+
+
+# -- What the proxy findings say for a configuration, word for word --------------
+
+PROXY_CONFIGS = {
+    'variables-differ': ({'HTTPS_PROXY': 'http://a.corp:1', 'https_proxy': 'http://b.corp:2', 'HTTP_PROXY': 'http://b.corp:2', 'http_proxy': 'http://b.corp:2'}, {}, [('HTTPS_PROXY', 'warning', 'differs from https_proxy: requests (so conda) uses https_proxy (http://b.corp:2) and ignores HTTPS_PROXY (http://a.corp:1); programs that read the upper-case one first (Go programs) use the other', 'unset HTTPS_PROXY, or set both to the same URL')]),
+    'lower-empty': ({'HTTPS_PROXY': 'http://a.corp:1', 'https_proxy': '', 'http_proxy': 'http://a.corp:1'}, {}, [('https_proxy', 'warning', 'is set but empty, which makes requests ignore HTTPS_PROXY (http://a.corp:1): conda connects without a proxy where HTTPS_PROXY would apply', 'unset https_proxy (or unset HTTPS_PROXY too if no proxy is wanted)')]),
+    'unknown-key': ({}, {'https': 'http://a.corp:1', 'http': 'http://a.corp:1', 'HTTPS': 'http://x.corp:1'}, [('proxy_servers.HTTPS', 'warning', "conda never uses the key 'HTTPS': requests looks up http, https, all, and scheme://host (lower-case)", 'rename it in your .condarc: proxy_servers.https or proxy_servers.http')]),
+    'per-host-key': ({}, {'https://conda.example': 'http://a.corp:1', 'http': 'http://a.corp:1', 'https': 'http://a.corp:1'}, []),
+    'variable-overrides-setting': ({'https_proxy': 'http://b.corp:2', 'http_proxy': 'http://b.corp:2'}, {'https': 'http://u:pw@a.corp:1', 'http': 'http://b.corp:2'}, [('proxy_servers.https', 'warning', "is overridden by https_proxy: requests lets the environment win over the session's proxies, so conda uses http://b.corp:2, not http://USER:<password>@a.corp:1 (except for hosts in NO_PROXY)", 'unset https_proxy (or set it to the same URL)')]),
+    'empty-setting': ({}, {'https': '', 'http': 'http://a.corp:1'}, [('proxy_servers.https', 'error', 'is empty: requests ignores it and conda connects directly, without a proxy', 'conda config --file /etc/conda/.condarc --set proxy_servers.https http://PROXY_HOST:PORT'), ('proxy_servers.http', 'warning', 'sets a proxy for http but none is set for https: conda downloads https:// channels (conda-forge, defaults: nearly all repodata) directly, without the proxy', 'conda config --file /etc/conda/.condarc --set proxy_servers.https http://a.corp:1')]),
+    'variable-without-scheme': ({'https_proxy': 'b.corp:2', 'http_proxy': 'http://b.corp:2'}, {}, [('https_proxy', 'warning', 'has no scheme (b.corp:2): requests assumes http://, other tools may not', 'export https_proxy=http://b.corp:2')]),
+}  # fmt: skip
+OS_CONFIGS = {
+    'os-differs': ({}, {'https': 'http://a.corp:1', 'http': 'http://a.corp:1'}, {'https': 'http://os.corp:8080', 'http': 'http://os.corp:8080'}, [('proxy_servers.http', 'warning', "is overridden by Windows Internet Options: with no *_PROXY variable set, requests lets the operating system's proxy win over the session's proxies, so conda uses http://os.corp:8080, not http://a.corp:1", "set the variable, which wins over the operating system's settings: export HTTP_PROXY=http://a.corp:1; or change the proxy in Windows Internet Options"), ('proxy_servers.https', 'warning', "is overridden by Windows Internet Options: with no *_PROXY variable set, requests lets the operating system's proxy win over the session's proxies, so conda uses http://os.corp:8080, not http://a.corp:1", "set the variable, which wins over the operating system's settings: export HTTPS_PROXY=http://a.corp:1; or change the proxy in Windows Internet Options")]),
+    'os-same': ({}, {'https': 'http://a.corp:1'}, {'https': 'http://a.corp:1'}, []),
+    'os-all-setting': ({}, {'all': 'http://u:pw@a.corp:1'}, {'https': 'http://os.corp:8080'}, [('proxy_servers.https', 'warning', "is overridden by Windows Internet Options: with no *_PROXY variable set, requests lets the operating system's proxy win over the session's proxies, so conda uses http://os.corp:8080, not http://USER:<password>@a.corp:1", "set the variable, which wins over the operating system's settings: export HTTPS_PROXY='http://USER:<password>@a.corp:1'; or change the proxy in Windows Internet Options")]),
+    'variable-set': ({'no_proxy': 'x'}, {'https': 'http://a.corp:1'}, {'https': 'http://os.corp:8080'}, []),
+    'os-nothing': ({}, {'https': 'http://a.corp:1'}, {}, []),
+}  # fmt: skip
+
+
+def _condarc_config(env: dict, proxy_servers: dict) -> NetConfig:
+    sources = {"proxy_servers": SettingSource.file("/etc/conda/.condarc")}
+    return NetConfig(env=env, proxy_servers=proxy_servers, sources=sources)
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy_servers", "findings"),
+    PROXY_CONFIGS.values(),
+    ids=list(PROXY_CONFIGS),
+)
+def test_each_proxy_configuration_gets_these_findings(
+    no_pysocks, env, proxy_servers, findings, monkeypatch
+):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    cfg = _condarc_config(env, proxy_servers)
+    found = [(f.check, f.status.value, f.summary, f.fix) for f in lint_proxies(cfg)]
+    assert found == findings
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy_servers", "os_proxies", "findings"),
+    OS_CONFIGS.values(),
+    ids=list(OS_CONFIGS),
+)
+def test_the_os_proxy_that_wins_over_proxy_servers_is_named(
+    env, proxy_servers, os_proxies, findings, monkeypatch
+):
+    from conda_netcheck.config.osproxy import OSProxies
+
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    cfg = _condarc_config(env, proxy_servers)
+    settings = OSProxies("Windows Internet Options", os_proxies)
+    found = [
+        (f.check, f.status.value, f.summary, f.fix)
+        for f in proxylint.os_overridden(cfg, settings)
+    ]
+    assert found == findings
