@@ -767,3 +767,20 @@ def test_apply_of_an_unchanged_plan_writes_nothing(tmp_path: Path) -> None:
     assert not change.changed and change.diff() == ""
     assert change.apply() is None
     assert sorted(p.name for p in tmp_path.iterdir()) == [".condarc"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("a: b: c\n", "it is not valid YAML (mapping values are not allowed here at line 1, column 5)"),
+        ("x: [1\ny: 2\n", "it is not valid YAML (expected ',' or ']', but got ':' at line 2, column 2)"),
+    ],
+)  # fmt: skip
+def test_a_yaml_error_says_ruamels_problem_and_where(
+    tmp_path: Path, text, reason
+) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(text)
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, "ssl_verify", "false")
+    assert caught.value.reason == reason
