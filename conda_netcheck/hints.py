@@ -137,6 +137,10 @@ class Setting:
     commands: Commands = field(default_factory=Commands)
     #: the variable or OS setting that gives https its proxy (it beats proxy_servers)
     https_source: ProxySource | None = None
+    #: the same for http: an http:// channel's proxy is proxy_servers.http or HTTP_PROXY
+    http_source: ProxySource | None = None
+    #: the URL that failed; its scheme picks the proxy setting a fix changes
+    url: str = "https://"
     #: conda's ssl_verify: a fix never suggests what is already set
     ssl_verify: bool | str = True
 
@@ -145,8 +149,10 @@ class Setting:
         return self.commands.set(key, value)
 
     def set_proxy(self, value: str) -> str:
-        """The command that sets the proxy for https downloads where it is set now."""
-        return self.commands.set_proxy("https://", value, self.https_source)
+        """The command that sets the proxy for the failing URL's scheme where it is set now."""
+        http = self.url.lower().startswith("http://")
+        source = self.http_source if http else self.https_source
+        return self.commands.set_proxy("http://" if http else "https://", value, source)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.proxies.get(name, default)
@@ -168,7 +174,8 @@ def _setting(cfg: NetConfig | None) -> Setting:
         _proxies(cfg),
         commands,
         environment_source(os.environ, "https"),
-        cfg.ssl_verify if cfg is not None else True,
+        environment_source(os.environ, "http"),
+        ssl_verify=cfg.ssl_verify if cfg is not None else True,
     )
 
 
@@ -203,6 +210,14 @@ def _safe_str(exc: BaseException) -> str:
 
 def classify(error: BaseException, proxies: Setting | None = None) -> Cause | None:
     """The most likely cause of a network error, from its chain alone."""
+    from dataclasses import replace
+
+    from .lastfailure import failing_url
+
+    proxies = Setting() if proxies is None else proxies
+    url = failing_url(error)
+    if url:  # a fix for an http:// channel sets proxy_servers.http, not .https
+        proxies = replace(proxies, url=url)
     names, text = chain_texts(error)
     return classify_texts(names, text, proxies, error)
 
@@ -322,10 +337,13 @@ def _auth_scheme(error: Any, text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _shown_proxy(proxies: dict[str, str]) -> str:
+def _shown_proxy(proxies: Setting) -> str:
     from .urls import format_address, host_port
 
-    url = proxies.get("https") or proxies.get("http") or proxies.get("all")
+    # The proxy requests picks for the failing URL's scheme: that one, else "all".
+    scheme = "http" if getattr(proxies, "url", "").startswith("http://") else "https"
+    other = "https" if scheme == "http" else "http"
+    url = proxies.get(scheme) or proxies.get("all") or proxies.get(other)
     address = host_port(url)
     return format_address(*address) if address else "PROXY_HOST:PORT"
 

@@ -172,7 +172,13 @@ def _package_replaced(problem: Problem, target: Target, filename: str) -> Proble
 
     content_type = problem.details.content_type or ""
     title = problem.details.title
-    html = title is not None or "html" in content_type.lower()
+    # The content probe judged the body itself: markup without a <title>,
+    # served as application/octet-stream, is a block page too.
+    html = (
+        bool(problem.details.html)
+        or title is not None
+        or "html" in content_type.lower()
+    )
     url = f"{target.url.rstrip('/')}/{filename}"
     return replaced(
         f"the package {filename}",

@@ -419,8 +419,12 @@ class Redactor:
         # as it prints it) and quotes that piece in its errors.
         misread = misread_authority(url)
         if misread is not None:
+            # Only pieces of the password (or of a lone user part, a token):
+            # a user name read as the host ("https://http:ab/cd@h") is no secret.
+            secret = (password if colon else user).lower() if at and userinfo else ""
             for piece in _misread_pieces(misread):
-                self.add(piece)
+                if piece and piece.lower() in secret:
+                    self.add(piece)
         # A "port" that is a token (https://host:TOKEN/) is quoted alone in
         # urllib's "Port could not be cast" error.
         port = (hostport if at else authority).rpartition("]")[2].rpartition(":")[2]

@@ -236,3 +236,50 @@ def test_only_empty_defaults_is_fixed_in_the_file_that_empties_them(monkeypatch)
         "conda config --file /etc/conda/.condarc --remove-key default_channels (or "
         "add your mirror's URLs to it)"
     )
+
+
+# -- NO_PROXY wildcards, judged as requests (and urllib) judge them -------------
+
+_NO_PROXY_HOSTS = (
+    "http://a.corp.example/",
+    "https://b.a.corp.example:8443/",
+    "http://corp.example/",
+    "http://localhost/",
+    "http://other.test/",
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("*", id="lone-star"),
+        pytest.param("localhost,*", id="star-last-in-a-list"),
+        pytest.param("*,localhost", id="star-first-in-a-list"),
+        pytest.param(" * ", id="star-with-spaces"),
+        pytest.param("*.corp.example", id="star-dot"),
+        pytest.param("*corp.example", id="star-glued"),
+        pytest.param("localhost,*.corp.example", id="star-dot-in-a-list"),
+        pytest.param(".corp.example", id="leading-dot"),
+        pytest.param("corp.example", id="bare-domain"),
+        pytest.param("localhost, .corp.example", id="list-with-space"),
+    ],
+)
+def test_no_proxy_wildcards_are_judged_as_requests_judges_them(value, monkeypatch):
+    from requests.utils import should_bypass_proxies
+
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    cfg = NetConfig(channels=["x"], env={"NO_PROXY": value})
+    flagged = {
+        f.summary.split("'")[1]
+        for f in config_findings(cfg)
+        if f.check == "NO_PROXY" and "never matches" in f.summary
+    }
+    entries = [e.strip() for e in value.split(",") if e.strip()]
+    for entry in entries:
+        # The entry as requests reads it in this value: alone, or within a list.
+        probe = value if len(entries) == 1 else f"{entry},unused.invalid"
+        counts = any(should_bypass_proxies(url, probe) for url in _NO_PROXY_HOSTS)
+        assert (entry in flagged) is (not counts), (entry, flagged)
+    for finding in config_findings(cfg):
+        assert "write it as  " not in finding.fix  # never an empty suggestion

@@ -693,3 +693,41 @@ def test_a_fix_is_a_short_sentence_and_numbered_steps_the_why_under_verbose(
     # JSON keeps the whole fix on one line, the same steps in it.
     (fix,) = {t["fix"] for t in document["targets"]}
     assert "1. export it: " in fix and "; 3. conda config " in fix
+
+
+@pytest.mark.parametrize(
+    ("recorded", "ok"),
+    [
+        pytest.param("closed-port", False, id="still-fails"),
+        pytest.param("channel", True, id="answers-now"),
+    ],
+)
+def test_a_last_failure_that_still_happens_makes_netcheck_exit_1(
+    recorded, ok, channel, condarc, conda_cli
+):
+    import time
+    from pathlib import Path
+
+    from support.servers import closed_port
+
+    from conda_netcheck.lastfailure import LastFailure, Link, record_path, save
+
+    condarc([channel.url])
+    base = (
+        f"http://127.0.0.1:{closed_port()}/gone"
+        if recorded == "closed-port"
+        else channel.url
+    )
+    url = f"{base}/noarch/repodata.json"
+    # The failed command named the channel with -c: running it again asks it.
+    failure = LastFailure(
+        time.time(),
+        f"conda install -c {base} x",
+        url,
+        (Link("CondaHTTPError", "HTTP 000"),),
+    )
+    save(failure, Path(record_path()))
+    document, code = netcheck(conda_cli)
+    assert all(t["status"] == "ok" for t in document["targets"])
+    assert document["last_failure"]["still_failing"] is (not ok)
+    assert (document["ok"], code) == (ok, 0 if ok else 1)

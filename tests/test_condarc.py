@@ -598,3 +598,189 @@ def test_find_source_leaves_environment_variables_alone(
 
     assert find_source("ssl_verify", _context(system_file, user_file)) is None
     assert find_source("offline", _context(system_file, user_file)) == user_file
+
+
+_QUOTED_SECRET = "it's#Pl4nted"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param(
+            "  https: 'http://bob:it''s#Pl4nted@proxy.example.com:3128'",
+            id="single-quoted",
+        ),
+        pytest.param(
+            '  https: "http://bob:it\'s#Pl4nted@proxy.example.com:3128"',
+            id="double-quoted",
+        ),
+        pytest.param("  https: 'it''s#Pl4nted'", id="single-quoted-alone"),
+        pytest.param('  https: "it\'s#Pl4nted"', id="double-quoted-alone"),
+    ],
+)
+@pytest.mark.parametrize("edit", ["set", "remove", "nearby"])
+def test_diff_masks_a_secret_in_each_yaml_quoting(tmp_path: Path, line, edit) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(f"ssl_verify: true\nproxy_servers:\n{line}\n")
+    if edit == "set":
+        change = plan_set(path, "proxy_servers.https", "http://proxy.example.com:3128")
+    elif edit == "remove":
+        change = plan_remove(path, "proxy_servers.https")
+    else:  # the secret's line is context of another key's change
+        change = plan_set(path, "ssl_verify", "truststore")
+
+    diff = change.diff(mask=[_QUOTED_SECRET])
+
+    assert change.changed and diff
+    for piece in (_QUOTED_SECRET, "it''s#Pl4nted", "Pl4nted", "s#Pl4"):
+        assert piece not in diff, diff
+    if edit != "set":  # the line, its secret masked, is in the diff
+        assert "https: " in diff
+
+
+# --- what the planner refuses, exactly -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "reason"),
+    [
+        pytest.param(b"- a\n- b\n", "ssl_verify", "its top level is a list, not a mapping of settings", id="top-list"),
+        pytest.param(b"just text\n", "ssl_verify", "its top level is a string, not a mapping of settings", id="top-string"),
+        pytest.param(b"42\n", "ssl_verify", "its top level is a number, not a mapping of settings", id="top-number"),
+        pytest.param(b"true\n", "ssl_verify", "its top level is a boolean, not a mapping of settings", id="top-boolean"),
+        pytest.param(b"proxy_servers: http://p:1\n", "proxy_servers.https", "proxy_servers is a string, not a mapping", id="parent-string"),
+        pytest.param(b"proxy_servers: [a]\n", "proxy_servers.https", "proxy_servers is a list, not a mapping", id="parent-list"),
+        pytest.param(b"a:\n  b: 3\n", "a.b.c", "a.b is a number, not a mapping", id="grandparent-number"),
+        pytest.param(b"ssl_verify: caf\xe9\n", "ssl_verify", "it is not UTF-8 text (byte 15)", id="not-utf8"),
+        pytest.param(b"channels: [a\nproxy: http://u:Pl4nted@p:1\n", "ssl_verify", "it is not valid YAML (", id="invalid-yaml"),
+    ],
+)  # fmt: skip
+def test_the_planner_says_why_it_refuses(tmp_path: Path, text, key, reason) -> None:
+    path = tmp_path / ".condarc"
+    path.write_bytes(text)
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, key, "x")
+    assert caught.value.reason.startswith(reason), caught.value.reason
+    assert "Pl4nted" not in str(caught.value)  # the YAML error quotes no line
+    assert path.read_bytes() == text
+
+
+def test_a_yaml_error_names_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("ssl_verify: true\nchannels: [a\n")
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, "ssl_verify", "false")
+    assert re.fullmatch(
+        r"it is not valid YAML \(.+ at line \d+, column \d+\)", caught.value.reason
+    )
+
+
+@pytest.mark.parametrize("key", ["", ".", "a.", ".a", "a..b", ("a", ""), (), ("a", 1)])
+def test_a_key_that_is_not_a_setting_name_is_refused(tmp_path: Path, key) -> None:
+    with pytest.raises(ValueError, match="not a configuration key"):
+        plan_set(tmp_path / ".condarc", key, "x")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ((1, "a", None), "x:\n  - 1\n  - a\n  - \n"),
+        ({1: True, "k": 2.5}, "x:\n  '1': true\n  k: 2.5\n"),
+        ([{"a": (1,)}], "x:\n  - a:\n      - 1\n"),
+    ],
+)
+def test_values_are_written_as_yaml_data(tmp_path: Path, value, written) -> None:
+    change = plan_set(tmp_path / ".condarc", "x", value)
+    assert change.new_text == written
+    assert not change.existed
+
+
+@pytest.mark.parametrize("value", [object(), {1, 2}, b"bytes", [object()]])
+def test_a_value_that_is_not_yaml_data_is_refused(tmp_path: Path, value) -> None:
+    with pytest.raises(TypeError, match=r"cannot write a \w+ to .condarc"):
+        plan_set(tmp_path / ".condarc", "x", value)
+
+
+def test_a_dangling_symlink_is_refused_with_its_target(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.symlink_to(tmp_path / "gone")
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, "ssl_verify", "false")
+    assert caught.value.reason == (
+        f"it is a symbolic link to {tmp_path / 'gone'}; edit the file it points to instead"
+    )
+
+
+@pytest.mark.parametrize(
+    ("scene", "reason"),
+    [
+        pytest.param(
+            "deleted", "it was deleted since the change was planned", id="deleted"
+        ),
+        pytest.param(
+            "created", "it was created since the change was planned", id="created"
+        ),
+        pytest.param(
+            "no-directory", "its directory {dir} does not exist", id="no-directory"
+        ),
+    ],
+)
+def test_apply_refuses_a_file_that_is_not_as_planned(
+    tmp_path: Path, scene, reason
+) -> None:
+    path = tmp_path / "conf" / ".condarc"
+    path.parent.mkdir()
+    if scene == "deleted":
+        path.write_text("ssl_verify: true\n")
+        change = plan_set(path, "ssl_verify", "false")
+        path.unlink()
+    elif scene == "created":
+        change = plan_set(path, "ssl_verify", "false")
+        path.write_text("ssl_verify: true\n")
+    else:
+        change = plan_set(path, "ssl_verify", "false")
+        path.parent.rmdir()
+    with pytest.raises(CondaRCEditError) as caught:
+        change.apply()
+    assert caught.value.reason == reason.format(dir=path.parent)
+    with pytest.raises(CondaRCEditError):
+        change.check()
+
+
+def test_a_new_file_gets_the_umask_mode_and_no_backup(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    change = plan_set(path, "ssl_verify", "truststore")
+    old = os.umask(0o027)
+    try:
+        assert change.apply() is None
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.read_text() == "ssl_verify: truststore\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".condarc"]
+
+
+def test_apply_of_an_unchanged_plan_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("ssl_verify: truststore\n")
+    change = plan_set(path, "ssl_verify", "truststore")
+    assert not change.changed and change.diff() == ""
+    assert change.apply() is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".condarc"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("a: b: c\n", "it is not valid YAML (mapping values are not allowed here at line 1, column 5)"),
+        ("x: [1\ny: 2\n", "it is not valid YAML (expected ',' or ']', but got ':' at line 2, column 2)"),
+    ],
+)  # fmt: skip
+def test_a_yaml_error_says_ruamels_problem_and_where(
+    tmp_path: Path, text, reason
+) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(text)
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, "ssl_verify", "false")
+    assert caught.value.reason == reason

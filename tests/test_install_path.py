@@ -888,3 +888,332 @@ def test_a_stalled_package_fix_is_written_for_the_configuration(
     assert code == status
     assert (target["diagnosis"], target["resource"]) == (diagnosis, "package")
     assert fix.format(rc=rc) in target["fix"]
+
+
+@pytest.fixture(scope="module")
+def sized(tmp_path_factory):
+    """One channel server for the size cases; each case restores the package."""
+    real = make_real_channel(tmp_path_factory.mktemp("sized") / "channel")
+    path = real.path(CONDA_PKG)
+    original = path.read_bytes()
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        server.behaviour.handler = serve_ranges(real.root)
+        yield server, path, original
+
+
+@pytest.fixture
+def package(sized):
+    server, path, original = sized
+    yield server, path, original
+    path.write_bytes(original)
+
+
+@pytest.mark.parametrize("delta", [-100, -1, 1, 100], ids=lambda d: f"{d:+d}-bytes")
+@pytest.mark.parametrize("whole", [True, False], ids=["under-bound", "over-bound"])
+def test_a_package_whose_size_is_not_the_indexs_is_a_mismatch(package, delta, whole):
+    server, path, data = package
+    size = len(data)
+    path.write_bytes(data + b"\0" * delta if delta > 0 else data[:delta])
+    # Under the bound the file is read whole; over it, Range reads its ends.
+    result = check(server.url, package_bytes=size * 2 if whole else 1000)
+    assert result.problem is not None, result.notes
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert CONDA_PKG in result.problem.summary
+    said = (
+        f"{size + delta:,} bytes instead of {size:,}"
+        if whole
+        else f"the server has {size + delta:,} bytes, the index says {size:,}"
+    )
+    assert said in result.problem.summary
+
+
+def test_a_package_one_byte_over_a_bound_equal_to_its_size_is_a_mismatch(package):
+    server, path, data = package
+    path.write_bytes(data + b"\0")
+    result = check(server.url, package_bytes=len(data))
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    size = len(data)
+    assert f"{size + 1:,} bytes instead of {size:,}" in result.problem.summary
+
+
+def test_a_package_of_the_indexs_size_is_not_a_mismatch(package):
+    server, _, _ = package
+    result = check(server.url, package_bytes=1 << 20)
+    assert result.problem is None
+    assert any(
+        f"the package {CONDA_PKG}: " in n and "size and sha256 match" in n
+        for n in result.notes
+    )
+
+
+@pytest.mark.parametrize(
+    ("subdir_url", "base_url", "packages_at"),
+    [
+        ("http://h.test/c/noarch", "pkgs/", "http://h.test/c/noarch/pkgs/"),
+        ("http://h.test/c/noarch/", "pkgs/", "http://h.test/c/noarch/pkgs/"),
+        # No trailing slash: conda's join reads "pkgs" as a file in the subdir.
+        ("http://h.test/c/noarch", "pkgs", "http://h.test/c/noarch/"),
+        ("http://h.test/c/noarch", "../pkgs/", "http://h.test/c/pkgs/"),
+        ("http://h.test/c/noarch", "./", "http://h.test/c/noarch/"),
+        ("http://h.test/c/noarch", "/pool/", "http://h.test/pool/"),
+        (
+            "http://h.test/c/noarch",
+            "https://cdn.test/c/noarch",
+            "https://cdn.test/c/noarch/",
+        ),
+        ("http://h.test/c/noarch", "https://cdn.test/x/", "https://cdn.test/x/"),
+        ("http://h.test/c/noarch", "s3://bucket/c/noarch", "s3://bucket/c/noarch/"),
+        ("s3://bucket/c/noarch", "../pkgs/", "s3://bucket/c/pkgs/"),
+        ("http://h.test:8080/c/noarch", "pkgs/", "http://h.test:8080/c/noarch/pkgs/"),
+        ("http://h.test/c/noarch", None, "http://h.test/c/noarch/"),
+        ("http://h.test/c/noarch/", "", "http://h.test/c/noarch/"),
+    ],
+)
+def test_base_url_is_joined_onto_the_subdir_url_with_its_slash(
+    subdir_url, base_url, packages_at
+):
+    from conda_netcheck.config import index
+
+    assert index.packages_base_from_json(subdir_url, base_url) == packages_at
+    if base_url and HAS_SHARDS:
+        # conda's own join (its sharded reader), given the subdir with its slash.
+        from conda._private.shards.misc import _safe_urljoin_with_slash
+
+        joined = _safe_urljoin_with_slash(subdir_url.rstrip("/") + "/", base_url)
+        assert joined == packages_at
+
+
+_BODY = bytes(range(256)) * (3 * 64 * 4 + 1)  # 3 chunks of 64 KiB and 256 bytes
+
+
+@pytest.fixture(scope="module")
+def body_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bodies")
+    with channel_server(root) as server:
+        server.behaviour.status = 200
+        server.behaviour.body = _BODY
+        server.behaviour.content_type = "application/octet-stream"
+        yield server
+
+
+@pytest.mark.parametrize(
+    "bound",
+    [
+        1,
+        100,
+        65535,
+        65536,
+        65537,
+        2 * 65536 + 5,
+        len(_BODY) - 1,
+        len(_BODY),
+        len(_BODY) + 1,
+    ],
+)
+def test_no_more_than_the_bound_is_kept(body_server, bound):
+    import hashlib
+
+    import requests
+
+    from conda_netcheck.probes.body import Ending, fetch
+
+    with requests.Session() as session:
+        session.trust_env = False  # no proxy from the environment
+        got = fetch(session, f"{body_server.url}/f.conda", 2, 2, bound)
+    assert got.status == 200
+    assert got.data == _BODY[:bound]
+    # Reads return at most 64 KiB: a bound short of the last 256 bytes stops
+    # early; one byte short may or may not (the last read can hold the rest).
+    if bound <= len(_BODY) - 256:
+        assert got.ending is Ending.BOUNDED
+    if got.ending is Ending.BOUNDED:
+        assert bound < len(_BODY)
+        assert got.sha256 is None
+    else:
+        assert got.ending is Ending.COMPLETE
+        assert (got.received, got.announced) == (len(_BODY), len(_BODY))
+        assert got.sha256 == hashlib.sha256(_BODY).hexdigest()
+
+
+def _zstd():
+    from conda_netcheck.probes.body import _zstd_module
+
+    module = _zstd_module()
+    if module is None:
+        pytest.skip("no zstd module")
+    return module
+
+
+def test_unzstd_says_how_decoding_ended():
+    from conda_netcheck.probes.body import Zstd, unzstd
+
+    zstd = _zstd()
+    text = b"repodata " * 20000  # 180,000 bytes
+    data = zstd.compress(text)
+    whole = unzstd(data, True, len(text))
+    assert (whole.state, whole.data, whole.size) == (Zstd.OK, text, len(text))
+    bounded = unzstd(data, True, 1000)
+    assert (bounded.state, bounded.data) == (Zstd.OVER_BOUND, text[:1000])
+    assert bounded.size == 1000  # no counting on without count_to
+    counted = unzstd(data, True, 1000, count_to=10**6)
+    assert (counted.state, counted.size) == (Zstd.OVER_BOUND, len(text))
+    # Counting on stops at count_to, one 4 MiB piece at a time.
+    bomb = zstd.compress(b"\0" * (3 * 4 * 1024 * 1024))
+    capped = unzstd(bomb, True, 1000, count_to=50_000)
+    assert capped.size == 1000 + 4 * 1024 * 1024
+    half = data[: len(data) // 2]
+    cut = unzstd(half, True, 10**6)
+    assert cut.state is Zstd.TRUNCATED and text.startswith(cut.data)
+    assert cut.size == len(cut.data)
+    assert unzstd(half, False, 10**6).state is Zstd.PREFIX
+    assert unzstd(b"{}", True, 100).state is Zstd.NOT_ZSTD
+    corrupt = unzstd(body_zstd_magic() + b"\xff" * 20, True, 1000)
+    assert corrupt.state is Zstd.CORRUPT and corrupt.error
+
+
+def body_zstd_magic() -> bytes:
+    from conda_netcheck.probes.body import ZSTD_MAGIC
+
+    return ZSTD_MAGIC
+
+
+def test_a_frame_wanting_a_larger_window_is_named_as_such():
+    from conda_netcheck.probes.body import Zstd, unzstd
+
+    zstd = _zstd()
+    text = bytes(range(256)) * 40000  # ~10 MB: a large window helps the encoder
+    options = {zstd.CompressionParameter.window_log: 24}
+    data = zstd.compress(text, options=options)
+    result = unzstd(data, True, len(text), window_log=10)
+    assert result.state is Zstd.WINDOW and result.error
+    assert unzstd(data, True, len(text), window_log=24).state is Zstd.OK
+
+
+def test_unpack_bounds_every_container():
+    import msgpack
+
+    from conda_netcheck.probes.body import unpack
+
+    document = {"info": {"base_url": "x"}, "packages": list(range(10))}
+    assert unpack(msgpack.packb(document)).value == document
+    assert unpack(msgpack.packb(document)).ok
+    assert unpack(msgpack.packb(list(range(10))), max_items=10).ok
+    over = unpack(msgpack.packb(list(range(10))), max_items=9)
+    assert not over.ok and over.error.startswith("ValueError: ")
+    assert not unpack(msgpack.packb({str(i): i for i in range(6)}), max_items=5).ok
+    assert unpack(msgpack.packb({1: "int keys"})).value == {1: "int keys"}
+    broken = unpack(b"\xc1")
+    assert (broken.ok, broken.error.split(":")[0]) == (False, "FormatError")
+
+
+def test_a_refused_fetch_has_no_body_and_names_the_url():
+    import requests
+
+    from conda_netcheck.probes.body import Ending, fetch
+
+    url = f"http://127.0.0.1:{closed_port()}/x"
+    with requests.Session() as session:
+        session.trust_env = False
+        got = fetch(session, url, 1, 1, 100)
+    assert (got.ending, got.status, got.failed_url) == (Ending.NO_BODY, None, url)
+    assert not got.answered and got.error is not None
+
+
+def _fetch(server, path: str, bound: int = 1000, timeout: float = 2):
+    import requests
+
+    from conda_netcheck.probes.body import fetch
+
+    with requests.Session() as session:
+        session.trust_env = False
+        return fetch(session, f"{server.url}{path}", timeout, timeout, bound)
+
+
+def _raw_reply(status: str, headers: list[str], body: bytes, close: bool = True):
+    def handler(req) -> bool:
+        req.wfile.write(f"HTTP/1.1 {status}\r\n".encode())
+        for header in headers:
+            req.wfile.write(f"{header}\r\n".encode())
+        req.wfile.write(b"\r\n" + body)
+        req.wfile.flush()
+        req.close_connection = True
+        if close:
+            req.connection.close()
+        return True
+
+    return handler
+
+
+def test_a_body_shorter_than_announced_is_cut(body_server):
+    from conda_netcheck.probes.body import Ending
+
+    body_server.behaviour.handler = promise_more("/short", b"x" * 100, 1000)
+    try:
+        got = _fetch(body_server, "/short")
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.ending, got.status, got.announced) == (Ending.CUT, 200, 1000)
+    assert got.data == b"x" * 100 and got.received == 100
+    assert got.sha256 is None
+    assert got.failed_url == f"{body_server.url}/short" or got.error is None
+
+
+@pytest.mark.parametrize(
+    ("length", "announced"),
+    [(None, None), ("abc", None), ("5", 5)],
+    ids=["no-length", "garbage-length", "length"],
+)
+def test_a_bounded_fetch_reads_the_announced_length_when_it_is_a_number(
+    body_server, length, announced
+):
+    from conda_netcheck.probes.body import Ending
+
+    headers = ["Content-Type: text/plain", "X-Test: yes"]
+    if length is not None:
+        headers.append(f"Content-Length: {length}")
+    body_server.behaviour.handler = _raw_reply("200 Fine Here", headers, b"hello")
+    try:
+        got = _fetch(body_server, "/any")
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.status, got.reason, got.announced) == (200, "Fine Here", announced)
+    assert got.headers["X-Test"] == "yes"
+    assert got.data == b"hello" and got.ending is Ending.COMPLETE
+    assert got.answered
+
+
+def test_a_bounded_fetch_lists_redirects_in_order(body_server):
+    def hop(req) -> bool:
+        if req.path == "/a":
+            req.send_response(302)
+            req.send_header("Location", "/b")
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+            return True
+        return False
+
+    body_server.behaviour.handler = hop
+    try:
+        got = _fetch(body_server, "/a", bound=10)
+    finally:
+        body_server.behaviour.handler = None
+    assert got.redirects == (f"{body_server.url}/a",)
+    assert got.final_url == f"{body_server.url}/b"
+    assert got.data == _BODY[:10]
+
+
+@pytest.mark.parametrize(
+    ("error", "timed_out"),
+    [
+        (TimeoutError("x"), True),
+        (OSError("read timed out"), True),
+        (OSError("The read operation TIMED OUT"), True),
+        (ConnectionResetError("reset by peer"), False),
+        (OSError("closed"), False),
+    ],
+)
+def test_a_bounded_read_error_is_a_stall_only_when_it_timed_out(error, timed_out):
+    from conda_netcheck.probes.body import _timed_out
+
+    assert _timed_out(error) is timed_out

@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from conftest import has_plugin_type, needs_conda, needs_hints, needs_observers
 from support.proxies import squid_proxy
 from support.servers import channel_server, closed_port, server_tls_context
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.output.render import marks
 
 X_MARK = marks()[1]
@@ -390,7 +392,8 @@ def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, cha
         "proxy failed"
     )
     assert expected in proc.stderr, proc.stderr
-    assert f"proxy_servers.https http://127.0.0.1:{proxy.port}`" in proc.stderr
+    # The channel is http://: its proxy is proxy_servers.http.
+    assert f"proxy_servers.http http://127.0.0.1:{proxy.port}`" in proc.stderr
 
 
 @needs_hints
@@ -493,3 +496,709 @@ def test_a_requests_error_conda_lets_escape_is_recorded_with_its_url(
     assert failure.url.endswith("/demo/noarch/repodata_shards.msgpack.zst")
     assert failure.error.startswith("ConnectionError: ")
     assert_no_secret(lastfailure.record_path().read_text())
+
+
+# -- Whose record is believed: owner and mode (POSIX) --------------------------
+
+
+def _saved_record(path: Path) -> Path:
+    from conda_netcheck.lastfailure import LastFailure, Link, save
+
+    failure = LastFailure(
+        when=time.time(),
+        command="conda install numpy",
+        url="http://127.0.0.1:8080/chan/noarch/repodata.json",
+        chain=(Link("CondaHTTPError", "HTTP 000 CONNECTION FAILED"),),
+    )
+    save(failure, path)
+    return path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+@pytest.mark.parametrize(
+    ("mode", "believed"),
+    [
+        pytest.param(0o600, True, id="0600-owner-only"),
+        pytest.param(0o400, True, id="0400-read-only"),
+        pytest.param(0o640, True, id="0640-group-reads"),
+        pytest.param(0o644, True, id="0644-all-read"),
+        pytest.param(0o620, False, id="0620-group-writes"),
+        pytest.param(0o660, False, id="0660-group-writes"),
+        pytest.param(0o602, False, id="0602-others-write"),
+        pytest.param(0o622, False, id="0622-both-write"),
+        pytest.param(0o666, False, id="0666-all-write"),
+    ],
+)
+def test_a_record_others_or_the_group_can_write_is_ignored(tmp_path, mode, believed):
+    from conda_netcheck.lastfailure import load
+
+    path = _saved_record(tmp_path / RECORD)
+    path.chmod(mode)
+    loaded = load(path)
+    assert (loaded is not None) is believed
+    if believed:
+        assert loaded.url == "http://127.0.0.1:8080/chan/noarch/repodata.json"
+
+
+@pytest.mark.skipif(
+    os.name == "nt" or os.geteuid() != 0, reason="changing a file's owner needs root"
+)
+def test_a_record_owned_by_another_user_is_ignored(tmp_path):
+    from conda_netcheck.lastfailure import load
+
+    path = _saved_record(tmp_path / RECORD)
+    assert load(path) is not None
+    os.chown(path, os.getuid() + 1000, -1)
+    assert load(path) is None
+
+
+# -- The re-check asks the recorded URL again: same host, port and path --------
+
+
+@pytest.mark.parametrize(
+    ("recorded", "directory", "filename"),
+    [
+        pytest.param(
+            "http://127.0.0.1:8080/chan/noarch/repodata.json",
+            "http://127.0.0.1:8080/chan/noarch",
+            "repodata.json",
+            id="ipv4-port",
+        ),
+        pytest.param(
+            "https://mirror.example:8443/conda-forge/linux-64/x-1-0.conda",
+            "https://mirror.example:8443/conda-forge/linux-64",
+            "x-1-0.conda",
+            id="name-port",
+        ),
+        pytest.param(
+            "http://[::1]:9000/c/noarch/repodata.json",
+            "http://[::1]:9000/c/noarch",
+            "repodata.json",
+            id="ipv6-port",
+        ),
+        pytest.param(
+            "https://conda.example/c/noarch/repodata.json",
+            "https://conda.example/c/noarch",
+            "repodata.json",
+            id="no-port",
+        ),
+        pytest.param(
+            "http://<redacted>:<redacted>@127.0.0.1:3128/c/noarch/repodata.json",
+            "http://127.0.0.1:3128/c/noarch",
+            "repodata.json",
+            id="redacted-userinfo-dropped-port-kept",
+        ),
+    ],
+)
+def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
+    recorded, directory, filename
+):
+    from conda_netcheck.recheck import plan
+
+    channel = directory.rsplit("/", 1)[0]
+    found = plan(recorded, [], ("repodata.json",), f"conda install -c {channel} x")
+    if "<redacted>" in recorded:  # never sent as its redacted text
+        assert found is None
+        return
+    target, name = found.target, found.files[-1]
+    assert (target.url, name) == (directory, filename)
+    assert f"{target.url}/{name}" == recorded.replace("<redacted>:<redacted>@", "")
+    assert [target.channel, target.subdir] == directory.rsplit("/", 1)
+
+
+# -- The re-check of a package: a block page is one, title or not --------------
+
+
+@pytest.fixture(scope="module")
+def page_server(tmp_path_factory):
+    """One server whose answer each case sets."""
+    with channel_server(tmp_path_factory.mktemp("pages")) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("content_type", "page", "title"),
+    [
+        pytest.param(
+            "text/html",
+            b"<html><title>Blocked</title></html>",
+            "Blocked",
+            id="html-title",
+        ),
+        pytest.param(
+            "text/html", b"<html><body>Blocked</body></html>", None, id="html-no-title"
+        ),
+        pytest.param(
+            "application/octet-stream",
+            b"<html><body>Blocked</body></html>",
+            None,
+            id="octet-no-title",
+        ),
+        pytest.param(
+            "application/octet-stream",
+            b"<html><title>Blocked</title></html>",
+            "Blocked",
+            id="octet-title",
+        ),
+        pytest.param(
+            "application/octet-stream", b"Blocked by policy", False, id="octet-text"
+        ),
+    ],
+)
+def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
+    page_server, content_type, page, title
+):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.model import Code, Options, Target
+    from conda_netcheck.recheck import check
+
+    channel = page_server
+    channel.behaviour.status = 200
+    channel.behaviour.body = page
+    channel.behaviour.content_type = content_type
+    url = f"{channel.url}/noarch/x-1-0.conda"
+    failure = LastFailure(when=time.time(), command="conda install x", url=url)
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
+    # The configured channel, written with a trailing slash, is the one checked.
+    configured = [Target(f"{channel.url}/noarch/", channel.url, "noarch")]
+    checked = check(failure, standalone_route, options, configured, package_bytes=4096)
+    problem = checked.result.problem
+    assert problem.code is Code.DOWNLOAD_MISMATCH
+    assert checked.result.url_failed == url
+    head = (
+        f"the package x-1-0.conda ({url}) is not the file the index describes: "
+        "it is not a conda package"
+    )
+    assert problem.details.content_type == content_type
+    if title is False:  # not markup: no block page is claimed
+        assert problem.summary == head
+        return
+    words = f"it is an HTML page titled {title!r}" if title else "it is an HTML page"
+    assert problem.summary == f"{head}; {words} (a block page)"
+    assert "replaces package downloads" in problem.fix
+
+
+# -- The record itself: what from_exception keeps, bounds, age, reading ---------
+
+
+class _NetError(ConnectionError):
+    """A network error as conda raises it: `_kwargs` holds the URL."""
+
+    def __init__(self, message: str, url: str | None = None, caused_by=None):
+        super().__init__(message)
+        self._kwargs = {"url": url} if url else {}
+        if caused_by is not None:
+            self._caused_by = caused_by
+
+
+def test_a_non_network_error_makes_no_record():
+    from conda_netcheck.lastfailure import from_exception
+
+    assert from_exception(ValueError("bad spec"), ["conda", "install"], "26.7") is None
+
+
+def test_the_record_keeps_the_chain_command_url_and_version_redacted():
+    from conda_netcheck.lastfailure import from_exception
+
+    inner = OSError(f"proxy http://bob:{SECRET}@proxy.test:3128 refused")
+    error = _NetError(
+        "HTTP 000 CONNECTION FAILED\nsecond line",
+        url=f"https://conda.example/t/{TOKEN}/c/noarch/repodata.json",
+        caused_by=inner,
+    )
+    argv = ["/opt/conda/bin/conda", "install", "-c", f"https://u:{SECRET}@h/c", "a b"]
+    failure = from_exception(error, argv, "26.7.1", now=1000.0)
+    assert failure.when == 1000.0
+    assert failure.conda_version == "26.7.1"
+    assert failure.url == "https://conda.example/t/<TOKEN>/c/noarch/repodata.json"
+    assert failure.command.startswith("conda install -c https://")
+    assert failure.command.endswith("<redacted>@h/c 'a b'")
+    assert [link.type for link in failure.chain] == ["_NetError", "OSError"]
+    assert failure.error == "_NetError: HTTP 000 CONNECTION FAILED"
+    text = json.dumps(failure.to_dict())
+    assert SECRET not in text and TOKEN not in text
+    assert failure.to_dict()["schema"] == 1
+
+
+def test_the_url_comes_from_the_request_of_a_requests_error():
+    import requests
+
+    from conda_netcheck.lastfailure import failing_url
+
+    request = requests.Request("GET", "http://127.0.0.1:9/c/noarch/x.conda").prepare()
+    error = requests.ConnectionError("refused", request=request)
+    assert failing_url(error) == "http://127.0.0.1:9/c/noarch/x.conda"
+    assert failing_url(_NetError("x", url="http://h/c/f")) == "http://h/c/f"
+    assert failing_url(_NetError("x")) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        ("first\nsecond", "_NetError: first"),
+        ("\n  \n  indented first  \nsecond", "_NetError: indented first"),
+        ("", "_NetError"),
+        ("   \n  ", "_NetError"),
+    ],
+)
+def test_the_error_line_is_the_first_non_blank_line(message, error):
+    from conda_netcheck.lastfailure import from_exception
+
+    failure = from_exception(_NetError(message), ["conda"], None, now=0.0)
+    assert failure.error == error
+
+
+def test_a_record_without_a_chain_says_unknown_error():
+    from conda_netcheck.lastfailure import LastFailure
+
+    assert LastFailure(0.0, "conda", None).error == "unknown error"
+
+
+def test_the_chain_follows_cause_then_caused_by_then_context_and_stops():
+    from conda_netcheck.lastfailure import MAX_LINKS, chain
+
+    a, b, c = OSError("a"), OSError("b"), OSError("c")
+    top = _NetError("top", caused_by=b)
+    top.__cause__ = a
+    top.__context__ = c
+    assert [str(e) for e in chain(top)] == ["top", "a"]
+    top.__cause__ = None
+    assert [str(e) for e in chain(top)] == ["top", "b"]
+    top._caused_by = None
+    assert [str(e) for e in chain(top)] == ["top", "c"]
+    # A cycle ends; a long chain stops at MAX_LINKS.
+    c.__context__ = top
+    assert [str(e) for e in chain(top)] == ["top", "c"]
+    errors = [OSError(str(i)) for i in range(MAX_LINKS + 3)]
+    for outer, inner in zip(errors, errors[1:]):
+        outer.__cause__ = inner
+    assert len(list(chain(errors[0]))) == MAX_LINKS
+
+
+@pytest.mark.parametrize("length", [399, 400, 401, 5000])
+def test_a_long_message_is_cut_to_the_bound_with_an_ellipsis(length):
+    from conda_netcheck.lastfailure import MAX_MESSAGE, from_exception
+
+    failure = from_exception(_NetError("x" * length), ["conda"], None, now=0.0)
+    message = failure.chain[0].message
+    if length <= MAX_MESSAGE:
+        assert message == "x" * length
+    else:
+        assert message == "x" * (MAX_MESSAGE - 1) + "…"
+
+
+def test_a_long_command_is_cut_to_the_bound():
+    from conda_netcheck.lastfailure import MAX_COMMAND, from_exception
+
+    argv = ["conda", "install", *(f"pkg{i}" for i in range(200))]
+    command = from_exception(_NetError("x"), argv, None, now=0.0).command
+    assert len(command) == MAX_COMMAND and command.endswith("…")
+    assert command.startswith("conda install pkg0 pkg1")
+
+
+def test_the_saved_record_never_exceeds_its_bound_and_keeps_the_outermost(tmp_path):
+    from conda_netcheck.lastfailure import (
+        MAX_BYTES,
+        MAX_LINKS,
+        LastFailure,
+        Link,
+        load,
+        save,
+    )
+
+    links = tuple(Link(f"Error{i}", "é" * 399) for i in range(MAX_LINKS + 4))
+    url = "http://h.test/" + "p" * 5000
+    failure = LastFailure(time.time(), "conda " + "x" * 1000, url, links)
+    path = tmp_path / RECORD
+    save(failure, path)
+    data = path.read_bytes()
+    assert len(data) <= MAX_BYTES
+    assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+    loaded = load(path)
+    assert 1 <= len(loaded.chain) < MAX_LINKS
+    assert [link.type for link in loaded.chain] == [
+        f"Error{i}" for i in range(len(loaded.chain))
+    ]
+    assert len(loaded.url) == 2000 and loaded.url.endswith("…")
+    assert len(loaded.command) == 300
+    assert [p.name for p in tmp_path.iterdir()] == [RECORD]  # no temporary file left
+
+
+def test_a_small_record_is_saved_whole(tmp_path):
+    from conda_netcheck.lastfailure import LastFailure, Link, load, save
+
+    failure = LastFailure(
+        123.5,
+        "conda search x",
+        "http://h.test/c/noarch/repodata.json",
+        (Link("A", "a"), Link("B", "b")),
+        "26.7.1",
+    )
+    path = tmp_path / "sub" / RECORD
+    save(failure, path)
+    assert oct(path.parent.stat().st_mode & 0o777) == oct(0o700)
+    assert load(path, max_age=0) == failure
+
+
+@pytest.mark.parametrize(
+    ("age", "max_age", "kept"),
+    [
+        (10, 60, True),
+        (59, 60, True),
+        (61, 60, False),
+        (10**7, 0, True),  # no age limit
+        (10**7, 24 * 3600, False),
+    ],
+)
+def test_an_old_record_is_not_shown(tmp_path, age, max_age, kept):
+    from conda_netcheck.lastfailure import LastFailure, load, save
+
+    path = tmp_path / RECORD
+    save(LastFailure(time.time() - age, "conda", None), path)
+    assert (load(path, max_age=max_age) is not None) is kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        "[]",
+        '{"when": 1}',
+        '{"when": "x", "command": "c", "chain": []}',
+        '{"when": 1, "command": "c", "chain": [{"type": "A"}]}',
+    ],
+)
+def test_a_broken_record_is_ignored(tmp_path, text):
+    from conda_netcheck.lastfailure import load
+
+    path = tmp_path / RECORD
+    path.write_text(text)
+    path.chmod(0o600)
+    assert load(path, max_age=0) is None
+
+
+def test_a_missing_record_is_none_and_forget_says_whether_there_was_one(tmp_path):
+    from conda_netcheck.lastfailure import forget, load
+
+    path = _saved_record(tmp_path / RECORD)
+    assert forget(path) is True
+    assert load(path) is None
+    assert forget(path) is False
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (-5, "just now"),
+        (0, "just now"),
+        (9, "just now"),
+        (10, "10 seconds ago"),
+        (59, "59 seconds ago"),
+        (60, "1 minute ago"),
+        (119, "1 minute ago"),
+        (120, "2 minutes ago"),
+        (3599, "59 minutes ago"),
+        (3600, "1 hour ago"),
+        (7200, "2 hours ago"),
+        (86399, "23 hours ago"),
+        (86400, "1 day ago"),
+        (3 * 86400, "3 days ago"),
+    ],
+)
+def test_ago_says_the_age_in_its_largest_unit(seconds, said):
+    from conda_netcheck.lastfailure import ago
+
+    assert ago(1000.0, now=1000.0 + seconds) == said
+
+
+def test_messages_lose_schemeless_user_info_and_tokens():
+    from conda_netcheck.lastfailure import from_exception
+
+    error = _NetError(
+        f"fetching 'http//bob:{SECRET}@proxy.test/t/{TOKEN}/c' failed (/t/{TOKEN}/x)"
+    )
+    message = from_exception(error, ["conda"], None, now=0.0).chain[0].message
+    assert SECRET not in message and TOKEN not in message
+    assert "'http//<redacted>@proxy.test/t/<TOKEN>/c'" in message
+
+
+# -- What the re-check says, and when it checks at all ---------------------------
+
+
+def _recorded(url: str | None):
+    from conda_netcheck.lastfailure import LastFailure, Link
+
+    return LastFailure(
+        time.time() - 120,
+        "conda install x",
+        url,
+        (Link("CondaHTTPError", f"HTTP 000 for url <http://u:{SECRET}@h/>\nmore"),),
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [None, "", "ftp://h.test/c/noarch/x.conda", "file:///tmp/c/noarch/x.conda"],
+)
+def test_a_record_without_an_http_url_is_not_checked_again(url):
+    from conda_netcheck.recheck import check
+
+    def no_route(url):  # never called: nothing is fetched
+        raise AssertionError(url)
+
+    recorded = _recorded(url)
+    checked = check(recorded, no_route, None, [], package_bytes=1)
+    assert checked.result is None and checked.still_failing is None
+    assert checked.failure is recorded
+
+
+def test_the_recheck_lines_say_whether_it_still_fails():
+    from conda_netcheck.model import Code, Layer, Problem, Target, TargetResult
+    from conda_netcheck.recheck import LastFailureCheck, lines
+    from conda_netcheck.redact import REDACTOR
+
+    REDACTOR.add(SECRET)
+    url = "http://h.test:8080/c/noarch/x-1-0.conda"
+    failure = _recorded(url)
+    head = (
+        "The last failure (`conda install x`, 2 minutes ago): CondaHTTPError: HTTP 000"
+    )
+    target = Target("http://h.test:8080/c/noarch", "c", "noarch")
+
+    unchecked = LastFailureCheck(_recorded(None))
+    assert lines(unchecked)[0].startswith(head)
+    assert (
+        lines(unchecked)[1]
+        == "    (no URL was recorded: the channels are checked above)"
+    )
+    assert SECRET not in "\n".join(lines(unchecked))
+
+    fixed = LastFailureCheck(failure, TargetResult(target))
+    assert fixed.still_failing is False
+    assert lines(fixed)[1].endswith(f" it no longer fails: {url} answers now")
+    assert lines(fixed)[2:] == ["    `conda netcheck --forget` clears this record"]
+
+    problem = Problem(Code.CONNECTION_REFUSED, Layer.TCP, "refused", "start it")
+    failing = LastFailureCheck(failure, TargetResult(target, problem))
+    assert failing.still_failing is True
+    out = lines(failing)
+    assert out[1].endswith(f" it still fails at the tcp layer: {url}")
+    assert out[2:] == ["    connection-refused (tcp): refused", "    fix: start it"]
+    verbose = lines(failing, verbose=True)
+    assert verbose[:4] == out and len(verbose) > len(out)
+
+
+def test_the_recheck_uses_the_configured_channel_the_record_redacts_to():
+    from conda_netcheck.model import Target
+    from conda_netcheck.recheck import plan
+
+    configured = [
+        Target("http://u:pw-Conf1g@h.test:8080/other/noarch", "other", "noarch"),
+        Target("http://u:pw-Conf1g@h.test:8080/c/noarch/", "c", "noarch"),
+    ]
+    recorded = "http://u:<redacted>@h.test:8080/c/noarch/repodata.json"
+    found = plan(recorded, configured, ("repodata.json",))
+    assert found.target is configured[1] and found.files == ("repodata.json",)
+    rebuilt = plan(
+        "http://h.test:8080/a/b/linux-64/x-1-0.conda", configured, ("repodata.json",)
+    ).target
+    assert (rebuilt.url, rebuilt.channel, rebuilt.subdir, rebuilt.source) == (
+        "http://h.test:8080/a/b/linux-64",
+        "http://h.test:8080/a/b",
+        "linux-64",
+        "the command that failed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "package", "code"),
+    [
+        ("noarch/x-1-0.conda", True, "http-not-found"),
+        ("noarch/x-1-0.tar.bz2", True, "http-not-found"),
+        ("noarch/repodata.json", False, "http-not-found"),
+    ],
+)
+def test_the_recheck_of_a_package_names_the_package_request(
+    page_server, path, package, code
+):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.model import Options, Resource
+    from conda_netcheck.recheck import check
+
+    page_server.behaviour.status = 404
+    page_server.behaviour.body = b"not here"
+    page_server.behaviour.content_type = "text/plain"
+    url = f"{page_server.url}/{path}"
+    from conda_netcheck.lastfailure import LastFailure
+
+    failure = LastFailure(time.time(), f"conda install -c {page_server.url} x", url)
+    checked = check(
+        failure,
+        standalone_route,
+        Options(commands=Commands(), connect_timeout=1, read_timeout=1),
+        [],
+        4096,
+    )
+    assert checked.failure is failure and checked.still_failing
+    result = checked.result
+    assert result.problem.code.value == code
+    if package:
+        assert (result.resource, result.url_failed) == (Resource.PACKAGE, url)
+    else:
+        assert result.resource is not Resource.PACKAGE
+
+
+def test_an_https_record_is_rechecked(page_server):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.model import Options
+    from conda_netcheck.recheck import check
+
+    channel = f"https://127.0.0.1:{closed_port()}/c"
+    url = f"{channel}/noarch/repodata.json"
+    failure = LastFailure(time.time(), f"conda install -c {channel} x", url)
+    checked = check(
+        failure,
+        standalone_route,
+        Options(commands=Commands(), connect_timeout=1, read_timeout=1),
+        [],
+        4096,
+    )
+    assert checked.failure is failure and checked.still_failing
+    assert checked.result.problem.code.value == "connection-refused"
+
+
+def test_the_observer_keeps_a_network_failure_and_never_raises(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from conda_netcheck import lastfailure
+
+    path = tmp_path / "data" / RECORD
+    monkeypatch.setattr(lastfailure, "record_path", lambda: path)
+    lastfailure.observe(
+        SimpleNamespace(exc_value=ValueError("x"), argv=["conda"], conda_version="1")
+    )
+    assert not path.exists()  # not a network error
+    event = SimpleNamespace(
+        exc_value=_NetError("HTTP 000", url="http://h.test/c/noarch/repodata.json"),
+        argv=None,  # conda gave none: sys.argv is used
+        conda_version="26.7.1",
+    )
+    before = time.time()
+    lastfailure.observe(event)
+    record = lastfailure.load(path)
+    assert record.url == "http://h.test/c/noarch/repodata.json"
+    assert record.conda_version == "26.7.1"
+    assert record.command.startswith("conda")
+    assert before <= record.when <= time.time()
+    lastfailure.observe(object())  # a broken event is let go
+    lastfailure.observe(
+        SimpleNamespace(exc_value=_NetError("x"), argv=1, conda_version=None)
+    )
+
+
+@pytest.mark.parametrize(("value", "recorded"), [("false", False), ("true", True)])
+def test_the_observer_keeps_nothing_when_remembering_is_off(
+    tmp_path, monkeypatch, value, recorded
+):
+    from types import SimpleNamespace
+
+    from conda.base.context import reset_context
+
+    from conda_netcheck import lastfailure
+
+    path = tmp_path / RECORD
+    monkeypatch.setattr(lastfailure, "record_path", lambda: path)
+    monkeypatch.setenv("CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES", value)
+    reset_context()
+    try:
+        assert lastfailure._enabled() is recorded
+        event = SimpleNamespace(
+            exc_value=_NetError("x", url="http://h/c/f"),
+            argv=["conda"],
+            conda_version=None,
+        )
+        lastfailure.observe(event)
+    finally:
+        monkeypatch.delenv("CONDA_PLUGINS_NETCHECK_REMEMBER_FAILURES")
+        reset_context()
+    assert path.exists() is recorded
+
+
+def test_the_record_lives_in_condas_user_data_directory(tmp_path, monkeypatch):
+    from conda_netcheck.lastfailure import FILE_NAME, record_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    if sys.platform.startswith("linux"):
+        assert record_path() == tmp_path / "share" / "conda" / FILE_NAME
+    assert record_path().name == FILE_NAME
+
+
+def test_a_record_is_stamped_now_and_survives_a_broken_str():
+    from conda_netcheck.lastfailure import from_exception
+
+    class Unprintable(_NetError):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    before = time.time()
+    failure = from_exception(Unprintable("x"), ["conda"], None)
+    assert before <= failure.when <= time.time()
+    assert failure.chain[0].message == "" and failure.error == "Unprintable"
+
+
+def test_the_chain_ignores_a_caused_by_that_is_not_an_exception():
+    from conda_netcheck.lastfailure import chain
+
+    top = _NetError("top", caused_by="just text")
+    top.__context__ = OSError("context")
+    assert [str(e) for e in chain(top)] == ["top", "context"]
+
+
+def test_the_url_comes_from_the_response_when_the_request_has_none():
+    import requests
+
+    from conda_netcheck.lastfailure import failing_url
+
+    response = requests.Response()
+    response.url = "http://h.test/c/noarch/repodata.json"
+    request = requests.Request("GET", "http://x").prepare()
+    request.url = ""
+    error = requests.HTTPError("404", request=request, response=response)
+    assert failing_url(error) == "http://h.test/c/noarch/repodata.json"
+
+
+def test_the_recheck_of_a_package_asks_for_the_package_itself(page_server):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.model import Options
+    from conda_netcheck.recheck import check
+
+    def index_fine_package_gone(req) -> bool:
+        if req.path.endswith("repodata.json"):
+            body = b'{"info": {}, "packages": {}}'
+            req.send_response(200)
+            req.send_header("Content-Type", "application/json")
+        else:
+            body = b"gone"
+            req.send_response(404)
+            req.send_header("Content-Type", "text/plain")
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body)
+        return True
+
+    page_server.behaviour.handler = index_fine_package_gone
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
+    try:
+        for name, failing in (("x-1-0.conda", True), ("repodata.json", False)):
+            url = f"{page_server.url}/noarch/{name}"
+            failure = LastFailure(
+                time.time(), f"conda install -c {page_server.url} x", url
+            )
+            checked = check(failure, standalone_route, options, [], 4096)
+            assert checked.still_failing is failing, name
+    finally:
+        page_server.behaviour.handler = None

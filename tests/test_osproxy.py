@@ -374,3 +374,44 @@ def test_override_finding_never_prints_the_proxy_password(windows_requests):
         render.to_json(Report(findings=[finding])),
     ]
     assert not [text for text in outputs if password in text or "bob" in text]
+
+
+# -- Whether the environment has a proxy, as urllib decides (then the OS's is unread) --
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        pytest.param({}, id="none"),
+        pytest.param({"HTTP_PROXY": ""}, id="upper-empty"),
+        pytest.param({"https_proxy": ""}, id="lower-empty"),
+        pytest.param(
+            {"HTTP_PROXY": "", "https_proxy": "", "ALL_PROXY": ""}, id="all-empty"
+        ),
+        pytest.param({"HTTP_PROXY": "http://p.test:3128"}, id="upper-set"),
+        pytest.param({"https_proxy": "http://p.test:3128"}, id="lower-set"),
+        pytest.param({"no_proxy": "example.org"}, id="no-proxy-only"),
+        pytest.param({"FTP_PROXY": "http://p.test:3128"}, id="ftp"),
+        pytest.param(
+            {"HTTPS_PROXY": "http://p.test:3128", "https_proxy": ""},
+            id="lower-empty-switches-upper-off",
+        ),
+        pytest.param(
+            {"HTTPS_PROXY": "http://p.test:3128", "https_proxy": "", "http_proxy": "x"},
+            id="switched-off-but-another-set",
+        ),
+        pytest.param({"PROXY": "http://p.test:3128"}, id="not-a-proxy-variable"),
+    ],
+)
+def test_the_environment_has_a_proxy_when_urllib_finds_one(variables, monkeypatch):
+    import os
+    import urllib.request
+
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy") or name == "REQUEST_METHOD":
+            monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    urllib_has = bool(urllib.request.getproxies_environment())
+    assert osproxy.environment_has_proxy(dict(variables)) is urllib_has
+    assert osproxy.environment_has_proxy() is urllib_has

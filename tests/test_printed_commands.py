@@ -189,3 +189,318 @@ def test_without_file_the_same_command_changes_nothing(
     configuration(channel.url, offline=True)
     conda_cli("config", "--set", "offline", "false")
     assert "offline-mode" in codes(run_netcheck(conda_cli))
+
+
+# -- The proxy_servers key a fix names follows the channel's scheme ------------
+
+#: Codes whose fix or report line sets a proxy for the channel.
+_PROXY_LINE_CODES = {
+    "dns-failure",
+    "connection-refused",
+    "connect-timeout",
+    "proxy-misconfigured",
+    "proxy-unreachable",
+    "proxy-auth-failed",
+}
+
+
+def _proxy_keys(text: str) -> list[str]:
+    return re.findall(r"proxy_servers\.([\w:/.\[\]-]+)", text)
+
+
+@pytest.mark.parametrize(
+    "proxy", [None, "http://proxy.example:3128"], ids=["direct", "proxied"]
+)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_every_printed_proxy_servers_key_is_the_channel_scheme(scheme, proxy):
+    from conda_netcheck.config.commands import Commands
+    from conda_netcheck.diagnosis.catalogue import Subject, action_for, fix_for
+    from conda_netcheck.model import Code, Layer, Problem, Target
+
+    target = Target(f"{scheme}://127.0.0.1:8080/c/noarch", "c", "noarch", proxy=proxy)
+    printing = set()
+    for code in Code:
+        problem = Problem(code, Layer.PROXY, "x")
+        action = action_for(Subject(target, problem, Commands()))
+        text = " ".join(
+            [
+                fix_for(problem, target, Commands()) or "",
+                action.sentence,
+                *action.commands,
+            ]
+        )
+        keys = _proxy_keys(text)
+        assert set(keys) <= {scheme}, (code, text)
+        if keys:
+            printing.add(code.value)
+    assert printing >= _PROXY_LINE_CODES
+
+
+@pytest.mark.parametrize(
+    ("url", "configured", "key"),
+    [
+        ("http://h.example/c", None, "proxy_servers.http"),
+        ("https://h.example/c", None, "proxy_servers.https"),
+        ("h.example/c", None, "proxy_servers.https"),  # conda's default scheme
+        ("http://h.example/c", {"https": "p"}, "proxy_servers.http"),
+        ("http://h.example/c", {"all": "p"}, "proxy_servers.all"),
+        (
+            "http://h.example/c",
+            {"http://h.example": "p"},
+            "proxy_servers.http://h.example",
+        ),
+        (
+            "https://h.example/c",
+            {"all://h.example": "p", "all": "p"},
+            "proxy_servers.all://h.example",
+        ),
+    ],
+)
+def test_proxy_key_is_the_one_requests_looks_up(url, configured, key):
+    from conda_netcheck.config.commands import proxy_key
+
+    assert proxy_key(url, configured) == key
+
+
+# -- A ~/ path that needs quoting is quoted; one that does not stays expandable --
+
+
+@pytest.mark.parametrize(
+    ("path", "expands"),
+    [
+        pytest.param("~/.condarc", True, id="plain"),
+        pytest.param("~/conda/condarc.yml", True, id="plain-subdir"),
+        pytest.param("~/my dir/.condarc", False, id="space"),
+        pytest.param("~/it's/.condarc", False, id="quote"),
+        pytest.param("~/a$HOME/.condarc", False, id="dollar"),
+        pytest.param("~/a;touch x/.condarc", False, id="semicolon"),
+        pytest.param("/etc/conda dir/.condarc", False, id="absolute-space"),
+        pytest.param("/etc/conda/.condarc", False, id="absolute-plain"),
+    ],
+)
+def test_a_printed_file_path_is_one_shell_word(path, expands, tmp_path):
+    import subprocess
+
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.config.sources import SettingSource
+
+    commands = Commands({"ssl_verify": SettingSource.file(path)}, shell=Shell.POSIX)
+    line = commands.set("ssl_verify", "truststore")
+    assert line.startswith("conda config --file ") and line.endswith(
+        " --set ssl_verify truststore"
+    )
+    # What bash makes of the printed command: the path is one argument.
+    words = subprocess.run(
+        ["bash", "-c", "printf '%s\\0' " + line],
+        capture_output=True,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        timeout=10,
+        check=True,
+    ).stdout.split(b"\0")[:-1]
+    assert len(words) == 7, line
+    argument = words[3].decode()
+    if expands:
+        assert argument == str(tmp_path) + path[1:]
+    else:
+        assert argument.endswith(path.lstrip("~"))
+
+
+# -- The lines each shell gets ---------------------------------------------------
+
+_SHELL_LINES = {
+    # shell: (set with a space, set empty, unset)
+    "posix": ("export HTTPS_PROXY='http://u:p w@h:1'", "export X=''", "unset X"),
+    "fish": ("set -gx HTTPS_PROXY 'http://u:p w@h:1'", "set -gx X ''", "set -e X"),
+    "powershell": ('$env:HTTPS_PROXY = "http://u:p w@h:1"', '$env:X = ""', "Remove-Item Env:X"),
+    "cmd": ("set HTTPS_PROXY=http://u:p w@h:1", "set X=", "set X="),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("shell", sorted(_SHELL_LINES))
+def test_each_shell_gets_its_own_variable_syntax(shell):
+    from conda_netcheck.config.commands import Shell, set_variable, unset_variable
+
+    lines = _SHELL_LINES[shell]
+    assert set_variable("HTTPS_PROXY", "http://u:p w@h:1", Shell(shell)) == lines[0]
+    assert set_variable("X", "", Shell(shell)) == lines[1]
+    assert unset_variable("X", Shell(shell)) == lines[2]
+
+
+@pytest.mark.parametrize(
+    ("platform", "environ", "shell"),
+    [
+        ("linux", {"SHELL": "/usr/bin/fish"}, "fish"),
+        ("linux", {"SHELL": "/bin/bash"}, "posix"),
+        ("darwin", {"SHELL": "/bin/zsh"}, "posix"),
+        ("linux", {}, "posix"),
+        ("win32", {"PSModulePath": "C:\\ps"}, "powershell"),
+        ("win32", {}, "cmd"),
+    ],
+)
+def test_the_current_shell_comes_from_the_platform_and_environment(
+    platform, environ, shell, monkeypatch
+):
+    from conda_netcheck.config import commands
+
+    monkeypatch.setattr(commands.sys, "platform", platform)
+    for name in ("SHELL", "PSModulePath"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert commands.current_shell() is commands.Shell(shell)
+    # Without a shell given, the lines are written for the current one.
+    expected = _SHELL_LINES[shell][2]
+    assert commands.unset_variable("X") == expected
+
+
+def test_a_command_names_the_file_or_variable_that_sets_the_key():
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.config.sources import SettingSource
+
+    sources = {
+        "ssl_verify": SettingSource.file("/etc/my conda/.condarc"),
+        "proxy_servers": SettingSource.file("/etc/conda/.condarc"),
+        "proxy_servers.https": SettingSource.variable("CONDA_PROXY_SERVERS_HTTPS"),
+        "channels": SettingSource.file("~/.condarc"),
+    }
+    posix = Commands(sources, shell=Shell.POSIX)
+    assert posix.set("ssl_verify", "a b") == (
+        "conda config --file '/etc/my conda/.condarc' --set ssl_verify 'a b'"
+    )
+    assert posix.remove("ssl_verify") == (
+        "conda config --file '/etc/my conda/.condarc' --remove-key ssl_verify"
+    )
+    assert (
+        posix.add("channels", "x y")
+        == "conda config --file ~/.condarc --add channels 'x y'"
+    )
+    assert posix.set("proxy_servers.https", "v") == "export CONDA_PROXY_SERVERS_HTTPS=v"
+    assert posix.remove("proxy_servers.https") == "unset CONDA_PROXY_SERVERS_HTTPS"
+    # A dotted key set nowhere itself falls back to its top-level key's file.
+    assert posix.set("proxy_servers.http", "v") == (
+        "conda config --file /etc/conda/.condarc --set proxy_servers.http v"
+    )
+    assert posix.set("offline", "false") == "conda config --set offline false"
+    assert posix.set("offline", "") == "conda config --set offline ''"
+    windows = Commands(sources, shell=Shell.POWERSHELL)
+    assert windows.set("ssl_verify", "a b") == (
+        'conda config --file "/etc/my conda/.condarc" --set ssl_verify "a b"'
+    )
+    assert windows.set("offline", "") == 'conda config --set offline ""'
+    assert windows.remove("proxy_servers.https") == (
+        "Remove-Item Env:CONDA_PROXY_SERVERS_HTTPS"
+    )
+
+
+def test_a_ca_bundle_variable_wins_over_ssl_verify_paths_but_not_over_flags():
+    from conda_netcheck.config.commands import Commands, Shell, for_config
+    from conda_netcheck.config.netconfig import NetConfig
+
+    commands = Commands(
+        overrides={"ssl_verify": "REQUESTS_CA_BUNDLE"}, shell=Shell.POSIX
+    )
+    assert commands.set("ssl_verify", "/x.pem") == "export REQUESTS_CA_BUNDLE=/x.pem"
+    for flag in ("truststore", "true", "false"):
+        assert (
+            commands.set("ssl_verify", flag) == f"conda config --set ssl_verify {flag}"
+        )
+    for env, variable in [
+        (
+            {"REQUESTS_CA_BUNDLE": "/a.pem", "CURL_CA_BUNDLE": "/b.pem"},
+            "REQUESTS_CA_BUNDLE",
+        ),
+        ({"CURL_CA_BUNDLE": "/b.pem"}, "CURL_CA_BUNDLE"),
+        ({"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": "/b.pem"}, "CURL_CA_BUNDLE"),
+    ]:
+        derived = for_config(NetConfig(env=env), Shell.POSIX)
+        assert derived.set("ssl_verify", "/x.pem") == f"export {variable}=/x.pem"
+    plain = for_config(NetConfig(env={}), Shell.POSIX)
+    assert plain.set("ssl_verify", "/x.pem") == "conda config --set ssl_verify /x.pem"
+    assert for_config(NetConfig(conda=False), Shell.POSIX).conda is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "conda", "set_line", "drop_line"),
+    [
+        ("setting", "http", True, "conda config --set proxy_servers.http http://p:1", "conda config --remove-key proxy_servers.http"),
+        ("variable", "http_proxy", True, "export http_proxy=http://p:1", "unset http_proxy"),
+        ("os", "Windows Internet Options", True, "export HTTP_PROXY=http://p:1", "export NO_PROXY=h.example"),
+        ("environment", "the environment", True, "export HTTP_PROXY=http://p:1", "export NO_PROXY=h.example"),
+        (None, None, True, "conda config --set proxy_servers.http http://p:1", "export NO_PROXY=h.example"),
+        (None, None, False, "export HTTP_PROXY=http://p:1", "export NO_PROXY=h.example"),
+    ],
+)  # fmt: skip
+def test_the_proxy_line_goes_where_the_proxy_comes_from(
+    kind, name, conda, set_line, drop_line
+):
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+
+    source = ProxySource(ProxySourceKind(kind), name) if kind else None
+    commands = Commands(shell=Shell.POSIX, conda=conda)
+    assert commands.set_proxy("http://h.example/c", "http://p:1", source) == set_line
+    assert commands.drop_proxy("http://h.example/c", source) == drop_line
+    assert commands.drop_proxy("file:///c", None) == "export NO_PROXY=HOST"
+
+
+@pytest.mark.parametrize(
+    ("url", "variable"),
+    [
+        ("http://h/c", "HTTP_PROXY"),
+        ("https://h/c", "HTTPS_PROXY"),
+        ("h/c", "HTTPS_PROXY"),
+    ],
+)
+def test_the_proxy_variable_is_the_schemes(url, variable):
+    from conda_netcheck.config.commands import proxy_variable
+
+    assert proxy_variable(url) == variable
+
+
+def test_every_line_of_a_commands_object_is_in_its_shell(monkeypatch):
+    from conda_netcheck.config.commands import Commands, Shell, for_config
+    from conda_netcheck.config.netconfig import NetConfig
+    from conda_netcheck.config.sources import (
+        ProxySource,
+        ProxySourceKind,
+        SettingSource,
+    )
+
+    monkeypatch.setenv(
+        "SHELL", "/bin/bash"
+    )  # the current shell is not the one asked for
+    sources = {
+        "offline": SettingSource.variable("CONDA_OFFLINE"),
+        "proxy_servers": SettingSource.file("/etc/conda/.condarc"),
+    }
+    fish = Commands(
+        sources, shell=Shell.FISH, overrides={"ssl_verify": "REQUESTS_CA_BUNDLE"}
+    )
+    variable = ProxySource(ProxySourceKind.VARIABLE, "https_proxy")
+    assert fish.set("offline", "a b") == "set -gx CONDA_OFFLINE 'a b'"
+    assert (
+        fish.set("ssl_verify", "/my ca.pem")
+        == "set -gx REQUESTS_CA_BUNDLE '/my ca.pem'"
+    )
+    assert fish.add("channels", "") == "conda config --add channels ''"
+    assert (
+        fish.set_proxy("https://h/c", "http://p:1", variable)
+        == "set -gx https_proxy http://p:1"
+    )
+    assert fish.set_proxy(
+        "https://h/c", "http://p:1", ProxySource(ProxySourceKind.OS, "x")
+    ) == ("set -gx HTTPS_PROXY http://p:1")
+    assert fish.drop_proxy("https://h/c", variable) == "set -e https_proxy"
+    assert fish.drop_proxy("https://h.example/c", None) == "set -gx NO_PROXY h.example"
+    # A per-host key (its host has dots) is set in the file that sets proxy_servers.
+    assert fish.set("proxy_servers.http://h.example", "http://p:1") == (
+        "conda config --file /etc/conda/.condarc --set proxy_servers.http://h.example http://p:1"
+    )
+    derived = for_config(NetConfig(sources={"offline": sources["offline"]}), Shell.FISH)
+    assert derived.set("offline", "false") == "set -gx CONDA_OFFLINE false"
+    powershell = Commands(shell=Shell.POWERSHELL)
+    assert (
+        powershell.set("ssl_verify", "truststore")
+        == "conda config --set ssl_verify truststore"
+    )

@@ -311,3 +311,53 @@ def test_proxy_offering_only_ntlm_points_at_a_local_helper():
     )
     assert "it offers NTLM, Negotiate" in problem.summary
     assert "cntlm or px" in problem.fix
+
+
+# -- The Basic scheme of a 407/401 challenge, in any case ----------------------
+
+_BASIC_CHALLENGES = [
+    'Basic realm="corp"',
+    'basic realm="corp"',
+    'BASIC realm="corp"',
+    'bAsIc realm="corp"',
+    'NTLM, Basic realm="corp"',
+    'Negotiate, basic realm="corp"',
+    "Basic",
+]
+_NO_BASIC_CHALLENGES = [
+    "NTLM",
+    "Negotiate",
+    "negotiate, ntlm",
+    'Digest realm="corp", nonce="abc"',
+    'Bearer realm="corp"',
+    'BasicAuth realm="corp"',
+]
+
+
+@pytest.mark.parametrize("header", ["Proxy-Authenticate", "WWW-Authenticate"])
+@pytest.mark.parametrize("status", [407, 401])
+@pytest.mark.parametrize("challenge", _BASIC_CHALLENGES + _NO_BASIC_CHALLENGES)
+def test_a_challenge_offering_basic_in_any_case_gets_the_credentials_fix(
+    challenge, status, header
+):
+    from conda_netcheck.config.commands import Commands
+    from conda_netcheck.diagnosis.catalogue import Subject, action_for, fix_for
+    from conda_netcheck.diagnosis.proxy import answer_problem
+    from conda_netcheck.model import Code, Target
+
+    problem = answer_problem(status, "Auth Required", {header: challenge}, None, False)
+    assert problem.code is Code.PROXY_AUTH_FAILED
+    target = Target(
+        "https://conda.example/c/noarch", "c", "noarch", proxy="http://proxy.test:3128"
+    )
+    # What the user reads: the problem's own fix, else the catalogue's.
+    fix = problem.fix or fix_for(problem, target, Commands())
+    action = action_for(Subject(target, problem, Commands()))
+    if challenge in _BASIC_CHALLENGES:
+        # conda can answer: the fix is the user and password in the proxy URL.
+        assert "http://USER:<password>@proxy.test:3128" in fix
+        assert "speaks only Basic" not in action.sentence
+        assert "wants credentials" in action.sentence
+    else:
+        assert "conda speaks only Basic" in fix
+        assert "speaks only Basic" in action.sentence

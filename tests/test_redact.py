@@ -8,6 +8,7 @@ import json
 import logging
 import threading
 import time
+import traceback
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -416,3 +417,353 @@ def test_few_kib_of_text_is_fast(redactor: Redactor) -> None:
         redactor.text(text)
     # Generous bound: the point is "no catastrophic backtracking", not a benchmark.
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+# -- Redaction by value: every percent-encoded case form of a known secret ----
+
+# A password with reserved characters: quote() writes %2F, %40, %3A; people and
+# some clients write %2f, %40, %3a. Each form must be hidden, and nothing else.
+_PERCENT_SECRET = "p@ss/w:rd-Planted"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(_PERCENT_SECRET, id="raw"),
+        pytest.param("p%40ss%2Fw%3Ard-Planted", id="upper-hex"),
+        pytest.param("p%40ss%2fw%3ard-Planted", id="lower-hex"),
+        pytest.param("p%40ss/w%3Ard-Planted", id="slash-kept-upper"),
+        pytest.param("p%40ss/w%3ard-Planted", id="slash-kept-lower"),
+    ],
+)
+@pytest.mark.parametrize("how", ["add", "add_credentials", "extra"])
+def test_a_known_secret_is_hidden_in_each_percent_encoded_case(form, how, redactor):
+    text = f"GET http://proxy.example:3128 failed; password was {form} (see log)"
+    if how == "add":
+        redactor.add(_PERCENT_SECRET)
+        out = redactor.text(text)
+    elif how == "add_credentials":
+        redactor.add_credentials("bob", _PERCENT_SECRET)
+        out = redactor.text(text)
+    else:
+        out = redactor.text(text, [_PERCENT_SECRET])
+    assert form not in out
+    assert f"password was {REDACTED} (see log)" in out
+
+
+@pytest.mark.parametrize(
+    "registered",
+    [
+        pytest.param("p%40ss%2Fw%3Ard-Planted", id="registered-upper"),
+        pytest.param("p%40ss%2fw%3ard-Planted", id="registered-lower"),
+    ],
+)
+def test_an_encoded_secret_is_hidden_decoded_and_in_both_cases(registered, redactor):
+    # A URL's password arrives encoded; the decoded form and both hex cases leak too.
+    redactor.add(registered)
+    for form in (_PERCENT_SECRET, "p%40ss%2Fw%3Ard-Planted", "p%40ss%2fw%3ard-Planted"):
+        assert redactor.text(f"x {form} y") == f"x {REDACTED} y"
+
+
+def test_the_lower_case_form_of_a_url_password_is_hidden(redactor):
+    redactor.add_url_credentials("http://bob:p%40ss%2Fw%3Ard-Planted@proxy:3128")
+    out = redactor.text("proxy said: bad password p%40ss%2fw%3ard-Planted")
+    assert out == f"proxy said: bad password {REDACTED}"
+
+
+def test_text_that_only_resembles_an_encoded_secret_stays(redactor):
+    # The other side of the boundary: a different byte is not the secret.
+    redactor.add(_PERCENT_SECRET)
+    near = "p%40ss%2ex%3ard-Planted"
+    assert redactor.text(near) == near
+
+
+# -- Where user info ends, and what stays visible -------------------------------
+
+AUTHORITY_CASES = [
+    pytest.param("https://user:p@ss@host.example/path", "https://user:<redacted>@host.example/path", id="at-in-password"),
+    pytest.param("https://user:pa/ss@host.example/c", "https://user:<redacted>@host.example/c", id="slash-in-password"),
+    pytest.param("https://user:pa?ss@host.example/c", "https://user:<redacted>@host.example/c", id="question-in-password"),
+    pytest.param("https://host.example/pkg@1.0/x", "https://host.example/pkg@1.0/x", id="at-in-path"),
+    pytest.param("https://host.example:8080/pkg@1.0", "https://host.example:8080/pkg@1.0", id="at-in-path-after-port"),
+    pytest.param("https://user:s3cret@[::1]:8080/c", "https://user:<redacted>@[::1]:8080/c", id="ipv6"),
+    pytest.param("https://ghp_abcdefghij0123456789@github.com/x", "https://<redacted>@github.com/x", id="token-as-user"),
+    pytest.param("https://ghp_abcdefghij0123456789:x-oauth-basic@github.com/x", "https://<redacted>:<redacted>@github.com/x", id="token-user-and-password"),
+    pytest.param("https://alice:@h.example/", "https://alice:@h.example/", id="empty-password-shown"),
+    pytest.param("https://@host.example/x", "https://@host.example/x", id="empty-user-info"),
+    pytest.param("https://u:s3cret@h.example/login?next=https://other.example/", "https://u:<redacted>@h.example/login?next=https://other.example/", id="url-in-query"),
+    pytest.param("//user:s3cret@host.example/c", "//user:<redacted>@host.example/c", id="scheme-relative"),
+    pytest.param("user:s3cret@proxy.example:3128", "user:<redacted>@proxy.example:3128", id="scheme-less-proxy"),
+    pytest.param("proxy.example:3128", "proxy.example:3128", id="scheme-less-no-user"),
+    pytest.param("https://user:p@s/s@host.example/x", "https://user:<redacted>@host.example/x", id="at-and-slash-in-password"),
+    pytest.param("https://user:pa/@host.example/x", "https://user:<redacted>@host.example/x", id="slash-ends-password"),
+    pytest.param("https://h/?token=s3cretvalue", "https://h/?token=<redacted>", id="one-letter-host-query"),
+    pytest.param("a://u:s3cret@h.example/x", "a://u:<redacted>@h.example/x", id="one-letter-scheme"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "expected"), AUTHORITY_CASES)
+def test_user_info_ends_at_the_last_at_before_the_host(url, expected, redactor):
+    assert redactor.url(url) == expected
+    if "://" in url or url.startswith("//"):  # free text finds URLs by their //
+        assert redactor.text(f"see {url} now") == f"see {expected} now"
+
+
+HEADER_TEXT_CASES = [
+    pytest.param("{'Authorization': 'Bearer abc123 (expired)'}", "{'Authorization': 'Bearer <redacted>'}", id="quoted-all-hidden"),
+    pytest.param("Authorization: Bearer abc123\t(expired)", "Authorization: Bearer <redacted>\t(expired)", id="tab-tail-kept"),
+    pytest.param("Authorization: Bearer abc123 (expired)", "Authorization: Bearer <redacted> (expired)", id="space-tail-kept"),
+    pytest.param("Authorization: Bearer abc123", "Authorization: Bearer <redacted>", id="end"),
+    pytest.param("authorization: Token abc(x)", "authorization: Token <redacted>", id="glued-tail-hidden"),
+    pytest.param('Authorization="Bearer abc123"', 'Authorization="Bearer <redacted>"', id="kwarg"),
+    pytest.param("got Bearer abc-def-ghi", "got Bearer <redacted>", id="bearer-punctuation"),
+    pytest.param("got Bearer abcdefghi7", "got Bearer <redacted>", id="bearer-digit"),
+    pytest.param("Bearer authentication", "Bearer authentication", id="bearer-prose"),
+    pytest.param("Bearer Xylophone", "Bearer Xylophone", id="bearer-prose-capital"),
+    pytest.param("sent Basic dXNlcjpwYXNz ok", "sent Basic <redacted> ok", id="basic-pair"),
+    pytest.param("sent Basic Zm9vYmFy ok", "sent Basic Zm9vYmFy ok", id="basic-without-colon"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), HEADER_TEXT_CASES)
+def test_auth_values_are_hidden_and_their_context_kept(text, expected, redactor):
+    assert redactor.text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "key", ["X-Api-Key", "api-key", "api.key", "Client.Secret", "x-auth-token"]
+)
+def test_document_keys_with_dashes_and_dots_are_secret_names(key, redactor):
+    assert redactor.obj({key: "v4lue-hidden"}) == {key: REDACTED}
+
+
+@pytest.mark.parametrize("key", ["monkey", "token_count_x", "passage"])
+def test_document_keys_that_only_contain_a_secret_word_are_kept(key, redactor):
+    assert redactor.obj({key: "visible"}) == {key: "visible"}
+
+
+# -- The forms a registered secret takes ----------------------------------------
+
+_SPACED = "my pass/w0rd"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(_SPACED, id="raw"),
+        pytest.param("my%20pass%2Fw0rd", id="quote-safe-nothing"),
+        pytest.param("my%20pass/w0rd", id="quote"),
+        pytest.param("my+pass%2Fw0rd", id="quote-plus"),
+        pytest.param("my%20pass%2fw0rd", id="lower-hex"),
+    ],
+)
+def test_a_secret_with_a_space_and_slash_is_hidden_in_each_encoding(form, redactor):
+    redactor.add(_SPACED)
+    assert redactor.text(f"[{form}]") == f"[{REDACTED}]"
+
+
+@pytest.mark.parametrize(
+    ("secret", "shown"),
+    [
+        pytest.param('pa\\ss"w0rd', json.dumps('pa\\ss"w0rd')[1:-1], id="json-escapes"),
+        pytest.param(
+            "tab\there-s3cret", repr("tab\there-s3cret")[1:-1], id="repr-escapes"
+        ),
+        pytest.param(
+            "DOMAIN\\s3cretpw", repr("DOMAIN\\s3cretpw")[1:-1], id="repr-backslash"
+        ),
+    ],
+)
+def test_a_secret_is_hidden_as_repr_and_json_escape_it(secret, shown, redactor):
+    redactor.add(secret)
+    assert shown != secret
+    assert redactor.text(f"<{shown}>") == f"<{REDACTED}>"
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("bob", "pässwörd-1"),  # latin-1 and UTF-8 give different Basic values
+        ("bob", "пароль-secret"),  # not latin-1: UTF-8 only
+        ("", "s3cretpw"),
+        (None, "s3cretpw"),
+        ("a", "bcd"),
+        ("a", "b"),  # base64 of "a:b" is 4 characters: just long enough to be hidden
+    ],
+)
+def test_the_basic_value_of_a_credential_pair_is_hidden(username, password, redactor):
+    redactor.add_credentials(username, password)
+    pair = f"{username or ''}:{password}"
+    values = {base64.b64encode(pair.encode("utf-8")).decode()}
+    try:
+        values.add(base64.b64encode(pair.encode("latin-1")).decode())
+    except UnicodeEncodeError:
+        pass
+    for value in values:
+        for shown in (value, value.rstrip("=")):
+            assert redactor.text(f"auth={shown};") == f"auth={REDACTED};", shown
+
+
+def test_a_token_user_name_is_hidden_with_its_password(redactor):
+    redactor.add_credentials("ghp_abcdefghij0123456789", "x-oauth-basic")
+    out = redactor.text("user ghp_abcdefghij0123456789 pw x-oauth-basic")
+    assert out == f"user {REDACTED} pw {REDACTED}"
+
+
+def test_a_plain_user_name_stays_visible(redactor):
+    redactor.add_credentials("alice", "s3cretpw")
+    assert redactor.text("user alice pw s3cretpw") == f"user alice pw {REDACTED}"
+
+
+# -- What a URL registers: passwords, pieces, token users and ports -------------
+
+
+@pytest.mark.parametrize(
+    ("url", "hidden", "visible"),
+    [
+        pytest.param("https://bob:p@ss-w0rd@h.example/c", ["p@ss-w0rd"], ["bob"], id="at-in-password"),
+        pytest.param("bob:s3cret-pass@proxy.example:3128", ["s3cret-pass"], ["bob", "proxy.example"], id="scheme-less"),
+        pytest.param("https://ghp_tok3nabcdefghij1234@github.com/x", ["ghp_tok3nabcdefghij1234"], ["github.com"], id="token-user"),
+        pytest.param("https://bob:x/12345678?y@h.example/c", ["12345678"], ["bob", "x"], id="piece-of-8"),
+        pytest.param("https://http:ab/cd@h.example/c", ["ab/cd"], ["http", "cd"], id="short-pieces-stay"),
+        pytest.param("https://h.example:ghp_abcdefghij0123456789/c", ["ghp_abcdefghij0123456789"], ["h.example"], id="token-port"),
+        pytest.param("https://u:pw12@h.example:ghp_abcdefghij0123456789/c", ["ghp_abcdefghij0123456789"], ["h.example"], id="token-port-after-userinfo"),
+        pytest.param("https://[::1]:ghp_abcdefghij0123456789/c", ["ghp_abcdefghij0123456789"], ["::1"], id="token-port-ipv6"),
+        pytest.param("https://h.example:8080/c", [], ["8080", "h.example"], id="numeric-port-stays"),
+        pytest.param("https://h.example/c?token=abc123secret#frag", ["abc123secret"], ["frag"], id="query-before-fragment"),
+        pytest.param("https://h.example/t/tk-0123456789abcdef/c", ["tk-0123456789abcdef"], ["h.example"], id="anaconda-token"),
+        pytest.param("https://u:pw-one-1@h.example/?next=http://x.example/", ["pw-one-1"], ["x.example"], id="url-in-query"),
+        pytest.param("https://tk-42@h.example/c", ["tk-42"], ["h.example"], id="short-token-user"),
+        pytest.param("https://tok?en12345678@h.example/", ["en12345678"], ["h.example"], id="piece-of-a-token-user"),
+    ],
+)  # fmt: skip
+def test_a_url_registers_its_secrets_and_nothing_else(url, hidden, visible, redactor):
+    redactor.add_url_credentials(url)
+    for secret in hidden:
+        assert redactor.text(f"[{secret}]") == f"[{REDACTED}]", secret
+    for word in visible:
+        assert redactor.text(f"[{word}]") == f"[{word}]", word
+
+
+def test_documents_keep_their_container_types(redactor):
+    from collections import namedtuple
+
+    Pair = namedtuple("Pair", "url note")
+    redactor.add("s3cret-value")
+    doc = {
+        "pair": Pair("https://u:pw@h/", "has s3cret-value"),
+        "tuple": ("s3cret-value", 1),
+        "set": {"s3cret-value"},
+        "frozen": frozenset({"x s3cret-value"}),
+        "list": ["s3cret-value", None, 2.5],
+    }
+    out = redactor.obj(doc)
+    assert out["pair"] == Pair("https://u:<redacted>@h/", f"has {REDACTED}")
+    assert type(out["pair"]) is Pair
+    assert out["tuple"] == (REDACTED, 1) and type(out["tuple"]) is tuple
+    assert out["set"] == {REDACTED}
+    assert out["frozen"] == frozenset({f"x {REDACTED}"})
+    assert type(out["frozen"]) is frozenset
+    assert out["list"] == [REDACTED, None, 2.5]
+
+
+def test_the_module_functions_use_the_process_registry(default_redactor):
+    default_redactor.add("s3cret-value")
+    assert redact.redact_text("a s3cret-value b") == f"a {REDACTED} b"
+    assert redact.redact_url("https://u:pw@h/s3cret-value") == (
+        f"https://u:{REDACTED}@h/{REDACTED}"
+    )
+    assert redact.redact_obj({"k": ["s3cret-value"]}) == {"k": [REDACTED]}
+    assert redact.redact_text("x s3cret-value y", ["y-other-secret"]) == (
+        f"x {REDACTED} y"
+    )
+
+
+def test_an_exception_that_cannot_be_printed_is_still_described(default_redactor):
+    class Broken(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    assert redact.redact_exception(Broken()) == "Broken: <unprintable>"
+    assert redact.redact_exception(ValueError()) == "ValueError"
+    default_redactor.add("s3cret-value")
+    assert redact.redact_exception(OSError("bad s3cret-value")) == (
+        f"OSError: bad {REDACTED}"
+    )
+
+
+# -- Logging: every handler gets the filter, once; nothing is dropped -----------
+
+
+def test_install_log_redaction_filters_every_handler_once(default_redactor):
+    default_redactor.add("l0g-s3cret")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("conda_netcheck.test_redact.install")
+    logging.getLogger("conda_netcheck.test_redact.install.child.grand")  # placeholders
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        redact.install_log_redaction()
+        redact.install_log_redaction()
+        filters = [f for f in handler.filters if isinstance(f, redact.RedactingFilter)]
+        assert len(filters) == 1
+        logger.warning("token %s", "l0g-s3cret", stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+        handler.removeFilter(filters[0])
+    output = stream.getvalue()
+    assert output.startswith(f"token {REDACTED}\nStack (most recent call last):")
+    assert "l0g-s3cret" not in output
+
+
+def test_the_filter_redacts_stack_info_and_never_drops_a_record(redactor):
+    redactor.add("l0g-s3cret")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "m %s", ("a",), None)
+    record.stack_info = "Stack: frame with l0g-s3cret"
+    assert redact.RedactingFilter(redactor).filter(record) is True
+    assert record.stack_info == f"Stack: frame with {REDACTED}"
+    bad = logging.LogRecord("x", logging.INFO, __file__, 1, "m %d", ("nan",), None)
+    assert redact.RedactingFilter(redactor).filter(bad) is True
+    assert (bad.msg, bad.args) == ("m %d", ("nan",))  # left for logging to report
+
+
+def test_redact_traceback_is_the_whole_traceback_redacted(default_redactor):
+    default_redactor.add("tb-s3cret-x")
+    try:
+        raise OSError("failed with tb-s3cret-x")
+    except OSError as exc:
+        text = redact.redact_traceback(exc)
+        whole = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    assert text == whole.replace("tb-s3cret-x", REDACTED)
+    assert text.startswith("Traceback (most recent call last):\n")
+    assert text.endswith(f"OSError: failed with {REDACTED}\n")
+    assert "tb-s3cret-x" not in text
+
+
+def test_install_log_redaction_reaches_handlers_on_every_logger_and_last_resort(
+    default_redactor, monkeypatch
+):
+    default_redactor.add("l0g-s3cret")
+    streams = [io.StringIO(), io.StringIO()]
+    pairs = []
+    for i, stream in enumerate(streams):
+        logger = logging.getLogger(f"conda_netcheck.test_redact.two.{i}")
+        handler = logging.StreamHandler(stream)
+        logger.addHandler(handler)
+        logger.propagate = False
+        pairs.append((logger, handler))
+    last_resort = logging.StreamHandler(io.StringIO())
+    monkeypatch.setattr(logging, "lastResort", last_resort)
+    try:
+        redact.install_log_redaction()
+        for logger, _ in pairs:
+            logger.warning("token l0g-s3cret")
+    finally:
+        for logger, handler in pairs:
+            logger.removeHandler(handler)
+    assert [s.getvalue() for s in streams] == [f"token {REDACTED}\n"] * 2
+    filters = [f for f in last_resort.filters if isinstance(f, redact.RedactingFilter)]
+    assert len(filters) == 1 and filters[0].redactor is default_redactor
+    monkeypatch.setattr(logging, "lastResort", None)
+    redact.install_log_redaction()  # no last resort: nothing to add it to

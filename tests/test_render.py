@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conda_netcheck.model import (
     Code,
     Finding,
@@ -16,6 +18,7 @@ from conda_netcheck.model import (
 )
 from conda_netcheck.output import render
 from conda_netcheck.output.text import text as render_text
+from conda_netcheck.output.verdict import verdict_of
 
 TARGET_KEYS = {
     "url",
@@ -219,3 +222,226 @@ def test_a_laid_out_fix_is_redacted_line_by_line():
     assert lines[4].startswith("    why: Authorization: ")
     assert not any(secret in line for line in lines)
     assert "why:" not in "\n".join(render.problem_lines(problem))
+
+
+def _failed(url: str, code: Code, layer: Layer, proxy: str | None = None, **kw):
+    target = Target(url, "c", url.rsplit("/", 1)[-1], proxy=proxy)
+    return TargetResult(target, Problem(code, layer, "x"), **kw)
+
+
+@pytest.mark.parametrize(
+    ("proxy", "where"),
+    [
+        pytest.param("http://proxy.test:3128", "proxy.test:3128", id="proxy-port"),
+        pytest.param(
+            "http://bob:s3cret@proxy.test:8080", "proxy.test:8080", id="creds"
+        ),
+        pytest.param("http://[::1]:3128", "[::1]:3128", id="ipv6"),
+        pytest.param("http://proxy.test", "proxy.test:80", id="http-default-port"),
+        pytest.param("proxy.test:3128", "proxy.test:3128", id="scheme-less"),
+        pytest.param(None, "conda.example:8443", id="direct-channel"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("code", "layer"),
+    [
+        (Code.PROXY_AUTH_FAILED, Layer.PROXY),
+        (Code.PROXY_UNREACHABLE, Layer.PROXY),
+        (Code.PROXY_REFUSED, Layer.PROXY),
+    ],
+)
+def test_a_cause_behind_a_proxy_is_placed_at_the_proxy(proxy, where, code, layer):
+    results = [
+        _failed(f"https://conda.example:8443/c/{subdir}", code, layer, proxy)
+        for subdir in ("noarch", "linux-64")
+    ]
+    verdict = verdict_of(Report(targets=results))
+    (cause,) = verdict.causes
+    assert (cause.code, cause.where, cause.count) == (code, where, 2)
+    assert f"({code.value} at {where})" in verdict.sentence()
+    assert "s3cret" not in verdict.sentence()
+
+
+def test_channels_on_two_hosts_behind_one_proxy_are_one_cause():
+    results = [
+        _failed(url, Code.PROXY_AUTH_FAILED, Layer.PROXY, "http://proxy.test:3128")
+        for url in ("https://a.example/c/noarch", "http://b.example:8080/d/noarch")
+    ]
+    (cause,) = verdict_of(Report(targets=results)).causes
+    assert (cause.where, cause.count) == ("proxy.test:3128", 2)
+
+
+def test_direct_channels_on_two_hosts_are_two_causes():
+    results = [
+        _failed(url, Code.CONNECTION_REFUSED, Layer.TCP)
+        for url in ("https://a.example/c/noarch", "http://b.example:8080/d/noarch")
+    ]
+    causes = verdict_of(Report(targets=results)).causes
+    assert [c.where for c in causes] == ["a.example:443", "b.example:8080"]
+
+
+def _last_failure(
+    problem: Problem | None, url: str | None = "http://x.test/c/noarch/f"
+):
+    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.recheck import LastFailureCheck
+
+    failure = LastFailure(when=0.0, command="conda install x", url=url)
+    if url is None:
+        return LastFailureCheck(failure)  # nothing to check again
+    target = Target("http://x.test/c/noarch", "c", "noarch")
+    return LastFailureCheck(failure, TargetResult(target, problem))
+
+
+@pytest.mark.parametrize(
+    ("last_failure", "ok"),
+    [
+        pytest.param(None, True, id="no-record"),
+        pytest.param(_last_failure(None, url=None), True, id="record-without-url"),
+        pytest.param(_last_failure(None), True, id="no-longer-fails"),
+        pytest.param(
+            _last_failure(Problem(Code.CONNECTION_REFUSED, Layer.TCP, "refused")),
+            False,
+            id="still-fails",
+        ),
+        pytest.param(
+            _last_failure(Problem(Code.HTTP_NOT_FOUND, Layer.HTTP, "404")),
+            False,
+            id="still-fails-http",
+        ),
+    ],
+)
+def test_a_last_failure_that_still_happens_fails_the_run(last_failure, ok):
+    channel = TargetResult(Target("https://a.test/c/noarch", "c", "noarch"))
+    report = Report(targets=[channel], last_failure=last_failure)
+    assert report.ok is ok
+    verdict = verdict_of(report)
+    assert verdict.ok is ok
+    assert json.loads(render.to_json(report))["ok"] is ok
+    sentence = verdict.sentence()
+    if ok:
+        assert sentence == "Verdict: all 1 targets are reachable."
+    else:
+        assert "the channels answer, but the last failure still happens" in sentence
+
+
+def _ok(url: str = "https://a.test/c/noarch", warned: bool = False) -> TargetResult:
+    warnings = [Problem(Code.CLOCK_SKEW, Layer.HTTP, "clock")] if warned else []
+    return TargetResult(Target(url, "c", "noarch"), warnings=warnings)
+
+
+_CONFIG_ERROR = Finding("offline", Code.OFFLINE_MODE, "offline", "unset CONDA_OFFLINE")
+
+
+_REFUSED = Problem(Code.CONNECTION_REFUSED, Layer.TCP, "refused")
+
+
+@pytest.mark.parametrize(
+    ("targets", "findings", "last", "sentence"),
+    [
+        pytest.param([], [], None, "Verdict: no channel URL was checked.", id="nothing"),
+        pytest.param([_ok(), _ok(warned=True)], [], None, "Verdict: all 2 targets are reachable (1 with warnings).", id="warned"),
+        pytest.param([_ok(warned=True), _ok(warned=True)], [], None, "Verdict: all 2 targets are reachable (2 with warnings).", id="all-warned"),
+        pytest.param(
+            [_failed("https://a.test:8443/c/noarch", Code.CONNECTION_REFUSED, Layer.TCP), _ok()], [], None,
+            "Verdict: 1 of 2 targets unreachable; the first broken layer is tcp "
+            "(connection-refused at a.test:8443): apply its fix first.",
+            id="one-cause",
+        ),
+        pytest.param(
+            [_failed("https://a.test/c/noarch", Code.OFFLINE_MODE, Layer.CONFIG)], [], None,
+            "Verdict: no channel was checked in offline mode.",
+            id="offline",
+        ),
+        pytest.param(
+            [_ok()], [_CONFIG_ERROR, _CONFIG_ERROR], None,
+            "Verdict: the configuration has 2 errors: fix them first (a configuration "
+            "error hides everything it touches).",
+            id="two-config-errors",
+        ),
+        pytest.param(
+            [_failed("https://a.test:8443/c/noarch", Code.CONNECTION_REFUSED, Layer.TCP)], [],
+            _last_failure(_REFUSED),
+            "Verdict: 1 of 1 targets unreachable; the first broken layer is tcp "
+            "(connection-refused at a.test:8443): apply its fix first; the last "
+            "failure is this same cause (connection-refused).",
+            id="last-failure-same-cause",
+        ),
+        pytest.param(
+            [_failed("https://a.test:8443/c/noarch", Code.HTTP_NOT_FOUND, Layer.HTTP)], [],
+            _last_failure(_REFUSED),
+            "Verdict: 1 of 1 targets unreachable; the first broken layer is http "
+            "(http-not-found at a.test:8443): apply its fix first; then the last "
+            "failure still happens at the tcp layer (connection-refused): apply its fix.",
+            id="last-failure-other-cause",
+        ),
+        pytest.param(
+            [_ok()], [], _last_failure(_REFUSED),
+            "Verdict: the channels answer, but the last failure still happens at the "
+            "tcp layer (connection-refused): apply its fix first.",
+            id="last-failure-only",
+        ),
+    ],
+)  # fmt: skip
+def test_the_verdict_sentence_says_what_the_run_comes_to(
+    targets, findings, last, sentence
+):
+    report = Report(targets=targets, findings=findings, last_failure=last)
+    verdict = verdict_of(report)
+    assert verdict.sentence() == sentence
+    assert verdict.total == len(targets)
+
+
+def test_causes_are_ordered_by_layer_then_endpoint_and_counted():
+    results = [
+        _failed("https://b.test/c/noarch", Code.HTTP_NOT_FOUND, Layer.HTTP),
+        _failed("https://b.test/c/linux-64", Code.HTTP_NOT_FOUND, Layer.HTTP),
+        _failed("https://z.test/c/noarch", Code.DNS_FAILURE, Layer.DNS),
+        _failed("https://a.test/c/noarch", Code.DNS_FAILURE, Layer.DNS),
+        TargetResult(Target("https://e.test/c/noarch", "c", "noarch")),
+    ]
+    verdict = verdict_of(Report(targets=results))
+    assert [(c.code, c.where, c.count) for c in verdict.causes] == [
+        (Code.DNS_FAILURE, "a.test:443", 1),
+        (Code.DNS_FAILURE, "z.test:443", 1),
+        (Code.HTTP_NOT_FOUND, "b.test:443", 2),
+    ]
+    assert verdict.first == verdict.causes[0]
+    assert (verdict.failed, verdict.warned, verdict.offline) == (4, 0, False)
+    assert verdict.causes[2].phrase() == "http-not-found (http) at b.test:443"
+    assert (
+        "4 of 5 targets unreachable, for 3 independent causes (" in verdict.sentence()
+    )
+    assert verdict_of(Report()).first is None
+
+
+def test_the_failed_request_after_the_index_places_the_cause():
+    result = _failed(
+        "https://a.test/c/noarch",
+        Code.CONNECTION_REFUSED,
+        Layer.TCP,
+        url_failed="http://cdn.test:8080/c/noarch/x-1-0.conda",
+    )
+    (cause,) = verdict_of(Report(targets=[result])).causes
+    assert cause.where == "cdn.test:8080"
+
+
+def test_config_errors_failures_and_the_same_last_failure_are_one_sentence():
+    failed = _failed("https://a.test:8443/c/noarch", Code.CONNECTION_REFUSED, Layer.TCP)
+    report = Report(
+        targets=[failed], findings=[_CONFIG_ERROR], last_failure=_last_failure(_REFUSED)
+    )
+    assert verdict_of(report).sentence() == (
+        "Verdict: the configuration has 1 error: fix it first (a configuration error "
+        "hides everything it touches); then 1 of 1 targets unreachable; the first "
+        "broken layer is tcp (connection-refused at a.test:8443): apply its fix "
+        "first; the last failure is this same cause (connection-refused)."
+    )
+
+
+def test_a_proxy_url_without_an_address_is_named_as_written():
+    result = _failed(
+        "https://a.test/c/noarch", Code.PROXY_MISCONFIGURED, Layer.PROXY, "http://[::1"
+    )
+    (cause,) = verdict_of(Report(targets=[result])).causes
+    assert cause.where == "http://[::1"

@@ -8,6 +8,9 @@ import json
 import pytest
 from conftest import needs_conda
 
+from conda_netcheck.config import secrets as config_secrets
+from conda_netcheck.redact import REDACTED, Redactor
+
 TOKEN = "tk-Planted7Token9"
 URL_PASSWORD = "url-Planted3Pass"
 PROXY_PASSWORD = "pr0xy-Planted5Pw"
@@ -104,3 +107,282 @@ def test_standalone_prints_no_secret(channel, netrc, tmp_path):
         )
         assert proc.returncode == 1
         assert_no_secret(proc.stdout, proc.stderr)
+
+
+# -- Setting names that carry secrets, whatever their case --------------------
+
+_VALUE = "Vx7-planted-secret-value"
+
+SECRET_NAMES = [
+    "token",
+    "TOKEN",
+    "Token",
+    "anaconda_token",
+    "ANACONDA_TOKEN",
+    "password",
+    "Password",
+    "PROXY_PASSWORD",
+    "passwd",
+    "secret",
+    "Client_Secret",
+    "api_key",
+    "Api_Key",
+    "APIKEY",
+    "credential",
+    "Credentials",
+]
+PLAIN_NAMES = ["channel_alias", "CHANNELS", "Ssl_Verify", "user", "Monkey"]
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+@pytest.mark.parametrize("form", ["yaml", "toml", "environment"])
+def test_a_secret_named_setting_is_registered_whatever_its_case(name, form):
+    redactor = Redactor()
+    if form == "yaml":
+        config_secrets.register_text(f"{name}: {_VALUE}\n", redactor)
+    elif form == "toml":
+        config_secrets.register_text(f'{name} = "{_VALUE}"\n', redactor)
+    else:
+        config_secrets.register_environment({f"CONDA_{name}": _VALUE}, redactor)
+    assert redactor.text(f"value {_VALUE} seen") == f"value {REDACTED} seen"
+
+
+@pytest.mark.parametrize("name", PLAIN_NAMES)
+@pytest.mark.parametrize("form", ["yaml", "environment"])
+def test_a_setting_without_a_secret_name_keeps_its_value(name, form):
+    redactor = Redactor()
+    if form == "yaml":
+        config_secrets.register_text(f"{name}: {_VALUE}\n", redactor)
+    else:
+        config_secrets.register_environment({f"CONDA_{name}": _VALUE}, redactor)
+    assert redactor.text(f"value {_VALUE} seen") == f"value {_VALUE} seen"
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_a_secret_named_key_of_a_document_is_redacted_whatever_its_case(name):
+    out = Redactor().obj({name: _VALUE, "channel": "conda-forge"})
+    assert out == {name: REDACTED, "channel": "conda-forge"}
+
+
+# -- What the configuration's text gives up, read line by line ------------------
+
+
+def _registered(register, *args) -> set[str]:
+    redactor = Redactor()
+    register(*args, redactor)
+    return set(redactor.secrets)
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        pytest.param("proxy_servers:\n  https: http://bob:pr0xy-pw1@p:3128  # corp\n", {"pr0xy-pw1"}, id="comment-after-value"),
+        pytest.param("channels:\n  - https://conda.example/t/tk-abcdef123456/c\n", {"tk-abcdef123456"}, id="list-item-token"),
+        pytest.param("channels:\n  - '//u:rel-pw-123@h/c'\n", {"rel-pw-123"}, id="scheme-relative-quoted"),
+        pytest.param("channels:\n  - //u:rel-pw-456@h/c\n", {"rel-pw-456"}, id="scheme-relative"),
+        pytest.param("channels: [https://u:flow-pw-1@h/c, \"https://v:flow-pw-2@h/d\"]\n", {"flow-pw-1", "flow-pw-2"}, id="flow-list"),
+        pytest.param('proxy_servers: {"http": "http://u:pw-one-11@h:1", "https": "http://u:pw-two-22@h:1"}\n', {"pw-one-11", "pw-two-22"}, id="flow-mapping"),
+        pytest.param("token: 'quoted-tok-12' # comment\n", {"quoted-tok-12"}, id="quoted-secret-key"),
+        pytest.param('api_key = "toml-key-1234"\n', {"toml-key-1234"}, id="toml"),
+        pytest.param("url: https://h/c?key=q-secret-9&x=1\n", {"q-secret-9"}, id="query"),
+        pytest.param("proxy: http://u:pass word-12@h:1\n", {"pass word-12"}, id="space-in-password"),
+    ],
+)  # fmt: skip
+def test_register_text_finds_each_secret_of_a_configuration(text, secrets):
+    registered = _registered(config_secrets.register_text, text)
+    assert secrets <= registered
+    hosts = {"h", "p", "h:1", "conda.example", "http", "https", "channels", "corp"}
+    assert not hosts & registered
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "channel_alias: https://conda.example\n",
+        "channels:\n  - conda-forge\n  - https://conda.example/c\n",
+        "ssl_verify: true\n# token: not-a-value-here\n",
+        "proxy_servers: {http: 'http://h:1', https: 'http://h:2'}\n",
+        "   \n\n",
+    ],
+)
+def test_register_text_registers_nothing_without_a_credential(text):
+    assert _registered(config_secrets.register_text, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("'quoted-1'", "quoted-1"),
+        ('"quoted-2"', "quoted-2"),
+        ("plain-3 # a comment", "plain-3"),
+        ("plain-4#not-a-comment", "plain-4#not-a-comment"),
+        ("[item-5,", "item-5"),
+        ("{key-6}", "key-6"),
+        ("'mismatched-7\"", "'mismatched-7\""),
+    ],
+)
+def test_a_secret_named_key_registers_its_value_as_yaml_reads_it(value, expected):
+    registered = _registered(config_secrets.register_text, f"my_token: {value}\n")
+    alone = Redactor()
+    alone.add(expected)
+    assert registered == set(alone.secrets)
+
+
+def test_register_value_by_key_and_by_shape():
+    def value(text: str, key: str = "") -> set[str]:
+        redactor = Redactor()
+        config_secrets.register_value(text, redactor, key)
+        return set(redactor.secrets)
+
+    assert value("plain-value-1", "my_token") == {"plain-value-1"}
+    assert value("plain-value-1", "channel") == set()
+    assert "s3cret-pw" in value("https://u:s3cret-pw@h.example/c")
+    assert "s3cret-pw" in value("//u:s3cret-pw@h.example/c")
+    assert "tk-abcdef0123" in value("https://h.example/t/tk-abcdef0123/c")
+    assert "q-s3cret" in value("https://h.example/?token=q-s3cret")
+    assert value("https://h.example/c") == set()
+    # Two URLs on one line are read one by one: hosts never become secrets.
+    two = value("https://u:pw-one-1@a.example/c https://v:pw-two-2@b.example/d")
+    assert {"pw-one-1", "pw-two-2"} <= two
+    assert not {"a.example", "b.example"} & two
+
+
+# -- Variables, .netrc, token files -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "registered"),
+    [
+        ("HTTPS_PROXY", True),
+        ("https_proxy", True),
+        ("CONDA_CHANNELS", True),
+        ("ANACONDA_API_KEY_X", True),
+        ("BINSTAR_URL", True),
+        ("MAMBA_PROXY", True),
+        ("GITHUB_TOKEN", True),
+        ("DB_PASSWORD", True),
+        ("APP_SECRET", True),
+        ("AWS_CREDENTIALS", True),
+        ("MIRROR_URL", True),
+        ("HOME", False),
+        ("PATH", False),
+        ("URL_HOME", False),
+    ],
+)
+def test_register_environment_reads_the_variables_that_can_hold_a_credential(
+    name, registered
+):
+    found = _registered(
+        config_secrets.register_environment, {name: "https://u:env-pw-77@h.example/c"}
+    )
+    assert ("env-pw-77" in found) is registered
+
+
+def test_register_netrc_reads_passwords_and_accounts(tmp_path):
+    path = tmp_path / "netrc"
+    path.write_text(
+        "machine a.example login alice password netrc-pw-1\n"
+        "machine b.example\n  login bob\n  account acct-s3cret\n"
+        "default password dflt-pw-99\n"
+    )
+    found = _registered(config_secrets.register_netrc, str(path))
+    assert {"netrc-pw-1", "acct-s3cret", "dflt-pw-99"} <= found
+    assert base64.b64encode(b"alice:netrc-pw-1").decode() in found
+    assert base64.b64encode(b"bob:acct-s3cret").decode() in found
+    assert not {"alice", "bob", "a.example", "machine", "login"} & found
+    assert _registered(config_secrets.register_netrc, None) == set()
+    assert _registered(config_secrets.register_netrc, str(tmp_path / "none")) == set()
+
+
+def test_register_token_files_reads_only_token_files(tmp_path):
+    (tmp_path / "https%3A%2F%2Fapi.anaconda.org.token").write_text("tk-file-0123456\n")
+    (tmp_path / "notes.txt").write_text("not-a-token-99")
+    (tmp_path / "empty.token").write_text("\n")
+    found = _registered(config_secrets.register_token_files, str(tmp_path))
+    assert found and all("not-a-token" not in s for s in found)
+    assert "tk-file-0123456" in found
+    assert (
+        _registered(config_secrets.register_token_files, str(tmp_path / "no")) == set()
+    )
+
+
+def test_register_files_reads_each_file_and_skips_what_is_not_a_file(tmp_path):
+    import os
+
+    first, second = tmp_path / "a.condarc", tmp_path / "b.toml"
+    first.write_text("proxy_servers:\n  https: http://u:file-pw-1@h:1\n")
+    second.write_text('token = "file-tok-2222"\n')
+    os.mkfifo(tmp_path / "fifo")
+    paths = [str(first), str(tmp_path / "missing"), str(tmp_path / "fifo"), str(second)]
+    found = _registered(config_secrets.register_files, paths)
+    assert {"file-pw-1", "file-tok-2222"} <= found
+
+
+def test_register_all_collects_variables_files_netrc_and_tokens(tmp_path, monkeypatch):
+    from conda_netcheck.redact import REDACTOR
+
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine h login u password all-netrc-pw\n")
+    tokens = tmp_path / "binstar" / "data"
+    tokens.mkdir(parents=True)
+    (tokens / "x.token").write_text("all-token-1234")
+    condarc = tmp_path / "condarc"
+    condarc.write_text("channels:\n  - https://u:all-rc-pw@h/c\n")
+    toml = tmp_path / "config.toml"
+    toml.write_text('api_key = "all-toml-key"\n')
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("BINSTAR_CONFIG_DIR", str(tmp_path / "binstar"))
+    monkeypatch.setenv("HTTPS_PROXY", "http://u:all-env-pw@p:3128")
+    REDACTOR.clear()
+    try:
+        config_secrets.register_all([str(condarc)], str(toml))
+        found = set(REDACTOR.secrets)
+    finally:
+        REDACTOR.clear()
+    assert {
+        "all-netrc-pw",
+        "all-token-1234",
+        "all-rc-pw",
+        "all-toml-key",
+        "all-env-pw",
+    } <= found
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        pytest.param("my_token: tok-1234 # one # two\n", "tok-1234", id="first-comment-ends-the-value"),
+        pytest.param("my_token: Xtok-1234X\n", "Xtok-1234X", id="no-quotes-to-strip"),
+        pytest.param("ssl_verify: true\n\nproxy: http://u:pw-after-blank@h:1\n", "pw-after-blank", id="after-a-blank-line"),
+        pytest.param("proxy: http://u:Xpass wordX@h:1\n", "Xpass wordX", id="one-url-with-spaces"),
+        pytest.param("channel: conda.example/t/tk-abcdef0123/c\n", "tk-abcdef0123", id="scheme-less-token-path"),
+        pytest.param("channel_alias: https://h.example:ghp_abcdefghij0123456789/c\n", "ghp_abcdefghij0123456789", id="token-as-port"),
+        pytest.param("channels: https://u:pw-a1@h/c,https://v:pw-b2@h/d\n", "pw-b2", id="comma-joined-urls"),
+        pytest.param("channels: [//ghp_abcdefghij0123456789@h/c, https://h/d]\n", "ghp_abcdefghij0123456789", id="flow-scheme-relative-token-user"),
+        pytest.param("channel: //ghp_abcdefghij0123456789@h/c\n", "ghp_abcdefghij0123456789", id="scheme-relative-token-user"),
+    ],
+)  # fmt: skip
+def test_each_secret_is_registered_exactly(text, secret):
+    registered = _registered(config_secrets.register_text, text)
+    alone = Redactor()
+    alone.add(secret)
+    assert set(alone.secrets) <= registered, sorted(registered)
+    redactor = Redactor()
+    config_secrets.register_text(text, redactor)
+    assert redactor.text(f"[{secret}]") == f"[{REDACTED}]"
+
+
+def test_a_netrc_password_before_any_login_has_an_empty_user(tmp_path):
+    path = tmp_path / "netrc"
+    path.write_text("default password pw-only-123\n")
+    found = _registered(config_secrets.register_netrc, str(path))
+    assert base64.b64encode(b":pw-only-123").decode() in found
+
+
+def test_at_most_200_token_files_are_read(tmp_path):
+    for i in range(201):
+        (tmp_path / f"{i:03d}.token").write_text(f"tok-{i:03d}-abcdef")
+    redactor = Redactor()
+    config_secrets.register_token_files(str(tmp_path), redactor)
+    read = [i for i in range(201) if f"tok-{i:03d}-abcdef" in redactor.secrets]
+    assert len(read) == 200

@@ -581,3 +581,241 @@ def test_no_trust_fix_ever_disables_verification(corp_root, tmp_path):
     for finding in findings:
         assert "ssl_verify false" not in (finding.fix or "")
         assert "ssl_verify: false" not in (finding.fix or "")
+
+
+# -- A CA bundle that is a symlink to a regular file is read like the file ------
+
+
+@pytest.fixture
+def linked_bundles(corp_root, tmp_path):
+    """A combined bundle, and the ways systems link to theirs (update-ca-trust, Debian)."""
+    real = tmp_path / "extracted" / "tls-ca-bundle.pem"
+    real.parent.mkdir()
+    real.write_bytes(Path(certifi.where()).read_bytes() + Path(corp_root).read_bytes())
+    links = tmp_path / "certs"
+    links.mkdir()
+    (links / "absolute.pem").symlink_to(real)
+    (links / "relative.pem").symlink_to(Path("..") / "extracted" / real.name)
+    (links / "chain.pem").symlink_to(links / "absolute.pem")
+    (tmp_path / "linked-dir").symlink_to(real.parent)
+    return real, {
+        "absolute": str(links / "absolute.pem"),
+        "relative": str(links / "relative.pem"),
+        "chain": str(links / "chain.pem"),
+        "through-linked-dir": str(tmp_path / "linked-dir" / real.name),
+    }
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative", "chain", "through-linked-dir"])
+def test_a_symlinked_bundle_is_read_like_its_file(linked_bundles, how):
+    real, links = linked_bundles
+    link = links[how]
+    assert os.path.islink(link) or os.path.islink(os.path.dirname(link))
+    expected = inspect_ca_path(str(real))
+    got = inspect_ca_path(link)
+    assert expected.problem is None
+    assert (got.problem, got.count, got.names, got.public) == (
+        None,
+        expected.count,
+        expected.names,
+        expected.public,
+    )
+    assert ca_bundles(NetConfig(ssl_verify=link, sources={"ssl_verify": SOURCE})) == []
+    assert ca_bundles(NetConfig(env={"REQUESTS_CA_BUNDLE": link})) == []
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        pytest.param(lambda d: d / "missing.pem", "does not exist", id="dangling"),
+        pytest.param(lambda d: d, "is a directory, not a file", id="to-a-directory"),
+        pytest.param(lambda d: _fifo(d / "fifo"), "is a FIFO", id="to-a-fifo"),
+        pytest.param(
+            lambda d: _empty(d / "empty.pem"), "is empty", id="to-an-empty-file"
+        ),
+    ],
+)
+def test_a_symlink_to_what_is_not_a_bundle_says_what_it_points_at(tmp_path, make, says):
+    target = make(tmp_path)
+    link = tmp_path / "link.pem"
+    link.symlink_to(target)
+    problem = inspect_ca_path(str(link), kind="file").problem
+    assert problem is not None and problem.startswith(says)
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+# -- Safe reads: what a path is, said before anything opens it ------------------
+
+
+def _special(tmp_path: Path, kind: str) -> str:
+    import socket
+    import stat
+
+    path = tmp_path / kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    elif kind == "block":
+        try:
+            os.mknod(path, stat.S_IFBLK | 0o600, os.makedev(7, 200))
+        except PermissionError:
+            pytest.skip("creating a block device needs root")
+    elif kind == "dir":
+        path.mkdir()
+    else:
+        return "/dev/null"
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("fifo", "is a FIFO (named pipe), not a regular file"),
+        ("socket", "is a socket, not a file"),
+        ("block", "is a block device, not a file"),
+        ("char", "is a character device, not a file"),
+        ("dir", "is a directory, not a file"),
+    ],
+)
+def test_a_path_that_is_not_a_regular_file_is_named_and_never_opened(
+    tmp_path, kind, says
+):
+    from conda_netcheck.config.files import UnsafePath, path_problem, read_bytes
+
+    path = _special(tmp_path, kind)
+    assert path_problem(path, 100) == says
+    with pytest.raises(UnsafePath) as raised:
+        read_bytes(path, 100)
+    assert (raised.value.path, raised.value.what) == (path, says)
+    assert str(raised.value) == f"{path} {says}"
+
+
+def test_a_directory_is_fine_where_one_is_allowed(tmp_path):
+    from conda_netcheck.config.files import path_problem
+
+    assert path_problem(str(tmp_path), 100, directory_ok=True) is None
+    assert (
+        path_problem(str(tmp_path / "none"), 100, directory_ok=True) == "does not exist"
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "bound", "says"),
+    [
+        (100, 100, None),
+        (101, 100, "is 0.0 MiB, larger than the 9.53674e-05 MiB netcheck reads"),
+        (3 * 1048576, 2 * 1048576, "is 3.0 MiB, larger than the 2 MiB netcheck reads"),
+        (
+            5 * 1048576 + 1,
+            4 * 1048576,
+            "is 5.0 MiB, larger than the 4 MiB netcheck reads",
+        ),
+        (0, 0, None),
+        (157287, 100000, "is 0.2 MiB, larger than the 0.0953674 MiB netcheck reads"),
+    ],
+)
+def test_a_file_over_the_bound_is_refused_with_its_size(tmp_path, size, bound, says):
+    from conda_netcheck.config.files import UnsafePath, path_problem, read_bytes
+
+    path = tmp_path / "big.pem"
+    with open(path, "wb") as handle:
+        handle.truncate(size)  # sparse: no disk used
+    assert path_problem(str(path), bound) == says
+    if says is None:
+        assert read_bytes(str(path), bound) == b"\0" * size
+    else:
+        with pytest.raises(UnsafePath):
+            read_bytes(str(path), bound)
+
+
+def test_text_that_is_not_utf8_says_where(tmp_path):
+    from conda_netcheck.config.files import UnsafePath, read_text
+
+    path = tmp_path / "latin1.netrc"
+    path.write_bytes(b"machine h login caf\xe9")
+    with pytest.raises(UnsafePath) as raised:
+        read_text(str(path))
+    assert raised.value.what == "is not UTF-8 text (byte 19 cannot be decoded)"
+    assert raised.value.path == str(path)
+    path.write_bytes("machine h login café".encode())
+    assert read_text(str(path)) == "machine h login café"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_an_unreadable_file_says_permission_denied(tmp_path):
+    from conda_netcheck.config.files import path_problem
+
+    path = tmp_path / "secret.pem"
+    path.write_text("x")
+    path.chmod(0)
+    assert path_problem(str(path), 100) == "cannot be read (permission denied)"
+
+
+def test_a_path_through_a_file_cannot_be_examined(tmp_path):
+    from conda_netcheck.config.files import path_problem
+
+    (tmp_path / "file").write_text("x")
+    path = str(tmp_path / "file" / "ca.pem")
+    assert path_problem(path, 100) == "cannot be examined (Not a directory)"
+    assert inspect_ca_path(path).problem == "cannot be examined (Not a directory)"
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        pytest.param(lambda d: _special(d, "fifo"), "is a FIFO (named pipe), not a regular file", id="swapped-for-a-fifo"),
+        pytest.param(lambda d: str(d / "gone.pem"), "cannot be read (No such file or directory)", id="deleted"),
+        pytest.param(lambda d: _sized(d / "grew.pem", 101), "is larger than the 100 bytes netcheck reads", id="grew"),
+        pytest.param(lambda d: _sized(d / "exact.pem", 100), None, id="exactly-the-bound"),
+    ],
+)  # fmt: skip
+def test_a_path_that_changed_after_the_check_is_still_refused(
+    tmp_path, monkeypatch, make, says
+):
+    from conda_netcheck.config import files
+
+    path = make(tmp_path)
+    # What the path was when it was examined: a small regular file.
+    monkeypatch.setattr(files, "path_problem", lambda *args, **kwargs: None)
+    if says is None:
+        assert files.read_bytes(path, 100) == b"\0" * 100
+        return
+    with pytest.raises(files.UnsafePath) as raised:
+        files.read_bytes(path, 100)  # never blocks on the FIFO
+    assert (raised.value.path, raised.value.what) == (path, says)
+
+
+def _sized(path: Path, size: int) -> str:
+    path.write_bytes(b"\0" * size)
+    return str(path)
+
+
+def test_what_the_user_may_not_read_is_said_before_opening(tmp_path, monkeypatch):
+    from conda_netcheck.config import files
+
+    # Tests run as root, who may read anything: the permission answer is simulated.
+    (tmp_path / "ca.pem").write_text("x")
+    asked = []
+
+    def access(path, mode):
+        asked.append(mode)
+        return False
+
+    monkeypatch.setattr(files.os, "access", access)
+    assert files.path_problem(str(tmp_path), 100, directory_ok=True) == "cannot be read"
+    assert asked == [os.R_OK | os.X_OK]
+    assert files.path_problem(str(tmp_path / "ca.pem"), 100) == (
+        "cannot be read (permission denied)"
+    )

@@ -229,14 +229,15 @@ def no_proxy(cfg: NetConfig, urls: list[str] | tuple[str, ...] = ()) -> list[Fin
     value = cfg.env[name]
     findings: list[Finding] = []
     for entry in (e.strip() for e in value.split(",")):
-        why = _no_proxy_entry_problem(entry)
+        # urllib honours "*" only as the whole value: in a list it matches nothing.
+        why = _no_proxy_entry_problem(entry, alone=value == "*")
         if why:
             findings.append(
                 Finding(
                     name,
                     Code.PROXY_MISCONFIGURED,
                     f"{name} entry {entry!r} {why}",
-                    _no_proxy_entry_fix(entry),
+                    _no_proxy_entry_fix(entry, name),
                     status=Status.WARNING,
                 )
             )
@@ -261,7 +262,9 @@ def no_proxy(cfg: NetConfig, urls: list[str] | tuple[str, ...] = ()) -> list[Fin
     return findings
 
 
-def _no_proxy_entry_problem(entry: str) -> str | None:
+def _no_proxy_entry_problem(entry: str, alone: bool = False) -> str | None:
+    if entry == "*" and not alone:
+        return "never matches: '*' means every host only as the whole value"
     if entry.startswith("*.") or (entry.startswith("*") and len(entry) > 1):
         return "never matches: requests takes no wildcards (only a lone '*')"
     if "://" in entry:
@@ -274,7 +277,11 @@ def _no_proxy_entry_problem(entry: str) -> str | None:
     return None
 
 
-def _no_proxy_entry_fix(entry: str) -> str:
+def _no_proxy_entry_fix(entry: str, name: str = "NO_PROXY") -> str:
+    if entry == "*":
+        return (
+            f"set {name} to * alone to skip the proxy for every host, or drop the entry"
+        )
     if entry.startswith("*"):
         return (
             f"write it as {entry.lstrip('*')} (a leading dot matches every subdomain)"

@@ -112,11 +112,22 @@ def macos_proxies() -> OSProxies | None:
 
 
 def environment_has_proxy(environ: dict[str, str] | None = None) -> bool:
-    """Any *_proxy variable (any case) set: then urllib never reads the OS settings."""
+    """Any *_proxy variable set, as urllib counts them: then it never reads the OS settings.
+
+    urllib.request.getproxies_environment: a variable in any case counts, then
+    an empty lower-case one removes its scheme again (HTTPS_PROXY=x with
+    https_proxy= leaves none, and the OS settings apply).
+    """
     environ = os.environ if environ is None else environ
-    return any(
-        name.lower().endswith("_proxy") and value for name, value in environ.items()
-    )
+    schemes = {
+        name.lower()[:-6]
+        for name, value in environ.items()
+        if value and name.lower().endswith("_proxy")
+    }
+    for name, value in environ.items():  # the second pass: "_proxy" in lower case
+        if name.endswith("_proxy"):
+            (schemes.add if value else schemes.discard)(name.lower()[:-6])
+    return bool(schemes)
 
 
 def source_of(proxy: str, scheme: str, settings: OSProxies | None = None) -> str | None:

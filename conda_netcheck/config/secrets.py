@@ -133,8 +133,12 @@ def register_text(text: str, redactor: Redactor = REDACTOR) -> None:
         match = _ENTRY_RE.match(line)
         if match is None or not match["value"]:
             continue
-        raw = match["value"]
-        register_value(_unquote(raw), redactor, match["key"] or "", _quoted(raw))
+        raw, key = match["value"], match["key"] or ""
+        register_value(_unquote(raw), redactor, key, _quoted(raw))
+        if raw[:1] in "[{":
+            # Unquoting strips a flow list's brackets, and "[//u@h/c, https://h/d]"
+            # would read as one URL: its items are read one by one too.
+            register_value(raw, redactor)
 
 
 #: Variables that can carry a credential: proxies, conda's own, tokens.

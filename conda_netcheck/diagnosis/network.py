@@ -129,7 +129,9 @@ def content_problem(found: Content) -> Problem | None:
             Layer.CONTENT,
             f"the server answered {found.filename} with {what}, not {found.expected} "
             "(a captive portal, a login page or a web server that is not a conda channel)",
-            details=Details(content_type=found.content_type, title=found.title),
+            details=Details(
+                content_type=found.content_type, title=found.title, html=True
+            ),
         )
     kind = found.content_type or "unknown content type"
     return Problem(
