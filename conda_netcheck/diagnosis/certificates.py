@@ -118,16 +118,15 @@ def _interception(
         os_trusts=os_ok if usable else None,
         conda_trusts=bool(trust["conda"][0]),
         commands=options.commands,
+        bundle=intercept.current_bundle(route.verify)
+        if route.ssl_context is None
+        else None,
     )
     if verdict.code is None:
         return problem.amended(truststore_usable=usable)
     fix = verdict.fix or ""
     if os_ok and not usable:
-        fix += (
-            "; the operating system trusts it, but this conda ignores "
-            "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
-            'conda install "conda>=26.7")'
-        )
+        fix += intercept.NO_TRUSTSTORE_THROUGH_PROXY
     return problem.amended(
         code=verdict.code,
         summary=verdict.summary,
@@ -135,6 +134,7 @@ def _interception(
         truststore_usable=usable,
         product=verdict.product,
         issuer=verdict.issuer,
+        missing_root=verdict.root if verdict.adds_root else None,
     )
 
 
@@ -181,6 +181,6 @@ def _lone_leaf(
         bundle if route.ssl_context is None else None,
         commands=options.commands,
     )
-    return problem.amended(
-        summary=better.summary, fix=better.fix, **better.details.fields_set()
-    )
+    # The lone leaf's own verdict says whether a root is what conda lacks.
+    fields = {"missing_root": None, **better.details.fields_set()}
+    return problem.amended(summary=better.summary, fix=better.fix, **fields)

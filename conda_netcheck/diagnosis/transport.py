@@ -432,7 +432,8 @@ def lone_leaf(
             "does not trust: the server rightly sends only its own certificate; "
             "conda needs that CA"
         )
-        fix = fix_text(_bare(issuer), os_trusts, commands=commands)
+        fix = fix_text(_bare(issuer), os_trusts, commands=commands, bundle=bundle)
+        details = details.merged(missing_root=_bare(issuer))
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
     commands = commands or Commands()
     if fetched.der is not None:
@@ -446,16 +447,10 @@ def lone_leaf(
             f"{host} sends only its own certificate, issued by {issuer}: the "
             "operating system's store accepts it, conda's trust does not have that CA"
         )
-        fix = fix_text(_bare(issuer), True, commands=commands)
+        fix = fix_text(_bare(issuer), True, commands=commands, bundle=bundle)
+        details = details.merged(missing_root=_bare(issuer))
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
-    return _no_evidence(host, issuer, public_host, os_trusts, details, commands)
-
-
-def _admins(host: str) -> str:
-    return (
-        f"ask the administrators of {host} to serve the full certificate chain "
-        "(their certificate and the intermediate certificates)"
-    )
+    return _no_evidence(host, issuer, public_host, os_trusts, details, commands, bundle)
 
 
 def _missing_intermediate(
@@ -467,7 +462,9 @@ def _missing_intermediate(
     commands: Commands,
 ) -> Problem:
     """The AIA issuer is an intermediate: the server's chain is incomplete."""
+    from . import intercept
     from .catalogue import NEVER_DISABLE
+    from .intercept import admins
 
     details = details.merged(
         lone_leaf=LoneLeaf.MISSING_INTERMEDIATE, missing_intermediate=True
@@ -481,16 +478,13 @@ def _missing_intermediate(
             "; even with it, conda's trust does not accept the chain: the root "
             "above it is not in conda's trust either"
         )
-        fix = f"{_admins(host)}; and give conda the root CA above {fetched.label}"
+        fix = f"{admins(host)}; and give conda the root CA above {fetched.label}"
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
     if with_intermediate:
         summary += "; with it, conda's trust accepts the chain"
     # The same roots conda uses now, plus the intermediate.
-    roots = (
-        _shell_quote(bundle)
-        if bundle
-        else "\"$(python -c 'import certifi; print(certifi.where())')\""
-    )
+    # The literal path: the `python` on PATH need not be conda's.
+    roots = _shell_quote(bundle or intercept.current_bundle(True) or "")
     get = (
         f"curl -o intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
         "intermediate.crt -out intermediate.pem"
@@ -498,11 +492,11 @@ def _missing_intermediate(
     if bundle and os.path.isdir(bundle):
         add = f"{get} && cp intermediate.pem {roots} && openssl rehash {roots}"
     else:
-        add = (
-            f"{get} && cat {roots} intermediate.pem > ~/conda-ca-bundle.pem && "
-            + commands.set("ssl_verify", "~/conda-ca-bundle.pem")
+        target = intercept.combined_path(bundle)
+        add = f"{get} && cat {roots} intermediate.pem > {target} && " + commands.set(
+            "ssl_verify", target
         )
-    fix = f"{_admins(host)}; meanwhile give conda the intermediate with its roots: "
+    fix = f"{admins(host)}; meanwhile give conda the intermediate with its roots: "
     fix += f"{add} {NEVER_DISABLE}"
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
 
@@ -514,13 +508,14 @@ def _no_evidence(
     os_trusts: bool | None,
     details: Details,
     commands: Commands,
+    bundle: str | None = None,
 ) -> Problem:
     """No AIA to tell: both causes, the likelier first."""
-    from .intercept import fix_text
+    from .intercept import admins, fix_text
 
-    details = details.merged(lone_leaf=LoneLeaf.UNKNOWN)
+    details = details.merged(lone_leaf=LoneLeaf.UNKNOWN, missing_root=_bare(issuer))
     ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
-        _bare(issuer), os_trusts, commands=commands
+        _bare(issuer), os_trusts, commands=commands, bundle=bundle
     )
     if public_host:
         summary = (
@@ -528,7 +523,7 @@ def _no_evidence(
             "does not trust: most likely the server leaves out its intermediate "
             f"certificate; else {issuer} is a private CA"
         )
-        fix = f"{_admins(host)}; {ca_fix}"
+        fix = f"{admins(host)}; {ca_fix}"
     else:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
@@ -536,7 +531,7 @@ def _no_evidence(
             "(the usual internal mirror); else the server leaves out an intermediate "
             "certificate"
         )
-        fix = f"{ca_fix}; else {_admins(host)}"
+        fix = f"{ca_fix}; else {admins(host)}"
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
 
 

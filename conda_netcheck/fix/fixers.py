@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from ..codes import Code, Layer
+from ..codes import Code
 from ..config.commands import Shell, unset_variable
 from ..config.sources import ProxySource, ProxySourceKind, SettingSourceKind
 from ..redact import REDACTOR
@@ -174,32 +174,12 @@ def _os_trusts(problem: Problem) -> bool | None:
 
 
 def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | None:
-    """Whether the OS store verifies every HTTPS channel host; None without evidence.
-
-    A TLS failure the run already analysed tells; otherwise one handshake per
-    direct HTTPS host, with truststore.
-    """
-    from ..probes.tls import truststore_verifies
+    """Whether the OS store verifies every HTTPS channel host; None without evidence."""
+    from ..diagnosis.intercept import truststore_verdict
 
     if report is None:
         return None
-    verdicts: list[bool | None] = []
-    to_try: set[tuple[str, int]] = set()
-    for result in report.targets:
-        problem = result.problem
-        if problem and problem.layer is Layer.TLS and problem.details.trusted_by:
-            verdicts.append(_os_trusts(problem))
-            continue
-        url = urlsplit(result.target.url)
-        if url.scheme == "https" and not result.target.proxy:
-            to_try.add((url.hostname or "", url.port or 443))
-    for host, port in sorted(to_try):
-        verdicts.append(truststore_verifies(host, port, timeout))
-    if not verdicts:
-        return None
-    if all(v is True for v in verdicts):
-        return True
-    return False if any(v is False for v in verdicts) else None
+    return truststore_verdict(report.targets, timeout)[0]
 
 
 # -- offline ------------------------------------------------------------------

@@ -1,0 +1,220 @@
+"""Journeys: a configuration people really have, netcheck, its fix run as printed, conda.
+
+Each starts from several channels served by local peers, of which at least one
+works and depends on the configuration as it is. netcheck runs through real
+conda; the command lines of its fix run in bash exactly as printed (a file the
+user must supply, such as the root certificate from the IT team, is put where
+the fix says); then real `conda search` must work on every channel and
+netcheck must pass. A fix is only as good as the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+from conftest import needs_conda
+from support.servers import channel_server, make_channel, server_tls_context
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = needs_conda
+
+SECRET = "Pr0xy-Secret-42"
+
+#: Where a shell command starts in a printed fix.
+COMMAND_HEAD = re.compile(
+    r"(?:^|(?<=: ))(?:conda config |cat |export [A-Za-z_]+=|unset [A-Za-z_]+)"
+)
+
+
+def conda_env(home: Path, **extra: str) -> dict[str, str]:
+    """A private HOME whose ~/.condarc is the user's; conda retries nothing."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "CONDARC"):
+        env.pop(name, None)
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        CONDA_PKGS_DIRS=str(home / "pkgs"),
+        CONDA_REMOTE_MAX_RETRIES="0",
+        CONDA_REMOTE_CONNECT_TIMEOUT_SECS="3",
+        CONDA_REMOTE_READ_TIMEOUT_SECS="5",
+        NETRC=str(home / "no-netrc"),
+        CONDA_SOLVER="classic",
+        SHELL="/bin/bash",
+        **extra,
+    )
+    return env
+
+
+def write_condarc(home: Path, channels: list[str], **settings: object) -> None:
+    """The user's ~/.condarc: only these channels, never a public one."""
+    condarc = {
+        "channels": channels,
+        "default_channels": [],
+        "channel_alias": channels[0],
+        "override_channels_enabled": True,
+        **settings,
+    }
+    (home / ".condarc").write_text(json.dumps(condarc))
+
+
+def conda(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "conda", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+        cwd=env["HOME"],
+    )
+
+
+def netcheck(env: dict[str, str]) -> tuple[int, dict]:
+    done = conda(env, "netcheck", "--json", "--timeout", "3", "--index-only")
+    assert SECRET not in done.stdout + done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def fix_texts(document: dict) -> list[str]:
+    """Every fix netcheck printed: under each failing target, and each finding."""
+    texts = [t["fix"] for t in document["targets"] if t.get("fix")]
+    texts += [f["fix"] for f in document["findings"] if f.get("fix")]
+    return texts
+
+
+def channel_of(target: dict) -> str:
+    """The channel's URL, without the subdir."""
+    return target["url"].rsplit("/", 1)[0]
+
+
+def command_lines(fix: str) -> list[str]:
+    """The shell lines of one printed fix, in order, exactly as printed."""
+    lines = []
+    for piece in re.split(r"; (?:\d\. )?", fix):
+        start = COMMAND_HEAD.search(piece)
+        if not start:
+            continue
+        line = piece[start.start() :]
+        # A parenthesis after the command explains it; the shell never sees it.
+        line = line.split(" (", 1)[0].strip()
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def run_as_printed(env: dict[str, str], lines: list[str]) -> None:
+    """Each line in bash, in the user's home, exactly as printed."""
+    assert lines, "no command was printed"
+    # The user's `conda` is this conda; no `python` on PATH is conda's.
+    bin_dir = os.path.join(env["HOME"], "bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    wrapper = os.path.join(bin_dir, "conda")
+    with open(wrapper, "w") as handle:
+        handle.write(f'#!/bin/sh\nexec "{sys.executable}" -m conda "$@"\n')
+    os.chmod(wrapper, 0o755)
+    bash_env = {**env, "PATH": f"{bin_dir}:/usr/bin:/bin"}
+    for line in lines:
+        assert "ssl_verify false" not in line
+        done = subprocess.run(
+            ["bash", "-c", line],
+            env=bash_env,
+            cwd=env["HOME"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 0, (line, done.stderr)
+
+
+def assert_every_channel_works(env: dict[str, str], channels: list[str]) -> None:
+    """Real conda downloads every channel's index; then netcheck passes."""
+    for url in channels:
+        done = conda(env, "search", "--override-channels", "-c", url, "netcheck-demo")
+        assert done.returncode == 0, (url, done.stdout[-2000:], done.stderr[-2000:])
+        assert "netcheck-demo" in done.stdout
+    code, document = netcheck(env)
+    failing = [(t["url"], t["diagnosis"]) for t in document["targets"] if t["fix"]]
+    assert code == 0, failing
+
+
+def https_channel(stack: ExitStack, root: Path, ca, host: str = "127.0.0.1") -> str:
+    """A channel served over HTTPS with a certificate `ca` issued."""
+    cert = ca.issue_cert(host, "127.0.0.1")
+    server = stack.enter_context(
+        channel_server(make_channel(root), server_tls_context(cert), "127.0.0.1")
+    )
+    return server.url.replace("127.0.0.1", host)
+
+
+def bundle_of(path: Path, *cas) -> Path:
+    """certifi's public roots plus the given CAs, as a user builds one."""
+    import certifi
+
+    with open(certifi.where()) as handle:
+        text = handle.read()
+    path.write_text(text + "".join(ca.cert_pem.bytes().decode() for ca in cas))
+    return path
+
+
+# -- 1. a private CA, with a bundle the user already built ----------------------
+
+
+def test_a_new_root_keeps_the_roots_of_the_bundle_in_use(tmp_path: Path) -> None:
+    """corp.pem works for one channel; two channels of two other CAs fail.
+
+    The fix builds from the bundle conda uses now and adds both missing roots
+    in one command: applied as printed, all three channels work.
+    """
+    import trustme
+
+    corp, second, third = trustme.CA(), trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "second", second),
+            https_channel(stack, tmp_path / "third", third, host="localhost"),
+        ]
+        combined = bundle_of(home / "combined.pem", corp)
+        write_condarc(home, urls, ssl_verify=str(combined))
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        failing = {channel_of(t): t for t in document["targets"] if t["fix"]}
+        assert set(failing) == {urls[1], urls[2]}
+        printed = {tuple(command_lines(t["fix"])) for t in failing.values()}
+        assert len(printed) == 1, "one command adds every missing root"
+        (lines,) = printed
+        assert str(combined) in lines[0], "built from the bundle in use"
+        assert not any("python" in line for line in lines), "a literal path"
+        fix = failing[urls[1]]["fix"]
+        save_roots(home, fix, second, third)
+        run_as_printed(env, list(lines))
+        assert_every_channel_works(env, urls)
+
+
+def ca_name(ca) -> str:
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificate(ca.cert_pem.bytes()).subject.rfc4514_string()
+
+
+def save_roots(home: Path, fix: str, *cas) -> None:
+    """The roots the IT team hands over, saved under the names the fix asks for."""
+    for ca in cas:
+        match = re.search(re.escape(f'"{ca_name(ca)}" as ') + r"(\S+\.pem)", fix)
+        assert match, (ca_name(ca), fix)
+        ca.cert_pem.write_to_path(str(home / match.group(1).rstrip(";,")))
