@@ -344,7 +344,7 @@ def fix_and_recheck(
     from .config.routes import conda_route
     from .config.targets import conda_targets
     from .diagnosis.runner import diagnose
-    from .fix.fixers import apply_fixes, plan_fixes
+    from .fix.fixers import apply_fixes, declined, plan_fixes
     from .health_checks.network_config import recheck
     from .model import Report
     from .output import render, text
@@ -363,7 +363,14 @@ def fix_and_recheck(
         print(line, file=stream)
 
     fixes = plan_fixes(cfg, report)
-    status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
+    status = apply_fixes(
+        fixes,
+        confirm,
+        recheck=recheck,
+        out=out,
+        left=left(report),
+        reasons=declined(report),
+    )
     if context.dry_run or not any(f.change for f in fixes):
         return status or (0 if report.ok else 1)
     # Read the edited files again; conda caches its sessions (and their

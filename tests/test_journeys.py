@@ -218,3 +218,42 @@ def save_roots(home: Path, fix: str, *cas) -> None:
         match = re.search(re.escape(f'"{ca_name(ca)}" as ') + r"(\S+\.pem)", fix)
         assert match, (ca_name(ca), fix)
         ca.cert_pem.write_to_path(str(home / match.group(1).rstrip(";,")))
+
+
+# -- 2. the OS store has the inspector's root, not the corporate one -------------
+
+
+def test_the_os_store_is_not_offered_when_a_working_channel_needs_the_bundle(
+    tmp_path: Path,
+) -> None:
+    """truststore would fix the inspected channel and break the corporate one."""
+    import trustme
+
+    corp, inspector = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
+    store = bundle_of(tmp_path / "os-store.pem", inspector)
+    empty = tmp_path / "no-certs"
+    empty.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "inspected", inspector),
+        ]
+        combined = bundle_of(home / "combined.pem", corp)
+        write_condarc(home, urls, ssl_verify=str(combined))
+        env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
+        code, document = netcheck(env)
+        assert code == 1
+        (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
+        assert "truststore" not in " ".join(command_lines(fix))
+        # --fix says why it changes nothing, and never offers the OS store.
+        dry = conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        said = dry.stdout + dry.stderr
+        assert "--set ssl_verify truststore" not in said
+        assert f"{urls[0].split('//')[1]} (works now with the bundle in use)" in said
+        assert "the root certificate must come from you" in said
+        save_roots(home, fix, inspector)
+        run_as_printed(env, command_lines(fix))
+        assert_every_channel_works(env, urls)

@@ -182,6 +182,36 @@ def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | No
     return truststore_verdict(report.targets, timeout)[0]
 
 
+def declined(report: Report | None) -> list[str]:
+    """Why --fix leaves a fix to a person: one line each, never a secret."""
+    from ..diagnosis.intercept import truststore_verdict
+
+    if report is None:
+        return []
+    needing = [
+        r.problem
+        for r in report.targets
+        if r.problem is not None and r.problem.details.missing_root
+    ]
+    if not needing:
+        return []
+    reasons = []
+    if any(p.details.trusted_by and p.details.trusted_by.os for p in needing):
+        verdict, refused = truststore_verdict(report.targets)
+        if verdict is not True and refused:
+            reasons.append(
+                "ssl_verify: truststore is not offered: the operating system's store "
+                f"does not verify {', '.join(refused)}"
+            )
+    names = ", ".join(sorted({f'"{p.details.missing_root}"' for p in needing}))
+    reasons.append(
+        f"the root certificate must come from you or your IT team ({names}): "
+        "netcheck never trusts a CA on its own; save it as the fix says, then run "
+        "the fix's commands"
+    )
+    return reasons
+
+
 # -- offline ------------------------------------------------------------------
 
 
@@ -293,12 +323,17 @@ def apply_fixes(
     recheck: Callable[[Fix], tuple[bool, str]] | None = None,
     out: Callable[[str], None] = print,
     left: list[str] | None = None,
+    reasons: list[str] | None = None,
 ) -> int:
     """Show each fix, ask, apply, re-check; 0 when every applied fix now passes.
 
     `confirm` is conda's: it raises DryRunExit under --dry-run and
     CondaSystemExit when declined; both skip this fix and go on to the next.
+    `reasons`: why the fixes left to people are not applied here.
     """
+    if reasons:
+        out("Not changed automatically:")
+        out("\n".join(f"- {REDACTOR.text(line)}" for line in reasons))
     if not fixes:
         if left:
             # Problems remain, but none is a setting netcheck may change.
