@@ -257,3 +257,51 @@ def test_the_os_store_is_not_offered_when_a_working_channel_needs_the_bundle(
         save_roots(home, fix, inspector)
         run_as_printed(env, command_lines(fix))
         assert_every_channel_works(env, urls)
+
+
+# -- 3. an https:// proxy URL with credentials -------------------------------------
+
+
+def fill(line: str, user: str, password: str) -> str:
+    """The user types what the placeholders ask for, and nothing else."""
+    return line.replace("USER:<password>@", f"{user}:{password}@")
+
+
+def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> None:
+    """http:// works through the authenticating proxy; https:// for the same proxy fails.
+
+    The fix writes http:// and keeps the user and password as placeholders:
+    filled in, both channels pass the proxy's authentication.
+    """
+    from support.proxies import squid_proxy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        port = int(urls[1].rsplit(":", 1)[1])
+        proxy = stack.enter_context(
+            squid_proxy(tmp_path, users={"alice": SECRET}, connect_ports=[port])
+        )
+        address = proxy.url.split("//", 1)[1]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={
+                "http": f"http://alice:{SECRET}@{address}",
+                "https": f"https://alice:{SECRET}@{address}",
+            },
+        )
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
+        lines = command_lines(fix)
+        assert lines == [
+            f"conda config --file {home}/.condarc --set proxy_servers.https "
+            f"'http://USER:<password>@{address}'"
+        ]
+        run_as_printed(env, [fill(line, "alice", SECRET) for line in lines])
+        assert_every_channel_works(env, urls)

@@ -652,9 +652,13 @@ def _finding(check: str, lint: Lint) -> Finding:
     )
 
 
-def shown_proxy(url: str) -> str:
-    """A proxy URL as messages show it: stripped, user info as placeholders."""
-    return _Raw.split(url.strip()).display()
+def shown_proxy(url: str, scheme: str | None = "") -> str:
+    """A proxy URL as messages show it: stripped, user info as placeholders.
+
+    `scheme` replaces the written one ("" keeps it): a fix that changes the
+    scheme keeps the user and password, as `USER:<password>`.
+    """
+    return _Raw.split(url.strip()).display(scheme=scheme)
 
 
 def _variables(scheme: str) -> tuple[str, str]:

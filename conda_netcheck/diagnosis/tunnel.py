@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..config.commands import Commands
+from ..config.proxylint import shown_proxy
 from ..config.sources import ProxySourceKind
 from ..model import Code, Details, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
@@ -129,10 +130,12 @@ def https_proxy_problem(
         summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
     fix = None
     if outcome is not tls.ProxyTlsOutcome.FAILED:
-        address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
         commands = options.commands or Commands()
+        # The same proxy with http://, its user and password kept as
+        # placeholders: without them the next request is a 407.
+        url = shown_proxy(route.proxy or f"{proxy_host}:PORT", scheme="http")
         # The channel's scheme only matters when no source is known.
-        fix = commands.set_proxy("https://", f"http://{address}", route.proxy_source)
+        fix = commands.set_proxy("https://", url, route.proxy_source)
         source = route.proxy_source
         if source is not None and source.kind is ProxySourceKind.SETTING:
             fix += " (http:// even for the https key)"
