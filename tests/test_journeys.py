@@ -305,3 +305,58 @@ def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> 
         ]
         run_as_printed(env, [fill(line, "alice", SECRET) for line in lines])
         assert_every_channel_works(env, urls)
+
+
+# -- 4. the proxy this network needs is down --------------------------------------
+
+
+def test_a_proxy_the_network_needs_is_pointed_at_the_right_one_with_credentials(
+    tmp_path: Path, ca
+) -> None:
+    """The mirror resolves only through the proxy; the configured proxy moved.
+
+    A direct connection fails too, so the fix must not offer to drop the
+    proxy, and the URL it asks for keeps the user and password.
+    """
+    import tempfile
+    from pathlib import Path as FsPath
+
+    from support.proxies import closed_port, squid_proxy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    # Only the proxy knows the mirror's name (its own hosts file).
+    hosts = FsPath(tempfile.mkdtemp(prefix="netcheck-hosts-")) / "hosts"
+    hosts.parent.chmod(0o755)
+    hosts.write_text("127.0.0.1 mirror.corp.example\n")
+    hosts.chmod(0o644)
+    with ExitStack() as stack:
+        mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+        urls = [
+            https_channel(stack, tmp_path / "secure", ca),
+            mirror.url.replace("127.0.0.1", "mirror.corp.example"),
+        ]
+        proxy = stack.enter_context(
+            squid_proxy(
+                tmp_path, users={"alice": SECRET}, extra_lines=[f"hosts_file {hosts}"]
+            )
+        )
+        gone = stack.enter_context(closed_port())
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"http://alice:{SECRET}@127.0.0.1:{gone}"},
+        )
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
+        lines = command_lines(fix)
+        assert not any("--remove-key" in line for line in lines), fix
+        (line,) = lines
+        assert "USER:<password>@PROXY_HOST:PORT" in line
+        address = proxy.url.split("//", 1)[1]
+        line = fill(line, "alice", SECRET).replace("PROXY_HOST:PORT", address)
+        run_as_printed(env, [line])
+        assert_every_channel_works(env, urls)

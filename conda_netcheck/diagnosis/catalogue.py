@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from ..codes import Code, Layer, Status
-from ..config.commands import Commands, unset_variable
+from ..config.commands import Commands, proxy_placeholder, unset_variable
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
 from ..urls import format_address, host_port
@@ -214,12 +214,7 @@ def _proxy_fix(s: Subject) -> str:
             "(percent-encode @ : / ? # % in the password)"
         )
     if code is Code.PROXY_UNREACHABLE:
-        right = s.commands.set_proxy(url, "http://PROXY_HOST:PORT", source)
-        return (
-            f"{address} is not a proxy that answers: point {source or 'the proxy'} "
-            f"at the right one ({right}), or if you need no proxy: "
-            f"{s.commands.drop_proxy(url, source)}"
-        )
+        return _proxy_down(s, address)
     if code is Code.PROXY_MISCONFIGURED:
         line = s.commands.set_proxy(url, f"http://{address}", source)
         return f"write the proxy as a full URL: {line}"
@@ -229,6 +224,30 @@ def _proxy_fix(s: Subject) -> str:
             f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
         )
     return "ask your network team to allow this host and port through the proxy"
+
+
+def _proxy_down(s: Subject, address: str) -> str:
+    """A proxy that does not answer: start it or point at the right one; drop it only if not needed.
+
+    The right proxy's URL keeps the user and password the setting has, as
+    placeholders: the proxy that needed them still does.
+    """
+    url, source = s.target.url, s.target.proxy_source
+    other = proxy_placeholder(s.target.proxy)
+    right = s.commands.set_proxy(url, other, source)
+    point = f"start it, or point {source or 'the proxy'} at the right one: {right}"
+    drop = s.commands.drop_proxy(url, source)
+    direct = s.details.direct
+    if direct == "works":
+        # The channel answers without the proxy: dropping it is the fix.
+        return (
+            f"{address} is not a proxy that answers, and this channel needs none "
+            f"here: {drop}; where a proxy is required, {point}"
+        )
+    if direct:
+        # A direct connection fails too: this network needs a proxy.
+        return f"{address} is not a proxy that answers: {point}"
+    return f"{address} is not a proxy that answers: {point}; or if you need no proxy: {drop}"
 
 
 def _proxy_refused(s: Subject) -> Action:
