@@ -254,6 +254,12 @@ def test_the_os_store_is_not_offered_when_a_working_channel_needs_the_bundle(
         assert "--set ssl_verify truststore" not in said
         assert f"{urls[0].split('//')[1]} (works now with the bundle in use)" in said
         assert "the root certificate must come from you" in said
+        # The report for the network team: no block whose lines undo each other.
+        conda(env, "netcheck", "--report", "report.md", "--timeout", "3")
+        report = (home / "report.md").read_text()
+        for block in re.findall(r"```sh\n(.*?)```", report, re.DOTALL):
+            assert block.count("--set ssl_verify") <= 1, block
+        assert "ssl_verify truststore" not in report
         save_roots(home, fix, inspector)
         run_as_printed(env, command_lines(fix))
         assert_every_channel_works(env, urls)

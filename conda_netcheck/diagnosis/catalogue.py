@@ -193,13 +193,6 @@ def _trust_fix(s: Subject) -> str:
     )
 
 
-def _trust_commands(s: Subject) -> tuple[str, ...]:
-    return (
-        s.commands.set("ssl_verify", "truststore"),
-        s.commands.set("ssl_verify", "/path/to/ca-bundle.pem"),
-    )
-
-
 def _proxy_fix(s: Subject) -> str:
     """The exact line for a proxy problem, where the proxy was set; never the password."""
     code = s.problem.code if s.problem else Code.PROXY_REFUSED
@@ -305,7 +298,12 @@ def _untrusted(s: Subject) -> Action:
             "trusts: if TLS is inspected, conda needs the inspecting CA "
             "(ssl_verify: truststore, or a bundle), or exempt the host"
         )
-    return Action(Actor.NETWORK, sentence, _trust_commands(s))
+    # No block of commands: the ways to trust a CA are alternatives (running
+    # them one after the other keeps the last). This machine's fix is the one
+    # the run chose for every channel at once, under each target's Fix.
+    return Action(
+        Actor.NETWORK, sentence + "; the fix for this machine is under Targets"
+    )
 
 
 def _forbidden(s: Subject) -> Action:
