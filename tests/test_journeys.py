@@ -151,7 +151,7 @@ def assert_every_channel_works(env: dict[str, str], channels: list[str]) -> None
 
 def https_channel(stack: ExitStack, root: Path, ca, host: str = "127.0.0.1") -> str:
     """A channel served over HTTPS with a certificate `ca` issued."""
-    cert = ca.issue_cert(host, "127.0.0.1")
+    cert = ca.issue_cert("127.0.0.1", "localhost")
     server = stack.enter_context(
         channel_server(make_channel(root), server_tls_context(cert), "127.0.0.1")
     )
@@ -365,4 +365,40 @@ def test_a_proxy_the_network_needs_is_pointed_at_the_right_one_with_credentials(
         address = proxy.url.split("//", 1)[1]
         line = fill(line, "alice", SECRET).replace("PROXY_HOST:PORT", address)
         run_as_printed(env, [line])
+        assert_every_channel_works(env, urls)
+
+
+# -- 7. one cause, one fix, however many names reach it ----------------------------
+
+
+def test_the_same_ca_under_two_names_is_one_cause_with_one_fix(tmp_path: Path) -> None:
+    """127.0.0.1 and localhost serve a certificate of the same private CA."""
+    import trustme
+
+    corp, private = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror = https_channel(stack, tmp_path / "private", private)
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            mirror,
+            mirror.replace("127.0.0.1", "localhost"),
+        ]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "corp.pem", corp)))
+        env = conda_env(home)
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only")
+        assert text.returncode == 1
+        verdict = text.stdout[text.stdout.index("Verdict:") :]
+        assert "independent causes" not in verdict, verdict
+        port = mirror.rsplit(":", 1)[1]
+        assert f"127.0.0.1:{port} and localhost:{port}" in verdict, verdict
+        code, document = netcheck(env)
+        (lines,) = {
+            tuple(command_lines(t["fix"])) for t in document["targets"] if t["fix"]
+        }
+        save_roots(
+            home, next(t["fix"] for t in document["targets"] if t["fix"]), private
+        )
+        run_as_printed(env, list(lines))
         assert_every_channel_works(env, urls)

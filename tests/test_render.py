@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conda_netcheck.model import (
     Code,
+    Details,
     Finding,
     Layer,
     Problem,
@@ -193,3 +196,44 @@ def test_independent_causes_are_not_one_first_fix():
         "(connection-refused (tcp) at h.test:81, tls-untrusted (tls) at b.test:443): "
         "each needs its own fix."
     )
+
+
+@pytest.mark.parametrize(
+    ("roots", "expected"),
+    [
+        (
+            ("Corp CA", "Corp CA"),
+            "Verdict: 2 of 2 targets unreachable; the first broken layer is tls "
+            "(tls-untrusted at 127.0.0.1:8443 and localhost:8443): apply its fix first.",
+        ),
+        # Two roots are still one command: every root the run lacks at once.
+        (
+            ("Corp CA", "Other CA"),
+            "Verdict: 2 of 2 targets unreachable; the first broken layer is tls "
+            "(tls-untrusted at 127.0.0.1:8443 and localhost:8443): apply its fix first.",
+        ),
+        # Without a root to add, two endpoints are two causes.
+        (
+            (None, None),
+            "Verdict: 2 of 2 targets unreachable, for 2 independent causes "
+            "(tls-untrusted (tls) at 127.0.0.1:8443, tls-untrusted (tls) at "
+            "localhost:8443): each needs its own fix.",
+        ),
+    ],
+    ids=["same-root", "two-roots", "no-root"],
+)
+def test_causes_are_grouped_by_the_fix_that_solves_them(roots, expected):
+    targets = [
+        TargetResult(
+            Target(f"https://{host}:8443/c/noarch", "c", "noarch"),
+            Problem(
+                Code.TLS_UNTRUSTED,
+                Layer.TLS,
+                "untrusted",
+                "add the root",
+                Details(missing_root=root),
+            ),
+        )
+        for host, root in zip(("127.0.0.1", "localhost"), roots)
+    ]
+    assert render.verdict(Report(targets=targets)) == expected
