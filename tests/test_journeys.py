@@ -402,3 +402,52 @@ def test_the_same_ca_under_two_names_is_one_cause_with_one_fix(tmp_path: Path) -
         )
         run_as_printed(env, list(lines))
         assert_every_channel_works(env, urls)
+
+
+# -- 8. netcheck --fix and doctor --fix: one configuration, the same changes -------
+
+
+def offered(output: str) -> list[str]:
+    """The settings a --fix run offers to change, in order."""
+    return re.findall(r"^- (proxy_servers\.\S+?|ssl_verify|offline): ", output, re.M)
+
+
+def test_netcheck_fix_and_doctor_fix_offer_the_same_changes(tmp_path: Path, ca) -> None:
+    """Two proxy URLs say https:// for a plain proxy; no channel uses one of them.
+
+    The channel on localhost goes direct and works with ssl_verify's bundle;
+    the one on 127.0.0.1 goes through the proxy set for that host. Both --fix
+    runs offer the same two changes, and `netcheck --fix --yes` leaves every
+    channel working.
+    """
+    from support.proxies import squid_proxy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        secure = https_channel(stack, tmp_path / "secure", ca)
+        direct = https_channel(stack, tmp_path / "direct", ca, host="localhost")
+        urls = [secure, direct]
+        port = int(secure.rsplit(":", 1)[1])
+        proxy = stack.enter_context(squid_proxy(tmp_path, connect_ports=[port]))
+        address = proxy.url.split("//", 1)[1]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={
+                "http": f"https://{address}",
+                "https://127.0.0.1": f"https://{address}",
+            },
+        )
+        env = conda_env(home)
+        netcheck_fix = conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        doctor_fix = conda(env, "doctor", "--fix", "--dry-run", "network-config")
+        changes = offered(netcheck_fix.stdout + netcheck_fix.stderr)
+        assert changes == ["proxy_servers.http", "proxy_servers.https://127.0.0.1"], (
+            netcheck_fix.stdout
+        )
+        assert offered(doctor_fix.stdout + doctor_fix.stderr) == changes, doctor_fix
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert_every_channel_works(env, urls)

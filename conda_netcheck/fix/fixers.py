@@ -74,13 +74,19 @@ def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     return fixes
 
 
-def _seen_plain_http(report: Report, source: ProxySource) -> Callable[[str], bool]:
-    """What the run saw of the proxy set in `source`: did it answer TLS with plain HTTP?"""
+def _seen_plain_http(
+    report: Report, source: ProxySource
+) -> Callable[[str], bool] | None:
+    """What the run saw of the proxy set in `source`: did it answer TLS with plain HTTP?
+
+    None when no channel went through it: then the proxy is asked, as
+    `conda doctor --fix` does, so that both offer the same changes.
+    """
+    used = [r for r in report.targets if r.target.proxy_source == source]
+    if not used:
+        return None
     seen = any(
-        r.problem is not None
-        and r.target.proxy_source == source
-        and r.problem.details.proxy_speaks == "http"
-        for r in report.targets
+        r.problem is not None and r.problem.details.proxy_speaks == "http" for r in used
     )
     return lambda url: seen
 
