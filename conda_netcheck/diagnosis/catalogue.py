@@ -486,8 +486,10 @@ ENTRIES: tuple[Entry, ...] = (
         A.NETWORK,
         "the proxy host does not resolve, refuses, or does not answer; says whether "
         "a direct connection works",
-        "fix the proxy address where it is set, or `conda config --file FILE "
-        "--remove-key proxy_servers.KEY` / `unset HTTPS_PROXY`",
+        "start the proxy or fix its address where it is set (a user and password "
+        "kept as `USER:<password>`); drop it (`conda config --file FILE "
+        "--remove-key proxy_servers.KEY` / `unset HTTPS_PROXY`) only when a direct "
+        "connection works",
         _proxy_fix,
         _say(
             A.NETWORK,
@@ -525,8 +527,9 @@ ENTRIES: tuple[Entry, ...] = (
         A.NETWORK,
         "the certificate chain does not end at a CA conda trusts (or the server "
         "does not send its intermediate certificate)",
-        "`conda config --set ssl_verify truststore` if your organisation's CA is in "
-        "the OS store, else `conda config --set ssl_verify /path/to/ca-bundle.pem`; "
+        "add the missing roots to the bundle conda uses now, all in one command "
+        "(`cat BUNDLE ROOT.pem > ~/conda-ca-bundle.pem`, then `ssl_verify` at it), "
+        "or `ssl_verify: truststore` when the OS store verifies every channel; "
         "never `false`",
         _trust_fix,
         _untrusted,
@@ -537,8 +540,8 @@ ENTRIES: tuple[Entry, ...] = (
         A.NETWORK,
         "a TLS-inspecting proxy or device re-signs the connection with a CA conda "
         "does not trust (the product is named when recognised)",
-        "`ssl_verify: truststore` when the OS store has the inspecting CA, else a "
-        "bundle with that CA",
+        "`ssl_verify: truststore` when the OS store verifies every channel, else "
+        "the bundle conda uses now plus the inspecting CA",
         _trust_fix,
         _untrusted,
     ),
