@@ -493,15 +493,28 @@ def truststore_verdict(
                 refused.append(f"{result.target.host} (its CA is not in that store)")
             continue
         url = urlsplit(result.target.url)
-        if url.scheme == "https" and not result.target.proxy:
-            to_try.add((url.hostname or "", url.port or 443))
+        if url.scheme != "https":
+            continue
+        if result.target.proxy:
+            # No handshake through the proxy here: a channel that works now
+            # may rely on the bundle in use, so it is no proof either way.
+            if result.problem is None:
+                verdicts.append(None)
+            continue
+        to_try.add((url.hostname or "", url.port or 443))
+    working = {
+        (urlsplit(r.target.url).hostname, urlsplit(r.target.url).port or 443)
+        for r in results
+        if r.problem is None
+    }
     for host, port in sorted(to_try):
         ok = truststore_verifies(host, port, timeout)
         verdicts.append(ok)
         if ok is False:
-            refused.append(
-                f"{format_address(host, port)} (works now with the bundle in use)"
+            now = (
+                " (works now with the bundle in use)" if (host, port) in working else ""
             )
+            refused.append(f"{format_address(host, port)}{now}")
     if not verdicts:
         return None, refused
     if all(v is True for v in verdicts):

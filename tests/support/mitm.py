@@ -278,6 +278,9 @@ def mitm_proxy(tmp_path: Path, upstream_ca: str) -> Iterator[MitmProxy]:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "SSL_CERT_FILE"):
         env.pop(name, None)
         env.pop(name.lower(), None)
+    # mitmproxy's venv has its own cryptography and pyOpenSSL: a PYTHONPATH
+    # naming the test environment's site-packages mixes two releases.
+    env.pop("PYTHONPATH", None)
     argv = [
         str(exe),
         "--listen-host",
