@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
+from .config.commands import FixLines
 from .config.netconfig import CONDA_READ_TIMEOUT
 from .config.sources import ProxySource, ProxySourceKind
 from .diagnosis.catalogue import CATALOGUE
@@ -63,6 +64,8 @@ class Problem:
     summary: str
     fix: str | None = None
     details: Details = field(default_factory=Details)
+    #: the shell lines of `fix`, as it prints them (none when it is advice)
+    commands: FixLines = field(default_factory=FixLines)
 
     def amended(
         self,
@@ -71,15 +74,22 @@ class Problem:
         summary: str | None = None,
         fix: str | None = None,
         code: Code | None = None,
+        commands: FixLines | None = None,
         **details: Any,
     ) -> Problem:
-        """A new problem: `more` appended to the summary (or a new one), evidence added."""
+        """A new problem: `more` appended to the summary (or a new one), evidence added.
+
+        A new fix drops the old fix's lines unless `commands` gives its own.
+        """
+        if commands is None:
+            commands = self.commands if fix is None else FixLines()
         return Problem(
             code or self.code,
             self.layer,
             (self.summary if summary is None else summary) + more,
             self.fix if fix is None else fix,
             self.details.merged(**details),
+            commands,
         )
 
     @property
@@ -190,6 +200,8 @@ class Finding:
     status: Status | None = None  # OK: a note, shown with -v only
     #: the CA bundle that holds expired certificates beside valid ones
     expired_in: str | None = None
+    #: the shell lines of `fix`, as it prints them (none when it is advice)
+    commands: FixLines = field(default_factory=FixLines)
 
     def __post_init__(self) -> None:
         if self.status is None:

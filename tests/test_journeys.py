@@ -113,6 +113,17 @@ def command_lines(fix: str) -> list[str]:
     return lines
 
 
+def commands_of(target: dict) -> list[str]:
+    """The fix's `commands` from --json: each line exactly as the text prints it."""
+    lines = target["commands"]
+    assert lines, target["fix"]
+    for line in lines:
+        assert line in target["fix"], (line, target["fix"])
+    assert lines == command_lines(target["fix"])
+    assert target["checked"] is False
+    return lines
+
+
 def run_as_printed(env: dict[str, str], lines: list[str]) -> None:
     """Each line in bash, in the user's home, exactly as printed."""
     assert lines, "no command was printed"
@@ -195,13 +206,16 @@ def test_a_new_root_keeps_the_roots_of_the_bundle_in_use(tmp_path: Path) -> None
         assert code == 1
         failing = {channel_of(t): t for t in document["targets"] if t["fix"]}
         assert set(failing) == {urls[1], urls[2]}
-        printed = {tuple(command_lines(t["fix"])) for t in failing.values()}
+        printed = {tuple(commands_of(t)) for t in failing.values()}
         assert len(printed) == 1, "one command adds every missing root"
         (lines,) = printed
         assert str(combined) in lines[0], "built from the bundle in use"
         assert not any("python" in line for line in lines), "a literal path"
         fix = failing[urls[1]]["fix"]
+        needs = set(failing[urls[1]]["needs"])
+        assert len(needs) == 2, "the two root files the user supplies"
         save_roots(home, fix, second, third)
+        assert {p.name for p in home.glob("*.pem")} - {"combined.pem"} == needs
         run_as_printed(env, list(lines))
         assert_every_channel_works(env, urls)
 
@@ -247,7 +261,8 @@ def test_the_os_store_is_not_offered_when_a_working_channel_needs_the_bundle(
         code, document = netcheck(env)
         assert code == 1
         (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
-        assert "truststore" not in " ".join(command_lines(fix))
+        (lines,) = {tuple(commands_of(t)) for t in document["targets"] if t["fix"]}
+        assert "truststore" not in " ".join(lines)
         # --fix says why it changes nothing, and never offers the OS store.
         dry = conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
         said = dry.stdout + dry.stderr
@@ -261,7 +276,7 @@ def test_the_os_store_is_not_offered_when_a_working_channel_needs_the_bundle(
             assert block.count("--set ssl_verify") <= 1, block
         assert "ssl_verify truststore" not in report
         save_roots(home, fix, inspector)
-        run_as_printed(env, command_lines(fix))
+        run_as_printed(env, list(lines))
         assert_every_channel_works(env, urls)
 
 
@@ -303,8 +318,9 @@ def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> 
         env = conda_env(home)
         code, document = netcheck(env)
         assert code == 1
-        (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
-        lines = command_lines(fix)
+        (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
+        lines = commands_of(target)
+        assert target["needs"] == ["USER:<password>"]
         assert lines == [
             f"conda config --file {home}/.condarc --set proxy_servers.https "
             f"'http://USER:<password>@{address}'"
@@ -394,9 +410,7 @@ def test_the_same_ca_under_two_names_is_one_cause_with_one_fix(tmp_path: Path) -
         port = mirror.rsplit(":", 1)[1]
         assert f"127.0.0.1:{port} and localhost:{port}" in verdict, verdict
         code, document = netcheck(env)
-        (lines,) = {
-            tuple(command_lines(t["fix"])) for t in document["targets"] if t["fix"]
-        }
+        (lines,) = {tuple(commands_of(t)) for t in document["targets"] if t["fix"]}
         save_roots(
             home, next(t["fix"] for t in document["targets"] if t["fix"]), private
         )

@@ -21,6 +21,9 @@ from conda_netcheck.output import render
 from conda_netcheck.output.text import text as render_text
 
 TARGET_KEYS = {
+    "commands",
+    "needs",
+    "checked",
     "url",
     "channel",
     "subdir",
@@ -86,6 +89,9 @@ def test_json_document_has_the_documented_fields():
         "diagnosis": "offline-mode",
         "summary": "offline",
         "fix": "unset CONDA_OFFLINE",
+        "commands": [],
+        "needs": [],
+        "checked": False,
     }
 
 

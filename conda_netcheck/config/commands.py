@@ -91,6 +91,36 @@ def proxy_variable(url: str) -> str:
     return f"{scheme.upper()}_PROXY"
 
 
+@dataclass(frozen=True)
+class FixLines:
+    """The shell lines of one fix, in order, exactly as the text prints them.
+
+    `needs`: what the user supplies before running them: each placeholder as
+    the lines write it (`USER:<password>`) and each file they read that only
+    the user can provide (a root certificate). `checked`: proven on a scratch
+    copy of the configuration (not yet done: always False).
+    """
+
+    lines: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    checked: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+#: The placeholders a fix line may hold; the user replaces them.
+PLACEHOLDERS = ("USER:<password>", "USER@", "PROXY_HOST:PORT")
+
+
+def placeholders(*lines: str) -> tuple[str, ...]:
+    """The placeholders these lines hold, each once, in order."""
+    found = [p for p in PLACEHOLDERS for line in lines if p in line]
+    if "USER:<password>" in found and "USER@" in found:
+        found.remove("USER@")
+    return tuple(dict.fromkeys(p.rstrip("@") for p in found))
+
+
 def proxy_placeholder(
     url: str | None, hostport: str = "PROXY_HOST:PORT", scheme: str = "http"
 ) -> str:

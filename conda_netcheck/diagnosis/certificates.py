@@ -135,6 +135,7 @@ def _interception(
         product=verdict.product,
         issuer=verdict.issuer,
         missing_root=verdict.root if verdict.adds_root else None,
+        commands=verdict.commands,
     )
 
 
@@ -183,4 +184,6 @@ def _lone_leaf(
     )
     # The lone leaf's own verdict says whether a root is what conda lacks.
     fields = {"missing_root": None, **better.details.fields_set()}
-    return problem.amended(summary=better.summary, fix=better.fix, **fields)
+    return problem.amended(
+        summary=better.summary, fix=better.fix, commands=better.commands, **fields
+    )

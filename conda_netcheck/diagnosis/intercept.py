@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands, Shell, quote_path
+from ..config.commands import Commands, FixLines, Shell, quote_path
 from ..config.trust import combined_path
 from ..model import Code
 from ..urls import format_address
@@ -139,6 +139,7 @@ class InterceptionVerdict:
     issuer: str  # the leaf's issuer, readable
     root: str | None  # the top of the chain, the CA to trust
     adds_root: bool = False  # the fix gives conda `root`
+    commands: FixLines = FixLines()  # the fix's shell lines
 
 
 def interception_verdict(
@@ -207,8 +208,10 @@ def interception_verdict(
             "include the public roots",
             fix=_public_roots_fix(commands, bundle),
         )
-    fix = fix_text(root, os_trusts, platform, commands, bundle)
-    return replace(found, code=code, summary=summary, fix=fix, adds_root=True)
+    fix, lines = root_fix(root, os_trusts, platform, commands, bundle)
+    return replace(
+        found, code=code, summary=summary, fix=fix, adds_root=True, commands=lines
+    )
 
 
 def _inspector(product: Product | None, via_proxy: bool) -> str:
@@ -273,7 +276,18 @@ def fix_text(
     commands: Commands | None = None,
     bundle: str | None = None,
 ) -> str:
-    """Trust the inspecting CA: the operating system's store if it has it, else a bundle.
+    """Trust the inspecting CA: the operating system's store if it has it, else a bundle."""
+    return root_fix(root, os_trusts, platform, commands, bundle)[0]
+
+
+def root_fix(
+    root: str,
+    os_trusts: bool | None,
+    platform: str | None = None,
+    commands: Commands | None = None,
+    bundle: str | None = None,
+) -> tuple[str, FixLines]:
+    """The fix that trusts one root, and its shell lines.
 
     `bundle`: the CA file conda verifies with now (certifi's by default); the
     new bundle keeps every root it has. The steps are for `platform` (a
@@ -284,22 +298,22 @@ def fix_text(
         shell = Shell.POWERSHELL if platform.startswith("win") else None
         commands = Commands(shell=shell)
     if os_trusts:
-        return truststore_text(commands, platform)
-    return roots_text(
+        return truststore_fix(commands, platform)
+    return roots_fix(
         [RootNeeded(root, root_file(root))], os_trusts, platform, commands, bundle
     )
 
 
-def roots_text(
+def roots_fix(
     roots: Sequence[RootNeeded],
     os_trusts: bool | None,
     platform: str | None = None,
     commands: Commands | None = None,
     bundle: str | None = None,
-) -> str:
+) -> tuple[str, FixLines]:
     """Give conda these roots, kept with those it trusts now; never weaker."""
     platform = platform or sys.platform
-    text = bundle_text(roots, bundle, platform, commands)
+    text, lines = bundle_fix(roots, bundle, platform, commands)
     reads = _truststore_reads(platform)
     if reads and os_trusts is False:
         # The system store is not always what truststore reads (a conda
@@ -310,44 +324,48 @@ def roots_text(
             "truststore the CA must be there, or SSL_CERT_FILE must name a bundle "
             "that has it)"
         )
-    return f"{text} {NEVER_DISABLE}"
+    return f"{text} {NEVER_DISABLE}", lines
 
 
-def truststore_text(commands: Commands, platform: str | None = None) -> str:
+def truststore_fix(
+    commands: Commands, platform: str | None = None
+) -> tuple[str, FixLines]:
     """Use the operating system's store, which has the CA."""
     reads = _truststore_reads(platform or sys.platform)
-    return (
+    line = commands.set("ssl_verify", "truststore")
+    text = (
         "this computer already trusts it: let conda use the operating system's "
-        f"store: {commands.set('ssl_verify', 'truststore')} (conda >= 23.9 on "
-        "Python >= 3.10"
+        f"store: {line} (conda >= 23.9 on Python >= 3.10"
         + (f"; on this machine truststore reads {reads}" if reads else "")
         + ") "
         + NEVER_DISABLE
     )
+    return text, FixLines((line,))
 
 
-def bundle_text(
+def bundle_fix(
     roots: Sequence[RootNeeded],
     bundle: str | None,
     platform: str | None = None,
     commands: Commands | None = None,
-) -> str:
+) -> tuple[str, FixLines]:
     """Add every root to the bundle conda uses now, in one command, then point ssl_verify at it.
 
     Built from the bundle in use (not certifi's alone), so the roots the user
     already added stay; one command for all the roots, so that two fixes never
-    write the same file one after the other.
+    write the same file one after the other. The text is written around the
+    lines, so that both say the same.
     """
     platform = platform or sys.platform
     commands = commands or Commands()
+    files = tuple(r.file for r in roots)
     if bundle is not None and os.path.isdir(os.path.expanduser(bundle)):
-        return _directory_text(roots, bundle)
+        return _directory_fix(roots, bundle)
     bundle = current_bundle(True if bundle is None else bundle) or bundle or ""
     one = len(roots) == 1
     what = (
         f'the root certificate "{roots[0].name}"' if one else "these root certificates"
     )
-    files = [r.file for r in roots]
     if platform.startswith("win"):
         exports = [
             f'certutil -store Root "{r.name}" root.cer && certutil -encode root.cer {r.file}'
@@ -359,7 +377,8 @@ def bundle_text(
         )
         target = "$HOME\\conda-ca-bundle.pem"
         sources = ", ".join([f'"{bundle}"', *files])
-        combine = f"in PowerShell: Get-Content {sources} | Set-Content {target}"
+        combine = f"Get-Content {sources} | Set-Content {target}"
+        shown = f"in PowerShell: {combine}"
     else:
         if platform == "darwin":
             exports = [
@@ -378,11 +397,14 @@ def bundle_text(
             )
         target = combined_path(bundle)
         combine = f"cat {' '.join(quote_path(f) for f in [bundle, *files])} > {target}"
-    return (
+        shown = combine
+    point = commands.set("ssl_verify", target)
+    text = (
         f"give conda {what}: 1. {export}; "
-        f"2. add {'it' if one else 'them'} to the roots conda trusts now: {combine}; "
-        f"3. {commands.set('ssl_verify', target)}"
+        f"2. add {'it' if one else 'them'} to the roots conda trusts now: {shown}; "
+        f"3. {point}"
     )
+    return text, FixLines((combine, point), files)
 
 
 def one_fix_for_roots(
@@ -407,16 +429,18 @@ def one_fix_for_roots(
     if all(_os_has(r.problem) for r in needing if r.problem) and (
         truststore_verdict(results)[0] is True
     ):
-        text = truststore_text(commands or Commands(), platform)
+        text, lines = truststore_fix(commands or Commands(), platform)
     else:
         lacks = any(
             r.problem.details.trusted_by.os is False
             for r in needing
             if r.problem and r.problem.details.trusted_by
         )
-        text = roots_text(roots, False if lacks else None, platform, commands, bundle)
+        text, lines = roots_fix(
+            roots, False if lacks else None, platform, commands, bundle
+        )
     marked = {id(r) for r in needing}
-    return [_with_root_fix(r, text) if id(r) in marked else r for r in results]
+    return [_with_root_fix(r, text, lines) if id(r) in marked else r for r in results]
 
 
 def _roots_needed(needing: list[TargetResult]) -> list[RootNeeded]:
@@ -445,7 +469,7 @@ def _os_has(problem: Problem) -> bool:
     return bool(details.trusted_by.os)
 
 
-def _with_root_fix(result: TargetResult, text: str) -> TargetResult:
+def _with_root_fix(result: TargetResult, text: str, lines: FixLines) -> TargetResult:
     """The result with the run's fix for its root, as its own fix framed it."""
     from ..evidence import LoneLeaf
 
@@ -463,7 +487,7 @@ def _with_root_fix(result: TargetResult, text: str) -> TargetResult:
         )
     elif details.trusted_by and details.trusted_by.os and not details.truststore_usable:
         fix += NO_TRUSTSTORE_THROUGH_PROXY
-    return replace(result, problem=problem.amended(fix=fix))
+    return replace(result, problem=problem.amended(fix=fix, commands=lines))
 
 
 def truststore_verdict(
@@ -529,17 +553,22 @@ def admins(host: str) -> str:
     )
 
 
-def _directory_text(roots: Sequence[RootNeeded], directory: str) -> str:
+def _directory_fix(roots: Sequence[RootNeeded], directory: str) -> tuple[str, FixLines]:
     """ssl_verify names a directory of CAs: add the roots to it (OpenSSL finds them by hash)."""
+    one = len(roots) == 1
     names = ", ".join(f'"{r.name}" as {r.file}' for r in roots)
-    files = " ".join(quote_path(r.file) for r in roots)
+    files = tuple(r.file for r in roots)
     place = quote_path(directory)
-    return (
-        f"give conda {'this root certificate' if len(roots) == 1 else 'these root certificates'}: "
-        f"1. save {'it' if len(roots) == 1 else 'each'} in this directory (ask your IT team): "
-        f"{names}; 2. add {'it' if len(roots) == 1 else 'them'} to the directory conda "
-        f"trusts now: cp {files} {place} && openssl rehash {place}"
+    line = (
+        f"cp {' '.join(quote_path(f) for f in files)} {place} && openssl rehash {place}"
     )
+    text = (
+        f"give conda {'this root certificate' if one else 'these root certificates'}: "
+        f"1. save {'it' if one else 'each'} in this directory (ask your IT team): "
+        f"{names}; 2. add {'it' if one else 'them'} to the directory conda "
+        f"trusts now: {line}"
+    )
+    return text, FixLines((line,), files)
 
 
 def _truststore_reads(platform: str) -> str:

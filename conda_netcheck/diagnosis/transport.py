@@ -13,7 +13,7 @@ import os
 import ssl
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from ..config.commands import Commands
+from ..config.commands import Commands, FixLines
 from ..evidence import (
     FamilyAttempt,
     LoneLeaf,
@@ -419,7 +419,7 @@ def lone_leaf(
     it); `with_intermediate`: conda's trust accepts leaf + fetched issuer;
     `bundle`: the CA file conda verifies with (None: certifi's).
     """
-    from .intercept import fix_text
+    from .intercept import root_fix
 
     details = Details(
         ca_issuers=fetched.url, issuer=issuer, ca_issuers_error=fetched.error or None
@@ -432,9 +432,11 @@ def lone_leaf(
             "does not trust: the server rightly sends only its own certificate; "
             "conda needs that CA"
         )
-        fix = fix_text(_bare(issuer), os_trusts, commands=commands, bundle=bundle)
+        fix, lines = root_fix(
+            _bare(issuer), os_trusts, commands=commands, bundle=bundle
+        )
         details = details.merged(missing_root=_bare(issuer))
-        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
     commands = commands or Commands()
     if fetched.der is not None:
         return _missing_intermediate(
@@ -447,9 +449,9 @@ def lone_leaf(
             f"{host} sends only its own certificate, issued by {issuer}: the "
             "operating system's store accepts it, conda's trust does not have that CA"
         )
-        fix = fix_text(_bare(issuer), True, commands=commands, bundle=bundle)
+        fix, lines = root_fix(_bare(issuer), True, commands=commands, bundle=bundle)
         details = details.merged(missing_root=_bare(issuer))
-        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
     return _no_evidence(host, issuer, public_host, os_trusts, details, commands, bundle)
 
 
@@ -498,7 +500,9 @@ def _missing_intermediate(
         )
     fix = f"{admins(host)}; meanwhile give conda the intermediate with its roots: "
     fix += f"{add} {NEVER_DISABLE}"
-    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    return Problem(
+        Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, FixLines((add,))
+    )
 
 
 def _no_evidence(
@@ -511,12 +515,11 @@ def _no_evidence(
     bundle: str | None = None,
 ) -> Problem:
     """No AIA to tell: both causes, the likelier first."""
-    from .intercept import admins, fix_text
+    from .intercept import admins, root_fix
 
     details = details.merged(lone_leaf=LoneLeaf.UNKNOWN, missing_root=_bare(issuer))
-    ca_fix = f"if {issuer} is your organisation's CA: " + fix_text(
-        _bare(issuer), os_trusts, commands=commands, bundle=bundle
-    )
+    text, lines = root_fix(_bare(issuer), os_trusts, commands=commands, bundle=bundle)
+    ca_fix = f"if {issuer} is your organisation's CA: {text}"
     if public_host:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
@@ -532,7 +535,7 @@ def _no_evidence(
             "certificate"
         )
         fix = f"{ca_fix}; else {admins(host)}"
-    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
 
 
 def _shell_quote(path: str) -> str:

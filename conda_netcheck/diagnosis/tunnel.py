@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands
+from ..config.commands import Commands, FixLines, placeholders
 from ..config.proxylint import shown_proxy
 from ..config.sources import ProxySourceKind
 from ..model import Code, Details, Layer, Problem
@@ -128,7 +128,7 @@ def https_proxy_problem(
         )
     else:
         summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
-    fix = None
+    fix, lines = None, FixLines()
     if outcome is not tls.ProxyTlsOutcome.FAILED:
         commands = options.commands or Commands()
         # The same proxy with http://, its user and password kept as
@@ -136,8 +136,9 @@ def https_proxy_problem(
         url = shown_proxy(route.proxy or f"{proxy_host}:PORT", scheme="http")
         # The channel's scheme only matters when no source is known.
         fix = commands.set_proxy("https://", url, route.proxy_source)
+        lines = FixLines((fix,), placeholders(fix))
         source = route.proxy_source
         if source is not None and source.kind is ProxySourceKind.SETTING:
             fix += " (http:// even for the https key)"
     evidence = Details(proxy_speaks="http" if speaks else None)
-    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)
+    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence, lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..config.commands import FixLines
 from ..model import Resource, Status
 from ..redact import REDACTOR
 
@@ -94,6 +95,7 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
         "layer": head.layer.value if head else None,
         "summary": head.summary if head else "reachable",
         "fix": head.fix if head else None,
+        **_commands(head.commands if head else None),
         "details": head.details.as_json() if head else {},
         "warnings": [_problem_dict(w) for w in result.warnings if w is not head],
         "resource": _resource(result),
@@ -156,6 +158,17 @@ def _problem_dict(problem: Problem) -> dict[str, Any]:
         "layer": problem.layer.value,
         "summary": problem.summary,
         "fix": problem.fix,
+        **_commands(problem.commands),
+    }
+
+
+def _commands(lines: FixLines | None) -> dict[str, Any]:
+    """The fix's shell lines as printed, what the user supplies, whether it is proven."""
+    lines = lines or FixLines()
+    return {
+        "commands": [REDACTOR.text(line) for line in lines.lines],
+        "needs": list(lines.needs),
+        "checked": lines.checked,
     }
 
 
@@ -166,6 +179,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "diagnosis": finding.code.value,
         "summary": finding.summary,
         "fix": finding.fix,
+        **_commands(finding.commands),
     }
 
 
