@@ -14,6 +14,7 @@ from conda_netcheck.diagnosis.catalogue import (
     Subject,
     action_for,
     codes_table,
+    commands_for,
     fix_for,
 )
 from conda_netcheck.model import (
@@ -148,3 +149,7 @@ def test_a_proxy_that_does_not_answer_is_dropped_only_when_not_needed(
     assert ("--remove-key proxy_servers.https" in fix) is offers_drop
     assert (placeholder in fix) is offers_other
     assert "s3cret" not in fix
+    # One line to run: the drop only where the channel answers without a proxy.
+    (line,) = commands_for(problem, subject.target, subject.commands).lines
+    assert line in fix
+    assert ("--remove-key" in line) is (direct == "works")

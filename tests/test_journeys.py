@@ -374,9 +374,10 @@ def test_a_proxy_the_network_needs_is_pointed_at_the_right_one_with_credentials(
         code, document = netcheck(env)
         assert code == 1
         (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
-        lines = command_lines(fix)
-        assert not any("--remove-key" in line for line in lines), fix
-        (line,) = lines
+        assert "--remove-key" not in fix, "the network needs a proxy"
+        (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
+        (line,) = commands_of(target)
+        assert target["needs"] == ["USER:<password>", "PROXY_HOST:PORT"]
         assert "USER:<password>@PROXY_HOST:PORT" in line
         address = proxy.url.split("//", 1)[1]
         line = fill(line, "alice", SECRET).replace("PROXY_HOST:PORT", address)

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from ..codes import Code, Layer, Status
-from ..config.commands import Commands, proxy_placeholder, unset_variable
+from ..config.commands import (
+    Commands,
+    FixLines,
+    placeholders,
+    proxy_placeholder,
+    unset_variable,
+)
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
 from ..urls import format_address, host_port
@@ -195,6 +201,11 @@ def _trust_fix(s: Subject) -> str:
 
 def _proxy_fix(s: Subject) -> str:
     """The exact line for a proxy problem, where the proxy was set; never the password."""
+    return proxy_fix_lines(s)[0]
+
+
+def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
+    """A proxy problem's fix, and its shell line (the first choice, when it offers two)."""
     code = s.problem.code if s.problem else Code.PROXY_REFUSED
     address = s.proxy or "PROXY_HOST:PORT"
     if address == "an unusable proxy URL":
@@ -205,21 +216,28 @@ def _proxy_fix(s: Subject) -> str:
         return (
             f"give the proxy your user and password: {line} "
             "(percent-encode @ : / ? # % in the password)"
-        )
+        ), _lines(line)
     if code is Code.PROXY_UNREACHABLE:
         return _proxy_down(s, address)
     if code is Code.PROXY_MISCONFIGURED:
         line = s.commands.set_proxy(url, f"http://{address}", source)
-        return f"write the proxy as a full URL: {line}"
+        return f"write the proxy as a full URL: {line}", _lines(line)
     method = s.details.method or ""
     if method.startswith("CONNECT ") and s.details.status == 403:
         return (
             f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
-        )
-    return "ask your network team to allow this host and port through the proxy"
+        ), FixLines()
+    return (
+        "ask your network team to allow this host and port through the proxy",
+        FixLines(),
+    )
 
 
-def _proxy_down(s: Subject, address: str) -> str:
+def _lines(*lines: str) -> FixLines:
+    return FixLines(lines, placeholders(*lines))
+
+
+def _proxy_down(s: Subject, address: str) -> tuple[str, FixLines]:
     """A proxy that does not answer: start it or point at the right one; drop it only if not needed.
 
     The right proxy's URL keeps the user and password the setting has, as
@@ -236,11 +254,13 @@ def _proxy_down(s: Subject, address: str) -> str:
         return (
             f"{address} is not a proxy that answers, and this channel needs none "
             f"here: {drop}; where a proxy is required, {point}"
-        )
+        ), _lines(drop)
     if direct:
         # A direct connection fails too: this network needs a proxy.
-        return f"{address} is not a proxy that answers: {point}"
-    return f"{address} is not a proxy that answers: {point}; or if you need no proxy: {drop}"
+        return f"{address} is not a proxy that answers: {point}", _lines(right)
+    return (
+        f"{address} is not a proxy that answers: {point}; or if you need no proxy: {drop}"
+    ), _lines(right)
 
 
 def _proxy_refused(s: Subject) -> Action:
@@ -1097,6 +1117,15 @@ def fix_for(
     """The exact fix for a problem found on a target."""
     subject = Subject(target, problem, commands or Commands(), read_timeout, waited)
     return CATALOGUE[problem.code].fix(subject)
+
+
+def commands_for(
+    problem: Problem, target: Target, commands: Commands | None = None
+) -> FixLines:
+    """The shell lines of the catalogue's fix for a problem (none where it is advice)."""
+    if CATALOGUE[problem.code].fix is not _proxy_fix:
+        return FixLines()
+    return proxy_fix_lines(Subject(target, problem, commands or Commands()))[1]
 
 
 def fix_for_subject(s: Subject) -> str | None:

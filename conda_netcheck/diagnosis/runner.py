@@ -138,7 +138,8 @@ def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
         options.conda_read_timeout,
         waited=options.read_timeout,
     )
-    return dataclasses.replace(problem, fix=fix)
+    lines = catalogue.commands_for(problem, target, options.commands)
+    return dataclasses.replace(problem, fix=fix, commands=lines)
 
 
 class _Runner:
