@@ -157,6 +157,11 @@ def assert_every_channel_works(env: dict[str, str], channels: list[str]) -> None
         assert "netcheck-demo" in done.stdout
     code, document = netcheck(env)
     failing = [(t["url"], t["diagnosis"]) for t in document["targets"] if t["fix"]]
+    failing += [
+        (f["check"], f["summary"])
+        for f in document["findings"]
+        if f["status"] == "error"
+    ]
     assert code == 0, failing
 
 
@@ -424,7 +429,8 @@ def test_the_same_ca_under_two_names_is_one_cause_with_one_fix(tmp_path: Path) -
 
 def offered(output: str) -> list[str]:
     """The settings a --fix run offers to change, in order."""
-    return re.findall(r"^- (proxy_servers\.\S+?|ssl_verify|offline): ", output, re.M)
+    pattern = r"^- (proxy_servers\.\S+?|ssl_verify|offline)(?=: | )"
+    return re.findall(pattern, output, re.M)
 
 
 def test_netcheck_fix_and_doctor_fix_offer_the_same_changes(tmp_path: Path, ca) -> None:
@@ -462,6 +468,36 @@ def test_netcheck_fix_and_doctor_fix_offer_the_same_changes(tmp_path: Path, ca) 
             netcheck_fix.stdout
         )
         # `conda doctor --fix` exists from conda 25 on.
+        if "--fix" in conda(env, "doctor", "--help").stdout:
+            doctor_fix = conda(env, "doctor", "--fix", "--dry-run", "network-config")
+            assert offered(doctor_fix.stdout + doctor_fix.stderr) == changes, doctor_fix
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert_every_channel_works(env, urls)
+
+
+def test_both_fixes_replace_ssl_verify_false_with_the_os_store_that_verifies_all(
+    tmp_path: Path,
+) -> None:
+    """ssl_verify: false, and the OS store has the CA of both channels."""
+    import trustme
+
+    corp = trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
+    store = bundle_of(tmp_path / "os-store.pem", corp)
+    with ExitStack() as stack:
+        urls = [
+            https_channel(stack, tmp_path / "one", corp),
+            https_channel(stack, tmp_path / "two", corp, host="localhost"),
+        ]
+        write_condarc(home, urls, ssl_verify=False)
+        env = conda_env(home, SSL_CERT_FILE=str(store))
+        netcheck_fix = conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        changes = offered(netcheck_fix.stdout + netcheck_fix.stderr)
+        assert changes == ["ssl_verify"], netcheck_fix.stdout
+        assert "ssl_verify: truststore" in netcheck_fix.stdout
         if "--fix" in conda(env, "doctor", "--help").stdout:
             doctor_fix = conda(env, "doctor", "--fix", "--dry-run", "network-config")
             assert offered(doctor_fix.stdout + doctor_fix.stderr) == changes, doctor_fix

@@ -147,7 +147,7 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         reason = "TLS is inspected and the operating system trusts the inspecting CA"
     else:
         return []
-    if truststore_accepts(report) is True:
+    if _truststore_verifies_all(cfg, report) is True:
         value, what = (
             "truststore",
             "use the operating system's store (ssl_verify: truststore)",
@@ -160,6 +160,24 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         return []
     fix = _file_fix(cfg, ("ssl_verify",), value, f"{reason}: {what}", shell_hint=None)
     return [fix] if fix else []
+
+
+def _truststore_verifies_all(cfg: NetConfig, report: Report | None) -> bool | None:
+    """Whether the OS store verifies every HTTPS channel, from the run or, without one, asked.
+
+    `conda doctor --fix` has no run: it asks each channel host as netcheck
+    does for the hosts its run left unproven, so both offer the same change.
+    """
+    from ..diagnosis.intercept import truststore_verdict
+
+    if report is not None:
+        return truststore_verdict(report.targets)[0]
+    if not cfg.conda:
+        return None
+    from ..config.targets import conda_targets
+    from ..model import TargetResult
+
+    return truststore_verdict([TargetResult(t) for t in conda_targets()])[0]
 
 
 def _intercepted_and_os_trusts(report: Report) -> bool:
@@ -177,15 +195,6 @@ def _os_trusts(problem: Problem) -> bool | None:
     if details.truststore_usable is False:
         return False
     return details.trusted_by.os if details.trusted_by else None
-
-
-def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | None:
-    """Whether the OS store verifies every HTTPS channel host; None without evidence."""
-    from ..diagnosis.intercept import truststore_verdict
-
-    if report is None:
-        return None
-    return truststore_verdict(report.targets, timeout)[0]
 
 
 def declined(report: Report | None) -> list[str]:
