@@ -69,7 +69,7 @@ def write_condarc(home: Path, channels: list[str], **settings: object) -> None:
 
 
 def conda(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "conda", *argv],
         env=env,
         capture_output=True,
@@ -78,6 +78,10 @@ def conda(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
         stdin=subprocess.DEVNULL,
         cwd=env["HOME"],
     )
+    if argv[0] in ("netcheck", "doctor"):
+        # Fixes, reasons and diffs included: the proxy password never shows.
+        assert SECRET not in done.stdout + done.stderr
+    return done
 
 
 def netcheck(env: dict[str, str]) -> tuple[int, dict]:
@@ -326,6 +330,10 @@ def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> 
         (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
         lines = commands_of(target)
         assert target["needs"] == ["USER:<password>"]
+        # --fix (its diff and reasons) and the report never show the password.
+        conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        conda(env, "netcheck", "--report", "report.md", "--timeout", "3")
+        assert SECRET not in (home / "report.md").read_text()
         assert lines == [
             f"conda config --file {home}/.condarc --set proxy_servers.https "
             f"'http://USER:<password>@{address}'"
