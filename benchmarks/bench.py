@@ -214,10 +214,19 @@ class Outcome:
     """One bounded command: wall time, exit code, output, whether it timed out."""
 
     def __init__(
-        self, seconds: float, rc: int, out: str, err: str, timed_out: bool
+        self,
+        seconds: float,
+        rc: int,
+        out: str,
+        err: str,
+        timed_out: bool,
+        cpu: float | None = None,
     ) -> None:
         self.seconds, self.rc, self.out, self.err = seconds, rc, out, err
         self.timed_out = timed_out
+        #: user + system CPU seconds of the command (steadier than the wall
+        #: time on a busy machine)
+        self.cpu = cpu
 
     def json(self) -> dict | None:
         try:
@@ -227,7 +236,8 @@ class Outcome:
 
 
 def timed(argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
-    """Run argv with a timeout and measure its wall time."""
+    """Run argv with a timeout and measure its wall time (and CPU time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -241,9 +251,10 @@ def timed(argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else ""
         return Outcome(time.perf_counter() - start, -1, out, "", True)
-    return Outcome(
-        time.perf_counter() - start, proc.returncode, proc.stdout, proc.stderr, False
-    )
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Outcome(seconds, proc.returncode, proc.stdout, proc.stderr, False, cpu)
 
 
 # -- 1. import cost and conda startup -----------------------------------------
@@ -858,6 +869,117 @@ def _what(outcome: Outcome) -> str:
     return f"exit {outcome.rc}"
 
 
+# -- 5. a healthy run and a slow link, against conda's own commands ----------
+
+#: Seconds the slow server waits before answering each request.
+SLOW_LINK = 0.8
+#: At most this many round trips for one channel on the slow link.
+SLOW_ROUNDS = 5
+
+
+def bench_against_conda(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+    """Two healthy channels with real packages, then one behind a slow link.
+
+    Each figure is set beside the same conda commands, run in this same run:
+    `conda search` for the same channels on a warm cache and `conda config
+    --show` (conda's startup with the configuration read, and no network).
+    """
+    from support import channel_faults
+
+    conda = conda_argv()
+    rows: list[tuple[str, str, str, str]] = []
+    with ExitStack() as stack:
+        real = channel_faults.make_real_channel(sandbox.root / "real5")
+        urls = []
+        for _ in range(2):
+            server = stack.enter_context(servers.channel_server(real.root))
+            server.behaviour.handler = channel_faults.serve_ranges(real.root)
+            urls.append(check_local(server.url))
+        env = sandbox.env(sandbox.condarc(urls, **CONDA_DEFAULTS))
+        commands = {
+            "conda netcheck": [*conda, "netcheck"],
+            "conda netcheck --json": [*conda, "netcheck", "--json"],
+            "conda netcheck --index-only": [*conda, "netcheck", "--index-only"],
+            "conda search (warm cache)": [*conda, "search", "--json", "netcheck-demo"],
+            "conda config --show": [*conda, "config", "--show"],
+        }
+        for argv in commands.values():  # warm: the cache, the byte-code, the disk
+            timed(argv, env, COMMAND_TIMEOUT)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(reps):  # interleaved, so drift hits every command alike
+            for name, argv in commands.items():
+                outcome = timed(argv, env, COMMAND_TIMEOUT)
+                if outcome.rc != 0 or outcome.timed_out:
+                    raise RuntimeError(
+                        f"{name} failed (rc {outcome.rc}): {outcome.err[-800:]}"
+                    )
+                times[name].append(outcome.seconds)
+                cpus[name].append(outcome.cpu or 0.0)
+        median = {name: statistics.median(t) for name, t in times.items()}
+        cpu = {name: statistics.median(t) for name, t in cpus.items()}
+        for name, seconds in median.items():
+            rows.append(
+                (
+                    f"healthy, 2 channels: {name} (median of {reps})",
+                    f"{seconds:.3f} s wall, {cpu[name]:.3f} s CPU",
+                    "",
+                    "",
+                )
+            )
+        search = "conda search (warm cache)"
+        for what, figures in (("wall", median), ("CPU", cpu)):
+            ratio = figures["conda netcheck"] / figures[search]
+            rows.append(
+                (
+                    f"healthy: conda netcheck / conda search (warm cache), {what}",
+                    f"{ratio:.2f}x",
+                    "<= 1.0x",
+                    verdict(ratio <= 1.0),
+                )
+            )
+
+        slow = stack.enter_context(servers.channel_server(real.root))
+        slow.behaviour.handler = channel_faults.chain(
+            _sleeper(SLOW_LINK), channel_faults.serve_ranges(real.root)
+        )
+        slow_env = sandbox.env(
+            sandbox.condarc([check_local(slow.url)], **CONDA_DEFAULTS)
+        )
+        slow_times, requests = [], 0
+        for _ in range(reps):
+            before = len(slow.behaviour.requests)
+            outcome = timed([*conda, "netcheck", "--json"], slow_env, COMMAND_TIMEOUT)
+            if outcome.rc != 0:
+                raise RuntimeError(f"slow link: rc {outcome.rc}: {outcome.err[-800:]}")
+            slow_times.append(outcome.seconds)
+            requests = len(slow.behaviour.requests) - before
+        slow_s = statistics.median(slow_times)
+        # What the run costs with no delay: conda netcheck --json on the healthy
+        # channels above (2 channels there, 1 here: an upper bound on the startup).
+        rounds = (slow_s - median["conda netcheck --json"]) / SLOW_LINK
+        rows.append(
+            (
+                f"slow link ({SLOW_LINK:g} s per request), 1 channel: conda netcheck --json (median of {reps})",
+                f"{slow_s:.2f} s, {requests} requests, ~{rounds:.1f} round trips",
+                f"<= {SLOW_ROUNDS}",
+                verdict(rounds <= SLOW_ROUNDS),
+            )
+        )
+        outcome = timed(
+            [*conda, "search", "--json", "netcheck-demo"], slow_env, COMMAND_TIMEOUT
+        )
+        rows.append(
+            (
+                "slow link: conda search, cold cache (once)",
+                f"{outcome.seconds:.2f} s (exit {outcome.rc})",
+                "",
+                "",
+            )
+        )
+    return rows
+
+
 # -- output -------------------------------------------------------------------
 
 
@@ -900,11 +1022,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         type=int,
         action="append",
-        choices=(1, 2, 3, 4),
+        choices=(1, 2, 3, 4, 5),
         help="run only this part (repeatable)",
     )
     args = parser.parse_args(argv)
-    parts = set(args.only or (1, 2, 3, 4))
+    parts = set(args.only or (1, 2, 3, 4, 5))
     isolation = isolate()
     # As an installed package would: byte-compiled once (PYTHONDONTWRITEBYTECODE
     # would otherwise make every fresh process compile the sources again).
@@ -945,6 +1067,11 @@ def main(argv: list[str] | None = None) -> int:
             print_table(
                 "4. After the index: shards and packages, a 300 MB index, a zstd bomb",
                 bench_after_index(sandbox, 1 if args.quick else 3),
+            )
+        if 5 in parts:
+            print_table(
+                "5. Against conda's own commands: a healthy run, a slow link",
+                bench_against_conda(sandbox, 3 if args.quick else 7),
             )
     print(f"\nTotal {time.perf_counter() - started:.0f} s.")
     for note in NOTES:

@@ -123,7 +123,8 @@ def _conda_only_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _probe_arguments(parser: argparse.ArgumentParser) -> None:
     """How far and how long to probe."""
-    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
+    # Not from .model: conda builds this parser on every command it runs.
+    from .limits import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT
 
     parser.add_argument(
         "--no-direct",
@@ -321,12 +322,14 @@ def last_failure_first(
     settings: Settings,
 ) -> LastFailureCheck | None:
     """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
-    from . import lastfailure, recheck
-    from .config.routes import conda_route
+    from . import lastfailure
 
     failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
     if failure is None:
         return None
+    from . import recheck  # only with a failure to check
+    from .config.routes import conda_route
+
     checked = recheck.check(
         failure, conda_route, options, targets, settings.package_bytes
     )

@@ -15,6 +15,10 @@ from .config.sources import ProxySource, ProxySourceKind
 from .diagnosis.catalogue import CATALOGUE
 from .evidence import Details
 
+# The caps on conda's timeouts live where the argument parser reads them cheaply.
+from .limits import MAX_CONNECT_TIMEOUT as MAX_CONNECT_TIMEOUT
+from .limits import MAX_READ_TIMEOUT as MAX_READ_TIMEOUT
+
 if TYPE_CHECKING:
     import ssl
 
@@ -29,11 +33,6 @@ __all__ = [
     "Resource",
     "Status",
 ]
-
-#: Diagnostic bounds per phase: conda's own defaults (9.15 s, 60 s) are made
-#: for downloads, and a check should answer in about one timeout.
-MAX_CONNECT_TIMEOUT = 5.0
-MAX_READ_TIMEOUT = 10.0
 
 #: resolve(host, port) -> getaddrinfo-style results; tests inject one.
 Resolver = Callable[[str, int], list]

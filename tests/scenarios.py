@@ -45,6 +45,8 @@ class Scenario:
     start: Callable  # (ctx) -> context manager yielding a Setup
     status: str = "error"
     summary_has: str = ""
+    #: Told once per host: the other targets on it (another subdir) are ok.
+    once_per_host: bool = False
 
 
 class Context:
@@ -61,6 +63,18 @@ def _http(ctx: Context, **behaviour) -> Iterator[Setup]:
     with channel_server(ctx.channel_root) as server:
         for key, value in behaviour.items():
             setattr(server.behaviour, key, value)
+        yield Setup(server.url, server=server)
+
+
+@contextmanager
+def _large_ignoring_range(ctx: Context) -> Iterator[Setup]:
+    """A channel with a package large enough for a resume to matter; Range ignored."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    root = ctx.channel_root.parent / "large-channel"
+    faults.make_real_channel(root, shards=False, tar_padding=RESUME_MATTERS)
+    with channel_server(root) as server:
+        server.behaviour.handler = faults.ignore_range(root)
         yield Setup(server.url, server=server)
 
 
@@ -245,8 +259,9 @@ SCENARIOS = [
         "package-range-ignored",
         "range-ignored",
         "http",
-        lambda ctx: _http(ctx, handler=faults.ignore_range(ctx.channel_root)),
+        _large_ignoring_range,
         status="warning",
         summary_has="with the whole file",
+        once_per_host=True,
     ),
 ]

@@ -68,6 +68,10 @@ def test_scenario_through_conda(scenario, ctx, condarc, conda_cli, monkeypatch):
             monkeypatch.setenv(key, value)
         document, code = netcheck(conda_cli)
 
+    told = [t for t in document["targets"] if t["diagnosis"] == scenario.diagnosis]
+    if scenario.once_per_host:  # one target says it; the host's others are ok
+        assert len(told) == 1
+        document["targets"] = told
     assert {t["diagnosis"] for t in document["targets"]} == {scenario.diagnosis}
     assert {t["layer"] for t in document["targets"]} == {scenario.layer}
     assert code == (1 if scenario.status == "error" else 0)
@@ -549,3 +553,139 @@ def test_ssl_verify_false_is_said_once_not_warned_per_request(
     assert "Verdict: all 2 targets are reachable." in proc.stdout
     # conda silences urllib3's per-request warning for ssl_verify: false too.
     assert "InsecureRequestWarning" not in proc.stderr
+
+
+@pytest.mark.parametrize("serial", [0, -1], ids=["serial-0", "serial-negative"])
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
+def test_an_old_root_with_a_non_positive_serial_prints_no_warning(
+    channel_root, condarc, tmp_path, serial, trusted
+):
+    """Old roots carry serial 0 or a negative one: cryptography's warning is not output."""
+    import os
+    import subprocess
+    import sys
+
+    from support.servers import channel_server
+    from support.tls_faults import issue, serving
+
+    old_root = issue("Old Root", serial=serial)
+    leaf = issue("leaf", old_root, ca=False, hosts=("127.0.0.1",))
+    bundle = tmp_path / "roots.pem"
+    # The server sends the root too, so it is parsed as presented and as an anchor.
+    bundle.write_bytes(
+        old_root.pem if trusted else issue("Other Root", serial=serial).pem
+    )
+    with channel_server(channel_root, serving(leaf, [old_root], tmp_path)) as server:
+        condarc([server.url], ssl_verify=str(bundle))
+        proc = subprocess.run(
+            [sys.executable, "-m", "conda", "netcheck", "--timeout", "2"],
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    if trusted:
+        assert "Verdict: all 2 targets are reachable." in proc.stdout
+    else:
+        assert "tls-untrusted (tls)" in proc.stdout
+        assert "issued by CN=Old Root" in proc.stdout
+    assert "Warning" not in proc.stderr
+    assert "serial number" not in proc.stdout + proc.stderr
+
+
+def test_verbose_says_trust_only_for_https_and_no_connect_time_for_a_refusal(
+    channel, condarc, conda_cli, ca, ca_bundle
+):
+    """-v: `trust:` under an https channel only; a refused port connected nothing."""
+    from support.servers import channel_server, closed_port, server_tls_context
+
+    refused = f"http://127.0.0.1:{closed_port()}"
+    with channel_server(
+        channel.behaviour.root, server_tls_context(ca.issue_cert("127.0.0.1"))
+    ) as secure:
+        condarc([channel.url, secure.url, refused], ssl_verify=ca_bundle)
+        out, _, _ = conda_cli("netcheck", "-v", "--timeout", "1")
+    blocks: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        if line.startswith(("✅", "❌", "⚠")) and "://" in line:
+            blocks[line.split()[1]] = current = []
+        elif line.startswith("    ") and blocks:
+            current.append(line.strip())
+    plain, tls, down = blocks[channel.url], blocks[secure.url], blocks[refused]
+    assert any(line.startswith("trust: the CA bundle ") for line in tls)
+    assert not any(line.startswith("trust:") for line in plain + down)
+    timings = [line for line in down if line.startswith("timings:")]
+    assert timings and all("connect" not in line for line in timings)
+    assert any("connect" in line for line in tls if line.startswith("timings:"))
+
+
+def test_json_carries_the_verdict_sentence_of_the_text(channel, condarc, conda_cli):
+    """--json says the same closing sentence as the text, in `verdict`."""
+    from support.servers import closed_port
+
+    condarc([channel.url, f"http://127.0.0.1:{closed_port()}"])
+    out, _, _ = conda_cli("netcheck", "--timeout", "1")
+    document, code = netcheck(conda_cli)
+    last = out.splitlines()[-1]
+    assert last.startswith("Verdict: 2 of 4 targets unreachable")
+    assert document["verdict"] == last
+    assert document["ok"] is False and code == 1
+
+
+@pytest.mark.parametrize("through", ["direct", "proxy"])
+def test_allowlist_doubts_a_port_that_refused_the_connection(
+    channel, condarc, conda_cli, through
+):
+    """A mistyped port refuses: the allowlist still lists it, with a caveat."""
+    from support.servers import closed_port
+
+    port = closed_port()
+    if through == "direct":
+        condarc([channel.url, f"http://127.0.0.1:{port}/typo"])
+    else:
+        condarc([channel.url], proxy_servers={"http": f"http://127.0.0.1:{port}"})
+    out, _, _ = conda_cli("netcheck", "--allowlist", "--timeout", "1")
+    document, _ = netcheck(conda_cli)
+    (line,) = [
+        line for line in out.splitlines() if line.startswith(f"127.0.0.1:{port}")
+    ]
+    assert "CAVEAT: it refused the connection when checked" in line
+    assert "mistyped port" in line
+    (entry,) = [e for e in document["allowlist"] if e["port"] == port]
+    assert entry["caveat"].startswith("it refused the connection when checked")
+    if through == "direct":
+        (ok,) = [e for e in document["allowlist"] if e["port"] == channel.port]
+        assert ok["caveat"] is None
+
+
+def test_a_fix_is_a_short_sentence_and_numbered_steps_the_why_under_verbose(
+    channel_root, condarc, conda_cli, tmp_path
+):
+    """The private-CA fix: a sentence, one line per command; the why only with -v."""
+    from support.servers import channel_server
+    from support.tls_faults import issue, serving
+
+    private = issue("Private Root")
+    leaf = issue("leaf", private, ca=False, hosts=("127.0.0.1",))
+    with channel_server(channel_root, serving(leaf, [], tmp_path)) as server:
+        condarc([server.url])
+        out, _, _ = conda_cli("netcheck", "--timeout", "2")
+        verbose, _, _ = conda_cli("netcheck", "-v", "--timeout", "2")
+        document, _ = netcheck(conda_cli)
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("    fix: "))
+    assert lines[start].endswith('give conda the root certificate "Private Root":')
+    assert [line[:9] for line in lines[start + 1 : start + 4]] == [
+        "      1. ",
+        "      2. ",
+        "      3. ",
+    ]
+    assert lines[start + 3].startswith("      3. conda config ")
+    fix_block = lines[start : start + 5]  # the sentence, 3 steps, the other way
+    assert fix_block[4].startswith("      else: ask the administrators of 127.0.0.1")
+    assert all(len(line) <= 240 for line in fix_block), max(fix_block, key=len)
+    assert "why:" not in out and "never set ssl_verify" not in out
+    assert "    why: " in verbose and "never set ssl_verify to false" in verbose
+    # JSON keeps the whole fix on one line, the same steps in it.
+    (fix,) = {t["fix"] for t in document["targets"]}
+    assert "1. export it: " in fix and "; 3. conda config " in fix

@@ -37,6 +37,7 @@ from conda_netcheck.model import Details, Options
 from conda_netcheck.output import render
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 try:
@@ -344,11 +345,55 @@ def test_zstd_bomb_shard_index_is_refused_within_the_bound(real, server):
 # -- (6) Range and redirects ------------------------------------------------------------
 
 
-def test_range_ignored_is_a_warning(real, server):
+@pytest.fixture
+def large(tmp_path: Path):
+    """A channel with a small .conda and a .tar.bz2 over RESUME_MATTERS."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    return make_real_channel(tmp_path / "large", tar_padding=RESUME_MATTERS + 4096)
+
+
+def test_range_ignored_is_a_warning(large):
+    with channel_server(large.root) as server:
+        server.behaviour.handler = ignore_range(large.root)
+        result = check(server.url)
+    assert result.status.value == "warning"
+    # Told once for the host, though the small package's resume check and the
+    # large package's first bytes both found it.
+    assert [w.code.value for w in result.warnings] == ["range-ignored"]
+    assert f"127.0.0.1:{server.port} answers a Range request" in (
+        result.warnings[0].summary
+    )
+
+
+def test_range_ignored_is_not_told_when_every_package_is_small(real, server):
+    """Resuming a download of a few KB saves nothing: no warning, no Range probe."""
     server.behaviour.handler = ignore_range(real.root)
     result = check(server.url)
-    assert result.status.value == "warning"
-    assert [w.code.value for w in result.warnings] == ["range-ignored"]
+    assert result.status.value == "ok"
+    assert not result.warnings
+    assert not [h for _, h in server.behaviour.requests if "Range" in h]
+
+
+def test_range_ignored_is_told_once_per_host(large):
+    """Two channels (and two subdirs each) on one host:port: one warning, one probe."""
+    make_real_channel(large.root / "mirror", tar_padding=2 * 1024 * 1024)
+    with channel_server(large.root) as server:
+        server.behaviour.handler = ignore_range(large.root)
+        urls = [server.url, f"{server.url}/mirror"]
+        opts = Options(filenames=JSON_ONLY, connect_timeout=2, read_timeout=3)
+        results = diagnose(
+            urls_targets(urls, ("noarch", "linux-64")), standalone_route, opts
+        )
+    told = [w for r in results for w in r.warnings if w.code is Code.RANGE_IGNORED]
+    assert len(told) == 1
+    resumes = [
+        h["Range"]
+        for _, h in server.behaviour.requests
+        if h.get("Range", "").endswith("-")  # bytes=N-, as conda resumes
+    ]
+    assert len(resumes) <= 1
+    assert all(r.problem is None for r in results)
 
 
 def test_package_redirect_to_a_dead_host_names_the_hop(real, server):
@@ -536,16 +581,18 @@ def test_a_package_over_the_bound_is_read_by_its_first_bytes(server):
     ranges = [
         h.get("Range") for p, h in server.behaviour.requests if p.endswith(".conda")
     ]
-    assert ranges == ["bytes=0-1023", "bytes=-1024"]  # never the whole file
+    # Both ends, asked at once; never the whole file.
+    assert sorted(ranges) == ["bytes=-1024", "bytes=0-1023"]
     assert any("first 1,024 bytes look right" in note for note in result.notes)
     assert any("its size is the index's" in note for note in result.notes)
 
 
-def test_a_package_over_the_bound_without_range_is_a_warning(real, server):
-    server.behaviour.handler = ignore_range(real.root)
-    result = check(server.url, package_bytes=1000)
+def test_a_package_over_the_bound_without_range_is_a_warning(large):
+    with channel_server(large.root) as server:
+        server.behaviour.handler = ignore_range(large.root)
+        result = check(server.url, package_bytes=1000)
     assert result.status.value == "warning"
-    assert {w.code.value for w in result.warnings} == {"range-ignored"}
+    assert [w.code.value for w in result.warnings] == ["range-ignored"]
 
 
 def test_a_package_missing_from_the_mirror_is_named(real, server):
@@ -716,3 +763,61 @@ def test_the_index_cut_and_the_dead_redirect_break_condas_download(
     run = conda_download(tmp_path, server.url, "netcheck-demo")
     assert not run.ok
     assert any(words in run.out for words in conda_says), run.out[-800:]
+
+
+# -- a slow link: requests that need no answer of each other are sent at once -------------
+
+
+def _together(parties: int, wanted: Callable[[str, dict], bool]) -> Callable:
+    """A handler that holds each wanted request until `parties` of them are in flight.
+
+    Sent one after another, they never meet: the first waits out the bound and is
+    answered 503, which the run reports. No clock is read by the test.
+    """
+    import threading
+
+    barrier = threading.Barrier(parties, timeout=2.5)
+
+    def handler(req) -> bool:
+        if not wanted(req.path, dict(req.headers)):
+            return False
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            req.send_response(503)
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+            return True
+        return False
+
+    return handler
+
+
+def test_the_shard_and_the_json_index_beside_it_are_asked_at_once(real, server):
+    def wanted(path: str, headers: dict) -> bool:
+        return path.startswith("/noarch/") and (
+            "/shards/" in path or path.endswith("repodata.json.zst")
+        )
+
+    server.behaviour.handler = chain(_together(2, wanted), serve_ranges(real.root))
+    result = check(server.url, SHARDED, read_timeout=5)
+    assert result.problem is None, result.problem
+    assert any(p.startswith("/noarch/shards/") for p, _ in server.behaviour.requests)
+
+
+def test_the_packages_and_their_range_checks_are_asked_at_once(large):
+    """The small package whole, its resume check, the large one's two ends: 4 at once."""
+
+    def wanted(path: str, headers: dict) -> bool:
+        return path.endswith((".conda", ".tar.bz2"))
+
+    with channel_server(large.root) as server:
+        server.behaviour.handler = chain(_together(4, wanted), serve_ranges(large.root))
+        result = check(server.url, read_timeout=5)
+    assert result.problem is None, result.problem
+    ranges = sorted(
+        h.get("Range", "whole")
+        for p, h in server.behaviour.requests
+        if p.endswith((".conda", ".tar.bz2"))
+    )
+    assert len(ranges) == 4 and "whole" in ranges

@@ -105,7 +105,9 @@ def channel_of(target: dict) -> str:
 def command_lines(fix: str) -> list[str]:
     """The shell lines of one printed fix, in order, exactly as printed."""
     lines = []
-    for piece in re.split(r"; (?:\d\. )?", fix):
+    # A laid-out fix numbers its steps: "SENTENCE: 1. STEP; 2. STEP".
+    fix = re.sub(r"(^|: |; )\d+\. ", r"\1", fix)
+    for piece in fix.split("; "):
         start = COMMAND_HEAD.search(piece)
         if not start:
             continue

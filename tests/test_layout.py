@@ -116,3 +116,31 @@ def test_probes_return_facts_not_problems():
         and {"Problem", "Code", "Layer"} & set(names)
     ]
     assert problems == []
+
+
+def test_building_the_parser_loads_almost_nothing():
+    """conda builds every plugin's parser on every command (conda search too)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import argparse, sys\n"
+        "from conda_netcheck.plugin import _configure_parser\n"
+        "_configure_parser(argparse.ArgumentParser())\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('conda_netcheck'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=PACKAGE.parent,
+    )
+    loaded = set(done.stdout.split())
+    assert loaded <= {
+        "conda_netcheck",
+        "conda_netcheck.plugin",
+        "conda_netcheck.cli",
+        "conda_netcheck.limits",
+    }, loaded

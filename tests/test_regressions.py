@@ -206,6 +206,38 @@ def test_a_bug_in_a_probe_is_that_targets_finding_not_a_timeout(channel):
     assert "AttributeError" in results[0].problem.summary
 
 
+def test_a_bug_in_a_package_check_sent_beside_others_is_that_targets_finding(
+    real_channel,
+):
+    """The package checks run in threads of their own: a bug there is still named."""
+    from support.servers import channel_server
+
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.diagnosis.runner import diagnose
+    from conda_netcheck.model import Route
+
+    def route_for(url: str) -> Route:
+        if url.endswith((".conda", ".tar.bz2")):
+            return Route(session=object())  # has no .get: a bug, not the network
+        return standalone_route(url)
+
+    with channel_server(real_channel.root) as server:
+        target = Target(server.url + "/noarch", server.url, "noarch")
+        options = Options(1, 2, filenames=("repodata.json",))
+        (result,) = diagnose([target], route_for, options)
+    assert result.problem is not None
+    assert result.problem.code is Code.INTERNAL_ERROR
+    assert "AttributeError" in result.problem.summary
+
+
+@pytest.fixture
+def real_channel(tmp_path: Path):
+    """A channel with one real .conda and one real .tar.bz2 (fetched at once)."""
+    from support.channel_faults import make_real_channel
+
+    return make_real_channel(tmp_path / "real")
+
+
 def test_a_flow_style_condarc_makes_no_host_a_secret():
     """A .condarc written as one JSON line must not hide its hosts from the output."""
     import json

@@ -62,9 +62,14 @@ def sample() -> Report:
 
 def test_json_document_has_the_documented_fields():
     document = json.loads(render.to_json(sample()))
-    assert {"ok", "conda_version", "netcheck_version", "targets", "findings"} <= set(
-        document
-    )
+    assert {
+        "ok",
+        "verdict",
+        "conda_version",
+        "netcheck_version",
+        "targets",
+        "findings",
+    } <= set(document)
     assert document["ok"] is False
     for target in document["targets"]:
         assert TARGET_KEYS <= set(target)
@@ -243,3 +248,24 @@ def test_causes_are_grouped_by_the_fix_that_solves_them(roots, expected):
         for host, root in zip(("127.0.0.1", "localhost"), roots)
     ]
     assert render.verdict(Report(targets=targets)) == expected
+
+
+def test_a_laid_out_fix_is_redacted_line_by_line():
+    """A Fix's sentence, steps, other way and why each pass through the redaction."""
+    from conda_netcheck.fixtext import Fix
+
+    secret = "Pr0xy-Planted-pw"
+    fix = Fix(
+        "point conda at http://alice:" + secret + "@proxy.test:3128",
+        (f"conda config --set proxy_servers.https http://alice:{secret}@p.test:3128",),
+        why=f"Authorization: Basic {secret}",
+        otherwise=f"https://conda.anaconda.org/t/tk-{secret}/x",
+    )
+    problem = Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, "407", fix)
+    lines = render.problem_lines(problem, verbose=True)
+    assert lines[1].startswith("    fix: point conda at http://alice:<redacted>@")
+    assert lines[2].startswith("      1. conda config --set proxy_servers.https")
+    assert lines[3].startswith("      else: ")
+    assert lines[4].startswith("    why: Authorization: ")
+    assert not any(secret in line for line in lines)
+    assert "why:" not in "\n".join(render.problem_lines(problem))

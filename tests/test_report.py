@@ -184,6 +184,7 @@ def test_allowlist_text_and_json_forms():
         "kind": "direct",
         "via": None,
         "why": "redirect from conda.anaconda.org, for channel conda-forge",
+        "caveat": None,
     }
 
 
@@ -359,4 +360,28 @@ def test_masks_stay_visible_when_rendered():
     assert (
         "the proxy http://alice:\\<redacted>@proxy.corp.test:3128 refused" in document
     )
+    assert PROXY_PASSWORD not in document
+
+
+def test_a_laid_out_fix_is_a_sentence_and_numbered_steps_with_no_secret():
+    from conda_netcheck.fixtext import Fix
+
+    report = sample()
+    first = report.targets[0]
+    fix = Fix(
+        "give the proxy your user and password",
+        (f"conda config --set proxy_servers.https {PROXY_URL}", "conda clean --all"),
+        why="the proxy answers 407",
+        otherwise="ask your network team",
+    )
+    first.problem = first.problem.amended(fix=fix)
+    document = markdown_report(report, sample_config(), {}, now=NOW)
+    assert "- **Fix:** give the proxy your user and password\n" in document
+    assert (
+        "\n  1. conda config --set proxy_servers.https "
+        "http://alice:\\<redacted>@proxy.corp.test:3128\n"
+    ) in document
+    assert "\n  2. conda clean --all\n" in document
+    assert "\n  - else: ask your network team\n" in document
+    assert "\n  - why: the proxy answers 407\n" in document
     assert PROXY_PASSWORD not in document

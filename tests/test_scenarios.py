@@ -175,8 +175,8 @@ def test_leaf_only_server_without_aia_names_both_causes(
     assert "private CA" in result.problem.summary
     assert "full certificate chain" in result.problem.fix
     # From the leaf alone a private root looks the same: the fix names both.
-    assert "is your organisation's CA: give conda the root certificate" in (
-        result.problem.fix
+    assert "is your organisation's CA, give conda the root certificate" in (
+        result.problem.fix.sentence
     )
 
 

@@ -390,9 +390,10 @@ def test_a_leaf_without_its_intermediate_is_the_servers_to_fix(
         "ask the administrators of 127.0.0.1 to serve the full certificate chain"
     )
     # The same roots conda uses (the private bundle), plus the intermediate.
-    assert "meanwhile give conda the intermediate with its roots: curl -o" in (
-        problem.fix
+    assert problem.fix.sentence.endswith(
+        "meanwhile give conda the intermediate with its roots"
     )
+    assert problem.fix.steps[0].startswith("curl -o intermediate.crt ")
     assert f"cat {bundle} intermediate.pem > ~/conda-ca-bundle.pem" in problem.fix
     assert problem.details.missing_intermediate is True
 
@@ -568,8 +569,9 @@ def test_the_meanwhile_bundle_of_a_missing_intermediate_works_when_run(
         bundle,
     ):
         fix = standalone(url, monkeypatch, bundle).problem.fix
-        commands = fix.split("with its roots: ", 1)[1].split(" (never set", 1)[0]
-        commands, _, config = commands.rpartition(" && ")
+        # The numbered steps, run one after another as printed.
+        *steps, config = fix.steps
+        commands = " && ".join(steps)
         assert config == "conda config --set ssl_verify ~/conda-ca-bundle.pem"
         work = tmp_path / "work"
         work.mkdir()

@@ -339,6 +339,8 @@ def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
         if isinstance(value, dict):
             found["the ANACONDA_AUTH_PROXY_SERVERS environment variable"] = value
     path = anaconda_config_path()
+    if not os.path.isfile(path):
+        return found  # the usual case: no need to load a TOML parser
     try:
         import tomllib
     except ImportError:  # Python < 3.11: anaconda-auth's TOML is not read

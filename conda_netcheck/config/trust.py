@@ -21,12 +21,12 @@ import os
 import re
 import shlex
 import sys
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..certparse import load_der, load_pem
 from ..model import Code, Finding, Status
 from .commands import Commands, for_config, set_variable, unset_variable
 from .files import (
@@ -378,20 +378,17 @@ def _describe_certificates(result: CaPath, blocks: list[bytes]) -> None:
 
 def _load_certificates(blocks: list[bytes]) -> list[Any] | None:
     try:
-        from cryptography import x509
+        import cryptography  # noqa: F401
     except ImportError:
         return None
     certificates = []
-    with warnings.catch_warnings():
-        # Old roots (in certifi too) have serial numbers RFC 5280 now forbids.
-        warnings.simplefilter("ignore")
-        for block in blocks:
-            try:
-                certificates.append(x509.load_pem_x509_certificate(block))
-            except (
-                ValueError
-            ):  # OpenSSL accepted the file: skip what cryptography can't
-                continue
+    # Old roots (in certifi too) have serial numbers RFC 5280 now forbids:
+    # load_pem keeps cryptography quiet about them.
+    for block in blocks:
+        try:
+            certificates.append(load_pem(block))
+        except ValueError:  # OpenSSL accepted the file: skip what cryptography can't
+            continue
     return certificates
 
 
@@ -429,9 +426,7 @@ def _not_before(cert: Any) -> datetime:
 
 def _is_der_certificate(data: bytes) -> bool:
     try:
-        from cryptography import x509
-
-        x509.load_der_x509_certificate(data)
+        load_der(data)
     except (ImportError, ValueError):
         return False
     return True

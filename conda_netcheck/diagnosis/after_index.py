@@ -12,13 +12,13 @@ Here the index formats are followed; the packages they lead to are checked in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..config import index
 from ..model import Resource
 from ..probes import body as bodies
 from . import install_path, packages
-from .fetcher import Fetcher, Followed
+from .fetcher import Fetcher, Followed, together
 from .install_path import INDEX_PREFIX
 
 if TYPE_CHECKING:
@@ -52,13 +52,15 @@ def follow(
     filename: str,
     answered: HttpResult | None = None,
     until: float | None = None,
+    claim_range: Callable[[str], bool] | None = None,
 ) -> Followed:
     """Fetch what conda fetches after the index `filename` of target answered.
 
     answered: the index's answer; when it holds the whole body (a small index),
     it is used instead of fetching the file again.
+    claim_range: True the first time the run checks Range on a host:port.
     """
-    fetcher = Fetcher(target, route_for, options, until)
+    fetcher = Fetcher(target, route_for, options, until, claim_range)
     if options.check_packages:
         _Walker(fetcher, _whole(answered)).run(filename)
     return fetcher.out
@@ -74,6 +76,10 @@ class _Walker:
         self.out = fetcher.out  # the fetcher's findings, added to here too
         self.known = known  # an index body already read whole
 
+    def _with(self, fetcher: Fetcher) -> _Walker:
+        """The same walk asking through another fetcher (a fork)."""
+        return _Walker(fetcher, self.known)
+
     def _index(
         self, url: str, max_bytes: int, resource: Resource, what: str, **kw: bool
     ) -> bodies.Body | None:
@@ -88,21 +94,48 @@ class _Walker:
         """Follow the index `filename`: its formats, then the packages it lists."""
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
         if filename == index.SHARDS_INDEX:
-            found = self._shards(index_url)
-            if not self.out.problem:
-                self._json_beside_shards()
+            self._sharded(index_url)
         else:
             found = self._json(index_url, filename)
-        if found is None or self.out.problem:
+            if found is not None and not self.out.problem:
+                self._packages(*found)
+
+    def _sharded(self, index_url: str) -> None:
+        """The shard index; then its shard and packages, and the JSON index, at once.
+
+        The JSON index beside the shards needs nothing the shards say: on a slow
+        link it is asked for while the shard and the packages are. Its findings
+        still come before the packages', as conda reads them.
+        """
+        shards = self._shards(index_url)
+        if shards is None or self.out.problem:
+            if not self.out.problem:
+                self._json_beside_shards()
             return
-        base, records = found
+        shard, beside, later = (self.fetcher.fork() for _ in range(3))
+        found: list[tuple[str, dict]] = []
+
+        def shard_then_packages() -> None:
+            url, shards_at, names, base = shards
+            records = self._with(shard)._shard(url, shards_at, names)
+            if records is not None and shard.out.problem is None:
+                found.append((base, records))
+                self._with(later)._packages(base, records)
+
+        together(
+            [shard_then_packages, self._with(beside)._json_beside_shards],
+            self.fetcher.end,
+        )
+        self.fetcher.absorb(shard, beside)
+        if found and not self.out.problem:
+            self.fetcher.absorb(later)
+
+    def _packages(self, base: str, records: dict) -> None:
+        """The smallest package of each format, fetched at once."""
         refs = index.smallest_packages(records, base)
         if not refs:
             self.out.notes.append("no package record in what was read: none fetched")
-        for position, ref in enumerate(refs):
-            packages.check(self.fetcher, ref, range_probe=position == 0)
-            if self.out.problem:
-                return
+        packages.check_all(self.fetcher, refs, packages.resume_matters(records))
 
     # -- the index formats --------------------------------------------------------
 
@@ -158,8 +191,8 @@ class _Walker:
             )
         return base, index.records_from_prefix(text)
 
-    def _shards(self, url: str) -> tuple[str, dict] | None:
-        """The shard index, then one shard: CEP-16 as conda 26 reads it."""
+    def _shards(self, url: str) -> tuple[str, str, dict, str] | None:
+        """The shard index, CEP-16 as conda 26 reads it: (url, shards_at, names, base)."""
         what = "the shard index"
         got = self._index(url, SHARD_INDEX_BYTES, Resource.SHARDS, what)
         if got is None:
@@ -187,8 +220,7 @@ class _Walker:
             f"{what}: {len(names)} names; shards at {install_path.shown(shards_at)}, "
             f"packages at {install_path.shown(base)}"
         )
-        records = self._shard(url, shards_at, names)
-        return None if records is None else (base, records)
+        return url, shards_at, names, base
 
     def _shard(self, url: str, shards_at: str, names: dict) -> dict | None:
         """The records in the shard of the first name the shard index at url lists."""

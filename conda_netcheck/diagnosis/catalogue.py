@@ -24,12 +24,15 @@ from ..config.commands import (
 )
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
+from ..fixtext import Fix
 from ..urls import format_address, host_port
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
 
 NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
+#: The same caution as a Fix's why (shown with -v).
+NEVER_DISABLE_WHY = NEVER_DISABLE.strip("()")
 CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
 
 
@@ -192,10 +195,12 @@ def _read_timeout(s: Subject) -> str:
 
 
 def _trust_fix(s: Subject) -> str:
-    return (
-        "if your organisation inspects TLS, trust the operating system's store: "
-        f"{s.commands.set('ssl_verify', 'truststore')}; else give conda the issuing "
-        f"CA: {s.commands.set('ssl_verify', '/path/to/ca-bundle.pem')} " + NEVER_DISABLE
+    return Fix(
+        "if your organisation inspects TLS, trust the operating system's store",
+        (s.commands.set("ssl_verify", "truststore"),),
+        why=NEVER_DISABLE_WHY,
+        otherwise="give conda the issuing CA: "
+        + s.commands.set("ssl_verify", "/path/to/ca-bundle.pem"),
     )
 
 
@@ -213,9 +218,10 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
     url, source = s.target.url, s.target.proxy_source
     if code is Code.PROXY_AUTH_FAILED:
         line = s.commands.set_proxy(url, f"http://USER:<password>@{address}", source)
-        return (
-            f"give the proxy your user and password: {line} "
-            "(percent-encode @ : / ? # % in the password)"
+        return Fix(
+            "give the proxy your user and password, with @ : / ? # % in the "
+            "password percent-encoded",
+            (line,),
         ), _lines(line)
     if code is Code.PROXY_UNREACHABLE:
         return _proxy_down(s, address)
@@ -237,7 +243,7 @@ def _lines(*lines: str) -> FixLines:
     return FixLines(lines, placeholders(*lines))
 
 
-def _proxy_down(s: Subject, address: str) -> tuple[str, FixLines]:
+def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
     """A proxy that does not answer: start it or point at the right one; drop it only if not needed.
 
     The right proxy's URL keeps the user and password the setting has, as
@@ -246,21 +252,23 @@ def _proxy_down(s: Subject, address: str) -> tuple[str, FixLines]:
     url, source = s.target.url, s.target.proxy_source
     other = proxy_placeholder(s.target.proxy)
     right = s.commands.set_proxy(url, other, source)
-    point = f"start it, or point {source or 'the proxy'} at the right one: {right}"
+    point = f"start it, or point {source or 'the proxy'} at the right one"
     drop = s.commands.drop_proxy(url, source)
     direct = s.details.direct
     if direct == "works":
         # The channel answers without the proxy: dropping it is the fix.
-        return (
-            f"{address} is not a proxy that answers, and this channel needs none "
-            f"here: {drop}; where a proxy is required, {point}"
-        ), _lines(drop)
-    if direct:
-        # A direct connection fails too: this network needs a proxy.
-        return f"{address} is not a proxy that answers: {point}", _lines(right)
-    return (
-        f"{address} is not a proxy that answers: {point}; or if you need no proxy: {drop}"
-    ), _lines(right)
+        fix = Fix(
+            f"{address} is not a proxy that answers, and this channel needs none here",
+            (drop,),
+            otherwise=f"where a proxy is required, {point}: {right}",
+        )
+        return fix, _lines(drop)
+    fix = Fix(f"{address} is not a proxy that answers: {point}", (right,))
+    if not direct:
+        # Not tried: the channel may need no proxy at all.
+        fix = fix.instead(f"if you need no proxy: {drop}")
+    # Else a direct connection fails too: this network needs a proxy.
+    return fix, _lines(right)
 
 
 def _proxy_refused(s: Subject) -> Action:
@@ -956,11 +964,13 @@ def _reset_report(s: Subject) -> Action:
 
 
 def _client_cert_fix(s: Subject) -> str:
-    return (
-        f"get a client certificate for {s.host} from its administrators, then: "
-        f"{s.commands.set('client_ssl_cert', '/path/to/client.pem')} and "
-        f"{s.commands.set('client_ssl_cert_key', '/path/to/client.key')} (no key "
-        "setting when the key is in the certificate file)"
+    return Fix(
+        f"get a client certificate for {s.host} from its administrators, then",
+        (
+            s.commands.set("client_ssl_cert", "/path/to/client.pem"),
+            s.commands.set("client_ssl_cert_key", "/path/to/client.key"),
+        ),
+        why="no key setting when the key is in the certificate file",
     )
 
 

@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..evidence import PerStore
+from ..fixtext import Fix
 from ..model import Code
 from . import advice, catalogue, intercept
 
@@ -126,7 +127,9 @@ def _interception(
         return problem.amended(truststore_usable=usable)
     fix = verdict.fix or ""
     if os_ok and not usable:
-        fix += intercept.NO_TRUSTSTORE_THROUGH_PROXY
+        # The other way: a conda that uses the store the OS already trusts it in.
+        other = intercept.NO_TRUSTSTORE_THROUGH_PROXY
+        fix = fix.instead(other) if isinstance(fix, Fix) else f"{fix}; {other}"
     return problem.amended(
         code=verdict.code,
         summary=verdict.summary,

@@ -114,7 +114,9 @@ class _Probe:
                 connected = self._each_family(lookup.addresses, what, path)
             else:
                 connected = tcp.connect(lookup.addresses, opts.connect_timeout)
-            path.timings.connect = connected.elapsed_ms
+            if connected.sock is not None:
+                # A refusal or a timeout connected nothing: no connect time to show.
+                path.timings.connect = connected.elapsed_ms
             failed = tcp_problem(connected, what)
         if failed is not None or connected is None:
             path.problem = _at_proxy(failed, route) if failed else None

@@ -3,13 +3,20 @@
 Both halves of the walk after the index (the index formats, then the packages)
 ask through one Fetcher, so they share the run's remaining time and add to one
 Followed.
+
+Requests that do not need each other's answer (the index beside the shards,
+each package, a package and its Range check) are sent at once on a slow link:
+each goes through a `fork()` of the fetcher, and `absorb()` then adds their
+findings in conda's order, as if they had been sent one after another (nothing
+after the first problem), so the answer does not depend on which came first.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..probes import body as bodies
 from . import advice, install_path
@@ -49,6 +56,7 @@ class Fetcher:
         route_for: RouteFactory,
         options: Options,
         until: float | None = None,
+        claim_range: Callable[[str], bool] | None = None,
     ):
         self.target = target
         self.route_for = route_for
@@ -57,6 +65,31 @@ class Fetcher:
         self.end = time.monotonic() + options.connect_timeout + options.read_timeout
         if until is not None:
             self.end = min(self.end, until)
+        #: True the first time a host:port is named in the run: its Range support
+        #: is checked and told once, not once per channel and subdir on it.
+        self.claim_range = claim_range or (lambda _address: True)
+
+    def fork(self) -> Fetcher:
+        """A fetcher for requests sent beside this one's: same bound, its own findings."""
+        child = Fetcher(
+            self.target, self.route_for, self.options, self.end, self.claim_range
+        )
+        child.end = self.end
+        return child
+
+    def absorb(self, *children: Fetcher) -> None:
+        """The forks' findings in the order given, up to and including the first problem."""
+        for child in children:
+            if self.out.problem is not None:
+                return
+            found = child.out
+            self.out.warnings.extend(found.warnings)
+            self.out.notes.extend(found.notes)
+            self.out.reached.extend(
+                u for u in found.reached if u not in self.out.reached
+            )
+            if found.problem is not None:
+                self.fail(found.problem, found.resource, found.url_failed or "")
 
     def timeouts(self, left: float) -> tuple[float, float]:
         """Connect and read timeouts that fit in what is left of the run."""
@@ -130,3 +163,36 @@ class Fetcher:
         return bodies.fetch(
             route.session, url, *self.timeouts(left), max_bytes, headers
         )
+
+
+def together(calls: list[Callable[[], None]], until: float) -> None:
+    """Run the calls at once (each bounded by its own timeouts); return when all end.
+
+    A call still running at `until` (plus a second for its answer to be read)
+    is left behind: its fork's findings are then whatever it found so far. An
+    exception in a call is raised here, in the caller's thread, as if the calls
+    had run one after another: a bug stays the target's finding.
+    """
+    if len(calls) == 1:
+        calls[0]()
+        return
+    raised: list[BaseException] = []
+
+    def guarded(call: Callable[[], None]) -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed to the caller below
+            raised.append(exc)
+
+    threads = [
+        threading.Thread(
+            target=guarded, args=(call,), name="netcheck-fetch", daemon=True
+        )
+        for call in calls
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, until + 1.0 - time.monotonic()))
+    if raised:
+        raise raised[0]

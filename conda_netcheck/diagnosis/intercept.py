@@ -19,18 +19,19 @@ from urllib.parse import urlsplit
 
 from ..config.commands import Commands, FixLines, Shell, quote_path
 from ..config.trust import combined_path
+from ..fixtext import Fix
 from ..model import Code
 from ..urls import format_address
-from .catalogue import NEVER_DISABLE
+from .catalogue import NEVER_DISABLE_WHY
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ..model import Problem, TargetResult
 
-#: Why the OS store does not help on a proxied route of an older conda.
+#: The other way when the OS store has the CA but this conda ignores it behind a proxy.
 NO_TRUSTSTORE_THROUGH_PROXY = (
-    "; the operating system trusts it, but this conda ignores "
+    "the operating system trusts it, but this conda ignores "
     "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
     'conda install "conda>=26.7")'
 )
@@ -134,7 +135,7 @@ class InterceptionVerdict:
 
     code: Code | None  # TLS_INTERCEPTED, TLS_UNTRUSTED, or None: nothing to fix
     summary: str | None
-    fix: str | None
+    fix: Fix | None
     product: str | None  # the inspecting product recognised
     issuer: str  # the leaf's issuer, readable
     root: str | None  # the top of the chain, the CA to trust
@@ -221,7 +222,7 @@ def _inspector(product: Product | None, via_proxy: bool) -> str:
     return "your organisation's proxy" if via_proxy else "your organisation's network"
 
 
-def _public_roots_fix(commands: Commands, bundle: str | None) -> str:
+def _public_roots_fix(commands: Commands, bundle: str | None) -> Fix:
     """A bundle without the public roots: add certifi's to it.
 
     Not the OS store: the roots the bundle has (a corporate CA) may be missing
@@ -231,12 +232,13 @@ def _public_roots_fix(commands: Commands, bundle: str | None) -> str:
 
     mine = quote_path(bundle) if bundle else "/path/to/your-bundle.pem"
     target = combined_path(bundle)
-    return (
-        "add the public roots to your bundle: "
-        f"cat {quote_path(certifi.where())} {mine} > {target} && "
-        + commands.set("ssl_verify", target)
-        + " "
-        + NEVER_DISABLE
+    return Fix(
+        "add the public roots to your bundle",
+        (
+            f"cat {quote_path(certifi.where())} {mine} > {target}",
+            commands.set("ssl_verify", target),
+        ),
+        why=NEVER_DISABLE_WHY,
     )
 
 
@@ -275,7 +277,7 @@ def fix_text(
     platform: str | None = None,
     commands: Commands | None = None,
     bundle: str | None = None,
-) -> str:
+) -> Fix:
     """Trust the inspecting CA: the operating system's store if it has it, else a bundle."""
     return root_fix(root, os_trusts, platform, commands, bundle)[0]
 
@@ -286,7 +288,7 @@ def root_fix(
     platform: str | None = None,
     commands: Commands | None = None,
     bundle: str | None = None,
-) -> tuple[str, FixLines]:
+) -> tuple[Fix, FixLines]:
     """The fix that trusts one root, and its shell lines.
 
     `bundle`: the CA file conda verifies with now (certifi's by default); the
@@ -310,37 +312,38 @@ def roots_fix(
     platform: str | None = None,
     commands: Commands | None = None,
     bundle: str | None = None,
-) -> tuple[str, FixLines]:
+) -> tuple[Fix, FixLines]:
     """Give conda these roots, kept with those it trusts now; never weaker."""
     platform = platform or sys.platform
-    text, lines = bundle_fix(roots, bundle, platform, commands)
+    fix, lines = bundle_fix(roots, bundle, platform, commands)
     reads = _truststore_reads(platform)
+    why = NEVER_DISABLE_WHY
     if reads and os_trusts is False:
         # The system store is not always what truststore reads (a conda
         # environment's OpenSSL has its own bundle): say where the CA must go.
-        text += (
-            f"; truststore would not help yet: on this machine it reads {reads}, "
+        why = (
+            f"truststore would not help yet: on this machine it reads {reads}, "
             f"without {'this CA' if len(roots) == 1 else 'these CAs'} (for "
             "truststore the CA must be there, or SSL_CERT_FILE must name a bundle "
-            "that has it)"
+            f"that has it); {why}"
         )
-    return f"{text} {NEVER_DISABLE}", lines
+    return fix.but(why), lines
 
 
 def truststore_fix(
     commands: Commands, platform: str | None = None
-) -> tuple[str, FixLines]:
+) -> tuple[Fix, FixLines]:
     """Use the operating system's store, which has the CA."""
     reads = _truststore_reads(platform or sys.platform)
     line = commands.set("ssl_verify", "truststore")
-    text = (
-        "this computer already trusts it: let conda use the operating system's "
-        f"store: {line} (conda >= 23.9 on Python >= 3.10"
+    fix = Fix(
+        "this computer already trusts it: let conda use the operating system's store",
+        (line,),
+        why="truststore needs conda >= 23.9 on Python >= 3.10"
         + (f"; on this machine truststore reads {reads}" if reads else "")
-        + ") "
-        + NEVER_DISABLE
+        + f"; {NEVER_DISABLE_WHY}",
     )
-    return text, FixLines((line,))
+    return fix, FixLines((line,))
 
 
 def bundle_fix(
@@ -348,7 +351,7 @@ def bundle_fix(
     bundle: str | None,
     platform: str | None = None,
     commands: Commands | None = None,
-) -> tuple[str, FixLines]:
+) -> tuple[Fix, FixLines]:
     """Add every root to the bundle conda uses now, in one command, then point ssl_verify at it.
 
     Built from the bundle in use (not certifi's alone), so the roots the user
@@ -399,12 +402,15 @@ def bundle_fix(
         combine = f"cat {' '.join(quote_path(f) for f in [bundle, *files])} > {target}"
         shown = combine
     point = commands.set("ssl_verify", target)
-    text = (
-        f"give conda {what}: 1. {export}; "
-        f"2. add {'it' if one else 'them'} to the roots conda trusts now: {shown}; "
-        f"3. {point}"
+    fix = Fix(
+        f"give conda {what}",
+        (
+            export,
+            f"add {'it' if one else 'them'} to the roots conda trusts now: {shown}",
+            point,
+        ),
     )
-    return text, FixLines((combine, point), files)
+    return fix, FixLines((combine, point), files)
 
 
 def one_fix_for_roots(
@@ -469,7 +475,7 @@ def _os_has(problem: Problem) -> bool:
     return bool(details.trusted_by.os)
 
 
-def _with_root_fix(result: TargetResult, text: str, lines: FixLines) -> TargetResult:
+def _with_root_fix(result: TargetResult, text: Fix, lines: FixLines) -> TargetResult:
     """The result with the run's fix for its root, as its own fix framed it."""
     from ..evidence import LoneLeaf
 
@@ -478,15 +484,12 @@ def _with_root_fix(result: TargetResult, text: str, lines: FixLines) -> TargetRe
     details = problem.details
     fix = text
     if details.lone_leaf is LoneLeaf.UNKNOWN:
-        host = result.target.host
-        ca = f"if {details.issuer} is your organisation's CA: {text}"
-        fix = (
-            f"{admins(host)}; {ca}"
-            if is_public_channel_host(host)
-            else f"{ca}; else {admins(host)}"
+        # As the lone leaf's own fix: the CA's, else the server's (not yours to run).
+        fix = text.when(f"if {details.issuer} is your organisation's CA").instead(
+            admins(result.target.host)
         )
     elif details.trusted_by and details.trusted_by.os and not details.truststore_usable:
-        fix += NO_TRUSTSTORE_THROUGH_PROXY
+        fix = fix.instead(NO_TRUSTSTORE_THROUGH_PROXY)
     return replace(result, problem=problem.amended(fix=fix, commands=lines))
 
 
@@ -553,7 +556,7 @@ def admins(host: str) -> str:
     )
 
 
-def _directory_fix(roots: Sequence[RootNeeded], directory: str) -> tuple[str, FixLines]:
+def _directory_fix(roots: Sequence[RootNeeded], directory: str) -> tuple[Fix, FixLines]:
     """ssl_verify names a directory of CAs: add the roots to it (OpenSSL finds them by hash)."""
     one = len(roots) == 1
     names = ", ".join(f'"{r.name}" as {r.file}' for r in roots)
@@ -562,13 +565,15 @@ def _directory_fix(roots: Sequence[RootNeeded], directory: str) -> tuple[str, Fi
     line = (
         f"cp {' '.join(quote_path(f) for f in files)} {place} && openssl rehash {place}"
     )
-    text = (
-        f"give conda {'this root certificate' if one else 'these root certificates'}: "
-        f"1. save {'it' if one else 'each'} in this directory (ask your IT team): "
-        f"{names}; 2. add {'it' if one else 'them'} to the directory conda "
-        f"trusts now: {line}"
+    fix = Fix(
+        f"give conda {'this root certificate' if one else 'these root certificates'}",
+        (
+            f"save {'it' if one else 'each'} in this directory (ask your IT team): "
+            f"{names}",
+            f"add {'it' if one else 'them'} to the directory conda trusts now: {line}",
+        ),
     )
-    return text, FixLines((line,), files)
+    return fix, FixLines((line,), files)
 
 
 def _truststore_reads(platform: str) -> str:

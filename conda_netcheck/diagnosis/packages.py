@@ -8,11 +8,14 @@ first package also tells whether conda can resume a .partial download.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from ..model import Resource
 from ..probes import body as bodies
+from ..urls import format_address, host_port
 from . import install_path
+from .fetcher import together
 
 if TYPE_CHECKING:
     from ..config import index
@@ -20,12 +23,51 @@ if TYPE_CHECKING:
 
 #: Bytes asked for with Range: the head and tail of a large package, a resume probe.
 RANGE_BYTES = 1024
+#: conda resumes a .partial file with Range only after a download was cut.
+#: Under 1 MiB, starting again from zero costs less than a second even at
+#: 10 Mbit/s, so a server that ignores Range costs nothing anyone would notice:
+#: a channel whose packages (as far as read) are all smaller is told nothing.
+#: (1 MiB is also the default bound under which a package is read whole.)
+RESUME_MATTERS = 1024 * 1024
 
 MAGIC = {".conda": b"PK\x03\x04", ".tar.bz2": b"BZh"}
 
 
-def check(fetcher: Fetcher, ref: index.PackageRef, range_probe: bool) -> None:
-    """The whole file under the bound (size and sha256 checked), else its head and tail."""
+def check_all(
+    fetcher: Fetcher, refs: list[index.PackageRef], resume_matters: bool
+) -> None:
+    """Every package at once, the first with its Range check; findings in conda's order.
+
+    resume_matters: the channel lists a package large enough for a resumed
+    download to matter (see RESUME_MATTERS); else no range-ignored is told.
+    """
+    forks = [fetcher.fork() for _ in refs]
+    together(
+        [
+            partial(check, fork, ref, position == 0, resume_matters)
+            for position, (fork, ref) in enumerate(zip(forks, refs))
+        ],
+        fetcher.end,
+    )
+    fetcher.absorb(*forks)
+
+
+def resume_matters(records: dict[str, dict[str, Any]]) -> bool:
+    """Whether a package listed is large enough for a resumed download to matter."""
+    sizes = [rec.get("size") for rec in records.values() if isinstance(rec, dict)]
+    return any(isinstance(size, int) and size >= RESUME_MATTERS for size in sizes)
+
+
+def check(
+    fetcher: Fetcher,
+    ref: index.PackageRef,
+    range_probe: bool,
+    resume_matters: bool = True,
+) -> None:
+    """The whole file under the bound (size and sha256 checked), else its head and tail.
+
+    range_probe: also ask for its tail as conda resumes (sent beside the GET).
+    """
     what = f"the package {ref.filename}"
     why = (
         "the index's base_url"
@@ -34,9 +76,25 @@ def check(fetcher: Fetcher, ref: index.PackageRef, range_probe: bool) -> None:
     )
     bound = fetcher.options.package_bytes
     if ref.size is None or ref.size > bound:
-        _ends(fetcher, ref, what, why)
+        _ends(fetcher, ref, what, why, resume_matters)
         return
-    got = fetcher.get(ref.url, bound, Resource.PACKAGE, what, why)
+    answers: dict[str, bodies.Body | None] = {}
+    calls = [
+        lambda: answers.update(
+            whole=fetcher.get(ref.url, bound, Resource.PACKAGE, what, why)
+        )
+    ]
+    resume_at = max(0, (ref.size or 0) - RANGE_BYTES)
+    if range_probe and ref.size and resume_matters and _claim(fetcher, ref.url):
+        # Only looked at (nothing recorded), so it can share the fork.
+        headers = {"Range": f"bytes={resume_at}-"}
+        calls.append(
+            lambda: answers.update(
+                resume=fetcher.probe(ref.url, RANGE_BYTES + 1, headers)
+            )
+        )
+    together(calls, fetcher.end)
+    got = answers.get("whole")
     if got is None:
         return
     reason = _differs(ref, got)
@@ -44,13 +102,30 @@ def check(fetcher: Fetcher, ref: index.PackageRef, range_probe: bool) -> None:
         _not_the_file(fetcher, ref, what, reason, got, got.final_url or ref.url)
         return
     fetcher.out.notes.append(f"{what}: {got.received:,} bytes, size and sha256 match")
-    if range_probe and ref.size:
-        _resume(fetcher, ref, got.data)
+    if "resume" in answers:
+        _resume(fetcher, ref, got.data[resume_at:], answers["resume"])
 
 
-def _ends(fetcher: Fetcher, ref: index.PackageRef, what: str, why: str) -> None:
-    """A large package: its first and last bytes with Range, as conda resumes."""
-    head = _ranged(fetcher, ref, what, why, f"bytes=0-{RANGE_BYTES - 1}")
+def _claim(fetcher: Fetcher, url: str) -> bool:
+    """Whether this is the run's first Range verdict for url's host:port."""
+    address = host_port(url)
+    return fetcher.claim_range(format_address(*address) if address else url)
+
+
+def _ends(
+    fetcher: Fetcher, ref: index.PackageRef, what: str, why: str, resume_matters: bool
+) -> None:
+    """A large package: its first and last bytes with Range (both asked at once)."""
+    forks = {"head": fetcher.fork(), "tail": fetcher.fork()}
+    specs = {"head": f"bytes=0-{RANGE_BYTES - 1}", "tail": f"bytes=-{RANGE_BYTES}"}
+    got: dict[str, bodies.Body | None] = {}
+
+    def ask(end: str) -> None:
+        got[end] = _ranged(forks[end], ref, what, why, specs[end])
+
+    together([partial(ask, "head"), partial(ask, "tail")], fetcher.end)
+    fetcher.absorb(forks["head"])
+    head = got.get("head")
     if head is None:
         return
     magic = MAGIC[".conda" if ref.filename.endswith(".conda") else ".tar.bz2"]
@@ -59,19 +134,21 @@ def _ends(fetcher: Fetcher, ref: index.PackageRef, what: str, why: str) -> None:
         _not_the_file(fetcher, ref, what, reason, head)
         return
     if head.status != 206:
-        fetcher.out.warnings.append(
-            install_path.range_ignored(head.final_url or ref.url)
-        )
+        shown = head.final_url or ref.url
+        if resume_matters and _claim(fetcher, shown):
+            fetcher.out.warnings.append(install_path.range_ignored(shown))
         return
     fetcher.out.notes.append(
         f"{what}: first {len(head.data):,} bytes look right (Range)"
     )
-    _tail(fetcher, ref, what, why)
+    fetcher.absorb(forks["tail"])
+    _tail(fetcher, ref, what, got.get("tail"))
 
 
-def _tail(fetcher: Fetcher, ref: index.PackageRef, what: str, why: str) -> None:
+def _tail(
+    fetcher: Fetcher, ref: index.PackageRef, what: str, tail: bodies.Body | None
+) -> None:
     """Its last bytes: the total in Content-Range must be the size the index gives."""
-    tail = _ranged(fetcher, ref, what, why, f"bytes=-{RANGE_BYTES}")
     if tail is None or tail.status != 206:
         return
     total = _range_total(tail.headers.get("Content-Range", ""))
@@ -82,14 +159,14 @@ def _tail(fetcher: Fetcher, ref: index.PackageRef, what: str, why: str) -> None:
     fetcher.out.notes.append(f"{what}: its size is the index's ({total:,} bytes)")
 
 
-def _resume(fetcher: Fetcher, ref: index.PackageRef, data: bytes) -> None:
-    """conda resumes a .partial file with Range: bytes=N-; is it honoured?"""
-    start = max(0, len(data) - RANGE_BYTES)
-    url = ref.url
-    got = fetcher.probe(url, RANGE_BYTES + 1, {"Range": f"bytes={start}-"})
+def _resume(
+    fetcher: Fetcher, ref: index.PackageRef, tail: bytes, got: bodies.Body | None
+) -> None:
+    """conda resumes a .partial file with Range: bytes=N-; was it honoured?"""
     if got is None:
         return
-    if got.status == 206 and got.data == data[start:]:
+    url = ref.url
+    if got.status == 206 and got.data == tail:
         fetcher.out.notes.append(f"the package {ref.filename}: Range requests work")
     elif got.status == 200:
         fetcher.out.warnings.append(install_path.range_ignored(got.final_url or url))

@@ -155,6 +155,8 @@ class _Runner:
         #: every connection of the fetch wait one connect timeout
         self.grace = 0.0
         self.started = time.monotonic()
+        #: host:port whose Range support this run has checked (or is checking)
+        self._range_checked: set[str] = set()
 
     def run(self, target: Target) -> TargetResult:
         """One target's result; each problem with the fix for its channel."""
@@ -226,5 +228,19 @@ class _Runner:
         """The requests after the index, ended before the run's bound is."""
         until = self.started + self.options.deadline + self.grace - 0.5
         return after_index.follow(
-            target, self.route_for, self.options, index.filename, index.answer, until
+            target,
+            self.route_for,
+            self.options,
+            index.filename,
+            index.answer,
+            until,
+            self._claim_range,
         )
+
+    def _claim_range(self, address: str) -> bool:
+        """True once per host:port: its Range support is told once, not per channel."""
+        with self._guard:
+            if address in self._range_checked:
+                return False
+            self._range_checked.add(address)
+            return True

@@ -464,8 +464,9 @@ def _missing_intermediate(
     commands: Commands,
 ) -> Problem:
     """The AIA issuer is an intermediate: the server's chain is incomplete."""
+    from ..fixtext import Fix
     from . import intercept
-    from .catalogue import NEVER_DISABLE
+    from .catalogue import NEVER_DISABLE_WHY
     from .intercept import admins
 
     details = details.merged(
@@ -487,21 +488,25 @@ def _missing_intermediate(
     # The same roots conda uses now, plus the intermediate.
     # The literal path: the `python` on PATH need not be conda's.
     roots = _shell_quote(bundle or intercept.current_bundle(True) or "")
-    get = (
-        f"curl -o intermediate.crt {fetched.url} && openssl x509 -inform DER -in "
-        "intermediate.crt -out intermediate.pem"
+    steps = (
+        f"curl -o intermediate.crt {fetched.url}",
+        "openssl x509 -inform DER -in intermediate.crt -out intermediate.pem",
     )
     if bundle and os.path.isdir(bundle):
-        add = f"{get} && cp intermediate.pem {roots} && openssl rehash {roots}"
+        steps += (f"cp intermediate.pem {roots}", f"openssl rehash {roots}")
     else:
         target = intercept.combined_path(bundle)
-        add = f"{get} && cat {roots} intermediate.pem > {target} && " + commands.set(
-            "ssl_verify", target
+        steps += (
+            f"cat {roots} intermediate.pem > {target}",
+            commands.set("ssl_verify", target),
         )
-    fix = f"{admins(host)}; meanwhile give conda the intermediate with its roots: "
-    fix += f"{add} {NEVER_DISABLE}"
+    fix = Fix(
+        f"{admins(host)}; meanwhile give conda the intermediate with its roots",
+        steps,
+        why=NEVER_DISABLE_WHY,
+    )
     return Problem(
-        Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, FixLines((add,))
+        Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, FixLines(steps)
     )
 
 
@@ -519,14 +524,14 @@ def _no_evidence(
 
     details = details.merged(lone_leaf=LoneLeaf.UNKNOWN, missing_root=_bare(issuer))
     text, lines = root_fix(_bare(issuer), os_trusts, commands=commands, bundle=bundle)
-    ca_fix = f"if {issuer} is your organisation's CA: {text}"
+    ca_fix = text.when(f"if {issuer} is your organisation's CA")
     if public_host:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
             "does not trust: most likely the server leaves out its intermediate "
             f"certificate; else {issuer} is a private CA"
         )
-        fix = f"{admins(host)}; {ca_fix}"
+        fix = ca_fix.instead(admins(host))  # the server's fix is not yours to run
     else:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
@@ -534,7 +539,7 @@ def _no_evidence(
             "(the usual internal mirror); else the server leaves out an intermediate "
             "certificate"
         )
-        fix = f"{ca_fix}; else {admins(host)}"
+        fix = ca_fix.instead(admins(host))
     return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
 
 

@@ -41,6 +41,8 @@ class Endpoint:
     why: str
     kind: str = DIRECT
     via: str | None = None  # the proxy's host:port for THROUGH_PROXY entries
+    #: A doubt about the entry itself: it refused the connection when checked.
+    caveat: str | None = None
 
     @property
     def address(self) -> str:
@@ -56,6 +58,7 @@ class Endpoint:
             "kind": self.kind,
             "via": self.via,
             "why": self.why,
+            "caveat": self.caveat,
         }
 
 
@@ -73,6 +76,7 @@ def allowlist(report: Report) -> list[Endpoint]:
         if channel not in channels:
             channels.append(channel)
 
+    refused = _refused(report)
     for result in report.targets:
         target = result.target
         channel = target.channel
@@ -100,7 +104,16 @@ def allowlist(report: Report) -> list[Endpoint]:
             need(THROUGH_PROXY, host, port, via, reason, channel)
 
     endpoints = [
-        Endpoint(host, port, _why(reasons), kind, via)
+        Endpoint(
+            host,
+            port,
+            _why(reasons),
+            kind,
+            via,
+            REFUSED_CAVEAT
+            if kind != THROUGH_PROXY and (host, port) in refused
+            else None,
+        )
         for (kind, host, port, via), reasons in found.items()
     ]
     return sorted(endpoints, key=_order)
@@ -110,7 +123,43 @@ def allowlist_text(endpoints: list[Endpoint], report: Report | None = None) -> s
     """One ``host:port  # why`` per line; a comment that says why when there is none."""
     if not endpoints and report is not None:
         return f"# nothing to allow: {empty_reason(report)}"
-    return "\n".join(f"{e.address}  # {REDACTOR.text(e.why)}" for e in endpoints)
+    return "\n".join(
+        f"{e.address}  # {REDACTOR.text(e.why)}"
+        + (f"; CAVEAT: {e.caveat}" if e.caveat else "")
+        for e in endpoints
+    )
+
+
+#: Said of a host:port that refused the connection: a port nothing listens on
+#: (a typo in the URL) is not fixed by a firewall rule.
+REFUSED_CAVEAT = (
+    "it refused the connection when checked: either a firewall rejects it (then "
+    "allow it) or nothing listens on that port, as with a mistyped port (then "
+    "correct the URL instead)"
+)
+
+
+def _refused(report: Report) -> set[tuple[str, int]]:
+    """The host:port (channel or proxy) that refused the connection in this run."""
+    from ..model import Code
+
+    found = set()
+    for result in report.targets:
+        problem = result.problem
+        if problem is None or problem.details.reason == "unreachable":
+            continue  # no route is a firewall's doing: allowing it is the fix
+        if problem.code is Code.CONNECTION_REFUSED and not result.target.proxy:
+            address = host_port(result.url_failed or result.target.url)
+        elif (
+            problem.code is Code.PROXY_UNREACHABLE
+            and problem.details.cause is Code.CONNECTION_REFUSED
+        ):
+            address = host_port(result.target.proxy or "")
+        else:
+            continue
+        if address is not None:
+            found.add(address)
+    return found
 
 
 def empty_reason(report: Report) -> str:

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..config.commands import FixLines
+from ..fixtext import fix_lines
 from ..model import Resource, Status
 from ..redact import REDACTOR
 
@@ -36,10 +37,13 @@ def mark(status: Status) -> str:
 def to_dict(report: Report) -> dict[str, Any]:
     """The documented JSON document (additions allowed, renames are breaking)."""
     from .allowlist import allowlist, allowlist_json
+    from .verdict import verdict_of
 
     return REDACTOR.obj(
         {
             "ok": report.ok,
+            # The closing sentence of the text output, word for word.
+            "verdict": verdict_of(report).sentence(),
             "conda_version": report.conda_version,
             "netcheck_version": report.netcheck_version,
             "conda_config_read": report.conda_config_read,
@@ -204,8 +208,7 @@ def target_lines(result: TargetResult, verbose: bool = False) -> list[str]:
 def problem_lines(problem: Problem, verbose: bool = False) -> list[str]:
     """A problem's code, layer and cause, its fix, and the certificate it is about."""
     lines = [f"    {problem.code.value} ({problem.layer.value}): {problem.summary}"]
-    if problem.fix:
-        lines.append(f"    fix: {problem.fix}")
+    lines += indented_fix(problem.fix, verbose)
     lines += _certificate_lines(problem, verbose)
     return [REDACTOR.text(line) for line in lines]
 
@@ -247,7 +250,9 @@ def verbose_lines(result: TargetResult) -> list[str]:
         lines.append(f"    proxy: {target.proxy} (from {target.proxy_source})")
     else:
         lines.append("    proxy: none (direct connection)")
-    lines.append(f"    trust: {trust_phrase(result.target.verify)}")
+    if target.url.lower().startswith("https://"):
+        # Which certificates are trusted means nothing to a plain http:// channel.
+        lines.append(f"    trust: {trust_phrase(target.verify)}")
     if result.credentials:
         lines.append(f"    credentials: {'; '.join(result.credentials)}")
     parts = result.timings.parts()
@@ -280,9 +285,13 @@ def finding_lines(finding: Finding, verbose: bool = False) -> list[str]:
     lines = [
         f"{mark(finding.status or Status.ERROR)} {finding.check}: {finding.summary}"
     ]
-    if finding.fix:
-        lines.append(f"    fix: {finding.fix}")
+    lines += indented_fix(finding.fix, verbose)
     return [REDACTOR.text(line) for line in lines]
+
+
+def indented_fix(fix: str | None, verbose: bool = False) -> list[str]:
+    """A fix under its problem: the sentence, its numbered steps, the why with -v."""
+    return [REDACTOR.text(f"    {line}") for line in fix_lines(fix, verbose)]
 
 
 def verdict(report: Report) -> str:

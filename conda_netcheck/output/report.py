@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..config.commands import for_config
 from ..config.netconfig import ENV_VARIABLES, NETWORK_KEYS
 from ..diagnosis.catalogue import Actor, Subject, action_for
+from ..fixtext import Fix
 from ..model import Code, Status
 from ..redact import REDACTOR
 from .allowlist import (
@@ -258,8 +259,7 @@ def _problem_lines(problem: Problem) -> list[str]:
         f"`{problem.code.value}` at the {problem.layer.value} layer",
         f"- **Cause:** {_md(problem.summary)}",
     ]
-    if problem.fix:
-        lines.append(f"- **Fix:** {_md(problem.fix)}")
+    lines += _fix_lines(problem.fix)
     certificate = problem.details.certificate
     if certificate:
         names = ", ".join(certificate.get("names") or []) or "no names"
@@ -457,6 +457,21 @@ def _actions(report: Report, commands: Commands) -> Actions:
 
 
 # -- formatting -----------------------------------------------------------------
+
+
+def _fix_lines(fix: str | None) -> list[str]:
+    """The fix: its sentence, a numbered line per step, the other way, the why."""
+    if not fix:
+        return []
+    if not isinstance(fix, Fix):
+        return [f"- **Fix:** {_md(fix)}"]
+    lines = [f"- **Fix:** {_md(fix.sentence)}"]
+    lines += [f"  {n}. {_md(step)}" for n, step in enumerate(fix.steps, 1)]
+    if fix.otherwise:
+        lines.append(f"  - else: {_md(fix.otherwise)}")
+    if fix.why:
+        lines.append(f"  - why: {_md(fix.why)}")
+    return lines
 
 
 def _md(text: Any) -> str:

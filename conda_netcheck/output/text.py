@@ -10,6 +10,7 @@ output, which is never reordered.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
@@ -18,6 +19,7 @@ from ..model import Code, Layer, Status
 from ..redact import REDACTOR
 from .render import (
     finding_lines,
+    indented_fix,
     mark,
     problem_lines,
     verbose_lines,
@@ -127,8 +129,8 @@ def _offline_lines(report: Report) -> list[str]:
     lines = [f"{mark(Status.ERROR)} not checked in offline mode: {', '.join(names)}"]
     said = any(f.code is Code.OFFLINE_MODE for f in report.findings)
     fix = stopped[0].problem.fix if stopped[0].problem else None
-    if fix and not said:
-        lines.append(f"    fix: {fix}")
+    if not said:
+        lines += indented_fix(fix)
     return lines
 
 
@@ -178,8 +180,8 @@ def _host_lines(groups: list[_Group]) -> list[str]:
     others = ", ".join(dict.fromkeys(g.base for g in groups[1:]))
     lines = problem_lines(first)
     if not _same_fix(groups):  # the fix names the channel: each block keeps its own
-        lines = [line for line in lines if not line.startswith("    fix: ")]
-        lines.insert(1, f"    fix: {first.fix}")
+        lines = problem_lines(dataclasses.replace(first, fix=None))
+        lines[1:1] = indented_fix(first.fix)
     lines.append(f"    the same cause breaks {others} (below)")
     return lines
 
@@ -191,8 +193,8 @@ def _shared_lines(group: _Group, groups: list[_Group], told: bool) -> list[str]:
     lines = [
         f"    {_cause_phrase(group.head)}: the same cause as {groups[0].base} above"
     ]
-    if not _same_fix(groups) and group.head.problem and group.head.problem.fix:
-        lines.append(f"    fix: {group.head.problem.fix}")
+    if not _same_fix(groups) and group.head.problem:
+        lines += indented_fix(group.head.problem.fix)
     return lines
 
 

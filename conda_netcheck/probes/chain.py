@@ -33,9 +33,10 @@ import re
 import socket
 import ssl
 import time
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TypedDict
+
+from ..certparse import load_der, load_pem, quiet_serial_warning
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -301,7 +302,7 @@ def describe(der: bytes) -> CertificateInfo:
     except ImportError:
         return info
     try:
-        cert = x509.load_der_x509_certificate(der)
+        cert = load_der(der)
     except ValueError:
         return info
     try:
@@ -374,7 +375,6 @@ def verifies_with(
     `cryptography` >= 42, an unreadable bundle, an unparsable certificate).
     """
     try:
-        from cryptography import x509
         from cryptography.x509 import verification
     except ImportError:
         return None, "cannot check the chain: cryptography >= 42 is not installed"
@@ -388,7 +388,7 @@ def verifies_with(
     if not anchors:
         return None, f"{where} holds no readable CA certificate"
     try:
-        certs = [x509.load_der_x509_certificate(der) for der in chain]
+        certs = [load_der(der) for der in chain]
     except ValueError as exc:
         return None, f"cannot parse the presented certificate: {exc}"
     builder = verification.PolicyBuilder().store(verification.Store(anchors))
@@ -533,21 +533,16 @@ def _anchors(cafile: str | None, capath: str | None) -> list[Any]:
 @functools.lru_cache(maxsize=256)
 def _read_pem(path: str, _mtime_ns: int, _size: int) -> tuple[Any, ...]:
     """Every certificate of a PEM file, skipping blocks cryptography cannot parse."""
-    from cryptography import x509
-    from cryptography.utils import CryptographyDeprecationWarning
-
     with open(path, "rb") as fh:
         data = fh.read()
     certs = []
-    with warnings.catch_warnings():
-        # Old roots in public bundles have non-positive serial numbers: cryptography
-        # warns about them, and they stay usable as anchors.
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        for block in _PEM_BLOCK.findall(data):
-            try:
-                certs.append(x509.load_pem_x509_certificate(block))
-            except ValueError:
-                continue  # OpenSSL may read it; one bad block must not hide the rest
+    # Old roots in public bundles have non-positive serial numbers: they stay
+    # usable as anchors, and load_pem keeps cryptography quiet about them.
+    for block in _PEM_BLOCK.findall(data):
+        try:
+            certs.append(load_pem(block))
+        except ValueError:
+            continue  # OpenSSL may read it; one bad block must not hide the rest
     return tuple(certs)
 
 
@@ -614,7 +609,7 @@ def ca_issuers_url(der: bytes) -> str | None:
     from cryptography.x509.oid import AuthorityInformationAccessOID
 
     try:
-        cert = x509.load_der_x509_certificate(der)
+        cert = load_der(der)
         aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
     except (ValueError, x509.ExtensionNotFound):
         return None
@@ -649,13 +644,13 @@ def fetch_issuer(leaf: bytes, session: Any, timeout: float) -> IssuerFetch:
 
 def _issuer_from(url: str, body: bytes, leaf: bytes) -> IssuerFetch:
     """Parse a DER, PEM or PKCS#7 answer; keep the certificate that issued the leaf."""
-    from cryptography import x509
     from cryptography.hazmat.primitives.serialization import pkcs7
 
     certs: list[Any] = []
+    quiet_serial_warning()  # pkcs7 parses certificates too
     for load in (
-        lambda: [x509.load_der_x509_certificate(body)],
-        lambda: [x509.load_pem_x509_certificate(body)],
+        lambda: [load_der(body)],
+        lambda: [load_pem(body)],
         lambda: pkcs7.load_der_pkcs7_certificates(body),
         lambda: pkcs7.load_pem_pkcs7_certificates(body),
     ):
@@ -664,7 +659,7 @@ def _issuer_from(url: str, body: bytes, leaf: bytes) -> IssuerFetch:
             break
         except ValueError:
             continue
-    child = x509.load_der_x509_certificate(leaf)
+    child = load_der(leaf)
     issuer = next((c for c in certs if c.subject == child.issuer), None)
     if issuer is None:
         return IssuerFetch(url, error="no certificate there issued the leaf")
@@ -695,7 +690,7 @@ def strict_defects(ders: Sequence[bytes]) -> list[tuple[str, str]]:
     defects = []
     for der in ders:
         try:
-            cert = x509.load_der_x509_certificate(der)
+            cert = load_der(der)
         except ValueError:
             continue
         extensions = {type(e.value): e for e in cert.extensions}
@@ -717,10 +712,9 @@ def strict_defects(ders: Sequence[bytes]) -> list[tuple[str, str]]:
 
 def bundle_issuers(der: bytes, cafile: str | None) -> list[bytes]:
     """The certificates of a PEM bundle (certifi's by default) that issued `der`."""
-    from cryptography import x509
 
     try:
-        issuer = x509.load_der_x509_certificate(der).issuer
+        issuer = load_der(der).issuer
         anchors = _anchors(cafile, None)
     except (ValueError, OSError):
         return []

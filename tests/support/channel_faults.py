@@ -164,12 +164,22 @@ class RealChannel:
 
 
 def make_real_channel(
-    root: Path, base_url: str = "", shards: bool = True, padding: int = 4096
+    root: Path,
+    base_url: str = "",
+    shards: bool = True,
+    padding: int = 4096,
+    tar_padding: int | None = None,
 ) -> RealChannel:
-    """A channel whose noarch holds one real .conda and one real .tar.bz2 package."""
+    """A channel whose noarch holds one real .conda and one real .tar.bz2 package.
+
+    tar_padding: the .tar.bz2's own padding (a channel with a small and a large
+    package); `padding` otherwise.
+    """
     packages = {
         CONDA_PKG: conda_package(padding=padding),
-        TAR_PKG: tar_bz2_package(padding=padding),
+        TAR_PKG: tar_bz2_package(
+            padding=padding if tar_padding is None else tar_padding
+        ),
     }
     channel = RealChannel(root, packages)
     for subdir in ("noarch", "linux-64"):

@@ -13,6 +13,7 @@ import socket
 import ssl
 import struct
 import threading
+import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable
 
@@ -292,8 +293,13 @@ def issue(
     aia_url: str | None = None,
     critical_constraints: bool = True,
     key_ids: bool = True,
+    serial: int | None = None,
 ) -> Issued:
-    """A CA (self-signed without `issuer`) or a leaf for `hosts`, as OpenSSL accepts."""
+    """A CA (self-signed without `issuer`) or a leaf for `hosts`, as OpenSSL accepts.
+
+    serial: 0 or -1 makes the serial number old roots still carry (RFC 5280
+    forbids it; cryptography's builder refuses it, so it is written in after).
+    """
     import datetime
     import ipaddress
 
@@ -311,7 +317,7 @@ def issue(
         .subject_name(subject)
         .issuer_name(issuer.cert.subject if issuer else subject)
         .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
+        .serial_number(1 if serial is not None else x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(
@@ -351,7 +357,53 @@ def issue(
             ),
             False,
         )
-    return Issued(builder.sign(signer, hashes.SHA256()), key)
+    cert = builder.sign(signer, hashes.SHA256())
+    if serial is not None:
+        cert = _with_serial(cert, serial, signer)
+    return Issued(cert, key)
+
+
+def _der_length(data: bytes, at: int) -> tuple[int, int]:
+    """(length, offset of the content) of the DER element whose length byte is at `at`."""
+    first = data[at]
+    if first < 0x80:
+        return first, at + 1
+    count = first & 0x7F
+    return int.from_bytes(data[at + 1 : at + 1 + count], "big"), at + 1 + count
+
+
+def _der_sequence(content: bytes) -> bytes:
+    size = len(content)
+    if size < 0x80:
+        return b"\x30" + bytes([size]) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return b"\x30" + bytes([0x80 | len(length)]) + length + content
+
+
+def _with_serial(cert, serial: int, signer):
+    """cert with its serial number 1 replaced by `serial` (-128..127), signed again."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    tbs = cert.tbs_certificate_bytes
+    version_and_serial = b"\xa0\x03\x02\x01\x02\x02\x01\x01"
+    at = tbs.index(version_and_serial) + len(version_and_serial) - 1
+    tbs = tbs[:at] + serial.to_bytes(1, "big", signed=True) + tbs[at + 1 :]
+    der = cert.public_bytes(Encoding.DER)
+    _, content = _der_length(der, 1)
+    after_tbs = content + len(cert.tbs_certificate_bytes)
+    size, start = _der_length(der, after_tbs + 1)  # the signature algorithm
+    algorithm = der[after_tbs : start + size]
+    signature = signer.sign(tbs, ec.ECDSA(hashes.SHA256()))
+    bits = b"\x00" + signature
+    bit_string = b"\x03" + _der_sequence(bits)[1:]
+    with warnings.catch_warnings():  # the very warning the product must not print
+        warnings.simplefilter("ignore")
+        return x509.load_der_x509_certificate(
+            _der_sequence(tbs + algorithm + bit_string)
+        )
 
 
 def serving(leaf: Issued, chain: list[Issued], tmp_path) -> ssl.SSLContext:
