@@ -33,7 +33,7 @@ from support.servers import channel_server, closed_port
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
-from conda_netcheck.model import Details, Options
+from conda_netcheck.model import Code, Details, Options
 from conda_netcheck.output import render
 
 if TYPE_CHECKING:
