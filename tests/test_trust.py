@@ -221,6 +221,18 @@ def test_bundle_with_only_a_corporate_root_warns_and_says_how_to_combine(corp_ro
     )
 
 
+def test_the_combined_bundle_lines_are_the_printed_fix(corp_root):
+    cfg = NetConfig(env={"REQUESTS_CA_BUNDLE": corp_root})
+    finding = only(ca_bundles(cfg), "REQUESTS_CA_BUNDLE")
+    # --json gives the same lines, in order: build, point ssl_verify, drop the variable.
+    assert finding.commands.lines == (
+        f"cat {certifi.where()} {corp_root} > ~/conda-ca-bundle.pem",
+        "conda config --set ssl_verify ~/conda-ca-bundle.pem",
+        "unset REQUESTS_CA_BUNDLE",
+    )
+    assert finding.fix == " && ".join(finding.commands.lines)
+
+
 def test_the_combined_bundle_is_never_the_file_it_is_built_from(
     corp_root, tmp_path, monkeypatch
 ):

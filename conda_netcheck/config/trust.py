@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
 from ..model import Code, Finding, Status
-from .commands import Commands, for_config, set_variable, unset_variable
+from .commands import Commands, FixLines, for_config, set_variable, unset_variable
 from .files import (
     MAX_BUNDLE_BYTES,
     MAX_SMALL_FILE_BYTES,
@@ -653,12 +653,13 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:
         sources = f"{_q(path)}/*.[0-9]" if os.path.isdir(path) else _q(path)
         target = combined_path(path)
-        fix = f"cat {certifi_path()} {sources} > {target} && "
+        lines = [f"cat {certifi_path()} {sources} > {target}"]
         if slot.check == "ssl_verify":
-            fix += slot.point_at(target)
+            lines.append(slot.point_at(target))
         elif slot.conda_verify is not None:
             # ssl_verify where it is set now (--file), then drop the variable.
-            fix += f"{slot.conda_verify(target)} && {slot.unset}"
+            lines += [slot.conda_verify(target), slot.unset]
+        fix = " && ".join(lines)
         roots = ", ".join(info.names[:3])
         findings.append(
             Finding(
@@ -669,6 +670,7 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 "CDN, anaconda.org) will fail to verify; build a combined bundle",
                 fix,
                 status=Status.WARNING,
+                commands=FixLines(tuple(lines)),
             )
         )
     return findings
