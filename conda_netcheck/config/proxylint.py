@@ -652,16 +652,13 @@ def _finding(check: str, lint: Lint) -> Finding:
     )
 
 
-def shown_proxy(url: str, scheme: str | None = "", hostport: str | None = None) -> str:
+def shown_proxy(url: str, scheme: str | None = "") -> str:
     """A proxy URL as messages show it: stripped, user info as placeholders.
 
-    `scheme` and `hostport` replace the written ones ("" and None keep them):
-    a fix that changes the URL keeps the user and password, as `USER:<password>`.
+    `scheme` replaces the written one ("" keeps it): a fix that changes the
+    scheme keeps the user and password, as `USER:<password>`.
     """
-    raw = _Raw.split(url.strip())
-    if hostport is not None:
-        raw = _Raw(raw.scheme, raw.userinfo, raw.hostport, "")
-    return raw.display(scheme=scheme, hostport=hostport)
+    return _Raw.split(url.strip()).display(scheme=scheme)
 
 
 def _variables(scheme: str) -> tuple[str, str]:
