@@ -429,6 +429,52 @@ print(json.dumps({"first": first, "warm": sorted(warm)[10], "hint": hint, "class
 """
 
 
+#: After every successful fetching command conda calls the post-command hook:
+#: with no record it must cost (almost) nothing. Fresh process per repetition.
+POST_COMMAND_CODE = r"""
+import json, time
+from conda.base.context import context
+context.plugins  # conda reads settings while parsing the command line
+# conda imported the plugin module at startup (part 1 times that): the hook
+# call and the action are what a successful command adds.
+from conda_netcheck.plugin import conda_post_commands
+start = time.perf_counter()
+(post,) = conda_post_commands()
+post.action("install")
+first = time.perf_counter() - start
+warm = []
+for _ in range(21):
+    start = time.perf_counter(); post.action("install"); warm.append(time.perf_counter() - start)
+print(json.dumps({"first": first, "warm": sorted(warm)[10]}))
+"""
+
+
+def bench_post_command(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+    """The post-command hook when no failure is recorded (the usual case)."""
+    url = f"http://127.0.0.1:{servers.closed_port()}/demo"
+    env = sandbox.env(sandbox.condarc([url]))
+    record = sandbox.home / ".local" / "share" / "conda" / "netcheck-last-failure.json"
+    record.unlink(missing_ok=True)
+    runs = []
+    for _ in range(reps):
+        outcome = timed([sys.executable, "-c", POST_COMMAND_CODE], env, COMMAND_TIMEOUT)
+        data = outcome.json()
+        if data is None:
+            raise RuntimeError(f"post-command bench failed: {outcome.err[-800:]}")
+        runs.append(data)
+    first = statistics.median(r["first"] for r in runs) * 1000
+    warm = statistics.median(r["warm"] for r in runs) * 1000
+    return [
+        (
+            f"post-command hook, no record: first call, import included (median of {reps})",
+            f"{first:.3f} ms",
+            "< 1 ms",
+            verdict(first < 1),
+        ),
+        ("  same, again in the same process", f"{warm:.3f} ms", "", ""),
+    ]
+
+
 def bench_failure_record(
     sandbox: Sandbox, reps: int
 ) -> list[tuple[str, str, str, str]]:
@@ -498,6 +544,7 @@ def bench_failure_record(
 
 
 def bench_concurrency(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+    from conda_netcheck.config.commands import Commands
     from conda_netcheck.config.routes import standalone_route
     from conda_netcheck.config.targets import urls_targets
     from conda_netcheck.diagnosis.runner import diagnose
@@ -519,18 +566,22 @@ def bench_concurrency(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, 
         # whose packages are fetched after the index (linux-64 lists none).
         alone = urls_targets([urls[slowest]], ("noarch",))
         # Warm up: requests and the probes are imported on first use.
-        diagnose(urls_targets([urls[0]], SUBDIRS[:1]), standalone_route, Options())
+        diagnose(
+            urls_targets([urls[0]], SUBDIRS[:1]),
+            standalone_route,
+            Options(commands=Commands()),
+        )
 
         every, single = [], []
         for _ in range(reps):
             start = time.perf_counter()
-            results = diagnose(targets, standalone_route, Options())
+            results = diagnose(targets, standalone_route, Options(commands=Commands()))
             every.append(time.perf_counter() - start)
             bad = [r for r in results if r.problem]
             if len(results) != 40 or bad:
                 raise RuntimeError(f"{len(bad)} of {len(results)} targets failed")
             start = time.perf_counter()
-            diagnose(alone, standalone_route, Options())
+            diagnose(alone, standalone_route, Options(commands=Commands()))
             single.append(time.perf_counter() - start)
         a, b = statistics.median(every), statistics.median(single)
         rows.append(
@@ -1049,7 +1100,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print_table(
                 "1b. On conda's error path: the failure record and the hints",
-                bench_failure_record(sandbox, 5 if args.quick else 15),
+                bench_failure_record(sandbox, 5 if args.quick else 15)
+                + bench_post_command(sandbox, 5 if args.quick else 15),
             )
         if 2 in parts:
             print_table(

@@ -13,13 +13,16 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
-    from .model import Options, Report, RouteFactory, Target
-    from .recheck import LastFailureCheck
-    from .settings import Settings
+    from .lastfailure import LastFailure
+    from .model import Report
+    from .run import Run
 
 DESCRIPTION = (
     "Check every channel URL conda would use, layer by layer (DNS, TCP, proxy, "
-    "TLS, HTTP, content), name the first broken layer and give the exact fix."
+    "TLS, HTTP, content), name the first broken layer and give the exact fix. "
+    "Exit status: 0 all reachable, 1 something fails, 3 nothing fails but a "
+    "target did not answer within netcheck's wait while conda would still wait "
+    "(check again with --timeout 60)."
 )
 
 
@@ -242,47 +245,15 @@ def internal_error_json(message: str) -> str:
 
 
 def _execute(args: argparse.Namespace) -> int:
-    from conda.base.context import context
-
-    from .config.netconfig import from_conda
-    from .config.routes import conda_route
-    from .config.targets import conda_targets, repodata_filenames
-    from .settings import current
+    from .run import Arguments, from_conda
 
     if args.forget:
         return forget(args)
-    settings = current()
-    cfg = from_conda()
-    if args.names:  # explicit targets: the configured channel list does not matter
-        cfg.channels = list(args.names)
-    unusable: list = []  # channels conda cannot turn into URLs, as findings
-    targets = conda_targets(
-        args.names or None, args.compare_upstream, unusable, cfg.channels
-    )
-    if not args.names:
-        targets += extra_targets(settings.extra_urls, tuple(context.subdirs))
-    options = make_options(
-        args,
-        cfg,
-        repodata_filenames(),
-        offline=bool(context.offline),
-        default_timeout=settings.timeout,
-    )
-    options.compare_upstream = bool(args.compare_upstream)
-    checked = last_failure_first(args, targets, options, settings)
-    report = run(
-        targets,
-        conda_route,
-        options,
-        cfg,
-        args,
-        conda_version(),
-        checked,
-        findings=unusable,
-    )
+    built = from_conda(Arguments.from_namespace(args))
+    report = run(built, args, recorded=built.recorded_failure())
     if args.fix:
-        return fix_and_recheck(report, cfg, args, options)
-    return 0 if report.ok else 1
+        return fix_and_recheck(report, built, args)
+    return report.exit_status
 
 
 def forget(args: argparse.Namespace) -> int:
@@ -303,54 +274,14 @@ def forget(args: argparse.Namespace) -> int:
     return 0
 
 
-def extra_targets(urls: Sequence[str], subdirs: tuple[str, ...]) -> list[Target]:
-    """Targets for the plugins.netcheck_extra_urls setting."""
-    import dataclasses
-
-    from .config.targets import urls_targets
-
-    return [
-        dataclasses.replace(t, source="plugins.netcheck_extra_urls")
-        for t in urls_targets(urls, subdirs)
-    ]
-
-
-def last_failure_first(
-    args: argparse.Namespace,
-    targets: list[Target],
-    options: Options,
-    settings: Settings,
-) -> LastFailureCheck | None:
-    """Check the URL of conda's recorded failure, and say what was found (not with --json)."""
-    from . import lastfailure
-
-    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
-    if failure is None:
-        return None
-    from . import recheck  # only with a failure to check
-    from .config.routes import conda_route
-
-    checked = recheck.check(
-        failure, conda_route, options, targets, settings.package_bytes
-    )
-    if not (args.json or args.allowlist):
-        print("\n".join(recheck.lines(checked, bool(args.netcheck_verbose))) + "\n")
-    return checked
-
-
-def fix_and_recheck(
-    report: Report, cfg: NetConfig, args: argparse.Namespace, options: Options
-) -> int:
+def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int:
     """`conda netcheck --fix`: the doctor fixes, then the whole check once more."""
-    from conda.base.context import context, reset_context
+    from conda.base.context import context
 
-    from .config.routes import conda_route
-    from .config.targets import conda_targets
-    from .diagnosis.runner import diagnose
     from .fix.fixers import apply_fixes, declined, plan_fixes
     from .health_checks.network_config import recheck
-    from .model import Report
     from .output import render, text
+    from .run import from_conda, reread_conda
 
     try:
         from conda.reporters import confirm_yn
@@ -365,7 +296,7 @@ def fix_and_recheck(
     def out(line: str) -> None:
         print(line, file=stream)
 
-    fixes = plan_fixes(cfg, report)
+    fixes = plan_fixes(built.cfg, report)
     status = apply_fixes(
         fixes,
         confirm,
@@ -375,22 +306,15 @@ def fix_and_recheck(
         reasons=declined(report),
     )
     if context.dry_run or not any(f.change for f in fixes):
-        return status or (0 if report.ok else 1)
-    # Read the edited files again; conda caches its sessions (and their
-    # proxies and ssl_verify) per URL.
-    from conda.gateways.connection.session import CondaSession, get_session
-
-    reset_context(argparse_args=args)
-    get_session.cache_clear()
-    CondaSession.cache_clear()
-    options.offline = bool(context.offline)
-    again = Report(
-        targets=diagnose(conda_targets(args.names or None), conda_route, options)
-    )
+        return status or report.exit_status
+    # The same run, built again from the edited files: findings and extra URLs too.
+    reread_conda(args)
+    rebuilt = from_conda(built.arguments)
+    again = rebuilt.diagnose(rebuilt.report())
     out(f"After the fixes: {render.verdict(again)}")
     if not again.ok:  # what is left, each with its fix
         out("\n".join(text.body_lines(again)[:-1]))
-    return status or (0 if again.ok else 1)
+    return status or again.exit_status
 
 
 def left(report: Report) -> list[str]:
@@ -412,75 +336,20 @@ def left(report: Report) -> list[str]:
     return lines
 
 
-def conda_version() -> str | None:
-    """conda's version, or None without conda."""
-    try:
-        from conda import __version__ as version
-    except ImportError:
-        return None
-    return version
-
-
-def make_options(
-    args: argparse.Namespace,
-    cfg: NetConfig,
-    filenames: tuple[str, ...],
-    offline: bool = False,
-    default_timeout: float = 0.0,
-) -> Options:
-    """Per-phase timeouts: --timeout, the netcheck_timeout setting, else conda's capped."""
-    from .config.commands import for_config
-    from .model import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, Options
-
-    timeout = args.timeout or default_timeout
-    if timeout:
-        connect = read = timeout
-    else:
-        connect = min(cfg.connect_timeout, MAX_CONNECT_TIMEOUT)
-        read = min(cfg.read_timeout, MAX_READ_TIMEOUT)
-    return Options(
-        connect_timeout=connect,
-        read_timeout=read,
-        filenames=filenames,
-        offline=offline,
-        try_direct=not args.no_direct,
-        conda_read_timeout=cfg.read_timeout,
-        commands=for_config(cfg),
-        check_packages=not args.index_only,
-        package_bytes=args.package_bytes,
-        client_connect_timeout=cfg.connect_timeout,
-    )
-
-
 def run(
-    targets: list[Target],
-    route_for: RouteFactory,
-    options: Options,
-    cfg: NetConfig,
+    built: Run,
     args: argparse.Namespace,
-    conda_version: str | None,
-    last_failure: LastFailureCheck | None = None,
-    findings: list | None = None,
+    recorded: LastFailure | None = None,
 ) -> Report:
-    """Diagnose and print: the same text on a terminal and in a pipe, or one document."""
-    from .config.checks import config_findings
-    from .config.trust import effective_trust
-    from .diagnosis.findings import with_expired_roots_in_use
-    from .diagnosis.mirrors import defaults_bypass_mirror
-    from .diagnosis.runner import diagnose
-    from .model import Report
+    """Diagnose and print: the same text on a terminal and in a pipe, or one document.
+
+    conda's recorded failure, when there is one, is checked again beside the
+    channels, under the same bound, and counted on the live line.
+    """
     from .output import render, text
 
-    report = Report(
-        findings=list(findings or [])
-        + config_findings(cfg, [t.url for t in targets])
-        + defaults_bypass_mirror(targets),
-        conda_version=conda_version,
-        netcheck_version=__version__,
-        conda_config_read=cfg.conda,
-        trust=effective_trust(cfg),
-        last_failure=last_failure,
-    )
+    targets = built.targets
+    report = built.report()
     verbose = bool(args.netcheck_verbose)
     # With --json or --allowlist, stdout carries only that document.
     quiet = args.json or args.allowlist
@@ -488,14 +357,13 @@ def run(
         print(
             "\n".join(text.header_lines(report, [t.url for t in targets])), flush=True
         )
-    live = text.LiveLine(0 if quiet else len(targets))
+    live = text.LiveLine(0 if quiet else len(targets) + (recorded is not None))
     try:
-        report.targets = diagnose(targets, route_for, options, on_result=live.update)
+        built.diagnose(report, on_result=live.update, recorded=recorded)
     finally:
         live.clear()
-    report.findings = with_expired_roots_in_use(report.findings, report.targets)
     if args.report:
-        write_report(report, cfg, args.report)
+        write_report(report, built.cfg, args.report)
     if args.json:
         print(render.to_json(report))
     elif args.allowlist:
@@ -567,27 +435,20 @@ def standalone(
     findings: list | None = None,
 ) -> int:
     """Diagnose URLs with the environment only: no conda configuration is read."""
-    from .config.netconfig import anaconda_config_path, from_environment
-    from .config.routes import standalone_route
+    from .config.netconfig import anaconda_config_path
     from .config.secrets import register_all
-    from .config.targets import native_subdir, urls_targets
+    from .run import Arguments, from_environment
 
     register_all(toml=anaconda_config_path())
     names = getattr(args, "names", None) or []
     if not names and not findings:
         parser.error("without conda, give the channel URLs to check")
-    cfg = from_environment()
-    targets = urls_targets(names, (native_subdir(), "noarch"))
-    options = make_options(args, cfg, ("repodata.json",))
-    # conda is importable when only its configuration is broken: say which.
-    version = conda_version() if findings else None
-    report = run(
-        targets, standalone_route, options, cfg, args, version, findings=findings
-    )
+    built = from_environment(Arguments.from_namespace(args), findings or ())
+    report = run(built, args)
     if findings and not names and not args.json:
         print(
             "give channel URLs (python -m conda_netcheck URL...) to check them "
             "with the environment only",
             file=sys.stderr,
         )
-    return 0 if report.ok else 1
+    return report.exit_status

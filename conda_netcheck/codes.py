@@ -34,6 +34,8 @@ class Code(str, Enum):
     CONNECTION_REFUSED = "connection-refused"
     CONNECT_TIMEOUT = "connect-timeout"
     READ_TIMEOUT = "read-timeout"
+    #: no answer within netcheck's wait, which is shorter than conda's: undecided
+    NO_ANSWER_YET = "no-answer-yet"
     PROXY_MISCONFIGURED = "proxy-misconfigured"
     PROXY_UNREACHABLE = "proxy-unreachable"
     PROXY_AUTH_FAILED = "proxy-auth-failed"

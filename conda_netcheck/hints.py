@@ -72,11 +72,20 @@ def error_hints(error: Any) -> Iterator[Any]:
             text="Run `conda netcheck` to find which network layer fails and how to fix it.",
             hint_code="netcheck_run",
         )
-    yield from _config_hints(CondaErrorHint, REDACTOR, cfg)
+    yield from _config_hints(CondaErrorHint, REDACTOR, cfg, _failing_url(error))
+
+
+def _failing_url(error: Any) -> str | None:
+    from .lastfailure import failing_url
+
+    try:
+        return failing_url(error)
+    except Exception:  # a hint must never make conda's error handling fail
+        return None
 
 
 def _config_hints(
-    hint_type: Any, redactor: Any, cfg: NetConfig | None
+    hint_type: Any, redactor: Any, cfg: NetConfig | None, url: str | None = None
 ) -> Iterator[Any]:
     from .config.checks import config_findings
     from .model import Status
@@ -84,16 +93,40 @@ def _config_hints(
     if cfg is None:
         return
     try:
-        findings = config_findings(cfg)
+        findings = config_findings(cfg, [url] if url else [])
     except Exception:  # a hint must never make conda's error handling fail
         return
     for finding in findings:
-        if finding.status is Status.OK:
+        if finding.status is Status.OK or not concerns(finding, url):
             continue
         text = finding.summary + (f"; fix: {finding.fix}" if finding.fix else "")
         yield hint_type(
             text=redactor.text(text), hint_code=f"netcheck_{finding.check.lower()}"
         )
+
+
+def concerns(finding: Any, url: str | None) -> bool:
+    """Whether a configuration finding bears on the URL that failed (any, without one)."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return True
+    parts = urlsplit(url)
+    if finding.scheme and parts.scheme.lower() != finding.scheme:
+        return False  # e.g. no proxy for https, when an http:// URL failed
+    return not finding.public_hosts or _public(parts.hostname or "")
+
+
+def _public(host: str) -> bool:
+    """anaconda.org, conda.anaconda.org, repo.anaconda.com: hosts on the internet."""
+    from .config.credentials import PUBLIC_HOSTS
+
+    host = host.lower()
+    return (
+        host in PUBLIC_HOSTS
+        or host in ("anaconda.org", "anaconda.com")
+        or host.endswith((".anaconda.org", ".anaconda.com"))
+    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +137,8 @@ class Setting:
     commands: Commands = field(default_factory=Commands)
     #: the variable or OS setting that gives https its proxy (it beats proxy_servers)
     https_source: ProxySource | None = None
+    #: conda's ssl_verify: a fix never suggests what is already set
+    ssl_verify: bool | str = True
 
     def set(self, key: str, value: str) -> str:
         """The command that sets key where it is set now (`--file` when not ~/.condarc)."""
@@ -129,7 +164,12 @@ def _setting(cfg: NetConfig | None) -> Setting:
     from .config.proxylint import environment_source
 
     commands = for_config(cfg) if cfg is not None else Commands()
-    return Setting(_proxies(cfg), commands, environment_source(os.environ, "https"))
+    return Setting(
+        _proxies(cfg),
+        commands,
+        environment_source(os.environ, "https"),
+        cfg.ssl_verify if cfg is not None else True,
+    )
 
 
 def _proxies(cfg: NetConfig | None) -> dict[str, str]:
@@ -163,8 +203,18 @@ def _safe_str(exc: BaseException) -> str:
 
 def classify(error: BaseException, proxies: Setting | None = None) -> Cause | None:
     """The most likely cause of a network error, from its chain alone."""
-    proxies = Setting() if proxies is None else proxies
     names, text = chain_texts(error)
+    return classify_texts(names, text, proxies, error)
+
+
+def classify_texts(
+    names: Sequence[str],
+    text: str,
+    proxies: Setting | None = None,
+    error: Any = None,
+) -> Cause | None:
+    """The most likely cause from what a chain says: its class names and messages."""
+    proxies = Setting() if proxies is None else proxies
     for rule in RULES:
         cause = rule(error, names, text, proxies)
         if cause is not None:
@@ -344,7 +394,12 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | N
     )
 
 
-_ISSUER_RE = re.compile(r"issuer[=: ]+['\"]?([^'\"\n,)]+)", re.I)
+# "issuer: 'Zscaler Root CA'" or "issuer=CN=...": a name after = or :, never
+# OpenSSL's "unable to get local issuer certificate (_ssl.c:1006)".
+_ISSUER_RE = re.compile(r"issuer\s*[=:]\s*['\"]?([^'\"\n,)]+)", re.I)
+_MISMATCH_RE = re.compile(
+    r"(?:Hostname|IP address) mismatch, certificate is not valid for '([^']+)'"
+)
 
 
 def _untrusted(
@@ -362,23 +417,52 @@ def _untrusted(
     match = _ISSUER_RE.search(text)
     issuer = product or (match.group(1).strip() if match else None)
     who = f" issued by {issuer}" if issuer else ""
+    from .diagnosis.catalogue import CLOCK_FIX, NEVER_DISABLE
+
+    mismatch = _MISMATCH_RE.search(text)
+    if mismatch and not product:  # trusting another CA would not help
+        return Cause(
+            "tls_hostname_mismatch",
+            Layer.TLS,
+            f"the server's certificate{who} is not valid for "
+            f"{mismatch.group(1)}, the name in the channel URL",
+            "use the host name the certificate is issued for in the channel URL, "
+            "or ask the server's administrators for a certificate that covers "
+            f"{mismatch.group(1)} {NEVER_DISABLE}",
+        )
+    if "expired" in text and not product:
+        return Cause(
+            "tls_expired",
+            Layer.TLS,
+            f"the server's certificate{who} has expired (or this computer's clock "
+            "is wrong)",
+            f"if this computer's clock is wrong, {CLOCK_FIX}; else ask the "
+            f"server's administrators to renew the certificate {NEVER_DISABLE}",
+        )
     if "self-signed" in text or "self signed" in text or product:
         why = f"the server presented a certificate{who} that conda does not trust"
         if not who:
             why += " (often a network box that inspects HTTPS)"
-    elif "expired" in text:
-        why = f"the server's certificate{who} has expired (or this computer's clock is wrong)"
     else:
         why = f"conda cannot verify the server's certificate{who}: its issuer is not in conda's CA bundle"
+    return Cause("tls_untrusted", Layer.TLS, why, _trust_fix(proxies))
+
+
+def _trust_fix(proxies: Setting) -> str:
+    """Trust the organisation's root; never ssl_verify: truststore when it is set already."""
     from .diagnosis.catalogue import NEVER_DISABLE
 
-    return Cause(
-        "tls_untrusted",
-        Layer.TLS,
-        why,
+    if proxies.ssl_verify == "truststore":
+        return (
+            "conda already trusts the operating system's store (ssl_verify: "
+            "truststore), which lacks this issuer: if your organisation inspects "
+            "HTTPS, add its root CA to the operating system's store, or point "
+            f"ssl_verify at the organisation's CA file {NEVER_DISABLE}"
+        )
+    return (
         "if your organisation inspects HTTPS, trust its root the way the operating "
         f"system does: `{proxies.set('ssl_verify', 'truststore')}`, or point "
-        f"ssl_verify at the organisation's CA file {NEVER_DISABLE}",
+        f"ssl_verify at the organisation's CA file {NEVER_DISABLE}"
     )
 
 

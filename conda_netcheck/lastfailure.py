@@ -14,17 +14,23 @@ import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from .watch import network_leaf
+from .watch import (  # noqa: F401 (record_path and FILE_NAME are this module's API)
+    FILE_NAME,
+    INDEX_COMMANDS,
+    PACKAGE_COMMANDS,
+    network_leaf,
+    record_path,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
 #: The last failure is shown for a day unless the caller asks otherwise.
 DEFAULT_MAX_AGE = 24 * 3600.0
-FILE_NAME = "netcheck-last-failure.json"
 #: Bounds on what is stored: the file never grows past MAX_BYTES.
 MAX_BYTES = 8192
 MAX_LINKS = 6
@@ -37,6 +43,19 @@ REMEMBER_SETTING = "netcheck_remember_failures"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 #: Windows has no POSIX owner or mode bits to judge a record by.
 WINDOWS = os.name == "nt"
+
+#: conda's index files; any of them may be the one recorded.
+INDEX_FILES = frozenset(
+    {
+        "repodata_shards.msgpack.zst",
+        "repodata.json",
+        "repodata.json.zst",
+        "current_repodata.json",
+        "current_repodata.json.zst",
+    }
+)
+#: conda's token segment (anaconda.org style): not part of where a channel is.
+_TOKEN = re.compile(r"/t/[^/]+(?=/|$)")
 
 
 @dataclass(frozen=True)
@@ -71,17 +90,6 @@ class LastFailure:
         data = asdict(self)
         data["schema"] = SCHEMA
         return data
-
-
-def record_path() -> Path:
-    """The record in conda's per-user data directory (~/.local/share/conda on Linux)."""
-    try:
-        from conda.base.context import user_data_dir
-
-        base = Path(user_data_dir("conda", "conda"))
-    except Exception:  # no conda (python -m conda_netcheck): nothing was recorded
-        base = Path.home() / ".conda"
-    return base / FILE_NAME
 
 
 # -- recording (on conda's error path) -------------------------------------
@@ -275,6 +283,63 @@ def write_private(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def place(url: str) -> tuple[str, str, int | None, str]:
+    """Where a URL points, credentials and conda's /t/<token> segment aside."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a redacted or broken authority: no place
+        return ("", "", None, url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    path = _TOKEN.sub("", parts.path).rstrip("/")
+    return (
+        parts.scheme.lower(),
+        (parts.hostname or "").lower(),
+        port or default,
+        path,
+    )
+
+
+# -- clearing (after a command that worked) --------------------------------
+
+
+def resolved(command: str) -> None:
+    """conda's post-command action: a fetching command that worked clears the record.
+
+    Runs after every successful fetching command, so the common case (no
+    record) is one stat. The record goes only when this command fetched from
+    the failing channel: the network, not the cache (not offline, not
+    use_index_cache), and, for a package, a command that downloads packages.
+    Never raises.
+    """
+    try:
+        path = record_path()
+        if not path.exists():
+            return
+        failure = load(path, max_age=0)
+        if failure is not None and _fetched_again(failure, command):
+            forget(path)
+    except Exception:  # a post-command hook must never turn success into an error
+        return
+
+
+def _fetched_again(failure: LastFailure, command: str) -> bool:
+    """Whether `command`, which just worked, fetched from where the failure was."""
+    from conda.base.context import context
+
+    if context.offline or getattr(context, "use_index_cache", False):
+        return False
+    if failure.url is None:  # nowhere recorded: a fetch that worked is the evidence
+        return command in INDEX_COMMANDS
+    from conda.models.channel import all_channel_urls
+
+    directory, _, filename = failure.url.rstrip("/").rpartition("/")
+    if filename not in INDEX_FILES and command not in PACKAGE_COMMANDS:
+        return False
+    where = place(directory)
+    return any(place(url) == where for url in all_channel_urls(context.channels))
 
 
 # -- reading (in `conda netcheck` and `conda doctor`) ----------------------

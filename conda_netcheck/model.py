@@ -1,4 +1,8 @@
-"""The result model: diagnosis codes, layers and the records every renderer reads."""
+"""The result model: diagnosis codes, layers and the records every renderer reads.
+
+A leaf: it imports only the vocabulary (codes), the evidence records and the
+time limits, so that every layer can look down at it (tests/test_layout.py pins this).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,11 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
-from .config.commands import FixLines
-from .config.netconfig import CONDA_READ_TIMEOUT
-from .config.sources import ProxySource, ProxySourceKind
-from .diagnosis.catalogue import CATALOGUE
 from .evidence import Details
+from .fixtext import FixLines
 
 # The caps on conda's timeouts live where the argument parser reads them cheaply.
+from .limits import CONDA_READ_TIMEOUT
 from .limits import MAX_CONNECT_TIMEOUT as MAX_CONNECT_TIMEOUT
 from .limits import MAX_READ_TIMEOUT as MAX_READ_TIMEOUT
 
@@ -23,13 +25,12 @@ if TYPE_CHECKING:
     import ssl
 
     from .config.commands import Commands
+    from .config.sources import ProxySource
 
 __all__ = [
     "Code",
     "Details",
     "Layer",
-    "ProxySource",
-    "ProxySourceKind",
     "Resource",
     "Status",
 ]
@@ -40,6 +41,10 @@ Resolver = Callable[[str, int], list]
 
 def severity(code: Code) -> Status:
     """How bad a code is, from the diagnosis catalogue (its one home)."""
+    # Looked up when first asked, not at import: the catalogue writes fixes
+    # with config's commands, and the model stays a leaf that loads nothing.
+    from .diagnosis.catalogue import CATALOGUE
+
     return CATALOGUE[code].severity
 
 
@@ -199,6 +204,10 @@ class Finding:
     status: Status | None = None  # OK: a note, shown with -v only
     #: the CA bundle that holds expired certificates beside valid ones
     expired_in: str | None = None
+    #: the only URL scheme it concerns (a scheme left without a proxy); None: all
+    scheme: str | None = None
+    #: it concerns public hosts only (a CA bundle without the public roots)
+    public_hosts: bool = False
     #: the shell lines of `fix`, as it prints them (none when it is advice)
     commands: FixLines = field(default_factory=FixLines)
 
@@ -218,15 +227,38 @@ class Report:
     conda_config_read: bool = True
     trust: tuple[str, str] | None = None  # (what conda verifies against, why)
     last_failure: Any = None  # recheck.LastFailureCheck: conda's recorded failure
+    #: conda's remote_read_timeout_secs: how long conda waits where netcheck stopped
+    conda_read_timeout: float = CONDA_READ_TIMEOUT
+
+    @property
+    def failed(self) -> bool:
+        """A target is unreachable, a finding is an error, or the last failure still happens."""
+        return (
+            any(t.status is Status.ERROR for t in self.targets)
+            or any(f.status is Status.ERROR for f in self.findings)
+            or bool(getattr(self.last_failure, "still_failing", False))
+        )
+
+    @property
+    def undecided(self) -> list[TargetResult]:
+        """Targets that did not answer within netcheck's wait while conda would still wait."""
+        return [
+            t
+            for t in self.targets
+            if t.problem is not None and t.problem.code is Code.NO_ANSWER_YET
+        ]
 
     @property
     def ok(self) -> bool:
         """True when every target is reachable, no finding is an error and the last failure is gone."""
-        return (
-            all(t.status is not Status.ERROR for t in self.targets)
-            and all(f.status is not Status.ERROR for f in self.findings)
-            and not getattr(self.last_failure, "still_failing", False)
-        )
+        return not self.failed and not self.undecided
+
+    @property
+    def exit_status(self) -> int:
+        """0 when ok, 1 when something fails, 3 when only undecided targets are left."""
+        if self.failed:
+            return 1
+        return 3 if self.undecided else 0
 
 
 @dataclass
@@ -250,8 +282,10 @@ RouteFactory = Callable[[str], Route]
 
 @dataclass
 class Options:
-    """Time bounds and knobs of one run."""
+    """Time bounds and knobs of one run; built by `run.options_for`."""
 
+    #: writes "change this setting where it is set" for this configuration
+    commands: Commands
     connect_timeout: float = MAX_CONNECT_TIMEOUT
     read_timeout: float = MAX_READ_TIMEOUT
     filenames: tuple[str, ...] = ("repodata.json",)
@@ -265,11 +299,11 @@ class Options:
     max_bytes: int = 4096  # read at most this much of each file fetched
     #: conda's own remote_read_timeout_secs, which fixes are written against
     conda_read_timeout: float = CONDA_READ_TIMEOUT
-    #: writes "change this setting where it is set" for this configuration
-    commands: Commands | None = None
     #: after the index, fetch one shard and the smallest packages (read whole up to this)
     check_packages: bool = True
     package_bytes: int = 1024 * 1024
+    #: conda's use_only_tar_bz2: it downloads .tar.bz2 files only
+    tar_bz2_only: bool = False
     #: the connect timeout conda itself uses (remote_connect_timeout_secs), which
     #: it waits on each address that does not answer; None: connect_timeout
     client_connect_timeout: float | None = None

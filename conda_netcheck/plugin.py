@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from conda.plugins.types import (
         CondaExceptionObserver,
         CondaHealthCheck,
+        CondaPostCommand,
         CondaSetting,
         CondaSubcommand,
     )
@@ -92,3 +93,34 @@ def _observe(event) -> None:
     from .lastfailure import observe
 
     observe(event)
+
+
+# conda >= 23.7 has post-command hooks (both supported releases); optionalhook
+# all the same, as for the other hooks conda may lack.
+@plugins.hookimpl(optionalhook=True)
+def conda_post_commands() -> Iterable[CondaPostCommand]:
+    """Clear the recorded failure once a command that fetches from its channel works."""
+    from conda.plugins.types import CondaPostCommand
+
+    from .watch import INDEX_COMMANDS
+
+    yield CondaPostCommand(
+        name="netcheck-clear-last-failure",
+        action=_resolved,
+        run_for=set(INDEX_COMMANDS),
+    )
+
+
+def _resolved(command: str) -> None:
+    # After every successful fetching command: usually there is no record,
+    # and one stat is all this costs.
+    from .watch import record_path
+
+    try:
+        if not record_path().exists():
+            return
+    except OSError:
+        return
+    from .lastfailure import resolved
+
+    resolved(command)

@@ -1,54 +1,96 @@
-"""Check the URL of conda's last recorded network failure again, through the same route."""
+"""Check the URL of conda's last recorded network failure again, through the same route.
+
+The record is redacted, so the URL is never rebuilt from its text: it is
+matched, credentials and tokens aside, against the channels configured now,
+and the configured URL (with its credentials) is what gets checked. An index
+file is checked the way conda fetches it, through its fallbacks (shards, then
+.zst, then repodata.json; current_repodata.json, then repodata.json).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from .lastfailure import INDEX_FILES, place
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .lastfailure import LastFailure
     from .model import Options, Problem, RouteFactory, Target, TargetResult
 
-PACKAGE_SUFFIXES = (".conda", ".tar.bz2")
+#: What the redaction leaves in place of a secret: such a URL cannot be sent.
+_MARKERS = ("<redacted>", "<TOKEN>", "<password>")
+FORGET = "conda netcheck --forget"
 
 
 @dataclasses.dataclass
 class LastFailureCheck:
-    """The recorded failure and what checking its URL again found (None: no URL)."""
+    """The recorded failure and what checking its URL again found.
+
+    result is None when there was nothing to check: no URL, or (configured
+    False) a URL whose channel is no longer configured.
+    """
 
     failure: LastFailure
     result: TargetResult | None = None
+    configured: bool = True
 
     @property
     def still_failing(self) -> bool | None:
-        """True/False once checked; None when the record has no URL to check."""
+        """True/False once checked; None when nothing was checked (no URL, not configured)."""
+        from .model import Status
+
         if self.result is None:
             return None
-        return self.result.problem is not None
+        return self.result.status is Status.ERROR
 
 
-def target_for(url: str, configured: list[Target]) -> tuple[Target, str]:
-    """The Target (a directory URL) and file name for a recorded URL.
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What to request again: the target, the files in conda's order, and whether a package."""
 
-    The record is redacted: when a configured channel URL (with its
-    credentials) redacts to the recorded directory, that one is used, so the
-    check sends what conda sent.
+    target: Target
+    files: tuple[str, ...]
+    package: bool
+
+
+def conda_files(filename: str, run_files: tuple[str, ...]) -> tuple[str, ...]:
+    """The index files conda tries for a recorded one, in order, with the run's settings.
+
+    run_files is conda's path to repodata.json (shards and .zst when enabled);
+    current_repodata.json falls back to repodata.json on a 404 (conda's
+    SubdirData._load), through .zst the same way.
     """
+    if filename.startswith("current_"):
+        plain = tuple(f for f in run_files if f.startswith("repodata.json"))
+        return tuple(f"current_{f}" for f in plain) + plain
+    return run_files
+
+
+def plan(url: str, configured: list[Target], run_files: tuple[str, ...]) -> Plan | None:
+    """What to check for a recorded URL; None when its channel is no longer configured."""
     from .model import Target
-    from .redact import REDACTOR
 
     directory, _, filename = url.rstrip("/").rpartition("/")
+    index = filename in INDEX_FILES
+    files = conda_files(filename, run_files) if index else (filename,)
+    where = place(directory)
     for target in configured:
-        if REDACTOR.url(target.url).rstrip("/") == directory:
-            return target, filename
-    parts = urlsplit(directory)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    clean = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    subdir = clean.rsplit("/", 1)[-1]
-    channel = clean.rsplit("/", 1)[0]
-    return Target(clean, channel, subdir, "the command that failed"), filename
+        if place(target.url) == where:
+            return Plan(target, files, not index)
+    if index or any(marker in url for marker in _MARKERS):
+        # An index conda no longer asks for; or a URL whose secrets the
+        # record does not hold (never sent as its redacted text).
+        return None
+    # A package from a host that is not a channel (a CDN behind base_url or a
+    # redirect): the record holds it whole.
+    channel, _, subdir = directory.rpartition("/")
+    return Plan(
+        Target(directory, channel, subdir, "the command that failed"), files, True
+    )
 
 
 def check(
@@ -64,16 +106,18 @@ def check(
 
     if not failure.url or urlsplit(failure.url).scheme not in ("http", "https"):
         return LastFailureCheck(failure)
-    target, filename = target_for(failure.url, configured)
-    is_package = filename.endswith(PACKAGE_SUFFIXES)
+    what = plan(failure.url, configured, options.filenames)
+    if what is None:
+        return LastFailureCheck(failure, configured=False)
+    target, filename = what.target, what.files[-1]
     opts = dataclasses.replace(
         options,
-        filenames=(filename,),
-        max_bytes=package_bytes if is_package else options.max_bytes,
+        filenames=what.files,
+        max_bytes=package_bytes if what.package else options.max_bytes,
         compare_upstream=False,
     )
     (result,) = diagnose([target], route_for, opts)
-    if is_package and result.problem:
+    if what.package and result.problem:
         # The failing request is the package, not the channel's index.
         problem = result.problem
         if problem.layer is Layer.CONTENT:
@@ -105,9 +149,18 @@ def _package_replaced(problem: Problem, target: Target, filename: str) -> Proble
     )
 
 
-def lines(checked: LastFailureCheck, verbose: bool = False) -> list[str]:
-    """What a person reads: the failure in one line, then whether it still happens."""
+def lines(
+    checked: LastFailureCheck,
+    verbose: bool = False,
+    channels: list[TargetResult] | None = None,
+) -> list[str]:
+    """What a person reads: the failure in one line, then whether it still happens.
+
+    channels are the run's results: a cause one of them already shows is
+    pointed at, not said twice.
+    """
     from .lastfailure import ago
+    from .model import Status
     from .output.render import mark, target_lines
     from .redact import REDACTOR
 
@@ -117,18 +170,93 @@ def lines(checked: LastFailureCheck, verbose: bool = False) -> list[str]:
         + REDACTOR.text(failure.error)
     ]
     result = checked.result
+    if not checked.configured:
+        out += [
+            f"{mark(Status.OK)} {failure.url} is no longer configured: conda does "
+            "not ask for it any more",
+            f"    `{FORGET}` clears this record",
+        ]
+        return [REDACTOR.text(line) for line in out]
     if result is None:
-        out.append("    (no URL was recorded: the channels are checked below)")
+        out.append("    (no URL was recorded: the channels are checked above)")
         return out
-    if result.problem is None:
-        out.append(
-            f"{mark(result.status)} it no longer fails: {failure.url} answers now"
-        )
-        return out
+    if result.problem is None or result.status is not Status.ERROR:
+        if result.problem is None:
+            out.append(
+                f"{mark(result.status)} it no longer fails: {failure.url} answers now"
+            )
+        else:  # no answer within netcheck's wait, where conda would still wait
+            out.append(f"{mark(result.status)} not known to fail: {failure.url}")
+            out += target_lines(result, verbose)[1:]
+        out.append(f"    `{FORGET}` clears this record")
+        return [REDACTOR.text(line) for line in out]
     problem = result.problem
+    assert problem is not None
     out.append(
         f"{mark(result.status)} it still fails at the {problem.layer.value} layer: "
         f"{failure.url}"
     )
-    out += target_lines(result, verbose)[1:]
-    return out
+    same = _shown_by(result, channels or [])
+    if same is not None:
+        out.append(
+            f"    {problem.code.value} ({problem.layer.value}): the same cause as "
+            f"{same.target.channel_url} above"
+        )
+    else:
+        out += target_lines(result, verbose)[1:]
+    return [REDACTOR.text(line) for line in out]
+
+
+def _shown_by(
+    result: TargetResult, channels: list[TargetResult]
+) -> TargetResult | None:
+    """The channel result that already shows this cause: the same code at the same place."""
+    problem = result.problem
+    for other in channels:
+        if (
+            other.problem is not None
+            and other.problem.code is problem.code
+            and other.problem.summary == problem.summary
+            and place(other.target.url)[:3] == place(result.target.url)[:3]
+        ):
+            return other
+    return None
+
+
+class Pending:
+    """A re-check running beside the main run, under the same time bound."""
+
+    def __init__(
+        self,
+        failure: LastFailure,
+        route_for: RouteFactory,
+        options: Options,
+        configured: list[Target],
+        package_bytes: int,
+        on_result: Callable[[TargetResult], None] | None = None,
+    ) -> None:
+        import threading
+
+        self.failure = failure
+        self.options = options
+        self._checked: LastFailureCheck | None = None
+
+        def work() -> None:
+            try:
+                checked = check(failure, route_for, options, configured, package_bytes)
+            except Exception:  # reported as unchecked, never a traceback
+                checked = LastFailureCheck(failure)
+            self._checked = checked
+            if on_result and checked.result is not None:
+                on_result(checked.result)
+
+        self._thread = threading.Thread(
+            target=work, name="netcheck-last-failure", daemon=True
+        )
+        self._thread.start()
+
+    def wait(self) -> LastFailureCheck:
+        """The re-check's outcome; unchecked if it outlives the run's bound (it cannot)."""
+        # diagnose() ends within options.deadline plus a broken family's grace.
+        self._thread.join(self.options.deadline * 2 + 5)
+        return self._checked or LastFailureCheck(self.failure)

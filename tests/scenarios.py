@@ -147,18 +147,22 @@ SCENARIOS = [
     ),
     Scenario("refused", "connection-refused", "tcp", _refused),
     Scenario("black-hole", "connect-timeout", "tcp", _black_hole),
+    # netcheck waits 1 s here, conda 60 s: not an unreachable target yet.
     Scenario(
         "http-never-answers",
-        "read-timeout",
+        "no-answer-yet",
         "http",
         _silent,
-        summary_has="accepted the connection but sent no answer within 1 s",
+        status="warning",
+        summary_has="accepted the connection but sent no answer within 1 s; conda "
+        "would wait up to 60 s",
     ),
     Scenario(
         "tls-never-answers",
-        "read-timeout",
+        "no-answer-yet",
         "tls",
         lambda ctx: _silent(ctx, "https"),
+        status="warning",
     ),
     Scenario(
         "untrusted-ca",

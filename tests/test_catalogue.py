@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from conda_netcheck.config.commands import Commands, Shell
+from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 from conda_netcheck.diagnosis.catalogue import (
     CATALOGUE,
-    WARNING_CODES,
     Actor,
     Subject,
     action_for,
@@ -21,8 +21,6 @@ from conda_netcheck.model import (
     Code,
     Layer,
     Problem,
-    ProxySource,
-    ProxySourceKind,
     Status,
     Target,
 )
@@ -88,7 +86,8 @@ def test_the_docs_page_of_codes_includes_the_generated_table():
 
 
 def test_warning_codes_come_from_the_catalogue():
-    assert Code.SLOW in WARNING_CODES and Code.DNS_FAILURE not in WARNING_CODES
+    assert CATALOGUE[Code.SLOW].severity is Status.WARNING
+    assert CATALOGUE[Code.DNS_FAILURE].severity is Status.ERROR
     assert Problem(Code.SLOW, Layer.HTTP, "x").status is Status.WARNING
     assert Problem(Code.TLS_ERROR, Layer.TLS, "x").status is Status.ERROR
 
@@ -153,3 +152,22 @@ def test_a_proxy_that_does_not_answer_is_dropped_only_when_not_needed(
     (line,) = commands_for(problem, subject.target, subject.commands).lines
     assert line in fix
     assert ("--remove-key" in line) is (direct == "works")
+
+
+def test_every_entry_names_its_parts():
+    """Each entry is written with keyword arguments: a reader sees which text is which."""
+    import ast
+
+    from conda_netcheck.diagnosis import catalogue
+
+    tree = ast.parse(Path(catalogue.__file__).read_text(encoding="utf-8"))
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Entry"
+    ]
+    assert len(calls) == len(catalogue.ENTRIES) == len(CATALOGUE)
+    positional = [f"line {call.lineno}" for call in calls if call.args]
+    assert positional == []

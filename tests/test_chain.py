@@ -14,6 +14,7 @@ import trustme
 from support.mitm import mitm_proxy
 from support.servers import channel_server, make_channel, server_tls_context
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.diagnosis import intercept
 from conda_netcheck.probes import chain, proxy
 from conda_netcheck.probes.chain import describe, read_chain, verifies_with
@@ -324,6 +325,7 @@ def test_the_inspecting_proxy_is_named_with_the_fix(inspected_chain) -> None:
         os_trusts=False,
         conda_trusts=False,
         platform="linux",
+        commands=Commands(),
     )
     assert verdict.code == "tls-intercepted"
     assert verdict.summary == (
@@ -525,7 +527,14 @@ def test_interception_verdict(
     certs, via_proxy, host, public, os_trusts, conda_trusts, code, summary, fix
 ) -> None:
     verdict = intercept.interception_verdict(
-        certs, via_proxy, host, public, os_trusts, conda_trusts, platform="darwin"
+        certs,
+        via_proxy,
+        host,
+        public,
+        os_trusts,
+        conda_trusts,
+        platform="darwin",
+        commands=Commands(),
     )
     assert verdict.code == code
     if summary is None:
@@ -552,7 +561,14 @@ def test_interception_verdict(
 )
 def test_the_export_steps_fit_the_platform(platform: str, words: str) -> None:
     verdict = intercept.interception_verdict(
-        ZSCALER, False, "conda.anaconda.org", False, False, False, platform=platform
+        ZSCALER,
+        False,
+        "conda.anaconda.org",
+        False,
+        False,
+        False,
+        platform=platform,
+        commands=Commands(),
     )
     assert verdict.root == "Zscaler Root CA"
     assert words in verdict.fix

@@ -310,7 +310,7 @@ def conda_config(tmp_path):
 
 
 @pytest.fixture
-def test_auth_handler():
+def auth_handler_plugin():
     """Register a conda plugin providing the auth handler 'netcheck-test'."""
     from conda import plugins
     from conda.base.context import context
@@ -356,13 +356,16 @@ def test_unknown_auth_handler_falls_back_to_netrc(conda_config, tmp_path, monkey
 
 @needs_conda
 def test_resolvable_auth_handler_replaces_netrc_and_url_userinfo(
-    conda_config, test_auth_handler, tmp_path, monkeypatch
+    conda_config, auth_handler_plugin, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("NETRC", str(write_netrc(tmp_path / "netrc")))
     conda_config(
         {
             "channel_settings": [
-                {"channel": "https://private.example.com/*", "auth": test_auth_handler}
+                {
+                    "channel": "https://private.example.com/*",
+                    "auth": auth_handler_plugin,
+                }
             ]
         }
     )
@@ -393,12 +396,12 @@ def test_resolvable_auth_handler_replaces_netrc_and_url_userinfo(
     ids=["exact-name", "url-pattern", "other-scheme", "scheme-less-star", "other-name"],
 )
 def test_channel_settings_match_like_get_session(
-    channel, matches, conda_config, test_auth_handler
+    channel, matches, conda_config, auth_handler_plugin
 ):
     from conda.gateways.connection.session import get_session
 
     conda_config(
-        {"channel_settings": [{"channel": channel, "auth": test_auth_handler}]}
+        {"channel_settings": [{"channel": channel, "auth": auth_handler_plugin}]}
     )
     url = "https://conda.anaconda.org/conda-forge/linux-64"
     get_session.cache_clear()

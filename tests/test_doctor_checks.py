@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 pytestmark = needs_conda
 
 OK, X = "✅", "❌"
+WARN = "⚠️ "  # conda_netcheck.output.render.WARN_MARK
 
 
 def _conda_at_least(major: int, minor: int) -> bool:
@@ -123,7 +124,8 @@ def test_verbose_adds_each_url_with_its_fix(env, conda_cli):
     refused = f"http://127.0.0.1:{closed_port()}/down"
     prefix = env([refused])
     out, _ = doctor(conda_cli, prefix, "--verbose", "channel-reachability")
-    assert f"  {X} {refused}/noarch" in out
+    assert f"  {X} {refused}  (" in out
+    assert "noarch" in out
     assert "      fix: check the port of" in out
 
 
@@ -165,7 +167,7 @@ def _record_failure(url: str) -> None:
 @needs_observers
 def test_last_failure_that_still_happens(env, conda_cli, channel):
     refused = f"http://127.0.0.1:{closed_port()}/down"
-    prefix = env([channel.url])
+    prefix = env([channel.url, refused])
     _record_failure(f"{refused}/noarch/repodata.json")
     out, _ = doctor(conda_cli, prefix, "network-last-failure")
     (line,) = body(out)
@@ -183,9 +185,44 @@ def test_last_failure_that_no_longer_happens(env, conda_cli, channel):
     lines = body(out)
     assert lines[0] == (
         f"{OK} The last failure (`conda install numpy`, just now) no longer happens: "
-        f"{channel.url}/noarch/repodata.json answers now"
+        f"{channel.url}/noarch/repodata.json answers now; "
+        "`conda netcheck --forget` clears the record"
     )
     assert lines[1].startswith("    error: CondaHTTPError: HTTP 500")
+
+
+@needs_observers
+def test_last_failure_at_a_channel_no_longer_configured_is_ok(env, conda_cli, channel):
+    typo = f"http://127.0.0.1:{closed_port()}/down"
+    prefix = env([channel.url])  # the channel was corrected since
+    _record_failure(f"{typo}/noarch/repodata.json")
+    out, _ = doctor(conda_cli, prefix, "network-last-failure")
+    (line,) = body(out)
+    assert line == (
+        f"{OK} The last failure (`conda install numpy`, just now) was at "
+        f"{typo}/noarch/repodata.json, which is no longer configured; "
+        "`conda netcheck --forget` clears the record"
+    )
+
+
+@needs_observers
+def test_last_failure_at_a_server_slower_than_the_check_is_not_said_to_happen(
+    env, conda_cli
+):
+    from support.servers import silent_server
+
+    with silent_server() as port:
+        url = f"http://127.0.0.1:{port}/slow"
+        # The check waits 1 s; conda would wait 60 s (its default).
+        prefix = env([url], plugins={"netcheck_timeout": 1})
+        _record_failure(f"{url}/noarch/repodata.json")
+        out, _ = doctor(conda_cli, prefix, "network-last-failure")
+    (line,) = body(out)
+    assert line.startswith(
+        f"{WARN} The last failure (`conda install numpy`, just now) is not known to "
+        "happen again (no-answer-yet): "
+    ), line
+    assert "conda would wait up to 60 s" in line
 
 
 @needs_observers
@@ -203,3 +240,48 @@ def test_doctor_json_gets_only_the_marked_lines(env, conda_cli, channel):
     )
     assert all(line[:1] in (OK, X, "⚠") for line in body(out)), out
     assert err == ""
+
+
+@needs_doctor_selection
+def test_verbose_fix_edits_the_file_that_sets_the_proxy(
+    env, conda_cli, channel, tmp_path, monkeypatch
+):
+    """proxy_servers set in $CONDA_PREFIX/.condarc: a bare `conda config` would change nothing."""
+    dead = f"http://127.0.0.1:{closed_port()}"
+    prefix = tmp_path / "env"
+    rc = prefix / ".condarc"  # the env fixture made the environment
+    rc.write_text(json.dumps({"proxy_servers": {"http": dead}}))
+    monkeypatch.setenv("CONDA_PREFIX", str(prefix))
+    env([channel.url])
+    out, _ = doctor(conda_cli, str(prefix), "--verbose", "channel-reachability")
+    assert f"conda config --file {rc} --set proxy_servers.http" in out
+    assert f"conda config --file {rc} --remove-key proxy_servers.http" in out
+    assert "conda config --set proxy_servers" not in out
+    netcheck, _, _ = conda_cli("netcheck", "--timeout", "1")
+    assert f"conda config --file {rc} --set proxy_servers.http" in netcheck
+
+
+@needs_doctor_selection
+def test_verbose_says_a_cause_shared_by_the_subdirs_once(env, conda_cli, monkeypatch):
+    """Two subdirs refused the same way: one block with both, as `conda netcheck` prints."""
+    monkeypatch.setenv("CONDA_SUBDIR", "linux-64")
+    refused = f"http://127.0.0.1:{closed_port()}/down"
+    prefix = env([refused])
+    out, _ = doctor(conda_cli, prefix, "--verbose", "channel-reachability")
+    assert f"  {X} {refused}  (linux-64, noarch)" in out
+    assert out.count("connection-refused (tcp)") == 1
+    assert out.count("      fix: ") == 1
+
+
+@needs_observers
+def test_last_failure_is_not_checked_over_the_network_in_offline_mode(
+    env, conda_cli, channel
+):
+    """offline: true: conda sends nothing, so neither does the re-check; it says why."""
+    prefix = env([channel.url], offline=True)
+    _record_failure(f"{channel.url}/noarch/repodata.json")
+    channel.behaviour.requests.clear()
+    out, _ = doctor(conda_cli, prefix, "--verbose", "network-last-failure")
+    assert channel.behaviour.requests == []
+    assert "(offline-mode)" in out
+    assert "conda config --file " in out

@@ -13,6 +13,7 @@ from conftest import needs_conda
 from support.netns import netns_available, run_in_netns
 from support.servers import channel_server, full_backlog_server
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -141,7 +142,9 @@ def test_a_black_holed_ipv4_address_first_is_ipv4_broken(channel_root):
                 ),
             ]
 
-        options = Options(connect_timeout=1, read_timeout=2, resolver=resolver)
+        options = Options(
+            commands=Commands(), connect_timeout=1, read_timeout=2, resolver=resolver
+        )
         options.try_direct = False
         # requests resolves "localhost" itself (::1 answers); the probes use
         # the resolver above.
@@ -177,7 +180,9 @@ def test_a_name_without_a_working_family_is_still_a_connect_timeout():
                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
             ]
 
-        options = Options(connect_timeout=1, read_timeout=1, resolver=resolver)
+        options = Options(
+            commands=Commands(), connect_timeout=1, read_timeout=1, resolver=resolver
+        )
         (result,) = diagnose(
             urls_targets([f"http://{NAME}:{port}"], ("noarch",)),
             standalone_route,

@@ -233,6 +233,38 @@ def test_each_change_is_confirmed_and_a_no_changes_nothing(
     assert path.read_text() == before
 
 
+def _plugin_settings_loaded() -> None:
+    """Read the plugin settings of the file just written (conda keeps the first it read)."""
+    from conda.base.context import context
+
+    context.__dict__.pop("plugins", None)
+
+
+@needs_conda
+def test_the_check_after_the_fixes_still_covers_the_extra_urls(
+    home, channel, conda_cli, tmp_path
+):
+    """The re-check is the same run: an extra URL that still fails keeps the exit 1."""
+    from support.proxies import proxypy_proxy
+    from support.servers import closed_port
+
+    mirror = f"http://127.0.0.1:{closed_port()}/mirror"
+    with proxypy_proxy(tmp_path) as proxy:
+        write_condarc(
+            home,
+            channel.url,
+            f"proxy_servers:\n  http: localhost:{proxy.port}\n"
+            f"plugins:\n  netcheck_extra_urls:\n    - {mirror}\n",
+        )
+        _plugin_settings_loaded()
+        out, err, code = conda_cli("netcheck", "--fix", "--yes", "--timeout", "2")
+    assert "re-check: proxy_servers.http now passes" in out
+    after = out.split("After the fixes: ")[1]
+    assert "all 2 targets are reachable" not in after
+    assert f"{mirror}" in after
+    assert code == 1
+
+
 @needs_conda
 def test_two_fixes_in_the_same_file_both_apply(home, channel, conda_cli):
     path = write_condarc(
@@ -312,6 +344,7 @@ def test_planning_after_a_run_uses_its_evidence_and_opens_no_connection(
 ):
     from support.proxies import tinyproxy_proxy
 
+    from conda_netcheck.config.commands import Commands
     from conda_netcheck.config.netconfig import from_conda
     from conda_netcheck.config.routes import conda_route
     from conda_netcheck.config.targets import conda_targets
@@ -322,7 +355,9 @@ def test_planning_after_a_run_uses_its_evidence_and_opens_no_connection(
     with tinyproxy_proxy(tmp_path) as proxy:
         https_proxy = proxy.url.replace("http://", "https://")
         write_condarc(home, channel.url, f"proxy_servers:\n  http: {https_proxy}\n")
-        options = Options(connect_timeout=2, read_timeout=2, try_direct=False)
+        options = Options(
+            commands=Commands(), connect_timeout=2, read_timeout=2, try_direct=False
+        )
         report = Report(targets=diagnose(conda_targets(), conda_route, options))
     # The proxy is gone: a plan that needed to ask it could not offer the fix.
     (fix,) = [

@@ -30,6 +30,7 @@ from support.channel_faults import (
 )
 from support.servers import channel_server, closed_port
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -57,7 +58,7 @@ SHARDED = ("repodata_shards.msgpack.zst", *JSON_ONLY)
 def check(url: str, filenames=JSON_ONLY, **options):
     """netcheck on the channel's noarch, without conda's configuration."""
     options = {"connect_timeout": 2, "read_timeout": 3, **options}
-    opts = Options(filenames=filenames, **options)
+    opts = Options(commands=Commands(), filenames=filenames, **options)
     (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, opts)
     return result
 
@@ -381,7 +382,12 @@ def test_range_ignored_is_told_once_per_host(large):
     with channel_server(large.root) as server:
         server.behaviour.handler = ignore_range(large.root)
         urls = [server.url, f"{server.url}/mirror"]
-        opts = Options(filenames=JSON_ONLY, connect_timeout=2, read_timeout=3)
+        opts = Options(
+            commands=Commands(),
+            filenames=JSON_ONLY,
+            connect_timeout=2,
+            read_timeout=3,
+        )
         results = diagnose(
             urls_targets(urls, ("noarch", "linux-64")), standalone_route, opts
         )
@@ -628,9 +634,13 @@ def test_a_trickling_package_server_is_cut_off_at_the_deadline(real, server):
     start = time.monotonic()
     result = check(server.url, connect_timeout=1, read_timeout=1)
     elapsed = time.monotonic() - start
-    assert result.problem.code.value == "read-timeout"
+    # netcheck's wait (1 s) is shorter than conda's (60 s): not unreachable yet
+    assert result.problem.code.value == "no-answer-yet"
     assert result.resource.value == "package"
-    assert elapsed < Options(connect_timeout=1, read_timeout=1).deadline
+    assert (
+        elapsed
+        < Options(commands=Commands(), connect_timeout=1, read_timeout=1).deadline
+    )
 
 
 def test_zstd_decoding_is_bounded_in_output():
@@ -821,3 +831,60 @@ def test_the_packages_and_their_range_checks_are_asked_at_once(large):
         if p.endswith((".conda", ".tar.bz2"))
     )
     assert len(ranges) == 4 and "whole" in ranges
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    ("conda_waits", "status", "diagnosis", "fix"),
+    [
+        # conda waits no longer than this run did: give conda longer, in its file
+        (1, 1, "read-timeout", "sent nothing within conda's 1 s: try again later; if it is only "
+         "slow, give it longer: conda config --file {rc} --set "
+         "remote_read_timeout_secs 2"),
+        # conda waits longer than this run did: not unreachable yet, check
+        # again as long first
+        (20, 3, "no-answer-yet", "this check waited 1 s, conda waits 20 s (remote_read_timeout_secs): "
+         "check again with --timeout 20"),
+    ],
+    ids=["conda-waits-as-long", "conda-waits-longer"],
+)  # fmt: skip
+def test_a_stalled_package_fix_is_written_for_the_configuration(
+    real,
+    server,
+    conda_settings,
+    conda_cli,
+    tmp_path,
+    conda_waits,
+    status,
+    diagnosis,
+    fix,
+):
+    """A fix after the index uses the run's commands and timeouts, as the index's do."""
+    import time
+
+    from conda.base.context import reset_context
+
+    def stall(req) -> bool:
+        if not req.path.endswith(".conda"):
+            return False
+        req.send_response(200)
+        req.send_header("Content-Length", "100000")
+        req.end_headers()
+        req.wfile.write(b"P")
+        req.wfile.flush()
+        time.sleep(4)  # past the run's bound (--timeout 1), then give up
+        return True
+
+    server.behaviour.handler = chain(stall, serve_ranges(real.root))
+    conda_settings(server.url)
+    rc = tmp_path / "condarc"
+    settings = json.loads(rc.read_text())
+    rc.write_text(json.dumps({**settings, "remote_read_timeout_secs": conda_waits}))
+    reset_context()
+    out, _, code = conda_cli(
+        "netcheck", "--json", "--timeout", "1", f"{server.url}/noarch"
+    )
+    (target,) = [t for t in json.loads(out)["targets"] if t["subdir"] == "noarch"]
+    assert code == status
+    assert (target["diagnosis"], target["resource"]) == (diagnosis, "package")
+    assert fix.format(rc=rc) in target["fix"]

@@ -7,6 +7,7 @@ import trustme
 from support.mitm import ensure_mitmproxy, mitm_proxy
 from support.servers import channel_server, make_channel, server_tls_context
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -50,7 +51,9 @@ def check(upstream, mitm, monkeypatch, *, bundle: str, os_store: str):
     monkeypatch.setenv("HTTPS_PROXY", mitm.url)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
     monkeypatch.setenv("SSL_CERT_FILE", os_store)  # what truststore reads on Linux
-    options = Options(connect_timeout=2, read_timeout=3, try_direct=False)
+    options = Options(
+        commands=Commands(), connect_timeout=2, read_timeout=3, try_direct=False
+    )
     (result,) = diagnose(
         urls_targets([upstream.url], ("noarch",)), standalone_route, options
     )

@@ -18,6 +18,10 @@ from conftest import has_plugin_type, needs_conda, needs_hints, needs_observers
 from support.proxies import squid_proxy
 from support.servers import channel_server, closed_port, server_tls_context
 
+from conda_netcheck.output.render import marks
+
+X_MARK = marks()[1]
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
@@ -297,12 +301,23 @@ def test_netcheck_starts_from_the_failure_then_forget_clears_it(home):
     conda(env, "search", "--override-channels", "-c", url, "numpy")
 
     text = conda(env, "netcheck", "--timeout", "1")
-    first = text.stdout.splitlines()[0]
-    assert first.startswith(
+    lines = text.stdout.splitlines()
+    # After the channel blocks, before the verdict: the same cause is pointed at.
+    (start,) = [i for i, line in enumerate(lines) if line.startswith("The last")]
+    assert lines[start].startswith(
         "The last failure (`conda search --override-channels -c "
     ), text.stdout
-    assert "just now): CondaHTTPError: HTTP 000 CONNECTION FAILED for url <" in first
-    assert "it still fails at the tcp layer" in text.stdout
+    assert (
+        "just now): CondaHTTPError: HTTP 000 CONNECTION FAILED for url <"
+        in (lines[start])
+    )
+    assert "it still fails at the tcp layer" in lines[start + 1]
+    assert lines[start + 2] == (
+        f"    connection-refused (tcp): the same cause as {url} above"
+    )
+    assert lines[start + 3].startswith("Verdict: ")
+    assert lines.index(f"{X_MARK} {url}  (linux-64, noarch)") < start
+    assert text.returncode == 1
 
     document = json.loads(conda(env, "netcheck", "--json", "--timeout", "1").stdout)
     assert document["last_failure"]["target"]["diagnosis"] == "connection-refused"

@@ -1,10 +1,14 @@
-"""The layout tells the architecture: no import cycles, sockets only in probes/."""
+"""The layout tells the architecture: no import cycles, layers that only look down, sockets only in probes/."""
 
 from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).parent.parent / "conda_netcheck"
 
@@ -95,16 +99,101 @@ def _probe_imports() -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def test_probes_know_nothing_of_conda_settings_or_diagnoses():
+#: The layers data flows through, bottom up; each looks only down (or sideways
+#: at the neutral modules: codes, evidence, limits, model, redact, urls,
+#: safefiles, redirects). Lazy and TYPE_CHECKING imports count too.
+ABOVE_CONFIG = (
+    "probes",
+    "diagnosis",
+    "output",
+    "fix",
+    "health_checks",
+    "cli",
+    "run",
+    "hints",
+    "recheck",
+    "lastfailure",
+    "watch",
+    "plugin",
+)
+LOOKS_UP = [
+    # conda's settings are read without sockets and without explanations.
+    *(("config", upper) for upper in ABOVE_CONFIG),
+    # a probe states facts: it knows neither conda's settings nor diagnoses.
+    ("probes", "config"),
+    ("probes", "settings"),
+    *(("probes", upper) for upper in ABOVE_CONFIG if upper != "probes"),
+]
+
+
+def _all_imports(layer: str) -> list[tuple[str, str]]:
+    """(file, module) for every package import in a layer, wherever it is written."""
+    found = []
+    for path in (PACKAGE / layer).rglob("*.py"):
+        name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        package = name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+                found.append((path.name, module))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("layer", "upper"), LOOKS_UP, ids=[f"{a}-not-{b}" for a, b in LOOKS_UP]
+)
+def test_a_layer_never_imports_a_layer_above_it(layer: str, upper: str):
     wrong = [
         (name, module)
-        for name, module, _ in _probe_imports()
-        if module.lstrip(".").split(".")[0] in ("config", "diagnosis", "output", "fix")
-        and module.startswith("..")
-        # A file-safety helper with no settings in it (no conda, no imports).
-        and module != "..config.files"
+        for name, module in _all_imports(layer)
+        if module == f"conda_netcheck.{upper}"
+        or module.startswith(f"conda_netcheck.{upper}.")
     ]
     assert wrong == []
+
+
+#: What the model may import: modules that themselves import nothing of the package.
+MODEL_IMPORTS = {
+    "conda_netcheck.codes",
+    "conda_netcheck.evidence",
+    "conda_netcheck.limits",
+    "conda_netcheck.fixtext",  # a fix's lines, which problems and findings carry
+}
+
+
+def test_the_model_is_a_leaf():
+    """Every layer imports the model, so it imports no layer (TYPE_CHECKING aside)."""
+    modules = _modules()
+    found = _imports("conda_netcheck.model", modules["conda_netcheck.model"], modules)
+    lazy = _lazy_imports(modules["conda_netcheck.model"])
+    # The one lookup: a code's severity, in the catalogue (its one home), at first use.
+    assert lazy == {("severity", "conda_netcheck.diagnosis.catalogue")}
+    assert found - {m for _, m in lazy} == MODEL_IMPORTS
+    for leaf in MODEL_IMPORTS:
+        assert _imports(leaf, modules[leaf], modules) == set()
+
+
+def _lazy_imports(path: Path) -> set[tuple[str, str]]:
+    """(function, module) for each package import inside a function body."""
+    found = set()
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    found.add((function.name, f"conda_netcheck.{node.module}"))
+    return found
+
+
+def test_importing_the_model_loads_only_the_model_and_its_leaves():
+    code = (
+        "import sys, conda_netcheck.model; "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('conda_netcheck'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert set(loaded) == {"conda_netcheck", "conda_netcheck.model", *MODEL_IMPORTS}
 
 
 def test_probes_return_facts_not_problems():

@@ -12,6 +12,7 @@ from support.proxies import (
 )
 from support.servers import channel_server, server_tls_context
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -36,7 +37,7 @@ def https_channel(channel_root, ca, ca_bundle, monkeypatch):
 def check(url: str, proxy_url: str, monkeypatch, **options):
     scheme = url.split("://")[0].upper()
     monkeypatch.setenv(f"{scheme}_PROXY", proxy_url)
-    options = Options(connect_timeout=2, read_timeout=2, **options)
+    options = Options(commands=Commands(), connect_timeout=2, read_timeout=2, **options)
     (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, options)
     return result
 
@@ -132,10 +133,26 @@ def test_no_direct_attempt_when_disabled(channel, monkeypatch):
     assert result.problem.details.direct is None
 
 
-def test_stalling_proxy_is_bounded(https_channel, monkeypatch):
+@pytest.mark.parametrize(
+    ("conda_waits", "code", "status"),
+    [(60.0, "no-answer-yet", "warning"), (2.0, "read-timeout", "error")],
+    ids=["conda-waits-longer", "conda-waits-as-long"],
+)
+def test_stalling_proxy_is_bounded(
+    https_channel, monkeypatch, conda_waits, code, status
+):
+    """A proxy slow to answer CONNECT (to resolve the upstream name): unreachable
+    only once netcheck has waited as long as conda would."""
     with stalling_proxy() as proxy:
-        result = check(https_channel.url, proxy.url, monkeypatch, try_direct=False)
-    assert result.problem.code.value == "read-timeout"
+        result = check(
+            https_channel.url,
+            proxy.url,
+            monkeypatch,
+            try_direct=False,
+            conda_read_timeout=conda_waits,
+        )
+    assert result.problem.code.value == code
+    assert result.status.value == status
     assert result.problem.layer.value == "proxy"
     assert "did not answer CONNECT" in result.problem.summary
 

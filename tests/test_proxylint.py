@@ -10,6 +10,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from conda_netcheck.config import proxylint
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.netconfig import NetConfig
 from conda_netcheck.config.proxylint import lint_proxies, lint_proxy_url
 from conda_netcheck.config.sources import ProxySource, ProxySourceKind, SettingSource
@@ -184,7 +185,7 @@ def no_pysocks(monkeypatch):
     ids=[case[0] for case in CASES],
 )
 def test_lint_names_the_problem(no_pysocks, url, severity, fragment):
-    issues = lint_proxy_url(url)
+    issues = lint_proxy_url(url, commands=Commands())
     if severity == VARIES:
         view = requests_view(url)
         severity = "error" if view is FAILS or "'" in view else "warning"
@@ -210,7 +211,7 @@ def test_table_matches_what_requests_does(url, opened):
         view = requests_view(url)
         # Port 0 is wrong whether urllib3 keeps it or turns it into 80.
         broken = view is FAILS or "'" in view or url.endswith(":0")
-        worst = {lint.status for lint in lint_proxy_url(url)}
+        worst = {lint.status for lint in lint_proxy_url(url, commands=Commands())}
         assert (Status.ERROR in worst) == broken, (view, worst)
         return
     assert requests_view(url) == opened
@@ -224,17 +225,17 @@ def test_socks_support_is_read_from_requests():
 
 def test_socks_proxy_is_clean_with_pysocks(monkeypatch):
     monkeypatch.setattr(proxylint, "_socks_supported", lambda: True)
-    assert lint_proxy_url("socks5h://proxy:1080") == []
+    assert lint_proxy_url("socks5h://proxy:1080", commands=Commands()) == []
 
 
 def test_missing_scheme_fix_is_a_conda_config_command():
-    (lint,) = lint_proxy_url("proxy:8080")
+    (lint,) = lint_proxy_url("proxy:8080", commands=Commands())
     assert lint.fix == "conda config --set proxy_servers.https http://proxy:8080"
 
 
 def test_fix_for_a_variable_exports_it():
     variable = ProxySource(ProxySourceKind.VARIABLE, "HTTPS_PROXY")
-    (lint,) = lint_proxy_url("https://proxy:3128", source=variable)
+    (lint,) = lint_proxy_url("https://proxy:3128", source=variable, commands=Commands())
     assert lint.fix.endswith("HTTPS_PROXY=http://proxy:3128")
 
 
@@ -262,7 +263,7 @@ SHAPES = [
 def test_planted_passwords_never_appear(no_pysocks, password):
     forbidden = {password, password.replace("%41", "A")}
     urls = [shape.format(pw=password) for shape in SHAPES]
-    lints = [lint for url in urls for lint in lint_proxy_url(url)]
+    lints = [lint for url in urls for lint in lint_proxy_url(url, commands=Commands())]
     texts = [text for lint in lints for text in (lint.summary, lint.fix or "")]
     cfg = NetConfig(
         proxy_servers={"http": urls[0], "https": urls[1], "all://h": urls[4]},

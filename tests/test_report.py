@@ -8,15 +8,13 @@ from datetime import datetime, timezone
 import pytest
 
 from conda_netcheck.config.netconfig import NetConfig
-from conda_netcheck.config.sources import SettingSource
+from conda_netcheck.config.sources import ProxySource, ProxySourceKind, SettingSource
 from conda_netcheck.model import (
     Code,
     Details,
     Finding,
     Layer,
     Problem,
-    ProxySource,
-    ProxySourceKind,
     Report,
     Target,
     TargetResult,

@@ -7,6 +7,7 @@ import time
 import pytest
 from scenarios import SCENARIOS, Context
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -26,7 +27,10 @@ def test_scenario_names_the_broken_layer(scenario, ctx, monkeypatch):
         for key, value in setup.env.items():
             monkeypatch.setenv(key, value)
         options = Options(
-            connect_timeout=1.0, read_timeout=1.0, resolver=setup.resolver
+            commands=Commands(),
+            connect_timeout=1.0,
+            read_timeout=1.0,
+            resolver=setup.resolver,
         )
         start = time.monotonic()
         results = diagnose(
@@ -47,7 +51,7 @@ def test_scenario_names_the_broken_layer(scenario, ctx, monkeypatch):
 
 
 def test_offline_mode_sends_nothing(channel):
-    options = Options(offline=True)
+    options = Options(commands=Commands(), offline=True)
     (result,) = diagnose(
         urls_targets([channel.url], ("noarch",)), standalone_route, options
     )
@@ -58,7 +62,9 @@ def test_offline_mode_sends_nothing(channel):
 
 def test_missing_optional_formats_are_not_errors(channel):
     filenames = ("repodata_shards.msgpack.zst", "repodata.json.zst", "repodata.json")
-    options = Options(connect_timeout=1, read_timeout=1, filenames=filenames)
+    options = Options(
+        commands=Commands(), connect_timeout=1, read_timeout=1, filenames=filenames
+    )
     (result,) = diagnose(
         urls_targets([channel.url], ("noarch",)), standalone_route, options
     )
@@ -71,7 +77,7 @@ def test_missing_optional_formats_are_not_errors(channel):
 def test_reads_only_the_first_kib_of_repodata(channel, channel_root):
     big = b'{"info": {}, "packages": {' + b" " * (5 * 1024 * 1024) + b"}}"
     (channel_root / "noarch" / "repodata.json").write_bytes(big)
-    options = Options(connect_timeout=1, read_timeout=2)
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=2)
     (result,) = diagnose(
         urls_targets([channel.url], ("noarch",)), standalone_route, options
     )
@@ -82,7 +88,7 @@ def test_reads_only_the_first_kib_of_repodata(channel, channel_root):
 def test_redirect_chain_is_recorded(ctx):
     (scenario,) = [s for s in SCENARIOS if s.id == "ok-after-redirect"]
     with scenario.start(ctx) as setup:
-        options = Options(connect_timeout=1, read_timeout=1)
+        options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
         (result,) = diagnose(
             urls_targets([setup.url], ("noarch",)), standalone_route, options
         )
@@ -101,7 +107,9 @@ def test_hosts_are_probed_once_for_all_their_targets(channel):
 
     url = channel.url.replace("127.0.0.1", "channel.test")
     subdirs = ("noarch", "linux-64", "osx-64", "win-64")
-    options = Options(connect_timeout=1, read_timeout=1, resolver=resolver)
+    options = Options(
+        commands=Commands(), connect_timeout=1, read_timeout=1, resolver=resolver
+    )
     diagnose(urls_targets([url], subdirs), _no_proxy_route, options)
     assert calls == ["channel.test"]
 
@@ -136,7 +144,7 @@ def test_forty_slow_targets_all_finish(channel):
             (channel.behaviour.root / f"c{i}" / subdir / "repodata.json").write_text(
                 "{}"
             )
-    options = Options(connect_timeout=2, read_timeout=3)
+    options = Options(commands=Commands(), connect_timeout=2, read_timeout=3)
     targets = urls_targets(urls, ("noarch", "linux-64"))
     results = diagnose(targets, standalone_route, options)
     # In the order given, whatever order they finished in (the speed-up is
@@ -164,7 +172,7 @@ def test_leaf_only_server_without_aia_names_both_causes(
     root.cert_pem.write_to_path(str(bundle))
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     with channel_server(channel_root, tls=context) as server:
-        options = Options(connect_timeout=1, read_timeout=2)
+        options = Options(commands=Commands(), connect_timeout=1, read_timeout=2)
         (result,) = diagnose(
             urls_targets([server.url], ("noarch",)), standalone_route, options
         )
@@ -185,7 +193,7 @@ def test_a_mirror_listing_only_tar_bz2_is_a_warning(tmp_path):
 
     root = make_channel(tmp_path / "old-mirror", conda_format=False)
     with channel_server(root) as server:
-        options = Options(connect_timeout=1, read_timeout=2)
+        options = Options(commands=Commands(), connect_timeout=1, read_timeout=2)
         (result,) = diagnose(
             urls_targets([server.url], ("noarch",)), standalone_route, options
         )
@@ -196,7 +204,7 @@ def test_a_mirror_listing_only_tar_bz2_is_a_warning(tmp_path):
 
 
 def test_a_channel_with_both_formats_is_ok(channel):
-    options = Options(connect_timeout=1, read_timeout=2)
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=2)
     (result,) = diagnose(
         urls_targets([channel.url], ("noarch",)), standalone_route, options
     )
@@ -220,7 +228,7 @@ def test_a_server_stuck_on_old_tls_names_the_versions(
     context.set_ciphers("ALL:@SECLEVEL=0")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_bundle)
     with channel_server(channel_root, tls=context) as server:
-        options = Options(connect_timeout=1, read_timeout=2)
+        options = Options(commands=Commands(), connect_timeout=1, read_timeout=2)
         (result,) = diagnose(
             urls_targets([server.url], ("noarch",)), standalone_route, options
         )
@@ -231,7 +239,12 @@ def test_a_server_stuck_on_old_tls_names_the_versions(
 def test_a_silent_server_is_checked_again_with_condas_timeout_first(ctx):
     (scenario,) = [s for s in SCENARIOS if s.id == "http-never-answers"]
     with scenario.start(ctx) as setup:
-        options = Options(connect_timeout=1, read_timeout=1, conda_read_timeout=60)
+        options = Options(
+            commands=Commands(),
+            connect_timeout=1,
+            read_timeout=1,
+            conda_read_timeout=60,
+        )
         (result,) = diagnose(
             urls_targets([setup.url], ("noarch",)), standalone_route, options
         )

@@ -25,6 +25,7 @@ from support.tls_faults import (
     sni_filter,
 )
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.diagnosis.runner import diagnose
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 # SNI is only sent for names, never for IP addresses: the channel is "localhost".
 NAME = "localhost"
-OPTIONS = Options(connect_timeout=1.0, read_timeout=2.0)
+OPTIONS = Options(commands=Commands(), connect_timeout=1.0, read_timeout=2.0)
 
 
 def standalone(url: str, monkeypatch, bundle: str | None):

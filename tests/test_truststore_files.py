@@ -12,6 +12,7 @@ from conftest import needs_conda
 from support.servers import channel_server
 from support.tls_faults import issue, serving
 
+from conda_netcheck.config.commands import Commands
 from conda_netcheck.config.routes import standalone_route
 from conda_netcheck.config.targets import urls_targets
 from conda_netcheck.config.trust import truststore_files
@@ -58,7 +59,7 @@ def private_channel(channel_root, tmp_path):
 
 
 def run(url: str):
-    options = Options(connect_timeout=1, read_timeout=2)
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=2)
     (result,) = diagnose(urls_targets([url], ("noarch",)), standalone_route, options)
     return result.problem
 

@@ -46,8 +46,8 @@ def config_findings(
 
 def netrc_file(cfg: NetConfig) -> list[Finding]:
     """A NETRC that names a FIFO, a device or a huge file: requests would read it."""
+    from ..safefiles import MAX_SMALL_FILE_BYTES, path_problem
     from .credentials import netrc_path
-    from .files import MAX_SMALL_FILE_BYTES, path_problem
 
     path = netrc_path(cfg.env) if "NETRC" in cfg.env else None
     problem = path_problem(path, MAX_SMALL_FILE_BYTES) if path else None
@@ -95,7 +95,7 @@ def condarc_variable(cfg: NetConfig) -> list[Finding]:
     """CONDARC naming something conda silently skips (missing, a FIFO, a bad name)."""
     import os
 
-    from .files import MAX_SMALL_FILE_BYTES, path_problem
+    from ..safefiles import MAX_SMALL_FILE_BYTES, path_problem
 
     path = cfg.env.get("CONDARC")
     if not path or not cfg.conda:

@@ -91,24 +91,6 @@ def proxy_variable(url: str) -> str:
     return f"{scheme.upper()}_PROXY"
 
 
-@dataclass(frozen=True)
-class FixLines:
-    """The shell lines of one fix, in order, exactly as the text prints them.
-
-    `needs`: what the user supplies before running them: each placeholder as
-    the lines write it (`USER:<password>`) and each file they read that only
-    the user can provide (a root certificate). `checked`: proven on a scratch
-    copy of the configuration (not yet done: always False).
-    """
-
-    lines: tuple[str, ...] = ()
-    needs: tuple[str, ...] = ()
-    checked: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.lines)
-
-
 #: The placeholders a fix line may hold; the user replaces them.
 PLACEHOLDERS = ("USER:<password>", "USER@", "PROXY_HOST:PORT")
 

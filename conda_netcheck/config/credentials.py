@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
 from ..redact import REDACTOR
+from ..safefiles import MAX_SMALL_FILE_BYTES, UnsafePath, path_problem, read_text
 from .commands import Commands
-from .files import MAX_SMALL_FILE_BYTES, UnsafePath, path_problem, read_text
 from .locations import binstar_token_dir, netrc_path
 
 if TYPE_CHECKING:

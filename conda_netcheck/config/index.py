@@ -29,6 +29,9 @@ class PackageRef:
     size: int | None = None
     sha256: str | None = None
     md5: str | None = None
+    #: whether conda itself downloads this file with the run's settings (a
+    #: .tar.bz2 with a .conda twin is not, unless use_only_tar_bz2)
+    conda_fetches: bool = True
 
 
 def safe_urljoin_with_slash(base_url: str, relative_url: str = "") -> str:
@@ -124,31 +127,47 @@ def records_from_shard(shard: Any) -> dict[str, dict[str, Any]]:
 
 
 def smallest_packages(
-    records: dict[str, dict[str, Any]], base: str
+    records: dict[str, dict[str, Any]], base: str, tar_bz2_only: bool = False
 ) -> list[PackageRef]:
-    """The smallest .conda and the smallest .tar.bz2 listed, where conda would fetch them."""
+    """The smallest .conda and the smallest .tar.bz2 listed, where conda would fetch them.
+
+    conda downloads one file per package: the .conda when there is one, the
+    .tar.bz2 otherwise; with use_only_tar_bz2 (tar_bz2_only) it ignores the
+    .conda files altogether, so none is chosen. A .tar.bz2 conda downloads
+    is preferred to a smaller one it does not.
+    """
     chosen: list[PackageRef] = []
     for suffix in PACKAGE_SUFFIXES:
+        if tar_bz2_only and suffix == ".conda":
+            continue
         candidates = [
-            (size, name)
+            (not fetched, size is None, size or 0, name)
             for name, rec in records.items()
             if name.endswith(suffix)
             for size in [_int(rec.get("size"))]
+            for fetched in [tar_bz2_only or not _has_conda_twin(name, records)]
         ]
         if not candidates:
             continue
-        size, name = min(candidates, key=lambda c: (c[0] is None, c[0] or 0, c[1]))
+        not_fetched, _, _, name = min(candidates)
         rec = records[name]
         chosen.append(
             PackageRef(
                 name,
                 base + name,
-                size,
+                _int(rec.get("size")),
                 _hex(rec.get("sha256")),
                 _hex(rec.get("md5")),
+                conda_fetches=not not_fetched,
             )
         )
     return chosen
+
+
+def _has_conda_twin(name: str, records: dict[str, dict[str, Any]]) -> bool:
+    """A .tar.bz2 whose package is also listed as .conda (conda fetches that one)."""
+    stem = name.removesuffix(".tar.bz2")
+    return name.endswith(".tar.bz2") and f"{stem}.conda" in records
 
 
 def _int(value: Any) -> int | None:

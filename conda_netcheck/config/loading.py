@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .files import MAX_SMALL_FILE_BYTES, UnsafePath, read_bytes
+from ..safefiles import MAX_SMALL_FILE_BYTES, UnsafePath, read_bytes
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,32 @@ def _from_yaml_error(path: str, exc: Exception) -> BrokenFile:
         problem = "a key is set twice (" + str(problem).strip() + ")"
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
+    opened = _unclosed(context, start, mark)
+    if opened is not None:
+        # An unclosed [, { or quote: the parser stops lines later, where the
+        # next key is; the mistake is where it opened.
+        problem = (
+            f"the {opened} opened here is never closed (the parser stopped at line "
+            f"{line}, column {column}: {getattr(exc, 'problem', None) or problem})"
+        )
+        line, column = start.line + 1, start.column + 1
     # conda turns these two into ConfigurationLoadError and skips the file.
     ignored = type(exc).__name__ in ("ScannerError", "ReaderError")
     return BrokenFile(path, str(problem).strip(), line, column, ignored)
+
+
+_OPENERS = {
+    "flow mapping": "'{'",
+    "flow sequence": "'['",
+    "quoted scalar": "quote",
+}
+
+
+def _unclosed(context: Any, start: Any, mark: Any) -> str | None:
+    """What was left open (a '{', a '[', a quote) when it opened on an earlier line."""
+    if not context or start is None or mark is None or start.line == mark.line:
+        return None
+    for words, what in _OPENERS.items():
+        if words in str(context):
+            return what
+    return None

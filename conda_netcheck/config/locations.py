@@ -1,6 +1,6 @@
 """Where conda and requests look for files: .netrc, anaconda-client tokens, .condarc.
 
-Path resolution only; nothing here opens a file (config.files does, safely).
+Path resolution only; nothing here opens a file (safefiles does, safely).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..limits import CONDA_CONNECT_TIMEOUT, CONDA_READ_TIMEOUT
 from .sources import COMMAND_LINE, DEFAULT_SOURCE, SettingSource
 
 if TYPE_CHECKING:
@@ -49,11 +50,6 @@ NETWORK_KEYS = (
     "remote_max_retries",
     "add_anaconda_token",
 )
-
-
-#: conda's remote_connect_timeout_secs and remote_read_timeout_secs when unset.
-CONDA_CONNECT_TIMEOUT = 9.15
-CONDA_READ_TIMEOUT = 60.0
 
 
 @dataclass
@@ -345,7 +341,7 @@ def anaconda_auth_proxies() -> dict[str, dict[str, str]]:
         import tomllib
     except ImportError:  # Python < 3.11: anaconda-auth's TOML is not read
         return found
-    from .files import read_text
+    from ..safefiles import read_text
 
     try:
         data = tomllib.loads(read_text(path))

@@ -11,7 +11,7 @@ Nothing here ever shows a password: user info is written ``USER:<password>``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -215,10 +215,9 @@ def _scrubbed(lint: Lint, secrets: list[str]) -> Lint:
 
 
 def _fixer(
-    source: ProxySource | None, scheme: str, commands: Commands | None
+    source: ProxySource | None, scheme: str, commands: Commands
 ) -> Callable[[str], str]:
     """fix(value): the line that sets the proxy to value where `source` sets it."""
-    commands = commands or Commands()
     return lambda value: commands.set_proxy(f"{scheme}://", value, source)
 
 
@@ -227,7 +226,7 @@ def lint_proxy_url(
     *,
     source: ProxySource | None = None,
     scheme: str = "https",
-    commands: Commands | None = None,
+    commands: Commands,
 ) -> list[Lint]:
     """The problems with one proxy URL; no network, no secrets.
 
@@ -871,7 +870,8 @@ def _missing_scheme(
     )
     fix = _fixer(_sibling(chosen.source, missing), missing, commands)(display)
     summary = f"sets a proxy for {present} but none is set for {missing}: {effect}"
-    return [_finding(chosen.check, Lint(Status.WARNING, summary, fix))]
+    finding = _finding(chosen.check, Lint(Status.WARNING, summary, fix))
+    return [replace(finding, scheme=missing)]
 
 
 def _sibling(source: ProxySource, scheme: str) -> ProxySource:

@@ -7,8 +7,9 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..model import ProxySource, ProxySourceKind, Route
+from ..model import Route
 from ..redact import REDACTOR
+from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
     from requests import Session
@@ -47,7 +48,7 @@ def standalone_route(url: str) -> Route:
         if os.environ.get("SSL_CERT_FILE"):
             session.verify = os.environ["SSL_CERT_FILE"]
     _mount_no_retry(session, None)
-    from ..probes.http import refuse_non_http_redirect
+    from ..redirects import refuse_non_http_redirect
 
     session.hooks["response"].append(refuse_non_http_redirect)
     route = _route(session, url, {})
@@ -87,7 +88,7 @@ def diagnostic_copy(session: Session) -> Session:
             clone.mount(prefix, adapter)  # file://, ftp://, s3://: no retries there
     _mount_no_retry(clone, truststore_context)
     clone.auth = NoPromptAuth(session.auth)
-    from ..probes.http import refuse_non_http_redirect
+    from ..redirects import refuse_non_http_redirect
 
     clone.hooks = {
         **session.hooks,

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..redact import REDACTOR, Redactor
-from .files import MAX_SMALL_FILE_BYTES, UnsafePath, read_text
+from ..safefiles import MAX_SMALL_FILE_BYTES, UnsafePath, read_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

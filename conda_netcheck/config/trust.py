@@ -27,15 +27,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
-from ..model import Code, Finding, Status
-from .commands import Commands, FixLines, for_config, set_variable, unset_variable
-from .files import (
+from ..model import Code, Finding, FixLines, Status
+from ..safefiles import (
     MAX_BUNDLE_BYTES,
     MAX_SMALL_FILE_BYTES,
     UnsafePath,
     path_problem,
     read_bytes,
 )
+from .commands import Commands, for_config, set_variable, unset_variable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -670,6 +670,7 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 "CDN, anaconda.org) will fail to verify; build a combined bundle",
                 fix,
                 status=Status.WARNING,
+                public_hosts=True,
                 commands=FixLines(tuple(lines)),
             )
         )

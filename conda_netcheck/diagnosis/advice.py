@@ -8,8 +8,8 @@ import ssl
 from typing import TYPE_CHECKING, Any
 
 from ..model import Code, Details, Layer, Problem
-from ..probes.http import RefusedRedirect
 from ..redact import REDACTOR
+from ..redirects import RefusedRedirect
 
 if TYPE_CHECKING:
     from ..model import Route
@@ -60,7 +60,7 @@ def trust_setting_problem(exc: Exception, route: Route) -> Problem:
 
 
 def _reason(exc: Exception) -> str:
-    if getattr(exc, "what", None):  # config.files.UnsafePath: what the path is
+    if getattr(exc, "what", None):  # safefiles.UnsafePath: what the path is
         return str(exc.what)
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror

@@ -131,8 +131,8 @@ class _Walker:
             self.fetcher.absorb(later)
 
     def _packages(self, base: str, records: dict) -> None:
-        """The smallest package of each format, fetched at once."""
-        refs = index.smallest_packages(records, base)
+        """The smallest package of each format, fetched at once (see smallest_packages)."""
+        refs = index.smallest_packages(records, base, self.options.tar_bz2_only)
         if not refs:
             self.out.notes.append("no package record in what was read: none fetched")
         packages.check_all(self.fetcher, refs, packages.resume_matters(records))

@@ -9,7 +9,7 @@ docs/codes-table.md with `codes_table()`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
@@ -17,14 +17,13 @@ from urllib.parse import urlsplit
 from ..codes import Code, Layer, Status
 from ..config.commands import (
     Commands,
-    FixLines,
     placeholders,
     proxy_placeholder,
     unset_variable,
 )
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
-from ..fixtext import Fix
+from ..fixtext import Fix, FixLines
 from ..urls import format_address, host_port
 
 if TYPE_CHECKING:
@@ -58,8 +57,9 @@ class Subject:
     """What a fix or a report sentence is written about: a target and its problem."""
 
     target: Target
-    problem: Problem | None = None
-    commands: Commands = field(default_factory=Commands)
+    problem: Problem | None
+    #: writes the run's commands (--file, the user's shell): never a default
+    commands: Commands
     read_timeout: float = CONDA_READ_TIMEOUT  # conda's, not the diagnostic one
     waited: float | None = None  # how long this run waited for an answer
 
@@ -117,18 +117,26 @@ class Action:
     commands: tuple[str, ...] = ()
 
 
+def _mine(s: Subject) -> Action:
+    """The machine's own configuration: the fix as the user reads it."""
+    summary = s.problem.summary if s.problem else s.target.url
+    fix = (s.problem.fix if s.problem else None) or fix_for_subject(s)
+    return Action(Actor.YOU, f"{summary} ({s.host})" + (f"; fix: {fix}" if fix else ""))
+
+
 @dataclass(frozen=True)
 class Entry:
-    """Everything one diagnosis code says, in one place."""
+    """Everything one diagnosis code says, in one place; made with keyword arguments."""
 
     code: Code
     layers: tuple[Layer, ...]  # where it can be found, the usual one first
-    severity: Status
     actor: Actor
     meaning: str  # the table of codes: what it means
     table_fix: str  # the table of codes: the fix in short
     fix: Callable[[Subject], str | None]
-    report: Callable[[Subject], Action]
+    #: the network team's report: by default the fix as the user reads it
+    report: Callable[[Subject], Action] = _mine
+    severity: Status = Status.ERROR
 
     def table_row(self) -> str:
         """This code's row of the table of codes (docs/codes-table.md)."""
@@ -148,13 +156,6 @@ def _say(actor: Actor, sentence: Callable[[Subject], str]) -> Callable[..., Acti
 
 def _fixed(text: str) -> Callable[[Subject], str]:
     return lambda s: text
-
-
-def _mine(s: Subject) -> Action:
-    """The machine's own configuration: the fix as the user reads it."""
-    summary = s.problem.summary if s.problem else s.target.url
-    fix = (s.problem.fix if s.problem else None) or fix_for_subject(s)
-    return Action(Actor.YOU, f"{summary} ({s.host})" + (f"; fix: {fix}" if fix else ""))
 
 
 def _finding(s: Subject) -> Action:
@@ -375,152 +376,178 @@ def _mismatch(s: Subject) -> Action:
     return Action(Actor.SERVER, f"{s.address}: {summary}")
 
 
-def _e(
-    code: Code,
-    layers: tuple[Layer, ...],
-    actor: Actor,
-    meaning: str,
-    table_fix: str,
-    fix: Callable[[Subject], str | None],
-    report: Callable[[Subject], Action] = _mine,
-    severity: Status = Status.ERROR,
-) -> Entry:
-    return Entry(code, layers, severity, actor, meaning, table_fix, fix, report)
-
-
-C, L, A = Code, Layer, Actor
-W = Status.WARNING
-
 ENTRIES: tuple[Entry, ...] = (
-    _e(
-        C.OK,
-        (),
-        A.YOU,
-        "the target answered with repodata",
-        "nothing to do",
-        lambda s: None,
-        lambda s: Action(A.YOU, f"{s.host}: reachable"),
-        Status.OK,
+    Entry(
+        code=Code.OK,
+        layers=(),
+        actor=Actor.YOU,
+        meaning="the target answered with repodata",
+        table_fix="nothing to do",
+        fix=lambda s: None,
+        report=lambda s: Action(Actor.YOU, f"{s.host}: reachable"),
+        severity=Status.OK,
     ),
-    _e(
-        C.OFFLINE_MODE,
-        (L.CONFIG,),
-        A.YOU,
-        "`offline: true` (condarc, `CONDA_OFFLINE`, `--offline`): conda downloads "
-        "nothing; no traffic is sent",
-        "`conda config --file FILE --set offline false`, or `unset CONDA_OFFLINE`",
-        _offline,
+    Entry(
+        code=Code.OFFLINE_MODE,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning=(
+            "`offline: true` (condarc, `CONDA_OFFLINE`, `--offline`): conda downloads "
+            "nothing; no traffic is sent"
+        ),
+        table_fix="`conda config --file FILE --set offline false`, or `unset CONDA_OFFLINE`",
+        fix=_offline,
     ),
-    _e(
-        C.DNS_FAILURE,
-        (L.DNS,),
-        A.NETWORK,
-        "the name does not exist (NXDOMAIN), the resolver failed (SERVFAIL), or did "
-        "not answer within the timeout",
-        "check the host name in the named setting; connect to the VPN, or use the "
-        "proxy: `conda config --set proxy_servers.https http://PROXY_HOST:PORT` "
-        "(`.http` for `http://` channels)",
-        lambda s: (
+    Entry(
+        code=Code.DNS_FAILURE,
+        layers=(Layer.DNS,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the name does not exist (NXDOMAIN), the resolver failed (SERVFAIL), or did "
+            "not answer within the timeout"
+        ),
+        table_fix=(
+            "check the host name in the named setting; connect to the VPN, or use the "
+            "proxy: `conda config --set proxy_servers.https http://PROXY_HOST:PORT` "
+            "(`.http` for `http://` channels)"
+        ),
+        fix=lambda s: (
             f"check the host name {s.host} {s.where}; if it only resolves inside "
             f"your company network, connect to it (VPN) or use the proxy: {s.proxy_hint()}"
         ),
-        _say(
-            A.NETWORK,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"{s.host} does not resolve from this machine"
                 + ("" if s.proxy else " (or give conda the proxy that resolves it)")
             ),
         ),
     ),
-    _e(
-        C.CONNECTION_REFUSED,
-        (L.TCP,),
-        A.NETWORK,
-        "nothing listens on the port, a firewall rejects it, or no route to the host",
-        "check the port; use the proxy, or ask the network team about the firewall",
-        lambda s: (
+    Entry(
+        code=Code.CONNECTION_REFUSED,
+        layers=(Layer.TCP,),
+        actor=Actor.NETWORK,
+        meaning="nothing listens on the port, a firewall rejects it, or no route to the host",
+        table_fix="check the port; use the proxy, or ask the network team about the firewall",
+        fix=lambda s: (
             f"check the port of {s.address} {s.where}; if the network "
             f"requires a proxy: {s.proxy_hint()}; else ask your network team whether a "
             f"firewall rejects {s.address}"
         ),
-        _say(
-            A.NETWORK,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"allow outbound TCP to {s.address} (or via the proxy): the "
                 "connection is rejected (a firewall's reject, or nothing listens on that port)"
             ),
         ),
     ),
-    _e(
-        C.CONNECT_TIMEOUT,
-        (L.TCP,),
-        A.NETWORK,
-        "no answer to the connection attempt: a firewall drops the packets, or the "
-        "host is down",
-        "use your organisation's proxy, or ask the network team to allow host:port",
-        lambda s: (
+    Entry(
+        code=Code.CONNECT_TIMEOUT,
+        layers=(Layer.TCP,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "no answer to the connection attempt: a firewall drops the packets, or the "
+            "host is down"
+        ),
+        table_fix="use your organisation's proxy, or ask the network team to allow host:port",
+        fix=lambda s: (
             f"a firewall probably drops traffic to {s.address}: use your "
             f"organisation's proxy ({s.proxy_hint()}) or ask your network team to allow it"
         ),
-        _say(
-            A.NETWORK,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"allow outbound TCP to {s.address} (or via the proxy): the "
                 "connection attempt got no answer (a firewall most likely drops it)"
             ),
         ),
     ),
-    _e(
-        C.READ_TIMEOUT,
-        (L.HTTP, L.TLS, L.PROXY),
-        A.NETWORK,
-        "connected, but the TLS handshake or the HTTP answer did not come within the "
-        "timeout (the summary says whether the server never answered or stopped)",
-        "netcheck waits at most 10 s, conda `remote_read_timeout_secs` (60 s by "
-        "default): check again with `--timeout 60`; if the server is only slow, "
-        "twice conda's value: `conda config --set remote_read_timeout_secs 120`",
-        _read_timeout,
-        _say(
-            A.NETWORK,
+    Entry(
+        code=Code.READ_TIMEOUT,
+        layers=(Layer.HTTP, Layer.TLS, Layer.PROXY),
+        actor=Actor.NETWORK,
+        meaning=(
+            "connected, but the TLS handshake or the HTTP answer did not come within the "
+            "timeout (the summary says whether the server never answered or stopped)"
+        ),
+        table_fix=(
+            "netcheck waits at most 10 s, conda `remote_read_timeout_secs` (60 s by "
+            "default): check again with `--timeout 60`; if the server is only slow, "
+            "twice conda's value: `conda config --set remote_read_timeout_secs 120`"
+        ),
+        fix=_read_timeout,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"{s.address} accepts the connection but does not answer: check "
                 "for a proxy or inspection device that holds the traffic"
             ),
         ),
     ),
-    _e(
-        C.PROXY_MISCONFIGURED,
-        (L.CONFIG, L.PROXY),
-        A.YOU,
-        "the proxy URL cannot be used as requests parses it (no scheme, bad port, "
-        "whitespace, `/ ? #` in the password, SOCKS without PySocks), `https://` for "
-        "a plain-HTTP proxy, or a proxy setting that does not do what it seems "
-        "(`NO_PROXY` vs `proxy_servers`, variables that disagree, anaconda-auth's "
-        "proxies)",
-        "the exact `conda config --file FILE --set proxy_servers.KEY http://HOST:PORT` "
-        "(the key requests picks for the channel's scheme) or variable line",
-        _proxy_fix,
-        lambda s: Action(
-            A.YOU,
+    Entry(
+        code=Code.NO_ANSWER_YET,
+        layers=(Layer.HTTP, Layer.TLS, Layer.PROXY),
+        actor=Actor.YOU,
+        meaning=(
+            "connected, but no answer (or a stalled one) within netcheck's read timeout "
+            "(10 s at most), while conda would still wait (`remote_read_timeout_secs`, "
+            "60 s by default): not counted as unreachable; netcheck exits 3 when "
+            "nothing else fails"
+        ),
+        table_fix="check again with conda's wait: `conda netcheck --timeout 60`",
+        fix=_read_timeout,
+        report=_say(
+            Actor.YOU,
+            lambda s: (
+                f"{s.address} did not answer within this check's wait, shorter "
+                f"than conda's {s.read_timeout:g} s: check again with "
+                f"`conda netcheck --timeout {s.read_timeout:g}`"
+            ),
+        ),
+        severity=Status.WARNING,
+    ),
+    Entry(
+        code=Code.PROXY_MISCONFIGURED,
+        layers=(Layer.CONFIG, Layer.PROXY),
+        actor=Actor.YOU,
+        meaning=(
+            "the proxy URL cannot be used as requests parses it (no scheme, bad port, "
+            "whitespace, `/ ? #` in the password, SOCKS without PySocks), `https://` for "
+            "a plain-HTTP proxy, or a proxy setting that does not do what it seems "
+            "(`NO_PROXY` vs `proxy_servers`, variables that disagree, anaconda-auth's "
+            "proxies)"
+        ),
+        table_fix=(
+            "the exact `conda config --file FILE --set proxy_servers.KEY http://HOST:PORT` "
+            "(the key requests picks for the channel's scheme) or variable line"
+        ),
+        fix=_proxy_fix,
+        report=lambda s: Action(
+            Actor.YOU,
             "the proxy setting is wrong ("
             + (s.problem.summary if s.problem else "")
             + ")"
             + (f": {s.problem.fix}" if s.problem and s.problem.fix else ""),
         ),
     ),
-    _e(
-        C.PROXY_UNREACHABLE,
-        (L.PROXY,),
-        A.NETWORK,
-        "the proxy host does not resolve, refuses, or does not answer; says whether "
-        "a direct connection works",
-        "start the proxy or fix its address where it is set (a user and password "
-        "kept as `USER:<password>`); drop it (`conda config --file FILE "
-        "--remove-key proxy_servers.KEY` / `unset HTTPS_PROXY`) only when a direct "
-        "connection works",
-        _proxy_fix,
-        _say(
-            A.NETWORK,
+    Entry(
+        code=Code.PROXY_UNREACHABLE,
+        layers=(Layer.PROXY,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the proxy host does not resolve, refuses, or does not answer; says whether "
+            "a direct connection works"
+        ),
+        table_fix=(
+            "start the proxy or fix its address where it is set (a user and "
+            "password kept as `USER:<password>`); drop it (`conda config --file "
+            "FILE --remove-key proxy_servers.KEY` / `unset HTTPS_PROXY`) only when "
+            "a direct connection works"
+        ),
+        fix=_proxy_fix,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"this machine cannot reach the proxy {s.proxy} "
                 f"({_cause(s.details)}): allow outbound TCP to "
@@ -528,119 +555,133 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
     ),
-    _e(
-        C.PROXY_AUTH_FAILED,
-        (L.PROXY,),
-        A.YOU,
-        "the proxy answered 407: no or wrong credentials (netcheck never prompts)",
-        "`conda config --set proxy_servers.https http://USER:<password>@PROXY_HOST:PORT` "
-        "(percent-encode special characters)",
-        _proxy_fix,
-        _proxy_auth,
+    Entry(
+        code=Code.PROXY_AUTH_FAILED,
+        layers=(Layer.PROXY,),
+        actor=Actor.YOU,
+        meaning="the proxy answered 407: no or wrong credentials (netcheck never prompts)",
+        table_fix=(
+            "`conda config --set proxy_servers.https http://USER:<password>@PROXY_HOST:PORT` "
+            "(percent-encode special characters)"
+        ),
+        fix=_proxy_fix,
+        report=_proxy_auth,
     ),
-    _e(
-        C.PROXY_REFUSED,
-        (L.PROXY,),
-        A.NETWORK,
-        "the proxy refused (403, e.g. `CONNECT` to a port other than 443) or could "
-        "not reach the server (5xx: DNS or routing on the proxy's side), quoting "
-        "`X-Squid-Error` / the page title",
-        '"ask your network team to allow CONNECT to HOST:PORT through the proxy"',
-        _proxy_fix,
-        _proxy_refused,
+    Entry(
+        code=Code.PROXY_REFUSED,
+        layers=(Layer.PROXY,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the proxy refused (403, e.g. `CONNECT` to a port other than 443) or could "
+            "not reach the server (5xx: DNS or routing on the proxy's side), quoting "
+            "`X-Squid-Error` / the page title"
+        ),
+        table_fix='"ask your network team to allow CONNECT to HOST:PORT through the proxy"',
+        fix=_proxy_fix,
+        report=_proxy_refused,
     ),
-    _e(
-        C.TLS_UNTRUSTED,
-        (L.TLS,),
-        A.NETWORK,
-        "the certificate chain does not end at a CA conda trusts (or the server "
-        "does not send its intermediate certificate)",
-        "add the missing roots to the bundle conda uses now, all in one command "
-        "(`cat BUNDLE ROOT.pem > ~/conda-ca-bundle.pem`, then `ssl_verify` at it), "
-        "or `ssl_verify: truststore` when the OS store verifies every channel; "
-        "never `false`",
-        _trust_fix,
-        _untrusted,
+    Entry(
+        code=Code.TLS_UNTRUSTED,
+        layers=(Layer.TLS,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the certificate chain does not end at a CA conda trusts (or the server "
+            "does not send its intermediate certificate)"
+        ),
+        table_fix=(
+            "add the missing roots to the bundle conda uses now, all in one command "
+            "(`cat BUNDLE ROOT.pem > ~/conda-ca-bundle.pem`, then `ssl_verify` at "
+            "it), or `ssl_verify: truststore` when the OS store verifies every "
+            "channel; never `false`"
+        ),
+        fix=_trust_fix,
+        report=_untrusted,
     ),
-    _e(
-        C.TLS_INTERCEPTED,
-        (L.TLS,),
-        A.NETWORK,
-        "a TLS-inspecting proxy or device re-signs the connection with a CA conda "
-        "does not trust (the product is named when recognised)",
-        "`ssl_verify: truststore` when the OS store verifies every channel, else "
-        "the bundle conda uses now plus the inspecting CA",
-        _trust_fix,
-        _untrusted,
+    Entry(
+        code=Code.TLS_INTERCEPTED,
+        layers=(Layer.TLS,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "a TLS-inspecting proxy or device re-signs the connection with a CA conda "
+            "does not trust (the product is named when recognised)"
+        ),
+        table_fix=(
+            "`ssl_verify: truststore` when the OS store verifies every channel, else "
+            "the bundle conda uses now plus the inspecting CA"
+        ),
+        fix=_trust_fix,
+        report=_untrusted,
     ),
-    _e(
-        C.TLS_EXPIRED,
-        (L.TLS,),
-        A.SERVER,
-        "the server's certificate has expired",
-        "check the clock (`date -u`); else tell the server's administrators",
-        lambda s: (
+    Entry(
+        code=Code.TLS_EXPIRED,
+        layers=(Layer.TLS,),
+        actor=Actor.SERVER,
+        meaning="the server's certificate has expired",
+        table_fix="check the clock (`date -u`); else tell the server's administrators",
+        fix=lambda s: (
             f"check this machine's clock (date -u); if it is right, the "
             f"certificate of {s.host} has expired: tell the administrators of {s.host}"
         ),
-        _say(
-            A.SERVER,
+        report=_say(
+            Actor.SERVER,
             lambda s: (
                 f"the certificate of {s.host} is outside its validity dates (or "
                 "this machine's clock is wrong: date -u)"
             ),
         ),
     ),
-    _e(
-        C.TLS_NOT_YET_VALID,
-        (L.TLS,),
-        A.SERVER,
-        "the certificate's validity starts in the future",
-        "set the clock right; else tell the server's administrators",
-        lambda s: (
+    Entry(
+        code=Code.TLS_NOT_YET_VALID,
+        layers=(Layer.TLS,),
+        actor=Actor.SERVER,
+        meaning="the certificate's validity starts in the future",
+        table_fix="set the clock right; else tell the server's administrators",
+        fix=lambda s: (
             "check this machine's clock (date -u) and set it right; if it is "
             f"right, tell the administrators of {s.host}"
         ),
-        _say(
-            A.SERVER,
+        report=_say(
+            Actor.SERVER,
             lambda s: (
                 f"the certificate of {s.host} is outside its validity dates (or "
                 "this machine's clock is wrong: date -u)"
             ),
         ),
     ),
-    _e(
-        C.TLS_HOSTNAME_MISMATCH,
-        (L.TLS,),
-        A.NETWORK,
-        "the certificate does not name the host (the names it is valid for are shown)",
-        "use the host name the certificate names",
-        lambda s: (
+    Entry(
+        code=Code.TLS_HOSTNAME_MISMATCH,
+        layers=(Layer.TLS,),
+        actor=Actor.NETWORK,
+        meaning="the certificate does not name the host (the names it is valid for are shown)",
+        table_fix="use the host name the certificate names",
+        fix=lambda s: (
             "use the host name the certificate was issued for "
             f"{s.where}, or ask the administrators of {s.host} for a certificate that "
             "names it"
         ),
-        _say(
-            A.NETWORK,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"the certificate presented for {s.host} names other hosts: a "
                 "device on the path answers in its place, or the server is misconfigured"
             ),
         ),
     ),
-    _e(
-        C.TLS_ERROR,
-        (L.TLS,),
-        A.NETWORK,
-        "protocol or cipher failure (a reset or a close during the handshake is "
-        "`connection-reset`)",
-        "ask the administrators (or the network team) which TLS versions are accepted",
-        lambda s: (
+    Entry(
+        code=Code.TLS_ERROR,
+        layers=(Layer.TLS,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "protocol or cipher failure (a reset or a close during the handshake is "
+            "`connection-reset`)"
+        ),
+        table_fix="ask the administrators (or the network team) which TLS versions are accepted",
+        fix=lambda s: (
             f"ask the administrators of {s.host} (or your network team, if a "
             "proxy or firewall is in between) which TLS versions it accepts"
         ),
-        _say(
-            A.NETWORK,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"the TLS handshake with {s.address} fails "
                 f"({s.problem.summary if s.problem else 'TLS error'}): check TLS "
@@ -648,288 +689,330 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
     ),
-    _e(
-        C.CA_BUNDLE_INVALID,
-        (L.CONFIG,),
-        A.YOU,
-        "`ssl_verify`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` (or `SSL_CERT_FILE` with "
-        "truststore) points at a missing, unreadable or empty file",
-        "`unset REQUESTS_CA_BUNDLE`, or `conda config --set ssl_verify truststore`",
-        lambda s: (
+    Entry(
+        code=Code.CA_BUNDLE_INVALID,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning=(
+            "`ssl_verify`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` (or `SSL_CERT_FILE` with "
+            "truststore) points at a missing, unreadable or empty file"
+        ),
+        table_fix="`unset REQUESTS_CA_BUNDLE`, or `conda config --set ssl_verify truststore`",
+        fix=lambda s: (
             "point ssl_verify (or REQUESTS_CA_BUNDLE) at a PEM file that exists, "
             "or use the operating system's store: "
             + s.commands.set("ssl_verify", "truststore")
         ),
     ),
-    _e(
-        C.CA_BUNDLE_OVERRIDE,
-        (L.CONFIG,),
-        A.YOU,
-        "`REQUESTS_CA_BUNDLE`/`CURL_CA_BUNDLE` silently overrides conda's `ssl_verify` "
-        "path, or a CA bundle holds expired certificates that would be used",
-        "`unset REQUESTS_CA_BUNDLE`, or drop `ssl_verify`",
-        _finding_fix,
-        _finding,
-        W,
+    Entry(
+        code=Code.CA_BUNDLE_OVERRIDE,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning=(
+            "`REQUESTS_CA_BUNDLE`/`CURL_CA_BUNDLE` silently overrides conda's `ssl_verify` "
+            "path, or a CA bundle holds expired certificates that would be used"
+        ),
+        table_fix="`unset REQUESTS_CA_BUNDLE`, or drop `ssl_verify`",
+        fix=_finding_fix,
+        report=_finding,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.CLIENT_CERT_INVALID,
-        (L.CONFIG,),
-        A.YOU,
-        "`client_ssl_cert` / `client_ssl_cert_key` missing or unloadable",
-        "`conda config --remove-key client_ssl_cert`, or fix the path",
-        lambda s: (
+    Entry(
+        code=Code.CLIENT_CERT_INVALID,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning="`client_ssl_cert` / `client_ssl_cert_key` missing or unloadable",
+        table_fix="`conda config --remove-key client_ssl_cert`, or fix the path",
+        fix=lambda s: (
             "fix client_ssl_cert / client_ssl_cert_key: conda config --show-sources"
         ),
     ),
-    _e(
-        C.HTTP_UNAUTHORIZED,
-        (L.HTTP,),
-        A.YOU,
-        "401: the channel wants credentials",
-        "add a token to the channel URL or a `machine HOST` entry to `~/.netrc`; "
-        "renew an expired one",
-        lambda s: (
+    Entry(
+        code=Code.HTTP_UNAUTHORIZED,
+        layers=(Layer.HTTP,),
+        actor=Actor.YOU,
+        meaning="401: the channel wants credentials",
+        table_fix=(
+            "add a token to the channel URL or a `machine HOST` entry to `~/.netrc`; "
+            "renew an expired one"
+        ),
+        fix=lambda s: (
             f"{s.target.channel} needs credentials: add a token to the channel "
             f"URL or a 'machine {s.host}' entry to ~/.netrc; if you sent one, it is wrong "
             "or expired: renew it"
         ),
     ),
-    _e(
-        C.HTTP_FORBIDDEN,
-        (L.HTTP,),
-        A.YOU,
-        "403: the server refuses this account, token or network",
-        "check the token's access, or ask the channel's administrators",
-        lambda s: (
+    Entry(
+        code=Code.HTTP_FORBIDDEN,
+        layers=(Layer.HTTP,),
+        actor=Actor.YOU,
+        meaning="403: the server refuses this account, token or network",
+        table_fix="check the token's access, or ask the channel's administrators",
+        fix=lambda s: (
             f"{s.host} refuses access to {s.target.channel}: check that your "
             "account or token may read it, or ask the channel's administrators"
         ),
-        _forbidden,
+        report=_forbidden,
     ),
-    _e(
-        C.HTTP_NOT_FOUND,
-        (L.HTTP,),
-        A.YOU,
-        "404 on `repodata.json` (404 on the optional shards / `.zst` formats is "
-        "normal); says when the channel has the other subdir but not this one, or "
-        "when the server has the channel at a nearby path (`/anaconda/pkgs/main` for "
-        "`/pkgs/main`, `/cloud/conda-forge` for `/conda-forge`)",
-        "use the path the server really serves, or check the channel name in the "
-        "named setting",
-        lambda s: (
+    Entry(
+        code=Code.HTTP_NOT_FOUND,
+        layers=(Layer.HTTP,),
+        actor=Actor.YOU,
+        meaning=(
+            "404 on `repodata.json` (404 on the optional shards / `.zst` formats is "
+            "normal); says when the channel has the other subdir but not this one, or "
+            "when the server has the channel at a nearby path (`/anaconda/pkgs/main` for "
+            "`/pkgs/main`, `/cloud/conda-forge` for `/conda-forge`)"
+        ),
+        table_fix=(
+            "use the path the server really serves, or check the channel name in the "
+            "named setting"
+        ),
+        fix=lambda s: (
             f"{s.target.channel} has no '{s.target.subdir}' at {s.host}: check "
             f"the channel name or URL {s.where} (conda config --show-sources)"
         ),
     ),
-    _e(
-        C.HTTP_RATE_LIMITED,
-        (L.HTTP,),
-        A.SERVER,
-        "429, with `Retry-After` when the server says",
-        "wait and retry",
-        lambda s: f"{s.host} limits requests: wait and try again",
-        _server,
+    Entry(
+        code=Code.HTTP_RATE_LIMITED,
+        layers=(Layer.HTTP,),
+        actor=Actor.SERVER,
+        meaning="429, with `Retry-After` when the server says",
+        table_fix="wait and retry",
+        fix=lambda s: f"{s.host} limits requests: wait and try again",
+        report=_server,
     ),
-    _e(
-        C.HTTP_SERVER_ERROR,
-        (L.HTTP,),
-        A.SERVER,
-        "5xx from the server",
-        "try later; tell the channel's administrators if it persists",
-        lambda s: (
+    Entry(
+        code=Code.HTTP_SERVER_ERROR,
+        layers=(Layer.HTTP,),
+        actor=Actor.SERVER,
+        meaning="5xx from the server",
+        table_fix="try later; tell the channel's administrators if it persists",
+        fix=lambda s: (
             f"{s.host} failed on its side: try again later; if it persists, "
             "tell the channel's administrators"
         ),
-        _server,
+        report=_server,
     ),
-    _e(
-        C.NOT_A_CHANNEL,
-        (L.CONTENT, L.HTTP),
-        A.NETWORK,
-        "the answer is not repodata: an HTML page (captive portal, login page, with "
-        "its title), or an unexpected status",
-        "sign in with a browser first, or fix the URL",
-        lambda s: (
+    Entry(
+        code=Code.NOT_A_CHANNEL,
+        layers=(Layer.CONTENT, Layer.HTTP),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the answer is not repodata: an HTML page (captive portal, login page, with "
+            "its title), or an unexpected status"
+        ),
+        table_fix="sign in with a browser first, or fix the URL",
+        fix=lambda s: (
             f"the URL {s.where} does not serve a conda channel; if it is a login "
             "or captive-portal page, sign in with a browser first, else fix the URL"
         ),
-        _say(
-            A.NETWORK,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"{s.host} answers with a web page instead of channel data: a "
                 "captive portal or a proxy block page; allow the URL"
             ),
         ),
     ),
-    _e(
-        C.CLOCK_SKEW,
-        (L.HTTP,),
-        A.YOU,
-        "the server's `Date` differs from the local clock by more than 5 minutes "
-        "(conda ignores it)",
-        "`timedatectl set-ntp true`",
-        _fixed(CLOCK_FIX),
-        severity=W,
+    Entry(
+        code=Code.CLOCK_SKEW,
+        layers=(Layer.HTTP,),
+        actor=Actor.YOU,
+        meaning=(
+            "the server's `Date` differs from the local clock by more than 5 minutes "
+            "(conda ignores it)"
+        ),
+        table_fix="`timedatectl set-ntp true`",
+        fix=_fixed(CLOCK_FIX),
+        severity=Status.WARNING,
     ),
-    _e(
-        C.SLOW,
-        (L.HTTP,),
-        A.YOU,
-        "the answer took more than 5 s",
-        "a nearer mirror may help",
-        lambda s: f"{s.host} is slow from here: a nearer mirror may help",
-        severity=W,
+    Entry(
+        code=Code.SLOW,
+        layers=(Layer.HTTP,),
+        actor=Actor.YOU,
+        meaning="the answer took more than 5 s",
+        table_fix="a nearer mirror may help",
+        fix=lambda s: f"{s.host} is slow from here: a nearer mirror may help",
+        severity=Status.WARNING,
     ),
-    _e(
-        C.MIRROR_BEHIND,
-        (L.CONTENT,),
-        A.SERVER,
-        "with `--compare-upstream`, the mirror's repodata `Last-Modified` is more than "
-        "a day older than the public channel's",
-        "ask the mirror's administrators to resynchronise",
-        _fixed("ask the mirror's administrators to resynchronise it"),
-        _server,
-        W,
+    Entry(
+        code=Code.MIRROR_BEHIND,
+        layers=(Layer.CONTENT,),
+        actor=Actor.SERVER,
+        meaning=(
+            "with `--compare-upstream`, the mirror's repodata `Last-Modified` is more than "
+            "a day older than the public channel's"
+        ),
+        table_fix="ask the mirror's administrators to resynchronise",
+        fix=_fixed("ask the mirror's administrators to resynchronise it"),
+        report=_server,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.TAR_BZ2_ONLY,
-        (L.CONTENT,),
-        A.SERVER,
-        "the channel's repodata lists packages but its `packages.conda` is empty "
-        "(read from the last 4 KiB with a Range request): a mirror that drops the "
-        ".conda format",
-        "ask the mirror's administrators to mirror .conda packages too",
-        _fixed("ask the mirror's administrators to mirror .conda packages too"),
-        _server,
-        W,
+    Entry(
+        code=Code.TAR_BZ2_ONLY,
+        layers=(Layer.CONTENT,),
+        actor=Actor.SERVER,
+        meaning=(
+            "the channel's repodata lists packages but its `packages.conda` is empty "
+            "(read from the last 4 KiB with a Range request): a mirror that drops the "
+            ".conda format"
+        ),
+        table_fix="ask the mirror's administrators to mirror .conda packages too",
+        fix=_fixed("ask the mirror's administrators to mirror .conda packages too"),
+        report=_server,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.DOWNLOAD_INCOMPLETE,
-        (L.HTTP,),
-        A.NETWORK,
-        "a file (index, shard or package) ends before its Content-Length: a proxy "
-        "or firewall cutting downloads, or a failing server; says how far it got",
-        "ask the network team whether a proxy or firewall limits download size or "
-        "time to HOST:PORT; else tell the server's administrators",
-        _carried(
+    Entry(
+        code=Code.DOWNLOAD_INCOMPLETE,
+        layers=(Layer.HTTP,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "a file (index, shard or package) ends before its Content-Length: a proxy "
+            "or firewall cutting downloads, or a failing server; says how far it got"
+        ),
+        table_fix=(
+            "ask the network team whether a proxy or firewall limits download size or "
+            "time to HOST:PORT; else tell the server's administrators"
+        ),
+        fix=_carried(
             "ask your network team whether a proxy or firewall cuts downloads; if "
             "none does, tell the server's administrators"
         ),
-        _cut,
+        report=_cut,
     ),
-    _e(
-        C.DOWNLOAD_MISMATCH,
-        (L.CONTENT,),
-        A.NETWORK,
-        "a package file differs from its index record (size, sha256): an HTML "
-        "block page (with its title), or a mirror whose files and index disagree",
-        "block page: ask the network team to allow .conda and .tar.bz2 files from "
-        "HOST; else tell the mirror's administrators",
-        _carried("tell the mirror's administrators that its files and index differ"),
-        _mismatch,
+    Entry(
+        code=Code.DOWNLOAD_MISMATCH,
+        layers=(Layer.CONTENT,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "a package file differs from its index record (size, sha256): an HTML "
+            "block page (with its title), or a mirror whose files and index disagree"
+        ),
+        table_fix=(
+            "block page: ask the network team to allow .conda and .tar.bz2 files from "
+            "HOST; else tell the mirror's administrators"
+        ),
+        fix=_carried(
+            "tell the mirror's administrators that its files and index differ"
+        ),
+        report=_mismatch,
     ),
-    _e(
-        C.INDEX_CORRUPT,
-        (L.CONTENT,),
-        A.SERVER,
-        "repodata.json.zst, the shard index or a shard does not decode (truncated "
-        "or corrupt zstd, a zstd bomb, bad msgpack)",
-        "`conda config --set repodata_use_zst false` (or `repodata_use_shards "
-        "false`), then `conda clean --index-cache`; tell the mirror's administrators",
-        _carried("tell the mirror's administrators that its index does not decode"),
-        _server,
+    Entry(
+        code=Code.INDEX_CORRUPT,
+        layers=(Layer.CONTENT,),
+        actor=Actor.SERVER,
+        meaning=(
+            "repodata.json.zst, the shard index or a shard does not decode (truncated "
+            "or corrupt zstd, a zstd bomb, bad msgpack)"
+        ),
+        table_fix=(
+            "`conda config --set repodata_use_zst false` (or `repodata_use_shards "
+            "false`), then `conda clean --index-cache`; tell the mirror's administrators"
+        ),
+        fix=_carried("tell the mirror's administrators that its index does not decode"),
+        report=_server,
     ),
-    _e(
-        C.RANGE_IGNORED,
-        (L.HTTP,),
-        A.SERVER,
-        "a package URL answers `Range: bytes=N-` with the whole file: conda "
-        "cannot resume an interrupted download (`.partial` file)",
-        "ask the server's (or the proxy's) administrators to support Range requests",
-        _carried("ask the server's administrators to support Range requests"),
-        _server,
-        W,
+    Entry(
+        code=Code.RANGE_IGNORED,
+        layers=(Layer.HTTP,),
+        actor=Actor.SERVER,
+        meaning=(
+            "a package URL answers `Range: bytes=N-` with the whole file: conda "
+            "cannot resume an interrupted download (`.partial` file)"
+        ),
+        table_fix="ask the server's (or the proxy's) administrators to support Range requests",
+        fix=_carried("ask the server's administrators to support Range requests"),
+        report=_server,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.DEFAULTS_NOT_MIRRORED,
-        (L.CONFIG,),
-        A.YOU,
-        "`channels` use a mirror but `defaults` still goes to repo.anaconda.com",
-        "point `default_channels` at the mirror (`conda config --add default_channels "
-        "https://MIRROR/pkgs/main`)",
-        lambda s: (
+    Entry(
+        code=Code.DEFAULTS_NOT_MIRRORED,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning="`channels` use a mirror but `defaults` still goes to repo.anaconda.com",
+        table_fix=(
+            "point `default_channels` at the mirror (`conda config --add default_channels "
+            "https://MIRROR/pkgs/main`)"
+        ),
+        fix=lambda s: (
             "point default_channels at the mirror too: "
             + s.commands.add("default_channels", "https://MIRROR/pkgs/main")
         ),
-        _finding,
-        W,
+        report=_finding,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.NO_CHANNELS,
-        (L.CONFIG,),
-        A.YOU,
-        "no channel is configured: conda has nowhere to download from",
-        "`conda config --add channels conda-forge`",
-        lambda s: (
+    Entry(
+        code=Code.NO_CHANNELS,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning="no channel is configured: conda has nowhere to download from",
+        table_fix="`conda config --add channels conda-forge`",
+        fix=lambda s: (
             s.commands.add("channels", "conda-forge")
             + " (or your organisation's channel)"
         ),
-        _finding,
+        report=_finding,
     ),
-    _e(
-        C.SSL_VERIFY_DISABLED,
-        (L.CONFIG,),
-        A.YOU,
-        "`ssl_verify: false`: any certificate is accepted",
-        "`conda config --set ssl_verify truststore`",
-        lambda s: s.commands.set("ssl_verify", "truststore"),
-        _finding,
-        W,
+    Entry(
+        code=Code.SSL_VERIFY_DISABLED,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning="`ssl_verify: false`: any certificate is accepted",
+        table_fix="`conda config --set ssl_verify truststore`",
+        fix=lambda s: s.commands.set("ssl_verify", "truststore"),
+        report=_finding,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.TIMEOUT_TOO_LOW,
-        (L.CONFIG,),
-        A.YOU,
-        "`remote_connect_timeout_secs` < 1 s or `remote_read_timeout_secs` < 5 s",
-        "raise it, e.g. `conda config --set remote_read_timeout_secs 50`",
-        _finding_fix,
-        _finding,
-        W,
+    Entry(
+        code=Code.TIMEOUT_TOO_LOW,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning="`remote_connect_timeout_secs` < 1 s or `remote_read_timeout_secs` < 5 s",
+        table_fix="raise it, e.g. `conda config --set remote_read_timeout_secs 50`",
+        fix=_finding_fix,
+        report=_finding,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.CONFIG_INVALID,
-        (L.CONFIG,),
-        A.YOU,
-        "a setting or variable holds a value that cannot be used (a port that is not "
-        "a number, a bracket-broken IPv6 address, a timeout that is not a positive "
-        "number, a mapping where a path belongs, a path that is a FIFO, a device or a "
-        "directory, a `.condarc` conda skips); the run goes on with what can still "
-        "be checked",
-        "the setting, where it is set, and the command that fixes it",
-        _finding_fix,
-        _finding,
+    Entry(
+        code=Code.CONFIG_INVALID,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning=(
+            "a setting or variable holds a value that cannot be used (a port that is not "
+            "a number, a bracket-broken IPv6 address, a timeout that is not a positive "
+            "number, a mapping where a path belongs, a path that is a FIFO, a device or a "
+            "directory, a `.condarc` conda skips); the run goes on with what can still "
+            "be checked"
+        ),
+        table_fix="the setting, where it is set, and the command that fixes it",
+        fix=_finding_fix,
+        report=_finding,
     ),
-    _e(
-        C.CONDA_CONFIG_BROKEN,
-        (L.CONFIG,),
-        A.YOU,
-        "conda cannot load its configuration (a `.condarc` that is not valid YAML, "
-        "not a mapping, not UTF-8, or has duplicate keys): conda runs no command "
-        "until it is fixed; shown by `python -m conda_netcheck`",
-        "fix the file at the line and column named",
-        _finding_fix,
-        _finding,
+    Entry(
+        code=Code.CONDA_CONFIG_BROKEN,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning=(
+            "conda cannot load its configuration (a `.condarc` that is not valid YAML, "
+            "not a mapping, not UTF-8, or has duplicate keys): conda runs no command "
+            "until it is fixed; shown by `python -m conda_netcheck`"
+        ),
+        table_fix="fix the file at the line and column named",
+        fix=_finding_fix,
+        report=_finding,
     ),
-    _e(
-        C.INTERNAL_ERROR,
-        (L.CONFIG,),
-        A.YOU,
-        "netcheck itself failed on this target (a bug): the other targets are still "
-        "checked",
-        "report it, with the `--json` output",
-        _fixed("please report this as a bug in conda-netcheck"),
-        _finding,
+    Entry(
+        code=Code.INTERNAL_ERROR,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning=(
+            "netcheck itself failed on this target (a bug): the other targets are still "
+            "checked"
+        ),
+        table_fix="report it, with the `--json` output",
+        fix=_fixed("please report this as a bug in conda-netcheck"),
+        report=_finding,
     ),
 )
 
@@ -995,95 +1078,121 @@ def _broken_family(s: Subject) -> Action:
 
 
 TRANSPORT_ENTRIES: tuple[Entry, ...] = (
-    _e(
-        C.CONNECTION_RESET,
-        (L.TLS, L.TCP, L.HTTP),
-        A.NETWORK,
-        "the connection was reset (RST) or closed (EOF) right after it was "
-        "accepted, during the TLS handshake, or after the request; a second "
-        "handshake without the host name tells a filter on the name from a server "
-        "that ends every handshake; a clean close names the likely causes in order",
-        "allow HOST:PORT on the filter (network team), or use the proxy you are "
-        "meant to use",
-        _reset_fix,
-        _reset_report,
+    Entry(
+        code=Code.CONNECTION_RESET,
+        layers=(Layer.TLS, Layer.TCP, Layer.HTTP),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the connection was reset (RST) or closed (EOF) right after it was "
+            "accepted, during the TLS handshake, or after the request; a second "
+            "handshake without the host name tells a filter on the name from a server "
+            "that ends every handshake; a clean close names the likely causes in order"
+        ),
+        table_fix=(
+            "allow HOST:PORT on the filter (network team), or use the proxy you are "
+            "meant to use"
+        ),
+        fix=_reset_fix,
+        report=_reset_report,
     ),
-    _e(
-        C.CLIENT_CERT_REQUIRED,
-        (L.TLS,),
-        A.YOU,
-        "the server asks for a client certificate (TLS 1.3 alert, or a TLS 1.2 "
-        "CertificateRequest then a handshake failure) and conda sends none, or it "
-        "rejects the one `client_ssl_cert` names; the CA names it accepts when TLS "
-        "1.2 shows them",
-        "`conda config --set client_ssl_cert /path/to/client.pem` and `conda config "
-        "--set client_ssl_cert_key /path/to/client.key`, or check the configured pair",
-        _client_cert_fix,
+    Entry(
+        code=Code.CLIENT_CERT_REQUIRED,
+        layers=(Layer.TLS,),
+        actor=Actor.YOU,
+        meaning=(
+            "the server asks for a client certificate (TLS 1.3 alert, or a TLS 1.2 "
+            "CertificateRequest then a handshake failure) and conda sends none, or it "
+            "rejects the one `client_ssl_cert` names; the CA names it accepts when TLS "
+            "1.2 shows them"
+        ),
+        table_fix=(
+            "`conda config --set client_ssl_cert /path/to/client.pem` and `conda config "
+            "--set client_ssl_cert_key /path/to/client.key`, or check the configured pair"
+        ),
+        fix=_client_cert_fix,
     ),
-    _e(
-        C.IPV6_BROKEN,
-        (L.TCP,),
-        A.NETWORK,
-        "the name has IPv6 and IPv4 addresses; IPv6 does not answer and IPv4 works: "
-        "conda (no Happy Eyeballs) waits its connect timeout on each IPv6 address of "
-        "every connection, then succeeds; the delay and the timings per address "
-        "(`-v`, JSON) are shown",
-        "repair IPv6 routing; or prefer IPv4: `precedence ::ffff:0:0/96 100` in "
-        "/etc/gai.conf (Linux), `netsh interface ipv6 set prefixpolicy "
-        '::ffff:0:0/96 60 4` (Windows), `networksetup -setv6off "Wi-Fi"` (macOS)',
-        _fixed("repair IPv6 routing on this network, or make this machine prefer IPv4"),
-        _broken_family,
-        W,
+    Entry(
+        code=Code.IPV6_BROKEN,
+        layers=(Layer.TCP,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the name has IPv6 and IPv4 addresses; IPv6 does not answer and IPv4 works: "
+            "conda (no Happy Eyeballs) waits its connect timeout on each IPv6 address of "
+            "every connection, then succeeds; the delay and the timings per address "
+            "(`-v`, JSON) are shown"
+        ),
+        table_fix=(
+            "repair IPv6 routing; or prefer IPv4: `precedence ::ffff:0:0/96 100` in "
+            "/etc/gai.conf (Linux), `netsh interface ipv6 set prefixpolicy "
+            '::ffff:0:0/96 60 4` (Windows), `networksetup -setv6off "Wi-Fi"` (macOS)'
+        ),
+        fix=_fixed(
+            "repair IPv6 routing on this network, or make this machine prefer IPv4"
+        ),
+        report=_broken_family,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.IPV4_BROKEN,
-        (L.TCP,),
-        A.NETWORK,
-        "the same, the other way round: IPv4 comes first and does not answer, IPv6 "
-        "works",
-        "repair IPv4 routing; drop a `precedence ::ffff:0:0/96 100` line from "
-        "/etc/gai.conf",
-        _fixed("repair IPv4 routing on this network (ask your network team)"),
-        _broken_family,
-        W,
+    Entry(
+        code=Code.IPV4_BROKEN,
+        layers=(Layer.TCP,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the same, the other way round: IPv4 comes first and does not answer, IPv6 "
+            "works"
+        ),
+        table_fix=(
+            "repair IPv4 routing; drop a `precedence ::ffff:0:0/96 100` line from "
+            "/etc/gai.conf"
+        ),
+        fix=_fixed("repair IPv4 routing on this network (ask your network team)"),
+        report=_broken_family,
+        severity=Status.WARNING,
     ),
-    _e(
-        C.TLS_X509_STRICT,
-        (L.TLS,),
-        A.SERVER,
-        "verification fails only because of `VERIFY_X509_STRICT` (set by urllib3 >= "
-        "2.4 on Python >= 3.13): a CA whose basicConstraints is not critical, a "
-        "missing Authority or Subject Key Identifier; the certificate and the "
-        "extension are named (checked with exactly the flags of the session's "
-        "context)",
-        "have the CA reissued; meanwhile `conda config --set ssl_verify truststore` "
-        "with the CA in the OS store (truststore does not set the flag)",
-        _strict_fix,
-        _say(
-            A.SERVER,
+    Entry(
+        code=Code.TLS_X509_STRICT,
+        layers=(Layer.TLS,),
+        actor=Actor.SERVER,
+        meaning=(
+            "verification fails only because of `VERIFY_X509_STRICT` (set by urllib3 >= "
+            "2.4 on Python >= 3.13): a CA whose basicConstraints is not critical, a "
+            "missing Authority or Subject Key Identifier; the certificate and the "
+            "extension are named (checked with exactly the flags of the session's "
+            "context)"
+        ),
+        table_fix=(
+            "have the CA reissued; meanwhile `conda config --set ssl_verify truststore` "
+            "with the CA in the OS store (truststore does not set the flag)"
+        ),
+        fix=_strict_fix,
+        report=_say(
+            Actor.SERVER,
             lambda s: (
                 f"the CA of {s.host} breaks the strict X.509 rules of Python >= 3.13 "
                 "(VERIFY_X509_STRICT), have it reissued"
             ),
         ),
     ),
-    _e(
-        C.TLS_LEGACY_RENEGOTIATION,
-        (L.TLS,),
-        A.NETWORK,
-        "the server, or a TLS-inspecting proxy or firewall in between, does not "
-        "support secure renegotiation (RFC 5746), and OpenSSL 3 refuses such peers "
-        "(`UNSAFE_LEGACY_RENEGOTIATION_DISABLED`)",
-        "the device must be updated to support RFC 5746 (network team or the "
-        "server's administrators); no conda setting is a safe way around it",
-        lambda s: (
+    Entry(
+        code=Code.TLS_LEGACY_RENEGOTIATION,
+        layers=(Layer.TLS,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the server, or a TLS-inspecting proxy or firewall in between, does not "
+            "support secure renegotiation (RFC 5746), and OpenSSL 3 refuses such peers "
+            "(`UNSAFE_LEGACY_RENEGOTIATION_DISABLED`)"
+        ),
+        table_fix=(
+            "the device must be updated to support RFC 5746 (network team or the "
+            "server's administrators); no conda setting is a safe way around it"
+        ),
+        fix=lambda s: (
             f"ask your network team (or the administrators of {s.host}) to update "
             "the server or the TLS-inspecting device in between so that it supports "
             "secure renegotiation (RFC 5746); re-enabling legacy renegotiation "
             "would weaken every connection conda makes"
         ),
-        _say(
-            A.NETWORK,
+        report=_say(
+            Actor.NETWORK,
             lambda s: (
                 f"the TLS peer for {s.address} (the server, or an inspecting device "
                 "in between) lacks secure renegotiation (RFC 5746), which OpenSSL 3 "
@@ -1097,8 +1206,6 @@ ENTRIES = ENTRIES + TRANSPORT_ENTRIES
 
 CATALOGUE: dict[Code, Entry] = {entry.code: entry for entry in ENTRIES}
 
-#: Codes that never fail a run on their own.
-WARNING_CODES = frozenset(e.code for e in ENTRIES if e.severity is Status.WARNING)
 #: Codes about the certificate the server presented.
 CERTIFICATE_CODES = frozenset(
     {
@@ -1108,8 +1215,6 @@ CERTIFICATE_CODES = frozenset(
         Code.TLS_HOSTNAME_MISMATCH,
     }
 )
-#: Codes whose fix is written from where the proxy is set.
-PROXY_CODES = frozenset(e.code for e in ENTRIES if e.fix is _proxy_fix)
 
 
 def entry(code: Code) -> Entry:
@@ -1120,22 +1225,20 @@ def entry(code: Code) -> Entry:
 def fix_for(
     problem: Problem,
     target: Target,
-    commands: Commands | None = None,
+    commands: Commands,
     read_timeout: float = CONDA_READ_TIMEOUT,
     waited: float | None = None,
 ) -> str | None:
     """The exact fix for a problem found on a target."""
-    subject = Subject(target, problem, commands or Commands(), read_timeout, waited)
+    subject = Subject(target, problem, commands, read_timeout, waited)
     return CATALOGUE[problem.code].fix(subject)
 
 
-def commands_for(
-    problem: Problem, target: Target, commands: Commands | None = None
-) -> FixLines:
+def commands_for(problem: Problem, target: Target, commands: Commands) -> FixLines:
     """The shell lines of the catalogue's fix for a problem (none where it is advice)."""
     if CATALOGUE[problem.code].fix is not _proxy_fix:
         return FixLines()
-    return proxy_fix_lines(Subject(target, problem, commands or Commands()))[1]
+    return proxy_fix_lines(Subject(target, problem, commands))[1]
 
 
 def fix_for_subject(s: Subject) -> str | None:

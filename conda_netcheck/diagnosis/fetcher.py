@@ -142,7 +142,7 @@ class Fetcher:
             self.out.notes.append(f"{what}: 404, conda reads the next format")
             return None
         problem = install_path.answer_problem(
-            got, route, self.target, what, why, resource, self.options.commands
+            got, route, self.target, what, why, resource, self.options
         )
         if problem is not None:
             self.fail(problem, resource, got.failed_url or got.final_url or url)

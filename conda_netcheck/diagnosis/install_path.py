@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands
 from ..model import Code, Details, Layer, Problem, Resource
 from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
@@ -22,6 +21,7 @@ from ..urls import host_port
 from . import advice, catalogue
 
 if TYPE_CHECKING:
+    from ..config.commands import Commands
     from ..model import Options, Route, Target
 
 #: Bytes of an index read to measure a body that broke off.
@@ -86,16 +86,14 @@ def replaced(
     )
 
 
-def corrupt(
-    what: str, url: str, why: str, setting: str, commands: Commands | None = None
-) -> Problem:
+def corrupt(what: str, url: str, why: str, setting: str, commands: Commands) -> Problem:
     """index-corrupt: the setting that avoids the file, clearing the cache, who to tell."""
     hostport = address_of(url)
     return Problem(
         Code.INDEX_CORRUPT,
         Layer.CONTENT,
         f"{what} ({shown(url)}) does not decode: {why}",
-        f"{(commands or Commands()).set(setting, 'false')} (conda then reads "
+        f"{commands.set(setting, 'false')} (conda then reads "
         "repodata.json), then "
         f"conda clean --index-cache; tell the administrators of {hostport} that "
         f"{shown(url)} is broken",
@@ -128,7 +126,7 @@ def answer_problem(
     what: str,
     why: str,
     resource: Resource,
-    commands: Commands | None = None,
+    options: Options,
 ) -> Problem | None:
     """The problem with one answer after the index: none, an error status, a cut body.
 
@@ -136,11 +134,11 @@ def answer_problem(
     its URL ("the index's base_url").
     """
     if not got.answered:
-        return unreachable(got, route, target, what, why, resource, commands)
+        return unreachable(got, route, target, what, why, resource, options)
     status = got.status or 0
     where = got.final_url or got.url
     if not 200 <= status < 300:
-        return _status(got, route, target, what, where)
+        return _status(got, route, target, what, where, options)
     if got.ending is bodies.Ending.CUT:
         return incomplete(what, where, got.received, got.announced)
     if got.ending is bodies.Ending.STALLED:
@@ -149,12 +147,17 @@ def answer_problem(
             Layer.HTTP,
             f"{what} ({shown(where)}) stalled after {got.received:,} bytes",
         )
-        return problem.amended(fix=_fix_at(problem, target, where))
+        return problem.amended(fix=_fix_at(problem, target, where, options))
     return None
 
 
 def _status(
-    got: bodies.Body, route: Route, target: Target, what: str, where: str
+    got: bodies.Body,
+    route: Route,
+    target: Target,
+    what: str,
+    where: str,
+    options: Options,
 ) -> Problem:
     """An error status for a request after the index, naming the file and a block page."""
     answer = HttpResult(
@@ -186,12 +189,22 @@ def _status(
         status=got.status,
         title=title,
     )
-    return problem.amended(fix=fix or _fix_at(problem, target, where))
+    return problem.amended(fix=fix or _fix_at(problem, target, where, options))
 
 
-def _fix_at(problem: Problem, target: Target, url: str) -> str | None:
-    """The catalogue's fix, written for the host that failed instead of the channel's."""
-    return catalogue.fix_for(problem, replace(target, url=url.rsplit("/", 1)[0]))
+def _fix_at(problem: Problem, target: Target, url: str, options: Options) -> str | None:
+    """The catalogue's fix, written for the host that failed instead of the channel's.
+
+    With the run's commands and timeouts, as the index's fixes are written.
+    """
+    where = replace(target, url=url.rsplit("/", 1)[0])
+    return catalogue.fix_for(
+        problem,
+        where,
+        options.commands,
+        options.conda_read_timeout,
+        waited=options.read_timeout,
+    )
 
 
 def unreachable(
@@ -201,7 +214,7 @@ def unreachable(
     what: str,
     why: str,
     resource: Resource,
-    commands: Commands | None = None,
+    options: Options,
 ) -> Problem:
     """The request raised before any answer: the layer, and the hop that failed."""
     failed = got.failed_url or got.url
@@ -216,7 +229,7 @@ def unreachable(
     )
     if problem.code not in _UNREACHABLE:
         if problem.fix is None and problem.layer is not Layer.PROXY:
-            return problem.amended(fix=_fix_at(problem, target, failed))
+            return problem.amended(fix=_fix_at(problem, target, failed, options))
         return problem
     hostport = address_of(failed)
     through = " through the proxy" if route.proxy else ""
@@ -226,7 +239,7 @@ def unreachable(
         "to serve it from a host that answers"
     )
     if resource is Resource.SHARDS:
-        skip = (commands or Commands()).set("repodata_use_shards", "false")
+        skip = options.commands.set("repodata_use_shards", "false")
         fix += f"; meanwhile conda can skip shards: {skip}"
     return problem.amended(fix=fix)
 
@@ -258,7 +271,7 @@ def undecodable(
     url: str,
     what: str,
     cap: int,
-    commands: Commands | None = None,
+    commands: Commands,
 ) -> Problem | None:
     """Why a shard index or shard fails conda too; None when it decoded or cannot be judged.
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands, FixLines, Shell, quote_path
+from ..config.commands import Commands, Shell, quote_path
 from ..config.trust import combined_path
-from ..fixtext import Fix
+from ..fixtext import Fix, FixLines
 from ..model import Code
 from ..urls import format_address
 from .catalogue import NEVER_DISABLE_WHY
@@ -151,7 +151,8 @@ def interception_verdict(
     os_trusts: bool | None,
     conda_trusts: bool,
     platform: str | None = None,
-    commands: Commands | None = None,
+    *,
+    commands: Commands,
     bundle: str | None = None,
 ) -> InterceptionVerdict:
     """Whether TLS to host is inspected on the way, and the fix when conda balks.
@@ -163,7 +164,6 @@ def interception_verdict(
     are for `platform` (`sys.platform` by default); `bundle` is the CA file
     conda verifies with now (None: certifi's).
     """
-    commands = commands or Commands()
     certs = [chain_info] if _is_mapping(chain_info) else list(chain_info)  # type: ignore[list-item]
     leaf = certs[0] if certs else {}
     issuer = _readable(leaf, "issuer") or "an unknown issuer"

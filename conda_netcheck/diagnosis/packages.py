@@ -49,7 +49,27 @@ def check_all(
         ],
         fetcher.end,
     )
+    for fork, ref in zip(forks, refs):
+        if fork.out.problem is not None and not ref.conda_fetches:
+            _not_fetched_by_conda(fork, ref)
     fetcher.absorb(*forks)
+
+
+def _not_fetched_by_conda(fork: Fetcher, ref: index.PackageRef) -> None:
+    """A broken format conda does not download here: a warning, not the channel's failure."""
+    out = fork.out
+    assert out.problem is not None
+    problem = out.problem
+    out.problem = out.resource = out.url_failed = None
+    out.warnings.append(
+        problem.amended(
+            more=(
+                f"; conda downloads {ref.filename.removesuffix('.tar.bz2')}.conda "
+                "instead, so conda works: other clients, or conda with "
+                "use_only_tar_bz2, would fail"
+            )
+        )
+    )
 
 
 def resume_matters(records: dict[str, dict[str, Any]]) -> bool:

@@ -20,9 +20,7 @@ if TYPE_CHECKING:
 HELPERS = "cntlm or px"
 
 
-def unusable_proxy(
-    route: Route, scheme: str, commands: Commands | None = None
-) -> Problem | None:
+def unusable_proxy(route: Route, scheme: str, commands: Commands) -> Problem | None:
     """A proxy URL requests cannot use, said before any traffic; `scheme` is the URL's."""
     lints = lint_proxy_url(
         route.proxy or "",

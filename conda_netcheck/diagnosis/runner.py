@@ -111,7 +111,25 @@ def _overdue(target: Target, options: Options) -> TargetResult:
         Layer.HTTP,
         f"no answer within the run's limit of {options.deadline:g} s",
     )
-    return TargetResult(target, _with_fix(problem, target, options))
+    return TargetResult(target, _with_fix(undecided(problem, options), target, options))
+
+
+def undecided(problem: Problem, options: Options) -> Problem:
+    """A read timeout shorter than conda's is no-answer-yet: conda would still wait.
+
+    netcheck caps its waits to stay fast; a server that answers in 12 s
+    works with conda (60 s), so it is neither unreachable nor fine yet.
+    """
+    if problem.code is not Code.READ_TIMEOUT:
+        return problem
+    if options.read_timeout >= options.conda_read_timeout:
+        return problem
+    return Problem(
+        Code.NO_ANSWER_YET,
+        problem.layer,
+        f"{problem.summary}; conda would wait up to {options.conda_read_timeout:g} s",
+        details=problem.details,
+    )
 
 
 def _offline(target: Target, options: Options) -> TargetResult:
@@ -164,7 +182,8 @@ class _Runner:
         result = self._run(target)
         result.timings.total = (time.monotonic() - start) * 1000
         if result.problem is not None:
-            result.problem = _with_fix(result.problem, target, self.options)
+            problem = undecided(result.problem, self.options)
+            result.problem = _with_fix(problem, target, self.options)
         result.warnings = [_with_fix(w, target, self.options) for w in result.warnings]
         return result
 

@@ -13,7 +13,6 @@ import os
 import ssl
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from ..config.commands import Commands, FixLines
 from ..evidence import (
     FamilyAttempt,
     LoneLeaf,
@@ -21,13 +20,14 @@ from ..evidence import (
     SecondHandshakeSeen,
     StrictDefect,
 )
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Details, FixLines, Layer, Problem
 from ..probes.handshake import Answer, Failure
 
 if TYPE_CHECKING:
     import socket
     from collections.abc import Iterator
 
+    from ..config.commands import Commands
     from ..model import Route
     from ..probes.chain import IssuerFetch
     from ..probes.dualstack import DualStack
@@ -411,7 +411,8 @@ def lone_leaf(
     os_trusts: bool | None,
     with_intermediate: bool | None = None,
     bundle: str | None = None,
-    commands: Commands | None = None,
+    *,
+    commands: Commands,
 ) -> Problem:
     """Only a leaf came and no store has its issuer: decide by the AIA evidence.
 
@@ -437,7 +438,6 @@ def lone_leaf(
         )
         details = details.merged(missing_root=_bare(issuer))
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
-    commands = commands or Commands()
     if fetched.der is not None:
         return _missing_intermediate(
             host, fetched, with_intermediate, bundle, details, commands

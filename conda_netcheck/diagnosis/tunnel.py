@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands, FixLines, placeholders
+from ..config.commands import placeholders
 from ..config.proxylint import shown_proxy
 from ..config.sources import ProxySourceKind
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Details, FixLines, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
 from . import advice
 from .network import dns_problem, tcp_problem
@@ -130,12 +130,11 @@ def https_proxy_problem(
         summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
     fix, lines = None, FixLines()
     if outcome is not tls.ProxyTlsOutcome.FAILED:
-        commands = options.commands or Commands()
         # The same proxy with http://, its user and password kept as
         # placeholders: without them the next request is a 407.
         url = shown_proxy(route.proxy or f"{proxy_host}:PORT", scheme="http")
         # The channel's scheme only matters when no source is known.
-        fix = commands.set_proxy("https://", url, route.proxy_source)
+        fix = options.commands.set_proxy("https://", url, route.proxy_source)
         lines = FixLines((fix,), placeholders(fix))
         source = route.proxy_source
         if source is not None and source.kind is ProxySourceKind.SETTING:

@@ -18,18 +18,15 @@ TIMEOUT = 3.0
 
 def check(prefix: str, verbose: bool) -> None:
     """One marked line per channel; each URL's cause and fix with --verbose."""
-    from conda.base.context import context
-
-    from ..config.routes import conda_route
-    from ..config.targets import conda_targets, repodata_filenames
     from ..diagnosis.runner import diagnose
-    from ..model import Options, Status
+    from ..model import Status
     from ..output.render import mark
     from ..redact import REDACTOR
-    from ..settings import current
+    from ..run import Arguments, from_conda
 
-    unusable: list = []  # channels conda cannot turn into URLs, as findings
-    targets = conda_targets(problems=unusable)
+    # The configured channels only; doctor runs many checks: short timeouts.
+    built = from_conda(Arguments(fallback_timeout=TIMEOUT, extra_urls=False))
+    targets, unusable = built.targets, built.unusable
     if not targets and not unusable:
         print(
             f"{mark(Status.ERROR)} No channels are configured: conda has nothing to download from.\n"
@@ -41,24 +38,19 @@ def check(prefix: str, verbose: bool) -> None:
         + (f"\n    fix: {REDACTOR.text(f.fix or '')}" if verbose else "")
         for f in unusable
     ]
-    if targets and context.offline:  # network-config reports it and its fix
+    if targets and built.options.offline:  # network-config reports it and its fix
         lines.append(
             f"{mark(Status.WARNING)} Channels not checked: conda is in offline mode."
         )
     elif targets:
-        timeout = current().timeout or TIMEOUT
-        options = Options(
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            filenames=repodata_filenames(),
-        )
-        lines += channel_lines(diagnose(targets, conda_route, options), verbose)
+        results = diagnose(targets, built.route_for, built.options)
+        lines += channel_lines(results, verbose)
     print("\n".join(lines) + "\n")
 
 
 def channel_lines(results: list[TargetResult], verbose: bool) -> list[str]:
     """Group the URLs by channel, in the configured order; a line per channel."""
-    from ..output.render import target_lines
+    from ..output.text import grouped_lines
     from ..redact import REDACTOR
 
     channels: dict[str, list[TargetResult]] = {}
@@ -67,9 +59,8 @@ def channel_lines(results: list[TargetResult], verbose: bool) -> list[str]:
     lines = []
     for name, group in channels.items():
         lines.append(REDACTOR.text(channel_line(name, group)))
-        if verbose:
-            for result in group:
-                lines += ["  " + line for line in target_lines(result, verbose=True)]
+        if verbose:  # the subdirs that share a cause and fix, once (as netcheck)
+            lines += ["  " + line for line in grouped_lines(group)]
     return lines
 
 

@@ -15,26 +15,20 @@ TIMEOUT = 3.0
 
 def check(prefix: str, verbose: bool) -> None:
     """A marked line: the failure still happens (and where), or no longer does."""
-    from .. import lastfailure, recheck
-    from ..config.routes import conda_route
-    from ..config.targets import conda_targets
-    from ..model import Options, Status
+    from ..model import Status
     from ..output.render import mark
-    from ..settings import current
+    from ..run import Arguments, from_conda
 
-    settings = current()
-    failure = lastfailure.load(max_age=settings.last_failure_hours * 3600)
+    built = from_conda(Arguments(fallback_timeout=TIMEOUT))
+    settings = built.settings
+    failure = built.recorded_failure()
     if failure is None:
         hours = f"{settings.last_failure_hours:g}"
         print(
             f"{mark(Status.OK)} No network failure was recorded in the last {hours} hours.\n"
         )
         return
-    timeout = settings.timeout or TIMEOUT
-    options = Options(connect_timeout=timeout, read_timeout=timeout)
-    checked = recheck.check(
-        failure, conda_route, options, conda_targets(), settings.package_bytes
-    )
+    checked = built.recheck(failure)
     print("\n".join(replay_lines(checked, verbose)) + "\n")
 
 
@@ -43,15 +37,31 @@ def replay_lines(checked: LastFailureCheck, verbose: bool) -> list[str]:
     from ..lastfailure import ago
     from ..model import Status
     from ..output.render import mark
+    from ..recheck import FORGET
     from ..redact import REDACTOR
 
     failure = checked.failure
     what = f"The last failure (`{failure.command}`, {ago(failure.when)})"
     result = checked.result
-    if result is None:
+    if not checked.configured:
+        line = (
+            f"{mark(Status.OK)} {what} was at {failure.url}, which is no longer "
+            f"configured; `{FORGET}` clears the record"
+        )
+    elif result is None:
         line = f"{mark(Status.WARNING)} {what} has no URL to check: {failure.error}"
-    elif result.problem is None:
-        line = f"{mark(Status.OK)} {what} no longer happens: {failure.url} answers now"
+    elif result.problem is not None and not checked.still_failing:
+        # no answer within this check's wait, while conda would still wait
+        problem = result.problem
+        line = (
+            f"{mark(Status.WARNING)} {what} is not known to happen again "
+            f"({problem.code.value}): {problem.summary}"
+        )
+    elif not checked.still_failing:
+        line = (
+            f"{mark(Status.OK)} {what} no longer happens: {failure.url} answers now; "
+            f"`{FORGET}` clears the record"
+        )
     else:
         problem = result.problem
         line = (

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..config.commands import FixLines
 from ..fixtext import fix_lines
-from ..model import Resource, Status
+from ..model import FixLines, Resource, Status
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -79,6 +78,7 @@ def _last_failure_dict(report: Report) -> dict[str, Any] | None:
         ],
         "conda_version": failure.conda_version,
         "still_failing": checked.still_failing,
+        "configured": checked.configured,
         "target": _target_dict(checked.result) if checked.result else None,
     }
 

@@ -89,7 +89,7 @@ def header_lines(report: Report, urls: list[str]) -> list[str]:
 
 
 def body_lines(report: Report, verbose: bool = False) -> list[str]:
-    """Findings, then the channels, then the verdict."""
+    """Findings, then the channels, then conda's last failure checked again, then the verdict."""
     lines: list[str] = []
     for finding in report.findings:
         lines += finding_lines(finding, verbose)
@@ -112,8 +112,23 @@ def body_lines(report: Report, verbose: bool = False) -> list[str]:
             lines += problem_lines(problem, verbose)
         if verbose:
             lines += verbose_lines(group.head)
+    if report.last_failure is not None:
+        from ..recheck import lines as last_failure_lines
+
+        lines += last_failure_lines(report.last_failure, verbose, report.targets)
     lines.append(verdict_of(report).sentence())
     return [REDACTOR.text(line) for line in lines]
+
+
+def grouped_lines(results: list[TargetResult]) -> list[str]:
+    """Each channel URL's subdirs that share a diagnosis as one block: title, cause, fix."""
+    lines: list[str] = []
+    for group in _groups(results, verbose=False):
+        lines.append(REDACTOR.text(group.title()))
+        problems = [group.head.problem] if group.head.problem else []
+        for problem in problems + group.head.warnings:
+            lines += problem_lines(problem, verbose=True)
+    return lines
 
 
 def _offline(result: TargetResult) -> bool:
@@ -211,28 +226,34 @@ class LiveLine:
     """One line on a terminal's stderr that says how far the run is; cleared at the end."""
 
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        import threading
+
         self.total = total
         self.done = 0
+        # The last failure's re-check reports from its own thread.
+        self._lock = threading.Lock()
         self.stream = stream or sys.stderr
         self.on = self.stream.isatty() and total > 0
 
     def update(self, result: TargetResult) -> None:
         """Count one finished target and show its channel and mark."""
-        self.done += 1
-        if not self.on:
-            return
-        line = (
-            f"checked {self.done}/{self.total}: {mark(result.status)} "
-            f"{REDACTOR.text(result.target.url)}"
-        )
-        self.stream.write("\r\033[K" + line[:200])
-        self.stream.flush()
+        with self._lock:
+            self.done += 1
+            if not self.on:
+                return
+            line = (
+                f"checked {self.done}/{self.total}: {mark(result.status)} "
+                f"{REDACTOR.text(result.target.url)}"
+            )
+            self.stream.write("\r\033[K" + line[:200])
+            self.stream.flush()
 
     def clear(self) -> None:
         """Remove the line before the output is printed."""
-        if self.on:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+        with self._lock:
+            if self.on:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
 
 
 def _plural(count: int, noun: str) -> str:

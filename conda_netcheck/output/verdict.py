@@ -39,6 +39,9 @@ class Verdict:
     offline: bool
     #: conda's recorded failure when checking its URL again fails too
     last_failure: Problem | None = None
+    #: targets that did not answer within netcheck's wait, shorter than conda's
+    undecided: int = 0
+    conda_read_timeout: float = 60.0
 
     @property
     def ok(self) -> bool:
@@ -52,6 +55,8 @@ class Verdict:
 
     def sentence(self) -> str:
         """The closing line of the text output."""
+        if self.ok and self.undecided:
+            return f"Verdict: {self._undecided(f'{self.undecided} of {self.total}')}."
         if self.ok:
             extra = f" ({self.warned} with warnings)" if self.warned else ""
             if not self.total:
@@ -84,7 +89,17 @@ class Verdict:
                 f"layer ({problem.code.value}): apply its fix"
                 + (" first" if not self.failed and not self.config_errors else "")
             )
+        if self.undecided:
+            parts.append(self._undecided(f"{self.undecided} more"))
         return "Verdict: " + "; then ".join(parts) + "."
+
+    def _undecided(self, count: str) -> str:
+        wait = f"{self.conda_read_timeout:g}"
+        return (
+            f"{count} {'target' if self.undecided == 1 else 'targets'} did not "
+            f"answer within netcheck's wait, while conda waits {wait} s: not known "
+            f"to be unreachable; check again with `conda netcheck --timeout {wait}`"
+        )
 
     def _failures(self) -> str:
         head = f"{self.failed} of {self.total} targets unreachable"
@@ -118,12 +133,18 @@ def verdict_of(report: Report) -> Verdict:
     return Verdict(
         total=len(report.targets),
         failed=len(failed),
-        warned=sum(1 for r in report.targets if r.status is Status.WARNING),
+        warned=sum(
+            1
+            for r in report.targets
+            if r.status is Status.WARNING and r not in report.undecided
+        ),
         config_errors=tuple(f for f in report.findings if f.status is Status.ERROR),
         causes=tuple(ordered),
         offline=bool(failed)
         and all(r.problem and r.problem.code is Code.OFFLINE_MODE for r in failed),
         last_failure=_still_failing(report),
+        undecided=len(report.undecided),
+        conda_read_timeout=report.conda_read_timeout,
     )
 
 
@@ -151,8 +172,9 @@ def _cause(found: list[tuple[Problem, str]]) -> Cause:
 
 def _still_failing(report: Report) -> Problem | None:
     checked = report.last_failure  # recheck.LastFailureCheck
-    result = getattr(checked, "result", None)
-    return result.problem if result is not None else None
+    if checked is None or not checked.still_failing:
+        return None
+    return checked.result.problem
 
 
 def _sort_key(cause: Cause) -> tuple[int, str, str]:

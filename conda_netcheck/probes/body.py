@@ -9,7 +9,6 @@ what was read.
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -258,11 +257,6 @@ def _zstd_module() -> Any:
         except ImportError:
             return None
     return zstd
-
-
-def window_log_for(max_output: int) -> int:
-    """The window conda allows for a bounded output (its capped_decompress rule)."""
-    return max(10, math.ceil(math.log2(max(max_output, 1))))
 
 
 # -- msgpack ------------------------------------------------------------------

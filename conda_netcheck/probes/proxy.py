@@ -45,11 +45,6 @@ class ProxyAnswer:
         """The authentication schemes the proxy offers."""
         return auth_schemes(self.headers)
 
-    @property
-    def squid_error(self) -> str | None:
-        """Squid's own name for the error (X-Squid-Error), if any."""
-        return self.headers.get("X-Squid-Error")
-
 
 def basic_credentials(proxy_url: str) -> tuple[str, str] | None:
     """User and password from the proxy URL, decoded as requests decodes them."""

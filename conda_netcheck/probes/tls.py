@@ -72,7 +72,7 @@ def trust_context(
 
 def _refuse_unsafe(path: str, directory_ok: bool = False) -> None:
     """OpenSSL would block on a FIFO or read /dev/zero forever: check first."""
-    from ..config.files import MAX_BUNDLE_BYTES, UnsafePath, path_problem
+    from ..safefiles import MAX_BUNDLE_BYTES, UnsafePath, path_problem
 
     problem = path_problem(path, MAX_BUNDLE_BYTES, directory_ok=directory_ok)
     if problem:

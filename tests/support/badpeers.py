@@ -7,14 +7,16 @@ in time, and stops when the server is closed.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 import zlib
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable
 
+from .servers import Accepting
+
 if TYPE_CHECKING:
+    import socket
+    import threading
     from collections.abc import Iterator
 
 #: No behaviour runs longer than this, whatever the client does.
@@ -167,23 +169,10 @@ class BadPeer:
 
     def __init__(self, behaviour: Callable[[socket.socket, threading.Event], None]):
         self.behaviour = behaviour
-        self.stop = threading.Event()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
+        self._server = Accepting(self._answer, backlog=64)
+        self.stop = self._server.stop
+        self.port = self._server.port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
         with conn:
@@ -195,9 +184,7 @@ class BadPeer:
             self.behaviour(conn, self.stop)
 
     def close(self) -> None:
-        self.stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
+        self._server.close()
 
 
 @contextmanager

@@ -267,6 +267,20 @@ def forbidden(suffix: str, page: bytes = b"Forbidden\n", ctype: str = "text/plai
     return handler
 
 
+def status_for(suffix: str, status: int) -> Callable:
+    """`status` with a short text body for paths ending in suffix (404, 500, ...)."""
+    page = f"HTTP {status}\n".encode()
+
+    def handler(req) -> bool:
+        if not _matches(req, suffix):
+            return False
+        _send(req, status, page, "text/plain")
+        req.wfile.write(page)
+        return True
+
+    return handler
+
+
 def block_page(suffix: str) -> Callable:
     """200 with an HTML block page instead of the file."""
     page = (

@@ -278,8 +278,8 @@ def mitm_proxy(tmp_path: Path, upstream_ca: str) -> Iterator[MitmProxy]:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "SSL_CERT_FILE"):
         env.pop(name, None)
         env.pop(name.lower(), None)
-    # mitmproxy's venv has its own cryptography and pyOpenSSL: a PYTHONPATH
-    # naming the test environment's site-packages mixes two releases.
+    # mitmproxy has its own venv: conda's test fixtures point PYTHONPATH at the
+    # tests' site-packages, whose cryptography does not fit its pyOpenSSL.
     env.pop("PYTHONPATH", None)
     argv = [
         str(exe),

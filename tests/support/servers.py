@@ -176,34 +176,62 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+class Accepting:
+    """A listener on an ephemeral loopback port; each connection goes to `handle` on its own thread.
+
+    The accept loop wakes every 0.2 s to see `stop`, so close() returns quickly.
+    """
+
+    def __init__(
+        self, handle: Callable[[socket.socket], None], backlog: int = 16
+    ) -> None:
+        self.handle = handle
+        self.stop = threading.Event()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(backlog)
+        self.listener.settimeout(0.2)
+        self.port: int = self.listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def close(self) -> None:
+        """Stop accepting and release the port."""
+        self.stop.set()
+        self._thread.join(2)
+        self.listener.close()
+
+
+@contextmanager
+def accepting(
+    handle: Callable[[socket.socket], None], backlog: int = 16
+) -> Iterator[Accepting]:
+    """An Accepting listener for the duration of the block."""
+    server = Accepting(handle, backlog)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 @contextmanager
 def silent_server() -> Iterator[int]:
     """Accepts connections and never sends a byte (read timeout, TLS stall)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
     held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     try:
-        yield listener.getsockname()[1]
+        with accepting(held.append) as server:
+            yield server.port
     finally:
-        stop.set()
-        thread.join(2)
         for conn in held:
             conn.close()
-        listener.close()
 
 
 @contextmanager

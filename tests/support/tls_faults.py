@@ -12,7 +12,6 @@ import select
 import socket
 import ssl
 import struct
-import threading
 import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable
@@ -91,12 +90,7 @@ def sni_filter(
     backend_port: int, blocks: Callable[[str | None], bool], action: str = "reset"
 ) -> Iterator[SniFilter]:
     """A front on 127.0.0.1 that resets or closes ("reset"/"close") the names it blocks."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(32)
-    listener.settimeout(0.2)
-    front = SniFilter(listener.getsockname()[1])
-    stop = threading.Event()
+    from .servers import accepting
 
     def handle(conn: socket.socket) -> None:
         try:
@@ -124,22 +118,9 @@ def sni_filter(
         conn.settimeout(None)
         _relay(conn, upstream)
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with accepting(handle, backlog=32) as server:
+        front = SniFilter(server.port)  # no client knows the port before this
         yield front
-    finally:
-        stop.set()
-        thread.join(2)
-        listener.close()
 
 
 def client_cert_context(
@@ -160,11 +141,7 @@ def reset_after_request(
     action: str = "reset", on_accept: bool = False
 ) -> Iterator[int]:
     """A listener that reads a request (or nothing: on_accept), then resets or closes."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.2)
-    stop = threading.Event()
+    from .servers import accepting
 
     def handle(conn: socket.socket) -> None:
         conn.settimeout(5)
@@ -183,22 +160,8 @@ def reset_after_request(
             )
         conn.close()
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(2)
-        listener.close()
+    with accepting(handle) as server:
+        yield server.port
 
 
 @contextmanager

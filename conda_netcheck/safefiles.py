@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 
 #: The largest CA bundle read (certifi's is about 300 KiB; system bundles < 1 MiB).
 MAX_BUNDLE_BYTES = 4 * 1024 * 1024
@@ -98,12 +97,3 @@ def read_text(path: str, max_bytes: int = MAX_SMALL_FILE_BYTES) -> str:
         raise UnsafePath(
             path, f"is not UTF-8 text (byte {exc.start} cannot be decoded)"
         ) from None
-
-
-@dataclass(frozen=True)
-class PathCheck:
-    """A user-given path, where it was set, and why it must not be used."""
-
-    setting: str  # "ssl_verify", "the REQUESTS_CA_BUNDLE environment variable"
-    path: str
-    problem: str
