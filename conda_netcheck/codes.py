@@ -31,8 +31,11 @@ class Code(str, Enum):
     OK = "ok"
     OFFLINE_MODE = "offline-mode"
     DNS_FAILURE = "dns-failure"
+    DNS_BLOCKED = "dns-blocked"
     CONNECTION_REFUSED = "connection-refused"
     CONNECT_TIMEOUT = "connect-timeout"
+    NO_ROUTE = "no-route"
+    CONNECT_FAILED = "connect-failed"
     READ_TIMEOUT = "read-timeout"
     #: no answer within netcheck's wait, which is shorter than conda's: undecided
     NO_ANSWER_YET = "no-answer-yet"
@@ -46,6 +49,8 @@ class Code(str, Enum):
     TLS_NOT_YET_VALID = "tls-not-yet-valid"
     TLS_HOSTNAME_MISMATCH = "tls-hostname-mismatch"
     TLS_ERROR = "tls-error"
+    TLS_STALLED = "tls-stalled"
+    WRONG_PROTOCOL = "wrong-protocol"
     CA_BUNDLE_INVALID = "ca-bundle-invalid"
     CLIENT_CERT_INVALID = "client-cert-invalid"
     HTTP_UNAUTHORIZED = "http-unauthorized"
@@ -54,6 +59,9 @@ class Code(str, Enum):
     HTTP_RATE_LIMITED = "http-rate-limited"
     HTTP_SERVER_ERROR = "http-server-error"
     NOT_A_CHANNEL = "not-a-channel"
+    INDEX_EMPTY = "index-empty"
+    REDIRECT_LOOP = "redirect-loop"
+    ENCODING_MISLABELLED = "encoding-mislabelled"
     CLOCK_SKEW = "clock-skew"
     SLOW = "slow"
     # Configuration findings that are not about one target.
@@ -78,6 +86,8 @@ class Code(str, Enum):
     TLS_LEGACY_RENEGOTIATION = "tls-legacy-renegotiation"
     # A value netcheck (or conda) cannot use, named with where it is set.
     CONFIG_INVALID = "config-invalid"
+    # A configuration file netcheck did not read itself (over its size bound).
+    CONFIG_UNREAD = "config-unread"
     # conda cannot load its configuration at all: it runs no command.
     CONDA_CONFIG_BROKEN = "conda-config-broken"
     # A bug in netcheck itself, reported as a finding instead of a traceback.

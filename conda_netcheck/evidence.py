@@ -79,6 +79,8 @@ class Details:
     failure: str | None = None  # how a connection ended: "reset", "closed", ...
     when: str | None = None  # "connect", "on-accept"
     address: str | None = None  # host:port
+    answers: tuple[str, ...] | None = None  # what DNS answered, when it means "blocked"
+    errno: str | None = None  # the socket error's name ("ENETUNREACH")
     addresses: tuple[FamilyAttempt, ...] | None = None
     delay_seconds: float | None = None
     cause: ResetCause | Code | None = None  # for proxy-unreachable: the code below
@@ -91,6 +93,8 @@ class Details:
     auth_schemes: tuple[str, ...] | None = None
     # -- TLS ---------------------------------------------------------------------
     offered: str | None = None  # the TLS versions this client offers
+    port_speaks: str | None = None  # "http" or "tls": the other protocol answered
+    answer: str | None = None  # what it answered: a status line, a TLS version
     alert: str | None = None
     accepted_cas: tuple[str, ...] | None = None
     verify_code: int | None = None

@@ -323,18 +323,11 @@ def _auth_scheme(error: Any, text: str) -> str | None:
 
 
 def _shown_proxy(proxies: dict[str, str]) -> str:
-    from urllib.parse import urlsplit
+    from .urls import format_address, host_port
 
     url = proxies.get("https") or proxies.get("http") or proxies.get("all")
-    if not url:
-        return "PROXY_HOST:PORT"
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    host = parts.hostname or "PROXY_HOST"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return f"{host}:{port}" if port else f"{host}:PORT"
+    address = host_port(url)
+    return format_address(*address) if address else "PROXY_HOST:PORT"
 
 
 def _renegotiation(
@@ -369,7 +362,7 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | N
         None,
     )
     if https_proxy:
-        from .config.proxylint import shown_proxy
+        from .urls import shown_proxy
 
         # The same proxy with http://; its user and password kept as
         # placeholders (without them the next request is a 407).

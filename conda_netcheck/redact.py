@@ -69,6 +69,8 @@ _HOSTPORT_RE = re.compile(
 # conda matches r"/t/([a-zA-Z0-9-]*)"; mamba also allows "_". Masking the whole
 # path segment never leaves a tail of an odd token behind.
 _ANACONDA_TOKEN_RE = re.compile(r"/t/[^/?#]+")
+_CONDA_TOKEN_RE = re.compile(r"[a-zA-Z0-9-]*")  # conda.common.url's token class
+_NOT_TOKEN_RE = re.compile(r"[^A-Za-z0-9_.~-]")
 _PARAM_RE = re.compile(r"(?P<name>[^&;=#]+)=(?P<value>[^&;#]*)")
 # Long runs of token characters with letters and digits: GitHub/GitLab tokens
 # used as the user name (https://ghp_...:x-oauth-basic@github.com).
@@ -200,6 +202,33 @@ def _can_be_userinfo(text: str) -> bool:
     return bool(colon) and not after.isdigit()
 
 
+def misread_authority(url: str) -> str | None:
+    """What urllib and urllib3 read as the authority when it ends inside the user info.
+
+    An unencoded "/", "?" or "#" in a password ends the authority for every
+    parser, so it takes a piece of the password for the host (and connects
+    there). None when the parsers and the user info agree.
+    """
+    sep = url.find("://")
+    if sep > 0 and _SCHEME_RE.fullmatch(url, 0, sep):
+        body = url[sep + 3 :]
+    else:
+        body = url[2:] if url.startswith("//") else url
+    at = _userinfo_end(body)
+    if at < 0:
+        return None
+    end = _AUTHORITY_END_RE.search(body, 0, at)
+    return body[: end.start()] if end else None
+
+
+def _misread_pieces(authority: str) -> set[str]:
+    """The misread authority, its user info and host: all of them pieces of a secret."""
+    userinfo, _, hostport = authority.rpartition("@")
+    host = hostport.rpartition(":")[0] if ":" in hostport else hostport
+    user, _, password = userinfo.partition(":")
+    return {authority, hostport, host, userinfo, password, user}
+
+
 def _split_authority(body: str) -> tuple[str, str]:
     at = _userinfo_end(body)
     end = _AUTHORITY_END_RE.search(body, at + 1)
@@ -279,7 +308,37 @@ def _variants(secret: str) -> set[str]:
         # A backslash (DOMAIN\user passwords) is doubled by repr() and JSON.
         forms.add(form.replace("\\", "\\\\").replace('"', '\\"'))
         forms.add(repr(form)[1:-1])
+        # A piece that a parser takes for a host is printed IDNA-encoded.
+        forms.update(_idna_forms(form))
     return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
+def _idna_forms(text: str) -> set[str]:
+    """The ASCII forms of text as a host name, whole and label by label."""
+    if text.isascii():
+        return set()
+    forms = set()
+    for name in {text, *text.split(".")}:
+        for encode in _IDNA_ENCODERS:
+            try:
+                forms.add(encode(name.lower()))
+            except (UnicodeError, ValueError, ImportError):  # quoted as written
+                continue
+    return forms
+
+
+def _idna2003(name: str) -> str:
+    return name.encode("idna").decode("ascii")
+
+
+def _idna2008(name: str) -> str:
+    # What urllib3 (and so requests and conda) uses when the package is there.
+    import idna
+
+    return idna.encode(name, strict=True, std3_rules=True).decode("ascii")
+
+
+_IDNA_ENCODERS = (_idna2003, _idna2008)
 
 
 def _basic_forms(username: str, password: str) -> set[str]:
@@ -303,9 +362,10 @@ def _literal_pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
     if not secrets:
         return None
     # Longest first: alternation takes the first branch that matches, and a
-    # shorter variant must not leave the tail of a longer one behind.
+    # shorter variant must not leave the tail of a longer one behind. Any case:
+    # a piece of a password that a parser took for a host comes out lowercased.
     ordered = sorted(secrets, key=lambda s: (-len(s), s))
-    return re.compile("|".join(map(re.escape, ordered)))
+    return re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
 
 
 class Redactor:
@@ -354,6 +414,13 @@ class Redactor:
             for piece in _RESERVED_RE.split(password if colon else user):
                 if len(piece) >= MIN_PIECE_LENGTH:  # "http" must stay readable
                     self.add(piece)
+        # A parser that ends the authority at a "/", "?" or "#" inside the
+        # password takes a piece of it for the host (lowercased, IDNA-encoded
+        # as it prints it) and quotes that piece in its errors.
+        misread = misread_authority(url)
+        if misread is not None:
+            for piece in _misread_pieces(misread):
+                self.add(piece)
         # A "port" that is a token (https://host:TOKEN/) is quoted alone in
         # urllib's "Port could not be cast" error.
         port = (hostport if at else authority).rpartition("]")[2].rpartition(":")[2]
@@ -362,10 +429,24 @@ class Redactor:
         rest = rest.partition("#")[0]
         path, _, query = rest.partition("?")
         for token in _ANACONDA_TOKEN_RE.finditer(path):
-            self.add(token.group()[3:])
+            self._add_token(token.group()[3:])
         for param in _PARAM_RE.finditer(query):
             if _is_secret_param(param["name"]):
                 self.add(param["value"])
+
+    def _add_token(self, token: str) -> None:
+        """A /t/ token, and the pieces of it that conda's token pattern leaves behind."""
+        self.add(token)
+        # conda strips "/t/" plus [A-Za-z0-9-]*: the rest of an odd token stays
+        # in the URL, where it reads as part of the host or port in errors.
+        kept = _CONDA_TOKEN_RE.match(token)
+        tail = token[kept.end() :] if kept else token
+        if tail and tail != token:
+            self.add(tail)
+            self.add(tail[1:])
+        for piece in _NOT_TOKEN_RE.split(token):
+            if len(piece) >= MIN_PIECE_LENGTH:
+                self.add(piece)
 
     def clear(self) -> None:
         """Forget every registered secret."""

@@ -43,8 +43,19 @@ def _kind(mode: int) -> str | None:
     return "is not a regular file"
 
 
+def oversized(path: str, max_bytes: int) -> int | None:
+    """The size of a regular file larger than max_bytes (netcheck's bound), else None."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes else None
+
+
 def path_problem(path: str, max_bytes: int, directory_ok: bool = False) -> str | None:
     """Why ``path`` must not be opened (phrased to follow the path), or None."""
+    if "\0" in path:  # os.stat raises ValueError: no file can have that name
+        return "contains a NUL byte (\\x00), which no file name can hold"
     try:
         st = os.stat(path)
     except FileNotFoundError:

@@ -159,10 +159,10 @@ SCENARIOS = [
     ),
     Scenario(
         "tls-never-answers",
-        "no-answer-yet",
+        "tls-stalled",
         "tls",
         lambda ctx: _silent(ctx, "https"),
-        status="warning",
+        summary_has="TCP connected and the ClientHello was sent",
     ),
     Scenario(
         "untrusted-ca",

@@ -521,7 +521,7 @@ def test_a_well_formed_channel_broken_by_default_channels_says_so(
     for finding in document["findings"]:
         by_check.setdefault(finding["check"], []).append(finding)
     (named,) = by_check["channels"]
-    assert f"the channel {channel.url} (from the channels setting)" in named["summary"]
+    assert f"the channel {channel.url} (from channels in {path})" in named["summary"]
     assert "although it is well formed" in named["summary"]
     assert "default_channels, custom_channels or channel_alias" in named["summary"]
     (setting,) = by_check["default_channels"]

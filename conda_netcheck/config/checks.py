@@ -28,6 +28,7 @@ def config_findings(
     """
     findings: list[Finding] = [setting_finding(p) for p in cfg.problems]
     findings += [ignored_finding(b) for b in cfg.skipped]
+    findings += [unread_finding(path, size) for path, size in cfg.unread]
     findings += condarc_variable(cfg)
     findings += offline(cfg)
     findings += channels(cfg)
@@ -94,13 +95,16 @@ YAML_SUFFIXES = (".yml", ".yaml")
 def condarc_variable(cfg: NetConfig) -> list[Finding]:
     """CONDARC naming something conda silently skips (missing, a FIFO, a bad name)."""
     import os
+    import sys
 
-    from ..safefiles import MAX_SMALL_FILE_BYTES, path_problem
+    from ..safefiles import path_problem
 
     path = cfg.env.get("CONDARC")
     if not path or not cfg.conda:
         return []
-    problem = path_problem(path, MAX_SMALL_FILE_BYTES, directory_ok=True)
+    # Only what makes conda skip the path: netcheck's own size bound is not
+    # conda's (conda reads a large file); config-unread says so instead.
+    problem = path_problem(path, sys.maxsize, directory_ok=True)
     name = os.path.basename(path.rstrip("/"))
     if problem is None and os.path.isdir(path):
         names = os.listdir(path) if os.access(path, os.R_OK) else []
@@ -122,6 +126,23 @@ def condarc_variable(cfg: NetConfig) -> list[Finding]:
             f"condarc or *.yml), or {unset_variable('CONDARC')}",
         )
     ]
+
+
+def unread_finding(path: str, size: int) -> Finding:
+    """A configuration file over netcheck's bound: netcheck's limit, not conda's."""
+    from ..safefiles import MAX_SMALL_FILE_BYTES
+
+    return Finding(
+        "condarc",
+        Code.CONFIG_UNREAD,
+        f"netcheck did not read {path} itself: it is {size / 1048576:.1f} MiB, more "
+        f"than the {MAX_SMALL_FILE_BYTES / 1048576:g} MiB netcheck reads from a "
+        "configuration file. conda reads it and its settings apply (netcheck checks "
+        "them as conda loaded them); netcheck's own look at the file's text (YAML "
+        "mistakes, credentials written in it) was skipped",
+        f"a .condarc is a few kB: trim {path} (conda parses all of it on every command)",
+        status=Status.WARNING,
+    )
 
 
 def offline(cfg: NetConfig) -> list[Finding]:

@@ -74,6 +74,8 @@ class NetConfig:
     problems: list[SettingProblem] = field(default_factory=list)
     #: configuration files conda skips whole (with a warning)
     skipped: list[BrokenFile] = field(default_factory=list)
+    #: (path, bytes) of configuration files too large for netcheck to read itself.
+    unread: list[tuple[str, int]] = field(default_factory=list)
 
     def source(self, key: str) -> SettingSource:
         """Where a key is set: a file, an environment variable, the default."""
@@ -101,6 +103,7 @@ def from_conda() -> NetConfig:
     """
     from conda.base.context import context
 
+    from ..safefiles import MAX_SMALL_FILE_BYTES, oversized
     from .loading import ignored_files, search_path_files
     from .secrets import register_all
 
@@ -109,6 +112,11 @@ def from_conda() -> NetConfig:
     sources = _safe(conda_sources, {})
     cfg = NetConfig(env=environment(), sources=sources)
     cfg.skipped = _safe(lambda: ignored_files(files), [])
+    cfg.unread = [
+        (path, size)
+        for path in files
+        if (size := oversized(path, MAX_SMALL_FILE_BYTES)) is not None
+    ]
     cfg.offline = bool(_setting("offline", False, cfg, lambda: context.offline))
     cfg.ssl_verify = _value("ssl_verify", True, cfg)
     cfg.client_cert = _value("client_ssl_cert", None, cfg)
@@ -255,9 +263,16 @@ def configured_channels() -> list[str]:
 
 
 def _raw_channels() -> list[str]:
-    """The channel names as written, when conda cannot expand them."""
+    """The channel names as written, when conda cannot expand them.
+
+    conda's own merged list first: files, CONDA_CHANNELS and the command line,
+    in conda's order, exactly what context.channels then fails to expand.
+    """
     from conda.base.context import context
 
+    merged = _safe(lambda: list(context._channels), None)
+    if merged is not None:
+        return [str(name) for name in dict.fromkeys(merged)]
     names: list[str] = []
     for values in context.raw_data.values():
         if "channels" not in values:
@@ -271,6 +286,23 @@ def _raw_channels() -> list[str]:
             if isinstance(value, str) and value not in names:
                 names.append(value)
     return names
+
+
+def raw_channel_source(name: str) -> str | None:
+    """Where a channel as written comes from: CONDA_CHANNELS, a file, or the command line."""
+    from conda.base.context import context
+
+    for source, values in context.raw_data.items():
+        raw = getattr(values.get("channels"), "_raw_value", None)
+        items = raw.split(",") if isinstance(raw, str) else raw or ()
+        written = [getattr(i, "_raw_value", i) for i in items]
+        if name in (w.strip() if isinstance(w, str) else w for w in written):
+            if source == "envvars":
+                return "the CONDA_CHANNELS variable"
+            if source == "cmd_line":
+                return "the command line"
+            return f"channels in {source}"
+    return None
 
 
 def _raw_value(key: str) -> Any:

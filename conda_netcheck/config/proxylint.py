@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
+from ..urls import PASSWORD_PLACEHOLDER, USER_PLACEHOLDER, default_port, shown_proxy
 from .commands import Commands, Shell, for_config, unset_variable
 from .sources import ProxySource, ProxySourceKind
 
@@ -44,8 +45,8 @@ _URLLIB3_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+-]*:")
 _PERCENT_HEX_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _HOST_RE = re.compile(r"[\w.~%-]+|\[[0-9A-Za-z:.%]+\]")
 _KEY_RE = re.compile(r"(?:http|https|all)(?://[^/\s]+)?")
-_PASSWORD = "USER:<password>"
-_USER = "USER"
+_PASSWORD = PASSWORD_PLACEHOLDER
+_USER = USER_PLACEHOLDER
 _QUOTES = "'\""
 _HOSTPORT = "PROXY_HOST:PORT"
 #: The URL a fix suggests when the one written cannot be repaired.
@@ -153,7 +154,6 @@ def _open(url: str) -> _Opened:
     """Parse a proxy URL exactly as HTTPAdapter.get_connection_with_tls_context does."""
     from requests.utils import get_auth_from_url, prepend_scheme_if_needed
     from urllib3.exceptions import LocationParseError, ProxySchemeUnknown
-    from urllib3.poolmanager import port_by_scheme
     from urllib3.util import parse_url
 
     try:
@@ -186,7 +186,7 @@ def _open(url: str) -> _Opened:
     if scheme not in ("http", "https"):
         return _Opened(_Refusal.SCHEME, str(ProxySchemeUnknown(scheme)), scheme)
     # ProxyManager: a missing (or zero) port becomes the scheme's default.
-    port = parsed.port or port_by_scheme.get(scheme, 80)
+    port = parsed.port or default_port(scheme)
     return _Opened(None, "", scheme, parsed.host, port, sends)
 
 
@@ -475,85 +475,91 @@ def _credentials(
 ) -> tuple[list[Lint], bool]:
     """Problems in the user info, judged on the raw text between :// and the last @.
 
-    The flag is True when an unencoded character explains urllib3's parse error.
+    One lint names every character to encode, in the user name and the password:
+    one fix line rewrites them all. The flag is True when an unencoded character
+    explains urllib3's parse error.
     """
     parts = [("user name", raw.user)]
     if raw.password is not None:
         parts.append(("password", raw.password))
-    rewritten = fix(raw.display())
-    broken = [
-        lint
-        for name, part in parts
-        for lint in _unencoded(name, part, opened, rewritten)
-    ]
-    fragile = [lint for name, part in parts for lint in _fragile(name, part, rewritten)]
-    lints = broken + fragile
-    if opened.problem is None and not opened.sends_credentials and not broken:
+    found = [(name, _to_encode(name, part)) for name, part in parts]
+    found = [(name, chars) for name, chars in found if chars]
+    breaking = any(c.breaking for _, chars in found for c in chars)
+    lints = [_encoding_lint(found, opened, fix(raw.display()))] if found else []
+    if opened.problem is None and not opened.sends_credentials and not breaking:
         lints.append(_no_credentials(raw, fix))
-    return lints, bool(broken) and opened.problem is _Refusal.PARSE
+    return lints, breaking and opened.problem is _Refusal.PARSE
 
 
-def _encoded(rewritten: str, what: str, name: str, code: str) -> str:
-    """The fix line, and how to write `what` in the user name or password."""
-    return f"{rewritten} (with each {what} in the {name} written as {code})"
+@dataclass(frozen=True)
+class _Unencoded:
+    """A character of the user info to percent-encode, and why."""
+
+    shown: str  # "'#'", "space", "literal '%'"
+    code: str  # "%23"
+    breaking: bool  # it ends the user info for every parser
+    why: str
 
 
-def _unencoded(name: str, part: str, opened: _Opened, rewritten: str) -> list[Lint]:
-    """Characters that end the user info early: an error for every tool."""
-    if opened.problem is _Refusal.PARSE:
-        effect = "urllib3 cannot parse the URL"
-    else:
-        # The host is then a piece of the user info: don't print it.
-        effect = (
-            "requests connects to the wrong host (a piece of the user info) "
-            "and sends no credentials"
-        )
-    return [
-        Lint(
-            Status.ERROR,
-            f"the proxy {name} contains an unencoded '{char}': {effect}; "
-            f"it must be written as {code}",
-            _encoded(rewritten, f"'{char}'", name, code),
-        )
+def _to_encode(name: str, part: str) -> list[_Unencoded]:
+    """The characters of one part of the user info that must or should be encoded."""
+    found = [
+        _Unencoded(f"'{char}'", code, True, "ends the user info")
         for char, code in BREAKING.items()
         if char in part
     ]
-
-
-def _fragile(name: str, part: str, rewritten: str) -> list[Lint]:
-    """Characters requests copes with in the user info, but other tools may not."""
-    lints = [
-        Lint(
-            Status.WARNING,
-            f"the proxy {name} contains an unencoded '{char}': requests "
-            "splits the user info at the last '@' and copes, other tools "
-            f"may choke; percent-encode '{char}' as {code}",
-            _encoded(rewritten, f"'{char}'", name, code),
-        )
+    found += [
+        _Unencoded(f"'{char}'", code, False, "other tools may split at it")
         for char, code in FRAGILE.items()
         if char in part and not (char == ":" and name == "user name")
     ]
     if _PERCENT_HEX_RE.search(part):
-        lints.append(
-            Lint(
-                Status.WARNING,
-                f"the proxy {name} contains '%' followed by two hex digits, which "
-                f"requests decodes, so the proxy gets a different {name} (and "
-                "answers 407) unless you percent-encoded it on purpose; a literal "
-                "'%' must be written as %25",
-                _encoded(rewritten, "literal '%'", name, "%25"),
+        found.append(
+            _Unencoded(
+                "literal '%'",
+                "%25",
+                False,
+                f"requests decodes %XX, so the proxy gets a different {name} "
+                "(and answers 407) unless it is encoded on purpose",
             )
         )
     if re.search(r"\s", part):
-        lints.append(
-            Lint(
-                Status.WARNING,
-                f"the proxy {name} contains whitespace: requests sends it as is, "
-                "other tools may not; percent-encode a space as %20",
-                _encoded(rewritten, "space", name, "%20"),
-            )
+        found.append(_Unencoded("space", "%20", False, "other tools may not send it"))
+    return found
+
+
+def _encoding_lint(
+    found: list[tuple[str, list[_Unencoded]]], opened: _Opened, rewritten: str
+) -> Lint:
+    """One lint for every unencoded character of the user info."""
+    where = "; the ".join(
+        f"{name} contains {_listed([c.shown for c in chars])}" for name, chars in found
+    )
+    every = [c for _, chars in found for c in chars]
+    breaking = [c.shown for c in every if c.breaking]
+    if not breaking:
+        effect = "requests copes, but " + "; ".join(dict.fromkeys(c.why for c in every))
+    elif opened.problem is _Refusal.PARSE:
+        verb = "makes" if len(breaking) == 1 else "make"
+        effect = f"{_listed(breaking)} {verb} urllib3 unable to parse the URL"
+    else:
+        # The host is then a piece of the user info: don't print it.
+        effect = (
+            f"at {_listed(breaking)} requests ends the user info, connects to the "
+            "wrong host (a piece of the user info) and sends no credentials"
         )
-    return lints
+    codes = ", ".join(f"{c.shown} as {c.code}" for c in every)
+    names = " and ".join(name for name, _ in found)
+    return Lint(
+        Status.ERROR if breaking else Status.WARNING,
+        f"the proxy {where} unencoded: {effect}; percent-encode {codes}",
+        f"{rewritten} (with the {names} percent-encoded: {codes})",
+    )
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
 
 
 def _no_credentials(raw: _Raw, fix: Callable[[str], str]) -> Lint:
@@ -649,15 +655,6 @@ def _finding(check: str, lint: Lint) -> Finding:
     return Finding(
         check, Code.PROXY_MISCONFIGURED, lint.summary, lint.fix, status=lint.status
     )
-
-
-def shown_proxy(url: str, scheme: str | None = "") -> str:
-    """A proxy URL as messages show it: stripped, user info as placeholders.
-
-    `scheme` replaces the written one ("" keeps it): a fix that changes the
-    scheme keeps the user and password, as `USER:<password>`.
-    """
-    return _Raw.split(url.strip()).display(scheme=scheme)
 
 
 def _variables(scheme: str) -> tuple[str, str]:

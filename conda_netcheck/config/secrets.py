@@ -8,33 +8,87 @@ cannot load gives up its secrets all the same.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..redact import REDACTOR, Redactor
 from ..safefiles import MAX_SMALL_FILE_BYTES, UnsafePath, read_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
 #: Names whose whole value is a secret (variables, YAML keys, TOML keys).
 _SECRET_NAME_RE = re.compile(r"(?i)(token|passw|secret|api_?key|credential)")
-# A YAML/TOML "key: value" or "key = value" line, or a list item.
+# A YAML/TOML "key: value" or "key = value" line, or a list item. A quoted key
+# is closed: a quoted value with ": " in it ("http://h/t/a: b") is no key.
 _ENTRY_RE = re.compile(
-    r"^\s*(?:-\s+)?(?:(?P<key>[\"']?[\w.\-/:]+[\"']?)\s*[:=]\s+)?(?P<value>.*?)\s*$"
+    r"^\s*(?:-\s+)?(?:(?P<key>\"[^\"]*\"|'[^']*'|[\w.\-/:]+)\s*[:=]\s+)?(?P<value>.*?)\s*$"
 )
+
+
+def _parsed(text: str) -> Any:
+    """The document as conda would load it, or None when it does not parse."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).load(text)
+    except Exception:  # no ruamel, or not YAML: the line scan still runs
+        return None
+
+
+def _scalars(node: Any, key: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(key, string) for every string in a parsed document, bounded in depth."""
+    if depth > 20:
+        return
+    if isinstance(node, str):
+        yield key, node
+    elif isinstance(node, dict):
+        for name, value in node.items():
+            yield from _scalars(value, str(name), depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _scalars(item, key, depth + 1)
+
+
+def _quoted(value: str) -> bool:
+    """Whether a value is one quoted YAML scalar (not a flow list of several)."""
+    value = value.split(" #", 1)[0].strip()
+    if len(value) < 2 or value[0] != value[-1] or value[0] not in "'\"":
+        return False
+    if value[0] == '"' and "\\" in value:
+        try:
+            return isinstance(json.loads(value), str)
+        except ValueError:
+            return False
+    return value[0] not in value[1:-1]
 
 
 def _unquote(value: str) -> str:
     value = value.split(" #", 1)[0].strip()  # a YAML comment after the value
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        if value[0] == '"' and "\\" in value:
+            # A double-quoted YAML (or JSON) scalar: "\u00e9" is what conda reads.
+            try:
+                return str(json.loads(value))
+            except ValueError:
+                pass
         return value[1:-1]
     return value.strip("[]{},")
 
 
-def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> None:
-    """Register the credentials a URL-ish value (or a secret-named value) carries."""
+def register_value(
+    value: str, redactor: Redactor = REDACTOR, key: str = "", scalar: bool = False
+) -> None:
+    """Register the credentials a URL-ish value (or a secret-named value) carries.
+
+    scalar: the value was one quoted scalar, so "[" or a space in it is part of it.
+    """
     value = value.strip()
     if not value:
         return
@@ -43,7 +97,7 @@ def register_value(value: str, redactor: Redactor = REDACTOR, key: str = "") -> 
     # The whole value first: a password with a space is one secret, not two.
     # Not for a flow-style line ({"a": "http://u:p@h", ...}): read as one URL
     # it would make hosts and keys "secrets" and hide them from every output.
-    if _one_value(value):
+    if scalar or _one_value(value):
         if _may_hold_credentials(value):
             redactor.add_url_credentials(
                 value.lstrip("/") if value.startswith("//") else value
@@ -68,12 +122,19 @@ def _may_hold_credentials(value: str) -> bool:
 
 
 def register_text(text: str, redactor: Redactor = REDACTOR) -> None:
-    """Register every credential in a configuration file's text, line by line."""
+    """Register every credential in a configuration file's text, parsed and line by line.
+
+    Parsed first (JSON, else YAML), so escapes ("\u00e9") and flow style read
+    as conda reads them; then line by line, for a file that does not parse.
+    """
+    for key, value in _scalars(_parsed(text)):
+        register_value(value, redactor, key, scalar=True)
     for line in text.splitlines():
         match = _ENTRY_RE.match(line)
         if match is None or not match["value"]:
             continue
-        register_value(_unquote(match["value"]), redactor, match["key"] or "")
+        raw = match["value"]
+        register_value(_unquote(raw), redactor, match["key"] or "", _quoted(raw))
 
 
 #: Variables that can carry a credential: proxies, conda's own, tokens.

@@ -86,11 +86,15 @@ def _unusable_channel(
 ) -> Finding:
     """A channel conda cannot turn into URLs: which, why, and where it comes from."""
     from ..redact import REDACTOR
+    from .commands import unset_variable
+    from .netconfig import raw_channel_source
 
     origin = "the command line" if from_command_line else "the channels setting"
     try:
         source = (
-            origin if "://" in str(name) else channel_source(name, from_command_line)
+            (raw_channel_source(str(name)) or origin)
+            if "://" in str(name)
+            else channel_source(name, from_command_line)
         )
     except Exception:  # the very setting that broke the channel
         source = origin
@@ -113,10 +117,16 @@ def _unusable_channel(
         "channels",
         Code.CONFIG_INVALID,
         f"the channel {shown} (from {source}) cannot be turned "
-        f"into URLs: {reason or type(exc).__name__}; conda fails on it too",
+        f"into URLs: {reason or type(exc).__name__}; conda stops on it too: "
+        "conda search, conda install and every command that expands the channels "
+        "fail until it is fixed",
         "fix the URL (a port is a number up to 65535, an IPv6 address is written "
         "[addr]:port, special characters in credentials are percent-encoded): "
-        "conda config --show-sources shows where it is set",
+        + (
+            f"set CONDA_CHANNELS right, or `{unset_variable('CONDA_CHANNELS')}`"
+            if source == "the CONDA_CHANNELS variable"
+            else "conda config --show-sources shows where it is set"
+        ),
     )
 
 

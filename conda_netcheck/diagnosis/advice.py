@@ -140,7 +140,34 @@ def request_problem(
         or _redirect_problem(exc, chain)
         or _setting_problem(exc, text, route)
         or _unreadable_answer(exc, chain, text)
-        or Problem(Code.CONNECTION_REFUSED, Layer.TCP, f"the request failed: {text}")
+        or _observed(chain, text)
+    )
+
+
+def _observed(chain: list, text: str) -> Problem:
+    """No known cause fits: what the system said, at the layer its errno belongs to."""
+    import errno as errnos
+
+    error = next((e for e in chain if isinstance(e, OSError) and e.errno), None)
+    name = errnos.errorcode.get(error.errno, "") if error is not None else ""
+    if name in ("ENETUNREACH", "EHOSTUNREACH", "EADDRNOTAVAIL"):
+        return Problem(
+            Code.NO_ROUTE,
+            Layer.TCP,
+            f"no route to the host ({name}): {text}",
+            details=Details(reason="unreachable", errno=name),
+        )
+    if name:
+        return Problem(
+            Code.CONNECT_FAILED,
+            Layer.TCP,
+            f"the request failed with {name}: {text}",
+            details=Details(errno=name),
+        )
+    return Problem(
+        Code.CONNECT_FAILED,
+        Layer.TCP,
+        f"the request failed, in a way no known cause fits: {text}",
     )
 
 
@@ -173,6 +200,10 @@ def _below_http(
         return Problem(Code.READ_TIMEOUT, Layer.HTTP, _silence(answered, timeout))
     if _first(chain, ConnectionRefusedError) is not None:
         return Problem(Code.CONNECTION_REFUSED, Layer.TCP, "the connection was refused")
+    if isinstance(exc, requests.exceptions.ConnectionError) and any(
+        isinstance(e, OSError) and e.errno for e in chain
+    ):
+        return _observed(chain, text)
     return None
 
 
@@ -192,8 +223,34 @@ def _redirect_problem(exc: BaseException, chain: list) -> Problem | None:
             f"redirects to {refused.scheme}:",
         )
     if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return Problem(Code.NOT_A_CHANNEL, Layer.HTTP, "the server redirects in a loop")
+        return redirect_loop(exc)
     return None
+
+
+def redirect_loop(exc: BaseException) -> Problem:
+    """Too many redirects: the hops as they went, the loop marked where it closes."""
+    response = getattr(exc, "response", None)
+    history = [*getattr(response, "history", ()), *([response] if response else [])]
+    hops: list[str] = []
+    for hop in history:
+        url = REDACTOR.url(getattr(hop, "url", "") or "")
+        if url in hops:
+            hops.append(url)
+            break
+        hops.append(url)
+    count = len(getattr(response, "history", ()) or ())
+    shown = " -> ".join(hops[:6]) + (" -> ..." if len(hops) > 6 else "")
+    loops = len(hops) > 1 and hops[-1] in hops[:-1]
+    return Problem(
+        Code.REDIRECT_LOOP,
+        Layer.HTTP,
+        (
+            f"the server redirects in a loop: {shown}"
+            if loops
+            else f"the server redirects without end ({count} redirects): {shown}"
+        ),
+        details=Details(status=getattr(response, "status_code", None)),
+    )
 
 
 def _setting_problem(exc: BaseException, text: str, route: Route) -> Problem | None:
@@ -221,6 +278,13 @@ def _unreadable_answer(exc: BaseException, chain: list, text: str) -> Problem | 
         and _first(chain, http.client.HTTPException) is None
     ):
         return None
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return Problem(
+            Code.ENCODING_MISLABELLED,
+            Layer.HTTP,
+            "the server labels its answer with a Content-Encoding (gzip, deflate, br, "
+            f"zstd) it is not encoded in: decoding it fails ({text})",
+        )
     closed = _first(chain, http.client.RemoteDisconnected) is not None
     return Problem(
         Code.NOT_A_CHANNEL,

@@ -24,7 +24,7 @@ from ..config.commands import (
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
 from ..fixtext import Fix, FixLines
-from ..urls import format_address, host_port
+from ..urls import format_address, port_of, shown_address
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
@@ -71,18 +71,12 @@ class Subject:
     @property
     def port(self) -> int:
         """The channel's port, by scheme when the URL has none."""
-        url = urlsplit(self.target.url)
-        try:
-            port = url.port
-        except ValueError:
-            port = None
-        return port or (443 if url.scheme == "https" else 80)
+        return port_of(self.target.url)
 
     @property
     def address(self) -> str:
         """host:port, IPv6 in brackets."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return format_address(self.host, self.port)
 
     @property
     def where(self) -> str:
@@ -95,8 +89,7 @@ class Subject:
         """The proxy's host:port, never its credentials."""
         if not self.target.proxy:
             return None
-        address = host_port(self.target.proxy)
-        return format_address(*address) if address else "an unusable proxy URL"
+        return shown_address(self.target.proxy)
 
     @property
     def details(self) -> Details:
@@ -192,6 +185,20 @@ def _read_timeout(s: Subject) -> str:
         f"{s.host} sent nothing within conda's {s.read_timeout:g} s: try again later; "
         f"if it is only slow, give it longer: "
         f"{s.commands.set('remote_read_timeout_secs', f'{longer:g}')}"
+    )
+
+
+def _stalled_fix(s: Subject) -> str:
+    waited = s.waited if s.waited is not None else s.read_timeout
+    return (
+        f"likely causes, in order: (1) the path MTU on a VPN or tunnel drops the "
+        f"server's large certificate packets while small ones pass: test with "
+        f"`ping -M do -s 1472 {s.host}` (Windows: `ping -f -l 1472 {s.host}`) against "
+        f"`-s 1372`, and `tracepath {s.host}`; if only the small one passes, lower "
+        "the VPN interface's MTU (`sudo ip link set dev VPN_INTERFACE mtu 1380`) or "
+        "ask the VPN's owner; (2) a firewall or TLS filter that swallows the "
+        f"handshake: ask your network team about TLS to {s.address} "
+        f"(this check waited {waited:g} s, conda waits {s.read_timeout:g} s)"
     )
 
 
@@ -424,10 +431,36 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     Entry(
+        code=Code.DNS_BLOCKED,
+        layers=(Layer.DNS,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the resolver answers `0.0.0.0` / `::` (or a loopback address for a public "
+            "name): a DNS filter (Pi-hole, a corporate DNS filter) blocks the name, or a "
+            "hosts-file entry points it at this machine"
+        ),
+        table_fix=(
+            "ask whoever runs the DNS filter to allow the host (or remove the hosts-file "
+            "entry); the port and the channel URL are fine"
+        ),
+        fix=lambda s: (
+            f"ask whoever runs the DNS filter this machine uses (Pi-hole, the "
+            f"corporate DNS filter) to allow {s.host}; check /etc/hosts (Windows: "
+            f"C:\\Windows\\System32\\drivers\\etc\\hosts) for a line naming {s.host}"
+        ),
+        report=_say(
+            Actor.NETWORK,
+            lambda s: (
+                f"the DNS filter blocks {s.host} (it answers "
+                f"{', '.join(s.details.answers or ()) or 'a blocking address'}): allow it"
+            ),
+        ),
+    ),
+    Entry(
         code=Code.CONNECTION_REFUSED,
         layers=(Layer.TCP,),
         actor=Actor.NETWORK,
-        meaning="nothing listens on the port, a firewall rejects it, or no route to the host",
+        meaning="nothing listens on the port, or a firewall rejects it",
         table_fix="check the port; use the proxy, or ask the network team about the firewall",
         fix=lambda s: (
             f"check the port of {s.address} {s.where}; if the network "
@@ -460,6 +493,107 @@ ENTRIES: tuple[Entry, ...] = (
             lambda s: (
                 f"allow outbound TCP to {s.address} (or via the proxy): the "
                 "connection attempt got no answer (a firewall most likely drops it)"
+            ),
+        ),
+    ),
+    Entry(
+        code=Code.WRONG_PROTOCOL,
+        layers=(Layer.TLS,),
+        actor=Actor.YOU,
+        meaning=(
+            "the URL's scheme and the port disagree: `https://` to a port that speaks plain "
+            "HTTP (OpenSSL's `WRONG_VERSION_NUMBER`), or `http://` to a port that speaks "
+            "TLS; netcheck asked the port in the other protocol and it answered"
+        ),
+        table_fix=(
+            "write the channel URL with the scheme the port speaks, or use the port that "
+            "speaks the URL's scheme"
+        ),
+        fix=lambda s: (
+            f"{s.address} speaks "
+            + (
+                "plain HTTP: write the channel with http:// "
+                if s.details.port_speaks == "http"
+                else "TLS: write the channel with https:// "
+            )
+            + "(or use the port that speaks "
+            + ("TLS" if s.details.port_speaks == "http" else "plain HTTP")
+            + f") {s.where}"
+        ),
+        report=_say(
+            Actor.YOU,
+            lambda s: (
+                f"the channel URL's scheme does not match what {s.address} speaks"
+            ),
+        ),
+    ),
+    Entry(
+        code=Code.TLS_STALLED,
+        layers=(Layer.TLS,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "TCP connected and the TLS ClientHello was sent, but no answer came back: "
+            "the path MTU on a VPN/tunnel (large packets lost), or a middlebox that "
+            "swallows the handshake"
+        ),
+        table_fix=(
+            "`ping -M do -s 1472 HOST` vs `-s 1372` and `tracepath HOST`; lower the VPN "
+            "interface's MTU, or ask the network team about the filter"
+        ),
+        fix=_stalled_fix,
+        report=_say(
+            Actor.NETWORK,
+            lambda s: (
+                f"TLS handshakes to {s.address} stall after TCP connects: check the "
+                "path MTU (VPN, tunnel) and any TLS filter on the way"
+            ),
+        ),
+    ),
+    Entry(
+        code=Code.NO_ROUTE,
+        layers=(Layer.TCP,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "ENETUNREACH / EHOSTUNREACH: this machine has no route to the address (a VPN "
+            "that is down, no default route, an IPv6 address without IPv6 connectivity)"
+        ),
+        table_fix=(
+            "connect the VPN (or the network) that reaches the host; `ip route get ADDRESS` "
+            "shows the route the system would use"
+        ),
+        fix=lambda s: (
+            f"no route to {s.address}: connect the VPN or network that reaches it "
+            f"(`ip route get` with its address shows the route; `ip -6 route` for "
+            f"IPv6), or use the proxy: {s.proxy_hint()}"
+        ),
+        report=_say(
+            Actor.NETWORK,
+            lambda s: (
+                f"this machine has no route to {s.address}: check the VPN and routes"
+            ),
+        ),
+    ),
+    Entry(
+        code=Code.CONNECT_FAILED,
+        layers=(Layer.TCP,),
+        actor=Actor.NETWORK,
+        meaning=(
+            "the connection failed with a socket error no known cause fits; the summary "
+            "gives the error as the system reported it"
+        ),
+        table_fix=(
+            "look at the error named in the summary (firewall software, the network "
+            "interface, the system's limits)"
+        ),
+        fix=lambda s: (
+            f"the connection to {s.address} failed with "
+            f"{s.details.errno or 'an unexpected error'}: check local firewall "
+            "software and the network interface"
+        ),
+        report=_say(
+            Actor.NETWORK,
+            lambda s: (
+                f"connecting to {s.address} fails with {s.details.errno or 'an error'}"
             ),
         ),
     ),
@@ -816,6 +950,57 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     Entry(
+        code=Code.INDEX_EMPTY,
+        layers=(Layer.CONTENT,),
+        actor=Actor.SERVER,
+        meaning=(
+            "the server answers the index (`repodata.json`) with 200 and an empty body: "
+            "a mirror still syncing, or a broken upload"
+        ),
+        table_fix="tell the channel's administrators that the index is empty",
+        fix=lambda s: (
+            f"tell the administrators of {s.host} that the index of {s.target.url} "
+            "answers with an empty body (a mirror that is still syncing or a broken "
+            "upload); conda cannot read an empty index"
+        ),
+        report=_server,
+    ),
+    Entry(
+        code=Code.REDIRECT_LOOP,
+        layers=(Layer.HTTP,),
+        actor=Actor.SERVER,
+        meaning=(
+            "the server's redirects never end (a loop, or ever longer URLs); the summary "
+            "lists the hops"
+        ),
+        table_fix="tell the server's administrators which redirects loop (the hops are listed)",
+        fix=lambda s: (
+            f"tell the administrators of {s.host} that its redirects loop (the hops "
+            "are listed above); check the channel URL for a missing or extra path "
+            f"segment {s.where}"
+        ),
+        report=_server,
+    ),
+    Entry(
+        code=Code.ENCODING_MISLABELLED,
+        layers=(Layer.HTTP,),
+        actor=Actor.SERVER,
+        meaning=(
+            "the server labels a body `Content-Encoding: gzip` (or another encoding) that "
+            "is not encoded that way; conda fails with ContentDecodingError"
+        ),
+        table_fix=(
+            "tell the server's administrators (or the network team, if a proxy rewrites "
+            "bodies) that the Content-Encoding header is wrong"
+        ),
+        fix=lambda s: (
+            f"tell the administrators of {s.host} that its Content-Encoding header "
+            "does not match the body; if a proxy or filter rewrites the traffic, ask "
+            "your network team"
+        ),
+        report=_server,
+    ),
+    Entry(
         code=Code.CLOCK_SKEW,
         layers=(Layer.HTTP,),
         actor=Actor.YOU,
@@ -988,6 +1173,20 @@ ENTRIES: tuple[Entry, ...] = (
         table_fix="the setting, where it is set, and the command that fixes it",
         fix=_finding_fix,
         report=_finding,
+    ),
+    Entry(
+        code=Code.CONFIG_UNREAD,
+        layers=(Layer.CONFIG,),
+        actor=Actor.YOU,
+        meaning=(
+            "a configuration file is larger than netcheck reads (1 MiB): conda reads it "
+            "and its settings apply; netcheck did not look at its text (YAML mistakes, "
+            "credentials written in it). netcheck's limit, not conda's"
+        ),
+        table_fix="trim the file (a `.condarc` is a few kB)",
+        fix=_finding_fix,
+        report=_finding,
+        severity=Status.WARNING,
     ),
     Entry(
         code=Code.CONDA_CONFIG_BROKEN,

@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
+from .. import urls
 from ..model import Code, Layer, Problem, Timings
-from ..probes import dns, dualstack, handshake, proxy, tcp, tls
+from ..probes import dns, dualstack, handshake, protocol, proxy, tcp, tls
+from ..urls import with_scheme
 from . import advice, catalogue, transport, tunnel
 from .certificates import explain_certificate
-from .network import dns_problem, tcp_problem
+from .network import blocked_problem, dns_problem, tcp_problem
 from .proxy import connect_problem
-from .tls import handshake_problem
+from .tls import handshake_problem, wrong_protocol
 
 if TYPE_CHECKING:
     import ssl
@@ -43,11 +45,7 @@ def probe(
 
 def port_of(url: SplitResult) -> int:
     """The URL's port, else the scheme's (an unreadable port is the default one)."""
-    try:
-        port = url.port
-    except ValueError:
-        port = None
-    return port or (443 if url.scheme == "https" else 80)
+    return urls.port_of(url.geturl())
 
 
 def reopener(url: str, route: Route, options: Options) -> Callable[[], Any]:
@@ -63,7 +61,7 @@ def reopener(url: str, route: Route, options: Options) -> Callable[[], Any]:
         lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
         if lookup.failure is not None:
             raise OSError(f"{peer_host} does not resolve")
-        what = f"{peer_host}:{peer_port}"
+        what = urls.format_address(peer_host, peer_port)
         return tunnel.reopen(lookup.addresses, what, host, port, route, opts)
 
     return reopen
@@ -102,14 +100,19 @@ class _Probe:
         host, port, route, opts = self.host, self.port, self.route, self.options
         if route.proxy:
             peer_host, peer_port = tunnel.proxy_address(route.proxy)
-            what = f"the proxy {peer_host}:{peer_port}"
+            what = f"the proxy {urls.format_address(peer_host, peer_port)}"
         else:
-            peer_host, peer_port, what = host, port, f"{host}:{port}"
+            peer_host, peer_port = host, port
+            what = urls.format_address(host, port)
         lookup = dns.resolve(peer_host, peer_port, opts.connect_timeout, opts.resolver)
         path.timings.dns = lookup.elapsed_ms
         failed = dns_problem(lookup)
+        block = dns.blocked(lookup) if failed is None else None
         connected = None
-        if failed is None:
+        if block is dns.Blocked.UNSPECIFIED:
+            # 0.0.0.0 is "this machine" to connect(): whatever answers is not the host.
+            failed = blocked_problem(lookup, block)
+        elif failed is None:
             if len({a[0] for a in lookup.addresses}) > 1:
                 connected = self._each_family(lookup.addresses, what, path)
             else:
@@ -118,6 +121,8 @@ class _Probe:
                 # A refusal or a timeout connected nothing: no connect time to show.
                 path.timings.connect = connected.elapsed_ms
             failed = tcp_problem(connected, what)
+            if failed is not None and block is not None:
+                failed = blocked_problem(lookup, block)
         if failed is not None or connected is None:
             path.problem = _at_proxy(failed, route) if failed else None
             if route.proxy and path.problem:
@@ -149,7 +154,7 @@ class _Probe:
         host, port, route, opts = self.host, self.port, self.route, self.options
         if not route.proxy:
             return sock
-        proxy_scheme = urlsplit(tunnel.with_scheme(route.proxy)).scheme
+        proxy_scheme = urlsplit(with_scheme(route.proxy)).scheme
         if proxy_scheme.startswith("socks"):
             # No CONNECT to probe: the GET goes through the SOCKS proxy.
             sock.close()
@@ -208,12 +213,32 @@ class _Probe:
 
         if failed.code in catalogue.CERTIFICATE_CODES:
             return explain_certificate(failed, host, route, reopen, opts)
+        if "WRONG_VERSION_NUMBER" in (shaken.reason or ""):
+            # The answer to the ClientHello was not TLS: ask the port in plain HTTP.
+            spoken = _bounded_ask(reopen, protocol.plain_http, host, opts.read_timeout)
+            if spoken is not None:
+                seen = "OpenSSL: WRONG_VERSION_NUMBER to the TLS ClientHello"
+                return wrong_protocol(spoken, host, port, seen)
         return (
             transport.explain_handshake(
                 shaken.error, host, port, route, reopen, opts.read_timeout, context
             )
             or failed
         )
+
+
+def _bounded_ask(
+    reopen: Callable[[], Any],
+    ask: Callable[[Any, str, float], protocol.Spoken | None],
+    host: str,
+    timeout: float,
+) -> protocol.Spoken | None:
+    """Ask a fresh connection to the endpoint in the other protocol; None if it cannot."""
+    try:
+        sock = reopen()
+    except (OSError, ValueError):
+        return None
+    return ask(sock, host, timeout)
 
 
 def _at_proxy(problem: Problem, route: Route) -> Problem:

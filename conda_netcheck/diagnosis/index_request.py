@@ -8,11 +8,12 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Code, Layer, Problem
-from ..probes import content, http
+from ..model import Code, Details, Layer, Problem
+from ..probes import content, http, protocol
 from . import advice, answers, install_path, transport
 from .endpoint import port_of, reopener
 from .network import content_problem
+from .tls import wrong_protocol
 
 if TYPE_CHECKING:
     from ..model import Options, Route, RouteFactory, Target, TargetResult
@@ -164,7 +165,9 @@ class _IndexRequest:
             route, opts, url, filename
         )
         problem = (
-            cut
+            _mislabelled(answer, error, filename)
+            or cut
+            or self._speaks_tls(answer, error)
             or transport.explain_request(
                 error,
                 target.host,
@@ -184,6 +187,25 @@ class _IndexRequest:
             )
         )
         return install_path.name_hop(problem, error, url, target)
+
+    def _speaks_tls(
+        self, answer: http.HttpResult, error: BaseException
+    ) -> Problem | None:
+        """An http:// URL whose port got no HTTP answer but speaks TLS."""
+        target, route, opts = self.target, self.route, self.options
+        parts = urlsplit(target.url)
+        if answer.status is not None or parts.scheme != "http" or route.proxy:
+            return None
+        port = port_of(parts)
+        try:
+            sock = reopener(target.url, route, opts)()
+        except (OSError, ValueError):
+            return None
+        spoken = protocol.tls(sock, target.host, opts.read_timeout)
+        if spoken is None:
+            return None
+        seen = f"no HTTP answer ({type(error).__name__})"
+        return wrong_protocol(spoken, target.host, port, seen)
 
     def _index(
         self, heard: IndexOutcome, answer: http.HttpResult, filename: str
@@ -268,3 +290,24 @@ def _clock_skew(answer: http.HttpResult) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return server - answer.received_at
+
+
+def _mislabelled(
+    answer: http.HttpResult, error: BaseException, filename: str
+) -> Problem | None:
+    """A body labelled with a Content-Encoding it is not in (conda: ContentDecodingError)."""
+    from ..probes.body import undecodable
+
+    if answer.status is None or not undecodable(error):
+        return None
+    encoding = answer.headers.get("Content-Encoding", "") or "an encoding"
+    return Problem(
+        Code.ENCODING_MISLABELLED,
+        Layer.HTTP,
+        f"the server labels {filename} `Content-Encoding: {encoding}`, but the body "
+        f"is not {encoding}-encoded: decoding it fails (conda fails the same way, "
+        "with ContentDecodingError)",
+        details=Details(
+            status=answer.status, content_type=answer.headers.get("Content-Type")
+        ),
+    )

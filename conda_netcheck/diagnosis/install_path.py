@@ -17,7 +17,7 @@ from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
 from ..probes.http import HttpResult
 from ..redact import REDACTOR
-from ..urls import host_port
+from ..urls import format_address, host_port, port_of
 from . import advice, catalogue
 
 if TYPE_CHECKING:
@@ -30,13 +30,7 @@ INDEX_PREFIX = 256 * 1024
 
 def address_of(url: str) -> str:
     """host:port of a URL, the port by scheme when absent."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    port = port or (443 if parts.scheme == "https" else 80)
-    return f"{parts.hostname}:{port}"
+    return format_address(urlsplit(url).hostname or "", port_of(url))
 
 
 def incomplete(what: str, url: str, received: int, announced: int | None) -> Problem:

@@ -21,7 +21,7 @@ from ..config.commands import Commands, Shell, quote_path
 from ..config.trust import combined_path
 from ..fixtext import Fix, FixLines
 from ..model import Code
-from ..urls import format_address
+from ..urls import format_address, port_of
 from .catalogue import NEVER_DISABLE_WHY
 
 if TYPE_CHECKING:
@@ -528,9 +528,9 @@ def truststore_verdict(
             if result.problem is None:
                 verdicts.append(None)
             continue
-        to_try.add((url.hostname or "", url.port or 443))
+        to_try.add((url.hostname or "", port_of(result.target.url)))
     working = {
-        (urlsplit(r.target.url).hostname, urlsplit(r.target.url).port or 443)
+        (urlsplit(r.target.url).hostname, port_of(r.target.url))
         for r in results
         if r.problem is None
     }

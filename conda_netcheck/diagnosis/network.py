@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Code, Details, Layer, Problem
-from ..probes.dns import DnsFailure
+from ..probes.dns import Blocked, DnsFailure, answers
 from ..probes.tcp import TcpFailure
 
 if TYPE_CHECKING:
@@ -36,6 +36,35 @@ def dns_problem(lookup: DnsResult) -> Problem | None:
     )
 
 
+#: What the kernel means by each "unreachable" errno, in the user's words.
+_NO_ROUTE = {
+    "ENETUNREACH": "this machine has no route to that network (no default route, "
+    "a VPN that is down, or an IPv6 address on a network without IPv6)",
+    "EHOSTUNREACH": "no route to the host (a router or firewall on the way answers "
+    "that the host cannot be reached: a VPN that is down, or the host is off)",
+    "EADDRNOTAVAIL": "this machine has no address to connect from for that address "
+    "family (an IPv6 address on a machine without IPv6)",
+}
+
+
+def blocked_problem(lookup: DnsResult, how: Blocked) -> Problem:
+    """The resolver answered with a DNS filter's "no" (0.0.0.0, ::, or loopback)."""
+    seen = ", ".join(answers(lookup))
+    why = (
+        "the address DNS filters (Pi-hole, corporate DNS filters) give for a blocked "
+        "name"
+        if how is Blocked.UNSPECIFIED
+        else "this machine, for a public name: a DNS filter's block or a hosts-file "
+        "entry, and nothing there serves the channel"
+    )
+    return Problem(
+        Code.DNS_BLOCKED,
+        Layer.DNS,
+        f"the DNS resolver answers {seen} for {lookup.host}: {why}",
+        details=Details(reason=f"blocked-{how.value}", answers=answers(lookup)),
+    )
+
+
 def tcp_problem(connected: TcpResult, what: str) -> Problem | None:
     """Why `what` (host:port, or the proxy) took no connection; None when it did."""
     failure = connected.failure
@@ -58,16 +87,20 @@ def tcp_problem(connected: TcpResult, what: str) -> Problem | None:
         )
     if failure is TcpFailure.UNREACHABLE:
         return Problem(
-            Code.CONNECTION_REFUSED,
+            Code.NO_ROUTE,
             Layer.TCP,
-            f"{what} is unreachable from this machine ({connected.error})",
-            details=Details(reason="unreachable"),
+            f"{what}: {_NO_ROUTE.get(connected.errno_name, _NO_ROUTE['ENETUNREACH'])} "
+            f"({connected.errno_name or 'unreachable'}: {connected.error})",
+            details=Details(reason="unreachable", errno=connected.errno_name or None),
         )
     if failure is TcpFailure.FAILED:
+        # No known cause fits: say what was seen, at the layer it was seen.
         return Problem(
-            Code.CONNECTION_REFUSED,
+            Code.CONNECT_FAILED,
             Layer.TCP,
-            f"connecting to {what} failed: {connected.error}",
+            f"connecting to {what} failed with "
+            f"{connected.errno_name or 'an error'}: {connected.error}",
+            details=Details(errno=connected.errno_name or None),
         )
     return Problem(
         Code.CONNECT_TIMEOUT,
@@ -81,6 +114,14 @@ def content_problem(found: Content) -> Problem | None:
     """An answer that cannot start repodata: a login page, a portal, another type."""
     if found.fits:
         return None
+    if found.empty:
+        return Problem(
+            Code.INDEX_EMPTY,
+            Layer.CONTENT,
+            f"the server answered {found.filename} with an empty body (no bytes, or "
+            f"only whitespace), not {found.expected}",
+            details=Details(content_type=found.content_type or None, received=0),
+        )
     if found.html:
         what = f"an HTML page titled {found.title!r}" if found.title else "an HTML page"
         return Problem(

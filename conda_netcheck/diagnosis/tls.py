@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 from ..model import Code, Details, Layer, Problem
 from ..probes.tls import TlsFailure
+from ..urls import format_address
 
 if TYPE_CHECKING:
+    from ..probes.protocol import Spoken
     from ..probes.tls import TlsResult
 
 # OpenSSL X509_V_ERR_* codes, as found in SSLCertVerificationError.verify_code.
@@ -33,10 +35,10 @@ def handshake_problem(result: TlsResult, server_name: str) -> Problem | None:
         return verify_problem(result.verify_code, result.verify_message, server_name)
     if failure is TlsFailure.TIMEOUT:
         return Problem(
-            Code.READ_TIMEOUT,
+            Code.TLS_STALLED,
             Layer.TLS,
-            f"the server accepted the connection but did not complete a TLS "
-            f"handshake within {result.timeout:g} s",
+            "the TLS handshake stalls: TCP connected and the ClientHello was sent, "
+            f"but no complete answer came back within {result.timeout:g} s",
         )
     if failure is TlsFailure.CLOSED:
         return Problem(
@@ -88,3 +90,24 @@ def _verify_code(code: int | None) -> Code:
     if code in _UNTRUSTED:
         return Code.TLS_UNTRUSTED
     return Code.TLS_ERROR
+
+
+def wrong_protocol(spoken: Spoken, host: str, port: int, seen: str) -> Problem:
+    """The URL's scheme and the port's protocol disagree; seen: what the client got."""
+    address = format_address(host, port)
+    if spoken.protocol == "http":
+        summary = (
+            f"{address} speaks plain HTTP, not TLS: it answered a plain request with "
+            f"{spoken.answer!r} ({seen}); an https:// URL needs the port that speaks TLS"
+        )
+    else:
+        summary = (
+            f"{address} speaks TLS, not plain HTTP: it completed a TLS handshake "
+            f"({spoken.answer}) where the http:// request got {seen}"
+        )
+    return Problem(
+        Code.WRONG_PROTOCOL,
+        Layer.TLS,
+        summary,
+        details=Details(port_speaks=spoken.protocol, answer=spoken.answer),
+    )

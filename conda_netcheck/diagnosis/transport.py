@@ -22,6 +22,7 @@ from ..evidence import (
 )
 from ..model import Code, Details, FixLines, Layer, Problem
 from ..probes.handshake import Answer, Failure
+from ..urls import format_address
 
 if TYPE_CHECKING:
     import socket
@@ -68,7 +69,7 @@ def handshake_reset(
     proxy: str | None = None,
 ) -> Problem:
     """A reset or clean close during the TLS handshake, by what the second handshake showed."""
-    address = f"{host}:{port}"
+    address = format_address(host, port)
     how = "reset (RST)" if failure is Failure.RESET else "closed (EOF, no TLS alert)"
     summary = f"the connection to {address} was {how} during the TLS handshake"
     if proxy and failure is Failure.CLOSED:
@@ -102,7 +103,7 @@ def handshake_reset(
 
 
 def _every_handshake_fix(failure: Failure, host: str, port: int, via: str) -> str:
-    address = f"{host}:{port}"
+    address = format_address(host, port)
     if failure is Failure.RESET:
         return (
             f"ask your network team whether a firewall resets connections to "
@@ -129,7 +130,7 @@ def _every_handshake_fix(failure: Failure, host: str, port: int, via: str) -> st
 
 def request_reset(failure: Failure, host: str, port: int, filename: str) -> Problem:
     """A reset or clean close after the request was sent (no answer came)."""
-    address = f"{host}:{port}"
+    address = format_address(host, port)
     how = "reset (RST)" if failure is Failure.RESET else "closed"
     return Problem(
         Code.CONNECTION_RESET,
@@ -279,7 +280,7 @@ def _on_accept(
         answer = handshake.ends_unprompted(sock, _UNPROMPTED_WAIT)
     if answer is None:
         return None
-    address = f"{host}:{port}"
+    address = format_address(host, port)
     how = "resets (RST)" if answer is Answer.RESET else "closes"
     via = f" through the proxy {proxy}" if proxy else ""
     return Problem(
@@ -372,12 +373,9 @@ def _bounded(probe: Callable[[], T]) -> T | None:
 
 
 def _shown_proxy(route: Route) -> str | None:
-    from urllib.parse import urlsplit
+    from ..urls import shown_address
 
-    if not route.proxy:
-        return None
-    proxy = urlsplit(route.proxy)
-    return f"{proxy.hostname}:{proxy.port}" if proxy.port else proxy.hostname
+    return shown_address(route.proxy) if route.proxy else None
 
 
 def causes(exc: BaseException | None) -> Iterator[BaseException]:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..config.commands import placeholders
-from ..config.proxylint import shown_proxy
 from ..config.sources import ProxySourceKind
 from ..model import Code, Details, FixLines, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
+from ..urls import default_port, format_address, host_port, shown_proxy, with_scheme
 from . import advice
 from .network import dns_problem, tcp_problem
 from .proxy import connect_problem
@@ -19,17 +19,12 @@ if TYPE_CHECKING:
     from ..model import Options, Route
 
 
-def with_scheme(proxy_url: str) -> str:
-    """As requests does before it connects: a scheme-less host:port is http://."""
-    from requests.utils import prepend_scheme_if_needed
-
-    return prepend_scheme_if_needed(proxy_url, "http")
-
-
 def proxy_address(proxy_url: str) -> tuple[str, int]:
-    """The proxy's host and port (8080 when the URL has none, as urllib3)."""
-    parts = urlsplit(with_scheme(proxy_url))
-    return parts.hostname or "", parts.port or 8080
+    """The proxy's host and port as urllib3 connects (by scheme when the URL has none)."""
+    return host_port(proxy_url) or (
+        "",
+        default_port(urlsplit(with_scheme(proxy_url)).scheme),
+    )
 
 
 def tls_to_proxy(
@@ -62,7 +57,7 @@ def try_direct(host: str, port: int, problem: Problem, options: Options) -> Prob
     outcome = dns_problem(lookup)
     if outcome is None:
         direct = tcp.connect(lookup.addresses, opts.connect_timeout)
-        outcome = tcp_problem(direct, f"{host}:{port}")
+        outcome = tcp_problem(direct, format_address(host, port))
         if direct.sock:
             direct.sock.close()
     if outcome is None:

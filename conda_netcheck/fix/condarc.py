@@ -102,8 +102,14 @@ class Change:
         """Tell whether applying would change the file at all."""
         return self.old_text != self.new_text
 
-    def diff(self, mask: Iterable[str] = ()) -> str:
-        """Return a unified diff with the secrets in ``mask`` and URL passwords hidden."""
+    def diff(
+        self, mask: Iterable[str] = (), labels: Mapping[str, str] | None = None
+    ) -> str:
+        """Return a unified diff with the secrets in ``mask`` and URL passwords hidden.
+
+        ``labels`` names a secret instead of masking it ("<password: 2 characters
+        percent-encoded>"): a change that only re-encodes a secret stays visible.
+        """
         lines = difflib.unified_diff(
             self.old_text.splitlines(keepends=True),
             self.new_text.splitlines(keepends=True),
@@ -114,6 +120,10 @@ class Change:
             line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
             for line in lines
         )
+        for secret, label in sorted((labels or {}).items(), key=lambda i: -len(i[0])):
+            if secret:
+                text = text.replace(secret.replace("'", "''"), label)
+                text = text.replace(secret, label)
         return _mask(text, mask)
 
     def check(self) -> None:

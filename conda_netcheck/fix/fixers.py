@@ -33,6 +33,8 @@ class Fix:
     #: plans the change again from the file as it is now (after earlier fixes)
     replan: Callable[[], Change] | None = None
     secrets: list[str] = field(default_factory=list)  # masked in the diff
+    #: secrets shown by a label in the diff instead of the mask
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
@@ -70,6 +72,7 @@ def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         )
         if fix:
             fix.secrets = secrets
+            fix.labels = _encoding_labels(value, secrets)
             fixes.append(fix)
     return fixes
 
@@ -119,6 +122,16 @@ def fixed_proxy_url(value: str, probe: Callable[[str], bool] | None = None):
     if scheme.lower() == "https" and probe(text):
         return f"http://{rest}", "the proxy answers plain HTTP: use http://", secrets
     return None, "", secrets
+
+
+def _encoding_labels(value: str, secrets: list[str]) -> dict[str, str]:
+    """The re-encoded password, named by what changed (the diff's two lines differ)."""
+    if len(secrets) != 2:
+        return {}
+    password, encoded = secrets
+    count = sum(ch in RESERVED_IN_USERINFO for ch in password)
+    noun = "character" if count == 1 else "characters"
+    return {encoded: f"<password: {count} {noun} percent-encoded>"}
 
 
 def _encode(part: str) -> str:
@@ -329,7 +342,7 @@ def masked_diff(fix: Fix) -> str:
     """The unified diff of a fix with every secret masked."""
     if fix.change is None:
         return ""
-    return REDACTOR.text(fix.change.diff(mask=fix.secrets))
+    return REDACTOR.text(fix.change.diff(mask=fix.secrets, labels=fix.labels))
 
 
 def apply_fixes(

@@ -21,14 +21,13 @@ from ..diagnosis.catalogue import Actor, Subject, action_for
 from ..fixtext import Fix
 from ..model import Code, Status
 from ..redact import REDACTOR
+from ..urls import shown_address
 from .allowlist import (
     DIRECT,
     PROXY,
     THROUGH_PROXY,
     allowlist,
     allowlist_text,
-    format_address,
-    host_port,
 )
 from .render import mark, trust_phrase
 from .verdict import Verdict, verdict_of
@@ -567,8 +566,7 @@ def _redact_setting(value: str) -> str:
 
 def _hostport(url: str | None) -> str:
     """host:port of a URL (default port by scheme), without credentials."""
-    address = host_port(url)
-    return format_address(*address) if address else "an unusable proxy URL"
+    return shown_address(url)
 
 
 def _label(affected: list[_Affected]) -> str:

@@ -182,10 +182,9 @@ def _sort_key(cause: Cause) -> tuple[int, str, str]:
 
 
 def _endpoint(url: str) -> str:
-    from ..urls import format_address, host_port
+    from ..urls import shown_address
 
-    address = host_port(url)
-    return format_address(*address) if address else url
+    return shown_address(url, unusable=url)
 
 
 def _plural(count: int, noun: str) -> str:

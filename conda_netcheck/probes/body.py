@@ -30,6 +30,7 @@ class Ending(str, Enum):
     )
     BOUNDED = "bounded"  # we stopped at our byte bound before the end
     CUT = "cut"  # the connection ended before the announced length
+    UNDECODABLE = "undecodable"  # not in the Content-Encoding it is labelled with
     STALLED = "stalled"  # our time bound ran out
     NO_BODY = "no-body"  # the request failed before any answer
 
@@ -56,6 +57,25 @@ class Body:
     def answered(self) -> bool:
         """The server sent a status line and headers."""
         return self.status is not None
+
+
+def undecodable(exc: BaseException | None) -> bool:
+    """Whether exc (or what it wraps) is a Content-Encoding decode failure."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if type(exc).__name__ in ("ContentDecodingError", "DecodeError"):
+            return True
+        exc = (
+            exc.__cause__
+            or exc.__context__
+            or (
+                exc.args[0]
+                if exc.args and isinstance(exc.args[0], BaseException)
+                else None
+            )
+        )
+        seen += 1
+    return False
 
 
 def fetch(
@@ -109,7 +129,12 @@ def _read(response: Any, url: str, max_bytes: int, deadline: float) -> Body:
     except Exception as exc:  # urllib3 and requests errors, OSError
         error = exc
         ending = Ending.STALLED if _timed_out(exc) else Ending.CUT
+        if undecodable(exc):
+            ending = Ending.UNDECODABLE
     received = _wire_bytes(response, kept)
+    if ending is Ending.CUT and announced is not None and received >= announced:
+        # Every promised byte arrived: whatever failed, it was not cut short.
+        ending = Ending.UNDECODABLE if undecodable(error) else Ending.COMPLETE
     if ending is Ending.COMPLETE and announced is not None and received < announced:
         ending = Ending.CUT  # a server that closed early without urllib3 noticing
     return Body(

@@ -24,6 +24,7 @@ class Content:
     fits: bool
     html: bool = False
     title: str | None = None
+    empty: bool = False  # no byte at all (or only whitespace)
 
 
 def inspect(filename: str, content_type: str, head: bytes) -> Content:
@@ -38,7 +39,7 @@ def inspect(filename: str, content_type: str, head: bytes) -> Content:
         expected, fits = "a JSON object", stripped.startswith(b"{")
     html = not fits and looks_like_html(content_type, stripped)
     title = html_title(head) if html else None
-    return Content(filename, content_type, expected, fits, html, title)
+    return Content(filename, content_type, expected, fits, html, title, not stripped)
 
 
 def looks_like_html(content_type: str, head: bytes) -> bool:

@@ -86,6 +86,55 @@ def resolve(
     return DnsResult(host, outcome["addresses"], elapsed_ms=elapsed)
 
 
+class Blocked(str, Enum):
+    """A DNS answer that is a filter's "no", not the host's address."""
+
+    UNSPECIFIED = "unspecified"  # 0.0.0.0 or ::: Pi-hole and most DNS filters
+    LOOPBACK = "loopback"  # 127.0.0.1 or ::1 for a public name
+
+
+# Names that may well live on this machine or a private network (RFC 6761,
+# RFC 8375, common private suffixes): a loopback answer for them is no block.
+_PRIVATE_SUFFIXES = (
+    ".localhost",
+    ".test",
+    ".local",
+    ".internal",
+    ".lan",
+    ".home",
+    ".home.arpa",
+    ".corp",
+    ".intranet",
+    ".private",
+    ".example",
+    ".invalid",
+)
+
+
+def answers(lookup: DnsResult) -> tuple[str, ...]:
+    """The addresses a lookup gave, in order, each once."""
+    return tuple(
+        dict.fromkeys(str(a[4][0]).partition("%")[0] for a in lookup.addresses)
+    )
+
+
+def blocked(lookup: DnsResult) -> Blocked | None:
+    """How the answer for a name reads as a DNS filter's block; None when it does not."""
+    host = lookup.host.rstrip(".").lower()
+    if not lookup.addresses or is_ip_literal(host):
+        return None
+    try:
+        ips = [ipaddress.ip_address(a) for a in answers(lookup)]
+    except ValueError:
+        return None
+    if all(ip.is_unspecified for ip in ips):
+        return Blocked.UNSPECIFIED
+    public = "." in host and not host.endswith(_PRIVATE_SUFFIXES)
+    if public and all(ip.is_loopback for ip in ips):
+        return Blocked.LOOPBACK
+    return None
+
+
 def _failure(error: BaseException) -> DnsFailure:
     errno = getattr(error, "errno", None)
     if errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):

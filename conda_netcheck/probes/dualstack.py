@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 
+from ..urls import format_address
+
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 
 
@@ -76,15 +78,14 @@ def family_of(sockaddr_family: int) -> Family:
     return Family.IPV6 if sockaddr_family == socket.AF_INET6 else Family.IPV4
 
 
-def format_address(sockaddr: tuple) -> str:
-    """host:port, with brackets for IPv6."""
-    host, port = sockaddr[0], sockaddr[1]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+def format_sockaddr(sockaddr: tuple) -> str:
+    """host:port of a socket address, with brackets for IPv6."""
+    return format_address(sockaddr[0], sockaddr[1])
 
 
 def probe_families(addresses: list[tuple], timeout: float) -> DualStack:
     """Connect once per family (its first address), concurrently, each within `timeout`."""
-    order = [(format_address(a[4]), family_of(a[0])) for a in addresses]
+    order = [(format_sockaddr(a[4]), family_of(a[0])) for a in addresses]
     firsts: dict[Family, tuple] = {}
     for info in addresses:
         firsts.setdefault(family_of(info[0]), info)
@@ -128,7 +129,7 @@ def _attempt(info: tuple, timeout: float) -> tuple[Attempt, socket.socket | None
     except OSError as exc:
         outcome = Outcome.UNREACHABLE if exc.errno in _UNREACHABLE else Outcome.ERROR
     elapsed = (time.monotonic() - start) * 1000
-    attempt = Attempt(format_address(sockaddr), family_of(family), outcome, elapsed)
+    attempt = Attempt(format_sockaddr(sockaddr), family_of(family), outcome, elapsed)
     if outcome is not Outcome.CONNECTED:
         sock.close()
         return attempt, None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import unquote, urlsplit
 
+from ..urls import default_port, format_address
 from .content import html_title
 
 #: Never read more of a proxy's answer than this (headers and the start of its page).
@@ -59,7 +60,7 @@ def connect(
 ) -> ProxyAnswer:
     """Ask the proxy for a tunnel to host:port, with Basic credentials from its URL."""
     start = time.monotonic()
-    authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    authority = format_address(host, port)
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     credentials = basic_credentials(proxy_url)
     if credentials:
@@ -135,7 +136,7 @@ def speaks_plain_http(proxy_url: str, timeout: float = 3.0) -> bool:
     """Whether the proxy answers a plain-HTTP request (so https:// in its URL is wrong)."""
     try:
         parts = urlsplit(proxy_url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or default_port(parts.scheme)
     except ValueError:  # no usable port: nothing to connect to
         return False
     if not parts.hostname:

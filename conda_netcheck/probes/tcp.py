@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 
+from ..urls import format_address
+
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 
 
@@ -29,6 +31,7 @@ class TcpResult:
     peer: str | None = None
     failure: TcpFailure | None = None
     error: str = ""  # the socket error's words
+    errno_name: str = ""  # the socket error's errno, "ENETUNREACH"
     timeout: float = 0.0
     elapsed_ms: float | None = None
 
@@ -56,12 +59,18 @@ def connect(addresses: list[tuple], timeout: float) -> TcpResult:
     elapsed = (time.monotonic() - start) * 1000
     failure = _failure(last)
     words = (last.strerror or str(last)) if last is not None else ""
-    return TcpResult(failure=failure, error=words, timeout=timeout, elapsed_ms=elapsed)
+    name = errno.errorcode.get(last.errno or 0, "") if last is not None else ""
+    return TcpResult(
+        failure=failure,
+        error=words,
+        errno_name=name,
+        timeout=timeout,
+        elapsed_ms=elapsed,
+    )
 
 
 def _format(sockaddr: tuple) -> str:
-    host, port = sockaddr[0], sockaddr[1]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return format_address(sockaddr[0], sockaddr[1])
 
 
 def _failure(error: OSError | None) -> TcpFailure:

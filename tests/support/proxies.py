@@ -642,7 +642,7 @@ _TINYPROXY_WORD = frozenset(
 
 @contextlib.contextmanager
 def tinyproxy_proxy(
-    tmp_path: Path, *, users: dict[str, str] | None = None
+    tmp_path: Path, *, users: dict[str, str] | None = None, port: int | None = None
 ) -> Iterator[DaemonProxy]:
     """Real tinyproxy (``-d``, foreground) on 127.0.0.1, forwarding to 127.0.0.1 only.
 
@@ -655,7 +655,10 @@ def tinyproxy_proxy(
     CONNECT to every port is allowed. Other targets than 127.0.0.1 are refused
     with ``403 Filtered`` (a ``FilterDefaultDeny`` whitelist); a refused
     upstream gives 500. Logs are kept in ``tmp_path/tinyproxy-PORT``.
+    ``port`` pins the port (80: a proxy URL without a port; needs root, as in
+    the tests' private network namespace).
     """
+    fixed_port = port
     binary = shutil.which("tinyproxy")
     if binary is None:
         pytest.skip("tinyproxy not installed (apt-get install tinyproxy)")
@@ -668,7 +671,10 @@ def tinyproxy_proxy(
     def start() -> DaemonProxy:
         owner = _unprivileged_ids("nobody", "nogroup")
         workdir = _make_workdir("tinyproxy", owner)
-        with _reserved_port() as port:
+        reserved = (
+            contextlib.nullcontext(fixed_port) if fixed_port else _reserved_port()
+        )
+        with reserved as port:
             lines = [
                 f"Port {port}",
                 f"Listen {LOOPBACK}",
