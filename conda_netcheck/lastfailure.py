@@ -287,17 +287,18 @@ def write_private(path: Path, data: bytes) -> None:
 
 def place(url: str) -> tuple[str, str, int | None, str]:
     """Where a URL points, credentials and conda's /t/<token> segment aside."""
+    from .urls import default_port
+
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:  # a redacted or broken authority: no place
         return ("", "", None, url)
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     path = _TOKEN.sub("", parts.path).rstrip("/")
     return (
         parts.scheme.lower(),
         (parts.hostname or "").lower(),
-        port or default,
+        port or default_port(parts.scheme),
         path,
     )
 

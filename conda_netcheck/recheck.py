@@ -70,8 +70,36 @@ def conda_files(filename: str, run_files: tuple[str, ...]) -> tuple[str, ...]:
     return run_files
 
 
-def plan(url: str, configured: list[Target], run_files: tuple[str, ...]) -> Plan | None:
-    """What to check for a recorded URL; None when its channel is no longer configured."""
+def command_channels(command: str) -> list[str]:
+    """The channel URLs a recorded command named with -c/--channel (names are not expanded)."""
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:  # an unbalanced quote: the record is redacted text
+        words = command.split()
+    found = []
+    for at, word in enumerate(words):
+        value = None
+        if word in ("-c", "--channel") and at + 1 < len(words):
+            value = words[at + 1]
+        elif word.startswith("--channel="):
+            value = word.partition("=")[2]
+        elif word.startswith("-c") and len(word) > 2 and not word.startswith("--"):
+            value = word[2:]
+        if value and "://" in value:
+            found.append(value.rstrip("/"))
+    return found
+
+
+def plan(
+    url: str, configured: list[Target], run_files: tuple[str, ...], command: str = ""
+) -> Plan | None:
+    """What to check for a recorded URL; None when its channel is no longer configured.
+
+    A channel the failed command named with -c counts as configured for it:
+    running that command again would ask it again.
+    """
     from .model import Target
 
     directory, _, filename = url.rstrip("/").rpartition("/")
@@ -81,13 +109,20 @@ def plan(url: str, configured: list[Target], run_files: tuple[str, ...]) -> Plan
     for target in configured:
         if place(target.url) == where:
             return Plan(target, files, not index)
+    channel, _, subdir = directory.rpartition("/")
+    for named in command_channels(command):
+        if place(named) == place(channel) and not any(m in url for m in _MARKERS):
+            return Plan(
+                Target(directory, channel, subdir, "the command that failed"),
+                files,
+                not index,
+            )
     if index or any(marker in url for marker in _MARKERS):
         # An index conda no longer asks for; or a URL whose secrets the
         # record does not hold (never sent as its redacted text).
         return None
     # A package from a host that is not a channel (a CDN behind base_url or a
     # redirect): the record holds it whole.
-    channel, _, subdir = directory.rpartition("/")
     return Plan(
         Target(directory, channel, subdir, "the command that failed"), files, True
     )
@@ -106,7 +141,7 @@ def check(
 
     if not failure.url or urlsplit(failure.url).scheme not in ("http", "https"):
         return LastFailureCheck(failure)
-    what = plan(failure.url, configured, options.filenames)
+    what = plan(failure.url, configured, options.filenames, failure.command)
     if what is None:
         return LastFailureCheck(failure, configured=False)
     target, filename = what.target, what.files[-1]

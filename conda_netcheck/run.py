@@ -62,6 +62,8 @@ class Run:
     #: findings known before any probe: channels conda cannot turn into URLs
     unusable: list[Finding]
     conda_version: str | None
+    #: the channels conda's files configure, when the run checks others (names)
+    configured_channels: list[str] | None = None
 
     def findings(self) -> list[Finding]:
         """The findings of the configuration for these targets, unusable channels first."""
@@ -112,7 +114,7 @@ class Run:
                 recorded,
                 self.route_for,
                 self.options,
-                self.targets,
+                self.configured_targets(),
                 self.settings.package_bytes,
                 on_result,
             )
@@ -123,6 +125,14 @@ class Run:
             report.last_failure = pending.wait()
         report.findings = with_expired_roots_in_use(report.findings, report.targets)
         return report
+
+    def configured_targets(self) -> list[Target]:
+        """Where a recorded failure may be: this run's targets and the configured channels."""
+        if self.configured_channels is None:
+            return self.targets
+        from .config.targets import conda_targets
+
+        return self.targets + conda_targets(None, None, [], self.configured_channels)
 
     def recorded_failure(self) -> LastFailure | None:
         """conda's recorded failure, if recent enough to be shown (plugins.netcheck_last_failure_hours)."""
@@ -138,7 +148,7 @@ class Run:
             failure,
             self.route_for,
             self.options,
-            self.targets,
+            self.configured_targets(),
             self.settings.package_bytes,
         )
 
@@ -155,6 +165,7 @@ def from_conda(arguments: Arguments) -> Run:
     settings = current()
     cfg = read_conda()
     names = list(arguments.names)
+    configured = list(cfg.channels) if names else None
     if names:  # explicit targets: the configured channel list does not matter
         cfg.channels = names
     unusable: list[Finding] = []
@@ -180,6 +191,7 @@ def from_conda(arguments: Arguments) -> Run:
         conda_route,
         unusable,
         conda_version(),
+        configured,
     )
 
 

@@ -194,6 +194,57 @@ def test_a_url_no_longer_configured_does_not_fail_the_run_and_points_at_forget(
         works(env, "search", "netcheck-demo")
 
 
+def test_a_channel_the_failed_command_named_with_c_is_still_checked(home, tmp_path):
+    """Not configured, but the command that failed asks it again: not 'no longer configured'."""
+    channel = make_real_channel(tmp_path / "channel", shards=False)
+    with channel_server(channel.root) as server:
+        typo = f"http://127.0.0.1:{closed_port()}/mirror"
+        env = env_for(home, channels(server.url))  # the configured channel works
+        search = ["search", "--override-channels", "-c", typo, "netcheck-demo"]
+        failed(env, home, search, f"{typo}/linux-64/repodata.json")
+
+        status, text, document = netcheck(env)
+        assert status == 1, text  # running the command again fails again
+        assert "no longer configured" not in text
+        assert document["last_failure"]["configured"] is True
+        assert document["last_failure"]["still_failing"] is True
+        assert document["last_failure"]["target"]["diagnosis"] == "connection-refused"
+        assert conda(env, *search).returncode != 0  # conda agrees
+
+        works(env, "netcheck", "--forget")
+        status, text, _ = netcheck(env)
+        assert status == 0, text
+
+
+def test_a_configured_failure_is_checked_when_other_channels_are_named(home, tmp_path):
+    """`conda netcheck URL` checks URL, and the recorded failure of a configured channel."""
+    channel = make_real_channel(tmp_path / "channel", shards=False)
+    other = make_real_channel(tmp_path / "other", shards=False)
+    with (
+        channel_server(channel.root) as server,
+        channel_server(other.root) as elsewhere,
+    ):
+        env = env_for(home, channels(server.url))
+        server.behaviour.handler = hang_up
+        failed(
+            env,
+            home,
+            ["search", "netcheck-demo"],
+            f"{server.url}/linux-64/repodata.json",
+        )
+
+        status, text, _ = netcheck(env, elsewhere.url)
+        assert status == 1, text  # conda search still fails on the configured channel
+        assert "no longer configured" not in text
+        assert "it still fails" in text
+        assert conda(env, "search", "netcheck-demo").returncode != 0
+
+        server.behaviour.handler = None  # the server is fixed
+        status, text, _ = netcheck(env, elsewhere.url)
+        assert status == 0, text
+        assert "it no longer fails" in text
+
+
 def test_a_command_that_works_on_the_failing_channel_clears_the_record(home, tmp_path):
     channel = make_real_channel(tmp_path / "channel", shards=False)
     other = make_real_channel(tmp_path / "other", shards=False)
@@ -336,3 +387,22 @@ def test_only_a_command_that_fetched_from_the_network_clears_the_record(
     finally:
         monkeypatch.undo()
         reset_context()
+
+
+@pytest.mark.parametrize(
+    ("command", "found"),
+    [
+        ("conda search -c http://h:1/m x", ["http://h:1/m"]),
+        ("conda install --channel http://h:1/m/ x", ["http://h:1/m"]),
+        ("conda install --channel=https://h/m x", ["https://h/m"]),
+        ("conda install -chttp://h:1/m x", ["http://h:1/m"]),
+        ("conda install -c conda-forge x", []),  # a name: conda expands it
+        ("conda install -c", []),  # no value
+        ("conda install 'x -c http://h:1/m", ["http://h:1/m"]),  # odd quoting
+        ("conda install --override-channels x", []),
+    ],
+)
+def test_the_channels_a_recorded_command_named(command, found):
+    from conda_netcheck.recheck import command_channels
+
+    assert command_channels(command) == found

@@ -217,6 +217,7 @@ PLACES = [
     "netrc",
     "anaconda-token",
     "channel_alias",
+    "channel_alias-user",
     "custom_channels",
     "proxy-host-piece",
     "channel-token-printable",
@@ -273,6 +274,10 @@ def plant(place: str, secret: str, encoded: bool, port: int, tmp: Path) -> tuple
         env["BINSTAR_CONFIG_DIR"] = str(tmp / "binstar")
     elif place == "channel_alias":
         settings["channel_alias"] = f"http://carol:{shown}@127.0.0.1:{port}"
+        settings["channels"] = ["chan"]
+    elif place == "channel_alias-user":
+        # a password written where the user goes (no "user:" before it)
+        settings["channel_alias"] = f"http://{shown}@127.0.0.1:{port}"
         settings["channels"] = ["chan"]
     elif place == "proxy-host-piece":
         # requests splits at "#": the host is a lowercased piece of the password.
