@@ -278,7 +278,7 @@ def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int
     """`conda netcheck --fix`: the doctor fixes, then the whole check once more."""
     from conda.base.context import context
 
-    from .fix.fixers import apply_fixes, plan_fixes
+    from .fix.fixers import apply_fixes, declined, plan_fixes
     from .health_checks.network_config import recheck
     from .output import render, text
     from .run import from_conda, reread_conda
@@ -297,7 +297,14 @@ def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int
         print(line, file=stream)
 
     fixes = plan_fixes(built.cfg, report)
-    status = apply_fixes(fixes, confirm, recheck=recheck, out=out, left=left(report))
+    status = apply_fixes(
+        fixes,
+        confirm,
+        recheck=recheck,
+        out=out,
+        left=left(report),
+        reasons=declined(report),
+    )
     if context.dry_run or not any(f.change for f in fixes):
         return status or report.exit_status
     # The same run, built again from the edited files: findings and extra URLs too.

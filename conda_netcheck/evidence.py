@@ -114,6 +114,7 @@ class Details:
     ca_issuers_error: str | None = None
     lone_leaf: LoneLeaf | None = None
     missing_intermediate: bool | None = None
+    missing_root: str | None = None  # the root CA the fix gives conda, by name
     clock_skew_seconds: int | None = None
     # -- HTTP and content ------------------------------------------------------------
     status: int | None = None

@@ -4,10 +4,14 @@ A `Fix` is a `str`: the whole fix on one line, as JSON's `fix`, the report,
 the error hints and every caller that reads a fix as text have it. The text
 output lays it out instead (`lines`): the sentence, one numbered line per step,
 the other way when the first reading is wrong, and the explanation only with
--v. A fix written as plain text stays one line.
+-v. A fix written as plain text stays one line. `FixLines` are the fix's shell
+lines as --json gives them (`commands`, `needs`, `checked`); config/commands.py
+writes each line, and the text is written around the same lines.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class Fix(str):
@@ -81,3 +85,21 @@ def fix_lines(fix: str | None, verbose: bool = False) -> list[str]:
 
 def _join(first: str, then: str) -> str:
     return f"{first}; {then}" if first else then
+
+
+@dataclass(frozen=True)
+class FixLines:
+    """The shell lines of one fix, in order, exactly as the text prints them.
+
+    `needs`: what the user supplies before running them: each placeholder as
+    the lines write it (`USER:<password>`) and each file they read that only
+    the user can provide (a root certificate). `checked`: proven on a scratch
+    copy of the configuration (not yet done: always False).
+    """
+
+    lines: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    checked: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)

@@ -370,16 +370,28 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | N
     eof = "EOF occurred in violation of protocol" in text
     if not (eof or wrong_version):
         return None
-    https_proxy = any(u.startswith("https://") for u in proxies.values())
+    # The fix sets the proxy of https downloads: that one first.
+    https_proxy = next(
+        (
+            u
+            for u in (proxies.get("https"), *proxies.values())
+            if u and u.strip().lower().startswith("https://")
+        ),
+        None,
+    )
     if https_proxy:
+        from .urls import shown_proxy
+
+        # The same proxy with http://; its user and password kept as
+        # placeholders (without them the next request is a 407).
+        fixed = shown_proxy(https_proxy, scheme="http")
         return Cause(
             "proxy_https_scheme",
             Layer.PROXY,
             "the TLS handshake with the proxy failed: the proxy URL says https:// "
             "but most proxies speak plain HTTP on their port (HTTPS downloads stay "
             "encrypted through the tunnel)",
-            "write the proxy URL with http:// "
-            f"(`{proxies.set_proxy(f'http://{_shown_proxy(proxies)}')}`)",
+            f"write the proxy URL with http:// (`{proxies.set_proxy(fixed)}`)",
         )
     if not eof:
         return None

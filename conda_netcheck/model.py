@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 # are part of the model's API.
 from .codes import Code, Layer, Status
 from .evidence import Details
+from .fixtext import FixLines
 
 # The caps on conda's timeouts live where the argument parser reads them cheaply.
 from .limits import CONDA_READ_TIMEOUT
@@ -67,6 +68,8 @@ class Problem:
     summary: str
     fix: str | None = None
     details: Details = field(default_factory=Details)
+    #: the shell lines of `fix`, as it prints them (none when it is advice)
+    commands: FixLines = field(default_factory=FixLines)
 
     def amended(
         self,
@@ -75,15 +78,22 @@ class Problem:
         summary: str | None = None,
         fix: str | None = None,
         code: Code | None = None,
+        commands: FixLines | None = None,
         **details: Any,
     ) -> Problem:
-        """A new problem: `more` appended to the summary (or a new one), evidence added."""
+        """A new problem: `more` appended to the summary (or a new one), evidence added.
+
+        A new fix drops the old fix's lines unless `commands` gives its own.
+        """
+        if commands is None:
+            commands = self.commands if fix is None else FixLines()
         return Problem(
             code or self.code,
             self.layer,
             (self.summary if summary is None else summary) + more,
             self.fix if fix is None else fix,
             self.details.merged(**details),
+            commands,
         )
 
     @property
@@ -198,6 +208,8 @@ class Finding:
     scheme: str | None = None
     #: it concerns public hosts only (a CA bundle without the public roots)
     public_hosts: bool = False
+    #: the shell lines of `fix`, as it prints them (none when it is advice)
+    commands: FixLines = field(default_factory=FixLines)
 
     def __post_init__(self) -> None:
         if self.status is None:

@@ -108,11 +108,17 @@ def shown_address(url: str | None, unusable: str = UNUSABLE_PROXY) -> str:
     return format_address(*address) if address else unusable
 
 
-def shown_proxy(url: str) -> str:
-    """A proxy URL as messages show it: stripped, user info as placeholders."""
+def shown_proxy(url: str, scheme: str | None = None) -> str:
+    """A proxy URL as messages show it: stripped, user info as placeholders.
+
+    `scheme` replaces the written one: a fix that changes the scheme keeps
+    the user and password, as `USER:<password>`.
+    """
     url = url.strip()
     match = _SCHEME_RE.match(url)
     text = f"{match.group(1).lower()}://" if match else ""
+    if scheme is not None:
+        text = f"{scheme}://"
     rest = url[match.end() :] if match else url.removeprefix("//")
     userinfo, at, after = rest.rpartition("@")
     if at:

@@ -14,6 +14,7 @@ from conda_netcheck.diagnosis.catalogue import (
     Subject,
     action_for,
     codes_table,
+    commands_for,
     fix_for,
 )
 from conda_netcheck.model import (
@@ -118,6 +119,39 @@ def test_a_ca_variable_that_wins_over_ssl_verify_gets_the_path():
     assert commands.set("ssl_verify", "truststore") == (
         "conda config --set ssl_verify truststore"
     )
+
+
+@pytest.mark.parametrize(
+    "direct, offers_drop, offers_other",
+    [
+        ("works", True, True),  # the channel answers without the proxy
+        ("dns-failure", False, True),  # the network needs a proxy: never drop it
+        ("connection-refused", False, True),
+        (None, True, True),  # not tried (--no-direct): both, the proxy first
+    ],
+)
+@pytest.mark.parametrize(
+    "proxy, placeholder",
+    [
+        ("http://alice:s3cret@proxy.corp.test:3128", "USER:<password>@PROXY_HOST:PORT"),
+        ("http://alice@proxy.corp.test:3128", "USER@PROXY_HOST:PORT"),
+        ("http://proxy.corp.test:3128", "http://PROXY_HOST:PORT"),
+    ],
+    ids=["user-and-password", "user", "no-credentials"],
+)
+def test_a_proxy_that_does_not_answer_is_dropped_only_when_not_needed(
+    direct, offers_drop, offers_other, proxy, placeholder
+):
+    subject = _subject(Code.PROXY_UNREACHABLE, proxy)
+    problem = subject.problem.amended(direct=direct) if direct else subject.problem
+    fix = fix_for(problem, subject.target, subject.commands)
+    assert ("--remove-key proxy_servers.https" in fix) is offers_drop
+    assert (placeholder in fix) is offers_other
+    assert "s3cret" not in fix
+    # One line to run: the drop only where the channel answers without a proxy.
+    (line,) = commands_for(problem, subject.target, subject.commands).lines
+    assert line in fix
+    assert ("--remove-key" in line) is (direct == "works")
 
 
 def test_every_entry_names_its_parts():

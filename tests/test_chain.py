@@ -8,6 +8,7 @@ import ssl
 import sys
 from typing import TYPE_CHECKING
 
+import certifi
 import pytest
 import trustme
 from support.mitm import mitm_proxy
@@ -475,7 +476,8 @@ VERDICTS = [
         CORPORATE, True, "conda.anaconda.org", False, False, False,
         "tls-intercepted",
         "issued by Acme Inspection CA, not a public authority",
-        "cat \"$(python -c 'import certifi; print(certifi.where())')\" root.pem > ~/conda-ca-bundle.pem",
+        # From the bundle conda uses (certifi's, by its literal path), never `python`.
+        f"cat {certifi.where()} acme-inspection-ca.pem > ~/conda-ca-bundle.pem",
     ),
     (
         "unknown-ca-on-a-private-mirror",
@@ -505,7 +507,8 @@ VERDICTS = [
         PUBLIC, False, "conda.anaconda.org", True, True, False,
         "tls-untrusted",
         "does not include the public roots",
-        "ssl_verify truststore",
+        # Not the OS store: a channel may rely on the bundle's own roots.
+        f"cat {certifi.where()} /path/to/your-bundle.pem > ~/conda-ca-bundle.pem",
     ),
     (
         "all-good",
@@ -552,7 +555,7 @@ def test_interception_verdict(
     "platform, words",
     [
         ("win32", 'certutil -store Root "Zscaler Root CA" root.cer'),
-        ("darwin", "/Library/Keychains/System.keychain > root.pem"),
+        ("darwin", "/Library/Keychains/System.keychain > zscaler-root-ca.pem"),
         ("linux", "/usr/local/share/ca-certificates"),
     ],
 )

@@ -692,7 +692,7 @@ def test_a_fix_is_a_short_sentence_and_numbered_steps_the_why_under_verbose(
     assert "    why: " in verbose and "never set ssl_verify to false" in verbose
     # JSON keeps the whole fix on one line, the same steps in it.
     (fix,) = {t["fix"] for t in document["targets"]}
-    assert "1. export it: " in fix and "; 3. conda config " in fix
+    assert "1. save in this directory " in fix and "; 3. conda config " in fix
 
 
 @pytest.mark.parametrize(

@@ -379,9 +379,16 @@ def test_tls_eof_hint_names_the_handshake(home):
 
 
 @needs_hints
-def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, channel):
+@pytest.mark.parametrize(
+    "userinfo, shown",
+    [("", "http://127.0.0.1:{port}`"), (f"alice:{SECRET}@", None)],
+    ids=["no-credentials", "credentials-kept-as-placeholders"],
+)
+def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(
+    home, tmp_path, channel, userinfo, shown
+):
     with squid_proxy(tmp_path) as proxy:
-        https_proxy = f"https://127.0.0.1:{proxy.port}"
+        https_proxy = f"https://{userinfo}127.0.0.1:{proxy.port}"
         settings = channels(channel.url)
         settings["proxy_servers"] = {"http": https_proxy, "https": https_proxy}
         env = conda_env(home, settings)
@@ -392,8 +399,13 @@ def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(home, tmp_path, cha
         "proxy failed"
     )
     assert expected in proc.stderr, proc.stderr
-    # The channel is http://: its proxy is proxy_servers.http.
-    assert f"proxy_servers.http http://127.0.0.1:{proxy.port}`" in proc.stderr
+    # The channel is http://: its proxy is proxy_servers.http. Without the
+    # user and password the fixed proxy would answer 407.
+    shown = shown or "'http://USER:<password>@127.0.0.1:{port}'`"
+    assert f"proxy_servers.http {shown.format(port=proxy.port)}" in proc.stderr, (
+        proc.stderr
+    )
+    assert_no_secret(proc.stderr)
 
 
 @needs_hints

@@ -158,6 +158,7 @@ MODEL_IMPORTS = {
     "conda_netcheck.codes",
     "conda_netcheck.evidence",
     "conda_netcheck.limits",
+    "conda_netcheck.fixtext",  # a fix's lines, which problems and findings carry
 }
 
 

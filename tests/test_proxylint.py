@@ -512,7 +512,8 @@ def test_each_lint_says_its_problem_and_fix_in_these_words(
 ):
     monkeypatch.setenv("SHELL", "/bin/bash")
     found = [
-        (lint.status.value, lint.summary, lint.fix) for lint in lint_proxy_url(url, commands=Commands())
+        (lint.status.value, lint.summary, lint.fix)
+        for lint in lint_proxy_url(url, commands=Commands())
     ]
     assert found == lints
 

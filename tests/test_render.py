@@ -8,6 +8,7 @@ import pytest
 
 from conda_netcheck.model import (
     Code,
+    Details,
     Finding,
     Layer,
     Problem,
@@ -21,6 +22,9 @@ from conda_netcheck.output.text import text as render_text
 from conda_netcheck.output.verdict import verdict_of
 
 TARGET_KEYS = {
+    "commands",
+    "needs",
+    "checked",
     "url",
     "channel",
     "subdir",
@@ -91,6 +95,9 @@ def test_json_document_has_the_documented_fields():
         "diagnosis": "offline-mode",
         "summary": "offline",
         "fix": "unset CONDA_OFFLINE",
+        "commands": [],
+        "needs": [],
+        "checked": False,
     }
 
 
@@ -201,6 +208,47 @@ def test_independent_causes_are_not_one_first_fix():
         "(connection-refused (tcp) at h.test:81, tls-untrusted (tls) at b.test:443): "
         "each needs its own fix."
     )
+
+
+@pytest.mark.parametrize(
+    ("roots", "expected"),
+    [
+        (
+            ("Corp CA", "Corp CA"),
+            "Verdict: 2 of 2 targets unreachable; the first broken layer is tls "
+            "(tls-untrusted at 127.0.0.1:8443 and localhost:8443): apply its fix first.",
+        ),
+        # Two roots are still one command: every root the run lacks at once.
+        (
+            ("Corp CA", "Other CA"),
+            "Verdict: 2 of 2 targets unreachable; the first broken layer is tls "
+            "(tls-untrusted at 127.0.0.1:8443 and localhost:8443): apply its fix first.",
+        ),
+        # Without a root to add, two endpoints are two causes.
+        (
+            (None, None),
+            "Verdict: 2 of 2 targets unreachable, for 2 independent causes "
+            "(tls-untrusted (tls) at 127.0.0.1:8443, tls-untrusted (tls) at "
+            "localhost:8443): each needs its own fix.",
+        ),
+    ],
+    ids=["same-root", "two-roots", "no-root"],
+)
+def test_causes_are_grouped_by_the_fix_that_solves_them(roots, expected):
+    targets = [
+        TargetResult(
+            Target(f"https://{host}:8443/c/noarch", "c", "noarch"),
+            Problem(
+                Code.TLS_UNTRUSTED,
+                Layer.TLS,
+                "untrusted",
+                "add the root",
+                Details(missing_root=root),
+            ),
+        )
+        for host, root in zip(("127.0.0.1", "localhost"), roots)
+    ]
+    assert render.verdict(Report(targets=targets)) == expected
 
 
 def test_a_laid_out_fix_is_redacted_line_by_line():

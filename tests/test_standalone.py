@@ -114,4 +114,5 @@ def test_without_conda_proxy_fixes_are_variable_lines(no_conda):
     (target, *_) = unreachable["targets"]
     assert target["diagnosis"] == "proxy-unreachable"
     assert "set -gx HTTP_PROXY http://PROXY_HOST:PORT" in target["fix"]
-    assert target["fix"].endswith("if you need no proxy: set -e HTTP_PROXY")
+    # 127.0.0.1:1 refuses a direct connection too: dropping the proxy is no fix.
+    assert "set -e HTTP_PROXY" not in target["fix"]

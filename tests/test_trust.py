@@ -213,11 +213,38 @@ def test_bundle_with_only_a_corporate_root_warns_and_says_how_to_combine(corp_ro
     assert finding.status.value == "warning"
     assert "holds only 1 corporate root(s)" in finding.summary
     assert "conda-forge's CDN, anaconda.org" in finding.summary
+    # certifi's literal path: the `python` on PATH need not be conda's.
     assert finding.fix == (
-        "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
+        f"cat {certifi.where()} "
         f"{corp_root} > ~/conda-ca-bundle.pem && "
         f"conda config --file {CONDARC} --set ssl_verify ~/conda-ca-bundle.pem"
     )
+
+
+def test_the_combined_bundle_lines_are_the_printed_fix(corp_root):
+    cfg = NetConfig(env={"REQUESTS_CA_BUNDLE": corp_root})
+    finding = only(ca_bundles(cfg), "REQUESTS_CA_BUNDLE")
+    # --json gives the same lines, in order: build, point ssl_verify, drop the variable.
+    assert finding.commands.lines == (
+        f"cat {certifi.where()} {corp_root} > ~/conda-ca-bundle.pem",
+        "conda config --set ssl_verify ~/conda-ca-bundle.pem",
+        "unset REQUESTS_CA_BUNDLE",
+    )
+    assert finding.fix == " && ".join(finding.commands.lines)
+
+
+def test_the_combined_bundle_is_never_the_file_it_is_built_from(
+    corp_root, tmp_path, monkeypatch
+):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    mine = home / "conda-ca-bundle.pem"
+    mine.write_bytes(Path(corp_root).read_bytes())
+    cfg = NetConfig(ssl_verify=str(mine), sources={"ssl_verify": SOURCE})
+    finding = only(ca_bundles(cfg), "ssl_verify")
+    # `cat X ... > X` would empty X before cat reads it.
+    assert f"{mine} > ~/conda-ca-bundle-new.pem && " in finding.fix
 
 
 def test_corporate_only_variable_is_replaced_by_ssl_verify_in_the_fix(corp_root):

@@ -91,6 +91,33 @@ def proxy_variable(url: str) -> str:
     return f"{scheme.upper()}_PROXY"
 
 
+#: The placeholders a fix line may hold; the user replaces them.
+PLACEHOLDERS = ("USER:<password>", "USER@", "PROXY_HOST:PORT")
+
+
+def placeholders(*lines: str) -> tuple[str, ...]:
+    """The placeholders these lines hold, each once, in order."""
+    found = [p for p in PLACEHOLDERS for line in lines if p in line]
+    if "USER:<password>" in found and "USER@" in found:
+        found.remove("USER@")
+    return tuple(dict.fromkeys(p.rstrip("@") for p in found))
+
+
+def proxy_placeholder(
+    url: str | None, hostport: str = "PROXY_HOST:PORT", scheme: str = "http"
+) -> str:
+    """A proxy URL for a fix: `url`'s user info as placeholders, never its values.
+
+    The proxy that asked for a user and password still does: a fix that
+    leaves them out gets a 407.
+    """
+    rest = (url or "").strip().split("://", 1)[-1]
+    userinfo, at, _ = rest.rpartition("@")
+    if not at:
+        return f"{scheme}://{hostport}"
+    return f"{scheme}://{'USER:<password>' if ':' in userinfo else 'USER'}@{hostport}"
+
+
 @dataclass(frozen=True)
 class Commands:
     """Writes the command that changes a key where it is set, for one configuration."""

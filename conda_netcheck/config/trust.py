@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
-from ..model import Code, Finding, Status
+from ..model import Code, Finding, FixLines, Status
 from ..safefiles import (
     MAX_BUNDLE_BYTES,
     MAX_SMALL_FILE_BYTES,
@@ -47,7 +47,8 @@ CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 #: Fewer certificates than this, none of them public, is a corporate-only bundle.
 FEW_CERTIFICATES = 5
 COMBINED_BUNDLE = "~/conda-ca-bundle.pem"
-CERTIFI_WHERE = "\"$(python -c 'import certifi; print(certifi.where())')\""
+#: The bundle a fix builds when conda already uses COMBINED_BUNDLE.
+COMBINED_BUNDLE_NEXT = "~/conda-ca-bundle-new.pem"
 TRUSTSTORE = "truststore (the operating system's store)"
 
 _CERT_BLOCK_RE = re.compile(
@@ -651,12 +652,14 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
         )
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:
         sources = f"{_q(path)}/*.[0-9]" if os.path.isdir(path) else _q(path)
-        fix = f"cat {CERTIFI_WHERE} {sources} > {COMBINED_BUNDLE} && "
+        target = combined_path(path)
+        lines = [f"cat {certifi_path()} {sources} > {target}"]
         if slot.check == "ssl_verify":
-            fix += slot.point_at(COMBINED_BUNDLE)
+            lines.append(slot.point_at(target))
         elif slot.conda_verify is not None:
             # ssl_verify where it is set now (--file), then drop the variable.
-            fix += f"{slot.conda_verify(COMBINED_BUNDLE)} && {slot.unset}"
+            lines += [slot.conda_verify(target), slot.unset]
+        fix = " && ".join(lines)
         roots = ", ".join(info.names[:3])
         findings.append(
             Finding(
@@ -668,9 +671,28 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 fix,
                 status=Status.WARNING,
                 public_hosts=True,
+                commands=FixLines(tuple(lines)),
             )
         )
     return findings
+
+
+def certifi_path() -> str:
+    """certifi's bundle as a literal path for a shell line.
+
+    This process runs in conda's Python: its certifi is conda's. The `python`
+    on the user's PATH need not be, nor have certifi at all.
+    """
+    import certifi
+
+    return _q(certifi.where())
+
+
+def combined_path(bundle: str | None) -> str:
+    """Where a fix writes a new bundle: never the file it reads (`>` empties it first)."""
+    if bundle and os.path.expanduser(bundle) == os.path.expanduser(COMBINED_BUNDLE):
+        return COMBINED_BUNDLE_NEXT
+    return COMBINED_BUNDLE
 
 
 def _certificates(count: int) -> str:

@@ -15,10 +15,15 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from ..codes import Code, Layer, Status
-from ..config.commands import Commands, unset_variable
+from ..config.commands import (
+    Commands,
+    placeholders,
+    proxy_placeholder,
+    unset_variable,
+)
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
-from ..fixtext import Fix
+from ..fixtext import Fix, FixLines
 from ..urls import format_address, port_of, shown_address
 
 if TYPE_CHECKING:
@@ -207,15 +212,13 @@ def _trust_fix(s: Subject) -> str:
     )
 
 
-def _trust_commands(s: Subject) -> tuple[str, ...]:
-    return (
-        s.commands.set("ssl_verify", "truststore"),
-        s.commands.set("ssl_verify", "/path/to/ca-bundle.pem"),
-    )
-
-
 def _proxy_fix(s: Subject) -> str:
     """The exact line for a proxy problem, where the proxy was set; never the password."""
+    return proxy_fix_lines(s)[0]
+
+
+def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
+    """A proxy problem's fix, and its shell line (the first choice, when it offers two)."""
     code = s.problem.code if s.problem else Code.PROXY_REFUSED
     address = s.proxy or "PROXY_HOST:PORT"
     if address == "an unusable proxy URL":
@@ -227,24 +230,53 @@ def _proxy_fix(s: Subject) -> str:
             "give the proxy your user and password, with @ : / ? # % in the "
             "password percent-encoded",
             (line,),
-        )
+        ), _lines(line)
     if code is Code.PROXY_UNREACHABLE:
-        right = s.commands.set_proxy(url, "http://PROXY_HOST:PORT", source)
-        return Fix(
-            f"{address} is not a proxy that answers: point {source or 'the proxy'} "
-            "at the right one",
-            (right,),
-            otherwise=f"if you need no proxy: {s.commands.drop_proxy(url, source)}",
-        )
+        return _proxy_down(s, address)
     if code is Code.PROXY_MISCONFIGURED:
         line = s.commands.set_proxy(url, f"http://{address}", source)
-        return f"write the proxy as a full URL: {line}"
+        return f"write the proxy as a full URL: {line}", _lines(line)
     method = s.details.method or ""
     if method.startswith("CONNECT ") and s.details.status == 403:
         return (
             f"ask your network team to allow CONNECT to {method[8:]} through the proxy"
+        ), FixLines()
+    return (
+        "ask your network team to allow this host and port through the proxy",
+        FixLines(),
+    )
+
+
+def _lines(*lines: str) -> FixLines:
+    return FixLines(lines, placeholders(*lines))
+
+
+def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
+    """A proxy that does not answer: start it or point at the right one; drop it only if not needed.
+
+    The right proxy's URL keeps the user and password the setting has, as
+    placeholders: the proxy that needed them still does.
+    """
+    url, source = s.target.url, s.target.proxy_source
+    other = proxy_placeholder(s.target.proxy)
+    right = s.commands.set_proxy(url, other, source)
+    point = f"start it, or point {source or 'the proxy'} at the right one"
+    drop = s.commands.drop_proxy(url, source)
+    direct = s.details.direct
+    if direct == "works":
+        # The channel answers without the proxy: dropping it is the fix.
+        fix = Fix(
+            f"{address} is not a proxy that answers, and this channel needs none here",
+            (drop,),
+            otherwise=f"where a proxy is required, {point}: {right}",
         )
-    return "ask your network team to allow this host and port through the proxy"
+        return fix, _lines(drop)
+    fix = Fix(f"{address} is not a proxy that answers: {point}", (right,))
+    if not direct:
+        # Not tried: the channel may need no proxy at all.
+        fix = fix.instead(f"if you need no proxy: {drop}")
+    # Else a direct connection fails too: this network needs a proxy.
+    return fix, _lines(right)
 
 
 def _proxy_refused(s: Subject) -> Action:
@@ -302,7 +334,12 @@ def _untrusted(s: Subject) -> Action:
             "trusts: if TLS is inspected, conda needs the inspecting CA "
             "(ssl_verify: truststore, or a bundle), or exempt the host"
         )
-    return Action(Actor.NETWORK, sentence, _trust_commands(s))
+    # No block of commands: the ways to trust a CA are alternatives (running
+    # them one after the other keeps the last). This machine's fix is the one
+    # the run chose for every channel at once, under each target's Fix.
+    return Action(
+        Actor.NETWORK, sentence + "; the fix for this machine is under Targets"
+    )
 
 
 def _forbidden(s: Subject) -> Action:
@@ -637,8 +674,10 @@ ENTRIES: tuple[Entry, ...] = (
             "a direct connection works"
         ),
         table_fix=(
-            "fix the proxy address where it is set, or `conda config --file FILE "
-            "--remove-key proxy_servers.KEY` / `unset HTTPS_PROXY`"
+            "start the proxy or fix its address where it is set (a user and "
+            "password kept as `USER:<password>`); drop it (`conda config --file "
+            "FILE --remove-key proxy_servers.KEY` / `unset HTTPS_PROXY`) only when "
+            "a direct connection works"
         ),
         fix=_proxy_fix,
         report=_say(
@@ -684,9 +723,10 @@ ENTRIES: tuple[Entry, ...] = (
             "does not send its intermediate certificate)"
         ),
         table_fix=(
-            "`conda config --set ssl_verify truststore` if your organisation's CA is in "
-            "the OS store, else `conda config --set ssl_verify /path/to/ca-bundle.pem`; "
-            "never `false`"
+            "add the missing roots to the bundle conda uses now, all in one command "
+            "(`cat BUNDLE ROOT.pem > ~/conda-ca-bundle.pem`, then `ssl_verify` at "
+            "it), or `ssl_verify: truststore` when the OS store verifies every "
+            "channel; never `false`"
         ),
         fix=_trust_fix,
         report=_untrusted,
@@ -700,8 +740,8 @@ ENTRIES: tuple[Entry, ...] = (
             "does not trust (the product is named when recognised)"
         ),
         table_fix=(
-            "`ssl_verify: truststore` when the OS store has the inspecting CA, else a "
-            "bundle with that CA"
+            "`ssl_verify: truststore` when the OS store verifies every channel, else "
+            "the bundle conda uses now plus the inspecting CA"
         ),
         fix=_trust_fix,
         report=_untrusted,
@@ -1391,6 +1431,13 @@ def fix_for(
     """The exact fix for a problem found on a target."""
     subject = Subject(target, problem, commands, read_timeout, waited)
     return CATALOGUE[problem.code].fix(subject)
+
+
+def commands_for(problem: Problem, target: Target, commands: Commands) -> FixLines:
+    """The shell lines of the catalogue's fix for a problem (none where it is advice)."""
+    if CATALOGUE[problem.code].fix is not _proxy_fix:
+        return FixLines()
+    return proxy_fix_lines(Subject(target, problem, commands))[1]
 
 
 def fix_for_subject(s: Subject) -> str | None:

@@ -119,17 +119,16 @@ def _interception(
         os_trusts=os_ok if usable else None,
         conda_trusts=bool(trust["conda"][0]),
         commands=options.commands,
+        bundle=intercept.current_bundle(route.verify)
+        if route.ssl_context is None
+        else None,
     )
     if verdict.code is None:
         return problem.amended(truststore_usable=usable)
     fix = verdict.fix or ""
     if os_ok and not usable:
         # The other way: a conda that uses the store the OS already trusts it in.
-        other = (
-            "the operating system trusts it, but this conda ignores "
-            "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
-            'conda install "conda>=26.7")'
-        )
+        other = intercept.NO_TRUSTSTORE_THROUGH_PROXY
         fix = fix.instead(other) if isinstance(fix, Fix) else f"{fix}; {other}"
     return problem.amended(
         code=verdict.code,
@@ -138,6 +137,8 @@ def _interception(
         truststore_usable=usable,
         product=verdict.product,
         issuer=verdict.issuer,
+        missing_root=verdict.root if verdict.adds_root else None,
+        commands=verdict.commands,
     )
 
 
@@ -184,6 +185,8 @@ def _lone_leaf(
         bundle if route.ssl_context is None else None,
         commands=options.commands,
     )
+    # The lone leaf's own verdict says whether a root is what conda lacks.
+    fields = {"missing_root": None, **better.details.fields_set()}
     return problem.amended(
-        summary=better.summary, fix=better.fix, **better.details.fields_set()
+        summary=better.summary, fix=better.fix, commands=better.commands, **fields
     )

@@ -10,17 +10,31 @@ used here stay neutral.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from ..config.commands import Commands, Shell
-from ..fixtext import Fix
+from ..config.commands import Commands, Shell, quote_path
+from ..config.trust import combined_path
+from ..fixtext import Fix, FixLines
 from ..model import Code
+from ..urls import format_address, port_of
 from .catalogue import NEVER_DISABLE_WHY
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    from ..model import Problem, TargetResult
+
+#: The other way when the OS store has the CA but this conda ignores it behind a proxy.
+NO_TRUSTSTORE_THROUGH_PROXY = (
+    "the operating system trusts it, but this conda ignores "
+    "ssl_verify: truststore behind a proxy (conda >= 26.7 uses it: "
+    'conda install "conda>=26.7")'
+)
 
 #: Hosts of public conda channels: their real certificates always come from a
 #: public authority, so anything else on the wire was issued on the way.
@@ -121,10 +135,12 @@ class InterceptionVerdict:
 
     code: Code | None  # TLS_INTERCEPTED, TLS_UNTRUSTED, or None: nothing to fix
     summary: str | None
-    fix: str | None
+    fix: Fix | None
     product: str | None  # the inspecting product recognised
     issuer: str  # the leaf's issuer, readable
     root: str | None  # the top of the chain, the CA to trust
+    adds_root: bool = False  # the fix gives conda `root`
+    commands: FixLines = FixLines()  # the fix's shell lines
 
 
 def interception_verdict(
@@ -137,6 +153,7 @@ def interception_verdict(
     platform: str | None = None,
     *,
     commands: Commands,
+    bundle: str | None = None,
 ) -> InterceptionVerdict:
     """Whether TLS to host is inspected on the way, and the fix when conda balks.
 
@@ -144,7 +161,8 @@ def interception_verdict(
     first (or just the leaf's). `publicly_trusted`: certifi's roots accept the
     chain; `os_trusts`: the operating system's store does (None: unknown);
     `conda_trusts`: the bundle conda is configured with does. The fix's steps
-    are for `platform` (`sys.platform` by default).
+    are for `platform` (`sys.platform` by default); `bundle` is the CA file
+    conda verifies with now (None: certifi's).
     """
     certs = [chain_info] if _is_mapping(chain_info) else list(chain_info)  # type: ignore[list-item]
     leaf = certs[0] if certs else {}
@@ -189,10 +207,12 @@ def interception_verdict(
             summary=f"the certificate of {host} is issued by a public authority "
             f"({issuer}), but the CA bundle conda is configured with does not "
             "include the public roots",
-            fix=_public_roots_fix(os_trusts, commands),
+            fix=_public_roots_fix(commands, bundle),
         )
-    fix = fix_text(root, os_trusts, platform, commands)
-    return replace(found, code=code, summary=summary, fix=fix)
+    fix, lines = root_fix(root, os_trusts, platform, commands, bundle)
+    return replace(
+        found, code=code, summary=summary, fix=fix, adds_root=True, commands=lines
+    )
 
 
 def _inspector(product: Product | None, via_proxy: bool) -> str:
@@ -202,23 +222,53 @@ def _inspector(product: Product | None, via_proxy: bool) -> str:
     return "your organisation's proxy" if via_proxy else "your organisation's network"
 
 
-def _public_roots_fix(os_trusts: bool | None, commands: Commands) -> Fix:
-    """A bundle without the public roots: add them (or use the OS store)."""
+def _public_roots_fix(commands: Commands, bundle: str | None) -> Fix:
+    """A bundle without the public roots: add certifi's to it.
+
+    Not the OS store: the roots the bundle has (a corporate CA) may be missing
+    there, and a channel that works now would break.
+    """
+    import certifi
+
+    mine = quote_path(bundle) if bundle else "/path/to/your-bundle.pem"
+    target = combined_path(bundle)
     return Fix(
         "add the public roots to your bundle",
         (
-            "cat \"$(python -c 'import certifi; print(certifi.where())')\" "
-            "/path/to/your-bundle.pem > ~/conda-ca-bundle.pem",
-            commands.set("ssl_verify", "~/conda-ca-bundle.pem"),
+            f"cat {quote_path(certifi.where())} {mine} > {target}",
+            commands.set("ssl_verify", target),
         ),
         why=NEVER_DISABLE_WHY,
-        otherwise=(
-            "use the operating system's store: "
-            + commands.set("ssl_verify", "truststore")
-            if os_trusts
-            else ""
-        ),
     )
+
+
+@dataclass(frozen=True)
+class RootNeeded:
+    """A root certificate conda lacks, and the file the user saves it as."""
+
+    name: str  # as people read it: the CN, else the organisation, else the DN
+    file: str  # a file name in the current directory, e.g. "zscaler-root-ca.pem"
+
+
+def root_file(name: str) -> str:
+    """The file a root is saved as: its name in lower case, one word per dash."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
+    return f"{slug or 'root'}.pem"
+
+
+def current_bundle(verify: object) -> str | None:
+    """The CA file conda verifies with now (None: a directory or the OS store).
+
+    Without a setting that is certifi's file, written as the literal path: the
+    `python` on PATH need not be conda's, nor have certifi.
+    """
+    if verify is True or verify is None:
+        import certifi
+
+        return certifi.where()
+    if isinstance(verify, str) and os.path.isfile(os.path.expanduser(verify)):
+        return verify
+    return None
 
 
 def fix_text(
@@ -226,70 +276,304 @@ def fix_text(
     os_trusts: bool | None,
     platform: str | None = None,
     commands: Commands | None = None,
+    bundle: str | None = None,
 ) -> Fix:
-    """Trust the inspecting CA: the operating system's store if it has it, else a bundle.
+    """Trust the inspecting CA: the operating system's store if it has it, else a bundle."""
+    return root_fix(root, os_trusts, platform, commands, bundle)[0]
 
-    The steps are for `platform` (a `sys.platform` value; this computer's by default).
+
+def root_fix(
+    root: str,
+    os_trusts: bool | None,
+    platform: str | None = None,
+    commands: Commands | None = None,
+    bundle: str | None = None,
+) -> tuple[Fix, FixLines]:
+    """The fix that trusts one root, and its shell lines.
+
+    `bundle`: the CA file conda verifies with now (certifi's by default); the
+    new bundle keeps every root it has. The steps are for `platform` (a
+    `sys.platform` value; this computer's by default).
     """
     platform = platform or sys.platform
-    reads = _truststore_reads(platform)
     if commands is None:
         shell = Shell.POWERSHELL if platform.startswith("win") else None
         commands = Commands(shell=shell)
     if os_trusts:
-        return Fix(
-            "this computer already trusts it: let conda use the operating system's "
-            "store",
-            (commands.set("ssl_verify", "truststore"),),
-            why="truststore needs conda >= 23.9 on Python >= 3.10"
-            + (f"; on this machine truststore reads {reads}" if reads else "")
-            + f"; {NEVER_DISABLE_WHY}",
-        )
-    certifi_path = "python -c 'import certifi; print(certifi.where())'"
-    bundle = "~/conda-ca-bundle.pem"
-    if platform.startswith("win"):
-        export = (
-            f'certmgr.msc > Trusted Root Certification Authorities > "{root}" > '
-            f'All Tasks > Export (Base-64 X.509) as root.pem, or certutil -store Root "{root}" '
-            "root.cer && certutil -encode root.cer root.pem"
-        )
-        combine = (
-            'in PowerShell: Get-Content (python -c "import certifi; print(certifi.where())"), '
-            "root.pem | Set-Content $HOME\\conda-ca-bundle.pem"
-        )
-        bundle = "$HOME\\conda-ca-bundle.pem"
-    elif platform == "darwin":
-        export = (
-            f'Keychain Access > System > "{root}" > Export (.pem) as root.pem, or '
-            f'security find-certificate -a -c "{root}" -p '
-            "/Library/Keychains/System.keychain > root.pem"
-        )
-        combine = f'cat "$({certifi_path})" root.pem > {bundle}'
-    else:
-        export = (
-            "ask your IT team for it as root.pem, or find it under "
-            "/usr/local/share/ca-certificates (Debian, Ubuntu) or "
-            "/etc/pki/ca-trust/source/anchors (Fedora, RHEL)"
-        )
-        combine = f'cat "$({certifi_path})" root.pem > {bundle}'
+        return truststore_fix(commands, platform)
+    return roots_fix(
+        [RootNeeded(root, root_file(root))], os_trusts, platform, commands, bundle
+    )
+
+
+def roots_fix(
+    roots: Sequence[RootNeeded],
+    os_trusts: bool | None,
+    platform: str | None = None,
+    commands: Commands | None = None,
+    bundle: str | None = None,
+) -> tuple[Fix, FixLines]:
+    """Give conda these roots, kept with those it trusts now; never weaker."""
+    platform = platform or sys.platform
+    fix, lines = bundle_fix(roots, bundle, platform, commands)
+    reads = _truststore_reads(platform)
     why = NEVER_DISABLE_WHY
     if reads and os_trusts is False:
         # The system store is not always what truststore reads (a conda
         # environment's OpenSSL has its own bundle): say where the CA must go.
         why = (
             f"truststore would not help yet: on this machine it reads {reads}, "
-            "without this CA (for truststore the CA must be there, or SSL_CERT_FILE "
-            f"must name a bundle that has it); {why}"
+            f"without {'this CA' if len(roots) == 1 else 'these CAs'} (for "
+            "truststore the CA must be there, or SSL_CERT_FILE must name a bundle "
+            f"that has it); {why}"
         )
-    return Fix(
-        f'give conda the root certificate "{root}"',
-        (
-            f"export it: {export}",
-            f"add it to certifi's public roots: {combine}",
-            commands.set("ssl_verify", bundle),
-        ),
-        why=why,
+    return fix.but(why), lines
+
+
+def truststore_fix(
+    commands: Commands, platform: str | None = None
+) -> tuple[Fix, FixLines]:
+    """Use the operating system's store, which has the CA."""
+    reads = _truststore_reads(platform or sys.platform)
+    line = commands.set("ssl_verify", "truststore")
+    fix = Fix(
+        "this computer already trusts it: let conda use the operating system's store",
+        (line,),
+        why="truststore needs conda >= 23.9 on Python >= 3.10"
+        + (f"; on this machine truststore reads {reads}" if reads else "")
+        + f"; {NEVER_DISABLE_WHY}",
     )
+    return fix, FixLines((line,))
+
+
+def bundle_fix(
+    roots: Sequence[RootNeeded],
+    bundle: str | None,
+    platform: str | None = None,
+    commands: Commands | None = None,
+) -> tuple[Fix, FixLines]:
+    """Add every root to the bundle conda uses now, in one command, then point ssl_verify at it.
+
+    Built from the bundle in use (not certifi's alone), so the roots the user
+    already added stay; one command for all the roots, so that two fixes never
+    write the same file one after the other. The text is written around the
+    lines, so that both say the same.
+    """
+    platform = platform or sys.platform
+    commands = commands or Commands()
+    files = tuple(r.file for r in roots)
+    if bundle is not None and os.path.isdir(os.path.expanduser(bundle)):
+        return _directory_fix(roots, bundle)
+    bundle = current_bundle(True if bundle is None else bundle) or bundle or ""
+    one = len(roots) == 1
+    what = (
+        f'the root certificate "{roots[0].name}"' if one else "these root certificates"
+    )
+    if platform.startswith("win"):
+        exports = [
+            f'certutil -store Root "{r.name}" root.cer && certutil -encode root.cer {r.file}'
+            for r in roots
+        ]
+        export = (
+            "export from certmgr.msc > Trusted Root Certification Authorities > All "
+            f"Tasks > Export (Base-64 X.509), or: {' and '.join(exports)}"
+        )
+        target = "$HOME\\conda-ca-bundle.pem"
+        sources = ", ".join([f'"{bundle}"', *files])
+        combine = f"Get-Content {sources} | Set-Content {target}"
+        shown = f"in PowerShell: {combine}"
+    else:
+        if platform == "darwin":
+            exports = [
+                f'security find-certificate -a -c "{r.name}" -p '
+                f"/Library/Keychains/System.keychain > {quote_path(r.file)}"
+                for r in roots
+            ]
+            export = f"export from Keychain Access > System (.pem), or: {' and '.join(exports)}"
+        else:
+            names = ", ".join(f'"{r.name}" as {r.file}' for r in roots)
+            export = (
+                "save in this directory (ask your IT team, or find "
+                f"{'it' if one else 'them'} under /usr/local/share/ca-certificates "
+                "on Debian and Ubuntu, /etc/pki/ca-trust/source/anchors on Fedora "
+                f"and RHEL): {names}"
+            )
+        target = combined_path(bundle)
+        combine = f"cat {' '.join(quote_path(f) for f in [bundle, *files])} > {target}"
+        shown = combine
+    point = commands.set("ssl_verify", target)
+    fix = Fix(
+        f"give conda {what}",
+        (
+            export,
+            f"add {'it' if one else 'them'} to the roots conda trusts now: {shown}",
+            point,
+        ),
+    )
+    return fix, FixLines((combine, point), files)
+
+
+def one_fix_for_roots(
+    results: list[TargetResult],
+    commands: Commands | None = None,
+    platform: str | None = None,
+) -> list[TargetResult]:
+    """One fix for every root conda lacks in this run, the same under each target.
+
+    Each target's own fix names only its root; applied one after the other,
+    each would rebuild the bundle without the other's root. The OS store is
+    offered only when it verifies every HTTPS channel, those that work now
+    included (they may rely on the bundle in use).
+    """
+    needing = [r for r in results if r.problem and r.problem.details.missing_root]
+    bundle = current_bundle(needing[0].target.verify) if needing else None
+    if bundle is None:
+        # Nothing to add, or conda trusts a directory or the OS store now:
+        # each target's own fix says where its root goes.
+        return results
+    roots = _roots_needed(needing)
+    if all(_os_has(r.problem) for r in needing if r.problem) and (
+        truststore_verdict(results)[0] is True
+    ):
+        text, lines = truststore_fix(commands or Commands(), platform)
+    else:
+        lacks = any(
+            r.problem.details.trusted_by.os is False
+            for r in needing
+            if r.problem and r.problem.details.trusted_by
+        )
+        text, lines = roots_fix(
+            roots, False if lacks else None, platform, commands, bundle
+        )
+    marked = {id(r) for r in needing}
+    return [_with_root_fix(r, text, lines) if id(r) in marked else r for r in results]
+
+
+def _roots_needed(needing: list[TargetResult]) -> list[RootNeeded]:
+    """Each root once, in the order first seen; a file name for each, never shared."""
+    roots: dict[str, RootNeeded] = {}
+    files: set[str] = set()
+    for result in needing:
+        name = result.problem.details.missing_root if result.problem else None
+        if not name or name in roots:
+            continue
+        file = root_file(name)
+        number = 2
+        while file in files:
+            file = root_file(f"{name} {number}")
+            number += 1
+        files.add(file)
+        roots[name] = RootNeeded(name, file)
+    return list(roots.values())
+
+
+def _os_has(problem: Problem) -> bool:
+    """The OS store verified the chain, on a route where this conda uses it."""
+    details = problem.details
+    if details.truststore_usable is False or not details.trusted_by:
+        return False
+    return bool(details.trusted_by.os)
+
+
+def _with_root_fix(result: TargetResult, text: Fix, lines: FixLines) -> TargetResult:
+    """The result with the run's fix for its root, as its own fix framed it."""
+    from ..evidence import LoneLeaf
+
+    problem = result.problem
+    assert problem is not None
+    details = problem.details
+    fix = text
+    if details.lone_leaf is LoneLeaf.UNKNOWN:
+        # As the lone leaf's own fix: the CA's, else the server's (not yours to run).
+        fix = text.when(f"if {details.issuer} is your organisation's CA").instead(
+            admins(result.target.host)
+        )
+    elif details.trusted_by and details.trusted_by.os and not details.truststore_usable:
+        fix = fix.instead(NO_TRUSTSTORE_THROUGH_PROXY)
+    return replace(result, problem=problem.amended(fix=fix, commands=lines))
+
+
+def truststore_verdict(
+    results: list[TargetResult], timeout: float = 5.0
+) -> tuple[bool | None, list[str]]:
+    """Whether the OS store verifies every HTTPS channel host, and those it does not.
+
+    A TLS failure the run already analysed tells; otherwise one handshake per
+    direct HTTPS host, with truststore. None: no evidence either way.
+    """
+    from ..model import Layer
+    from ..probes.tls import truststore_verifies
+
+    verdicts: list[bool | None] = []
+    refused: list[str] = []
+    to_try: set[tuple[str, int]] = set()
+    for result in results:
+        problem = result.problem
+        if problem and problem.layer is Layer.TLS and problem.details.trusted_by:
+            ok = (
+                problem.details.trusted_by.os
+                if problem.details.truststore_usable is not False
+                else False
+            )
+            verdicts.append(ok)
+            if ok is False:
+                refused.append(f"{result.target.host} (its CA is not in that store)")
+            continue
+        url = urlsplit(result.target.url)
+        if url.scheme != "https":
+            continue
+        if result.target.proxy:
+            # No handshake through the proxy here: a channel that works now
+            # may rely on the bundle in use, so it is no proof either way.
+            if result.problem is None:
+                verdicts.append(None)
+            continue
+        to_try.add((url.hostname or "", port_of(result.target.url)))
+    working = {
+        (urlsplit(r.target.url).hostname, port_of(r.target.url))
+        for r in results
+        if r.problem is None
+    }
+    for host, port in sorted(to_try):
+        ok = truststore_verifies(host, port, timeout)
+        verdicts.append(ok)
+        if ok is False:
+            now = (
+                " (works now with the bundle in use)" if (host, port) in working else ""
+            )
+            refused.append(f"{format_address(host, port)}{now}")
+    if not verdicts:
+        return None, refused
+    if all(v is True for v in verdicts):
+        return True, refused
+    return (False if any(v is False for v in verdicts) else None), refused
+
+
+def admins(host: str) -> str:
+    return (
+        f"ask the administrators of {host} to serve the full certificate chain "
+        "(their certificate and the intermediate certificates)"
+    )
+
+
+def _directory_fix(roots: Sequence[RootNeeded], directory: str) -> tuple[Fix, FixLines]:
+    """ssl_verify names a directory of CAs: add the roots to it (OpenSSL finds them by hash)."""
+    one = len(roots) == 1
+    names = ", ".join(f'"{r.name}" as {r.file}' for r in roots)
+    files = tuple(r.file for r in roots)
+    place = quote_path(directory)
+    line = (
+        f"cp {' '.join(quote_path(f) for f in files)} {place} && openssl rehash {place}"
+    )
+    fix = Fix(
+        f"give conda {'this root certificate' if one else 'these root certificates'}",
+        (
+            f"save {'it' if one else 'each'} in this directory (ask your IT team): "
+            f"{names}",
+            f"add {'it' if one else 'them'} to the directory conda trusts now: {line}",
+        ),
+    )
+    return fix, FixLines((line,), files)
 
 
 def _truststore_reads(platform: str) -> str:

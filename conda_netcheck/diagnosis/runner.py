@@ -19,7 +19,7 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from . import advice, after_index, catalogue, endpoint
+from . import advice, after_index, catalogue, endpoint, intercept
 from .endpoint import Endpoint, port_of
 from .index_request import IndexFile, request_index
 from .proxy import unusable_proxy
@@ -61,7 +61,8 @@ def diagnose(
             results[index] = _overdue(target, options)
             if on_result:
                 on_result(results[index])
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    return intercept.one_fix_for_roots(done, options.commands)
 
 
 def _run_daemons(
@@ -155,7 +156,8 @@ def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
         options.conda_read_timeout,
         waited=options.read_timeout,
     )
-    return dataclasses.replace(problem, fix=fix)
+    lines = catalogue.commands_for(problem, target, options.commands)
+    return dataclasses.replace(problem, fix=fix, commands=lines)
 
 
 class _Runner:

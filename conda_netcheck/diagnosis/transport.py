@@ -20,7 +20,7 @@ from ..evidence import (
     SecondHandshakeSeen,
     StrictDefect,
 )
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Details, FixLines, Layer, Problem
 from ..probes.handshake import Answer, Failure
 from ..urls import format_address
 
@@ -418,7 +418,7 @@ def lone_leaf(
     it); `with_intermediate`: conda's trust accepts leaf + fetched issuer;
     `bundle`: the CA file conda verifies with (None: certifi's).
     """
-    from .intercept import fix_text
+    from .intercept import root_fix
 
     details = Details(
         ca_issuers=fetched.url, issuer=issuer, ca_issuers_error=fetched.error or None
@@ -431,8 +431,11 @@ def lone_leaf(
             "does not trust: the server rightly sends only its own certificate; "
             "conda needs that CA"
         )
-        fix = fix_text(_bare(issuer), os_trusts, commands=commands)
-        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+        fix, lines = root_fix(
+            _bare(issuer), os_trusts, commands=commands, bundle=bundle
+        )
+        details = details.merged(missing_root=_bare(issuer))
+        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
     if fetched.der is not None:
         return _missing_intermediate(
             host, fetched, with_intermediate, bundle, details, commands
@@ -444,16 +447,10 @@ def lone_leaf(
             f"{host} sends only its own certificate, issued by {issuer}: the "
             "operating system's store accepts it, conda's trust does not have that CA"
         )
-        fix = fix_text(_bare(issuer), True, commands=commands)
-        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
-    return _no_evidence(host, issuer, public_host, os_trusts, details, commands)
-
-
-def _admins(host: str) -> str:
-    return (
-        f"ask the administrators of {host} to serve the full certificate chain "
-        "(their certificate and the intermediate certificates)"
-    )
+        fix, lines = root_fix(_bare(issuer), True, commands=commands, bundle=bundle)
+        details = details.merged(missing_root=_bare(issuer))
+        return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
+    return _no_evidence(host, issuer, public_host, os_trusts, details, commands, bundle)
 
 
 def _missing_intermediate(
@@ -466,7 +463,9 @@ def _missing_intermediate(
 ) -> Problem:
     """The AIA issuer is an intermediate: the server's chain is incomplete."""
     from ..fixtext import Fix
+    from . import intercept
     from .catalogue import NEVER_DISABLE_WHY
+    from .intercept import admins
 
     details = details.merged(
         lone_leaf=LoneLeaf.MISSING_INTERMEDIATE, missing_intermediate=True
@@ -480,16 +479,13 @@ def _missing_intermediate(
             "; even with it, conda's trust does not accept the chain: the root "
             "above it is not in conda's trust either"
         )
-        fix = f"{_admins(host)}; and give conda the root CA above {fetched.label}"
+        fix = f"{admins(host)}; and give conda the root CA above {fetched.label}"
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
     if with_intermediate:
         summary += "; with it, conda's trust accepts the chain"
     # The same roots conda uses now, plus the intermediate.
-    roots = (
-        _shell_quote(bundle)
-        if bundle
-        else "\"$(python -c 'import certifi; print(certifi.where())')\""
-    )
+    # The literal path: the `python` on PATH need not be conda's.
+    roots = _shell_quote(bundle or intercept.current_bundle(True) or "")
     steps = (
         f"curl -o intermediate.crt {fetched.url}",
         "openssl x509 -inform DER -in intermediate.crt -out intermediate.pem",
@@ -497,16 +493,19 @@ def _missing_intermediate(
     if bundle and os.path.isdir(bundle):
         steps += (f"cp intermediate.pem {roots}", f"openssl rehash {roots}")
     else:
+        target = intercept.combined_path(bundle)
         steps += (
-            f"cat {roots} intermediate.pem > ~/conda-ca-bundle.pem",
-            commands.set("ssl_verify", "~/conda-ca-bundle.pem"),
+            f"cat {roots} intermediate.pem > {target}",
+            commands.set("ssl_verify", target),
         )
     fix = Fix(
-        f"{_admins(host)}; meanwhile give conda the intermediate with its roots",
+        f"{admins(host)}; meanwhile give conda the intermediate with its roots",
         steps,
         why=NEVER_DISABLE_WHY,
     )
-    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+    return Problem(
+        Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, FixLines(steps)
+    )
 
 
 def _no_evidence(
@@ -516,21 +515,21 @@ def _no_evidence(
     os_trusts: bool | None,
     details: Details,
     commands: Commands,
+    bundle: str | None = None,
 ) -> Problem:
     """No AIA to tell: both causes, the likelier first."""
-    from .intercept import fix_text
+    from .intercept import admins, root_fix
 
-    details = details.merged(lone_leaf=LoneLeaf.UNKNOWN)
-    ca_fix = fix_text(_bare(issuer), os_trusts, commands=commands).when(
-        f"if {issuer} is your organisation's CA"
-    )
+    details = details.merged(lone_leaf=LoneLeaf.UNKNOWN, missing_root=_bare(issuer))
+    text, lines = root_fix(_bare(issuer), os_trusts, commands=commands, bundle=bundle)
+    ca_fix = text.when(f"if {issuer} is your organisation's CA")
     if public_host:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
             "does not trust: most likely the server leaves out its intermediate "
             f"certificate; else {issuer} is a private CA"
         )
-        fix = ca_fix.instead(_admins(host))  # the server's fix is not yours to run
+        fix = ca_fix.instead(admins(host))  # the server's fix is not yours to run
     else:
         summary = (
             f"{host} sends only its own certificate, issued by {issuer}, which conda "
@@ -538,8 +537,8 @@ def _no_evidence(
             "(the usual internal mirror); else the server leaves out an intermediate "
             "certificate"
         )
-        fix = ca_fix.instead(_admins(host))
-    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
+        fix = ca_fix.instead(admins(host))
+    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
 
 
 def _shell_quote(path: str) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..config.commands import placeholders
 from ..config.sources import ProxySourceKind
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Details, FixLines, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
-from ..urls import default_port, format_address, host_port, with_scheme
+from ..urls import default_port, format_address, host_port, shown_proxy, with_scheme
 from . import advice
 from .network import dns_problem, tcp_problem
 from .proxy import connect_problem
@@ -122,15 +123,16 @@ def https_proxy_problem(
         )
     else:
         summary = f"the TLS session to the https:// proxy failed ({fact.reason})"
-    fix = None
+    fix, lines = None, FixLines()
     if outcome is not tls.ProxyTlsOutcome.FAILED:
-        address = f"{proxy_host}:{urlsplit(route.proxy or '').port}"
+        # The same proxy with http://, its user and password kept as
+        # placeholders: without them the next request is a 407.
+        url = shown_proxy(route.proxy or f"{proxy_host}:PORT", scheme="http")
         # The channel's scheme only matters when no source is known.
-        fix = options.commands.set_proxy(
-            "https://", f"http://{address}", route.proxy_source
-        )
+        fix = options.commands.set_proxy("https://", url, route.proxy_source)
+        lines = FixLines((fix,), placeholders(fix))
         source = route.proxy_source
         if source is not None and source.kind is ProxySourceKind.SETTING:
             fix += " (http:// even for the https key)"
     evidence = Details(proxy_speaks="http" if speaks else None)
-    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence)
+    return Problem(Code.PROXY_MISCONFIGURED, Layer.PROXY, summary, fix, evidence, lines)

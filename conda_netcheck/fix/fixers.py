@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from ..codes import Code, Layer
+from ..codes import Code
 from ..config.commands import Shell, unset_variable
 from ..config.sources import ProxySource, ProxySourceKind, SettingSourceKind
 from ..redact import REDACTOR
-from ..urls import port_of
 
 if TYPE_CHECKING:
     from ..config.netconfig import NetConfig
@@ -78,13 +77,19 @@ def _proxy_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     return fixes
 
 
-def _seen_plain_http(report: Report, source: ProxySource) -> Callable[[str], bool]:
-    """What the run saw of the proxy set in `source`: did it answer TLS with plain HTTP?"""
+def _seen_plain_http(
+    report: Report, source: ProxySource
+) -> Callable[[str], bool] | None:
+    """What the run saw of the proxy set in `source`: did it answer TLS with plain HTTP?
+
+    None when no channel went through it: then the proxy is asked, as
+    `conda doctor --fix` does, so that both offer the same changes.
+    """
+    used = [r for r in report.targets if r.target.proxy_source == source]
+    if not used:
+        return None
     seen = any(
-        r.problem is not None
-        and r.target.proxy_source == source
-        and r.problem.details.proxy_speaks == "http"
-        for r in report.targets
+        r.problem is not None and r.problem.details.proxy_speaks == "http" for r in used
     )
     return lambda url: seen
 
@@ -155,7 +160,7 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         reason = "TLS is inspected and the operating system trusts the inspecting CA"
     else:
         return []
-    if truststore_accepts(report) is True:
+    if _truststore_verifies_all(cfg, report) is True:
         value, what = (
             "truststore",
             "use the operating system's store (ssl_verify: truststore)",
@@ -168,6 +173,24 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         return []
     fix = _file_fix(cfg, ("ssl_verify",), value, f"{reason}: {what}", shell_hint=None)
     return [fix] if fix else []
+
+
+def _truststore_verifies_all(cfg: NetConfig, report: Report | None) -> bool | None:
+    """Whether the OS store verifies every HTTPS channel, from the run or, without one, asked.
+
+    `conda doctor --fix` has no run: it asks each channel host as netcheck
+    does for the hosts its run left unproven, so both offer the same change.
+    """
+    from ..diagnosis.intercept import truststore_verdict
+
+    if report is not None:
+        return truststore_verdict(report.targets)[0]
+    if not cfg.conda:
+        return None
+    from ..config.targets import conda_targets
+    from ..model import TargetResult
+
+    return truststore_verdict([TargetResult(t) for t in conda_targets()])[0]
 
 
 def _intercepted_and_os_trusts(report: Report) -> bool:
@@ -187,33 +210,34 @@ def _os_trusts(problem: Problem) -> bool | None:
     return details.trusted_by.os if details.trusted_by else None
 
 
-def truststore_accepts(report: Report | None, timeout: float = 5.0) -> bool | None:
-    """Whether the OS store verifies every HTTPS channel host; None without evidence.
-
-    A TLS failure the run already analysed tells; otherwise one handshake per
-    direct HTTPS host, with truststore.
-    """
-    from ..probes.tls import truststore_verifies
+def declined(report: Report | None) -> list[str]:
+    """Why --fix leaves a fix to a person: one line each, never a secret."""
+    from ..diagnosis.intercept import truststore_verdict
 
     if report is None:
-        return None
-    verdicts: list[bool | None] = []
-    to_try: set[tuple[str, int]] = set()
-    for result in report.targets:
-        problem = result.problem
-        if problem and problem.layer is Layer.TLS and problem.details.trusted_by:
-            verdicts.append(_os_trusts(problem))
-            continue
-        url = urlsplit(result.target.url)
-        if url.scheme == "https" and not result.target.proxy:
-            to_try.add((url.hostname or "", port_of(result.target.url)))
-    for host, port in sorted(to_try):
-        verdicts.append(truststore_verifies(host, port, timeout))
-    if not verdicts:
-        return None
-    if all(v is True for v in verdicts):
-        return True
-    return False if any(v is False for v in verdicts) else None
+        return []
+    needing = [
+        r.problem
+        for r in report.targets
+        if r.problem is not None and r.problem.details.missing_root
+    ]
+    if not needing:
+        return []
+    reasons = []
+    if any(p.details.trusted_by and p.details.trusted_by.os for p in needing):
+        verdict, refused = truststore_verdict(report.targets)
+        if verdict is not True and refused:
+            reasons.append(
+                "ssl_verify: truststore is not offered: the operating system's store "
+                f"does not verify {', '.join(refused)}"
+            )
+    names = ", ".join(sorted({f'"{p.details.missing_root}"' for p in needing}))
+    reasons.append(
+        f"the root certificate must come from you or your IT team ({names}): "
+        "netcheck never trusts a CA on its own; save it as the fix says, then run "
+        "the fix's commands"
+    )
+    return reasons
 
 
 # -- offline ------------------------------------------------------------------
@@ -327,12 +351,17 @@ def apply_fixes(
     recheck: Callable[[Fix], tuple[bool, str]] | None = None,
     out: Callable[[str], None] = print,
     left: list[str] | None = None,
+    reasons: list[str] | None = None,
 ) -> int:
     """Show each fix, ask, apply, re-check; 0 when every applied fix now passes.
 
     `confirm` is conda's: it raises DryRunExit under --dry-run and
     CondaSystemExit when declined; both skip this fix and go on to the next.
+    `reasons`: why the fixes left to people are not applied here.
     """
+    if reasons:
+        out("Not changed automatically:")
+        out("\n".join(f"- {REDACTOR.text(line)}" for line in reasons))
     if not fixes:
         if left:
             # Problems remain, but none is a setting netcheck may change.

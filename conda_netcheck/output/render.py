@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..fixtext import fix_lines
-from ..model import Resource, Status
+from ..model import FixLines, Resource, Status
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ def _target_dict(result: TargetResult) -> dict[str, Any]:
         "layer": head.layer.value if head else None,
         "summary": head.summary if head else "reachable",
         "fix": head.fix if head else None,
+        **_commands(head.commands if head else None),
         "details": head.details.as_json() if head else {},
         "warnings": [_problem_dict(w) for w in result.warnings if w is not head],
         "resource": _resource(result),
@@ -161,6 +162,17 @@ def _problem_dict(problem: Problem) -> dict[str, Any]:
         "layer": problem.layer.value,
         "summary": problem.summary,
         "fix": problem.fix,
+        **_commands(problem.commands),
+    }
+
+
+def _commands(lines: FixLines | None) -> dict[str, Any]:
+    """The fix's shell lines as printed, what the user supplies, whether it is proven."""
+    lines = lines or FixLines()
+    return {
+        "commands": [REDACTOR.text(line) for line in lines.lines],
+        "needs": list(lines.needs),
+        "checked": lines.checked,
     }
 
 
@@ -171,6 +183,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "diagnosis": finding.code.value,
         "summary": finding.summary,
         "fix": finding.fix,
+        **_commands(finding.commands),
     }
 
 

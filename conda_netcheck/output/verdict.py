@@ -119,7 +119,7 @@ class Verdict:
 def verdict_of(report: Report) -> Verdict:
     """Compute the verdict once from what the run found."""
     failed = [r for r in report.targets if r.status is Status.ERROR]
-    causes: dict[tuple[Code, str], list[Problem]] = {}
+    causes: dict[tuple[object, ...], list[tuple[Problem, str]]] = {}
     for result in failed:
         if result.problem is None:
             continue
@@ -127,14 +127,9 @@ def verdict_of(report: Report) -> Verdict:
         # After the index, the host that failed (base_url, shards, a redirect hop).
         url = result.url_failed or result.target.url
         where = _endpoint(result.target.proxy or url)
-        causes.setdefault((result.problem.code, where), []).append(result.problem)
-    ordered = sorted(
-        (
-            Cause(code, problems[0].layer, where, len(problems))
-            for (code, where), problems in causes.items()
-        ),
-        key=_sort_key,
-    )
+        key = _same_fix(result.problem, where)
+        causes.setdefault(key, []).append((result.problem, where))
+    ordered = sorted((_cause(found) for found in causes.values()), key=_sort_key)
     return Verdict(
         total=len(report.targets),
         failed=len(failed),
@@ -151,6 +146,28 @@ def verdict_of(report: Report) -> Verdict:
         undecided=len(report.undecided),
         conda_read_timeout=report.conda_read_timeout,
     )
+
+
+def _same_fix(problem: Problem, where: str) -> tuple[object, ...]:
+    """What makes two failures one cause: one fix solves both.
+
+    Every root conda lacks is added by the run's one command; otherwise a code
+    at one endpoint (two names of one server share the fix only when the
+    fix's own words do).
+    """
+    if problem.details.missing_root:
+        return ("the roots conda lacks",)
+    return (problem.code, where)
+
+
+def _cause(found: list[tuple[Problem, str]]) -> Cause:
+    """One cause: the first problem's code, every endpoint it was seen at."""
+    first = found[0][0]
+    places = list(dict.fromkeys(where for _, where in found))
+    where = (
+        ", ".join(places[:-1]) + f" and {places[-1]}" if len(places) > 1 else places[0]
+    )
+    return Cause(first.code, first.layer, where, len(found))
 
 
 def _still_failing(report: Report) -> Problem | None:
