@@ -784,3 +784,18 @@ def test_a_yaml_error_says_ruamels_problem_and_where(
     with pytest.raises(CondaRCEditError) as caught:
         plan_set(path, "ssl_verify", "false")
     assert caught.value.reason == reason
+
+
+def test_the_diff_is_a_unified_diff_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("channels:\n  - conda-forge\nssl_verify: true")  # no final newline
+    change = plan_set(path, "ssl_verify", "truststore")
+    assert change.diff() == (
+        f"--- {path}\n+++ {path}\n@@ -1,3 +1,3 @@\n channels:\n   - conda-forge\n"
+        "-ssl_verify: true\n\\ No newline at end of file\n+ssl_verify: truststore\n"
+    )
+    new = plan_set(tmp_path / "new" / ".condarc", "ssl_verify", "truststore")
+    assert new.diff() == (
+        f"--- /dev/null\n+++ {tmp_path / 'new' / '.condarc'}\n@@ -0,0 +1 @@\n"
+        "+ssl_verify: truststore\n"
+    )
