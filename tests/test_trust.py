@@ -719,7 +719,7 @@ def _special(tmp_path: Path, kind: str) -> str:
 def test_a_path_that_is_not_a_regular_file_is_named_and_never_opened(
     tmp_path, kind, says
 ):
-    from conda_netcheck.config.files import UnsafePath, path_problem, read_bytes
+    from conda_netcheck.safefiles import UnsafePath, path_problem, read_bytes
 
     path = _special(tmp_path, kind)
     assert path_problem(path, 100) == says
@@ -730,7 +730,7 @@ def test_a_path_that_is_not_a_regular_file_is_named_and_never_opened(
 
 
 def test_a_directory_is_fine_where_one_is_allowed(tmp_path):
-    from conda_netcheck.config.files import path_problem
+    from conda_netcheck.safefiles import path_problem
 
     assert path_problem(str(tmp_path), 100, directory_ok=True) is None
     assert (
@@ -754,7 +754,7 @@ def test_a_directory_is_fine_where_one_is_allowed(tmp_path):
     ],
 )
 def test_a_file_over_the_bound_is_refused_with_its_size(tmp_path, size, bound, says):
-    from conda_netcheck.config.files import UnsafePath, path_problem, read_bytes
+    from conda_netcheck.safefiles import UnsafePath, path_problem, read_bytes
 
     path = tmp_path / "big.pem"
     with open(path, "wb") as handle:
@@ -768,7 +768,7 @@ def test_a_file_over_the_bound_is_refused_with_its_size(tmp_path, size, bound, s
 
 
 def test_text_that_is_not_utf8_says_where(tmp_path):
-    from conda_netcheck.config.files import UnsafePath, read_text
+    from conda_netcheck.safefiles import UnsafePath, read_text
 
     path = tmp_path / "latin1.netrc"
     path.write_bytes(b"machine h login caf\xe9")
@@ -782,7 +782,7 @@ def test_text_that_is_not_utf8_says_where(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
 def test_an_unreadable_file_says_permission_denied(tmp_path):
-    from conda_netcheck.config.files import path_problem
+    from conda_netcheck.safefiles import path_problem
 
     path = tmp_path / "secret.pem"
     path.write_text("x")
@@ -791,7 +791,7 @@ def test_an_unreadable_file_says_permission_denied(tmp_path):
 
 
 def test_a_path_through_a_file_cannot_be_examined(tmp_path):
-    from conda_netcheck.config.files import path_problem
+    from conda_netcheck.safefiles import path_problem
 
     (tmp_path / "file").write_text("x")
     path = str(tmp_path / "file" / "ca.pem")
