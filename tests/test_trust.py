@@ -780,7 +780,7 @@ def test_text_that_is_not_utf8_says_where(tmp_path):
     assert read_text(str(path)) == "machine h login café"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file: unreadable cannot be tested as root")
 def test_an_unreadable_file_says_permission_denied(tmp_path):
     from conda_netcheck.safefiles import path_problem
 
@@ -811,7 +811,7 @@ def test_a_path_through_a_file_cannot_be_examined(tmp_path):
 def test_a_path_that_changed_after_the_check_is_still_refused(
     tmp_path, monkeypatch, make, says
 ):
-    from conda_netcheck.config import files
+    from conda_netcheck import safefiles as files
 
     path = make(tmp_path)
     # What the path was when it was examined: a small regular file.
@@ -830,7 +830,7 @@ def _sized(path: Path, size: int) -> str:
 
 
 def test_what_the_user_may_not_read_is_said_before_opening(tmp_path, monkeypatch):
-    from conda_netcheck.config import files
+    from conda_netcheck import safefiles as files
 
     # Tests run as root, who may read anything: the permission answer is simulated.
     (tmp_path / "ca.pem").write_text("x")
