@@ -36,6 +36,18 @@ RECORD = "netcheck-last-failure.json"
 
 
 @pytest.fixture
+def local_channels(monkeypatch):
+    """conda's context with a local channel: conda 24.11 adds the public defaults otherwise."""
+    from conda.base.context import reset_context
+
+    monkeypatch.setenv("CONDA_CHANNELS", "http://127.0.0.1:9/netcheck-test")
+    reset_context()
+    yield
+    monkeypatch.delenv("CONDA_CHANNELS")
+    reset_context()
+
+
+@pytest.fixture
 def home(tmp_path: Path) -> Path:
     path = tmp_path / "home"
     path.mkdir()
@@ -710,6 +722,7 @@ def test_a_non_network_error_makes_no_record():
     assert from_exception(ValueError("bad spec"), ["conda", "install"], "26.7") is None
 
 
+@pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_the_record_keeps_the_chain_command_url_and_version_redacted():
     from conda_netcheck.lastfailure import from_exception
 
@@ -745,6 +758,7 @@ def test_the_url_comes_from_the_request_of_a_requests_error():
     assert failing_url(_NetError("x")) is None
 
 
+@pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 @pytest.mark.parametrize(
     ("message", "error"),
     [
@@ -788,6 +802,7 @@ def test_the_chain_follows_cause_then_caused_by_then_context_and_stops():
     assert len(list(chain(errors[0]))) == MAX_LINKS
 
 
+@pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 @pytest.mark.parametrize("length", [399, 400, 401, 5000])
 def test_a_long_message_is_cut_to_the_bound_with_an_ellipsis(length):
     from conda_netcheck.lastfailure import MAX_MESSAGE, from_exception
@@ -800,6 +815,7 @@ def test_a_long_message_is_cut_to_the_bound_with_an_ellipsis(length):
         assert message == "x" * (MAX_MESSAGE - 1) + "…"
 
 
+@pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_a_long_command_is_cut_to_the_bound():
     from conda_netcheck.lastfailure import MAX_COMMAND, from_exception
 
@@ -925,6 +941,7 @@ def test_ago_says_the_age_in_its_largest_unit(seconds, said):
     assert ago(1000.0, now=1000.0 + seconds) == said
 
 
+@pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_messages_lose_schemeless_user_info_and_tokens():
     from conda_netcheck.lastfailure import from_exception
 
@@ -1082,7 +1099,9 @@ def test_an_https_record_is_rechecked(page_server):
     assert checked.result.problem.code.value == "connection-refused"
 
 
-def test_the_observer_keeps_a_network_failure_and_never_raises(tmp_path, monkeypatch):
+def test_the_observer_keeps_a_network_failure_and_never_raises(
+    tmp_path, monkeypatch, local_channels
+):
     from types import SimpleNamespace
 
     from conda_netcheck import lastfailure
@@ -1111,9 +1130,12 @@ def test_the_observer_keeps_a_network_failure_and_never_raises(tmp_path, monkeyp
     )
 
 
+# Only conda >= 26.7 calls the observer; 24.11 also keeps context.plugins
+# across reset_context, so the setting cannot be changed in-process there.
+@needs_observers
 @pytest.mark.parametrize(("value", "recorded"), [("false", False), ("true", True)])
 def test_the_observer_keeps_nothing_when_remembering_is_off(
-    tmp_path, monkeypatch, value, recorded
+    tmp_path, monkeypatch, value, recorded, local_channels
 ):
     from types import SimpleNamespace
 
@@ -1148,6 +1170,7 @@ def test_the_record_lives_in_condas_user_data_directory(tmp_path, monkeypatch):
     assert record_path().name == FILE_NAME
 
 
+@pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_a_record_is_stamped_now_and_survives_a_broken_str():
     from conda_netcheck.lastfailure import from_exception
 

@@ -780,7 +780,10 @@ def test_text_that_is_not_utf8_says_where(tmp_path):
     assert read_text(str(path)) == "machine h login café"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file: unreadable cannot be tested as root")
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root reads every file: unreadable cannot be tested as root",
+)
 def test_an_unreadable_file_says_permission_denied(tmp_path):
     from conda_netcheck.safefiles import path_problem
 
