@@ -400,6 +400,8 @@ def test_only_a_command_that_fetched_from_the_network_clears_the_record(
         ("conda install -c", []),  # no value
         ("conda install 'x -c http://h:1/m", ["http://h:1/m"]),  # odd quoting
         ("conda install --override-channels x", []),
+        ("conda install --channel=http://h/m?a=b x", ["http://h/m?a=b"]),  # first "="
+        ("conda install -c http://h:1/MAX/ x", ["http://h:1/MAX"]),  # only slashes go
     ],
 )
 def test_the_channels_a_recorded_command_named(command, found):
