@@ -323,15 +323,6 @@ def test_each_hint_rule_names_its_layer_and_fix(
     from conda_netcheck.config.commands import Commands, Shell
     from conda_netcheck.hints import PROOF, Setting, classify
 
-    for name in (
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
     cause = classify(error, Setting(dict(proxies), Commands(shell=Shell.POSIX)))
     if kind is None:
         assert cause is None
@@ -357,15 +348,6 @@ def test_the_socks_fix_unsets_only_the_socks_variables_for_one_install(
 ):
     from conda_netcheck.hints import classify
 
-    for name in (
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     cause = classify(_error("CondaDependencyError", "SOCKS support needs PySocks"))
@@ -375,15 +357,6 @@ def test_the_socks_fix_unsets_only_the_socks_variables_for_one_install(
 def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
     from conda_netcheck import hints
 
-    for name in (
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "socks5://p:1080")
     monkeypatch.setenv("http_proxy", "socks4://p:1080")
     with monkeypatch.context() as patched:  # os.name is everyone's: undo it at once
@@ -546,15 +519,6 @@ def test_each_hint_says_its_cause_and_fix_in_these_words(
     from conda_netcheck.config.commands import Commands, Shell
     from conda_netcheck.hints import Setting, classify
 
-    for name in (
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SHELL", "/bin/bash")
     cause = classify(error, Setting(dict(proxies), Commands(shell=Shell.POSIX)))
     case = request.node.callspec.id
