@@ -1041,6 +1041,16 @@ def test_the_recheck_uses_the_configured_channel_the_record_redacts_to():
     )
 
 
+def _recheck_alone(failure):
+    """The recorded failure checked with nothing configured, 1 s timeouts, 4 KiB of a package."""
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.model import Options
+    from conda_netcheck.recheck import check
+
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
+    return check(failure, standalone_route, options, [], 4096)
+
+
 @pytest.mark.parametrize(
     ("path", "package", "code"),
     [
@@ -1052,9 +1062,7 @@ def test_the_recheck_uses_the_configured_channel_the_record_redacts_to():
 def test_the_recheck_of_a_package_names_the_package_request(
     page_server, path, package, code
 ):
-    from conda_netcheck.config.routes import standalone_route
-    from conda_netcheck.model import Options, Resource
-    from conda_netcheck.recheck import check
+    from conda_netcheck.model import Resource
 
     page_server.behaviour.status = 404
     page_server.behaviour.body = b"not here"
@@ -1063,13 +1071,7 @@ def test_the_recheck_of_a_package_names_the_package_request(
     from conda_netcheck.lastfailure import LastFailure
 
     failure = LastFailure(time.time(), f"conda install -c {page_server.url} x", url)
-    checked = check(
-        failure,
-        standalone_route,
-        Options(commands=Commands(), connect_timeout=1, read_timeout=1),
-        [],
-        4096,
-    )
+    checked = _recheck_alone(failure)
     assert checked.failure is failure and checked.still_failing
     result = checked.result
     assert result.problem.code.value == code
@@ -1080,21 +1082,12 @@ def test_the_recheck_of_a_package_names_the_package_request(
 
 
 def test_an_https_record_is_rechecked(page_server):
-    from conda_netcheck.config.routes import standalone_route
     from conda_netcheck.lastfailure import LastFailure
-    from conda_netcheck.model import Options
-    from conda_netcheck.recheck import check
 
     channel = f"https://127.0.0.1:{closed_port()}/c"
     url = f"{channel}/noarch/repodata.json"
     failure = LastFailure(time.time(), f"conda install -c {channel} x", url)
-    checked = check(
-        failure,
-        standalone_route,
-        Options(commands=Commands(), connect_timeout=1, read_timeout=1),
-        [],
-        4096,
-    )
+    checked = _recheck_alone(failure)
     assert checked.failure is failure and checked.still_failing
     assert checked.result.problem.code.value == "connection-refused"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -84,6 +85,26 @@ def netcheck(env: dict[str, str], *argv: str) -> tuple[int, str, dict]:
     document = json.loads(conda(env, "netcheck", "--json", "--timeout", "3").stdout)
     assert_no_secret(text.stdout, text.stderr, json.dumps(document))
     return text.returncode, text.stdout, document
+
+
+@contextmanager
+def configured_channel_failed(home: Path, tmp_path: Path):
+    """A configured channel whose `conda search` failed (recorded), and another that works."""
+    channel = make_real_channel(tmp_path / "channel", shards=False)
+    other = make_real_channel(tmp_path / "other", shards=False)
+    with (
+        channel_server(channel.root) as server,
+        channel_server(other.root) as elsewhere,
+    ):
+        env = env_for(home, channels(server.url))
+        server.behaviour.handler = hang_up
+        failed(
+            env,
+            home,
+            ["search", "netcheck-demo"],
+            f"{server.url}/linux-64/repodata.json",
+        )
+        yield env, server, elsewhere
 
 
 def works(env: dict[str, str], *argv: str) -> None:
@@ -218,21 +239,7 @@ def test_a_channel_the_failed_command_named_with_c_is_still_checked(home, tmp_pa
 
 def test_a_configured_failure_is_checked_when_other_channels_are_named(home, tmp_path):
     """`conda netcheck URL` checks URL, and the recorded failure of a configured channel."""
-    channel = make_real_channel(tmp_path / "channel", shards=False)
-    other = make_real_channel(tmp_path / "other", shards=False)
-    with (
-        channel_server(channel.root) as server,
-        channel_server(other.root) as elsewhere,
-    ):
-        env = env_for(home, channels(server.url))
-        server.behaviour.handler = hang_up
-        failed(
-            env,
-            home,
-            ["search", "netcheck-demo"],
-            f"{server.url}/linux-64/repodata.json",
-        )
-
+    with configured_channel_failed(home, tmp_path) as (env, server, elsewhere):
         status, text, _ = netcheck(env, elsewhere.url)
         assert status == 1, text  # conda search still fails on the configured channel
         assert "no longer configured" not in text
@@ -246,20 +253,7 @@ def test_a_configured_failure_is_checked_when_other_channels_are_named(home, tmp
 
 
 def test_a_command_that_works_on_the_failing_channel_clears_the_record(home, tmp_path):
-    channel = make_real_channel(tmp_path / "channel", shards=False)
-    other = make_real_channel(tmp_path / "other", shards=False)
-    with (
-        channel_server(channel.root) as server,
-        channel_server(other.root) as elsewhere,
-    ):
-        env = env_for(home, channels(server.url))
-        server.behaviour.handler = hang_up
-        failed(
-            env,
-            home,
-            ["search", "netcheck-demo"],
-            f"{server.url}/linux-64/repodata.json",
-        )
+    with configured_channel_failed(home, tmp_path) as (env, server, elsewhere):
         server.behaviour.handler = None
         record = home / "data" / "conda" / RECORD
 
