@@ -654,19 +654,25 @@ def peak_rss(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return int(kib) / 1024, int(rc), out
 
 
-def bench_after_index(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
+def two_healthy_channels(sandbox: Sandbox, stack: ExitStack, name: str) -> tuple:
+    """Two local servers of one real channel (packages, Range): conda's env, the channel."""
     from support import channel_faults
+
+    real = channel_faults.make_real_channel(sandbox.root / name)
+    urls = []
+    for _ in range(2):
+        server = stack.enter_context(servers.channel_server(real.root))
+        server.behaviour.handler = channel_faults.serve_ranges(real.root)
+        urls.append(check_local(server.url))
+    return sandbox.env(sandbox.condarc(urls, **CONDA_DEFAULTS)), real
+
+
+def bench_after_index(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str, str]]:
 
     rows = []
     conda = conda_argv()
     with ExitStack() as stack:
-        real = channel_faults.make_real_channel(sandbox.root / "real")
-        urls = []
-        for _ in range(2):
-            server = stack.enter_context(servers.channel_server(real.root))
-            server.behaviour.handler = channel_faults.serve_ranges(real.root)
-            urls.append(check_local(server.url))
-        env = sandbox.env(sandbox.condarc(urls, **CONDA_DEFAULTS))
+        env, _ = two_healthy_channels(sandbox, stack, "real")
         argv = [*conda, "netcheck", "--json"]
         timed(argv, env, COMMAND_TIMEOUT)  # warm
         full, index_only = [], []
@@ -940,13 +946,7 @@ def bench_against_conda(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str
     conda = conda_argv()
     rows: list[tuple[str, str, str, str]] = []
     with ExitStack() as stack:
-        real = channel_faults.make_real_channel(sandbox.root / "real5")
-        urls = []
-        for _ in range(2):
-            server = stack.enter_context(servers.channel_server(real.root))
-            server.behaviour.handler = channel_faults.serve_ranges(real.root)
-            urls.append(check_local(server.url))
-        env = sandbox.env(sandbox.condarc(urls, **CONDA_DEFAULTS))
+        env, real = two_healthy_channels(sandbox, stack, "real5")
         commands = {
             "conda netcheck": [*conda, "netcheck"],
             "conda netcheck --json": [*conda, "netcheck", "--json"],
