@@ -52,10 +52,17 @@ def set_variable(name: str, value: str, shell: Shell | None = None) -> str:
     if shell is Shell.FISH:
         return f"set -gx {name} {_quote(value, shell)}"
     if shell is Shell.POWERSHELL:
-        return f'$env:{name} = "{value}"'
+        # Single quotes: PowerShell expands `$` and backticks inside double ones.
+        return f"$env:{name} = '{_powershell_literal(value)}'"
     if shell is Shell.CMD:
-        return f"set {name}={value}"
+        # Quoting the whole assignment keeps `&`, `|`, `<`, `>` out of cmd's hands.
+        return f'set "{name}={value}"'
     return f"export {name}={_quote(value, shell)}"
+
+
+def _powershell_literal(value: str) -> str:
+    """`value` inside a PowerShell single-quoted string: each quote doubled."""
+    return value.replace("'", "''")
 
 
 def unset_variable(name: str, shell: Shell | None = None) -> str:
