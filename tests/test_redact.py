@@ -355,6 +355,32 @@ def test_logging_filter_redacts_message_args_and_traceback(redactor: Redactor) -
     assert "l0gsecret" not in output
 
 
+def test_a_traceback_another_handler_formatted_first_is_still_redacted(
+    redactor: Redactor,
+) -> None:
+    """logging caches the formatted traceback on the record: the first handler's text is reused."""
+    redactor.add("l0gsecret")
+    first, second = io.StringIO(), io.StringIO()
+    plain = logging.StreamHandler(first)  # e.g. a file handler netcheck never saw
+    filtered = logging.StreamHandler(second)
+    filtered.addFilter(redact.RedactingFilter(redactor))
+    logger = logging.getLogger("conda_netcheck.test_redact.two")
+    logger.addHandler(plain)
+    logger.addHandler(filtered)
+    logger.propagate = False
+    try:
+        try:
+            raise ValueError("bad l0gsecret")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(plain)
+        logger.removeHandler(filtered)
+    assert "l0gsecret" in first.getvalue()  # the unfiltered handler ran first
+    assert "ValueError: bad <redacted>" in second.getvalue()
+    assert "l0gsecret" not in second.getvalue()
+
+
 def test_adding_secrets_from_threads(redactor: Redactor) -> None:
     secrets = [f"thread-secret-{i:03d}" for i in range(64)]
     threads = [threading.Thread(target=redactor.add, args=(s,)) for s in secrets]
