@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conda_netcheck import lastfailure
+from conda_netcheck.failure import record as lastfailure
 from conda_netcheck.fix import condarc
 
 if TYPE_CHECKING:
@@ -126,6 +126,6 @@ def test_record_stays_bounded(tmp_path):
 
 
 def test_the_observer_reads_the_setting_settings_registers():
-    from conda_netcheck.settings import SETTINGS
+    from conda_netcheck.config.settings import SETTINGS
 
     assert lastfailure.REMEMBER_SETTING in {s.key for s in SETTINGS}

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from ..probes import body as bodies
-from . import advice, install_path
+from . import advice
+from . import download_problems as install_path
 
 if TYPE_CHECKING:
     from ..model import Options, Problem, Resource, RouteFactory, Target, TargetResult

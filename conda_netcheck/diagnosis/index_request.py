@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 
 from ..model import Code, Details, Layer, Problem
 from ..probes import content, http, protocol
-from . import advice, answers, install_path, transport
+from . import advice, transport
+from . import download_problems as install_path
+from . import http_answer as answers
+from .dns_tcp import content_problem
 from .endpoint import port_of, reopener
-from .network import content_problem
 from .tls import wrong_protocol
 
 if TYPE_CHECKING:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from ..model import Resource
 from ..probes import body as bodies
 from ..urls import format_address, host_port
-from . import install_path
+from . import download_problems as install_path
 from .fetcher import together
 
 if TYPE_CHECKING:
-    from ..config import index
+    from . import repodata as index
     from .fetcher import Fetcher
 
 #: Bytes asked for with Range: the head and tail of a large package, a resume probe.

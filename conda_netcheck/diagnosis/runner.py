@@ -19,7 +19,8 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from . import advice, after_index, catalogue, endpoint, intercept
+from . import advice, catalogue, endpoint, intercept
+from . import follow_index as after_index
 from .endpoint import Endpoint, port_of
 from .index_request import IndexFile, request_index
 from .proxy import unusable_proxy

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ..config import index
 from ..model import Resource
 from ..probes import body as bodies
-from . import install_path, packages
+from . import download_problems as install_path
+from . import packages
+from . import repodata as index
+from .download_problems import INDEX_PREFIX
 from .fetcher import Fetcher, Followed, together
-from .install_path import INDEX_PREFIX
 
 if TYPE_CHECKING:
     from ..model import Options, RouteFactory, Target

@@ -131,7 +131,7 @@ def from_exception(
     leaf = network_leaf(exc)
     if leaf is None:
         return None
-    from .redact import REDACTOR
+    from ..redact import REDACTOR
 
     _register_secrets(REDACTOR, argv)
     links = tuple(
@@ -287,7 +287,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 def place(url: str) -> tuple[str, str, int | None, str]:
     """Where a URL points, credentials and conda's /t/<token> segment aside."""
-    from .urls import default_port
+    from ..urls import default_port
 
     try:
         parts = urlsplit(url)
