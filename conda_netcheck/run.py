@@ -2,7 +2,7 @@
 targets, findings and the diagnosis out.
 
 `conda netcheck`, `python -m conda_netcheck`, `--fix` and its re-check, the
-`conda doctor` checks and the last-failure re-check all build their run
+`conda doctor` checks and the last failure's replay all build their run
 here, so that they write the same fixes (`--file`, the user's shell) with
 the same timeouts for the same targets.
 """
@@ -108,9 +108,9 @@ class Run:
         pending = None
         if recorded is not None:
             # Only with a failure to check: a healthy run does not load it.
-            from .failure import replay as recheck
+            from .failure import replay
 
-            pending = recheck.Pending(
+            pending = replay.Pending(
                 recorded,
                 self.route_for,
                 self.options,
@@ -136,15 +136,15 @@ class Run:
 
     def recorded_failure(self) -> LastFailure | None:
         """conda's recorded failure, if recent enough to be shown (plugins.netcheck_last_failure_hours)."""
-        from .failure import record as lastfailure
+        from .failure import record
 
-        return lastfailure.load(max_age=self.settings.last_failure_hours * 3600)
+        return record.load(max_age=self.settings.last_failure_hours * 3600)
 
-    def recheck(self, failure: LastFailure) -> LastFailureCheck:
+    def replay(self, failure: LastFailure) -> LastFailureCheck:
         """Check the URL of conda's recorded failure with this run's options and routes."""
-        from .failure import replay as recheck
+        from .failure import replay
 
-        return recheck.check(
+        return replay.check(
             failure,
             self.route_for,
             self.options,

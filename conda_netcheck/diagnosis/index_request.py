@@ -10,9 +10,7 @@ from urllib.parse import urlsplit
 
 from ..model import Code, Details, Layer, Problem
 from ..probes import content, http, protocol
-from . import advice, transport
-from . import download_problems as install_path
-from . import http_answer as answers
+from . import advice, download_problems, http_answer, transport
 from .dns_tcp import content_problem
 from .endpoint import port_of, reopener
 from .tls import wrong_protocol
@@ -147,7 +145,7 @@ class _IndexRequest:
             return dataclasses.replace(heard, problem=_malformed(answer, filename))
         heard = dataclasses.replace(heard, warnings=_clock(answer, self.options))
         if not 200 <= (answer.status or 0) < 300:
-            problem = answers.explain_status(
+            problem = http_answer.explain_status(
                 self.target, self.route, answer, filename, self.get_ok
             )
             return dataclasses.replace(
@@ -163,7 +161,7 @@ class _IndexRequest:
         url = self.url(filename)
         # A 2xx whose body broke off is an incomplete download, not a
         # refusal or a reset: measured by reading it once more.
-        cut = answer.status is not None and install_path.index_cut(
+        cut = answer.status is not None and download_problems.index_cut(
             route, opts, url, filename
         )
         problem = (
@@ -188,7 +186,7 @@ class _IndexRequest:
                 timeout=opts.read_timeout,
             )
         )
-        return install_path.name_hop(problem, error, url, target)
+        return download_problems.name_hop(problem, error, url, target)
 
     def _speaks_tls(
         self, answer: http.HttpResult, error: BaseException
@@ -225,7 +223,7 @@ class _IndexRequest:
         warnings = self._index_warnings(answer, filename)
         upstream = self.target.upstream if self.options.compare_upstream else None
         if upstream:
-            note, warning = answers.compare_upstream(
+            note, warning = http_answer.compare_upstream(
                 upstream, filename, answer, self.get_ok
             )
             notes.append(note)
@@ -242,7 +240,7 @@ class _IndexRequest:
         opts = self.options
         warnings: list[Problem] = []
         if filename == "repodata.json":
-            warning = answers.package_formats(self.route, answer, opts)
+            warning = http_answer.package_formats(self.route, answer, opts)
             warnings += [warning] if warning else []
         if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
             warnings.append(advice.slow_problem(answer.elapsed_ms))

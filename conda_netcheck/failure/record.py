@@ -38,7 +38,7 @@ MAX_MESSAGE = 400
 MAX_COMMAND = 300
 MAX_URL = 2000
 SCHEMA = 1
-#: The plugin setting that turns recording off (see settings.py).
+#: The plugin setting that turns recording off (see config/settings.py).
 REMEMBER_SETTING = "netcheck_remember_failures"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 #: Windows has no POSIX owner or mode bits to judge a record by.

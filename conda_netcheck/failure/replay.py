@@ -265,7 +265,7 @@ def _shown_by(
 
 
 class Pending:
-    """A re-check running beside the main run, under the same time bound."""
+    """A replay running beside the main run, under the same time bound."""
 
     def __init__(
         self,
@@ -297,7 +297,7 @@ class Pending:
         self._thread.start()
 
     def wait(self) -> LastFailureCheck:
-        """The re-check's outcome; unchecked if it outlives the run's bound (it cannot)."""
+        """The replay's outcome; unchecked if it outlives the run's bound (it cannot)."""
         # diagnose() ends within options.deadline plus a broken family's grace.
         self._thread.join(self.options.deadline * 2 + 5)
         return self._checked or LastFailureCheck(self.failure)

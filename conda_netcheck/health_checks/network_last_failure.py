@@ -28,7 +28,7 @@ def check(prefix: str, verbose: bool) -> None:
             f"{mark(Status.OK)} No network failure was recorded in the last {hours} hours.\n"
         )
         return
-    checked = built.recheck(failure)
+    checked = built.replay(failure)
     print("\n".join(replay_lines(checked, verbose)) + "\n")
 
 
