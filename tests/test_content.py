@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conda_netcheck.diagnosis.dns_tcp import content_problem
+from conda_netcheck.diagnosis.http_answer import content_problem
 from conda_netcheck.model import Code, Layer
 from conda_netcheck.probes import content
 

@@ -78,7 +78,7 @@ LOGIN = b"<!DOCTYPE html>\n<html><head><title>Sign in - Portal</title></head>"
 )
 @pytest.mark.parametrize("body", [LOGIN, b"\n\n  " + LOGIN], ids=["bare", "indented"])
 def test_login_page_is_called_html_whatever_its_content_type(content_type, body):
-    from conda_netcheck.diagnosis.dns_tcp import content_problem
+    from conda_netcheck.diagnosis.http_answer import content_problem
     from conda_netcheck.probes import content
 
     problem = content_problem(content.inspect("repodata.json", content_type, body))

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conda_netcheck.diagnosis import advice
-from conda_netcheck.diagnosis.dns_tcp import content_problem, tcp_problem
+from conda_netcheck.diagnosis.dns_tcp import tcp_problem
+from conda_netcheck.diagnosis.http_answer import content_problem
 from conda_netcheck.diagnosis.tls import handshake_problem
 from conda_netcheck.model import Route
 from conda_netcheck.probes import body, content, tcp

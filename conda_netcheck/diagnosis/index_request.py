@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from ..model import Code, Details, Layer, Problem
 from ..probes import content, http, protocol
 from . import advice, download_problems, http_answer, transport
-from .dns_tcp import content_problem
 from .endpoint import port_of, reopener
+from .http_answer import content_problem
 from .tls import wrong_protocol
 
 if TYPE_CHECKING:
