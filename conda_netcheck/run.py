@@ -136,9 +136,18 @@ class Run:
 
     def recorded_failure(self) -> LastFailure | None:
         """conda's recorded failure, if recent enough to be shown (plugins.netcheck_last_failure_hours)."""
+        from .watch import record_path
+
+        path = record_path()
+        # Usually there is no record: one stat, and the reading module stays unloaded.
+        try:
+            if not path.exists():
+                return None
+        except OSError:
+            return None
         from . import lastfailure
 
-        return lastfailure.load(max_age=self.settings.last_failure_hours * 3600)
+        return lastfailure.load(path, max_age=self.settings.last_failure_hours * 3600)
 
     def recheck(self, failure: LastFailure) -> LastFailureCheck:
         """Check the URL of conda's recorded failure with this run's options and routes."""

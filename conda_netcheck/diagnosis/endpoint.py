@@ -10,8 +10,7 @@ from .. import urls
 from ..model import Code, Layer, Problem, Timings
 from ..probes import dns, dualstack, handshake, protocol, proxy, tcp, tls
 from ..urls import with_scheme
-from . import advice, catalogue, transport, tunnel
-from .certificates import explain_certificate
+from . import advice, transport, tunnel
 from .network import blocked_problem, dns_problem, tcp_problem
 from .proxy import connect_problem
 from .tls import handshake_problem, wrong_protocol
@@ -211,7 +210,12 @@ class _Probe:
         def reopen() -> Any:
             return tunnel.reopen(*peer, host, port, route, opts)
 
-        if failed.code in catalogue.CERTIFICATE_CODES:
+        # Only a failed handshake needs the catalogue and the certificate explainer.
+        from .catalogue import CERTIFICATE_CODES
+
+        if failed.code in CERTIFICATE_CODES:
+            from .certificates import explain_certificate
+
             return explain_certificate(failed, host, route, reopen, opts)
         if "WRONG_VERSION_NUMBER" in (shaken.reason or ""):
             # The answer to the ClientHello was not TLS: ask the port in plain HTTP.
