@@ -63,7 +63,9 @@ for sub in plugin.conda_subcommands():
     sub.configure_parser(argparse.ArgumentParser())
 list(plugin.conda_health_checks())
 list(plugin.conda_settings())
-list(plugin.conda_exception_observers())
+# conda calls only the hooks it has (no exception observers before 26.7).
+if hasattr(conda.plugins.types, "CondaExceptionObserver"):
+    list(plugin.conda_exception_observers())
 list(plugin.conda_post_commands())
 print(json.dumps(sorted(set(sys.modules) - before)))
 """
