@@ -42,6 +42,10 @@ NOT_ON_THE_HEALTHY_PATH = (
     "catalogue",  # the fixes of the codes
     "intercept",  # the TLS inspection products and the shared root fix
     "certificates",  # the certificate explainer
+    "tunnel",  # a proxy: the way through it
+    "proxy",  # a proxy: the CONNECT probe and its explainer
+    "dualstack",  # a name with both address families
+    "protocol",  # a port that speaks the other protocol
     "report",  # --report
     "allowlist",  # --allowlist
     "fixers",  # --fix: the planner
