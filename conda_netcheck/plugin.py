@@ -31,10 +31,11 @@ def conda_subcommands() -> Iterable[CondaSubcommand]:
     )
 
 
-# conda calls conda_subcommands on every command: import cli only when
-# `conda netcheck` is actually parsed or run.
+# conda calls conda_subcommands and builds every plugin's parser on every
+# command: the parser module is small; the run (cli) is imported only when
+# `conda netcheck` runs.
 def _configure_parser(parser):
-    from .cli import configure_parser
+    from .parser import configure_parser
 
     configure_parser(parser)
 

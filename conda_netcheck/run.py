@@ -13,6 +13,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
+    import threading
     from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
@@ -64,6 +65,8 @@ class Run:
     conda_version: str | None
     #: the channels conda's files configure, when the run checks others (names)
     configured_channels: list[str] | None = None
+    #: conda's User-Agent being computed meanwhile (see routes.warm_conda_sessions)
+    warming: threading.Thread | None = None
 
     def findings(self) -> list[Finding]:
         """The findings of the configuration for these targets, unusable channels first."""
@@ -105,6 +108,9 @@ class Run:
         from .diagnosis.findings import with_expired_roots_in_use
         from .diagnosis.runner import diagnose
 
+        if self.warming is not None:
+            # Bounded: a distribution query that hangs is the workers' to meet.
+            self.warming.join(self.options.connect_timeout)
         pending = None
         if recorded is not None:
             # Only with a failure to check: a healthy run does not load it.
@@ -136,9 +142,18 @@ class Run:
 
     def recorded_failure(self) -> LastFailure | None:
         """conda's recorded failure, if recent enough to be shown (plugins.netcheck_last_failure_hours)."""
+        from .failure.watch import record_path
+
+        path = record_path()
+        # Usually there is no record: one stat, and the reading module stays unloaded.
+        try:
+            if not path.exists():
+                return None
+        except OSError:
+            return None
         from .failure import record
 
-        return record.load(max_age=self.settings.last_failure_hours * 3600)
+        return record.load(path, max_age=self.settings.last_failure_hours * 3600)
 
     def replay(self, failure: LastFailure) -> LastFailureCheck:
         """Check the URL of conda's recorded failure with this run's options and routes."""
@@ -157,8 +172,11 @@ def from_conda(arguments: Arguments) -> Run:
     """A run over conda's context as it is now (call again after reset_context)."""
     from conda.base.context import context
 
+    from .config.routes import conda_route, warm_conda_sessions
+
+    # First: it runs while the configuration is read (offline, no session is made).
+    warming = None if context.offline else warm_conda_sessions()
     from .config.netconfig import from_conda as read_conda
-    from .config.routes import conda_route
     from .config.settings import current
     from .config.targets import conda_targets, repodata_filenames
 
@@ -192,6 +210,7 @@ def from_conda(arguments: Arguments) -> Run:
         unusable,
         conda_version(),
         configured,
+        warming,
     )
 
 

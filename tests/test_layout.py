@@ -109,6 +109,7 @@ ABOVE_CONFIG = (
     "fix",
     "health_checks",
     "cli",
+    "parser",
     "run",
     "failure",
     "plugin",
@@ -203,11 +204,28 @@ def test_probes_return_facts_not_problems():
     assert problems == []
 
 
+#: All the parser module may import of the package: the caps its help text names.
+PARSER_IMPORTS = {"conda_netcheck.limits"}
+
+
+def test_the_parser_imports_only_what_parsing_needs():
+    """conda imports the parser module on every command: no run, model or conda in it."""
+    path = PACKAGE / "parser.py"
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = "conda_netcheck" if node.level else ""
+            imported.add(".".join(filter(None, [base, node.module])))
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    package = {m for m in imported if m.startswith("conda_netcheck")}
+    assert package == PARSER_IMPORTS
+    # Lazy imports count too: the standard library's argparse and typing aside, nothing.
+    assert imported - package <= {"__future__", "argparse", "typing"}
+
+
 def test_building_the_parser_loads_almost_nothing():
     """conda builds every plugin's parser on every command (conda search too)."""
-    import subprocess
-    import sys
-
     code = (
         "import argparse, sys\n"
         "from conda_netcheck.plugin import _configure_parser\n"
@@ -223,11 +241,11 @@ def test_building_the_parser_loads_almost_nothing():
         cwd=PACKAGE.parent,
     )
     loaded = set(done.stdout.split())
-    assert loaded <= {
+    assert loaded == {
         "conda_netcheck",
         "conda_netcheck.plugin",
-        "conda_netcheck.cli",
-        "conda_netcheck.limits",
+        "conda_netcheck.parser",
+        *PARSER_IMPORTS,
     }, loaded
 
 

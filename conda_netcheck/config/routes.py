@@ -12,6 +12,8 @@ from ..redact import REDACTOR
 from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
+    import threading
+
     from requests import Session
 
 #: The environment variables requests reads for proxies, in its order.
@@ -28,6 +30,29 @@ def conda_route(url: str) -> Route:
     route = _route(session, url, conda_proxy_servers())
     route.credentials = credentials_for
     return route
+
+
+def warm_conda_sessions() -> threading.Thread:
+    """Start computing what every conda session sends, its User-Agent, in the background.
+
+    On Linux conda's User-Agent names the distribution, and distro runs
+    `lsb_release` for it: tens of milliseconds that the run's workers would
+    otherwise wait for at their first request, each computing it again. Here
+    it overlaps with reading the configuration; nothing else is touched.
+    """
+    import threading
+
+    def warm() -> None:
+        from conda.base.context import context
+
+        try:
+            context.user_agent  # noqa: B018 (memoized by conda: computing it is the point)
+        except Exception:  # the sessions meet it again, and the run reports it
+            pass
+
+    thread = threading.Thread(target=warm, name="netcheck-user-agent", daemon=True)
+    thread.start()
+    return thread
 
 
 def conda_proxy_servers() -> dict[str, str]:

@@ -19,7 +19,7 @@ from ..probes.content import html_title, looks_like_html
 from ..probes.http import HttpResult
 from ..redact import REDACTOR
 from ..urls import format_address, host_port, port_of
-from . import advice, catalogue
+from . import advice
 
 if TYPE_CHECKING:
     from ..config.commands import Commands
@@ -192,6 +192,8 @@ def _fix_at(problem: Problem, target: Target, url: str, options: Options) -> str
 
     With the run's commands and timeouts, as the index's fixes are written.
     """
+    from . import catalogue
+
     where = replace(target, url=url.rsplit("/", 1)[0])
     return catalogue.fix_for(
         problem,

@@ -8,19 +8,21 @@ from urllib.parse import urlsplit
 
 from .. import urls
 from ..model import Code, Layer, Problem, Timings
-from ..probes import dns, dualstack, handshake, protocol, proxy, tcp, tls
+from ..probes import dns, handshake, tcp, tls
 from ..urls import with_scheme
-from . import advice, catalogue, transport, tunnel
-from .certificates import explain_certificate
+from . import advice, transport
 from .dns_tcp import blocked_problem, dns_problem, tcp_problem
-from .proxy import connect_problem
 from .tls import handshake_problem, wrong_protocol
+
+# A proxy (tunnel, the CONNECT probe), a dual-stack name and a port speaking
+# the other protocol are imported where they are met: most runs meet none.
 
 if TYPE_CHECKING:
     import ssl
     from urllib.parse import SplitResult
 
     from ..model import Options, Route
+    from ..probes import protocol
 
 #: Told the seconds a broken address family adds to the run's bound.
 Extend = Callable[[float], None]
@@ -50,6 +52,8 @@ def port_of(url: SplitResult) -> int:
 
 def reopener(url: str, route: Route, options: Options) -> Callable[[], Any]:
     """A way to connect to url's endpoint again as the probe did, resolving on use."""
+    from . import tunnel
+
     parts = urlsplit(url)
     host, port = parts.hostname or "", port_of(parts)
     peer_host, peer_port = (
@@ -99,7 +103,9 @@ class _Probe:
         """DNS and TCP to the proxy when one applies, else to the host."""
         host, port, route, opts = self.host, self.port, self.route, self.options
         if route.proxy:
-            peer_host, peer_port = tunnel.proxy_address(route.proxy)
+            from .tunnel import proxy_address
+
+            peer_host, peer_port = proxy_address(route.proxy)
             what = f"the proxy {urls.format_address(peer_host, peer_port)}"
         else:
             peer_host, peer_port = host, port
@@ -126,13 +132,17 @@ class _Probe:
         if failed is not None or connected is None:
             path.problem = _at_proxy(failed, route) if failed else None
             if route.proxy and path.problem:
-                path.problem = tunnel.try_direct(host, port, path.problem, opts)
+                from .tunnel import try_direct
+
+                path.problem = try_direct(host, port, path.problem, opts)
             return None
         path.notes.append(f"connected to {what} ({connected.peer})")
         return connected.sock, lookup.addresses, what
 
     def _each_family(self, addresses: list, what: str, path: Endpoint) -> tcp.TcpResult:
         """A dual-stack name: one connect per family at once; a broken one is a warning."""
+        from ..probes import dualstack
+
         opts = self.options
         stack = dualstack.probe_families(addresses, opts.connect_timeout)
         path.notes.extend(transport.address_notes(stack))
@@ -154,6 +164,10 @@ class _Probe:
         host, port, route, opts = self.host, self.port, self.route, self.options
         if not route.proxy:
             return sock
+        from ..probes import proxy
+        from . import tunnel
+        from .proxy import connect_problem
+
         proxy_scheme = urlsplit(with_scheme(route.proxy)).scheme
         if proxy_scheme.startswith("socks"):
             # No CONNECT to probe: the GET goes through the SOCKS proxy.
@@ -209,12 +223,21 @@ class _Probe:
         host, port, route, opts = self.host, self.port, self.route, self.options
 
         def reopen() -> Any:
-            return tunnel.reopen(*peer, host, port, route, opts)
+            from .tunnel import reopen as reopen_tunnel
 
-        if failed.code in catalogue.CERTIFICATE_CODES:
+            return reopen_tunnel(*peer, host, port, route, opts)
+
+        # Only a failed handshake needs the catalogue and the certificate explainer.
+        from .catalogue import CERTIFICATE_CODES
+
+        if failed.code in CERTIFICATE_CODES:
+            from .certificates import explain_certificate
+
             return explain_certificate(failed, host, route, reopen, opts)
         if "WRONG_VERSION_NUMBER" in (shaken.reason or ""):
             # The answer to the ClientHello was not TLS: ask the port in plain HTTP.
+            from ..probes import protocol
+
             spoken = _bounded_ask(reopen, protocol.plain_http, host, opts.read_timeout)
             if spoken is not None:
                 seen = "OpenSSL: WRONG_VERSION_NUMBER to the TLS ClientHello"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..model import Code, Details, Layer, Problem
-from ..probes import content, http, protocol
+from ..probes import content, http
 from . import advice, download_problems, http_answer, transport
 from .endpoint import port_of, reopener
 from .http_answer import content_problem
@@ -201,6 +201,8 @@ class _IndexRequest:
             sock = reopener(target.url, route, opts)()
         except (OSError, ValueError):
             return None
+        from ..probes import protocol
+
         spoken = protocol.tls(sock, target.host, opts.read_timeout)
         if spoken is None:
             return None

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from ..model import Code, Finding, Status
-from .intercept import is_public_channel_host
 
 if TYPE_CHECKING:
     from ..model import Target
@@ -52,6 +51,13 @@ def behind_seconds(
 
 def defaults_bypass_mirror(targets: list[Target]) -> list[Finding]:
     """channels go to a mirror while `defaults` still goes to repo.anaconda.com."""
+    public = any(
+        t.channel == "defaults" and t.host == "repo.anaconda.com" for t in targets
+    )
+    if not public:  # the usual case: the public host list is not even loaded
+        return []
+    from .intercept import is_public_channel_host
+
     mirrored = sorted(
         {
             t.host
@@ -59,10 +65,7 @@ def defaults_bypass_mirror(targets: list[Target]) -> list[Finding]:
             if t.channel != "defaults" and not is_public_channel_host(t.host)
         }
     )
-    public = any(
-        t.channel == "defaults" and t.host == "repo.anaconda.com" for t in targets
-    )
-    if not (mirrored and public):
+    if not mirrored:
         return []
     return [
         Finding(

@@ -19,10 +19,12 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from . import advice, catalogue, endpoint, follow_index, intercept
+
+# What only a problem needs (the catalogue's fixes, the explainers, the shared
+# root fix) is imported where it is used: a healthy run never loads it.
+from . import endpoint, follow_index
 from .endpoint import Endpoint, port_of
 from .index_request import IndexFile, request_index
-from .proxy import unusable_proxy
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -62,7 +64,11 @@ def diagnose(
             if on_result:
                 on_result(results[index])
     done = [r for r in results if r is not None]
-    return intercept.one_fix_for_roots(done, options.commands)
+    if not any(r.problem for r in done):
+        return done
+    from .intercept import one_fix_for_roots
+
+    return one_fix_for_roots(done, options.commands)
 
 
 def _run_daemons(
@@ -149,6 +155,8 @@ def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
     """
     if problem.fix is not None:
         return problem
+    from . import catalogue
+
     fix = catalogue.fix_for(
         problem,
         target,
@@ -192,7 +200,9 @@ class _Runner:
         try:
             route = self.route_for(target.url)
         except Exception as exc:  # a broken setting, reported not raised
-            return TargetResult(target, advice.route_problem(exc))
+            from .advice import route_problem
+
+            return TargetResult(target, route_problem(exc))
         target.proxy = route.proxy
         target.proxy_source = route.proxy_source
         target.verify = (
@@ -232,6 +242,8 @@ class _Runner:
         """A proxy URL requests cannot use ends it before any traffic; else the layers."""
         opts = self.options
         if route.proxy:
+            from .proxy import unusable_proxy
+
             broken = unusable_proxy(route, scheme, opts.commands)
             if broken:
                 return Endpoint(problem=broken)

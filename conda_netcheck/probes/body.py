@@ -8,6 +8,7 @@ what was read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -272,8 +273,12 @@ def _count_on(module: Any, decoder: Any, limit: int) -> int:
     return counted
 
 
+@functools.cache
 def _zstd_module() -> Any:
-    """compression.zstd (Python >= 3.14) or backports.zstd (what conda >= 25.9 uses)."""
+    """compression.zstd (Python >= 3.14) or backports.zstd (what conda >= 25.9 uses).
+
+    Looked up once: a failed import searches the whole path again each time.
+    """
     try:
         from compression import zstd  # type: ignore[import-not-found]
     except ImportError:

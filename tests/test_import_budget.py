@@ -1,0 +1,174 @@
+"""What conda loads because of the plugin, and what a healthy `conda netcheck` loads.
+
+conda imports every plugin and calls its registration hooks on every command;
+a healthy run should load only what checking healthy channels needs. Both are
+pinned by module names, never by timings: a heavy module that creeps back
+onto either path makes these fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("conda.plugins")
+
+PACKAGE = Path(__file__).parent.parent / "conda_netcheck"
+
+#: All the package modules conda may load by registering the plugin: the hooks,
+#: the parser, the settings, the doctor checks' small modules and the cheap
+#: failure filter.
+REGISTRATION_MODULES = {
+    "conda_netcheck",
+    "conda_netcheck.plugin",
+    "conda_netcheck.parser",
+    "conda_netcheck.limits",
+    "conda_netcheck.config",
+    "conda_netcheck.config.settings",
+    "conda_netcheck.failure",
+    "conda_netcheck.failure.watch",
+    "conda_netcheck.health_checks",
+    "conda_netcheck.health_checks.channel_reachability",
+    "conda_netcheck.health_checks.network_config",
+    "conda_netcheck.health_checks.network_last_failure",
+}
+
+#: Modules (by their last name, wherever they live in the package) that only a
+#: problem, --fix, --report, --allowlist, a hint or a recorded failure needs.
+NOT_ON_THE_HEALTHY_PATH = (
+    "catalogue",  # the fixes of the codes
+    "intercept",  # the TLS inspection products and the shared root fix
+    "certificates",  # the certificate explainer
+    "tunnel",  # a proxy: the way through it
+    "proxy",  # a proxy: the CONNECT probe and its explainer
+    "dualstack",  # a name with both address families
+    "protocol",  # a port that speaks the other protocol
+    "report",  # --report
+    "allowlist",  # --allowlist
+    "fixers",  # --fix: the planner
+    "condarc",  # --fix: the round-trip .condarc editor (ruamel.yaml)
+    "hints",  # conda's error path
+    "record",  # only when a failure was recorded
+    "replay",
+)
+
+#: Third-party modules nothing on the healthy path of an http:// channel needs.
+HEAVY = ("cryptography",)
+
+REGISTER = """\
+import argparse, json, sys
+import conda.plugins, conda.plugins.types, conda.common.configuration
+before = set(sys.modules)
+from conda_netcheck import plugin
+for sub in plugin.conda_subcommands():
+    sub.configure_parser(argparse.ArgumentParser())
+list(plugin.conda_health_checks())
+list(plugin.conda_settings())
+# conda calls only the hooks it has (no exception observers before 26.7).
+if hasattr(conda.plugins.types, "CondaExceptionObserver"):
+    list(plugin.conda_exception_observers())
+list(plugin.conda_post_commands())
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+# conda's own entry point, and the modules loaded when it is done.
+RUN = """\
+import atexit, json, sys
+atexit.register(lambda: print("@@modules " + json.dumps(sorted(sys.modules))))
+from conda.cli.main import main
+sys.argv = ["conda", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+def _leaf_names() -> set[str]:
+    return {path.stem for path in PACKAGE.rglob("*.py")}
+
+
+def test_the_names_pinned_here_are_modules_of_the_package():
+    # A module renamed or moved under another name would leave the rule vacuous.
+    assert set(NOT_ON_THE_HEALTHY_PATH) <= _leaf_names()
+
+
+def test_registering_the_plugin_loads_only_its_small_modules():
+    """What conda pays on every command (conda search, conda config --show) for the plugin."""
+    done = subprocess.run(
+        [sys.executable, "-c", REGISTER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    loaded = set(json.loads(done.stdout))
+    # Nothing but these package modules: no requests, no ruamel.yaml, no run.
+    assert loaded <= REGISTRATION_MODULES, loaded - REGISTRATION_MODULES
+
+
+def _healthy_run(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess, set]:
+    """`conda netcheck` on two healthy channels with real packages; the modules loaded."""
+    from support import channel_faults
+    from support.servers import channel_server
+
+    real = channel_faults.make_real_channel(tmp_path / "real")
+    home = tmp_path / "home"
+    home.mkdir()
+    with channel_server(real.root) as one, channel_server(real.root) as two:
+        for server in (one, two):
+            server.behaviour.handler = channel_faults.serve_ranges(real.root)
+        condarc = tmp_path / "condarc"
+        settings = {
+            "channels": [one.url, two.url],
+            "default_channels": [one.url],
+            "channel_alias": one.url,
+            "pkgs_dirs": [str(tmp_path / "pkgs")],
+        }
+        condarc.write_text(json.dumps(settings))  # JSON is YAML
+        env = {
+            **os.environ,
+            "CONDARC": str(condarc),
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", RUN, "netcheck", "--timeout", "5", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    marker = [line for line in done.stdout.splitlines() if line.startswith("@@")]
+    assert marker, done.stdout + done.stderr
+    return done, set(json.loads(marker[-1].split(" ", 1)[1]))
+
+
+def _unneeded(loaded: set[str]) -> list[str]:
+    return sorted(
+        name
+        for name in loaded
+        if (
+            name.startswith("conda_netcheck.")
+            and name.rsplit(".", 1)[-1] in NOT_ON_THE_HEALTHY_PATH
+        )
+        or name.split(".")[0] in HEAVY
+    )
+
+
+def test_a_healthy_run_loads_only_what_healthy_channels_need(tmp_path: Path):
+    done, loaded = _healthy_run(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Verdict: all 4 targets are reachable." in done.stdout
+    # The packages were checked too (the path after the index was taken).
+    assert "conda_netcheck.diagnosis.packages" in loaded
+    assert _unneeded(loaded) == []
+
+
+def test_the_rule_sees_a_module_an_output_asked_for_loads(tmp_path: Path):
+    """The other side of the boundary: --allowlist loads its module, and the rule says so."""
+    done, loaded = _healthy_run(tmp_path, "--allowlist")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _unneeded(loaded) == ["conda_netcheck.output.allowlist"]
