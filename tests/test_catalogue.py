@@ -171,3 +171,37 @@ def test_every_entry_names_its_parts():
     assert len(calls) == len(catalogue.ENTRIES) == len(CATALOGUE)
     positional = [f"line {call.lineno}" for call in calls if call.args]
     assert positional == []
+
+
+@pytest.mark.parametrize(
+    ("code", "read_timeout", "waited", "line"),
+    [
+        (Code.OFFLINE_MODE, 60.0, None, "conda config --set offline false"),
+        # conda waits no longer than this run did: give it longer, as much as
+        # the finding for a timeout below 5 s asks
+        (Code.READ_TIMEOUT, 1.0, 1.0, "conda config --set remote_read_timeout_secs 50"),
+        (
+            Code.READ_TIMEOUT,
+            10.0,
+            10.0,
+            "conda config --set remote_read_timeout_secs 20",
+        ),
+        # conda waits longer than this run did: check again first, nothing to run
+        (Code.READ_TIMEOUT, 60.0, 10.0, None),
+    ],
+    ids=["offline", "read-timeout-too-low", "read-timeout", "read-timeout-undecided"],
+)
+def test_the_offline_and_timeout_fixes_give_the_line_they_print(
+    code, read_timeout, waited, line
+):
+    subject = _subject(code)
+    fix = fix_for(
+        subject.problem, subject.target, subject.commands, read_timeout, waited
+    )
+    lines = commands_for(
+        subject.problem, subject.target, subject.commands, read_timeout, waited
+    )
+    assert lines.lines == ((line,) if line else ())
+    assert lines.needs == ()
+    if line:
+        assert f": {line}" in fix

@@ -92,15 +92,19 @@ def proxy_variable(url: str) -> str:
 
 
 #: The placeholders a fix line may hold; the user replaces them.
-PLACEHOLDERS = ("USER:<password>", "USER@", "PROXY_HOST:PORT")
+PLACEHOLDERS = ("USER:<password>", "USER@", "PROXY_HOST:PORT", ":PORT")
 
 
 def placeholders(*lines: str) -> tuple[str, ...]:
-    """The placeholders these lines hold, each once, in order."""
+    """The placeholders these lines hold, each once, in order.
+
+    `host:PORT` asks for the port only; `PROXY_HOST:PORT` for both.
+    """
     found = [p for p in PLACEHOLDERS for line in lines if p in line]
-    if "USER:<password>" in found and "USER@" in found:
-        found.remove("USER@")
-    return tuple(dict.fromkeys(p.rstrip("@") for p in found))
+    for whole, part in (("USER:<password>", "USER@"), ("PROXY_HOST:PORT", ":PORT")):
+        if whole in found and part in found:
+            found.remove(part)
+    return tuple(dict.fromkeys(p.rstrip("@").lstrip(":") for p in found))
 
 
 def proxy_placeholder(

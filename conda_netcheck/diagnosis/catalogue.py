@@ -24,6 +24,7 @@ from ..config.commands import (
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
 from ..fixtext import Fix, FixLines
+from ..limits import raised_timeout
 from ..urls import format_address, port_of, shown_address
 
 if TYPE_CHECKING:
@@ -165,9 +166,13 @@ def _finding_fix(s: Subject) -> str:
 
 def _offline(s: Subject) -> str:
     return (
-        f"turn offline mode off: {s.commands.set('offline', 'false')} "
+        f"turn offline mode off: {_offline_line(s)} "
         f"(or {unset_variable('CONDA_OFFLINE', s.commands.shell)}, or drop --offline)"
     )
+
+
+def _offline_line(s: Subject) -> str:
+    return s.commands.set("offline", "false")
 
 
 def _read_timeout(s: Subject) -> str:
@@ -180,12 +185,18 @@ def _read_timeout(s: Subject) -> str:
             "nothing even then, it is stalled or something on the way holds the "
             "traffic: try again later or ask your network team"
         )
-    longer = 2 * s.read_timeout
     return (
         f"{s.host} sent nothing within conda's {s.read_timeout:g} s: try again later; "
-        f"if it is only slow, give it longer: "
-        f"{s.commands.set('remote_read_timeout_secs', f'{longer:g}')}"
+        f"if it is only slow, give it longer: {_longer_line(s)}"
     )
+
+
+def _longer_line(s: Subject) -> str | None:
+    """The line that gives conda longer; None while conda may still get the answer."""
+    if s.waited is not None and s.waited < s.read_timeout:
+        return None
+    longer = raised_timeout(s.read_timeout)
+    return s.commands.set("remote_read_timeout_secs", f"{longer:g}")
 
 
 def _stalled_fix(s: Subject) -> str:
@@ -608,7 +619,8 @@ ENTRIES: tuple[Entry, ...] = (
         table_fix=(
             "netcheck waits at most 10 s, conda `remote_read_timeout_secs` (60 s by "
             "default): check again with `--timeout 60`; if the server is only slow, "
-            "twice conda's value: `conda config --set remote_read_timeout_secs 120`"
+            "twice conda's value (50 s when it is below 5 s, as for `timeout-too-low`): "
+            "`conda config --set remote_read_timeout_secs 120`"
         ),
         fix=_read_timeout,
         report=_say(
@@ -1433,11 +1445,21 @@ def fix_for(
     return CATALOGUE[problem.code].fix(subject)
 
 
-def commands_for(problem: Problem, target: Target, commands: Commands) -> FixLines:
+def commands_for(
+    problem: Problem,
+    target: Target,
+    commands: Commands,
+    read_timeout: float = CONDA_READ_TIMEOUT,
+    waited: float | None = None,
+) -> FixLines:
     """The shell lines of the catalogue's fix for a problem (none where it is advice)."""
-    if CATALOGUE[problem.code].fix is not _proxy_fix:
-        return FixLines()
-    return proxy_fix_lines(Subject(target, problem, commands))[1]
+    subject = Subject(target, problem, commands, read_timeout, waited)
+    fix = CATALOGUE[problem.code].fix
+    if fix is _proxy_fix:
+        return proxy_fix_lines(subject)[1]
+    line = {_offline: _offline_line, _read_timeout: _longer_line}.get(fix)
+    found = line(subject) if line else None
+    return _lines(found) if found else FixLines()
 
 
 def fix_for_subject(s: Subject) -> str | None:
