@@ -108,6 +108,8 @@ def command_lines(fix: str) -> list[str]:
     # A laid-out fix numbers its steps: "SENTENCE: 1. STEP; 2. STEP".
     fix = re.sub(r"(^|: |; )\d+\. ", r"\1", fix)
     for piece in fix.split("; "):
+        if piece.startswith("else "):
+            break  # the other way, when the first reading is wrong
         start = COMMAND_HEAD.search(piece)
         if not start:
             continue
@@ -513,4 +515,191 @@ def test_both_fixes_replace_ssl_verify_false_with_the_os_store_that_verifies_all
             assert offered(doctor_fix.stdout + doctor_fix.stderr) == changes, doctor_fix
         done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
         assert done.returncode == 0, done.stdout + done.stderr
+        assert_every_channel_works(env, urls)
+
+
+# -- the fix families left: variables, timeouts, offline ---------------------------
+
+
+def shell_after(env: dict[str, str], lines: list[str]) -> dict[str, str]:
+    """The lines typed into one terminal, exactly as printed; its environment after.
+
+    A line that sets or unsets a variable only lasts in the shell that runs
+    it: the next conda runs in that same shell.
+    """
+    assert lines, "no command was printed"
+    bin_dir = os.path.join(env["HOME"], "bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    wrapper = os.path.join(bin_dir, "conda")
+    with open(wrapper, "w") as handle:
+        handle.write(f'#!/bin/sh\nexec "{sys.executable}" -m conda "$@"\n')
+    os.chmod(wrapper, 0o755)
+    script = "set -e\n" + "\n".join(lines) + '\nenv -0 > "$NETCHECK_ENV_OUT"\n'
+    out = os.path.join(env["HOME"], "env-after")
+    done = subprocess.run(
+        ["bash", "-c", script],
+        env={**env, "PATH": f"{bin_dir}:/usr/bin:/bin", "NETCHECK_ENV_OUT": out},
+        cwd=env["HOME"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, (lines, done.stderr)
+    with open(out) as handle:
+        after = dict(
+            item.split("=", 1) for item in handle.read().split("\0") if "=" in item
+        )
+    after.pop("NETCHECK_ENV_OUT")
+    return {**after, "PATH": env["PATH"]}
+
+
+def hosts_only_the_proxy_knows(name: str) -> Path:
+    """A hosts file for squid: `name` resolves through the proxy, nowhere else."""
+    import tempfile
+    from pathlib import Path as FsPath
+
+    hosts = FsPath(tempfile.mkdtemp(prefix="netcheck-hosts-")) / "hosts"
+    hosts.parent.chmod(0o755)
+    hosts.write_text(f"127.0.0.1 {name}\n")
+    hosts.chmod(0o644)
+    return hosts
+
+
+def failing_targets(document: dict) -> dict[str, dict]:
+    """channel URL -> its target, for the channels that fail."""
+    return {channel_of(t): t for t in document["targets"] if t["fix"]}
+
+
+def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY names a proxy that is gone; proxy_servers.http names the right one.
+
+    The mirror resolves only through the proxy, so a direct connection fails
+    too; the variable hides conda's own setting, and unsetting it is the fix.
+    """
+    from support.proxies import closed_port, squid_proxy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    hosts = hosts_only_the_proxy_knows("mirror.corp.example")
+    with ExitStack() as stack:
+        mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+        urls = [
+            mirror.url.replace("127.0.0.1", "mirror.corp.example"),
+            https_channel(stack, tmp_path / "secure", ca),
+        ]
+        proxy = stack.enter_context(
+            squid_proxy(
+                tmp_path, users={"alice": SECRET}, extra_lines=[f"hosts_file {hosts}"]
+            )
+        )
+        address = proxy.url.split("//", 1)[1]
+        gone = stack.enter_context(closed_port())
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"http://alice:{SECRET}@{address}"},
+        )
+        env = conda_env(home, HTTP_PROXY=f"http://127.0.0.1:{gone}")
+        code, document = netcheck(env)
+        assert code == 1
+        failing = failing_targets(document)
+        assert set(failing) == {urls[0]}, "the https channel goes direct and works"
+        lines = commands_of(failing[urls[0]])
+        assert lines == ["unset HTTP_PROXY"]
+        assert failing[urls[0]]["needs"] == []
+        assert "proxy_servers.http" in failing[urls[0]]["fix"]
+        after = shell_after(env, lines)
+        assert "HTTP_PROXY" not in after
+        assert_every_channel_works(after, urls)
+
+
+def slow_channel(stack: ExitStack, root: Path, delay: float) -> str:
+    """A channel that answers every request after `delay` seconds."""
+    import time
+
+    server = stack.enter_context(channel_server(make_channel(root)))
+
+    def wait(request) -> bool:
+        time.sleep(delay)
+        return False  # then serve the file as usual
+
+    server.behaviour.handler = wait
+    return server.url
+
+
+def test_a_channel_slower_than_a_timeout_set_too_low_gets_the_timeout_it_needs(
+    tmp_path: Path, ca
+) -> None:
+    """remote_read_timeout_secs: 1 in ~/.condarc; one channel answers after 2 s.
+
+    The channel's fix and the finding about the low setting give the same
+    line; applied, conda waits long enough and the fast channel still works.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            slow_channel(stack, tmp_path / "slow", delay=2.0),
+            https_channel(stack, tmp_path / "fast", ca),
+        ]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            remote_read_timeout_secs=1,
+        )
+        env = conda_env(home)
+        del env["CONDA_REMOTE_READ_TIMEOUT_SECS"]  # the file's value applies
+        # Without --timeout netcheck waits as long as conda does: 1 s.
+        done = conda(env, "netcheck", "--json", "--index-only")
+        assert done.returncode == 1, done.stdout
+        document = json.loads(done.stdout)
+        failing = failing_targets(document)
+        assert set(failing) == {urls[0]}
+        assert failing[urls[0]]["diagnosis"] == "read-timeout"
+        lines = commands_of(failing[urls[0]])
+        line = f"conda config --file {home}/.condarc --set remote_read_timeout_secs 50"
+        assert lines == [line]
+        (low,) = [
+            f for f in document["findings"] if f["diagnosis"] == "timeout-too-low"
+        ]
+        assert low["commands"] == lines, "one setting, one value"
+        run_as_printed(env, lines)
+        assert_every_channel_works(env, urls)
+
+
+def test_offline_mode_is_turned_off_in_the_file_that_turns_it_on(
+    tmp_path: Path, ca
+) -> None:
+    """offline: true in ~/.config/conda/.condarc, channels in ~/.condarc.
+
+    A bare `conda config --set offline false` would write ~/.condarc, which
+    the other file overrides: the fix names the file that sets it.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        config = home / "config" / "conda"
+        config.mkdir(parents=True)
+        (config / ".condarc").write_text("offline: true\n")
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        failing = failing_targets(document)
+        assert set(failing) == set(urls)
+        line = f"conda config --file {config}/.condarc --set offline false"
+        printed = {tuple(commands_of(t)) for t in failing.values()}
+        assert printed == {(line,)}
+        (offline,) = [
+            f for f in document["findings"] if f["diagnosis"] == "offline-mode"
+        ]
+        assert offline["commands"] == [line]
+        run_as_printed(env, [line])
         assert_every_channel_works(env, urls)

@@ -185,6 +185,13 @@ class Commands:
         # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
         return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
+    def configured_proxy(self, url: str) -> str | None:
+        """The proxy_servers.KEY set for url (requests' order of keys), or None."""
+        prefix = "proxy_servers."
+        keys = {k[len(prefix) :]: "" for k in self.sources if k.startswith(prefix)}
+        key = proxy_key(url, keys)
+        return key if key[len(prefix) :] in keys else None
+
     def _variable(self, key: str) -> str | None:
         source = self.source(key)
         return source.name if source.kind is SettingSourceKind.VARIABLE else None

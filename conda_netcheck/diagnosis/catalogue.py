@@ -22,6 +22,7 @@ from ..config.commands import (
     unset_variable,
 )
 from ..config.netconfig import CONDA_READ_TIMEOUT
+from ..config.sources import ProxySourceKind
 from ..evidence import Details, ResetCause
 from ..fixtext import Fix, FixLines
 from ..limits import raised_timeout
@@ -272,6 +273,18 @@ def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
     other = proxy_placeholder(s.target.proxy)
     right = s.commands.set_proxy(url, other, source)
     point = f"start it, or point {source or 'the proxy'} at the right one"
+    setting = s.commands.configured_proxy(url)
+    if source is not None and source.kind is ProxySourceKind.VARIABLE and setting:
+        # The variable hides conda's own proxy setting: without it, that applies.
+        unset = unset_variable(source.name, s.commands.shell)
+        fix = Fix(
+            f"{address} is not a proxy that answers; {source.name} overrides "
+            f"{setting} ({s.commands.source(setting)}): drop the variable so that "
+            "conda uses its own setting",
+            (unset,),
+            otherwise=f"if {setting} is the stale one, {point}: {right}",
+        )
+        return fix, _lines(unset)
     drop = s.commands.drop_proxy(url, source)
     direct = s.details.direct
     if direct == "works":
