@@ -703,3 +703,63 @@ def test_offline_mode_is_turned_off_in_the_file_that_turns_it_on(
         assert offline["commands"] == [line]
         run_as_printed(env, [line])
         assert_every_channel_works(env, urls)
+
+
+# -- doctor --fix and netcheck --fix plan from the same evidence -------------------
+
+
+def changes_offered(output: str) -> list[str]:
+    """The settings a --fix run offers to change: each line with its diff after it."""
+    pattern = r"^- (proxy_servers\.\S+?|ssl_verify|offline)(?=: | ).*\n--- "
+    return re.findall(pattern, output, re.M)
+
+
+def test_doctor_fix_offers_what_netcheck_fix_offers_for_an_inspected_channel(
+    tmp_path: Path,
+) -> None:
+    """An inspecting proxy re-signs the https channel; the OS store trusts its CA.
+
+    Only a look at the network shows the inspection: `conda doctor --fix`
+    looks as `conda netcheck --fix` does, and both offer the same change (or
+    decline it for the same reason, on a conda that ignores truststore
+    behind a proxy).
+    """
+    import trustme
+    from support.mitm import mitm_proxy
+
+    site = trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        secure = https_channel(stack, tmp_path / "secure", site)
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        site_pem = tmp_path / "site.pem"
+        site.cert_pem.write_to_path(str(site_pem))
+        mitm = stack.enter_context(mitm_proxy(tmp_path, str(site_pem)))
+        urls = [secure, plain.url]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", site)),
+            proxy_servers={"https": mitm.url},
+        )
+        # On Linux truststore reads SSL_CERT_FILE: the OS store has the inspector's CA.
+        env = conda_env(home, SSL_CERT_FILE=str(mitm.ca_pem))
+        netcheck_fix = conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        said = netcheck_fix.stdout + netcheck_fix.stderr
+        changes = changes_offered(said)
+        if "ignores ssl_verify: truststore behind a proxy" in said:
+            assert changes == [], said  # conda < 26.7
+            assert "127.0.0.1 (this conda ignores truststore behind a proxy)" in said
+        else:
+            assert changes == ["ssl_verify"], said
+            # The OS store makes the root from the IT team needless: not "declined".
+            assert "the root certificate must come from you" not in said
+        if "--fix" in conda(env, "doctor", "--help").stdout:
+            doctor_fix = conda(env, "doctor", "--fix", "--dry-run", "network-config")
+            doctor_said = doctor_fix.stdout + doctor_fix.stderr
+            assert changes_offered(doctor_said) == changes, doctor_said
+        if changes:
+            done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert_every_channel_works(env, urls)

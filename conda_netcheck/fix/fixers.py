@@ -35,6 +35,7 @@ class Fix:
     secrets: list[str] = field(default_factory=list)  # masked in the diff
     #: secrets shown by a label in the diff instead of the mask
     labels: dict[str, str] = field(default_factory=dict)
+    value: Any = None  # the value the key is set to (None: the key is removed)
 
 
 def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
@@ -157,7 +158,11 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     elif broken_path:
         reason = f"ssl_verify points at {verify}, which {bundle_problem(verify)}"
     elif report is not None and _intercepted_and_os_trusts(report):
-        reason = "TLS is inspected and the operating system trusts the inspecting CA"
+        # Named by its key, as every other fix is: "- ssl_verify: ...".
+        reason = (
+            "ssl_verify: TLS is inspected and the operating system trusts the "
+            "inspecting CA"
+        )
     else:
         return []
     if _truststore_verifies_all(cfg, report) is True:
@@ -210,11 +215,15 @@ def _os_trusts(problem: Problem) -> bool | None:
     return details.trusted_by.os if details.trusted_by else None
 
 
-def declined(report: Report | None) -> list[str]:
-    """Why --fix leaves a fix to a person: one line each, never a secret."""
+def declined(report: Report | None, planned: list[Fix] | None = None) -> list[str]:
+    """Why --fix leaves a fix to a person: one line each, never a secret.
+
+    When `planned` sets ssl_verify: truststore (the OS store verifies every
+    channel), no root certificate is needed from anyone: nothing is declined.
+    """
     from ..diagnosis.intercept import truststore_verdict
 
-    if report is None:
+    if report is None or any(_trusts_the_os(f) for f in planned or ()):
         return []
     needing = [
         r.problem
@@ -238,6 +247,10 @@ def declined(report: Report | None) -> list[str]:
         "the fix's commands"
     )
     return reasons
+
+
+def _trusts_the_os(fix: Fix) -> bool:
+    return fix.key == "ssl_verify" and fix.value == "truststore"
 
 
 # -- offline ------------------------------------------------------------------
@@ -335,7 +348,9 @@ def _file_fix(
         return Fix(dotted, description, key=dotted, error=str(exc))
     if not change.changed:
         return None
-    return Fix(dotted, description, key=dotted, change=change, replan=replan)
+    return Fix(
+        dotted, description, key=dotted, change=change, replan=replan, value=value
+    )
 
 
 def masked_diff(fix: Fix) -> str:
