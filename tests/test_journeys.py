@@ -763,3 +763,144 @@ def test_doctor_fix_offers_what_netcheck_fix_offers_for_an_inspected_channel(
             done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
             assert done.returncode == 0, done.stdout + done.stderr
             assert_every_channel_works(env, urls)
+
+
+# -- `conda netcheck --fix --yes`, one journey per fixer ---------------------------
+
+
+def fix_yes(env: dict[str, str]) -> str:
+    """`conda netcheck --fix --yes` as a user runs it; what it said."""
+    done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    return said
+
+
+def mirror_behind_a_proxy(
+    stack: ExitStack, tmp_path: Path, users: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """(the mirror's URL, the proxy's host:port): the mirror resolves only through squid."""
+    from support.proxies import squid_proxy
+
+    hosts = hosts_only_the_proxy_knows("mirror.corp.example")
+    mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+    proxy = stack.enter_context(
+        squid_proxy(tmp_path, users=users, extra_lines=[f"hosts_file {hosts}"])
+    )
+    url = mirror.url.replace("127.0.0.1", "mirror.corp.example")
+    return url, proxy.url.split("//", 1)[1]
+
+
+def broken_then_fixed(env: dict[str, str], urls: list[str], broken: str) -> str:
+    """conda fails on `broken` now; after `--fix --yes` every channel works."""
+    before = conda(env, "search", "--override-channels", "-c", broken, "netcheck-demo")
+    assert before.returncode != 0, "the journey starts broken"
+    said = fix_yes(env)
+    assert_every_channel_works(env, urls)
+    return said
+
+
+def test_fix_yes_adds_the_scheme_a_proxy_url_lacks(tmp_path: Path, ca) -> None:
+    """proxy_servers.http: localhost:PORT, which requests reads as scheme 'localhost:'."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path)
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        port = address.rsplit(":", 1)[1]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"localhost:{port}"},
+        )
+        env = conda_env(home)
+        said = broken_then_fixed(env, urls, mirror)
+        assert "- proxy_servers.http: add the missing scheme http://" in said
+        assert f"http://localhost:{port}" in (home / ".condarc").read_text()
+
+
+def test_fix_yes_percent_encodes_the_proxy_password(tmp_path: Path, ca) -> None:
+    """The password holds '/' and '#': requests ends the user info there."""
+    password = f"{SECRET}/a#b"
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path, {"alice": password})
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"http://alice:{password}@{address}"},
+        )
+        env = conda_env(home)
+        said = broken_then_fixed(env, urls, mirror)
+        assert "percent-encode the reserved characters" in said
+        assert f"{SECRET}%2Fa%23b@" in (home / ".condarc").read_text()
+
+
+def test_fix_yes_replaces_a_missing_bundle_with_the_os_store_that_verifies_all(
+    tmp_path: Path, ca
+) -> None:
+    """ssl_verify names a bundle that is gone; the OS store has the channels' CA."""
+    home = tmp_path / "home"
+    home.mkdir()
+    store = bundle_of(tmp_path / "os-store.pem", ca)
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [
+            https_channel(stack, tmp_path / "one", ca),
+            https_channel(stack, tmp_path / "two", ca, host="localhost"),
+            plain.url,
+        ]
+        write_condarc(home, urls, ssl_verify=str(home / "moved-away.pem"))
+        env = conda_env(home, SSL_CERT_FILE=str(store))
+        said = broken_then_fixed(env, urls, urls[0])
+        assert "use the operating system's store" in said
+        assert '"ssl_verify": "truststore"' in (home / ".condarc").read_text()
+
+
+def test_fix_yes_turns_offline_mode_off_in_the_file_that_sets_it(
+    tmp_path: Path, ca
+) -> None:
+    """offline: true in ~/.config/conda/.condarc: that file is edited, not ~/.condarc."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        rc = home / "config" / "conda" / ".condarc"
+        rc.parent.mkdir(parents=True)
+        rc.write_text("# offline for the flight\noffline: true\n")
+        env = conda_env(home)
+        said = broken_then_fixed(env, urls, urls[0])
+        assert f"applied to {rc}" in said
+        assert rc.read_text().strip() == "# offline for the flight", "comment kept"
+        assert '"offline"' not in (home / ".condarc").read_text()
+
+
+def test_fix_yes_gives_the_shell_line_for_a_bundle_variable_it_cannot_change(
+    tmp_path: Path, ca
+) -> None:
+    """REQUESTS_CA_BUNDLE names a file that is gone: conda cannot edit a variable.
+
+    --fix prints the line; typed into the shell, every channel works (the
+    bundle in ~/.condarc applies again).
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [https_channel(stack, tmp_path / "secure", ca), plain.url]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, REQUESTS_CA_BUNDLE=str(home / "gone.pem"))
+        before = conda(env, "search", "--override-channels", "-c", urls[0], "x")
+        assert before.returncode != 0, "the journey starts broken"
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        said = done.stdout + done.stderr
+        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
+        assert lines == ["unset REQUESTS_CA_BUNDLE"], said
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
