@@ -904,3 +904,47 @@ def test_fix_yes_gives_the_shell_line_for_a_bundle_variable_it_cannot_change(
         assert lines == ["unset REQUESTS_CA_BUNDLE"], said
         after = shell_after(env, lines)
         assert_every_channel_works(after, urls)
+
+
+# -- a channel URL with a mistyped path ---------------------------------------------
+
+
+def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
+    tmp_path: Path, ca
+) -> None:
+    """The second of three channels misses the mirror's /cloud prefix.
+
+    The server has the channel at the nearby path; the fix replaces the
+    entry in ~/.condarc and keeps the order (priority) of the channels.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        served = tmp_path / "mirror"
+        make_channel(served / "cloud" / "team")
+        mirror = stack.enter_context(channel_server(served))
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        wrong, right = f"{mirror.url}/team", f"{mirror.url}/cloud/team"
+        first = https_channel(stack, tmp_path / "secure", ca)
+        write_condarc(
+            home,
+            [first, wrong, plain.url],
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+        )
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        failing = failing_targets(document)
+        assert set(failing) == {wrong}
+        lines = commands_of(failing[wrong])
+        rc = f"conda config --file {home}/.condarc"
+        assert lines == [
+            f"{rc} --remove channels {wrong}",
+            f"{rc} --remove channels {plain.url}",
+            f"{rc} --append channels {right}",
+            f"{rc} --append channels {plain.url}",
+        ]
+        run_as_printed(env, lines)
+        shown = conda(env, "config", "--show", "channels", "--json")
+        assert json.loads(shown.stdout)["channels"] == [first, right, plain.url]
+        assert_every_channel_works(env, [first, right, plain.url])

@@ -133,6 +133,8 @@ class Commands:
     #: key -> the environment variable that wins over it (REQUESTS_CA_BUNDLE
     #: over an ssl_verify path: requests lets the variable win)
     overrides: dict[str, str] = field(default_factory=dict)
+    #: channels / default_channels as each file writes them (`NetConfig.lists`)
+    lists: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def source(self, key: str) -> SettingSource:
         """Where key is set: the most specific source known, else conda's default."""
@@ -185,6 +187,41 @@ class Commands:
         # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
         return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
+    def replace_channel(self, old: str, new: str) -> tuple[str, ...]:
+        """The lines that put `new` where the file that lists `old` has it.
+
+        Channel order is priority: `conda config` only removes, prepends and
+        appends, so the entries after it are moved behind `new` again. None
+        when no file lists `old` as written, or it holds credentials (a
+        command would print them).
+        """
+        if "@" in old or "/t/" in old:
+            return ()
+        for key in ("channels", "default_channels"):
+            for path, items in self.lists.get(key, {}).items():
+                written = [i for i in items if i.rstrip("/") == old.rstrip("/")]
+                if written:
+                    return self._moved(key, path, items, written[0], new)
+        return ()
+
+    def _moved(
+        self, key: str, path: str, items: tuple[str, ...], old: str, new: str
+    ) -> tuple[str, ...]:
+        where = f" --file {quote_path(path)}"
+        after = items[items.index(old) + 1 :]
+
+        def line(verb: str, value: str) -> str:
+            return f"conda config{where} --{verb} {key} {_quote(value, self.shell)}"
+
+        if items[0] == old:
+            return (line("remove", old), line("prepend", new))
+        return (
+            line("remove", old),
+            *(line("remove", item) for item in after),
+            line("append", new),
+            *(line("append", item) for item in after),
+        )
+
     def configured_proxy(self, url: str) -> str | None:
         """The proxy_servers.KEY set for url (requests' order of keys), or None."""
         prefix = "proxy_servers."
@@ -216,7 +253,7 @@ def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:
         (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
     )
     overrides = {"ssl_verify": variable} if variable else {}
-    return Commands(dict(cfg.sources), cfg.conda, shell, overrides)
+    return Commands(dict(cfg.sources), cfg.conda, shell, overrides, cfg.lists)
 
 
 def quote_path(path: str) -> str:

@@ -172,6 +172,25 @@ def _offline(s: Subject) -> str:
     )
 
 
+def _not_found(s: Subject) -> str:
+    nearby = s.details.nearby
+    if not nearby:
+        return (
+            f"{s.target.channel} has no '{s.target.subdir}' at {s.host}: check "
+            f"the channel name or URL {s.where} (conda config --show-sources)"
+        )
+    sentence = f"use {nearby} instead of {s.target.channel_url} {s.where}"
+    lines = _nearby_lines(s)
+    if not lines:
+        return sentence
+    return Fix(sentence, lines, why="channel order is priority: it stays the same")
+
+
+def _nearby_lines(s: Subject) -> tuple[str, ...]:
+    nearby = s.details.nearby
+    return s.commands.replace_channel(s.target.channel_url, nearby) if nearby else ()
+
+
 def _offline_line(s: Subject) -> str:
     return s.commands.set("offline", "false")
 
@@ -927,10 +946,7 @@ ENTRIES: tuple[Entry, ...] = (
             "use the path the server really serves, or check the channel name in the "
             "named setting"
         ),
-        fix=lambda s: (
-            f"{s.target.channel} has no '{s.target.subdir}' at {s.host}: check "
-            f"the channel name or URL {s.where} (conda config --show-sources)"
-        ),
+        fix=_not_found,
     ),
     Entry(
         code=Code.HTTP_RATE_LIMITED,
@@ -1470,6 +1486,8 @@ def commands_for(
     fix = CATALOGUE[problem.code].fix
     if fix is _proxy_fix:
         return proxy_fix_lines(subject)[1]
+    if fix is _not_found:
+        return _lines(*_nearby_lines(subject))
     line = {_offline: _offline_line, _read_timeout: _longer_line}.get(fix)
     found = line(subject) if line else None
     return _lines(found) if found else FixLines()
