@@ -948,3 +948,58 @@ def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
         shown = conda(env, "config", "--show", "channels", "--json")
         assert json.loads(shown.stdout)["channels"] == [first, right, plain.url]
         assert_every_channel_works(env, [first, right, plain.url])
+
+
+def test_fix_yes_drops_the_proxy_variable_whose_proxy_is_dead(
+    tmp_path: Path, ca
+) -> None:
+    """http_proxy names a proxy that is gone, HTTP_PROXY the right one.
+
+    requests uses the lower-case variable: unsetting the upper-case one (the
+    usual 'keep one') would change nothing. The run shows which proxy is
+    dead, so --fix prints the line that drops that one.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path)
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        gone = stack.enter_context(closed_port())
+        env = conda_env(
+            home,
+            http_proxy=f"http://127.0.0.1:{gone}",
+            HTTP_PROXY=f"http://{address}",
+            NO_PROXY="127.0.0.1,localhost",
+        )
+        before = conda(env, "search", "--override-channels", "-c", mirror, "x")
+        assert before.returncode != 0, "the journey starts broken"
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        said = done.stdout + done.stderr
+        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
+        assert lines == ["unset http_proxy"], said
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
+
+
+def test_fix_yes_gives_the_shell_line_for_offline_mode_set_by_a_variable(
+    tmp_path: Path, ca
+) -> None:
+    """CONDA_OFFLINE=true: no file to edit; --fix prints the line for the shell."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, CONDA_OFFLINE="true")
+        before = conda(env, "search", "--override-channels", "-c", urls[0], "x")
+        assert before.returncode != 0, "the journey starts broken"
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        said = done.stdout + done.stderr
+        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
+        assert lines == ["unset CONDA_OFFLINE"], said
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)

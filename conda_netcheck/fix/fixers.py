@@ -44,7 +44,7 @@ def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
     fixes += _proxy_fixes(cfg, report)
     fixes += _ssl_verify_fixes(cfg, report)
     fixes += _offline_fixes(cfg)
-    fixes += _environment_fixes(cfg)
+    fixes += _environment_fixes(cfg, report)
     return fixes
 
 
@@ -272,7 +272,7 @@ def _offline_fixes(cfg: NetConfig) -> list[Fix]:
 # -- environment variables: a line for the user's shell ---------------------------
 
 
-def _environment_fixes(cfg: NetConfig) -> list[Fix]:
+def _environment_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
     from ..config.checks import bundle_problem
 
     fixes = []
@@ -294,14 +294,39 @@ def _environment_fixes(cfg: NetConfig) -> list[Fix]:
             and cfg.env.get(upper)
             and cfg.env[lower] != cfg.env[upper]
         ):
-            fixes.append(
-                Fix(
-                    upper,
-                    f"{lower} and {upper} disagree (requests uses {lower}): keep one",
-                    shell=unset_line(upper),
-                )
-            )
+            fixes.append(_disagreeing(lower, upper, report))
     return fixes
+
+
+def _disagreeing(lower: str, upper: str, report: Report | None) -> Fix:
+    """Keep one of two proxy variables: the one whose proxy answers, when the run shows it.
+
+    requests uses the lower-case one; unsetting the upper-case one changes
+    nothing for conda, so when the run found the lower-case one's proxy dead,
+    that is the one to drop (requests then reads the upper-case one).
+    """
+    if report is not None and _unreachable(report, lower):
+        return Fix(
+            lower,
+            f"{lower} names a proxy that does not answer and {upper} another "
+            f"(requests uses {lower}): drop {lower}, so that {upper} applies",
+            shell=unset_line(lower),
+        )
+    return Fix(
+        upper,
+        f"{lower} and {upper} disagree (requests uses {lower}): keep one",
+        shell=unset_line(upper),
+    )
+
+
+def _unreachable(report: Report, variable: str) -> bool:
+    source = ProxySource(ProxySourceKind.VARIABLE, variable)
+    return any(
+        r.target.proxy_source == source
+        and r.problem is not None
+        and r.problem.code is Code.PROXY_UNREACHABLE
+        for r in report.targets
+    )
 
 
 def unset_line(name: str, shell: str | None = None) -> str:
