@@ -205,3 +205,39 @@ def test_the_offline_and_timeout_fixes_give_the_line_they_print(
     assert lines.needs == ()
     if line:
         assert f": {line}" in fix
+
+
+@pytest.mark.parametrize(
+    ("configured", "shell", "line"),
+    [
+        ({"proxy_servers.http": "/home/u/.condarc"}, Shell.POSIX, "unset HTTP_PROXY"),
+        ({"proxy_servers.all": "/etc/conda/.condarc"}, Shell.FISH, "set -e HTTP_PROXY"),
+        # nothing of conda's own: point the variable at the right proxy
+        ({}, Shell.POSIX, "export HTTP_PROXY=http://PROXY_HOST:PORT"),
+    ],
+    ids=["http-key", "all-key-fish", "no-setting"],
+)
+def test_a_dead_proxy_variable_over_condas_own_setting_is_unset(
+    configured, shell, line
+):
+    from conda_netcheck.config.sources import SettingSource
+
+    target = Target(
+        "http://mirror.corp.example:8080/noarch",
+        "http://mirror.corp.example:8080",
+        "noarch",
+        proxy="http://127.0.0.1:9",
+        proxy_source=ProxySource(ProxySourceKind.VARIABLE, "HTTP_PROXY"),
+    )
+    # A direct connection fails too: this network needs a proxy.
+    problem = Problem(Code.PROXY_UNREACHABLE, Layer.PROXY, "S").amended(
+        direct="dns-failure"
+    )
+    sources = {key: SettingSource.file(path) for key, path in configured.items()}
+    commands = Commands(sources, shell=shell)
+    fix = fix_for(problem, target, commands)
+    assert commands_for(problem, target, commands).lines == (line,)
+    assert f"1. {line}" in fix.lines()[1]
+    if configured:
+        (key,) = configured
+        assert f"HTTP_PROXY overrides {key} (set in {configured[key]})" in fix

@@ -298,10 +298,10 @@ def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
         unset = unset_variable(source.name, s.commands.shell)
         fix = Fix(
             f"{address} is not a proxy that answers; {source.name} overrides "
-            f"{setting} ({s.commands.source(setting)}): drop the variable so that "
-            "conda uses its own setting",
+            f"{setting} (set in {s.commands.source(setting)}): drop the variable "
+            "so that conda uses its own setting",
             (unset,),
-            otherwise=f"if {setting} is the stale one, {point}: {right}",
+            otherwise=f"to keep the variable, {point}: {right}",
         )
         return fix, _lines(unset)
     drop = s.commands.drop_proxy(url, source)
