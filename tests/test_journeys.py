@@ -618,13 +618,14 @@ def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
 
 
 def slow_channel(stack: ExitStack, root: Path, delay: float) -> str:
-    """A channel that answers every request after `delay` seconds."""
+    """A channel whose repodata.json comes after `delay` seconds (the rest at once)."""
     import time
 
     server = stack.enter_context(channel_server(make_channel(root)))
 
     def wait(request) -> bool:
-        time.sleep(delay)
+        if request.path.split("?")[0].endswith("/repodata.json"):
+            time.sleep(delay)
         return False  # then serve the file as usual
 
     server.behaviour.handler = wait
