@@ -1004,3 +1004,46 @@ def test_fix_yes_gives_the_shell_line_for_offline_mode_set_by_a_variable(
         assert lines == ["unset CONDA_OFFLINE"], said
         after = shell_after(env, lines)
         assert_every_channel_works(after, urls)
+
+
+def test_a_variable_that_overrides_a_dead_proxy_setting_is_kept(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY names the right proxy, proxy_servers.http one that is gone.
+
+    conda works (the variable wins); the warning's line must not switch it to
+    the dead proxy: it writes the proxy conda uses now into the setting.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path)
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        gone = stack.enter_context(closed_port())
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"http://127.0.0.1:{gone}"},
+        )
+        env = conda_env(home, HTTP_PROXY=f"http://{address}")
+        code, document = netcheck(env)
+        assert code == 0, "conda uses the variable's proxy, which works"
+        (warning,) = [
+            f for f in document["findings"] if "overridden by" in f["summary"]
+        ]
+        assert warning["check"] == "proxy_servers.http"
+        lines = commands_of(warning)
+        assert lines == [
+            f"conda config --file {home}/.condarc --set proxy_servers.http "
+            f"http://{address}"
+        ]
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
+        _, document = netcheck(after)
+        assert not [f for f in document["findings"] if "overridden" in f["summary"]]
+        # Without the variable, conda's own setting now works too.
+        del after["HTTP_PROXY"]
+        assert_every_channel_works(after, urls)

@@ -662,7 +662,7 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
     return [
         *_lint_proxy_servers(cfg.proxy_servers, commands),
         *_lint_variables(cfg.env, commands),
-        *_overridden(configured, environment.chosen, commands.shell),
+        *_overridden(configured, environment.chosen, commands),
         *_missing_schemes(configured, environment, commands),
     ]
 
@@ -837,23 +837,32 @@ def _case_conflict(
 def _overridden(
     configured: dict[str, _Chosen],
     environment: dict[str, _Chosen],
-    shell: Shell | None,
+    commands: Commands,
 ) -> list[Finding]:
-    """proxy_servers values that a variable overrides: requests lets it win."""
+    """proxy_servers values that a variable overrides: requests lets it win.
+
+    The line makes the setting say what conda uses now, which changes
+    nothing for any channel; unsetting the variable would switch every
+    channel of that scheme to the other proxy, which may not answer.
+    """
     findings = []
     for key, setting in configured.items():
         variable = environment.get(key)
         if variable is None or variable.url == setting.url:
             continue
         name = variable.source.name
-        lint = Lint(
+        line = commands.set_proxy(
+            f"{key}://", shown_proxy(variable.url), setting.source
+        )
+        lint = _fixed(
             Status.WARNING,
             f"is overridden by {name}: requests lets the environment win "
             "over the session's proxies, so conda uses "
             f"{shown_proxy(variable.url)}, not {shown_proxy(setting.url)} (except for "
             "hosts in NO_PROXY)",
-            f"{unset_variable(name, shell)} (or set it to the same URL)",
-            unset_variable(name, shell),
+            line,
+            f"the proxy conda uses now; or, if {shown_proxy(setting.url)} is the "
+            f"one to use, {unset_variable(name, commands.shell)}",
         )
         findings.append(_finding(setting.check, lint))
     return findings
