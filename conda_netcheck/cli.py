@@ -146,7 +146,7 @@ def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int
         recheck=recheck,
         out=out,
         left=left(report),
-        reasons=declined(report),
+        reasons=declined(report, fixes),
     )
     if context.dry_run or not any(f.change for f in fixes):
         return status or report.exit_status

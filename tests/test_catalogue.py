@@ -171,3 +171,73 @@ def test_every_entry_names_its_parts():
     assert len(calls) == len(catalogue.ENTRIES) == len(CATALOGUE)
     positional = [f"line {call.lineno}" for call in calls if call.args]
     assert positional == []
+
+
+@pytest.mark.parametrize(
+    ("code", "read_timeout", "waited", "line"),
+    [
+        (Code.OFFLINE_MODE, 60.0, None, "conda config --set offline false"),
+        # conda waits no longer than this run did: give it longer, as much as
+        # the finding for a timeout below 5 s asks
+        (Code.READ_TIMEOUT, 1.0, 1.0, "conda config --set remote_read_timeout_secs 50"),
+        (
+            Code.READ_TIMEOUT,
+            10.0,
+            10.0,
+            "conda config --set remote_read_timeout_secs 20",
+        ),
+        # conda waits longer than this run did: check again first, nothing to run
+        (Code.READ_TIMEOUT, 60.0, 10.0, None),
+    ],
+    ids=["offline", "read-timeout-too-low", "read-timeout", "read-timeout-undecided"],
+)
+def test_the_offline_and_timeout_fixes_give_the_line_they_print(
+    code, read_timeout, waited, line
+):
+    subject = _subject(code)
+    fix = fix_for(
+        subject.problem, subject.target, subject.commands, read_timeout, waited
+    )
+    lines = commands_for(
+        subject.problem, subject.target, subject.commands, read_timeout, waited
+    )
+    assert lines.lines == ((line,) if line else ())
+    assert lines.needs == ()
+    if line:
+        assert f": {line}" in fix
+
+
+@pytest.mark.parametrize(
+    ("configured", "shell", "line"),
+    [
+        ({"proxy_servers.http": "/home/u/.condarc"}, Shell.POSIX, "unset HTTP_PROXY"),
+        ({"proxy_servers.all": "/etc/conda/.condarc"}, Shell.FISH, "set -e HTTP_PROXY"),
+        # nothing of conda's own: point the variable at the right proxy
+        ({}, Shell.POSIX, "export HTTP_PROXY=http://PROXY_HOST:PORT"),
+    ],
+    ids=["http-key", "all-key-fish", "no-setting"],
+)
+def test_a_dead_proxy_variable_over_condas_own_setting_is_unset(
+    configured, shell, line
+):
+    from conda_netcheck.config.sources import SettingSource
+
+    target = Target(
+        "http://mirror.corp.example:8080/noarch",
+        "http://mirror.corp.example:8080",
+        "noarch",
+        proxy="http://127.0.0.1:9",
+        proxy_source=ProxySource(ProxySourceKind.VARIABLE, "HTTP_PROXY"),
+    )
+    # A direct connection fails too: this network needs a proxy.
+    problem = Problem(Code.PROXY_UNREACHABLE, Layer.PROXY, "S").amended(
+        direct="dns-failure"
+    )
+    sources = {key: SettingSource.file(path) for key, path in configured.items()}
+    commands = Commands(sources, shell=shell)
+    fix = fix_for(problem, target, commands)
+    assert commands_for(problem, target, commands).lines == (line,)
+    assert f"1. {line}" in fix.lines()[1]
+    if configured:
+        (key,) = configured
+        assert f"HTTP_PROXY overrides {key} (set in {configured[key]})" in fix

@@ -283,3 +283,72 @@ def test_no_proxy_wildcards_are_judged_as_requests_judges_them(value, monkeypatc
         assert (entry in flagged) is (not counts), (entry, flagged)
     for finding in config_findings(cfg):
         assert "write it as  " not in finding.fix  # never an empty suggestion
+
+
+# -- the fix's shell lines, for --json's `commands` ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        (
+            SettingSource.file("/home/u/.config/conda/.condarc"),
+            ("conda config --file /home/u/.config/conda/.condarc --set offline false",),
+        ),
+        (SettingSource.variable("CONDA_OFFLINE"), ("unset CONDA_OFFLINE",)),
+        (COMMAND_LINE, ()),  # advice: nothing to run
+    ],
+    ids=["condarc", "env", "cli"],
+)
+def test_the_offline_finding_gives_the_line_it_prints(source, lines, monkeypatch):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    cfg = NetConfig(offline=True, channels=["x"], sources={"offline": source})
+    (finding,) = config_findings(cfg)
+    assert finding.commands.lines == lines
+    assert finding.commands.needs == ()
+    if lines:
+        assert finding.fix == lines[0]
+
+
+def test_each_timeout_finding_gives_the_line_it_prints(monkeypatch):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    rc = SettingSource.file("/etc/conda/.condarc")
+    cfg = NetConfig(
+        channels=["x"],
+        connect_timeout=0.2,
+        read_timeout=1,
+        sources={"remote_connect_timeout_secs": rc, "remote_read_timeout_secs": rc},
+    )
+    lines = {f.check: f.commands.lines for f in config_findings(cfg)}
+    assert lines == {
+        "remote_connect_timeout_secs": (
+            "conda config --file /etc/conda/.condarc --set remote_connect_timeout_secs 10",
+        ),
+        "remote_read_timeout_secs": (
+            "conda config --file /etc/conda/.condarc --set remote_read_timeout_secs 50",
+        ),
+    }
+    for finding in config_findings(cfg):
+        assert finding.fix == finding.commands.lines[0]
+
+
+def test_the_channel_and_setting_findings_give_the_lines_they_print(monkeypatch):
+    from conda_netcheck.config.checks import setting_finding
+    from conda_netcheck.config.netconfig import SettingProblem
+
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    nothing = [f for f in config_findings(NetConfig()) if f.check == "channels"]
+    assert [f.commands.lines for f in nothing] == [
+        ("conda config --add channels conda-forge",)
+    ]
+    where = SettingSource.file("/etc/conda/.condarc")
+    problem = SettingProblem("remote_read_timeout_secs", where, "not a number")
+    assert setting_finding(problem).commands.lines == (
+        "conda config --file /etc/conda/.condarc --remove-key remote_read_timeout_secs",
+    )
+    assert (
+        setting_finding(
+            SettingProblem("remote_read_timeout_secs", DEFAULT_SOURCE, "not a number")
+        ).commands.lines
+        == ()
+    )

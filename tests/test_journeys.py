@@ -108,6 +108,8 @@ def command_lines(fix: str) -> list[str]:
     # A laid-out fix numbers its steps: "SENTENCE: 1. STEP; 2. STEP".
     fix = re.sub(r"(^|: |; )\d+\. ", r"\1", fix)
     for piece in fix.split("; "):
+        if piece.startswith("else "):
+            break  # the other way, when the first reading is wrong
         start = COMMAND_HEAD.search(piece)
         if not start:
             continue
@@ -514,3 +516,534 @@ def test_both_fixes_replace_ssl_verify_false_with_the_os_store_that_verifies_all
         done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
         assert done.returncode == 0, done.stdout + done.stderr
         assert_every_channel_works(env, urls)
+
+
+# -- the fix families left: variables, timeouts, offline ---------------------------
+
+
+def shell_after(env: dict[str, str], lines: list[str]) -> dict[str, str]:
+    """The lines typed into one terminal, exactly as printed; its environment after.
+
+    A line that sets or unsets a variable only lasts in the shell that runs
+    it: the next conda runs in that same shell.
+    """
+    assert lines, "no command was printed"
+    bin_dir = os.path.join(env["HOME"], "bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    wrapper = os.path.join(bin_dir, "conda")
+    with open(wrapper, "w") as handle:
+        handle.write(f'#!/bin/sh\nexec "{sys.executable}" -m conda "$@"\n')
+    os.chmod(wrapper, 0o755)
+    script = "set -e\n" + "\n".join(lines) + '\nenv -0 > "$NETCHECK_ENV_OUT"\n'
+    out = os.path.join(env["HOME"], "env-after")
+    done = subprocess.run(
+        ["bash", "-c", script],
+        env={**env, "PATH": f"{bin_dir}:/usr/bin:/bin", "NETCHECK_ENV_OUT": out},
+        cwd=env["HOME"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, (lines, done.stderr)
+    with open(out) as handle:
+        after = dict(
+            item.split("=", 1) for item in handle.read().split("\0") if "=" in item
+        )
+    after.pop("NETCHECK_ENV_OUT")
+    return {**after, "PATH": env["PATH"]}
+
+
+def hosts_only_the_proxy_knows(name: str) -> Path:
+    """A hosts file for squid: `name` resolves through the proxy, nowhere else."""
+    import tempfile
+    from pathlib import Path as FsPath
+
+    hosts = FsPath(tempfile.mkdtemp(prefix="netcheck-hosts-")) / "hosts"
+    hosts.parent.chmod(0o755)
+    hosts.write_text(f"127.0.0.1 {name}\n")
+    hosts.chmod(0o644)
+    return hosts
+
+
+def failing_targets(document: dict) -> dict[str, dict]:
+    """channel URL -> its target, for the channels that fail."""
+    return {channel_of(t): t for t in document["targets"] if t["fix"]}
+
+
+def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY names a proxy that is gone; proxy_servers.http names the right one.
+
+    The mirror resolves only through the proxy, so a direct connection fails
+    too; the variable hides conda's own setting, and unsetting it is the fix.
+    """
+    from support.proxies import closed_port, squid_proxy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    hosts = hosts_only_the_proxy_knows("mirror.corp.example")
+    with ExitStack() as stack:
+        mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+        urls = [
+            mirror.url.replace("127.0.0.1", "mirror.corp.example"),
+            https_channel(stack, tmp_path / "secure", ca),
+        ]
+        proxy = stack.enter_context(
+            squid_proxy(
+                tmp_path, users={"alice": SECRET}, extra_lines=[f"hosts_file {hosts}"]
+            )
+        )
+        address = proxy.url.split("//", 1)[1]
+        gone = stack.enter_context(closed_port())
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"http://alice:{SECRET}@{address}"},
+        )
+        env = conda_env(home, HTTP_PROXY=f"http://127.0.0.1:{gone}")
+        code, document = netcheck(env)
+        assert code == 1
+        failing = failing_targets(document)
+        assert set(failing) == {urls[0]}, "the https channel goes direct and works"
+        lines = commands_of(failing[urls[0]])
+        assert lines == ["unset HTTP_PROXY"]
+        assert failing[urls[0]]["needs"] == []
+        assert "proxy_servers.http" in failing[urls[0]]["fix"]
+        after = shell_after(env, lines)
+        assert "HTTP_PROXY" not in after
+        assert_every_channel_works(after, urls)
+
+
+def slow_channel(stack: ExitStack, root: Path, delay: float) -> str:
+    """A channel whose repodata.json comes after `delay` seconds (the rest at once)."""
+    import time
+
+    server = stack.enter_context(channel_server(make_channel(root)))
+
+    def wait(request) -> bool:
+        if request.path.split("?")[0].endswith("/repodata.json"):
+            time.sleep(delay)
+        return False  # then serve the file as usual
+
+    server.behaviour.handler = wait
+    return server.url
+
+
+def test_a_channel_slower_than_a_timeout_set_too_low_gets_the_timeout_it_needs(
+    tmp_path: Path, ca
+) -> None:
+    """remote_read_timeout_secs: 1 in ~/.condarc; one channel answers after 2 s.
+
+    The channel's fix and the finding about the low setting give the same
+    line; applied, conda waits long enough and the fast channel still works.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            slow_channel(stack, tmp_path / "slow", delay=2.0),
+            https_channel(stack, tmp_path / "fast", ca),
+        ]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            remote_read_timeout_secs=1,
+        )
+        env = conda_env(home)
+        del env["CONDA_REMOTE_READ_TIMEOUT_SECS"]  # the file's value applies
+        # Without --timeout netcheck waits as long as conda does: 1 s.
+        done = conda(env, "netcheck", "--json", "--index-only")
+        assert done.returncode == 1, done.stdout
+        document = json.loads(done.stdout)
+        failing = failing_targets(document)
+        assert set(failing) == {urls[0]}
+        assert failing[urls[0]]["diagnosis"] == "read-timeout"
+        lines = commands_of(failing[urls[0]])
+        line = f"conda config --file {home}/.condarc --set remote_read_timeout_secs 50"
+        assert lines == [line]
+        (low,) = [
+            f for f in document["findings"] if f["diagnosis"] == "timeout-too-low"
+        ]
+        assert low["commands"] == lines, "one setting, one value"
+        run_as_printed(env, lines)
+        assert_every_channel_works(env, urls)
+
+
+def test_offline_mode_is_turned_off_in_the_file_that_turns_it_on(
+    tmp_path: Path, ca
+) -> None:
+    """offline: true in ~/.config/conda/.condarc, channels in ~/.condarc.
+
+    A bare `conda config --set offline false` would write ~/.condarc, which
+    the other file overrides: the fix names the file that sets it.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        config = home / "config" / "conda"
+        config.mkdir(parents=True)
+        (config / ".condarc").write_text("offline: true\n")
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        failing = failing_targets(document)
+        assert set(failing) == set(urls)
+        line = f"conda config --file {config}/.condarc --set offline false"
+        printed = {tuple(commands_of(t)) for t in failing.values()}
+        assert printed == {(line,)}
+        (offline,) = [
+            f for f in document["findings"] if f["diagnosis"] == "offline-mode"
+        ]
+        assert offline["commands"] == [line]
+        run_as_printed(env, [line])
+        assert_every_channel_works(env, urls)
+
+
+# -- doctor --fix and netcheck --fix plan from the same evidence -------------------
+
+
+def changes_offered(output: str) -> list[str]:
+    """The settings a --fix run offers to change: each line with its diff after it."""
+    pattern = r"^- (proxy_servers\.\S+?|ssl_verify|offline)(?=: | ).*\n--- "
+    return re.findall(pattern, output, re.M)
+
+
+def test_doctor_fix_offers_what_netcheck_fix_offers_for_an_inspected_channel(
+    tmp_path: Path,
+) -> None:
+    """An inspecting proxy re-signs the https channel; the OS store trusts its CA.
+
+    Only a look at the network shows the inspection: `conda doctor --fix`
+    looks as `conda netcheck --fix` does, and both offer the same change (or
+    decline it for the same reason, on a conda that ignores truststore
+    behind a proxy).
+    """
+    import trustme
+    from support.mitm import mitm_proxy
+
+    site = trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        secure = https_channel(stack, tmp_path / "secure", site)
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        site_pem = tmp_path / "site.pem"
+        site.cert_pem.write_to_path(str(site_pem))
+        mitm = stack.enter_context(mitm_proxy(tmp_path, str(site_pem)))
+        urls = [secure, plain.url]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", site)),
+            proxy_servers={"https": mitm.url},
+        )
+        # On Linux truststore reads SSL_CERT_FILE: the OS store has the inspector's CA.
+        env = conda_env(home, SSL_CERT_FILE=str(mitm.ca_pem))
+        netcheck_fix = conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        said = netcheck_fix.stdout + netcheck_fix.stderr
+        changes = changes_offered(said)
+        if "ignores ssl_verify: truststore behind a proxy" in said:
+            assert changes == [], said  # conda < 26.7
+            assert "127.0.0.1 (this conda ignores truststore behind a proxy)" in said
+        else:
+            assert changes == ["ssl_verify"], said
+            # The OS store makes the root from the IT team needless: not "declined".
+            assert "the root certificate must come from you" not in said
+        if "--fix" in conda(env, "doctor", "--help").stdout:
+            doctor_fix = conda(env, "doctor", "--fix", "--dry-run", "network-config")
+            doctor_said = doctor_fix.stdout + doctor_fix.stderr
+            assert changes_offered(doctor_said) == changes, doctor_said
+        if changes:
+            done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert_every_channel_works(env, urls)
+
+
+# -- `conda netcheck --fix --yes`, one journey per fixer ---------------------------
+
+
+def fix_yes(env: dict[str, str]) -> str:
+    """`conda netcheck --fix --yes` as a user runs it; what it said."""
+    done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    return said
+
+
+def mirror_behind_a_proxy(
+    stack: ExitStack, tmp_path: Path, users: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """(the mirror's URL, the proxy's host:port): the mirror resolves only through squid."""
+    from support.proxies import squid_proxy
+
+    hosts = hosts_only_the_proxy_knows("mirror.corp.example")
+    mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+    proxy = stack.enter_context(
+        squid_proxy(tmp_path, users=users, extra_lines=[f"hosts_file {hosts}"])
+    )
+    url = mirror.url.replace("127.0.0.1", "mirror.corp.example")
+    return url, proxy.url.split("//", 1)[1]
+
+
+def broken_then_fixed(env: dict[str, str], urls: list[str], broken: str) -> str:
+    """conda fails on `broken` now; after `--fix --yes` every channel works."""
+    before = conda(env, "search", "--override-channels", "-c", broken, "netcheck-demo")
+    assert before.returncode != 0, "the journey starts broken"
+    said = fix_yes(env)
+    assert_every_channel_works(env, urls)
+    return said
+
+
+def test_fix_yes_adds_the_scheme_a_proxy_url_lacks(tmp_path: Path, ca) -> None:
+    """proxy_servers.http: localhost:PORT, which requests reads as scheme 'localhost:'."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path)
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        port = address.rsplit(":", 1)[1]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"localhost:{port}"},
+        )
+        env = conda_env(home)
+        said = broken_then_fixed(env, urls, mirror)
+        assert "- proxy_servers.http: add the missing scheme http://" in said
+        assert f"http://localhost:{port}" in (home / ".condarc").read_text()
+
+
+def test_fix_yes_percent_encodes_the_proxy_password(tmp_path: Path, ca) -> None:
+    """The password holds '/' and '#': requests ends the user info there."""
+    password = f"{SECRET}/a#b"
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path, {"alice": password})
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"http://alice:{password}@{address}"},
+        )
+        env = conda_env(home)
+        said = broken_then_fixed(env, urls, mirror)
+        assert "percent-encode the reserved characters" in said
+        assert f"{SECRET}%2Fa%23b@" in (home / ".condarc").read_text()
+
+
+def test_fix_yes_replaces_a_missing_bundle_with_the_os_store_that_verifies_all(
+    tmp_path: Path, ca
+) -> None:
+    """ssl_verify names a bundle that is gone; the OS store has the channels' CA."""
+    home = tmp_path / "home"
+    home.mkdir()
+    store = bundle_of(tmp_path / "os-store.pem", ca)
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [
+            https_channel(stack, tmp_path / "one", ca),
+            https_channel(stack, tmp_path / "two", ca, host="localhost"),
+            plain.url,
+        ]
+        write_condarc(home, urls, ssl_verify=str(home / "moved-away.pem"))
+        env = conda_env(home, SSL_CERT_FILE=str(store))
+        said = broken_then_fixed(env, urls, urls[0])
+        assert "use the operating system's store" in said
+        assert '"ssl_verify": "truststore"' in (home / ".condarc").read_text()
+
+
+def test_fix_yes_turns_offline_mode_off_in_the_file_that_sets_it(
+    tmp_path: Path, ca
+) -> None:
+    """offline: true in ~/.config/conda/.condarc: that file is edited, not ~/.condarc."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        rc = home / "config" / "conda" / ".condarc"
+        rc.parent.mkdir(parents=True)
+        rc.write_text("# offline for the flight\noffline: true\n")
+        env = conda_env(home)
+        said = broken_then_fixed(env, urls, urls[0])
+        assert f"applied to {rc}" in said
+        assert rc.read_text().strip() == "# offline for the flight", "comment kept"
+        assert '"offline"' not in (home / ".condarc").read_text()
+
+
+def test_fix_yes_gives_the_shell_line_for_a_bundle_variable_it_cannot_change(
+    tmp_path: Path, ca
+) -> None:
+    """REQUESTS_CA_BUNDLE names a file that is gone: conda cannot edit a variable.
+
+    --fix prints the line; typed into the shell, every channel works (the
+    bundle in ~/.condarc applies again).
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [https_channel(stack, tmp_path / "secure", ca), plain.url]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, REQUESTS_CA_BUNDLE=str(home / "gone.pem"))
+        before = conda(env, "search", "--override-channels", "-c", urls[0], "x")
+        assert before.returncode != 0, "the journey starts broken"
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        said = done.stdout + done.stderr
+        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
+        assert lines == ["unset REQUESTS_CA_BUNDLE"], said
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
+
+
+# -- a channel URL with a mistyped path ---------------------------------------------
+
+
+def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
+    tmp_path: Path, ca
+) -> None:
+    """The second of three channels misses the mirror's /cloud prefix.
+
+    The server has the channel at the nearby path; the fix replaces the
+    entry in ~/.condarc and keeps the order (priority) of the channels.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        served = tmp_path / "mirror"
+        make_channel(served / "cloud" / "team")
+        mirror = stack.enter_context(channel_server(served))
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        wrong, right = f"{mirror.url}/team", f"{mirror.url}/cloud/team"
+        first = https_channel(stack, tmp_path / "secure", ca)
+        write_condarc(
+            home,
+            [first, wrong, plain.url],
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+        )
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        failing = failing_targets(document)
+        assert set(failing) == {wrong}
+        lines = commands_of(failing[wrong])
+        rc = f"conda config --file {home}/.condarc"
+        assert lines == [
+            f"{rc} --remove channels {wrong}",
+            f"{rc} --remove channels {plain.url}",
+            f"{rc} --append channels {right}",
+            f"{rc} --append channels {plain.url}",
+        ]
+        run_as_printed(env, lines)
+        shown = conda(env, "config", "--show", "channels", "--json")
+        assert json.loads(shown.stdout)["channels"] == [first, right, plain.url]
+        assert_every_channel_works(env, [first, right, plain.url])
+
+
+def test_fix_yes_drops_the_proxy_variable_whose_proxy_is_dead(
+    tmp_path: Path, ca
+) -> None:
+    """http_proxy names a proxy that is gone, HTTP_PROXY the right one.
+
+    requests uses the lower-case variable: unsetting the upper-case one (the
+    usual 'keep one') would change nothing. The run shows which proxy is
+    dead, so --fix prints the line that drops that one.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path)
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        gone = stack.enter_context(closed_port())
+        env = conda_env(
+            home,
+            http_proxy=f"http://127.0.0.1:{gone}",
+            HTTP_PROXY=f"http://{address}",
+            NO_PROXY="127.0.0.1,localhost",
+        )
+        before = conda(env, "search", "--override-channels", "-c", mirror, "x")
+        assert before.returncode != 0, "the journey starts broken"
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        said = done.stdout + done.stderr
+        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
+        assert lines == ["unset http_proxy"], said
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
+
+
+def test_fix_yes_gives_the_shell_line_for_offline_mode_set_by_a_variable(
+    tmp_path: Path, ca
+) -> None:
+    """CONDA_OFFLINE=true: no file to edit; --fix prints the line for the shell."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, CONDA_OFFLINE="true")
+        before = conda(env, "search", "--override-channels", "-c", urls[0], "x")
+        assert before.returncode != 0, "the journey starts broken"
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        said = done.stdout + done.stderr
+        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
+        assert lines == ["unset CONDA_OFFLINE"], said
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
+
+
+def test_a_variable_that_overrides_a_dead_proxy_setting_is_kept(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY names the right proxy, proxy_servers.http one that is gone.
+
+    conda works (the variable wins); the warning's line must not switch it to
+    the dead proxy: it writes the proxy conda uses now into the setting.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        mirror, address = mirror_behind_a_proxy(stack, tmp_path)
+        urls = [mirror, https_channel(stack, tmp_path / "secure", ca)]
+        gone = stack.enter_context(closed_port())
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+            proxy_servers={"http": f"http://127.0.0.1:{gone}"},
+        )
+        env = conda_env(home, HTTP_PROXY=f"http://{address}")
+        code, document = netcheck(env)
+        assert code == 0, "conda uses the variable's proxy, which works"
+        (warning,) = [
+            f for f in document["findings"] if "overridden by" in f["summary"]
+        ]
+        assert warning["check"] == "proxy_servers.http"
+        lines = commands_of(warning)
+        assert lines == [
+            f"conda config --file {home}/.condarc --set proxy_servers.http "
+            f"http://{address}"
+        ]
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
+        _, document = netcheck(after)
+        assert not [f for f in document["findings"] if "overridden" in f["summary"]]
+        # Without the variable, conda's own setting now works too.
+        del after["HTTP_PROXY"]
+        assert_every_channel_works(after, urls)

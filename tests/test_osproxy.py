@@ -415,3 +415,19 @@ def test_the_environment_has_a_proxy_when_urllib_finds_one(variables, monkeypatc
     urllib_has = bool(urllib.request.getproxies_environment())
     assert osproxy.environment_has_proxy(dict(variables)) is urllib_has
     assert osproxy.environment_has_proxy() is urllib_has
+
+
+def test_a_pac_script_fix_gives_the_proxy_it_names_as_the_command(windows, monkeypatch):
+    from conda_netcheck.config.proxylint import lint_proxies
+
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    windows(ProxyEnable=0, AutoConfigURL="http://wpad.corp/proxy.pac")
+    (finding,) = osproxy.pac_findings(NetConfig())
+    line = "conda config --set proxy_servers.https http://PROXY_HOST:PORT"
+    assert finding.commands.lines == (line,)
+    assert finding.commands.needs == ("PROXY_HOST:PORT",)
+    assert f"names for the channel's host: {line}; or run" in finding.fix
+    (finding,) = lint_proxies(
+        NetConfig(env={"HTTPS_PROXY": "http://wpad.corp/wpad.dat"})
+    )
+    assert finding.commands.lines == ("export HTTPS_PROXY=http://PROXY_HOST:PORT",)

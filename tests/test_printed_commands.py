@@ -522,3 +522,61 @@ def test_every_line_of_a_commands_object_is_in_its_shell(monkeypatch):
         powershell.set("ssl_verify", "truststore")
         == "conda config --set ssl_verify truststore"
     )
+
+
+# -- a channel replaced where its file lists it, in the same place ----------------
+
+_LISTED = ("https://a.example/one", "https://b.example/two/", "https://c.example/x")
+
+
+@pytest.mark.parametrize(
+    ("old", "lines"),
+    [
+        # the first entry: a prepend puts the new one where it was
+        (
+            "https://a.example/one",
+            [
+                "--remove channels https://a.example/one",
+                "--prepend channels https://a.example/cloud/one",
+            ],
+        ),
+        # a middle entry, written with a trailing slash: those after it move
+        # behind the new one again
+        (
+            "https://b.example/two",
+            [
+                "--remove channels https://b.example/two/",
+                "--remove channels https://c.example/x",
+                "--append channels https://a.example/cloud/one",
+                "--append channels https://c.example/x",
+            ],
+        ),
+        (
+            "https://c.example/x",
+            [
+                "--remove channels https://c.example/x",
+                "--append channels https://a.example/cloud/one",
+            ],
+        ),
+        ("https://elsewhere.example/y", []),  # no file lists it as written
+    ],
+    ids=["first", "middle", "last", "not-listed"],
+)
+def test_a_channel_is_replaced_in_its_place_in_the_file_that_lists_it(old, lines):
+    from conda_netcheck.config.commands import Commands, Shell
+
+    commands = Commands(
+        shell=Shell.POSIX, lists={"channels": {"/etc/conda/.condarc": _LISTED}}
+    )
+    printed = commands.replace_channel(old, "https://a.example/cloud/one")
+    head = "conda config --file /etc/conda/.condarc "
+    assert list(printed) == [head + line for line in lines]
+
+
+def test_a_channel_with_credentials_gets_no_command_that_would_print_them():
+    from conda_netcheck.config.commands import Commands
+
+    listed = ("https://u:secret@a.example/one", "https://a.example/t/tk-1/two")
+    commands = Commands(lists={"default_channels": {"/etc/conda/.condarc": listed}})
+    for old in listed:
+        assert commands.replace_channel(old, "https://a.example/cloud/one") == ()

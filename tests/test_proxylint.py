@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import re
 
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
 from conda_netcheck.config import proxylint
-from conda_netcheck.config.commands import Commands
+from conda_netcheck.config.commands import Commands, placeholders
 from conda_netcheck.config.netconfig import NetConfig
 from conda_netcheck.config.proxylint import lint_proxies, lint_proxy_url
 from conda_netcheck.config.sources import ProxySource, ProxySourceKind, SettingSource
@@ -542,7 +543,7 @@ PROXY_CONFIGS = {
     'lower-empty': ({'HTTPS_PROXY': 'http://a.corp:1', 'https_proxy': '', 'http_proxy': 'http://a.corp:1'}, {}, [('https_proxy', 'warning', 'is set but empty, which makes requests ignore HTTPS_PROXY (http://a.corp:1): conda connects without a proxy where HTTPS_PROXY would apply', 'unset https_proxy (or unset HTTPS_PROXY too if no proxy is wanted)')]),
     'unknown-key': ({}, {'https': 'http://a.corp:1', 'http': 'http://a.corp:1', 'HTTPS': 'http://x.corp:1'}, [('proxy_servers.HTTPS', 'warning', "conda never uses the key 'HTTPS': requests looks up http, https, all, and scheme://host (lower-case)", 'rename it in your .condarc: proxy_servers.https or proxy_servers.http')]),
     'per-host-key': ({}, {'https://conda.example': 'http://a.corp:1', 'http': 'http://a.corp:1', 'https': 'http://a.corp:1'}, []),
-    'variable-overrides-setting': ({'https_proxy': 'http://b.corp:2', 'http_proxy': 'http://b.corp:2'}, {'https': 'http://u:pw@a.corp:1', 'http': 'http://b.corp:2'}, [('proxy_servers.https', 'warning', "is overridden by https_proxy: requests lets the environment win over the session's proxies, so conda uses http://b.corp:2, not http://USER:<password>@a.corp:1 (except for hosts in NO_PROXY)", 'unset https_proxy (or set it to the same URL)')]),
+    'variable-overrides-setting': ({'https_proxy': 'http://b.corp:2', 'http_proxy': 'http://b.corp:2'}, {'https': 'http://u:pw@a.corp:1', 'http': 'http://b.corp:2'}, [('proxy_servers.https', 'warning', "is overridden by https_proxy: requests lets the environment win over the session's proxies, so conda uses http://b.corp:2, not http://USER:<password>@a.corp:1 (except for hosts in NO_PROXY)", 'conda config --file /etc/conda/.condarc --set proxy_servers.https http://b.corp:2 (the proxy conda uses now; or, if http://USER:<password>@a.corp:1 is the one to use, unset https_proxy)')]),
     'empty-setting': ({}, {'https': '', 'http': 'http://a.corp:1'}, [('proxy_servers.https', 'error', 'is empty: requests ignores it and conda connects directly, without a proxy', 'conda config --file /etc/conda/.condarc --set proxy_servers.https http://PROXY_HOST:PORT'), ('proxy_servers.http', 'warning', 'sets a proxy for http but none is set for https: conda downloads https:// channels (conda-forge, defaults: nearly all repodata) directly, without the proxy', 'conda config --file /etc/conda/.condarc --set proxy_servers.https http://a.corp:1')]),
     'variable-without-scheme': ({'https_proxy': 'b.corp:2', 'http_proxy': 'http://b.corp:2'}, {}, [('https_proxy', 'warning', 'has no scheme (b.corp:2): requests assumes http://, other tools may not', 'export https_proxy=http://b.corp:2')]),
 }  # fmt: skip
@@ -592,3 +593,91 @@ def test_the_os_proxy_that_wins_over_proxy_servers_is_named(
         for f in proxylint.os_overridden(cfg, settings)
     ]
     assert found == findings
+
+
+# -- the fix's shell line, for --json's `commands` -----------------------------------
+
+#: A fix that starts with a shell line: the line, then a note or the other way.
+_LEADING_LINE = re.compile(r"^(?:conda config |export |unset )")
+
+
+def _assert_commands_are_the_printed_line(finding) -> None:
+    """A fix that is a shell line has it as `commands`; advice has none."""
+    leading = _LEADING_LINE.match(finding.fix or "")
+    if leading is None:
+        assert finding.commands.lines == (), finding.fix
+        return
+    line = re.split(r" \(|, |; ", finding.fix)[0]
+    assert finding.commands.lines == (line,), finding.fix
+    assert finding.commands.needs == placeholders(line)
+    assert finding.commands.checked is False
+
+
+@pytest.mark.parametrize(
+    "url",
+    [case[1] for case in CASES if case[3] is not None],
+    ids=[case[0] for case in CASES if case[3] is not None],
+)
+@pytest.mark.parametrize("where", ["proxy_servers", "variable"])
+def test_each_proxy_lint_gives_the_line_it_prints_as_commands(
+    no_pysocks, url, where, monkeypatch
+):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    if where == "variable":
+        cfg = _condarc_config({"HTTPS_PROXY": url}, {})
+        head = "export HTTPS_PROXY="
+    else:
+        cfg = _condarc_config({}, {"https": url})
+        head = "conda config --file /etc/conda/.condarc --set proxy_servers.https "
+    findings = [f for f in lint_proxies(cfg) if f.status is not Status.OK]
+    # An empty variable is how people switch a proxy off: no finding.
+    assert findings or (where == "variable" and not url)
+    for finding in findings:
+        _assert_commands_are_the_printed_line(finding)
+        # The URL's own lint (not the other scheme's missing proxy).
+        if "PySocks" not in finding.summary and finding.scheme is None:
+            (line,) = finding.commands.lines
+            assert line.startswith(head), line
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy_servers", "findings"),
+    PROXY_CONFIGS.values(),
+    ids=list(PROXY_CONFIGS),
+)
+def test_each_proxy_configuration_finding_gives_its_line_as_commands(
+    no_pysocks, env, proxy_servers, findings, monkeypatch
+):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    for finding in lint_proxies(_condarc_config(env, proxy_servers)):
+        _assert_commands_are_the_printed_line(finding)
+
+
+def test_the_line_for_a_proxy_without_a_port_asks_only_for_the_port(monkeypatch):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    no_port = {"https": "http://u:pw@proxy.corp", "http": "http://proxy.corp:3128"}
+    (finding,) = lint_proxies(_condarc_config({}, no_port))
+    assert finding.commands.lines == (
+        "conda config --file /etc/conda/.condarc --set proxy_servers.https "
+        "'http://USER:<password>@proxy.corp:PORT'",
+    )
+    assert finding.commands.needs == ("USER:<password>", "PORT")
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy_servers", "os_proxies", "findings"),
+    OS_CONFIGS.values(),
+    ids=list(OS_CONFIGS),
+)
+def test_the_variable_that_beats_the_os_proxy_is_the_command(
+    env, proxy_servers, os_proxies, findings, monkeypatch
+):
+    from conda_netcheck.config.osproxy import OSProxies
+
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    cfg = _condarc_config(env, proxy_servers)
+    settings = OSProxies("Windows Internet Options", os_proxies)
+    for finding in proxylint.os_overridden(cfg, settings):
+        (line,) = finding.commands.lines
+        assert f"settings: {line}; or change" in finding.fix
+        assert line.startswith("export HTTP")

@@ -6,7 +6,8 @@ import shlex
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Code, Finding, Status
+from ..limits import CONNECT_TIMEOUT_FLOOR, READ_TIMEOUT_FLOOR, raised_timeout
+from ..model import Code, Finding, FixLines, Status
 from .client_cert import client_certificate
 from .commands import Commands, for_config, set_variable, unset_variable
 from .osproxy import pac_findings
@@ -151,18 +152,22 @@ def offline(cfg: NetConfig) -> list[Finding]:
     if not cfg.offline:
         return []
     source = cfg.source("offline")
-    if source.kind is SettingSourceKind.VARIABLE:
-        fix = unset_variable(source.name)
-    elif source.kind is SettingSourceKind.COMMAND_LINE:
-        fix = "run the command without --offline"
+    if source.kind is SettingSourceKind.COMMAND_LINE:
+        fix, lines = "run the command without --offline", FixLines()
     else:
-        fix = for_config(cfg).set("offline", "false")
+        # The variable's unset line, or --set in the file that sets it.
+        if source.kind is SettingSourceKind.VARIABLE:
+            fix = unset_variable(source.name)
+        else:
+            fix = for_config(cfg).set("offline", "false")
+        lines = FixLines((fix,))
     return [
         Finding(
             "offline",
             Code.OFFLINE_MODE,
             f"offline mode is on (set in {source}): conda downloads nothing",
             fix,
+            commands=lines,
         )
     ]
 
@@ -172,23 +177,25 @@ def channels(cfg: NetConfig) -> list[Finding]:
     if not cfg.conda or cfg.channels and not _only_empty_defaults(cfg):
         return []
     if cfg.channels:
+        line = for_config(cfg).remove("default_channels")
         return [
             Finding(
                 "channels",
                 Code.NO_CHANNELS,
                 "channels lists only defaults, and default_channels is empty: "
                 "conda has nowhere to download from",
-                f"{for_config(cfg).remove('default_channels')} (or add your "
-                "mirror's URLs to it)",
+                f"{line} (or add your mirror's URLs to it)",
+                commands=FixLines((line,)),
             )
         ]
+    line = for_config(cfg).add("channels", "conda-forge")
     return [
         Finding(
             "channels",
             Code.NO_CHANNELS,
             "no channels are configured: conda has nowhere to download from",
-            for_config(cfg).add("channels", "conda-forge")
-            + " (or your organisation's channel)",
+            f"{line} (or your organisation's channel)",
+            commands=FixLines((line,)),
         )
     ]
 
@@ -203,17 +210,19 @@ def timeouts(cfg: NetConfig) -> list[Finding]:
     """Very low timeouts make slow but working networks look broken."""
     findings = []
     for key, value, floor in (
-        ("remote_connect_timeout_secs", cfg.connect_timeout, 1.0),
-        ("remote_read_timeout_secs", cfg.read_timeout, 5.0),
+        ("remote_connect_timeout_secs", cfg.connect_timeout, CONNECT_TIMEOUT_FLOOR),
+        ("remote_read_timeout_secs", cfg.read_timeout, READ_TIMEOUT_FLOOR),
     ):
         if value < floor:
+            line = for_config(cfg).set(key, f"{raised_timeout(value, floor):g}")
             findings.append(
                 Finding(
                     key,
                     Code.TIMEOUT_TOO_LOW,
                     f"{key} is {value:g} s (set in {cfg.source(key)}): slow "
                     "networks will look broken",
-                    for_config(cfg).set(key, f"{floor * 10:g}"),
+                    line,
+                    commands=FixLines((line,)),
                 )
             )
     return findings
@@ -321,17 +330,20 @@ def _proxy_list(proxies: dict[str, str]) -> str:
 def setting_finding(problem: SettingProblem) -> Finding:
     """A setting that cannot be used: what, where, and the command that fixes it."""
     key, where = problem.key, problem.where
+    lines = FixLines()
     if where.kind in (SettingSourceKind.DEFAULT, SettingSourceKind.COMMAND_LINE):
         fix = f"conda config --show-sources (then fix {key} where it is set)"
     else:
         # Removed where it is set: the variable's line, or --file for its file.
-        fix = f"{Commands({key: where}).remove(key)} (or set it right)"
+        line = Commands({key: where}).remove(key)
+        fix, lines = f"{line} (or set it right)", FixLines((line,))
     return Finding(
         key,
         Code.CONFIG_INVALID,
         f"{key} (set in {where}) cannot be used: {problem.reason}; netcheck checks "
         "with conda's default instead",
         fix,
+        commands=lines,
     )
 
 

@@ -99,15 +99,19 @@ def proxy_variable(url: str) -> str:
 
 
 #: The placeholders a fix line may hold; the user replaces them.
-PLACEHOLDERS = ("USER:<password>", "USER@", "PROXY_HOST:PORT")
+PLACEHOLDERS = ("USER:<password>", "USER@", "PROXY_HOST:PORT", ":PORT")
 
 
 def placeholders(*lines: str) -> tuple[str, ...]:
-    """The placeholders these lines hold, each once, in order."""
+    """The placeholders these lines hold, each once, in order.
+
+    `host:PORT` asks for the port only; `PROXY_HOST:PORT` for both.
+    """
     found = [p for p in PLACEHOLDERS for line in lines if p in line]
-    if "USER:<password>" in found and "USER@" in found:
-        found.remove("USER@")
-    return tuple(dict.fromkeys(p.rstrip("@") for p in found))
+    for whole, part in (("USER:<password>", "USER@"), ("PROXY_HOST:PORT", ":PORT")):
+        if whole in found and part in found:
+            found.remove(part)
+    return tuple(dict.fromkeys(p.rstrip("@").lstrip(":") for p in found))
 
 
 def proxy_placeholder(
@@ -136,6 +140,8 @@ class Commands:
     #: key -> the environment variable that wins over it (REQUESTS_CA_BUNDLE
     #: over an ssl_verify path: requests lets the variable win)
     overrides: dict[str, str] = field(default_factory=dict)
+    #: channels / default_channels as each file writes them (`NetConfig.lists`)
+    lists: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def source(self, key: str) -> SettingSource:
         """Where key is set: the most specific source known, else conda's default."""
@@ -188,6 +194,48 @@ class Commands:
         # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
         return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
+    def replace_channel(self, old: str, new: str) -> tuple[str, ...]:
+        """The lines that put `new` where the file that lists `old` has it.
+
+        Channel order is priority: `conda config` only removes, prepends and
+        appends, so the entries after it are moved behind `new` again. None
+        when no file lists `old` as written, or it holds credentials (a
+        command would print them).
+        """
+        if "@" in old or "/t/" in old:
+            return ()
+        for key in ("channels", "default_channels"):
+            for path, items in self.lists.get(key, {}).items():
+                written = [i for i in items if i.rstrip("/") == old.rstrip("/")]
+                if written:
+                    return self._moved(key, path, items, written[0], new)
+        return ()
+
+    def _moved(
+        self, key: str, path: str, items: tuple[str, ...], old: str, new: str
+    ) -> tuple[str, ...]:
+        where = f" --file {quote_path(path)}"
+        after = items[items.index(old) + 1 :]
+
+        def line(verb: str, value: str) -> str:
+            return f"conda config{where} --{verb} {key} {_quote(value, self.shell)}"
+
+        if items[0] == old:
+            return (line("remove", old), line("prepend", new))
+        return (
+            line("remove", old),
+            *(line("remove", item) for item in after),
+            line("append", new),
+            *(line("append", item) for item in after),
+        )
+
+    def configured_proxy(self, url: str) -> str | None:
+        """The proxy_servers.KEY set for url (requests' order of keys), or None."""
+        prefix = "proxy_servers."
+        keys = {k[len(prefix) :]: "" for k in self.sources if k.startswith(prefix)}
+        key = proxy_key(url, keys)
+        return key if key[len(prefix) :] in keys else None
+
     def _variable(self, key: str) -> str | None:
         source = self.source(key)
         return source.name if source.kind is SettingSourceKind.VARIABLE else None
@@ -212,7 +260,7 @@ def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:
         (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
     )
     overrides = {"ssl_verify": variable} if variable else {}
-    return Commands(dict(cfg.sources), cfg.conda, shell, overrides)
+    return Commands(dict(cfg.sources), cfg.conda, shell, overrides, cfg.lists)
 
 
 def quote_path(path: str) -> str:

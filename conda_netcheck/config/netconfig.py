@@ -76,6 +76,8 @@ class NetConfig:
     skipped: list[BrokenFile] = field(default_factory=list)
     #: (path, bytes) of configuration files too large for netcheck to read itself.
     unread: list[tuple[str, int]] = field(default_factory=list)
+    #: channels / default_channels as each file writes them: key -> path -> list
+    lists: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def source(self, key: str) -> SettingSource:
         """Where a key is set: a file, an environment variable, the default."""
@@ -138,8 +140,31 @@ def from_conda() -> NetConfig:
             cfg.default_channels = [str(c) for c in value]
     # A channel conda cannot expand is named by conda_targets, one by one.
     cfg.channels = configured_channels()
+    cfg.lists = _safe(file_lists, {})
     cfg.anaconda_auth_proxies = anaconda_auth_proxies()
     return cfg
+
+
+def file_lists() -> dict[str, dict[str, tuple[str, ...]]]:
+    """channels and default_channels as each configuration file writes them.
+
+    conda merges a list across files; a fix that edits one entry edits the
+    file that holds it, in that file's order.
+    """
+    from conda.base.context import context
+
+    lists: dict[str, dict[str, tuple[str, ...]]] = {}
+    for source, values in context.raw_data.items():
+        if str(source) in ("envvars", "cmd_line"):
+            continue
+        for key in ("channels", "default_channels"):
+            raw = getattr(values.get(key), "_raw_value", None)
+            if not isinstance(raw, (list, tuple)):
+                continue
+            written = [getattr(item, "_raw_value", item) for item in raw]
+            if all(isinstance(w, str) for w in written):
+                lists.setdefault(key, {})[str(source)] = tuple(written)
+    return lists
 
 
 def _safe(read: Any, default: Any) -> Any:

@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..model import Code, Finding, Status
+from ..model import Code, Finding, FixLines, Status
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
@@ -162,6 +162,10 @@ def pac_findings(cfg: NetConfig, settings: OSProxies | None = None) -> list[Find
     return [finding] if finding is not None else []
 
 
+#: The proxy a PAC script names, which the user reads from the script.
+NAMED_PROXY = "http://PROXY_HOST:PORT"
+
+
 def pac_as_proxy(url: str, fix: Callable[[str], str]) -> tuple[str, str]:
     """(summary, fix) for a PAC script's URL given as a proxy; fix(value) sets the same setting."""
     from ..redact import REDACTOR
@@ -172,14 +176,14 @@ def pac_as_proxy(url: str, fix: Callable[[str], str]) -> tuple[str, str]:
         "conda (requests) would send every request to that web server as if it "
         "were the proxy; conda cannot run PAC scripts",
         f"set the proxy the PAC script names for the channel's host: "
-        f"{fix('http://PROXY_HOST:PORT')}; or run a local helper that understands "
+        f"{fix(NAMED_PROXY)}; or run a local helper that understands "
         f"PAC, such as px (`px --pac={shown}`), and use it: {fix('http://127.0.0.1:3128')}",
     )
 
 
 def _os_pac(settings: OSProxies, cfg: NetConfig) -> Finding | None:
     from ..redact import REDACTOR
-    from .commands import for_config
+    from .commands import for_config, placeholders
     from .sources import ProxySource, ProxySourceKind
 
     static = settings.proxies.get("https") or settings.proxies.get("http")
@@ -202,6 +206,7 @@ def _os_pac(settings: OSProxies, cfg: NetConfig) -> Finding | None:
     def fix(value: str) -> str:
         return for_config(cfg).set_proxy("https://", value, source)
 
+    line = fix(NAMED_PROXY)
     return Finding(
         settings.source,
         Code.PROXY_MISCONFIGURED,
@@ -209,4 +214,6 @@ def _os_pac(settings: OSProxies, cfg: NetConfig) -> Finding | None:
         f"run PAC scripts: {what}",
         pac_as_proxy(settings.pac_url or "", fix)[1],
         status=Status.WARNING,
+        # The proxy the script names comes first; px is the other way.
+        commands=FixLines((line,), placeholders(line)),
     )

@@ -16,10 +16,10 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from ..model import Code, Finding, Status
+from ..model import Code, Finding, FixLines, Status
 from ..redact import MIN_SECRET_LENGTH
 from ..urls import PASSWORD_PLACEHOLDER, USER_PLACEHOLDER, default_port, shown_proxy
-from .commands import Commands, Shell, for_config, unset_variable
+from .commands import Commands, Shell, for_config, placeholders, unset_variable
 from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ _HOSTPORT = "PROXY_HOST:PORT"
 _ANY_PROXY = f"http://{_HOSTPORT}"
 _NO_HOST = "requests finds no host in it"
 _NO_PARSE = "urllib3 cannot parse it"
+_YOUR_PORT = "your proxy's port"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Lint:
     status: Status  # ERROR: conda cannot use the proxy; WARNING: fragile
     summary: str
     fix: str | None = None
+    #: the shell line of `fix`, as it prints it (None when the fix is advice)
+    line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,11 @@ def _scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
+def _fixed(status: Status, summary: str, line: str, note: str = "") -> Lint:
+    """A lint whose fix is one shell line, with a note after it in parentheses."""
+    return Lint(status, summary, f"{line} ({note})" if note else line, line)
+
+
 def _secrets(url: str) -> list[str]:
     """The forms of the URL's password that no message may show."""
     raw = _Raw.split(url.strip())
@@ -211,7 +219,8 @@ def _secrets(url: str) -> list[str]:
 def _scrubbed(lint: Lint, secrets: list[str]) -> Lint:
     """The same lint with every form of the password scrubbed from its text."""
     fix = None if lint.fix is None else _scrub(lint.fix, secrets)
-    return Lint(lint.status, _scrub(lint.summary, secrets), fix)
+    line = None if lint.line is None else _scrub(lint.line, secrets)
+    return Lint(lint.status, _scrub(lint.summary, secrets), fix, line)
 
 
 def _fixer(
@@ -253,7 +262,8 @@ def _lint(url: str, fix: Callable[[str], str]) -> list[Lint]:
     from .osproxy import is_pac_url, pac_as_proxy
 
     if is_pac_url(url):  # a port or scheme fix for it would do nothing
-        return [Lint(Status.ERROR, *pac_as_proxy(url, fix))]
+        # The proxy the PAC script names comes first; px is the other way.
+        return [Lint(Status.ERROR, *pac_as_proxy(url, fix), fix(_ANY_PROXY))]
     if not url.strip():
         return [_blank(url, fix)]
     text = url.strip()
@@ -273,7 +283,7 @@ def _blank(url: str, fix: Callable[[str], str]) -> Lint:
         summary = (
             "is empty: requests ignores it and conda connects directly, without a proxy"
         )
-    return Lint(Status.ERROR, summary, fix(_ANY_PROXY))
+    return _fixed(Status.ERROR, summary, fix(_ANY_PROXY))
 
 
 def _outer_whitespace(url: str, text: str, fix: Callable[[str], str]) -> Lint:
@@ -296,7 +306,7 @@ def _outer_whitespace(url: str, text: str, fix: Callable[[str], str]) -> Lint:
         severity, effect = Status.WARNING, "requests strips it, other tools may not"
     else:
         severity, effect = Status.ERROR, _takes_host(broken.host)
-    return Lint(
+    return _fixed(
         severity,
         f"has {where} whitespace ({raw.display()}): {effect}",
         fix(raw.display()),
@@ -308,7 +318,7 @@ def _quoted(text: str, fix: Callable[[str], str]) -> Lint:
     opened = _open(text)
     where = _takes_host(opened.host) if opened.host else _NO_PARSE
     unquoted = text.strip(_QUOTES).strip()
-    return Lint(
+    return _fixed(
         Status.ERROR,
         f"is wrapped in quotes, which become part of the URL: {where}",
         fix(_Raw.split(unquoted).display()),
@@ -339,7 +349,7 @@ def _not_one_url(text: str, raw: _Raw, fix: Callable[[str], str]) -> Lint:
         where = _NO_PARSE
     else:
         where = _takes_host(opened.host) if opened.host else _NO_HOST
-    return Lint(
+    return _fixed(
         Status.ERROR,
         f"{what} ({raw.display()}): {where}; it must be one URL",
         fix(_ANY_PROXY),
@@ -358,7 +368,7 @@ def _lint_parts(text: str, fix: Callable[[str], str]) -> list[Lint]:
             return lints
     if opened.problem is None and not _HOST_RE.fullmatch(opened.host or ""):
         summary = f"is not a URL: {_takes_host(opened.host)}"
-        return [*lints, Lint(Status.ERROR, summary, fix(_ANY_PROXY))]
+        return [*lints, _fixed(Status.ERROR, summary, fix(_ANY_PROXY))]
     if raw.scheme in ("http", "https"):
         found, port_explained = _port(raw, opened, text, fix)
         lints += found
@@ -372,10 +382,10 @@ def _unparsed(
     """A URL urllib3 finds no host in, or cannot parse for a reason not yet said."""
     if opened.problem is _Refusal.NO_HOST:
         summary = f"names no proxy host ({raw.display()})"
-        return [Lint(Status.ERROR, summary, fix(raw.display(hostport=_HOSTPORT)))]
+        return [_fixed(Status.ERROR, summary, fix(raw.display(hostport=_HOSTPORT)))]
     if opened.problem is _Refusal.PARSE and not explained:
         summary = f"is not a valid URL (urllib3: {_urllib3_says(opened, text, raw)})"
-        return [Lint(Status.ERROR, summary, fix(_ANY_PROXY))]
+        return [_fixed(Status.ERROR, summary, fix(_ANY_PROXY))]
     return []
 
 
@@ -397,7 +407,7 @@ def _scheme(text: str, raw: _Raw, fix: Callable[[str], str]) -> tuple[str, list[
         f"uses {raw.scheme}://, which requests cannot use for a proxy "
         f"(urllib3: {opened.message})"
     )
-    return text, [Lint(Status.ERROR, summary, fix(raw.display(scheme="http")))]
+    return text, [_fixed(Status.ERROR, summary, fix(raw.display(scheme="http")))]
 
 
 def _half_scheme(
@@ -409,7 +419,9 @@ def _half_scheme(
     opened = _open(text)
     effect = _NO_HOST if opened.problem else _takes_host(opened.host)
     summary = f"writes '{half.group()}' without '//' after the scheme: {effect}"
-    return repaired, [Lint(Status.ERROR, summary, fix(_Raw.split(repaired).display()))]
+    return repaired, [
+        _fixed(Status.ERROR, summary, fix(_Raw.split(repaired).display()))
+    ]
 
 
 def _no_scheme(
@@ -424,19 +436,19 @@ def _no_scheme(
             f"has no scheme ({raw.display()}): requests assumes http://, "
             "other tools may not"
         )
-        return repaired, [Lint(Status.WARNING, summary, fix(display))]
+        return repaired, [_fixed(Status.WARNING, summary, fix(display))]
     prefix = _URLLIB3_SCHEME_RE.match(text)
     if raw.userinfo is None and prefix:
         why = f"requests reads '{prefix.group()}' as the scheme and finds no host"
     else:
         why = "requests cannot find the proxy host without one"
     summary = f"has no scheme ({raw.display()}): {why}"
-    return repaired, [Lint(Status.ERROR, summary, fix(display))]
+    return repaired, [_fixed(Status.ERROR, summary, fix(display))]
 
 
 def _tls_to_the_proxy(raw: _Raw, fix: Callable[[str], str]) -> Lint:
     """An https:// proxy URL, which most proxies do not speak."""
-    return Lint(
+    return _fixed(
         Status.WARNING,
         f"uses https:// ({raw.display()}): requests then speaks TLS to the "
         "proxy itself, and most proxies speak plain HTTP, so the handshake "
@@ -451,7 +463,7 @@ def _socks(raw: _Raw, fix: Callable[[str], str]) -> list[Lint]:
     lints = []
     if raw.scheme not in SOCKS_SCHEMES:
         lints.append(
-            Lint(
+            _fixed(
                 Status.ERROR,
                 f"uses {raw.scheme}://, which names no SOCKS version: urllib3 "
                 "accepts socks5h://, socks5://, socks4a:// and socks4://",
@@ -550,10 +562,11 @@ def _encoding_lint(
         )
     codes = ", ".join(f"{c.shown} as {c.code}" for c in every)
     names = " and ".join(name for name, _ in found)
-    return Lint(
+    return _fixed(
         Status.ERROR if breaking else Status.WARNING,
         f"the proxy {where} unencoded: {effect}; percent-encode {codes}",
-        f"{rewritten} (with the {names} percent-encoded: {codes})",
+        rewritten,
+        f"with the {names} percent-encoded: {codes}",
     )
 
 
@@ -568,7 +581,7 @@ def _no_credentials(raw: _Raw, fix: Callable[[str], str]) -> Lint:
         why = f"has a user name but no password ({raw.display()})"
     else:
         why = f"has an empty user name ({raw.display()})"
-    return Lint(
+    return _fixed(
         Status.WARNING,
         f"{why}: requests then sends no credentials at all",
         fix(raw.display().replace(f"{_USER}@", f"{_PASSWORD}@")),
@@ -580,7 +593,7 @@ def _port(
 ) -> tuple[list[Lint], bool]:
     """A missing, zero, non-numeric or out-of-range port; True when it is why urllib3 fails."""
     port = raw.port
-    with_port = f"{fix(raw.display(hostport=f'{raw.host}:PORT'))} (your proxy's port)"
+    with_port = fix(raw.display(hostport=f"{raw.host}:PORT"))
     if port is None or port == "" or (port.isdigit() and int(port) == 0):
         if opened.problem is not None:
             return [], False
@@ -591,23 +604,26 @@ def _port(
     quoted = ""
     if opened.problem is _Refusal.PARSE:
         quoted = f" (urllib3: {_urllib3_says(opened, text, raw)})"
-    return [Lint(Status.ERROR, f"the port {port!r} {what}{quoted}", with_port)], True
+    summary = f"the port {port!r} {what}{quoted}"
+    return [_fixed(Status.ERROR, summary, with_port, _YOUR_PORT)], True
 
 
 def _no_port(raw: _Raw, opened: _Opened, with_port: str) -> Lint:
     """No port, an empty one, or port 0."""
     if raw.port:  # port 0: no proxy listens there, whatever urllib3 makes of it
-        return Lint(
+        return _fixed(
             Status.ERROR,
             f"has port 0 ({raw.display()}): no proxy listens on port 0 "
             f"(requests connects to port {opened.port})",
             with_port,
+            _YOUR_PORT,
         )
-    return Lint(
+    return _fixed(
         Status.WARNING,
         f"has no port ({raw.display()}): requests connects to port {opened.port}, "
         "the scheme's default; proxies usually listen on 3128 or 8080",
         with_port,
+        _YOUR_PORT,
     )
 
 
@@ -646,14 +662,20 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
     return [
         *_lint_proxy_servers(cfg.proxy_servers, commands),
         *_lint_variables(cfg.env, commands),
-        *_overridden(configured, environment.chosen, commands.shell),
+        *_overridden(configured, environment.chosen, commands),
         *_missing_schemes(configured, environment, commands),
     ]
 
 
 def _finding(check: str, lint: Lint) -> Finding:
+    lines = (lint.line,) if lint.line else ()
     return Finding(
-        check, Code.PROXY_MISCONFIGURED, lint.summary, lint.fix, status=lint.status
+        check,
+        Code.PROXY_MISCONFIGURED,
+        lint.summary,
+        lint.fix,
+        status=lint.status,
+        commands=FixLines(lines, placeholders(*lines)),
     )
 
 
@@ -732,6 +754,7 @@ def os_overridden(cfg: NetConfig, settings: OSProxies | None = None) -> list[Fin
                 f"set the variable, which wins over the operating system's "
                 f"settings: {line}; or change the proxy in {settings.source}",
                 status=Status.WARNING,
+                commands=FixLines((line,), placeholders(line)),
             )
         )
     return findings
@@ -797,6 +820,7 @@ def _case_conflict(
             "would apply",
             f"{unset_variable(lower, shell)} (or {unset_variable(upper, shell)} too "
             "if no proxy is wanted)",
+            unset_variable(lower, shell),
         )
         return [_finding(lower, emptied)]
     differs = Lint(
@@ -805,6 +829,7 @@ def _case_conflict(
         f"({shown_proxy(low)}) and ignores {upper} ({shown_proxy(up)}); programs that "
         "read the upper-case one first (Go programs) use the other",
         f"{unset_variable(upper, shell)}, or set both to the same URL",
+        unset_variable(upper, shell),
     )
     return [_finding(upper, differs)]
 
@@ -812,22 +837,32 @@ def _case_conflict(
 def _overridden(
     configured: dict[str, _Chosen],
     environment: dict[str, _Chosen],
-    shell: Shell | None,
+    commands: Commands,
 ) -> list[Finding]:
-    """proxy_servers values that a variable overrides: requests lets it win."""
+    """proxy_servers values that a variable overrides: requests lets it win.
+
+    The line makes the setting say what conda uses now, which changes
+    nothing for any channel; unsetting the variable would switch every
+    channel of that scheme to the other proxy, which may not answer.
+    """
     findings = []
     for key, setting in configured.items():
         variable = environment.get(key)
         if variable is None or variable.url == setting.url:
             continue
         name = variable.source.name
-        lint = Lint(
+        line = commands.set_proxy(
+            f"{key}://", shown_proxy(variable.url), setting.source
+        )
+        lint = _fixed(
             Status.WARNING,
             f"is overridden by {name}: requests lets the environment win "
             "over the session's proxies, so conda uses "
             f"{shown_proxy(variable.url)}, not {shown_proxy(setting.url)} (except for "
             "hosts in NO_PROXY)",
-            f"{unset_variable(name, shell)} (or set it to the same URL)",
+            line,
+            f"the proxy conda uses now; or, if {shown_proxy(setting.url)} is the "
+            f"one to use, {unset_variable(name, commands.shell)}",
         )
         findings.append(_finding(setting.check, lint))
     return findings
@@ -867,7 +902,7 @@ def _missing_scheme(
     )
     fix = _fixer(_sibling(chosen.source, missing), missing, commands)(display)
     summary = f"sets a proxy for {present} but none is set for {missing}: {effect}"
-    finding = _finding(chosen.check, Lint(Status.WARNING, summary, fix))
+    finding = _finding(chosen.check, _fixed(Status.WARNING, summary, fix))
     return [replace(finding, scheme=missing)]
 
 

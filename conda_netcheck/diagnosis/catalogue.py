@@ -22,8 +22,10 @@ from ..config.commands import (
     unset_variable,
 )
 from ..config.netconfig import CONDA_READ_TIMEOUT
+from ..config.sources import ProxySourceKind
 from ..evidence import Details, ResetCause
 from ..fixtext import Fix, FixLines
+from ..limits import raised_timeout
 from ..urls import format_address, port_of, shown_address
 
 if TYPE_CHECKING:
@@ -165,9 +167,32 @@ def _finding_fix(s: Subject) -> str:
 
 def _offline(s: Subject) -> str:
     return (
-        f"turn offline mode off: {s.commands.set('offline', 'false')} "
+        f"turn offline mode off: {_offline_line(s)} "
         f"(or {unset_variable('CONDA_OFFLINE', s.commands.shell)}, or drop --offline)"
     )
+
+
+def _not_found(s: Subject) -> str:
+    nearby = s.details.nearby
+    if not nearby:
+        return (
+            f"{s.target.channel} has no '{s.target.subdir}' at {s.host}: check "
+            f"the channel name or URL {s.where} (conda config --show-sources)"
+        )
+    sentence = f"use {nearby} instead of {s.target.channel_url} {s.where}"
+    lines = _nearby_lines(s)
+    if not lines:
+        return sentence
+    return Fix(sentence, lines, why="channel order is priority: it stays the same")
+
+
+def _nearby_lines(s: Subject) -> tuple[str, ...]:
+    nearby = s.details.nearby
+    return s.commands.replace_channel(s.target.channel_url, nearby) if nearby else ()
+
+
+def _offline_line(s: Subject) -> str:
+    return s.commands.set("offline", "false")
 
 
 def _read_timeout(s: Subject) -> str:
@@ -180,12 +205,18 @@ def _read_timeout(s: Subject) -> str:
             "nothing even then, it is stalled or something on the way holds the "
             "traffic: try again later or ask your network team"
         )
-    longer = 2 * s.read_timeout
     return (
         f"{s.host} sent nothing within conda's {s.read_timeout:g} s: try again later; "
-        f"if it is only slow, give it longer: "
-        f"{s.commands.set('remote_read_timeout_secs', f'{longer:g}')}"
+        f"if it is only slow, give it longer: {_longer_line(s)}"
     )
+
+
+def _longer_line(s: Subject) -> str | None:
+    """The line that gives conda longer; None while conda may still get the answer."""
+    if s.waited is not None and s.waited < s.read_timeout:
+        return None
+    longer = raised_timeout(s.read_timeout)
+    return s.commands.set("remote_read_timeout_secs", f"{longer:g}")
 
 
 def _stalled_fix(s: Subject) -> str:
@@ -261,6 +292,18 @@ def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
     other = proxy_placeholder(s.target.proxy)
     right = s.commands.set_proxy(url, other, source)
     point = f"start it, or point {source or 'the proxy'} at the right one"
+    setting = s.commands.configured_proxy(url)
+    if source is not None and source.kind is ProxySourceKind.VARIABLE and setting:
+        # The variable hides conda's own proxy setting: without it, that applies.
+        unset = unset_variable(source.name, s.commands.shell)
+        fix = Fix(
+            f"{address} is not a proxy that answers; {source.name} overrides "
+            f"{setting} (set in {s.commands.source(setting)}): drop the variable "
+            "so that conda uses its own setting",
+            (unset,),
+            otherwise=f"to keep the variable, {point}: {right}",
+        )
+        return fix, _lines(unset)
     drop = s.commands.drop_proxy(url, source)
     direct = s.details.direct
     if direct == "works":
@@ -608,7 +651,8 @@ ENTRIES: tuple[Entry, ...] = (
         table_fix=(
             "netcheck waits at most 10 s, conda `remote_read_timeout_secs` (60 s by "
             "default): check again with `--timeout 60`; if the server is only slow, "
-            "twice conda's value: `conda config --set remote_read_timeout_secs 120`"
+            "twice conda's value (50 s when it is below 5 s, as for `timeout-too-low`): "
+            "`conda config --set remote_read_timeout_secs 120`"
         ),
         fix=_read_timeout,
         report=_say(
@@ -902,10 +946,7 @@ ENTRIES: tuple[Entry, ...] = (
             "use the path the server really serves, or check the channel name in the "
             "named setting"
         ),
-        fix=lambda s: (
-            f"{s.target.channel} has no '{s.target.subdir}' at {s.host}: check "
-            f"the channel name or URL {s.where} (conda config --show-sources)"
-        ),
+        fix=_not_found,
     ),
     Entry(
         code=Code.HTTP_RATE_LIMITED,
@@ -1433,11 +1474,23 @@ def fix_for(
     return CATALOGUE[problem.code].fix(subject)
 
 
-def commands_for(problem: Problem, target: Target, commands: Commands) -> FixLines:
+def commands_for(
+    problem: Problem,
+    target: Target,
+    commands: Commands,
+    read_timeout: float = CONDA_READ_TIMEOUT,
+    waited: float | None = None,
+) -> FixLines:
     """The shell lines of the catalogue's fix for a problem (none where it is advice)."""
-    if CATALOGUE[problem.code].fix is not _proxy_fix:
-        return FixLines()
-    return proxy_fix_lines(Subject(target, problem, commands))[1]
+    subject = Subject(target, problem, commands, read_timeout, waited)
+    fix = CATALOGUE[problem.code].fix
+    if fix is _proxy_fix:
+        return proxy_fix_lines(subject)[1]
+    if fix is _not_found:
+        return _lines(*_nearby_lines(subject))
+    line = {_offline: _offline_line, _read_timeout: _longer_line}.get(fix)
+    found = line(subject) if line else None
+    return _lines(found) if found else FixLines()
 
 
 def fix_for_subject(s: Subject) -> str | None:

@@ -74,10 +74,9 @@ def look_nearby(
         )
     for candidate in mirrors.nearby_channels(channel_url)[:4]:
         if get_ok(f"{candidate}/{subdir}/{filename}", filename):
-            where = f"in {target.source}" if target.source else ""
+            # The catalogue writes the fix: the lines that replace the entry.
             return problem.amended(
                 more=f"; this server has the channel at {candidate}",
-                fix=f"use {candidate} instead of {channel_url} {where}".strip(),
                 nearby=candidate,
             )
     return problem

@@ -517,7 +517,12 @@ def truststore_verdict(
             )
             verdicts.append(ok)
             if ok is False:
-                refused.append(f"{result.target.host} (its CA is not in that store)")
+                why = (
+                    "this conda ignores truststore behind a proxy"
+                    if problem.details.truststore_usable is False
+                    else "its CA is not in that store"
+                )
+                refused.append(f"{result.target.host} ({why})")
             continue
         url = urlsplit(result.target.url)
         if url.scheme != "https":
@@ -542,6 +547,7 @@ def truststore_verdict(
                 " (works now with the bundle in use)" if (host, port) in working else ""
             )
             refused.append(f"{format_address(host, port)}{now}")
+    refused = list(dict.fromkeys(refused))  # one line per host, not per subdir
     if not verdicts:
         return None, refused
     if all(v is True for v in verdicts):

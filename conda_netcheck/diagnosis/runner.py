@@ -164,7 +164,13 @@ def _with_fix(problem: Problem, target: Target, options: Options) -> Problem:
         options.conda_read_timeout,
         waited=options.read_timeout,
     )
-    lines = catalogue.commands_for(problem, target, options.commands)
+    lines = catalogue.commands_for(
+        problem,
+        target,
+        options.commands,
+        options.conda_read_timeout,
+        waited=options.read_timeout,
+    )
     return dataclasses.replace(problem, fix=fix, commands=lines)
 
 

@@ -35,6 +35,7 @@ class Fix:
     secrets: list[str] = field(default_factory=list)  # masked in the diff
     #: secrets shown by a label in the diff instead of the mask
     labels: dict[str, str] = field(default_factory=dict)
+    value: Any = None  # the value the key is set to (None: the key is removed)
 
 
 def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
@@ -43,7 +44,7 @@ def plan_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
     fixes += _proxy_fixes(cfg, report)
     fixes += _ssl_verify_fixes(cfg, report)
     fixes += _offline_fixes(cfg)
-    fixes += _environment_fixes(cfg)
+    fixes += _environment_fixes(cfg, report)
     return fixes
 
 
@@ -157,7 +158,11 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     elif broken_path:
         reason = f"ssl_verify points at {verify}, which {bundle_problem(verify)}"
     elif report is not None and _intercepted_and_os_trusts(report):
-        reason = "TLS is inspected and the operating system trusts the inspecting CA"
+        # Named by its key, as every other fix is: "- ssl_verify: ...".
+        reason = (
+            "ssl_verify: TLS is inspected and the operating system trusts the "
+            "inspecting CA"
+        )
     else:
         return []
     if _truststore_verifies_all(cfg, report) is True:
@@ -210,11 +215,15 @@ def _os_trusts(problem: Problem) -> bool | None:
     return details.trusted_by.os if details.trusted_by else None
 
 
-def declined(report: Report | None) -> list[str]:
-    """Why --fix leaves a fix to a person: one line each, never a secret."""
+def declined(report: Report | None, planned: list[Fix] | None = None) -> list[str]:
+    """Why --fix leaves a fix to a person: one line each, never a secret.
+
+    When `planned` sets ssl_verify: truststore (the OS store verifies every
+    channel), no root certificate is needed from anyone: nothing is declined.
+    """
     from ..diagnosis.intercept import truststore_verdict
 
-    if report is None:
+    if report is None or any(_trusts_the_os(f) for f in planned or ()):
         return []
     needing = [
         r.problem
@@ -240,6 +249,10 @@ def declined(report: Report | None) -> list[str]:
     return reasons
 
 
+def _trusts_the_os(fix: Fix) -> bool:
+    return fix.key == "ssl_verify" and fix.value == "truststore"
+
+
 # -- offline ------------------------------------------------------------------
 
 
@@ -259,7 +272,7 @@ def _offline_fixes(cfg: NetConfig) -> list[Fix]:
 # -- environment variables: a line for the user's shell ---------------------------
 
 
-def _environment_fixes(cfg: NetConfig) -> list[Fix]:
+def _environment_fixes(cfg: NetConfig, report: Report | None = None) -> list[Fix]:
     from ..config.checks import bundle_problem
 
     fixes = []
@@ -281,14 +294,39 @@ def _environment_fixes(cfg: NetConfig) -> list[Fix]:
             and cfg.env.get(upper)
             and cfg.env[lower] != cfg.env[upper]
         ):
-            fixes.append(
-                Fix(
-                    upper,
-                    f"{lower} and {upper} disagree (requests uses {lower}): keep one",
-                    shell=unset_line(upper),
-                )
-            )
+            fixes.append(_disagreeing(lower, upper, report))
     return fixes
+
+
+def _disagreeing(lower: str, upper: str, report: Report | None) -> Fix:
+    """Keep one of two proxy variables: the one whose proxy answers, when the run shows it.
+
+    requests uses the lower-case one; unsetting the upper-case one changes
+    nothing for conda, so when the run found the lower-case one's proxy dead,
+    that is the one to drop (requests then reads the upper-case one).
+    """
+    if report is not None and _unreachable(report, lower):
+        return Fix(
+            lower,
+            f"{lower} names a proxy that does not answer and {upper} another "
+            f"(requests uses {lower}): drop {lower}, so that {upper} applies",
+            shell=unset_line(lower),
+        )
+    return Fix(
+        upper,
+        f"{lower} and {upper} disagree (requests uses {lower}): keep one",
+        shell=unset_line(upper),
+    )
+
+
+def _unreachable(report: Report, variable: str) -> bool:
+    source = ProxySource(ProxySourceKind.VARIABLE, variable)
+    return any(
+        r.target.proxy_source == source
+        and r.problem is not None
+        and r.problem.code is Code.PROXY_UNREACHABLE
+        for r in report.targets
+    )
 
 
 def unset_line(name: str, shell: str | None = None) -> str:
@@ -336,7 +374,9 @@ def _file_fix(
         return Fix(dotted, description, key=dotted, error=str(exc))
     if not change.changed:
         return None
-    return Fix(dotted, description, key=dotted, change=change, replan=replan)
+    return Fix(
+        dotted, description, key=dotted, change=change, replan=replan, value=value
+    )
 
 
 def masked_diff(fix: Fix) -> str:

@@ -33,11 +33,21 @@ def check(prefix: str, verbose: bool) -> None:
 
 
 def fix(prefix: str, args: Namespace, confirm: Any) -> int:
-    """Offer each safe fix (never ssl_verify: false), apply what is confirmed, re-check."""
-    from ..config.netconfig import from_conda
-    from ..fix.fixers import apply_fixes, plan_fixes
+    """Offer each safe fix (never ssl_verify: false), apply what is confirmed, re-check.
 
-    return apply_fixes(plan_fixes(from_conda()), confirm, recheck=recheck)
+    The fixes are planned from a run over the configured channels, as
+    `conda netcheck --fix` plans them: what only the network shows (TLS
+    inspected by a CA the operating system trusts, a proxy that speaks plain
+    HTTP) is offered by both or by neither, and both say why they decline.
+    """
+    from ..fix.fixers import apply_fixes, declined, plan_fixes
+    from ..run import Arguments, from_conda
+    from .channel_reachability import TIMEOUT
+
+    built = from_conda(Arguments(fallback_timeout=TIMEOUT, extra_urls=False))
+    report = built.diagnose(built.report())
+    fixes = plan_fixes(built.cfg, report)
+    return apply_fixes(fixes, confirm, recheck=recheck, reasons=declined(report, fixes))
 
 
 def recheck(applied: Any) -> tuple[bool, str]:
