@@ -91,6 +91,8 @@ class Details:
     x_squid_error: str | None = None
     method: str | None = None  # the request the proxy answered, "CONNECT h:443"
     auth_schemes: tuple[str, ...] | None = None
+    #: SOCKS without PySocks: the variables that name the SOCKS proxy (none: proxy_servers)
+    socks_variables: tuple[str, ...] | None = None
     # -- TLS ---------------------------------------------------------------------
     offered: str | None = None  # the TLS versions this client offers
     port_speaks: str | None = None  # "http" or "tls": the other protocol answered

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from ..codes import Code, Layer, Status
 from ..config.commands import (
     Commands,
+    Shell,
+    current_shell,
     placeholders,
     proxy_placeholder,
     unset_variable,
@@ -24,7 +26,7 @@ from ..config.commands import (
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
 from ..fixtext import Fix, FixLines
-from ..urls import format_address, port_of, shown_address
+from ..urls import format_address, port_of, shown_address, shown_proxy
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
@@ -33,6 +35,8 @@ NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
 #: The same caution as a Fix's why (shown with -v).
 NEVER_DISABLE_WHY = NEVER_DISABLE.strip("()")
 CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
+#: Where a local authenticating helper (cntlm, px) listens in the fix's example.
+HELPER_PROXY = "http://127.0.0.1:3128"
 
 
 class Actor(str, Enum):
@@ -203,6 +207,16 @@ def _stalled_fix(s: Subject) -> str:
 
 
 def _trust_fix(s: Subject) -> str:
+    if s.target.verify == "truststore":
+        # Setting it again changes nothing: the store itself lacks the issuer.
+        return Fix(
+            "conda already verifies with the operating system's store "
+            "(ssl_verify: truststore), which lacks this issuer: if your "
+            "organisation inspects TLS, add its root CA to that store",
+            why=NEVER_DISABLE_WHY,
+            otherwise="give conda the issuing CA: "
+            + s.commands.set("ssl_verify", "/path/to/ca-bundle.pem"),
+        )
     return Fix(
         "if your organisation inspects TLS, trust the operating system's store",
         (s.commands.set("ssl_verify", "truststore"),),
@@ -225,6 +239,9 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         address = "PROXY_HOST:PORT"
     url, source = s.target.url, s.target.proxy_source
     if code is Code.PROXY_AUTH_FAILED:
+        schemes = s.details.auth_schemes or ()
+        if schemes and not any(x.lower() == "basic" for x in schemes):
+            return _auth_helper(s, schemes), FixLines()
         line = s.commands.set_proxy(url, f"http://USER:<password>@{address}", source)
         return Fix(
             "give the proxy your user and password, with @ : / ? # % in the "
@@ -233,6 +250,15 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         ), _lines(line)
     if code is Code.PROXY_UNREACHABLE:
         return _proxy_down(s, address)
+    if code is Code.PROXY_MISCONFIGURED and s.details.socks_variables is not None:
+        return _without_socks(s), FixLines()
+    if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks == "http":
+        # The same proxy with http://, its user and password kept as
+        # placeholders: without them the next request is a 407.
+        line = s.commands.set_proxy(
+            url, shown_proxy(s.target.proxy or address, "http"), source
+        )
+        return f"write the proxy URL with http:// ({line})", _lines(line)
     if code is Code.PROXY_MISCONFIGURED:
         line = s.commands.set_proxy(url, f"http://{address}", source)
         return f"write the proxy as a full URL: {line}", _lines(line)
@@ -244,6 +270,40 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
     return (
         "ask your network team to allow this host and port through the proxy",
         FixLines(),
+    )
+
+
+def _auth_helper(s: Subject, schemes: tuple[str, ...]) -> str:
+    """A proxy that offers no Basic: a password in the URL changes nothing."""
+    # An example address: the helper's own port is whatever the user starts it on.
+    line = s.commands.set_proxy(s.target.url, HELPER_PROXY, s.target.proxy_source)
+    return (
+        f"this proxy only accepts {', '.join(schemes)}, and conda speaks only Basic: "
+        "run a local helper such as cntlm or px that authenticates for you, and "
+        f"point the proxy setting at it (e.g. {line})"
+    )
+
+
+def _without_socks(s: Subject) -> str:
+    """Install PySocks once without the SOCKS proxy: through it, the install fails too."""
+    names = s.details.socks_variables or ()
+    if not names:  # set in proxy_servers: conda has no per-command override
+        how = (
+            "remove the socks entry from proxy_servers, `conda install pysocks`, "
+            "then put it back"
+        )
+    elif (s.commands.shell or current_shell()) in (Shell.CMD, Shell.POWERSHELL):
+        cmd = " & ".join(f"set {n}=" for n in names)
+        ps = "; ".join(f"$env:{n}=''" for n in names)
+        how = (
+            f"in a new cmd window `{cmd} & conda install pysocks` "
+            f"(PowerShell: `{ps}; conda install pysocks`)"
+        )
+    else:
+        how = f"`env {' '.join(f'-u {n}' for n in names)} conda install pysocks`"
+    return (
+        f"install PySocks once without the SOCKS proxy: {how}; or use an HTTP proxy "
+        "instead"
     )
 
 
@@ -1078,8 +1138,12 @@ ENTRIES: tuple[Entry, ...] = (
             "block page: ask the network team to allow .conda and .tar.bz2 files from "
             "HOST; else tell the mirror's administrators"
         ),
+        # The run always carries its fix (block page or mirror); an error hint
+        # sees only the mismatch, so the default finds out which it is.
         fix=_carried(
-            "tell the mirror's administrators that its files and index differ"
+            "see what the server sends for that URL (`conda netcheck` reads its "
+            "first bytes), then `conda clean --packages --tarballs` and retry once "
+            "it is fixed"
         ),
         report=_mismatch,
     ),
