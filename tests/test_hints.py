@@ -7,7 +7,7 @@ import time
 import pytest
 from conftest import needs_conda, needs_hints
 
-from conda_netcheck.codes import Code
+from conda_netcheck.codes import Code, Layer
 
 pytestmark = needs_conda
 
@@ -569,3 +569,43 @@ def test_an_upper_case_openssl_reason_alone_is_read():
 
     error = _error("CondaSSLError", "[SSL: WRONG_VERSION_NUMBER] (_ssl.c:1006)")
     assert classify(error, Setting(dict(_HTTPS_PROXY))).code is Code.PROXY_MISCONFIGURED
+
+
+# -- One vocabulary: a hint is a catalogue code, its fix the catalogue's ----------
+
+
+@pytest.mark.parametrize(("error", "proxies", "code", "layer", "words"), RULE_CASES)
+def test_a_hint_names_a_catalogue_code_and_gives_that_codes_fix(
+    error, proxies, code, layer, words, monkeypatch
+):
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.diagnosis.catalogue import CATALOGUE
+    from conda_netcheck.hints import CODES, Setting, classify
+
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    hint = classify(error, Setting(dict(proxies), Commands(shell=Shell.POSIX)))
+    if code is None:
+        assert hint is None
+        return
+    assert hint.code in CODES and hint.code in CATALOGUE
+    assert hint.layer in CATALOGUE[hint.code].layers or hint.layer is Layer.PROXY
+    assert hint.hint_code == "netcheck_" + hint.code.value.replace("-", "_")
+
+
+@needs_hints
+def test_a_refused_proxy_from_proxy_servers_is_dropped_with_remove_key(tmp_path):
+    """NO_PROXY does not stop requests using proxy_servers: the fix removes the key."""
+    from conda.base.context import reset_context
+    from conda.exceptions import CondaHTTPError
+
+    condarc = tmp_path / "condarc"
+    condarc.write_text("proxy_servers:\n  https: http://proxy.corp:3128\n")
+    reset_context()
+    error = CondaHTTPError(
+        "x", "https://h.test/c/noarch/repodata.json", None, "Connection refused", "-"
+    )
+    code, text = first_hint(error)
+    assert code == "netcheck_proxy_unreachable"
+    assert "is the proxy proxy.corp:3128 running?" in text
+    assert f"conda config --file {condarc} --remove-key proxy_servers.https" in text
+    assert "NO_PROXY" not in text
