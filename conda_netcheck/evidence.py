@@ -77,7 +77,7 @@ class Details:
     # -- DNS, TCP and the connection ------------------------------------------
     reason: str | None = None  # the DNS failure, "unreachable", or OpenSSL's reason
     failure: str | None = None  # how a connection ended: "reset", "closed", ...
-    when: str | None = None  # "connect", "on-accept"
+    when: str | None = None  # "connect", "on-accept", "handshake"
     address: str | None = None  # host:port
     answers: tuple[str, ...] | None = None  # what DNS answered, when it means "blocked"
     errno: str | None = None  # the socket error's name ("ENETUNREACH")
@@ -101,6 +101,8 @@ class Details:
     accepted_cas: tuple[str, ...] | None = None
     verify_code: int | None = None
     verify_message: str | None = None
+    #: the name a certificate was checked against (a hostname mismatch)
+    hostname: str | None = None
     defects: tuple[StrictDefect, ...] | None = None
     # -- certificates --------------------------------------------------------------
     chain: tuple[CertificateInfo, ...] | None = None

@@ -38,7 +38,6 @@ class Seen:
 
     code: Code
     layer: Layer
-    cause: str  # the cause as the chain shows it
     details: Details = field(default_factory=Details)
 
 
@@ -262,17 +261,24 @@ def classify_texts(
     for rule in RULES:
         seen = rule(error, names, text, proxies)
         if seen is not None:
-            return Hint(seen.code, seen.layer, seen.cause, _fix(seen, proxies))
+            return _hint(seen, proxies)
     return None
 
 
-def _fix(seen: Seen, setting: Setting) -> str:
-    """The catalogue's fix for what the chain shows, written with the run's commands."""
-    from .diagnosis.catalogue import fix_for
+def _hint(seen: Seen, setting: Setting) -> Hint:
+    """The catalogue's words for what the chain shows: the cause, and the fix for this configuration."""
+    from .diagnosis.catalogue import Subject, entry
     from .model import Problem
 
-    problem = Problem(seen.code, seen.layer, seen.cause, details=seen.details)
-    return fix_for(problem, _target(setting), setting.commands) or ""
+    record = entry(seen.code)
+    target = _target(setting)
+    problem = Problem(seen.code, seen.layer, "", details=seen.details)
+    cause = (
+        record.hint(Subject(target, problem, setting.commands)) if record.hint else ""
+    )
+    problem = dataclasses.replace(problem, summary=cause)
+    fix = record.fix(Subject(target, problem, setting.commands)) or ""
+    return Hint(seen.code, seen.layer, cause, fix)
 
 
 def _target(setting: Setting) -> Target:
@@ -302,11 +308,7 @@ def _proxy_for(setting: Setting) -> str | None:
 def _offline(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if "OfflineError" not in names:
         return None
-    return Seen(
-        Code.OFFLINE_MODE,
-        Layer.CONFIG,
-        "conda is in offline mode, so it downloads nothing",
-    )
+    return Seen(Code.OFFLINE_MODE, Layer.CONFIG)
 
 
 _SOCKS_VARIABLES = (
@@ -329,11 +331,7 @@ def _socks(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | 
         if os.environ.get(name, "").lower().startswith("socks")
     )
     return Seen(
-        Code.PROXY_MISCONFIGURED,
-        Layer.PROXY,
-        "the proxy is a SOCKS proxy and PySocks, which requests needs for it, "
-        "is not installed",
-        Details(socks_variables=variables),
+        Code.PROXY_MISCONFIGURED, Layer.PROXY, Details(socks_variables=variables)
     )
 
 
@@ -347,11 +345,9 @@ def _proxy_auth(
     if not _PROXY_407_RE.search(text):
         return None
     scheme = _auth_scheme(error, text)
-    asked = f" with the {scheme} scheme" if scheme else ""
     return Seen(
         Code.PROXY_AUTH_FAILED,
         Layer.PROXY,
-        f"the proxy asked for credentials (407){asked} and none were accepted",
         Details(auth_schemes=(scheme,) if scheme else None),
     )
 
@@ -374,24 +370,12 @@ def _auth_scheme(error: Any, text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _shown_proxy(proxies: Setting) -> str:
-    from .urls import format_address, host_port
-
-    address = host_port(_proxy_for(proxies))
-    return format_address(*address) if address else "PROXY_HOST:PORT"
-
-
 def _renegotiation(
     error: Any, names: Sequence[str], text: str, proxies: Any
 ) -> Seen | None:
     if "UNSAFE_LEGACY_RENEGOTIATION_DISABLED" not in text:
         return None
-    return Seen(
-        Code.TLS_LEGACY_RENEGOTIATION,
-        Layer.TLS,
-        "the server (or a TLS-inspecting proxy) needs unsafe legacy renegotiation, "
-        "which OpenSSL 3 refuses",
-    )
+    return Seen(Code.TLS_LEGACY_RENEGOTIATION, Layer.TLS)
 
 
 def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
@@ -409,22 +393,11 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | No
         None,
     )
     if https_proxy:
-        return Seen(
-            Code.PROXY_MISCONFIGURED,
-            Layer.PROXY,
-            "the TLS handshake with the proxy failed: the proxy URL says https:// "
-            "but most proxies speak plain HTTP on their port (HTTPS downloads stay "
-            "encrypted through the tunnel)",
-            Details(proxy_speaks="http"),
-        )
+        return Seen(Code.PROXY_MISCONFIGURED, Layer.PROXY, Details(proxy_speaks="http"))
     if not eof:
         return None
     return Seen(
-        Code.CONNECTION_RESET,
-        Layer.TLS,
-        "the connection was closed during the TLS handshake (a firewall or proxy "
-        "that filters HTTPS by host name, or a proxy conda does not know of)",
-        Details(failure="closed"),
+        Code.CONNECTION_RESET, Layer.TLS, Details(failure="closed", when="handshake")
     )
 
 
@@ -450,35 +423,21 @@ def _untrusted(
     product = found.name if found else None
     match = _ISSUER_RE.search(text)
     issuer = product or (match.group(1).strip() if match else None)
-    who = f" issued by {issuer}" if issuer else ""
-    details = Details(issuer=issuer, product=product)
+    self_signed = "self-signed" in text or "self signed" in text
+    details = Details(
+        issuer=issuer,
+        product=product,
+        reason="self-signed certificate" if self_signed else None,
+    )
     mismatch = _MISMATCH_RE.search(text)
     if mismatch and not product:  # trusting another CA would not help
-        return Seen(
-            Code.TLS_HOSTNAME_MISMATCH,
-            Layer.TLS,
-            f"the server's certificate{who} is not valid for "
-            f"{mismatch.group(1)}, the name in the channel URL",
-            details,
-        )
+        details = details.merged(hostname=mismatch.group(1))
+        return Seen(Code.TLS_HOSTNAME_MISMATCH, Layer.TLS, details)
     if "expired" in text and not product:
-        return Seen(
-            Code.TLS_EXPIRED,
-            Layer.TLS,
-            f"the server's certificate{who} has expired (or this computer's clock "
-            "is wrong)",
-            details,
-        )
-    if product:  # a known TLS-inspecting product re-signs the connection
-        cause = f"the server presented a certificate{who} that conda does not trust"
-        return Seen(Code.TLS_INTERCEPTED, Layer.TLS, cause, details)
-    if "self-signed" in text or "self signed" in text:
-        cause = f"the server presented a certificate{who} that conda does not trust"
-        if not who:
-            cause += " (often a network box that inspects HTTPS)"
-    else:
-        cause = f"conda cannot verify the server's certificate{who}: its issuer is not in conda's CA bundle"
-    return Seen(Code.TLS_UNTRUSTED, Layer.TLS, cause, details)
+        return Seen(Code.TLS_EXPIRED, Layer.TLS, details)
+    # A known TLS-inspecting product re-signs the connection: tls-intercepted.
+    code = Code.TLS_INTERCEPTED if product else Code.TLS_UNTRUSTED
+    return Seen(code, Layer.TLS, details)
 
 
 def _reset(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
@@ -488,25 +447,17 @@ def _reset(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | 
     # handshake, whose ClientHello names the host: what filters act on.
     tls = "HTTPSConnectionPool" in text or "SSL" in text or "handshake" in text
     layer = Layer.PROXY if proxies else Layer.TLS if tls else Layer.TCP
-    during = "during the TLS handshake " if tls else ""
     return Seen(
         Code.CONNECTION_RESET,
         layer,
-        f"the connection was reset {during}by something on the way (a firewall or "
-        "filtering proxy that blocks this host)",
-        Details(failure="reset"),
+        Details(failure="reset", when="handshake" if tls else None),
     )
 
 
 def _checksum(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if "ChecksumMismatchError" not in names:
         return None
-    return Seen(
-        Code.DOWNLOAD_MISMATCH,
-        Layer.CONTENT,
-        "the downloaded file is not the package the channel lists: often a proxy or "
-        "firewall block page, a captive portal or a truncated download in its place",
-    )
+    return Seen(Code.DOWNLOAD_MISMATCH, Layer.CONTENT)
 
 
 def _refused(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
@@ -514,17 +465,9 @@ def _refused(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen 
         return None
     if proxies:
         return Seen(
-            Code.PROXY_UNREACHABLE,
-            Layer.PROXY,
-            f"the connection was refused: is the proxy {_shown_proxy(proxies)} running?",
-            Details(cause=Code.CONNECTION_REFUSED),
+            Code.PROXY_UNREACHABLE, Layer.PROXY, Details(cause=Code.CONNECTION_REFUSED)
         )
-    return Seen(
-        Code.CONNECTION_REFUSED,
-        Layer.TCP,
-        "the server refused the connection (nothing listens on that port, or a "
-        "firewall rejects it)",
-    )
+    return Seen(Code.CONNECTION_REFUSED, Layer.TCP)
 
 
 _DNS_TEXTS = (
@@ -540,7 +483,7 @@ _DNS_TEXTS = (
 def _dns(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if not any(needle in text for needle in _DNS_TEXTS):
         return None
-    return Seen(Code.DNS_FAILURE, Layer.DNS, "the host name could not be resolved")
+    return Seen(Code.DNS_FAILURE, Layer.DNS)
 
 
 RULES = (

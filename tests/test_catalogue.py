@@ -171,3 +171,28 @@ def test_every_entry_names_its_parts():
     assert len(calls) == len(catalogue.ENTRIES) == len(CATALOGUE)
     positional = [f"line {call.lineno}" for call in calls if call.args]
     assert positional == []
+
+
+def test_every_code_an_error_hint_names_has_its_hint_sentence_and_fix():
+    """A hint's words are its code's: the cause sentence and the fix live in the entry."""
+    from conda_netcheck.hints import CODES
+
+    for code in CODES:
+        subject = _subject(code, "http://proxy.corp.test:3128")
+        hint = CATALOGUE[code].hint
+        assert hint is not None, f"{code} has no hint sentence"
+        assert hint(subject) and "SUMMARY" not in hint(subject)
+        assert CATALOGUE[code].fix(subject)
+    # A code no hint names has no hint sentence to keep in step.
+    assert {c for c in Code if CATALOGUE[c].hint is not None} == CODES
+
+
+def test_the_trust_fix_never_suggests_truststore_when_it_is_already_set():
+    """ssl_verify: truststore already: setting it again changes nothing."""
+    subject = _subject(Code.TLS_UNTRUSTED)
+    target = Target(subject.target.url, "team", "noarch", verify="truststore")
+    fix = fix_for(subject.problem.amended(fix=None), target, subject.commands)
+    assert "--set ssl_verify truststore" not in fix
+    assert "(ssl_verify: truststore), which lacks this issuer" in fix
+    assert "conda config --set ssl_verify /path/to/ca-bundle.pem" in fix
+    assert "false" not in fix.replace("never set ssl_verify to false", "")

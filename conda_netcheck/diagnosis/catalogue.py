@@ -26,7 +26,7 @@ from ..config.commands import (
 from ..config.netconfig import CONDA_READ_TIMEOUT
 from ..evidence import Details, ResetCause
 from ..fixtext import Fix, FixLines
-from ..urls import format_address, port_of, shown_address, shown_proxy
+from ..urls import format_address, host_port, port_of, shown_address, shown_proxy
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
@@ -134,6 +134,9 @@ class Entry:
     #: the network team's report: by default the fix as the user reads it
     report: Callable[[Subject], Action] = _mine
     severity: Status = Status.ERROR
+    #: the cause as conda's error hint states it, from what the exception
+    #: chain shows (the subject's details); None: no hint names this code
+    hint: Callable[[Subject], str] | None = None
 
     def table_row(self) -> str:
         """This code's row of the table of codes (docs/codes-table.md)."""
@@ -443,6 +446,71 @@ def _mismatch(s: Subject) -> Action:
     return Action(Actor.SERVER, f"{s.address}: {summary}")
 
 
+# -- What an error hint says a code's cause is, from the exception chain -------
+
+
+def _issued(s: Subject) -> str:
+    issuer = s.details.issuer
+    return f" issued by {issuer}" if issuer else ""
+
+
+def _untrusted_hint(s: Subject) -> str:
+    if s.details.product or "self" in (s.details.reason or ""):
+        said = (
+            f"the server presented a certificate{_issued(s)} that conda does not trust"
+        )
+        return (
+            said
+            if s.details.issuer
+            else said + " (often a network box that inspects HTTPS)"
+        )
+    return (
+        f"conda cannot verify the server's certificate{_issued(s)}: its issuer is "
+        "not in conda's CA bundle"
+    )
+
+
+def _misconfigured_hint(s: Subject) -> str:
+    if s.details.socks_variables is not None:
+        return (
+            "the proxy is a SOCKS proxy and PySocks, which requests needs for it, "
+            "is not installed"
+        )
+    if s.details.proxy_speaks == "http":
+        return (
+            "the TLS handshake with the proxy failed: the proxy URL says https:// "
+            "but most proxies speak plain HTTP on their port (HTTPS downloads stay "
+            "encrypted through the tunnel)"
+        )
+    return "the proxy setting cannot be used as it is written"
+
+
+def _auth_hint(s: Subject) -> str:
+    schemes = s.details.auth_schemes
+    asked = f" with the {' or '.join(schemes)} scheme" if schemes else ""
+    return f"the proxy asked for credentials (407){asked} and none were accepted"
+
+
+def _reset_hint(s: Subject) -> str:
+    if s.details.failure == "closed":
+        return (
+            "the connection was closed during the TLS handshake (a firewall or proxy "
+            "that filters HTTPS by host name, or a proxy conda does not know of)"
+        )
+    during = "during the TLS handshake " if s.details.when == "handshake" else ""
+    return (
+        f"the connection was reset {during}by something on the way (a firewall or "
+        "filtering proxy that blocks this host)"
+    )
+
+
+def _unreachable_hint(s: Subject) -> str:
+    # Only a proxy's host:port is named: not a phrase for an unusable URL.
+    address = host_port(s.target.proxy) if s.target.proxy else None
+    shown = format_address(*address) if address else "PROXY_HOST:PORT"
+    return f"the connection was refused: is the proxy {shown} running?"
+
+
 ENTRIES: tuple[Entry, ...] = (
     Entry(
         code=Code.OK,
@@ -464,6 +532,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         table_fix="`conda config --file FILE --set offline false`, or `unset CONDA_OFFLINE`",
         fix=_offline,
+        hint=_fixed("conda is in offline mode, so it downloads nothing"),
     ),
     Entry(
         code=Code.DNS_FAILURE,
@@ -489,6 +558,7 @@ ENTRIES: tuple[Entry, ...] = (
                 + ("" if s.proxy else " (or give conda the proxy that resolves it)")
             ),
         ),
+        hint=_fixed("the host name could not be resolved"),
     ),
     Entry(
         code=Code.DNS_BLOCKED,
@@ -533,6 +603,10 @@ ENTRIES: tuple[Entry, ...] = (
                 f"allow outbound TCP to {s.address} (or via the proxy): the "
                 "connection is rejected (a firewall's reject, or nothing listens on that port)"
             ),
+        ),
+        hint=_fixed(
+            "the server refused the connection (nothing listens on that port, or a "
+            "firewall rejects it)"
         ),
     ),
     Entry(
@@ -724,6 +798,7 @@ ENTRIES: tuple[Entry, ...] = (
             + ")"
             + (f": {s.problem.fix}" if s.problem and s.problem.fix else ""),
         ),
+        hint=_misconfigured_hint,
     ),
     Entry(
         code=Code.PROXY_UNREACHABLE,
@@ -748,6 +823,7 @@ ENTRIES: tuple[Entry, ...] = (
                 f"{s.proxy}, or tell the user the right proxy address"
             ),
         ),
+        hint=_unreachable_hint,
     ),
     Entry(
         code=Code.PROXY_AUTH_FAILED,
@@ -760,6 +836,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_proxy_fix,
         report=_proxy_auth,
+        hint=_auth_hint,
     ),
     Entry(
         code=Code.PROXY_REFUSED,
@@ -790,6 +867,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_trust_fix,
         report=_untrusted,
+        hint=_untrusted_hint,
     ),
     Entry(
         code=Code.TLS_INTERCEPTED,
@@ -805,6 +883,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_trust_fix,
         report=_untrusted,
+        hint=_untrusted_hint,
     ),
     Entry(
         code=Code.TLS_EXPIRED,
@@ -822,6 +901,10 @@ ENTRIES: tuple[Entry, ...] = (
                 f"the certificate of {s.host} is outside its validity dates (or "
                 "this machine's clock is wrong: date -u)"
             ),
+        ),
+        hint=lambda s: (
+            f"the server's certificate{_issued(s)} has expired (or this computer's "
+            "clock is wrong)"
         ),
     ),
     Entry(
@@ -859,6 +942,10 @@ ENTRIES: tuple[Entry, ...] = (
                 f"the certificate presented for {s.host} names other hosts: a "
                 "device on the path answers in its place, or the server is misconfigured"
             ),
+        ),
+        hint=lambda s: (
+            f"the server's certificate{_issued(s)} is not valid for "
+            f"{s.details.hostname or s.host}, the name in the channel URL"
         ),
     ),
     Entry(
@@ -1146,6 +1233,11 @@ ENTRIES: tuple[Entry, ...] = (
             "it is fixed"
         ),
         report=_mismatch,
+        hint=_fixed(
+            "the downloaded file is not the package the channel lists: often a proxy "
+            "or firewall block page, a captive portal or a truncated download in its "
+            "place"
+        ),
     ),
     Entry(
         code=Code.INDEX_CORRUPT,
@@ -1357,6 +1449,7 @@ TRANSPORT_ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_reset_fix,
         report=_reset_report,
+        hint=_reset_hint,
     ),
     Entry(
         code=Code.CLIENT_CERT_REQUIRED,
@@ -1461,6 +1554,10 @@ TRANSPORT_ENTRIES: tuple[Entry, ...] = (
                 "in between) lacks secure renegotiation (RFC 5746), which OpenSSL 3 "
                 "clients refuse: update it"
             ),
+        ),
+        hint=_fixed(
+            "the server (or a TLS-inspecting proxy) needs unsafe legacy "
+            "renegotiation, which OpenSSL 3 refuses"
         ),
     ),
 )
