@@ -1,8 +1,11 @@
-"""Hints appended to conda's network errors: the likely layer and fix, found without network.
+"""Hints appended to conda's network errors: the likely code, its layer and fix, found without network.
 
 conda renders these while it prints the error, so classifying reads only the
 exception chain (classes, messages, a response conda kept) and conda's
-settings already in memory; `conda netcheck` is named as the proof.
+settings already in memory; `conda netcheck` is named as the proof. A rule
+reads the chain into a diagnosis code and typed evidence; the words, the
+cause and the fix, are the catalogue's for that code, written with the
+commands of this configuration (as `conda netcheck` writes them).
 """
 
 from __future__ import annotations
@@ -233,14 +236,12 @@ def _safe_str(exc: BaseException) -> str:
 
 def classify(error: BaseException, proxies: Setting | None = None) -> Hint | None:
     """The most likely cause of a network error, from its chain alone."""
-    from dataclasses import replace
-
     from .lastfailure import failing_url
 
     proxies = Setting() if proxies is None else proxies
     url = failing_url(error)
     if url:  # a fix for an http:// channel sets proxy_servers.http, not .https
-        proxies = replace(proxies, url=url)
+        proxies = dataclasses.replace(proxies, url=url)
     names, text = chain_texts(error)
     return classify_texts(names, text, proxies, error)
 

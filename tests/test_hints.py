@@ -609,3 +609,20 @@ def test_a_refused_proxy_from_proxy_servers_is_dropped_with_remove_key(tmp_path)
     assert "is the proxy proxy.corp:3128 running?" in text
     assert f"conda config --file {condarc} --remove-key proxy_servers.https" in text
     assert "NO_PROXY" not in text
+
+
+def test_without_a_url_the_fix_names_the_host_and_port_urllib3_named():
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.hints import Setting, classify_texts
+
+    text = (
+        "HTTPSConnectionPool(host='repo.corp.test', port=8443): Max retries exceeded "
+        "(Caused by NewConnectionError('Failed to establish a new connection: "
+        "[Errno 111] Connection refused'))"
+    )
+    hint = classify_texts(
+        ["CondaHTTPError"], text, Setting(commands=Commands(shell=Shell.POSIX))
+    )
+    assert hint.code is Code.CONNECTION_REFUSED
+    assert hint.fix.startswith("check the port of repo.corp.test:8443 ")
+    assert "channel_host" not in hint.fix
