@@ -471,6 +471,8 @@ def _refused(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen 
     return Seen(Code.CONNECTION_REFUSED, Layer.TCP)
 
 
+#: urllib3 when the proxy's own connection fails ("Unable to connect to proxy").
+_PROXY_DOWN_RE = re.compile(r"Unable to connect to proxy", re.I)
 _DNS_TEXTS = (
     "Name or service not known",
     "nodename nor servname",
@@ -484,6 +486,12 @@ _DNS_TEXTS = (
 def _dns(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if not any(needle in text for needle in _DNS_TEXTS):
         return None
+    if _proxy_for(proxies) and _PROXY_DOWN_RE.search(text):
+        # urllib3 resolves the proxy's name, not the channel's: the proxy is
+        # what cannot be reached.
+        return Seen(
+            Code.PROXY_UNREACHABLE, Layer.PROXY, Details(cause=Code.DNS_FAILURE)
+        )
     return Seen(Code.DNS_FAILURE, Layer.DNS)
 
 

@@ -280,6 +280,14 @@ def _error(name: str, message: str) -> BaseException:
     return cls(message)
 
 
+#: What requests raises when the proxy's own name does not resolve (urllib3 2).
+_PROXY_NOT_RESOLVED = (
+    "HTTPSConnectionPool(host='repo.example.test', port=443): Max retries exceeded "
+    "with url: /x (Caused by ProxyError('Unable to connect to proxy', "
+    "NameResolutionError(\"HTTPConnection(host='proxy.corp', port=8080): Failed to "
+    "resolve 'proxy.corp' ([Errno -2] Name or service not known)\")))"
+)
+
 RULE_CASES = [
     # (error, proxies, the catalogue code, layer, words in the cause or fix)
     pytest.param(_error("OfflineError", "offline"), {}, Code.OFFLINE_MODE, "config", ["offline mode", "--set offline false"], id="offline"),
@@ -316,6 +324,7 @@ RULE_CASES = [
     pytest.param(_error("CondaHTTPError", "Temporary failure in name resolution"), {}, Code.DNS_FAILURE, "dns", [], id="dns-temporary"),
     pytest.param(_error("CondaHTTPError", "Failed to resolve 'h'"), {}, Code.DNS_FAILURE, "dns", [], id="dns-urllib3"),
     pytest.param(_error("CondaHTTPError", "No address associated with hostname"), {}, Code.DNS_FAILURE, "dns", [], id="dns-no-address"),
+    pytest.param(_error("ProxyError", _PROXY_NOT_RESOLVED), _HTTP_PROXY, Code.PROXY_UNREACHABLE, "proxy", ["the proxy's host name could not be resolved (proxy.corp:8080)"], id="dns-proxy"),
     pytest.param(_error("CondaHTTPError", "HTTP 418 I'M A TEAPOT"), {}, None, None, [], id="unknown"),
 ]  # fmt: skip
 
@@ -514,6 +523,7 @@ HINT_TEXTS = {
     'dns-temporary': ('the host name could not be resolved', 'check the host name channel_host in your configuration; if it only resolves inside your company network, connect to it (VPN) or use the proxy: conda config --set proxy_servers.https http://PROXY_HOST:PORT'),
     'dns-urllib3': ('the host name could not be resolved', 'check the host name channel_host in your configuration; if it only resolves inside your company network, connect to it (VPN) or use the proxy: conda config --set proxy_servers.https http://PROXY_HOST:PORT'),
     'dns-no-address': ('the host name could not be resolved', 'check the host name channel_host in your configuration; if it only resolves inside your company network, connect to it (VPN) or use the proxy: conda config --set proxy_servers.https http://PROXY_HOST:PORT'),
+    'dns-proxy': ("the proxy's host name could not be resolved (proxy.corp:8080)", 'proxy.corp:8080 is not a proxy that answers: start it, or point the proxy at the right one: 1. conda config --set proxy_servers.https http://PROXY_HOST:PORT; else if you need no proxy: export NO_PROXY=repo.example.test'),
 }  # fmt: skip
 
 

@@ -423,6 +423,22 @@ def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(
 
 
 @needs_hints
+def test_a_proxy_whose_name_does_not_resolve_is_named_not_the_channel(home):
+    """urllib3 resolves the proxy's name, not the channel's: the hint is at the proxy."""
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    settings = channels(url)
+    settings["proxy_servers"] = {"http": "http://proxy.netcheck-hints.invalid:3128"}
+    env = conda_env(home, settings)
+    proc = conda(env, "search", "--override-channels", "-c", url, "x")
+    assert (
+        "(netcheck_proxy_unreachable) proxy layer: the proxy's host name could not "
+        "be resolved (proxy.netcheck-hints.invalid:3128)"
+    ) in proc.stderr, proc.stderr
+    assert "--remove-key proxy_servers.http" in proc.stderr
+    assert "check the host name 127.0.0.1" not in proc.stderr
+
+
+@needs_hints
 def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home, tmp_path):
     # Hide PySocks wherever it is installed: urllib3 then lacks SOCKS support.
     shim = tmp_path / "no-pysocks"

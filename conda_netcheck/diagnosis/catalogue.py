@@ -508,6 +508,8 @@ def _unreachable_hint(s: Subject) -> str:
     # Only a proxy's host:port is named: not a phrase for an unusable URL.
     address = host_port(s.target.proxy) if s.target.proxy else None
     shown = format_address(*address) if address else "PROXY_HOST:PORT"
+    if s.details.cause is Code.DNS_FAILURE:
+        return f"the proxy's host name could not be resolved ({shown})"
     return f"the connection was refused: is the proxy {shown} running?"
 
 
