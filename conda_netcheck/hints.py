@@ -424,12 +424,7 @@ def _untrusted(
     product = found.name if found else None
     match = _ISSUER_RE.search(text)
     issuer = product or (match.group(1).strip() if match else None)
-    self_signed = "self-signed" in text or "self signed" in text
-    details = Details(
-        issuer=issuer,
-        product=product,
-        reason="self-signed certificate" if self_signed else None,
-    )
+    details = Details(issuer=issuer, product=product, verify_code=_verify_code(text))
     mismatch = _MISMATCH_RE.search(text)
     if mismatch and not product:  # trusting another CA would not help
         details = details.merged(hostname=mismatch.group(1))
@@ -439,6 +434,15 @@ def _untrusted(
     # A known TLS-inspecting product re-signs the connection: tls-intercepted.
     code = Code.TLS_INTERCEPTED if product else Code.TLS_UNTRUSTED
     return Seen(code, Layer.TLS, details)
+
+
+def _verify_code(text: str) -> int | None:
+    """OpenSSL's verify code for a self-signed certificate, from its message."""
+    if re.search(r"self[- ]signed certificate in certificate chain", text):
+        return 19  # X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+    if re.search(r"self[- ]signed", text):
+        return 18  # X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+    return None
 
 
 def _reset(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:

@@ -35,6 +35,8 @@ NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
 #: The same caution as a Fix's why (shown with -v).
 NEVER_DISABLE_WHY = NEVER_DISABLE.strip("()")
 CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
+#: OpenSSL's verify codes for a self-signed certificate, alone or atop a chain.
+SELF_SIGNED = (18, 19)
 #: Where a local authenticating helper (cntlm, px) listens in the fix's example.
 HELPER_PROXY = "http://127.0.0.1:3128"
 
@@ -455,7 +457,7 @@ def _issued(s: Subject) -> str:
 
 
 def _untrusted_hint(s: Subject) -> str:
-    if s.details.product or "self" in (s.details.reason or ""):
+    if s.details.product or s.details.verify_code in SELF_SIGNED:
         said = (
             f"the server presented a certificate{_issued(s)} that conda does not trust"
         )
