@@ -77,7 +77,7 @@ class Details:
     # -- DNS, TCP and the connection ------------------------------------------
     reason: str | None = None  # the DNS failure, "unreachable", or OpenSSL's reason
     failure: str | None = None  # how a connection ended: "reset", "closed", ...
-    when: str | None = None  # "connect", "on-accept"
+    when: str | None = None  # "connect", "on-accept", "handshake"
     address: str | None = None  # host:port
     answers: tuple[str, ...] | None = None  # what DNS answered, when it means "blocked"
     errno: str | None = None  # the socket error's name ("ENETUNREACH")
@@ -91,6 +91,8 @@ class Details:
     x_squid_error: str | None = None
     method: str | None = None  # the request the proxy answered, "CONNECT h:443"
     auth_schemes: tuple[str, ...] | None = None
+    #: SOCKS without PySocks: the variables that name the SOCKS proxy (none: proxy_servers)
+    socks_variables: tuple[str, ...] | None = None
     # -- TLS ---------------------------------------------------------------------
     offered: str | None = None  # the TLS versions this client offers
     port_speaks: str | None = None  # "http" or "tls": the other protocol answered
@@ -99,6 +101,8 @@ class Details:
     accepted_cas: tuple[str, ...] | None = None
     verify_code: int | None = None
     verify_message: str | None = None
+    #: the name a certificate was checked against (a hostname mismatch)
+    hostname: str | None = None
     defects: tuple[StrictDefect, ...] | None = None
     # -- certificates --------------------------------------------------------------
     chain: tuple[CertificateInfo, ...] | None = None

@@ -241,3 +241,28 @@ def test_a_dead_proxy_variable_over_condas_own_setting_is_unset(
     if configured:
         (key,) = configured
         assert f"HTTP_PROXY overrides {key} (set in {configured[key]})" in fix
+
+
+def test_every_code_an_error_hint_names_has_its_hint_sentence_and_fix():
+    """A hint's words are its code's: the cause sentence and the fix live in the entry."""
+    from conda_netcheck.failure.hints import CODES
+
+    for code in CODES:
+        subject = _subject(code, "http://proxy.corp.test:3128")
+        hint = CATALOGUE[code].hint
+        assert hint is not None, f"{code} has no hint sentence"
+        assert hint(subject) and "SUMMARY" not in hint(subject)
+        assert CATALOGUE[code].fix(subject)
+    # A code no hint names has no hint sentence to keep in step.
+    assert {c for c in Code if CATALOGUE[c].hint is not None} == CODES
+
+
+def test_the_trust_fix_never_suggests_truststore_when_it_is_already_set():
+    """ssl_verify: truststore already: setting it again changes nothing."""
+    subject = _subject(Code.TLS_UNTRUSTED)
+    target = Target(subject.target.url, "team", "noarch", verify="truststore")
+    fix = fix_for(subject.problem.amended(fix=None), target, subject.commands)
+    assert "--set ssl_verify truststore" not in fix
+    assert "(ssl_verify: truststore), which lacks this issuer" in fix
+    assert "conda config --set ssl_verify /path/to/ca-bundle.pem" in fix
+    assert "false" not in fix.replace("never set ssl_verify to false", "")

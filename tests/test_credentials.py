@@ -11,17 +11,21 @@ from urllib.parse import quote_plus
 import pytest
 from conftest import needs_conda
 
+from conda_netcheck.config.commands import Commands, Shell
 from conda_netcheck.config.credentials import (
     Credential,
     CredentialKind,
-    advice_for_status,
     anaconda_client_token,
     credentials_for,
     netrc_credential,
     netrc_path,
+    url_credentials,
+)
+from conda_netcheck.config.sources import SettingSource
+from conda_netcheck.diagnosis.refusals import (
+    advice_for_status,
     server_reason,
     tos_or_rate_fix,
-    url_credentials,
 )
 
 TOKEN = "tk-Planted7Token9"
@@ -123,7 +127,9 @@ def test_unparsable_netrc_names_the_line_not_the_content(tmp_path, monkeypatch):
 
     assert not credential.sent
     assert credential.detail.startswith("cannot be parsed (line 2)")
-    _, fix = advice_for_status(401, "private.example.com", [credential], None)
+    _, fix = advice_for_status(
+        401, "private.example.com", [credential], None, Commands()
+    )
     assert fix.startswith(f"fix the syntax of {path} at line 2")
     assert_no_secret(texts([credential]) + fix)
 
@@ -436,7 +442,7 @@ def test_anaconda_auth_handler_token_state_is_reported(
         import anaconda_auth  # noqa: F401
     except ImportError:
         assert not handler.sent and "conda install anaconda-auth" in handler.warnings[0]
-        _, fix = advice_for_status(401, "repo.anaconda.cloud", found, None)
+        _, fix = advice_for_status(401, "repo.anaconda.cloud", found, None, Commands())
         assert fix == (
             "install the auth handler, then your token: conda install anaconda-auth, "
             "then anaconda token install"
@@ -731,10 +737,43 @@ ADVICE = [
 def test_advice_for_401_and_403(
     status, host, credentials, channel, suffix_part, fix_part
 ):
-    suffix, fix = advice_for_status(status, host, credentials, None, channel=channel)
+    suffix, fix = advice_for_status(
+        status, host, credentials, None, Commands(), channel=channel
+    )
 
     assert suffix_part in suffix
     assert fix_part in fix
+
+
+@pytest.mark.parametrize(
+    "commands, line",
+    [
+        pytest.param(
+            Commands({"add_anaconda_token": SettingSource.file("/envs/x/.condarc")}),
+            "conda config --file /envs/x/.condarc --set add_anaconda_token false",
+            id="set-in-an-environments-condarc",
+        ),
+        pytest.param(
+            Commands(
+                {
+                    "add_anaconda_token": SettingSource.variable(
+                        "CONDA_ADD_ANACONDA_TOKEN"
+                    )
+                },
+                shell=Shell.FISH,
+            ),
+            "set -gx CONDA_ADD_ANACONDA_TOKEN false",
+            id="set-by-a-variable-in-fish",
+        ),
+    ],
+)
+def test_a_refusals_fix_changes_the_setting_where_the_runs_commands_say(commands, line):
+    """The fix is written with the run's commands, not with a guess of its own."""
+    _, fix = advice_for_status(
+        401, "conda.anaconda.org", [CLIENT], None, commands, channel="conda-forge"
+    )
+
+    assert f"stop conda adding your anaconda.org token here: {line} " in fix
 
 
 def test_advice_quotes_the_server_and_prefers_the_tos_fix():
@@ -743,6 +782,7 @@ def test_advice_quotes_the_server_and_prefers_the_tos_fix():
         "repo.anaconda.com",
         [NOTHING],
         "Terms of Service not accepted",
+        Commands(),
         channel="https://repo.anaconda.com/pkgs/main",
     )
 
@@ -780,7 +820,12 @@ def test_planted_secrets_never_appear_in_any_returned_text(tmp_path, monkeypatch
             )
             outputs.extend(
                 advice_for_status(
-                    status, "private.example.com", found, reason, channel=url
+                    status,
+                    "private.example.com",
+                    found,
+                    reason,
+                    Commands(),
+                    channel=url,
                 )
             )
             outputs.append(
@@ -812,6 +857,8 @@ def test_planted_secrets_never_appear_through_conda(
     ):
         found = credentials_for(url)
         outputs.append(texts(found))
-        outputs.extend(advice_for_status(401, "private.example.com", found, None))
+        outputs.extend(
+            advice_for_status(401, "private.example.com", found, None, Commands())
+        )
 
     assert_no_secret("\n".join(outputs))

@@ -35,7 +35,7 @@ def test_a_407_on_an_https_channel_leaves_out_the_http_proxy_warning(
             env.pop("CURL_CA_BUNDLE", None)
             proc = conda(env, "search", "--override-channels", "-c", server.url, "x")
             shown = conda(env, "netcheck", "--timeout", "2")
-    assert "(netcheck_proxy_auth) proxy layer:" in proc.stderr, proc.stderr
+    assert "(netcheck_proxy_auth_failed) proxy layer:" in proc.stderr, proc.stderr
     assert NO_HTTP_PROXY not in proc.stderr
     assert NO_HTTP_PROXY in shown.stdout  # the run itself still says it
 

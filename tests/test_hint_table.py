@@ -10,31 +10,32 @@ from __future__ import annotations
 import pytest
 from conda_messages import MESSAGES
 
+from conda_netcheck.codes import Code
 from conda_netcheck.failure.hints import Setting, classify_texts
 
 PLAIN_PROXY = {"http": "http://127.0.0.1:3128", "https": "http://127.0.0.1:3128"}
 TLS_PROXY = {"http": "https://127.0.0.1:3128", "https": "https://127.0.0.1:3128"}
 
-# failure class, the proxies configured, hint kind, layer, said, never said
+# failure class, the proxies configured, the catalogue code, layer, said, never said
 TABLE = [
-    ("connection_refused", {}, "connection_refused", "tcp", "refused the connection", None),
-    ("dns", {}, "dns", "dns", "could not be resolved", None),
-    ("tls_untrusted", {}, "tls_untrusted", "tls",
+    ("connection_refused", {}, Code.CONNECTION_REFUSED, "tcp", "refused the connection", None),
+    ("dns", {}, Code.DNS_FAILURE, "dns", "could not be resolved", None),
+    ("tls_untrusted", {}, Code.TLS_UNTRUSTED, "tls",
      "conda cannot verify the server's certificate: its issuer is not in conda's CA bundle",
      "issued by certificate"),
-    ("tls_self_signed", {}, "tls_untrusted", "tls",
+    ("tls_self_signed", {}, Code.TLS_UNTRUSTED, "tls",
      "the server presented a certificate that conda does not trust", "issued by"),
-    ("tls_expired", {}, "tls_expired", "tls", "has expired", "truststore"),
-    ("tls_hostname_mismatch", {}, "tls_hostname_mismatch", "tls",
+    ("tls_expired", {}, Code.TLS_EXPIRED, "tls", "has expired", "truststore"),
+    ("tls_hostname_mismatch", {}, Code.TLS_HOSTNAME_MISMATCH, "tls",
      "is not valid for 127.0.0.1, the name in the channel URL", "truststore"),
-    ("connection_reset", {}, "connection_reset", "tls", "reset during the TLS handshake",
+    ("connection_reset", {}, Code.CONNECTION_RESET, "tls", "reset during the TLS handshake",
      None),
-    ("tls_eof", {}, "tls_eof", "tls", "closed during the TLS handshake", None),
-    ("proxy_auth", PLAIN_PROXY, "proxy_auth", "proxy", "asked for credentials (407)",
-     None),
-    ("proxy_https_scheme", TLS_PROXY, "proxy_https_scheme", "proxy",
+    ("tls_eof", {}, Code.CONNECTION_RESET, "tls", "closed during the TLS handshake", None),
+    ("proxy_auth", PLAIN_PROXY, Code.PROXY_AUTH_FAILED, "proxy",
+     "asked for credentials (407)", None),
+    ("proxy_https_scheme", TLS_PROXY, Code.PROXY_MISCONFIGURED, "proxy",
      "the proxy URL says https://", None),
-    ("checksum_mismatch", {}, "checksum_mismatch", "content",
+    ("checksum_mismatch", {}, Code.DOWNLOAD_MISMATCH, "content",
      "is not the package the channel lists", None),
     ("http_500", {}, None, None, None, None),  # no cause to name: `conda netcheck`
 ]  # fmt: skip
@@ -52,18 +53,21 @@ def test_the_table_covers_every_class_collected():
 
 
 @pytest.mark.parametrize(
-    ("release", "failure", "proxies", "kind", "layer", "said", "never"), CASES
+    ("release", "failure", "proxies", "code", "layer", "said", "never"), CASES
 )
 def test_the_hint_names_the_class_conda_printed(
-    release, failure, proxies, kind, layer, said, never
+    release, failure, proxies, code, layer, said, never
 ):
     names, text = MESSAGES[release][failure]
     cause = classify_texts(names, text, Setting(proxies))
-    if kind is None:
+    if code is None:
         assert cause is None
         return
     assert cause is not None, text
-    assert (cause.kind, cause.layer.value) == (kind, layer)
+    assert (cause.code, cause.layer.value) == (code, layer)
+    # The fix is the catalogue's for that code, never one of the hint's own.
+    assert cause.fix
+    assert cause.hint_code == "netcheck_" + code.value.replace("-", "_")
     assert said in cause.text()
     if never:
         assert never not in cause.text()
@@ -75,6 +79,9 @@ def test_truststore_is_not_suggested_when_conda_already_uses_it(release):
     names, text = MESSAGES[release]["tls_untrusted"]
     already = classify_texts(names, text, Setting(ssl_verify="truststore"))
     assert "--set ssl_verify truststore" not in already.text()
-    assert "conda already trusts the operating system's store" in already.text()
+    assert (
+        "conda already verifies with the operating system's store (ssl_verify: "
+        "truststore), which lacks this issuer" in already.text()
+    )
     default = classify_texts(names, text, Setting())
-    assert "`conda config --set ssl_verify truststore`" in default.text()
+    assert "conda config --set ssl_verify truststore;" in default.text()

@@ -249,7 +249,7 @@ def test_proxy_407_is_recorded_without_the_password(home, tmp_path, channel_root
     assert record["chain"][0]["type"] == "ProxyError"
     assert "407" in json.dumps(record["chain"])
     assert f"127.0.0.1:{server.port}" in record["url"]
-    assert "(netcheck_proxy_auth) proxy layer:" in proc.stderr
+    assert "(netcheck_proxy_auth_failed) proxy layer:" in proc.stderr
     # The fix edits the file that sets the key ($CONDARC here), and the value
     # is quoted: `<password>` would be a shell redirection otherwise.
     rc = home / "condarc.yml"
@@ -283,7 +283,7 @@ def test_checksum_mismatch_records_the_package_url_and_netcheck_sees_the_block_p
             "netcheck-blocked",
         )
         assert proc.returncode != 0
-        assert "(netcheck_checksum_mismatch) content layer:" in proc.stderr
+        assert "(netcheck_download_mismatch) content layer:" in proc.stderr
         record = record_of(home)
         assert record["url"] == f"{server.url}/t/<TOKEN>/noarch/{name}"
         assert record["chain"][0]["type"] == "ChecksumMismatchError"
@@ -385,15 +385,17 @@ def test_tls_eof_hint_names_the_handshake(home):
         env = conda_env(home, channels(url))
         proc = conda(env, "search", "--override-channels", "-c", url, "x")
     assert "EOF occurred in violation of protocol" in proc.stderr
-    assert "(netcheck_tls_eof) tls layer: the connection was closed during the TLS" in (
-        proc.stderr
-    )
+    # A close during the handshake is the catalogue's connection-reset.
+    assert (
+        "(netcheck_connection_reset) tls layer: the connection was closed during "
+        "the TLS handshake"
+    ) in proc.stderr
 
 
 @needs_hints
 @pytest.mark.parametrize(
     "userinfo, shown",
-    [("", "http://127.0.0.1:{port}`"), (f"alice:{SECRET}@", None)],
+    [("", "http://127.0.0.1:{port})"), (f"alice:{SECRET}@", None)],
     ids=["no-credentials", "credentials-kept-as-placeholders"],
 )
 def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(
@@ -407,17 +409,33 @@ def test_https_proxy_url_for_a_plain_proxy_gets_the_http_fix(
         proc = conda(env, "search", "--override-channels", "-c", channel.url, "x")
     assert proc.returncode != 0
     expected = (
-        "(netcheck_proxy_https_scheme) proxy layer: the TLS handshake with the "
+        "(netcheck_proxy_misconfigured) proxy layer: the TLS handshake with the "
         "proxy failed"
     )
     assert expected in proc.stderr, proc.stderr
     # The channel is http://: its proxy is proxy_servers.http. Without the
     # user and password the fixed proxy would answer 407.
-    shown = shown or "'http://USER:<password>@127.0.0.1:{port}'`"
+    shown = shown or "'http://USER:<password>@127.0.0.1:{port}')"
     assert f"proxy_servers.http {shown.format(port=proxy.port)}" in proc.stderr, (
         proc.stderr
     )
     assert_no_secret(proc.stderr)
+
+
+@needs_hints
+def test_a_proxy_whose_name_does_not_resolve_is_named_not_the_channel(home):
+    """urllib3 resolves the proxy's name, not the channel's: the hint is at the proxy."""
+    url = f"http://127.0.0.1:{closed_port()}/demo"
+    settings = channels(url)
+    settings["proxy_servers"] = {"http": "http://proxy.netcheck-hints.invalid:3128"}
+    env = conda_env(home, settings)
+    proc = conda(env, "search", "--override-channels", "-c", url, "x")
+    assert (
+        "(netcheck_proxy_unreachable) proxy layer: the proxy's host name could not "
+        "be resolved (proxy.netcheck-hints.invalid:3128)"
+    ) in proc.stderr, proc.stderr
+    assert "--remove-key proxy_servers.http" in proc.stderr
+    assert "check the host name 127.0.0.1" not in proc.stderr
 
 
 @needs_hints
@@ -432,7 +450,7 @@ def test_socks_without_pysocks_hint_unsets_the_variable_for_one_install(home, tm
     )
     env["PYTHONPATH"] = os.pathsep.join([str(shim), env.get("PYTHONPATH", "")])
     proc = conda(env, "search", "--override-channels", "-c", url, "x")
-    assert "(netcheck_socks_without_pysocks) proxy layer:" in proc.stderr
+    assert "(netcheck_proxy_misconfigured) proxy layer:" in proc.stderr
     assert "`env -u ALL_PROXY conda install pysocks`" in proc.stderr
 
 

@@ -298,8 +298,15 @@ def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monke
 
 
 def test_proxy_offering_only_ntlm_points_at_a_local_helper():
-    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+    from conda_netcheck.config.commands import Commands
+    from conda_netcheck.config.sources import (
+        ProxySource,
+        ProxySourceKind,
+        SettingSource,
+    )
+    from conda_netcheck.diagnosis.catalogue import fix_for
     from conda_netcheck.diagnosis.proxy import answer_problem
+    from conda_netcheck.model import Target
 
     problem = answer_problem(
         407,
@@ -310,7 +317,23 @@ def test_proxy_offering_only_ntlm_points_at_a_local_helper():
         source=ProxySource(ProxySourceKind.SETTING, "https"),
     )
     assert "it offers NTLM, Negotiate" in problem.summary
-    assert "cntlm or px" in problem.fix
+    # The catalogue writes the fix, with the command for where the proxy is set.
+    target = Target(
+        "https://conda.example/c/noarch",
+        "c",
+        "noarch",
+        proxy="http://proxy.test:3128",
+        proxy_source=ProxySource(ProxySourceKind.SETTING, "https"),
+    )
+    fix = fix_for(
+        problem, target, Commands({"proxy_servers": SettingSource.file("/e/.condarc")})
+    )
+    assert "conda speaks only Basic: run a local helper such as cntlm or px" in fix
+    assert (
+        "conda config --file /e/.condarc --set proxy_servers.https http://127.0.0.1:3128"
+        in fix
+    )
+    assert "USER:<password>" not in fix  # a password is never the fix here
 
 
 # -- The Basic scheme of a 407/401 challenge, in any case ----------------------

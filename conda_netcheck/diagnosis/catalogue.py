@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from ..codes import Code, Layer, Status
 from ..config.commands import (
     Commands,
+    Shell,
+    current_shell,
     placeholders,
     proxy_placeholder,
     unset_variable,
@@ -26,7 +28,7 @@ from ..config.sources import ProxySourceKind
 from ..evidence import Details, ResetCause
 from ..fixtext import Fix, FixLines
 from ..limits import raised_timeout
-from ..urls import format_address, port_of, shown_address
+from ..urls import format_address, host_port, port_of, shown_address, shown_proxy
 
 if TYPE_CHECKING:
     from ..model import Problem, Target
@@ -35,6 +37,10 @@ NEVER_DISABLE = "(never set ssl_verify to false: it turns off all protection)"
 #: The same caution as a Fix's why (shown with -v).
 NEVER_DISABLE_WHY = NEVER_DISABLE.strip("()")
 CLOCK_FIX = "set this machine's clock right (e.g. timedatectl set-ntp true)"
+#: OpenSSL's verify codes for a self-signed certificate, alone or atop a chain.
+SELF_SIGNED = (18, 19)
+#: Where a local authenticating helper (cntlm, px) listens in the fix's example.
+HELPER_PROXY = "http://127.0.0.1:3128"
 
 
 class Actor(str, Enum):
@@ -132,6 +138,9 @@ class Entry:
     #: the network team's report: by default the fix as the user reads it
     report: Callable[[Subject], Action] = _mine
     severity: Status = Status.ERROR
+    #: the cause as conda's error hint states it, from what the exception
+    #: chain shows (the subject's details); None: no hint names this code
+    hint: Callable[[Subject], str] | None = None
 
     def table_row(self) -> str:
         """This code's row of the table of codes (docs/codes-table.md)."""
@@ -234,6 +243,16 @@ def _stalled_fix(s: Subject) -> str:
 
 
 def _trust_fix(s: Subject) -> str:
+    if s.target.verify == "truststore":
+        # Setting it again changes nothing: the store itself lacks the issuer.
+        return Fix(
+            "conda already verifies with the operating system's store "
+            "(ssl_verify: truststore), which lacks this issuer: if your "
+            "organisation inspects TLS, add its root CA to that store",
+            why=NEVER_DISABLE_WHY,
+            otherwise="give conda the issuing CA: "
+            + s.commands.set("ssl_verify", "/path/to/ca-bundle.pem"),
+        )
     return Fix(
         "if your organisation inspects TLS, trust the operating system's store",
         (s.commands.set("ssl_verify", "truststore"),),
@@ -256,6 +275,9 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         address = "PROXY_HOST:PORT"
     url, source = s.target.url, s.target.proxy_source
     if code is Code.PROXY_AUTH_FAILED:
+        schemes = s.details.auth_schemes or ()
+        if schemes and not any(x.lower() == "basic" for x in schemes):
+            return _auth_helper(s, schemes), FixLines()
         line = s.commands.set_proxy(url, f"http://USER:<password>@{address}", source)
         return Fix(
             "give the proxy your user and password, with @ : / ? # % in the "
@@ -264,6 +286,15 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         ), _lines(line)
     if code is Code.PROXY_UNREACHABLE:
         return _proxy_down(s, address)
+    if code is Code.PROXY_MISCONFIGURED and s.details.socks_variables is not None:
+        return _without_socks(s), FixLines()
+    if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks == "http":
+        # The same proxy with http://, its user and password kept as
+        # placeholders: without them the next request is a 407.
+        line = s.commands.set_proxy(
+            url, shown_proxy(s.target.proxy or address, "http"), source
+        )
+        return f"write the proxy URL with http:// ({line})", _lines(line)
     if code is Code.PROXY_MISCONFIGURED:
         line = s.commands.set_proxy(url, f"http://{address}", source)
         return f"write the proxy as a full URL: {line}", _lines(line)
@@ -275,6 +306,40 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
     return (
         "ask your network team to allow this host and port through the proxy",
         FixLines(),
+    )
+
+
+def _auth_helper(s: Subject, schemes: tuple[str, ...]) -> str:
+    """A proxy that offers no Basic: a password in the URL changes nothing."""
+    # An example address: the helper's own port is whatever the user starts it on.
+    line = s.commands.set_proxy(s.target.url, HELPER_PROXY, s.target.proxy_source)
+    return (
+        f"this proxy only accepts {', '.join(schemes)}, and conda speaks only Basic: "
+        "run a local helper such as cntlm or px that authenticates for you, and "
+        f"point the proxy setting at it (e.g. {line})"
+    )
+
+
+def _without_socks(s: Subject) -> str:
+    """Install PySocks once without the SOCKS proxy: through it, the install fails too."""
+    names = s.details.socks_variables or ()
+    if not names:  # set in proxy_servers: conda has no per-command override
+        how = (
+            "remove the socks entry from proxy_servers, `conda install pysocks`, "
+            "then put it back"
+        )
+    elif (s.commands.shell or current_shell()) in (Shell.CMD, Shell.POWERSHELL):
+        cmd = " & ".join(f"set {n}=" for n in names)
+        ps = "; ".join(f"$env:{n}=''" for n in names)
+        how = (
+            f"in a new cmd window `{cmd} & conda install pysocks` "
+            f"(PowerShell: `{ps}; conda install pysocks`)"
+        )
+    else:
+        how = f"`env {' '.join(f'-u {n}' for n in names)} conda install pysocks`"
+    return (
+        f"install PySocks once without the SOCKS proxy: {how}; or use an HTTP proxy "
+        "instead"
     )
 
 
@@ -426,6 +491,73 @@ def _mismatch(s: Subject) -> Action:
     return Action(Actor.SERVER, f"{s.address}: {summary}")
 
 
+# -- What an error hint says a code's cause is, from the exception chain -------
+
+
+def _issued(s: Subject) -> str:
+    issuer = s.details.issuer
+    return f" issued by {issuer}" if issuer else ""
+
+
+def _untrusted_hint(s: Subject) -> str:
+    if s.details.product or s.details.verify_code in SELF_SIGNED:
+        said = (
+            f"the server presented a certificate{_issued(s)} that conda does not trust"
+        )
+        return (
+            said
+            if s.details.issuer
+            else said + " (often a network box that inspects HTTPS)"
+        )
+    return (
+        f"conda cannot verify the server's certificate{_issued(s)}: its issuer is "
+        "not in conda's CA bundle"
+    )
+
+
+def _misconfigured_hint(s: Subject) -> str:
+    if s.details.socks_variables is not None:
+        return (
+            "the proxy is a SOCKS proxy and PySocks, which requests needs for it, "
+            "is not installed"
+        )
+    if s.details.proxy_speaks == "http":
+        return (
+            "the TLS handshake with the proxy failed: the proxy URL says https:// "
+            "but most proxies speak plain HTTP on their port (HTTPS downloads stay "
+            "encrypted through the tunnel)"
+        )
+    return "the proxy setting cannot be used as it is written"
+
+
+def _auth_hint(s: Subject) -> str:
+    schemes = s.details.auth_schemes
+    asked = f" with the {' or '.join(schemes)} scheme" if schemes else ""
+    return f"the proxy asked for credentials (407){asked} and none were accepted"
+
+
+def _reset_hint(s: Subject) -> str:
+    if s.details.failure == "closed":
+        return (
+            "the connection was closed during the TLS handshake (a firewall or proxy "
+            "that filters HTTPS by host name, or a proxy conda does not know of)"
+        )
+    during = "during the TLS handshake " if s.details.when == "handshake" else ""
+    return (
+        f"the connection was reset {during}by something on the way (a firewall or "
+        "filtering proxy that blocks this host)"
+    )
+
+
+def _unreachable_hint(s: Subject) -> str:
+    # Only a proxy's host:port is named: not a phrase for an unusable URL.
+    address = host_port(s.target.proxy) if s.target.proxy else None
+    shown = format_address(*address) if address else "PROXY_HOST:PORT"
+    if s.details.cause is Code.DNS_FAILURE:
+        return f"the proxy's host name could not be resolved ({shown})"
+    return f"the connection was refused: is the proxy {shown} running?"
+
+
 ENTRIES: tuple[Entry, ...] = (
     Entry(
         code=Code.OK,
@@ -447,6 +579,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         table_fix="`conda config --file FILE --set offline false`, or `unset CONDA_OFFLINE`",
         fix=_offline,
+        hint=_fixed("conda is in offline mode, so it downloads nothing"),
     ),
     Entry(
         code=Code.DNS_FAILURE,
@@ -472,6 +605,7 @@ ENTRIES: tuple[Entry, ...] = (
                 + ("" if s.proxy else " (or give conda the proxy that resolves it)")
             ),
         ),
+        hint=_fixed("the host name could not be resolved"),
     ),
     Entry(
         code=Code.DNS_BLOCKED,
@@ -516,6 +650,10 @@ ENTRIES: tuple[Entry, ...] = (
                 f"allow outbound TCP to {s.address} (or via the proxy): the "
                 "connection is rejected (a firewall's reject, or nothing listens on that port)"
             ),
+        ),
+        hint=_fixed(
+            "the server refused the connection (nothing listens on that port, or a "
+            "firewall rejects it)"
         ),
     ),
     Entry(
@@ -708,6 +846,7 @@ ENTRIES: tuple[Entry, ...] = (
             + ")"
             + (f": {s.problem.fix}" if s.problem and s.problem.fix else ""),
         ),
+        hint=_misconfigured_hint,
     ),
     Entry(
         code=Code.PROXY_UNREACHABLE,
@@ -732,6 +871,7 @@ ENTRIES: tuple[Entry, ...] = (
                 f"{s.proxy}, or tell the user the right proxy address"
             ),
         ),
+        hint=_unreachable_hint,
     ),
     Entry(
         code=Code.PROXY_AUTH_FAILED,
@@ -744,6 +884,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_proxy_fix,
         report=_proxy_auth,
+        hint=_auth_hint,
     ),
     Entry(
         code=Code.PROXY_REFUSED,
@@ -774,6 +915,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_trust_fix,
         report=_untrusted,
+        hint=_untrusted_hint,
     ),
     Entry(
         code=Code.TLS_INTERCEPTED,
@@ -789,6 +931,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_trust_fix,
         report=_untrusted,
+        hint=_untrusted_hint,
     ),
     Entry(
         code=Code.TLS_EXPIRED,
@@ -806,6 +949,10 @@ ENTRIES: tuple[Entry, ...] = (
                 f"the certificate of {s.host} is outside its validity dates (or "
                 "this machine's clock is wrong: date -u)"
             ),
+        ),
+        hint=lambda s: (
+            f"the server's certificate{_issued(s)} has expired (or this computer's "
+            "clock is wrong)"
         ),
     ),
     Entry(
@@ -843,6 +990,10 @@ ENTRIES: tuple[Entry, ...] = (
                 f"the certificate presented for {s.host} names other hosts: a "
                 "device on the path answers in its place, or the server is misconfigured"
             ),
+        ),
+        hint=lambda s: (
+            f"the server's certificate{_issued(s)} is not valid for "
+            f"{s.details.hostname or s.host}, the name in the channel URL"
         ),
     ),
     Entry(
@@ -1119,10 +1270,19 @@ ENTRIES: tuple[Entry, ...] = (
             "block page: ask the network team to allow .conda and .tar.bz2 files from "
             "HOST; else tell the mirror's administrators"
         ),
+        # The run always carries its fix (block page or mirror); an error hint
+        # sees only the mismatch, so the default finds out which it is.
         fix=_carried(
-            "tell the mirror's administrators that its files and index differ"
+            "see what the server sends for that URL (`conda netcheck` reads its "
+            "first bytes), then `conda clean --packages --tarballs` and retry once "
+            "it is fixed"
         ),
         report=_mismatch,
+        hint=_fixed(
+            "the downloaded file is not the package the channel lists: often a proxy "
+            "or firewall block page, a captive portal or a truncated download in its "
+            "place"
+        ),
     ),
     Entry(
         code=Code.INDEX_CORRUPT,
@@ -1334,6 +1494,7 @@ TRANSPORT_ENTRIES: tuple[Entry, ...] = (
         ),
         fix=_reset_fix,
         report=_reset_report,
+        hint=_reset_hint,
     ),
     Entry(
         code=Code.CLIENT_CERT_REQUIRED,
@@ -1438,6 +1599,10 @@ TRANSPORT_ENTRIES: tuple[Entry, ...] = (
                 "in between) lacks secure renegotiation (RFC 5746), which OpenSSL 3 "
                 "clients refuse: update it"
             ),
+        ),
+        hint=_fixed(
+            "the server (or a TLS-inspecting proxy) needs unsafe legacy "
+            "renegotiation, which OpenSSL 3 refuses"
         ),
     ),
 )

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Code, Details, Layer, Problem
-from . import advice, mirrors
+from . import advice, mirrors, refusals
 
 if TYPE_CHECKING:
+    from ..config.commands import Commands
     from ..model import Options, Route, Target
     from ..probes.content import Content
     from ..probes.http import HttpResult
@@ -22,35 +23,42 @@ GetOk = Callable[[str, str], "HttpResult | None"]
 
 
 def explain_status(
-    target: Target, route: Route, answer: HttpResult, filename: str, get_ok: GetOk
+    target: Target,
+    route: Route,
+    answer: HttpResult,
+    filename: str,
+    get_ok: GetOk,
+    commands: Commands,
 ) -> Problem:
     """A non-2xx answer: by status, then what the server and the channel tell more."""
     problem = advice.status_problem(answer, filename, route)
     status = answer.status or 0
     if status in (401, 403, 429) and problem.layer is Layer.HTTP:
-        return explain_refusal(target, route, answer, problem)
+        return explain_refusal(target, route, answer, problem, commands)
     if status == 404 and problem.code is Code.HTTP_NOT_FOUND:
         return look_nearby(target, filename, problem, get_ok)
     return problem
 
 
 def explain_refusal(
-    target: Target, route: Route, answer: HttpResult, problem: Problem
+    target: Target,
+    route: Route,
+    answer: HttpResult,
+    problem: Problem,
+    commands: Commands,
 ) -> Problem:
-    """What conda sent, what the server said, and the fix for that kind of channel."""
-    from ..config import credentials as creds
-
-    reason = creds.server_reason(answer.head, answer.headers.get("Content-Type", ""))
+    """What conda sent, what the server said, and the fix written with the run's commands."""
+    reason = refusals.server_reason(answer.head, answer.headers.get("Content-Type", ""))
     sent = route.credentials(target.url) if route.credentials else []
     status = answer.status or 0
     if status == 429:
-        fix = creds.tos_or_rate_fix(
+        fix = refusals.tos_or_rate_fix(
             status, reason, answer.headers.get("Retry-After"), channel=target.channel
         )
         said = f'; the server says: "{reason}"' if reason else ""
         return problem.amended(more=said, fix=fix)
-    suffix, fix = creds.advice_for_status(
-        status, target.host, sent, reason, channel=target.channel
+    suffix, fix = refusals.advice_for_status(
+        status, target.host, sent, reason, commands, channel=target.channel
     )
     return problem.amended(
         more=suffix, fix=fix, credentials=tuple(c.describe() for c in sent)

@@ -146,7 +146,12 @@ class _IndexRequest:
         heard = dataclasses.replace(heard, warnings=_clock(answer, self.options))
         if not 200 <= (answer.status or 0) < 300:
             problem = http_answer.explain_status(
-                self.target, self.route, answer, filename, self.get_ok
+                self.target,
+                self.route,
+                answer,
+                filename,
+                self.get_ok,
+                self.options.commands,
             )
             return dataclasses.replace(
                 heard, problem=problem, url_failed=answer.final_url or answer.url

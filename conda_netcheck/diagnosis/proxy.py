@@ -16,9 +16,6 @@ if TYPE_CHECKING:
     from ..model import Route
     from ..probes.proxy import ProxyAnswer
 
-#: Local helpers that speak NTLM or Kerberos to a proxy on conda's behalf.
-HELPERS = "cntlm or px"
-
 
 def unusable_proxy(route: Route, scheme: str, commands: Commands) -> Problem | None:
     """A proxy URL requests cannot use, said before any traffic; `scheme` is the URL's."""
@@ -100,14 +97,9 @@ def answer_problem(
         )
         offer = f"; it offers {', '.join(schemes)}" if schemes else ""
         summary = f"the proxy wants authentication ({line}): {sent}{offer}"
-        fix = None
-        if schemes and not any(s.lower() == "basic" for s in schemes):
-            fix = (
-                f"this proxy only accepts {', '.join(schemes)}, and conda speaks only "
-                f"Basic: run a local helper such as {HELPERS} and point proxy_servers "
-                "at it (e.g. http://127.0.0.1:3128)"
-            )
-        return Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, summary, fix, details)
+        # The fix is the catalogue's: a password, or a local helper when the
+        # proxy offers no Basic (auth_schemes), written where the proxy is set.
+        return Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, summary, None, details)
     if status is not None and status >= 500:
         return Problem(
             Code.PROXY_REFUSED,

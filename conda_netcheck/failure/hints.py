@@ -1,37 +1,62 @@
-"""Hints appended to conda's network errors: the likely layer and fix, found without network.
+"""Hints appended to conda's network errors: the likely code, its layer and fix, found without network.
 
 conda renders these while it prints the error, so classifying reads only the
 exception chain (classes, messages, a response conda kept) and conda's
-settings already in memory; `conda netcheck` is named as the proof.
+settings already in memory; `conda netcheck` is named as the proof. A rule
+reads the chain into a diagnosis code and typed evidence; the words, the
+cause and the fix, are the catalogue's for that code, written with the
+commands of this configuration (as `conda netcheck` writes them).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..codes import Code, Layer
 from ..config.commands import Commands
-from ..model import Layer
+from ..evidence import Details
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from ..config.netconfig import NetConfig
     from ..config.sources import ProxySource
+    from ..model import Target
 
 PROOF = "`conda netcheck` shows which layer fails and proves the fix"
+#: The channel when the chain names no URL: a placeholder (host names print in
+#: lower case, so not CHANNEL_HOST).
+NO_URL = "https://channel_host"
+#: urllib3's pool in its messages: "HTTPSConnectionPool(host='h', port=443)".
+_POOL_RE = re.compile(r"(HTTPS?)ConnectionPool\(host='([^']+)', port=(\d+)\)")
 
 
 @dataclass(frozen=True)
-class Cause:
-    """What the exception chain says: a kind, its layer, the cause and the fix."""
+class Seen:
+    """What a rule reads in the exception chain: the catalogue's code, the layer, the evidence."""
 
-    kind: str  # hint_code suffix
+    code: Code
+    layer: Layer
+    details: Details = field(default_factory=Details)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint: a catalogue code, what the chain shows, and the catalogue's fix for it."""
+
+    code: Code
     layer: Layer
     cause: str
     fix: str
+
+    @property
+    def hint_code(self) -> str:
+        """conda's hint_code: the diagnosis code, in conda's snake case."""
+        return "netcheck_" + self.code.value.replace("-", "_")
 
     def text(self) -> str:
         """The hint as conda prints it."""
@@ -65,7 +90,7 @@ def error_hints(error: Any) -> Iterator[Any]:
         cause = None
     if cause is not None:
         yield CondaErrorHint(
-            text=REDACTOR.text(cause.text()), hint_code=f"netcheck_{cause.kind}"
+            text=REDACTOR.text(cause.text()), hint_code=cause.hint_code
         )
     else:
         yield CondaErrorHint(
@@ -144,16 +169,6 @@ class Setting:
     #: conda's ssl_verify: a fix never suggests what is already set
     ssl_verify: bool | str = True
 
-    def set(self, key: str, value: str) -> str:
-        """The command that sets key where it is set now (`--file` when not ~/.condarc)."""
-        return self.commands.set(key, value)
-
-    def set_proxy(self, value: str) -> str:
-        """The command that sets the proxy for the failing URL's scheme where it is set now."""
-        http = self.url.lower().startswith("http://")
-        source = self.http_source if http else self.https_source
-        return self.commands.set_proxy("http://" if http else "https://", value, source)
-
     def get(self, name: str, default: Any = None) -> Any:
         return self.proxies.get(name, default)
 
@@ -173,10 +188,21 @@ def _setting(cfg: NetConfig | None) -> Setting:
     return Setting(
         _proxies(cfg),
         commands,
-        environment_source(os.environ, "https"),
-        environment_source(os.environ, "http"),
+        environment_source(os.environ, "https") or _setting_source(cfg, "https"),
+        environment_source(os.environ, "http") or _setting_source(cfg, "http"),
         ssl_verify=cfg.ssl_verify if cfg is not None else True,
     )
+
+
+def _setting_source(cfg: NetConfig | None, scheme: str) -> ProxySource | None:
+    """The proxy_servers key that gives scheme its proxy when no variable does."""
+    from ..config.sources import ProxySource, ProxySourceKind
+
+    for key in (scheme, "all"):  # requests' order, host-specific keys aside
+        if cfg is not None and cfg.proxy_servers.get(key):
+            # Dropping it is `--remove-key proxy_servers.KEY`: NO_PROXY would not.
+            return ProxySource(ProxySourceKind.SETTING, key)
+    return None
 
 
 def _proxies(cfg: NetConfig | None) -> dict[str, str]:
@@ -208,16 +234,14 @@ def _safe_str(exc: BaseException) -> str:
         return ""
 
 
-def classify(error: BaseException, proxies: Setting | None = None) -> Cause | None:
+def classify(error: BaseException, proxies: Setting | None = None) -> Hint | None:
     """The most likely cause of a network error, from its chain alone."""
-    from dataclasses import replace
-
     from .record import failing_url
 
     proxies = Setting() if proxies is None else proxies
     url = failing_url(error)
     if url:  # a fix for an http:// channel sets proxy_servers.http, not .https
-        proxies = replace(proxies, url=url)
+        proxies = dataclasses.replace(proxies, url=url)
     names, text = chain_texts(error)
     return classify_texts(names, text, proxies, error)
 
@@ -227,65 +251,89 @@ def classify_texts(
     text: str,
     proxies: Setting | None = None,
     error: Any = None,
-) -> Cause | None:
+) -> Hint | None:
     """The most likely cause from what a chain says: its class names and messages."""
     proxies = Setting() if proxies is None else proxies
+    pool = _POOL_RE.search(text)
+    if pool and "//" not in proxies.url.strip("/"):
+        # No URL in the chain: the host and port urllib3 names.
+        scheme, host, port = pool.group(1).lower(), pool.group(2), pool.group(3)
+        proxies = dataclasses.replace(proxies, url=f"{scheme}://{host}:{port}/")
     for rule in RULES:
-        cause = rule(error, names, text, proxies)
-        if cause is not None:
-            return cause
+        seen = rule(error, names, text, proxies)
+        if seen is not None:
+            return _hint(seen, proxies)
     return None
 
 
-def _offline(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
+def _hint(seen: Seen, setting: Setting) -> Hint:
+    """The catalogue's words for what the chain shows: the cause, and the fix for this configuration."""
+    from ..diagnosis.catalogue import Subject, entry
+    from ..model import Problem
+
+    record = entry(seen.code)
+    target = _target(setting)
+    problem = Problem(seen.code, seen.layer, "", details=seen.details)
+    cause = (
+        record.hint(Subject(target, problem, setting.commands)) if record.hint else ""
+    )
+    problem = dataclasses.replace(problem, summary=cause)
+    fix = record.fix(Subject(target, problem, setting.commands)) or ""
+    return Hint(seen.code, seen.layer, cause, fix)
+
+
+def _target(setting: Setting) -> Target:
+    """The failing URL as a target: its directory, the proxy and trust conda used for it."""
+    from ..model import Target
+
+    url = setting.url if "//" in setting.url.strip("/") else NO_URL
+    base = url.rsplit("/", 1)[0] if url.count("/") > 3 else url
+    http = url.lower().startswith("http://")
+    return Target(
+        base,
+        base.rsplit("/", 1)[0],
+        base.rsplit("/", 1)[-1],
+        proxy=_proxy_for(setting),
+        proxy_source=setting.http_source if http else setting.https_source,
+        verify=setting.ssl_verify,
+    )
+
+
+def _proxy_for(setting: Setting) -> str | None:
+    """The proxy requests picks for the failing URL's scheme: that one, else "all"."""
+    scheme = "http" if setting.url.lower().startswith("http://") else "https"
+    other = "https" if scheme == "http" else "http"
+    return setting.get(scheme) or setting.get("all") or setting.get(other)
+
+
+def _offline(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if "OfflineError" not in names:
         return None
-    return Cause(
-        "offline",
-        Layer.CONFIG,
-        "conda is in offline mode, so it downloads nothing",
-        f"`{proxies.set('offline', 'false')}` (or drop --offline / CONDA_OFFLINE)",
-    )
+    return Seen(Code.OFFLINE_MODE, Layer.CONFIG)
 
 
-def _socks(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
+_SOCKS_VARIABLES = (
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+)
+
+
+def _socks(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if "CondaDependencyError" not in names or "SOCKS" not in text:
         return None
-    return Cause(
-        "socks_without_pysocks",
-        Layer.PROXY,
-        "the proxy is a SOCKS proxy and PySocks, which requests needs for it, "
-        "is not installed",
-        f"install PySocks once without the SOCKS proxy: {_without_socks(proxies)}; "
-        "or use an HTTP proxy instead",
-    )
-
-
-def _without_socks(proxies: dict[str, str]) -> str:
-    """The one command that installs pysocks with the SOCKS variables unset."""
-    names = [
+    # The variables to leave out of the one install of PySocks.
+    variables = tuple(
         name
-        for name in (
-            "ALL_PROXY",
-            "all_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-        )
+        for name in _SOCKS_VARIABLES
         if os.environ.get(name, "").lower().startswith("socks")
-    ]
-    if not names:  # set in proxy_servers: conda has no per-command override
-        return "remove the socks entry from proxy_servers, `conda install pysocks`, then put it back"
-    if os.name == "nt":
-        cmd = " & ".join(f"set {n}=" for n in names)
-        ps = "; ".join(f"$env:{n}=''" for n in names)
-        return (
-            f"in a new cmd window `{cmd} & conda install pysocks` "
-            f"(PowerShell: `{ps}; conda install pysocks`)"
-        )
-    unset = " ".join(f"-u {n}" for n in names)
-    return f"`env {unset} conda install pysocks`"
+    )
+    return Seen(
+        Code.PROXY_MISCONFIGURED, Layer.PROXY, Details(socks_variables=variables)
+    )
 
 
 _PROXY_407_RE = re.compile(r"407 Proxy Auth|Proxy Authentication Required|HTTP 407")
@@ -294,28 +342,14 @@ _PROXY_AUTH_RE = re.compile(r"proxy-authenticate['\"]?\s*[:=]\s*['\"]?(\w+)", re
 
 def _proxy_auth(
     error: Any, names: Sequence[str], text: str, proxies: Any
-) -> Cause | None:
+) -> Seen | None:
     if not _PROXY_407_RE.search(text):
         return None
     scheme = _auth_scheme(error, text)
-    proxy = _shown_proxy(proxies)
-    if scheme and scheme.lower() in ("ntlm", "negotiate", "kerberos"):
-        fix = (
-            f"conda cannot answer {scheme}: run a local helper such as px or cntlm "
-            "that authenticates for you, and set proxy_servers to it "
-            f"(`{proxies.set_proxy('http://127.0.0.1:3128')}`)"
-        )
-    else:
-        fix = (
-            "put the user name and password (percent-encoded) in the proxy URL: "
-            f"`{proxies.set_proxy(f'http://USER:<password>@{proxy}')}`"
-        )
-    asked = f" with the {scheme} scheme" if scheme else ""
-    return Cause(
-        "proxy_auth",
+    return Seen(
+        Code.PROXY_AUTH_FAILED,
         Layer.PROXY,
-        f"the proxy asked for credentials (407){asked} and none were accepted",
-        fix,
+        Details(auth_schemes=(scheme,) if scheme else None),
     )
 
 
@@ -337,35 +371,15 @@ def _auth_scheme(error: Any, text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _shown_proxy(proxies: Setting) -> str:
-    from ..urls import format_address, host_port
-
-    # The proxy requests picks for the failing URL's scheme: that one, else "all".
-    scheme = "http" if getattr(proxies, "url", "").startswith("http://") else "https"
-    other = "https" if scheme == "http" else "http"
-    url = proxies.get(scheme) or proxies.get("all") or proxies.get(other)
-    address = host_port(url)
-    return format_address(*address) if address else "PROXY_HOST:PORT"
-
-
 def _renegotiation(
     error: Any, names: Sequence[str], text: str, proxies: Any
-) -> Cause | None:
+) -> Seen | None:
     if "UNSAFE_LEGACY_RENEGOTIATION_DISABLED" not in text:
         return None
-    return Cause(
-        "legacy_renegotiation",
-        Layer.TLS,
-        "the server (or a TLS-inspecting proxy) needs unsafe legacy renegotiation, "
-        "which OpenSSL 3 refuses",
-        # Re-enabling legacy renegotiation would weaken every connection
-        # conda makes: the fix is on the other side.
-        "ask your network team to update that server or proxy so that it "
-        "supports secure renegotiation (RFC 5746), or to let you use one that does",
-    )
+    return Seen(Code.TLS_LEGACY_RENEGOTIATION, Layer.TLS)
 
 
-def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
+def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     wrong_version = "WRONG_VERSION_NUMBER" in text or "wrong version number" in text
     eof = "EOF occurred in violation of protocol" in text
     if not (eof or wrong_version):
@@ -380,28 +394,11 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | N
         None,
     )
     if https_proxy:
-        from ..urls import shown_proxy
-
-        # The same proxy with http://; its user and password kept as
-        # placeholders (without them the next request is a 407).
-        fixed = shown_proxy(https_proxy, scheme="http")
-        return Cause(
-            "proxy_https_scheme",
-            Layer.PROXY,
-            "the TLS handshake with the proxy failed: the proxy URL says https:// "
-            "but most proxies speak plain HTTP on their port (HTTPS downloads stay "
-            "encrypted through the tunnel)",
-            f"write the proxy URL with http:// (`{proxies.set_proxy(fixed)}`)",
-        )
+        return Seen(Code.PROXY_MISCONFIGURED, Layer.PROXY, Details(proxy_speaks="http"))
     if not eof:
         return None
-    return Cause(
-        "tls_eof",
-        Layer.TLS,
-        "the connection was closed during the TLS handshake (a firewall or proxy "
-        "that filters HTTPS by host name, or a proxy conda does not know of)",
-        "ask the network team to allow the channel's host, or set proxy_servers to "
-        "the proxy this network requires",
+    return Seen(
+        Code.CONNECTION_RESET, Layer.TLS, Details(failure="closed", when="handshake")
     )
 
 
@@ -415,7 +412,7 @@ _MISMATCH_RE = re.compile(
 
 def _untrusted(
     error: Any, names: Sequence[str], text: str, proxies: Any
-) -> Cause | None:
+) -> Seen | None:
     if (
         "CERTIFICATE_VERIFY_FAILED" not in text
         and "certificate verify failed" not in text
@@ -427,110 +424,59 @@ def _untrusted(
     product = found.name if found else None
     match = _ISSUER_RE.search(text)
     issuer = product or (match.group(1).strip() if match else None)
-    who = f" issued by {issuer}" if issuer else ""
-    from ..diagnosis.catalogue import CLOCK_FIX, NEVER_DISABLE
-
+    details = Details(issuer=issuer, product=product, verify_code=_verify_code(text))
     mismatch = _MISMATCH_RE.search(text)
     if mismatch and not product:  # trusting another CA would not help
-        return Cause(
-            "tls_hostname_mismatch",
-            Layer.TLS,
-            f"the server's certificate{who} is not valid for "
-            f"{mismatch.group(1)}, the name in the channel URL",
-            "use the host name the certificate is issued for in the channel URL, "
-            "or ask the server's administrators for a certificate that covers "
-            f"{mismatch.group(1)} {NEVER_DISABLE}",
-        )
+        details = details.merged(hostname=mismatch.group(1))
+        return Seen(Code.TLS_HOSTNAME_MISMATCH, Layer.TLS, details)
     if "expired" in text and not product:
-        return Cause(
-            "tls_expired",
-            Layer.TLS,
-            f"the server's certificate{who} has expired (or this computer's clock "
-            "is wrong)",
-            f"if this computer's clock is wrong, {CLOCK_FIX}; else ask the "
-            f"server's administrators to renew the certificate {NEVER_DISABLE}",
-        )
-    if "self-signed" in text or "self signed" in text or product:
-        why = f"the server presented a certificate{who} that conda does not trust"
-        if not who:
-            why += " (often a network box that inspects HTTPS)"
-    else:
-        why = f"conda cannot verify the server's certificate{who}: its issuer is not in conda's CA bundle"
-    return Cause("tls_untrusted", Layer.TLS, why, _trust_fix(proxies))
+        return Seen(Code.TLS_EXPIRED, Layer.TLS, details)
+    # A known TLS-inspecting product re-signs the connection: tls-intercepted.
+    code = Code.TLS_INTERCEPTED if product else Code.TLS_UNTRUSTED
+    return Seen(code, Layer.TLS, details)
 
 
-def _trust_fix(proxies: Setting) -> str:
-    """Trust the organisation's root; never ssl_verify: truststore when it is set already."""
-    from ..diagnosis.catalogue import NEVER_DISABLE
-
-    if proxies.ssl_verify == "truststore":
-        return (
-            "conda already trusts the operating system's store (ssl_verify: "
-            "truststore), which lacks this issuer: if your organisation inspects "
-            "HTTPS, add its root CA to the operating system's store, or point "
-            f"ssl_verify at the organisation's CA file {NEVER_DISABLE}"
-        )
-    return (
-        "if your organisation inspects HTTPS, trust its root the way the operating "
-        f"system does: `{proxies.set('ssl_verify', 'truststore')}`, or point "
-        f"ssl_verify at the organisation's CA file {NEVER_DISABLE}"
-    )
+def _verify_code(text: str) -> int | None:
+    """OpenSSL's verify code for a self-signed certificate, from its message."""
+    if re.search(r"self[- ]signed certificate in certificate chain", text):
+        return 19  # X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+    if re.search(r"self[- ]signed", text):
+        return 18  # X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+    return None
 
 
-def _reset(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
+def _reset(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if "ConnectionResetError" not in names and "Connection reset by peer" not in text:
         return None
     # Over HTTPS, a reset before any answer comes in (or right after) the TLS
     # handshake, whose ClientHello names the host: what filters act on.
     tls = "HTTPSConnectionPool" in text or "SSL" in text or "handshake" in text
     layer = Layer.PROXY if proxies else Layer.TLS if tls else Layer.TCP
-    during = "during the TLS handshake " if tls else ""
-    return Cause(
-        "connection_reset",
+    return Seen(
+        Code.CONNECTION_RESET,
         layer,
-        f"the connection was reset {during}by something on the way (a firewall or "
-        "filtering proxy that blocks this host)",
-        "ask the network team to allow the channel's host and port; if this "
-        "network requires a proxy, set it: "
-        f"`{proxies.set_proxy('http://PROXY_HOST:PORT')}`",
+        Details(failure="reset", when="handshake" if tls else None),
     )
 
 
-def _checksum(
-    error: Any, names: Sequence[str], text: str, proxies: Any
-) -> Cause | None:
+def _checksum(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if "ChecksumMismatchError" not in names:
         return None
-    return Cause(
-        "checksum_mismatch",
-        Layer.CONTENT,
-        "the downloaded file is not the package the channel lists: often a proxy or "
-        "firewall block page, a captive portal or a truncated download in its place",
-        "see what the server sends for that URL (`conda netcheck` reads its first "
-        "bytes), then `conda clean --packages --tarballs` and retry once it is fixed",
-    )
+    return Seen(Code.DOWNLOAD_MISMATCH, Layer.CONTENT)
 
 
-def _refused(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
+def _refused(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if "ConnectionRefusedError" not in names and "Connection refused" not in text:
         return None
     if proxies:
-        return Cause(
-            "proxy_refused",
-            Layer.PROXY,
-            f"the connection was refused: is the proxy {_shown_proxy(proxies)} running?",
-            "check the proxy host and port in proxy_servers / the *_PROXY variables",
+        return Seen(
+            Code.PROXY_UNREACHABLE, Layer.PROXY, Details(cause=Code.CONNECTION_REFUSED)
         )
-    return Cause(
-        "connection_refused",
-        Layer.TCP,
-        "the server refused the connection (nothing listens on that port, or a "
-        "firewall rejects it)",
-        "check the channel URL's host and port; if this network requires a proxy, "
-        "set proxy_servers",
-    )
+    return Seen(Code.CONNECTION_REFUSED, Layer.TCP)
 
 
+#: urllib3 when the proxy's own connection fails ("Unable to connect to proxy").
+_PROXY_DOWN_RE = re.compile(r"Unable to connect to proxy", re.I)
 _DNS_TEXTS = (
     "Name or service not known",
     "nodename nor servname",
@@ -541,16 +487,16 @@ _DNS_TEXTS = (
 )
 
 
-def _dns(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | None:
+def _dns(error: Any, names: Sequence[str], text: str, proxies: Any) -> Seen | None:
     if not any(needle in text for needle in _DNS_TEXTS):
         return None
-    return Cause(
-        "dns",
-        Layer.DNS,
-        "the host name could not be resolved",
-        "check the spelling of the channel (or proxy) host; on a network that "
-        "allows the web only through a proxy, set proxy_servers",
-    )
+    if _proxy_for(proxies) and _PROXY_DOWN_RE.search(text):
+        # urllib3 resolves the proxy's name, not the channel's: the proxy is
+        # what cannot be reached.
+        return Seen(
+            Code.PROXY_UNREACHABLE, Layer.PROXY, Details(cause=Code.DNS_FAILURE)
+        )
+    return Seen(Code.DNS_FAILURE, Layer.DNS)
 
 
 RULES = (
@@ -564,4 +510,23 @@ RULES = (
     _reset,
     _dns,
     _refused,
+)
+
+#: Every code a hint can name: each has its catalogue entry and fix.
+CODES = frozenset(
+    {
+        Code.OFFLINE_MODE,
+        Code.PROXY_MISCONFIGURED,
+        Code.PROXY_AUTH_FAILED,
+        Code.TLS_LEGACY_RENEGOTIATION,
+        Code.CONNECTION_RESET,
+        Code.TLS_HOSTNAME_MISMATCH,
+        Code.TLS_EXPIRED,
+        Code.TLS_INTERCEPTED,
+        Code.TLS_UNTRUSTED,
+        Code.DOWNLOAD_MISMATCH,
+        Code.PROXY_UNREACHABLE,
+        Code.CONNECTION_REFUSED,
+        Code.DNS_FAILURE,
+    }
 )
