@@ -362,6 +362,9 @@ def run(
         built.diagnose(report, on_result=live.update, recorded=recorded)
     finally:
         live.clear()
+    from .fix.proof import prove_report
+
+    prove_report(built, report)
     if args.report:
         write_report(report, built.cfg, args.report)
     if args.json:

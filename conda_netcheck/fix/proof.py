@@ -1,0 +1,432 @@
+"""A fix is proven before it is printed: tried on a scratch copy of conda's configuration.
+
+Each printed fix whose lines carry their edits (fixtext.Line) is applied to a
+copy, never to the user's files: the condarc files it edits are copied into a
+temporary directory and edited there with the same planner the fixers use; a
+bundle is written there instead of the printed path (and the scratch
+ssl_verify points at it); variables are set in os.environ and restored
+after. conda's context is then rebuilt over the same files with the copies
+in their place, a run is built with run.from_conda (the one builder) and every
+configured channel is diagnosed again (the index only), within the run's
+bound. conda's context and os.environ are always restored, even on error.
+
+The outcome is a `checked` flag and a proof sentence per fix: a fix that
+would break a channel that works now is not printed as is (the conflict is
+said instead), and a fix that needs what netcheck cannot have (a password, a
+root certificate not saved yet) is unchecked and says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..codes import Status
+from ..config.commands import PLACEHOLDERS
+from ..fixtext import (
+    Fix,
+    FixLines,
+    RemoveKey,
+    SetKey,
+    SetVariable,
+    UnsetVariable,
+    WriteBundle,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from ..fixtext import Edit
+    from ..model import Finding, Problem, Report, TargetResult
+    from ..run import Run
+
+#: The names conda reads as a condarc file (any other file needs a YAML suffix).
+_CONDARC_NAMES = (".condarc", "condarc", ".condarc.yml", ".condarc.yaml")
+
+
+class Unprovable(Exception):
+    """The edit cannot be made on a copy (a part of a bundle is missing)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What trying one fix showed."""
+
+    checked: bool
+    proof: str
+    #: the channel it would break, which works now (then it is not printed as is)
+    breaks: str | None = None
+
+
+@dataclass
+class Proof:
+    """The outcomes of one run's fixes, and the time spent finding them."""
+
+    seconds: float = 0.0
+    outcomes: dict[tuple, Outcome] = dataclasses.field(default_factory=dict)
+
+
+def prove_report(run: Run, report: Report) -> Report:
+    """Try every printed fix of `report` on a scratch copy; mark each with its outcome.
+
+    The report's `proof_seconds` says how long that took (0 when nothing
+    had a fix to try).
+    """
+    pending = _distinct(_all_lines(report))
+    if not pending or not run.cfg.conda:
+        # Nothing to try, or no conda configuration to try it on.
+        report.proof_seconds = 0.0
+        return report
+    start = time.monotonic()
+    prover = _Prover(run, report)
+    outcomes = {key: prover.prove(lines) for key, lines in pending.items()}
+    report.targets = [_marked_result(r, outcomes) for r in report.targets]
+    report.findings = [_marked_finding(f, outcomes) for f in report.findings]
+    report.proof_seconds = round(time.monotonic() - start, 2)
+    return report
+
+
+class _Prover:
+    """Proves fixes for one run: what works now, the budget, the scratch runs."""
+
+    def __init__(self, run: Run, report: Report) -> None:
+        self.run = run
+        self.report = report
+        self.deadline = time.monotonic() + run.options.deadline
+        self._before: dict[str, Status] | None = None
+
+    def prove(self, lines: FixLines) -> Outcome:
+        """Try one fix's lines on a copy and judge the run that follows."""
+        missing = _missing(lines.needs)
+        if missing:
+            return Outcome(False, f"unchecked: needs {', '.join(missing)} from you")
+        edits = lines.edits
+        if edits is None:
+            return Outcome(False, "unchecked: a step cannot be tried on a copy")
+        if time.monotonic() > self.deadline:
+            return Outcome(False, "unchecked: no time was left to try it")
+        try:
+            after = with_edits(edits, lambda: _diagnose(self.run, self._names()))
+        except Unprovable as exc:
+            return Outcome(False, f"unchecked: {exc}")
+        return judge(after, self.before(), _own(self.report, lines), edits)
+
+    def before(self) -> dict[str, Status]:
+        """Each channel URL's status now: this run's, and the configured channels it left out."""
+        if self._before is None:
+            before = _statuses(self.report.targets)
+            if self.run.configured_channels:
+                # `netcheck NAME`: the other configured channels may rely on
+                # what the fix changes; see how they do now.
+                now = _diagnose(self.run, tuple(self.run.configured_channels))
+                before = {**_statuses(now.targets), **before}
+            self._before = before
+        return self._before
+
+    def _names(self) -> tuple[str, ...]:
+        names = tuple(self.run.arguments.names)
+        if not names:
+            return ()  # the configured channels (and the extra URLs)
+        return tuple(dict.fromkeys(names + tuple(self.run.configured_channels or ())))
+
+
+def judge(
+    after: Report,
+    before: dict[str, Status],
+    own: tuple[set[str], set[tuple[str, str]]],
+    edits: Sequence[Edit],
+) -> Outcome:
+    """The outcome of a run on the copy: it breaks a working channel, fixes nothing, or passes."""
+    failing: dict[str, str] = {}
+    for result in after.targets:
+        if result.status is Status.ERROR and result.problem is not None:
+            failing.setdefault(result.target.channel_url, result.problem.code.value)
+    for url, code in failing.items():
+        if before.get(url) not in (None, Status.ERROR):
+            return Outcome(
+                False,
+                f"conflict: with {describe(edits)}, {url}, which works now, "
+                f"fails: {code}",
+                breaks=f"{url} ({code})",
+            )
+    urls, findings = own
+    still = [u for u in urls if u in failing]
+    left = [
+        f"{f.check}: {f.code.value}"
+        for f in after.findings
+        if f.status is Status.ERROR or (f.check, f.code.value) in findings
+    ]
+    if still or any((f.check, f.code.value) in findings for f in after.findings):
+        what = f"{still[0]} still fails: {failing[still[0]]}" if still else left[0]
+        return Outcome(False, f"tried on a copy, it does not fix this: {what}")
+    others = [f"{u} still fails: {c}" for u, c in failing.items()] + [
+        f"{item} still fails" for item in left
+    ]
+    if others:
+        return Outcome(True, f"checked: fixes this; {'; '.join(others[:2])}")
+    channels = {r.target.channel_url for r in after.targets}
+    count = len(channels)
+    every = "the channel passes" if count == 1 else f"all {count} channels pass"
+    return Outcome(True, f"checked: with it {every}")
+
+
+def describe(edits: Iterable[Edit]) -> str:
+    """The edits in words, for a conflict: 'ssl_verify: truststore'."""
+    words = []
+    for edit in edits:
+        if isinstance(edit, SetKey):
+            words.append(f"{edit.key}: {edit.value}")
+        elif isinstance(edit, RemoveKey):
+            words.append(f"{edit.key} removed")
+        elif isinstance(edit, WriteBundle):
+            words.append(f"{edit.target} from {' + '.join(edit.parts)}")
+        elif isinstance(edit, SetVariable):
+            words.append(f"{edit.name}={edit.value}")
+        else:
+            words.append(f"{edit.name} unset")
+    return ", ".join(words)
+
+
+# -- the scratch copy ------------------------------------------------------------
+
+
+def with_edits(edits: Sequence[Edit], action: Any) -> Any:
+    """Call `action` with conda's context read from a scratch copy carrying `edits`.
+
+    The user's files are only read; conda's context and os.environ are as
+    they were afterwards, whatever `action` does.
+    """
+    from conda.base.context import context
+
+    from ..run import reread_conda
+
+    arguments = context._argparse_args
+    read = list(context._search_path)
+    environ = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="netcheck-proof-") as directory:
+        scratch = Scratch(Path(directory), read)
+        for edit in edits:
+            scratch.apply(edit)
+        try:
+            scratch.export()
+            reread_conda(arguments, scratch.search_path())
+            return action()
+        finally:
+            os.environ.clear()
+            os.environ.update(environ)
+            reread_conda(arguments, read)
+
+
+class Scratch:
+    """Copies of the condarc files the edits change, the bundles they write, their variables."""
+
+    def __init__(self, directory: Path, read: Sequence[Path]) -> None:
+        self.directory = directory
+        self.read = [Path(p) for p in read]  # the files conda reads now, in order
+        self.copies: dict[Path, Path] = {}  # the user's file -> its copy
+        self.bundles: dict[str, str] = {}  # the printed target -> the scratch file
+        self.environ: dict[str, str | None] = {}
+
+    def apply(self, edit: Edit) -> None:
+        """Make one edit on the copy."""
+        from .condarc import plan_remove, plan_set
+
+        if isinstance(edit, SetKey):
+            value = self.bundles.get(edit.value, edit.value)
+            plan_set(self._copy(edit.file), edit.key, value).apply(backup=False)
+        elif isinstance(edit, RemoveKey):
+            plan_remove(self._copy(edit.file), edit.key).apply(backup=False)
+        elif isinstance(edit, WriteBundle):
+            self._bundle(edit)
+        elif isinstance(edit, SetVariable):
+            self.environ[edit.name] = self.bundles.get(edit.value, edit.value)
+        elif isinstance(edit, UnsetVariable):
+            self.environ[edit.name] = None
+
+    def export(self) -> None:
+        """Set the copy's variables in os.environ (the caller restores it)."""
+        for name, value in self.environ.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    def search_path(self) -> list[Path]:
+        """The files conda reads now, each edited one replaced by its copy.
+
+        A file conda does not read yet (the fix creates it) goes where conda's
+        search path puts it.
+        """
+        path = [self.copies.get(p, p) for p in self.read]
+        for original, copy in self.copies.items():
+            if original in self.read:
+                continue
+            rank = _rank(original)
+            after = [i for i, p in enumerate(self.read) if _rank(p) <= rank]
+            path.insert(after[-1] + 1 if after else 0, copy)
+        return path
+
+    def _copy(self, file: str | None) -> Path:
+        from conda.base.context import user_rc_path
+
+        original = Path(os.path.abspath(os.path.expanduser(file or user_rc_path)))
+        if original in self.copies:
+            return self.copies[original]
+        name = original.name
+        if name not in _CONDARC_NAMES and original.suffix not in (".yml", ".yaml"):
+            name = (
+                ".condarc"  # conda reads it under its name; the copy needs one it reads
+            )
+        place = self.directory / f"rc{len(self.copies)}"
+        place.mkdir()
+        copy = place / name
+        if original.is_file():
+            copy.write_bytes(original.read_bytes())
+        self.copies[original] = copy
+        return copy
+
+    def _bundle(self, edit: WriteBundle) -> None:
+        data = b""
+        for part in edit.parts:
+            path = Path(os.path.expanduser(part))
+            if not path.is_file():
+                raise Unprovable(f"{part} is not there to build the bundle from")
+            data += path.read_bytes()
+            if not data.endswith(b"\n"):
+                data += b"\n"
+        place = self.directory / f"bundle{len(self.bundles)}"
+        place.mkdir()
+        copy = place / Path(os.path.expanduser(edit.target)).name
+        copy.write_bytes(data)
+        self.bundles[edit.target] = str(copy)
+
+
+def _rank(path: Path) -> int:
+    """Where conda's search path reads `path` (a file, or a file in a condarc.d)."""
+    from conda.base.constants import SEARCH_PATH
+
+    for index, entry in enumerate(SEARCH_PATH):
+        place = Path(os.path.expanduser(os.path.expandvars(entry))).absolute()
+        if place in (path, path.parent):
+            return index
+    return len(SEARCH_PATH)
+
+
+# -- the run on the copy, and what it is compared with ----------------------------
+
+
+def _diagnose(run: Run, names: tuple[str, ...]) -> Report:
+    """The index of every channel, diagnosed over conda's context as it is now."""
+    from ..run import from_conda
+
+    arguments = dataclasses.replace(
+        run.arguments, names=names, check_packages=False, extra_urls=not names
+    )
+    rebuilt = from_conda(arguments)
+    return rebuilt.diagnose(rebuilt.report())
+
+
+def _statuses(results: Iterable[TargetResult]) -> dict[str, Status]:
+    """Each channel URL's worst status."""
+    statuses: dict[str, Status] = {}
+    for result in results:
+        url = result.target.channel_url
+        if statuses.get(url) is not Status.ERROR:
+            statuses[url] = result.status
+    return statuses
+
+
+def _missing(needs: Iterable[str]) -> list[str]:
+    """What the user must supply that is not here: a placeholder's value, a file not saved yet."""
+    placeholders = {p.rstrip("@") for p in PLACEHOLDERS}
+    return [
+        need
+        for need in needs
+        if need in placeholders or not os.path.isfile(os.path.expanduser(need))
+    ]
+
+
+def _key(lines: FixLines) -> tuple:
+    return (tuple(str(line) for line in lines.lines), lines.needs)
+
+
+def _all_lines(report: Report) -> list[FixLines]:
+    found = [f.commands for f in report.findings]
+    for result in report.targets:
+        problems = ([result.problem] if result.problem else []) + result.warnings
+        found += [p.commands for p in problems]
+    return found
+
+
+def _distinct(found: Iterable[FixLines]) -> dict[tuple, FixLines]:
+    return {_key(lines): lines for lines in found if lines}
+
+
+def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str]]]:
+    """The channels and findings this fix is printed for."""
+    key = _key(lines)
+    urls = {
+        r.target.channel_url
+        for r in report.targets
+        for p in ([r.problem] if r.problem else []) + r.warnings
+        if p.commands and _key(p.commands) == key
+    }
+    findings = {
+        (f.check, f.code.value)
+        for f in report.findings
+        if f.commands and _key(f.commands) == key
+    }
+    return urls, findings
+
+
+# -- the report, marked -----------------------------------------------------------
+
+
+def _marked_problem(problem: Problem, outcomes: dict[tuple, Outcome]) -> Problem:
+    if not problem.commands:
+        return problem
+    outcome = outcomes[_key(problem.commands)]
+    fix, commands = marked(problem.fix, problem.commands, outcome)
+    return dataclasses.replace(problem, fix=fix, commands=commands)
+
+
+def _marked_result(
+    result: TargetResult, outcomes: dict[tuple, Outcome]
+) -> TargetResult:
+    problem = result.problem and _marked_problem(result.problem, outcomes)
+    warnings = [_marked_problem(w, outcomes) for w in result.warnings]
+    return dataclasses.replace(result, problem=problem, warnings=warnings)
+
+
+def _marked_finding(finding: Finding, outcomes: dict[tuple, Outcome]) -> Finding:
+    if not finding.commands:
+        return finding
+    outcome = outcomes[_key(finding.commands)]
+    fix, commands = marked(finding.fix, finding.commands, outcome)
+    return dataclasses.replace(finding, fix=fix, commands=commands)
+
+
+def marked(
+    fix: str | None, lines: FixLines, outcome: Outcome
+) -> tuple[str | None, FixLines]:
+    """The fix and its lines as printed after the proof.
+
+    A fix that breaks a working channel is not printed as is: the conflict
+    is, with no command to run.
+    """
+    if outcome.breaks:
+        text = Fix(
+            "no checked fix: the change netcheck would print for this "
+            f"({describe(lines.edits or ())}) would break {outcome.breaks}, which "
+            "works now; give conda what both channels need"
+        )
+        return text, FixLines((), lines.needs, False, outcome.proof)
+    if outcome.checked and fix:
+        shown = fix if isinstance(fix, Fix) else Fix(fix)
+        fix = shown.proven(outcome.proof)
+    return fix, lines.proven(outcome.checked, outcome.proof)

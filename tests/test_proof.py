@@ -1,0 +1,149 @@
+"""A fix is tried on a scratch copy of the configuration before it is printed.
+
+Real channels on loopback, real conda: netcheck's fix is applied to a copy
+(never the user's files), every configured channel is diagnosed again, and
+the output says what that showed: `checked: true` with the proof, a conflict
+instead of a fix that would break a channel that works now, or unchecked
+when the fix needs what only the user has.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+from conftest import needs_conda
+from test_journeys import (
+    bundle_of,
+    channel_of,
+    conda,
+    conda_env,
+    https_channel,
+    netcheck,
+    run_as_printed,
+    save_roots,
+    write_condarc,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = needs_conda
+
+
+def failing(document: dict) -> dict[str, dict]:
+    """The targets with a fix, by channel URL."""
+    return {channel_of(t): t for t in document["targets"] if t["fix"]}
+
+
+def corp_and_private(stack: ExitStack, tmp_path: Path, home: Path):
+    """corp's channel works with the bundle in use; the private CA's does not."""
+    import trustme
+
+    corp, private = trustme.CA(), trustme.CA()
+    urls = [
+        https_channel(stack, tmp_path / "corp", corp),
+        https_channel(stack, tmp_path / "private", private, host="localhost"),
+    ]
+    combined = bundle_of(home / "combined.pem", corp)
+    write_condarc(home, urls, ssl_verify=str(combined))
+    return urls, combined, private
+
+
+def test_a_new_root_is_checked_once_the_user_has_saved_it(tmp_path: Path) -> None:
+    """Unchecked while the root is missing; then proven: both channels pass with it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, combined, private = corp_and_private(stack, tmp_path, home)
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        (target,) = failing(document).values()
+        (root,) = target["needs"]
+        assert target["checked"] is False
+        assert target["proof"] == f"unchecked: needs {root} from you"
+        save_roots(home, target["fix"], private)
+        code, document = netcheck(env)
+        (target,) = failing(document).values()
+        assert target["checked"] is True
+        assert target["proof"] == "checked: with it all 2 channels pass"
+        assert document["proof_seconds"] > 0
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only").stdout
+        assert "    fix (checked: with it all 2 channels pass): " in text, text
+        run_as_printed(env, target["commands"])
+        code, document = netcheck(env)
+        assert code == 0, failing(document)
+
+
+def test_the_proof_never_touches_the_users_files(tmp_path: Path) -> None:
+    """The condarc and the bundle in use are byte-identical; the new bundle is not written."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, combined, private = corp_and_private(stack, tmp_path, home)
+        env = conda_env(home)
+        _, document = netcheck(env)
+        save_roots(home, failing(document)[urls[1]]["fix"], private)
+        before = {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()}
+        _, document = netcheck(env)
+        assert failing(document)[urls[1]]["checked"] is True
+        after = {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()}
+        assert after == before, "no file of the user's is written or created"
+
+
+def test_a_fix_that_breaks_a_working_channel_is_not_printed(tmp_path: Path) -> None:
+    """`netcheck URL` for the inspected channel: the OS store has its CA, not corp's.
+
+    The channels checked alone say truststore; the proof diagnoses every
+    configured channel and finds that corp's, which works now, would fail.
+    """
+    import trustme
+
+    corp, inspector = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
+    store = bundle_of(tmp_path / "os-store.pem", inspector)
+    empty = tmp_path / "no-certs"
+    empty.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "inspected", inspector),
+        ]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "c.pem", corp)))
+        env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
+        done = conda(
+            env, "netcheck", "--json", "--timeout", "3", "--index-only", urls[1]
+        )
+        import json
+
+        document = json.loads(done.stdout)
+        (target,) = failing(document).values()
+        assert target["checked"] is False, target
+        assert target["commands"] == [], target
+        assert (target["proof"] or "").startswith(
+            "conflict: with ssl_verify: truststore, "
+        ), target
+        assert f"{urls[0]}, which works now, fails: tls-untrusted" in target["proof"]
+        assert "truststore" not in " ".join(target["commands"])
+        assert f"would break {urls[0]} (tls-untrusted)" in target["fix"]
+
+
+def test_a_healthy_run_proves_nothing(tmp_path: Path, ca) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls = [https_channel(stack, tmp_path / "one", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "b.pem", ca)))
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 0
+        assert document["proof_seconds"] == 0
+        verbose = conda(env, "netcheck", "-v", "--timeout", "3", "--index-only")
+        assert "fixes tried on a scratch copy of the configuration in 0 s" in (
+            verbose.stdout
+        )
+        assert os.path.exists(home / ".condarc")
