@@ -13,6 +13,7 @@ import os
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
+import pytest
 from conftest import needs_conda
 from test_journeys import (
     bundle_of,
@@ -147,3 +148,90 @@ def test_a_healthy_run_proves_nothing(tmp_path: Path, ca) -> None:
             verbose.stdout
         )
         assert os.path.exists(home / ".condarc")
+
+
+@pytest.mark.parametrize("trust", ["condarc", "variable"])
+def test_the_proof_restores_os_environ_and_condas_context(
+    tmp_path: Path, monkeypatch, trust: str
+) -> None:
+    """The bundle in use is ssl_verify in the condarc, or REQUESTS_CA_BUNDLE.
+
+    The fix sets it where it is set; the proof does so on a copy. In this
+    process, after the proof: os.environ is the same mapping, conda reads the
+    same files with the same values, and a second diagnosis gives the same
+    answer.
+    """
+    import trustme
+    from conda.base.context import context, reset_context
+
+    from conda_netcheck.fix.proof import prove_report
+    from conda_netcheck.run import Arguments, from_conda
+
+    corp, private = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home)
+    with ExitStack() as stack:
+        stack.callback(reset_context)
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "private", private, host="localhost"),
+        ]
+        combined = bundle_of(home / "combined.pem", corp)
+        if trust == "variable":
+            write_condarc(home, urls)
+            monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(combined))
+            point = "export REQUESTS_CA_BUNDLE=~/conda-ca-bundle.pem"
+        else:
+            write_condarc(home, urls, ssl_verify=str(combined))
+            point = (
+                f"conda config --file {home}/.condarc --set ssl_verify "
+                "~/conda-ca-bundle.pem"
+            )
+        monkeypatch.setenv("CONDARC", str(home / ".condarc"))
+        reset_context()
+        arguments = Arguments(timeout=3, check_packages=False)
+        run = from_conda(arguments)
+        report = run.diagnose(run.report())
+        (problem,) = {
+            r.problem.fix: r.problem for r in report.targets if r.problem
+        }.values()
+        save_roots(home, problem.fix, private)
+        environ = dict(os.environ)
+        condarc = (home / ".condarc").read_bytes()
+        files = list(context._search_path)
+        settings = conda_settings()
+        prove_report(run, report)
+        proven = next(r.problem for r in report.targets if r.problem)
+        assert proven.commands.lines[-1] == point
+        assert proven.commands.checked is True, proven.commands.proof
+        assert dict(os.environ) == environ
+        assert (home / ".condarc").read_bytes() == condarc
+        assert list(context._search_path) == files
+        assert conda_settings() == settings
+        again = from_conda(arguments)
+        second = again.diagnose(again.report())
+        assert [
+            (r.target.url, r.status, r.problem and r.problem.fix)
+            for r in second.targets
+        ] == [
+            (r.target.url, r.status, r.problem and r.problem.fix)
+            for r in report.targets
+        ]
+        assert not (home / "conda-ca-bundle.pem").exists()
+
+
+def conda_settings() -> tuple:
+    """What conda's context reads, and from where."""
+    from conda.base.context import context
+
+    sources = {str(k): sorted(v) for k, v in context.raw_data.items()}
+    values = (
+        context.ssl_verify,
+        tuple(context.channels),
+        dict(context.proxy_servers),
+        context.remote_read_timeout_secs,
+        context.offline,
+    )
+    return sources, values
