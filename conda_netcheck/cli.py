@@ -296,14 +296,17 @@ def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int
     def out(line: str) -> None:
         print(line, file=stream)
 
-    fixes = plan_fixes(built.cfg, report)
+    from .fix.proof import prove_fixes
+
+    # Only changes proven on a scratch copy are applied; the others say why not.
+    fixes, unproven = prove_fixes(built, report, plan_fixes(built.cfg, report))
     status = apply_fixes(
         fixes,
         confirm,
         recheck=recheck,
         out=out,
         left=left(report),
-        reasons=declined(report),
+        reasons=declined(report) + unproven,
     )
     if context.dry_run or not any(f.change for f in fixes):
         return status or report.exit_status

@@ -235,3 +235,36 @@ def conda_settings() -> tuple:
         context.offline,
     )
     return sources, values
+
+
+def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> None:
+    """ssl_verify: false; the OS store has the CA of the named channel, not corp's.
+
+    `--fix URL` sees only that channel, where truststore verifies; the proof
+    diagnoses every configured channel and declines the change, saying why.
+    """
+    import trustme
+
+    corp, inspector = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
+    store = bundle_of(tmp_path / "os-store.pem", inspector)
+    empty = tmp_path / "no-certs"
+    empty.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "inspected", inspector),
+        ]
+        write_condarc(home, urls, ssl_verify=False)
+        before = (home / ".condarc").read_bytes()
+        env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3", urls[1])
+        said = done.stdout + done.stderr
+        assert (
+            f"not applied, conflict: with ssl_verify changed, {urls[0]}, which "
+            "works now, fails: tls-untrusted"
+        ) in said, said
+        assert "+ssl_verify: truststore" not in said
+        assert (home / ".condarc").read_bytes() == before

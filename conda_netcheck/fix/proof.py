@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..codes import Status
 from ..config.commands import PLACEHOLDERS
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ..fixtext import Edit
     from ..model import Finding, Problem, Report, TargetResult
     from ..run import Run
+    from .fixers import Fix as Fixer
 
 #: The names conda reads as a condarc file (any other file needs a YAML suffix).
 _CONDARC_NAMES = (".condarc", "condarc", ".condarc.yml", ".condarc.yaml")
@@ -91,6 +92,29 @@ def prove_report(run: Run, report: Report) -> Report:
     return report
 
 
+def prove_fixes(
+    run: Run, report: Report, fixes: list[Fixer]
+) -> tuple[list[Fixer], list[str]]:
+    """The --fix changes proven on a scratch copy, and why each other one is declined.
+
+    A condarc change is tried as it would be written; a line for the shell
+    is not applied by --fix, so it is kept as it is.
+    """
+    prover = _Prover(run, report)
+    proven: list[Fixer] = []
+    declined: list[str] = []
+    for fixer in fixes:
+        if fixer.change is None or fixer.error:
+            proven.append(fixer)
+            continue
+        outcome = prover.prove_change(fixer)
+        if outcome.checked:
+            proven.append(fixer)
+        else:
+            declined.append(f"{fixer.description}: not applied, {outcome.proof}")
+    return proven, declined
+
+
 class _Prover:
     """Proves fixes for one run: what works now, the budget, the scratch runs."""
 
@@ -115,6 +139,35 @@ class _Prover:
         except Unprovable as exc:
             return Outcome(False, f"unchecked: {exc}")
         return judge(after, self.before(), _own(self.report, lines), edits)
+
+    def prove_change(self, fixer: Fixer) -> Outcome:
+        """Try one --fix condarc change on a copy: proven when it breaks nothing and helps."""
+        change = fixer.change
+        assert change is not None
+        if time.monotonic() > self.deadline:
+            return Outcome(False, "unchecked: no time was left to try it")
+        after = with_scratch(
+            lambda scratch: scratch.write(change.path, change.new_text),
+            lambda: _diagnose(self.run, self._names()),
+        )
+        before = self.before()
+        outcome = _conflict(after, before, f"{fixer.key or fixer.check} changed")
+        if outcome is not None:
+            return outcome
+        failing = _failing(after)
+        fixed = [u for u, s in before.items() if s is Status.ERROR and u not in failing]
+        # A setting can hold a warning and an error of one code: the status tells them apart.
+        now = {(f.check, f.code, f.status) for f in after.findings}
+        gone = [
+            f
+            for f in self.report.findings
+            if f.status is not Status.OK
+            and f.check == fixer.check
+            and (f.check, f.code, f.status) not in now
+        ]
+        if not fixed and not gone:
+            return Outcome(False, "tried on a copy, it fixes nothing that fails")
+        return _passes(after, failing)
 
     def before(self) -> dict[str, Status]:
         """Each channel URL's status now: this run's, and the configured channels it left out."""
@@ -142,18 +195,10 @@ def judge(
     edits: Sequence[Edit],
 ) -> Outcome:
     """The outcome of a run on the copy: it breaks a working channel, fixes nothing, or passes."""
-    failing: dict[str, str] = {}
-    for result in after.targets:
-        if result.status is Status.ERROR and result.problem is not None:
-            failing.setdefault(result.target.channel_url, result.problem.code.value)
-    for url, code in failing.items():
-        if before.get(url) not in (None, Status.ERROR):
-            return Outcome(
-                False,
-                f"conflict: with {describe(edits)}, {url}, which works now, "
-                f"fails: {code}",
-                breaks=f"{url} ({code})",
-            )
+    failing = _failing(after)
+    conflict = _conflict(after, before, describe(edits))
+    if conflict is not None:
+        return conflict
     urls, findings = own
     still = [u for u in urls if u in failing]
     left = [
@@ -164,6 +209,35 @@ def judge(
     if still or any((f.check, f.code.value) in findings for f in after.findings):
         what = f"{still[0]} still fails: {failing[still[0]]}" if still else left[0]
         return Outcome(False, f"tried on a copy, it does not fix this: {what}")
+    return _passes(after, failing)
+
+
+def _failing(after: Report) -> dict[str, str]:
+    """Each failing channel URL of a run, with its first code."""
+    failing: dict[str, str] = {}
+    for result in after.targets:
+        if result.status is Status.ERROR and result.problem is not None:
+            failing.setdefault(result.target.channel_url, result.problem.code.value)
+    return failing
+
+
+def _conflict(after: Report, before: dict[str, Status], what: str) -> Outcome | None:
+    """The channel that works now and fails on the copy, if any."""
+    for url, code in _failing(after).items():
+        if before.get(url) not in (None, Status.ERROR):
+            return Outcome(
+                False,
+                f"conflict: with {what}, {url}, which works now, fails: {code}",
+                breaks=f"{url} ({code})",
+            )
+    return None
+
+
+def _passes(after: Report, failing: dict[str, str]) -> Outcome:
+    """Proven: every channel passes, or only what fails for another reason is left."""
+    left = [
+        f"{f.check}: {f.code.value}" for f in after.findings if f.status is Status.ERROR
+    ]
     others = [f"{u} still fails: {c}" for u, c in failing.items()] + [
         f"{item} still fails" for item in left
     ]
@@ -195,8 +269,18 @@ def describe(edits: Iterable[Edit]) -> str:
 # -- the scratch copy ------------------------------------------------------------
 
 
-def with_edits(edits: Sequence[Edit], action: Any) -> Any:
-    """Call `action` with conda's context read from a scratch copy carrying `edits`.
+def with_edits(edits: Sequence[Edit], action: Callable[[], Any]) -> Any:
+    """Call `action` with conda's context read from a scratch copy carrying `edits`."""
+
+    def prepare(scratch: Scratch) -> None:
+        for edit in edits:
+            scratch.apply(edit)
+
+    return with_scratch(prepare, action)
+
+
+def with_scratch(prepare: Callable[[Scratch], None], action: Callable[[], Any]) -> Any:
+    """Call `action` with conda's context read from a scratch copy that `prepare` edits.
 
     The user's files are only read; conda's context and os.environ are as
     they were afterwards, whatever `action` does.
@@ -210,8 +294,7 @@ def with_edits(edits: Sequence[Edit], action: Any) -> Any:
     environ = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="netcheck-proof-") as directory:
         scratch = Scratch(Path(directory), read)
-        for edit in edits:
-            scratch.apply(edit)
+        prepare(scratch)
         try:
             scratch.export()
             reread_conda(arguments, scratch.search_path())
@@ -247,6 +330,10 @@ class Scratch:
             self.environ[edit.name] = self.bundles.get(edit.value, edit.value)
         elif isinstance(edit, UnsetVariable):
             self.environ[edit.name] = None
+
+    def write(self, file: str | Path, text: str) -> None:
+        """The copy of `file` holds `text` (a planned condarc change, as --fix would write it)."""
+        self._copy(str(file)).write_text(text, encoding="utf-8")
 
     def export(self) -> None:
         """Set the copy's variables in os.environ (the caller restores it)."""
