@@ -138,7 +138,8 @@ class _Prover:
             after = with_edits(edits, lambda: _diagnose(self.run, self._names()))
         except Unprovable as exc:
             return Outcome(False, f"unchecked: {exc}")
-        return judge(after, self.before(), _own(self.report, lines), edits)
+        own = _own(self.report, lines)
+        return judge(after, self.report, self.before(), own, edits)
 
     def prove_change(self, fixer: Fixer) -> Outcome:
         """Try one --fix condarc change on a copy: proven when it breaks nothing and helps."""
@@ -150,24 +151,11 @@ class _Prover:
             lambda scratch: scratch.write(change.path, change.new_text),
             lambda: _diagnose(self.run, self._names()),
         )
-        before = self.before()
-        outcome = _conflict(after, before, f"{fixer.key or fixer.check} changed")
-        if outcome is not None:
-            return outcome
-        failing = _failing(after)
-        fixed = [u for u, s in before.items() if s is Status.ERROR and u not in failing]
-        # A setting can hold a warning and an error of one code: the status tells them apart.
-        now = {(f.check, f.code, f.status) for f in after.findings}
-        gone = [
-            f
-            for f in self.report.findings
-            if f.status is not Status.OK
-            and f.check == fixer.check
-            and (f.check, f.code, f.status) not in now
-        ]
-        if not fixed and not gone:
-            return Outcome(False, "tried on a copy, it fixes nothing that fails")
-        return _passes(after, failing)
+        what = f"{fixer.key or fixer.check} changed"
+        outcome = _conflict(after, self.before(), what, self.report.findings)
+        # A change for a setting no channel uses now (a latent mistake) fixes
+        # nothing that fails: breaking nothing is its proof.
+        return outcome or _passes(after, _failing(after))
 
     def before(self) -> dict[str, Status]:
         """Each channel URL's status now: this run's, and the configured channels it left out."""
@@ -190,13 +178,14 @@ class _Prover:
 
 def judge(
     after: Report,
+    report: Report,
     before: dict[str, Status],
     own: tuple[set[str], set[tuple[str, str]]],
     edits: Sequence[Edit],
 ) -> Outcome:
     """The outcome of a run on the copy: it breaks a working channel, fixes nothing, or passes."""
     failing = _failing(after)
-    conflict = _conflict(after, before, describe(edits))
+    conflict = _conflict(after, before, describe(edits), report.findings)
     if conflict is not None:
         return conflict
     urls, findings = own
@@ -221,14 +210,28 @@ def _failing(after: Report) -> dict[str, str]:
     return failing
 
 
-def _conflict(after: Report, before: dict[str, Status], what: str) -> Outcome | None:
-    """The channel that works now and fails on the copy, if any."""
+def _conflict(
+    after: Report, before: dict[str, Status], what: str, findings: list[Finding]
+) -> Outcome | None:
+    """The channel that works now and fails on the copy, or a new configuration error."""
     for url, code in _failing(after).items():
         if before.get(url) not in (None, Status.ERROR):
             return Outcome(
                 False,
                 f"conflict: with {what}, {url}, which works now, fails: {code}",
-                breaks=f"{url} ({code})",
+                breaks=f"{url}, which works now ({code})",
+            )
+    errors = {(f.check, f.code) for f in findings if f.status is Status.ERROR}
+    for finding in after.findings:
+        if (
+            finding.status is Status.ERROR
+            and (finding.check, finding.code) not in errors
+        ):
+            where = f"{finding.check}: {finding.code.value}"
+            return Outcome(
+                False,
+                f"conflict: with {what}, {where}",
+                breaks=f"the configuration ({where})",
             )
     return None
 
@@ -509,8 +512,8 @@ def marked(
     if outcome.breaks:
         text = Fix(
             "no checked fix: the change netcheck would print for this "
-            f"({describe(lines.edits or ())}) would break {outcome.breaks}, which "
-            "works now; give conda what both channels need"
+            f"({describe(lines.edits or ())}) would break {outcome.breaks}; "
+            "give conda what both need"
         )
         return text, FixLines((), lines.needs, False, outcome.proof)
     if outcome.checked and fix:
