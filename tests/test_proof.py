@@ -270,3 +270,33 @@ def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> 
         ) in said, said
         assert "+ssl_verify: truststore" not in said
         assert (home / ".condarc").read_bytes() == before
+
+
+def test_the_proof_names_what_still_fails_without_its_token(tmp_path: Path) -> None:
+    """A third channel, with a token in its URL, is down: the proof says so, redacted."""
+    from support.proxies import closed_port
+
+    token = "tk-Pr00fSecret-77"
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, combined, private = corp_and_private(stack, tmp_path, home)
+        gone = stack.enter_context(closed_port())
+        down = f"http://127.0.0.1:{gone}/t/{token}/internal"
+        write_condarc(home, [*urls, down], ssl_verify=str(combined))
+        env = conda_env(home)
+        _, document = netcheck(env)
+        save_roots(home, failing(document)[urls[1]]["fix"], private)
+        done = conda(env, "netcheck", "--json", "--timeout", "3", "--index-only")
+        text = conda(env, "netcheck", "-v", "--timeout", "3", "--index-only")
+        for output in (done.stdout + done.stderr, text.stdout + text.stderr):
+            assert token not in output
+        import json
+
+        target = failing(json.loads(done.stdout))[urls[1]]
+        assert target["checked"] is True
+        assert target["proof"] == (
+            f"checked: fixes this; http://127.0.0.1:{gone}/t/<TOKEN>/internal "
+            "still fails: connection-refused"
+        )
+        assert f"fix (checked: fixes this; http://127.0.0.1:{gone}/t/" in text.stdout
