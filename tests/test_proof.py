@@ -97,9 +97,12 @@ def test_the_proof_never_touches_the_users_files(tmp_path: Path) -> None:
 def test_a_fix_that_breaks_a_working_channel_is_not_printed(tmp_path: Path) -> None:
     """`netcheck URL` for the inspected channel: the OS store has its CA, not corp's.
 
-    The channels checked alone say truststore; the proof diagnoses every
-    configured channel and finds that corp's, which works now, would fail.
+    The channel checked alone says truststore; the proof diagnoses every
+    configured channel, finds that corp's, which works now, would fail, and
+    prints the bundle in use plus the root instead: checked once it is saved.
     """
+    import json
+
     import trustme
 
     corp, inspector = trustme.CA(), trustme.CA()
@@ -114,24 +117,29 @@ def test_a_fix_that_breaks_a_working_channel_is_not_printed(tmp_path: Path) -> N
             https_channel(stack, tmp_path / "corp", corp),
             https_channel(stack, tmp_path / "inspected", inspector),
         ]
-        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "c.pem", corp)))
+        corp_bundle = bundle_of(home / "c.pem", corp)
+        write_condarc(home, urls, ssl_verify=str(corp_bundle))
         env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
-        done = conda(
-            env, "netcheck", "--json", "--timeout", "3", "--index-only", urls[1]
-        )
-        import json
 
-        document = json.loads(done.stdout)
-        (target,) = failing(document).values()
-        assert target["checked"] is False, target
-        assert target["commands"] == [], target
-        assert (target["proof"] or "").startswith(
-            "conflict: with ssl_verify: truststore, "
-        ), target
-        assert f"{urls[0]}, which works now, fails: tls-untrusted" in target["proof"]
+        def named() -> dict:
+            argv = ("netcheck", "--json", "--timeout", "3", "--index-only", urls[1])
+            (target,) = failing(json.loads(conda(env, *argv).stdout)).values()
+            return target
+
+        target = named()
         assert "truststore" not in " ".join(target["commands"])
+        assert str(corp_bundle) in target["commands"][0], "built from the bundle in use"
         assert (
-            f"would break {urls[0]}, which works now (tls-untrusted)" in target["fix"]
+            f"the operating system's store would break {urls[0]}, which works "
+            "now (tls-untrusted)"
+        ) in target["fix"]
+        assert target["checked"] is False
+        assert target["proof"].startswith("unchecked: needs ")
+        save_roots(home, target["fix"], inspector)
+        target = named()
+        assert (target["checked"], target["proof"]) == (
+            True,
+            "checked: with it all 2 channels pass",
         )
 
 

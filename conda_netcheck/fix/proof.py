@@ -86,7 +86,15 @@ def prove_report(run: Run, report: Report) -> Report:
     start = time.monotonic()
     prover = _Prover(run, report)
     outcomes = {key: prover.prove(lines) for key, lines in pending.items()}
-    report.targets = [_marked_result(r, outcomes) for r in report.targets]
+    instead = {
+        key: _instead(prover, report, key, outcome)
+        for key, outcome in outcomes.items()
+        if outcome.breaks
+    }
+    report.targets = [
+        _marked_result(r, outcomes, {k: v for k, v in instead.items() if v})
+        for r in report.targets
+    ]
     report.findings = [_marked_finding(f, outcomes) for f in report.findings]
     report.proof_seconds = round(time.monotonic() - start, 2)
     return report
@@ -477,19 +485,67 @@ def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str]
 # -- the report, marked -----------------------------------------------------------
 
 
-def _marked_problem(problem: Problem, outcomes: dict[tuple, Outcome]) -> Problem:
+#: A fix proposed instead of one that breaks a working channel: its text and lines.
+Instead = tuple[Fix, FixLines]
+
+
+def _instead(
+    prover: _Prover, report: Report, key: tuple, outcome: Outcome
+) -> Instead | None:
+    """For roots the OS store has but a working channel's bundle lacks: the bundle in use + them.
+
+    Proven like any fix (unchecked until the user has saved the roots);
+    None when it too would break a channel, or the fix is not about roots.
+    """
+    from ..diagnosis.intercept import RootNeeded, current_bundle, root_file, roots_fix
+
+    needing = [
+        r
+        for r in report.targets
+        if r.problem
+        and r.problem.commands
+        and _key(r.problem.commands) == key
+        and r.problem.details.missing_root
+    ]
+    bundle = current_bundle(needing[0].target.verify) if needing else None
+    if not needing or bundle is None:
+        return None
+    names = dict.fromkeys(r.problem.details.missing_root for r in needing if r.problem)
+    roots = [RootNeeded(name, root_file(name)) for name in names if name]
+    text, lines = roots_fix(
+        roots, None, commands=prover.run.options.commands, bundle=bundle
+    )
+    alternative = prover.prove(lines)
+    if alternative.breaks:
+        return None
+    text = text.but(f"the operating system's store would break {outcome.breaks}")
+    if alternative.checked:
+        text = text.proven(alternative.proof)
+    return text, lines.proven(alternative.checked, alternative.proof)
+
+
+def _marked_problem(
+    problem: Problem,
+    outcomes: dict[tuple, Outcome],
+    instead: dict[tuple, Instead] | None = None,
+) -> Problem:
     if not problem.commands:
         return problem
-    outcome = outcomes[_key(problem.commands)]
-    fix, commands = marked(problem.fix, problem.commands, outcome)
+    key = _key(problem.commands)
+    if instead and key in instead:
+        fix, commands = instead[key]
+    else:
+        fix, commands = marked(problem.fix, problem.commands, outcomes[key])
     return dataclasses.replace(problem, fix=fix, commands=commands)
 
 
 def _marked_result(
-    result: TargetResult, outcomes: dict[tuple, Outcome]
+    result: TargetResult,
+    outcomes: dict[tuple, Outcome],
+    instead: dict[tuple, Instead] | None = None,
 ) -> TargetResult:
-    problem = result.problem and _marked_problem(result.problem, outcomes)
-    warnings = [_marked_problem(w, outcomes) for w in result.warnings]
+    problem = result.problem and _marked_problem(result.problem, outcomes, instead)
+    warnings = [_marked_problem(w, outcomes, instead) for w in result.warnings]
     return dataclasses.replace(result, problem=problem, warnings=warnings)
 
 
