@@ -64,14 +64,6 @@ class Outcome:
     breaks: str | None = None
 
 
-@dataclass
-class Proof:
-    """The outcomes of one run's fixes, and the time spent finding them."""
-
-    seconds: float = 0.0
-    outcomes: dict[tuple, Outcome] = dataclasses.field(default_factory=dict)
-
-
 def prove_report(run: Run, report: Report) -> Report:
     """Try every printed fix of `report` on a scratch copy; mark each with its outcome.
 
@@ -146,19 +138,24 @@ class _Prover:
             after = with_edits(edits, lambda: _diagnose(self.run, self._names()))
         except Unprovable as exc:
             return Outcome(False, f"unchecked: {exc}")
+        except Exception as exc:  # the fix is printed unchecked, never a traceback
+            return _failed(exc)
         own = _own(self.report, lines)
         return judge(after, self.report, self.before(), own, edits)
 
     def prove_change(self, fixer: Fixer) -> Outcome:
-        """Try one --fix condarc change on a copy: proven when it breaks nothing and helps."""
+        """Try one --fix condarc change on a copy: proven when it breaks nothing."""
         change = fixer.change
         assert change is not None
         if time.monotonic() > self.deadline:
             return Outcome(False, "unchecked: no time was left to try it")
-        after = with_scratch(
-            lambda scratch: scratch.write(change.path, change.new_text),
-            lambda: _diagnose(self.run, self._names()),
-        )
+        try:
+            after = with_scratch(
+                lambda scratch: scratch.write(change.path, change.new_text),
+                lambda: _diagnose(self.run, self._names()),
+            )
+        except Exception as exc:  # declined, never a traceback
+            return _failed(exc)
         what = f"{fixer.key or fixer.check} changed"
         outcome = _conflict(after, self.before(), what, self.report.findings)
         # A change for a setting no channel uses now (a latent mistake) fixes
@@ -182,6 +179,12 @@ class _Prover:
         if not names:
             return ()  # the configured channels (and the extra URLs)
         return tuple(dict.fromkeys(names + tuple(self.run.configured_channels or ())))
+
+
+def _failed(exc: Exception) -> Outcome:
+    return Outcome(
+        False, f"unchecked: trying it on a copy failed ({type(exc).__name__})"
+    )
 
 
 def judge(
