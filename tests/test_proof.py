@@ -308,3 +308,30 @@ def test_the_proof_names_what_still_fails_without_its_token(tmp_path: Path) -> N
             "still fails: connection-refused"
         )
         assert f"fix (checked: fixes this; http://127.0.0.1:{gone}/t/" in text.stdout
+
+
+def test_a_condarc_the_fix_creates_is_read_where_conda_would_read_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`conda config --set` without --file writes ~/.condarc: read after the base
+    environment's file, before $CONDARC, as conda reads them."""
+    from conda_netcheck.fix.proof import Scratch
+    from conda_netcheck.fixtext import SetKey
+
+    home, root = tmp_path / "home", tmp_path / "base"
+    home.mkdir()
+    root.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("CONDA_ROOT", str(root))
+    monkeypatch.setenv("CONDARC", str(tmp_path / "extra.yml"))
+    read = [root / ".condarc", tmp_path / "extra.yml"]
+    for path in read:
+        path.write_text("channels: []\n")
+    scratch_dir = tmp_path / "scratch"
+    scratch_dir.mkdir()
+    scratch = Scratch(scratch_dir, read)
+    scratch.apply(SetKey(None, "ssl_verify", "truststore"))
+    (copy,) = scratch.copies.values()
+    assert scratch.search_path() == [read[0], copy, read[1]]
+    assert copy.read_text() == "ssl_verify: truststore\n"
+    assert not (home / ".condarc").exists()

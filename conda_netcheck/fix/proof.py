@@ -373,9 +373,9 @@ class Scratch:
         return path
 
     def _copy(self, file: str | None) -> Path:
-        from conda.base.context import user_rc_path
-
-        original = Path(os.path.abspath(os.path.expanduser(file or user_rc_path)))
+        # Without --file, `conda config` writes ~/.condarc (conda's user_rc_path,
+        # which conda computes from HOME when it starts: so here, now).
+        original = Path(os.path.abspath(os.path.expanduser(file or "~/.condarc")))
         if original in self.copies:
             return self.copies[original]
         name = original.name
