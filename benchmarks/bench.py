@@ -423,7 +423,7 @@ warm = []
 for _ in range(21):
     start = time.perf_counter(); observer.hook(event()); warm.append(time.perf_counter() - start)
 start = time.perf_counter(); list(conda_error_hints(network)); hint = time.perf_counter() - start
-from conda_netcheck.hints import classify
+from conda_netcheck.failure.hints import classify
 start = time.perf_counter(); classify(network); classified = time.perf_counter() - start
 print(json.dumps({"first": first, "warm": sorted(warm)[10], "hint": hint, "classify": classified}))
 """

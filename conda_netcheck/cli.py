@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
-    from .lastfailure import LastFailure
+    from .failure.record import LastFailure
     from .model import Report
     from .run import Run
 
@@ -258,7 +258,7 @@ def _execute(args: argparse.Namespace) -> int:
 
 def forget(args: argparse.Namespace) -> int:
     """`conda netcheck --forget`: delete the recorded failure."""
-    from . import lastfailure
+    from .failure import record as lastfailure
 
     forgotten = lastfailure.forget()
     if args.json:

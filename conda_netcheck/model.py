@@ -226,7 +226,9 @@ class Report:
     netcheck_version: str = ""
     conda_config_read: bool = True
     trust: tuple[str, str] | None = None  # (what conda verifies against, why)
-    last_failure: Any = None  # recheck.LastFailureCheck: conda's recorded failure
+    last_failure: Any = (
+        None  # failure.replay.LastFailureCheck: conda's recorded failure
+    )
     #: conda's remote_read_timeout_secs: how long conda waits where netcheck stopped
     conda_read_timeout: float = CONDA_READ_TIMEOUT
     #: seconds spent trying the fixes on a scratch copy (fix/proof.py); 0: none

@@ -57,7 +57,7 @@ def conda_health_checks() -> Iterable[CondaHealthCheck]:
 @plugins.hookimpl(optionalhook=True)
 def conda_error_hints(error):
     """Point network errors at `conda netcheck`, with any cause found offline."""
-    from .hints import error_hints
+    from .failure.hints import error_hints
 
     yield from error_hints(error)
 
@@ -65,7 +65,7 @@ def conda_error_hints(error):
 @plugins.hookimpl(optionalhook=True)
 def conda_settings() -> Iterable[CondaSetting]:
     """netcheck's settings under `plugins:` (timeout, package bytes, extra URLs, memory)."""
-    from .settings import conda_settings as settings
+    from .config.settings import conda_settings as settings
 
     yield from settings()
 
@@ -76,7 +76,7 @@ def conda_exception_observers() -> Iterable[CondaExceptionObserver]:
     """Remember conda's last network failure for `conda netcheck`."""
     from conda.plugins.types import CondaExceptionObserver
 
-    from .watch import WATCH_FOR
+    from .failure.watch import WATCH_FOR
 
     yield CondaExceptionObserver(
         name="netcheck-last-failure", hook=_observe, watch_for=set(WATCH_FOR)
@@ -86,11 +86,11 @@ def conda_exception_observers() -> Iterable[CondaExceptionObserver]:
 def _observe(event) -> None:
     # A name in watch_for is not yet a network failure (a CondaMultiError of
     # solver errors): filter before importing the recording module.
-    from .watch import network_leaf
+    from .failure.watch import network_leaf
 
     if network_leaf(event.exc_value) is None:
         return
-    from .lastfailure import observe
+    from .failure.record import observe
 
     observe(event)
 
@@ -102,7 +102,7 @@ def conda_post_commands() -> Iterable[CondaPostCommand]:
     """Clear the recorded failure once a command that fetches from its channel works."""
     from conda.plugins.types import CondaPostCommand
 
-    from .watch import INDEX_COMMANDS
+    from .failure.watch import INDEX_COMMANDS
 
     yield CondaPostCommand(
         name="netcheck-clear-last-failure",
@@ -114,13 +114,13 @@ def conda_post_commands() -> Iterable[CondaPostCommand]:
 def _resolved(command: str) -> None:
     # After every successful fetching command: usually there is no record,
     # and one stat is all this costs.
-    from .watch import record_path
+    from .failure.watch import record_path
 
     try:
         if not record_path().exists():
             return
     except OSError:
         return
-    from .lastfailure import resolved
+    from .failure.record import resolved
 
     resolved(command)

@@ -570,8 +570,11 @@ class RedactingFilter(logging.Filter):
         except Exception:  # leave bad format args for logging to report
             return True
         record.msg, record.args = self.redactor.text(message), None
-        if record.exc_info and not record.exc_text:
-            # Formatter.format() uses a pre-set exc_text instead of re-formatting.
+        # Formatter.format() reuses a pre-set exc_text instead of re-formatting,
+        # and a handler without this filter may have set it already.
+        if record.exc_text:
+            record.exc_text = self.redactor.text(record.exc_text)
+        elif record.exc_info:
             record.exc_text = self.redactor.text(
                 logging.Formatter().formatException(record.exc_info)
             )

@@ -2,7 +2,7 @@
 targets, findings and the diagnosis out.
 
 `conda netcheck`, `python -m conda_netcheck`, `--fix` and its re-check, the
-`conda doctor` checks and the last-failure re-check all build their run
+`conda doctor` checks and the last failure's replay all build their run
 here, so that they write the same fixes (`--file`, the user's shell) with
 the same timeouts for the same targets.
 """
@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
-    from .lastfailure import LastFailure
+    from .config.settings import Settings
+    from .failure.record import LastFailure
+    from .failure.replay import LastFailureCheck
     from .model import Finding, Options, Report, RouteFactory, Target, TargetResult
-    from .recheck import LastFailureCheck
-    from .settings import Settings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,9 +108,9 @@ class Run:
         pending = None
         if recorded is not None:
             # Only with a failure to check: a healthy run does not load it.
-            from . import recheck
+            from .failure import replay
 
-            pending = recheck.Pending(
+            pending = replay.Pending(
                 recorded,
                 self.route_for,
                 self.options,
@@ -136,15 +136,15 @@ class Run:
 
     def recorded_failure(self) -> LastFailure | None:
         """conda's recorded failure, if recent enough to be shown (plugins.netcheck_last_failure_hours)."""
-        from . import lastfailure
+        from .failure import record
 
-        return lastfailure.load(max_age=self.settings.last_failure_hours * 3600)
+        return record.load(max_age=self.settings.last_failure_hours * 3600)
 
-    def recheck(self, failure: LastFailure) -> LastFailureCheck:
+    def replay(self, failure: LastFailure) -> LastFailureCheck:
         """Check the URL of conda's recorded failure with this run's options and routes."""
-        from . import recheck
+        from .failure import replay
 
-        return recheck.check(
+        return replay.check(
             failure,
             self.route_for,
             self.options,
@@ -159,8 +159,8 @@ def from_conda(arguments: Arguments) -> Run:
 
     from .config.netconfig import from_conda as read_conda
     from .config.routes import conda_route
+    from .config.settings import current
     from .config.targets import conda_targets, repodata_filenames
-    from .settings import current
 
     settings = current()
     cfg = read_conda()
@@ -199,8 +199,8 @@ def from_environment(arguments: Arguments, findings: Sequence[Finding] = ()) -> 
     """A run with the environment only (no conda, or a conda that cannot load its files)."""
     from .config.netconfig import from_environment as read_environment
     from .config.routes import standalone_route
+    from .config.settings import Settings
     from .config.targets import native_subdir, urls_targets
-    from .settings import Settings
 
     cfg = read_environment()
     settings = Settings()  # plugin settings live in conda's files: not read here

@@ -95,6 +95,35 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = f"NETCHECK_NO_SKIPS=1 and this test skipped: {reason}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    if HAS_CONDA:
+        from conda.base.context import context
+
+        item._netcheck_conda_data = context.raw_data  # type: ignore[attr-defined]
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """A test that read another configuration into conda's context leaves none of it behind.
+
+    Tests reset the context in their own fixtures' teardown, while their
+    CONDARC and HOME are still set, so the next test would start with their
+    proxy or CA bundle. After every fixture is torn down (the variables are
+    restored), read conda's files again if the test changed the context.
+    """
+    yield
+    before = getattr(item, "_netcheck_conda_data", None)
+    if HAS_CONDA and before is not None:
+        from conda.base.context import context
+
+        if context.raw_data is not before:
+            from conda_netcheck.run import reread_conda
+
+            reread_conda(None)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     conda = "conda: importable" if HAS_CONDA else f"conda: {NO_CONDA_REASON}"
     return [config._netcheck_isolation, conda]  # type: ignore[attr-defined]

@@ -716,7 +716,7 @@ def test_a_last_failure_that_still_happens_makes_netcheck_exit_1(
 
     from support.servers import closed_port
 
-    from conda_netcheck.lastfailure import LastFailure, Link, record_path, save
+    from conda_netcheck.failure.record import LastFailure, Link, record_path, save
 
     condarc([channel.url])
     base = (

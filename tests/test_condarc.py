@@ -21,13 +21,13 @@ import pytest
 from conftest import needs_conda
 from ruamel.yaml import YAML
 
+from conda_netcheck.config.setting_file import find_source
 from conda_netcheck.exceptions import CondaRCEditError
 from conda_netcheck.fix.condarc import (
     CONDA_INDENT,
     Change,
     Indent,
     detect_indent,
-    find_source,
     plan_remove,
     plan_set,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conda_netcheck.diagnosis.network import content_problem
+from conda_netcheck.diagnosis.http_answer import content_problem
 from conda_netcheck.model import Code, Layer
 from conda_netcheck.probes import content
 
@@ -124,7 +124,7 @@ def test_an_html_content_type_is_an_html_page_without_markup(content_type):
 @pytest.mark.parametrize("content_type", _TYPES + _HTML_TYPES)
 @pytest.mark.parametrize(("page", "title"), _PAGES)
 def test_a_package_replaced_by_a_page_is_a_block_page(content_type, page, title):
-    from conda_netcheck.diagnosis.install_path import mismatch
+    from conda_netcheck.diagnosis.download_problems import mismatch
 
     problem = mismatch(
         "the package x-1-0.conda",
@@ -144,7 +144,7 @@ def test_a_package_replaced_by_a_page_is_a_block_page(content_type, page, title)
 
 @pytest.mark.parametrize("content_type", _TYPES)
 def test_a_package_replaced_by_text_is_not_called_a_block_page(content_type):
-    from conda_netcheck.diagnosis.install_path import mismatch
+    from conda_netcheck.diagnosis.download_problems import mismatch
 
     problem = mismatch(
         "the package x-1-0.conda",

@@ -152,7 +152,7 @@ def _record_failure(url: str) -> None:
     import requests
     from conda.exceptions import CondaHTTPError
 
-    from conda_netcheck import lastfailure
+    from conda_netcheck.failure import record as lastfailure
 
     try:
         requests.get(url, timeout=2)

@@ -69,7 +69,7 @@ def test_the_public_roots_warning_is_left_out_for_an_internal_host(
 
 
 def test_the_public_roots_warning_concerns_public_hosts():
-    from conda_netcheck.hints import concerns
+    from conda_netcheck.failure.hints import concerns
     from conda_netcheck.model import Code, Finding
 
     finding = Finding("ssl_verify", Code.CA_BUNDLE_INVALID, "x", public_hosts=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conda_messages import MESSAGES
 
-from conda_netcheck.hints import Setting, classify_texts
+from conda_netcheck.failure.hints import Setting, classify_texts
 
 PLAIN_PROXY = {"http": "http://127.0.0.1:3128", "https": "http://127.0.0.1:3128"}
 TLS_PROXY = {"http": "https://127.0.0.1:3128", "https": "https://127.0.0.1:3128"}

@@ -26,7 +26,7 @@ def own_conda_configuration(tmp_path, monkeypatch):
 
 
 def hints_for(error) -> list[tuple[str, str]]:
-    from conda_netcheck.hints import error_hints
+    from conda_netcheck.failure.hints import error_hints
 
     return [(h.hint_code, h.text) for h in error_hints(error)]
 
@@ -140,7 +140,7 @@ def test_unclassified_network_error_points_at_netcheck():
 def test_hint_classification_stays_instant(rounds):
     from conda.exceptions import CondaSSLError
 
-    from conda_netcheck.hints import classify
+    from conda_netcheck.failure.hints import classify
 
     error = CondaSSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
     classify(error)
@@ -251,7 +251,7 @@ _LEAVES = [
 @pytest.mark.parametrize("how", ["cause", "context", "caused_by"])
 @pytest.mark.parametrize(("leaf", "kind"), _LEAVES)
 def test_the_cause_is_found_anywhere_in_the_chain(leaf, kind, how, depth):
-    from conda_netcheck.hints import classify
+    from conda_netcheck.failure.hints import classify
 
     cause = classify(_wrapped(leaf(), how, depth))
     assert cause is not None and cause.kind == kind
@@ -259,7 +259,7 @@ def test_the_cause_is_found_anywhere_in_the_chain(leaf, kind, how, depth):
 
 @pytest.mark.parametrize("how", ["cause", "context", "caused_by"])
 def test_a_chain_without_a_known_cause_has_none(how):
-    from conda_netcheck.hints import classify
+    from conda_netcheck.failure.hints import classify
 
     assert classify(_wrapped(ValueError("bad value"), how, 3)) is None
 
@@ -321,7 +321,7 @@ def test_each_hint_rule_names_its_layer_and_fix(
     error, proxies, kind, layer, words, monkeypatch
 ):
     from conda_netcheck.config.commands import Commands, Shell
-    from conda_netcheck.hints import PROOF, Setting, classify
+    from conda_netcheck.failure.hints import PROOF, Setting, classify
 
     cause = classify(error, Setting(dict(proxies), Commands(shell=Shell.POSIX)))
     if kind is None:
@@ -346,7 +346,7 @@ def test_each_hint_rule_names_its_layer_and_fix(
 def test_the_socks_fix_unsets_only_the_socks_variables_for_one_install(
     variables, line, monkeypatch
 ):
-    from conda_netcheck.hints import classify
+    from conda_netcheck.failure.hints import classify
 
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
@@ -355,7 +355,7 @@ def test_the_socks_fix_unsets_only_the_socks_variables_for_one_install(
 
 
 def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
-    from conda_netcheck import hints
+    from conda_netcheck.failure import hints
 
     monkeypatch.setenv("HTTPS_PROXY", "socks5://p:1080")
     monkeypatch.setenv("http_proxy", "socks4://p:1080")
@@ -388,7 +388,7 @@ def test_the_socks_fix_on_windows_gives_cmd_and_powershell(monkeypatch):
     ],
 )
 def test_the_proxy_a_hint_names_is_the_one_for_the_urls_scheme(proxies, shown):
-    from conda_netcheck.hints import Setting, classify
+    from conda_netcheck.failure.hints import Setting, classify
 
     cause = classify(_error("CondaHTTPError", "Connection refused"), Setting(proxies))
     if not proxies:
@@ -406,7 +406,7 @@ def test_the_proxy_a_hint_names_is_the_one_for_the_urls_scheme(proxies, shown):
     ],
 )
 def test_an_http_channels_hint_names_the_http_proxy(proxies, shown):
-    from conda_netcheck.hints import Setting, classify
+    from conda_netcheck.failure.hints import Setting, classify
 
     error = _error("CondaHTTPError", "Connection refused")
     error._kwargs = {"url": "http://h.test/c/noarch/repodata.json"}
@@ -415,7 +415,7 @@ def test_an_http_channels_hint_names_the_http_proxy(proxies, shown):
 
 
 def test_the_first_rule_that_matches_wins():
-    from conda_netcheck.hints import classify
+    from conda_netcheck.failure.hints import classify
 
     # A 407 whose text also mentions a refused connection is a proxy-auth hint.
     both = _error(
@@ -517,7 +517,7 @@ def test_each_hint_says_its_cause_and_fix_in_these_words(
     error, proxies, kind, layer, words, request, monkeypatch
 ):
     from conda_netcheck.config.commands import Commands, Shell
-    from conda_netcheck.hints import Setting, classify
+    from conda_netcheck.failure.hints import Setting, classify
 
     monkeypatch.setenv("SHELL", "/bin/bash")
     cause = classify(error, Setting(dict(proxies), Commands(shell=Shell.POSIX)))
@@ -541,7 +541,7 @@ def _response(status: int, challenge: str):
     "where", ["attribute", "kwargs", "inner-attribute", "inner-kwargs"]
 )
 def test_the_407_scheme_comes_from_a_response_kept_anywhere_in_the_chain(where):
-    from conda_netcheck.hints import classify
+    from conda_netcheck.failure.hints import classify
 
     response = _response(407, 'Negotiate realm="corp"')
     holder = _error("ProxyError", "407 Proxy Authentication Required")
@@ -560,7 +560,7 @@ def test_the_407_scheme_comes_from_a_response_kept_anywhere_in_the_chain(where):
 
 
 def test_an_upper_case_openssl_reason_alone_is_read():
-    from conda_netcheck.hints import Setting, classify
+    from conda_netcheck.failure.hints import Setting, classify
 
     error = _error("CondaSSLError", "[SSL: WRONG_VERSION_NUMBER] (_ssl.c:1006)")
     assert classify(error, Setting(dict(_HTTPS_PROXY))).kind == "proxy_https_scheme"

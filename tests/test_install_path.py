@@ -973,7 +973,7 @@ def test_a_package_of_the_indexs_size_is_not_a_mismatch(package):
 def test_base_url_is_joined_onto_the_subdir_url_with_its_slash(
     subdir_url, base_url, packages_at
 ):
-    from conda_netcheck.config import index
+    from conda_netcheck.diagnosis import repodata as index
 
     assert index.packages_base_from_json(subdir_url, base_url) == packages_at
     if base_url and HAS_SHARDS:

@@ -459,7 +459,7 @@ def test_plugin_settings_come_from_condarc_and_variables(home):
     env = conda_env(home, settings, CONDA_PLUGINS_NETCHECK_PACKAGE_BYTES="65536")
     code = (
         "from conda.base.context import context, reset_context; reset_context();"
-        "from conda_netcheck.settings import current; s = current();"
+        "from conda_netcheck.config.settings import current; s = current();"
         "print(s.timeout, s.package_bytes, list(s.extra_urls))"
     )
     proc = subprocess.run(
@@ -497,7 +497,7 @@ def test_a_requests_error_conda_lets_escape_is_recorded_with_its_url(
     import requests
     from conda.plugins.types import CondaExceptionEvent
 
-    from conda_netcheck import lastfailure
+    from conda_netcheck.failure import record as lastfailure
     from conda_netcheck.plugin import conda_exception_observers
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -526,7 +526,7 @@ def test_a_requests_error_conda_lets_escape_is_recorded_with_its_url(
 
 
 def _saved_record(path: Path) -> Path:
-    from conda_netcheck.lastfailure import LastFailure, Link, save
+    from conda_netcheck.failure.record import LastFailure, Link, save
 
     failure = LastFailure(
         when=time.time(),
@@ -554,7 +554,7 @@ def _saved_record(path: Path) -> Path:
     ],
 )
 def test_a_record_others_or_the_group_can_write_is_ignored(tmp_path, mode, believed):
-    from conda_netcheck.lastfailure import load
+    from conda_netcheck.failure.record import load
 
     path = _saved_record(tmp_path / RECORD)
     path.chmod(mode)
@@ -568,7 +568,7 @@ def test_a_record_others_or_the_group_can_write_is_ignored(tmp_path, mode, belie
     os.name == "nt" or os.geteuid() != 0, reason="changing a file's owner needs root"
 )
 def test_a_record_owned_by_another_user_is_ignored(tmp_path):
-    from conda_netcheck.lastfailure import load
+    from conda_netcheck.failure.record import load
 
     path = _saved_record(tmp_path / RECORD)
     assert load(path) is not None
@@ -617,7 +617,7 @@ def test_a_record_owned_by_another_user_is_ignored(tmp_path):
 def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
     recorded, directory, filename
 ):
-    from conda_netcheck.recheck import plan
+    from conda_netcheck.failure.replay import plan
 
     channel = directory.rsplit("/", 1)[0]
     found = plan(recorded, [], ("repodata.json",), f"conda install -c {channel} x")
@@ -673,9 +673,9 @@ def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
     page_server, content_type, page, title
 ):
     from conda_netcheck.config.routes import standalone_route
-    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.failure.record import LastFailure
+    from conda_netcheck.failure.replay import check
     from conda_netcheck.model import Code, Options, Target
-    from conda_netcheck.recheck import check
 
     channel = page_server
     channel.behaviour.status = 200
@@ -717,14 +717,14 @@ class _NetError(ConnectionError):
 
 
 def test_a_non_network_error_makes_no_record():
-    from conda_netcheck.lastfailure import from_exception
+    from conda_netcheck.failure.record import from_exception
 
     assert from_exception(ValueError("bad spec"), ["conda", "install"], "26.7") is None
 
 
 @pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_the_record_keeps_the_chain_command_url_and_version_redacted():
-    from conda_netcheck.lastfailure import from_exception
+    from conda_netcheck.failure.record import from_exception
 
     inner = OSError(f"proxy http://bob:{SECRET}@proxy.test:3128 refused")
     error = _NetError(
@@ -749,7 +749,7 @@ def test_the_record_keeps_the_chain_command_url_and_version_redacted():
 def test_the_url_comes_from_the_request_of_a_requests_error():
     import requests
 
-    from conda_netcheck.lastfailure import failing_url
+    from conda_netcheck.failure.record import failing_url
 
     request = requests.Request("GET", "http://127.0.0.1:9/c/noarch/x.conda").prepare()
     error = requests.ConnectionError("refused", request=request)
@@ -769,20 +769,20 @@ def test_the_url_comes_from_the_request_of_a_requests_error():
     ],
 )
 def test_the_error_line_is_the_first_non_blank_line(message, error):
-    from conda_netcheck.lastfailure import from_exception
+    from conda_netcheck.failure.record import from_exception
 
     failure = from_exception(_NetError(message), ["conda"], None, now=0.0)
     assert failure.error == error
 
 
 def test_a_record_without_a_chain_says_unknown_error():
-    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.failure.record import LastFailure
 
     assert LastFailure(0.0, "conda", None).error == "unknown error"
 
 
 def test_the_chain_follows_cause_then_caused_by_then_context_and_stops():
-    from conda_netcheck.lastfailure import MAX_LINKS, chain
+    from conda_netcheck.failure.record import MAX_LINKS, chain
 
     a, b, c = OSError("a"), OSError("b"), OSError("c")
     top = _NetError("top", caused_by=b)
@@ -805,7 +805,7 @@ def test_the_chain_follows_cause_then_caused_by_then_context_and_stops():
 @pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 @pytest.mark.parametrize("length", [399, 400, 401, 5000])
 def test_a_long_message_is_cut_to_the_bound_with_an_ellipsis(length):
-    from conda_netcheck.lastfailure import MAX_MESSAGE, from_exception
+    from conda_netcheck.failure.record import MAX_MESSAGE, from_exception
 
     failure = from_exception(_NetError("x" * length), ["conda"], None, now=0.0)
     message = failure.chain[0].message
@@ -817,7 +817,7 @@ def test_a_long_message_is_cut_to_the_bound_with_an_ellipsis(length):
 
 @pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_a_long_command_is_cut_to_the_bound():
-    from conda_netcheck.lastfailure import MAX_COMMAND, from_exception
+    from conda_netcheck.failure.record import MAX_COMMAND, from_exception
 
     argv = ["conda", "install", *(f"pkg{i}" for i in range(200))]
     command = from_exception(_NetError("x"), argv, None, now=0.0).command
@@ -826,7 +826,7 @@ def test_a_long_command_is_cut_to_the_bound():
 
 
 def test_the_saved_record_never_exceeds_its_bound_and_keeps_the_outermost(tmp_path):
-    from conda_netcheck.lastfailure import (
+    from conda_netcheck.failure.record import (
         MAX_BYTES,
         MAX_LINKS,
         LastFailure,
@@ -854,7 +854,7 @@ def test_the_saved_record_never_exceeds_its_bound_and_keeps_the_outermost(tmp_pa
 
 
 def test_a_small_record_is_saved_whole(tmp_path):
-    from conda_netcheck.lastfailure import LastFailure, Link, load, save
+    from conda_netcheck.failure.record import LastFailure, Link, load, save
 
     failure = LastFailure(
         123.5,
@@ -880,7 +880,7 @@ def test_a_small_record_is_saved_whole(tmp_path):
     ],
 )
 def test_an_old_record_is_not_shown(tmp_path, age, max_age, kept):
-    from conda_netcheck.lastfailure import LastFailure, load, save
+    from conda_netcheck.failure.record import LastFailure, load, save
 
     path = tmp_path / RECORD
     save(LastFailure(time.time() - age, "conda", None), path)
@@ -899,7 +899,7 @@ def test_an_old_record_is_not_shown(tmp_path, age, max_age, kept):
     ],
 )
 def test_a_broken_record_is_ignored(tmp_path, text):
-    from conda_netcheck.lastfailure import load
+    from conda_netcheck.failure.record import load
 
     path = tmp_path / RECORD
     path.write_text(text)
@@ -908,7 +908,7 @@ def test_a_broken_record_is_ignored(tmp_path, text):
 
 
 def test_a_missing_record_is_none_and_forget_says_whether_there_was_one(tmp_path):
-    from conda_netcheck.lastfailure import forget, load
+    from conda_netcheck.failure.record import forget, load
 
     path = _saved_record(tmp_path / RECORD)
     assert forget(path) is True
@@ -936,14 +936,14 @@ def test_a_missing_record_is_none_and_forget_says_whether_there_was_one(tmp_path
     ],
 )
 def test_ago_says_the_age_in_its_largest_unit(seconds, said):
-    from conda_netcheck.lastfailure import ago
+    from conda_netcheck.failure.record import ago
 
     assert ago(1000.0, now=1000.0 + seconds) == said
 
 
 @pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_messages_lose_schemeless_user_info_and_tokens():
-    from conda_netcheck.lastfailure import from_exception
+    from conda_netcheck.failure.record import from_exception
 
     error = _NetError(
         f"fetching 'http//bob:{SECRET}@proxy.test/t/{TOKEN}/c' failed (/t/{TOKEN}/x)"
@@ -957,7 +957,7 @@ def test_messages_lose_schemeless_user_info_and_tokens():
 
 
 def _recorded(url: str | None):
-    from conda_netcheck.lastfailure import LastFailure, Link
+    from conda_netcheck.failure.record import LastFailure, Link
 
     return LastFailure(
         time.time() - 120,
@@ -972,7 +972,7 @@ def _recorded(url: str | None):
     [None, "", "ftp://h.test/c/noarch/x.conda", "file:///tmp/c/noarch/x.conda"],
 )
 def test_a_record_without_an_http_url_is_not_checked_again(url):
-    from conda_netcheck.recheck import check
+    from conda_netcheck.failure.replay import check
 
     def no_route(url):  # never called: nothing is fetched
         raise AssertionError(url)
@@ -984,8 +984,8 @@ def test_a_record_without_an_http_url_is_not_checked_again(url):
 
 
 def test_the_recheck_lines_say_whether_it_still_fails():
+    from conda_netcheck.failure.replay import LastFailureCheck, lines
     from conda_netcheck.model import Code, Layer, Problem, Target, TargetResult
-    from conda_netcheck.recheck import LastFailureCheck, lines
     from conda_netcheck.redact import REDACTOR
 
     REDACTOR.add(SECRET)
@@ -1020,8 +1020,8 @@ def test_the_recheck_lines_say_whether_it_still_fails():
 
 
 def test_the_recheck_uses_the_configured_channel_the_record_redacts_to():
+    from conda_netcheck.failure.replay import plan
     from conda_netcheck.model import Target
-    from conda_netcheck.recheck import plan
 
     configured = [
         Target("http://u:pw-Conf1g@h.test:8080/other/noarch", "other", "noarch"),
@@ -1044,8 +1044,8 @@ def test_the_recheck_uses_the_configured_channel_the_record_redacts_to():
 def _recheck_alone(failure):
     """The recorded failure checked with nothing configured, 1 s timeouts, 4 KiB of a package."""
     from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.failure.replay import check
     from conda_netcheck.model import Options
-    from conda_netcheck.recheck import check
 
     options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
     return check(failure, standalone_route, options, [], 4096)
@@ -1068,7 +1068,7 @@ def test_the_recheck_of_a_package_names_the_package_request(
     page_server.behaviour.body = b"not here"
     page_server.behaviour.content_type = "text/plain"
     url = f"{page_server.url}/{path}"
-    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.failure.record import LastFailure
 
     failure = LastFailure(time.time(), f"conda install -c {page_server.url} x", url)
     checked = _recheck_alone(failure)
@@ -1082,7 +1082,7 @@ def test_the_recheck_of_a_package_names_the_package_request(
 
 
 def test_an_https_record_is_rechecked(page_server):
-    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.failure.record import LastFailure
 
     channel = f"https://127.0.0.1:{closed_port()}/c"
     url = f"{channel}/noarch/repodata.json"
@@ -1097,7 +1097,7 @@ def test_the_observer_keeps_a_network_failure_and_never_raises(
 ):
     from types import SimpleNamespace
 
-    from conda_netcheck import lastfailure
+    from conda_netcheck.failure import record as lastfailure
 
     path = tmp_path / "data" / RECORD
     monkeypatch.setattr(lastfailure, "record_path", lambda: path)
@@ -1134,7 +1134,7 @@ def test_the_observer_keeps_nothing_when_remembering_is_off(
 
     from conda.base.context import reset_context
 
-    from conda_netcheck import lastfailure
+    from conda_netcheck.failure import record as lastfailure
 
     path = tmp_path / RECORD
     monkeypatch.setattr(lastfailure, "record_path", lambda: path)
@@ -1155,7 +1155,7 @@ def test_the_observer_keeps_nothing_when_remembering_is_off(
 
 
 def test_the_record_lives_in_condas_user_data_directory(tmp_path, monkeypatch):
-    from conda_netcheck.lastfailure import FILE_NAME, record_path
+    from conda_netcheck.failure.record import FILE_NAME, record_path
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     if sys.platform.startswith("linux"):
@@ -1165,7 +1165,7 @@ def test_the_record_lives_in_condas_user_data_directory(tmp_path, monkeypatch):
 
 @pytest.mark.usefixtures("local_channels")  # conda 24.11 adds defaults otherwise
 def test_a_record_is_stamped_now_and_survives_a_broken_str():
-    from conda_netcheck.lastfailure import from_exception
+    from conda_netcheck.failure.record import from_exception
 
     class Unprintable(_NetError):
         def __str__(self) -> str:
@@ -1178,7 +1178,7 @@ def test_a_record_is_stamped_now_and_survives_a_broken_str():
 
 
 def test_the_chain_ignores_a_caused_by_that_is_not_an_exception():
-    from conda_netcheck.lastfailure import chain
+    from conda_netcheck.failure.record import chain
 
     top = _NetError("top", caused_by="just text")
     top.__context__ = OSError("context")
@@ -1188,7 +1188,7 @@ def test_the_chain_ignores_a_caused_by_that_is_not_an_exception():
 def test_the_url_comes_from_the_response_when_the_request_has_none():
     import requests
 
-    from conda_netcheck.lastfailure import failing_url
+    from conda_netcheck.failure.record import failing_url
 
     response = requests.Response()
     response.url = "http://h.test/c/noarch/repodata.json"
@@ -1200,9 +1200,9 @@ def test_the_url_comes_from_the_response_when_the_request_has_none():
 
 def test_the_recheck_of_a_package_asks_for_the_package_itself(page_server):
     from conda_netcheck.config.routes import standalone_route
-    from conda_netcheck.lastfailure import LastFailure
+    from conda_netcheck.failure.record import LastFailure
+    from conda_netcheck.failure.replay import check
     from conda_netcheck.model import Options
-    from conda_netcheck.recheck import check
 
     def index_fine_package_gone(req) -> bool:
         if req.path.endswith("repodata.json"):

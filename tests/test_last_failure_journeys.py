@@ -62,7 +62,7 @@ def failed(env: dict[str, str], home: Path, argv: list[str], url: str) -> str:
     assert proc.returncode != 0, proc.stdout + proc.stderr
     if OBSERVERS:
         return record_of(home)["url"]
-    from conda_netcheck.lastfailure import LastFailure, Link, save
+    from conda_netcheck.failure.record import LastFailure, Link, save
     from conda_netcheck.redact import REDACTOR
 
     REDACTOR.add_url_credentials(url)
@@ -275,7 +275,7 @@ def test_the_recheck_of_a_black_holed_host_runs_beside_the_channels(home):
     """One connect timeout for both, not one after the other (6 s and more)."""
     from support.servers import full_backlog_server
 
-    from conda_netcheck.lastfailure import LastFailure, Link, save
+    from conda_netcheck.failure.record import LastFailure, Link, save
 
     with full_backlog_server() as port:
         url = f"http://127.0.0.1:{port}/demo"
@@ -317,7 +317,7 @@ def test_the_live_line_counts_the_recheck(channel, monkeypatch, capsys):
     import argparse
 
     from conda_netcheck import cli
-    from conda_netcheck.lastfailure import LastFailure, Link
+    from conda_netcheck.failure.record import LastFailure, Link
     from conda_netcheck.run import Arguments, from_environment
 
     terminal = _Terminal()
@@ -355,7 +355,7 @@ def test_only_a_command_that_fetched_from_the_network_clears_the_record(
 ):
     from conda.base.context import reset_context
 
-    from conda_netcheck.lastfailure import LastFailure, Link, record_path, save
+    from conda_netcheck.failure.record import LastFailure, Link, record_path, save
     from conda_netcheck.plugin import conda_post_commands
 
     url = f"http://127.0.0.1:{closed_port()}/demo"
@@ -399,6 +399,6 @@ def test_only_a_command_that_fetched_from_the_network_clears_the_record(
     ],
 )
 def test_the_channels_a_recorded_command_named(command, found):
-    from conda_netcheck.recheck import command_channels
+    from conda_netcheck.failure.replay import command_channels
 
     assert command_channels(command) == found

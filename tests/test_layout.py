@@ -110,10 +110,7 @@ ABOVE_CONFIG = (
     "health_checks",
     "cli",
     "run",
-    "hints",
-    "recheck",
-    "lastfailure",
-    "watch",
+    "failure",
     "plugin",
 )
 LOOKS_UP = [
@@ -121,7 +118,6 @@ LOOKS_UP = [
     *(("config", upper) for upper in ABOVE_CONFIG),
     # a probe states facts: it knows neither conda's settings nor diagnoses.
     ("probes", "config"),
-    ("probes", "settings"),
     *(("probes", upper) for upper in ABOVE_CONFIG if upper != "probes"),
 ]
 
@@ -233,3 +229,72 @@ def test_building_the_parser_loads_almost_nothing():
         "conda_netcheck.cli",
         "conda_netcheck.limits",
     }, loaded
+
+
+def _every_import(name: str, path: Path) -> set[str]:
+    """The package modules `name` names in any import: lazy, TYPE_CHECKING and `from . import x`."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            found |= {module, *(f"{module}.{alias.name}" for alias in node.names)}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return {
+        m for m in found if m == "conda_netcheck" or m.startswith("conda_netcheck.")
+    }
+
+
+#: Outside failure/, the modules that import conda's error path: the plugin's
+#: hooks, the CLI (--forget, the recorded failure), the run (the replay beside
+#: the main run), the doctor check of the last failure and the text output
+#: (the replay's lines). Everything else works without it.
+FAILURE_IMPORTERS = {
+    "conda_netcheck.plugin",
+    "conda_netcheck.cli",
+    "conda_netcheck.run",
+    "conda_netcheck.health_checks.network_last_failure",
+    "conda_netcheck.output.text",
+}
+
+
+def test_only_the_entry_points_import_the_error_path():
+    importers = {
+        name
+        for name, path in _modules().items()
+        if not name.startswith("conda_netcheck.failure")
+        for module in _every_import(name, path)
+        if module == "conda_netcheck.failure"
+        or module.startswith("conda_netcheck.failure.")
+    }
+    assert importers == FAILURE_IMPORTERS
+
+
+def test_the_exception_filter_imports_nothing_of_the_package():
+    """conda runs it for every exception it watches, solver errors included."""
+    path = PACKAGE / "failure" / "watch.py"
+    assert _every_import("conda_netcheck.failure.watch", path) == set()
+
+
+DEVELOPMENT = PACKAGE.parent / "docs" / "development.md"
+
+
+def test_the_module_map_in_the_docs_lists_exactly_the_modules():
+    text = DEVELOPMENT.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([\w/]+(?:\.py|/))` \|", text, flags=re.M)
+    modules = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "__init__.py" or path.parent == PACKAGE
+    }
+    packages = {
+        f"{path.parent.relative_to(PACKAGE).as_posix()}/"
+        for path in PACKAGE.glob("*/__init__.py")
+    }
+    assert len(rows) == len(set(rows))
+    assert set(rows) == modules | packages

@@ -312,8 +312,8 @@ _SHELL_LINES = {
     # shell: (set with a space, set empty, unset)
     "posix": ("export HTTPS_PROXY='http://u:p w@h:1'", "export X=''", "unset X"),
     "fish": ("set -gx HTTPS_PROXY 'http://u:p w@h:1'", "set -gx X ''", "set -e X"),
-    "powershell": ('$env:HTTPS_PROXY = "http://u:p w@h:1"', '$env:X = ""', "Remove-Item Env:X"),
-    "cmd": ("set HTTPS_PROXY=http://u:p w@h:1", "set X=", "set X="),
+    "powershell": ("$env:HTTPS_PROXY = 'http://u:p w@h:1'", "$env:X = ''", "Remove-Item Env:X"),
+    "cmd": ('set "HTTPS_PROXY=http://u:p w@h:1"', 'set "X="', "set X="),
 }  # fmt: skip
 
 
@@ -325,6 +325,24 @@ def test_each_shell_gets_its_own_variable_syntax(shell):
     assert set_variable("HTTPS_PROXY", "http://u:p w@h:1", Shell(shell)) == lines[0]
     assert set_variable("X", "", Shell(shell)) == lines[1]
     assert unset_variable("X", Shell(shell)) == lines[2]
+
+
+@pytest.mark.parametrize(
+    ("shell", "value", "line"),
+    [
+        # PowerShell expands `$name` and backticks in double quotes, not in single ones.
+        ("powershell", "http://u:pa$word@h:1", "$env:V = 'http://u:pa$word@h:1'"),
+        ("powershell", 'http://u:"q"@h:1', "$env:V = 'http://u:\"q\"@h:1'"),
+        ("powershell", "http://u:it's@h:1", "$env:V = 'http://u:it''s@h:1'"),
+        ("powershell", "http://u:`n@h:1", "$env:V = 'http://u:`n@h:1'"),
+        # cmd runs `&`, `|`, `<`, `>` as operators unless the assignment is quoted.
+        ("cmd", "http://u:a&b|c@h:1", 'set "V=http://u:a&b|c@h:1"'),
+    ],
+)
+def test_a_value_with_a_shell_special_character_is_set_literally(shell, value, line):
+    from conda_netcheck.config.commands import Shell, set_variable
+
+    assert set_variable("V", value, Shell(shell)) == line
 
 
 @pytest.mark.parametrize(

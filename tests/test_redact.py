@@ -333,14 +333,17 @@ def test_redact_traceback(default_redactor: Redactor) -> None:
     assert "OSError: auth with <redacted> at https://u:<redacted>@h/" in formatted
 
 
-def test_logging_filter_redacts_message_args_and_traceback(redactor: Redactor) -> None:
-    redactor.add("l0gsecret")
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(redact.RedactingFilter(redactor))
+def _log_through(redactor: Redactor, *filtered: bool) -> list[str]:
+    """A warning and a traceback through handlers (filtered or not, in order): each one's output."""
+    streams = [io.StringIO() for _ in filtered]
+    handlers = [logging.StreamHandler(stream) for stream in streams]
+    for handler, with_filter in zip(handlers, filtered):
+        if with_filter:
+            handler.addFilter(redact.RedactingFilter(redactor))
     logger = logging.getLogger("conda_netcheck.test_redact")
-    logger.addHandler(handler)
     logger.propagate = False
+    for handler in handlers:
+        logger.addHandler(handler)
     try:
         logger.warning("GET %s", "https://u:l0gsecret@h/?token=t1")
         try:
@@ -348,11 +351,29 @@ def test_logging_filter_redacts_message_args_and_traceback(redactor: Redactor) -
         except ValueError:
             logger.exception("failed")
     finally:
-        logger.removeHandler(handler)
-    output = stream.getvalue()
+        for handler in handlers:
+            logger.removeHandler(handler)
+    return [stream.getvalue() for stream in streams]
+
+
+def test_logging_filter_redacts_message_args_and_traceback(redactor: Redactor) -> None:
+    redactor.add("l0gsecret")
+    (output,) = _log_through(redactor, True)
     assert "GET https://u:<redacted>@h/?token=<redacted>\n" in output
     assert "ValueError: bad <redacted>" in output
     assert "l0gsecret" not in output
+
+
+def test_a_traceback_another_handler_formatted_first_is_still_redacted(
+    redactor: Redactor,
+) -> None:
+    """logging caches the formatted traceback on the record: the first handler's text is reused."""
+    redactor.add("l0gsecret")
+    # The first: e.g. a file handler set up after netcheck installed its filters.
+    plain, filtered = _log_through(redactor, False, True)
+    assert "ValueError: bad l0gsecret" in plain
+    assert "ValueError: bad <redacted>" in filtered
+    assert "l0gsecret" not in filtered
 
 
 def test_adding_secrets_from_threads(redactor: Redactor) -> None:

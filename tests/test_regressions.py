@@ -78,7 +78,7 @@ LOGIN = b"<!DOCTYPE html>\n<html><head><title>Sign in - Portal</title></head>"
 )
 @pytest.mark.parametrize("body", [LOGIN, b"\n\n  " + LOGIN], ids=["bare", "indented"])
 def test_login_page_is_called_html_whatever_its_content_type(content_type, body):
-    from conda_netcheck.diagnosis.network import content_problem
+    from conda_netcheck.diagnosis.http_answer import content_problem
     from conda_netcheck.probes import content
 
     problem = content_problem(content.inspect("repodata.json", content_type, body))
@@ -142,7 +142,7 @@ def test_condarc_edit_fsyncs_the_new_file_before_the_rename(tmp_path, monkeypatc
 def test_ssl_error_keeps_its_netcheck_hint():
     from conda.exceptions import CondaSSLError
 
-    from conda_netcheck.hints import error_hints
+    from conda_netcheck.failure.hints import error_hints
 
     hints = list(error_hints(CondaSSLError("certificate verify failed")))
     assert hints and "conda netcheck" in hints[0].text
@@ -171,7 +171,7 @@ def condarc_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_warning_findings_are_kept_in_the_hints(condarc_file):
     from conda.exceptions import CondaHTTPError
 
-    from conda_netcheck.hints import error_hints
+    from conda_netcheck.failure.hints import error_hints
 
     condarc_file("ssl_verify: false\nremote_read_timeout_secs: 1\n")
     error = CondaHTTPError("HTTP 000", "http://127.0.0.1:9/c", 0, "", 0, 0)

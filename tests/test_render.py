@@ -332,8 +332,8 @@ def test_direct_channels_on_two_hosts_are_two_causes():
 def _last_failure(
     problem: Problem | None, url: str | None = "http://x.test/c/noarch/f"
 ):
-    from conda_netcheck.lastfailure import LastFailure
-    from conda_netcheck.recheck import LastFailureCheck
+    from conda_netcheck.failure.record import LastFailure
+    from conda_netcheck.failure.replay import LastFailureCheck
 
     failure = LastFailure(when=0.0, command="conda install x", url=url)
     if url is None:

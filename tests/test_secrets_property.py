@@ -328,7 +328,7 @@ def _record(tmp: Path) -> str:
     from conda.gateways.connection.session import get_session
     from conda.models.channel import Channel
 
-    from conda_netcheck import lastfailure
+    from conda_netcheck.failure import record as lastfailure
     from conda_netcheck.redact import REDACTOR
 
     try:

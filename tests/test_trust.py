@@ -12,11 +12,11 @@ import trustme
 from cryptography.hazmat.primitives import serialization
 
 from conda_netcheck.config.checks import config_findings
+from conda_netcheck.config.client_cert import client_certificate
 from conda_netcheck.config.netconfig import NetConfig
 from conda_netcheck.config.sources import SettingSource
 from conda_netcheck.config.trust import (
     ca_bundles,
-    client_certificate,
     effective_trust,
     inspect_ca_path,
     ssl_findings,

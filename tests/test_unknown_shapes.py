@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conda_netcheck.diagnosis import advice
-from conda_netcheck.diagnosis.network import content_problem, tcp_problem
+from conda_netcheck.diagnosis.dns_tcp import tcp_problem
+from conda_netcheck.diagnosis.http_answer import content_problem
 from conda_netcheck.diagnosis.tls import handshake_problem
 from conda_netcheck.model import Route
 from conda_netcheck.probes import body, content, tcp
@@ -229,7 +230,7 @@ def raw_server(length: int, sent: int, gzip_label: bool) -> Iterator[int]:
 def test_a_body_is_cut_only_when_fewer_bytes_than_promised_arrived(sent, gzip_label):
     import requests
 
-    from conda_netcheck.diagnosis.install_path import incomplete
+    from conda_netcheck.diagnosis.download_problems import incomplete
 
     with raw_server(100, sent, gzip_label) as port:
         got = body.fetch(

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conda_netcheck import lastfailure
-from conda_netcheck.fix import condarc
+from conda_netcheck.failure import record as lastfailure
+from conda_netcheck.fix import condarc, safewrite
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,7 +47,7 @@ def test_condarc_edit_fsyncs_the_directory_on_posix(tmp_path, directory_opens):
 def test_condarc_edit_on_windows_skips_directory_fsync_and_posix_calls(
     tmp_path, monkeypatch, directory_opens
 ):
-    monkeypatch.setattr(condarc, "WINDOWS", True)
+    monkeypatch.setattr(safewrite, "WINDOWS", True)
     for name in ("fchmod", "fchown"):
 
         def refuse(*args, name=name):
@@ -77,7 +77,7 @@ def test_owner_check_is_posix_only(tmp_path, monkeypatch):
         condarc.plan_set(path, "ssl_verify", "truststore").apply()
 
     # On Windows st_uid means nothing: the ACLs decide, and the write says so.
-    monkeypatch.setattr(condarc, "WINDOWS", True)
+    monkeypatch.setattr(safewrite, "WINDOWS", True)
     condarc.plan_set(path, "ssl_verify", "truststore").apply()
     assert "ssl_verify: truststore" in path.read_text()
 
@@ -126,6 +126,6 @@ def test_record_stays_bounded(tmp_path):
 
 
 def test_the_observer_reads_the_setting_settings_registers():
-    from conda_netcheck.settings import SETTINGS
+    from conda_netcheck.config.settings import SETTINGS
 
     assert lastfailure.REMEMBER_SETTING in {s.key for s in SETTINGS}

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..model import Code, Finding, Status
+from .client_cert import client_certificate
 from .commands import Commands, for_config, set_variable, unset_variable
 from .osproxy import pac_findings
 from .proxylint import lint_proxies, os_overridden
 from .sources import SettingSourceKind
 from .trust import bundle_problem as bundle_problem  # re-exported
-from .trust import ca_bundles, client_certificate
+from .trust import ca_bundles
 
 if TYPE_CHECKING:
     from .loading import BrokenFile

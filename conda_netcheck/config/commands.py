@@ -61,12 +61,19 @@ def set_variable(name: str, value: str, shell: Shell | None = None) -> Line:
     if shell is Shell.FISH:
         text = f"set -gx {name} {_quote(value, shell)}"
     elif shell is Shell.POWERSHELL:
-        text = f'$env:{name} = "{value}"'
+        # Single quotes: PowerShell expands `$` and backticks inside double ones.
+        text = f"$env:{name} = '{_powershell_literal(value)}'"
     elif shell is Shell.CMD:
-        text = f"set {name}={value}"
+        # Quoting the whole assignment keeps `&`, `|`, `<`, `>` out of cmd's hands.
+        text = f'set "{name}={value}"'
     else:
         text = f"export {name}={_quote(value, shell)}"
     return Line(text, SetVariable(name, value))
+
+
+def _powershell_literal(value: str) -> str:
+    """`value` inside a PowerShell single-quoted string: each quote doubled."""
+    return value.replace("'", "''")
 
 
 def unset_variable(name: str, shell: Shell | None = None) -> Line:

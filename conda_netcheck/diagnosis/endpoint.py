@@ -12,7 +12,7 @@ from ..probes import dns, dualstack, handshake, protocol, proxy, tcp, tls
 from ..urls import with_scheme
 from . import advice, catalogue, transport, tunnel
 from .certificates import explain_certificate
-from .network import blocked_problem, dns_problem, tcp_problem
+from .dns_tcp import blocked_problem, dns_problem, tcp_problem
 from .proxy import connect_problem
 from .tls import handshake_problem, wrong_protocol
 

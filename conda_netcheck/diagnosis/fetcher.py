@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from ..probes import body as bodies
-from . import advice, install_path
+from . import advice, download_problems
 
 if TYPE_CHECKING:
     from ..model import Options, Problem, Resource, RouteFactory, Target, TargetResult
@@ -136,12 +136,12 @@ class Fetcher:
         self.out.reached.extend(u for u in hops if u not in self.out.reached)
         if got.redirects:
             self.out.notes.append(
-                f"{what}: redirected to {install_path.shown(got.final_url or url)}"
+                f"{what}: redirected to {download_problems.shown(got.final_url or url)}"
             )
         if missing_ok and got.status == 404:
             self.out.notes.append(f"{what}: 404, conda reads the next format")
             return None
-        problem = install_path.answer_problem(
+        problem = download_problems.answer_problem(
             got, route, self.target, what, why, resource, self.options
         )
         if problem is not None:

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from ..model import Code, Details, Layer, Problem
 from ..probes import content, http, protocol
-from . import advice, answers, install_path, transport
+from . import advice, download_problems, http_answer, transport
 from .endpoint import port_of, reopener
-from .network import content_problem
+from .http_answer import content_problem
 from .tls import wrong_protocol
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class _IndexRequest:
             return dataclasses.replace(heard, problem=_malformed(answer, filename))
         heard = dataclasses.replace(heard, warnings=_clock(answer, self.options))
         if not 200 <= (answer.status or 0) < 300:
-            problem = answers.explain_status(
+            problem = http_answer.explain_status(
                 self.target, self.route, answer, filename, self.get_ok
             )
             return dataclasses.replace(
@@ -161,7 +161,7 @@ class _IndexRequest:
         url = self.url(filename)
         # A 2xx whose body broke off is an incomplete download, not a
         # refusal or a reset: measured by reading it once more.
-        cut = answer.status is not None and install_path.index_cut(
+        cut = answer.status is not None and download_problems.index_cut(
             route, opts, url, filename
         )
         problem = (
@@ -186,7 +186,7 @@ class _IndexRequest:
                 timeout=opts.read_timeout,
             )
         )
-        return install_path.name_hop(problem, error, url, target)
+        return download_problems.name_hop(problem, error, url, target)
 
     def _speaks_tls(
         self, answer: http.HttpResult, error: BaseException
@@ -223,7 +223,7 @@ class _IndexRequest:
         warnings = self._index_warnings(answer, filename)
         upstream = self.target.upstream if self.options.compare_upstream else None
         if upstream:
-            note, warning = answers.compare_upstream(
+            note, warning = http_answer.compare_upstream(
                 upstream, filename, answer, self.get_ok
             )
             notes.append(note)
@@ -240,7 +240,7 @@ class _IndexRequest:
         opts = self.options
         warnings: list[Problem] = []
         if filename == "repodata.json":
-            warning = answers.package_formats(self.route, answer, opts)
+            warning = http_answer.package_formats(self.route, answer, opts)
             warnings += [warning] if warning else []
         if answer.elapsed_ms and answer.elapsed_ms > opts.slow_ms:
             warnings.append(advice.slow_problem(answer.elapsed_ms))

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from ..model import Resource
 from ..probes import body as bodies
 from ..urls import format_address, host_port
-from . import install_path
+from . import download_problems
 from .fetcher import together
 
 if TYPE_CHECKING:
-    from ..config import index
+    from . import repodata
     from .fetcher import Fetcher
 
 #: Bytes asked for with Range: the head and tail of a large package, a resume probe.
@@ -34,7 +34,7 @@ MAGIC = {".conda": b"PK\x03\x04", ".tar.bz2": b"BZh"}
 
 
 def check_all(
-    fetcher: Fetcher, refs: list[index.PackageRef], resume_matters: bool
+    fetcher: Fetcher, refs: list[repodata.PackageRef], resume_matters: bool
 ) -> None:
     """Every package at once, the first with its Range check; findings in conda's order.
 
@@ -55,7 +55,7 @@ def check_all(
     fetcher.absorb(*forks)
 
 
-def _not_fetched_by_conda(fork: Fetcher, ref: index.PackageRef) -> None:
+def _not_fetched_by_conda(fork: Fetcher, ref: repodata.PackageRef) -> None:
     """A broken format conda does not download here: a warning, not the channel's failure."""
     out = fork.out
     assert out.problem is not None
@@ -80,7 +80,7 @@ def resume_matters(records: dict[str, dict[str, Any]]) -> bool:
 
 def check(
     fetcher: Fetcher,
-    ref: index.PackageRef,
+    ref: repodata.PackageRef,
     range_probe: bool,
     resume_matters: bool = True,
 ) -> None:
@@ -133,7 +133,11 @@ def _claim(fetcher: Fetcher, url: str) -> bool:
 
 
 def _ends(
-    fetcher: Fetcher, ref: index.PackageRef, what: str, why: str, resume_matters: bool
+    fetcher: Fetcher,
+    ref: repodata.PackageRef,
+    what: str,
+    why: str,
+    resume_matters: bool,
 ) -> None:
     """A large package: its first and last bytes with Range (both asked at once)."""
     forks = {"head": fetcher.fork(), "tail": fetcher.fork()}
@@ -156,7 +160,7 @@ def _ends(
     if head.status != 206:
         shown = head.final_url or ref.url
         if resume_matters and _claim(fetcher, shown):
-            fetcher.out.warnings.append(install_path.range_ignored(shown))
+            fetcher.out.warnings.append(download_problems.range_ignored(shown))
         return
     fetcher.out.notes.append(
         f"{what}: first {len(head.data):,} bytes look right (Range)"
@@ -166,7 +170,7 @@ def _ends(
 
 
 def _tail(
-    fetcher: Fetcher, ref: index.PackageRef, what: str, tail: bodies.Body | None
+    fetcher: Fetcher, ref: repodata.PackageRef, what: str, tail: bodies.Body | None
 ) -> None:
     """Its last bytes: the total in Content-Range must be the size the index gives."""
     if tail is None or tail.status != 206:
@@ -180,7 +184,7 @@ def _tail(
 
 
 def _resume(
-    fetcher: Fetcher, ref: index.PackageRef, tail: bytes, got: bodies.Body | None
+    fetcher: Fetcher, ref: repodata.PackageRef, tail: bytes, got: bodies.Body | None
 ) -> None:
     """conda resumes a .partial file with Range: bytes=N-; was it honoured?"""
     if got is None:
@@ -189,7 +193,9 @@ def _resume(
     if got.status == 206 and got.data == tail:
         fetcher.out.notes.append(f"the package {ref.filename}: Range requests work")
     elif got.status == 200:
-        fetcher.out.warnings.append(install_path.range_ignored(got.final_url or url))
+        fetcher.out.warnings.append(
+            download_problems.range_ignored(got.final_url or url)
+        )
     else:
         fetcher.out.notes.append(
             f"the package {ref.filename}: Range request answered {got.status}"
@@ -197,7 +203,7 @@ def _resume(
 
 
 def _ranged(
-    fetcher: Fetcher, ref: index.PackageRef, what: str, why: str, spec: str
+    fetcher: Fetcher, ref: repodata.PackageRef, what: str, why: str, spec: str
 ) -> bodies.Body | None:
     """A GET of at most RANGE_BYTES of the package, asking for the range spec."""
     return fetcher.get(
@@ -207,7 +213,7 @@ def _ranged(
 
 def _not_the_file(
     fetcher: Fetcher,
-    ref: index.PackageRef,
+    ref: repodata.PackageRef,
     what: str,
     reason: str,
     got: bodies.Body,
@@ -215,7 +221,9 @@ def _not_the_file(
 ) -> None:
     """End the walk: what the server sends for ref is not the package (reason)."""
     ctype = got.headers.get("Content-Type", "")
-    problem = install_path.mismatch(what, shown or ref.url, reason, got.data, ctype)
+    problem = download_problems.mismatch(
+        what, shown or ref.url, reason, got.data, ctype
+    )
     fetcher.fail(problem, Resource.PACKAGE, ref.url)
 
 
@@ -225,7 +233,7 @@ def _range_total(content_range: str) -> int | None:
     return int(total) if total.isdigit() else None
 
 
-def _differs(ref: index.PackageRef, got: bodies.Body) -> str | None:
+def _differs(ref: repodata.PackageRef, got: bodies.Body) -> str | None:
     """Why the body is not the file the index describes, or None."""
     if got.ending is bodies.Ending.BOUNDED:
         return f"more than the {ref.size:,} bytes the index gives"

@@ -19,7 +19,7 @@ from ..model import (
     TargetResult,
     Timings,
 )
-from . import advice, after_index, catalogue, endpoint, intercept
+from . import advice, catalogue, endpoint, follow_index, intercept
 from .endpoint import Endpoint, port_of
 from .index_request import IndexFile, request_index
 from .proxy import unusable_proxy
@@ -243,10 +243,10 @@ class _Runner:
 
     # -- what follows the index, per target --------------------------------
 
-    def _follow(self, target: Target, index: IndexFile) -> after_index.Followed:
+    def _follow(self, target: Target, index: IndexFile) -> follow_index.Followed:
         """The requests after the index, ended before the run's bound is."""
         until = self.started + self.options.deadline + self.grace - 0.5
-        return after_index.follow(
+        return follow_index.follow(
             target,
             self.route_for,
             self.options,

@@ -12,7 +12,7 @@ from ..model import Code, Details, FixLines, Layer, Problem
 from ..probes import dns, proxy, tcp, tls
 from ..urls import default_port, format_address, host_port, shown_proxy, with_scheme
 from . import advice
-from .network import dns_problem, tcp_problem
+from .dns_tcp import dns_problem, tcp_problem
 from .proxy import connect_problem
 
 if TYPE_CHECKING:

@@ -8,11 +8,8 @@ lines, quoting, key order and the file's own formatting quirks survive even
 where ruamel would normalise them. Every result is parsed again and compared
 with the intended data before it is offered.
 
-`Change.apply` refuses symlinks, special files, read-only files, files owned by
-someone else, invalid YAML and files that changed since the plan; otherwise it
-writes a backup and replaces the file atomically (temporary file in the same
-directory, fsync, rename, fsync of the directory): a crash at any moment leaves
-either the old or the new file.
+`Change.apply` hands the file to the safe write (safewrite.py); which file
+sets a key is read from conda's configuration (config/setting_file.py).
 
 ruamel.yaml and conda are imported inside the functions that need them.
 """
@@ -22,21 +19,25 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..config.setting_file import _MISSING, Key, _lookup, _names_for, _split_key
 from ..exceptions import CondaRCEditError
 from ..redact import REDACTED, REDACTOR
+from .safewrite import (
+    _decode,
+    _load_plain,
+    _refuse_link_or_special,
+    _Target,
+    _yaml_error,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from conda.common.configuration import Configuration
     from ruamel.yaml import YAML
 
 __all__ = [
@@ -45,21 +46,12 @@ __all__ = [
     "CondaRCEditError",
     "Indent",
     "detect_indent",
-    "find_source",
     "plan_remove",
     "plan_set",
 ]
 
 #: What a secret looks like in a diff.
 MASK = "<password>"
-
-#: Windows has no POSIX owner (st_uid is 0), no fchmod/fchown, and cannot open
-#: a directory to fsync it; tests force this to check the Windows branch.
-WINDOWS = os.name == "nt"
-
-#: A dotted key ("proxy_servers.https") or its parts, for keys containing dots
-#: (proxy_servers may be keyed by "http://10.0.0.1").
-Key = Union[str, Sequence[str]]
 
 
 class Indent(NamedTuple):
@@ -73,7 +65,6 @@ class Indent(NamedTuple):
 #: What conda writes (conda.common.serialize.yaml): lists as "  - item".
 CONDA_INDENT = Indent(mapping=2, sequence=4, offset=2)
 
-_MISSING = object()
 _BLOCK_SCALAR_RE = re.compile(r"[|>][0-9+-]*\s*(#.*)?$")
 _OPENS_BLOCK_RE = re.compile(r"^(?!- )[^#]*:\s*(#.*)?$")
 
@@ -191,17 +182,6 @@ def _plan(path: Path, keys: tuple[str, ...], value: Any, summary: str) -> Change
 # --- reading and parsing ------------------------------------------------------
 
 
-def _split_key(dotted_key: Key) -> tuple[str, ...]:
-    keys = (
-        tuple(dotted_key.split("."))
-        if isinstance(dotted_key, str)
-        else tuple(dotted_key)
-    )
-    if not keys or not all(isinstance(key, str) and key for key in keys):
-        raise ValueError(f"not a configuration key: {dotted_key!r}")
-    return keys
-
-
 def _plain_value(value: Any) -> Any:
     """Check ``value`` is YAML data; tuples become lists."""
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -226,37 +206,6 @@ def _read_for_plan(path: Path) -> str | None:
         return _decode(path, path.read_bytes())
     except OSError as error:
         raise CondaRCEditError(path, f"it cannot be read ({error.strerror})") from None
-
-
-def _decode(path: Path, data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CondaRCEditError(
-            path, f"it is not UTF-8 text (byte {error.start})"
-        ) from None
-
-
-def _refuse_link_or_special(path: Path, st: os.stat_result) -> None:
-    if stat.S_ISLNK(st.st_mode):
-        try:
-            where = f" to {os.readlink(path)}"
-        except OSError:
-            where = ""
-        raise CondaRCEditError(
-            path, f"it is a symbolic link{where}; edit the file it points to instead"
-        )
-    if not stat.S_ISREG(st.st_mode):
-        raise CondaRCEditError(path, "it is not a regular file")
-
-
-def _yaml_error(path: Path, error: Exception) -> CondaRCEditError:
-    # Only the problem and its position: ruamel's message quotes the offending
-    # line, which may hold a proxy password.
-    problem = REDACTOR.text(getattr(error, "problem", None) or type(error).__name__)
-    mark = getattr(error, "problem_mark", None)
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    return CondaRCEditError(path, f"it is not valid YAML ({problem}{where})")
 
 
 def _rt_yaml(indent: Indent) -> YAML:
@@ -294,16 +243,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, Sequence):
         return "a list"
     return "a mapping" if isinstance(value, Mapping) else type(value).__name__
-
-
-def _load_plain(text: str, path: Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        return YAML(typ="safe", pure=True).load(text)
-    except YAMLError as error:
-        raise _yaml_error(path, error) from None
 
 
 def _parses_to(text: str, expected: Any) -> bool:
@@ -371,33 +310,6 @@ def _resolve_alias(data: Mapping, keys: tuple[str, ...]) -> tuple[str, ...]:
         if name in data:
             return (name, *keys[1:])
     return keys
-
-
-def _names_for(key: str, context: Configuration | None = None) -> frozenset[str]:
-    """``key`` and its aliases, as conda knows them (just ``key`` without conda)."""
-    try:
-        if context is None:
-            from conda.base.context import context
-        # No public API for aliases: conda >= 25 has name_for_alias and
-        # _parameter_loaders; older conda only the ParameterLoader descriptors.
-        for attr, loader in vars(type(context)).items():
-            aliases = getattr(loader, "aliases", None)
-            if aliases is None or not hasattr(loader, "type"):
-                continue
-            names = frozenset(getattr(loader, "_names", None) or (attr, *aliases))
-            if key in names or key == attr.lstrip("_"):
-                return names | {key}
-    except Exception:  # conda missing or its internals moved: no aliases
-        pass
-    return frozenset({key})
-
-
-def _lookup(data: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(data, Mapping) or key not in data:
-            return _MISSING
-        data = data[key]
-    return data
 
 
 def _set(data: Any, keys: tuple[str, ...], value: Any, path: Path) -> None:
@@ -668,284 +580,3 @@ def _mask(text: str, secrets: Iterable[str]) -> str:
             # YAML doubles a quote inside a single-quoted string.
             forms.update({secret, secret.replace("'", "''")})
     return REDACTOR.text(text, forms).replace(REDACTED, MASK)
-
-
-# --- applying -----------------------------------------------------------------
-
-
-def _utc_stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns) == (
-        b.st_dev,
-        b.st_ino,
-        b.st_size,
-        b.st_mtime_ns,
-    )
-
-
-@dataclass
-class _Target:
-    """A file that passed every check, with what the checks saw."""
-
-    path: Path
-    stat: os.stat_result | None  # None: the file is to be created
-    data: bytes
-
-    @classmethod
-    def inspect(cls, change: Change) -> _Target:
-        path = change.path
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            if change.existed:
-                raise CondaRCEditError(
-                    path, "it was deleted since the change was planned"
-                ) from None
-            cls._check_directory(path)
-            return cls(path, None, b"")
-        except OSError as error:
-            raise CondaRCEditError(
-                path, f"it cannot be read ({error.strerror})"
-            ) from None
-        if not change.existed:
-            raise CondaRCEditError(path, "it was created since the change was planned")
-        _refuse_link_or_special(path, st)
-        geteuid = None if WINDOWS else getattr(os, "geteuid", None)
-        if geteuid is not None and st.st_uid != geteuid():
-            raise CondaRCEditError(
-                path,
-                f"it is owned by another user (uid {st.st_uid}, you are {geteuid()})",
-            )
-        # The mode bits, not os.access(): root may write anything, but a file
-        # its owner made read-only says "don't touch".
-        if not st.st_mode & stat.S_IWUSR:
-            raise CondaRCEditError(
-                path, f"it is read-only (mode {stat.S_IMODE(st.st_mode):04o})"
-            )
-        if not os.access(path, os.W_OK):
-            raise CondaRCEditError(path, "it is not writable")
-        cls._check_directory(path)
-        data = cls._read(path, st)
-        if _decode(path, data) != change.old_text:
-            raise CondaRCEditError(
-                path, "it changed since the change was planned; plan it again"
-            )
-        if not change._old_is_valid:
-            _load_plain(change.old_text, path)
-        return cls(path, st, data)
-
-    @staticmethod
-    def _check_directory(path: Path) -> None:
-        directory = path.parent
-        if not directory.is_dir():
-            raise CondaRCEditError(path, f"its directory {directory} does not exist")
-        if not os.access(directory, os.W_OK | os.X_OK):
-            raise CondaRCEditError(
-                path,
-                f"its directory {directory} is not writable, so the file cannot be "
-                "replaced atomically",
-            )
-
-    @staticmethod
-    def _read(path: Path, st: os.stat_result) -> bytes:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-        try:
-            fd = os.open(path, flags)
-        except OSError as error:
-            raise CondaRCEditError(
-                path, f"it cannot be read ({error.strerror})"
-            ) from None
-        with os.fdopen(fd, "rb") as file:
-            if not _same_file(os.fstat(file.fileno()), st):
-                raise CondaRCEditError(path, "it changed while it was being checked")
-            return file.read()
-
-    def _write_temp(self, data: bytes, prefix: str) -> str:
-        """Write ``data`` to a synced temporary file beside the target, same mode."""
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=prefix, suffix=".tmp")
-        try:
-            st = self.stat
-            if st is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            else:
-                mode = stat.S_IMODE(st.st_mode)
-                if not WINDOWS and hasattr(os, "fchown"):
-                    try:  # root restores the owner; others at least the group
-                        uid = st.st_uid if os.geteuid() == 0 else -1
-                        os.fchown(fd, uid, st.st_gid)
-                    except OSError:
-                        pass
-            if not WINDOWS and hasattr(os, "fchmod"):
-                os.fchmod(fd, mode)  # after fchown, which may clear setgid
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            _unlink(temp)
-            raise
-        os.close(fd)
-        if WINDOWS or not hasattr(os, "fchmod"):
-            os.chmod(temp, mode)  # on Windows: only the read-only attribute
-        return temp
-
-    def backup(self) -> Path:
-        """Copy the file to ``<name>.bak-<UTC timestamp>`` (never over an older backup)."""
-        name = f"{self.path.name}.bak-{_utc_stamp()}"
-        try:
-            temp = self._write_temp(self.data, f".{name}.")
-            try:
-                for n in range(1000):
-                    backup = self.path.with_name(name if n == 0 else f"{name}-{n}")
-                    try:
-                        os.link(temp, backup)  # fails if it exists: no overwrite
-                    except FileExistsError:
-                        continue
-                    except OSError:  # no hard links here: a rename, racy but fine
-                        if backup.exists():
-                            continue
-                        os.replace(temp, backup)
-                    return backup
-                raise FileExistsError(name)
-            finally:
-                _unlink(temp)
-        except OSError as error:
-            raise CondaRCEditError(
-                self.path, f"the backup could not be written ({error})"
-            ) from None
-
-    def replace(self, data: bytes) -> None:
-        """Atomically replace the file's content with ``data``."""
-        path = self.path
-        try:
-            temp = self._write_temp(data, f".{path.name}.")
-        except OSError as error:
-            raise CondaRCEditError(
-                path, f"the new file could not be written ({error})"
-            ) from None
-        try:
-            try:
-                current: os.stat_result | None = os.lstat(path)
-            except FileNotFoundError:
-                current = None
-            if (current is None) != (self.stat is None) or (
-                current and self.stat and not _same_file(current, self.stat)
-            ):
-                raise CondaRCEditError(path, "it changed while it was being written")
-            os.replace(temp, path)
-        except OSError as error:
-            raise CondaRCEditError(
-                path, f"it could not be replaced ({error})"
-            ) from None
-        finally:
-            _unlink(temp)
-        _fsync_directory(path.parent)
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable; not possible (nor needed) everywhere."""
-    if WINDOWS:  # a directory cannot be opened for fsync; NTFS journals the rename
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-# --- where conda takes a key from ----------------------------------------------
-
-
-def find_source(dotted_key: Key, context: Configuration | None = None) -> Path | None:
-    """Return the .condarc file conda takes ``dotted_key`` from, to edit it there.
-
-    None when an environment variable or the command line sets the key (it
-    cannot be fixed in a file; tell the user instead), or when no file could
-    hold it. A key set nowhere goes where ``conda config --set`` puts it,
-    ``~/.condarc``, if conda reads that file, else the last file conda reads.
-    """
-    if context is None:
-        from conda.base.context import context
-    keys = _split_key(dotted_key)
-    names = _names_for(keys[0], context)
-
-    matches = []  # (source, raw parameter) in conda's order of precedence
-    for source, parameters in context.raw_data.items():
-        found = [parameters[name] for name in names if name in parameters]
-        if found:
-            matches.append((source, found[0]))
-    # "#!final" on a key: later sources are ignored (conda's _first_important_matches).
-    for index, (_, raw) in enumerate(matches):
-        if _is_final(_call(raw, "keyflag")):
-            matches = matches[: index + 1]
-            break
-
-    if matches and len(keys) > 1:
-        nested = [m for m in matches if _sets_nested(*m, keys[1:])]
-        if nested:
-            # A "#!final" value inside a map wins over later ones (conda's final_map).
-            finals = [m for m in nested if _is_final(_value_flag(m[1], keys[1]))]
-            matches = finals[:1] or nested
-        else:  # the map is set but not this entry: the last map wins the merge
-            # ("proxy_servers: ~" does not count: conda skips it)
-            matches = [m for m in matches if getattr(m[1], "_raw_value", 1) is not None]
-    if matches:
-        source = matches[-1][0]
-        return Path(source) if isinstance(source, Path) else None
-    return _default_file(context)
-
-
-def _call(raw: Any, method: str) -> Any:
-    try:
-        return getattr(raw, method)()
-    except Exception:
-        return None
-
-
-def _is_final(flag: Any) -> bool:
-    return getattr(flag, "value", flag) == "final"
-
-
-def _sets_nested(source: Any, raw: Any, keys: tuple[str, ...]) -> bool:
-    if not isinstance(source, Path):  # a variable or an option sets the whole key
-        return True
-    return _lookup(getattr(raw, "_raw_value", None), keys) is not _MISSING
-
-
-def _value_flag(raw: Any, key: str) -> Any:
-    try:
-        return (raw.valueflags(None) or {}).get(key)
-    except Exception:
-        return None
-
-
-def _default_file(context: Configuration) -> Path | None:
-    from conda.base.context import user_rc_path
-
-    files = [Path(s) for s in context.raw_data if isinstance(s, Path)]
-    search_path = getattr(context, "_search_path", None)
-    searched = {
-        os.path.abspath(os.path.expanduser(os.path.expandvars(str(p))))
-        for p in search_path or ()
-    }
-    if not search_path or os.path.abspath(user_rc_path) in searched:
-        return Path(user_rc_path)
-    return files[-1] if files else None

@@ -307,7 +307,8 @@ def _file_fix(
     shell_hint: str | None,
 ) -> Fix | None:
     """A change in the file that really sets the key; an env-set key gets a shell line."""
-    from .condarc import find_source, plan_remove, plan_set
+    from ..config.setting_file import find_source
+    from .condarc import plan_remove, plan_set
 
     dotted = ".".join(keys)
     source = cfg.source(keys[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..recheck import LastFailureCheck
+    from ..failure.replay import LastFailureCheck
 
 NAME = "network-last-failure"
 SUMMARY = "Check again the URL of conda's last recorded network failure"
@@ -28,16 +28,16 @@ def check(prefix: str, verbose: bool) -> None:
             f"{mark(Status.OK)} No network failure was recorded in the last {hours} hours.\n"
         )
         return
-    checked = built.recheck(failure)
+    checked = built.replay(failure)
     print("\n".join(replay_lines(checked, verbose)) + "\n")
 
 
 def replay_lines(checked: LastFailureCheck, verbose: bool) -> list[str]:
     """One line in conda's style; the error, the URL and the fix with --verbose."""
-    from ..lastfailure import ago
+    from ..failure.record import ago
+    from ..failure.replay import FORGET
     from ..model import Status
     from ..output.render import mark
-    from ..recheck import FORGET
     from ..redact import REDACTOR
 
     failure = checked.failure

@@ -66,7 +66,7 @@ def _last_failure_dict(report: Report) -> dict[str, Any] | None:
     """The `last_failure` object: conda's recorded failure and its check (None: none)."""
     from datetime import datetime, timezone
 
-    checked = report.last_failure  # a recheck.LastFailureCheck
+    checked = report.last_failure  # a failure.replay.LastFailureCheck
     if checked is None:
         return None
     failure = checked.failure

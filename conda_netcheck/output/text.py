@@ -113,7 +113,7 @@ def body_lines(report: Report, verbose: bool = False) -> list[str]:
         if verbose:
             lines += verbose_lines(group.head)
     if report.last_failure is not None:
-        from ..recheck import lines as last_failure_lines
+        from ..failure.replay import lines as last_failure_lines
 
         lines += last_failure_lines(report.last_failure, verbose, report.targets)
     if verbose:

@@ -171,7 +171,7 @@ def _cause(found: list[tuple[Problem, str]]) -> Cause:
 
 
 def _still_failing(report: Report) -> Problem | None:
-    checked = report.last_failure  # recheck.LastFailureCheck
+    checked = report.last_failure  # failure.replay.LastFailureCheck
     if checked is None or not checked.still_failing:
         return None
     return checked.result.problem

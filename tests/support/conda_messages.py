@@ -7,7 +7,7 @@ namespace, loopback only), and paste the output into tests/conda_messages.py::
 
 conda renders its errors itself; a shim around conda's ExceptionHandler
 writes what the error hints read (the class names along the chain and the
-messages, tests/../conda_netcheck/hints.py chain_texts) to a file first.
+messages, tests/../conda_netcheck/failure/hints.py chain_texts) to a file first.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from conda.exception_handler import ExceptionHandler
 _handle = ExceptionHandler.handle_exception
 
 def handle_exception(self, exc_val, exc_tb):
-    from conda_netcheck.hints import chain_texts
-    from conda_netcheck.watch import network_leaf
+    from conda_netcheck.failure.hints import chain_texts
+    from conda_netcheck.failure.watch import network_leaf
 
     leaf = network_leaf(exc_val) or exc_val
     names, text = chain_texts(leaf)

@@ -14,6 +14,7 @@ from . import advice, mirrors
 
 if TYPE_CHECKING:
     from ..model import Options, Route, Target
+    from ..probes.content import Content
     from ..probes.http import HttpResult
 
 #: GET a URL through its own route: the answer when it is a usable 2xx, else None.
@@ -130,4 +131,36 @@ def compare_upstream(
         f"this mirror's {filename} is {behind / 86400:.1f} days older than the "
         f"upstream's ({upstream})",
         details=Details(behind_seconds=round(behind), upstream=upstream),
+    )
+
+
+def content_problem(found: Content) -> Problem | None:
+    """An answer that cannot start repodata: a login page, a portal, another type."""
+    if found.fits:
+        return None
+    if found.empty:
+        return Problem(
+            Code.INDEX_EMPTY,
+            Layer.CONTENT,
+            f"the server answered {found.filename} with an empty body (no bytes, or "
+            f"only whitespace), not {found.expected}",
+            details=Details(content_type=found.content_type or None, received=0),
+        )
+    if found.html:
+        what = f"an HTML page titled {found.title!r}" if found.title else "an HTML page"
+        return Problem(
+            Code.NOT_A_CHANNEL,
+            Layer.CONTENT,
+            f"the server answered {found.filename} with {what}, not {found.expected} "
+            "(a captive portal, a login page or a web server that is not a conda channel)",
+            details=Details(
+                content_type=found.content_type, title=found.title, html=True
+            ),
+        )
+    kind = found.content_type or "unknown content type"
+    return Problem(
+        Code.NOT_A_CHANNEL,
+        Layer.CONTENT,
+        f"the server answered {found.filename} with {kind}, not {found.expected}",
+        details=Details(content_type=found.content_type),
     )

@@ -13,13 +13,13 @@ import dataclasses
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .lastfailure import INDEX_FILES, place
+from .record import INDEX_FILES, place
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .lastfailure import LastFailure
-    from .model import Options, Problem, RouteFactory, Target, TargetResult
+    from ..model import Options, Problem, RouteFactory, Target, TargetResult
+    from .record import LastFailure
 
 #: What the redaction leaves in place of a secret: such a URL cannot be sent.
 _MARKERS = ("<redacted>", "<TOKEN>", "<password>")
@@ -41,7 +41,7 @@ class LastFailureCheck:
     @property
     def still_failing(self) -> bool | None:
         """True/False once checked; None when nothing was checked (no URL, not configured)."""
-        from .model import Status
+        from ..model import Status
 
         if self.result is None:
             return None
@@ -100,7 +100,7 @@ def plan(
     A channel the failed command named with -c counts as configured for it:
     running that command again would ask it again.
     """
-    from .model import Target
+    from ..model import Target
 
     directory, _, filename = url.rstrip("/").rpartition("/")
     index = filename in INDEX_FILES
@@ -136,8 +136,8 @@ def check(
     package_bytes: int,
 ) -> LastFailureCheck:
     """Diagnose the recorded URL alone, reading at most package_bytes of a package."""
-    from .diagnosis.runner import diagnose
-    from .model import Layer, Resource
+    from ..diagnosis.runner import diagnose
+    from ..model import Layer, Resource
 
     if not failure.url or urlsplit(failure.url).scheme not in ("http", "https"):
         return LastFailureCheck(failure)
@@ -168,7 +168,7 @@ def check(
 
 def _package_replaced(problem: Problem, target: Target, filename: str) -> Problem:
     """A package answered by something else (a block page): download-mismatch, as after the index."""
-    from .diagnosis.install_path import replaced
+    from ..diagnosis.download_problems import replaced
 
     content_type = problem.details.content_type or ""
     title = problem.details.title
@@ -200,10 +200,10 @@ def lines(
     channels are the run's results: a cause one of them already shows is
     pointed at, not said twice.
     """
-    from .lastfailure import ago
-    from .model import Status
-    from .output.render import mark, target_lines
-    from .redact import REDACTOR
+    from ..model import Status
+    from ..output.render import mark, target_lines
+    from ..redact import REDACTOR
+    from .record import ago
 
     failure = checked.failure
     out = [
@@ -265,7 +265,7 @@ def _shown_by(
 
 
 class Pending:
-    """A re-check running beside the main run, under the same time bound."""
+    """A replay running beside the main run, under the same time bound."""
 
     def __init__(
         self,
@@ -297,7 +297,7 @@ class Pending:
         self._thread.start()
 
     def wait(self) -> LastFailureCheck:
-        """The re-check's outcome; unchecked if it outlives the run's bound (it cannot)."""
+        """The replay's outcome; unchecked if it outlives the run's bound (it cannot)."""
         # diagnose() ends within options.deadline plus a broken family's grace.
         self._thread.join(self.options.deadline * 2 + 5)
         return self._checked or LastFailureCheck(self.failure)

@@ -1,5 +1,4 @@
-"""The DNS, TCP and content explainers: a failed lookup or connection, or an answer
-that is not repodata, in words and with its code."""
+"""The DNS and TCP explainers: a failed or blocked lookup, or a failed connection, in words and with its code."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from ..probes.dns import Blocked, DnsFailure, answers
 from ..probes.tcp import TcpFailure
 
 if TYPE_CHECKING:
-    from ..probes.content import Content
     from ..probes.dns import DnsResult
     from ..probes.tcp import TcpResult
 
@@ -107,36 +105,4 @@ def tcp_problem(connected: TcpResult, what: str) -> Problem | None:
         Layer.TCP,
         f"{what} did not accept a connection within {connected.timeout:g} s "
         "(a firewall drops the packets, or the host is down)",
-    )
-
-
-def content_problem(found: Content) -> Problem | None:
-    """An answer that cannot start repodata: a login page, a portal, another type."""
-    if found.fits:
-        return None
-    if found.empty:
-        return Problem(
-            Code.INDEX_EMPTY,
-            Layer.CONTENT,
-            f"the server answered {found.filename} with an empty body (no bytes, or "
-            f"only whitespace), not {found.expected}",
-            details=Details(content_type=found.content_type or None, received=0),
-        )
-    if found.html:
-        what = f"an HTML page titled {found.title!r}" if found.title else "an HTML page"
-        return Problem(
-            Code.NOT_A_CHANNEL,
-            Layer.CONTENT,
-            f"the server answered {found.filename} with {what}, not {found.expected} "
-            "(a captive portal, a login page or a web server that is not a conda channel)",
-            details=Details(
-                content_type=found.content_type, title=found.title, html=True
-            ),
-        )
-    kind = found.content_type or "unknown content type"
-    return Problem(
-        Code.NOT_A_CHANNEL,
-        Layer.CONTENT,
-        f"the server answered {found.filename} with {kind}, not {found.expected}",
-        details=Details(content_type=found.content_type),
     )

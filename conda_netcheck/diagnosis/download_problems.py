@@ -1,9 +1,10 @@
-"""Problems of the install path: a body cut short, a package that is not the file, a corrupt index.
+"""What went wrong with one download: a body cut short, a package that is not the file, a corrupt index.
 
 The codes' records (who acts, report sentence, README line) are in the
 catalogue; here their summaries and fixes are written from the facts, and a
-cut index body and a failing redirect hop are named. What is fetched after
-the index is in after_index (the index formats) and packages (the packages).
+cut index body and a failing redirect hop are named. Which downloads conda
+makes after the index is decided elsewhere: follow_index follows the index
+formats, packages checks the packages they lead to.
 """
 
 from __future__ import annotations

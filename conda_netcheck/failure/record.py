@@ -38,7 +38,7 @@ MAX_MESSAGE = 400
 MAX_COMMAND = 300
 MAX_URL = 2000
 SCHEMA = 1
-#: The plugin setting that turns recording off (see settings.py).
+#: The plugin setting that turns recording off (see config/settings.py).
 REMEMBER_SETTING = "netcheck_remember_failures"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 #: Windows has no POSIX owner or mode bits to judge a record by.
@@ -131,7 +131,7 @@ def from_exception(
     leaf = network_leaf(exc)
     if leaf is None:
         return None
-    from .redact import REDACTOR
+    from ..redact import REDACTOR
 
     _register_secrets(REDACTOR, argv)
     links = tuple(
@@ -287,7 +287,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 def place(url: str) -> tuple[str, str, int | None, str]:
     """Where a URL points, credentials and conda's /t/<token> segment aside."""
-    from .urls import default_port
+    from ..urls import default_port
 
     try:
         parts = urlsplit(url)

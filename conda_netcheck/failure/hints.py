@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .config.commands import Commands
-from .model import Layer
+from ..config.commands import Commands
+from ..model import Layer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from .config.netconfig import NetConfig
-    from .config.sources import ProxySource
+    from ..config.netconfig import NetConfig
+    from ..config.sources import ProxySource
 
 PROOF = "`conda netcheck` shows which layer fails and proves the fix"
 
@@ -51,10 +51,10 @@ def error_hints(error: Any) -> Iterator[Any]:
         return
     from conda.plugins.types import CondaErrorHint
 
-    from .redact import REDACTOR
+    from ..redact import REDACTOR
 
     try:
-        from .config.netconfig import from_conda
+        from ..config.netconfig import from_conda
 
         cfg: NetConfig | None = from_conda()
     except Exception:  # a hint must never make conda's error handling fail
@@ -76,7 +76,7 @@ def error_hints(error: Any) -> Iterator[Any]:
 
 
 def _failing_url(error: Any) -> str | None:
-    from .lastfailure import failing_url
+    from .record import failing_url
 
     try:
         return failing_url(error)
@@ -87,8 +87,8 @@ def _failing_url(error: Any) -> str | None:
 def _config_hints(
     hint_type: Any, redactor: Any, cfg: NetConfig | None, url: str | None = None
 ) -> Iterator[Any]:
-    from .config.checks import config_findings
-    from .model import Status
+    from ..config.checks import config_findings
+    from ..model import Status
 
     if cfg is None:
         return
@@ -119,7 +119,7 @@ def concerns(finding: Any, url: str | None) -> bool:
 
 def _public(host: str) -> bool:
     """anaconda.org, conda.anaconda.org, repo.anaconda.com: hosts on the internet."""
-    from .config.credentials import PUBLIC_HOSTS
+    from ..config.credentials import PUBLIC_HOSTS
 
     host = host.lower()
     return (
@@ -166,8 +166,8 @@ class Setting:
 
 def _setting(cfg: NetConfig | None) -> Setting:
     """The hints' view of the configuration; a bare one when it cannot be read."""
-    from .config.commands import for_config
-    from .config.proxylint import environment_source
+    from ..config.commands import for_config
+    from ..config.proxylint import environment_source
 
     commands = for_config(cfg) if cfg is not None else Commands()
     return Setting(
@@ -181,7 +181,7 @@ def _setting(cfg: NetConfig | None) -> Setting:
 
 def _proxies(cfg: NetConfig | None) -> dict[str, str]:
     """The proxies conda would use, from .condarc and the variables (no network)."""
-    from .config.proxylint import variable_proxies
+    from ..config.proxylint import variable_proxies
 
     found = dict(cfg.proxy_servers) if cfg is not None else {}
     # requests lets a variable win over proxy_servers for the same scheme.
@@ -190,7 +190,7 @@ def _proxies(cfg: NetConfig | None) -> dict[str, str]:
 
 def chain_texts(error: BaseException) -> tuple[list[str], str]:
     """The class names along the chain, and all messages joined."""
-    from .lastfailure import chain
+    from .record import chain
 
     links = list(chain(error))
     names = [cls.__name__ for link in links for cls in type(link).__mro__]
@@ -212,7 +212,7 @@ def classify(error: BaseException, proxies: Setting | None = None) -> Cause | No
     """The most likely cause of a network error, from its chain alone."""
     from dataclasses import replace
 
-    from .lastfailure import failing_url
+    from .record import failing_url
 
     proxies = Setting() if proxies is None else proxies
     url = failing_url(error)
@@ -321,7 +321,7 @@ def _proxy_auth(
 
 def _auth_scheme(error: Any, text: str) -> str | None:
     """The Proxy-Authenticate scheme from a response conda kept, else from the text."""
-    from .lastfailure import chain
+    from .record import chain
 
     for link in chain(error):
         for holder in (link, getattr(link, "_kwargs", None) or {}):
@@ -338,7 +338,7 @@ def _auth_scheme(error: Any, text: str) -> str | None:
 
 
 def _shown_proxy(proxies: Setting) -> str:
-    from .urls import format_address, host_port
+    from ..urls import format_address, host_port
 
     # The proxy requests picks for the failing URL's scheme: that one, else "all".
     scheme = "http" if getattr(proxies, "url", "").startswith("http://") else "https"
@@ -380,7 +380,7 @@ def _eof(error: Any, names: Sequence[str], text: str, proxies: Any) -> Cause | N
         None,
     )
     if https_proxy:
-        from .urls import shown_proxy
+        from ..urls import shown_proxy
 
         # The same proxy with http://; its user and password kept as
         # placeholders (without them the next request is a 407).
@@ -421,14 +421,14 @@ def _untrusted(
         and "certificate verify failed" not in text
     ):
         return None
-    from .diagnosis.intercept import product_of
+    from ..diagnosis.intercept import product_of
 
     found = product_of(text)
     product = found.name if found else None
     match = _ISSUER_RE.search(text)
     issuer = product or (match.group(1).strip() if match else None)
     who = f" issued by {issuer}" if issuer else ""
-    from .diagnosis.catalogue import CLOCK_FIX, NEVER_DISABLE
+    from ..diagnosis.catalogue import CLOCK_FIX, NEVER_DISABLE
 
     mismatch = _MISMATCH_RE.search(text)
     if mismatch and not product:  # trusting another CA would not help
@@ -461,7 +461,7 @@ def _untrusted(
 
 def _trust_fix(proxies: Setting) -> str:
     """Trust the organisation's root; never ssl_verify: truststore when it is set already."""
-    from .diagnosis.catalogue import NEVER_DISABLE
+    from ..diagnosis.catalogue import NEVER_DISABLE
 
     if proxies.ssl_verify == "truststore":
         return (

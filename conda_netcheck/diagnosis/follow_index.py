@@ -7,19 +7,19 @@ that let small JSON files by. Each request here is bounded in bytes and time,
 goes through conda's session for its URL, and a failure names the request.
 
 Here the index formats are followed; the packages they lead to are checked in
-`packages`, and both ask through one `fetcher.Fetcher`.
+`packages`, and both ask through one `fetcher.Fetcher`. What went wrong with
+one download is worded in `download_problems`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ..config import index
 from ..model import Resource
 from ..probes import body as bodies
-from . import install_path, packages
+from . import download_problems, packages, repodata
+from .download_problems import INDEX_PREFIX
 from .fetcher import Fetcher, Followed, together
-from .install_path import INDEX_PREFIX
 
 if TYPE_CHECKING:
     from ..model import Options, RouteFactory, Target
@@ -93,7 +93,7 @@ class _Walker:
     def run(self, filename: str) -> None:
         """Follow the index `filename`: its formats, then the packages it lists."""
         index_url = f"{self.target.url.rstrip('/')}/{filename}"
-        if filename == index.SHARDS_INDEX:
+        if filename == repodata.SHARDS_INDEX:
             self._sharded(index_url)
         else:
             found = self._json(index_url, filename)
@@ -132,7 +132,7 @@ class _Walker:
 
     def _packages(self, base: str, records: dict) -> None:
         """The smallest package of each format, fetched at once (see smallest_packages)."""
-        refs = index.smallest_packages(records, base, self.options.tar_bz2_only)
+        refs = repodata.smallest_packages(records, base, self.options.tar_bz2_only)
         if not refs:
             self.out.notes.append("no package record in what was read: none fetched")
         packages.check_all(self.fetcher, refs, packages.resume_matters(records))
@@ -142,7 +142,7 @@ class _Walker:
     def _json_beside_shards(self) -> None:
         """conda 26's classic solver and older condas read repodata.json(.zst), not shards."""
         later = self.options.filenames[1:]
-        for filename in (n for n in later if n in (index.JSON_ZST, index.JSON)):
+        for filename in (n for n in later if n in (repodata.JSON_ZST, repodata.JSON)):
             url = f"{self.target.url.rstrip('/')}/{filename}"
             optional = filename != later[-1]
             if self._json(url, filename, missing_ok=optional) is not None:
@@ -160,7 +160,7 @@ class _Walker:
         if got is None:
             return None
         data = got.data
-        if filename == index.JSON_ZST:
+        if filename == repodata.JSON_ZST:
             whole = got.ending is bodies.Ending.COMPLETE
             decoded = bodies.unzstd(data, whole, INDEX_OUTPUT, WINDOW_LOG)
             if decoded.state in (bodies.Zstd.TRUNCATED, bodies.Zstd.CORRUPT):
@@ -182,14 +182,14 @@ class _Walker:
                     return None
             data = decoded.data
         text = data.decode("utf-8", "replace")
-        info = index.info_from_prefix(text) or {}
+        info = repodata.info_from_prefix(text) or {}
         base_url = info.get("base_url") if isinstance(info.get("base_url"), str) else ""
-        base = index.packages_base_from_json(self.target.url, base_url)
+        base = repodata.packages_base_from_json(self.target.url, base_url)
         if base_url:
             self.out.notes.append(
-                f"packages are at {install_path.shown(base)} (info.base_url)"
+                f"packages are at {download_problems.shown(base)} (info.base_url)"
             )
-        return base, index.records_from_prefix(text)
+        return base, repodata.records_from_prefix(text)
 
     def _shards(self, url: str) -> tuple[str, str, dict, str] | None:
         """The shard index, CEP-16 as conda 26 reads it: (url, shards_at, names, base)."""
@@ -214,11 +214,11 @@ class _Walker:
         if not names:
             self.out.notes.append(f"{what}: lists no packages")
             return None
-        shards_at = index.shards_base_url(url, _text(info.get("shards_base_url")))
-        base = index.packages_base_from_shards(url, _text(info.get("base_url")))
+        shards_at = repodata.shards_base_url(url, _text(info.get("shards_base_url")))
+        base = repodata.packages_base_from_shards(url, _text(info.get("base_url")))
         self.out.notes.append(
-            f"{what}: {len(names)} names; shards at {install_path.shown(shards_at)}, "
-            f"packages at {install_path.shown(base)}"
+            f"{what}: {len(names)} names; shards at {download_problems.shown(shards_at)}, "
+            f"packages at {download_problems.shown(base)}"
         )
         return url, shards_at, names, base
 
@@ -230,7 +230,7 @@ class _Walker:
             why = f"the entry for {name} is not a sha256"
             _corrupt(self.fetcher, "the shard index", url, why, "repodata_use_shards")
             return None
-        shard_at = index.shard_url(shards_at, digest)
+        shard_at = repodata.shard_url(shards_at, digest)
         what = f"the shard of {name}"
         why = "the shard index's shards_base_url"
         got = self.fetcher.get(shard_at, SHARD_BYTES, Resource.SHARDS, what, why)
@@ -241,7 +241,7 @@ class _Walker:
         )
         if shard is None:
             return None
-        return index.records_from_shard(shard)
+        return repodata.records_from_shard(shard)
 
 
 def _decode(
@@ -254,7 +254,7 @@ def _decode(
     """
     commands = fetcher.options.commands
     decoded = bodies.unzstd(got.data, True, max_output, WINDOW_LOG, count_to=cap)
-    problem = install_path.undecodable(decoded, got, url, what, cap, commands)
+    problem = download_problems.undecodable(decoded, got, url, what, cap, commands)
     if problem is not None:
         fetcher.fail(problem, Resource.SHARDS, url)
         return None
@@ -284,7 +284,9 @@ def _corrupt(
 ) -> None:
     """End the walk: the index `what` at url is corrupt (why); setting avoids it."""
     commands = fetcher.options.commands
-    fetcher.fail(install_path.corrupt(what, url, why, setting, commands), resource, url)
+    fetcher.fail(
+        download_problems.corrupt(what, url, why, setting, commands), resource, url
+    )
 
 
 def _whole(answer: HttpResult | None) -> bodies.Body | None:
