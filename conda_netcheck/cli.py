@@ -121,7 +121,8 @@ def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int
     """`conda netcheck --fix`: the doctor fixes, then the whole check once more."""
     from conda.base.context import context
 
-    from .fix.fixers import apply_fixes, declined, plan_fixes
+    from .fix.fixers import apply_fixes
+    from .fix.proof import proven_fixes
     from .health_checks.network_config import recheck
     from .output import render, text
     from .run import from_conda, reread_conda
@@ -139,14 +140,10 @@ def fix_and_recheck(report: Report, built: Run, args: argparse.Namespace) -> int
     def out(line: str) -> None:
         print(line, file=stream)
 
-    fixes = plan_fixes(built.cfg, report)
+    # Only changes proven on a scratch copy are applied; the others say why not.
+    fixes, reasons = proven_fixes(built, report)
     status = apply_fixes(
-        fixes,
-        confirm,
-        recheck=recheck,
-        out=out,
-        left=left(report),
-        reasons=declined(report, fixes),
+        fixes, confirm, recheck=recheck, out=out, left=left(report), reasons=reasons
     )
     if context.dry_run or not any(f.change for f in fixes):
         return status or report.exit_status
@@ -205,6 +202,9 @@ def run(
         built.diagnose(report, on_result=live.update, recorded=recorded)
     finally:
         live.clear()
+    from .fix.proof import prove_report
+
+    prove_report(built, report)
     if args.report:
         write_report(report, built.cfg, args.report)
     if args.json:

@@ -11,16 +11,82 @@ writes each line, and the text is written around the same lines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Union
+
+
+@dataclass(frozen=True)
+class SetKey:
+    """`conda config --set KEY VALUE` in `file` (None: conda's user file, ~/.condarc)."""
+
+    file: str | None
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class RemoveKey:
+    """`conda config --remove-key KEY` in `file` (None: conda's user file)."""
+
+    file: str | None
+    key: str
+
+
+@dataclass(frozen=True)
+class WriteBundle:
+    """A CA bundle written to `target` from `parts`, in order (`cat PARTS > TARGET`)."""
+
+    target: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetVariable:
+    """An environment variable set for the user's shell."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class UnsetVariable:
+    """An environment variable removed from the user's shell."""
+
+    name: str
+
+
+#: What one shell line of a fix changes.
+Edit = Union[SetKey, RemoveKey, WriteBundle, SetVariable, UnsetVariable]
+
+
+class Line(str):
+    """A shell line as printed, with what it changes (None: nothing netcheck can try)."""
+
+    edit: Edit | None
+
+    def __new__(cls, text: str, edit: Edit | None = None) -> Line:
+        line = super().__new__(cls, text)
+        line.edit = edit
+        return line
+
+
+def edit_of(line: str) -> Edit | None:
+    """What a line changes; None for a line built without one (plain text)."""
+    return getattr(line, "edit", None)
 
 
 class Fix(str):
-    """A fix with its parts; as a str, the same fix on one line."""
+    """A fix with its parts; as a str, the same fix on one line.
+
+    `proof`: what trying it on a scratch copy showed, printed beside "fix"
+    (`fix (checked: ...)`); it never changes the one-line text.
+    """
 
     sentence: str
     steps: tuple[str, ...]
     why: str
     otherwise: str
+    proof: str = ""
 
     def __new__(
         cls,
@@ -63,9 +129,16 @@ class Fix(str):
             self.sentence, self.steps, self.why, _join(self.otherwise, otherwise)
         )
 
+    def proven(self, proof: str) -> Fix:
+        """The same fix, with what trying it on a copy showed."""
+        fix = Fix(self.sentence, self.steps, self.why, self.otherwise)
+        fix.proof = proof
+        return fix
+
     def lines(self, verbose: bool = False) -> list[str]:
         """'fix: SENTENCE', a line per step, the other way; 'why:' only with -v."""
-        lines = [f"fix: {self.sentence}" + (":" if self.steps else "")]
+        label = f"fix ({self.proof})" if self.proof else "fix"
+        lines = [f"{label}: {self.sentence}" + (":" if self.steps else "")]
         lines += [f"  {number}. {step}" for number, step in enumerate(self.steps, 1)]
         if self.otherwise:
             lines.append(f"  else: {self.otherwise}")
@@ -94,12 +167,26 @@ class FixLines:
     `needs`: what the user supplies before running them: each placeholder as
     the lines write it (`USER:<password>`) and each file they read that only
     the user can provide (a root certificate). `checked`: proven on a scratch
-    copy of the configuration (not yet done: always False).
+    copy of the configuration; `proof`: what that showed, or why it was not
+    tried.
     """
 
     lines: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     checked: bool = False
+    proof: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+    @property
+    def edits(self) -> tuple[Edit, ...] | None:
+        """What the lines change, in order; None when a line changes what netcheck cannot try."""
+        edits = tuple(edit_of(line) for line in self.lines)
+        if not edits or any(edit is None for edit in edits):
+            return None
+        return edits  # type: ignore[return-value]
+
+    def proven(self, checked: bool, proof: str) -> FixLines:
+        """The same lines with the outcome of trying them."""
+        return replace(self, checked=checked, proof=proof)

@@ -231,6 +231,8 @@ class Report:
     )
     #: conda's remote_read_timeout_secs: how long conda waits where netcheck stopped
     conda_read_timeout: float = CONDA_READ_TIMEOUT
+    #: seconds spent trying the fixes on a scratch copy (fix/proof.py); 0: none
+    proof_seconds: float = 0.0
 
     @property
     def failed(self) -> bool:

@@ -239,12 +239,20 @@ def from_environment(arguments: Arguments, findings: Sequence[Finding] = ()) -> 
     )
 
 
-def reread_conda(args: Any) -> None:
-    """Read conda's files again (a fix edited them), as the next conda command will."""
+def reread_conda(args: Any, search_path: Sequence[Any] | None = None) -> None:
+    """Read conda's files again (a fix edited them), as the next conda command will.
+
+    `search_path`: the files to read instead of conda's usual places (a fix
+    being proven reads a scratch copy; restoring reads the user's again).
+    """
+    from conda.base.constants import SEARCH_PATH
     from conda.base.context import context, reset_context
     from conda.gateways.connection.session import CondaSession, get_session
 
-    reset_context(argparse_args=args)
+    reset_context(
+        search_path=SEARCH_PATH if search_path is None else search_path,
+        argparse_args=args,
+    )
     # conda caches its sessions (and their proxies and ssl_verify) per URL.
     get_session.cache_clear()
     CondaSession.cache_clear()

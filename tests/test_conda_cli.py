@@ -142,6 +142,11 @@ def test_offline_mode_is_the_cause_and_nothing_is_sent(channel, condarc, conda_c
     assert {t["diagnosis"] for t in document["targets"]} == {"offline-mode"}
     (finding,) = [f for f in document["findings"] if f["check"] == "offline"]
     assert finding["fix"] == f"conda config --file {path} --set offline false"
+    # Proving the fix would use the network offline mode keeps conda off.
+    assert finding["checked"] is False
+    assert finding["proof"] == (
+        "unchecked: offline mode is on, so netcheck sends nothing to try it"
+    )
     assert channel.behaviour.requests == []
     assert code == 1
 
@@ -199,7 +204,33 @@ def test_proxy_down_is_the_proxy_layer(channel, condarc, conda_cli):
     document, code = netcheck(conda_cli)
     assert {t["diagnosis"] for t in document["targets"]} == {"proxy-unreachable"}
     assert {t["layer"] for t in document["targets"]} == {"proxy"}
+    # The diagnosis never goes around the proxy; the fix (drop it: the channel
+    # answers directly) is proven by fetching the index without it, and only that.
+    assert {t["proof"] for t in document["targets"]} == {
+        "checked: with it the channel passes"
+    }
+    assert channel.behaviour.requests
+    assert all("repodata" in path for path, _ in channel.behaviour.requests)
+
+
+def test_with_no_direct_a_fix_that_drops_the_proxy_is_not_tried(
+    channel, condarc, conda_cli
+):
+    """--no-direct: nothing goes around the proxy, not even to prove a fix."""
+    from support.servers import closed_port
+
+    condarc([channel.url], proxy_servers={"http": f"http://127.0.0.1:{closed_port()}"})
+    document, code = netcheck(conda_cli, "--no-direct")
+    assert {t["diagnosis"] for t in document["targets"]} == {"proxy-unreachable"}
+    proofs = {t["proof"] for t in document["targets"] if t["commands"]}
+    # Only the line that drops the proxy is ruled out: pointing it at another
+    # proxy is still a fix through a proxy.
+    assert proofs <= {
+        "unchecked: trying it would connect without the proxy, which --no-direct rules out",
+        "unchecked: needs PROXY_HOST:PORT from you",
+    }
     assert channel.behaviour.requests == []
+    assert code == 1
 
 
 def test_proxy_407_never_prompts(channel, condarc, conda_cli, tmp_path):

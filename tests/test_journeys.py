@@ -229,6 +229,12 @@ def test_a_new_root_keeps_the_roots_of_the_bundle_in_use(tmp_path: Path) -> None
         assert len(needs) == 2, "the two root files the user supplies"
         save_roots(home, fix, second, third)
         assert {p.name for p in home.glob("*.pem")} - {"combined.pem"} == needs
+        _, saved = netcheck(env)
+        proven = [t for t in saved["targets"] if t["fix"]]
+        assert {tuple(t["commands"]) for t in proven} == {lines}
+        assert {(t["checked"], t["proof"]) for t in proven} == {
+            (True, "checked: with it all 3 channels pass")
+        }
         run_as_printed(env, list(lines))
         assert_every_channel_works(env, urls)
 
@@ -432,6 +438,11 @@ def test_the_same_ca_under_two_names_is_one_cause_with_one_fix(tmp_path: Path) -
         save_roots(
             home, next(t["fix"] for t in document["targets"] if t["fix"]), private
         )
+        _, saved = netcheck(env)
+        proven = [t for t in saved["targets"] if t["fix"]]
+        assert {(t["checked"], t["proof"]) for t in proven} == {
+            (True, "checked: with it all 3 channels pass")
+        }
         run_as_printed(env, list(lines))
         assert_every_channel_works(env, urls)
 
@@ -485,6 +496,7 @@ def test_netcheck_fix_and_doctor_fix_offer_the_same_changes(tmp_path: Path, ca) 
             assert offered(doctor_fix.stdout + doctor_fix.stderr) == changes, doctor_fix
         done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
         assert done.returncode == 0, done.stdout + done.stderr
+        assert "not applied" not in done.stdout + done.stderr, "every change proven"
         assert_every_channel_works(env, urls)
 
 
@@ -515,6 +527,7 @@ def test_both_fixes_replace_ssl_verify_false_with_the_os_store_that_verifies_all
             assert offered(doctor_fix.stdout + doctor_fix.stderr) == changes, doctor_fix
         done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
         assert done.returncode == 0, done.stdout + done.stderr
+        assert "not applied" not in done.stdout + done.stderr, "every change proven"
         assert_every_channel_works(env, urls)
 
 

@@ -98,6 +98,7 @@ def test_json_document_has_the_documented_fields():
         "commands": [],
         "needs": [],
         "checked": False,
+        "proof": None,
     }
 
 

@@ -4,7 +4,8 @@ conda reads several files and the environment, and the last source wins: a
 key in `$CONDA_PREFIX/.condarc` or `$CONDARC` beats `~/.condarc`, where a bare
 `conda config --set` writes. A fix is only true when it edits the source that
 wins, so every command names that file (`--file`), or is a line for the
-user's shell when an environment variable sets the key.
+user's shell when an environment variable sets the key. Each line carries the
+`Edit` it makes (fixtext.Line), built here with its text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..fixtext import (
+    Line,
+    RemoveKey,
+    SetKey,
+    SetVariable,
+    UnsetVariable,
+    WriteBundle,
+)
 from .sources import (
     DEFAULT_SOURCE,
     ProxySource,
@@ -46,18 +55,20 @@ def current_shell() -> Shell:
     return Shell.FISH if name == "fish" else Shell.POSIX
 
 
-def set_variable(name: str, value: str, shell: Shell | None = None) -> str:
+def set_variable(name: str, value: str, shell: Shell | None = None) -> Line:
     """The line that sets an environment variable in `shell`."""
     shell = shell or current_shell()
     if shell is Shell.FISH:
-        return f"set -gx {name} {_quote(value, shell)}"
-    if shell is Shell.POWERSHELL:
+        text = f"set -gx {name} {_quote(value, shell)}"
+    elif shell is Shell.POWERSHELL:
         # Single quotes: PowerShell expands `$` and backticks inside double ones.
-        return f"$env:{name} = '{_powershell_literal(value)}'"
-    if shell is Shell.CMD:
+        text = f"$env:{name} = '{_powershell_literal(value)}'"
+    elif shell is Shell.CMD:
         # Quoting the whole assignment keeps `&`, `|`, `<`, `>` out of cmd's hands.
-        return f'set "{name}={value}"'
-    return f"export {name}={_quote(value, shell)}"
+        text = f'set "{name}={value}"'
+    else:
+        text = f"export {name}={_quote(value, shell)}"
+    return Line(text, SetVariable(name, value))
 
 
 def _powershell_literal(value: str) -> str:
@@ -65,16 +76,33 @@ def _powershell_literal(value: str) -> str:
     return value.replace("'", "''")
 
 
-def unset_variable(name: str, shell: Shell | None = None) -> str:
+def unset_variable(name: str, shell: Shell | None = None) -> Line:
     """The line that removes an environment variable in `shell`."""
     shell = shell or current_shell()
     if shell is Shell.FISH:
-        return f"set -e {name}"
-    if shell is Shell.POWERSHELL:
-        return f"Remove-Item Env:{name}"
-    if shell is Shell.CMD:
-        return f"set {name}="
-    return f"unset {name}"
+        text = f"set -e {name}"
+    elif shell is Shell.POWERSHELL:
+        text = f"Remove-Item Env:{name}"
+    elif shell is Shell.CMD:
+        text = f"set {name}="
+    else:
+        text = f"unset {name}"
+    return Line(text, UnsetVariable(name))
+
+
+def concatenate(parts: list[str], target: str, shell: Shell | None = None) -> Line:
+    """The line that writes a bundle from `parts`, in order: `cat PARTS > TARGET`.
+
+    PowerShell's `Get-Content ... | Set-Content` for Windows shells. `target`
+    is written as given (a `~/` path stays unquoted so that the shell expands it).
+    """
+    shell = shell or current_shell()
+    if shell in (Shell.POWERSHELL, Shell.CMD):
+        sources = ", ".join([f'"{parts[0]}"', *parts[1:]])
+        text = f"Get-Content {sources} | Set-Content {target}"
+    else:
+        text = f"cat {' '.join(quote_path(p) for p in parts)} > {target}"
+    return Line(text, WriteBundle(target, tuple(parts)))
 
 
 def proxy_key(url: str, configured: dict[str, str] | None = None) -> str:
@@ -148,7 +176,7 @@ class Commands:
         top = key.split(".", 1)[0]
         return self.sources.get(key) or self.sources.get(top) or DEFAULT_SOURCE
 
-    def set(self, key: str, value: str) -> str:
+    def set(self, key: str, value: str) -> Line:
         """`conda config [--file FILE] --set KEY VALUE`, or the variable line."""
         winner = self.overrides.get(key)
         if winner and value not in ("truststore", "true", "false"):
@@ -156,20 +184,26 @@ class Commands:
         variable = self._variable(key)
         if variable:
             return set_variable(variable, value, self.shell)
-        return f"conda config{self._file(key)} --set {key} {_quote(value, self.shell)}"
+        return Line(
+            f"conda config{self._file(key)} --set {key} {_quote(value, self.shell)}",
+            SetKey(self._path(key), key, value),
+        )
 
-    def remove(self, key: str) -> str:
+    def remove(self, key: str) -> Line:
         """`conda config [--file FILE] --remove-key KEY`, or the line that unsets the variable."""
         variable = self._variable(key)
         if variable:
             return unset_variable(variable, self.shell)
-        return f"conda config{self._file(key)} --remove-key {key}"
+        return Line(
+            f"conda config{self._file(key)} --remove-key {key}",
+            RemoveKey(self._path(key), key),
+        )
 
     def add(self, key: str, value: str) -> str:
         """`conda config [--file FILE] --add KEY VALUE` (lists: channels, default_channels)."""
         return f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}"
 
-    def set_proxy(self, url: str, proxy: str, source: ProxySource | None) -> str:
+    def set_proxy(self, url: str, proxy: str, source: ProxySource | None) -> Line:
         """The line that points the proxy used for url at `proxy`, where it is set.
 
         requests lets the environment win over the session's proxies (conda's
@@ -185,7 +219,7 @@ class Commands:
             return set_variable(proxy_variable(url), proxy, self.shell)
         return self.set(proxy_key(url), proxy)
 
-    def drop_proxy(self, url: str, source: ProxySource | None) -> str:
+    def drop_proxy(self, url: str, source: ProxySource | None) -> Line:
         """The line that stops using the proxy chosen for url."""
         if source is not None and source.kind is ProxySourceKind.SETTING:
             return self.remove(f"proxy_servers.{source.name}")
@@ -239,6 +273,11 @@ class Commands:
     def _variable(self, key: str) -> str | None:
         source = self.source(key)
         return source.name if source.kind is SettingSourceKind.VARIABLE else None
+
+    def _path(self, key: str) -> str | None:
+        """The file `conda config` edits for key; None: its default, ~/.condarc."""
+        source = self.source(key)
+        return source.name if source.kind is SettingSourceKind.FILE else None
 
     def _file(self, key: str) -> str:
         source = self.source(key)

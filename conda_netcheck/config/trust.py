@@ -35,7 +35,14 @@ from ..safefiles import (
     path_problem,
     read_bytes,
 )
-from .commands import Commands, for_config, set_variable, unset_variable
+from .commands import (
+    Commands,
+    Shell,
+    concatenate,
+    for_config,
+    set_variable,
+    unset_variable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -647,9 +654,12 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
             )
         )
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:
-        sources = f"{_q(path)}/*.[0-9]" if os.path.isdir(path) else _q(path)
         target = combined_path(path)
-        lines = [f"cat {certifi_path()} {sources} > {target}"]
+        if os.path.isdir(path):
+            # A glob: what it matches is the shell's business, not tried on a copy.
+            lines = [f"cat {certifi_path()} {_q(path)}/*.[0-9] > {target}"]
+        else:
+            lines = [concatenate([certifi_raw_path(), path], target, Shell.POSIX)]
         if slot.check == "ssl_verify":
             lines.append(slot.point_at(target))
         elif slot.conda_verify is not None:
@@ -682,6 +692,13 @@ def certifi_path() -> str:
     import certifi
 
     return _q(certifi.where())
+
+
+def certifi_raw_path() -> str:
+    """certifi's bundle (conda's), unquoted."""
+    import certifi
+
+    return certifi.where()
 
 
 def combined_path(bundle: str | None) -> str:

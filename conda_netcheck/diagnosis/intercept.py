@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..config.commands import Commands, Shell, quote_path
+from ..config.commands import Commands, Shell, concatenate, quote_path
 from ..config.trust import combined_path
 from ..fixtext import Fix, FixLines
 from ..model import Code
@@ -379,8 +379,7 @@ def bundle_fix(
             f"Tasks > Export (Base-64 X.509), or: {' and '.join(exports)}"
         )
         target = "$HOME\\conda-ca-bundle.pem"
-        sources = ", ".join([f'"{bundle}"', *files])
-        combine = f"Get-Content {sources} | Set-Content {target}"
+        combine = concatenate([bundle, *files], target, Shell.POWERSHELL)
         shown = f"in PowerShell: {combine}"
     else:
         if platform == "darwin":
@@ -399,7 +398,7 @@ def bundle_fix(
                 f"and RHEL): {names}"
             )
         target = combined_path(bundle)
-        combine = f"cat {' '.join(quote_path(f) for f in [bundle, *files])} > {target}"
+        combine = concatenate([bundle, *files], target, Shell.POSIX)
         shown = combine
     point = commands.set("ssl_verify", target)
     fix = Fix(

@@ -40,14 +40,16 @@ def fix(prefix: str, args: Namespace, confirm: Any) -> int:
     inspected by a CA the operating system trusts, a proxy that speaks plain
     HTTP) is offered by both or by neither, and both say why they decline.
     """
-    from ..fix.fixers import apply_fixes, declined, plan_fixes
+    from ..fix.fixers import apply_fixes
+    from ..fix.proof import proven_fixes
     from ..run import Arguments, from_conda
     from .channel_reachability import TIMEOUT
 
     built = from_conda(Arguments(fallback_timeout=TIMEOUT, extra_urls=False))
     report = built.diagnose(built.report())
-    fixes = plan_fixes(built.cfg, report)
-    return apply_fixes(fixes, confirm, recheck=recheck, reasons=declined(report, fixes))
+    # Proven on a scratch copy first, as `conda netcheck --fix` does.
+    fixes, reasons = proven_fixes(built, report)
+    return apply_fixes(fixes, confirm, recheck=recheck, reasons=reasons)
 
 
 def recheck(applied: Any) -> tuple[bool, str]:

@@ -56,6 +56,8 @@ def to_dict(report: Report) -> dict[str, Any]:
                 else None
             ),
             "last_failure": _last_failure_dict(report),
+            # Seconds spent trying the fixes on a scratch copy (0: none to try).
+            "proof_seconds": report.proof_seconds,
         }
     )
 
@@ -168,11 +170,13 @@ def _problem_dict(problem: Problem) -> dict[str, Any]:
 
 def _commands(lines: FixLines | None) -> dict[str, Any]:
     """The fix's shell lines as printed, what the user supplies, whether it is proven."""
-    lines = lines or FixLines()
+    # An empty FixLines is false but may still say why (a conflict).
+    lines = FixLines() if lines is None else lines
     return {
         "commands": [REDACTOR.text(line) for line in lines.lines],
         "needs": list(lines.needs),
         "checked": lines.checked,
+        "proof": REDACTOR.text(lines.proof) if lines.proof else None,
     }
 
 

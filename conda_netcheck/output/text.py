@@ -116,6 +116,11 @@ def body_lines(report: Report, verbose: bool = False) -> list[str]:
         from ..failure.replay import lines as last_failure_lines
 
         lines += last_failure_lines(report.last_failure, verbose, report.targets)
+    if verbose:
+        lines.append(
+            f"fixes tried on a scratch copy of the configuration in "
+            f"{report.proof_seconds:g} s"
+        )
     lines.append(verdict_of(report).sentence())
     return [REDACTOR.text(line) for line in lines]
 

@@ -1,0 +1,378 @@
+"""A fix is tried on a scratch copy of the configuration before it is printed.
+
+Real channels on loopback, real conda: netcheck's fix is applied to a copy
+(never the user's files), every configured channel is diagnosed again, and
+the output says what that showed: `checked: true` with the proof, a conflict
+instead of a fix that would break a channel that works now, or unchecked
+when the fix needs what only the user has.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import needs_conda
+from test_journeys import (
+    bundle_of,
+    channel_of,
+    conda,
+    conda_env,
+    https_channel,
+    netcheck,
+    run_as_printed,
+    save_roots,
+    write_condarc,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = needs_conda
+
+
+def failing(document: dict) -> dict[str, dict]:
+    """The targets with a fix, by channel URL."""
+    return {channel_of(t): t for t in document["targets"] if t["fix"]}
+
+
+def corp_and_private(stack: ExitStack, tmp_path: Path, home: Path):
+    """corp's channel works with the bundle in use; the private CA's does not."""
+    import trustme
+
+    corp, private = trustme.CA(), trustme.CA()
+    urls = [
+        https_channel(stack, tmp_path / "corp", corp),
+        https_channel(stack, tmp_path / "private", private, host="localhost"),
+    ]
+    combined = bundle_of(home / "combined.pem", corp)
+    write_condarc(home, urls, ssl_verify=str(combined))
+    return urls, combined, private
+
+
+def test_a_new_root_is_checked_once_the_user_has_saved_it(tmp_path: Path) -> None:
+    """Unchecked while the root is missing; then proven: both channels pass with it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, combined, private = corp_and_private(stack, tmp_path, home)
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        (target,) = failing(document).values()
+        (root,) = target["needs"]
+        assert target["checked"] is False
+        assert target["proof"] == f"unchecked: needs {root} from you"
+        save_roots(home, target["fix"], private)
+        code, document = netcheck(env)
+        (target,) = failing(document).values()
+        assert target["checked"] is True
+        assert target["proof"] == "checked: with it all 2 channels pass"
+        assert document["proof_seconds"] > 0
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only").stdout
+        assert "    fix (checked: with it all 2 channels pass): " in text, text
+        run_as_printed(env, target["commands"])
+        code, document = netcheck(env)
+        assert code == 0, failing(document)
+
+
+def test_the_proof_never_touches_the_users_files(tmp_path: Path) -> None:
+    """The condarc and the bundle in use are byte-identical; the new bundle is not written."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, combined, private = corp_and_private(stack, tmp_path, home)
+        env = conda_env(home)
+        _, document = netcheck(env)
+        save_roots(home, failing(document)[urls[1]]["fix"], private)
+        before = {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()}
+        _, document = netcheck(env)
+        assert failing(document)[urls[1]]["checked"] is True
+        after = {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()}
+        assert after == before, "no file of the user's is written or created"
+
+
+def test_a_fix_that_breaks_a_working_channel_is_not_printed(tmp_path: Path) -> None:
+    """`netcheck URL` for the inspected channel: the OS store has its CA, not corp's.
+
+    The channel checked alone says truststore; the proof diagnoses every
+    configured channel, finds that corp's, which works now, would fail, and
+    prints the bundle in use plus the root instead: checked once it is saved.
+    """
+    import json
+
+    import trustme
+
+    corp, inspector = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
+    store = bundle_of(tmp_path / "os-store.pem", inspector)
+    empty = tmp_path / "no-certs"
+    empty.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "inspected", inspector),
+        ]
+        corp_bundle = bundle_of(home / "c.pem", corp)
+        write_condarc(home, urls, ssl_verify=str(corp_bundle))
+        env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
+
+        def named() -> dict:
+            argv = ("netcheck", "--json", "--timeout", "3", "--index-only", urls[1])
+            (target,) = failing(json.loads(conda(env, *argv).stdout)).values()
+            return target
+
+        target = named()
+        assert "truststore" not in " ".join(target["commands"])
+        assert str(corp_bundle) in target["commands"][0], "built from the bundle in use"
+        assert (
+            f"the operating system's store would break {urls[0]}, which works "
+            "now (tls-untrusted)"
+        ) in target["fix"]
+        assert target["checked"] is False
+        assert target["proof"].startswith("unchecked: needs ")
+        save_roots(home, target["fix"], inspector)
+        target = named()
+        assert (target["checked"], target["proof"]) == (
+            True,
+            "checked: with it all 2 channels pass",
+        )
+
+
+def test_a_healthy_run_proves_nothing(tmp_path: Path, ca) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls = [https_channel(stack, tmp_path / "one", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "b.pem", ca)))
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 0
+        assert document["proof_seconds"] == 0
+        verbose = conda(env, "netcheck", "-v", "--timeout", "3", "--index-only")
+        assert "fixes tried on a scratch copy of the configuration in 0 s" in (
+            verbose.stdout
+        )
+        assert os.path.exists(home / ".condarc")
+
+
+@pytest.mark.parametrize("trust", ["condarc", "variable"])
+def test_the_proof_restores_os_environ_and_condas_context(
+    tmp_path: Path, monkeypatch, trust: str
+) -> None:
+    """The bundle in use is ssl_verify in the condarc, or REQUESTS_CA_BUNDLE.
+
+    The fix sets it where it is set; the proof does so on a copy. In this
+    process, after the proof: os.environ is the same mapping, conda reads the
+    same files with the same values, and a second diagnosis gives the same
+    answer.
+    """
+    import trustme
+    from conda.base.context import context, reset_context
+
+    from conda_netcheck.fix.proof import prove_report
+    from conda_netcheck.run import Arguments, from_conda
+
+    corp, private = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home)
+    with ExitStack() as stack:
+        stack.callback(reset_context)
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "private", private, host="localhost"),
+        ]
+        combined = bundle_of(home / "combined.pem", corp)
+        if trust == "variable":
+            write_condarc(home, urls)
+            monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(combined))
+            point = "export REQUESTS_CA_BUNDLE=~/conda-ca-bundle.pem"
+        else:
+            write_condarc(home, urls, ssl_verify=str(combined))
+            point = (
+                f"conda config --file {home}/.condarc --set ssl_verify "
+                "~/conda-ca-bundle.pem"
+            )
+        monkeypatch.setenv("CONDARC", str(home / ".condarc"))
+        reset_context()
+        arguments = Arguments(timeout=3, check_packages=False)
+        run = from_conda(arguments)
+        report = run.diagnose(run.report())
+        (problem,) = {
+            r.problem.fix: r.problem for r in report.targets if r.problem
+        }.values()
+        save_roots(home, problem.fix, private)
+        environ = dict(os.environ)
+        condarc = (home / ".condarc").read_bytes()
+        files = list(context._search_path)
+        settings = conda_settings()
+        prove_report(run, report)
+        proven = next(r.problem for r in report.targets if r.problem)
+        assert proven.commands.lines[-1] == point
+        assert proven.commands.checked is True, proven.commands.proof
+        assert dict(os.environ) == environ
+        assert (home / ".condarc").read_bytes() == condarc
+        assert list(context._search_path) == files
+        assert conda_settings() == settings
+        again = from_conda(arguments)
+        second = again.diagnose(again.report())
+        assert [
+            (r.target.url, r.status, r.problem and r.problem.fix)
+            for r in second.targets
+        ] == [
+            (r.target.url, r.status, r.problem and r.problem.fix)
+            for r in report.targets
+        ]
+        assert not (home / "conda-ca-bundle.pem").exists()
+
+
+def conda_settings() -> tuple:
+    """What conda's context reads, and from where."""
+    from conda.base.context import context
+
+    sources = {str(k): sorted(v) for k, v in context.raw_data.items()}
+    values = (
+        context.ssl_verify,
+        tuple(context.channels),
+        dict(context.proxy_servers),
+        context.remote_read_timeout_secs,
+        context.offline,
+    )
+    return sources, values
+
+
+def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> None:
+    """ssl_verify: false; the OS store has the CA of the named channel, not corp's.
+
+    `--fix URL` sees only that channel, where truststore verifies; the proof
+    diagnoses every configured channel and declines the change, saying why.
+    """
+    import trustme
+
+    corp, inspector = trustme.CA(), trustme.CA()
+    home = tmp_path / "home"
+    home.mkdir()
+    # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
+    store = bundle_of(tmp_path / "os-store.pem", inspector)
+    empty = tmp_path / "no-certs"
+    empty.mkdir()
+    with ExitStack() as stack:
+        urls = [
+            https_channel(stack, tmp_path / "corp", corp),
+            https_channel(stack, tmp_path / "inspected", inspector),
+        ]
+        write_condarc(home, urls, ssl_verify=False)
+        before = (home / ".condarc").read_bytes()
+        env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3", urls[1])
+        said = done.stdout + done.stderr
+        assert (
+            f"not applied, conflict: with ssl_verify changed, {urls[0]}, which "
+            "works now, fails: tls-untrusted"
+        ) in said, said
+        assert "+ssl_verify: truststore" not in said
+        assert (home / ".condarc").read_bytes() == before
+
+
+def test_the_proof_names_what_still_fails_without_its_token(tmp_path: Path) -> None:
+    """A third channel, with a token in its URL, is down: the proof says so, redacted."""
+    from support.proxies import closed_port
+
+    token = "tk-Pr00fSecret-77"
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, combined, private = corp_and_private(stack, tmp_path, home)
+        gone = stack.enter_context(closed_port())
+        down = f"http://127.0.0.1:{gone}/t/{token}/internal"
+        write_condarc(home, [*urls, down], ssl_verify=str(combined))
+        env = conda_env(home)
+        _, document = netcheck(env)
+        save_roots(home, failing(document)[urls[1]]["fix"], private)
+        done = conda(env, "netcheck", "--json", "--timeout", "3", "--index-only")
+        text = conda(env, "netcheck", "-v", "--timeout", "3", "--index-only")
+        for output in (done.stdout + done.stderr, text.stdout + text.stderr):
+            assert token not in output
+        import json
+
+        target = failing(json.loads(done.stdout))[urls[1]]
+        assert target["checked"] is True
+        assert target["proof"] == (
+            f"checked: fixes this; http://127.0.0.1:{gone}/t/<TOKEN>/internal "
+            "still fails: connection-refused"
+        )
+        assert f"fix (checked: fixes this; http://127.0.0.1:{gone}/t/" in text.stdout
+
+
+def test_a_condarc_the_fix_creates_is_read_where_conda_would_read_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`conda config --set` without --file writes ~/.condarc: read after the base
+    environment's file, before $CONDARC, as conda reads them."""
+    from conda_netcheck.fix.proof import Scratch
+    from conda_netcheck.fixtext import SetKey
+
+    home, root = tmp_path / "home", tmp_path / "base"
+    home.mkdir()
+    root.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("CONDA_ROOT", str(root))
+    monkeypatch.setenv("CONDARC", str(tmp_path / "extra.yml"))
+    read = [root / ".condarc", tmp_path / "extra.yml"]
+    for path in read:
+        path.write_text("channels: []\n")
+    scratch_dir = tmp_path / "scratch"
+    scratch_dir.mkdir()
+    scratch = Scratch(scratch_dir, read)
+    scratch.apply(SetKey(None, "ssl_verify", "truststore"))
+    (copy,) = scratch.copies.values()
+    assert scratch.search_path() == [read[0], copy, read[1]]
+    assert copy.read_text() == "ssl_verify: truststore\n"
+    assert not (home / ".condarc").exists()
+
+
+@pytest.mark.parametrize(
+    "try_direct", [True, False], ids=["direct-allowed", "no-direct"]
+)
+def test_a_fix_that_drops_the_proxy_is_tried_only_where_direct_is_allowed(
+    tmp_path: Path, monkeypatch, channel, try_direct: bool
+) -> None:
+    """--no-direct: no request goes around the proxy, not even to prove a fix."""
+    from conda.base.context import reset_context
+    from support.servers import closed_port
+
+    from conda_netcheck.config.commands import unset_variable
+    from conda_netcheck.fix.proof import _Prover
+    from conda_netcheck.fixtext import FixLines
+    from conda_netcheck.run import Arguments, from_conda
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    write_condarc(home, [channel.url])
+    monkeypatch.setenv("CONDARC", str(home / ".condarc"))
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    reset_context()
+    run = from_conda(Arguments(timeout=3, check_packages=False, try_direct=try_direct))
+    report = run.diagnose(run.report())
+    assert {r.problem.code.value for r in report.targets} == {"proxy-unreachable"}
+    channel.behaviour.requests.clear()  # the diagnosis's own direct attempt aside
+
+    fix = FixLines((unset_variable("HTTP_PROXY", run.options.commands.shell),))
+    outcome = _Prover(run, report).prove(fix)
+
+    if try_direct:
+        assert outcome.proof == "checked: with it the channel passes"
+        assert channel.behaviour.requests
+    else:
+        assert outcome.proof == (
+            "unchecked: trying it would connect without the proxy, "
+            "which --no-direct rules out"
+        )
+        assert channel.behaviour.requests == []
