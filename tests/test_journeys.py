@@ -128,7 +128,8 @@ def commands_of(target: dict) -> list[str]:
     for line in lines:
         assert line in target["fix"], (line, target["fix"])
     assert lines == command_lines(target["fix"])
-    assert target["checked"] is False
+    # `checked` and the proof's words say the same thing.
+    assert target["checked"] is target["proof"].startswith("checked:"), target["proof"]
     return lines
 
 
@@ -624,6 +625,7 @@ def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
         lines = commands_of(failing[urls[0]])
         assert lines == ["unset HTTP_PROXY"]
         assert failing[urls[0]]["needs"] == []
+        assert failing[urls[0]]["proof"] == "checked: with it all 2 channels pass"
         assert "proxy_servers.http" in failing[urls[0]]["fix"]
         after = shell_after(env, lines)
         assert "HTTP_PROXY" not in after
@@ -678,6 +680,7 @@ def test_a_channel_slower_than_a_timeout_set_too_low_gets_the_timeout_it_needs(
         lines = commands_of(failing[urls[0]])
         line = f"conda config --file {home}/.condarc --set remote_read_timeout_secs 50"
         assert lines == [line]
+        assert failing[urls[0]]["checked"] is True, failing[urls[0]]["proof"]
         (low,) = [
             f for f in document["findings"] if f["diagnosis"] == "timeout-too-low"
         ]
