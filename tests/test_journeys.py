@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -876,6 +877,38 @@ def test_fix_yes_replaces_a_missing_bundle_with_the_os_store_that_verifies_all(
         said = broken_then_fixed(env, urls, urls[0])
         assert "use the operating system's store" in said
         assert '"ssl_verify": "truststore"' in (home / ".condarc").read_text()
+
+
+def default_roots_with(path: Path, ca) -> Path:
+    """A certifi package whose roots include `ca`, as a distribution's patched certifi has.
+
+    conda's default roots (ssl_verify: true) are certifi's file; put first on
+    PYTHONPATH, this one is what conda and netcheck read.
+    """
+    import certifi
+
+    package = path / "certifi"
+    shutil.copytree(os.path.dirname(certifi.__file__), package)
+    with open(package / "cacert.pem", "a") as roots:
+        roots.write(ca.cert_pem.bytes().decode())
+    return path
+
+
+def test_fix_yes_removes_a_missing_bundle_where_condas_default_roots_verify(
+    tmp_path: Path, ca
+) -> None:
+    """ssl_verify names a bundle that is gone; conda's default roots have the CA, the OS store not."""
+    home = tmp_path / "home"
+    home.mkdir()
+    roots = default_roots_with(tmp_path / "site", ca)
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [https_channel(stack, tmp_path / "one", ca), plain.url]
+        write_condarc(home, urls, ssl_verify=str(home / "moved-away.pem"))
+        env = conda_env(home, PYTHONPATH=str(roots))
+        said = broken_then_fixed(env, urls, urls[0])
+        assert "remove the key (conda's default roots apply)" in said
+        assert "ssl_verify" not in (home / ".condarc").read_text()
 
 
 def test_fix_yes_turns_offline_mode_off_in_the_file_that_sets_it(

@@ -329,6 +329,40 @@ def test_direct_channels_on_two_hosts_are_two_causes():
     assert [c.where for c in causes] == ["a.example:443", "b.example:8080"]
 
 
+@pytest.mark.parametrize(
+    ("summaries", "count"),
+    [
+        # conda cannot build any session: one setting breaks every channel.
+        (
+            (
+                "ssl_verify = '/gone.pem' is invalid",
+                "ssl_verify = '/gone.pem' is invalid",
+            ),
+            1,
+        ),
+        # two settings, each wrong for its own channel
+        (("channel a: no scheme", "channel b: no scheme"), 2),
+    ],
+    ids=["one-setting", "two-settings"],
+)
+def test_a_configuration_problem_is_one_cause_wherever_it_shows(summaries, count):
+    results = [
+        TargetResult(
+            Target(url, "c", "noarch"),
+            Problem(Code.CA_BUNDLE_INVALID, Layer.CONFIG, said),
+        )
+        for url, said in zip(
+            ("https://a.example/c/noarch", "http://b.example:8080/d/noarch"), summaries
+        )
+    ]
+    verdict = verdict_of(Report(targets=results))
+    assert len(verdict.causes) == count
+    if count == 1:
+        (cause,) = verdict.causes
+        assert cause.where == "a.example:443 and b.example:8080"
+        assert "apply its fix first" in verdict.sentence()
+
+
 def _last_failure(
     problem: Problem | None, url: str | None = "http://x.test/c/noarch/f"
 ):

@@ -151,12 +151,15 @@ def verdict_of(report: Report) -> Verdict:
 def _same_fix(problem: Problem, where: str) -> tuple[object, ...]:
     """What makes two failures one cause: one fix solves both.
 
-    Every root conda lacks is added by the run's one command; otherwise a code
-    at one endpoint (two names of one server share the fix only when the
-    fix's own words do).
+    Every root conda lacks is added by the run's one command; a problem of
+    the configuration is one setting wherever it shows (the same words: the
+    same setting); otherwise a code at one endpoint (two names of one server
+    share the fix only when the fix's own words do).
     """
     if problem.details.missing_root:
         return ("the roots conda lacks",)
+    if problem.layer is Layer.CONFIG:
+        return (problem.code, problem.summary)
     return (problem.code, where)
 
 
