@@ -1217,3 +1217,166 @@ def test_a_bounded_read_error_is_a_stall_only_when_it_timed_out(error, timed_out
     from conda_netcheck.probes.body import _timed_out
 
     assert _timed_out(error) is timed_out
+
+
+# -- the rules of a package's ends (over the bound) and of the resume probe -------------
+
+_NOT_A_PACKAGE = "its first bytes are not a package's"
+
+
+@pytest.mark.parametrize(
+    ("filename", "first"),
+    [
+        (CONDA_PKG, b"BZh"),  # a .tar.bz2's magic under a .conda name
+        (CONDA_PKG, b"PK\x03\x05"),  # one byte off the zip magic
+        (CONDA_PKG, b"<html><title>Blocked</title>"),
+        (TAR_PKG, b"PK\x03\x04"),  # a .conda's magic under a .tar.bz2 name
+        (TAR_PKG, b"BZ0"),  # the last byte of the bzip2 magic wrong
+    ],
+    ids=["conda-bz2", "conda-off-by-one", "conda-html", "tar-zip", "tar-short"],
+)
+def test_a_package_over_the_bound_whose_first_bytes_are_not_its_format_is_a_mismatch(
+    real, server, filename, first
+):
+    """Over the bound only the ends are read: the first bytes must be its format's magic."""
+    path = real.path(filename)
+    data = path.read_bytes()
+    path.write_bytes(first + data[len(first) :])  # same size: only the magic differs
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is not None, result.notes
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert f"the package {filename}" in result.problem.summary
+    assert _NOT_A_PACKAGE in result.problem.summary
+    assert result.url_failed == f"{server.url}/noarch/{filename}"
+    assert result.resource.value == "package"
+
+
+def test_a_package_over_the_bound_whose_first_bytes_are_its_format_is_read_right(
+    real, server
+):
+    """Both formats' own magic passes; each says its first bytes and its size are right."""
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is None, result.problem
+    for filename in (CONDA_PKG, TAR_PKG):
+        size = len(real.packages[filename])
+        assert f"the package {filename}: first 1,024 bytes look right (Range)" in (
+            result.notes
+        )
+        assert f"the package {filename}: its size is the index's ({size:,} bytes)" in (
+            result.notes
+        )
+
+
+def test_a_package_over_the_bound_without_range_on_a_small_channel_is_not_a_warning(
+    real, server
+):
+    """Range ignored only matters for a resumed download of a large package."""
+    server.behaviour.handler = ignore_range(real.root)
+    result = check(server.url, package_bytes=1000)
+    assert result.status.value == "ok", result.warnings
+    assert not result.warnings
+
+
+def _answer_resume(root: Path, status: int, body: bytes | None) -> Callable:
+    """Answer a resume request (bytes=N-) with status and body (None: the real tail)."""
+
+    def handler(req) -> bool:
+        wanted = req.headers.get("Range", "")
+        if not (wanted.startswith("bytes=") and wanted.endswith("-")):
+            return False
+        if wanted.startswith("bytes=-"):
+            return False
+        path = root / req.path.split("?")[0].lstrip("/")
+        data = path.read_bytes()
+        start = int(wanted[6:-1])
+        part = data[start:] if body is None else body
+        req.send_response(status)
+        req.send_header("Content-Type", "application/octet-stream")
+        req.send_header("Content-Length", str(len(part)))
+        if status == 206:
+            req.send_header(
+                "Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}"
+            )
+        req.end_headers()
+        req.wfile.write(part)
+        return True
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "note"),
+    [
+        (206, None, "Range requests work"),
+        # A 206 whose bytes are not the file's tail: no claim that Range works.
+        (206, b"\0" * 1024, "Range request answered 206"),
+        (416, b"", "Range request answered 416"),
+        (500, b"oops", "Range request answered 500"),
+    ],
+    ids=["right-tail", "wrong-tail", "416", "500"],
+)
+def test_the_resume_probe_says_what_range_answered(large, status, body, note):
+    """conda resumes with bytes=N-: only the file's own tail in a 206 means it works."""
+    with channel_server(large.root) as server:
+        server.behaviour.handler = chain(
+            _answer_resume(large.root, status, body), serve_ranges(large.root)
+        )
+        result = check(server.url)
+    assert result.problem is None, result.problem
+    assert not result.warnings
+    assert f"the package {CONDA_PKG}: {note}" in result.notes
+    resumed = [h["Range"] for _, h in server.behaviour.requests if "Range" in h]
+    start = len(large.packages[CONDA_PKG]) - 1024
+    assert f"bytes={start}-" in resumed
+
+
+def test_the_resume_probe_answered_whole_is_range_ignored_at_the_final_host(large):
+    """A 200 to bytes=N- is the warning, named at the host that answered."""
+    with channel_server(large.root) as server:
+        server.behaviour.handler = chain(
+            _answer_resume(large.root, 200, large.packages[CONDA_PKG]),
+            serve_ranges(large.root),
+        )
+        result = check(server.url)
+    assert [w.code for w in result.warnings] == [Code.RANGE_IGNORED]
+    assert f"127.0.0.1:{server.port} answers a Range request" in (
+        result.warnings[0].summary
+    )
+
+
+def _tail_without_total(root: Path, content_range: str | None) -> Callable:
+    """A 206 to bytes=-N with the last bytes and no total (no Content-Range, or '*')."""
+
+    def handler(req) -> bool:
+        if not req.headers.get("Range", "").startswith("bytes=-"):
+            return False
+        data = (root / req.path.split("?")[0].lstrip("/")).read_bytes()[-1024:]
+        req.send_response(206)
+        req.send_header("Content-Length", str(len(data)))
+        if content_range is not None:
+            req.send_header("Content-Range", content_range)
+        req.end_headers()
+        req.wfile.write(data)
+        return True
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "content_range",
+    [None, "bytes 0-1023/*", "bytes 0-1023/"],
+    ids=["none", "star", "empty"],
+)
+def test_a_package_tail_without_a_total_size_is_no_finding(real, server, content_range):
+    """The size cannot be compared: said as observed, not an error and not a match."""
+    server.behaviour.handler = chain(
+        _tail_without_total(real.root, content_range), serve_ranges(real.root)
+    )
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is None, result.problem
+    assert result.status.value == "ok"
+    said = f"the package {CONDA_PKG}: the answer to Range gives no total size"
+    assert said in result.notes
+    assert not any(
+        n.startswith(f"the package {CONDA_PKG}: its size") for n in result.notes
+    )

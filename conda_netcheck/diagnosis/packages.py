@@ -172,7 +172,11 @@ def _tail(
     if tail is None or tail.status != 206:
         return
     total = _range_total(tail.headers.get("Content-Range", ""))
-    if total is not None and ref.size is not None and total != ref.size:
+    if total is None:
+        # No Content-Range, or an unknown length ('*'): nothing to compare with.
+        fetcher.out.notes.append(f"{what}: the answer to Range gives no total size")
+        return
+    if ref.size is not None and total != ref.size:
         reason = f"the server has {total:,} bytes, the index says {ref.size:,}"
         _not_the_file(fetcher, ref, what, reason, tail)
         return
