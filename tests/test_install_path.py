@@ -15,18 +15,22 @@ from conftest import needs_conda
 from support.channel_faults import (
     CONDA_PKG,
     TAR_PKG,
+    RealChannel,
     block_page,
     chain,
     conda_download,
+    conda_package,
     cut_body,
     forbidden,
     forbidden_html,
     ignore_range,
     make_real_channel,
     promise_more,
+    record,
     redirect_packages,
     reset_before_answer,
     serve_ranges,
+    tar_bz2_package,
 )
 from support.servers import channel_server, closed_port
 
@@ -1233,7 +1237,13 @@ _NOT_A_PACKAGE = "its first bytes are not a package's"
         (TAR_PKG, b"PK\x03\x04"),  # a .conda's magic under a .tar.bz2 name
         (TAR_PKG, b"BZ0"),  # the last byte of the bzip2 magic wrong
     ],
-    ids=["conda-bz2", "conda-off-by-one", "conda-html", "tar-zip", "tar-short"],
+    ids=[
+        "zip-name-bz2-magic",
+        "zip-off-by-one",
+        "zip-name-html",
+        "bz2-name-zip-magic",
+        "bz2-off-by-one",
+    ],
 )
 def test_a_package_over_the_bound_whose_first_bytes_are_not_its_format_is_a_mismatch(
     real, server, filename, first
@@ -1315,7 +1325,7 @@ def _answer_resume(root: Path, status: int, body: bytes | None) -> Callable:
     ],
     ids=["right-tail", "wrong-tail", "416", "500"],
 )
-def test_the_resume_probe_says_what_range_answered(large, status, body, note):
+def test_the_package_resume_probe_says_what_range_answered(large, status, body, note):
     """conda resumes with bytes=N-: only the file's own tail in a 206 means it works."""
     with channel_server(large.root) as server:
         server.behaviour.handler = chain(
@@ -1330,7 +1340,7 @@ def test_the_resume_probe_says_what_range_answered(large, status, body, note):
     assert f"bytes={start}-" in resumed
 
 
-def test_the_resume_probe_answered_whole_is_range_ignored_at_the_final_host(large):
+def test_the_package_resume_probe_answered_whole_is_range_ignored_at_its_host(large):
     """A 200 to bytes=N- is the warning, named at the host that answered."""
     with channel_server(large.root) as server:
         server.behaviour.handler = chain(
@@ -1379,4 +1389,57 @@ def test_a_package_tail_without_a_total_size_is_no_finding(real, server, content
     assert said in result.notes
     assert not any(
         n.startswith(f"the package {CONDA_PKG}: its size") for n in result.notes
+    )
+
+
+_TWIN = "netcheck-demo-1.0-0"  # one package listed in both formats
+
+
+@pytest.fixture
+def twins(tmp_path: Path):
+    """A channel whose one package is listed as .conda and as .tar.bz2."""
+    files = {
+        f"{_TWIN}.conda": conda_package("netcheck-demo"),
+        f"{_TWIN}.tar.bz2": tar_bz2_package("netcheck-demo"),
+    }
+    channel = RealChannel(tmp_path / "twins", files)
+    for subdir in ("noarch", "linux-64"):
+        (channel.root / subdir).mkdir(parents=True)
+        listed = files if subdir == "noarch" else {}
+        for name, data in listed.items():
+            channel.path(name).write_bytes(data)
+        groups = {"packages": {}, "packages.conda": {}}
+        for name, data in listed.items():
+            group = "packages.conda" if name.endswith(".conda") else "packages"
+            groups[group][name] = record(name, data)
+        channel.write_repodata(
+            subdir, {"info": {"subdir": subdir}, **groups, "repodata_version": 1}
+        )
+    with channel_server(channel.root) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("only_tar_bz2", "fails"), [(False, False), (True, True)], ids=["both", "bz2-only"]
+)
+def test_a_broken_package_format_fails_the_channel_only_where_it_is_downloaded(
+    twins, only_tar_bz2, fails
+):
+    """A broken .tar.bz2 with a .conda twin is a warning, unless use_only_tar_bz2."""
+    twins.behaviour.handler = forbidden(".tar.bz2")
+    result = check(twins.url, tar_bz2_only=only_tar_bz2)
+    url = f"{twins.url}/noarch/{_TWIN}.tar.bz2"
+    if fails:
+        assert result.problem is not None and result.problem.code is Code.HTTP_FORBIDDEN
+        assert result.url_failed == url
+        assert not result.warnings
+        return
+    assert result.problem is None and result.url_failed is None
+    assert result.resource is None
+    assert result.status.value == "warning"
+    (warning,) = result.warnings
+    assert warning.code is Code.HTTP_FORBIDDEN
+    assert warning.summary.endswith(
+        f"; conda downloads {_TWIN}.conda instead, so conda works: other clients, "
+        "or conda with use_only_tar_bz2, would fail"
     )
