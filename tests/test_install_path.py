@@ -923,7 +923,7 @@ def test_a_package_whose_size_is_not_the_indexs_is_a_mismatch(package, delta, wh
     result = check(server.url, package_bytes=size * 2 if whole else 1000)
     assert result.problem is not None, result.notes
     assert result.problem.code is Code.DOWNLOAD_MISMATCH
-    assert CONDA_PKG in result.problem.summary
+    assert result.problem.summary.startswith(f"the package {CONDA_PKG} (")
     said = (
         f"{size + delta:,} bytes instead of {size:,}"
         if whole
@@ -1257,6 +1257,7 @@ def test_a_package_over_the_bound_whose_first_bytes_are_not_its_format_is_a_mism
     assert result.problem.code is Code.DOWNLOAD_MISMATCH
     assert f"the package {filename}" in result.problem.summary
     assert _NOT_A_PACKAGE in result.problem.summary
+    assert result.problem.details.content_type == "application/octet-stream"
     assert result.url_failed == f"{server.url}/noarch/{filename}"
     assert result.resource.value == "package"
 
@@ -1443,3 +1444,161 @@ def test_a_broken_package_format_fails_the_channel_only_where_it_is_downloaded(
         f"; conda downloads {_TWIN}.conda instead, so conda works: other clients, "
         "or conda with use_only_tar_bz2, would fail"
     )
+
+
+@pytest.mark.parametrize("over_bound", [False, True], ids=["whole", "ends"])
+@pytest.mark.parametrize("moved", ["base_url", "redirect"])
+def test_a_package_on_a_dead_host_names_why_conda_asks_that_host(
+    tmp_path, moved, over_bound
+):
+    """The fix says where conda got the package's host: the index's base_url or the channel."""
+    port = closed_port()
+    dead = f"http://127.0.0.1:{port}"
+    base = f"{dead}/pkgs/noarch/" if moved == "base_url" else ""
+    real = make_real_channel(tmp_path / "moved", base_url=base)
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        redirect = redirect_packages(f"{dead}/cdn")
+        server.behaviour.handler = chain(redirect, serve_ranges(real.root))
+        result = check(server.url, package_bytes=1000 if over_bound else 1 << 20)
+    assert result.problem is not None and result.problem.code is Code.CONNECTION_REFUSED
+    assert result.resource.value == "package"
+    if moved == "base_url":
+        failed, why = f"{dead}/pkgs/noarch/{CONDA_PKG}", "the index's base_url"
+    else:
+        failed = f"{dead}/cdn/noarch/{CONDA_PKG}"
+        why = f"the channel, redirected from {server.url}/noarch/{CONDA_PKG}"
+    assert result.url_failed == failed
+    assert result.problem.summary.startswith(f"the package {CONDA_PKG} (")
+    assert (
+        f"conda fetches the package {CONDA_PKG} from 127.0.0.1:{port} ({why}): "
+        in result.problem.fix
+    )
+
+
+def test_a_package_whose_bytes_differ_at_its_size_names_both_sha256(package):
+    """Same size, other bytes: the sha256 of each, 12 hex digits each."""
+    import hashlib
+
+    server, path, data = package
+    other = data[:-1] + bytes([data[-1] ^ 0xFF])
+    path.write_bytes(other)
+    result = check(server.url, package_bytes=1 << 20)
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    got = hashlib.sha256(other).hexdigest()[:12]
+    want = hashlib.sha256(data).hexdigest()[:12]
+    assert result.problem.summary.endswith(f"sha256 {got}... instead of {want}...")
+
+
+@pytest.mark.parametrize(
+    ("digests", "bytes_differ", "said"),
+    [
+        (("md5",), True, "its md5 differs from the index's"),
+        (("md5",), False, None),
+        ((), True, None),  # nothing to compare with: the size alone
+        (("md5", "sha256"), True, "sha256 "),  # sha256 first when there is one
+    ],
+    ids=["md5-only-differs", "md5-only-same", "no-digest", "both"],
+)
+def test_a_package_is_checked_with_the_digest_its_record_has(
+    tmp_path, digests, bytes_differ, said
+):
+    import hashlib
+
+    real = make_real_channel(tmp_path / "digests")
+    data = real.packages[CONDA_PKG]
+    records = {}
+    for filename, body in real.packages.items():
+        rec = record(filename, body)
+        for digest in ("md5", "sha256"):
+            if digest not in digests:
+                del rec[digest]
+        records[filename] = rec
+    if bytes_differ:  # same size, one byte changed on the server
+        real.path(CONDA_PKG).write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))
+    repodata = {
+        "info": {"subdir": "noarch"},
+        "packages": {k: v for k, v in records.items() if k.endswith(".bz2")},
+        "packages.conda": {k: v for k, v in records.items() if k.endswith(".conda")},
+        "repodata_version": 1,
+    }
+    real.write_repodata("noarch", repodata)
+    with channel_server(real.root) as server:
+        result = check(server.url)
+    if said is None:
+        assert result.problem is None, result.problem
+        assert hashlib.md5(data).hexdigest()  # the record's digests were removed
+        return
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert said in result.problem.summary
+    assert result.url_failed == f"{server.url}/noarch/{CONDA_PKG}"
+
+
+def test_a_package_tail_answered_whole_says_nothing_of_its_size(real, server):
+    """A server that ignores suffix ranges (bytes=-N) only: no size to compare, no finding."""
+
+    def whole_tail(req) -> bool:
+        if not req.headers.get("Range", "").startswith("bytes=-"):
+            return False
+        data = (real.root / req.path.split("?")[0].lstrip("/")).read_bytes()
+        req.send_response(200)
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
+        return True
+
+    server.behaviour.handler = chain(whole_tail, serve_ranges(real.root))
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is None and not result.warnings
+    assert f"the package {CONDA_PKG}: first 1,024 bytes look right (Range)" in (
+        result.notes
+    )
+    assert not [n for n in result.notes if "size" in n]
+
+
+def test_range_ignored_by_the_host_packages_are_redirected_to_is_named_there(
+    tmp_path,
+):
+    """Both the resume probe and the large package's ends land on the CDN: told once, there."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    large = make_real_channel(tmp_path / "large", tar_padding=RESUME_MATTERS + 4096)
+    with channel_server(large.root) as cdn:
+        cdn.behaviour.handler = ignore_range(large.root)
+        with channel_server(large.root) as server:
+            redirect = redirect_packages(cdn.url, (".conda", ".tar.bz2"))
+            server.behaviour.handler = chain(redirect, serve_ranges(large.root))
+            result = check(server.url)
+    assert result.problem is None, result.problem
+    assert [w.code for w in result.warnings] == [Code.RANGE_IGNORED], [
+        w.summary for w in result.warnings
+    ]
+    assert f"127.0.0.1:{cdn.port} answers a Range request" in (
+        result.warnings[0].summary
+    )
+
+
+def test_range_ignored_is_told_for_each_package_host(tmp_path):
+    """Two channels on two servers that both ignore Range: each is told."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    roots = [
+        make_real_channel(tmp_path / name, tar_padding=RESUME_MATTERS + 4096).root
+        for name in ("a", "b")
+    ]
+    with channel_server(roots[0]) as one, channel_server(roots[1]) as two:
+        one.behaviour.handler = ignore_range(roots[0])
+        two.behaviour.handler = ignore_range(roots[1])
+        opts = Options(
+            commands=Commands(),
+            filenames=JSON_ONLY,
+            connect_timeout=2,
+            read_timeout=3,
+        )
+        results = diagnose(
+            urls_targets([one.url, two.url], ("noarch",)), standalone_route, opts
+        )
+    told = [w.summary for r in results for w in r.warnings]
+    assert len(told) == 2
+    for server in (one, two):
+        assert any(f"127.0.0.1:{server.port} answers a Range" in s for s in told)

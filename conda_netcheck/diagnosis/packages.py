@@ -193,7 +193,11 @@ def _resume(
     if got.status == 206 and got.data == tail:
         fetcher.out.notes.append(f"the package {ref.filename}: Range requests work")
     elif got.status == 200:
-        fetcher.out.warnings.append(install_path.range_ignored(got.final_url or url))
+        shown = got.final_url or url
+        # The probe claimed the channel's host; an answer from another host (a
+        # redirect) is told once for that host, as the large packages' ends are.
+        if host_port(shown) == host_port(url) or _claim(fetcher, shown):
+            fetcher.out.warnings.append(install_path.range_ignored(shown))
     else:
         fetcher.out.notes.append(
             f"the package {ref.filename}: Range request answered {got.status}"
