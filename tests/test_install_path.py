@@ -1602,3 +1602,168 @@ def test_range_ignored_is_told_for_each_package_host(tmp_path):
     assert len(told) == 2
     for server in (one, two):
         assert any(f"127.0.0.1:{server.port} answers a Range" in s for s in told)
+
+
+# -- a bounded fetch: how a body ends, error by error --------------------------------
+
+
+def _wrapped(error: BaseException, how: str, depth: int = 1) -> BaseException:
+    """error wrapped depth times, as a cause, a context or an argument."""
+    for _ in range(depth):
+        outer = ValueError(error) if how == "argument" else RuntimeError("wrapper")
+        if how == "cause":
+            outer.__cause__ = error
+        elif how == "context":
+            outer.__context__ = error
+        error = outer
+    return error
+
+
+def _decode_errors() -> list:
+    from requests.exceptions import ContentDecodingError
+    from urllib3.exceptions import DecodeError
+
+    return [ContentDecodingError("bad gzip"), DecodeError("bad gzip")]
+
+
+@pytest.mark.parametrize("kind", [0, 1], ids=["requests", "urllib3"])
+@pytest.mark.parametrize(
+    ("how", "depth", "found"),
+    [
+        ("cause", 0, True),
+        ("cause", 1, True),
+        ("context", 1, True),
+        ("argument", 1, True),
+        ("cause", 9, True),  # the tenth link is the last looked at
+        ("cause", 10, False),
+        ("context", 10, False),
+    ],
+)
+def test_a_bounded_fetch_finds_a_decoding_error_through_its_wrappers(
+    kind, how, depth, found
+):
+    from conda_netcheck.probes.body import undecodable
+
+    assert undecodable(_wrapped(_decode_errors()[kind], how, depth)) is found
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        None,
+        OSError("reset"),
+        ValueError("text, not an error"),
+        _wrapped(OSError(), "cause"),
+    ],
+    ids=["none", "oserror", "argument-text", "wrapped-oserror"],
+)
+def test_a_bounded_fetch_error_that_is_not_decoding_is_not_undecodable(error):
+    from conda_netcheck.probes.body import undecodable
+
+    assert undecodable(error) is False
+
+
+def _slow_reply(first: bytes, length: int, pause: float, then: bytes = b"") -> Callable:
+    """200 announcing length, `first`, a pause, then `then` (or nothing) and a close."""
+
+    def handler(req) -> bool:
+        import time
+
+        req.wfile.write(
+            f"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+            + first
+        )
+        req.wfile.flush()
+        time.sleep(pause)
+        try:
+            req.wfile.write(then)
+            req.wfile.flush()
+        except OSError:
+            pass
+        req.close_connection = True
+        req.connection.close()
+        return True
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("pause", "then", "ending"),
+    [
+        (1.5, b"", "stalled"),  # no byte within the read timeout
+        (0.0, b"", "cut"),  # closed before the announced length
+        (0.0, b"y" * 90, "complete"),
+    ],
+)
+def test_a_bounded_fetch_says_whether_the_body_stalled_was_cut_or_ended(
+    body_server, pause, then, ending
+):
+    import hashlib
+
+    from conda_netcheck.probes.body import Ending
+
+    body_server.behaviour.handler = _slow_reply(b"x" * 10, 100, pause, then)
+    try:
+        got = _fetch(body_server, "/slow", timeout=0.5)
+    finally:
+        body_server.behaviour.handler = None
+    assert got.ending is Ending(ending)
+    assert got.data == b"x" * 10 + then
+    assert (got.status, got.announced) == (200, 100)
+    if ending == "complete":
+        assert got.error is None and got.failed_url is None
+        assert got.sha256 == hashlib.sha256(b"x" * 10 + then).hexdigest()
+        return
+    assert got.sha256 is None
+    assert got.received == 10
+    if ending == "stalled":  # the read raised: which request, and why
+        assert got.error is not None
+        assert got.failed_url == f"{body_server.url}/slow"
+
+
+def test_a_bounded_fetch_of_a_trickle_stops_at_its_deadline(body_server):
+    """A byte every 0.1 s never meets the read timeout; the deadline still ends it."""
+    import time
+
+    def trickle(req) -> bool:
+        req.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        for _ in range(40):
+            try:
+                req.wfile.write(b"t")
+                req.wfile.flush()
+            except OSError:
+                break
+            time.sleep(0.1)
+        req.close_connection = True
+        return True
+
+    from conda_netcheck.probes.body import Ending
+
+    body_server.behaviour.handler = trickle
+    start = time.monotonic()
+    try:
+        got = _fetch(body_server, "/trickle", timeout=0.5)
+    finally:
+        body_server.behaviour.handler = None
+    elapsed = time.monotonic() - start
+    assert got.ending is Ending.STALLED and got.error is None
+    assert 0.9 < elapsed < 2.5  # connect + read timeout: one second
+    assert 3 <= got.received < 30 and got.data == b"t" * got.received
+
+
+def test_a_bounded_fetch_of_a_body_not_in_its_encoding_is_undecodable(body_server):
+    from conda_netcheck.probes.body import Ending
+
+    junk = b"not gzip at all" * 4
+    body_server.behaviour.handler = _raw_reply(
+        "200 OK",
+        ["Content-Encoding: gzip", f"Content-Length: {len(junk)}"],
+        junk,
+    )
+    try:
+        got = _fetch(body_server, "/gz")
+    finally:
+        body_server.behaviour.handler = None
+    assert got.ending is Ending.UNDECODABLE
+    assert got.error is not None and got.sha256 is None
