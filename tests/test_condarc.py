@@ -854,11 +854,11 @@ def test_apply_keeps_the_files_group_on_the_file_and_its_backup(tmp_path: Path) 
 
 
 def _stamps() -> list[str]:
-    """The backup stamps of this second and the next (a test may straddle them)."""
+    """The backup stamps of the next five seconds (a busy machine is slow to apply)."""
     from datetime import datetime, timedelta, timezone
 
     now = datetime.now(timezone.utc)
-    return [(now + timedelta(seconds=s)).strftime("%Y%m%dT%H%M%SZ") for s in (0, 1, 2)]
+    return [(now + timedelta(seconds=s)).strftime("%Y%m%dT%H%M%SZ") for s in range(5)]
 
 
 @pytest.mark.parametrize("taken", [1, 2, 5])
@@ -866,13 +866,13 @@ def test_a_backup_takes_the_first_free_name(tmp_path: Path, taken: int) -> None:
     """<name>.bak-<stamp>, then -1, -2, ...: never over an existing backup."""
     path = tmp_path / ".condarc"
     path.write_text(RICH)
+    change = plan_set(path, "ssl_verify", "truststore")
     before = {}
     for stamp in _stamps():
         for n in range(taken):
             name = f".condarc.bak-{stamp}" + (f"-{n}" if n else "")
             (tmp_path / name).write_text(f"older backup {n}\n")
             before[name] = f"older backup {n}\n"
-    change = plan_set(path, "ssl_verify", "truststore")
 
     backup = change.apply()
 
@@ -889,11 +889,14 @@ def test_a_backup_with_no_free_name_is_refused_and_changes_nothing(
     """A thousand backups of this second already: the edit is refused, not made unbacked."""
     path = tmp_path / ".condarc"
     path.write_text(RICH)
-    for stamp in _stamps():
-        for n in range(1000):
-            name = f".condarc.bak-{stamp}" + (f"-{n}" if n else "")
-            (tmp_path / name).write_bytes(b"")
     change = plan_set(path, "ssl_verify", "truststore")
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    for stamp in _stamps():
+        for n in range(1000):  # links: one system call each, fast on a busy machine
+            os.link(
+                empty, tmp_path / (f".condarc.bak-{stamp}" + (f"-{n}" if n else ""))
+            )
     names = sorted(p.name for p in tmp_path.iterdir())
 
     with pytest.raises(CondaRCEditError) as caught:
