@@ -1256,7 +1256,9 @@ def test_a_package_over_the_bound_whose_first_bytes_are_not_its_format_is_a_mism
     assert result.problem is not None, result.notes
     assert result.problem.code is Code.DOWNLOAD_MISMATCH
     assert f"the package {filename}" in result.problem.summary
-    assert _NOT_A_PACKAGE in result.problem.summary
+    assert f"the index describes: {_NOT_A_PACKAGE}" in result.problem.summary
+    if not first.startswith(b"<"):  # an HTML page is also called a block page
+        assert result.problem.summary.endswith(_NOT_A_PACKAGE)
     assert result.problem.details.content_type == "application/octet-stream"
     assert result.url_failed == f"{server.url}/noarch/{filename}"
     assert result.resource.value == "package"
@@ -1530,7 +1532,7 @@ def test_a_package_is_checked_with_the_digest_its_record_has(
         assert hashlib.md5(data).hexdigest()  # the record's digests were removed
         return
     assert result.problem.code is Code.DOWNLOAD_MISMATCH
-    assert said in result.problem.summary
+    assert f"the index describes: {said}" in result.problem.summary
     assert result.url_failed == f"{server.url}/noarch/{CONDA_PKG}"
 
 
@@ -1556,17 +1558,20 @@ def test_a_package_tail_answered_whole_says_nothing_of_its_size(real, server):
     assert not [n for n in result.notes if "size" in n]
 
 
+@pytest.mark.parametrize(
+    "moved", [(".conda", ".tar.bz2"), (".tar.bz2",)], ids=["both", "large-only"]
+)
 def test_range_ignored_by_the_host_packages_are_redirected_to_is_named_there(
-    tmp_path,
+    tmp_path, moved
 ):
-    """Both the resume probe and the large package's ends land on the CDN: told once, there."""
+    """The large package's ends (and the resume probe) on the CDN: told once, for it."""
     from conda_netcheck.diagnosis.packages import RESUME_MATTERS
 
     large = make_real_channel(tmp_path / "large", tar_padding=RESUME_MATTERS + 4096)
     with channel_server(large.root) as cdn:
         cdn.behaviour.handler = ignore_range(large.root)
         with channel_server(large.root) as server:
-            redirect = redirect_packages(cdn.url, (".conda", ".tar.bz2"))
+            redirect = redirect_packages(cdn.url, moved)
             server.behaviour.handler = chain(redirect, serve_ranges(large.root))
             result = check(server.url)
     assert result.problem is None, result.problem
@@ -1767,3 +1772,26 @@ def test_a_bounded_fetch_of_a_body_not_in_its_encoding_is_undecodable(body_serve
         body_server.behaviour.handler = None
     assert got.ending is Ending.UNDECODABLE
     assert got.error is not None and got.sha256 is None
+
+
+def test_a_package_head_without_a_content_type_is_a_mismatch_with_none(real, server):
+    """The evidence says what was sent: no Content-Type is an empty one, not a guess."""
+
+    def garbage_head(req) -> bool:
+        if req.headers.get("Range", "") != "bytes=0-1023":
+            return False
+        body = b"\0" * 1024
+        req.send_response(206)
+        req.send_header("Content-Length", str(len(body)))
+        req.send_header(
+            "Content-Range", f"bytes 0-1023/{len(real.packages[CONDA_PKG])}"
+        )
+        req.end_headers()
+        req.wfile.write(body)
+        return True
+
+    server.behaviour.handler = chain(garbage_head, serve_ranges(real.root))
+    result = check(server.url, package_bytes=1000)
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert result.problem.details.content_type == ""
+    assert result.problem.summary.endswith(_NOT_A_PACKAGE)

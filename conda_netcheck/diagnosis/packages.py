@@ -82,7 +82,7 @@ def check(
     fetcher: Fetcher,
     ref: index.PackageRef,
     range_probe: bool,
-    resume_matters: bool = True,
+    resume_matters: bool,
 ) -> None:
     """The whole file under the bound (size and sha256 checked), else its head and tail.
 
