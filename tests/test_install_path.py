@@ -1795,3 +1795,20 @@ def test_a_package_head_without_a_content_type_is_a_mismatch_with_none(real, ser
     assert result.problem.code is Code.DOWNLOAD_MISMATCH
     assert result.problem.details.content_type == ""
     assert result.problem.summary.endswith(_NOT_A_PACKAGE)
+
+
+def test_the_package_resume_probe_of_a_file_under_1_kib_asks_from_its_start(tmp_path):
+    """Shorter than the tail asked for: the probe resumes at byte 0, never past it."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    tiny = make_real_channel(tmp_path / "tiny", padding=0, tar_padding=RESUME_MATTERS)
+    assert len(tiny.packages[CONDA_PKG]) < 1024
+    with channel_server(tiny.root) as server:
+        server.behaviour.handler = serve_ranges(tiny.root)
+        result = check(server.url)
+    assert result.problem is None and not result.warnings
+    assert f"the package {CONDA_PKG}: Range requests work" in result.notes
+    asked = [
+        h.get("Range") for p, h in server.behaviour.requests if p.endswith(".conda")
+    ]
+    assert "bytes=0-" in asked
