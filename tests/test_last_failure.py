@@ -677,6 +677,11 @@ def page_server(tmp_path_factory):
         pytest.param(
             "application/octet-stream", b"Blocked by policy", False, id="octet-text"
         ),
+        # Labelled HTML, whatever the body: a page, not the package.
+        pytest.param("text/html", b"Blocked by policy", None, id="html-label-text"),
+        pytest.param(
+            "Text/HTML; charset=utf-8", b"Blocked by policy", None, id="html-label-case"
+        ),
     ],
 )
 def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
@@ -1479,6 +1484,22 @@ def test_the_recheck_lines_of_a_cause_that_is_only_a_warning_say_not_known_to_fa
     assert out[1] == f"{marks()[2]} not known to fail: {url}"
     assert out[-1] == "    `conda netcheck --forget` clears this record"
     assert any("slow" in line for line in out[2:-1])
+    verbose = recheck_lines(checked, verbose=True)
+    assert verbose[:2] == out[:2] and len(verbose) > len(out)
+
+
+def test_a_recheck_of_a_channel_no_longer_configured_fetches_nothing():
+    def no_route(url):  # never called: nothing is fetched
+        raise AssertionError(url)
+
+    from conda_netcheck.model import Options
+
+    recorded = _recorded("http://gone.test/c/noarch/repodata.json")
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
+    checked = recheck(recorded, no_route, options, [], package_bytes=1)
+    assert checked.failure is recorded
+    assert checked.configured is False
+    assert checked.result is None and checked.still_failing is None
 
 
 _PACKAGE = conda_package(padding=20_000)
@@ -1530,12 +1551,16 @@ def _pending(url: str, configured, on_result=None) -> LastFailureCheck:
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 @pytest.mark.parametrize("told", [True, False], ids=["on-result", "no-callback"])
-def test_the_pending_recheck_hands_over_what_it_found(told):
+def test_the_pending_recheck_hands_over_what_it_found(page_server, told):
+    page_server.behaviour.status = 404
+    page_server.behaviour.body = b"not here"
+    page_server.behaviour.content_type = "text/plain"
     seen: list = []
-    url = f"http://127.0.0.1:{closed_port()}/c/noarch/x-1-0.conda"
+    url = f"{page_server.url}/c/noarch/x-1-0.conda"
     checked = _pending(url, [], seen.append if told else None)
     assert checked.still_failing is True
-    assert checked.result.problem.code.value == "connection-refused"
+    assert checked.result.problem.code.value == "http-not-found"
+    assert checked.result.url_failed == url
     assert seen == ([checked.result] if told else [])
 
 
