@@ -8,6 +8,7 @@ which conda 26's classic solver does not read) fails on the same server.
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -1812,3 +1813,24 @@ def test_the_package_resume_probe_of_a_file_under_1_kib_asks_from_its_start(tmp_
         h.get("Range") for p, h in server.behaviour.requests if p.endswith(".conda")
     ]
     assert "bytes=0-" in asked
+
+
+def test_unpack_without_msgpack_says_no_decoder(monkeypatch):
+    """Without msgpack nothing is decoded: said as such, not as a broken document."""
+    import msgpack
+
+    from conda_netcheck.probes.body import unpack
+
+    data = msgpack.packb({"info": {}})
+    monkeypatch.setitem(sys.modules, "msgpack", None)  # as where it is not installed
+    got = unpack(data)
+    assert (got.no_decoder, got.ok, got.value, got.error) == (True, False, None, "")
+
+
+def test_unzstd_without_a_zstd_module_says_no_decoder(monkeypatch):
+    from conda_netcheck.probes.body import ZSTD_MAGIC, Zstd, unzstd
+
+    for name in ("compression", "backports"):
+        monkeypatch.setitem(sys.modules, name, None)  # as where neither is installed
+    assert unzstd(ZSTD_MAGIC + b"\0" * 16, True, 100).state is Zstd.NO_DECODER
+    assert unzstd(b"{}", True, 100).state is Zstd.NOT_ZSTD  # judged before decoding
