@@ -1092,6 +1092,8 @@ def test_a_frame_wanting_a_larger_window_is_named_as_such():
     data = zstd.compress(text, options=options)
     result = unzstd(data, True, len(text), window_log=10)
     assert result.state is Zstd.WINDOW and result.error
+    # The default allows 8 MiB (2**23), what zstd levels up to 19 use: not 16 MiB.
+    assert unzstd(data, True, len(text)).state is Zstd.WINDOW
     assert unzstd(data, True, len(text), window_log=24).state is Zstd.OK
 
 
