@@ -743,6 +743,7 @@ def test_apply_refuses_a_file_that_is_not_as_planned(
     with pytest.raises(CondaRCEditError) as caught:
         change.apply()
     assert caught.value.reason == reason.format(dir=path.parent)
+    assert caught.value.path == str(path)
     with pytest.raises(CondaRCEditError):
         change.check()
 
@@ -1000,3 +1001,32 @@ def test_find_source_of_an_unset_key_is_the_user_file_when_conda_reads_it(
     read = _context(system_file, Path(user_rc_path), user_file)
     assert find_source("offline", read) == Path(user_rc_path)
     assert find_source("offline", _context(system_file, user_file)) == user_file
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("http://bob:pa'ss@p.test:1", "http://bob:pa%27ss@p.test:1"),
+        ("http://bob:secret@p.test:1", "http://bob:0ther@p.test:1"),
+    ],
+    ids=["re-encoded-quote", "plain"],
+)
+@pytest.mark.parametrize("quoted", ["single", "double"])
+def test_the_diff_names_a_labelled_secret_in_each_of_its_forms(
+    tmp_path: Path, old: str, new: str, quoted: str
+) -> None:
+    """A label replaces the secret (and its YAML-doubled quote); nothing else is hidden."""
+    path = tmp_path / ".condarc"
+    value = (
+        f"'{old.replace(chr(39), chr(39) * 2)}'" if quoted == "single" else f'"{old}"'
+    )
+    path.write_text(f"proxy_servers:\n  https: {value}\n")
+    change = plan_set(path, "proxy_servers.https", new)
+    secret, encoded = old.split(":")[2].split("@")[0], new.split(":")[2].split("@")[0]
+    labels = {secret: "<password: old>", encoded: "<password: new>"}
+
+    diff = change.diff(labels=labels)
+
+    assert secret not in diff and secret.replace("'", "''") not in diff
+    assert "<password: old>" in diff and "<password: new>" in diff
+    assert "bob:" in diff and "@p.test:" in diff  # only the secret is replaced
