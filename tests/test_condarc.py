@@ -904,6 +904,7 @@ def test_a_backup_with_no_free_name_is_refused_and_changes_nothing(
         change.apply()
 
     assert caught.value.reason.startswith("the backup could not be written (")
+    assert caught.value.path == str(path)
     assert path.read_text() == RICH
     assert sorted(p.name for p in tmp_path.iterdir()) == names  # no temp file left
 
