@@ -743,6 +743,7 @@ def test_apply_refuses_a_file_that_is_not_as_planned(
     with pytest.raises(CondaRCEditError) as caught:
         change.apply()
     assert caught.value.reason == reason.format(dir=path.parent)
+    assert caught.value.path == str(path)
     with pytest.raises(CondaRCEditError):
         change.check()
 
@@ -799,3 +800,234 @@ def test_the_diff_is_a_unified_diff_of_the_file(tmp_path: Path) -> None:
         f"--- /dev/null\n+++ {tmp_path / 'new' / '.condarc'}\n@@ -0,0 +1 @@\n"
         "+ssl_verify: truststore\n"
     )
+
+
+# --- the written file and its backup: mode, group, name, content ---------------------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o644, 0o664, 0o666, 0o2664])
+def test_apply_keeps_every_mode_bit_on_the_file_and_its_backup(
+    tmp_path: Path, mode: int
+) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(RICH)
+    path.chmod(mode)
+    change = plan_set(path, "ssl_verify", "truststore")
+
+    backup = change.apply()
+
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert stat.S_IMODE(backup.stat().st_mode) == mode
+    assert backup.read_text() == RICH
+    assert path.read_text() == change.new_text
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+@pytest.mark.parametrize(
+    ("umask", "mode"), [(0o000, 0o666), (0o022, 0o644), (0o077, 0o600), (0o002, 0o664)]
+)
+def test_a_new_file_gets_the_mode_the_umask_leaves(
+    tmp_path: Path, umask: int, mode: int
+) -> None:
+    path = tmp_path / ".condarc"
+    change = plan_set(path, "ssl_verify", "truststore")
+    old = os.umask(umask)
+    try:
+        assert change.apply() is None
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert path.read_bytes() == b"ssl_verify: truststore\n"
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="needs root to give the file another group")
+def test_apply_keeps_the_files_group_on_the_file_and_its_backup(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(RICH)
+    os.chown(path, -1, 65534)  # the owner's, another group
+    change = plan_set(path, "ssl_verify", "truststore")
+
+    backup = change.apply()
+
+    assert (path.stat().st_uid, path.stat().st_gid) == (os.geteuid(), 65534)
+    assert (backup.stat().st_uid, backup.stat().st_gid) == (os.geteuid(), 65534)
+
+
+def _stamps() -> list[str]:
+    """The backup stamps of the next five seconds (a busy machine is slow to apply)."""
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    return [(now + timedelta(seconds=s)).strftime("%Y%m%dT%H%M%SZ") for s in range(5)]
+
+
+@pytest.mark.parametrize("taken", [1, 2, 5])
+def test_a_backup_takes_the_first_free_name(tmp_path: Path, taken: int) -> None:
+    """<name>.bak-<stamp>, then -1, -2, ...: never over an existing backup."""
+    path = tmp_path / ".condarc"
+    path.write_text(RICH)
+    change = plan_set(path, "ssl_verify", "truststore")
+    before = {}
+    for stamp in _stamps():
+        for n in range(taken):
+            name = f".condarc.bak-{stamp}" + (f"-{n}" if n else "")
+            (tmp_path / name).write_text(f"older backup {n}\n")
+            before[name] = f"older backup {n}\n"
+
+    backup = change.apply()
+
+    assert re.fullmatch(rf"\.condarc\.bak-\d{{8}}T\d{{6}}Z-{taken}", backup.name)
+    assert backup.read_text() == RICH
+    assert {name: (tmp_path / name).read_text() for name in before} == before
+    assert path.read_text() == change.new_text
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_backup_with_no_free_name_is_refused_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """A thousand backups of this second already: the edit is refused, not made unbacked."""
+    path = tmp_path / ".condarc"
+    path.write_text(RICH)
+    change = plan_set(path, "ssl_verify", "truststore")
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    for stamp in _stamps():
+        for n in range(1000):  # links: one system call each, fast on a busy machine
+            os.link(
+                empty, tmp_path / (f".condarc.bak-{stamp}" + (f"-{n}" if n else ""))
+            )
+    names = sorted(p.name for p in tmp_path.iterdir())
+
+    with pytest.raises(CondaRCEditError) as caught:
+        change.apply()
+
+    assert caught.value.reason.startswith("the backup could not be written (")
+    assert caught.value.path == str(path)
+    assert path.read_text() == RICH
+    assert sorted(p.name for p in tmp_path.iterdir()) == names  # no temp file left
+
+
+def test_apply_without_backup_writes_only_the_file(tmp_path: Path) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text(RICH)
+    change = plan_set(path, "ssl_verify", "truststore")
+    assert change.apply(backup=False) is None
+    assert path.read_text() == change.new_text
+    assert [p.name for p in tmp_path.iterdir()] == [".condarc"]
+
+
+# --- where a key is set: the rules of conda's merge, one case each -------------------
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    ("system", "user", "key", "source"),
+    [
+        pytest.param(
+            "proxy_servers:\n  https: http://a:1  #!final\n",
+            "proxy_servers:\n  https: http://b:2\n",
+            "proxy_servers.https",
+            "system",
+            id="final-map-entry-wins",
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: http://a:1\n",
+            "proxy_servers:\n  https: http://b:2\n",
+            "proxy_servers.https",
+            "user",
+            id="map-entry-set-twice-last-wins",
+        ),
+        pytest.param(
+            "proxy_servers:  #!final\n  https: http://a:1\n",
+            "proxy_servers:\n  http: http://b:2\n",
+            "proxy_servers.http",
+            "system",
+            id="final-map-hides-later-maps",
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: http://a:1\n",
+            "proxy_servers: ~\n",
+            "proxy_servers.http",
+            "system",
+            id="null-map-does-not-count",
+        ),
+        pytest.param(
+            "ssl_verify: false  #!final\n",
+            "verify_ssl: true\n",
+            "ssl_verify",
+            "system",
+            id="final-hides-a-later-alias",
+        ),
+        pytest.param(
+            "offline: true\n",
+            "verify_ssl: true  #!final\n",
+            "ssl_verify",
+            "user",
+            id="final-on-the-last-file",
+        ),
+        pytest.param(
+            "channels: [x]\n",
+            "offline: true\n",
+            "proxy_servers.https",
+            "user",
+            id="map-set-nowhere-goes-to-the-last-file",
+        ),
+    ],
+)
+def test_find_source_follows_condas_merge(
+    two_files: tuple[Path, Path], system: str, user: str, key: str, source: str
+) -> None:
+    system_file, user_file = two_files
+    system_file.write_text(system)
+    user_file.write_text(user)
+
+    found = find_source(key, _context(system_file, user_file))
+
+    assert found == {"system": system_file, "user": user_file}[source]
+
+
+@needs_conda
+def test_find_source_of_an_unset_key_is_the_user_file_when_conda_reads_it(
+    two_files: tuple[Path, Path],
+) -> None:
+    """conda config --set writes ~/.condarc: there, when conda reads it."""
+    from conda.base.context import user_rc_path
+
+    system_file, user_file = two_files
+    system_file.write_text("channels: [x]\n")
+    user_file.write_text("channels: [y]\n")
+
+    read = _context(system_file, Path(user_rc_path), user_file)
+    assert find_source("offline", read) == Path(user_rc_path)
+    assert find_source("offline", _context(system_file, user_file)) == user_file
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("http://bob:pa'ss@p.test:1", "http://bob:pa%27ss@p.test:1"),
+        ("http://bob:secret@p.test:1", "http://bob:0ther@p.test:1"),
+    ],
+    ids=["re-encoded-quote", "plain"],
+)
+@pytest.mark.parametrize("quoted", ["single", "double"])
+def test_the_diff_names_a_labelled_secret_in_each_of_its_forms(
+    tmp_path: Path, old: str, new: str, quoted: str
+) -> None:
+    """A label replaces the secret (and its YAML-doubled quote); nothing else is hidden."""
+    path = tmp_path / ".condarc"
+    value = (
+        f"'{old.replace(chr(39), chr(39) * 2)}'" if quoted == "single" else f'"{old}"'
+    )
+    path.write_text(f"proxy_servers:\n  https: {value}\n")
+    change = plan_set(path, "proxy_servers.https", new)
+    secret, encoded = old.split(":")[2].split("@")[0], new.split(":")[2].split("@")[0]
+    labels = {secret: "<password: old>", encoded: "<password: new>"}
+
+    diff = change.diff(labels=labels)
+
+    assert secret not in diff and secret.replace("'", "''") not in diff
+    assert "<password: old>" in diff and "<password: new>" in diff
+    assert "bob:" in diff and "@p.test:" in diff  # only the secret is replaced

@@ -8,6 +8,7 @@ which conda 26's classic solver does not read) fails on the same server.
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,18 +16,22 @@ from conftest import needs_conda
 from support.channel_faults import (
     CONDA_PKG,
     TAR_PKG,
+    RealChannel,
     block_page,
     chain,
     conda_download,
+    conda_package,
     cut_body,
     forbidden,
     forbidden_html,
     ignore_range,
     make_real_channel,
     promise_more,
+    record,
     redirect_packages,
     reset_before_answer,
     serve_ranges,
+    tar_bz2_package,
 )
 from support.servers import channel_server, closed_port
 
@@ -920,7 +925,7 @@ def test_a_package_whose_size_is_not_the_indexs_is_a_mismatch(package, delta, wh
     result = check(server.url, package_bytes=size * 2 if whole else 1000)
     assert result.problem is not None, result.notes
     assert result.problem.code is Code.DOWNLOAD_MISMATCH
-    assert CONDA_PKG in result.problem.summary
+    assert result.problem.summary.startswith(f"the package {CONDA_PKG} (")
     said = (
         f"{size + delta:,} bytes instead of {size:,}"
         if whole
@@ -1088,6 +1093,8 @@ def test_a_frame_wanting_a_larger_window_is_named_as_such():
     data = zstd.compress(text, options=options)
     result = unzstd(data, True, len(text), window_log=10)
     assert result.state is Zstd.WINDOW and result.error
+    # The default allows 8 MiB (2**23), what zstd levels up to 19 use: not 16 MiB.
+    assert unzstd(data, True, len(text)).state is Zstd.WINDOW
     assert unzstd(data, True, len(text), window_log=24).state is Zstd.OK
 
 
@@ -1218,3 +1225,618 @@ def test_a_bounded_read_error_is_a_stall_only_when_it_timed_out(error, timed_out
     from conda_netcheck.probes.body import _timed_out
 
     assert _timed_out(error) is timed_out
+
+
+# -- the rules of a package's ends (over the bound) and of the resume probe -------------
+
+_NOT_A_PACKAGE = "its first bytes are not a package's"
+
+
+@pytest.mark.parametrize(
+    ("filename", "first"),
+    [
+        (CONDA_PKG, b"BZh"),  # a .tar.bz2's magic under a .conda name
+        (CONDA_PKG, b"PK\x03\x05"),  # one byte off the zip magic
+        (CONDA_PKG, b"<html><title>Blocked</title>"),
+        (TAR_PKG, b"PK\x03\x04"),  # a .conda's magic under a .tar.bz2 name
+        (TAR_PKG, b"BZ0"),  # the last byte of the bzip2 magic wrong
+    ],
+    ids=[
+        "zip-name-bz2-magic",
+        "zip-off-by-one",
+        "zip-name-html",
+        "bz2-name-zip-magic",
+        "bz2-off-by-one",
+    ],
+)
+def test_a_package_over_the_bound_whose_first_bytes_are_not_its_format_is_a_mismatch(
+    real, server, filename, first
+):
+    """Over the bound only the ends are read: the first bytes must be its format's magic."""
+    path = real.path(filename)
+    data = path.read_bytes()
+    path.write_bytes(first + data[len(first) :])  # same size: only the magic differs
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is not None, result.notes
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert f"the package {filename}" in result.problem.summary
+    assert f"the index describes: {_NOT_A_PACKAGE}" in result.problem.summary
+    if not first.startswith(b"<"):  # an HTML page is also called a block page
+        assert result.problem.summary.endswith(_NOT_A_PACKAGE)
+    assert result.problem.details.content_type == "application/octet-stream"
+    assert result.url_failed == f"{server.url}/noarch/{filename}"
+    assert result.resource.value == "package"
+
+
+def test_a_package_over_the_bound_whose_first_bytes_are_its_format_is_read_right(
+    real, server
+):
+    """Both formats' own magic passes; each says its first bytes and its size are right."""
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is None, result.problem
+    for filename in (CONDA_PKG, TAR_PKG):
+        size = len(real.packages[filename])
+        assert f"the package {filename}: first 1,024 bytes look right (Range)" in (
+            result.notes
+        )
+        assert f"the package {filename}: its size is the index's ({size:,} bytes)" in (
+            result.notes
+        )
+
+
+def test_a_package_over_the_bound_without_range_on_a_small_channel_is_not_a_warning(
+    real, server
+):
+    """Range ignored only matters for a resumed download of a large package."""
+    server.behaviour.handler = ignore_range(real.root)
+    result = check(server.url, package_bytes=1000)
+    assert result.status.value == "ok", result.warnings
+    assert not result.warnings
+
+
+def _answer_resume(root: Path, status: int, body: bytes | None) -> Callable:
+    """Answer a resume request (bytes=N-) with status and body (None: the real tail)."""
+
+    def handler(req) -> bool:
+        wanted = req.headers.get("Range", "")
+        if not (wanted.startswith("bytes=") and wanted.endswith("-")):
+            return False
+        if wanted.startswith("bytes=-"):
+            return False
+        path = root / req.path.split("?")[0].lstrip("/")
+        data = path.read_bytes()
+        start = int(wanted[6:-1])
+        part = data[start:] if body is None else body
+        req.send_response(status)
+        req.send_header("Content-Type", "application/octet-stream")
+        req.send_header("Content-Length", str(len(part)))
+        if status == 206:
+            req.send_header(
+                "Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}"
+            )
+        req.end_headers()
+        req.wfile.write(part)
+        return True
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "note"),
+    [
+        (206, None, "Range requests work"),
+        # A 206 whose bytes are not the file's tail: no claim that Range works.
+        (206, b"\0" * 1024, "Range request answered 206"),
+        (416, b"", "Range request answered 416"),
+        (500, b"oops", "Range request answered 500"),
+    ],
+    ids=["right-tail", "wrong-tail", "416", "500"],
+)
+def test_the_package_resume_probe_says_what_range_answered(large, status, body, note):
+    """conda resumes with bytes=N-: only the file's own tail in a 206 means it works."""
+    with channel_server(large.root) as server:
+        server.behaviour.handler = chain(
+            _answer_resume(large.root, status, body), serve_ranges(large.root)
+        )
+        result = check(server.url)
+    assert result.problem is None, result.problem
+    assert not result.warnings
+    assert f"the package {CONDA_PKG}: {note}" in result.notes
+    resumed = [h["Range"] for _, h in server.behaviour.requests if "Range" in h]
+    start = len(large.packages[CONDA_PKG]) - 1024
+    assert f"bytes={start}-" in resumed
+
+
+def test_the_package_resume_probe_answered_whole_is_range_ignored_at_its_host(large):
+    """A 200 to bytes=N- is the warning, named at the host that answered."""
+    with channel_server(large.root) as server:
+        server.behaviour.handler = chain(
+            _answer_resume(large.root, 200, large.packages[CONDA_PKG]),
+            serve_ranges(large.root),
+        )
+        result = check(server.url)
+    assert [w.code for w in result.warnings] == [Code.RANGE_IGNORED]
+    assert f"127.0.0.1:{server.port} answers a Range request" in (
+        result.warnings[0].summary
+    )
+
+
+def _tail_without_total(root: Path, content_range: str | None) -> Callable:
+    """A 206 to bytes=-N with the last bytes and no total (no Content-Range, or '*')."""
+
+    def handler(req) -> bool:
+        if not req.headers.get("Range", "").startswith("bytes=-"):
+            return False
+        data = (root / req.path.split("?")[0].lstrip("/")).read_bytes()[-1024:]
+        req.send_response(206)
+        req.send_header("Content-Length", str(len(data)))
+        if content_range is not None:
+            req.send_header("Content-Range", content_range)
+        req.end_headers()
+        req.wfile.write(data)
+        return True
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "content_range",
+    [None, "bytes 0-1023/*", "bytes 0-1023/"],
+    ids=["none", "star", "empty"],
+)
+def test_a_package_tail_without_a_total_size_is_no_finding(real, server, content_range):
+    """The size cannot be compared: said as observed, not an error and not a match."""
+    server.behaviour.handler = chain(
+        _tail_without_total(real.root, content_range), serve_ranges(real.root)
+    )
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is None, result.problem
+    assert result.status.value == "ok"
+    said = f"the package {CONDA_PKG}: the answer to Range gives no total size"
+    assert said in result.notes
+    assert not any(
+        n.startswith(f"the package {CONDA_PKG}: its size") for n in result.notes
+    )
+
+
+_TWIN = "netcheck-demo-1.0-0"  # one package listed in both formats
+
+
+@pytest.fixture
+def twins(tmp_path: Path):
+    """A channel whose one package is listed as .conda and as .tar.bz2."""
+    files = {
+        f"{_TWIN}.conda": conda_package("netcheck-demo"),
+        f"{_TWIN}.tar.bz2": tar_bz2_package("netcheck-demo"),
+    }
+    channel = RealChannel(tmp_path / "twins", files)
+    for subdir in ("noarch", "linux-64"):
+        (channel.root / subdir).mkdir(parents=True)
+        listed = files if subdir == "noarch" else {}
+        for name, data in listed.items():
+            channel.path(name).write_bytes(data)
+        groups = {"packages": {}, "packages.conda": {}}
+        for name, data in listed.items():
+            group = "packages.conda" if name.endswith(".conda") else "packages"
+            groups[group][name] = record(name, data)
+        channel.write_repodata(
+            subdir, {"info": {"subdir": subdir}, **groups, "repodata_version": 1}
+        )
+    with channel_server(channel.root) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("only_tar_bz2", "fails"), [(False, False), (True, True)], ids=["both", "bz2-only"]
+)
+def test_a_broken_package_format_fails_the_channel_only_where_it_is_downloaded(
+    twins, only_tar_bz2, fails
+):
+    """A broken .tar.bz2 with a .conda twin is a warning, unless use_only_tar_bz2."""
+    twins.behaviour.handler = forbidden(".tar.bz2")
+    result = check(twins.url, tar_bz2_only=only_tar_bz2)
+    url = f"{twins.url}/noarch/{_TWIN}.tar.bz2"
+    if fails:
+        assert result.problem is not None and result.problem.code is Code.HTTP_FORBIDDEN
+        assert result.url_failed == url
+        assert not result.warnings
+        return
+    assert result.problem is None and result.url_failed is None
+    assert result.resource is None
+    assert result.status.value == "warning"
+    (warning,) = result.warnings
+    assert warning.code is Code.HTTP_FORBIDDEN
+    assert warning.summary.endswith(
+        f"; conda downloads {_TWIN}.conda instead, so conda works: other clients, "
+        "or conda with use_only_tar_bz2, would fail"
+    )
+
+
+@pytest.mark.parametrize("over_bound", [False, True], ids=["whole", "ends"])
+@pytest.mark.parametrize("moved", ["base_url", "redirect"])
+def test_a_package_on_a_dead_host_names_why_conda_asks_that_host(
+    tmp_path, moved, over_bound
+):
+    """The fix says where conda got the package's host: the index's base_url or the channel."""
+    port = closed_port()
+    dead = f"http://127.0.0.1:{port}"
+    base = f"{dead}/pkgs/noarch/" if moved == "base_url" else ""
+    real = make_real_channel(tmp_path / "moved", base_url=base)
+    with channel_server(real.root) as server:
+        server.behaviour.content_type = "application/octet-stream"
+        redirect = redirect_packages(f"{dead}/cdn")
+        server.behaviour.handler = chain(redirect, serve_ranges(real.root))
+        result = check(server.url, package_bytes=1000 if over_bound else 1 << 20)
+    assert result.problem is not None and result.problem.code is Code.CONNECTION_REFUSED
+    assert result.resource.value == "package"
+    if moved == "base_url":
+        failed, why = f"{dead}/pkgs/noarch/{CONDA_PKG}", "the index's base_url"
+    else:
+        failed = f"{dead}/cdn/noarch/{CONDA_PKG}"
+        why = f"the channel, redirected from {server.url}/noarch/{CONDA_PKG}"
+    assert result.url_failed == failed
+    assert result.problem.summary.startswith(f"the package {CONDA_PKG} (")
+    assert (
+        f"conda fetches the package {CONDA_PKG} from 127.0.0.1:{port} ({why}): "
+        in result.problem.fix
+    )
+
+
+def test_a_package_whose_bytes_differ_at_its_size_names_both_sha256(package):
+    """Same size, other bytes: the sha256 of each, 12 hex digits each."""
+    import hashlib
+
+    server, path, data = package
+    other = data[:-1] + bytes([data[-1] ^ 0xFF])
+    path.write_bytes(other)
+    result = check(server.url, package_bytes=1 << 20)
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    got = hashlib.sha256(other).hexdigest()[:12]
+    want = hashlib.sha256(data).hexdigest()[:12]
+    assert result.problem.summary.endswith(f"sha256 {got}... instead of {want}...")
+
+
+@pytest.mark.parametrize(
+    ("digests", "bytes_differ", "said"),
+    [
+        (("md5",), True, "its md5 differs from the index's"),
+        (("md5",), False, None),
+        ((), True, None),  # nothing to compare with: the size alone
+        (("md5", "sha256"), True, "sha256 "),  # sha256 first when there is one
+    ],
+    ids=["md5-only-differs", "md5-only-same", "no-digest", "both"],
+)
+def test_a_package_is_checked_with_the_digest_its_record_has(
+    tmp_path, digests, bytes_differ, said
+):
+    import hashlib
+
+    real = make_real_channel(tmp_path / "digests")
+    data = real.packages[CONDA_PKG]
+    records = {}
+    for filename, body in real.packages.items():
+        rec = record(filename, body)
+        for digest in ("md5", "sha256"):
+            if digest not in digests:
+                del rec[digest]
+        records[filename] = rec
+    if bytes_differ:  # same size, one byte changed on the server
+        real.path(CONDA_PKG).write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))
+    repodata = {
+        "info": {"subdir": "noarch"},
+        "packages": {k: v for k, v in records.items() if k.endswith(".bz2")},
+        "packages.conda": {k: v for k, v in records.items() if k.endswith(".conda")},
+        "repodata_version": 1,
+    }
+    real.write_repodata("noarch", repodata)
+    with channel_server(real.root) as server:
+        result = check(server.url)
+    if said is None:
+        assert result.problem is None, result.problem
+        assert hashlib.md5(data).hexdigest()  # the record's digests were removed
+        return
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert f"the index describes: {said}" in result.problem.summary
+    assert result.url_failed == f"{server.url}/noarch/{CONDA_PKG}"
+
+
+def test_a_package_tail_answered_whole_says_nothing_of_its_size(real, server):
+    """A server that ignores suffix ranges (bytes=-N) only: no size to compare, no finding."""
+
+    def whole_tail(req) -> bool:
+        if not req.headers.get("Range", "").startswith("bytes=-"):
+            return False
+        data = (real.root / req.path.split("?")[0].lstrip("/")).read_bytes()
+        req.send_response(200)
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
+        return True
+
+    server.behaviour.handler = chain(whole_tail, serve_ranges(real.root))
+    result = check(server.url, package_bytes=1000)
+    assert result.problem is None and not result.warnings
+    assert f"the package {CONDA_PKG}: first 1,024 bytes look right (Range)" in (
+        result.notes
+    )
+    assert not [n for n in result.notes if "size" in n]
+
+
+@pytest.mark.parametrize(
+    "moved", [(".conda", ".tar.bz2"), (".tar.bz2",)], ids=["both", "large-only"]
+)
+def test_range_ignored_by_the_host_packages_are_redirected_to_is_named_there(
+    tmp_path, moved
+):
+    """The large package's ends (and the resume probe) on the CDN: told once, for it."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    large = make_real_channel(tmp_path / "large", tar_padding=RESUME_MATTERS + 4096)
+    with channel_server(large.root) as cdn:
+        cdn.behaviour.handler = ignore_range(large.root)
+        with channel_server(large.root) as server:
+            redirect = redirect_packages(cdn.url, moved)
+            server.behaviour.handler = chain(redirect, serve_ranges(large.root))
+            result = check(server.url)
+    assert result.problem is None, result.problem
+    assert [w.code for w in result.warnings] == [Code.RANGE_IGNORED], [
+        w.summary for w in result.warnings
+    ]
+    assert f"127.0.0.1:{cdn.port} answers a Range request" in (
+        result.warnings[0].summary
+    )
+
+
+def test_range_ignored_is_told_for_each_package_host(tmp_path):
+    """Two channels on two servers that both ignore Range: each is told."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    roots = [
+        make_real_channel(tmp_path / name, tar_padding=RESUME_MATTERS + 4096).root
+        for name in ("a", "b")
+    ]
+    with channel_server(roots[0]) as one, channel_server(roots[1]) as two:
+        one.behaviour.handler = ignore_range(roots[0])
+        two.behaviour.handler = ignore_range(roots[1])
+        opts = Options(
+            commands=Commands(),
+            filenames=JSON_ONLY,
+            connect_timeout=2,
+            read_timeout=3,
+        )
+        results = diagnose(
+            urls_targets([one.url, two.url], ("noarch",)), standalone_route, opts
+        )
+    told = [w.summary for r in results for w in r.warnings]
+    assert len(told) == 2
+    for server in (one, two):
+        assert any(f"127.0.0.1:{server.port} answers a Range" in s for s in told)
+
+
+# -- a bounded fetch: how a body ends, error by error --------------------------------
+
+
+def _wrapped(error: BaseException, how: str, depth: int = 1) -> BaseException:
+    """error wrapped depth times, as a cause, a context or an argument."""
+    for _ in range(depth):
+        outer = ValueError(error) if how == "argument" else RuntimeError("wrapper")
+        if how == "cause":
+            outer.__cause__ = error
+        elif how == "context":
+            outer.__context__ = error
+        error = outer
+    return error
+
+
+def _decode_errors() -> list:
+    from requests.exceptions import ContentDecodingError
+    from urllib3.exceptions import DecodeError
+
+    return [ContentDecodingError("bad gzip"), DecodeError("bad gzip")]
+
+
+@pytest.mark.parametrize("kind", [0, 1], ids=["requests", "urllib3"])
+@pytest.mark.parametrize(
+    ("how", "depth", "found"),
+    [
+        ("cause", 0, True),
+        ("cause", 1, True),
+        ("context", 1, True),
+        ("argument", 1, True),
+        ("cause", 9, True),  # the tenth link is the last looked at
+        ("cause", 10, False),
+        ("context", 10, False),
+    ],
+)
+def test_a_bounded_fetch_finds_a_decoding_error_through_its_wrappers(
+    kind, how, depth, found
+):
+    from conda_netcheck.probes.body import undecodable
+
+    assert undecodable(_wrapped(_decode_errors()[kind], how, depth)) is found
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        None,
+        OSError("reset"),
+        ValueError("text, not an error"),
+        _wrapped(OSError(), "cause"),
+    ],
+    ids=["none", "oserror", "argument-text", "wrapped-oserror"],
+)
+def test_a_bounded_fetch_error_that_is_not_decoding_is_not_undecodable(error):
+    from conda_netcheck.probes.body import undecodable
+
+    assert undecodable(error) is False
+
+
+def _slow_reply(first: bytes, length: int, pause: float, then: bytes = b"") -> Callable:
+    """200 announcing length, `first`, a pause, then `then` (or nothing) and a close."""
+
+    def handler(req) -> bool:
+        import time
+
+        req.wfile.write(
+            f"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+            + first
+        )
+        req.wfile.flush()
+        time.sleep(pause)
+        try:
+            req.wfile.write(then)
+            req.wfile.flush()
+        except OSError:
+            pass
+        req.close_connection = True
+        req.connection.close()
+        return True
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("pause", "then", "ending"),
+    [
+        (1.5, b"", "stalled"),  # no byte within the read timeout
+        (0.0, b"", "cut"),  # closed before the announced length
+        (0.0, b"y" * 90, "complete"),
+    ],
+)
+def test_a_bounded_fetch_says_whether_the_body_stalled_was_cut_or_ended(
+    body_server, pause, then, ending
+):
+    import hashlib
+
+    from conda_netcheck.probes.body import Ending
+
+    body_server.behaviour.handler = _slow_reply(b"x" * 10, 100, pause, then)
+    try:
+        got = _fetch(body_server, "/slow", timeout=0.5)
+    finally:
+        body_server.behaviour.handler = None
+    assert got.ending is Ending(ending)
+    assert got.data == b"x" * 10 + then
+    assert (got.status, got.announced) == (200, 100)
+    if ending == "complete":
+        assert got.error is None and got.failed_url is None
+        assert got.sha256 == hashlib.sha256(b"x" * 10 + then).hexdigest()
+        return
+    assert got.sha256 is None
+    assert got.received == 10
+    if ending == "stalled":  # the read raised: which request, and why
+        assert got.error is not None
+        assert got.failed_url == f"{body_server.url}/slow"
+
+
+def test_a_bounded_fetch_of_a_trickle_stops_at_its_deadline(body_server):
+    """A byte every 0.1 s never meets the read timeout; the deadline still ends it."""
+    import time
+
+    def trickle(req) -> bool:
+        req.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        for _ in range(40):
+            try:
+                req.wfile.write(b"t")
+                req.wfile.flush()
+            except OSError:
+                break
+            time.sleep(0.1)
+        req.close_connection = True
+        return True
+
+    from conda_netcheck.probes.body import Ending
+
+    body_server.behaviour.handler = trickle
+    start = time.monotonic()
+    try:
+        got = _fetch(body_server, "/trickle", timeout=0.5)
+    finally:
+        body_server.behaviour.handler = None
+    elapsed = time.monotonic() - start
+    assert got.ending is Ending.STALLED and got.error is None
+    assert 0.9 < elapsed < 2.5  # connect + read timeout: one second
+    assert 3 <= got.received < 30 and got.data == b"t" * got.received
+
+
+def test_a_bounded_fetch_of_a_body_not_in_its_encoding_is_undecodable(body_server):
+    from conda_netcheck.probes.body import Ending
+
+    junk = b"not gzip at all" * 4
+    body_server.behaviour.handler = _raw_reply(
+        "200 OK",
+        ["Content-Encoding: gzip", f"Content-Length: {len(junk)}"],
+        junk,
+    )
+    try:
+        got = _fetch(body_server, "/gz")
+    finally:
+        body_server.behaviour.handler = None
+    assert got.ending is Ending.UNDECODABLE
+    assert got.error is not None and got.sha256 is None
+
+
+def test_a_package_head_without_a_content_type_is_a_mismatch_with_none(real, server):
+    """The evidence says what was sent: no Content-Type is an empty one, not a guess."""
+
+    def garbage_head(req) -> bool:
+        if req.headers.get("Range", "") != "bytes=0-1023":
+            return False
+        body = b"\0" * 1024
+        req.send_response(206)
+        req.send_header("Content-Length", str(len(body)))
+        req.send_header(
+            "Content-Range", f"bytes 0-1023/{len(real.packages[CONDA_PKG])}"
+        )
+        req.end_headers()
+        req.wfile.write(body)
+        return True
+
+    server.behaviour.handler = chain(garbage_head, serve_ranges(real.root))
+    result = check(server.url, package_bytes=1000)
+    assert result.problem.code is Code.DOWNLOAD_MISMATCH
+    assert result.problem.details.content_type == ""
+    assert result.problem.summary.endswith(_NOT_A_PACKAGE)
+
+
+def test_the_package_resume_probe_of_a_file_under_1_kib_asks_from_its_start(tmp_path):
+    """Shorter than the tail asked for: the probe resumes at byte 0, never past it."""
+    from conda_netcheck.diagnosis.packages import RESUME_MATTERS
+
+    tiny = make_real_channel(tmp_path / "tiny", padding=0, tar_padding=RESUME_MATTERS)
+    assert len(tiny.packages[CONDA_PKG]) < 1024
+    with channel_server(tiny.root) as server:
+        server.behaviour.handler = serve_ranges(tiny.root)
+        result = check(server.url)
+    assert result.problem is None and not result.warnings
+    assert f"the package {CONDA_PKG}: Range requests work" in result.notes
+    asked = [
+        h.get("Range") for p, h in server.behaviour.requests if p.endswith(".conda")
+    ]
+    assert "bytes=0-" in asked
+
+
+def test_unpack_without_msgpack_says_no_decoder(monkeypatch):
+    """Without msgpack nothing is decoded: said as such, not as a broken document."""
+    import msgpack
+
+    from conda_netcheck.probes.body import unpack
+
+    data = msgpack.packb({"info": {}})
+    monkeypatch.setitem(sys.modules, "msgpack", None)  # as where it is not installed
+    got = unpack(data)
+    assert (got.no_decoder, got.ok, got.value, got.error) == (True, False, None, "")
+
+
+def test_unzstd_without_a_zstd_module_says_no_decoder(monkeypatch):
+    from conda_netcheck.probes import body
+    from conda_netcheck.probes.body import ZSTD_MAGIC, Zstd, unzstd
+
+    # The module is looked up once per process: look again, uncached, here.
+    monkeypatch.setattr(body, "_zstd_module", body._zstd_module.__wrapped__)
+    for name in ("compression", "backports"):
+        monkeypatch.setitem(sys.modules, name, None)  # as where neither is installed
+    assert unzstd(ZSTD_MAGIC + b"\0" * 16, True, 100).state is Zstd.NO_DECODER
+    assert unzstd(b"{}", True, 100).state is Zstd.NOT_ZSTD  # judged before decoding

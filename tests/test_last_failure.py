@@ -16,10 +16,21 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import has_plugin_type, needs_conda, needs_hints, needs_observers
+from support.channel_faults import conda_package
 from support.proxies import squid_proxy
 from support.servers import channel_server, closed_port, server_tls_context
 
 from conda_netcheck.config.commands import Commands
+from conda_netcheck.failure.replay import (
+    LastFailureCheck,
+    Pending,
+    command_channels,
+    conda_files,
+    plan,
+)
+from conda_netcheck.failure.replay import check as recheck
+from conda_netcheck.failure.replay import lines as recheck_lines
+from conda_netcheck.model import Target
 from conda_netcheck.output.render import marks
 
 X_MARK = marks()[1]
@@ -635,7 +646,6 @@ def test_a_record_owned_by_another_user_is_ignored(tmp_path):
 def test_the_recheck_rebuilds_the_recorded_url_with_its_port(
     recorded, directory, filename
 ):
-    from conda_netcheck.failure.replay import plan
 
     channel = directory.rsplit("/", 1)[0]
     found = plan(recorded, [], ("repodata.json",), f"conda install -c {channel} x")
@@ -685,6 +695,11 @@ def page_server(tmp_path_factory):
         pytest.param(
             "application/octet-stream", b"Blocked by policy", False, id="octet-text"
         ),
+        # Labelled HTML, whatever the body: a page, not the package.
+        pytest.param("text/html", b"Blocked by policy", None, id="html-label-text"),
+        pytest.param(
+            "Text/HTML; charset=utf-8", b"Blocked by policy", None, id="html-label-case"
+        ),
     ],
 )
 def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
@@ -692,7 +707,6 @@ def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
 ):
     from conda_netcheck.config.routes import standalone_route
     from conda_netcheck.failure.record import LastFailure
-    from conda_netcheck.failure.replay import check
     from conda_netcheck.model import Code, Options, Target
 
     channel = page_server
@@ -704,7 +718,9 @@ def test_the_recheck_calls_a_page_in_place_of_a_package_a_block_page(
     options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
     # The configured channel, written with a trailing slash, is the one checked.
     configured = [Target(f"{channel.url}/noarch/", channel.url, "noarch")]
-    checked = check(failure, standalone_route, options, configured, package_bytes=4096)
+    checked = recheck(
+        failure, standalone_route, options, configured, package_bytes=4096
+    )
     problem = checked.result.problem
     assert problem.code is Code.DOWNLOAD_MISMATCH
     assert checked.result.url_failed == url
@@ -990,19 +1006,18 @@ def _recorded(url: str | None):
     [None, "", "ftp://h.test/c/noarch/x.conda", "file:///tmp/c/noarch/x.conda"],
 )
 def test_a_record_without_an_http_url_is_not_checked_again(url):
-    from conda_netcheck.failure.replay import check
 
     def no_route(url):  # never called: nothing is fetched
         raise AssertionError(url)
 
     recorded = _recorded(url)
-    checked = check(recorded, no_route, None, [], package_bytes=1)
+    checked = recheck(recorded, no_route, None, [], package_bytes=1)
     assert checked.result is None and checked.still_failing is None
     assert checked.failure is recorded
 
 
 def test_the_recheck_lines_say_whether_it_still_fails():
-    from conda_netcheck.failure.replay import LastFailureCheck, lines
+    from conda_netcheck.failure.replay import LastFailureCheck
     from conda_netcheck.model import Code, Layer, Problem, Target, TargetResult
     from conda_netcheck.redact import REDACTOR
 
@@ -1015,25 +1030,27 @@ def test_the_recheck_lines_say_whether_it_still_fails():
     target = Target("http://h.test:8080/c/noarch", "c", "noarch")
 
     unchecked = LastFailureCheck(_recorded(None))
-    assert lines(unchecked)[0].startswith(head)
+    assert recheck_lines(unchecked)[0].startswith(head)
     assert (
-        lines(unchecked)[1]
+        recheck_lines(unchecked)[1]
         == "    (no URL was recorded: the channels are checked above)"
     )
-    assert SECRET not in "\n".join(lines(unchecked))
+    assert SECRET not in "\n".join(recheck_lines(unchecked))
 
     fixed = LastFailureCheck(failure, TargetResult(target))
     assert fixed.still_failing is False
-    assert lines(fixed)[1].endswith(f" it no longer fails: {url} answers now")
-    assert lines(fixed)[2:] == ["    `conda netcheck --forget` clears this record"]
+    assert recheck_lines(fixed)[1].endswith(f" it no longer fails: {url} answers now")
+    assert recheck_lines(fixed)[2:] == [
+        "    `conda netcheck --forget` clears this record"
+    ]
 
     problem = Problem(Code.CONNECTION_REFUSED, Layer.TCP, "refused", "start it")
     failing = LastFailureCheck(failure, TargetResult(target, problem))
     assert failing.still_failing is True
-    out = lines(failing)
+    out = recheck_lines(failing)
     assert out[1].endswith(f" it still fails at the tcp layer: {url}")
     assert out[2:] == ["    connection-refused (tcp): refused", "    fix: start it"]
-    verbose = lines(failing, verbose=True)
+    verbose = recheck_lines(failing, verbose=True)
     assert verbose[:4] == out and len(verbose) > len(out)
 
 
@@ -1062,11 +1079,10 @@ def test_the_recheck_uses_the_configured_channel_the_record_redacts_to():
 def _recheck_alone(failure):
     """The recorded failure checked with nothing configured, 1 s timeouts, 4 KiB of a package."""
     from conda_netcheck.config.routes import standalone_route
-    from conda_netcheck.failure.replay import check
     from conda_netcheck.model import Options
 
     options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
-    return check(failure, standalone_route, options, [], 4096)
+    return recheck(failure, standalone_route, options, [], 4096)
 
 
 @pytest.mark.parametrize(
@@ -1219,7 +1235,6 @@ def test_the_url_comes_from_the_response_when_the_request_has_none():
 def test_the_recheck_of_a_package_asks_for_the_package_itself(page_server):
     from conda_netcheck.config.routes import standalone_route
     from conda_netcheck.failure.record import LastFailure
-    from conda_netcheck.failure.replay import check
     from conda_netcheck.model import Options
 
     def index_fine_package_gone(req) -> bool:
@@ -1244,7 +1259,349 @@ def test_the_recheck_of_a_package_asks_for_the_package_itself(page_server):
             failure = LastFailure(
                 time.time(), f"conda install -c {page_server.url} x", url
             )
-            checked = check(failure, standalone_route, options, [], 4096)
+            checked = recheck(failure, standalone_route, options, [], 4096)
             assert checked.still_failing is failing, name
     finally:
         page_server.behaviour.handler = None
+
+
+# -- The re-check's rules, one table each ----------------------------------------
+
+_SHARDED_RUN = ("repodata_shards.msgpack.zst", "repodata.json.zst", "repodata.json")
+
+
+@pytest.mark.parametrize(
+    ("recorded", "run_files", "files"),
+    [
+        ("repodata.json", _SHARDED_RUN, _SHARDED_RUN),
+        ("repodata.json.zst", ("repodata.json.zst", "repodata.json"), None),
+        ("repodata_shards.msgpack.zst", _SHARDED_RUN, _SHARDED_RUN),
+        (
+            "current_repodata.json",
+            _SHARDED_RUN,
+            (
+                "current_repodata.json.zst",
+                "current_repodata.json",
+                "repodata.json.zst",
+                "repodata.json",
+            ),
+        ),
+        (
+            "current_repodata.json",
+            ("repodata.json",),
+            ("current_repodata.json", "repodata.json"),
+        ),
+    ],
+    ids=["json", "zst", "shards", "current-sharded-run", "current-plain-run"],
+)
+def test_the_recheck_asks_the_index_files_conda_would_in_its_order(
+    recorded, run_files, files
+):
+    """current_repodata.json falls back to repodata.json (.zst first); shards never."""
+    assert conda_files(recorded, run_files) == (files or run_files)
+
+
+@pytest.mark.parametrize(
+    ("command", "found"),
+    [
+        ("conda install -c http://h.test/c x", ["http://h.test/c"]),
+        ("conda install --channel http://h.test/c/ x", ["http://h.test/c"]),
+        ("conda install --channel=https://h.test:8443/c x", ["https://h.test:8443/c"]),
+        ("conda install -chttp://h.test/c x", ["http://h.test/c"]),
+        ("conda install -c conda-forge x", []),  # a name is not expanded
+        ("conda install x -c", []),  # nothing after -c
+        ("conda install --channels http://h.test/c x", []),
+        ("conda install --c=http://h.test/c x", []),
+        (
+            "conda install -c http://a.test/c -c 'http://b.test/d' x",
+            ["http://a.test/c", "http://b.test/d"],
+        ),
+        ("conda install -c 'http://h.test/c x", ["'http://h.test/c"]),  # unbalanced
+    ],
+)
+def test_the_recheck_reads_the_channels_the_command_named(command, found):
+    assert command_channels(command) == found
+
+
+_CONFIGURED = [Target("http://u:pw-Conf1g@h.test:8080/c/noarch", "c", "noarch")]
+_FAILED = "the command that failed"
+
+
+@pytest.mark.parametrize(
+    ("url", "command", "planned"),
+    [
+        pytest.param(
+            "http://h.test:8080/c/noarch/repodata.json",
+            "",
+            ("configured", ("repodata.json.zst", "repodata.json"), False),
+            id="index-configured",
+        ),
+        pytest.param(
+            "http://h.test:8080/c/noarch/current_repodata.json/",
+            "",
+            (
+                "configured",
+                (
+                    "current_repodata.json.zst",
+                    "current_repodata.json",
+                    "repodata.json.zst",
+                    "repodata.json",
+                ),
+                False,
+            ),
+            id="current-index-configured-trailing-slash",
+        ),
+        pytest.param(
+            "http://h.test:8080/c/noarch/x-1-0.conda",
+            "",
+            ("configured", ("x-1-0.conda",), True),
+            id="package-configured",
+        ),
+        pytest.param(
+            "http://h.test:9090/c/noarch/repodata.json",
+            "",
+            None,
+            id="index-other-port-not-configured",
+        ),
+        pytest.param(
+            "http://h.test:9090/c/noarch/repodata.json",
+            "conda install -c http://h.test:9090/c x",
+            (
+                "http://h.test:9090/c/noarch",
+                ("repodata.json.zst", "repodata.json"),
+                False,
+            ),
+            id="index-named-by-the-command",
+        ),
+        pytest.param(
+            "http://h.test:9090/c/noarch/x-1-0.conda",
+            "conda install -c http://h.test:9090/c x",
+            ("http://h.test:9090/c/noarch", ("x-1-0.conda",), True),
+            id="package-named-by-the-command",
+        ),
+        pytest.param(
+            "http://h.test:9090/c/t/<TOKEN>/noarch/repodata.json",
+            "conda install -c http://h.test:9090/c/t/<TOKEN> x",
+            None,
+            id="redacted-index-named-by-the-command",
+        ),
+        pytest.param(
+            "http://h.test:9090/d/noarch/repodata.json",
+            "conda install -c http://h.test:9090/c x",
+            None,
+            id="index-of-another-channel-than-the-command-named",
+        ),
+        pytest.param(
+            "http://cdn.test/pkgs/noarch/x-1-0.conda",
+            "",
+            ("http://cdn.test/pkgs/noarch", ("x-1-0.conda",), True),
+            id="package-on-a-cdn",
+        ),
+        *[
+            pytest.param(
+                f"http://cdn.test/{marker}/noarch/x-1-0.conda",
+                f"conda install -c http://cdn.test/{marker} x",
+                None,
+                id=f"package-with-{marker.strip('<>')}",
+            )
+            for marker in ("<redacted>", "<TOKEN>", "<password>")
+        ],
+    ],
+)
+def test_the_recheck_plans_what_conda_would_ask_again(url, command, planned):
+    """The configured channel first, then one the command named, then a package host."""
+    run_files = ("repodata.json.zst", "repodata.json")
+    found = plan(url, _CONFIGURED, run_files, command)
+    if planned is None:
+        assert found is None
+        return
+    where, files, package = planned
+    assert (found.files, found.package) == (files, package)
+    if where == "configured":
+        assert found.target is _CONFIGURED[0]
+        return
+    target = found.target
+    channel, subdir = where.rsplit("/", 1)
+    assert (target.url, target.channel, target.subdir, target.source) == (
+        where,
+        channel,
+        subdir,
+        _FAILED,
+    )
+
+
+def _result(url: str, code=None, summary: str = "refused", port: int = 8080):
+    """A result for a subdir of h.test:port, failing with code (None: no problem)."""
+    from conda_netcheck.model import Layer, Problem, TargetResult
+
+    target = Target(f"http://h.test:{port}/{url}", f"http://h.test:{port}/c", "noarch")
+    if code is None:
+        return TargetResult(target)
+    return TargetResult(target, Problem(code, Layer.TCP, summary, "start it"))
+
+
+@pytest.mark.parametrize(
+    ("channel", "pointed_at"),
+    [
+        pytest.param(("c/noarch", "REFUSED", "refused", 8080), True, id="same"),
+        pytest.param(("d/linux-64", "REFUSED", "refused", 8080), True, id="same-host"),
+        pytest.param(("c/noarch", "REFUSED", "other words", 8080), False, id="summary"),
+        pytest.param(("c/noarch", "RESET", "refused", 8080), False, id="code"),
+        pytest.param(("c/noarch", "REFUSED", "refused", 9090), False, id="port"),
+        pytest.param(("c/noarch", None, "refused", 8080), False, id="no-problem"),
+    ],
+)
+def test_the_recheck_points_at_a_channel_showing_the_same_cause(channel, pointed_at):
+    """Same code, same words, same host:port: said once, pointed at; else said in full."""
+    from conda_netcheck.model import Code
+
+    codes = {"REFUSED": Code.CONNECTION_REFUSED, "RESET": Code.CONNECTION_RESET}
+    path, code, summary, port = channel
+    other = _result(path, codes.get(code), summary, port)
+    failing = LastFailureCheck(
+        _recorded("http://h.test:8080/c/noarch/x-1-0.conda"),
+        _result("c/noarch", Code.CONNECTION_REFUSED),
+    )
+    out = recheck_lines(failing, channels=[other])
+    assert out[1].endswith(
+        "it still fails at the tcp layer: http://h.test:8080/c/noarch/x-1-0.conda"
+    )
+    if pointed_at:
+        assert out[2:] == [
+            "    connection-refused (tcp): the same cause as "
+            f"{other.target.channel_url} above"
+        ]
+    else:
+        assert out[2:] == ["    connection-refused (tcp): refused", "    fix: start it"]
+
+
+def test_the_recheck_lines_of_a_channel_no_longer_configured_say_so_redacted():
+    from conda_netcheck.redact import REDACTOR
+
+    REDACTOR.add(SECRET)
+    url = f"http://u:{SECRET}@h.test/c/noarch/repodata.json"
+    out = recheck_lines(LastFailureCheck(_recorded(url), configured=False))
+    assert out[0].startswith("The last failure (`conda install x`, 2 minutes ago): ")
+    assert out[1:] == [
+        f"{marks()[0]} http://u:<redacted>@h.test/c/noarch/repodata.json is no "
+        "longer configured: conda does not ask for it any more",
+        "    `conda netcheck --forget` clears this record",
+    ]
+    assert SECRET not in "\n".join(out)
+
+
+def test_the_recheck_lines_of_a_cause_that_is_only_a_warning_say_not_known_to_fail():
+    """No answer within netcheck's wait where conda waits longer: not said to fail."""
+    from conda_netcheck.model import Code, Layer, Problem, TargetResult
+
+    url = "http://h.test:8080/c/noarch/x-1-0.conda"
+    target = Target("http://h.test:8080/c/noarch", "c", "noarch")
+    problem = Problem(Code.NO_ANSWER_YET, Layer.HTTP, "slow", "wait")
+    assert problem.status.value == "warning"
+    checked = LastFailureCheck(_recorded(url), TargetResult(target, problem))
+    assert checked.still_failing is False
+    out = recheck_lines(checked)
+    assert out[1] == f"{marks()[2]} not known to fail: {url}"
+    assert out[-1] == "    `conda netcheck --forget` clears this record"
+    assert any("slow" in line for line in out[2:-1])
+    verbose = recheck_lines(checked, verbose=True)
+    assert verbose[:2] == out[:2] and len(verbose) > len(out)
+
+
+def test_a_recheck_of_a_channel_no_longer_configured_fetches_nothing():
+    def no_route(url):  # never called: nothing is fetched
+        raise AssertionError(url)
+
+    from conda_netcheck.model import Options
+
+    recorded = _recorded("http://gone.test/c/noarch/repodata.json")
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
+    checked = recheck(recorded, no_route, options, [], package_bytes=1)
+    assert checked.failure is recorded
+    assert checked.configured is False
+    assert checked.result is None and checked.still_failing is None
+
+
+_PACKAGE = conda_package(padding=20_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "package_bytes", "read"),
+    [
+        ("x-1-0.conda", 10**6, len(_PACKAGE)),  # a package: up to the package bound
+        ("x-1-0.conda", 100, 100),
+        ("x-1-0.conda", 5000, 5000),  # more than the run's bound for an index
+    ],
+)
+def test_the_recheck_reads_a_package_up_to_the_package_bound(
+    page_server, name, package_bytes, read
+):
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.failure.record import LastFailure
+    from conda_netcheck.model import Options
+
+    page_server.behaviour.status = 200
+    page_server.behaviour.body = _PACKAGE  # a real package of about 20 KB
+    page_server.behaviour.content_type = "application/octet-stream"
+    url = f"{page_server.url}/noarch/{name}"
+    failure = LastFailure(time.time(), f"conda install -c {page_server.url} x", url)
+    options = Options(
+        commands=Commands(),
+        connect_timeout=1,
+        read_timeout=1,
+        filenames=("repodata.json",),
+        max_bytes=4096,
+    )
+    checked = recheck(failure, standalone_route, options, [], package_bytes)
+    assert f"{name}: 200, {read} bytes read" in checked.result.notes
+
+
+def _pending(url: str, configured, on_result=None) -> LastFailureCheck:
+    from conda_netcheck.config.routes import standalone_route
+    from conda_netcheck.failure.record import LastFailure
+    from conda_netcheck.model import Options
+
+    failure = LastFailure(time.time(), "conda install x", url)
+    options = Options(commands=Commands(), connect_timeout=1, read_timeout=1)
+    pending = Pending(failure, standalone_route, options, configured, 4096, on_result)
+    checked = pending.wait()
+    assert checked.failure is failure
+    return checked
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+@pytest.mark.parametrize("told", [True, False], ids=["on-result", "no-callback"])
+def test_the_pending_recheck_hands_over_what_it_found(page_server, told):
+    page_server.behaviour.status = 404
+    page_server.behaviour.body = b"not here"
+    page_server.behaviour.content_type = "text/plain"
+    seen: list = []
+    url = f"{page_server.url}/c/noarch/x-1-0.conda"
+    checked = _pending(url, [], seen.append if told else None)
+    assert checked.still_failing is True
+    assert checked.result.problem.code.value == "http-not-found"
+    assert checked.result.url_failed == url
+    assert seen == ([checked.result] if told else [])
+
+
+class _Unreadable(list):
+    """A configuration that raises when read (a bug in the re-check's input)."""
+
+    def __iter__(self):
+        raise RuntimeError("broken configuration")
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_pending_recheck_that_raises_is_unchecked_not_a_traceback():
+    seen: list = []
+    checked = _pending("http://h.test/c/noarch/x-1-0.conda", _Unreadable(), seen.append)
+    assert checked.result is None and checked.still_failing is None
+    assert seen == []
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_pending_recheck_with_nothing_to_check_tells_nothing():
+    seen: list = []
+    checked = _pending("ftp://h.test/c/noarch/x-1-0.conda", [], seen.append)
+    assert checked.result is None and checked.configured
+    assert seen == []

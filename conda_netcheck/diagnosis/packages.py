@@ -82,7 +82,7 @@ def check(
     fetcher: Fetcher,
     ref: repodata.PackageRef,
     range_probe: bool,
-    resume_matters: bool = True,
+    resume_matters: bool,
 ) -> None:
     """The whole file under the bound (size and sha256 checked), else its head and tail.
 
@@ -176,7 +176,11 @@ def _tail(
     if tail is None or tail.status != 206:
         return
     total = _range_total(tail.headers.get("Content-Range", ""))
-    if total is not None and ref.size is not None and total != ref.size:
+    if total is None:
+        # No Content-Range, or an unknown length ('*'): nothing to compare with.
+        fetcher.out.notes.append(f"{what}: the answer to Range gives no total size")
+        return
+    if ref.size is not None and total != ref.size:
         reason = f"the server has {total:,} bytes, the index says {ref.size:,}"
         _not_the_file(fetcher, ref, what, reason, tail)
         return
@@ -193,9 +197,11 @@ def _resume(
     if got.status == 206 and got.data == tail:
         fetcher.out.notes.append(f"the package {ref.filename}: Range requests work")
     elif got.status == 200:
-        fetcher.out.warnings.append(
-            download_problems.range_ignored(got.final_url or url)
-        )
+        shown = got.final_url or url
+        # The probe claimed the channel's host; an answer from another host (a
+        # redirect) is told once for that host, as the large packages' ends are.
+        if host_port(shown) == host_port(url) or _claim(fetcher, shown):
+            fetcher.out.warnings.append(download_problems.range_ignored(shown))
     else:
         fetcher.out.notes.append(
             f"the package {ref.filename}: Range request answered {got.status}"

@@ -85,7 +85,7 @@ def command_channels(command: str) -> list[str]:
             value = words[at + 1]
         elif word.startswith("--channel="):
             value = word.partition("=")[2]
-        elif word.startswith("-c") and len(word) > 2 and not word.startswith("--"):
+        elif word.startswith("-c") and len(word) > 2:
             value = word[2:]
         if value and "://" in value:
             found.append(value.rstrip("/"))
