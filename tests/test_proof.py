@@ -154,9 +154,8 @@ def test_a_healthy_run_proves_nothing(tmp_path: Path, ca) -> None:
         assert code == 0
         assert document["proof_seconds"] == 0
         verbose = conda(env, "netcheck", "-v", "--timeout", "3", "--index-only")
-        assert "fixes tried on a scratch copy of the configuration in 0 s" in (
-            verbose.stdout
-        )
+        # Nothing was tried, so -v has no time to report.
+        assert "fixes tried on a scratch copy" not in verbose.stdout
         assert os.path.exists(home / ".condarc")
 
 
@@ -338,16 +337,29 @@ def test_a_condarc_the_fix_creates_is_read_where_conda_would_read_it(
 
 
 @pytest.mark.parametrize(
-    "try_direct", [True, False], ids=["direct-allowed", "no-direct"]
+    ("try_direct", "fix", "proof"),
+    [
+        (True, "unset", "checked: with it the channel passes"),
+        (
+            False,
+            "unset",
+            "unchecked: trying it would connect without the proxy, "
+            "which --no-direct rules out",
+        ),
+        # pointing the variable at a proxy that works keeps the way through a proxy
+        (False, "other-proxy", "checked: with it the channel passes"),
+    ],
+    ids=["drop-direct-allowed", "drop-no-direct", "other-proxy-no-direct"],
 )
-def test_a_fix_that_drops_the_proxy_is_tried_only_where_direct_is_allowed(
-    tmp_path: Path, monkeypatch, channel, try_direct: bool
+def test_with_no_direct_only_a_fix_that_drops_the_proxy_is_not_tried(
+    tmp_path: Path, monkeypatch, channel, try_direct: bool, fix: str, proof: str
 ) -> None:
     """--no-direct: no request goes around the proxy, not even to prove a fix."""
     from conda.base.context import reset_context
+    from support.proxies import proxypy_proxy
     from support.servers import closed_port
 
-    from conda_netcheck.config.commands import unset_variable
+    from conda_netcheck.config.commands import set_variable, unset_variable
     from conda_netcheck.fix.proof import _Prover
     from conda_netcheck.fixtext import FixLines
     from conda_netcheck.run import Arguments, from_conda
@@ -358,21 +370,116 @@ def test_a_fix_that_drops_the_proxy_is_tried_only_where_direct_is_allowed(
     write_condarc(home, [channel.url])
     monkeypatch.setenv("CONDARC", str(home / ".condarc"))
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
-    reset_context()
-    run = from_conda(Arguments(timeout=3, check_packages=False, try_direct=try_direct))
-    report = run.diagnose(run.report())
-    assert {r.problem.code.value for r in report.targets} == {"proxy-unreachable"}
-    channel.behaviour.requests.clear()  # the diagnosis's own direct attempt aside
-
-    fix = FixLines((unset_variable("HTTP_PROXY", run.options.commands.shell),))
-    outcome = _Prover(run, report).prove(fix)
-
-    if try_direct:
-        assert outcome.proof == "checked: with it the channel passes"
-        assert channel.behaviour.requests
-    else:
-        assert outcome.proof == (
-            "unchecked: trying it would connect without the proxy, "
-            "which --no-direct rules out"
+    with ExitStack() as stack:
+        stack.callback(reset_context)
+        reset_context()
+        run = from_conda(
+            Arguments(timeout=3, check_packages=False, try_direct=try_direct)
         )
-        assert channel.behaviour.requests == []
+        report = run.diagnose(run.report())
+        assert {r.problem.code.value for r in report.targets} == {"proxy-unreachable"}
+        channel.behaviour.requests.clear()  # the diagnosis's own direct attempt aside
+        shell = run.options.commands.shell
+        if fix == "unset":
+            line = unset_variable("HTTP_PROXY", shell)
+        else:
+            proxy = stack.enter_context(proxypy_proxy(tmp_path / "proxy"))
+            line = set_variable("HTTP_PROXY", proxy.url, shell)
+        outcome = _Prover(run, report).prove(FixLines((line,)))
+    assert outcome.proof == proof
+    # Tried: the channel was asked (directly or through the other proxy).
+    assert bool(channel.behaviour.requests) is outcome.checked
+
+
+@pytest.mark.parametrize("change", ["proxy", "trust"])
+def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
+    tmp_path: Path, monkeypatch, channel, ca, change: str
+) -> None:
+    """An http channel behind a dead proxy, an https one direct: what each change re-probes.
+
+    Dropping proxy_servers.http changes nothing for the https channel: its
+    answer is reused. Pointing ssl_verify elsewhere changes how both are
+    fetched: both are asked again.
+    """
+    from conda.base.context import reset_context
+    from support.servers import closed_port
+
+    from conda_netcheck import run as runs
+    from conda_netcheck.fix.proof import _Prover
+    from conda_netcheck.fixtext import FixLines
+    from conda_netcheck.run import Arguments, from_conda
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    with ExitStack() as stack:
+        stack.callback(reset_context)
+        secure = https_channel(stack, tmp_path / "secure", ca)
+        bundle = bundle_of(home / "bundle.pem", ca)
+        write_condarc(
+            home,
+            [channel.url, secure],
+            ssl_verify=str(bundle),
+            proxy_servers={"http": f"http://127.0.0.1:{closed_port()}"},
+        )
+        monkeypatch.setenv("CONDARC", str(home / ".condarc"))
+        reset_context()
+        run = from_conda(Arguments(timeout=3, check_packages=False))
+        report = run.diagnose(run.report())
+        failing = {r.target.channel_url for r in report.targets if r.problem}
+        assert failing == {channel.url}
+        commands = run.options.commands
+        if change == "proxy":
+            line = commands.remove("proxy_servers.http")
+        else:
+            copy = bundle_of(home / "copy.pem", ca)
+            line = commands.set("ssl_verify", str(copy))
+        prover = _Prover(run, report)
+        prover.known()  # what this run learned, read before the copy is made
+        seen = []
+        monkeypatch.setattr(
+            runs,
+            "from_conda",
+            lambda arguments: _recording(from_conda(arguments), seen),
+        )
+        outcome = prover.prove(FixLines((line,)))
+    probed = {t.channel_url for t in seen}
+    if change == "proxy":
+        assert outcome.proof == "checked: with it all 2 channels pass"
+        assert probed == {channel.url}
+    else:
+        assert probed == {channel.url, secure}
+
+
+def _recording(run, seen: list):
+    """`run`, noting the targets it is asked to probe."""
+    diagnose = run.diagnose
+
+    def recorded(report, *args, **kwargs):
+        seen.extend(run.targets)
+        return diagnose(report, *args, **kwargs)
+
+    run.diagnose = recorded
+    return run
+
+
+@pytest.mark.parametrize(
+    ("failing", "said"),
+    [
+        (
+            2,
+            "checked: fixes this; http://c0.test still fails: x; http://c1.test still fails: x",
+        ),
+        (
+            4,
+            "checked: fixes this; http://c0.test still fails: x; "
+            "http://c1.test still fails: x; and 2 more",
+        ),
+    ],
+)
+def test_the_proof_counts_the_channels_it_does_not_name(failing: int, said: str):
+    from conda_netcheck.fix.proof import _passes
+    from conda_netcheck.model import Report
+
+    left = {f"http://c{n}.test": "x" for n in range(failing)}
+    assert _passes(Report(), left).proof == said

@@ -42,7 +42,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from ..fixtext import Edit
-    from ..model import Finding, Problem, Report, TargetResult
+    from ..model import (
+        Finding,
+        Options,
+        Problem,
+        Report,
+        Route,
+        Target,
+        TargetResult,
+    )
     from ..run import Run
     from .fixers import Fix as Fixer
 
@@ -135,6 +143,7 @@ class _Prover:
         self.report = report
         self.deadline = time.monotonic() + run.options.deadline
         self._before: dict[str, Status] | None = None
+        self._known: dict[tuple[Any, ...], TargetResult] | None = None
 
     def prove(self, lines: FixLines) -> Outcome:
         """Try one fix's lines on a copy and judge the run that follows."""
@@ -150,7 +159,8 @@ class _Prover:
         if time.monotonic() > self.deadline:
             return Outcome(False, "unchecked: no time was left to try it")
         try:
-            after = with_edits(edits, lambda: _diagnose(self.run, self._names()))
+            known = self.known()
+            after = with_edits(edits, lambda: _diagnose(self.run, self._names(), known))
         except Unprovable as exc:
             return Outcome(False, f"unchecked: {exc}")
         except Exception as exc:  # the fix is printed unchecked, never a traceback
@@ -167,9 +177,10 @@ class _Prover:
         if time.monotonic() > self.deadline:
             return Outcome(False, "unchecked: no time was left to try it")
         try:
+            known = self.known()
             after = with_scratch(
                 lambda scratch: scratch.write(change.path, change.new_text),
-                lambda: _diagnose(self.run, self._names()),
+                lambda: _diagnose(self.run, self._names(), known),
             )
         except Unprovable as exc:
             return Outcome(False, f"unchecked: {exc}")
@@ -188,6 +199,19 @@ class _Prover:
             # proof would use the network the user asked conda not to use.
             return "offline mode is on, so netcheck sends nothing to try it"
         return None
+
+    def known(self) -> dict[tuple[Any, ...], TargetResult]:
+        """This run's results by what each fetch depended on (read before any copy is made)."""
+        if self._known is None:
+            self._known = {}
+            for result in self.report.targets:
+                try:
+                    route = self.run.route_for(result.target.url)
+                except Exception:  # conda could not build a session: nothing to reuse
+                    continue
+                signature = _signature(result.target, route, self.run.options)
+                self._known[signature] = result
+        return self._known
 
     def before(self) -> dict[str, Status]:
         """Each channel URL's status now: this run's, and the configured channels it left out."""
@@ -283,7 +307,10 @@ def _passes(after: Report, failing: dict[str, str]) -> Outcome:
         f"{item} still fails" for item in left
     ]
     if others:
-        return Outcome(True, f"checked: fixes this; {'; '.join(others[:2])}")
+        shown = "; ".join(others[:2])
+        if len(others) > 2:
+            shown += f"; and {len(others) - 2} more"
+        return Outcome(True, f"checked: fixes this; {shown}")
     channels = {r.target.channel_url for r in after.targets}
     count = len(channels)
     every = "the channel passes" if count == 1 else f"all {count} channels pass"
@@ -448,23 +475,70 @@ def _rank(path: Path) -> int:
 # -- the run on the copy, and what it is compared with ----------------------------
 
 
-def _diagnose(run: Run, names: tuple[str, ...]) -> Report:
-    """The index of every channel, diagnosed over conda's context as it is now."""
+def _diagnose(
+    run: Run,
+    names: tuple[str, ...],
+    known: dict[tuple[Any, ...], TargetResult] | None = None,
+) -> Report:
+    """The index of every channel, diagnosed over conda's context as it is now.
+
+    A target whose signature is in `known` keeps that result, unprobed.
+    """
     from ..run import from_conda
 
     arguments = dataclasses.replace(
         run.arguments, names=names, check_packages=False, extra_urls=not names
     )
     rebuilt = from_conda(arguments)
+    routes = [_route_or_none(rebuilt, t.url) for t in rebuilt.targets]
     if not run.arguments.try_direct:
-        # --no-direct: a channel reached through a proxy now is not fetched
+        # --no-direct: a target fetched through a proxy now is not fetched
         # without one, not even to prove a fix that drops the proxy.
-        proxied = {t.channel_url for t in run.targets if t.proxy}
-        if any(t.proxy is None and t.channel_url in proxied for t in rebuilt.targets):
+        proxied = {t.url for t in run.targets if t.proxy}  # set by the run's probes
+        if any(
+            route is not None and route.proxy is None and target.url in proxied
+            for target, route in zip(rebuilt.targets, routes)
+        ):
             raise Unprovable(
                 "trying it would connect without the proxy, which --no-direct rules out"
             )
-    return rebuilt.diagnose(rebuilt.report())
+    report = rebuilt.report()
+    if not known:
+        return rebuilt.diagnose(report)
+    # What the change does not touch was learned already: a target fetched
+    # with the same URL, proxy, trust and timeouts answers as it did.
+    reused = [
+        known.get(_signature(t, route, rebuilt.options)) if route else None
+        for t, route in zip(rebuilt.targets, routes)
+    ]
+    everything = rebuilt.targets
+    rebuilt.targets = [t for t, old in zip(everything, reused) if old is None]
+    fresh = iter(rebuilt.diagnose(report).targets)
+    report.targets = [old if old is not None else next(fresh) for old in reused]
+    return report
+
+
+def _route_or_none(run: Run, url: str) -> Route | None:
+    """The route of url, or None where conda cannot build a session (the run says why)."""
+    try:
+        return run.route_for(url)
+    except Exception:
+        return None
+
+
+def _signature(target: Target, route: Route, options: Options) -> tuple[Any, ...]:
+    """What fetching a target's index depends on: the same signature, the same answer."""
+    return (
+        target.url,
+        route.proxy,
+        str(route.verify),
+        str(route.cert),
+        route.ssl_context is not None,  # truststore's context, when conda uses it
+        options.connect_timeout,
+        options.read_timeout,
+        options.filenames,
+        options.offline,
+    )
 
 
 def _statuses(results: Iterable[TargetResult]) -> dict[str, Status]:

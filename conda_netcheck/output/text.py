@@ -116,7 +116,7 @@ def body_lines(report: Report, verbose: bool = False) -> list[str]:
         from ..failure.replay import lines as last_failure_lines
 
         lines += last_failure_lines(report.last_failure, verbose, report.targets)
-    if verbose:
+    if verbose and report.proof_seconds:  # 0: no fix was tried
         lines.append(
             f"fixes tried on a scratch copy of the configuration in "
             f"{report.proof_seconds:g} s"
