@@ -107,7 +107,9 @@ def test_requests_ca_bundle_overriding_ssl_verify_is_named(ca_bundle):
     ]
     assert finding.status.value == "warning"
     assert "overrides ssl_verify" in finding.summary
-    assert finding.fix.startswith("unset REQUESTS_CA_BUNDLE")
+    # The fix is the variable gone, a line the proof can try as printed.
+    assert finding.fix.steps == ("unset REQUESTS_CA_BUNDLE",)
+    assert finding.commands.lines == ("unset REQUESTS_CA_BUNDLE",)
 
 
 @pytest.mark.parametrize(

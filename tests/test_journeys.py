@@ -633,6 +633,39 @@ def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
         assert_every_channel_works(after, urls)
 
 
+def test_a_bundle_variable_that_hides_a_working_ssl_verify_is_unset(
+    tmp_path: Path, ca
+) -> None:
+    """ssl_verify names the bundle that trusts the channel; REQUESTS_CA_BUNDLE another.
+
+    requests lets the variable win. Unsetting it is the fix, and it is proven;
+    the channel's own fix (get its root) is not needed.
+    """
+    import trustme
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls = [https_channel(stack, tmp_path / "internal", ca)]
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls.append(plain.url)
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "ca.pem", ca)))
+        other = bundle_of(home / "other.pem", trustme.CA())
+        env = conda_env(home, REQUESTS_CA_BUNDLE=str(other))
+        code, document = netcheck(env)
+        assert code == 1
+        assert set(failing_targets(document)) == {urls[0]}
+        (override,) = [
+            f for f in document["findings"] if f["diagnosis"] == "ca-bundle-override"
+        ]
+        lines = commands_of(override)
+        assert lines == ["unset REQUESTS_CA_BUNDLE"]
+        assert override["proof"] == "checked: with it all 2 channels pass"
+        after = shell_after(env, lines)
+        assert "REQUESTS_CA_BUNDLE" not in after
+        assert_every_channel_works(after, urls)
+
+
 def slow_channel(stack: ExitStack, root: Path, delay: float) -> str:
     """A channel whose repodata.json comes after `delay` seconds (the rest at once)."""
     import time

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
+from ..fixtext import Fix
 from ..model import Code, Finding, FixLines, Status
 from ..safefiles import (
     MAX_BUNDLE_BYTES,
@@ -591,8 +592,14 @@ def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
                 Code.CA_BUNDLE_OVERRIDE,
                 f"{name}={path} overrides ssl_verify: {verify}"
                 f"{_set_in(cfg, 'ssl_verify')}: conda verifies against {path}",
-                f"{unset_variable(name)}, or drop ssl_verify if {path} is the bundle "
-                "you want",
+                Fix(
+                    f"drop {name} from your environment, so that ssl_verify applies",
+                    (unset_variable(name),),
+                    otherwise=f"drop ssl_verify if {path} is the bundle you want",
+                ),
+                # A line the proof can try: without the variable, does
+                # ssl_verify's bundle verify every channel?
+                commands=FixLines((unset_variable(name),)),
             )
         )
     return findings
