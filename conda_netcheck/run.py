@@ -13,7 +13,6 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
-    import threading
     from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
@@ -65,8 +64,6 @@ class Run:
     conda_version: str | None
     #: the channels conda's files configure, when the run checks others (names)
     configured_channels: list[str] | None = None
-    #: conda's User-Agent being computed meanwhile (see routes.warm_conda_sessions)
-    warming: threading.Thread | None = None
 
     def findings(self) -> list[Finding]:
         """The findings of the configuration for these targets, unusable channels first."""
@@ -108,9 +105,6 @@ class Run:
         from .diagnosis.findings import with_expired_roots_in_use
         from .diagnosis.runner import diagnose
 
-        if self.warming is not None:
-            # Bounded: a distribution query that hangs is the workers' to meet.
-            self.warming.join(self.options.connect_timeout)
         pending = None
         if recorded is not None:
             # Only with a failure to check: a healthy run does not load it.
@@ -174,8 +168,8 @@ def from_conda(arguments: Arguments) -> Run:
 
     from .config.routes import conda_route, warm_conda_sessions
 
-    # First: it runs while the configuration is read (offline, no session is made).
-    warming = None if context.offline else warm_conda_sessions()
+    if not context.offline:  # offline, no session is made
+        warm_conda_sessions()
     from .config.netconfig import from_conda as read_conda
     from .config.settings import current
     from .config.targets import conda_targets, repodata_filenames
@@ -210,7 +204,6 @@ def from_conda(arguments: Arguments) -> Run:
         unusable,
         conda_version(),
         configured,
-        warming,
     )
 
 

@@ -12,8 +12,6 @@ from ..redact import REDACTOR
 from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
-    import threading
-
     from requests import Session
 
 #: The environment variables requests reads for proxies, in its order.
@@ -32,27 +30,22 @@ def conda_route(url: str) -> Route:
     return route
 
 
-def warm_conda_sessions() -> threading.Thread:
-    """Start computing what every conda session sends, its User-Agent, in the background.
+def warm_conda_sessions() -> None:
+    """Compute what every conda session sends, its User-Agent, once, before any worker starts.
 
-    On Linux conda's User-Agent names the distribution, and distro runs
-    `lsb_release` for it: tens of milliseconds that the run's workers would
-    otherwise wait for at their first request, each computing it again. Here
-    it overlaps with reading the configuration; nothing else is touched.
+    On Linux conda's User-Agent names the distribution (distro may run
+    `lsb_release`): computed by each worker at its first request, it was paid
+    several times. It is computed here, in the calling thread: computing it
+    in the background while this thread reads the configuration imported
+    requests from two threads at once, and one of them could see the module
+    half initialized (an internal error that depended on timing).
     """
-    import threading
+    from conda.base.context import context
 
-    def warm() -> None:
-        from conda.base.context import context
-
-        try:
-            context.user_agent  # noqa: B018 (memoized by conda: computing it is the point)
-        except Exception:  # the sessions meet it again, and the run reports it
-            pass
-
-    thread = threading.Thread(target=warm, name="netcheck-user-agent", daemon=True)
-    thread.start()
-    return thread
+    try:
+        context.user_agent  # noqa: B018 (memoized by conda: computing it is the point)
+    except Exception:  # the sessions meet it again, and the run reports it
+        pass
 
 
 def conda_proxy_servers() -> dict[str, str]:
