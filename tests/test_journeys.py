@@ -964,6 +964,30 @@ def test_fix_yes_turns_offline_mode_off_in_the_file_that_sets_it(
         assert '"offline"' not in (home / ".condarc").read_text()
 
 
+def variable_fixed_in_the_shell(tmp_path: Path, ca, name: str, value: str) -> None:
+    """A variable breaks conda; --fix --yes prints `unset NAME`; typed in, every channel works.
+
+    Two channels, an https one (trusted by the bundle in ~/.condarc) and a
+    plain one; conda cannot edit a variable, so --fix gives the shell line.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [https_channel(stack, tmp_path / "secure", ca), plain.url]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, **{name: value})
+        for url in urls:
+            before = conda(env, "search", "--override-channels", "-c", url, "x")
+            assert before.returncode != 0, "the journey starts broken"
+        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
+        said = done.stdout + done.stderr
+        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
+        assert lines == [f"unset {name}"], said
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, urls)
+
+
 def test_fix_yes_gives_the_shell_line_for_a_bundle_variable_it_cannot_change(
     tmp_path: Path, ca
 ) -> None:
@@ -972,21 +996,9 @@ def test_fix_yes_gives_the_shell_line_for_a_bundle_variable_it_cannot_change(
     --fix prints the line; typed into the shell, every channel works (the
     bundle in ~/.condarc applies again).
     """
-    home = tmp_path / "home"
-    home.mkdir()
-    with ExitStack() as stack:
-        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
-        urls = [https_channel(stack, tmp_path / "secure", ca), plain.url]
-        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
-        env = conda_env(home, REQUESTS_CA_BUNDLE=str(home / "gone.pem"))
-        before = conda(env, "search", "--override-channels", "-c", urls[0], "x")
-        assert before.returncode != 0, "the journey starts broken"
-        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
-        said = done.stdout + done.stderr
-        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
-        assert lines == ["unset REQUESTS_CA_BUNDLE"], said
-        after = shell_after(env, lines)
-        assert_every_channel_works(after, urls)
+    variable_fixed_in_the_shell(
+        tmp_path, ca, "REQUESTS_CA_BUNDLE", str(tmp_path / "home" / "gone.pem")
+    )
 
 
 # -- a channel URL with a mistyped path ---------------------------------------------
@@ -1071,21 +1083,7 @@ def test_fix_yes_gives_the_shell_line_for_offline_mode_set_by_a_variable(
     tmp_path: Path, ca
 ) -> None:
     """CONDA_OFFLINE=true: no file to edit; --fix prints the line for the shell."""
-    home = tmp_path / "home"
-    home.mkdir()
-    with ExitStack() as stack:
-        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
-        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
-        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
-        env = conda_env(home, CONDA_OFFLINE="true")
-        before = conda(env, "search", "--override-channels", "-c", urls[0], "x")
-        assert before.returncode != 0, "the journey starts broken"
-        done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3")
-        said = done.stdout + done.stderr
-        lines = re.findall(r"run this in your shell: (.+)$", said, re.M)
-        assert lines == ["unset CONDA_OFFLINE"], said
-        after = shell_after(env, lines)
-        assert_every_channel_works(after, urls)
+    variable_fixed_in_the_shell(tmp_path, ca, "CONDA_OFFLINE", "true")
 
 
 def test_a_variable_that_overrides_a_dead_proxy_setting_is_kept(
