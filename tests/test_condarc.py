@@ -990,18 +990,50 @@ def test_find_source_follows_condas_merge(
 
 @needs_conda
 def test_find_source_of_an_unset_key_is_the_user_file_when_conda_reads_it(
-    two_files: tuple[Path, Path],
+    two_files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """conda config --set writes ~/.condarc: there, when conda reads it."""
-    from conda.base.context import user_rc_path
+    import conda.base.context
 
     system_file, user_file = two_files
     system_file.write_text("channels: [x]\n")
     user_file.write_text("channels: [y]\n")
+    home_file = tmp_path / "home" / ".condarc"
+    home_file.parent.mkdir()
+    home_file.write_text("channels: [z]\n")
+    monkeypatch.setattr(conda.base.context, "user_rc_path", str(home_file))
 
-    read = _context(system_file, Path(user_rc_path), user_file)
-    assert find_source("offline", read) == Path(user_rc_path)
+    read = _context(system_file, home_file, user_file)
+    assert find_source("offline", read) == home_file
     assert find_source("offline", _context(system_file, user_file)) == user_file
+
+
+@needs_conda
+@pytest.mark.parametrize(
+    ("standard", "expected"),
+    [(True, "home"), (False, "last")],
+    ids=["conda's-search-path", "another-search-path"],
+)
+def test_find_source_of_an_unset_key_counts_a_user_file_not_created_yet(
+    two_files: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    standard: bool,
+    expected: str,
+) -> None:
+    """conda leaves a missing ~/.condarc out of its search path, yet reads it once created."""
+    import conda.base.context
+
+    system_file, user_file = two_files
+    system_file.write_text("channels: [x]\n")
+    home_file = tmp_path / "home" / ".condarc"  # not there yet
+    monkeypatch.setattr(conda.base.context, "user_rc_path", str(home_file))
+    # $CONDARC is on conda's search path: the file it names is a standard place.
+    monkeypatch.setenv("CONDARC", str(system_file))
+    other = user_file
+    other.write_text("channels: [y]\n")
+    read = _context(system_file if standard else other)
+    assert find_source("offline", read) == (home_file if expected == "home" else other)
 
 
 @pytest.mark.parametrize(

@@ -131,11 +131,39 @@ def _default_file(context: Configuration) -> Path | None:
     from conda.base.context import user_rc_path
 
     files = [Path(s) for s in context.raw_data if isinstance(s, Path)]
-    search_path = getattr(context, "_search_path", None)
-    searched = {
-        os.path.abspath(os.path.expanduser(os.path.expandvars(str(p))))
-        for p in search_path or ()
-    }
-    if not search_path or os.path.abspath(user_rc_path) in searched:
+    if _reads_user_file(context, user_rc_path):
         return Path(user_rc_path)
     return files[-1] if files else None
+
+
+def _reads_user_file(context: Configuration, user_rc_path: str) -> bool:
+    """Whether conda reads ~/.condarc with this context, now or once `conda config` creates it."""
+    search_path = getattr(context, "_search_path", None)
+    if not search_path:
+        return True
+    searched = [
+        Path(os.path.abspath(os.path.expanduser(os.path.expandvars(str(p)))))
+        for p in search_path
+    ]
+    user = Path(os.path.abspath(user_rc_path))
+    if user in searched:
+        return True
+    if os.path.lexists(user):
+        return False  # there, but left out of this search path
+    # conda leaves a file that does not exist yet out of its search path: a
+    # context read from conda's own search path reads ~/.condarc as soon as
+    # `conda config --set` creates it.
+    from conda.base.constants import SEARCH_PATH
+
+    return all(search_rank(path) < len(SEARCH_PATH) for path in searched)
+
+
+def search_rank(path: Path) -> int:
+    """Where conda's search path reads `path` (a file, or a file in a condarc.d); past its end if nowhere."""
+    from conda.base.constants import SEARCH_PATH
+
+    for index, entry in enumerate(SEARCH_PATH):
+        place = Path(os.path.expanduser(os.path.expandvars(entry))).absolute()
+        if place in (path, path.parent):
+            return index
+    return len(SEARCH_PATH)

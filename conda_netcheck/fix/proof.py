@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..codes import Status
 from ..config.commands import PLACEHOLDERS
+from ..config.setting_file import search_rank
 from ..fixtext import (
     Fix,
     FixLines,
@@ -421,8 +422,8 @@ class Scratch:
         for original, copy in self.copies.items():
             if original in self.read:
                 continue
-            rank = _rank(original)
-            after = [i for i, p in enumerate(self.read) if _rank(p) <= rank]
+            rank = search_rank(original)
+            after = [i for i, p in enumerate(self.read) if search_rank(p) <= rank]
             path.insert(after[-1] + 1 if after else 0, copy)
         return path
 
@@ -459,17 +460,6 @@ class Scratch:
         copy = place / Path(os.path.expanduser(edit.target)).name
         copy.write_bytes(data)
         self.bundles[edit.target] = str(copy)
-
-
-def _rank(path: Path) -> int:
-    """Where conda's search path reads `path` (a file, or a file in a condarc.d)."""
-    from conda.base.constants import SEARCH_PATH
-
-    for index, entry in enumerate(SEARCH_PATH):
-        place = Path(os.path.expanduser(os.path.expandvars(entry))).absolute()
-        if place in (path, path.parent):
-            return index
-    return len(SEARCH_PATH)
 
 
 # -- the run on the copy, and what it is compared with ----------------------------
