@@ -266,3 +266,26 @@ def test_the_trust_fix_never_suggests_truststore_when_it_is_already_set():
     assert "(ssl_verify: truststore), which lacks this issuer" in fix
     assert "conda config --set ssl_verify /path/to/ca-bundle.pem" in fix
     assert "false" not in fix.replace("never set ssl_verify to false", "")
+
+
+@pytest.mark.parametrize(
+    ("proxy", "written"),
+    [
+        # read as the URL scheme "alice": the host is the user's to write too
+        (
+            "alice:s3cret@proxy.corp.test:3128",
+            "'http://USER:<password>@PROXY_HOST:PORT'",
+        ),
+        ("alice@proxy.corp.test:3128", "http://USER@proxy.corp.test:3128"),
+        ("proxy.corp.test:3128", "http://proxy.corp.test:3128"),
+    ],
+    ids=["user-and-password", "user", "no-credentials"],
+)
+def test_a_proxy_url_requests_cannot_use_is_rewritten_with_its_credentials(
+    proxy, written
+):
+    """The full-URL fix keeps the user (and password) as placeholders: else a 407 next."""
+    subject = _subject(Code.PROXY_MISCONFIGURED, proxy)
+    lines = commands_for(subject.problem, subject.target, subject.commands)
+    assert lines.lines == (f"conda config --set proxy_servers.https {written}",)
+    assert "s3cret" not in fix_for(subject.problem, subject.target, subject.commands)

@@ -36,8 +36,8 @@ SETTINGS = (
     Setting(
         "package_bytes",
         4096,
-        "Most bytes read from a package URL when netcheck re-checks a failed "
-        "download (enough to tell a package from a block page).",
+        "Most bytes read from a package URL when netcheck checks conda's last "
+        "failed download again (enough to tell a package from a block page).",
     ),
     Setting(
         "extra_urls",

@@ -296,7 +296,10 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         )
         return f"write the proxy URL with http:// ({line})", _lines(line)
     if code is Code.PROXY_MISCONFIGURED:
-        line = s.commands.set_proxy(url, f"http://{address}", source)
+        # Its user and password kept as placeholders: without them, a 407 next.
+        line = s.commands.set_proxy(
+            url, proxy_placeholder(s.target.proxy, address), source
+        )
         return f"write the proxy as a full URL: {line}", _lines(line)
     method = s.details.method or ""
     if method.startswith("CONNECT ") and s.details.status == 403:
