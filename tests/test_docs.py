@@ -14,7 +14,7 @@ README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 CI = ROOT / ".ci" / "run"
 
-TEST_COMMAND = "python -m pytest"
+TEST_COMMAND = "python -m pytest -n 4"
 DOCS_COMMAND = "python -m sphinx -W -b html docs"
 
 
