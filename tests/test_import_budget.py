@@ -55,6 +55,7 @@ NOT_ON_THE_HEALTHY_PATH = (
     "hints",  # conda's error path
     "record",  # only when a failure was recorded
     "replay",
+    "proof",  # a fix to prove on a scratch copy: only a report with a problem
 )
 
 #: Third-party modules nothing on the healthy path of an http:// channel needs.
