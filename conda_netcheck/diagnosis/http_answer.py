@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Code, Details, Layer, Problem
-from . import advice, mirrors, refusals
+from . import advice, mirrors
 
 if TYPE_CHECKING:
     from ..config.commands import Commands
@@ -48,6 +48,9 @@ def explain_refusal(
     commands: Commands,
 ) -> Problem:
     """What conda sent, what the server said, and the fix written with the run's commands."""
+    # Only a refusal reads what the server said: a healthy run does not load it.
+    from . import refusals
+
     reason = refusals.server_reason(answer.head, answer.headers.get("Content-Type", ""))
     sent = route.credentials(target.url) if route.credentials else []
     status = answer.status or 0
