@@ -58,6 +58,7 @@ NOT_ON_THE_HEALTHY_PATH = (
     "proof",  # a fix to prove on a scratch copy: only a report with a problem
     "transport",  # a reset, a closed connection or handshake, a dual-stack name
     "refusals",  # what a server said when it refused (401, 403, 429)
+    "evidence",  # the typed evidence of a problem
 )
 
 #: Modules only an https:// endpoint needs (the healthy runs here are http://).

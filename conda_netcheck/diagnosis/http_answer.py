@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Layer, Problem
 from . import advice, mirrors
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ def compare_upstream(
     note = f"upstream {upstream}: mirror behind by {behind:.0f} s"
     if behind <= mirrors.STALE_SECONDS:
         return note, None
+    from ..evidence import Details
+
     return note, Problem(
         Code.MIRROR_BEHIND,
         Layer.CONTENT,
@@ -148,6 +150,8 @@ def content_problem(found: Content) -> Problem | None:
     """An answer that cannot start repodata: a login page, a portal, another type."""
     if found.fits:
         return None
+    from ..evidence import Details
+
     if found.empty:
         return Problem(
             Code.INDEX_EMPTY,

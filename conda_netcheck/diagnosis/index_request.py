@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Layer, Problem
 from ..probes import content, http
 from . import advice, download_problems, http_answer
 from .endpoint import port_of, reopener
@@ -309,6 +309,8 @@ def _mislabelled(
 
     if answer.status is None or not undecodable(error):
         return None
+    from ..evidence import Details
+
     encoding = answer.headers.get("Content-Encoding", "") or "an encoding"
     return Problem(
         Code.ENCODING_MISLABELLED,
