@@ -202,9 +202,11 @@ def run(
         built.diagnose(report, on_result=live.update, recorded=recorded)
     finally:
         live.clear()
-    from .fix.proof import prove_report
+    if report.findings or any(r.problem or r.warnings for r in report.targets):
+        # Only what can carry a fix is proven: a clean report loads no prover.
+        from .fix.proof import prove_report
 
-    prove_report(built, report)
+        prove_report(built, report)
     if args.report:
         write_report(report, built.cfg, args.report)
     if args.json:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
-from .evidence import Details
 from .fixtext import FixLines
 
 # The caps on conda's timeouts live where the argument parser reads them cheaply.
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
 
     from .config.commands import Commands
     from .config.sources import ProxySource
+    from .evidence import Details
 
 __all__ = [
     "Code",
@@ -37,6 +37,22 @@ __all__ = [
 
 #: resolve(host, port) -> getaddrinfo-style results; tests inject one.
 Resolver = Callable[[str, int], list]
+
+
+def __getattr__(name: str) -> Any:
+    """`Details`, loaded on first use: a healthy run makes no problem and needs no evidence."""
+    if name == "Details":
+        from .evidence import Details
+
+        return Details
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def no_details() -> Details:
+    """The evidence of a problem that records none."""
+    from .evidence import Details
+
+    return Details()
 
 
 def severity(code: Code) -> Status:
@@ -67,7 +83,7 @@ class Problem:
     layer: Layer
     summary: str
     fix: str | None = None
-    details: Details = field(default_factory=Details)
+    details: Details = field(default_factory=no_details)
     #: the shell lines of `fix`, as it prints them (none when it is advice)
     commands: FixLines = field(default_factory=FixLines)
 

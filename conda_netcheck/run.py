@@ -166,7 +166,7 @@ def from_conda(arguments: Arguments) -> Run:
     """A run over conda's context as it is now (call again after reset_context)."""
     from conda.base.context import context
 
-    from .config.routes import conda_route, warm_conda_sessions
+    from .config.routes import conda_routes, warm_conda_sessions
 
     if not context.offline:  # offline, no session is made
         warm_conda_sessions()
@@ -200,7 +200,7 @@ def from_conda(arguments: Arguments) -> Run:
         settings,
         targets,
         options,
-        conda_route,
+        conda_routes(),
         unusable,
         conda_version(),
         configured,

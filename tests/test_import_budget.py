@@ -55,6 +55,16 @@ NOT_ON_THE_HEALTHY_PATH = (
     "hints",  # conda's error path
     "record",  # only when a failure was recorded
     "replay",
+    "proof",  # a fix to prove on a scratch copy: only a report with a problem
+    "transport",  # a reset, a closed connection or handshake, a dual-stack name
+    "refusals",  # what a server said when it refused (401, 403, 429)
+    "evidence",  # the typed evidence of a problem
+)
+
+#: Modules only an https:// endpoint needs (the healthy runs here are http://).
+NOT_FOR_HTTP_CHANNELS = (
+    "tls",  # the TLS probe and its explainer
+    "handshake",  # why a handshake broke, the verify flags of the session
 )
 
 #: Third-party modules nothing on the healthy path of an http:// channel needs.
@@ -92,7 +102,7 @@ def _leaf_names() -> set[str]:
 
 def test_the_names_pinned_here_are_modules_of_the_package():
     # A module renamed or moved under another name would leave the rule vacuous.
-    assert set(NOT_ON_THE_HEALTHY_PATH) <= _leaf_names()
+    assert set(NOT_ON_THE_HEALTHY_PATH + NOT_FOR_HTTP_CHANNELS) <= _leaf_names()
 
 
 def test_registering_the_plugin_loads_only_its_small_modules():
@@ -152,7 +162,8 @@ def _unneeded(loaded: set[str]) -> list[str]:
         for name in loaded
         if (
             name.startswith("conda_netcheck.")
-            and name.rsplit(".", 1)[-1] in NOT_ON_THE_HEALTHY_PATH
+            and name.rsplit(".", 1)[-1]
+            in NOT_ON_THE_HEALTHY_PATH + NOT_FOR_HTTP_CHANNELS
         )
         or name.split(".")[0] in HEAVY
     )

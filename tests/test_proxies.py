@@ -276,6 +276,54 @@ def test_proxy_source_is_the_key_requests_picks():
     )
 
 
+#: URLs one run asks routes for, and what NO_PROXY=direct.test,10.0.0.0/8 makes
+#: requests do with each: go direct, or through the proxy.
+ROUTED_URLS = [
+    pytest.param("http://direct.test/c/noarch/repodata.json", None, id="no-proxy-host"),
+    pytest.param(
+        "http://direct.test/c/noarch/pkg.conda", None, id="same-host-other-path"
+    ),
+    pytest.param("http://direct.test:8080/c", None, id="no-proxy-host-other-port"),
+    pytest.param("http://sub.direct.test/c", None, id="no-proxy-subdomain"),
+    pytest.param("http://10.1.2.3/c", None, id="no-proxy-cidr"),
+    pytest.param(
+        "http://other.test/c/noarch/repodata.json",
+        "http://p.test:3128",
+        id="other-host",
+    ),
+    pytest.param("http://u:pw@other.test/c", "http://p.test:3128", id="userinfo"),
+    pytest.param("http://11.1.2.3/c", "http://p.test:3128", id="outside-cidr"),
+    pytest.param("https://other.test/c", "http://s.test:3128", id="https-scheme"),
+    pytest.param("https://direct.test/c", None, id="https-no-proxy-host"),
+]
+
+
+@pytest.mark.parametrize(("url", "proxy"), ROUTED_URLS)
+def test_a_run_merges_the_environment_once_per_host_as_requests_does(
+    url, proxy, monkeypatch
+):
+    """One run's routes (kept per host) give each URL the proxy requests would use."""
+    import requests
+
+    from conda_netcheck.config.routes import _route
+
+    monkeypatch.setenv("HTTP_PROXY", "http://p.test:3128")
+    monkeypatch.setenv("HTTPS_PROXY", "http://s.test:3128")
+    monkeypatch.setenv("NO_PROXY", "direct.test,10.0.0.0/8")
+    session = requests.Session()
+    merged: dict = {}
+    every = [u.values[0] for u in ROUTED_URLS]
+    # The run has asked for every other URL first, twice: what it kept for
+    # them must not answer for this one.
+    for other in every * 2:
+        _route(session, other, {}, merged)
+    assert _route(session, url, {}, merged).proxy == proxy
+    # requests' own answer when it sends the request.
+    settings = session.merge_environment_settings(url, {}, None, None, None)
+    assert requests.utils.select_proxy(url, settings["proxies"]) == proxy
+    assert len(merged) == len({u.split("/")[0] + u.split("/")[2] for u in every})
+
+
 @pytest.mark.parametrize("kind", ["tinyproxy", "proxypy"])
 def test_https_scheme_on_a_plain_http_proxy(kind, https_channel, tmp_path, monkeypatch):
     # tinyproxy answers the ClientHello with a plain-HTTP error (wrong version

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..safefiles import MAX_SMALL_FILE_BYTES, UnsafePath, read_bytes
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,13 @@ def find_broken(paths: list[str]) -> BrokenFile | None:
     return None
 
 
-def ignored_files(paths: list[str]) -> list[BrokenFile]:
-    """Files conda skips whole (with a warning), so none of their settings apply."""
-    found = [check_file(path) for path in paths]
+def ignored_files(paths: list[str], loaded: Collection[str] = ()) -> list[BrokenFile]:
+    """Files conda skips whole (with a warning), so none of their settings apply.
+
+    `loaded`: the files conda has loaded (its context's raw data). conda skips a
+    file by leaving it out of them, so these are not parsed a second time.
+    """
+    found = [check_file(path) for path in paths if path not in loaded]
     return [b for b in found if b is not None and b.ignored]
 
 

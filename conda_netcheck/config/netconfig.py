@@ -110,10 +110,13 @@ def from_conda() -> NetConfig:
     from .secrets import register_all
 
     files = search_path_files()
-    register_all(files, anaconda_config_path())
+    # Each file conda has loaded is not parsed again: its secrets are read from
+    # conda's own parse, and a file conda loaded is not one it skipped.
+    documents = _safe(conda_documents, {})
+    register_all(files, anaconda_config_path(), documents)
     sources = _safe(conda_sources, {})
     cfg = NetConfig(env=environment(), sources=sources)
-    cfg.skipped = _safe(lambda: ignored_files(files), [])
+    cfg.skipped = _safe(lambda: ignored_files(files, documents), [])
     cfg.unread = [
         (path, size)
         for path in files
@@ -143,6 +146,22 @@ def from_conda() -> NetConfig:
     cfg.lists = _safe(file_lists, {})
     cfg.anaconda_auth_proxies = anaconda_auth_proxies()
     return cfg
+
+
+def conda_documents() -> dict[str, dict[str, Any]]:
+    """Each configuration file conda has loaded, by path, as conda parsed it.
+
+    A file conda skips (with a warning) is not among them.
+    """
+    from conda.base.context import context
+
+    return {
+        str(source): {
+            key: getattr(raw, "_raw_value", None) for key, raw in values.items()
+        }
+        for source, values in context.raw_data.items()
+        if str(source) not in ("envvars", "cmd_line")
+    }
 
 
 def file_lists() -> dict[str, dict[str, tuple[str, ...]]]:

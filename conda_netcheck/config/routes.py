@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import os
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .. import __version__
-from ..model import Route
+from ..model import Route, RouteFactory
 from ..redact import REDACTOR
 from .sources import ProxySource, ProxySourceKind
 
@@ -18,16 +19,39 @@ if TYPE_CHECKING:
 PROXY_VARIABLES = ("{scheme}_proxy", "{SCHEME}_PROXY", "all_proxy", "ALL_PROXY")
 
 
-def conda_route(url: str) -> Route:
-    """conda's own session for url, made safe for diagnosis (see `diagnostic_copy`)."""
+#: requests' merge of the environment with a session, by what it depends on.
+Merged = dict[tuple[Any, ...], dict[str, Any]]
+
+
+def conda_route(url: str, merged: Merged | None = None) -> Route:
+    """conda's own session for url, made safe for diagnosis (see `diagnostic_copy`).
+
+    merged: the environment settings already merged in this run (`conda_routes`).
+    """
     from conda.gateways.connection.session import get_session
 
     from .credentials import credentials_for
 
     session = diagnostic_copy(get_session(url))
-    route = _route(session, url, conda_proxy_servers())
+    route = _route(session, url, conda_proxy_servers(), merged)
     route.credentials = credentials_for
     return route
+
+
+def conda_routes() -> RouteFactory:
+    """`conda_route` for one run: the environment is merged once per endpoint and settings.
+
+    A run asks for a route for each request (a dozen on two healthy
+    channels); what requests merges from the environment depends only on the
+    URL's scheme and host and on the session's proxies, verify and cert, so
+    it is merged once for each. Each route still gets its own session copy.
+    """
+    merged: Merged = {}
+
+    def route_for(url: str) -> Route:
+        return conda_route(url, merged)
+
+    return route_for
 
 
 def warm_conda_sessions() -> None:
@@ -129,12 +153,12 @@ def _mount_no_retry(session: Session, ssl_context: Any) -> None:
     session.mount("https://", adapter)
 
 
-def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
+def _route(
+    session: Session, url: str, configured: dict[str, str], merged: Merged | None = None
+) -> Route:
     from requests.utils import select_proxy
 
-    # requests merges the environment (REQUESTS_CA_BUNDLE, *_PROXY, NO_PROXY)
-    # with the session exactly like this when conda sends a request.
-    settings = session.merge_environment_settings(url, {}, None, None, None)
+    settings = _environment_settings(session, url, merged)
     if settings["verify"] is False:
         _quiet_unverified()
     proxy = select_proxy(url, settings["proxies"])
@@ -160,6 +184,35 @@ def _route(session: Session, url: str, configured: dict[str, str]) -> Route:
     )
 
 
+def _environment_settings(
+    session: Session, url: str, merged: Merged | None
+) -> dict[str, Any]:
+    """requests' merge of the environment (REQUESTS_CA_BUNDLE, *_PROXY, NO_PROXY) with the session.
+
+    requests merges them exactly like this when conda sends a request: from
+    the URL it reads the scheme and host (NO_PROXY), nothing else.
+    """
+    parts = urlsplit(url)
+    try:
+        key = (
+            parts.scheme,
+            parts.netloc,
+            tuple(sorted(session.proxies.items())),
+            session.verify,
+            session.cert,
+            session.trust_env,
+        )
+        settings = None if merged is None else merged.get(key)
+    except TypeError:  # a setting that cannot be a key: merged each time
+        merged = None
+        settings = None
+    if settings is None:
+        settings = session.merge_environment_settings(url, {}, None, None, None)
+        if merged is not None:
+            merged[key] = settings
+    return settings
+
+
 def _quiet_unverified() -> None:
     """Silence urllib3's per-request warning as conda does when ssl_verify is false.
 
@@ -183,8 +236,6 @@ def truststore_through_proxy(adapter: Any) -> bool:
 
 def proxy_source(url: str, proxy: str, configured: dict[str, str]) -> ProxySource:
     """Where the proxy chosen for url was set: proxy_servers, or which variable."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     scheme = parts.scheme
     # The keys requests' select_proxy tries, most specific first.

@@ -28,6 +28,10 @@ _ENTRY_RE = re.compile(
 )
 
 
+#: register_text's default: the text is parsed there.
+_UNPARSED = object()
+
+
 def _parsed(text: str) -> Any:
     """The document as conda would load it, or None when it does not parse."""
     try:
@@ -121,13 +125,17 @@ def _may_hold_credentials(value: str) -> bool:
     return any(mark in value for mark in ("@", "/t/", "=", "://"))
 
 
-def register_text(text: str, redactor: Redactor = REDACTOR) -> None:
+def register_text(
+    text: str, redactor: Redactor = REDACTOR, parsed: Any = _UNPARSED
+) -> None:
     """Register every credential in a configuration file's text, parsed and line by line.
 
-    Parsed first (JSON, else YAML), so escapes ("\u00e9") and flow style read
-    as conda reads them; then line by line, for a file that does not parse.
+    Parsed first (JSON, else YAML; or `parsed`, the document conda loaded from
+    it), so escapes ("\u00e9") and flow style read as conda reads them; then
+    line by line, for a file that does not parse.
     """
-    for key, value in _scalars(_parsed(text)):
+    document = _parsed(text) if parsed is _UNPARSED else parsed
+    for key, value in _scalars(document):
         register_value(value, redactor, key, scalar=True)
     for line in text.splitlines():
         match = _ENTRY_RE.match(line)
@@ -179,10 +187,18 @@ def register_token_files(directory: str, redactor: Redactor = REDACTOR) -> None:
             redactor.add(token)
 
 
-def register_files(paths: Iterable[str], redactor: Redactor = REDACTOR) -> None:
-    """Register the credentials in configuration files (.condarc, TOML)."""
+def register_files(
+    paths: Iterable[str],
+    redactor: Redactor = REDACTOR,
+    documents: Mapping[str, Any] | None = None,
+) -> None:
+    """Register the credentials in configuration files (.condarc, TOML).
+
+    `documents`: files already parsed (by conda), by path; the others are parsed here.
+    """
     for path in paths:
-        register_text(_read(path), redactor)
+        parsed = (documents or {}).get(path, _UNPARSED)
+        register_text(_read(path), redactor, parsed)
 
 
 def _read(path: str | None) -> str:
@@ -194,11 +210,18 @@ def _read(path: str | None) -> str:
         return ""
 
 
-def register_all(condarc_paths: Iterable[str] = (), toml: str | None = None) -> None:
-    """Collect once: variables, .condarc files, .netrc, anaconda tokens and TOML."""
+def register_all(
+    condarc_paths: Iterable[str] = (),
+    toml: str | None = None,
+    documents: Mapping[str, Any] | None = None,
+) -> None:
+    """Collect once: variables, .condarc files, .netrc, anaconda tokens and TOML.
+
+    `documents`: the .condarc files conda has parsed, by path (see `register_files`).
+    """
     from .locations import binstar_token_dir, netrc_path
 
     register_environment()
-    register_files([*condarc_paths, *([toml] if toml else [])])
+    register_files([*condarc_paths, *([toml] if toml else [])], documents=documents)
     register_netrc(netrc_path())
     register_token_files(binstar_token_dir())

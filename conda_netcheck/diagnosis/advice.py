@@ -7,7 +7,7 @@ import socket
 import ssl
 from typing import TYPE_CHECKING, Any
 
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Layer, Problem
 from ..redact import REDACTOR
 from ..redirects import RefusedRedirect
 
@@ -69,6 +69,8 @@ def _reason(exc: Exception) -> str:
 
 def status_problem(answer: HttpResult, filename: str, route: Route) -> Problem:
     """A non-2xx answer, by status code."""
+    from ..evidence import Details
+
     status = answer.status or 0
     if route.proxy and from_proxy(answer.headers, status):
         from ..probes.proxy import basic_credentials
@@ -147,6 +149,8 @@ def request_problem(
 def _observed(chain: list, text: str) -> Problem:
     """No known cause fits: what the system said, at the layer its errno belongs to."""
     import errno as errnos
+
+    from ..evidence import Details
 
     error = next((e for e in chain if isinstance(e, OSError) and e.errno), None)
     name = errnos.errorcode.get(error.errno, "") if error is not None else ""
@@ -229,6 +233,8 @@ def _redirect_problem(exc: BaseException, chain: list) -> Problem | None:
 
 def redirect_loop(exc: BaseException) -> Problem:
     """Too many redirects: the hops as they went, the loop marked where it closes."""
+    from ..evidence import Details
+
     response = getattr(exc, "response", None)
     history = [*getattr(response, "history", ()), *([response] if response else [])]
     hops: list[str] = []
@@ -324,6 +330,8 @@ def _first(chain: list, kind: type) -> Any:
 
 def clock_skew_problem(skew: float) -> Problem:
     """The server's Date differs from the local clock."""
+    from ..evidence import Details
+
     direction = "behind" if skew > 0 else "ahead of"
     return Problem(
         Code.CLOCK_SKEW,

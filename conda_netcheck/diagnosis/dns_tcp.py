@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Layer, Problem
 from ..probes.dns import Blocked, DnsFailure, answers
 from ..probes.tcp import TcpFailure
 
@@ -26,6 +26,8 @@ def dns_problem(lookup: DnsResult) -> Problem | None:
     }
     if lookup.failure is None:
         return None
+    from ..evidence import Details
+
     return Problem(
         Code.DNS_FAILURE,
         Layer.DNS,
@@ -47,6 +49,8 @@ _NO_ROUTE = {
 
 def blocked_problem(lookup: DnsResult, how: Blocked) -> Problem:
     """The resolver answered with a DNS filter's "no" (0.0.0.0, ::, or loopback)."""
+    from ..evidence import Details
+
     seen = ", ".join(answers(lookup))
     why = (
         "the address DNS filters (Pi-hole, corporate DNS filters) give for a blocked "
@@ -68,6 +72,8 @@ def tcp_problem(connected: TcpResult, what: str) -> Problem | None:
     failure = connected.failure
     if failure is None:
         return None
+    from ..evidence import Details
+
     if failure is TcpFailure.REFUSED:
         return Problem(
             Code.CONNECTION_REFUSED,

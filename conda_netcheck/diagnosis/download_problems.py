@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Code, Details, Layer, Problem, Resource
+from ..model import Code, Layer, Problem, Resource
 from ..probes import body as bodies
 from ..probes.content import html_title, looks_like_html
 from ..probes.http import HttpResult
@@ -36,6 +36,8 @@ def address_of(url: str) -> str:
 
 def incomplete(what: str, url: str, received: int, announced: int | None) -> Problem:
     """download-incomplete: what ended early, and how far it got."""
+    from ..evidence import Details
+
     of = f" of {announced:,}" if announced is not None else ""
     hostport = address_of(url)
     return Problem(
@@ -61,6 +63,8 @@ def replaced(
     what: str, url: str, why: str, content_type: str, html: bool, title: str | None
 ) -> Problem:
     """download-mismatch from what the answer was: an HTML page (and its title) or not."""
+    from ..evidence import Details
+
     hostport = address_of(url)
     page = ""
     if html:
@@ -83,6 +87,8 @@ def replaced(
 
 def corrupt(what: str, url: str, why: str, setting: str, commands: Commands) -> Problem:
     """index-corrupt: the setting that avoids the file, clearing the cache, who to tell."""
+    from ..evidence import Details
+
     hostport = address_of(url)
     return Problem(
         Code.INDEX_CORRUPT,

@@ -8,21 +8,20 @@ from urllib.parse import urlsplit
 
 from .. import urls
 from ..model import Code, Layer, Problem, Timings
-from ..probes import dns, handshake, tcp, tls
+from ..probes import dns, tcp
 from ..urls import with_scheme
-from . import advice, transport
 from .dns_tcp import blocked_problem, dns_problem, tcp_problem
-from .tls import handshake_problem, wrong_protocol
 
-# A proxy (tunnel, the CONNECT probe), a dual-stack name and a port speaking
-# the other protocol are imported where they are met: most runs meet none.
+# A proxy (tunnel, the CONNECT probe), a dual-stack name, TLS (an https://
+# endpoint) and the explainers of a failed handshake or connection are
+# imported where they are met: a healthy http:// channel meets none.
 
 if TYPE_CHECKING:
     import ssl
     from urllib.parse import SplitResult
 
     from ..model import Options, Route
-    from ..probes import protocol
+    from ..probes import protocol, tls
 
 #: Told the seconds a broken address family adds to the run's bound.
 Extend = Callable[[float], None]
@@ -142,6 +141,7 @@ class _Probe:
     def _each_family(self, addresses: list, what: str, path: Endpoint) -> tcp.TcpResult:
         """A dual-stack name: one connect per family at once; a broken one is a warning."""
         from ..probes import dualstack
+        from . import transport
 
         opts = self.options
         stack = dualstack.probe_families(addresses, opts.connect_timeout)
@@ -193,12 +193,17 @@ class _Probe:
 
     def _handshake(self, sock: Any, path: Endpoint, peer: tuple[list, str]) -> None:
         """TLS with the trust conda uses; a certificate error is explained."""
+        from ..probes import handshake, tls
+        from .tls import handshake_problem
+
         host, port, route, opts = self.host, self.port, self.route, self.options
         try:
             context = tls.trust_context(route.verify, route.cert, route.ssl_context)
         except (OSError, ValueError) as exc:
+            from .advice import trust_setting_problem
+
             sock.close()
-            path.problem = advice.trust_setting_problem(exc, route)
+            path.problem = trust_setting_problem(exc, route)
             return
         if context is not route.ssl_context:
             # Verify as the session does: urllib3 adds VERIFY_X509_STRICT on 3.13+.
@@ -228,7 +233,9 @@ class _Probe:
             return reopen_tunnel(*peer, host, port, route, opts)
 
         # Only a failed handshake needs the catalogue and the certificate explainer.
+        from . import transport
         from .catalogue import CERTIFICATE_CODES
+        from .tls import wrong_protocol
 
         if failed.code in CERTIFICATE_CODES:
             from .certificates import explain_certificate

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ..model import Code, Details, Layer, Problem
-from . import advice, mirrors, refusals
+from ..model import Code, Layer, Problem
+from . import advice, mirrors
 
 if TYPE_CHECKING:
     from ..config.commands import Commands
@@ -48,6 +48,9 @@ def explain_refusal(
     commands: Commands,
 ) -> Problem:
     """What conda sent, what the server said, and the fix written with the run's commands."""
+    # Only a refusal reads what the server said: a healthy run does not load it.
+    from . import refusals
+
     reason = refusals.server_reason(answer.head, answer.headers.get("Content-Type", ""))
     sent = route.credentials(target.url) if route.credentials else []
     status = answer.status or 0
@@ -132,6 +135,8 @@ def compare_upstream(
     note = f"upstream {upstream}: mirror behind by {behind:.0f} s"
     if behind <= mirrors.STALE_SECONDS:
         return note, None
+    from ..evidence import Details
+
     return note, Problem(
         Code.MIRROR_BEHIND,
         Layer.CONTENT,
@@ -145,6 +150,8 @@ def content_problem(found: Content) -> Problem | None:
     """An answer that cannot start repodata: a login page, a portal, another type."""
     if found.fits:
         return None
+    from ..evidence import Details
+
     if found.empty:
         return Problem(
             Code.INDEX_EMPTY,

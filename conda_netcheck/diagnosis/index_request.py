@@ -8,12 +8,11 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Code, Details, Layer, Problem
+from ..model import Code, Layer, Problem
 from ..probes import content, http
-from . import advice, download_problems, http_answer, transport
+from . import advice, download_problems, http_answer
 from .endpoint import port_of, reopener
 from .http_answer import content_problem
-from .tls import wrong_protocol
 
 if TYPE_CHECKING:
     from ..model import Options, Route, RouteFactory, Target, TargetResult
@@ -162,6 +161,8 @@ class _IndexRequest:
         self, answer: http.HttpResult, error: BaseException, filename: str
     ) -> tuple[Problem, str]:
         """The request raised: a cut body, a transport failure, or what requests said."""
+        from . import transport
+
         target, route, opts = self.target, self.route, self.options
         url = self.url(filename)
         # A 2xx whose body broke off is an incomplete download, not a
@@ -207,6 +208,7 @@ class _IndexRequest:
         except (OSError, ValueError):
             return None
         from ..probes import protocol
+        from .tls import wrong_protocol
 
         spoken = protocol.tls(sock, target.host, opts.read_timeout)
         if spoken is None:
@@ -307,6 +309,8 @@ def _mislabelled(
 
     if answer.status is None or not undecodable(error):
         return None
+    from ..evidence import Details
+
     encoding = answer.headers.get("Content-Encoding", "") or "an encoding"
     return Problem(
         Code.ENCODING_MISLABELLED,
