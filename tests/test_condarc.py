@@ -1036,6 +1036,20 @@ def test_find_source_of_an_unset_key_counts_a_user_file_not_created_yet(
     assert find_source("offline", read) == (home_file if expected == "home" else other)
 
 
+@needs_conda
+def test_find_source_without_any_condarc_is_the_user_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file at all: `conda config --set` creates ~/.condarc, and conda reads it."""
+    import conda.base.context
+
+    home_file = tmp_path / "home" / ".condarc"  # not there yet
+    monkeypatch.setattr(conda.base.context, "user_rc_path", str(home_file))
+    assert find_source("offline", _context(tmp_path / "nothing" / ".condarc")) == (
+        home_file
+    )
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
