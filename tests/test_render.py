@@ -289,6 +289,13 @@ def _failed(url: str, code: Code, layer: Layer, proxy: str | None = None, **kw):
         pytest.param("http://proxy.test", "proxy.test:80", id="http-default-port"),
         pytest.param("proxy.test:3128", "proxy.test:3128", id="scheme-less"),
         pytest.param(None, "conda.example:8443", id="direct-channel"),
+        # Read as the scheme "bo": no address; a password too short to be
+        # redacted as free text is still never printed.
+        pytest.param(
+            "bo:pw@proxy.test:3128",
+            "USER:<password>@proxy.test:3128",
+            id="unusable-with-creds",
+        ),
     ],
 )
 @pytest.mark.parametrize(
@@ -309,6 +316,7 @@ def test_a_cause_behind_a_proxy_is_placed_at_the_proxy(proxy, where, code, layer
     assert (cause.code, cause.where, cause.count) == (code, where, 2)
     assert f"({code.value} at {where})" in verdict.sentence()
     assert "s3cret" not in verdict.sentence()
+    assert ":pw@" not in verdict.sentence()
 
 
 def test_channels_on_two_hosts_behind_one_proxy_are_one_cause():

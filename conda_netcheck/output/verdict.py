@@ -185,9 +185,11 @@ def _sort_key(cause: Cause) -> tuple[int, str, str]:
 
 
 def _endpoint(url: str) -> str:
-    from ..urls import shown_address
+    from ..urls import shown_address, shown_proxy
 
-    return shown_address(url, unusable=url)
+    # Without an address, the URL as written, its user info as placeholders:
+    # a password too short to be redacted as free text must not show.
+    return shown_address(url, unusable=shown_proxy(url))
 
 
 def _plural(count: int, noun: str) -> str:
