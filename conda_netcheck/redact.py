@@ -407,6 +407,15 @@ class Redactor:
             user, colon, password = userinfo.partition(":")
             if colon:
                 self.add_credentials(user, password)
+                if password and sep <= 0:
+                    # Without a scheme the URL is shown as written (structural
+                    # redaction needs "://"): a password too short to be
+                    # replaced alone ("bob:pw@proxy") is replaced with its user.
+                    self.add(
+                        userinfo
+                        if len(userinfo) >= MIN_SECRET_LENGTH
+                        else f"{userinfo}@"
+                    )
             else:
                 self.add(user)
             # A parser that stops at an unencoded reserved character quotes a

@@ -788,3 +788,24 @@ def test_install_log_redaction_reaches_handlers_on_every_logger_and_last_resort(
     assert len(filters) == 1 and filters[0].redactor is default_redactor
     monkeypatch.setattr(logging, "lastResort", None)
     redact.install_log_redaction()  # no last resort: nothing to add it to
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("bo:pw@proxy:3128", "<redacted>@proxy:3128"),
+        # with a scheme, redacted where it stands; the user stays readable
+        ("http://bo:pw@proxy:3128", "http://bo:<redacted>@proxy:3128"),
+        ("b:p@proxy:3128", "<redacted>proxy:3128"),  # the pair is under 4 characters
+        ("bob:p%23@proxy:3128", "<redacted>@proxy:3128"),
+    ],
+    ids=["scheme-less", "with-scheme", "tiny-pair", "encoded"],
+)
+def test_a_short_proxy_password_never_shows_with_its_user(
+    redactor: Redactor, url: str, shown: str
+) -> None:
+    """A password under the free-text minimum is hidden where it sits: after its user."""
+    redactor.add_url_credentials(url)
+    assert redactor.text(f"proxy: {url} (from proxy_servers.http)") == (
+        f"proxy: {shown} (from proxy_servers.http)"
+    )
