@@ -272,7 +272,7 @@ def test_a_command_that_works_on_the_failing_channel_clears_the_record(home, tmp
 
 
 def test_the_recheck_of_a_black_holed_host_runs_beside_the_channels(home):
-    """One connect timeout for both, not one after the other (6 s and more)."""
+    """One connect timeout for both, not one after the other (10 s and more)."""
     from support.servers import full_backlog_server
 
     from conda_netcheck.failure.record import LastFailure, Link, save
@@ -290,11 +290,12 @@ def test_the_recheck_of_a_black_holed_host_runs_beside_the_channels(home):
             home / "data" / "conda" / RECORD,
         )
         start = time.monotonic()
-        text = conda(env, "netcheck", "--timeout", "3", "--index-only")
+        text = conda(env, "netcheck", "--timeout", "5", "--index-only")
         elapsed = time.monotonic() - start
     assert text.returncode == 1
     assert "connect-timeout (tcp): the same cause as" in text.stdout, text.stdout
-    assert elapsed < 5.5, f"{elapsed:.1f} s"
+    # 5 s once, plus conda's start on a busy machine; one after the other: 10 s.
+    assert elapsed < 9.5, f"{elapsed:.1f} s"
 
 
 class _Terminal:

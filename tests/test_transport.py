@@ -195,6 +195,11 @@ def test_a_close_after_the_request_says_closed(monkeypatch):
 def test_a_peer_that_ends_every_connection_on_accept_is_the_tcp_layer(
     monkeypatch, scheme, action
 ):
+    from conda_netcheck.diagnosis import transport
+
+    # A firewall resets within milliseconds; this peer is a thread of a busy
+    # test process: give it as long as it needs to be scheduled.
+    monkeypatch.setattr(transport, "_UNPROMPTED_WAIT", 5.0)
     with reset_after_request(action, on_accept=True) as port:
         result = standalone(f"{scheme}://127.0.0.1:{port}", monkeypatch, None)
 
