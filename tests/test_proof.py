@@ -9,6 +9,7 @@ when the fix needs what only the user has.
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
@@ -246,29 +247,39 @@ def conda_settings() -> tuple:
     return sources, values
 
 
-def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> None:
-    """ssl_verify: false; the OS store has the CA of the named channel, not corp's.
+def store_trusts_one_of_two(
+    stack: ExitStack, tmp_path: Path, home: Path
+) -> tuple[list[str], dict[str, str]]:
+    """ssl_verify: false; the OS store has the inspector's CA, not corp's.
 
-    `--fix URL` sees only that channel, where truststore verifies; the proof
-    diagnoses every configured channel and declines the change, saying why.
+    (corp's channel, the inspected one), and the environment of that store.
     """
     import trustme
 
     corp, inspector = trustme.CA(), trustme.CA()
-    home = tmp_path / "home"
-    home.mkdir()
     # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
     store = bundle_of(tmp_path / "os-store.pem", inspector)
     empty = tmp_path / "no-certs"
     empty.mkdir()
+    urls = [
+        https_channel(stack, tmp_path / "corp", corp),
+        https_channel(stack, tmp_path / "inspected", inspector, host="localhost"),
+    ]
+    write_condarc(home, urls, ssl_verify=False)
+    return urls, conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
+
+
+def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> None:
+    """`--fix URL` sees only the inspected channel, where truststore verifies.
+
+    The proof diagnoses every configured channel and declines the change,
+    saying why.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
     with ExitStack() as stack:
-        urls = [
-            https_channel(stack, tmp_path / "corp", corp),
-            https_channel(stack, tmp_path / "inspected", inspector),
-        ]
-        write_condarc(home, urls, ssl_verify=False)
+        urls, env = store_trusts_one_of_two(stack, tmp_path, home)
         before = (home / ".condarc").read_bytes()
-        env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
         done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3", urls[1])
         said = done.stdout + done.stderr
         assert (
@@ -277,6 +288,35 @@ def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> 
         ) in said, said
         assert "+ssl_verify: truststore" not in said
         assert (home / ".condarc").read_bytes() == before
+
+
+def test_ssl_verify_false_gets_no_store_that_fails_a_channel(tmp_path: Path) -> None:
+    """The printed fix for ssl_verify: false chooses as --fix does, and says what it saw.
+
+    Over every channel: the OS store does not verify corp's, so no command;
+    for the inspected channel alone: truststore, which the proof finds
+    would break corp's (a conflict, no command either).
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, env = store_trusts_one_of_two(stack, tmp_path, home)
+        corp = urls[0].split("//", 1)[1]
+        _, everything = netcheck(env)
+        named = conda(env, "netcheck", "--json", "--timeout", "3", urls[1])
+        for document in (everything, json.loads(named.stdout)):
+            (finding,) = document["findings"]
+            assert finding["diagnosis"] == "ssl-verify-disabled"
+            assert (finding["commands"], finding["checked"]) == ([], False)
+            assert finding["fix"].startswith("no checked fix: ")
+        assert everything["findings"][0]["fix"].startswith(
+            f"no checked fix: the operating system's store does not verify {corp} "
+            "(works now only because certificates are not verified)"
+        )
+        assert (
+            f"would break {urls[0]}, which works now (tls-untrusted)"
+            in (json.loads(named.stdout)["findings"][0]["fix"])
+        )
 
 
 def test_the_proof_names_what_still_fails_without_its_token(tmp_path: Path) -> None:

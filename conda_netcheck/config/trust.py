@@ -487,6 +487,9 @@ class _Slot:
     unset: str = ""  # the command that removes it, when it is a variable
     #: for a variable: the conda command that sets ssl_verify to a path instead
     conda_verify: Callable[[str], str] | None = None
+    #: ssl_verify itself: an unusable path is replaced by what the network
+    #: shows to verify every channel (diagnosis/findings.py)
+    replaces_verify: bool = False
 
 
 def ssl_findings(
@@ -519,6 +522,7 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
                 "so anyone on the network can serve you packages",
                 f"{_set_command(cfg, 'ssl_verify', 'truststore')} (uses your operating "
                 "system's certificates, including your organisation's)",
+                replaces_verify=True,
             )
         )
     elif verify == "truststore":
@@ -544,6 +548,7 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
             f"{_set_command(cfg, 'ssl_verify', 'truststore')}, or point it at your "
             f"organisation's CA bundle: {_set_command(cfg, 'ssl_verify', '/path/to/ca-bundle.pem')}",
             lambda path: _set_command(cfg, "ssl_verify", path),
+            replaces_verify=True,
         )
         findings += _path_findings(slot, verify, replaces_public=not name)
     if name:
@@ -640,6 +645,8 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 Code.CA_BUNDLE_INVALID,
                 f"{where}, which {info.problem}{slot.consequence}",
                 fix,
+                # A file to convert or a directory to rehash keeps its own fix.
+                replaces_verify=slot.replaces_verify and info.fix is None,
             )
         ]
     findings: list[Finding] = []

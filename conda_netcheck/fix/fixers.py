@@ -148,6 +148,7 @@ def _encode(part: str) -> str:
 
 def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     from ..config.checks import bundle_problem
+    from ..diagnosis.findings import verify_choice
 
     verify = cfg.ssl_verify
     broken_path = (
@@ -165,18 +166,15 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         )
     else:
         return []
-    if _truststore_verifies_all(cfg, report) is True:
-        value, what = (
-            "truststore",
-            "use the operating system's store (ssl_verify: truststore)",
-        )
-    elif broken_path:
-        value, what = None, "remove the key (conda's default roots apply)"
-    else:
-        # Never offer anything weaker; without proof truststore works, the
-        # diagnosis says what to do instead.
+    # The printed fix chooses the same way (diagnosis/findings.py); never
+    # anything weaker: without proof truststore works, ssl_verify: false stays
+    # and the diagnosis says what was seen instead.
+    choice = verify_choice(_truststore_verifies_all(cfg, report), bool(broken_path))
+    if choice is None:
         return []
-    fix = _file_fix(cfg, ("ssl_verify",), value, f"{reason}: {what}", shell_hint=None)
+    fix = _file_fix(
+        cfg, ("ssl_verify",), choice.value, f"{reason}: {choice.what}", shell_hint=None
+    )
     return [fix] if fix else []
 
 
