@@ -647,7 +647,9 @@ def test_a_bundle_variable_that_hides_a_working_ssl_verify_is_unset(
     """ssl_verify names the bundle that trusts the channel; REQUESTS_CA_BUNDLE another.
 
     requests lets the variable win. Unsetting it is the fix, and it is proven;
-    the channel's own fix (get its root) is not needed.
+    the channel's own fix (get its root) is not needed. The variable's file
+    holds one corporate root only: the fix that would build a bundle from it
+    for ssl_verify is not printed beside it (it would not fix the channel).
     """
     import trustme
 
@@ -658,14 +660,14 @@ def test_a_bundle_variable_that_hides_a_working_ssl_verify_is_unset(
         plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
         urls.append(plain.url)
         write_condarc(home, urls, ssl_verify=str(bundle_of(home / "ca.pem", ca)))
-        other = bundle_of(home / "other.pem", trustme.CA())
+        other = home / "corp-root.pem"
+        trustme.CA().cert_pem.write_to_path(str(other))
         env = conda_env(home, REQUESTS_CA_BUNDLE=str(other))
         code, document = netcheck(env)
         assert code == 1
         assert set(failing_targets(document)) == {urls[0]}
-        (override,) = [
-            f for f in document["findings"] if f["diagnosis"] == "ca-bundle-override"
-        ]
+        (override,) = document["findings"]
+        assert override["diagnosis"] == "ca-bundle-override"
         lines = commands_of(override)
         assert lines == ["unset REQUESTS_CA_BUNDLE"]
         assert override["proof"] == "checked: with it all 2 channels pass"

@@ -591,6 +591,9 @@ def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
             )
         )
     elif isinstance(verify, str) and not truststore and verify != path:
+        # Unsetting the variable is the fix: then its file no longer matters,
+        # and a fix that builds a bundle from it would contradict this one.
+        findings = [f for f in findings if not f.public_hosts]
         findings.append(
             Finding(
                 name,
