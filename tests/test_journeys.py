@@ -355,6 +355,60 @@ def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> 
         assert_every_channel_works(env, urls)
 
 
+def failing_with_http_proxy(
+    home: Path, urls: list[str], ca, proxy: str
+) -> tuple[dict[str, str], dict]:
+    """~/.condarc: the channels, a bundle that trusts `ca`, proxy_servers.http: proxy.
+
+    The environment, and netcheck's document, which must say something fails.
+    """
+    write_condarc(
+        home,
+        urls,
+        ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+        proxy_servers={"http": proxy},
+    )
+    env = conda_env(home)
+    code, document = netcheck(env)
+    assert code == 1
+    return env, document
+
+
+def test_a_proxy_url_without_its_scheme_is_fixed_by_the_line_proven_once(
+    tmp_path: Path, ca
+) -> None:
+    """proxy_servers.http: localhost:PORT, which requests reads as scheme 'localhost:'.
+
+    The configuration finding and the http channel's block print the same
+    line: proven once, both say so alike (text and JSON). Applied as printed,
+    the http channel works and the https one (direct, trusted by the bundle
+    in ~/.condarc) still does.
+    """
+    from support.proxies import tinyproxy_proxy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        proxy = stack.enter_context(tinyproxy_proxy(tmp_path))
+        port = proxy.url.rsplit(":", 1)[1]
+        env, document = failing_with_http_proxy(home, urls, ca, f"localhost:{port}")
+        # A warning, with the same check and code, notes that https:// channels
+        # go direct: the proof tells the two apart.
+        (finding,) = [f for f in document["findings"] if f["status"] == "error"]
+        (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
+        line = f"conda config --file {home}/.condarc --set proxy_servers.http "
+        assert commands_of(finding) == [f"{line}http://localhost:{port}"]
+        assert commands_of(target) == commands_of(finding)
+        proof = "checked: with it all 2 channels pass"
+        assert (finding["proof"], target["proof"]) == (proof, proof)
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only").stdout
+        assert text.count(f"    fix ({proof}): ") == 2, text
+        run_as_printed(env, commands_of(target))
+        assert_every_channel_works(env, urls)
+
+
 # -- 4. the proxy this network needs is down --------------------------------------
 
 
@@ -390,15 +444,9 @@ def test_a_proxy_the_network_needs_is_pointed_at_the_right_one_with_credentials(
             )
         )
         gone = stack.enter_context(closed_port())
-        write_condarc(
-            home,
-            urls,
-            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
-            proxy_servers={"http": f"http://alice:{SECRET}@127.0.0.1:{gone}"},
+        env, document = failing_with_http_proxy(
+            home, urls, ca, f"http://alice:{SECRET}@127.0.0.1:{gone}"
         )
-        env = conda_env(home)
-        code, document = netcheck(env)
-        assert code == 1
         (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
         assert "--remove-key" not in fix, "the network needs a proxy"
         (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()

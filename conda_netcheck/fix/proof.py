@@ -243,7 +243,7 @@ def judge(
     after: Report,
     report: Report,
     before: dict[str, Status],
-    own: tuple[set[str], set[tuple[str, str]]],
+    own: tuple[set[str], set[tuple[str, str, str]]],
     edits: Sequence[Edit],
 ) -> Outcome:
     """The outcome of a run on the copy: it breaks a working channel, fixes nothing, or passes."""
@@ -256,9 +256,9 @@ def judge(
     left = [
         f"{f.check}: {f.code.value}"
         for f in after.findings
-        if f.status is Status.ERROR or (f.check, f.code.value) in findings
+        if f.status is Status.ERROR or _finding_key(f) in findings
     ]
-    if still or any((f.check, f.code.value) in findings for f in after.findings):
+    if still or any(_finding_key(f) in findings for f in after.findings):
         what = f"{still[0]} still fails: {failing[still[0]]}" if still else left[0]
         return Outcome(False, f"tried on a copy, it does not fix this: {what}")
     return _passes(after, failing)
@@ -567,7 +567,18 @@ def _distinct(found: Iterable[FixLines]) -> dict[tuple, FixLines]:
     return {_key(lines): lines for lines in found if lines}
 
 
-def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str]]]:
+def _finding_key(finding: Finding) -> tuple[str, str, str]:
+    """A finding as the copy's run would find it again.
+
+    One check may find two things with one code (a proxy URL without its
+    scheme, an error; no proxy for the other scheme, a warning): the status
+    tells them apart. The summary cannot: it names the file that sets the
+    key, which the copy's run reads from the scratch directory.
+    """
+    return (finding.check, finding.code.value, str(finding.status))
+
+
+def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str, str]]]:
     """The channels and findings this fix is printed for."""
     key = _key(lines)
     urls = {
@@ -577,7 +588,7 @@ def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str]
         if p.commands and _key(p.commands) == key
     }
     findings = {
-        (f.check, f.code.value)
+        _finding_key(f)
         for f in report.findings
         if f.commands and _key(f.commands) == key
     }
