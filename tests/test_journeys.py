@@ -1129,6 +1129,8 @@ def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
             f"{rc} --append channels {right}",
             f"{rc} --append channels {plain.url}",
         ]
+        # Tried on a copy of ~/.condarc as conda edits a list the file holds.
+        assert failing[wrong]["proof"] == "checked: with it all 3 channels pass"
         run_as_printed(env, lines)
         shown = conda(env, "config", "--show", "channels", "--json")
         assert json.loads(shown.stdout)["channels"] == [first, right, plain.url]

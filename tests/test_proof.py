@@ -376,6 +376,54 @@ def test_a_condarc_the_fix_creates_is_read_where_conda_would_read_it(
     assert not (home / ".condarc").exists()
 
 
+#: (what the file holds, the edit, the list on the copy after it; None: not tried)
+LIST_EDITS = [
+    ("channels: [a, b, c]\n", ("add", "c"), ["c", "a", "b"]),
+    ("channels: [a, b, c]\n", ("prepend", "d"), ["d", "a", "b", "c"]),
+    ("channels: [a, b, c]\n", ("append", "a"), ["b", "c", "a"]),
+    ("channels: [a, b, a]\n", ("remove", "a"), ["b"]),
+    ("channels: [a, b]\n", ("remove", "z"), None),
+    # conda 24 writes `defaults` first into a file without channels, 26 not.
+    ("ssl_verify: true\n", ("add", "conda-forge"), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("held", "edit", "after"),
+    LIST_EDITS,
+    ids=[
+        "add-moves",
+        "prepend",
+        "append-moves",
+        "remove-all",
+        "remove-absent",
+        "no-list",
+    ],
+)
+def test_a_list_edit_is_made_on_the_copy_as_conda_makes_it(
+    tmp_path: Path, held: str, edit: tuple[str, str], after: list[str] | None
+) -> None:
+    """`conda config --add/--prepend/--append/--remove channels`, on the copy only."""
+    from conda_netcheck.fix.proof import Scratch, Unprovable
+    from conda_netcheck.fix.safewrite import _load_plain
+    from conda_netcheck.fixtext import ListEdit
+
+    rc = tmp_path / ".condarc"
+    rc.write_text(held)
+    scratch_dir = tmp_path / "scratch"
+    scratch_dir.mkdir()
+    scratch = Scratch(scratch_dir, [rc])
+    verb, value = edit
+    if after is None:
+        with pytest.raises(Unprovable):
+            scratch.apply(ListEdit(str(rc), "channels", verb, value))
+        return
+    scratch.apply(ListEdit(str(rc), "channels", verb, value))
+    (copy,) = scratch.copies.values()
+    assert _load_plain(copy.read_text(), copy)["channels"] == after
+    assert rc.read_text() == held
+
+
 @pytest.mark.parametrize(
     ("try_direct", "fix", "proof"),
     [

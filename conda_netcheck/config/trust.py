@@ -16,6 +16,7 @@ What requests 2.34 does with conda's settings (read in `Session.merge_environmen
 
 from __future__ import annotations
 
+import glob
 import importlib
 import os
 import re
@@ -27,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
-from ..fixtext import Fix
+from ..fixtext import Fix, Line, WriteBundle
 from ..model import Code, Finding, FixLines, Status
 from ..safefiles import (
     MAX_BUNDLE_BYTES,
@@ -673,8 +674,7 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:
         target = combined_path(path)
         if os.path.isdir(path):
-            # A glob: what it matches is the shell's business, not tried on a copy.
-            lines = [f"cat {certifi_path()} {_q(path)}/*.[0-9] > {target}"]
+            lines = [_directory_bundle(path, target)]
         else:
             lines = [concatenate([certifi_raw_path(), path], target, Shell.POSIX)]
         if slot.check == "ssl_verify":
@@ -698,6 +698,21 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
             )
         )
     return findings
+
+
+def _directory_bundle(directory: str, target: str) -> str:
+    """`cat CERTIFI DIR/*.[0-9] > TARGET`, with the files the glob matches now as its edit.
+
+    Python's glob matches what the shell's does (dot files skipped; the
+    order may differ, which a CA bundle does not mind); with nothing matched
+    the shell would pass the pattern to cat, which fails: that line carries
+    no edit (nothing to try).
+    """
+    text = f"cat {certifi_path()} {_q(directory)}/*.[0-9] > {target}"
+    matched = sorted(glob.glob(os.path.join(glob.escape(directory), "*.[0-9]")))
+    if not matched:
+        return text
+    return Line(text, WriteBundle(target, (certifi_raw_path(), *matched)))
 
 
 def certifi_path() -> str:

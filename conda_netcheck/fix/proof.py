@@ -32,11 +32,13 @@ from ..config.setting_file import search_rank
 from ..fixtext import (
     Fix,
     FixLines,
+    ListEdit,
     RemoveKey,
     SetKey,
     SetVariable,
     UnsetVariable,
     WriteBundle,
+    edit_of,
 )
 
 if TYPE_CHECKING:
@@ -153,7 +155,9 @@ class _Prover:
             return Outcome(False, f"unchecked: needs {', '.join(missing)} from you")
         edits = lines.edits
         if edits is None:
-            return Outcome(False, "unchecked: a step cannot be tried on a copy")
+            step = next(n for n, line in enumerate(lines.lines, 1) if not edit_of(line))
+            what = "it" if len(lines.lines) == 1 else f"step {step}"
+            return Outcome(False, f"unchecked: {what} cannot be tried on a copy")
         ruled_out = self.ruled_out()
         if ruled_out:
             return Outcome(False, f"unchecked: {ruled_out}")
@@ -326,6 +330,8 @@ def describe(edits: Iterable[Edit]) -> str:
             words.append(f"{edit.key}: {edit.value}")
         elif isinstance(edit, RemoveKey):
             words.append(f"{edit.key} removed")
+        elif isinstance(edit, ListEdit):
+            words.append(f"{edit.key}: {edit.verb} {edit.value}")
         elif isinstance(edit, WriteBundle):
             words.append(f"{edit.target} from {' + '.join(edit.parts)}")
         elif isinstance(edit, SetVariable):
@@ -393,6 +399,8 @@ class Scratch:
             plan_set(self._copy(edit.file), edit.key, value).apply(backup=False)
         elif isinstance(edit, RemoveKey):
             plan_remove(self._copy(edit.file), edit.key).apply(backup=False)
+        elif isinstance(edit, ListEdit):
+            self._list_edit(edit)
         elif isinstance(edit, WriteBundle):
             self._bundle(edit)
         elif isinstance(edit, SetVariable):
@@ -445,6 +453,30 @@ class Scratch:
             copy.write_bytes(original.read_bytes())
         self.copies[original] = copy
         return copy
+
+    def _list_edit(self, edit: ListEdit) -> None:
+        """`conda config --VERB KEY VALUE` on the copy, as conda edits a list its file holds."""
+        from .condarc import listed, plan_set
+
+        copy = self._copy(edit.file)
+        items = listed(copy, edit.key)
+        where = edit.file or "~/.condarc"
+        if items is None:
+            # conda 24 writes `defaults` into a file that lists no channels
+            # yet, later releases do not: the copy could not say which.
+            raise Unprovable(
+                f"{where} has no {edit.key} list for --{edit.verb} to edit"
+            )
+        if edit.verb == "remove" and edit.value not in items:
+            raise Unprovable(f"{where} does not list {edit.value} in {edit.key}")
+        kept = [item for item in items if item != edit.value]
+        if edit.verb == "remove":
+            changed = kept
+        elif edit.verb == "append":
+            changed = [*kept, edit.value]
+        else:  # add, prepend
+            changed = [edit.value, *kept]
+        plan_set(copy, edit.key, changed).apply(backup=False)
 
     def _bundle(self, edit: WriteBundle) -> None:
         data = b""
