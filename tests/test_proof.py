@@ -319,6 +319,36 @@ def test_ssl_verify_false_gets_no_store_that_fails_a_channel(tmp_path: Path) -> 
         )
 
 
+def test_a_fix_that_ends_its_problem_is_checked_though_another_one_follows(
+    tmp_path: Path, ca
+) -> None:
+    """proxy_servers.https: localhost:PORT (no scheme), and nothing listens there.
+
+    With http:// the URL is usable (the problem it was printed for is gone);
+    the channel then fails on the next layer, which the proof says, for the
+    finding and the channel block alike.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        url = https_channel(stack, tmp_path / "secure", ca)
+        gone = stack.enter_context(closed_port())
+        bundle = bundle_of(home / "bundle.pem", ca)
+        write_condarc(
+            home,
+            [url],
+            ssl_verify=str(bundle),
+            proxy_servers={"https": f"localhost:{gone}"},
+        )
+        _, document = netcheck(conda_env(home))
+        (finding,) = [f for f in document["findings"] if f["status"] == "error"]
+        proof = f"checked: fixes this; {url} still fails: proxy-unreachable"
+        assert finding["proof"] == proof
+        assert {t["proof"] for t in document["targets"]} == {proof}
+
+
 def test_the_proof_names_what_still_fails_without_its_token(tmp_path: Path) -> None:
     """A third channel, with a token in its URL, is down: the proof says so, redacted."""
     from support.proxies import closed_port

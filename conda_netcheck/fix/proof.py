@@ -247,7 +247,7 @@ def judge(
     after: Report,
     report: Report,
     before: dict[str, Status],
-    own: tuple[set[str], set[tuple[str, str, str]]],
+    own: tuple[set[tuple[str, str]], set[tuple[str, str, str]]],
     edits: Sequence[Edit],
 ) -> Outcome:
     """The outcome of a run on the copy: it breaks a working channel, fixes nothing, or passes."""
@@ -255,8 +255,15 @@ def judge(
     conflict = _conflict(after, before, describe(edits), report.findings)
     if conflict is not None:
         return conflict
-    urls, findings = own
-    still = [u for u in urls if u in failing]
+    problems, findings = own
+    # The channel's problem this fix is for, found again (another failure
+    # of the same channel is left over, said as such by _passes).
+    again = {
+        (r.target.channel_url, r.problem.code.value)
+        for r in after.targets
+        if r.status is Status.ERROR and r.problem is not None
+    }
+    still = list(dict.fromkeys(u for u, code in problems if (u, code) in again))
     left = [
         f"{f.check}: {f.code.value}"
         for f in after.findings
@@ -610,11 +617,13 @@ def _finding_key(finding: Finding) -> tuple[str, str, str]:
     return (finding.check, finding.code.value, str(finding.status))
 
 
-def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str, str]]]:
-    """The channels and findings this fix is printed for."""
+def _own(
+    report: Report, lines: FixLines
+) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+    """The problems (channel URL, code) and the findings this fix is printed for."""
     key = _key(lines)
-    urls = {
-        r.target.channel_url
+    problems = {
+        (r.target.channel_url, p.code.value)
         for r in report.targets
         for p in ([r.problem] if r.problem else []) + r.warnings
         if p.commands and _key(p.commands) == key
@@ -624,7 +633,7 @@ def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str,
         for f in report.findings
         if f.commands and _key(f.commands) == key
     }
-    return urls, findings
+    return problems, findings
 
 
 # -- the report, marked -----------------------------------------------------------
