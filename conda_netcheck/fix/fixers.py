@@ -223,14 +223,15 @@ def declined(report: Report | None, planned: list[Fix] | None = None) -> list[st
 
     if report is None or any(_trusts_the_os(f) for f in planned or ()):
         return []
+    kept = _unverified_kept(report)
     needing = [
         r.problem
         for r in report.targets
         if r.problem is not None and r.problem.details.missing_root
     ]
     if not needing:
-        return []
-    reasons = []
+        return kept
+    reasons = kept
     if any(p.details.trusted_by and p.details.trusted_by.os for p in needing):
         verdict, refused = truststore_verdict(report.targets)
         if verdict is not True and refused:
@@ -245,6 +246,17 @@ def declined(report: Report | None, planned: list[Fix] | None = None) -> list[st
         "the fix's commands"
     )
     return reasons
+
+
+def _unverified_kept(report: Report) -> list[str]:
+    """ssl_verify: false, left as it is (nothing weaker, no guess): why, in one line."""
+    if not any(f.code is Code.SSL_VERIFY_DISABLED for f in report.findings):
+        return []
+    return [
+        "ssl_verify: false is left as it is: netcheck changes it only to the "
+        "operating system's store, where that verifies every HTTPS channel "
+        "(the finding says what the run saw)"
+    ]
 
 
 def _trusts_the_os(fix: Fix) -> bool:
