@@ -41,6 +41,20 @@ class WriteBundle:
 
 
 @dataclass(frozen=True)
+class ListEdit:
+    """`conda config --VERB KEY VALUE` on a list in `file` (None: conda's user file).
+
+    `verb`: "add" or "prepend" (to the front), "append" (to the end), each
+    moving the value if the list holds it already; "remove" (every instance).
+    """
+
+    file: str | None
+    key: str
+    verb: str
+    value: str
+
+
+@dataclass(frozen=True)
 class SetVariable:
     """An environment variable set for the user's shell."""
 
@@ -56,7 +70,7 @@ class UnsetVariable:
 
 
 #: What one shell line of a fix changes.
-Edit = Union[SetKey, RemoveKey, WriteBundle, SetVariable, UnsetVariable]
+Edit = Union[SetKey, RemoveKey, ListEdit, WriteBundle, SetVariable, UnsetVariable]
 
 
 class Line(str):

@@ -224,6 +224,9 @@ class Finding:
     scheme: str | None = None
     #: it concerns public hosts only (a CA bundle without the public roots)
     public_hosts: bool = False
+    #: its fix replaces ssl_verify (false, or a path conda cannot use), with
+    #: what the network shows to verify every channel (diagnosis/findings.py)
+    replaces_verify: bool = False
     #: the shell lines of `fix`, as it prints them (none when it is advice)
     commands: FixLines = field(default_factory=FixLines)
 

@@ -102,7 +102,7 @@ class Run:
 
         The findings that depend on the results follow them.
         """
-        from .diagnosis.findings import with_expired_roots_in_use
+        from .diagnosis.findings import with_expired_roots_in_use, with_verify_replaced
         from .diagnosis.runner import diagnose
 
         pending = None
@@ -124,6 +124,9 @@ class Run:
         if pending is not None:
             report.last_failure = pending.wait()
         report.findings = with_expired_roots_in_use(report.findings, report.targets)
+        report.findings = with_verify_replaced(
+            report.findings, report.targets, self.options
+        )
         return report
 
     def configured_targets(self) -> list[Target]:

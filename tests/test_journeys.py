@@ -19,6 +19,7 @@ import sys
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
+import pytest
 from conftest import needs_conda
 from support.servers import channel_server, make_channel, server_tls_context
 
@@ -354,6 +355,60 @@ def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> 
         assert_every_channel_works(env, urls)
 
 
+def failing_with_http_proxy(
+    home: Path, urls: list[str], ca, proxy: str
+) -> tuple[dict[str, str], dict]:
+    """~/.condarc: the channels, a bundle that trusts `ca`, proxy_servers.http: proxy.
+
+    The environment, and netcheck's document, which must say something fails.
+    """
+    write_condarc(
+        home,
+        urls,
+        ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+        proxy_servers={"http": proxy},
+    )
+    env = conda_env(home)
+    code, document = netcheck(env)
+    assert code == 1
+    return env, document
+
+
+def test_a_proxy_url_without_its_scheme_is_fixed_by_the_line_proven_once(
+    tmp_path: Path, ca
+) -> None:
+    """proxy_servers.http: localhost:PORT, which requests reads as scheme 'localhost:'.
+
+    The configuration finding and the http channel's block print the same
+    line: proven once, both say so alike (text and JSON). Applied as printed,
+    the http channel works and the https one (direct, trusted by the bundle
+    in ~/.condarc) still does.
+    """
+    from support.proxies import tinyproxy_proxy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        proxy = stack.enter_context(tinyproxy_proxy(tmp_path))
+        port = proxy.url.rsplit(":", 1)[1]
+        env, document = failing_with_http_proxy(home, urls, ca, f"localhost:{port}")
+        # A warning, with the same check and code, notes that https:// channels
+        # go direct: the proof tells the two apart.
+        (finding,) = [f for f in document["findings"] if f["status"] == "error"]
+        (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
+        line = f"conda config --file {home}/.condarc --set proxy_servers.http "
+        assert commands_of(finding) == [f"{line}http://localhost:{port}"]
+        assert commands_of(target) == commands_of(finding)
+        proof = "checked: with it all 2 channels pass"
+        assert (finding["proof"], target["proof"]) == (proof, proof)
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only").stdout
+        assert text.count(f"    fix ({proof}): ") == 2, text
+        run_as_printed(env, commands_of(target))
+        assert_every_channel_works(env, urls)
+
+
 # -- 4. the proxy this network needs is down --------------------------------------
 
 
@@ -389,15 +444,9 @@ def test_a_proxy_the_network_needs_is_pointed_at_the_right_one_with_credentials(
             )
         )
         gone = stack.enter_context(closed_port())
-        write_condarc(
-            home,
-            urls,
-            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
-            proxy_servers={"http": f"http://alice:{SECRET}@127.0.0.1:{gone}"},
+        env, document = failing_with_http_proxy(
+            home, urls, ca, f"http://alice:{SECRET}@127.0.0.1:{gone}"
         )
-        env = conda_env(home)
-        code, document = netcheck(env)
-        assert code == 1
         (fix,) = {t["fix"] for t in document["targets"] if t["fix"]}
         assert "--remove-key" not in fix, "the network needs a proxy"
         (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
@@ -520,6 +569,13 @@ def test_both_fixes_replace_ssl_verify_false_with_the_os_store_that_verifies_all
         ]
         write_condarc(home, urls, ssl_verify=False)
         env = conda_env(home, SSL_CERT_FILE=str(store))
+        _, document = netcheck(env)
+        (finding,) = document["findings"]
+        # The printed fix is the change --fix makes, proven the same way.
+        assert commands_of(finding) == [
+            f"conda config --file {home}/.condarc --set ssl_verify truststore"
+        ]
+        assert finding["proof"] == "checked: with it all 2 channels pass"
         netcheck_fix = conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
         changes = offered(netcheck_fix.stdout + netcheck_fix.stderr)
         assert changes == ["ssl_verify"], netcheck_fix.stdout
@@ -639,7 +695,9 @@ def test_a_bundle_variable_that_hides_a_working_ssl_verify_is_unset(
     """ssl_verify names the bundle that trusts the channel; REQUESTS_CA_BUNDLE another.
 
     requests lets the variable win. Unsetting it is the fix, and it is proven;
-    the channel's own fix (get its root) is not needed.
+    the channel's own fix (get its root) is not needed. The variable's file
+    holds one corporate root only: the fix that would build a bundle from it
+    for ssl_verify is not printed beside it (it would not fix the channel).
     """
     import trustme
 
@@ -650,14 +708,14 @@ def test_a_bundle_variable_that_hides_a_working_ssl_verify_is_unset(
         plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
         urls.append(plain.url)
         write_condarc(home, urls, ssl_verify=str(bundle_of(home / "ca.pem", ca)))
-        other = bundle_of(home / "other.pem", trustme.CA())
+        other = home / "corp-root.pem"
+        trustme.CA().cert_pem.write_to_path(str(other))
         env = conda_env(home, REQUESTS_CA_BUNDLE=str(other))
         code, document = netcheck(env)
         assert code == 1
         assert set(failing_targets(document)) == {urls[0]}
-        (override,) = [
-            f for f in document["findings"] if f["diagnosis"] == "ca-bundle-override"
-        ]
+        (override,) = document["findings"]
+        assert override["diagnosis"] == "ca-bundle-override"
         lines = commands_of(override)
         assert lines == ["unset REQUESTS_CA_BUNDLE"]
         assert override["proof"] == "checked: with it all 2 channels pass"
@@ -891,25 +949,30 @@ def test_fix_yes_percent_encodes_the_proxy_password(tmp_path: Path, ca) -> None:
         assert f"{SECRET}%2Fa%23b@" in (home / ".condarc").read_text()
 
 
-def test_fix_yes_replaces_a_missing_bundle_with_the_os_store_that_verifies_all(
-    tmp_path: Path, ca
-) -> None:
-    """ssl_verify names a bundle that is gone; the OS store has the channels' CA."""
+def a_bundle_gone(
+    stack: ExitStack, tmp_path: Path, ca, roots_in: str
+) -> tuple[dict[str, str], list[str]]:
+    """ssl_verify names a bundle that is gone: conda cannot even build a session.
+
+    The channels' CA is in the operating system's store (`roots_in`
+    "os-store": two HTTPS channels) or only in conda's default roots
+    ("default-roots": one). A plain channel fails too, until the fix.
+    """
     home = tmp_path / "home"
     home.mkdir()
-    store = bundle_of(tmp_path / "os-store.pem", ca)
-    with ExitStack() as stack:
-        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
-        urls = [
-            https_channel(stack, tmp_path / "one", ca),
-            https_channel(stack, tmp_path / "two", ca, host="localhost"),
-            plain.url,
-        ]
-        write_condarc(home, urls, ssl_verify=str(home / "moved-away.pem"))
+    plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+    urls = [https_channel(stack, tmp_path / "one", ca)]
+    if roots_in == "os-store":
+        urls.append(https_channel(stack, tmp_path / "two", ca, host="localhost"))
+        # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
+        store = bundle_of(tmp_path / "os-store.pem", ca)
         env = conda_env(home, SSL_CERT_FILE=str(store))
-        said = broken_then_fixed(env, urls, urls[0])
-        assert "use the operating system's store" in said
-        assert '"ssl_verify": "truststore"' in (home / ".condarc").read_text()
+    else:
+        roots = default_roots_with(tmp_path / "site", ca)
+        env = conda_env(home, PYTHONPATH=str(roots))
+    urls.append(plain.url)
+    write_condarc(home, urls, ssl_verify=str(home / "moved-away.pem"))
+    return env, urls
 
 
 def default_roots_with(path: Path, ca) -> Path:
@@ -927,21 +990,48 @@ def default_roots_with(path: Path, ca) -> Path:
     return path
 
 
-def test_fix_yes_removes_a_missing_bundle_where_condas_default_roots_verify(
-    tmp_path: Path, ca
+@pytest.mark.parametrize(
+    ("roots_in", "change"),
+    [
+        ("os-store", "--set ssl_verify truststore"),
+        ("default-roots", "--remove-key ssl_verify"),
+    ],
+)
+def test_a_missing_bundle_is_replaced_as_printed_by_what_verifies_every_channel(
+    tmp_path: Path, ca, roots_in: str, change: str
 ) -> None:
-    """ssl_verify names a bundle that is gone; conda's default roots have the CA, the OS store not."""
-    home = tmp_path / "home"
-    home.mkdir()
-    roots = default_roots_with(tmp_path / "site", ca)
+    """The printed fix chooses as --fix does: the OS store only when it verifies all."""
     with ExitStack() as stack:
-        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
-        urls = [https_channel(stack, tmp_path / "one", ca), plain.url]
-        write_condarc(home, urls, ssl_verify=str(home / "moved-away.pem"))
-        env = conda_env(home, PYTHONPATH=str(roots))
-        said = broken_then_fixed(env, urls, urls[0])
-        assert "remove the key (conda's default roots apply)" in said
-        assert "ssl_verify" not in (home / ".condarc").read_text()
+        env, urls = a_bundle_gone(stack, tmp_path, ca, roots_in)
+        code, document = netcheck(env)
+        assert code == 1
+        (finding,) = [f for f in document["findings"] if f["check"] == "ssl_verify"]
+        lines = commands_of(finding)
+        assert lines == [f"conda config --file {env['HOME']}/.condarc {change}"]
+        assert finding["proof"] == f"checked: with it all {len(urls)} channels pass"
+        run_as_printed(env, lines)
+        assert_every_channel_works(env, urls)
+
+
+@pytest.mark.parametrize(
+    ("roots_in", "said", "left"),
+    [
+        ("os-store", "use the operating system's store", '"ssl_verify": "truststore"'),
+        ("default-roots", "remove the key (conda's default roots apply)", None),
+    ],
+)
+def test_fix_yes_replaces_a_missing_bundle_by_what_verifies_every_channel(
+    tmp_path: Path, ca, roots_in: str, said: str, left: str | None
+) -> None:
+    """The OS store where it has the channels' CA; else conda's default roots (the key removed)."""
+    with ExitStack() as stack:
+        env, urls = a_bundle_gone(stack, tmp_path, ca, roots_in)
+        assert said in broken_then_fixed(env, urls, urls[0])
+        condarc = open(os.path.join(env["HOME"], ".condarc")).read()
+        if left:
+            assert left in condarc
+        else:
+            assert "ssl_verify" not in condarc
 
 
 def test_fix_yes_turns_offline_mode_off_in_the_file_that_sets_it(
@@ -1039,6 +1129,8 @@ def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
             f"{rc} --append channels {right}",
             f"{rc} --append channels {plain.url}",
         ]
+        # Tried on a copy of ~/.condarc as conda edits a list the file holds.
+        assert failing[wrong]["proof"] == "checked: with it all 3 channels pass"
         run_as_printed(env, lines)
         shown = conda(env, "config", "--show", "channels", "--json")
         assert json.loads(shown.stdout)["channels"] == [first, right, plain.url]

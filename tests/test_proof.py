@@ -9,6 +9,7 @@ when the fix needs what only the user has.
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
@@ -246,29 +247,39 @@ def conda_settings() -> tuple:
     return sources, values
 
 
-def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> None:
-    """ssl_verify: false; the OS store has the CA of the named channel, not corp's.
+def store_trusts_one_of_two(
+    stack: ExitStack, tmp_path: Path, home: Path
+) -> tuple[list[str], dict[str, str]]:
+    """ssl_verify: false; the OS store has the inspector's CA, not corp's.
 
-    `--fix URL` sees only that channel, where truststore verifies; the proof
-    diagnoses every configured channel and declines the change, saying why.
+    (corp's channel, the inspected one), and the environment of that store.
     """
     import trustme
 
     corp, inspector = trustme.CA(), trustme.CA()
-    home = tmp_path / "home"
-    home.mkdir()
     # On Linux truststore reads SSL_CERT_FILE: this file plays the OS store.
     store = bundle_of(tmp_path / "os-store.pem", inspector)
     empty = tmp_path / "no-certs"
     empty.mkdir()
+    urls = [
+        https_channel(stack, tmp_path / "corp", corp),
+        https_channel(stack, tmp_path / "inspected", inspector, host="localhost"),
+    ]
+    write_condarc(home, urls, ssl_verify=False)
+    return urls, conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
+
+
+def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> None:
+    """`--fix URL` sees only the inspected channel, where truststore verifies.
+
+    The proof diagnoses every configured channel and declines the change,
+    saying why.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
     with ExitStack() as stack:
-        urls = [
-            https_channel(stack, tmp_path / "corp", corp),
-            https_channel(stack, tmp_path / "inspected", inspector),
-        ]
-        write_condarc(home, urls, ssl_verify=False)
+        urls, env = store_trusts_one_of_two(stack, tmp_path, home)
         before = (home / ".condarc").read_bytes()
-        env = conda_env(home, SSL_CERT_FILE=str(store), SSL_CERT_DIR=str(empty))
         done = conda(env, "netcheck", "--fix", "--yes", "--timeout", "3", urls[1])
         said = done.stdout + done.stderr
         assert (
@@ -277,6 +288,65 @@ def test_fix_declines_a_change_that_breaks_a_working_channel(tmp_path: Path) -> 
         ) in said, said
         assert "+ssl_verify: truststore" not in said
         assert (home / ".condarc").read_bytes() == before
+
+
+def test_ssl_verify_false_gets_no_store_that_fails_a_channel(tmp_path: Path) -> None:
+    """The printed fix for ssl_verify: false chooses as --fix does, and says what it saw.
+
+    Over every channel: the OS store does not verify corp's, so no command;
+    for the inspected channel alone: truststore, which the proof finds
+    would break corp's (a conflict, no command either).
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, env = store_trusts_one_of_two(stack, tmp_path, home)
+        corp = urls[0].split("//", 1)[1]
+        _, everything = netcheck(env)
+        named = conda(env, "netcheck", "--json", "--timeout", "3", urls[1])
+        for document in (everything, json.loads(named.stdout)):
+            (finding,) = document["findings"]
+            assert finding["diagnosis"] == "ssl-verify-disabled"
+            assert (finding["commands"], finding["checked"]) == ([], False)
+            assert finding["fix"].startswith("no checked fix: ")
+        assert everything["findings"][0]["fix"].startswith(
+            f"no checked fix: the operating system's store does not verify {corp} "
+            "(works now only because certificates are not verified)"
+        )
+        assert (
+            f"would break {urls[0]}, which works now (tls-untrusted)"
+            in (json.loads(named.stdout)["findings"][0]["fix"])
+        )
+
+
+def test_a_fix_that_ends_its_problem_is_checked_though_another_one_follows(
+    tmp_path: Path, ca
+) -> None:
+    """proxy_servers.https: localhost:PORT (no scheme), and nothing listens there.
+
+    With http:// the URL is usable (the problem it was printed for is gone);
+    the channel then fails on the next layer, which the proof says, for the
+    finding and the channel block alike.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        url = https_channel(stack, tmp_path / "secure", ca)
+        gone = stack.enter_context(closed_port())
+        bundle = bundle_of(home / "bundle.pem", ca)
+        write_condarc(
+            home,
+            [url],
+            ssl_verify=str(bundle),
+            proxy_servers={"https": f"localhost:{gone}"},
+        )
+        _, document = netcheck(conda_env(home))
+        (finding,) = [f for f in document["findings"] if f["status"] == "error"]
+        proof = f"checked: fixes this; {url} still fails: proxy-unreachable"
+        assert finding["proof"] == proof
+        assert {t["proof"] for t in document["targets"]} == {proof}
 
 
 def test_the_proof_names_what_still_fails_without_its_token(tmp_path: Path) -> None:
@@ -334,6 +404,54 @@ def test_a_condarc_the_fix_creates_is_read_where_conda_would_read_it(
     assert scratch.search_path() == [read[0], copy, read[1]]
     assert copy.read_text() == "ssl_verify: truststore\n"
     assert not (home / ".condarc").exists()
+
+
+#: (what the file holds, the edit, the list on the copy after it; None: not tried)
+LIST_EDITS = [
+    ("channels: [a, b, c]\n", ("add", "c"), ["c", "a", "b"]),
+    ("channels: [a, b, c]\n", ("prepend", "d"), ["d", "a", "b", "c"]),
+    ("channels: [a, b, c]\n", ("append", "a"), ["b", "c", "a"]),
+    ("channels: [a, b, a]\n", ("remove", "a"), ["b"]),
+    ("channels: [a, b]\n", ("remove", "z"), None),
+    # conda 24 writes `defaults` first into a file without channels, 26 not.
+    ("ssl_verify: true\n", ("add", "conda-forge"), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("held", "edit", "after"),
+    LIST_EDITS,
+    ids=[
+        "add-moves",
+        "prepend",
+        "append-moves",
+        "remove-all",
+        "remove-absent",
+        "no-list",
+    ],
+)
+def test_a_list_edit_is_made_on_the_copy_as_conda_makes_it(
+    tmp_path: Path, held: str, edit: tuple[str, str], after: list[str] | None
+) -> None:
+    """`conda config --add/--prepend/--append/--remove channels`, on the copy only."""
+    from conda_netcheck.fix.proof import Scratch, Unprovable
+    from conda_netcheck.fix.safewrite import _load_plain
+    from conda_netcheck.fixtext import ListEdit
+
+    rc = tmp_path / ".condarc"
+    rc.write_text(held)
+    scratch_dir = tmp_path / "scratch"
+    scratch_dir.mkdir()
+    scratch = Scratch(scratch_dir, [rc])
+    verb, value = edit
+    if after is None:
+        with pytest.raises(Unprovable):
+            scratch.apply(ListEdit(str(rc), "channels", verb, value))
+        return
+    scratch.apply(ListEdit(str(rc), "channels", verb, value))
+    (copy,) = scratch.copies.values()
+    assert _load_plain(copy.read_text(), copy)["channels"] == after
+    assert rc.read_text() == held
 
 
 @pytest.mark.parametrize(

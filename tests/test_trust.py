@@ -233,6 +233,32 @@ def test_the_combined_bundle_lines_are_the_printed_fix(corp_root):
     assert finding.fix == " && ".join(finding.commands.lines)
 
 
+def test_a_corporate_only_directory_is_combined_by_a_line_the_proof_can_try(
+    corp_root, tmp_path
+):
+    """`cat CERTIFI DIR/*.[0-9] > ...`: its edit holds the files the shell's glob reads."""
+    import subprocess
+
+    from conda_netcheck.fixtext import WriteBundle, edit_of
+
+    certs = tmp_path / "my certs"
+    certs.mkdir()
+    (certs / "0a1b2c3d.0").write_bytes(Path(corp_root).read_bytes())
+    cfg = NetConfig(ssl_verify=str(certs), sources={"ssl_verify": SOURCE})
+    finding = only(ca_bundles(cfg), "ssl_verify")
+    build = finding.commands.lines[0]
+    assert "/*.[0-9] > ~/conda-ca-bundle.pem" in build
+    parts = (certifi.where(), str(certs / "0a1b2c3d.0"))
+    assert edit_of(build) == WriteBundle("~/conda-ca-bundle.pem", parts)
+    assert finding.commands.edits is not None
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+    subprocess.run(["bash", "-c", build], env=env, check=True, timeout=30)
+    written = (home / "conda-ca-bundle.pem").read_bytes()
+    assert written == b"".join(Path(p).read_bytes() for p in parts)
+
+
 def test_the_combined_bundle_is_never_the_file_it_is_built_from(
     corp_root, tmp_path, monkeypatch
 ):

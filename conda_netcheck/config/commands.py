@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from ..fixtext import (
     Line,
+    ListEdit,
     RemoveKey,
     SetKey,
     SetVariable,
@@ -199,9 +200,12 @@ class Commands:
             RemoveKey(self._path(key), key),
         )
 
-    def add(self, key: str, value: str) -> str:
+    def add(self, key: str, value: str) -> Line:
         """`conda config [--file FILE] --add KEY VALUE` (lists: channels, default_channels)."""
-        return f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}"
+        return Line(
+            f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}",
+            ListEdit(self._path(key), key, "add", value),
+        )
 
     def set_proxy(self, url: str, proxy: str, source: ProxySource | None) -> Line:
         """The line that points the proxy used for url at `proxy`, where it is set.
@@ -228,7 +232,7 @@ class Commands:
         # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
         return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
-    def replace_channel(self, old: str, new: str) -> tuple[str, ...]:
+    def replace_channel(self, old: str, new: str) -> tuple[Line, ...]:
         """The lines that put `new` where the file that lists `old` has it.
 
         Channel order is priority: `conda config` only removes, prepends and
@@ -247,12 +251,15 @@ class Commands:
 
     def _moved(
         self, key: str, path: str, items: tuple[str, ...], old: str, new: str
-    ) -> tuple[str, ...]:
+    ) -> tuple[Line, ...]:
         where = f" --file {quote_path(path)}"
         after = items[items.index(old) + 1 :]
 
-        def line(verb: str, value: str) -> str:
-            return f"conda config{where} --{verb} {key} {_quote(value, self.shell)}"
+        def line(verb: str, value: str) -> Line:
+            return Line(
+                f"conda config{where} --{verb} {key} {_quote(value, self.shell)}",
+                ListEdit(path, key, verb, value),
+            )
 
         if items[0] == old:
             return (line("remove", old), line("prepend", new))

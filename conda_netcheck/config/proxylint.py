@@ -66,6 +66,12 @@ class Lint:
     #: the shell line of `fix`, as it prints it (None when the fix is advice)
     line: str | None = None
 
+    @property
+    def commands(self) -> FixLines:
+        """`line` as a fix's shell lines, for a finding and a channel's problem alike."""
+        lines = (self.line,) if self.line else ()
+        return FixLines(lines, placeholders(*lines))
+
 
 @dataclass(frozen=True)
 class _Raw:
@@ -668,14 +674,13 @@ def lint_proxies(cfg: NetConfig) -> list[Finding]:
 
 
 def _finding(check: str, lint: Lint) -> Finding:
-    lines = (lint.line,) if lint.line else ()
     return Finding(
         check,
         Code.PROXY_MISCONFIGURED,
         lint.summary,
         lint.fix,
         status=lint.status,
-        commands=FixLines(lines, placeholders(*lines)),
+        commands=lint.commands,
     )
 
 

@@ -16,6 +16,7 @@ What requests 2.34 does with conda's settings (read in `Session.merge_environmen
 
 from __future__ import annotations
 
+import glob
 import importlib
 import os
 import re
@@ -27,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
-from ..fixtext import Fix
+from ..fixtext import Fix, Line, WriteBundle
 from ..model import Code, Finding, FixLines, Status
 from ..safefiles import (
     MAX_BUNDLE_BYTES,
@@ -487,6 +488,9 @@ class _Slot:
     unset: str = ""  # the command that removes it, when it is a variable
     #: for a variable: the conda command that sets ssl_verify to a path instead
     conda_verify: Callable[[str], str] | None = None
+    #: ssl_verify itself: an unusable path is replaced by what the network
+    #: shows to verify every channel (diagnosis/findings.py)
+    replaces_verify: bool = False
 
 
 def ssl_findings(
@@ -519,6 +523,7 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
                 "so anyone on the network can serve you packages",
                 f"{_set_command(cfg, 'ssl_verify', 'truststore')} (uses your operating "
                 "system's certificates, including your organisation's)",
+                replaces_verify=True,
             )
         )
     elif verify == "truststore":
@@ -544,6 +549,7 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
             f"{_set_command(cfg, 'ssl_verify', 'truststore')}, or point it at your "
             f"organisation's CA bundle: {_set_command(cfg, 'ssl_verify', '/path/to/ca-bundle.pem')}",
             lambda path: _set_command(cfg, "ssl_verify", path),
+            replaces_verify=True,
         )
         findings += _path_findings(slot, verify, replaces_public=not name)
     if name:
@@ -586,6 +592,9 @@ def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
             )
         )
     elif isinstance(verify, str) and not truststore and verify != path:
+        # Unsetting the variable is the fix: then its file no longer matters,
+        # and a fix that builds a bundle from it would contradict this one.
+        findings = [f for f in findings if not f.public_hosts]
         findings.append(
             Finding(
                 name,
@@ -640,6 +649,8 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
                 Code.CA_BUNDLE_INVALID,
                 f"{where}, which {info.problem}{slot.consequence}",
                 fix,
+                # A file to convert or a directory to rehash keeps its own fix.
+                replaces_verify=slot.replaces_verify and info.fix is None,
             )
         ]
     findings: list[Finding] = []
@@ -663,8 +674,7 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:
         target = combined_path(path)
         if os.path.isdir(path):
-            # A glob: what it matches is the shell's business, not tried on a copy.
-            lines = [f"cat {certifi_path()} {_q(path)}/*.[0-9] > {target}"]
+            lines = [_directory_bundle(path, target)]
         else:
             lines = [concatenate([certifi_raw_path(), path], target, Shell.POSIX)]
         if slot.check == "ssl_verify":
@@ -688,6 +698,21 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
             )
         )
     return findings
+
+
+def _directory_bundle(directory: str, target: str) -> str:
+    """`cat CERTIFI DIR/*.[0-9] > TARGET`, with the files the glob matches now as its edit.
+
+    Python's glob matches what the shell's does (dot files skipped; the
+    order may differ, which a CA bundle does not mind); with nothing matched
+    the shell would pass the pattern to cat, which fails: that line carries
+    no edit (nothing to try).
+    """
+    text = f"cat {certifi_path()} {_q(directory)}/*.[0-9] > {target}"
+    matched = sorted(glob.glob(os.path.join(glob.escape(directory), "*.[0-9]")))
+    if not matched:
+        return text
+    return Line(text, WriteBundle(target, (certifi_raw_path(), *matched)))
 
 
 def certifi_path() -> str:

@@ -534,7 +534,7 @@ def truststore_verdict(
             continue
         to_try.add((url.hostname or "", port_of(result.target.url)))
     working = {
-        (urlsplit(r.target.url).hostname, port_of(r.target.url))
+        (urlsplit(r.target.url).hostname, port_of(r.target.url)): r.target.verify
         for r in results
         if r.problem is None
     }
@@ -542,9 +542,15 @@ def truststore_verdict(
         ok = truststore_verifies(host, port, timeout)
         verdicts.append(ok)
         if ok is False:
-            now = (
-                " (works now with the bundle in use)" if (host, port) in working else ""
-            )
+            now = ""
+            if (host, port) in working:
+                # ssl_verify: false: it works because nothing is verified.
+                unverified = working[(host, port)] is False
+                now = (
+                    " (works now only because certificates are not verified)"
+                    if unverified
+                    else " (works now with the bundle in use)"
+                )
             refused.append(f"{format_address(host, port)}{now}")
     refused = list(dict.fromkeys(refused))  # one line per host, not per subdir
     if not verdicts:

@@ -34,6 +34,8 @@ def unusable_proxy(route: Route, scheme: str, commands: Commands) -> Problem | N
         Layer.CONFIG,
         f"the proxy URL in {where} cannot be used: {error.summary}",
         error.fix,
+        # The same line as the configuration finding's: proven once, marked alike.
+        commands=error.commands,
     )
 
 

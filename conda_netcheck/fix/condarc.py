@@ -144,6 +144,14 @@ def plan_remove(path: str | os.PathLike[str], dotted_key: Key) -> Change:
     return _plan(Path(path), keys, _MISSING, f"remove {'.'.join(keys)}")
 
 
+def listed(path: str | os.PathLike[str], key: str) -> list[Any] | None:
+    """The list `key` holds in the file at `path`; None: no file, or no such list."""
+    text = _read_for_plan(Path(path))
+    data = _load_plain(text, Path(path)) if text else None
+    value = data.get(key) if isinstance(data, dict) else None
+    return list(value) if isinstance(value, list) else None
+
+
 def _plan(path: Path, keys: tuple[str, ...], value: Any, summary: str) -> Change:
     old_text = _read_for_plan(path)
     existed = old_text is not None

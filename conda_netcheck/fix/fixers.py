@@ -148,6 +148,7 @@ def _encode(part: str) -> str:
 
 def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
     from ..config.checks import bundle_problem
+    from ..diagnosis.findings import verify_choice
 
     verify = cfg.ssl_verify
     broken_path = (
@@ -165,18 +166,15 @@ def _ssl_verify_fixes(cfg: NetConfig, report: Report | None) -> list[Fix]:
         )
     else:
         return []
-    if _truststore_verifies_all(cfg, report) is True:
-        value, what = (
-            "truststore",
-            "use the operating system's store (ssl_verify: truststore)",
-        )
-    elif broken_path:
-        value, what = None, "remove the key (conda's default roots apply)"
-    else:
-        # Never offer anything weaker; without proof truststore works, the
-        # diagnosis says what to do instead.
+    # The printed fix chooses the same way (diagnosis/findings.py); never
+    # anything weaker: without proof truststore works, ssl_verify: false stays
+    # and the diagnosis says what was seen instead.
+    choice = verify_choice(_truststore_verifies_all(cfg, report), bool(broken_path))
+    if choice is None:
         return []
-    fix = _file_fix(cfg, ("ssl_verify",), value, f"{reason}: {what}", shell_hint=None)
+    fix = _file_fix(
+        cfg, ("ssl_verify",), choice.value, f"{reason}: {choice.what}", shell_hint=None
+    )
     return [fix] if fix else []
 
 
@@ -225,14 +223,15 @@ def declined(report: Report | None, planned: list[Fix] | None = None) -> list[st
 
     if report is None or any(_trusts_the_os(f) for f in planned or ()):
         return []
+    kept = _unverified_kept(report)
     needing = [
         r.problem
         for r in report.targets
         if r.problem is not None and r.problem.details.missing_root
     ]
     if not needing:
-        return []
-    reasons = []
+        return kept
+    reasons = kept
     if any(p.details.trusted_by and p.details.trusted_by.os for p in needing):
         verdict, refused = truststore_verdict(report.targets)
         if verdict is not True and refused:
@@ -247,6 +246,17 @@ def declined(report: Report | None, planned: list[Fix] | None = None) -> list[st
         "the fix's commands"
     )
     return reasons
+
+
+def _unverified_kept(report: Report) -> list[str]:
+    """ssl_verify: false, left as it is (nothing weaker, no guess): why, in one line."""
+    if not any(f.code is Code.SSL_VERIFY_DISABLED for f in report.findings):
+        return []
+    return [
+        "ssl_verify: false is left as it is: netcheck changes it only to the "
+        "operating system's store, where that verifies every HTTPS channel "
+        "(the finding says what the run saw)"
+    ]
 
 
 def _trusts_the_os(fix: Fix) -> bool:

@@ -32,11 +32,13 @@ from ..config.setting_file import search_rank
 from ..fixtext import (
     Fix,
     FixLines,
+    ListEdit,
     RemoveKey,
     SetKey,
     SetVariable,
     UnsetVariable,
     WriteBundle,
+    edit_of,
 )
 
 if TYPE_CHECKING:
@@ -153,7 +155,9 @@ class _Prover:
             return Outcome(False, f"unchecked: needs {', '.join(missing)} from you")
         edits = lines.edits
         if edits is None:
-            return Outcome(False, "unchecked: a step cannot be tried on a copy")
+            step = next(n for n, line in enumerate(lines.lines, 1) if not edit_of(line))
+            what = "it" if len(lines.lines) == 1 else f"step {step}"
+            return Outcome(False, f"unchecked: {what} cannot be tried on a copy")
         ruled_out = self.ruled_out()
         if ruled_out:
             return Outcome(False, f"unchecked: {ruled_out}")
@@ -243,7 +247,7 @@ def judge(
     after: Report,
     report: Report,
     before: dict[str, Status],
-    own: tuple[set[str], set[tuple[str, str]]],
+    own: tuple[set[tuple[str, str]], set[tuple[str, str, str]]],
     edits: Sequence[Edit],
 ) -> Outcome:
     """The outcome of a run on the copy: it breaks a working channel, fixes nothing, or passes."""
@@ -251,14 +255,21 @@ def judge(
     conflict = _conflict(after, before, describe(edits), report.findings)
     if conflict is not None:
         return conflict
-    urls, findings = own
-    still = [u for u in urls if u in failing]
+    problems, findings = own
+    # The channel's problem this fix is for, found again (another failure
+    # of the same channel is left over, said as such by _passes).
+    again = {
+        (r.target.channel_url, r.problem.code.value)
+        for r in after.targets
+        if r.status is Status.ERROR and r.problem is not None
+    }
+    still = list(dict.fromkeys(u for u, code in problems if (u, code) in again))
     left = [
         f"{f.check}: {f.code.value}"
         for f in after.findings
-        if f.status is Status.ERROR or (f.check, f.code.value) in findings
+        if f.status is Status.ERROR or _finding_key(f) in findings
     ]
-    if still or any((f.check, f.code.value) in findings for f in after.findings):
+    if still or any(_finding_key(f) in findings for f in after.findings):
         what = f"{still[0]} still fails: {failing[still[0]]}" if still else left[0]
         return Outcome(False, f"tried on a copy, it does not fix this: {what}")
     return _passes(after, failing)
@@ -326,6 +337,8 @@ def describe(edits: Iterable[Edit]) -> str:
             words.append(f"{edit.key}: {edit.value}")
         elif isinstance(edit, RemoveKey):
             words.append(f"{edit.key} removed")
+        elif isinstance(edit, ListEdit):
+            words.append(f"{edit.key}: {edit.verb} {edit.value}")
         elif isinstance(edit, WriteBundle):
             words.append(f"{edit.target} from {' + '.join(edit.parts)}")
         elif isinstance(edit, SetVariable):
@@ -393,6 +406,8 @@ class Scratch:
             plan_set(self._copy(edit.file), edit.key, value).apply(backup=False)
         elif isinstance(edit, RemoveKey):
             plan_remove(self._copy(edit.file), edit.key).apply(backup=False)
+        elif isinstance(edit, ListEdit):
+            self._list_edit(edit)
         elif isinstance(edit, WriteBundle):
             self._bundle(edit)
         elif isinstance(edit, SetVariable):
@@ -445,6 +460,30 @@ class Scratch:
             copy.write_bytes(original.read_bytes())
         self.copies[original] = copy
         return copy
+
+    def _list_edit(self, edit: ListEdit) -> None:
+        """`conda config --VERB KEY VALUE` on the copy, as conda edits a list its file holds."""
+        from .condarc import listed, plan_set
+
+        copy = self._copy(edit.file)
+        items = listed(copy, edit.key)
+        where = edit.file or "~/.condarc"
+        if items is None:
+            # conda 24 writes `defaults` into a file that lists no channels
+            # yet, later releases do not: the copy could not say which.
+            raise Unprovable(
+                f"{where} has no {edit.key} list for --{edit.verb} to edit"
+            )
+        if edit.verb == "remove" and edit.value not in items:
+            raise Unprovable(f"{where} does not list {edit.value} in {edit.key}")
+        kept = [item for item in items if item != edit.value]
+        if edit.verb == "remove":
+            changed = kept
+        elif edit.verb == "append":
+            changed = [*kept, edit.value]
+        else:  # add, prepend
+            changed = [edit.value, *kept]
+        plan_set(copy, edit.key, changed).apply(backup=False)
 
     def _bundle(self, edit: WriteBundle) -> None:
         data = b""
@@ -567,21 +606,34 @@ def _distinct(found: Iterable[FixLines]) -> dict[tuple, FixLines]:
     return {_key(lines): lines for lines in found if lines}
 
 
-def _own(report: Report, lines: FixLines) -> tuple[set[str], set[tuple[str, str]]]:
-    """The channels and findings this fix is printed for."""
+def _finding_key(finding: Finding) -> tuple[str, str, str]:
+    """A finding as the copy's run would find it again.
+
+    One check may find two things with one code (a proxy URL without its
+    scheme, an error; no proxy for the other scheme, a warning): the status
+    tells them apart. The summary cannot: it names the file that sets the
+    key, which the copy's run reads from the scratch directory.
+    """
+    return (finding.check, finding.code.value, str(finding.status))
+
+
+def _own(
+    report: Report, lines: FixLines
+) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+    """The problems (channel URL, code) and the findings this fix is printed for."""
     key = _key(lines)
-    urls = {
-        r.target.channel_url
+    problems = {
+        (r.target.channel_url, p.code.value)
         for r in report.targets
         for p in ([r.problem] if r.problem else []) + r.warnings
         if p.commands and _key(p.commands) == key
     }
     findings = {
-        (f.check, f.code.value)
+        _finding_key(f)
         for f in report.findings
         if f.commands and _key(f.commands) == key
     }
-    return urls, findings
+    return problems, findings
 
 
 # -- the report, marked -----------------------------------------------------------
