@@ -516,8 +516,9 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
     """An http channel behind a dead proxy, an https one direct: what each change re-probes.
 
     Dropping proxy_servers.http changes nothing for the https channel: its
-    answer is reused. Pointing ssl_verify elsewhere changes how both are
-    fetched: both are asked again.
+    answer is reused. Pointing ssl_verify elsewhere changes the https fetch
+    only: the http channel's answer (its proxy refused, no TLS anywhere)
+    cannot change with trust, and is reused.
     """
     from conda.base.context import reset_context
     from support.servers import closed_port
@@ -566,7 +567,59 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
         assert outcome.proof == "checked: with it all 2 channels pass"
         assert probed == {channel.url}
     else:
-        assert probed == {channel.url, secure}
+        assert probed == {secure}
+
+
+@pytest.mark.parametrize(
+    ("broken", "reused"),
+    [("refused", True), ("untrusted", False)],
+    ids=["fails-before-tls", "fails-at-tls"],
+)
+def test_a_trust_change_reprobes_only_what_tls_took_part_in(
+    tmp_path: Path, monkeypatch, ca, broken: str, reused: bool
+) -> None:
+    """An https channel that fails before TLS keeps its answer under a trust change; one at TLS is asked again."""
+    import trustme
+    from conda.base.context import reset_context
+    from support.servers import closed_port
+
+    from conda_netcheck import run as runs
+    from conda_netcheck.fix.proof import _Prover
+    from conda_netcheck.fixtext import FixLines
+    from conda_netcheck.run import Arguments, from_conda
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    with ExitStack() as stack:
+        stack.callback(reset_context)
+        good = https_channel(stack, tmp_path / "good", ca)
+        if broken == "refused":
+            other = f"https://127.0.0.1:{closed_port()}"
+        else:  # signed by a CA no bundle here holds
+            other = https_channel(stack, tmp_path / "other", trustme.CA())
+        write_condarc(
+            home, [good, other], ssl_verify=str(bundle_of(home / "b.pem", ca))
+        )
+        monkeypatch.setenv("CONDARC", str(home / ".condarc"))
+        reset_context()
+        run = from_conda(Arguments(timeout=3, check_packages=False))
+        report = run.diagnose(run.report())
+        assert {r.target.channel_url for r in report.targets if r.problem} == {other}
+        line = run.options.commands.set(
+            "ssl_verify", str(bundle_of(home / "copy.pem", ca))
+        )
+        prover = _Prover(run, report)
+        prover.known()
+        seen = []
+        monkeypatch.setattr(
+            runs,
+            "from_conda",
+            lambda arguments: _recording(from_conda(arguments), seen),
+        )
+        prover.prove(FixLines((line,)))
+    probed = {t.channel_url for t in seen}
+    assert probed == ({good} if reused else {good, other})
 
 
 def _recording(run, seen: list):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..codes import Status
+from ..codes import Layer, Status
 from ..config.commands import PLACEHOLDERS
 from ..config.setting_file import search_rank
 from ..fixtext import (
@@ -146,7 +146,7 @@ class _Prover:
         self.report = report
         self.deadline = time.monotonic() + run.options.deadline
         self._before: dict[str, Status] | None = None
-        self._known: dict[tuple[Any, ...], TargetResult] | None = None
+        self._known: Known | None = None
 
     def prove(self, lines: FixLines) -> Outcome:
         """Try one fix's lines on a copy and judge the run that follows."""
@@ -205,17 +205,16 @@ class _Prover:
             return "offline mode is on, so netcheck sends nothing to try it"
         return None
 
-    def known(self) -> dict[tuple[Any, ...], TargetResult]:
+    def known(self) -> Known:
         """This run's results by what each fetch depended on (read before any copy is made)."""
         if self._known is None:
-            self._known = {}
+            self._known = Known()
             for result in self.report.targets:
                 try:
                     route = self.run.route_for(result.target.url)
                 except Exception:  # conda could not build a session: nothing to reuse
                     continue
-                signature = _signature(result.target, route, self.run.options)
-                self._known[signature] = result
+                self._known.add(result, route, self.run.options)
         return self._known
 
     def before(self) -> dict[str, Status]:
@@ -507,11 +506,11 @@ class Scratch:
 def _diagnose(
     run: Run,
     names: tuple[str, ...],
-    known: dict[tuple[Any, ...], TargetResult] | None = None,
+    known: Known | None = None,
 ) -> Report:
     """The index of every channel, diagnosed over conda's context as it is now.
 
-    A target whose signature is in `known` keeps that result, unprobed.
+    A target `known` has an answer for keeps that result, unprobed.
     """
     from ..run import from_conda
 
@@ -534,10 +533,9 @@ def _diagnose(
     report = rebuilt.report()
     if not known:
         return rebuilt.diagnose(report)
-    # What the change does not touch was learned already: a target fetched
-    # with the same URL, proxy, trust and timeouts answers as it did.
+    # What the change does not touch was learned already.
     reused = [
-        known.get(_signature(t, route, rebuilt.options)) if route else None
+        known.get(t, route, rebuilt.options) if route else None
         for t, route in zip(rebuilt.targets, routes)
     ]
     everything = rebuilt.targets
@@ -555,19 +553,74 @@ def _route_or_none(run: Run, url: str) -> Route | None:
         return None
 
 
-def _signature(target: Target, route: Route, options: Options) -> tuple[Any, ...]:
-    """What fetching a target's index depends on: the same signature, the same answer."""
+class Known:
+    """This run's answers, by what fetching each target's index depended on.
+
+    The same URL, proxy, trust and timeouts give the same answer. A change
+    of trust alone (ssl_verify, a bundle, a client certificate) cannot change
+    an answer no TLS took part in: a plain-http fetch through no proxy or a
+    plain-http one, or a failure before TLS (DNS, TCP, the proxy's CONNECT).
+    Those are reused whatever the trust: only the layers a change touches are
+    probed again.
+    """
+
+    def __init__(self) -> None:
+        self.exact: dict[tuple[Any, ...], TargetResult] = {}
+        self.before_tls: dict[tuple[Any, ...], TargetResult] = {}
+
+    def add(self, result: TargetResult, route: Route, options: Options) -> None:
+        """Learn one answer of this run."""
+        path = _path(result.target, route, options)
+        self.exact[path + _trust(route)] = result
+        if _no_tls(result, route):
+            self.before_tls[path] = result
+
+    def get(
+        self, target: Target, route: Route, options: Options
+    ) -> TargetResult | None:
+        """The answer for fetching `target` over `route`, if this run learned it."""
+        path = _path(target, route, options)
+        return self.exact.get(path + _trust(route)) or self.before_tls.get(path)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact)
+
+
+def _path(target: Target, route: Route, options: Options) -> tuple[Any, ...]:
+    """Where and how long a fetch goes: URL, proxy, timeouts, what it asks for."""
     return (
         target.url,
         route.proxy,
-        str(route.verify),
-        str(route.cert),
-        route.ssl_context is not None,  # truststore's context, when conda uses it
         options.connect_timeout,
         options.read_timeout,
         options.filenames,
         options.offline,
     )
+
+
+def _trust(route: Route) -> tuple[Any, ...]:
+    """What a TLS handshake of the fetch depends on."""
+    return (
+        str(route.verify),
+        str(route.cert),
+        route.ssl_context is not None,  # truststore's context, when conda uses it
+    )
+
+
+#: Layers a fetch fails at before any TLS handshake (with no proxy, or an http:// one).
+_BEFORE_TLS = (Layer.DNS, Layer.TCP, Layer.PROXY)
+
+
+def _no_tls(result: TargetResult, route: Route) -> bool:
+    """Whether no TLS handshake took part in this answer, so trust could not change it."""
+    if route.proxy and not route.proxy.lower().startswith("http://"):
+        return False  # TLS to the proxy itself (or a SOCKS proxy): leave it
+    if result.problem is not None and not result.redirects:
+        if result.problem.layer in _BEFORE_TLS:
+            return True
+    urls = [result.target.url, *result.redirects, *result.reached]
+    urls += [u for u in (result.fetched, result.url_failed) if u]
+    return all(u.lower().startswith("http://") for u in urls)
 
 
 def _statuses(results: Iterable[TargetResult]) -> dict[str, Status]:
