@@ -523,9 +523,6 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
     from conda.base.context import reset_context
     from support.servers import closed_port
 
-    from conda_netcheck import run as runs
-    from conda_netcheck.fix.proof import _Prover
-    from conda_netcheck.fixtext import FixLines
     from conda_netcheck.run import Arguments, from_conda
 
     home = tmp_path / "home"
@@ -553,16 +550,7 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
         else:
             copy = bundle_of(home / "copy.pem", ca)
             line = commands.set("ssl_verify", str(copy))
-        prover = _Prover(run, report)
-        prover.known()  # what this run learned, read before the copy is made
-        seen = []
-        monkeypatch.setattr(
-            runs,
-            "from_conda",
-            lambda arguments: _recording(from_conda(arguments), seen),
-        )
-        outcome = prover.prove(FixLines((line,)))
-    probed = {t.channel_url for t in seen}
+        outcome, probed = _proved_recording(run, report, line, monkeypatch)
     if change == "proxy":
         assert outcome.proof == "checked: with it all 2 channels pass"
         assert probed == {channel.url}
@@ -583,9 +571,6 @@ def test_a_trust_change_reprobes_only_what_tls_took_part_in(
     from conda.base.context import reset_context
     from support.servers import closed_port
 
-    from conda_netcheck import run as runs
-    from conda_netcheck.fix.proof import _Prover
-    from conda_netcheck.fixtext import FixLines
     from conda_netcheck.run import Arguments, from_conda
 
     home = tmp_path / "home"
@@ -609,17 +594,25 @@ def test_a_trust_change_reprobes_only_what_tls_took_part_in(
         line = run.options.commands.set(
             "ssl_verify", str(bundle_of(home / "copy.pem", ca))
         )
-        prover = _Prover(run, report)
-        prover.known()
-        seen = []
-        monkeypatch.setattr(
-            runs,
-            "from_conda",
-            lambda arguments: _recording(from_conda(arguments), seen),
-        )
-        prover.prove(FixLines((line,)))
-    probed = {t.channel_url for t in seen}
+        _, probed = _proved_recording(run, report, line, monkeypatch)
     assert probed == ({good} if reused else {good, other})
+
+
+def _proved_recording(run, report, line: str, monkeypatch):
+    """Prove one line for `run`: its outcome, and the channels the proof fetched."""
+    from conda_netcheck import run as runs
+    from conda_netcheck.fix.proof import _Prover
+    from conda_netcheck.fixtext import FixLines
+    from conda_netcheck.run import from_conda
+
+    prover = _Prover(run, report)
+    prover.known()  # what this run learned, read before the copy is made
+    seen = []
+    monkeypatch.setattr(
+        runs, "from_conda", lambda arguments: _recording(from_conda(arguments), seen)
+    )
+    outcome = prover.prove(FixLines((line,)))
+    return outcome, {t.channel_url for t in seen}
 
 
 def _recording(run, seen: list):
