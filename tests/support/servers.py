@@ -131,7 +131,12 @@ class ChannelServer:
         self.httpd.daemon_threads = True
         self.tls = tls
         if tls is not None:
-            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            # The handshake in each connection's own thread, on its first read:
+            # in accept() it would hold every other client up while one
+            # connected client sends nothing (a TCP probe, a stalled peer).
+            self.httpd.socket = tls.wrap_socket(
+                self.httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
