@@ -697,6 +697,8 @@ def _at_most(seconds: float) -> Iterator[None]:
         pytest.param(b"a: 2024-01-31\n", "a.b", "a is a date, not a mapping", id="parent-date"),
         pytest.param(b"a: 2024-01-31 12:00:00\n", "a.b", "a is a date, not a mapping", id="parent-timestamp"),
         pytest.param(b"2024-01-31\n", "a", "its top level is a date, not a mapping of settings", id="top-date"),
+        pytest.param(b"a: !!binary aGk=\n", "a.b", "a is binary data, not a mapping", id="parent-binary"),
+        pytest.param(b"a: !!set {x}\n", "a.b", "a is a set, not a mapping", id="parent-set"),
         pytest.param(b"ssl_verify: caf\xe9\n", "ssl_verify", "it is not UTF-8 text (byte 15)", id="not-utf8"),
         pytest.param(b"channels: [a\nproxy: http://u:Pl4nted@p:1\n", "ssl_verify", "it is not valid YAML (", id="invalid-yaml"),
         pytest.param(b"a: !custom x\n", "ssl_verify", "it is not valid YAML (could not determine a constructor", id="unknown-tag"),
@@ -1206,6 +1208,13 @@ EDITS = [
     pytest.param("b:   1\np: {x: 1}  # c\n# tail\n", ("set", "q", "y"), "b:   1\np: {x: 1}  # c\nq: y\n# tail\n", id="add-after-a-flow-mapping"),
     pytest.param("a: 1 # c", ("set", "b", 1), "a: 1 # c\nb: 1\n", id="add-after-a-last-comment"),
     pytest.param("p: [x]  # c\nb: 2\n# tail\n", ("remove", "b"), "p: [x]  # c\n# tail\n", id="remove-after-a-flow-list"),
+    pytest.param("b:   1\na: ~\n", ("set", "c", 1), "b:   1\na: ~\nc: 1\n", id="after-two-lines-the-round-trip-rewrites"),
+    pytest.param("a:  1\nb: 2\n", ("set", "b", "pathX"), "a:  1\nb: pathX\n", id="value-ending-in-x"),
+    pytest.param("a:  1\nb: 2", ("set", "a", 3), "a: 3\nb: 2", id="untouched-last-line-keeps-no-newline"),
+    pytest.param("# head\na: 1\n# tail\n", ("remove", "a"), "# head\n# tail\n", id="remove-the-only-key-between-comments"),
+    pytest.param("x:   1\na: # c\n  b: 1\n  # about d\n  d: 2\n", ("remove", "a.b"), "x:   1\na: # c\n  # about d\n  d: 2\n", id="remove-first-key-under-a-commented-key"),
+    # No line of the file to anchor the edited line on: the round trip's text.
+    pytest.param("b:   1\na: [x,\n   y]\n", ("set", "a", ["z"]), "b: 1\na: [z]\n", id="edited-line-not-found"),
     # An alias used twice is not inside its anchor: the file is edited.
     pytest.param("a: &x\n  b: 1\nc:   *x\nd: *x\n", ("set", "e", 1), "a: &x\n  b: 1\nc:   *x\nd: *x\ne: 1\n", id="mapping-alias-used-twice"),
     pytest.param("a: &x [1, 2]\nc:   [*x, *x]\n", ("set", "e", 1), "a: &x [1, 2]\nc:   [*x, *x]\ne: 1\n", id="list-alias-used-twice"),

@@ -20,6 +20,7 @@ import difflib
 import os
 import re
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -244,10 +245,14 @@ def _kind(value: Any) -> str:
         return "a number"
     if isinstance(value, str):
         return "a string"
+    if isinstance(value, bytes):  # !!binary
+        return "binary data"
     if isinstance(value, Sequence):
         return "a list"
-    # Callers name what is not a mapping; a date is the one other type YAML makes.
-    return "a date" if isinstance(value, date) else type(value).__name__
+    if isinstance(value, date):
+        return "a date"
+    # Callers name what is not a mapping; a set (!!set) is what YAML has left.
+    return "a set" if isinstance(value, AbstractSet) else type(value).__name__
 
 
 def _contains_itself(value: Any) -> bool:
@@ -446,13 +451,17 @@ def _put_trailing(node: Any, key: Any, rest: str) -> None:
     if not rest:
         return
     entry, slot = _trailing_slot(node, key)
-    token = entry[slot]
-    if token is None:
+    if entry[slot] is None:
         entry[slot] = _comment_token("\n" + rest)
     else:
-        token.value = (
-            token.value if token.value.endswith("\n") else token.value + "\n"
-        ) + rest
+        _extend(entry[slot], rest)
+
+
+def _extend(token: Any, rest: str) -> None:
+    """Append comment lines to a comment token, on a line of their own."""
+    token.value = (
+        token.value if token.value.endswith("\n") else token.value + "\n"
+    ) + rest
 
 
 def _leading(node: Any) -> list:
@@ -498,6 +507,10 @@ def _delete(node: Any, key: str, pending: str) -> str:
         return rest
     if index > 0:
         _put_trailing(node, keys[index - 1], rest)
+    elif node.ca.comment and node.ca.comment[0] is not None:
+        # "key:  # note" above the mapping: ruamel writes that token after the
+        # key and then leaves out the mapping's own leading comments.
+        _extend(node.ca.comment[0], rest)
     else:
         _leading(node).append(_comment_token(rest))
     return ""
