@@ -1076,6 +1076,19 @@ def test_unzstd_says_how_decoding_ended():
     assert unzstd(b"{}", True, 100).state is Zstd.NOT_ZSTD
     corrupt = unzstd(body_zstd_magic() + b"\xff" * 20, True, 1000)
     assert corrupt.state is Zstd.CORRUPT and corrupt.error
+    # What decoded before the end is kept and counted, however the file ended.
+    lines = b"".join(b"line %d of repodata\n" % i for i in range(20000))
+    packed = zstd.compress(lines)
+    nearly = unzstd(packed[:-5], True, 10**6)
+    assert nearly.state is Zstd.TRUNCATED and nearly.data
+    assert lines.startswith(nearly.data) and nearly.size == len(nearly.data)
+    # A frame corrupt past the bound: counting on stops there, without an error.
+    bad = bytearray(packed)
+    at = len(packed) * 3 // 4
+    bad[at : at + 8] = bytes(b ^ 0xFF for b in bad[at : at + 8])
+    past = unzstd(bytes(bad), True, 1000, count_to=10**6)
+    assert (past.state, past.data) == (Zstd.OVER_BOUND, lines[:1000])
+    assert 1000 <= past.size < len(lines)
 
 
 def body_zstd_magic() -> bytes:
@@ -1956,3 +1969,35 @@ def test_a_bounded_fetch_counts_the_bytes_the_length_counts(
         assert got.sha256 == hashlib.sha256(_PLAIN).hexdigest()
     else:
         assert (got.ending, got.sha256) == (Ending.CUT, None)
+
+
+def test_a_bounded_fetch_of_a_status_without_a_reason_has_an_empty_reason(body_server):
+    body_server.behaviour.handler = _raw_reply("200", ["Content-Length: 2"], b"ok")
+    try:
+        got = _fetch(body_server, "/bare")
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.status, got.reason, got.data) == (200, "", b"ok")
+
+
+@pytest.mark.parametrize(
+    ("url", "verify"),
+    [
+        ("http://", True),  # requests refuses the URL: its error holds no request
+        ("https://127.0.0.1:{port}/x", "/nonexistent/ca.pem"),  # a plain OSError
+    ],
+    ids=["no-host", "missing-ca-bundle"],
+)
+def test_a_bounded_fetch_failing_before_sending_has_no_body_and_names_its_url(
+    url, verify
+):
+    import requests
+
+    from conda_netcheck.probes.body import Ending, fetch
+
+    url = url.format(port=closed_port())
+    with requests.Session() as session:
+        session.trust_env, session.verify = False, verify
+        got = fetch(session, url, 1, 1, 100)
+    assert (got.ending, got.url, got.failed_url) == (Ending.NO_BODY, url, url)
+    assert isinstance(got.error, OSError) and not got.answered
