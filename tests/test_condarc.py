@@ -223,6 +223,7 @@ def test_flow_list_stays_a_flow_list(condarc: Path) -> None:
         pytest.param("c:\n   -\n     x\n", Indent(2, 5, 3), id="dash-alone"),
         pytest.param("c:\n  -\n    q:\n      a: 1\n", Indent(2, 4, 2), id="mapping-under-a-list-item"),
         pytest.param("c:\n  -   x\n", Indent(2, 6, 2), id="blanks-after-the-dash"),
+        pytest.param("p:\n  XDG: 1\n", Indent(2, 4, 2), id="only-blanks-count"),
     ],
 )  # fmt: skip
 def test_indentation_is_read_from_the_file(text: str, indent: Indent) -> None:
