@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import os
@@ -33,7 +34,7 @@ from conda_netcheck.fix.condarc import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -211,8 +212,20 @@ def test_flow_list_stays_a_flow_list(condarc: Path) -> None:
         pytest.param(
             "s: |\n    k:\n     v\np:\n  a: 1\n", Indent(2, 4, 2), id="block-scalar"
         ),
+        # Comment lines and what a block scalar holds say nothing; the first
+        # nested line of each kind decides, measured from its own parent.
+        pytest.param("p:\n# note\n   a: 1\n", Indent(3, 4, 2), id="comment-at-column-0"),
+        pytest.param("s: |\n  text\np:\n   a: 1\n", Indent(3, 4, 2), id="after-a-block-scalar"),
+        pytest.param("p:\n a: 1\n", Indent(1, 4, 2), id="one-space"),
+        pytest.param("p:\nq:\n   a: 1\n", Indent(3, 4, 2), id="sibling-then-child"),
+        pytest.param("p:\n  a:\n      b: 1\nc:\n  - x\n", Indent(2, 4, 2), id="first-nesting-wins"),
+        pytest.param("p:\n  c:\n    - x\n", Indent(2, 4, 2), id="list-under-a-nested-key"),
+        pytest.param("c:\n   -\n     x\n", Indent(2, 5, 3), id="dash-alone"),
+        pytest.param("c:\n  -\n    q:\n      a: 1\n", Indent(2, 4, 2), id="mapping-under-a-list-item"),
+        pytest.param("c:\n  -   x\n", Indent(2, 6, 2), id="blanks-after-the-dash"),
+        pytest.param("p:\n  XDG: 1\n", Indent(2, 4, 2), id="only-blanks-count"),
     ],
-)
+)  # fmt: skip
 def test_indentation_is_read_from_the_file(text: str, indent: Indent) -> None:
     assert detect_indent(text) == indent
 
@@ -245,13 +258,23 @@ def test_lines_ruamel_would_reformat_are_kept_unless_edited(tmp_path: Path) -> N
 
 
 @needs_conda
-def test_an_alias_is_edited_where_it_is(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "key", "value", "expected"),
+    [
+        ("verify_ssl: false  # old spelling\n", "ssl_verify", "truststore", "verify_ssl: truststore # old spelling\n"),
+        ("conda-build:\n  root-dir: /b\n", "conda_build.pkg_format", "2", "conda-build:\n  root-dir: /b\n  pkg_format: '2'\n"),
+    ],
+    ids=["top-level", "nested"],
+)  # fmt: skip
+def test_an_alias_is_edited_where_it_is(
+    tmp_path: Path, text, key, value, expected
+) -> None:
     path = tmp_path / ".condarc"
-    path.write_text("verify_ssl: false  # old spelling\n")
+    path.write_text(text)
 
-    change = plan_set(path, "ssl_verify", "truststore")
+    change = plan_set(path, key, value)
 
-    assert change.new_text == "verify_ssl: truststore # old spelling\n"
+    assert change.new_text == expected
 
 
 # --- applying -------------------------------------------------------------------
@@ -640,6 +663,27 @@ def test_diff_masks_a_secret_in_each_yaml_quoting(tmp_path: Path, line, edit) ->
 
 # --- what the planner refuses, exactly -----------------------------------------------
 
+_ITSELF = "it contains itself (an alias inside its anchor)"
+
+
+@contextlib.contextmanager
+def _at_most(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after ``seconds`` instead of hanging (POSIX)."""
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
 
 @pytest.mark.parametrize(
     ("text", "key", "reason"),
@@ -651,16 +695,29 @@ def test_diff_masks_a_secret_in_each_yaml_quoting(tmp_path: Path, line, edit) ->
         pytest.param(b"proxy_servers: http://p:1\n", "proxy_servers.https", "proxy_servers is a string, not a mapping", id="parent-string"),
         pytest.param(b"proxy_servers: [a]\n", "proxy_servers.https", "proxy_servers is a list, not a mapping", id="parent-list"),
         pytest.param(b"a:\n  b: 3\n", "a.b.c", "a.b is a number, not a mapping", id="grandparent-number"),
+        pytest.param(b"a: 2024-01-31\n", "a.b", "a is a date, not a mapping", id="parent-date"),
+        pytest.param(b"a: 2024-01-31 12:00:00\n", "a.b", "a is a date, not a mapping", id="parent-timestamp"),
+        pytest.param(b"2024-01-31\n", "a", "its top level is a date, not a mapping of settings", id="top-date"),
+        pytest.param(b"a: !!binary aGk=\n", "a.b", "a is binary data, not a mapping", id="parent-binary"),
+        pytest.param(b"a: !!set {x}\n", "a.b", "a is a set, not a mapping", id="parent-set"),
         pytest.param(b"ssl_verify: caf\xe9\n", "ssl_verify", "it is not UTF-8 text (byte 15)", id="not-utf8"),
         pytest.param(b"channels: [a\nproxy: http://u:Pl4nted@p:1\n", "ssl_verify", "it is not valid YAML (", id="invalid-yaml"),
+        pytest.param(b"a: !custom x\n", "ssl_verify", "it is not valid YAML (could not determine a constructor", id="unknown-tag"),
+        # An alias inside its own anchor: a tree without an end, refused in bounded time.
+        pytest.param(b"&top\nproxy_servers: *top\n", "ssl_verify", _ITSELF, id="top-level-in-itself"),
+        pytest.param(b"&top\na:\n  b: *top\n", "a.c", _ITSELF, id="top-level-in-its-child"),
+        pytest.param(b"a: &x\n  b: *x\nc: 1\n", "d", _ITSELF, id="mapping-in-itself"),
+        pytest.param(b"a: &x\n  - *x\n", "d", _ITSELF, id="list-in-itself"),
+        pytest.param(b"a: &x [1, [*x]]\n", "d", _ITSELF, id="flow-list-in-its-child"),
     ],
 )  # fmt: skip
 def test_the_planner_says_why_it_refuses(tmp_path: Path, text, key, reason) -> None:
     path = tmp_path / ".condarc"
     path.write_bytes(text)
-    with pytest.raises(CondaRCEditError) as caught:
+    with pytest.raises(CondaRCEditError) as caught, _at_most(seconds=10):
         plan_set(path, key, "x")
     assert caught.value.reason.startswith(reason), caught.value.reason
+    assert caught.value.path == str(path)
     assert "Pl4nted" not in str(caught.value)  # the YAML error quotes no line
     assert path.read_bytes() == text
 
@@ -695,10 +752,46 @@ def test_values_are_written_as_yaml_data(tmp_path: Path, value, written) -> None
     assert not change.existed
 
 
-@pytest.mark.parametrize("value", [object(), {1, 2}, b"bytes", [object()]])
-def test_a_value_that_is_not_yaml_data_is_refused(tmp_path: Path, value) -> None:
-    with pytest.raises(TypeError, match=r"cannot write a \w+ to .condarc"):
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (object(), "object"),
+        ({1, 2}, "set"),
+        (b"bytes", "bytes"),
+        ([object()], "object"),
+    ],
+)
+def test_a_value_that_is_not_yaml_data_is_refused(tmp_path: Path, value, kind) -> None:
+    with pytest.raises(TypeError, match=rf"^cannot write a {kind} to .condarc$"):
         plan_set(tmp_path / ".condarc", "x", value)
+
+
+def _under_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "file").write_text("")
+    return tmp_path / "file" / ".condarc"
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        pytest.param(
+            _under_a_file, "it cannot be read (Not a directory)", id="stat-fails"
+        ),
+        pytest.param(
+            lambda _: Path("/proc/self/mem"),
+            "it cannot be read (Input/output error)",
+            id="read-fails",
+            marks=pytest.mark.skipif(
+                not sys.platform.startswith("linux"), reason="a Linux file"
+            ),
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused(tmp_path: Path, where, reason) -> None:
+    path = where(tmp_path)
+    with pytest.raises(CondaRCEditError) as caught:
+        plan_set(path, "ssl_verify", False)
+    assert (caught.value.path, caught.value.reason) == (str(path), reason)
 
 
 def test_a_dangling_symlink_is_refused_with_its_target(tmp_path: Path) -> None:
@@ -1077,3 +1170,137 @@ def test_the_diff_names_a_labelled_secret_in_each_of_its_forms(
     assert secret not in diff and secret.replace("'", "''") not in diff
     assert "<password: old>" in diff and "<password: new>" in diff
     assert "bob:" in diff and "@p.test:" in diff  # only the secret is replaced
+
+
+# --- the merge: an edit changes its own lines and leaves every other byte --------------
+
+# Each file has lines ruamel would write another way ("a:  1", "[x,y]", no final
+# newline, CRLF): the new text is exactly the old one with the edited lines
+# changed, wherever the edit falls (the first line, the middle, the last, nested,
+# the only key, next to comments). A merge that lost its anchor would fall back to
+# ruamel's own text and reformat the untouched lines, which these texts tell apart.
+QUIRKY = "a:  1\nb:   [x,y]\nc: 'q'\n"
+
+EDITS = [
+    pytest.param(QUIRKY, ("set", "a", 2), "a: 2\nb:   [x,y]\nc: 'q'\n", id="set-first-line"),
+    pytest.param(QUIRKY, ("set", "b", ["z"]), "a:  1\nb: [z]\nc: 'q'\n", id="set-middle-line"),
+    pytest.param(QUIRKY, ("set", "c", "r"), "a:  1\nb:   [x,y]\nc: 'r'\n", id="set-last-line"),
+    pytest.param(QUIRKY, ("remove", "a"), "b:   [x,y]\nc: 'q'\n", id="remove-first-line"),
+    pytest.param(QUIRKY, ("remove", "b"), "a:  1\nc: 'q'\n", id="remove-middle-line"),
+    pytest.param(QUIRKY, ("remove", "c"), "a:  1\nb:   [x,y]\n", id="remove-last-line"),
+    pytest.param(QUIRKY, ("set", "d", 1), QUIRKY + "d: 1\n", id="add-a-key"),
+    pytest.param("a:  1\nb: [x,y]", ("set", "d", 1), "a:  1\nb: [x,y]\nd: 1\n", id="no-final-newline"),
+    pytest.param("a:  1\r\nb: 2\r\n", ("set", "b", 3), "a:  1\r\nb: 3\r\n", id="crlf-set"),
+    pytest.param("a:  1\r\nb: 2\r\n", ("set", "c", 3), "a:  1\r\nb: 2\r\nc: 3\r\n", id="crlf-add"),
+    pytest.param("a:  1\nb: https://x.org/X\n", ("set", "b", "https://x.org/"), "a:  1\nb: https://x.org/\n", id="value-loses-its-last-character"),
+    pytest.param("a:  1\n", ("set", "b", "w " * 60 + "w"), "a:  1\nb: " + "w " * 60 + "w\n", id="long-value-not-wrapped"),
+    pytest.param("a:   [x,\n   y]\nb: [1,2]\n", ("set", "c", 1), "a:   [x,\n   y]\nb: [1,2]\nc: 1\n", id="flow-list-over-two-lines"),
+    pytest.param("# only a comment\n", ("set", "d", 1), "# only a comment\nd: 1\n", id="comment-only-file"),
+    pytest.param("# c\n{}\n", ("set", "d", 1), "# c\nd: 1\n", id="empty-flow-mapping"),
+    pytest.param("a: 1\n", ("remove", "a"), "", id="remove-the-only-key"),
+    pytest.param("# head\na: 1\n", ("remove", "a"), "# head\n", id="remove-the-only-key-after-a-comment"),
+    pytest.param("a: 1 # eol\n# tail\n", ("remove", "a"), "# tail\n", id="remove-the-only-key-before-a-comment"),
+    pytest.param("a: 1\n# about b\nb: 2\n", ("remove", "a"), "# about b\nb: 2\n", id="remove-the-first-key-keeps-the-next-comment"),
+    pytest.param("a: 1\nb: 2\n# about c\nc: 3\n", ("remove", "b"), "a: 1\n# about c\nc: 3\n", id="remove-the-second-key-keeps-the-next-comment"),
+    pytest.param("p:\n  a: 1\n  # about b\n  b: 2\nz:   1\n", ("remove", "p.a"), "p:\n  # about b\n  b: 2\nz:   1\n", id="remove-a-nested-first-key"),
+    pytest.param("p:\n  a: 1\n  b: 2\nz:   1\n", ("remove", "p.b"), "p:\n  a: 1\nz:   1\n", id="remove-a-nested-key-its-mapping-keeps"),
+    pytest.param("p:\n  a: 1\n# tail\nq: 1\n", ("remove", "p.a"), "# tail\nq: 1\n", id="remove-a-nested-only-key"),
+    pytest.param("p:\n  a: 1\n  b: 2\nz:   1\n", ("set", "p.c.d", 1), "p:\n  a: 1\n  b: 2\n  c:\n    d: 1\nz:   1\n", id="add-two-levels-in-a-mapping"),
+    pytest.param("p:\n  a:\n    b: 2\nz:   1\n", ("set", "p.a.c", 1), "p:\n  a:\n    b: 2\n    c: 1\nz:   1\n", id="add-three-levels-deep"),
+    pytest.param("p:\n  a: 1\nz:   1\n", ("set", "p.b.c", 1), "p:\n  a: 1\n  b:\n    c: 1\nz:   1\n", id="add-a-mapping-in-a-mapping"),
+    pytest.param("a:\nb:   1\n# tail\n", ("set", "a.x", 1), "a:\n  x: 1\nb:   1\n# tail\n", id="fill-an-empty-key"),
+    pytest.param("a:\n  x: 1\n# tail\nb:   2\n", ("set", "a", "s"), "a: s\n# tail\nb:   2\n", id="mapping-becomes-a-string"),
+    pytest.param("channels:\n  - a\n  - b\n# tail\n", ("set", "z", 1), "channels:\n  - a\n  - b\nz: 1\n# tail\n", id="add-after-a-block-list"),
+    pytest.param("channels:\n  - a\n  - b\n# tail\nq:   1\n", ("set", "channels", ["c"]), "channels:\n  - c\n# tail\nq:   1\n", id="replace-a-block-list"),
+    pytest.param("a: 1\n# tail\n", ("set", "channels", ["x"]), "a: 1\nchannels:\n  - x\n# tail\n", id="add-a-block-list"),
+    pytest.param("a: 1\n# tail\n", ("set", "p", {"x": 1}), "a: 1\np:\n  x: 1\n# tail\n", id="add-a-block-mapping"),
+    pytest.param("a: 1\n# tail\n", ("set", "p.q", ["x"]), "a: 1\np:\n  q:\n    - x\n# tail\n", id="add-a-nested-block-list"),
+    pytest.param("p:\n  a: 1\n# tail\nq:   1\n", ("set", "p", {"b": 2}), "p:\n  b: 2\n# tail\nq:   1\n", id="replace-a-block-mapping"),
+    pytest.param("p:\n  a: 1\n# tail\nq:   1\n", ("set", "p.a", ["b"]), "p:\n  a:\n    - b\n# tail\nq:   1\n", id="nested-string-becomes-a-list"),
+    pytest.param("p: {http: x}\nb:   1\n", ("set", "p", {"http": "a", "https": "b"}), "p: {http: a, https: b}\nb:   1\n", id="replace-a-flow-mapping"),
+    pytest.param("b:   1\np: {http: x}  # c\n# tail\n", ("set", "p.https", "y"), "b:   1\np: {http: x, https: y} # c\n# tail\n", id="add-in-a-flow-mapping"),
+    pytest.param("b:   1\np: [x]  # c\n# tail\n", ("set", "q", "y"), "b:   1\np: [x]  # c\nq: y\n# tail\n", id="add-after-a-flow-list"),
+    pytest.param("b:   1\np: {x: 1}  # c\n# tail\n", ("set", "q", "y"), "b:   1\np: {x: 1}  # c\nq: y\n# tail\n", id="add-after-a-flow-mapping"),
+    pytest.param("a: 1 # c", ("set", "b", 1), "a: 1 # c\nb: 1\n", id="add-after-a-last-comment"),
+    pytest.param("p: [x]  # c\nb: 2\n# tail\n", ("remove", "b"), "p: [x]  # c\n# tail\n", id="remove-after-a-flow-list"),
+    pytest.param("b:   1\na: ~\n", ("set", "c", 1), "b:   1\na: ~\nc: 1\n", id="after-two-lines-the-round-trip-rewrites"),
+    pytest.param("a:  1\nb: 2\n", ("set", "b", "pathX"), "a:  1\nb: pathX\n", id="value-ending-in-x"),
+    pytest.param("a:  1\nb: 2", ("set", "a", 3), "a: 3\nb: 2", id="untouched-last-line-keeps-no-newline"),
+    pytest.param("# head\na: 1\n# tail\n", ("remove", "a"), "# head\n# tail\n", id="remove-the-only-key-between-comments"),
+    pytest.param("x:   1\na: # c\n  b: 1\n  # about d\n  d: 2\n", ("remove", "a.b"), "x:   1\na: # c\n  # about d\n  d: 2\n", id="remove-first-key-under-a-commented-key"),
+    # No line of the file to anchor the edited line on: the round trip's text.
+    pytest.param("b:   1\na: [x,\n   y]\n", ("set", "a", ["z"]), "b: 1\na: [z]\n", id="edited-line-not-found"),
+    # An alias used twice is not inside its anchor: the file is edited.
+    pytest.param("a: &x\n  b: 1\nc:   *x\nd: *x\n", ("set", "e", 1), "a: &x\n  b: 1\nc:   *x\nd: *x\ne: 1\n", id="mapping-alias-used-twice"),
+    pytest.param("a: &x [1, 2]\nc:   [*x, *x]\n", ("set", "e", 1), "a: &x [1, 2]\nc:   [*x, *x]\ne: 1\n", id="list-alias-used-twice"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "edit", "expected"), EDITS)
+def test_an_edit_changes_only_its_own_lines(
+    tmp_path: Path, text: str, edit: tuple, expected: str
+) -> None:
+    path = tmp_path / ".condarc"
+    path.write_bytes(text.encode())
+
+    change = (
+        plan_set(path, *edit[1:]) if edit[0] == "set" else plan_remove(path, edit[1])
+    )
+
+    assert change.new_text == expected
+    assert change.summary == f"{edit[0]} {edit[1]}"
+    assert change.existed
+
+
+@pytest.mark.parametrize(
+    ("exists", "edit", "changed"),
+    [
+        (True, ("remove", "a.b"), True),
+        (True, ("remove", "gone"), False),
+        (False, ("remove", "gone"), False),
+        (True, ("set", "x.y", 1), True),
+        (False, ("set", "x.y", 1), True),
+    ],
+)
+def test_a_plan_says_what_it_does_and_whether_the_file_exists(
+    tmp_path: Path, exists: bool, edit: tuple, changed: bool
+) -> None:
+    path = tmp_path / ".condarc"
+    if exists:
+        path.write_text("a:\n  b: 1\n")
+
+    change = (
+        plan_set(path, *edit[1:]) if edit[0] == "set" else plan_remove(path, edit[1])
+    )
+
+    assert (change.summary, change.existed, change.changed) == (
+        f"{edit[0]} {edit[1]}",
+        exists,
+        changed,
+    )
+
+
+def test_a_change_made_with_a_string_path_holds_a_path(tmp_path: Path) -> None:
+    change = Change(str(tmp_path / ".condarc"), "a: 1\n", "a: 2\n")
+    assert change.path == tmp_path / ".condarc"
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        {"s3cr": "<short>", "s3cr3t": "<long>"},
+        {"s3cr3t": "<long>", "s3cr": "<short>"},
+    ],
+    ids=["short-first", "long-first"],
+)
+def test_a_labelled_secret_that_holds_another_is_named_whole(
+    tmp_path: Path, labels: dict[str, str]
+) -> None:
+    path = tmp_path / ".condarc"
+    path.write_text("proxy_servers:\n  https: http://bob:s3cr3t@p.test:1\n")
+    change = plan_set(path, "proxy_servers.https", "http://bob:s3cr@p.test:1")
+
+    diff = change.diff(labels=labels)
+
+    assert "-  https: http://bob:<long>@p.test:1" in diff
+    assert "+  https: http://bob:<short>@p.test:1" in diff

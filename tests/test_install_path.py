@@ -1076,6 +1076,19 @@ def test_unzstd_says_how_decoding_ended():
     assert unzstd(b"{}", True, 100).state is Zstd.NOT_ZSTD
     corrupt = unzstd(body_zstd_magic() + b"\xff" * 20, True, 1000)
     assert corrupt.state is Zstd.CORRUPT and corrupt.error
+    # What decoded before the end is kept and counted, however the file ended.
+    lines = b"".join(b"line %d of repodata\n" % i for i in range(20000))
+    packed = zstd.compress(lines)
+    nearly = unzstd(packed[:-5], True, 10**6)
+    assert nearly.state is Zstd.TRUNCATED and nearly.data
+    assert lines.startswith(nearly.data) and nearly.size == len(nearly.data)
+    # A frame corrupt past the bound: counting on stops there, without an error.
+    bad = bytearray(packed)
+    at = len(packed) * 3 // 4
+    bad[at : at + 8] = bytes(b ^ 0xFF for b in bad[at : at + 8])
+    past = unzstd(bytes(bad), True, 1000, count_to=10**6)
+    assert (past.state, past.data) == (Zstd.OVER_BOUND, lines[:1000])
+    assert 1000 <= past.size < len(lines)
 
 
 def body_zstd_magic() -> bytes:
@@ -1209,6 +1222,84 @@ def test_a_bounded_fetch_lists_redirects_in_order(body_server):
     assert got.redirects == (f"{body_server.url}/a",)
     assert got.final_url == f"{body_server.url}/b"
     assert got.data == _BODY[:10]
+
+
+@pytest.mark.parametrize(
+    ("size", "bound", "ending"),
+    [
+        (99, 100, "complete"),  # the server closed first: all of it
+        (100, 100, "bounded"),  # no length: the bound reached says nothing of the end
+        (101, 100, "bounded"),
+        (0, 100, "complete"),
+    ],
+)
+def test_a_body_without_a_length_is_bounded_once_the_bound_is_reached(
+    body_server, size, bound, ending
+):
+    import hashlib
+
+    from conda_netcheck.probes.body import Ending
+
+    sent = b"z" * size
+    body_server.behaviour.handler = _raw_reply("200 OK", ["Connection: close"], sent)
+    try:
+        got = _fetch(body_server, "/nolength", bound=bound)
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.ending, got.announced, got.data) == (Ending(ending), None, sent[:bound])
+    if ending == "complete":
+        assert got.sha256 == hashlib.sha256(sent).hexdigest() and got.received == size
+    else:
+        assert got.sha256 is None
+
+
+def test_a_bounded_fetch_sends_the_headers_it_is_given(body_server):
+    def echo(req) -> bool:
+        said = req.headers.get("X-Probe", "none").encode()
+        req.send_response(200)
+        req.send_header("Content-Length", str(len(said)))
+        req.end_headers()
+        req.wfile.write(said)
+        return True
+
+    import requests
+
+    from conda_netcheck.probes.body import fetch
+
+    body_server.behaviour.handler = echo
+    try:
+        with requests.Session() as session:
+            session.trust_env = False
+            url = f"{body_server.url}/echo"
+            given = fetch(session, url, 2, 2, 100, headers={"X-Probe": "yes"})
+            none = fetch(session, url, 2, 2, 100)
+    finally:
+        body_server.behaviour.handler = None
+    assert (given.data, none.data) == (b"yes", b"none")
+
+
+def test_a_refused_fetch_after_a_redirect_names_the_request_that_failed(body_server):
+    dead = f"http://127.0.0.1:{closed_port()}/moved"
+
+    def moved(req) -> bool:
+        req.send_response(302)
+        req.send_header("Location", dead)
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+        return True
+
+    from conda_netcheck.probes.body import Ending
+
+    body_server.behaviour.handler = moved
+    try:
+        got = _fetch(body_server, "/first")
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.ending, got.url, got.failed_url) == (
+        Ending.NO_BODY,
+        f"{body_server.url}/first",
+        dead,
+    )
 
 
 @pytest.mark.parametrize(
@@ -1761,13 +1852,17 @@ def test_a_bounded_fetch_of_a_trickle_stops_at_its_deadline(body_server):
     assert 3 <= got.received < 30 and got.data == b"t" * got.received
 
 
-def test_a_bounded_fetch_of_a_body_not_in_its_encoding_is_undecodable(body_server):
+@pytest.mark.parametrize("announced", [60, 600], ids=["whole", "cut-short"])
+def test_a_bounded_fetch_of_a_body_not_in_its_encoding_is_undecodable(
+    body_server, announced
+):
+    """Undecodable, whether or not the rest was still to come."""
     from conda_netcheck.probes.body import Ending
 
     junk = b"not gzip at all" * 4
     body_server.behaviour.handler = _raw_reply(
         "200 OK",
-        ["Content-Encoding: gzip", f"Content-Length: {len(junk)}"],
+        ["Content-Encoding: gzip", f"Content-Length: {announced}"],
         junk,
     )
     try:
@@ -1840,3 +1935,69 @@ def test_unzstd_without_a_zstd_module_says_no_decoder(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)  # as where neither is installed
     assert unzstd(ZSTD_MAGIC + b"\0" * 16, True, 100).state is Zstd.NO_DECODER
     assert unzstd(b"{}", True, 100).state is Zstd.NOT_ZSTD  # judged before decoding
+
+
+_PLAIN = b"a" * 100_000  # gzip makes 133 bytes of it; half of those decode to 41 KB
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+@pytest.mark.parametrize("part", ["whole", "half"])
+def test_a_bounded_fetch_counts_the_bytes_the_length_counts(
+    body_server, encoding, part
+):
+    """Content-Length counts bytes on the wire: a cut compressed body is cut."""
+    import gzip
+    import hashlib
+
+    from conda_netcheck.probes.body import Ending
+
+    wire = gzip.compress(_PLAIN, mtime=0) if encoding == "gzip" else _PLAIN
+    sent = wire if part == "whole" else wire[: len(wire) // 2]
+    body_server.behaviour.handler = _raw_reply(
+        "200 OK",
+        [f"Content-Encoding: {encoding}", f"Content-Length: {len(wire)}"],
+        sent,
+    )
+    try:
+        got = _fetch(body_server, "/r.json", bound=len(_PLAIN))
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.received, got.announced) == (len(sent), len(wire))
+    assert got.data == _PLAIN[: got.decoded] and got.decoded > 0
+    if part == "whole":
+        assert (got.ending, got.decoded) == (Ending.COMPLETE, len(_PLAIN))
+        assert got.sha256 == hashlib.sha256(_PLAIN).hexdigest()
+    else:
+        assert (got.ending, got.sha256) == (Ending.CUT, None)
+
+
+def test_a_bounded_fetch_of_a_status_without_a_reason_has_an_empty_reason(body_server):
+    body_server.behaviour.handler = _raw_reply("200", ["Content-Length: 2"], b"ok")
+    try:
+        got = _fetch(body_server, "/bare")
+    finally:
+        body_server.behaviour.handler = None
+    assert (got.status, got.reason, got.data) == (200, "", b"ok")
+
+
+@pytest.mark.parametrize(
+    ("url", "verify"),
+    [
+        ("http://", True),  # requests refuses the URL: its error holds no request
+        ("https://127.0.0.1:{port}/x", "/nonexistent/ca.pem"),  # a plain OSError
+    ],
+    ids=["no-host", "missing-ca-bundle"],
+)
+def test_a_bounded_fetch_failing_before_sending_has_no_body_and_names_its_url(
+    url, verify
+):
+    import requests
+
+    from conda_netcheck.probes.body import Ending, fetch
+
+    url = url.format(port=closed_port())
+    with requests.Session() as session:
+        session.trust_env, session.verify = False, verify
+        got = fetch(session, url, 1, 1, 100)
+    assert (got.ending, got.url, got.failed_url) == (Ending.NO_BODY, url, url)
+    assert isinstance(got.error, OSError) and not got.answered

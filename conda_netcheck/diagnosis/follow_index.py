@@ -306,6 +306,7 @@ def _whole(answer: HttpResult | None) -> bodies.Body | None:
         headers=answer.headers,
         data=answer.head,
         received=len(answer.head),
+        decoded=len(answer.head),
         announced=len(answer.head),
     )
 

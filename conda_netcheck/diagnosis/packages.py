@@ -121,7 +121,7 @@ def check(
     if reason:
         _not_the_file(fetcher, ref, what, reason, got, got.final_url or ref.url)
         return
-    fetcher.out.notes.append(f"{what}: {got.received:,} bytes, size and sha256 match")
+    fetcher.out.notes.append(f"{what}: {got.decoded:,} bytes, size and sha256 match")
     if "resume" in answers:
         _resume(fetcher, ref, got.data[resume_at:], answers["resume"])
 
@@ -243,8 +243,9 @@ def _differs(ref: repodata.PackageRef, got: bodies.Body) -> str | None:
     """Why the body is not the file the index describes, or None."""
     if got.ending is bodies.Ending.BOUNDED:
         return f"more than the {ref.size:,} bytes the index gives"
-    if ref.size is not None and got.received != ref.size:
-        return f"{got.received:,} bytes instead of {ref.size:,}"
+    # The file's size: what a gzip-encoding server sent decodes to more bytes.
+    if ref.size is not None and got.decoded != ref.size:
+        return f"{got.decoded:,} bytes instead of {ref.size:,}"
     if ref.sha256 and got.sha256 and got.sha256 != ref.sha256:
         return f"sha256 {got.sha256[:12]}... instead of {ref.sha256[:12]}..."
     if not ref.sha256 and ref.md5:

@@ -20,7 +20,9 @@ import difflib
 import os
 import re
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -165,6 +167,9 @@ def _plan(path: Path, keys: tuple[str, ...], value: Any, summary: str) -> Change
 
         data = CommentedMap()
     expected = _load_plain(old_text, path) or {}
+    if _contains_itself(data) or _contains_itself(expected):
+        # An alias inside its own anchor: the tree has no end to walk or compare.
+        raise CondaRCEditError(path, "it contains itself (an alias inside its anchor)")
 
     actual_keys = _resolve_alias(data, keys)
     if value is _MISSING:
@@ -248,9 +253,34 @@ def _kind(value: Any) -> str:
         return "a number"
     if isinstance(value, str):
         return "a string"
+    if isinstance(value, bytes):  # !!binary
+        return "binary data"
     if isinstance(value, Sequence):
         return "a list"
-    return "a mapping" if isinstance(value, Mapping) else type(value).__name__
+    if isinstance(value, date):
+        return "a date"
+    # Callers name what is not a mapping; a set (!!set) is what YAML has left.
+    return "a set" if isinstance(value, AbstractSet) else type(value).__name__
+
+
+def _contains_itself(value: Any) -> bool:
+    """Tell whether a mapping or list holds itself, at any depth."""
+    inside: set[int] = set()  # the containers on the walk's current path
+    done: set[int] = set()  # walked whole: an alias shared twice is walked once
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            inside.remove(id(node))
+            done.add(id(node))
+        elif isinstance(node, (Mapping, list)) and id(node) not in done:
+            if id(node) in inside:
+                return True
+            inside.add(id(node))
+            stack.append((node, True))
+            children = node.values() if isinstance(node, Mapping) else node
+            stack.extend((child, False) for child in children)
+    return False
 
 
 def _parses_to(text: str, expected: Any) -> bool:
@@ -323,6 +353,7 @@ def _resolve_alias(data: Mapping, keys: tuple[str, ...]) -> tuple[str, ...]:
 def _set(data: Any, keys: tuple[str, ...], value: Any, path: Path) -> None:
     from ruamel.yaml.comments import CommentedMap
 
+    value = _commented(value)
     node = data
     for depth, key in enumerate(keys[:-1]):
         child = node.get(key, _MISSING)
@@ -343,6 +374,20 @@ def _set(data: Any, keys: tuple[str, ...], value: Any, path: Path) -> None:
         _replace(node, key, _same_style(node[key], value))
     else:
         _insert(node, key, value)
+
+
+def _commented(value: Any) -> Any:
+    """Lists and mappings as ruamel's own, whose last item can hold the comments after it.
+
+    A plain list keeps them on its key: "channels:", the comments, then the items.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, Mapping):
+        return CommentedMap((k, _commented(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_commented(v) for v in value)
+    return value
 
 
 def _same_style(old: Any, new: Any) -> Any:
@@ -414,13 +459,17 @@ def _put_trailing(node: Any, key: Any, rest: str) -> None:
     if not rest:
         return
     entry, slot = _trailing_slot(node, key)
-    token = entry[slot]
-    if token is None:
+    if entry[slot] is None:
         entry[slot] = _comment_token("\n" + rest)
     else:
-        token.value = (
-            token.value if token.value.endswith("\n") else token.value + "\n"
-        ) + rest
+        _extend(entry[slot], rest)
+
+
+def _extend(token: Any, rest: str) -> None:
+    """Append comment lines to a comment token, on a line of their own."""
+    token.value = (
+        token.value if token.value.endswith("\n") else token.value + "\n"
+    ) + rest
 
 
 def _leading(node: Any) -> list:
@@ -466,6 +515,10 @@ def _delete(node: Any, key: str, pending: str) -> str:
         return rest
     if index > 0:
         _put_trailing(node, keys[index - 1], rest)
+    elif node.ca.comment and node.ca.comment[0] is not None:
+        # "key:  # note" above the mapping: ruamel writes that token after the
+        # key and then leaves out the mapping's own leading comments.
+        _extend(node.ca.comment[0], rest)
     else:
         _leading(node).append(_comment_token(rest))
     return ""

@@ -47,7 +47,8 @@ class Body:
     reason: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     data: bytes = b""
-    received: int = 0  # body bytes read from the wire
+    received: int = 0  # body bytes read from the wire (before Content-Encoding)
+    decoded: int = 0  # body bytes after Content-Encoding, all read (not only kept)
     announced: int | None = None  # Content-Length, when sent
     redirects: tuple[str, ...] = ()
     error: BaseException | None = None
@@ -147,6 +148,7 @@ def _read(response: Any, url: str, max_bytes: int, deadline: float) -> Body:
         headers=dict(response.headers),
         data=b"".join(chunks),
         received=received,
+        decoded=kept,
         announced=announced,
         redirects=tuple(r.url for r in response.history),
         error=error,
@@ -185,12 +187,16 @@ def _length(value: str | None) -> int | None:
 
 
 def _wire_bytes(response: Any, fallback: int) -> int:
-    """Body bytes urllib3 read, including those of a read cut short."""
+    """Body bytes urllib3 read off the wire, as Content-Length counts them.
+
+    Not the bytes kept: a compressed body decodes to more than was sent, and
+    half of it can decode to more than the whole announced length.
+    """
     try:
         told = response.raw.tell()
     except Exception:
         return fallback
-    return told if isinstance(told, int) and told >= fallback else fallback
+    return told if isinstance(told, int) else fallback
 
 
 # -- zstd ---------------------------------------------------------------------
