@@ -195,13 +195,18 @@ def test_a_close_after_the_request_says_closed(monkeypatch):
 def test_a_peer_that_ends_every_connection_on_accept_is_the_tcp_layer(
     monkeypatch, scheme, action
 ):
+    import dataclasses
+
     from conda_netcheck.diagnosis import transport
 
     # A firewall resets within milliseconds; this peer is a thread of a busy
-    # test process: give it as long as it needs to be scheduled.
-    monkeypatch.setattr(transport, "_UNPROMPTED_WAIT", 5.0)
+    # test process: give it as long as it needs to be scheduled, in the
+    # second handshake and in the unprompted watch alike (it ends each early).
+    monkeypatch.setattr(transport, "_UNPROMPTED_WAIT", 10.0)
+    roomy = dataclasses.replace(OPTIONS, connect_timeout=10.0, read_timeout=10.0)
     with reset_after_request(action, on_accept=True) as port:
-        result = standalone(f"{scheme}://127.0.0.1:{port}", monkeypatch, None)
+        targets = urls_targets([f"{scheme}://127.0.0.1:{port}"], ("noarch",))
+        (result,) = diagnose(targets, standalone_route, roomy)
 
     problem = result.problem
     assert (problem.code.value, problem.layer.value) == ("connection-reset", "tcp")
@@ -660,3 +665,24 @@ def test_a_peer_without_secure_renegotiation_through_conda(
 
     assert {t["diagnosis"] for t in targets} == {"tls-legacy-renegotiation"}
     assert code == 1
+
+
+def test_a_peer_that_resets_as_the_connection_is_made_refuses_every_handshake():
+    """Reopening is itself reset: no second handshake could start, and that is the evidence."""
+    from conda_netcheck.diagnosis.transport import explain_handshake
+
+    def reopen():
+        # What the connect probe raises when the RST comes before a byte is sent.
+        raise ConnectionResetError("reset right after accepting it")
+
+    url = "https://127.0.0.1:9/noarch"
+    problem = explain_handshake(
+        ConnectionResetError(104, "Connection reset by peer"),
+        "127.0.0.1",
+        9,
+        standalone_route(url),
+        reopen,
+        1.0,
+    )
+    assert (problem.code.value, problem.layer.value) == ("connection-reset", "tcp")
+    assert "right after accepting it" in problem.summary

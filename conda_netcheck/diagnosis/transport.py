@@ -220,7 +220,7 @@ def explain_handshake(
     failure = handshake.classify(errors)
     if failure in (Failure.RESET, Failure.CLOSED):
         # Same address, same route, no server name (or a plain IP: no SNI anyway).
-        second = _bounded(lambda: handshake.handshake_as(reopen(), None, timeout))
+        second = _second_handshake(reopen, timeout)
         if _refuses_all(second):
             early = _on_accept(host, port, reopen, _shown_proxy(route))
             if early:
@@ -362,6 +362,23 @@ def strict_problem(host: str, message: str, defects: list[tuple[str, str]]) -> P
         defects=tuple(StrictDefect(c, d) for c, d in defects),
     )
     return Problem(Code.TLS_X509_STRICT, Layer.TLS, summary, fix, details)
+
+
+def _second_handshake(
+    reopen: Callable[[], socket.socket], timeout: float
+) -> SecondHandshake | None:
+    """A handshake without a server name; None when it could not even connect."""
+    from ..probes import handshake
+
+    try:
+        sock = reopen()
+    except ConnectionResetError:
+        # Reset as the connection was made, before a byte was sent: this
+        # peer refuses every handshake, whatever the name.
+        return handshake.SecondHandshake(None, Answer.RESET, 0.0)
+    except OSError:
+        return None
+    return _bounded(lambda: handshake.handshake_as(sock, None, timeout))
 
 
 def _bounded(probe: Callable[[], T]) -> T | None:
