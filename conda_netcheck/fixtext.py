@@ -74,14 +74,26 @@ Edit = Union[SetKey, RemoveKey, ListEdit, WriteBundle, SetVariable, UnsetVariabl
 
 
 class Line(str):
-    """A shell line as printed, with what it changes (None: nothing netcheck can try)."""
+    """A shell line as printed, with what it changes (None: nothing netcheck can try).
+
+    `manual`: not a shell line but an edit only a person can make (conda
+    config cannot name the key); printed in the fix, never among `commands`.
+    """
 
     edit: Edit | None
+    manual: bool = False
 
     def __new__(cls, text: str, edit: Edit | None = None) -> Line:
         line = super().__new__(cls, text)
         line.edit = edit
         return line
+
+
+def manual_line(text: str) -> Line:
+    """A step for a person to make by hand (an editor), not a shell line."""
+    line = Line(text)
+    line.manual = True
+    return line
 
 
 def edit_of(line: str) -> Edit | None:
@@ -189,6 +201,12 @@ class FixLines:
     needs: tuple[str, ...] = ()
     checked: bool = False
     proof: str = ""
+
+    def __post_init__(self) -> None:
+        # A step made by hand is no shell line: left out of `commands`, so
+        # nothing runs it and the proof does not try it.
+        kept = tuple(line for line in self.lines if not getattr(line, "manual", False))
+        object.__setattr__(self, "lines", kept)
 
     def __bool__(self) -> bool:
         return bool(self.lines)

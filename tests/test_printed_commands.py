@@ -507,9 +507,12 @@ def test_every_line_of_a_commands_object_is_in_its_shell(monkeypatch):
     ) == ("set -gx HTTPS_PROXY http://p:1")
     assert fish.drop_proxy("https://h/c", variable) == "set -e https_proxy"
     assert fish.drop_proxy("https://h.example/c", None) == "set -gx NO_PROXY h.example"
-    # A per-host key (its host has dots) is set in the file that sets proxy_servers.
+    # A per-host key (its host has dots) is edited by hand in the file that
+    # sets proxy_servers: conda config cannot name it.
     assert fish.set("proxy_servers.http://h.example", "http://p:1") == (
-        "conda config --file /etc/conda/.condarc --set proxy_servers.http://h.example http://p:1"
+        "in /etc/conda/.condarc, under proxy_servers, find the entry "
+        "'http://h.example' and set its value to http://p:1 "
+        "(conda config cannot name a key that has a dot)"
     )
     derived = for_config(NetConfig(sources={"offline": sources["offline"]}), Shell.FISH)
     assert derived.set("offline", "false") == "set -gx CONDA_OFFLINE false"
@@ -576,3 +579,54 @@ def test_a_channel_with_credentials_gets_no_command_that_would_print_them():
     commands = Commands(lists={"default_channels": {"/etc/conda/.condarc": listed}})
     for old in listed:
         assert commands.replace_channel(old, "https://a.example/cloud/one") == ()
+
+
+@pytest.mark.parametrize(
+    ("key", "by_hand"),
+    [
+        ("proxy_servers.https://127.0.0.1", True),
+        ("proxy_servers.http://proxy.corp.example", True),
+        ("proxy_servers.https://localhost", False),  # no dot: conda names it
+        ("proxy_servers.https", False),
+    ],
+)
+@pytest.mark.parametrize("change", ["set", "remove"])
+def test_an_entry_conda_config_cannot_name_is_an_edit_by_hand(
+    tmp_path, key: str, by_hand: bool, change: str
+) -> None:
+    """conda splits a key at every dot: a per-host entry with one is edited by hand, never run."""
+    import subprocess
+    import sys
+
+    from conda_netcheck.config.commands import Commands, Shell
+    from conda_netcheck.config.sources import SettingSource
+    from conda_netcheck.fixtext import FixLines
+
+    condarc = tmp_path / ".condarc"
+    entry = key.partition(".")[2]
+    condarc.write_text(f'proxy_servers:\n  "{entry}": https://127.0.0.1:9\n')
+    commands = Commands({key: SettingSource.file(str(condarc))}, shell=Shell.POSIX)
+    line = (
+        commands.set(key, "http://127.0.0.1:9")
+        if change == "set"
+        else commands.remove(key)
+    )
+    conda_line = ["--file", str(condarc)] + (
+        ["--set", key, "http://127.0.0.1:9"]
+        if change == "set"
+        else ["--remove-key", key]
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "conda", "config", *conda_line],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode != 0) is by_hand, done.stderr
+    if by_hand:
+        assert line.startswith(f"in {condarc}, under proxy_servers, find the entry")
+        assert f"{entry!r}" in line
+        assert FixLines((line,)).lines == ()  # nothing in `commands` to run
+    else:
+        assert line == "conda config " + " ".join(conda_line)
+        assert FixLines((line,)).lines == (line,)

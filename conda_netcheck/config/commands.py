@@ -26,6 +26,7 @@ from ..fixtext import (
     SetVariable,
     UnsetVariable,
     WriteBundle,
+    manual_line,
 )
 from .sources import (
     DEFAULT_SOURCE,
@@ -185,6 +186,9 @@ class Commands:
         variable = self._variable(key)
         if variable:
             return set_variable(variable, value, self.shell)
+        unnamable = self._by_hand(key, f"set its value to {value}")
+        if unnamable:
+            return unnamable
         return Line(
             f"conda config{self._file(key)} --set {key} {_quote(value, self.shell)}",
             SetKey(self._path(key), key, value),
@@ -195,9 +199,28 @@ class Commands:
         variable = self._variable(key)
         if variable:
             return unset_variable(variable, self.shell)
+        unnamable = self._by_hand(key, "delete it")
+        if unnamable:
+            return unnamable
         return Line(
             f"conda config{self._file(key)} --remove-key {key}",
             RemoveKey(self._path(key), key),
+        )
+
+    def _by_hand(self, key: str, what: str) -> Line | None:
+        """The edit by hand of a map entry whose name has a dot, which conda config cannot name.
+
+        conda splits `proxy_servers.https://10.0.0.1` at every dot and
+        refuses it (CondaKeyError: invalid parameter), so no `conda config`
+        line can change a per-host entry.
+        """
+        top, _, entry = key.partition(".")
+        if "." not in entry:
+            return None
+        where = self._path(key) or "~/.condarc"
+        return manual_line(
+            f"in {where}, under {top}, find the entry {entry!r} and {what} "
+            "(conda config cannot name a key that has a dot)"
         )
 
     def add(self, key: str, value: str) -> Line:
