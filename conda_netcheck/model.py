@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Callable
 # The enums live with no dependency so that the catalogue can use them; they
 # are part of the model's API.
 from .codes import Code, Layer, Status
-from .fixtext import FixLines
 
 # The caps on conda's timeouts live where the argument parser reads them cheaply.
 from .limits import CONDA_READ_TIMEOUT
@@ -26,10 +25,12 @@ if TYPE_CHECKING:
     from .config.commands import Commands
     from .config.sources import ProxySource
     from .evidence import Details
+    from .fixtext import FixLines
 
 __all__ = [
     "Code",
     "Details",
+    "FixLines",
     "Layer",
     "Resource",
     "Status",
@@ -40,11 +41,15 @@ Resolver = Callable[[str, int], list]
 
 
 def __getattr__(name: str) -> Any:
-    """`Details`, loaded on first use: a healthy run makes no problem and needs no evidence."""
+    """`Details` and `FixLines`, loaded on first use: a healthy run makes no problem and no fix."""
     if name == "Details":
         from .evidence import Details
 
         return Details
+    if name == "FixLines":
+        from .fixtext import FixLines
+
+        return FixLines
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -53,6 +58,13 @@ def no_details() -> Details:
     from .evidence import Details
 
     return Details()
+
+
+def no_commands() -> FixLines:
+    """The shell lines of a fix that has none (advice, or no fix)."""
+    from .fixtext import FixLines
+
+    return FixLines()
 
 
 def severity(code: Code) -> Status:
@@ -85,7 +97,7 @@ class Problem:
     fix: str | None = None
     details: Details = field(default_factory=no_details)
     #: the shell lines of `fix`, as it prints them (none when it is advice)
-    commands: FixLines = field(default_factory=FixLines)
+    commands: FixLines = field(default_factory=no_commands)
 
     def amended(
         self,
@@ -102,7 +114,7 @@ class Problem:
         A new fix drops the old fix's lines unless `commands` gives its own.
         """
         if commands is None:
-            commands = self.commands if fix is None else FixLines()
+            commands = self.commands if fix is None else no_commands()
         return Problem(
             code or self.code,
             self.layer,
@@ -228,7 +240,7 @@ class Finding:
     #: what the network shows to verify every channel (diagnosis/findings.py)
     replaces_verify: bool = False
     #: the shell lines of `fix`, as it prints them (none when it is advice)
-    commands: FixLines = field(default_factory=FixLines)
+    commands: FixLines = field(default_factory=no_commands)
 
     def __post_init__(self) -> None:
         if self.status is None:

@@ -59,6 +59,7 @@ NOT_ON_THE_HEALTHY_PATH = (
     "transport",  # a reset, a closed connection or handshake, a dual-stack name
     "refusals",  # what a server said when it refused (401, 403, 429)
     "evidence",  # the typed evidence of a problem
+    "fixtext",  # a fix's sentence, its shell lines and their edits
 )
 
 #: Modules only an https:// endpoint needs (the healthy runs here are http://).

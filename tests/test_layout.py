@@ -155,7 +155,7 @@ MODEL_IMPORTS = {
     "conda_netcheck.codes",
     "conda_netcheck.evidence",  # at first use: only a problem carries evidence
     "conda_netcheck.limits",
-    "conda_netcheck.fixtext",  # a fix's lines, which problems and findings carry
+    "conda_netcheck.fixtext",  # at first use: a fix's lines, on problems and findings
 }
 #: The model's imports made when first needed, not when it is imported.
 MODEL_LAZY = {
@@ -164,6 +164,9 @@ MODEL_LAZY = {
     # the evidence records: a healthy run makes no problem
     ("__getattr__", "conda_netcheck.evidence"),
     ("no_details", "conda_netcheck.evidence"),
+    # a fix's lines: a healthy run makes no problem and no finding
+    ("__getattr__", "conda_netcheck.fixtext"),
+    ("no_commands", "conda_netcheck.fixtext"),
 }
 
 

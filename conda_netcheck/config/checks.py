@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..limits import CONNECT_TIMEOUT_FLOOR, READ_TIMEOUT_FLOOR, raised_timeout
-from ..model import Code, Finding, FixLines, Status
+from ..model import Code, Finding, Status
 from .client_cert import client_certificate
 from .commands import Commands, for_config, set_variable, unset_variable
 from .osproxy import pac_findings
@@ -151,6 +151,8 @@ def offline(cfg: NetConfig) -> list[Finding]:
     """offline: true makes conda refuse every download."""
     if not cfg.offline:
         return []
+    from ..fixtext import FixLines
+
     source = cfg.source("offline")
     if source.kind is SettingSourceKind.COMMAND_LINE:
         fix, lines = "run the command without --offline", FixLines()
@@ -176,6 +178,8 @@ def channels(cfg: NetConfig) -> list[Finding]:
     """With no channel configured conda has nowhere to download from."""
     if not cfg.conda or cfg.channels and not _only_empty_defaults(cfg):
         return []
+    from ..fixtext import FixLines
+
     if cfg.channels:
         line = for_config(cfg).remove("default_channels")
         return [
@@ -214,6 +218,8 @@ def timeouts(cfg: NetConfig) -> list[Finding]:
         ("remote_read_timeout_secs", cfg.read_timeout, READ_TIMEOUT_FLOOR),
     ):
         if value < floor:
+            from ..fixtext import FixLines
+
             line = for_config(cfg).set(key, f"{raised_timeout(value, floor):g}")
             findings.append(
                 Finding(
@@ -329,6 +335,8 @@ def _proxy_list(proxies: dict[str, str]) -> str:
 
 def setting_finding(problem: SettingProblem) -> Finding:
     """A setting that cannot be used: what, where, and the command that fixes it."""
+    from ..fixtext import FixLines
+
     key, where = problem.key, problem.where
     lines = FixLines()
     if where.kind in (SettingSourceKind.DEFAULT, SettingSourceKind.COMMAND_LINE):

@@ -18,16 +18,6 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..fixtext import (
-    Line,
-    ListEdit,
-    RemoveKey,
-    SetKey,
-    SetVariable,
-    UnsetVariable,
-    WriteBundle,
-    manual_line,
-)
 from .sources import (
     DEFAULT_SOURCE,
     ProxySource,
@@ -36,7 +26,9 @@ from .sources import (
     SettingSourceKind,
 )
 
+# The lines' edits (fixtext) load when a fix is written: a healthy run writes none.
 if TYPE_CHECKING:
+    from ..fixtext import Line
     from .netconfig import NetConfig
 
 
@@ -59,6 +51,8 @@ def current_shell() -> Shell:
 
 def set_variable(name: str, value: str, shell: Shell | None = None) -> Line:
     """The line that sets an environment variable in `shell`."""
+    from ..fixtext import Line, SetVariable
+
     shell = shell or current_shell()
     if shell is Shell.FISH:
         text = f"set -gx {name} {_quote(value, shell)}"
@@ -80,6 +74,8 @@ def _powershell_literal(value: str) -> str:
 
 def unset_variable(name: str, shell: Shell | None = None) -> Line:
     """The line that removes an environment variable in `shell`."""
+    from ..fixtext import Line, UnsetVariable
+
     shell = shell or current_shell()
     if shell is Shell.FISH:
         text = f"set -e {name}"
@@ -98,6 +94,8 @@ def concatenate(parts: list[str], target: str, shell: Shell | None = None) -> Li
     PowerShell's `Get-Content ... | Set-Content` for Windows shells. `target`
     is written as given (a `~/` path stays unquoted so that the shell expands it).
     """
+    from ..fixtext import Line, WriteBundle
+
     shell = shell or current_shell()
     if shell in (Shell.POWERSHELL, Shell.CMD):
         sources = ", ".join([f'"{parts[0]}"', *parts[1:]])
@@ -189,6 +187,8 @@ class Commands:
         unnamable = self._by_hand(key, f"set its value to {value}")
         if unnamable:
             return unnamable
+        from ..fixtext import Line, SetKey
+
         return Line(
             f"conda config{self._file(key)} --set {key} {_quote(value, self.shell)}",
             SetKey(self._path(key), key, value),
@@ -202,6 +202,8 @@ class Commands:
         unnamable = self._by_hand(key, "delete it")
         if unnamable:
             return unnamable
+        from ..fixtext import Line, RemoveKey
+
         return Line(
             f"conda config{self._file(key)} --remove-key {key}",
             RemoveKey(self._path(key), key),
@@ -217,6 +219,8 @@ class Commands:
         top, _, entry = key.partition(".")
         if "." not in entry:
             return None
+        from ..fixtext import manual_line
+
         where = self._path(key) or "~/.condarc"
         return manual_line(
             f"in {where}, under {top}, find the entry {entry!r} and {what} "
@@ -225,6 +229,8 @@ class Commands:
 
     def add(self, key: str, value: str) -> Line:
         """`conda config [--file FILE] --add KEY VALUE` (lists: channels, default_channels)."""
+        from ..fixtext import Line, ListEdit
+
         return Line(
             f"conda config{self._file(key)} --add {key} {_quote(value, self.shell)}",
             ListEdit(self._path(key), key, "add", value),
@@ -275,6 +281,8 @@ class Commands:
     def _moved(
         self, key: str, path: str, items: tuple[str, ...], old: str, new: str
     ) -> tuple[Line, ...]:
+        from ..fixtext import Line, ListEdit
+
         where = f" --file {quote_path(path)}"
         after = items[items.index(old) + 1 :]
 

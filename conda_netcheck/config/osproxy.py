@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..model import Code, Finding, FixLines, Status
+from ..model import Code, Finding, Status
 
 if TYPE_CHECKING:
     from .netconfig import NetConfig
@@ -182,6 +182,7 @@ def pac_as_proxy(url: str, fix: Callable[[str], str]) -> tuple[str, str]:
 
 
 def _os_pac(settings: OSProxies, cfg: NetConfig) -> Finding | None:
+    from ..fixtext import FixLines
     from ..redact import REDACTOR
     from .commands import for_config, placeholders
     from .sources import ProxySource, ProxySourceKind

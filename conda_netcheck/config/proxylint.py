@@ -16,7 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from ..model import Code, Finding, FixLines, Status
+from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
 from ..urls import PASSWORD_PLACEHOLDER, USER_PLACEHOLDER, default_port, shown_proxy
 from .commands import Commands, Shell, for_config, placeholders, unset_variable
@@ -25,6 +25,7 @@ from .sources import ProxySource, ProxySourceKind
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from ..fixtext import FixLines
     from .netconfig import NetConfig
     from .osproxy import OSProxies
 
@@ -69,6 +70,8 @@ class Lint:
     @property
     def commands(self) -> FixLines:
         """`line` as a fix's shell lines, for a finding and a channel's problem alike."""
+        from ..fixtext import FixLines
+
         lines = (self.line,) if self.line else ()
         return FixLines(lines, placeholders(*lines))
 
@@ -745,6 +748,8 @@ def os_overridden(cfg: NetConfig, settings: OSProxies | None = None) -> list[Fin
         used = settings.proxies.get(scheme)
         if not configured or not used or used == configured:
             continue
+        from ..fixtext import FixLines
+
         source = ProxySource(ProxySourceKind.OS, settings.source)
         # Never the password: its user info is a placeholder the user fills in.
         line = commands.set_proxy(f"{scheme}://", shown_proxy(configured), source)

@@ -28,8 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..certparse import load_der, load_pem
-from ..fixtext import Fix, Line, WriteBundle
-from ..model import Code, Finding, FixLines, Status
+from ..model import Code, Finding, Status
 from ..safefiles import (
     MAX_BUNDLE_BYTES,
     MAX_SMALL_FILE_BYTES,
@@ -562,6 +561,8 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
 
 
 def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
+    from ..fixtext import Fix, FixLines
+
     path = cfg.env[name]
     verify = cfg.ssl_verify
     truststore = verify == "truststore"
@@ -672,6 +673,8 @@ def _path_findings(slot: _Slot, path: str, *, replaces_public: bool) -> list[Fin
             )
         )
     if replaces_public and not info.public and info.count < FEW_CERTIFICATES:
+        from ..fixtext import FixLines
+
         target = combined_path(path)
         if os.path.isdir(path):
             lines = [_directory_bundle(path, target)]
@@ -712,6 +715,8 @@ def _directory_bundle(directory: str, target: str) -> str:
     matched = sorted(glob.glob(os.path.join(glob.escape(directory), "*.[0-9]")))
     if not matched:
         return text
+    from ..fixtext import Line, WriteBundle
+
     return Line(text, WriteBundle(target, (certifi_raw_path(), *matched)))
 
 

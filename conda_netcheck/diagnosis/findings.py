@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..fixtext import Fix, FixLines
 from ..model import Code, Status
 
 if TYPE_CHECKING:
@@ -90,6 +89,8 @@ def with_verify_replaced(
 def _verify_replaced(
     finding: Finding, verdict: bool | None, refused: list[str], commands: Commands
 ) -> Finding:
+    from ..fixtext import Fix, FixLines
+
     broken = finding.code is Code.CA_BUNDLE_INVALID
     choice = verify_choice(verdict, broken)
     observed = (

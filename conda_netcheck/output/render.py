@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..fixtext import fix_lines
-from ..model import FixLines, Resource, Status
+from ..model import Resource, Status
 from ..redact import REDACTOR
 
 if TYPE_CHECKING:
+    from ..fixtext import FixLines
     from ..model import Finding, Problem, Report, TargetResult
 
 # conda >= 26.1 exports these from conda.base.constants; the same characters
@@ -170,6 +170,8 @@ def _problem_dict(problem: Problem) -> dict[str, Any]:
 
 def _commands(lines: FixLines | None) -> dict[str, Any]:
     """The fix's shell lines as printed, what the user supplies, whether it is proven."""
+    from ..fixtext import FixLines
+
     # An empty FixLines is false but may still say why (a conflict).
     lines = FixLines() if lines is None else lines
     return {
@@ -295,6 +297,8 @@ def finding_lines(finding: Finding, verbose: bool = False) -> list[str]:
 
 def indented_fix(fix: str | None, verbose: bool = False) -> list[str]:
     """A fix under its problem: the sentence, its numbered steps, the why with -v."""
+    from ..fixtext import fix_lines
+
     return [REDACTOR.text(f"    {line}") for line in fix_lines(fix, verbose)]
 
 
