@@ -224,9 +224,13 @@ def misread_authority(url: str) -> str | None:
 def _misread_pieces(authority: str) -> set[str]:
     """The misread authority, its user info and host: all of them pieces of a secret."""
     userinfo, _, hostport = authority.rpartition("@")
-    host = hostport.rpartition(":")[0] if ":" in hostport else hostport
+    # "alice:Pa" of "alice:Pa/ss@proxy" is read as host "alice", port "Pa":
+    # the port is the piece of the password urllib quotes ("could not be cast").
+    host, colon, port = hostport.rpartition(":")
+    if not colon:
+        host = hostport
     user, _, password = userinfo.partition(":")
-    return {authority, hostport, host, userinfo, password, user}
+    return {authority, hostport, host, port, userinfo, password, user}
 
 
 def _split_authority(body: str) -> tuple[str, str]:

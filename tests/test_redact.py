@@ -14,7 +14,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from conda_netcheck import redact
-from conda_netcheck.redact import REDACTED, Redactor
+from conda_netcheck.redact import REDACTED, Redactor, misread_authority
 
 
 @pytest.fixture
@@ -809,3 +809,58 @@ def test_a_short_proxy_password_never_shows_with_its_user(
     assert redactor.text(f"proxy: {url} (from proxy_servers.http)") == (
         f"proxy: {shown} (from proxy_servers.http)"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "misread"),
+    [
+        # "/", "?" and "#" in a password end the authority for every parser
+        ("http://alice:Se/cret@proxy:3128", "alice:Se"),
+        ("http://alice:Se?cret@proxy:3128", "alice:Se"),
+        ("http://alice:Se#cret@proxy:3128", "alice:Se"),
+        ("http://alice:Se/cr@et@proxy:3128", "alice:Se"),
+        ("http://alice:Secret@Host/Part9@proxy:3128", "alice:Secret@Host"),
+        # every way a URL starts: a scheme with "+", scheme-relative, none
+        ("git+https://alice:Se/cret@proxy:3128", "alice:Se"),
+        ("//alice:Se/cret@proxy:3128", "alice:Se"),
+        ("alice:Se/cret@proxy:3128", "alice:Se"),
+        # parsers and user info agree: nothing misread
+        ("http://alice:Secret@proxy:3128/path", None),
+        ("http://alice@proxy:3128", None),
+        ("http://proxy:3128", None),
+        ("http://proxy:3128/pkg@1.0", None),  # an "@" in the path
+        ("http://tok3n/abc@proxy:1", None),  # no "user:" before the "/"
+    ],
+)
+def test_misread_authority_is_what_parsers_take_for_the_host(
+    url: str, misread: str | None
+) -> None:
+    assert misread_authority(url) == misread
+
+
+@pytest.mark.parametrize(
+    ("url", "piece"),
+    [
+        # read as host "alice", port "MyPass": urllib quotes the port
+        ("http://alice:MyPass/Word99@proxy:3128", "MyPass"),
+        ("alice:MyPass?Word99@proxy:3128", "MyPass"),
+        # read as user "alice", host "Host": the host is a piece of the password
+        ("http://alice:Secret@Host/Part9@proxy:3128", "Host"),
+    ],
+)
+def test_the_piece_of_a_password_a_parser_quotes_is_hidden(
+    redactor: Redactor, url: str, piece: str
+) -> None:
+    from urllib.parse import urlsplit
+
+    redactor.add_url_credentials(url)
+    parsed = urlsplit(url if "://" in url else f"http://{url}")
+    try:
+        said = f"host {parsed.hostname} port {parsed.port}"
+    except ValueError as exc:  # the port is a piece of the password
+        said = str(exc)
+    assert piece in said or piece.lower() in said
+    shown = redactor.text(said)
+    assert piece not in shown and piece.lower() not in shown, shown
+    # the user name read as the host is no secret: it stays readable
+    assert "alice" not in said or "alice" in shown
