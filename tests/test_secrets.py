@@ -386,3 +386,94 @@ def test_at_most_200_token_files_are_read(tmp_path):
     config_secrets.register_token_files(str(tmp_path), redactor)
     read = [i for i in range(201) if f"tok-{i:03d}-abcdef" in redactor.secrets]
     assert len(read) == 200
+
+
+#: Not YAML (a tab as indentation, a dangling flow): only the line scan reads it.
+_NOT_YAML = "\t: [\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        pytest.param(
+            "proxy_servers:\n  https: http://alice:Passw0rd1@proxy.corp.example:3128\n",
+            ["Passw0rd1"],
+            id="plain",
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: 'http://alice:Pass''w0rd@proxy.corp.example:3128'\n",
+            ["Pass'w0rd"],
+            id="single-quoted",
+        ),
+        pytest.param(
+            'proxy_servers:\n  https: "http://alice:P\\u00e9ssw0rd@proxy.corp.example:3128"\n',
+            ["Péssw0rd"],
+            id="double-quoted-escape",
+        ),
+        pytest.param(
+            'proxy_servers: {https: "http://alice:Flow5ecret@proxy.corp.example:1", '
+            "http: http://bob:Other5ecret@proxy.corp.example:2}\n",
+            ["Flow5ecret", "Other5ecret"],
+            id="flow-mapping",
+        ),
+        pytest.param(
+            "channels: [//alice:L1stSecret@mirror.corp.example/c, https://mirror.corp.example/d]\n",
+            ["L1stSecret"],
+            id="flow-list",
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: http://alice:C0mmentPw@proxy.corp.example:3128  # the office\n",
+            ["C0mmentPw"],
+            id="comment-after",
+        ),
+        pytest.param(
+            '{"proxy_servers": {"https": "http://alice:J50nSecret@proxy.corp.example:1"}}',
+            ["J50nSecret"],
+            id="json",
+        ),
+        pytest.param(
+            "anaconda_token: tk-Abc123456789\n", ["tk-Abc123456789"], id="secret-key"
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: http://alice:Br0kenYaml@proxy.corp.example:1\n"
+            + _NOT_YAML,
+            ["Br0kenYaml"],
+            id="not-yaml-plain",
+        ),
+        pytest.param(
+            'proxy_servers:\n  https: "http://alice:two w0rds@proxy.corp.example:1"\n'
+            + _NOT_YAML,
+            ["two w0rds"],
+            id="not-yaml-quoted-space",
+        ),
+        pytest.param(
+            "proxy_servers:\n  https: 'http://alice:Sing1e0ne@proxy.corp.example:1'\n"
+            + _NOT_YAML,
+            ["Sing1e0ne"],
+            id="not-yaml-single-quoted",
+        ),
+        pytest.param(
+            'proxy_servers:\n  https: "http://alice:Esc\\u00e9ped1@proxy.corp.example:1"\n'
+            + _NOT_YAML,
+            ["Escéped1"],
+            id="not-yaml-escape",
+        ),
+        pytest.param(
+            "channels: [//alice:L1stBroken@mirror.corp.example/c, https://mirror.corp.example/d]\n"
+            + _NOT_YAML,
+            ["L1stBroken"],
+            id="not-yaml-flow-list",
+        ),
+    ],
+)
+def test_every_form_a_condarc_writes_a_secret_in_is_registered(
+    text: str, secrets: list[str]
+) -> None:
+    """Parsed as conda reads it, and line by line for a file that does not parse."""
+    redactor = Redactor()
+    config_secrets.register_text(text, redactor)
+    for secret in secrets:
+        assert redactor.text(f"saw {secret} there") == f"saw {REDACTED} there"
+    # hosts, users and comments stay readable
+    kept = "proxy.corp.example mirror.corp.example alice the office"
+    assert redactor.text(kept) == kept
