@@ -464,6 +464,20 @@ _NOT_YAML = "\t: [\n"
             ["L1stBroken"],
             id="not-yaml-flow-list",
         ),
+        # one quoted scalar: a bracket and a space in it are part of the password
+        pytest.param(
+            'proxy_servers:\n  https: "http://alice:Br[ack et5@proxy.corp.example:1"\n'
+            + _NOT_YAML,
+            ["Br[ack et5"],
+            id="not-yaml-quoted-bracket",
+        ),
+        # two quoted scalars on a line: each its own secret
+        pytest.param(
+            'channels: "http://alice:Fir5tOne@mirror.corp.example/c", '
+            '"http://bob:Sec0ndOne@mirror.corp.example/d"\n' + _NOT_YAML,
+            ["Fir5tOne", "Sec0ndOne"],
+            id="not-yaml-two-quoted",
+        ),
     ],
 )
 def test_every_form_a_condarc_writes_a_secret_in_is_registered(
