@@ -630,3 +630,53 @@ def test_an_entry_conda_config_cannot_name_is_an_edit_by_hand(
     else:
         assert line == "conda config " + " ".join(conda_line)
         assert FixLines((line,)).lines == (line,)
+
+
+@pytest.mark.parametrize(
+    ("lines", "needs"),
+    [
+        (
+            ("set proxy http://USER:<password>@PROXY_HOST:PORT",),
+            ("USER:<password>", "PROXY_HOST:PORT"),
+        ),
+        (("export X=http://USER@PROXY_HOST:PORT",), ("USER", "PROXY_HOST:PORT")),
+        # a known host, only its port unknown
+        (("set proxy http://proxy.example:PORT",), ("PORT",)),
+        # each once, in the order of PLACEHOLDERS, across lines
+        (
+            ("a http://PROXY_HOST:PORT", "b USER:<password>@h", "c USER:<password>@h"),
+            ("USER:<password>", "PROXY_HOST:PORT"),
+        ),
+        (("USER@h:PORT",), ("USER", "PORT")),
+        (("conda config --set ssl_verify truststore",), ()),
+    ],
+)
+def test_a_line_needs_exactly_the_placeholders_it_holds(lines, needs) -> None:
+    from conda_netcheck.config.commands import placeholders
+
+    assert placeholders(*lines) == needs
+
+
+@pytest.mark.parametrize(
+    ("shell", "line"),
+    [
+        ("posix", "cat '/my certs/corp.pem' root.pem > ~/ca-bundle.pem"),
+        ("fish", "cat '/my certs/corp.pem' root.pem > ~/ca-bundle.pem"),
+        (
+            "powershell",
+            'Get-Content "/my certs/corp.pem", root.pem | Set-Content ~/ca-bundle.pem',
+        ),
+        (
+            "cmd",
+            'Get-Content "/my certs/corp.pem", root.pem | Set-Content ~/ca-bundle.pem',
+        ),
+    ],
+)
+def test_a_bundle_is_written_from_its_parts_in_order(shell: str, line: str) -> None:
+    from conda_netcheck.config.commands import Shell, concatenate
+    from conda_netcheck.fixtext import WriteBundle, edit_of
+
+    parts = ["/my certs/corp.pem", "root.pem"]
+    written = concatenate(parts, "~/ca-bundle.pem", Shell(shell))
+    assert written == line
+    assert edit_of(written) == WriteBundle("~/ca-bundle.pem", tuple(parts))
