@@ -434,6 +434,17 @@ _NOT_YAML = "\t: [\n"
         pytest.param(
             "anaconda_token: tk-Abc123456789\n", ["tk-Abc123456789"], id="secret-key"
         ),
+        # a value folded over two lines: only the parsed document has it whole
+        pytest.param(
+            'proxy_servers: {https: "http://alice:Spl1t\n  Secret@proxy.corp.example:1"}\n',
+            ["Spl1t Secret"],
+            id="folded-in-a-mapping",
+        ),
+        pytest.param(
+            'channels:\n  - "http://alice:L1st\n    P4rtTwo@mirror.corp.example/c"\n',
+            ["L1st P4rtTwo"],
+            id="folded-in-a-list",
+        ),
         pytest.param(
             "proxy_servers:\n  https: http://alice:Br0kenYaml@proxy.corp.example:1\n"
             + _NOT_YAML,
