@@ -502,3 +502,59 @@ def test_every_form_a_condarc_writes_a_secret_in_is_registered(
     # hosts, users and comments stay readable
     kept = "proxy.corp.example mirror.corp.example alice the office"
     assert redactor.text(kept) == kept
+
+
+@pytest.mark.parametrize(
+    ("raw", "quoted", "value"),
+    [
+        ('"abc"', True, "abc"),
+        ("'abc'", True, "abc"),
+        ('  "abc"  ', True, "abc"),
+        ('"abc"  # a comment', True, "abc"),  # a YAML comment after the value
+        ('"a#b"', True, "a#b"),  # "#" without a space before it is no comment
+        ('""', True, ""),
+        ('"', False, '"'),  # one character: no pair of quotes
+        ('"abc', False, '"abc'),
+        ("\"abc'", False, "\"abc'"),  # quotes that do not match
+        ("xabcx", False, "xabcx"),  # the same character, but no quote
+        ("abc", False, "abc"),
+        ('"a"b"', False, 'a"b'),  # a quote inside: several scalars
+        ("'it''s'", False, "it''s"),
+        (
+            '"a\\u00e9b"',
+            True,
+            "a\u00e9b",
+        ),  # a double-quoted escape, read as conda reads it
+        ('"a\\"b"', True, 'a"b'),
+        ('"a\\qb"', False, "a\\qb"),  # not an escape YAML knows
+        ("'a\\u00e9b'", True, "a\\u00e9b"),  # single quotes escape nothing
+        ('["a", "b"]', False, '"a", "b"'),  # a flow list: its brackets go
+        ("{abc},", False, "abc"),
+        ("abc # note", False, "abc"),
+    ],
+)
+def test_a_line_scan_value_is_unquoted_as_yaml_reads_one_scalar(
+    raw: str, quoted: bool, value: str
+) -> None:
+    assert config_secrets._quoted(raw) is quoted
+    assert config_secrets._unquote(raw) == value
+
+
+@pytest.mark.parametrize(("depth", "found"), [(20, True), (21, False)])
+def test_the_strings_of_a_parsed_document_are_read_to_a_bounded_depth(
+    depth: int, found: bool
+) -> None:
+    nested: object = "http://alice:Deep5ecret@proxy.corp.example:1"
+    for _ in range(depth):
+        nested = [nested]
+    assert bool(list(config_secrets._scalars(nested))) is found
+
+
+def test_the_strings_of_a_parsed_document_keep_the_key_above_them() -> None:
+    document = {"a": "x", "b": {"c": ["y", {"d": "z"}, 3, None, True]}, "e": [["w"]]}
+    assert list(config_secrets._scalars(document)) == [
+        ("a", "x"),
+        ("c", "y"),
+        ("d", "z"),
+        ("e", "w"),
+    ]
