@@ -445,11 +445,37 @@ _NOT_YAML = "\t: [\n"
             ["L1st P4rtTwo"],
             id="folded-in-a-list",
         ),
+        # folded, with a bracket: still one scalar, read whole
+        pytest.param(
+            'proxy_servers:\n  https: "http://alice:Br[ack\n    S3cret@proxy.corp.example:1"\n',
+            ["Br[ack S3cret"],
+            id="folded-with-a-bracket",
+        ),
+        # folded under a secret-named key: a secret by its name alone
+        pytest.param(
+            'anaconda_token: "tk-Spl1t\n  T0ken99"\n',
+            ["tk-Spl1t T0ken99"],
+            id="folded-secret-key",
+        ),
         pytest.param(
             "proxy_servers:\n  https: http://alice:Br0kenYaml@proxy.corp.example:1\n"
             + _NOT_YAML,
             ["Br0kenYaml"],
             id="not-yaml-plain",
+        ),
+        # a comment and a blank line before: the scan goes on past them
+        pytest.param(
+            "# the office proxy\n\nproxy_servers:\n"
+            "  https: http://alice:Aft3rComment@proxy.corp.example:1\n" + _NOT_YAML,
+            ["Aft3rComment"],
+            id="not-yaml-after-a-comment",
+        ),
+        # unquoted, one URL with a space in its password: one value
+        pytest.param(
+            "proxy_servers:\n  https: http://alice:two w0rdz@proxy.corp.example:1\n"
+            + _NOT_YAML,
+            ["two w0rdz"],
+            id="not-yaml-unquoted-space",
         ),
         pytest.param(
             'proxy_servers:\n  https: "http://alice:two w0rds@proxy.corp.example:1"\n'
@@ -558,3 +584,20 @@ def test_the_strings_of_a_parsed_document_keep_the_key_above_them() -> None:
         ("d", "z"),
         ("e", "w"),
     ]
+
+
+def test_a_file_conda_has_parsed_is_read_from_conda_s_document(tmp_path) -> None:
+    """conda's parse is the one that counts: what it read is registered, not a second parse."""
+    path = tmp_path / ".condarc"
+    path.write_text("channels: [defaults]\n")
+    document = {
+        "proxy_servers": {"https": "http://alice:FromC0nda@proxy.corp.example:1"}
+    }
+    redactor = Redactor()
+    config_secrets.register_files(
+        [str(path)], redactor, documents={str(path): document}
+    )
+    assert redactor.text("saw FromC0nda") == f"saw {REDACTED}"
+    other = Redactor()
+    config_secrets.register_files([str(path)], other)  # parsed here: nothing secret
+    assert other.text("saw FromC0nda") == "saw FromC0nda"
