@@ -601,3 +601,33 @@ def test_a_file_conda_has_parsed_is_read_from_conda_s_document(tmp_path) -> None
     other = Redactor()
     config_secrets.register_files([str(path)], other)  # parsed here: nothing secret
     assert other.text("saw FromC0nda") == "saw FromC0nda"
+
+    # a file conda did not parse beside one it did: parsed here, folded value whole
+    folded = tmp_path / "extra.condarc"
+    folded.write_text(
+        'channels:\n  - "http://alice:N0t\n    FromC0nda@mirror.corp.example/c"\n'
+    )
+    both = Redactor()
+    config_secrets.register_files(
+        [str(path), str(folded)], both, documents={str(path): document}
+    )
+    assert both.text("saw N0t FromC0nda") == f"saw {REDACTED}"
+
+
+def test_register_all_reads_condas_documents(tmp_path, monkeypatch) -> None:
+    """The run's one call: the .condarc files as conda parsed them."""
+    from conda_netcheck import redact
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # no .netrc, no tokens of the machine's
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    path = tmp_path / ".condarc"
+    path.write_text("channels: [defaults]\n")
+    document = {
+        "proxy_servers": {"https": "http://alice:FromC0nda@proxy.corp.example:1"}
+    }
+    redact.REDACTOR.clear()
+    try:
+        config_secrets.register_all([str(path)], documents={str(path): document})
+        assert redact.REDACTOR.text("saw FromC0nda") == f"saw {REDACTED}"
+    finally:
+        redact.REDACTOR.clear()
