@@ -523,8 +523,6 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
     from conda.base.context import reset_context
     from support.servers import closed_port
 
-    from conda_netcheck.run import Arguments, from_conda
-
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -532,16 +530,13 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
         stack.callback(reset_context)
         secure = https_channel(stack, tmp_path / "secure", ca)
         bundle = bundle_of(home / "bundle.pem", ca)
-        write_condarc(
+        run, report = _diagnosed(
             home,
+            monkeypatch,
             [channel.url, secure],
             ssl_verify=str(bundle),
             proxy_servers={"http": f"http://127.0.0.1:{closed_port()}"},
         )
-        monkeypatch.setenv("CONDARC", str(home / ".condarc"))
-        reset_context()
-        run = from_conda(Arguments(timeout=3, check_packages=False))
-        report = run.diagnose(run.report())
         failing = {r.target.channel_url for r in report.targets if r.problem}
         assert failing == {channel.url}
         commands = run.options.commands
@@ -571,8 +566,6 @@ def test_a_trust_change_reprobes_only_what_tls_took_part_in(
     from conda.base.context import reset_context
     from support.servers import closed_port
 
-    from conda_netcheck.run import Arguments, from_conda
-
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -583,19 +576,31 @@ def test_a_trust_change_reprobes_only_what_tls_took_part_in(
             other = f"https://127.0.0.1:{closed_port()}"
         else:  # signed by a CA no bundle here holds
             other = https_channel(stack, tmp_path / "other", trustme.CA())
-        write_condarc(
-            home, [good, other], ssl_verify=str(bundle_of(home / "b.pem", ca))
+        run, report = _diagnosed(
+            home,
+            monkeypatch,
+            [good, other],
+            ssl_verify=str(bundle_of(home / "b.pem", ca)),
         )
-        monkeypatch.setenv("CONDARC", str(home / ".condarc"))
-        reset_context()
-        run = from_conda(Arguments(timeout=3, check_packages=False))
-        report = run.diagnose(run.report())
         assert {r.target.channel_url for r in report.targets if r.problem} == {other}
         line = run.options.commands.set(
             "ssl_verify", str(bundle_of(home / "copy.pem", ca))
         )
         _, probed = _proved_recording(run, report, line, monkeypatch)
     assert probed == ({good} if reused else {good, other})
+
+
+def _diagnosed(home: Path, monkeypatch, channels: list[str], **settings):
+    """conda's configuration in `home` with these channels and settings, run: (run, report)."""
+    from conda.base.context import reset_context
+
+    from conda_netcheck.run import Arguments, from_conda
+
+    write_condarc(home, channels, **settings)
+    monkeypatch.setenv("CONDARC", str(home / ".condarc"))
+    reset_context()
+    run = from_conda(Arguments(timeout=3, check_packages=False))
+    return run, run.diagnose(run.report())
 
 
 def _proved_recording(run, report, line: str, monkeypatch):
