@@ -41,6 +41,19 @@ class WriteBundle:
 
 
 @dataclass(frozen=True)
+class SaveCertificate:
+    """A CA certificate downloaded from `url` and saved as PEM in `file`.
+
+    `pem`: the certificate netcheck itself fetched from that URL, which the
+    line saves; a fix that needs it can be tried without running the line.
+    """
+
+    file: str
+    url: str
+    pem: str
+
+
+@dataclass(frozen=True)
 class ListEdit:
     """`conda config --VERB KEY VALUE` on a list in `file` (None: conda's user file).
 
@@ -70,7 +83,15 @@ class UnsetVariable:
 
 
 #: What one shell line of a fix changes.
-Edit = Union[SetKey, RemoveKey, ListEdit, WriteBundle, SetVariable, UnsetVariable]
+Edit = Union[
+    SetKey,
+    RemoveKey,
+    ListEdit,
+    WriteBundle,
+    SaveCertificate,
+    SetVariable,
+    UnsetVariable,
+]
 
 
 class Line(str):

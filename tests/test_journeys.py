@@ -32,7 +32,7 @@ SECRET = "Pr0xy-Secret-42"
 
 #: Where a shell command starts in a printed fix.
 COMMAND_HEAD = re.compile(
-    r"(?:^|(?<=: ))(?:conda config |cat |export [A-Za-z_]+=|unset [A-Za-z_]+)"
+    r"(?:^|(?<=: ))(?:conda config |cat |curl |export [A-Za-z_]+=|unset [A-Za-z_]+)"
 )
 
 
@@ -254,6 +254,86 @@ def save_roots(home: Path, fix: str, *cas) -> None:
         match = re.search(re.escape(f'"{ca_name(ca)}" as ') + r"(\S+\.pem)", fix)
         assert match, (ca_name(ca), fix)
         ca.cert_pem.write_to_path(str(home / match.group(1).rstrip(";,")))
+
+
+# -- 1b. a server that leaves out its intermediate certificate ---------------------
+
+
+@pytest.mark.skipif(
+    not (shutil.which("curl") and shutil.which("openssl")),
+    reason="the fix downloads the intermediate with curl and converts it with openssl",
+)
+@pytest.mark.parametrize(
+    "public", [True, False], ids=["with-certifi", "corporate-only"]
+)
+def test_a_missing_intermediate_is_added_to_the_bundle_in_use(
+    tmp_path: Path, public: bool
+) -> None:
+    """The mirror sends its leaf alone; the bundle in use has its root and corp's.
+
+    The fix saves the intermediate from the leaf's caIssuers URL and builds
+    on the bundle in use, so the channel that needs corp's root keeps working.
+    netcheck fetched the same certificate, so the fix is checked before it
+    is printed. A bundle of corporate roots alone also gets certifi's: the
+    warning about it is settled by the same bundle, whichever fix runs first.
+    """
+    import trustme
+    from support.tls_faults import issue, serving
+
+    corp = trustme.CA()
+    root = issue("Example Private Root")
+    intermediate = issue("Example Issuing CA", root)
+    home = tmp_path / "home"
+    home.mkdir()
+    issuers = tmp_path / "aia"
+    issuers.mkdir()
+    (issuers / "issuing-ca.crt").write_bytes(intermediate.der)
+    with ExitStack() as stack:
+        aia = stack.enter_context(channel_server(issuers))
+        leaf = issue(
+            "mirror",
+            intermediate,
+            ca=False,
+            hosts=("127.0.0.1",),
+            aia_url=f"{aia.url}/issuing-ca.crt",
+        )
+        context = serving(leaf, [], tmp_path)
+        mirror = stack.enter_context(
+            channel_server(make_channel(tmp_path / "mirror"), context)
+        )
+        urls = [mirror.url, https_channel(stack, tmp_path / "corp", corp)]
+        in_use = home / "corp-roots.pem"
+        if public:
+            bundle_of(in_use, corp)
+        else:
+            in_use.write_bytes(corp.cert_pem.bytes())
+        with open(in_use, "ab") as handle:
+            handle.write(root.pem)
+        write_condarc(home, urls, ssl_verify=str(in_use))
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        failing = [t for t in document["targets"] if t["fix"]]
+        assert {channel_of(t) for t in failing} == {urls[0]}
+        target = failing[0]
+        assert "intermediate CA" in target["summary"]
+        lines = commands_of(target)
+        assert lines[0].startswith(f"curl -fsS {aia.url}/issuing-ca.crt | openssl ")
+        assert str(in_use) in lines[1], "built from the bundle in use"
+        assert ("certifi" in lines[1]) is not public
+        assert target["needs"] == []
+        assert (target["checked"], target["proof"]) == (
+            True,
+            "checked: with it all 2 channels pass",
+        )
+        # Every printed line, in the order printed: the warning's, then the channel's.
+        warned = [f for f in document["findings"] if "corporate root" in f["summary"]]
+        assert bool(warned) is not public
+        everything = [line for f in warned for line in f["commands"]] + lines
+        run_as_printed(env, everything)
+        assert_every_channel_works(env, urls)
+        _, after = netcheck(env)
+        assert not [f for f in after["findings"] if "corporate root" in f["summary"]]
 
 
 # -- 2. the OS store has the inspector's root, not the corporate one -------------

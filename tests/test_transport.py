@@ -341,9 +341,27 @@ def test_the_right_client_certificate_is_ok_through_conda(
 # A lone leaf: a private root, or a missing intermediate (decided by AIA)
 
 
+def _answer(form: str, issuer, root) -> bytes:
+    """The issuer as a CA's server may publish it: DER, PEM, or PKCS#7 of one or two."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    if form == "der":
+        return issuer.der
+    if form == "pem":
+        return issuer.pem
+    certs = [issuer.cert] if form != "pkcs7-two" else [issuer.cert, root.cert]
+    return pkcs7.serialize_certificates(certs, Encoding.DER)
+
+
 @contextmanager
 def lone_leaf_server(
-    root_path: Path, tmp_path: Path, *, intermediate: bool, aia: bool, send_chain=False
+    root_path: Path,
+    tmp_path: Path,
+    *,
+    intermediate: bool,
+    aia: bool,
+    send_chain=False,
+    form: str = "der",
 ) -> Iterator[tuple[str, str]]:
     """A channel whose leaf has an AIA caIssuers URL served by a local HTTP server.
 
@@ -353,7 +371,7 @@ def lone_leaf_server(
     issuer = issue("Example Issuing CA", root) if intermediate else root
     issuers = tmp_path / "aia"
     issuers.mkdir()
-    (issuers / "issuer.crt").write_bytes(issuer.der)
+    (issuers / "issuer.crt").write_bytes(_answer(form, issuer, root))
     bundle = tmp_path / "private-root.pem"
     bundle.write_bytes(root.pem)
     with channel_server(issuers) as aia_server:
@@ -404,8 +422,15 @@ def test_a_leaf_without_its_intermediate_is_the_servers_to_fix(
     assert problem.fix.sentence.endswith(
         "meanwhile give conda the intermediate with its roots"
     )
-    assert problem.fix.steps[0].startswith("curl -o intermediate.crt ")
-    assert f"cat {bundle} intermediate.pem > ~/conda-ca-bundle.pem" in problem.fix
+    assert problem.fix.steps[0].startswith("curl -fsS http://127.0.0.1:")
+    assert problem.fix.steps[0].endswith(
+        "| openssl x509 -inform DER -out intermediate.pem"
+    )
+    # A bundle of one corporate root gets certifi's roots too (the warning's case).
+    import certifi
+
+    combine = f"cat {certifi.where()} {bundle} intermediate.pem > ~/conda-ca-bundle.pem"
+    assert combine in problem.fix
     assert problem.details.missing_intermediate is True
 
 
@@ -566,20 +591,27 @@ def _urllib3_sets_strict() -> bool:
     return bool(create_urllib3_context().verify_flags & ssl.VERIFY_X509_STRICT)
 
 
+@pytest.mark.parametrize("form", ["der", "pem", "pkcs7-der", "pkcs7-two"])
 def test_the_meanwhile_bundle_of_a_missing_intermediate_works_when_run(
-    channel_root, tmp_path, monkeypatch
+    channel_root, tmp_path, monkeypatch, form
 ):
     import os
     import shutil
     import subprocess
 
+    from conda_netcheck.fixtext import SaveCertificate, edit_of
+
     if not (shutil.which("curl") and shutil.which("openssl")):
         pytest.skip("needs curl and openssl to run the fix")
-    with lone_leaf_server(channel_root, tmp_path, intermediate=True, aia=True) as (
-        url,
-        bundle,
-    ):
-        fix = standalone(url, monkeypatch, bundle).problem.fix
+    with lone_leaf_server(
+        channel_root, tmp_path, intermediate=True, aia=True, form=form
+    ) as (url, bundle):
+        problem = standalone(url, monkeypatch, bundle).problem
+        fix = problem.fix
+        # What the proof saves is what the line saves, so the line is typed;
+        # a PKCS#7 of two would save both, and cannot be tried.
+        saves = edit_of(problem.commands.lines[0])
+        assert isinstance(saves, SaveCertificate) is (form != "pkcs7-two")
         # The numbered steps, run one after another as printed.
         *steps, config = fix.steps
         commands = " && ".join(steps)
@@ -593,6 +625,59 @@ def test_the_meanwhile_bundle_of_a_missing_intermediate_works_when_run(
         after = standalone(url, monkeypatch, str(work / "conda-ca-bundle.pem"))
 
     assert after.status.value == "ok"
+    if saves is not None:  # the line saved the very certificate the proof tried
+        from cryptography import x509
+
+        saved = x509.load_pem_x509_certificate((work / "intermediate.pem").read_bytes())
+        assert saved == x509.load_pem_x509_certificate(saves.pem.encode())
+
+
+@pytest.mark.parametrize(
+    "users", [None, {"alice": "Aia-Secret-77"}], ids=["open", "auth"]
+)
+def test_the_intermediate_is_downloaded_through_the_proxy_it_was_fetched_through(
+    channel_root, tmp_path, monkeypatch, users
+):
+    import os
+    import shutil
+    import subprocess
+
+    from support.proxies import tinyproxy_proxy
+
+    if not (shutil.which("curl") and shutil.which("openssl")):
+        pytest.skip("needs curl and openssl to run the fix")
+    with (
+        lone_leaf_server(channel_root, tmp_path, intermediate=True, aia=True) as (
+            url,
+            bundle,
+        ),
+        tinyproxy_proxy(tmp_path / "proxy", users=users) as proxy,
+    ):
+        # Only the http:// caIssuers URL goes through the proxy; the channel does not.
+        written = proxy.url_with("alice", "Aia-Secret-77") if users else proxy.url
+        monkeypatch.setenv("HTTP_PROXY", written)
+        problem = standalone(url, monkeypatch, bundle).problem
+        save = problem.commands.lines[0]
+        # The credentials are the user's to type: a placeholder, never the value.
+        assert "Aia-Secret-77" not in problem.fix
+        address = f"127.0.0.1:{proxy.port}"
+        shown = f"'http://USER:<password>@{address}'" if users else f"http://{address}"
+        assert save.startswith(f"curl -fsS --proxy {shown} http://127.0.0.1:")
+        assert problem.commands.needs == (("USER:<password>",) if users else ())
+        work = tmp_path / "work"
+        work.mkdir()
+        filled = save.replace("USER:<password>", "alice:Aia-Secret-77")
+        subprocess.run(
+            ["bash", "-c", filled],
+            cwd=work,
+            env={**os.environ, "HOME": str(work)},
+            check=True,
+            timeout=30,
+        )
+        log = proxy.log_text()
+    assert (work / "intermediate.pem").read_text().count("BEGIN CERTIFICATE") == 1
+    # Through the proxy, as the run fetched it (once by netcheck, once by curl).
+    assert log.count("/issuer.crt") >= 2, log
 
 
 def test_the_report_puts_a_name_filter_reset_with_the_network_team(

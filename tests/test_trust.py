@@ -875,3 +875,27 @@ def test_what_the_user_may_not_read_is_said_before_opening(tmp_path, monkeypatch
     assert files.path_problem(str(tmp_path / "ca.pem"), 100) == (
         "cannot be read (permission denied)"
     )
+
+
+@pytest.mark.parametrize(
+    ("corporate", "public", "from_certifi"),
+    [
+        (1, False, True),
+        (4, False, True),  # still a few: the warning's case
+        (5, False, False),  # FEW_CERTIFICATES: a bundle someone built on purpose
+        (1, True, False),  # certifi's roots are there already
+        (0, False, False),  # no certificate at all: nothing to build on
+    ],
+)
+def test_a_new_bundle_starts_from_certifi_only_where_the_warning_applies(
+    tmp_path, corporate, public, from_certifi
+):
+    from conda_netcheck.config.trust import bundle_parts
+
+    path = tmp_path / "in-use.pem"
+    text = certifi.contents() if public else ""
+    text += "".join(trustme.CA().cert_pem.bytes().decode() for _ in range(corporate))
+    path.write_text(text)
+
+    expected = [certifi.where(), str(path)] if from_certifi else [str(path)]
+    assert bundle_parts(str(path)) == expected

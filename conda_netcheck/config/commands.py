@@ -105,6 +105,33 @@ def concatenate(parts: list[str], target: str, shell: Shell | None = None) -> Li
     return Line(text, WriteBundle(target, tuple(parts)))
 
 
+#: How to turn each form a CA server answers in into PEM (openssl reads stdin).
+_TO_PEM = {
+    "der": "openssl x509 -inform DER",
+    "pem": "openssl x509",
+    "pkcs7-der": "openssl pkcs7 -inform DER -print_certs",
+    "pkcs7-pem": "openssl pkcs7 -print_certs",
+}
+
+
+def save_certificate(
+    url: str, pem: str, form: str, file: str, proxy: str | None = None
+) -> Line:
+    """The line that downloads the CA certificate at `url` and saves it as PEM in `file`.
+
+    `form`: what the server answers (a key of _TO_PEM); `pem`: that
+    certificate as netcheck fetched it, what the line saves. `proxy`: the
+    proxy URL to fetch through, as it may be shown (placeholders for secrets).
+    """
+    from ..fixtext import Line, SaveCertificate
+
+    via = f"--proxy {shlex.quote(proxy)} " if proxy else ""
+    text = (
+        f"curl -fsS {via}{shlex.quote(url)} | {_TO_PEM[form]} -out {quote_path(file)}"
+    )
+    return Line(text, SaveCertificate(file, url, pem))
+
+
 def proxy_key(url: str, configured: dict[str, str] | None = None) -> str:
     """The proxy_servers key requests picks for url: the one set, else url's scheme.
 

@@ -738,6 +738,19 @@ def certifi_raw_path() -> str:
     return certifi.where()
 
 
+def bundle_parts(bundle: str) -> list[str]:
+    """The files a new bundle built on `bundle` starts from: certifi's first when it lacks them.
+
+    A bundle of a few corporate roots alone gets the "only corporate roots"
+    warning. A fix that copied it as it is would carry that gap into the new
+    file; starting from certifi's roots settles both with one bundle.
+    """
+    info = inspect_ca_path(os.path.expanduser(bundle), "file")
+    if info.public or info.count >= FEW_CERTIFICATES:  # public: True when unknown
+        return [bundle]
+    return [certifi_raw_path(), bundle]
+
+
 def combined_path(bundle: str | None) -> str:
     """Where a fix writes a new bundle: never the file it reads (`>` empties it first)."""
     if bundle and os.path.expanduser(bundle) == os.path.expanduser(COMBINED_BUNDLE):

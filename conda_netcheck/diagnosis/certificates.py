@@ -184,9 +184,25 @@ def _lone_leaf(
         extended,
         bundle if route.ssl_context is None else None,
         commands=options.commands,
+        issuer_proxy=_issuer_proxy(route, fetched.url),
     )
     # The lone leaf's own verdict says whether a root is what conda lacks.
     fields = {"missing_root": None, **better.details.fields_set()}
     return problem.amended(
         summary=better.summary, fix=better.fix, commands=better.commands, **fields
     )
+
+
+def _issuer_proxy(route: Route, url: str | None) -> str | None:
+    """The proxy the session fetched `url` through, with placeholders for its secrets."""
+    from requests.utils import select_proxy
+
+    from ..urls import shown_proxy
+
+    if not url:
+        return None
+    settings = route.session.merge_environment_settings(url, {}, None, None, None)
+    proxy = select_proxy(url, settings["proxies"])
+    if not proxy:
+        return None
+    return shown_proxy(proxy)

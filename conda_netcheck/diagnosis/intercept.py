@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..config.commands import Commands, Shell, concatenate, quote_path
-from ..config.trust import combined_path
+from ..config.trust import bundle_parts, combined_path
 from ..fixtext import Fix, FixLines
 from ..model import Code
 from ..urls import format_address, port_of
@@ -365,6 +365,7 @@ def bundle_fix(
     if bundle is not None and os.path.isdir(os.path.expanduser(bundle)):
         return _directory_fix(roots, bundle)
     bundle = current_bundle(True if bundle is None else bundle) or bundle or ""
+    start = bundle_parts(bundle) if bundle else [bundle]
     one = len(roots) == 1
     what = (
         f'the root certificate "{roots[0].name}"' if one else "these root certificates"
@@ -379,7 +380,7 @@ def bundle_fix(
             f"Tasks > Export (Base-64 X.509), or: {' and '.join(exports)}"
         )
         target = "$HOME\\conda-ca-bundle.pem"
-        combine = concatenate([bundle, *files], target, Shell.POWERSHELL)
+        combine = concatenate([*start, *files], target, Shell.POWERSHELL)
         shown = f"in PowerShell: {combine}"
     else:
         if platform == "darwin":
@@ -398,7 +399,7 @@ def bundle_fix(
                 f"and RHEL): {names}"
             )
         target = combined_path(bundle)
-        combine = concatenate([bundle, *files], target, Shell.POSIX)
+        combine = concatenate([*start, *files], target, Shell.POSIX)
         shown = combine
     point = commands.set("ssl_verify", target)
     fix = Fix(

@@ -428,12 +428,15 @@ def lone_leaf(
     bundle: str | None = None,
     *,
     commands: Commands,
+    issuer_proxy: str | None = None,
 ) -> Problem:
     """Only a leaf came and no store has its issuer: decide by the AIA evidence.
 
     `os_trusts`: the OS store verifies the server (and this conda can use
     it); `with_intermediate`: conda's trust accepts leaf + fetched issuer;
-    `bundle`: the CA file conda verifies with (None: certifi's).
+    `bundle`: the CA file conda verifies with (None: certifi's);
+    `issuer_proxy`: the proxy the issuer was fetched through, as it may be
+    shown.
     """
     from .intercept import root_fix
 
@@ -455,7 +458,7 @@ def lone_leaf(
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
     if fetched.der is not None:
         return _missing_intermediate(
-            host, fetched, with_intermediate, bundle, details, commands
+            host, fetched, with_intermediate, bundle, details, commands, issuer_proxy
         )
     if os_trusts:
         # The OS store verified this very chain: nothing is missing from it.
@@ -477,9 +480,12 @@ def _missing_intermediate(
     bundle: str | None,
     details: Details,
     commands: Commands,
+    proxy: str | None = None,
 ) -> Problem:
     """The AIA issuer is an intermediate: the server's chain is incomplete."""
-    from ..fixtext import Fix
+    from ..config.commands import concatenate, placeholders, save_certificate
+    from ..config.trust import bundle_parts
+    from ..fixtext import Fix, Line
     from . import intercept
     from .catalogue import NEVER_DISABLE_WHY
     from .intercept import admins
@@ -500,19 +506,30 @@ def _missing_intermediate(
         return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details)
     if with_intermediate:
         summary += "; with it, conda's trust accepts the chain"
+    assert fetched.url and fetched.der and fetched.form
+    saved = "intermediate.pem"
+    save = save_certificate(
+        fetched.url, ssl.DER_cert_to_PEM_cert(fetched.der), fetched.form, saved, proxy
+    )
+    if fetched.certificates > 1:
+        # openssl would save every certificate of the answer, not the one
+        # netcheck checked: the line is printed, but cannot be tried.
+        save = Line(str(save))
     # The same roots conda uses now, plus the intermediate.
     # The literal path: the `python` on PATH need not be conda's.
-    roots = _shell_quote(bundle or intercept.current_bundle(True) or "")
-    steps = (
-        f"curl -o intermediate.crt {fetched.url}",
-        "openssl x509 -inform DER -in intermediate.crt -out intermediate.pem",
-    )
+    roots = bundle or intercept.current_bundle(True) or ""
     if bundle and os.path.isdir(bundle):
-        steps += (f"cp intermediate.pem {roots}", f"openssl rehash {roots}")
+        quoted = _shell_quote(roots)
+        steps: tuple[str, ...] = (
+            save,
+            f"cp {saved} {quoted}",
+            f"openssl rehash {quoted}",
+        )
     else:
         target = intercept.combined_path(bundle)
-        steps += (
-            f"cat {roots} intermediate.pem > {target}",
+        steps = (
+            save,
+            concatenate([*bundle_parts(roots), saved], target, commands.shell),
             commands.set("ssl_verify", target),
         )
     fix = Fix(
@@ -520,9 +537,8 @@ def _missing_intermediate(
         steps,
         why=NEVER_DISABLE_WHY,
     )
-    return Problem(
-        Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, FixLines(steps)
-    )
+    lines = FixLines(steps, placeholders(*steps))
+    return Problem(Code.TLS_UNTRUSTED, Layer.TLS, summary, fix, details, lines)
 
 
 def _no_evidence(

@@ -34,6 +34,7 @@ from ..fixtext import (
     FixLines,
     ListEdit,
     RemoveKey,
+    SaveCertificate,
     SetKey,
     SetVariable,
     UnsetVariable,
@@ -340,6 +341,8 @@ def describe(edits: Iterable[Edit]) -> str:
             words.append(f"{edit.key}: {edit.verb} {edit.value}")
         elif isinstance(edit, WriteBundle):
             words.append(f"{edit.target} from {' + '.join(edit.parts)}")
+        elif isinstance(edit, SaveCertificate):
+            words.append(f"{edit.file} from {edit.url}")
         elif isinstance(edit, SetVariable):
             words.append(f"{edit.name}={edit.value}")
         else:
@@ -394,6 +397,7 @@ class Scratch:
         self.read = [Path(p) for p in read]  # the files conda reads now, in order
         self.copies: dict[Path, Path] = {}  # the user's file -> its copy
         self.bundles: dict[str, str] = {}  # the printed target -> the scratch file
+        self.saved: dict[str, Path] = {}  # a certificate file a line saves -> its copy
         self.environ: dict[str, str | None] = {}
 
     def apply(self, edit: Edit) -> None:
@@ -409,6 +413,11 @@ class Scratch:
             self._list_edit(edit)
         elif isinstance(edit, WriteBundle):
             self._bundle(edit)
+        elif isinstance(edit, SaveCertificate):
+            place = self.directory / f"saved{len(self.saved)}"
+            place.mkdir()
+            self.saved[edit.file] = place / Path(edit.file).name
+            self.saved[edit.file].write_text(edit.pem, encoding="ascii")
         elif isinstance(edit, SetVariable):
             self.environ[edit.name] = self.bundles.get(edit.value, edit.value)
         elif isinstance(edit, UnsetVariable):
@@ -487,7 +496,7 @@ class Scratch:
     def _bundle(self, edit: WriteBundle) -> None:
         data = b""
         for part in edit.parts:
-            path = Path(os.path.expanduser(part))
+            path = self.saved.get(part) or Path(os.path.expanduser(part))
             if not path.is_file():
                 raise Unprovable(f"{part} is not there to build the bundle from")
             data += path.read_bytes()

@@ -601,6 +601,9 @@ class IssuerFetch:
     self_signed: bool | None = None  # a root (True) or an intermediate (False)
     label: str | None = None  # its CN (or DN)
     error: str | None = None
+    #: how the server answered: "der", "pem", "pkcs7-der" or "pkcs7-pem"
+    form: str | None = None
+    certificates: int = 0  # how many the answer held (a PKCS#7 may hold several)
 
 
 def ca_issuers_url(der: bytes) -> str | None:
@@ -647,15 +650,16 @@ def _issuer_from(url: str, body: bytes, leaf: bytes) -> IssuerFetch:
     from cryptography.hazmat.primitives.serialization import pkcs7
 
     certs: list[Any] = []
+    form = None
     quiet_serial_warning()  # pkcs7 parses certificates too
-    for load in (
-        lambda: [load_der(body)],
-        lambda: [load_pem(body)],
-        lambda: pkcs7.load_der_pkcs7_certificates(body),
-        lambda: pkcs7.load_pem_pkcs7_certificates(body),
+    for name, load in (
+        ("der", lambda: [load_der(body)]),
+        ("pem", lambda: [load_pem(body)]),
+        ("pkcs7-der", lambda: pkcs7.load_der_pkcs7_certificates(body)),
+        ("pkcs7-pem", lambda: pkcs7.load_pem_pkcs7_certificates(body)),
     ):
         try:
-            certs = list(load())
+            certs, form = list(load()), name
             break
         except ValueError:
             continue
@@ -663,7 +667,9 @@ def _issuer_from(url: str, body: bytes, leaf: bytes) -> IssuerFetch:
     issuer = next((c for c in certs if c.subject == child.issuer), None)
     if issuer is None:
         return IssuerFetch(url, error="no certificate there issued the leaf")
-    return IssuerFetch(url, _der(issuer), _self_signed(issuer), _label(issuer))
+    return IssuerFetch(
+        url, _der(issuer), _self_signed(issuer), _label(issuer), None, form, len(certs)
+    )
 
 
 def _self_signed(cert: Any) -> bool:
