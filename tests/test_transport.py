@@ -612,6 +612,9 @@ def test_the_meanwhile_bundle_of_a_missing_intermediate_works_when_run(
         # a PKCS#7 of two would save both, and cannot be tried.
         saves = edit_of(problem.commands.lines[0])
         assert isinstance(saves, SaveCertificate) is (form != "pkcs7-two")
+        if saves is not None:  # what the line writes, from where
+            assert saves.file == "intermediate.pem"
+            assert f" {saves.url} | " in fix.steps[0]
         # The numbered steps, run one after another as printed.
         *steps, config = fix.steps
         commands = " && ".join(steps)
