@@ -60,6 +60,7 @@ NOT_ON_THE_HEALTHY_PATH = (
     "refusals",  # what a server said when it refused (401, 403, 429)
     "evidence",  # the typed evidence of a problem
     "fixtext",  # a fix's sentence, its shell lines and their edits
+    "proxylint",  # a proxy set in proxy_servers or a *_proxy variable
 )
 
 #: Modules only an https:// endpoint needs (the healthy runs here are http://).
@@ -140,7 +141,8 @@ def _healthy_run(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProces
         }
         condarc.write_text(json.dumps(settings))  # JSON is YAML
         env = {
-            **os.environ,
+            # No proxy: the run goes direct, and the proxy lint has nothing to read.
+            **{k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
             "CONDARC": str(condarc),
             "HOME": str(home),
             "XDG_CONFIG_HOME": str(home / ".config"),
