@@ -82,15 +82,16 @@ def warm_conda_sessions() -> Callable[[], None]:
     from conda.base.context import context
 
     try:
-        import distro  # noqa: F401
         import requests  # noqa: F401
 
         if context.solver != "classic":
             context.solver_user_agent()  # imports the backend, if not yet
+        import distro  # noqa: F401 (Linux only)
     except Exception:  # the lookup meets it again, and so do the sessions
         pass
     interval = sys.getswitchinterval()
-    lowered = min(interval, SWITCH_INTERVAL)
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    lowered = sys.getswitchinterval()  # as the interpreter keeps it
 
     def look_up() -> None:
         try:
@@ -102,8 +103,11 @@ def warm_conda_sessions() -> Callable[[], None]:
                 sys.setswitchinterval(interval)
 
     thread = threading.Thread(target=look_up, name="netcheck-user-agent", daemon=True)
-    sys.setswitchinterval(lowered)
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError:  # no thread to be had: looked up here, nothing to wait for
+        look_up()
+        return lambda: None
     return thread.join
 
 
