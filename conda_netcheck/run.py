@@ -171,8 +171,8 @@ def from_conda(arguments: Arguments) -> Run:
 
     from .config.routes import conda_routes, warm_conda_sessions
 
-    if not context.offline:  # offline, no session is made
-        warm_conda_sessions()
+    # Offline, no session is made; else the User-Agent is looked up meanwhile.
+    ready = None if context.offline else warm_conda_sessions()
     from .config.netconfig import from_conda as read_conda
     from .config.settings import current
     from .config.targets import conda_targets, repodata_filenames
@@ -203,7 +203,7 @@ def from_conda(arguments: Arguments) -> Run:
         settings,
         targets,
         options,
-        conda_routes(),
+        conda_routes(ready),
         unusable,
         conda_version(),
         configured,

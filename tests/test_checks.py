@@ -354,3 +354,51 @@ def test_the_channel_and_setting_findings_give_the_lines_they_print(monkeypatch)
         ).commands.lines
         == ()
     )
+
+
+#: Every way a proxy reaches the lint, and the settings beside the boundary
+#: (empty values, variables that name no proxy): (proxy_servers, env, linted).
+PROXY_SETTINGS = {
+    "proxy_servers": ({"http": "proxy.corp:3128"}, {}, True),
+    "proxy_servers, a bad key": ({"HTTPS": "http://proxy.corp:3128"}, {}, True),
+    "HTTP_PROXY": ({}, {"HTTP_PROXY": "proxy.corp:3128"}, True),
+    "http_proxy": ({}, {"http_proxy": "http://proxy.corp:3128"}, True),
+    "HTTPS_PROXY": ({}, {"HTTPS_PROXY": " http://proxy.corp:3128"}, True),
+    "https_proxy": ({}, {"https_proxy": "'http://proxy.corp:3128'"}, True),
+    "ALL_PROXY": ({}, {"ALL_PROXY": "proxy.corp"}, True),
+    "all_proxy": ({}, {"all_proxy": "http://proxy.corp:3128/x y"}, True),
+    "upper and lower differ": (
+        {},
+        {"HTTP_PROXY": "http://a.corp:1", "http_proxy": "http://b.corp:1"},
+        True,
+    ),
+    "a variable overrides proxy_servers": (
+        {"https": "http://a.corp:1", "http": "http://a.corp:1"},
+        {"HTTPS_PROXY": "http://b.corp:1", "HTTP_PROXY": "http://b.corp:1"},
+        True,
+    ),
+    "nothing": ({}, {}, False),
+    "empty variables": (
+        {},
+        {"HTTP_PROXY": "", "https_proxy": "", "ALL_PROXY": ""},
+        False,
+    ),
+    "NO_PROXY only": ({}, {"NO_PROXY": "localhost"}, False),
+    "another scheme": ({}, {"FTP_PROXY": "http://proxy.corp:3128"}, False),
+}
+
+
+@pytest.mark.parametrize(
+    ("proxy_servers", "env", "linted"),
+    list(PROXY_SETTINGS.values()),
+    ids=list(PROXY_SETTINGS),
+)
+def test_the_proxy_lint_runs_whenever_a_proxy_is_set(proxy_servers, env, linted):
+    """The checks skip the proxy lint only where it would find nothing."""
+    from conda_netcheck.config.proxylint import lint_proxies, os_overridden
+
+    cfg = NetConfig(channels=["x"], proxy_servers=proxy_servers, env=env)
+    expected = lint_proxies(cfg) + os_overridden(cfg)
+    assert bool(expected) is linted
+    found = config_findings(cfg)
+    assert [f for f in found if f in expected] == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -152,12 +153,46 @@ def test_offline_mode_is_the_cause_and_nothing_is_sent(channel, condarc, conda_c
 
 
 def test_request_carries_condas_user_agent(channel, condarc, conda_cli):
+    from conda.base.context import context
+
     condarc([channel.url])
+    switch_interval = sys.getswitchinterval()
     netcheck(conda_cli)
     agents = {
         headers.get("User-Agent", "") for _, headers in channel.behaviour.requests
     }
-    assert agents and all(agent.startswith("conda/") for agent in agents)
+    # Looked up beside the configuration, and the same for every request.
+    assert agents == {context.user_agent}
+    assert context.user_agent.startswith("conda/")
+    # The lookup handed the interpreter's lock over more often, and no longer.
+    assert sys.getswitchinterval() == switch_interval
+
+
+def test_no_thread_for_the_user_agent_looks_it_up_in_place(
+    channel, condarc, conda_cli, monkeypatch
+):
+    """A process out of threads still sends conda's User-Agent, as before the lookup had one."""
+    import threading
+
+    from conda.base.context import context
+
+    start = threading.Thread.start
+
+    def refuse(thread):
+        if thread.name == "netcheck-user-agent":
+            raise RuntimeError("can't start new thread")
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    condarc([channel.url])
+    switch_interval = sys.getswitchinterval()
+    document, code = netcheck(conda_cli)
+    assert code == 0, document
+    agents = {
+        headers.get("User-Agent", "") for _, headers in channel.behaviour.requests
+    }
+    assert agents == {context.user_agent}
+    assert sys.getswitchinterval() == switch_interval
 
 
 def test_netrc_credentials_are_sent_as_conda_would(

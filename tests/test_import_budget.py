@@ -60,6 +60,7 @@ NOT_ON_THE_HEALTHY_PATH = (
     "refusals",  # what a server said when it refused (401, 403, 429)
     "evidence",  # the typed evidence of a problem
     "fixtext",  # a fix's sentence, its shell lines and their edits
+    "proxylint",  # a proxy set in proxy_servers or a *_proxy variable
 )
 
 #: Modules only an https:// endpoint needs (the healthy runs here are http://).
@@ -89,7 +90,16 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 
 # conda's own entry point, and the modules loaded when it is done.
 RUN = """\
-import atexit, json, sys
+import atexit, json, sys, threading
+# Modules first imported by a thread other than the main one: (thread, module).
+by_workers = []
+def imports(event, args):
+    if event == "import" and args[0] not in sys.modules:
+        thread = threading.current_thread()
+        if thread is not threading.main_thread():
+            by_workers.append((thread.name, args[0]))
+sys.addaudithook(imports)
+atexit.register(lambda: print("@@workers " + json.dumps(by_workers)))
 atexit.register(lambda: print("@@modules " + json.dumps(sorted(sys.modules))))
 from conda.cli.main import main
 sys.argv = ["conda", *sys.argv[1:]]
@@ -140,7 +150,8 @@ def _healthy_run(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProces
         }
         condarc.write_text(json.dumps(settings))  # JSON is YAML
         env = {
-            **os.environ,
+            # No proxy: the run goes direct, and the proxy lint has nothing to read.
+            **{k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
             "CONDARC": str(condarc),
             "HOME": str(home),
             "XDG_CONFIG_HOME": str(home / ".config"),
@@ -152,9 +163,17 @@ def _healthy_run(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProces
             text=True,
             timeout=120,
         )
-    marker = [line for line in done.stdout.splitlines() if line.startswith("@@")]
+    marker = [line for line in done.stdout.splitlines() if line.startswith("@@modules")]
     assert marker, done.stdout + done.stderr
     return done, set(json.loads(marker[-1].split(" ", 1)[1]))
+
+
+def _imported_by_workers(done: subprocess.CompletedProcess) -> list[str]:
+    """The modules a thread other than the main one imported first in the run."""
+    (marker,) = [
+        line for line in done.stdout.splitlines() if line.startswith("@@workers")
+    ]
+    return [module for _, module in json.loads(marker.split(" ", 1)[1])]
 
 
 def _unneeded(loaded: set[str]) -> list[str]:
@@ -177,6 +196,22 @@ def test_a_healthy_run_loads_only_what_healthy_channels_need(tmp_path: Path):
     # The packages were checked too (the path after the index was taken).
     assert "conda_netcheck.diagnosis.packages" in loaded
     assert _unneeded(loaded) == []
+
+
+#: What the workers decode with: each is loaded before they start.
+DECODERS = ("msgpack", "backports", "compression", "zstandard")
+
+
+def test_the_workers_import_no_decoder(tmp_path: Path):
+    """Shards are decoded by several workers at once: their decoders are loaded before."""
+    done, loaded = _healthy_run(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    from conda.base.context import context
+
+    if getattr(context, "repodata_use_shards", False):  # conda >= 25.9
+        assert "msgpack" in loaded  # the shards were decoded
+    by_workers = _imported_by_workers(done)
+    assert [m for m in by_workers if m.split(".")[0] in DECODERS] == []
 
 
 def test_the_rule_sees_a_module_an_output_asked_for_loads(tmp_path: Path):

@@ -11,7 +11,6 @@ from ..model import Code, Finding, Status
 from .client_cert import client_certificate
 from .commands import Commands, for_config, set_variable, unset_variable
 from .osproxy import pac_findings
-from .proxylint import lint_proxies, os_overridden
 from .sources import SettingSourceKind
 from .trust import bundle_problem as bundle_problem  # re-exported
 from .trust import ca_bundles
@@ -37,14 +36,32 @@ def config_findings(
     findings += ca_bundles(cfg)
     findings += client_certificate(cfg)
     findings += timeouts(cfg)
-    findings += lint_proxies(cfg)
+    proxies = sets_a_proxy(cfg)
+    if proxies:  # with none set, the proxy lint has nothing to read: not loaded
+        from .proxylint import lint_proxies
+
+        findings += lint_proxies(cfg)
     findings += pac_findings(cfg)
-    findings += os_overridden(cfg)
+    if proxies:
+        from .proxylint import os_overridden
+
+        findings += os_overridden(cfg)
     findings += no_proxy(cfg, urls)
     findings += anaconda_auth(cfg)
     findings += token_files(cfg)
     findings += netrc_file(cfg)
     return findings
+
+
+def sets_a_proxy(cfg: NetConfig) -> bool:
+    """Whether proxy_servers or any *_proxy variable (in any case) sets a proxy.
+
+    The proxy lint reads only proxy_servers and the non-empty http, https and
+    all variables: without any of them it finds nothing.
+    """
+    return bool(cfg.proxy_servers) or any(
+        value for name, value in cfg.env.items() if name.lower().endswith("_proxy")
+    )
 
 
 def netrc_file(cfg: NetConfig) -> list[Finding]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -13,6 +14,8 @@ from ..redact import REDACTOR
 from .sources import ProxySource, ProxySourceKind
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from requests import Session
 
 #: The environment variables requests reads for proxies, in its order.
@@ -38,38 +41,74 @@ def conda_route(url: str, merged: Merged | None = None) -> Route:
     return route
 
 
-def conda_routes() -> RouteFactory:
+def conda_routes(ready: Callable[[], None] | None = None) -> RouteFactory:
     """`conda_route` for one run: the environment is merged once per endpoint and settings.
 
     A run asks for a route for each request (a dozen on two healthy
     channels); what requests merges from the environment depends only on the
     URL's scheme and host and on the session's proxies, verify and cert, so
     it is merged once for each. Each route still gets its own session copy.
+    ready: waits until conda's sessions can be made (`warm_conda_sessions`).
     """
     merged: Merged = {}
 
     def route_for(url: str) -> Route:
+        if ready is not None:
+            ready()
         return conda_route(url, merged)
 
     return route_for
 
 
-def warm_conda_sessions() -> None:
-    """Compute what every conda session sends, its User-Agent, once, before any worker starts.
+#: Seconds between the interpreter's lock hand-overs while the User-Agent is
+#: looked up (the default is 5 ms).
+SWITCH_INTERVAL = 0.0005
 
-    On Linux conda's User-Agent names the distribution (distro may run
-    `lsb_release`): computed by each worker at its first request, it was paid
-    several times. It is computed here, in the calling thread: computing it
-    in the background while this thread reads the configuration imported
-    requests from two threads at once, and one of them could see the module
-    half initialized (an internal error that depended on timing).
+
+def warm_conda_sessions() -> Callable[[], None]:
+    """Start computing what every conda session sends, its User-Agent; return the wait for it.
+
+    On Linux conda's User-Agent names the distribution: distro runs
+    `lsb_release` and `uname`, and the calling thread waited for them with
+    nothing to do. They now run in a thread while the calling thread reads
+    the configuration; the routes wait for it before the first session.
+    What the lookup imports (requests, distro, the solver backend it names)
+    is imported here first: no module is imported by two threads at once.
+    While it runs the interpreter hands its lock over more often: at the
+    default interval the lookup would wait that long after each system call.
     """
+    import threading
+
     from conda.base.context import context
 
     try:
-        context.user_agent  # noqa: B018 (memoized by conda: computing it is the point)
-    except Exception:  # the sessions meet it again, and the run reports it
+        import requests  # noqa: F401
+
+        if context.solver != "classic":
+            context.solver_user_agent()  # imports the backend, if not yet
+        import distro  # noqa: F401 (Linux only)
+    except Exception:  # the lookup meets it again, and so do the sessions
         pass
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    lowered = sys.getswitchinterval()  # as the interpreter keeps it
+
+    def look_up() -> None:
+        try:
+            context.user_agent  # noqa: B018 (memoized by conda: computing it is the point)
+        except Exception:  # the sessions meet it again, and the run reports it
+            pass
+        finally:
+            if sys.getswitchinterval() == lowered:
+                sys.setswitchinterval(interval)
+
+    thread = threading.Thread(target=look_up, name="netcheck-user-agent", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # no thread to be had: looked up here, nothing to wait for
+        look_up()
+        return lambda: None
+    return thread.join
 
 
 def conda_proxy_servers() -> dict[str, str]:

@@ -70,16 +70,26 @@ def reopener(url: str, route: Route, options: Options) -> Callable[[], Any]:
     return reopen
 
 
-@dataclass(frozen=True)
 class _Probe:
-    """One endpoint's way down the layers; each step adds to the Endpoint it builds."""
+    """One endpoint's way down the layers; each step adds to the Endpoint it builds.
 
-    scheme: str
-    host: str
-    port: int
-    route: Route
-    options: Options
-    extend: Extend
+    A plain class: made once per endpoint and never compared or shown, it
+    does not pay for the methods a dataclass generates at import.
+    """
+
+    __slots__ = ("extend", "host", "options", "port", "route", "scheme")
+
+    def __init__(
+        self,
+        scheme: str,
+        host: str,
+        port: int,
+        route: Route,
+        options: Options,
+        extend: Extend,
+    ) -> None:
+        self.scheme, self.host, self.port = scheme, host, port
+        self.route, self.options, self.extend = route, options, extend
 
     def run(self) -> Endpoint:
         """The peer, the proxy, then TLS: the first that fails is the problem."""

@@ -110,14 +110,20 @@ def _skipped(answer: http.HttpResult, filename: str, options: Options) -> IndexO
     )
 
 
-@dataclass(frozen=True)
 class _IndexRequest:
-    """One target's index request: its GETs and the explanations of their answers."""
+    """One target's index request: its GETs and the explanations of their answers.
 
-    target: Target
-    route: Route
-    route_for: RouteFactory
-    options: Options
+    A plain class: made once per target and never compared or shown, it
+    does not pay for the methods a dataclass generates at import.
+    """
+
+    __slots__ = ("options", "route", "route_for", "target")
+
+    def __init__(
+        self, target: Target, route: Route, route_for: RouteFactory, options: Options
+    ) -> None:
+        self.target, self.route = target, route
+        self.route_for, self.options = route_for, options
 
     def url(self, filename: str) -> str:
         """The URL of one repodata format in the channel's subdir."""

@@ -19,12 +19,14 @@ from ..model import (
     TargetResult,
     Timings,
 )
+from ..probes.body import load_decoders
 
 # What only a problem needs (the catalogue's fixes, the explainers, the shared
 # root fix) is imported where it is used: a healthy run never loads it.
 from . import endpoint, follow_index
 from .endpoint import Endpoint, port_of
 from .index_request import IndexFile, request_index
+from .repodata import SHARDS_INDEX
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -44,6 +46,10 @@ def diagnose(
         return [_offline(t, options) for t in targets]
     runner = _Runner(route_for, options)
     results: list[TargetResult | None] = [None] * len(targets)
+    names = options.filenames
+    load_decoders(
+        zstd=any(n.endswith(".zst") for n in names), msgpack=SHARDS_INDEX in names
+    )
     finished = _run_daemons(runner, targets, options)
     deadline = time.monotonic() + options.deadline
     for _ in targets:

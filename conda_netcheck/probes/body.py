@@ -295,6 +295,21 @@ def _zstd_module() -> Any:
     return zstd
 
 
+def load_decoders(zstd: bool, msgpack: bool) -> None:
+    """Import the decoders asked for in the calling thread, before the workers need them.
+
+    The workers of a run decode at about the same moment: loaded here, no
+    module is first imported by two of them at once.
+    """
+    if zstd:
+        _zstd_module()
+    if msgpack:
+        try:
+            import msgpack as _  # noqa: F401
+        except ImportError:  # unpack says so where it is needed
+            pass
+
+
 # -- msgpack ------------------------------------------------------------------
 
 
