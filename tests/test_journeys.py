@@ -310,22 +310,48 @@ def fill(line: str, user: str, password: str) -> str:
     return line.replace("USER:<password>@", f"{user}:{password}@")
 
 
-def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> None:
-    """http:// works through the authenticating proxy; https:// for the same proxy fails.
+@pytest.mark.parametrize(
+    "written",
+    [
+        # requests speaks TLS to the proxy, which speaks plain HTTP.
+        pytest.param("https://alice:{password}@{address}", id="https-scheme"),
+        # requests reads "alice:" as the scheme and finds no host.
+        pytest.param("alice:{password}@{address}", id="no-scheme"),
+    ],
+)
+def test_the_proxy_url_fix_keeps_the_credentials_as_placeholders(
+    tmp_path: Path, ca, written: str
+) -> None:
+    """proxy_servers.https names the authenticating proxy in a form requests cannot use.
 
-    The fix writes http:// and keeps the user and password as placeholders:
-    filled in, both channels pass the proxy's authentication.
+    Both channels resolve only through the proxy; the http one works now
+    through proxy_servers.http. The fix writes the full http:// URL with
+    `USER:<password>`, unchecked (the password is the user's): filled in
+    from `needs`, both channels pass the proxy's authentication.
     """
+    from support.channel_faults import make_real_channel
     from support.proxies import squid_proxy
 
     home = tmp_path / "home"
     home.mkdir()
+    hosts = hosts_only_the_proxy_knows("mirror.corp.example", "secure.corp.example")
     with ExitStack() as stack:
-        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
-        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
-        port = int(urls[1].rsplit(":", 1)[1])
+        mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+        # Real packages, for `conda create --download-only`.
+        served = make_real_channel(tmp_path / "secure").root
+        tls = server_tls_context(ca.issue_cert("secure.corp.example"))
+        secure = stack.enter_context(channel_server(served, tls)).url.replace(
+            "127.0.0.1", "secure.corp.example"
+        )
+        urls = [mirror.url.replace("127.0.0.1", "mirror.corp.example"), secure]
+        port = secure.rsplit(":", 1)[1]
         proxy = stack.enter_context(
-            squid_proxy(tmp_path, users={"alice": SECRET}, connect_ports=[port])
+            squid_proxy(
+                tmp_path,
+                users={"alice": SECRET},
+                connect_ports=[int(port)],
+                extra_lines=[f"hosts_file {hosts}"],
+            )
         )
         address = proxy.url.split("//", 1)[1]
         write_condarc(
@@ -334,25 +360,41 @@ def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> 
             ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
             proxy_servers={
                 "http": f"http://alice:{SECRET}@{address}",
-                "https": f"https://alice:{SECRET}@{address}",
+                "https": written.format(password=SECRET, address=address),
             },
         )
         env = conda_env(home)
         code, document = netcheck(env)
         assert code == 1
-        (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
+        failing = failing_targets(document)
+        assert set(failing) == {secure}, "the http channel works through its proxy"
+        target = failing[secure]
         lines = commands_of(target)
-        assert target["needs"] == ["USER:<password>"]
-        # --fix (its diff and reasons) and the report never show the password.
-        conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
-        conda(env, "netcheck", "--report", "report.md", "--timeout", "3")
-        assert SECRET not in (home / "report.md").read_text()
         assert lines == [
             f"conda config --file {home}/.condarc --set proxy_servers.https "
             f"'http://USER:<password>@{address}'"
         ]
+        (finding,) = [f for f in document["findings"] if f["commands"]]
+        assert commands_of(finding) == lines, "one line, proven once"
+        assert (target["needs"], target["checked"]) == (["USER:<password>"], False)
+        assert target["proof"] == "unchecked: needs USER:<password> from you"
+        # The text, --fix (its diff and reasons) and the report show the
+        # placeholder, never the password.
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only")
+        assert f"fix: {lines[0]}" in text.stdout, text.stdout
+        conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        conda(env, "netcheck", "--report", "report.md", "--timeout", "3")
+        assert SECRET not in (home / "report.md").read_text()
         run_as_printed(env, [fill(line, "alice", SECRET) for line in lines])
         assert_every_channel_works(env, urls)
+        # A package, too, comes through the tunnel the proxy now authenticates.
+        done = conda(
+            env,
+            *("create", "--download-only", "--yes", "-p", str(home / "env")),
+            *("--override-channels", "-c", secure, "netcheck-demo"),
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"CONNECT secure.corp.example:{port} alice " in proxy.log_text()
 
 
 def failing_with_http_proxy(
@@ -625,14 +667,14 @@ def shell_after(env: dict[str, str], lines: list[str]) -> dict[str, str]:
     return {**after, "PATH": env["PATH"]}
 
 
-def hosts_only_the_proxy_knows(name: str) -> Path:
-    """A hosts file for squid: `name` resolves through the proxy, nowhere else."""
+def hosts_only_the_proxy_knows(*names: str) -> Path:
+    """A hosts file for squid: `names` resolve through the proxy, nowhere else."""
     import tempfile
     from pathlib import Path as FsPath
 
     hosts = FsPath(tempfile.mkdtemp(prefix="netcheck-hosts-")) / "hosts"
     hosts.parent.chmod(0o755)
-    hosts.write_text(f"127.0.0.1 {name}\n")
+    hosts.write_text(f"127.0.0.1 {' '.join(names)}\n")
     hosts.chmod(0o644)
     return hosts
 
