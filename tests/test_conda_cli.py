@@ -762,3 +762,78 @@ def test_a_last_failure_that_still_happens_makes_netcheck_exit_1(
     assert all(t["status"] == "ok" for t in document["targets"])
     assert document["last_failure"]["still_failing"] is (not ok)
     assert (document["ok"], code) == (ok, 0 if ok else 1)
+
+
+# -- one proxy value, one cause --------------------------------------------------
+
+#: (how the proxy is set, what it names): every channel goes through one proxy
+#: value, and each row is one cause at the proxy's address.
+ONE_PROXY_VALUE = [
+    ("HTTP_PROXY+HTTPS_PROXY", "dead"),
+    ("http_proxy+https_proxy", "dead"),
+    ("proxy_servers.http+https", "dead"),
+    ("proxy_servers.all", "dead"),
+    ("HTTPS_PROXY", "dead"),
+    ("proxy_servers.all", "no-scheme"),
+    ("HTTP_PROXY+HTTPS_PROXY", "web-server"),
+    ("http_proxy+https_proxy", "web-server"),
+    ("proxy_servers.http+https", "web-server"),
+    ("HTTPS_PROXY", "web-server"),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "named"), ONE_PROXY_VALUE, ids=["-".join(c) for c in ONE_PROXY_VALUE]
+)
+def test_one_proxy_value_is_one_cause_however_many_channels_use_it(
+    channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path, source, named
+):
+    """A plain channel, and two https ones (127.0.0.1, localhost) that go direct fine.
+
+    The proxy is dead, written without a scheme, or a web server that is no
+    proxy (it answers CONNECT with 501 and serves its own 404 for the GET).
+    """
+    from contextlib import ExitStack
+
+    from support.servers import channel_server, closed_port, make_channel
+    from test_journeys import https_channel
+
+    with ExitStack() as stack:
+        web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
+        secure = https_channel(stack, tmp_path / "one", ca)
+        urls = [
+            channel.url,
+            secure,
+            https_channel(stack, tmp_path / "two", ca, "localhost"),
+        ]
+        port = web.url.rsplit(":", 1)[1] if named == "web-server" else closed_port()
+        proxy = (
+            f"localhost:{port}" if named == "no-scheme" else f"http://127.0.0.1:{port}"
+        )
+        if source.startswith("proxy_servers"):
+            keys = ("http", "https") if "+" in source else ("all",)
+            condarc(
+                urls, ssl_verify=ca_bundle, proxy_servers=dict.fromkeys(keys, proxy)
+            )
+        else:
+            condarc(urls, ssl_verify=ca_bundle)
+            for name in source.split("+"):
+                monkeypatch.setenv(name, proxy)
+        document, code = netcheck(conda_cli)
+    verdict = document["verdict"]
+    assert code == 1
+    assert "independent causes" not in verdict, verdict
+    assert f"at {proxy.split('//')[-1]}): apply its fix first" in verdict, verdict
+    failing = [t for t in document["targets"] if t["status"] == "error"]
+    through = [u for u in urls if source != "HTTPS_PROXY" or u.startswith("https")]
+    assert {t["channel"] for t in failing} == set(through)
+    if named == "web-server":
+        # No channel is missing its files: the address is not a proxy.
+        assert {(t["diagnosis"], t["layer"]) for t in failing} == {
+            ("proxy-misconfigured", "proxy")
+        }
+        # A direct connection works: the fix drops the proxy of each scheme.
+        assert all(len(t["commands"]) == 1 for t in failing), failing
+        for t in failing:
+            (line,) = t["commands"]
+            assert "unset" in line or "--remove-key proxy_servers" in line, line

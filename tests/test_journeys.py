@@ -731,6 +731,40 @@ def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
         assert_every_channel_works(after, urls)
 
 
+def test_proxy_variables_that_name_a_web_server_are_one_cause_dropped_as_printed(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY and HTTPS_PROXY name a web server, not a proxy; both channels go direct fine.
+
+    One cause at that address (not a 404 for the http channel and a proxy
+    refusal for the https one); each scheme's line drops its variable, and
+    the two lines typed into one shell make every channel work.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, HTTP_PROXY=web.url, HTTPS_PROXY=web.url)
+        code, document = netcheck(env)
+        assert code == 1
+        address = web.url.split("//", 1)[1]
+        assert document["verdict"].endswith(
+            f"(proxy-misconfigured at {address}): apply its fix first."
+        ), document["verdict"]
+        failing = failing_targets(document)
+        assert set(failing) == set(urls)
+        printed = {url: commands_of(t) for url, t in failing.items()}
+        assert printed == {
+            urls[0]: ["unset HTTP_PROXY"],
+            urls[1]: ["unset HTTPS_PROXY"],
+        }
+        after = shell_after(env, [line for lines in printed.values() for line in lines])
+        assert_every_channel_works(after, urls)
+
+
 def test_a_bundle_variable_that_hides_a_working_ssl_verify_is_unset(
     tmp_path: Path, ca
 ) -> None:

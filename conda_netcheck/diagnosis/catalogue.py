@@ -288,6 +288,8 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         return _proxy_down(s, address)
     if code is Code.PROXY_MISCONFIGURED and s.details.socks_variables is not None:
         return _without_socks(s), FixLines()
+    if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks == "web":
+        return _proxy_down(s, address, answers=True)
     if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks == "http":
         # The same proxy with http://, its user and password kept as
         # placeholders: without them the next request is a 407.
@@ -350,22 +352,27 @@ def _lines(*lines: str) -> FixLines:
     return FixLines(lines, placeholders(*lines))
 
 
-def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
+def _proxy_down(
+    s: Subject, address: str, answers: bool = False
+) -> tuple[Fix, FixLines]:
     """A proxy that does not answer: start it or point at the right one; drop it only if not needed.
 
-    The right proxy's URL keeps the user and password the setting has, as
-    placeholders: the proxy that needed them still does.
+    `answers`: a web server answers at the address, no proxy (nothing to
+    start). The right proxy's URL keeps the user and password the setting
+    has, as placeholders: the proxy that needed them still does.
     """
     url, source = s.target.url, s.target.proxy_source
     other = proxy_placeholder(s.target.proxy)
     right = s.commands.set_proxy(url, other, source)
-    point = f"start it, or point {source or 'the proxy'} at the right one"
+    point = f"point {source or 'the proxy'} at the right one"
+    point = point if answers else f"start it, or {point}"
+    what = "is a web server, not a proxy" if answers else "is not a proxy that answers"
     setting = s.commands.configured_proxy(url)
     if source is not None and source.kind is ProxySourceKind.VARIABLE and setting:
         # The variable hides conda's own proxy setting: without it, that applies.
         unset = unset_variable(source.name, s.commands.shell)
         fix = Fix(
-            f"{address} is not a proxy that answers; {source.name} overrides "
+            f"{address} {what}; {source.name} overrides "
             f"{setting} (set in {s.commands.source(setting)}): drop the variable "
             "so that conda uses its own setting",
             (unset,),
@@ -377,12 +384,12 @@ def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
     if direct == "works":
         # The channel answers without the proxy: dropping it is the fix.
         fix = Fix(
-            f"{address} is not a proxy that answers, and this channel needs none here",
+            f"{address} {what}, and this channel needs none here",
             (drop,),
             otherwise=f"where a proxy is required, {point}: {right}",
         )
         return fix, _lines(drop)
-    fix = Fix(f"{address} is not a proxy that answers: {point}", (right,))
+    fix = Fix(f"{address} {what}: {point}", (right,))
     if not direct:
         # Not tried: the channel may need no proxy at all.
         fix = fix.instead(f"if you need no proxy: {drop}")
@@ -833,7 +840,8 @@ ENTRIES: tuple[Entry, ...] = (
         meaning=(
             "the proxy URL cannot be used as requests parses it (no scheme, bad port, "
             "whitespace, `/ ? #` in the password, SOCKS without PySocks), `https://` for "
-            "a plain-HTTP proxy, or a proxy setting that does not do what it seems "
+            "a plain-HTTP proxy, an address where a web server answers, not a proxy "
+            "(`CONNECT` gets 405 or 501), or a proxy setting that does not do what it seems "
             "(`NO_PROXY` vs `proxy_servers`, variables that disagree, anaconda-auth's "
             "proxies)"
         ),

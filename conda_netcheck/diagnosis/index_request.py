@@ -144,7 +144,7 @@ class _IndexRequest:
             return dataclasses.replace(heard, problem=_malformed(answer, filename))
         heard = dataclasses.replace(heard, warnings=_clock(answer, self.options))
         if not 200 <= (answer.status or 0) < 300:
-            problem = http_answer.explain_status(
+            problem = self._web_server(answer) or http_answer.explain_status(
                 self.target,
                 self.route,
                 answer,
@@ -156,6 +156,16 @@ class _IndexRequest:
                 heard, problem=problem, url_failed=answer.final_url or answer.url
             )
         return self._index(heard, answer, filename)
+
+    def _web_server(self, answer: http.HttpResult) -> Problem | None:
+        """An error page through the proxy of an http:// channel, from a web server there."""
+        if not self.route.proxy or urlsplit(self.target.url).scheme != "http":
+            return None
+        if advice.from_proxy(answer.headers, answer.status or 0):
+            return None
+        from .tunnel import web_server_as_proxy
+
+        return web_server_as_proxy(answer, self.route, self.options)
 
     def _unanswered(
         self, answer: http.HttpResult, error: BaseException, filename: str
