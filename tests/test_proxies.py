@@ -451,9 +451,7 @@ _CONNECT_ANSWERS = [
 
 
 @pytest.mark.parametrize(("status", "method", "web"), _CONNECT_ANSWERS)
-def test_a_connect_answered_405_or_501_says_no_proxy_listens_there(
-    status, method, web
-):
+def test_a_connect_answered_405_or_501_says_no_proxy_listens_there(status, method, web):
     from conda_netcheck.config.commands import Commands
     from conda_netcheck.diagnosis.catalogue import fix_for
     from conda_netcheck.diagnosis.proxy import answer_problem
