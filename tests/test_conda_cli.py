@@ -832,8 +832,22 @@ def test_one_proxy_value_is_one_cause_however_many_channels_use_it(
         assert {(t["diagnosis"], t["layer"]) for t in failing} == {
             ("proxy-misconfigured", "proxy")
         }
-        # A direct connection works: the fix drops the proxy of each scheme.
-        assert all(len(t["commands"]) == 1 for t in failing), failing
-        for t in failing:
-            (line,) = t["commands"]
-            assert "unset" in line or "--remove-key proxy_servers" in line, line
+    # A direct connection works: one fix, the same for every channel, drops
+    # the proxy from every source that names it; proven over all of them.
+    (lines,) = {tuple(t["commands"]) for t in failing}
+    drop = {
+        "HTTP_PROXY+HTTPS_PROXY": ["unset HTTPS_PROXY", "unset HTTP_PROXY"],
+        "http_proxy+https_proxy": ["unset https_proxy", "unset http_proxy"],
+        "proxy_servers.http+https": [
+            "--remove-key proxy_servers.https",
+            "--remove-key proxy_servers.http",
+        ],
+        "proxy_servers.all": ["--remove-key proxy_servers.all"],
+        "HTTPS_PROXY": ["unset HTTPS_PROXY"],
+    }[source]
+    if named != "no-scheme":
+        assert sorted(lines) == sorted(
+            next(line for line in lines if line.endswith(d)) for d in drop
+        ), lines
+        assert len(lines) == len(drop), lines
+        assert {t["proof"] for t in failing} == {"checked: with it all 3 channels pass"}

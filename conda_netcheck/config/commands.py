@@ -18,6 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..urls import host_port
 from .sources import (
     DEFAULT_SOURCE,
     ProxySource,
@@ -170,6 +171,8 @@ class Commands:
     overrides: dict[str, str] = field(default_factory=dict)
     #: channels / default_channels as each file writes them (`NetConfig.lists`)
     lists: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    #: each proxy_servers key and each *_PROXY variable requests reads, with its URL
+    proxies: tuple[tuple[ProxySource, str], ...] = ()
 
     def source(self, key: str) -> SettingSource:
         """Where key is set: the most specific source known, else conda's default."""
@@ -261,6 +264,23 @@ class Commands:
         # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
         return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
+    def drop_everywhere(self, url: str, source: ProxySource | None) -> tuple[Line, ...]:
+        """The lines that stop using the proxy chosen for url, wherever else it is named.
+
+        One proxy address in HTTP_PROXY and HTTPS_PROXY (or two proxy_servers
+        keys) is one cause: one fix drops it from every source that names it.
+        """
+        proxy = dict(self.proxies).get(source) if source is not None else None
+        address = host_port(proxy) if proxy else None
+        named = [
+            other
+            for other, value in self.proxies
+            if address is not None and host_port(value) == address
+        ]
+        # In the order the sources are read: every channel prints the same lines.
+        sources = named if source in named else [source]
+        return tuple(dict.fromkeys(self.drop_proxy(url, s) for s in sources))
+
     def replace_channel(self, old: str, new: str) -> tuple[Line, ...]:
         """The lines that put `new` where the file that lists `old` has it.
 
@@ -337,7 +357,14 @@ def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:
         (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
     )
     overrides = {"ssl_verify": variable} if variable else {}
-    return Commands(dict(cfg.sources), cfg.conda, shell, overrides, cfg.lists)
+    return Commands(
+        dict(cfg.sources),
+        cfg.conda,
+        shell,
+        overrides,
+        cfg.lists,
+        cfg.proxy_sources(),
+    )
 
 
 def quote_path(path: str) -> str:

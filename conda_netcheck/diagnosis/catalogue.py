@@ -382,13 +382,16 @@ def _proxy_down(
     drop = s.commands.drop_proxy(url, source)
     direct = s.details.direct
     if direct == "works":
-        # The channel answers without the proxy: dropping it is the fix.
+        # The channel answers without the proxy: dropping it is the fix,
+        # from every source that names it (one cause, one fix).
+        drops = s.commands.drop_everywhere(url, source)
+        where = "; drop it wherever it is set" if len(drops) > 1 else ""
         fix = Fix(
-            f"{address} {what}, and this channel needs none here",
-            (drop,),
+            f"{address} {what}, and this channel needs none here{where}",
+            drops,
             otherwise=f"where a proxy is required, {point}: {right}",
         )
-        return fix, _lines(drop)
+        return fix, _lines(*drops)
     fix = Fix(f"{address} {what}: {point}", (right,))
     if not direct:
         # Not tried: the channel may need no proxy at all.
