@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
@@ -782,6 +783,59 @@ ONE_PROXY_VALUE = [
 ]
 
 
+@dataclass
+class ProxyCase:
+    """What a run through one proxy value needs: the fixtures of the test."""
+
+    channel: object
+    ca: object
+    ca_bundle: str
+    condarc: object
+    conda_cli: object
+    monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
+
+
+def through_one_proxy(case: ProxyCase, source: str, named: str):
+    """netcheck's document and exit code, the channels, and the proxy value set.
+
+    Channels: `case.channel` (plain) and two https ones (127.0.0.1,
+    localhost); `source` sets the proxy ("A+B": both), `named` is what it
+    names: "dead", "no-scheme" (a dead one written without its scheme) or
+    "web-server".
+    """
+    from contextlib import ExitStack
+
+    from support.servers import channel_server, closed_port, make_channel
+    from test_journeys import https_channel
+
+    tmp_path, ca, condarc = case.tmp_path, case.ca, case.condarc
+    with ExitStack() as stack:
+        web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
+        urls = [
+            case.channel.url,
+            https_channel(stack, tmp_path / "one", ca),
+            https_channel(stack, tmp_path / "two", ca, "localhost"),
+        ]
+        port = web.url.rsplit(":", 1)[1] if named == "web-server" else closed_port()
+        proxy = (
+            f"localhost:{port}" if named == "no-scheme" else f"http://127.0.0.1:{port}"
+        )
+        if source.startswith("proxy_servers"):
+            keys = ("http", "https") if "+" in source else ("all",)
+            condarc(
+                urls,
+                ssl_verify=case.ca_bundle,
+                proxy_servers=dict.fromkeys(keys, proxy),
+            )
+        else:
+            condarc(urls, ssl_verify=case.ca_bundle)
+            for name in source.split("+"):
+                case.monkeypatch.setenv(name, proxy)
+        document, code = netcheck(case.conda_cli)
+    return document, code, urls, proxy
+
+
 @pytest.mark.parametrize(
     ("source", "named"), ONE_PROXY_VALUE, ids=["-".join(c) for c in ONE_PROXY_VALUE]
 )
@@ -793,33 +847,11 @@ def test_one_proxy_value_is_one_cause_however_many_channels_use_it(
     The proxy is dead, written without a scheme, or a web server that is no
     proxy (it answers CONNECT with 501 and serves its own 404 for the GET).
     """
-    from contextlib import ExitStack
-
-    from support.servers import channel_server, closed_port, make_channel
-    from test_journeys import https_channel
-
-    with ExitStack() as stack:
-        web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
-        secure = https_channel(stack, tmp_path / "one", ca)
-        urls = [
-            channel.url,
-            secure,
-            https_channel(stack, tmp_path / "two", ca, "localhost"),
-        ]
-        port = web.url.rsplit(":", 1)[1] if named == "web-server" else closed_port()
-        proxy = (
-            f"localhost:{port}" if named == "no-scheme" else f"http://127.0.0.1:{port}"
-        )
-        if source.startswith("proxy_servers"):
-            keys = ("http", "https") if "+" in source else ("all",)
-            condarc(
-                urls, ssl_verify=ca_bundle, proxy_servers=dict.fromkeys(keys, proxy)
-            )
-        else:
-            condarc(urls, ssl_verify=ca_bundle)
-            for name in source.split("+"):
-                monkeypatch.setenv(name, proxy)
-        document, code = netcheck(conda_cli)
+    document, code, urls, proxy = through_one_proxy(
+        ProxyCase(channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path),
+        source,
+        named,
+    )
     verdict = document["verdict"]
     assert code == 1
     assert "independent causes" not in verdict, verdict
@@ -851,3 +883,34 @@ def test_one_proxy_value_is_one_cause_however_many_channels_use_it(
         ), lines
         assert len(lines) == len(drop), lines
         assert {t["proof"] for t in failing} == {"checked: with it all 3 channels pass"}
+
+
+@pytest.mark.parametrize(
+    "source", ["proxy_servers.http+https", "HTTP_PROXY+HTTPS_PROXY"]
+)
+def test_one_unusable_value_in_two_sources_names_each_source_it_needs_fixing_in(
+    channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path, source
+):
+    """localhost:PORT (no scheme) for http and for https: two lines to change.
+
+    Two causes, each its own fix, and the verdict tells them apart by where
+    each is set (not the same words twice).
+    """
+    document, _, _, proxy = through_one_proxy(
+        ProxyCase(channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path),
+        source,
+        "no-scheme",
+    )
+    verdict = document["verdict"]
+    first, second = (
+        ("proxy_servers.http", "proxy_servers.https")
+        if "." in source
+        else (
+            "the HTTP_PROXY environment variable",
+            "the HTTPS_PROXY environment variable",
+        )
+    )
+    cause = f"proxy-misconfigured (config) at {proxy}"
+    assert "2 independent causes (" in verdict, verdict
+    for where in (first, second):
+        assert f"{cause} in {where}," in verdict or f"{cause} in {where})" in verdict
