@@ -780,6 +780,8 @@ ONE_PROXY_VALUE = [
     ("http_proxy+https_proxy", "web-server"),
     ("proxy_servers.http+https", "web-server"),
     ("HTTPS_PROXY", "web-server"),
+    ("HTTP_PROXY+HTTPS_PROXY", "tls-server"),
+    ("proxy_servers.http+https", "tls-server"),
 ]
 
 
@@ -801,8 +803,8 @@ def through_one_proxy(case: ProxyCase, source: str, named: str):
 
     Channels: `case.channel` (plain) and two https ones (127.0.0.1,
     localhost); `source` sets the proxy ("A+B": both), `named` is what it
-    names: "dead", "no-scheme" (a dead one written without its scheme) or
-    "web-server".
+    names: "dead", "no-scheme" (a dead one written without its scheme),
+    "web-server" or "tls-server" (an HTTPS channel's port).
     """
     from contextlib import ExitStack
 
@@ -817,7 +819,10 @@ def through_one_proxy(case: ProxyCase, source: str, named: str):
             https_channel(stack, tmp_path / "one", ca),
             https_channel(stack, tmp_path / "two", ca, "localhost"),
         ]
-        port = web.url.rsplit(":", 1)[1] if named == "web-server" else closed_port()
+        port = {
+            "web-server": web.url.rsplit(":", 1)[1],
+            "tls-server": urls[1].rsplit(":", 1)[1],  # a TLS port, no proxy
+        }.get(named) or closed_port()
         proxy = (
             f"localhost:{port}" if named == "no-scheme" else f"http://127.0.0.1:{port}"
         )
@@ -844,8 +849,9 @@ def test_one_proxy_value_is_one_cause_however_many_channels_use_it(
 ):
     """A plain channel, and two https ones (127.0.0.1, localhost) that go direct fine.
 
-    The proxy is dead, written without a scheme, or a web server that is no
-    proxy (it answers CONNECT with 501 and serves its own 404 for the GET).
+    The proxy is dead, written without a scheme, a web server that is no
+    proxy (it answers CONNECT with 501 and serves its own 404 for the GET),
+    or a port that speaks TLS (it closes on the plain request).
     """
     document, code, urls, proxy = through_one_proxy(
         ProxyCase(channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path),
@@ -859,8 +865,9 @@ def test_one_proxy_value_is_one_cause_however_many_channels_use_it(
     failing = [t for t in document["targets"] if t["status"] == "error"]
     through = [u for u in urls if source != "HTTPS_PROXY" or u.startswith("https")]
     assert {t["channel"] for t in failing} == set(through)
-    if named == "web-server":
-        # No channel is missing its files: the address is not a proxy.
+    if named.endswith("-server"):
+        # No channel is missing its files, nor reset by a firewall: the
+        # address is not a proxy.
         assert {(t["diagnosis"], t["layer"]) for t in failing} == {
             ("proxy-misconfigured", "proxy")
         }

@@ -288,8 +288,8 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         return _proxy_down(s, address)
     if code is Code.PROXY_MISCONFIGURED and s.details.socks_variables is not None:
         return _without_socks(s), FixLines()
-    if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks == "web":
-        return _proxy_down(s, address, answers=True)
+    if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks in _NO_PROXY:
+        return _proxy_down(s, address, _NO_PROXY[s.details.proxy_speaks])
     if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks == "http":
         # The same proxy with http://, its user and password kept as
         # placeholders: without them the next request is a 407.
@@ -352,12 +352,19 @@ def _lines(*lines: str) -> FixLines:
     return FixLines(lines, placeholders(*lines))
 
 
+#: What answers at a proxy address where no proxy does, by `proxy_speaks`.
+_NO_PROXY = {
+    "web": "is a web server, not a proxy",
+    "tls": "speaks TLS, not a proxy's plain HTTP",
+}
+
+
 def _proxy_down(
-    s: Subject, address: str, answers: bool = False
+    s: Subject, address: str, answers: str | None = None
 ) -> tuple[Fix, FixLines]:
     """A proxy that does not answer: start it or point at the right one; drop it only if not needed.
 
-    `answers`: a web server answers at the address, no proxy (nothing to
+    `answers`: what answers at the address instead of a proxy (nothing to
     start). The right proxy's URL keeps the user and password the setting
     has, as placeholders: the proxy that needed them still does.
     """
@@ -366,7 +373,7 @@ def _proxy_down(
     right = s.commands.set_proxy(url, other, source)
     point = f"point {source or 'the proxy'} at the right one"
     point = point if answers else f"start it, or {point}"
-    what = "is a web server, not a proxy" if answers else "is not a proxy that answers"
+    what = answers or "is not a proxy that answers"
     setting = s.commands.configured_proxy(url)
     if source is not None and source.kind is ProxySourceKind.VARIABLE and setting:
         # The variable hides conda's own proxy setting: without it, that applies.
@@ -844,7 +851,8 @@ ENTRIES: tuple[Entry, ...] = (
             "the proxy URL cannot be used as requests parses it (no scheme, bad port, "
             "whitespace, `/ ? #` in the password, SOCKS without PySocks), `https://` for "
             "a plain-HTTP proxy, an address where a web server answers, not a proxy "
-            "(`CONNECT` gets 405 or 501), or a proxy setting that does not do what it seems "
+            "(`CONNECT` gets 405 or 501), an `http://` proxy URL whose port speaks "
+            "TLS, or a proxy setting that does not do what it seems "
             "(`NO_PROXY` vs `proxy_servers`, variables that disagree, anaconda-auth's "
             "proxies)"
         ),

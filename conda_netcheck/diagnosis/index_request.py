@@ -184,6 +184,7 @@ class _IndexRequest:
             _mislabelled(answer, error, filename)
             or cut
             or self._speaks_tls(answer, error)
+            or self._tls_proxy(answer, error)
             or transport.explain_request(
                 error,
                 target.host,
@@ -203,6 +204,25 @@ class _IndexRequest:
             )
         )
         return download_problems.name_hop(problem, error, url, target)
+
+    def _tls_proxy(
+        self, answer: http.HttpResult, error: BaseException
+    ) -> Problem | None:
+        """No HTTP answer through an http:// proxy whose port speaks TLS."""
+        import requests
+
+        target, route = self.target, self.route
+        if answer.status is not None or not route.proxy:
+            return None
+        if isinstance(error, requests.exceptions.Timeout):
+            return None  # a proxy that stalls: asking it again would only wait
+        from .tunnel import tls_port_as_proxy, try_direct
+
+        problem = tls_port_as_proxy(route.proxy, self.options)
+        if problem is None:
+            return None
+        port = port_of(urlsplit(target.url))
+        return try_direct(target.host, port, problem, self.options)
 
     def _speaks_tls(
         self, answer: http.HttpResult, error: BaseException

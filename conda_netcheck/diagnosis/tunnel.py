@@ -103,23 +103,54 @@ def web_server_as_proxy(
     )
 
 
+def tls_port_as_proxy(proxy_url: str, options: Options) -> Problem | None:
+    """An http:// proxy URL whose port speaks TLS: no plain request is answered there.
+
+    None when the URL says another scheme, the port cannot be reached, or
+    a TLS handshake there fails.
+    """
+    from ..probes import protocol
+
+    if urlsplit(with_scheme(proxy_url)).scheme != "http":
+        return None
+    sock = _to_proxy(proxy_url, options)
+    if sock is None:
+        return None
+    spoken = protocol.tls(sock, proxy_address(proxy_url)[0], options.read_timeout)
+    if spoken is None:
+        return None
+    return Problem(
+        Code.PROXY_MISCONFIGURED,
+        Layer.PROXY,
+        f"the proxy address speaks TLS ({spoken.answer}), not the plain HTTP "
+        "the http:// proxy URL says: it closes the connection on a request in "
+        "the clear",
+        details=Details(proxy_speaks="tls", answer=spoken.answer),
+    )
+
+
 def _ask_connect(
     proxy_url: str, host: str, port: int, options: Options
 ) -> proxy.ProxyAnswer | None:
     """CONNECT host:port once through the proxy; None when the proxy cannot be reached."""
+    sock = _to_proxy(proxy_url, options)
+    if sock is None:
+        return None
+    answer = proxy.connect(sock, host, port, proxy_url, options.read_timeout)
+    if answer.sock is not None:  # a tunnel: a proxy after all
+        answer.sock.close()
+    return answer
+
+
+def _to_proxy(proxy_url: str, options: Options) -> Any:
+    """A new connection to the proxy's address; None when it does not resolve or connect."""
     proxy_host, proxy_port = proxy_address(proxy_url)
     lookup = dns.resolve(
         proxy_host, proxy_port, options.connect_timeout, options.resolver
     )
     if lookup.failure is not None:
         return None
-    connected = tcp.connect(lookup.addresses, options.connect_timeout)
-    if connected.sock is None:
-        return None
-    answer = proxy.connect(connected.sock, host, port, proxy_url, options.read_timeout)
-    if answer.sock is not None:  # a tunnel: a proxy after all
-        answer.sock.close()
-    return answer
+    return tcp.connect(lookup.addresses, options.connect_timeout).sock
 
 
 def _answers_directly(url: str, options: Options) -> bool:
