@@ -310,6 +310,33 @@ def fill(line: str, user: str, password: str) -> str:
     return line.replace("USER:<password>@", f"{user}:{password}@")
 
 
+def behind_an_authenticating_proxy(stack: ExitStack, tmp_path: Path, ca):
+    """An http and an https channel whose names resolve only through squid (user alice).
+
+    The https one serves real packages, for `conda create --download-only`.
+    Returns the channel URLs and the running proxy.
+    """
+    from support.channel_faults import make_real_channel
+    from support.proxies import squid_proxy
+
+    hosts = hosts_only_the_proxy_knows("mirror.corp.example", "secure.corp.example")
+    mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+    served = make_real_channel(tmp_path / "secure").root
+    tls = server_tls_context(ca.issue_cert("secure.corp.example"))
+    secure = stack.enter_context(channel_server(served, tls)).url.replace(
+        "127.0.0.1", "secure.corp.example"
+    )
+    proxy = stack.enter_context(
+        squid_proxy(
+            tmp_path,
+            users={"alice": SECRET},
+            connect_ports=[int(secure.rsplit(":", 1)[1])],
+            extra_lines=[f"hosts_file {hosts}"],
+        )
+    )
+    return [mirror.url.replace("127.0.0.1", "mirror.corp.example"), secure], proxy
+
+
 @pytest.mark.parametrize(
     "written",
     [
@@ -329,30 +356,12 @@ def test_the_proxy_url_fix_keeps_the_credentials_as_placeholders(
     `USER:<password>`, unchecked (the password is the user's): filled in
     from `needs`, both channels pass the proxy's authentication.
     """
-    from support.channel_faults import make_real_channel
-    from support.proxies import squid_proxy
-
     home = tmp_path / "home"
     home.mkdir()
-    hosts = hosts_only_the_proxy_knows("mirror.corp.example", "secure.corp.example")
     with ExitStack() as stack:
-        mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
-        # Real packages, for `conda create --download-only`.
-        served = make_real_channel(tmp_path / "secure").root
-        tls = server_tls_context(ca.issue_cert("secure.corp.example"))
-        secure = stack.enter_context(channel_server(served, tls)).url.replace(
-            "127.0.0.1", "secure.corp.example"
-        )
-        urls = [mirror.url.replace("127.0.0.1", "mirror.corp.example"), secure]
+        urls, proxy = behind_an_authenticating_proxy(stack, tmp_path, ca)
+        secure = urls[1]
         port = secure.rsplit(":", 1)[1]
-        proxy = stack.enter_context(
-            squid_proxy(
-                tmp_path,
-                users={"alice": SECRET},
-                connect_ports=[int(port)],
-                extra_lines=[f"hosts_file {hosts}"],
-            )
-        )
         address = proxy.url.split("//", 1)[1]
         write_condarc(
             home,
@@ -762,6 +771,47 @@ def test_proxy_variables_that_name_a_web_server_are_one_cause_dropped_as_printed
         proof = "checked: with it all 2 channels pass"
         assert {t["proof"] for t in failing.values()} == {proof}
         after = shell_after(env, list(lines))
+        assert_every_channel_works(after, urls)
+
+
+def test_proxy_variables_that_name_a_dead_proxy_are_pointed_at_the_right_one_together(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY and HTTPS_PROXY name a proxy that moved; the channels resolve only through it.
+
+    One cause, one fix: every channel prints the same two lines, which
+    point both variables at the right proxy, the user and password kept as
+    placeholders; filled in from `needs` and typed into one shell, every
+    channel works through the authenticating proxy.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, proxy = behind_an_authenticating_proxy(stack, tmp_path, ca)
+        gone = f"http://alice:{SECRET}@127.0.0.1:{stack.enter_context(closed_port())}"
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, HTTP_PROXY=gone, HTTPS_PROXY=gone)
+        code, document = netcheck(env)
+        assert code == 1
+        assert "independent causes" not in document["verdict"], document["verdict"]
+        failing = failing_targets(document)
+        assert set(failing) == set(urls)
+        (lines,) = {tuple(commands_of(t)) for t in failing.values()}
+        placeholder = "'http://USER:<password>@PROXY_HOST:PORT'"
+        assert lines == (
+            f"export HTTP_PROXY={placeholder}",
+            f"export HTTPS_PROXY={placeholder}",
+        )
+        needs = {tuple(t["needs"]) for t in failing.values()}
+        assert needs == {("USER:<password>", "PROXY_HOST:PORT")}
+        address = proxy.url.split("//", 1)[1]
+        typed = [
+            fill(line, "alice", SECRET).replace("PROXY_HOST:PORT", address)
+            for line in lines
+        ]
+        after = shell_after(env, typed)
         assert_every_channel_works(after, urls)
 
 

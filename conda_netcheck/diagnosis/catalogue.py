@@ -368,10 +368,11 @@ def _proxy_down(
     start). The right proxy's URL keeps the user and password the setting
     has, as placeholders: the proxy that needed them still does.
     """
-    url, source = s.target.url, s.target.proxy_source
-    other = proxy_placeholder(s.target.proxy)
-    right = s.commands.set_proxy(url, other, source)
-    point = f"point {source or 'the proxy'} at the right one"
+    url, source, proxy = s.target.url, s.target.proxy_source, s.target.proxy
+    rights = s.commands.repoint_everywhere(url, source, proxy)
+    right = "; ".join(rights)
+    named = f"{source or 'the proxy'}" if len(rights) == 1 else "it wherever it is set"
+    point = f"point {named} at the right one"
     point = point if answers else f"start it, or {point}"
     what = answers or "is not a proxy that answers"
     setting = s.commands.configured_proxy(url)
@@ -386,12 +387,11 @@ def _proxy_down(
             otherwise=f"to keep the variable, {point}: {right}",
         )
         return fix, _lines(unset)
-    drop = s.commands.drop_proxy(url, source)
     direct = s.details.direct
     if direct == "works":
         # The channel answers without the proxy: dropping it is the fix,
         # from every source that names it (one cause, one fix).
-        drops = s.commands.drop_everywhere(url, source)
+        drops = s.commands.drop_everywhere(url, source, proxy)
         where = "; drop it wherever it is set" if len(drops) > 1 else ""
         fix = Fix(
             f"{address} {what}, and this channel needs none here{where}",
@@ -399,12 +399,13 @@ def _proxy_down(
             otherwise=f"where a proxy is required, {point}: {right}",
         )
         return fix, _lines(*drops)
-    fix = Fix(f"{address} {what}: {point}", (right,))
+    fix = Fix(f"{address} {what}: {point}", rights)
     if not direct:
         # Not tried: the channel may need no proxy at all.
-        fix = fix.instead(f"if you need no proxy: {drop}")
+        drops = "; ".join(s.commands.drop_everywhere(url, source, proxy))
+        fix = fix.instead(f"if you need no proxy: {drops}")
     # Else a direct connection fails too: this network needs a proxy.
-    return fix, _lines(right)
+    return fix, _lines(*rights)
 
 
 def _proxy_refused(s: Subject) -> Action:
