@@ -87,7 +87,9 @@ class Details:
     second_handshake: SecondHandshakeSeen | None = None
     # -- the proxy --------------------------------------------------------------
     direct: str | None = None  # "works", or the code a direct connection got
-    proxy_speaks: str | None = None  # "http": plain HTTP where TLS was expected
+    #: "http": plain HTTP where TLS was expected; "web": a web server, no
+    #: proxy; "tls": TLS where an http:// proxy URL expects plain HTTP
+    proxy_speaks: str | None = None
     x_squid_error: str | None = None
     method: str | None = None  # the request the proxy answered, "CONNECT h:443"
     auth_schemes: tuple[str, ...] | None = None

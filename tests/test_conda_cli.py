@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
@@ -797,3 +798,161 @@ def test_a_last_failure_that_still_happens_makes_netcheck_exit_1(
     assert all(t["status"] == "ok" for t in document["targets"])
     assert document["last_failure"]["still_failing"] is (not ok)
     assert (document["ok"], code) == (ok, 0 if ok else 1)
+
+
+# -- one proxy value, one cause --------------------------------------------------
+
+#: (how the proxy is set, what it names): every channel goes through one proxy
+#: value, and each row is one cause at the proxy's address.
+ONE_PROXY_VALUE = [
+    ("HTTP_PROXY+HTTPS_PROXY", "dead"),
+    ("http_proxy+https_proxy", "dead"),
+    ("proxy_servers.http+https", "dead"),
+    ("proxy_servers.all", "dead"),
+    ("HTTPS_PROXY", "dead"),
+    ("proxy_servers.all", "no-scheme"),
+    ("HTTP_PROXY+HTTPS_PROXY", "web-server"),
+    ("http_proxy+https_proxy", "web-server"),
+    ("proxy_servers.http+https", "web-server"),
+    ("HTTPS_PROXY", "web-server"),
+    ("HTTP_PROXY+HTTPS_PROXY", "tls-server"),
+    ("proxy_servers.http+https", "tls-server"),
+]
+
+
+@dataclass
+class ProxyCase:
+    """What a run through one proxy value needs: the fixtures of the test."""
+
+    channel: object
+    ca: object
+    ca_bundle: str
+    condarc: object
+    conda_cli: object
+    monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
+
+
+def through_one_proxy(case: ProxyCase, source: str, named: str):
+    """netcheck's document and exit code, the channels, and the proxy value set.
+
+    Channels: `case.channel` (plain) and two https ones (127.0.0.1,
+    localhost); `source` sets the proxy ("A+B": both), `named` is what it
+    names: "dead", "no-scheme" (a dead one written without its scheme),
+    "web-server" or "tls-server" (an HTTPS channel's port).
+    """
+    from contextlib import ExitStack
+
+    from support.servers import channel_server, closed_port, make_channel
+    from test_journeys import https_channel
+
+    tmp_path, ca, condarc = case.tmp_path, case.ca, case.condarc
+    with ExitStack() as stack:
+        web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
+        urls = [
+            case.channel.url,
+            https_channel(stack, tmp_path / "one", ca),
+            https_channel(stack, tmp_path / "two", ca, "localhost"),
+        ]
+        port = {
+            "web-server": web.url.rsplit(":", 1)[1],
+            "tls-server": urls[1].rsplit(":", 1)[1],  # a TLS port, no proxy
+        }.get(named) or closed_port()
+        proxy = (
+            f"localhost:{port}" if named == "no-scheme" else f"http://127.0.0.1:{port}"
+        )
+        if source.startswith("proxy_servers"):
+            keys = ("http", "https") if "+" in source else ("all",)
+            condarc(
+                urls,
+                ssl_verify=case.ca_bundle,
+                proxy_servers=dict.fromkeys(keys, proxy),
+            )
+        else:
+            condarc(urls, ssl_verify=case.ca_bundle)
+            for name in source.split("+"):
+                case.monkeypatch.setenv(name, proxy)
+        document, code = netcheck(case.conda_cli)
+    return document, code, urls, proxy
+
+
+@pytest.mark.parametrize(
+    ("source", "named"), ONE_PROXY_VALUE, ids=["-".join(c) for c in ONE_PROXY_VALUE]
+)
+def test_one_proxy_value_is_one_cause_however_many_channels_use_it(
+    channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path, source, named
+):
+    """A plain channel, and two https ones (127.0.0.1, localhost) that go direct fine.
+
+    The proxy is dead, written without a scheme, a web server that is no
+    proxy (it answers CONNECT with 501 and serves its own 404 for the GET),
+    or a port that speaks TLS (it closes on the plain request).
+    """
+    document, code, urls, proxy = through_one_proxy(
+        ProxyCase(channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path),
+        source,
+        named,
+    )
+    verdict = document["verdict"]
+    assert code == 1
+    assert "independent causes" not in verdict, verdict
+    assert f"at {proxy.split('//')[-1]}): apply its fix first" in verdict, verdict
+    failing = [t for t in document["targets"] if t["status"] == "error"]
+    through = [u for u in urls if source != "HTTPS_PROXY" or u.startswith("https")]
+    assert {t["channel"] for t in failing} == set(through)
+    if named.endswith("-server"):
+        # No channel is missing its files, nor reset by a firewall: the
+        # address is not a proxy.
+        assert {(t["diagnosis"], t["layer"]) for t in failing} == {
+            ("proxy-misconfigured", "proxy")
+        }
+    # A direct connection works: one fix, the same for every channel, drops
+    # the proxy from every source that names it; proven over all of them.
+    (lines,) = {tuple(t["commands"]) for t in failing}
+    drop = {
+        "HTTP_PROXY+HTTPS_PROXY": ["unset HTTPS_PROXY", "unset HTTP_PROXY"],
+        "http_proxy+https_proxy": ["unset https_proxy", "unset http_proxy"],
+        "proxy_servers.http+https": [
+            "--remove-key proxy_servers.https",
+            "--remove-key proxy_servers.http",
+        ],
+        "proxy_servers.all": ["--remove-key proxy_servers.all"],
+        "HTTPS_PROXY": ["unset HTTPS_PROXY"],
+    }[source]
+    if named != "no-scheme":
+        assert sorted(lines) == sorted(
+            next(line for line in lines if line.endswith(d)) for d in drop
+        ), lines
+        assert len(lines) == len(drop), lines
+        assert {t["proof"] for t in failing} == {"checked: with it all 3 channels pass"}
+
+
+@pytest.mark.parametrize(
+    "source", ["proxy_servers.http+https", "HTTP_PROXY+HTTPS_PROXY"]
+)
+def test_one_unusable_value_in_two_sources_names_each_source_it_needs_fixing_in(
+    channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path, source
+):
+    """localhost:PORT (no scheme) for http and for https: two lines to change.
+
+    Two causes, each its own fix, and the verdict tells them apart by where
+    each is set (not the same words twice).
+    """
+    document, _, _, proxy = through_one_proxy(
+        ProxyCase(channel, ca, ca_bundle, condarc, conda_cli, monkeypatch, tmp_path),
+        source,
+        "no-scheme",
+    )
+    verdict = document["verdict"]
+    first, second = (
+        ("proxy_servers.http", "proxy_servers.https")
+        if "." in source
+        else (
+            "the HTTP_PROXY environment variable",
+            "the HTTPS_PROXY environment variable",
+        )
+    )
+    cause = f"proxy-misconfigured (config) at {proxy}"
+    assert "2 independent causes (" in verdict, verdict
+    for where in (first, second):
+        assert f"{cause} in {where}," in verdict or f"{cause} in {where})" in verdict

@@ -390,23 +390,58 @@ def fill(line: str, user: str, password: str) -> str:
     return line.replace("USER:<password>@", f"{user}:{password}@")
 
 
-def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> None:
-    """http:// works through the authenticating proxy; https:// for the same proxy fails.
+def behind_an_authenticating_proxy(stack: ExitStack, tmp_path: Path, ca):
+    """An http and an https channel whose names resolve only through squid (user alice).
 
-    The fix writes http:// and keeps the user and password as placeholders:
-    filled in, both channels pass the proxy's authentication.
+    The https one serves real packages, for `conda create --download-only`.
+    Returns the channel URLs and the running proxy.
     """
+    from support.channel_faults import make_real_channel
     from support.proxies import squid_proxy
 
+    hosts = hosts_only_the_proxy_knows("mirror.corp.example", "secure.corp.example")
+    mirror = stack.enter_context(channel_server(make_channel(tmp_path / "mirror")))
+    served = make_real_channel(tmp_path / "secure").root
+    tls = server_tls_context(ca.issue_cert("secure.corp.example"))
+    secure = stack.enter_context(channel_server(served, tls)).url.replace(
+        "127.0.0.1", "secure.corp.example"
+    )
+    proxy = stack.enter_context(
+        squid_proxy(
+            tmp_path,
+            users={"alice": SECRET},
+            connect_ports=[int(secure.rsplit(":", 1)[1])],
+            extra_lines=[f"hosts_file {hosts}"],
+        )
+    )
+    return [mirror.url.replace("127.0.0.1", "mirror.corp.example"), secure], proxy
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        # requests speaks TLS to the proxy, which speaks plain HTTP.
+        pytest.param("https://alice:{password}@{address}", id="https-scheme"),
+        # requests reads "alice:" as the scheme and finds no host.
+        pytest.param("alice:{password}@{address}", id="no-scheme"),
+    ],
+)
+def test_the_proxy_url_fix_keeps_the_credentials_as_placeholders(
+    tmp_path: Path, ca, written: str
+) -> None:
+    """proxy_servers.https names the authenticating proxy in a form requests cannot use.
+
+    Both channels resolve only through the proxy; the http one works now
+    through proxy_servers.http. The fix writes the full http:// URL with
+    `USER:<password>`, unchecked (the password is the user's): filled in
+    from `needs`, both channels pass the proxy's authentication.
+    """
     home = tmp_path / "home"
     home.mkdir()
     with ExitStack() as stack:
-        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
-        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
-        port = int(urls[1].rsplit(":", 1)[1])
-        proxy = stack.enter_context(
-            squid_proxy(tmp_path, users={"alice": SECRET}, connect_ports=[port])
-        )
+        urls, proxy = behind_an_authenticating_proxy(stack, tmp_path, ca)
+        secure = urls[1]
+        port = secure.rsplit(":", 1)[1]
         address = proxy.url.split("//", 1)[1]
         write_condarc(
             home,
@@ -414,25 +449,41 @@ def test_the_http_scheme_fix_keeps_the_proxy_credentials(tmp_path: Path, ca) -> 
             ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
             proxy_servers={
                 "http": f"http://alice:{SECRET}@{address}",
-                "https": f"https://alice:{SECRET}@{address}",
+                "https": written.format(password=SECRET, address=address),
             },
         )
         env = conda_env(home)
         code, document = netcheck(env)
         assert code == 1
-        (target,) = {t["fix"]: t for t in document["targets"] if t["fix"]}.values()
+        failing = failing_targets(document)
+        assert set(failing) == {secure}, "the http channel works through its proxy"
+        target = failing[secure]
         lines = commands_of(target)
-        assert target["needs"] == ["USER:<password>"]
-        # --fix (its diff and reasons) and the report never show the password.
-        conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
-        conda(env, "netcheck", "--report", "report.md", "--timeout", "3")
-        assert SECRET not in (home / "report.md").read_text()
         assert lines == [
             f"conda config --file {home}/.condarc --set proxy_servers.https "
             f"'http://USER:<password>@{address}'"
         ]
+        (finding,) = [f for f in document["findings"] if f["commands"]]
+        assert commands_of(finding) == lines, "one line, proven once"
+        assert (target["needs"], target["checked"]) == (["USER:<password>"], False)
+        assert target["proof"] == "unchecked: needs USER:<password> from you"
+        # The text, --fix (its diff and reasons) and the report show the
+        # placeholder, never the password.
+        text = conda(env, "netcheck", "--timeout", "3", "--index-only")
+        assert f"fix: {lines[0]}" in text.stdout, text.stdout
+        conda(env, "netcheck", "--fix", "--dry-run", "--timeout", "3")
+        conda(env, "netcheck", "--report", "report.md", "--timeout", "3")
+        assert SECRET not in (home / "report.md").read_text()
         run_as_printed(env, [fill(line, "alice", SECRET) for line in lines])
         assert_every_channel_works(env, urls)
+        # A package, too, comes through the tunnel the proxy now authenticates.
+        done = conda(
+            env,
+            *("create", "--download-only", "--yes", "-p", str(home / "env")),
+            *("--override-channels", "-c", secure, "netcheck-demo"),
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"CONNECT secure.corp.example:{port} alice " in proxy.log_text()
 
 
 def failing_with_http_proxy(
@@ -705,14 +756,14 @@ def shell_after(env: dict[str, str], lines: list[str]) -> dict[str, str]:
     return {**after, "PATH": env["PATH"]}
 
 
-def hosts_only_the_proxy_knows(name: str) -> Path:
-    """A hosts file for squid: `name` resolves through the proxy, nowhere else."""
+def hosts_only_the_proxy_knows(*names: str) -> Path:
+    """A hosts file for squid: `names` resolve through the proxy, nowhere else."""
     import tempfile
     from pathlib import Path as FsPath
 
     hosts = FsPath(tempfile.mkdtemp(prefix="netcheck-hosts-")) / "hosts"
     hosts.parent.chmod(0o755)
-    hosts.write_text(f"127.0.0.1 {name}\n")
+    hosts.write_text(f"127.0.0.1 {' '.join(names)}\n")
     hosts.chmod(0o644)
     return hosts
 
@@ -766,6 +817,81 @@ def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
         assert "proxy_servers.http" in failing[urls[0]]["fix"]
         after = shell_after(env, lines)
         assert "HTTP_PROXY" not in after
+        assert_every_channel_works(after, urls)
+
+
+def test_proxy_variables_that_name_a_web_server_are_one_cause_dropped_as_printed(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY and HTTPS_PROXY name a web server, not a proxy; both channels go direct fine.
+
+    One cause at that address (not a 404 for the http channel and a proxy
+    refusal for the https one), and one fix: every channel prints the same
+    lines, which drop both variables; typed into one shell, every channel
+    works.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, HTTP_PROXY=web.url, HTTPS_PROXY=web.url)
+        code, document = netcheck(env)
+        assert code == 1
+        address = web.url.split("//", 1)[1]
+        assert document["verdict"].endswith(
+            f"(proxy-misconfigured at {address}): apply its fix first."
+        ), document["verdict"]
+        failing = failing_targets(document)
+        assert set(failing) == set(urls)
+        (lines,) = {tuple(commands_of(t)) for t in failing.values()}
+        assert lines == ("unset HTTP_PROXY", "unset HTTPS_PROXY")
+        proof = "checked: with it all 2 channels pass"
+        assert {t["proof"] for t in failing.values()} == {proof}
+        after = shell_after(env, list(lines))
+        assert_every_channel_works(after, urls)
+
+
+def test_proxy_variables_that_name_a_dead_proxy_are_pointed_at_the_right_one_together(
+    tmp_path: Path, ca
+) -> None:
+    """HTTP_PROXY and HTTPS_PROXY name a proxy that moved; the channels resolve only through it.
+
+    One cause, one fix: every channel prints the same two lines, which
+    point both variables at the right proxy, the user and password kept as
+    placeholders; filled in from `needs` and typed into one shell, every
+    channel works through the authenticating proxy.
+    """
+    from support.proxies import closed_port
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        urls, proxy = behind_an_authenticating_proxy(stack, tmp_path, ca)
+        gone = f"http://alice:{SECRET}@127.0.0.1:{stack.enter_context(closed_port())}"
+        write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+        env = conda_env(home, HTTP_PROXY=gone, HTTPS_PROXY=gone)
+        code, document = netcheck(env)
+        assert code == 1
+        assert "independent causes" not in document["verdict"], document["verdict"]
+        failing = failing_targets(document)
+        assert set(failing) == set(urls)
+        (lines,) = {tuple(commands_of(t)) for t in failing.values()}
+        placeholder = "'http://USER:<password>@PROXY_HOST:PORT'"
+        assert lines == (
+            f"export HTTP_PROXY={placeholder}",
+            f"export HTTPS_PROXY={placeholder}",
+        )
+        needs = {tuple(t["needs"]) for t in failing.values()}
+        assert needs == {("USER:<password>", "PROXY_HOST:PORT")}
+        address = proxy.url.split("//", 1)[1]
+        typed = [
+            fill(line, "alice", SECRET).replace("PROXY_HOST:PORT", address)
+            for line in lines
+        ]
+        after = shell_after(env, typed)
         assert_every_channel_works(after, urls)
 
 

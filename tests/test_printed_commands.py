@@ -648,6 +648,14 @@ def test_an_entry_conda_config_cannot_name_is_an_edit_by_hand(
             ("USER:<password>", "PROXY_HOST:PORT"),
         ),
         (("USER@h:PORT",), ("USER", "PORT")),
+        # the whole placeholder on two lines: its part is not asked for again
+        (
+            (
+                "A=http://USER:<password>@PROXY_HOST:PORT",
+                "B=http://USER@PROXY_HOST:PORT",
+            ),
+            ("USER:<password>", "PROXY_HOST:PORT"),
+        ),
         (("conda config --set ssl_verify truststore",), ()),
     ],
 )

@@ -652,3 +652,102 @@ def test_the_proof_counts_the_channels_it_does_not_name(failing: int, said: str)
 
     left = {f"http://c{n}.test": "x" for n in range(failing)}
     assert _passes(Report(), left).proof == said
+
+
+@pytest.mark.parametrize(
+    ("source", "proxy"),
+    [
+        ("proxy_servers.http", "dead"),
+        ("HTTP_PROXY", "dead"),
+        # squid's stock rule: CONNECT to port 443 only; every channel works.
+        ("proxy_servers.http", "squid-443-only"),
+    ],
+)
+def test_no_proxy_for_https_is_left_alone_where_copying_it_breaks_a_channel(
+    tmp_path: Path, ca, source: str, proxy: str
+) -> None:
+    """A proxy for http only; the https channel works directly now.
+
+    The warning that https:// goes without a proxy would copy the http one:
+    through it the https channel fails (the proxy is dead, or refuses CONNECT
+    to its port). Nothing needs giving to conda: the warning says to leave
+    https:// as it is, and why, with no command; the http channel's own fix
+    is untouched.
+    """
+    from support.proxies import closed_port, squid_proxy
+    from support.servers import channel_server, make_channel
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
+        if proxy == "dead":
+            url = f"http://127.0.0.1:{stack.enter_context(closed_port())}"
+        else:
+            url = stack.enter_context(squid_proxy(tmp_path)).url
+        settings = {"proxy_servers": {"http": url}} if "." in source else {}
+        write_condarc(
+            home, urls, ssl_verify=str(bundle_of(home / "b.pem", ca)), **settings
+        )
+        env = conda_env(home, **({} if settings else {source: url}))
+        code, document = netcheck(env)
+        assert code == (1 if proxy == "dead" else 0)
+        assert set(failing(document)) == ({urls[0]} if proxy == "dead" else set())
+        (warning,) = [
+            f for f in document["findings"] if "none is set for https" in f["summary"]
+        ]
+        assert (warning["commands"], warning["checked"]) == ([], False)
+        copy = f"proxy_servers.https: {url}" if settings else f"HTTPS_PROXY={url}"
+        assert warning["fix"].startswith(
+            f"none: leave https:// without a proxy; copying it ({copy}) would "
+            f"break {urls[1]}, which works now ("
+        ), warning["fix"]
+        assert "give conda what both need" not in warning["fix"]
+
+
+def test_a_copied_proxy_that_mends_one_https_channel_and_breaks_another_is_a_conflict(
+    tmp_path: Path, ca
+) -> None:
+    """The other side: one https channel resolves only through the proxy, one goes direct.
+
+    Copying the http proxy to https mends the first and breaks the second
+    (squid refuses CONNECT to its port): conda needs both, so it is the
+    conflict, not "leave https:// alone".
+    """
+    from support.proxies import squid_proxy
+    from support.servers import channel_server, make_channel, server_tls_context
+    from test_journeys import hosts_only_the_proxy_knows
+
+    home = tmp_path / "home"
+    home.mkdir()
+    hosts = hosts_only_the_proxy_knows("secure.corp.example")
+    with ExitStack() as stack:
+        tls = server_tls_context(ca.issue_cert("secure.corp.example"))
+        served = stack.enter_context(channel_server(make_channel(tmp_path / "m"), tls))
+        mirror = served.url.replace("127.0.0.1", "secure.corp.example")
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        urls = [plain.url, mirror, https_channel(stack, tmp_path / "direct", ca)]
+        proxy = stack.enter_context(
+            squid_proxy(
+                tmp_path,
+                connect_ports=[int(mirror.rsplit(":", 1)[1])],
+                extra_lines=[f"hosts_file {hosts}"],
+            )
+        )
+        write_condarc(
+            home,
+            urls,
+            ssl_verify=str(bundle_of(home / "b.pem", ca)),
+            proxy_servers={"http": proxy.url},
+        )
+        _, document = netcheck(conda_env(home))
+        assert set(failing(document)) == {mirror}
+        (warning,) = [
+            f for f in document["findings"] if "none is set for https" in f["summary"]
+        ]
+        assert warning["fix"].startswith("no checked fix: "), warning["fix"]
+        assert (
+            f"would break {urls[2]}, which works now (proxy-refused)"
+            in (warning["fix"])
+        )

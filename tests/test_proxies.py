@@ -432,3 +432,43 @@ def test_a_challenge_offering_basic_in_any_case_gets_the_credentials_fix(
     else:
         assert "conda speaks only Basic" in fix
         assert "speaks only Basic" in action.sentence
+
+
+# -- A web server at the proxy address: CONNECT not implemented -----------------------
+
+#: (status, method): True when the answer shows no proxy listens there.
+_CONNECT_ANSWERS = [
+    (501, "CONNECT h:443", True),  # Not Implemented: the method is unknown there
+    (405, "CONNECT h:443", True),  # Method Not Allowed: a web server's usual answer
+    (403, "CONNECT h:443", False),  # a proxy's policy (squid: not an SSL port)
+    (400, "CONNECT h:443", False),  # a proxy may say it of a host it cannot parse
+    (502, "CONNECT h:443", False),  # a proxy that could not reach the server
+    (503, "CONNECT h:443", False),
+    (500, "CONNECT h:443", False),
+    (501, None, False),  # an answer to a GET: a proxy may forward the server's 501
+    (405, None, False),
+]
+
+
+@pytest.mark.parametrize(("status", "method", "web"), _CONNECT_ANSWERS)
+def test_a_connect_answered_405_or_501_says_no_proxy_listens_there(status, method, web):
+    from conda_netcheck.config.commands import Commands
+    from conda_netcheck.diagnosis.catalogue import fix_for
+    from conda_netcheck.diagnosis.proxy import answer_problem
+    from conda_netcheck.model import Target
+
+    problem = answer_problem(status, "Odd", {}, None, False, method=method)
+    said = (problem.code.value, problem.details.proxy_speaks)
+    assert said == (("proxy-misconfigured", "web") if web else (said[0], None))
+    if not web:
+        return
+    assert f"it answered CONNECT with {status} Odd, as a web server does" in (
+        problem.summary
+    )
+    target = Target(
+        "https://conda.example/c/noarch", "c", "noarch", proxy="http://web.test:80"
+    )
+    # Nothing to start there: point the setting at the proxy, keep no web server.
+    fix = fix_for(problem, target, Commands())
+    assert fix.startswith("web.test:80 is a web server, not a proxy: point"), fix
+    assert "start it" not in fix

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..urls import host_port
 from .sources import (
     DEFAULT_SOURCE,
     ProxySource,
@@ -162,7 +163,7 @@ def placeholders(*lines: str) -> tuple[str, ...]:
 
     `host:PORT` asks for the port only; `PROXY_HOST:PORT` for both.
     """
-    found = [p for p in PLACEHOLDERS for line in lines if p in line]
+    found = list(dict.fromkeys(p for p in PLACEHOLDERS for line in lines if p in line))
     for whole, part in (("USER:<password>", "USER@"), ("PROXY_HOST:PORT", ":PORT")):
         if whole in found and part in found:
             found.remove(part)
@@ -197,6 +198,8 @@ class Commands:
     overrides: dict[str, str] = field(default_factory=dict)
     #: channels / default_channels as each file writes them (`NetConfig.lists`)
     lists: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    #: each proxy_servers key and each *_PROXY variable requests reads, with its URL
+    proxies: tuple[tuple[ProxySource, str], ...] = ()
 
     def source(self, key: str) -> SettingSource:
         """Where key is set: the most specific source known, else conda's default."""
@@ -288,6 +291,48 @@ class Commands:
         # No variable to unset: NO_PROXY makes requests skip the OS's proxy.
         return set_variable("NO_PROXY", urlsplit(url).hostname or "HOST", self.shell)
 
+    def named_alike(
+        self, source: ProxySource | None, proxy: str | None
+    ) -> tuple[tuple[ProxySource | None, str], ...]:
+        """Every source naming the address that `source` (set to `proxy`) names, itself too.
+
+        In the order they are read, so that every channel prints the same
+        lines: one proxy address in HTTP_PROXY and HTTPS_PROXY (or two
+        proxy_servers keys) is one cause, and one fix changes it everywhere.
+        """
+        value = dict(self.proxies).get(source) if source is not None else None
+        address = host_port(value or proxy) if (value or proxy) else None
+        named = tuple(
+            (other, url)
+            for other, url in self.proxies
+            if address is not None and host_port(url) == address
+        )
+        if any(other == source for other, _ in named):
+            return named
+        return ((source, proxy or ""),)
+
+    def drop_everywhere(
+        self, url: str, source: ProxySource | None, proxy: str | None = None
+    ) -> tuple[Line, ...]:
+        """The lines that stop using the proxy chosen for url, wherever it is named."""
+        named = self.named_alike(source, proxy)
+        return tuple(dict.fromkeys(self.drop_proxy(url, other) for other, _ in named))
+
+    def repoint_everywhere(
+        self, url: str, source: ProxySource | None, proxy: str | None = None
+    ) -> tuple[Line, ...]:
+        """The lines that point every source naming url's proxy at the right one.
+
+        Each keeps its own user info as placeholders (`proxy_placeholder`).
+        """
+        named = self.named_alike(source, proxy)
+        return tuple(
+            dict.fromkeys(
+                self.set_proxy(url, proxy_placeholder(value), other)
+                for other, value in named
+            )
+        )
+
     def replace_channel(self, old: str, new: str) -> tuple[Line, ...]:
         """The lines that put `new` where the file that lists `old` has it.
 
@@ -364,7 +409,14 @@ def for_config(cfg: NetConfig, shell: Shell | None = None) -> Commands:
         (n for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if cfg.env.get(n)), None
     )
     overrides = {"ssl_verify": variable} if variable else {}
-    return Commands(dict(cfg.sources), cfg.conda, shell, overrides, cfg.lists)
+    return Commands(
+        dict(cfg.sources),
+        cfg.conda,
+        shell,
+        overrides,
+        cfg.lists,
+        cfg.proxy_sources(),
+    )
 
 
 def quote_path(path: str) -> str:

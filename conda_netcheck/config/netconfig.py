@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..limits import CONDA_CONNECT_TIMEOUT, CONDA_READ_TIMEOUT
-from .sources import COMMAND_LINE, DEFAULT_SOURCE, SettingSource
+from .sources import COMMAND_LINE, DEFAULT_SOURCE, SettingSource, proxy_sources
 
 if TYPE_CHECKING:
     from .loading import BrokenFile
+    from .sources import ProxySource
 
 #: Environment variables that change how conda (through requests) connects.
 ENV_VARIABLES = (
@@ -82,6 +83,10 @@ class NetConfig:
     def source(self, key: str) -> SettingSource:
         """Where a key is set: a file, an environment variable, the default."""
         return self.sources.get(key, DEFAULT_SOURCE)
+
+    def proxy_sources(self) -> tuple[tuple[ProxySource, str], ...]:
+        """Each proxy_servers key, and each *_PROXY variable requests reads, with its URL."""
+        return proxy_sources(self.proxy_servers, self.env)
 
 
 def environment() -> dict[str, str]:

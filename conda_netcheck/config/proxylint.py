@@ -20,7 +20,13 @@ from ..model import Code, Finding, Status
 from ..redact import MIN_SECRET_LENGTH
 from ..urls import PASSWORD_PLACEHOLDER, USER_PLACEHOLDER, default_port, shown_proxy
 from .commands import Commands, Shell, for_config, placeholders, unset_variable
-from .sources import ProxySource, ProxySourceKind
+from .sources import (
+    SCHEMES,
+    ProxySource,
+    ProxySourceKind,
+    chosen_variables,
+    proxy_variables,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -29,8 +35,6 @@ if TYPE_CHECKING:
     from .netconfig import NetConfig
     from .osproxy import OSProxies
 
-#: The proxy keys requests' select_proxy looks up: scheme, then "all".
-SCHEMES = ("http", "https", "all")
 #: The schemes urllib3's SOCKSProxyManager accepts (it raises for any other).
 SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")
 #: Characters that end the user info for urllib3: percent-encode them.
@@ -687,11 +691,6 @@ def _finding(check: str, lint: Lint) -> Finding:
     )
 
 
-def _variables(scheme: str) -> tuple[str, str]:
-    """The upper- and lower-case variables that set the proxy for a scheme."""
-    return f"{scheme.upper()}_PROXY", f"{scheme}_proxy"
-
-
 def _lint_proxy_servers(
     proxy_servers: dict[str, str], commands: Commands
 ) -> list[Finding]:
@@ -717,7 +716,7 @@ def _lint_variables(env: dict[str, str], commands: Commands) -> list[Finding]:
     """Each *_PROXY variable's URL, and upper- and lower-case ones that disagree."""
     findings = []
     for scheme in SCHEMES:
-        for name in _variables(scheme):
+        for name in proxy_variables(scheme):
             # An empty variable is how people switch a proxy off: not an error.
             if env.get(name):
                 variable = ProxySource(ProxySourceKind.VARIABLE, name)
@@ -797,28 +796,17 @@ def environment_source(env: Mapping[str, str], scheme: str) -> ProxySource | Non
 
 def _environment(env: dict[str, str]) -> _Environment:
     """Which variable requests takes for each scheme, and which are switched off."""
-    chosen: dict[str, _Chosen] = {}
-    emptied: set[str] = set()
-    for scheme in SCHEMES:
-        upper, lower = _variables(scheme)
-        up, low = env.get(upper), env.get(lower)
-        # urllib.request.getproxies_environment (POSIX): any case first, then
-        # lower-case again, so it wins; an empty lower-case one removes the proxy.
-        # On Windows os.environ ignores case, so both names hold the same value.
-        if low:
-            chosen[scheme] = _Chosen(ProxySource(ProxySourceKind.VARIABLE, lower), low)
-        elif up and low is None:
-            chosen[scheme] = _Chosen(ProxySource(ProxySourceKind.VARIABLE, upper), up)
-        elif up and low == "":
-            emptied.add(scheme)
-    return _Environment(chosen, frozenset(emptied))
+    chosen, emptied = chosen_variables(env)
+    return _Environment(
+        {scheme: _Chosen(*found) for scheme, found in chosen.items()}, emptied
+    )
 
 
 def _case_conflict(
     env: dict[str, str], scheme: str, shell: Shell | None
 ) -> list[Finding]:
     """An upper-case variable that the lower-case one overrides or switches off."""
-    upper, lower = _variables(scheme)
+    upper, lower = proxy_variables(scheme)
     up, low = env.get(upper), env.get(lower)
     if not up or low is None or low == up:
         return []
@@ -920,6 +908,6 @@ def _sibling(source: ProxySource, scheme: str) -> ProxySource:
     """The same kind of setting for another scheme; a variable keeps its case."""
     if source.kind is ProxySourceKind.SETTING:
         return ProxySource(ProxySourceKind.SETTING, scheme)
-    upper, lower = _variables(scheme)
+    upper, lower = proxy_variables(scheme)
     name = upper if source.name.isupper() else lower
     return ProxySource(ProxySourceKind.VARIABLE, name)

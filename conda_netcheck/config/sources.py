@@ -1,9 +1,20 @@
-"""Where a proxy or a setting was set, typed: a conda setting, a file, a variable, or the OS."""
+"""Where a proxy or a setting was set, typed: a conda setting, a file, a variable, or the OS.
+
+Also which *_PROXY variable requests takes for each scheme, as urllib reads them:
+the lint and the fixes that drop a proxy read it here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+#: The proxy keys requests' select_proxy looks up: scheme, then "all".
+SCHEMES = ("http", "https", "all")
 
 
 class ProxySourceKind(str, Enum):
@@ -32,6 +43,44 @@ class ProxySource:
 
     def __str__(self) -> str:
         return self.words()
+
+
+def proxy_variables(scheme: str) -> tuple[str, str]:
+    """The upper- and lower-case variables that set the proxy for a scheme."""
+    return f"{scheme.upper()}_PROXY", f"{scheme}_proxy"
+
+
+def chosen_variables(
+    env: Mapping[str, str],
+) -> tuple[dict[str, tuple[ProxySource, str]], frozenset[str]]:
+    """scheme -> the variable requests takes and its URL; the schemes switched off."""
+    chosen: dict[str, tuple[ProxySource, str]] = {}
+    emptied: set[str] = set()
+    for scheme in SCHEMES:
+        upper, lower = proxy_variables(scheme)
+        up, low = env.get(upper), env.get(lower)
+        # urllib.request.getproxies_environment (POSIX): any case first, then
+        # lower-case again, so it wins; an empty lower-case one removes the proxy.
+        # On Windows os.environ ignores case, so both names hold the same value.
+        if low:
+            chosen[scheme] = (ProxySource(ProxySourceKind.VARIABLE, lower), low)
+        elif up and low is None:
+            chosen[scheme] = (ProxySource(ProxySourceKind.VARIABLE, upper), up)
+        elif up and low == "":
+            emptied.add(scheme)
+    return chosen, frozenset(emptied)
+
+
+def proxy_sources(
+    proxy_servers: Mapping[str, str], env: Mapping[str, str]
+) -> tuple[tuple[ProxySource, str], ...]:
+    """Each proxy_servers key, and the *_PROXY variable urllib takes per scheme, with its URL."""
+    settings = [
+        (ProxySource(ProxySourceKind.SETTING, key), url)
+        for key, url in proxy_servers.items()
+        if url
+    ]
+    return (*settings, *chosen_variables(env)[0].values())
 
 
 class SettingSourceKind(str, Enum):

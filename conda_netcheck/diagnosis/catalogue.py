@@ -288,6 +288,8 @@ def proxy_fix_lines(s: Subject) -> tuple[str, FixLines]:
         return _proxy_down(s, address)
     if code is Code.PROXY_MISCONFIGURED and s.details.socks_variables is not None:
         return _without_socks(s), FixLines()
+    if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks in _NO_PROXY:
+        return _proxy_down(s, address, _NO_PROXY[s.details.proxy_speaks])
     if code is Code.PROXY_MISCONFIGURED and s.details.proxy_speaks == "http":
         # The same proxy with http://, its user and password kept as
         # placeholders: without them the next request is a 407.
@@ -350,44 +352,60 @@ def _lines(*lines: str) -> FixLines:
     return FixLines(lines, placeholders(*lines))
 
 
-def _proxy_down(s: Subject, address: str) -> tuple[Fix, FixLines]:
+#: What answers at a proxy address where no proxy does, by `proxy_speaks`.
+_NO_PROXY = {
+    "web": "is a web server, not a proxy",
+    "tls": "speaks TLS, not a proxy's plain HTTP",
+}
+
+
+def _proxy_down(
+    s: Subject, address: str, answers: str | None = None
+) -> tuple[Fix, FixLines]:
     """A proxy that does not answer: start it or point at the right one; drop it only if not needed.
 
-    The right proxy's URL keeps the user and password the setting has, as
-    placeholders: the proxy that needed them still does.
+    `answers`: what answers at the address instead of a proxy (nothing to
+    start). The right proxy's URL keeps the user and password the setting
+    has, as placeholders: the proxy that needed them still does.
     """
-    url, source = s.target.url, s.target.proxy_source
-    other = proxy_placeholder(s.target.proxy)
-    right = s.commands.set_proxy(url, other, source)
-    point = f"start it, or point {source or 'the proxy'} at the right one"
+    url, source, proxy = s.target.url, s.target.proxy_source, s.target.proxy
+    rights = s.commands.repoint_everywhere(url, source, proxy)
+    right = "; ".join(rights)
+    named = f"{source or 'the proxy'}" if len(rights) == 1 else "it wherever it is set"
+    point = f"point {named} at the right one"
+    point = point if answers else f"start it, or {point}"
+    what = answers or "is not a proxy that answers"
     setting = s.commands.configured_proxy(url)
     if source is not None and source.kind is ProxySourceKind.VARIABLE and setting:
         # The variable hides conda's own proxy setting: without it, that applies.
         unset = unset_variable(source.name, s.commands.shell)
         fix = Fix(
-            f"{address} is not a proxy that answers; {source.name} overrides "
+            f"{address} {what}; {source.name} overrides "
             f"{setting} (set in {s.commands.source(setting)}): drop the variable "
             "so that conda uses its own setting",
             (unset,),
             otherwise=f"to keep the variable, {point}: {right}",
         )
         return fix, _lines(unset)
-    drop = s.commands.drop_proxy(url, source)
     direct = s.details.direct
     if direct == "works":
-        # The channel answers without the proxy: dropping it is the fix.
+        # The channel answers without the proxy: dropping it is the fix,
+        # from every source that names it (one cause, one fix).
+        drops = s.commands.drop_everywhere(url, source, proxy)
+        where = "; drop it wherever it is set" if len(drops) > 1 else ""
         fix = Fix(
-            f"{address} is not a proxy that answers, and this channel needs none here",
-            (drop,),
+            f"{address} {what}, and this channel needs none here{where}",
+            drops,
             otherwise=f"where a proxy is required, {point}: {right}",
         )
-        return fix, _lines(drop)
-    fix = Fix(f"{address} is not a proxy that answers: {point}", (right,))
+        return fix, _lines(*drops)
+    fix = Fix(f"{address} {what}: {point}", rights)
     if not direct:
         # Not tried: the channel may need no proxy at all.
-        fix = fix.instead(f"if you need no proxy: {drop}")
+        drops = "; ".join(s.commands.drop_everywhere(url, source, proxy))
+        fix = fix.instead(f"if you need no proxy: {drops}")
     # Else a direct connection fails too: this network needs a proxy.
-    return fix, _lines(right)
+    return fix, _lines(*rights)
 
 
 def _proxy_refused(s: Subject) -> Action:
@@ -833,7 +851,9 @@ ENTRIES: tuple[Entry, ...] = (
         meaning=(
             "the proxy URL cannot be used as requests parses it (no scheme, bad port, "
             "whitespace, `/ ? #` in the password, SOCKS without PySocks), `https://` for "
-            "a plain-HTTP proxy, or a proxy setting that does not do what it seems "
+            "a plain-HTTP proxy, an address where a web server answers, not a proxy "
+            "(`CONNECT` gets 405 or 501), an `http://` proxy URL whose port speaks "
+            "TLS, or a proxy setting that does not do what it seems "
             "(`NO_PROXY` vs `proxy_servers`, variables that disagree, anaconda-auth's "
             "proxies)"
         ),

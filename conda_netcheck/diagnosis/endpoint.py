@@ -196,6 +196,10 @@ class _Probe:
         path.timings.connect = (path.timings.connect or 0) + (answer.elapsed_ms or 0)
         refused = connect_problem(answer, route.proxy_source)
         if refused:
+            if answer.failure is proxy.ConnectFailure.CLOSED or (
+                answer.failure is proxy.ConnectFailure.ANSWERED and not answer.status
+            ):  # closed without an HTTP answer: does the port speak TLS?
+                refused = tunnel.tls_port_as_proxy(route.proxy, opts) or refused
             path.problem = tunnel.try_direct(host, port, refused, opts)
             return None
         path.notes.append(f"the proxy opened a tunnel to {host}:{port}")

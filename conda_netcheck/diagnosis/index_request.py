@@ -150,7 +150,7 @@ class _IndexRequest:
             return dataclasses.replace(heard, problem=_malformed(answer, filename))
         heard = dataclasses.replace(heard, warnings=_clock(answer, self.options))
         if not 200 <= (answer.status or 0) < 300:
-            problem = http_answer.explain_status(
+            problem = self._web_server(answer) or http_answer.explain_status(
                 self.target,
                 self.route,
                 answer,
@@ -162,6 +162,16 @@ class _IndexRequest:
                 heard, problem=problem, url_failed=answer.final_url or answer.url
             )
         return self._index(heard, answer, filename)
+
+    def _web_server(self, answer: http.HttpResult) -> Problem | None:
+        """An error page through the proxy of an http:// channel, from a web server there."""
+        if not self.route.proxy or urlsplit(self.target.url).scheme != "http":
+            return None
+        if advice.from_proxy(answer.headers, answer.status or 0):
+            return None
+        from .tunnel import web_server_as_proxy
+
+        return web_server_as_proxy(answer, self.route, self.options)
 
     def _unanswered(
         self, answer: http.HttpResult, error: BaseException, filename: str
@@ -180,6 +190,7 @@ class _IndexRequest:
             _mislabelled(answer, error, filename)
             or cut
             or self._speaks_tls(answer, error)
+            or self._tls_proxy(answer, error)
             or transport.explain_request(
                 error,
                 target.host,
@@ -199,6 +210,25 @@ class _IndexRequest:
             )
         )
         return download_problems.name_hop(problem, error, url, target)
+
+    def _tls_proxy(
+        self, answer: http.HttpResult, error: BaseException
+    ) -> Problem | None:
+        """No HTTP answer through an http:// proxy whose port speaks TLS."""
+        import requests
+
+        target, route = self.target, self.route
+        if answer.status is not None or not route.proxy:
+            return None
+        if isinstance(error, requests.exceptions.Timeout):
+            return None  # a proxy that stalls: asking it again would only wait
+        from .tunnel import tls_port_as_proxy, try_direct
+
+        problem = tls_port_as_proxy(route.proxy, self.options)
+        if problem is None:
+            return None
+        port = port_of(urlsplit(target.url))
+        return try_direct(target.host, port, problem, self.options)
 
     def _speaks_tls(
         self, answer: http.HttpResult, error: BaseException

@@ -17,6 +17,21 @@ if TYPE_CHECKING:
     from ..probes.proxy import ProxyAnswer
 
 
+#: What a server that does not implement CONNECT answers it: no proxy tunnels there.
+NOT_A_PROXY = (405, 501)
+
+
+def not_a_proxy(answer: str, details: Details | None = None) -> Problem:
+    """The proxy address serves a web server, which answered CONNECT with `answer`."""
+    return Problem(
+        Code.PROXY_MISCONFIGURED,
+        Layer.PROXY,
+        f"the proxy address is not a proxy: it answered CONNECT with {answer}, as "
+        "a web server does (a proxy opens a tunnel for HTTPS with CONNECT)",
+        details=(details or Details()).merged(proxy_speaks="web"),
+    )
+
+
 def unusable_proxy(route: Route, scheme: str, commands: Commands) -> Problem | None:
     """A proxy URL requests cannot use, said before any traffic; `scheme` is the URL's."""
     lints = lint_proxy_url(
@@ -102,6 +117,8 @@ def answer_problem(
         # The fix is the catalogue's: a password, or a local helper when the
         # proxy offers no Basic (auth_schemes), written where the proxy is set.
         return Problem(Code.PROXY_AUTH_FAILED, Layer.PROXY, summary, None, details)
+    if status in NOT_A_PROXY and (method or "").startswith("CONNECT "):
+        return not_a_proxy(line, details)
     if status is not None and status >= 500:
         return Problem(
             Code.PROXY_REFUSED,

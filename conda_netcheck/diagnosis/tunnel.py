@@ -13,10 +13,11 @@ from ..probes import dns, proxy, tcp, tls
 from ..urls import default_port, format_address, host_port, shown_proxy, with_scheme
 from . import advice
 from .dns_tcp import dns_problem, tcp_problem
-from .proxy import connect_problem
+from .proxy import NOT_A_PROXY, connect_problem, not_a_proxy
 
 if TYPE_CHECKING:
     from ..model import Options, Route
+    from ..probes.http import HttpResult
 
 
 def proxy_address(proxy_url: str) -> tuple[str, int]:
@@ -71,6 +72,97 @@ def try_direct(host: str, port: int, problem: Problem, options: Options) -> Prob
         f"({outcome.code.value}), so this network needs the proxy",
         direct=outcome.code.value,
     )
+
+
+def web_server_as_proxy(
+    got: HttpResult, route: Route, options: Options
+) -> Problem | None:
+    """An http:// channel's error answer that came from a web server named as the proxy.
+
+    Said only on both proofs: the proxy address answers CONNECT with 405 or
+    501 (no proxy does), and the channel answers the same GET directly with
+    a 2xx. None otherwise, or when nothing may go around the proxy.
+    """
+    proxy_url, url = route.proxy or "", got.url
+    if not options.try_direct or urlsplit(with_scheme(proxy_url)).scheme != "http":
+        return None
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or default_port(parts.scheme)
+    answer = _ask_connect(proxy_url, host, port, options)
+    if answer is None or answer.status not in NOT_A_PROXY:
+        return None
+    if not _answers_directly(url, options):
+        return None
+    line = f"{answer.status} {answer.reason}".strip()
+    return not_a_proxy(line, Details(status=answer.status)).amended(
+        more=f"; through it the GET got {got.status} {got.reason}".rstrip()
+        + f", while {format_address(host, port)} serves the file directly, so "
+        "the proxy is the problem",
+        method=f"CONNECT {answer.authority}",
+        direct="works",
+    )
+
+
+def tls_port_as_proxy(proxy_url: str, options: Options) -> Problem | None:
+    """An http:// proxy URL whose port speaks TLS: no plain request is answered there.
+
+    None when the URL says another scheme, the port cannot be reached, or
+    a TLS handshake there fails.
+    """
+    from ..probes import protocol
+
+    if urlsplit(with_scheme(proxy_url)).scheme != "http":
+        return None
+    sock = _to_proxy(proxy_url, options)
+    if sock is None:
+        return None
+    spoken = protocol.tls(sock, proxy_address(proxy_url)[0], options.read_timeout)
+    if spoken is None:
+        return None
+    return Problem(
+        Code.PROXY_MISCONFIGURED,
+        Layer.PROXY,
+        f"the proxy address speaks TLS ({spoken.answer}), not the plain HTTP "
+        "the http:// proxy URL says: it closes the connection on a request in "
+        "the clear",
+        details=Details(proxy_speaks="tls", answer=spoken.answer),
+    )
+
+
+def _ask_connect(
+    proxy_url: str, host: str, port: int, options: Options
+) -> proxy.ProxyAnswer | None:
+    """CONNECT host:port once through the proxy; None when the proxy cannot be reached."""
+    sock = _to_proxy(proxy_url, options)
+    if sock is None:
+        return None
+    answer = proxy.connect(sock, host, port, proxy_url, options.read_timeout)
+    if answer.sock is not None:  # a tunnel: a proxy after all
+        answer.sock.close()
+    return answer
+
+
+def _to_proxy(proxy_url: str, options: Options) -> Any:
+    """A new connection to the proxy's address; None when it does not resolve or connect."""
+    proxy_host, proxy_port = proxy_address(proxy_url)
+    lookup = dns.resolve(
+        proxy_host, proxy_port, options.connect_timeout, options.resolver
+    )
+    if lookup.failure is not None:
+        return None
+    return tcp.connect(lookup.addresses, options.connect_timeout).sock
+
+
+def _answers_directly(url: str, options: Options) -> bool:
+    """GET url without any proxy (nor the environment's): a 2xx answer."""
+    import requests
+
+    from ..probes import http
+
+    with requests.Session() as session:
+        session.trust_env = False
+        got = http.get(session, url, options.connect_timeout, options.read_timeout)
+    return got.error is None and 200 <= (got.status or 0) < 300
 
 
 def reopen(

@@ -74,6 +74,8 @@ class Outcome:
     proof: str
     #: the channel it would break, which works now (then it is not printed as is)
     breaks: str | None = None
+    #: with it, a channel that fails now passes (a conflict that also mends)
+    mends: bool = False
 
 
 def prove_report(run: Run, report: Report) -> Report:
@@ -288,12 +290,17 @@ def _conflict(
     after: Report, before: dict[str, Status], what: str, findings: list[Finding]
 ) -> Outcome | None:
     """The channel that works now and fails on the copy, or a new configuration error."""
-    for url, code in _failing(after).items():
+    failing = _failing(after)
+    mends = any(
+        status is Status.ERROR and url not in failing for url, status in before.items()
+    )
+    for url, code in failing.items():
         if before.get(url) not in (None, Status.ERROR):
             return Outcome(
                 False,
                 f"conflict: with {what}, {url}, which works now, fails: {code}",
                 breaks=f"{url}, which works now ({code})",
+                mends=mends,
             )
     errors = {(f.check, f.code) for f in findings if f.status is Status.ERROR}
     for finding in after.findings:
@@ -769,7 +776,23 @@ def _marked_finding(finding: Finding, outcomes: dict[tuple, Outcome]) -> Finding
     if not finding.commands:
         return finding
     outcome = outcomes[_key(finding.commands)]
+    if finding.scheme and outcome.breaks and not outcome.mends:
+        return _left_alone(finding, outcome)
     fix, commands = marked(finding.fix, finding.commands, outcome)
+    return dataclasses.replace(finding, fix=fix, commands=commands)
+
+
+def _left_alone(finding: Finding, outcome: Outcome) -> Finding:
+    """A scheme without a proxy that the copied proxy breaks, and mends nothing.
+
+    Nothing is missing to give conda: the scheme is best left as it is.
+    """
+    lines = finding.commands
+    fix = Fix(
+        f"none: leave {finding.scheme}:// without a proxy; copying it "
+        f"({describe(lines.edits or ())}) would break {outcome.breaks}"
+    )
+    commands = FixLines((), lines.needs, False, outcome.proof)
     return dataclasses.replace(finding, fix=fix, commands=commands)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..model import Code, Layer, Status
 
 if TYPE_CHECKING:
+    from ..config.sources import ProxySource
     from ..model import Finding, Problem, Report
 
 _ORDER = list(Layer)
@@ -120,6 +122,7 @@ def verdict_of(report: Report) -> Verdict:
     """Compute the verdict once from what the run found."""
     failed = [r for r in report.targets if r.status is Status.ERROR]
     causes: dict[tuple[object, ...], list[tuple[Problem, str]]] = {}
+    sources: dict[tuple[object, ...], ProxySource | None] = {}
     for result in failed:
         if result.problem is None:
             continue
@@ -129,7 +132,9 @@ def verdict_of(report: Report) -> Verdict:
         where = _endpoint(result.target.proxy or url)
         key = _same_fix(result.problem, where)
         causes.setdefault(key, []).append((result.problem, where))
-    ordered = sorted((_cause(found) for found in causes.values()), key=_sort_key)
+        sources.setdefault(key, result.target.proxy_source)
+    found = {key: _cause(places) for key, places in causes.items()}
+    ordered = sorted(_told_apart(found, sources).values(), key=_sort_key)
     return Verdict(
         total=len(report.targets),
         failed=len(failed),
@@ -171,6 +176,25 @@ def _cause(found: list[tuple[Problem, str]]) -> Cause:
         ", ".join(places[:-1]) + f" and {places[-1]}" if len(places) > 1 else places[0]
     )
     return Cause(first.code, first.layer, where, len(found))
+
+
+def _told_apart(
+    causes: dict[tuple[object, ...], Cause],
+    sources: dict[tuple[object, ...], ProxySource | None],
+) -> dict[tuple[object, ...], Cause]:
+    """Causes that read alike, each named with the proxy setting it is in.
+
+    One proxy URL written in two places (proxy_servers.http and .https,
+    HTTP_PROXY and HTTPS_PROXY) is two lines to change: say where each is.
+    """
+    phrases = Counter(c.phrase() for c in causes.values())
+    told = {}
+    for key, cause in causes.items():
+        source = sources.get(key)
+        if phrases[cause.phrase()] > 1 and source is not None:
+            cause = replace(cause, where=f"{cause.where} in {source.words()}")
+        told[key] = cause
+    return told
 
 
 def _still_failing(report: Report) -> Problem | None:
