@@ -1343,6 +1343,44 @@ def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
         assert_every_channel_works(env, [first, right, plain.url])
 
 
+def test_an_http_channel_on_a_port_that_speaks_tls_is_written_with_https(
+    tmp_path: Path, ca
+) -> None:
+    """The first of two channels is written http:// for a port that speaks TLS.
+
+    Its server's CA is in the bundle ssl_verify names: the fix writes the
+    channel with https:// in the file that lists it, first as it was.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        secure = https_channel(stack, tmp_path / "secure", ca)
+        wrong = secure.replace("https://", "http://")
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        write_condarc(
+            home,
+            [wrong, plain.url],
+            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
+        )
+        env = conda_env(home)
+        code, document = netcheck(env)
+        assert code == 1
+        failing = failing_targets(document)
+        assert set(failing) == {wrong}
+        assert failing[wrong]["diagnosis"] == "wrong-protocol"
+        lines = commands_of(failing[wrong])
+        rc = f"conda config --file {home}/.condarc"
+        assert lines == [
+            f"{rc} --remove channels {wrong}",
+            f"{rc} --prepend channels {secure}",
+        ]
+        assert failing[wrong]["proof"] == "checked: with it all 2 channels pass"
+        run_as_printed(env, lines)
+        shown = conda(env, "config", "--show", "channels", "--json")
+        assert json.loads(shown.stdout)["channels"] == [secure, plain.url]
+        assert_every_channel_works(env, [secure, plain.url])
+
+
 def test_fix_yes_drops_the_proxy_variable_whose_proxy_is_dead(
     tmp_path: Path, ca
 ) -> None:

@@ -231,10 +231,14 @@ def test_scheme_that_the_port_does_not_speak_is_named(
             assert f"127.0.0.1:{server.port} speaks plain HTTP, not TLS" in out
             assert "write the channel with http://" in out
             assert "which TLS versions it accepts" not in out
+            # Never a command that sends the channel in clear.
+            assert "--prepend channels http://" not in out
         else:
             assert f"127.0.0.1:{server.port} speaks TLS, not plain HTTP" in out
             assert "write the channel with https://" in out
             assert "connection-reset" not in out
+            https = url.replace("http:", "https:")
+            assert f"--prepend channels {https}" in out
 
 
 # -- a TLS handshake that stalls after TCP connected --------------------------------

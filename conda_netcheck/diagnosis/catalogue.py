@@ -200,6 +200,30 @@ def _nearby_lines(s: Subject) -> tuple[str, ...]:
     return s.commands.replace_channel(s.target.channel_url, nearby) if nearby else ()
 
 
+def _wrong_protocol(s: Subject) -> str:
+    """Write the scheme the port speaks; a line where that is https:// (never a downgrade)."""
+    if s.details.port_speaks == "http":
+        # A plain-HTTP URL would send everything in clear: the way out is the
+        # port that speaks TLS, which only the server's owners know.
+        return (
+            f"{s.address} speaks plain HTTP: use the port that speaks TLS (or write "
+            f"the channel with http:// if the server has none) {s.where}"
+        )
+    sentence = f"{s.address} speaks TLS: write the channel with https:// {s.where}"
+    lines = _https_lines(s)
+    if not lines:
+        return f"{sentence} (or use the port that speaks plain HTTP)"
+    return Fix(sentence, lines, otherwise="use the port that speaks plain HTTP")
+
+
+def _https_lines(s: Subject) -> tuple[str, ...]:
+    """The channel's URL with https:// where the file that lists it has it."""
+    old = s.target.channel_url
+    if s.details.port_speaks != "tls" or not old.startswith("http://"):
+        return ()
+    return s.commands.replace_channel(old, "https://" + old[len("http://") :])
+
+
 def _offline_line(s: Subject) -> str:
     return s.commands.set("offline", "false")
 
@@ -711,17 +735,7 @@ ENTRIES: tuple[Entry, ...] = (
             "write the channel URL with the scheme the port speaks, or use the port that "
             "speaks the URL's scheme"
         ),
-        fix=lambda s: (
-            f"{s.address} speaks "
-            + (
-                "plain HTTP: write the channel with http:// "
-                if s.details.port_speaks == "http"
-                else "TLS: write the channel with https:// "
-            )
-            + "(or use the port that speaks "
-            + ("TLS" if s.details.port_speaks == "http" else "plain HTTP")
-            + f") {s.where}"
-        ),
+        fix=_wrong_protocol,
         report=_say(
             Actor.YOU,
             lambda s: (
@@ -1676,6 +1690,8 @@ def commands_for(
         return proxy_fix_lines(subject)[1]
     if fix is _not_found:
         return _lines(*_nearby_lines(subject))
+    if fix is _wrong_protocol:
+        return _lines(*_https_lines(subject))
     line = {_offline: _offline_line, _read_timeout: _longer_line}.get(fix)
     found = line(subject) if line else None
     return _lines(found) if found else FixLines()
