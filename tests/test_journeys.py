@@ -1300,6 +1300,16 @@ def test_fix_yes_gives_the_shell_line_for_a_bundle_variable_it_cannot_change(
 # -- a channel URL with a mistyped path ---------------------------------------------
 
 
+def only_this_fails(home: Path, channels: list[str], wrong: str, ca) -> dict:
+    """~/.condarc with these channels and a bundle with `ca`; netcheck fails `wrong` alone."""
+    write_condarc(home, channels, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
+    code, document = netcheck(conda_env(home))
+    assert code == 1
+    failing = failing_targets(document)
+    assert set(failing) == {wrong}
+    return failing
+
+
 def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
     tmp_path: Path, ca
 ) -> None:
@@ -1317,16 +1327,8 @@ def test_a_mistyped_channel_path_is_replaced_in_place_in_the_file_that_lists_it(
         plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
         wrong, right = f"{mirror.url}/team", f"{mirror.url}/cloud/team"
         first = https_channel(stack, tmp_path / "secure", ca)
-        write_condarc(
-            home,
-            [first, wrong, plain.url],
-            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
-        )
+        failing = only_this_fails(home, [first, wrong, plain.url], wrong, ca)
         env = conda_env(home)
-        code, document = netcheck(env)
-        assert code == 1
-        failing = failing_targets(document)
-        assert set(failing) == {wrong}
         lines = commands_of(failing[wrong])
         rc = f"conda config --file {home}/.condarc"
         assert lines == [
@@ -1357,16 +1359,8 @@ def test_an_http_channel_on_a_port_that_speaks_tls_is_written_with_https(
         secure = https_channel(stack, tmp_path / "secure", ca)
         wrong = secure.replace("https://", "http://")
         plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
-        write_condarc(
-            home,
-            [wrong, plain.url],
-            ssl_verify=str(bundle_of(home / "bundle.pem", ca)),
-        )
+        failing = only_this_fails(home, [wrong, plain.url], wrong, ca)
         env = conda_env(home)
-        code, document = netcheck(env)
-        assert code == 1
-        failing = failing_targets(document)
-        assert set(failing) == {wrong}
         assert failing[wrong]["diagnosis"] == "wrong-protocol"
         lines = commands_of(failing[wrong])
         rc = f"conda config --file {home}/.condarc"
