@@ -536,3 +536,39 @@ def test_a_proxy_url_without_an_address_is_named_as_written():
     )
     (cause,) = verdict_of(Report(targets=[result])).causes
     assert cause.where == "http://[::1"
+
+
+def test_causes_that_read_alike_are_named_with_the_setting_each_is_in():
+    from conda_netcheck.config.sources import ProxySource, ProxySourceKind
+
+    def misread(url: str, summary: str, source: ProxySource | None):
+        target = Target(url, "c", "noarch", proxy="localhost:3128", proxy_source=source)
+        problem = Problem(Code.PROXY_MISCONFIGURED, Layer.CONFIG, summary)
+        return TargetResult(target, problem)
+
+    setting = ProxySource(ProxySourceKind.SETTING, "https")
+    variable = ProxySource(ProxySourceKind.VARIABLE, "HTTP_PROXY")
+    results = [
+        misread("https://a.test/c/noarch", "one", setting),
+        misread("http://b.test/c/noarch", "two", variable),
+        misread("http://c.test/c/noarch", "three", None),  # reads alike, no source
+        TargetResult(  # its words are its own: named as they are
+            Target(
+                "https://d.test/c/noarch",
+                "c",
+                "noarch",
+                "",
+                "http://p.test:3128",
+                setting,
+            ),
+            Problem(Code.PROXY_UNREACHABLE, Layer.PROXY, "x"),
+        ),
+    ]
+    causes = verdict_of(Report(targets=results)).causes
+
+    assert sorted(c.where for c in causes) == [
+        "localhost:3128",
+        "localhost:3128 in proxy_servers.https",
+        "localhost:3128 in the HTTP_PROXY environment variable",
+        "p.test:3128",
+    ]
