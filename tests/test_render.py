@@ -541,8 +541,8 @@ def test_a_proxy_url_without_an_address_is_named_as_written():
 def test_causes_that_read_alike_are_named_with_the_setting_each_is_in():
     from conda_netcheck.config.sources import ProxySource, ProxySourceKind
 
-    def misread(url: str, summary: str, source: ProxySource | None):
-        target = Target(url, "c", "noarch", proxy="localhost:3128", proxy_source=source)
+    def misread(url: str, summary: str, source, proxy: str = "localhost:3128"):
+        target = Target(url, "c", "noarch", proxy=proxy, proxy_source=source)
         problem = Problem(Code.PROXY_MISCONFIGURED, Layer.CONFIG, summary)
         return TargetResult(target, problem)
 
@@ -551,7 +551,9 @@ def test_causes_that_read_alike_are_named_with_the_setting_each_is_in():
     results = [
         misread("https://a.test/c/noarch", "one", setting),
         misread("http://b.test/c/noarch", "two", variable),
-        misread("http://c.test/c/noarch", "three", None),  # reads alike, no source
+        # Two that read alike, one of them from nowhere named: only the other is.
+        misread("http://c.test/c/noarch", "three", setting, "other:3128"),
+        misread("http://e.test/c/noarch", "four", None, "other:3128"),
         TargetResult(  # its words are its own: named as they are
             Target(
                 "https://d.test/c/noarch",
@@ -567,8 +569,9 @@ def test_causes_that_read_alike_are_named_with_the_setting_each_is_in():
     causes = verdict_of(Report(targets=results)).causes
 
     assert sorted(c.where for c in causes) == [
-        "localhost:3128",
         "localhost:3128 in proxy_servers.https",
         "localhost:3128 in the HTTP_PROXY environment variable",
+        "other:3128",
+        "other:3128 in proxy_servers.https",
         "p.test:3128",
     ]
