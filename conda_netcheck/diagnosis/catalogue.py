@@ -732,8 +732,9 @@ ENTRIES: tuple[Entry, ...] = (
             "TLS; netcheck asked the port in the other protocol and it answered"
         ),
         table_fix=(
-            "write the channel URL with the scheme the port speaks, or use the port that "
-            "speaks the URL's scheme"
+            "an `http://` channel on a TLS port: the lines that write it with "
+            "`https://` where it is listed, in its place; an `https://` channel on a "
+            "plain-HTTP port: the port that speaks TLS (never a command to plain HTTP)"
         ),
         fix=_wrong_protocol,
         report=_say(
