@@ -443,6 +443,19 @@ def test_a_proxy_for_one_scheme_warns_that_the_other_goes_direct(
     assert finding.fix == fix
 
 
+def test_the_setting_and_the_variable_that_leave_https_direct_are_each_named(
+    monkeypatch,
+):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    cfg = NetConfig(
+        env={"HTTP_PROXY": "http://p.corp:3128"},
+        proxy_servers={"http": "http://p.corp:3128"},
+    )
+    findings = [f for f in lint_proxies(cfg) if "none is set for https" in f.summary]
+    assert sorted(f.check for f in findings) == ["HTTP_PROXY", "proxy_servers.http"]
+    assert {f.scheme for f in findings} == {"https"}
+
+
 @pytest.mark.parametrize(
     ("env", "proxy_servers"),
     [
