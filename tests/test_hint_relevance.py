@@ -77,3 +77,25 @@ def test_the_public_roots_warning_concerns_public_hosts():
     assert concerns(finding, "https://repo.anaconda.com/pkgs/main/noarch/x")
     assert not concerns(finding, "https://mirror.corp.example/conda/noarch/x")
     assert concerns(finding, None)  # nothing recorded: every finding may matter
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_web_server_named_as_the_proxy_is_named_by_the_hint(
+    home, channel_root, ca, ca_bundle, scheme
+):
+    tls = server_tls_context(ca.issue_cert("127.0.0.1"))
+    with (
+        channel_server(channel_root, tls=tls) as server,
+        channel_server(channel_root) as web,
+    ):
+        settings = {**channels(server.url), "ssl_verify": ca_bundle}
+        settings["proxy_servers"] = {scheme: web.url}
+        env = conda_env(home, settings)
+        proc = conda(env, "search", "--override-channels", "-c", server.url, "x")
+    if scheme == "http":  # an https channel does not use it: no tunnel was asked
+        assert "netcheck_proxy_misconfigured" not in proc.stderr
+        return
+    port = web.url.rsplit(":", 1)[1]
+    # http.server answers CONNECT with 501: a web server, not a proxy.
+    assert "(netcheck_proxy_misconfigured) proxy layer:" in proc.stderr, proc.stderr
+    assert f"127.0.0.1:{port} is a web server, not a proxy" in proc.stderr

@@ -636,3 +636,25 @@ def test_without_a_url_the_fix_names_the_host_and_port_urllib3_named():
     assert hint.code is Code.CONNECTION_REFUSED
     assert hint.fix.startswith("check the port of repo.corp.test:8443 ")
     assert "channel_host" not in hint.fix
+
+
+@pytest.mark.parametrize(
+    ("answer", "web"),
+    [
+        ("405 Method Not Allowed", True),  # nginx, Apache
+        ("501 Unsupported method ('CONNECT')", True),  # Python's http.server
+        ("403 Forbidden", False),  # a proxy's own refusal
+        ("5010 Odd", False),
+    ],
+)
+def test_a_tunnel_refused_as_a_web_server_refuses_a_method_is_not_a_proxy(answer, web):
+    from conda_netcheck.failure.hints import Setting, classify_texts
+
+    text = (
+        "HTTPSConnectionPool(host='repo.test', port=443): Max retries exceeded "
+        "(Caused by ProxyError('Unable to connect to proxy', "
+        f"OSError('Tunnel connection failed: {answer}')))"
+    )
+    hint = classify_texts(["ProxyError"], text, Setting())
+    said = hint is not None and hint.code is Code.PROXY_MISCONFIGURED
+    assert said is web

@@ -371,6 +371,19 @@ def _auth_scheme(error: Any, text: str) -> str | None:
     return match.group(1) if match else None
 
 
+# urllib3's OSError when the proxy answers CONNECT with what a web server says
+# to a method it does not implement (http.server: "501 Unsupported method").
+_NOT_A_PROXY_RE = re.compile(r"Tunnel connection failed: (?:405|501)\b")
+
+
+def _not_a_proxy(
+    error: Any, names: Sequence[str], text: str, proxies: Any
+) -> Seen | None:
+    if not _NOT_A_PROXY_RE.search(text):
+        return None
+    return Seen(Code.PROXY_MISCONFIGURED, Layer.PROXY, Details(proxy_speaks="web"))
+
+
 def _renegotiation(
     error: Any, names: Sequence[str], text: str, proxies: Any
 ) -> Seen | None:
@@ -503,6 +516,7 @@ RULES = (
     _offline,
     _socks,
     _proxy_auth,
+    _not_a_proxy,
     _renegotiation,
     _eof,
     _untrusted,
