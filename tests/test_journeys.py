@@ -925,6 +925,12 @@ def test_a_bundle_variable_that_hides_a_working_ssl_verify_is_unset(
         lines = commands_of(override)
         assert lines == ["unset REQUESTS_CA_BUNDLE"]
         assert override["proof"] == "checked: with it all 2 channels pass"
+        # The channel names the same cause: the variable, not a root to add.
+        for target in failing_targets(document).values():
+            assert "REQUESTS_CA_BUNDLE" in target["summary"], target["summary"]
+            assert commands_of(target) == lines
+            assert target["needs"] == []
+            assert target["proof"] == override["proof"]
         after = shell_after(env, lines)
         assert "REQUESTS_CA_BUNDLE" not in after
         assert_every_channel_works(after, urls)

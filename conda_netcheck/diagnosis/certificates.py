@@ -50,10 +50,56 @@ def explain_certificate(
         return _clock_first(problem, host, reopen, options)
     if problem.code is not Code.TLS_UNTRUSTED:
         return problem
+    overridden = _overridden(problem, host, route, presented, options)
+    if overridden is not None:
+        return overridden
     problem = _interception(problem, host, route, described, trust, options)
     if problem.code is Code.TLS_INTERCEPTED:
         return problem
     return _lone_leaf(problem, host, route, presented, described, trust, options)
+
+
+def _overridden(
+    problem: Problem,
+    host: str,
+    route: Route,
+    presented: PresentedChain,
+    options: Options,
+) -> Problem | None:
+    """ssl_verify's bundle trusts the server; a variable makes conda verify with another.
+
+    requests lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) win over the
+    session's verify, which is conda's ssl_verify. The cause is the variable,
+    and dropping it is the fix: no root needs adding anywhere.
+    """
+    import os
+
+    from ..config.commands import unset_variable
+    from ..fixtext import FixLines
+    from ..probes import chain
+
+    name = options.commands.overrides.get("ssl_verify")
+    setting = getattr(route.session, "verify", None)
+    if not name or not isinstance(setting, str) or route.ssl_context is not None:
+        return None
+    if setting == route.verify:
+        return None
+    trusts, _ = chain.verifies_with(
+        presented.certs, host, cafile=os.path.expanduser(setting)
+    )
+    if not trusts:
+        return None
+    line = unset_variable(name, options.commands.shell)
+    return problem.amended(
+        summary=f"{name}={route.verify} overrides ssl_verify: conda verifies "
+        f"against {route.verify}, which does not trust {host}; {setting}, which "
+        "ssl_verify names, does",
+        fix=Fix(
+            f"drop {name} from your environment, so that ssl_verify applies", (line,)
+        ),
+        commands=FixLines((line,)),
+        missing_root=None,
+    )
 
 
 def _who_trusts(
