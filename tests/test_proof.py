@@ -29,6 +29,7 @@ from test_journeys import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 pytestmark = needs_conda
@@ -511,7 +512,7 @@ def test_with_no_direct_only_a_fix_that_drops_the_proxy_is_not_tried(
 
 @pytest.mark.parametrize("change", ["proxy", "trust"])
 def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
-    tmp_path: Path, monkeypatch, channel, ca, change: str
+    tmp_path: Path, monkeypatch, user_home: Path, channel, ca, change: str
 ) -> None:
     """An http channel behind a dead proxy, an https one direct: what each change re-probes.
 
@@ -520,14 +521,10 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
     only: the http channel's answer (its proxy refused, no TLS anywhere)
     cannot change with trust, and is reused.
     """
-    from conda.base.context import reset_context
     from support.servers import closed_port
 
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
+    home = user_home
     with ExitStack() as stack:
-        stack.callback(reset_context)
         secure = https_channel(stack, tmp_path / "secure", ca)
         bundle = bundle_of(home / "bundle.pem", ca)
         run, report = _diagnosed(
@@ -559,18 +556,14 @@ def test_a_channel_the_change_does_not_touch_is_not_fetched_again(
     ids=["fails-before-tls", "fails-at-tls"],
 )
 def test_a_trust_change_reprobes_only_what_tls_took_part_in(
-    tmp_path: Path, monkeypatch, ca, broken: str, reused: bool
+    tmp_path: Path, monkeypatch, user_home: Path, ca, broken: str, reused: bool
 ) -> None:
     """An https channel that fails before TLS keeps its answer under a trust change; one at TLS is asked again."""
     import trustme
-    from conda.base.context import reset_context
     from support.servers import closed_port
 
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
+    home = user_home
     with ExitStack() as stack:
-        stack.callback(reset_context)
         good = https_channel(stack, tmp_path / "good", ca)
         if broken == "refused":
             other = f"https://127.0.0.1:{closed_port()}"
@@ -588,6 +581,18 @@ def test_a_trust_change_reprobes_only_what_tls_took_part_in(
         )
         _, probed = _proved_recording(run, report, line, monkeypatch)
     assert probed == ({good} if reused else {good, other})
+
+
+@pytest.fixture
+def user_home(tmp_path: Path, monkeypatch) -> Iterator[Path]:
+    """An empty HOME for the user's files; conda's context is read afresh afterwards."""
+    from conda.base.context import reset_context
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    yield home
+    reset_context()
 
 
 def _diagnosed(home: Path, monkeypatch, channels: list[str], **settings):
