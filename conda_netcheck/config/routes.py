@@ -223,6 +223,15 @@ def _route(
     )
 
 
+def session_proxy(session: Session, url: str) -> str | None:
+    """The proxy `session` sends a request for `url` through (None: direct), as requests picks it."""
+    from requests.utils import select_proxy
+
+    return (
+        select_proxy(url, _environment_settings(session, url, None)["proxies"]) or None
+    )
+
+
 def _environment_settings(
     session: Session, url: str, merged: Merged | None
 ) -> dict[str, Any]:

@@ -241,14 +241,8 @@ def _lone_leaf(
 
 def _issuer_proxy(route: Route, url: str | None) -> str | None:
     """The proxy the session fetched `url` through, with placeholders for its secrets."""
-    from requests.utils import select_proxy
-
+    from ..config.routes import session_proxy
     from ..urls import shown_proxy
 
-    if not url:
-        return None
-    settings = route.session.merge_environment_settings(url, {}, None, None, None)
-    proxy = select_proxy(url, settings["proxies"])
-    if not proxy:
-        return None
-    return shown_proxy(proxy)
+    proxy = session_proxy(route.session, url) if url else None
+    return shown_proxy(proxy) if proxy else None
