@@ -654,6 +654,99 @@ def peak_rss(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return int(kib) / 1024, int(rc), out
 
 
+#: Imports, in order, what a healthy run loaded besides netcheck (argv[1]), then
+#: times importing netcheck's modules (argv[2]), and the dataclass methods Python
+#: generates for netcheck's classes meanwhile.
+HEALTHY_IMPORTS = """\
+import dataclasses, importlib, json, sys, time
+
+for name in json.loads(sys.argv[1]):
+    try:
+        importlib.import_module(name)
+    except Exception:  # a module only importable as its package's side effect
+        pass
+spent = []
+generate = dataclasses._process_class
+
+
+def timed(cls, *args):
+    start = time.perf_counter()
+    made = generate(cls, *args)
+    if cls.__module__.startswith("conda_netcheck"):
+        spent.append(time.perf_counter() - start)
+    return made
+
+
+dataclasses._process_class = timed
+netcheck = json.loads(sys.argv[2])
+start = time.perf_counter()
+for name in netcheck:
+    importlib.import_module(name)
+print(json.dumps([time.perf_counter() - start, sum(spent), len(spent)]))
+"""
+
+
+def healthy_imports(
+    argv: list[str], env: dict[str, str], reps: int
+) -> list[tuple[str, str, str, str]]:
+    """What importing netcheck's modules costs a healthy run, and the dataclasses' share.
+
+    The modules are those the run itself loaded (-X importtime); each
+    repetition is a fresh process that first imports everything else the run
+    loaded, so only netcheck's own modules are timed.
+    """
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *argv[argv.index("-m") :]]
+        if "-m" in argv
+        else [sys.executable, "-X", "importtime", "-m", "conda", *argv[1:]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+    )
+    names = [
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "self [us]" not in line
+    ]
+    ours = [n for n in names if n.split(".")[0] == "conda_netcheck"]
+    others = [n for n in names if n.split(".")[0] != "conda_netcheck"]
+    timings = []
+    for _ in range(reps):
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                HEALTHY_IMPORTS,
+                json.dumps(others),
+                json.dumps(ours),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=True,
+        ).stdout
+        timings.append(json.loads(out.splitlines()[-1]))
+    total = statistics.median(t[0] for t in timings)
+    generated = statistics.median(t[1] for t in timings)
+    classes = timings[0][2]
+    return [
+        (
+            f"healthy run: importing the {len(ours)} netcheck modules it loads (median of {reps})",
+            f"{total * 1000:.1f} ms",
+            "",
+            "",
+        ),
+        (
+            f"  of which Python generating the methods of their {classes} dataclasses",
+            f"{generated * 1000:.1f} ms",
+            "",
+            "",
+        ),
+    ]
+
+
 def two_healthy_channels(sandbox: Sandbox, stack: ExitStack, name: str) -> tuple:
     """Two local servers of one real channel (packages, Range): conda's env, the channel."""
     from support import channel_faults
@@ -989,6 +1082,8 @@ def bench_against_conda(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str
                     verdict(ratio <= 1.0),
                 )
             )
+
+        rows += healthy_imports(commands["conda netcheck"], env, 2 * reps + 1)
 
         slow = stack.enter_context(servers.channel_server(real.root))
         slow.behaviour.handler = channel_faults.chain(
