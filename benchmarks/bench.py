@@ -747,6 +747,63 @@ def healthy_imports(
     ]
 
 
+#: A sitecustomize that times every garbage collection of the process by
+#: generation and prints them at exit: {generation: [collections, seconds]}.
+GC_STATS = """\
+import atexit, gc, json, sys, time
+
+_started = []
+_spent = {}
+
+
+def _timed(phase, info):
+    if phase == "start":
+        _started.append(time.perf_counter())
+        return
+    count, seconds = _spent.get(info["generation"], (0, 0.0))
+    _spent[info["generation"]] = (count + 1, seconds + time.perf_counter() - _started.pop())
+
+
+gc.callbacks.append(_timed)
+atexit.register(lambda: sys.stderr.write("\\n@@gc " + json.dumps(_spent) + "\\n"))
+"""
+
+
+def collections(
+    sandbox: Sandbox, commands: dict[str, list[str]], env: dict[str, str], reps: int
+) -> list[tuple[str, str, str, str]]:
+    """The garbage collector's time in each command, and how often it took the oldest generation."""
+    site = sandbox.root / "gc-site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(GC_STATS)
+    counted = dict(env, PYTHONPATH=os.pathsep.join([str(site), env["PYTHONPATH"]]))
+    spent: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for _ in range(reps):  # interleaved, as the timings
+        for name, argv in commands.items():
+            outcome = timed(argv, counted, COMMAND_TIMEOUT)
+            (marker,) = [
+                line for line in outcome.err.splitlines() if line.startswith("@@gc ")
+            ]
+            by_generation = json.loads(marker[len("@@gc ") :])
+            seconds = sum(s for _, s in by_generation.values())
+            oldest = by_generation.get("2", (0, 0.0))[0]
+            spent[name].append((seconds, oldest))
+    rows = []
+    for name, figures in spent.items():
+        median = statistics.median(s for s, _ in figures)
+        oldest = sorted(o for _, o in figures)
+        rows.append(
+            (
+                f"garbage collection in {name} (median of {reps})",
+                f"{median * 1000:.1f} ms; the oldest generation {oldest[0]} to "
+                f"{oldest[-1]} times",
+                "",
+                "",
+            )
+        )
+    return rows
+
+
 def two_healthy_channels(sandbox: Sandbox, stack: ExitStack, name: str) -> tuple:
     """Two local servers of one real channel (packages, Range): conda's env, the channel."""
     from support import channel_faults
@@ -1084,6 +1141,15 @@ def bench_against_conda(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str
             )
 
         rows += healthy_imports(commands["conda netcheck"], env, 2 * reps + 1)
+        rows += collections(
+            sandbox,
+            {
+                name: commands[name]
+                for name in ("conda netcheck", "conda search (warm cache)")
+            },
+            env,
+            reps,
+        )
 
         slow = stack.enter_context(servers.channel_server(real.root))
         slow.behaviour.handler = channel_faults.chain(

@@ -6,15 +6,17 @@ The arguments are in `parser` (conda imports it on every command).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .parser import configure_parser
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from .config.netconfig import NetConfig
     from .failure.record import LastFailure
@@ -24,7 +26,24 @@ if TYPE_CHECKING:
 
 def execute(args: argparse.Namespace) -> int:
     """The `conda netcheck` action: read conda's context, check, print."""
-    return guarded(_execute, args)
+    with startup_frozen():
+        return guarded(_execute, args)
+
+
+@contextmanager
+def startup_frozen() -> Iterator[None]:
+    """Keep the garbage collector to the objects made after this point, until the end.
+
+    A run makes enough objects for CPython to collect its oldest generation
+    once, which walks every object conda's startup made too (about 15 ms of
+    a healthy run on two channels). Frozen, those are skipped; what the run itself makes is still collected, and they are
+    handed back to the collector when the run ends.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def guarded(

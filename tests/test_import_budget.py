@@ -90,7 +90,16 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 
 # conda's own entry point, and the modules loaded when it is done.
 RUN = """\
-import atexit, json, sys, threading
+import atexit, gc, json, sys, threading
+# Each collection: (its generation, how many objects were frozen then).
+collections = []
+gc.callbacks.append(
+    lambda phase, info: phase == "start"
+    and collections.append((info["generation"], gc.get_freeze_count()))
+)
+atexit.register(
+    lambda: print("@@gc " + json.dumps([collections, gc.get_freeze_count()]))
+)
 # Modules first imported by a thread other than the main one: (thread, module).
 by_workers = []
 def imports(event, args):
@@ -219,3 +228,44 @@ def test_the_rule_sees_a_module_an_output_asked_for_loads(tmp_path: Path):
     done, loaded = _healthy_run(tmp_path, "--allowlist")
     assert done.returncode == 0, done.stdout + done.stderr
     assert _unneeded(loaded) == ["conda_netcheck.output.allowlist"]
+
+
+def _collections(done: subprocess.CompletedProcess) -> tuple[list, int]:
+    """Each garbage collection of the run (generation, objects frozen), and those frozen at exit."""
+    (marker,) = [line for line in done.stdout.splitlines() if line.startswith("@@gc")]
+    collections, frozen_at_exit = json.loads(marker.split(" ", 1)[1])
+    return collections, frozen_at_exit
+
+
+def test_a_healthy_run_keeps_the_collector_off_what_conda_made_before_it(
+    tmp_path: Path,
+):
+    """conda's startup objects are frozen while the run collects, and handed back after."""
+    done, _ = _healthy_run(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    collections, frozen_at_exit = _collections(done)
+    during = [(generation, frozen) for generation, frozen in collections if frozen]
+    # The run collects (it makes objects), and it does so with conda's frozen.
+    assert during, collections
+    assert min(frozen for _, frozen in during) > 10_000
+    assert frozen_at_exit == 0
+
+
+def test_the_startup_objects_are_handed_back_after_a_failed_run(monkeypatch):
+    """Whatever the run does, execute returns with nothing left frozen."""
+    import argparse
+    import gc
+
+    from conda_netcheck import cli
+
+    frozen = []
+
+    def broken(args: argparse.Namespace) -> int:
+        frozen.append(gc.get_freeze_count())
+        raise RuntimeError("a bug in the run")
+
+    monkeypatch.setattr(cli, "_execute", broken)
+    assert gc.get_freeze_count() == 0
+    assert cli.execute(argparse.Namespace(json=True)) == 2  # the internal error
+    assert frozen[0] > 0
+    assert gc.get_freeze_count() == 0
