@@ -765,38 +765,47 @@ def _timed(phase, info):
 
 
 gc.callbacks.append(_timed)
-atexit.register(lambda: sys.stderr.write("\\n@@gc " + json.dumps(_spent) + "\\n"))
+atexit.register(
+    lambda: sys.stderr.write(f"\\n@@gc {time.time()!r} " + json.dumps(_spent) + "\\n")
+)
 """
 
 
 def collections(
     sandbox: Sandbox, commands: dict[str, list[str]], env: dict[str, str], reps: int
 ) -> list[tuple[str, str, str, str]]:
-    """The garbage collector's time in each command, and how often it took the oldest generation."""
+    """Each command's garbage collections, and its exit: from conda's atexit to the process's end.
+
+    The collections are those before the exit; the interpreter's exit
+    collects everything still tracked once more.
+    """
     site = sandbox.root / "gc-site"
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(GC_STATS)
     counted = dict(env, PYTHONPATH=os.pathsep.join([str(site), env["PYTHONPATH"]]))
-    spent: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    spent: dict[str, list[tuple[float, int, float]]] = {name: [] for name in commands}
     for _ in range(reps):  # interleaved, as the timings
         for name, argv in commands.items():
             outcome = timed(argv, counted, COMMAND_TIMEOUT)
+            ended = time.time()
             (marker,) = [
                 line for line in outcome.err.splitlines() if line.startswith("@@gc ")
             ]
-            by_generation = json.loads(marker[len("@@gc ") :])
+            at_exit, by_generation = marker[len("@@gc ") :].split(" ", 1)
+            by_generation = json.loads(by_generation)
             seconds = sum(s for _, s in by_generation.values())
             oldest = by_generation.get("2", (0, 0.0))[0]
-            spent[name].append((seconds, oldest))
+            spent[name].append((seconds, oldest, ended - float(at_exit)))
     rows = []
     for name, figures in spent.items():
-        median = statistics.median(s for s, _ in figures)
-        oldest = sorted(o for _, o in figures)
+        median = statistics.median(s for s, _, _ in figures)
+        oldest = sorted(o for _, o, _ in figures)
+        exiting = statistics.median(e for _, _, e in figures)
         rows.append(
             (
-                f"garbage collection in {name} (median of {reps})",
-                f"{median * 1000:.1f} ms; the oldest generation {oldest[0]} to "
-                f"{oldest[-1]} times",
+                f"{name}: garbage collection, then the exit (median of {reps})",
+                f"{median * 1000:.1f} ms (the oldest generation {oldest[0]} to "
+                f"{oldest[-1]} times), then {exiting * 1000:.0f} ms",
                 "",
                 "",
             )

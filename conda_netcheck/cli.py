@@ -9,14 +9,13 @@ import argparse
 import gc
 import os
 import sys
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .parser import configure_parser
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from .config.netconfig import NetConfig
     from .failure.record import LastFailure
@@ -26,24 +25,32 @@ if TYPE_CHECKING:
 
 def execute(args: argparse.Namespace) -> int:
     """The `conda netcheck` action: read conda's context, check, print."""
-    with startup_frozen():
-        return guarded(_execute, args)
+    freeze_startup()
+    return guarded(_execute, args)
 
 
-@contextmanager
-def startup_frozen() -> Iterator[None]:
-    """Keep the garbage collector to the objects made after this point, until the end.
+#: Whether a run in this process froze the objects before it (freeze_startup).
+_froze = False
+
+
+def freeze_startup() -> None:
+    """Keep the garbage collector off the objects made before the run, to the process's end.
 
     A run makes enough objects for CPython to collect its oldest generation
-    once, which walks every object conda's startup made too (about 15 ms of
-    a healthy run on two channels). Frozen, those are skipped; what the run itself makes is still collected, and they are
-    handed back to the collector when the run ends.
+    once, which would walk every object conda's startup made too (about 15
+    ms on two channels), and the interpreter's exit collects them all again
+    after the command (50 to 100 ms). conda's process ends after the command,
+    so they stay frozen; what the run makes is collected as usual. A later
+    run in the same process (conda's own test fixtures call its main
+    repeatedly) first hands them back and collects them, so that no garbage
+    stays frozen past the next run.
     """
-    gc.freeze()
-    try:
-        yield
-    finally:
+    global _froze
+    if _froze:
         gc.unfreeze()
+        gc.collect()
+    gc.freeze()
+    _froze = True
 
 
 def guarded(
