@@ -300,3 +300,15 @@ def test_a_failed_run_freezes_too(monkeypatch):
     monkeypatch.setattr(cli, "_execute", broken)
     assert cli.execute(argparse.Namespace(json=True)) == 2  # the internal error
     assert frozen[0] > 0
+
+
+def test_a_healthy_run_in_json_loads_only_the_allowlist_it_carries(tmp_path: Path):
+    """The document carries the allowlist; no fix's module is loaded for a run without one."""
+    done, loaded = _healthy_run(tmp_path, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads(done.stdout[: done.stdout.index("@@")])
+    assert len(document["targets"]) == 4
+    for target in document["targets"]:  # the same keys as a fix's, empty
+        assert (target["commands"], target["needs"]) == ([], [])
+        assert (target["checked"], target["proof"]) == (False, None)
+    assert _unneeded(loaded) == ["conda_netcheck.output.allowlist"]

@@ -170,10 +170,9 @@ def _problem_dict(problem: Problem) -> dict[str, Any]:
 
 def _commands(lines: FixLines | None) -> dict[str, Any]:
     """The fix's shell lines as printed, what the user supplies, whether it is proven."""
-    from ..fixtext import FixLines
-
+    if lines is None:  # no fix (every healthy target): the fix module stays unloaded
+        return {"commands": [], "needs": [], "checked": False, "proof": None}
     # An empty FixLines is false but may still say why (a conflict).
-    lines = FixLines() if lines is None else lines
     return {
         "commands": [REDACTOR.text(line) for line in lines.lines],
         "needs": list(lines.needs),
