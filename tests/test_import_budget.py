@@ -269,19 +269,26 @@ def test_a_second_run_in_the_same_process_frees_what_the_first_froze(monkeypatch
 
     ran = []
     monkeypatch.setattr(cli, "_execute", lambda args: ran.append(args) or 0)
-    gc.disable()  # the cycle stays garbage, uncollected, until the run
+    # As in a fresh process: no run has frozen anything yet (this worker may
+    # have run netcheck in-process before).
+    gc.unfreeze()
+    monkeypatch.setattr(cli, "_froze", False)
     try:
-        cycle = _Cycle()
-        alive = weakref.ref(cycle)
-        del cycle
+        gc.disable()  # the cycle stays garbage, uncollected, until the run
+        try:
+            cycle = _Cycle()
+            alive = weakref.ref(cycle)
+            del cycle
+            assert cli.execute(argparse.Namespace(json=False)) == 0
+        finally:
+            gc.enable()
+        gc.collect()
+        assert alive() is not None  # frozen by the first run: the collector skips it
         assert cli.execute(argparse.Namespace(json=False)) == 0
+        assert alive() is None  # handed back and collected by the next
+        assert len(ran) == 2
     finally:
-        gc.enable()
-    gc.collect()
-    assert alive() is not None  # frozen by the first run: the collector skips it
-    assert cli.execute(argparse.Namespace(json=False)) == 0
-    assert alive() is None  # handed back and collected by the next
-    assert len(ran) == 2
+        gc.unfreeze()  # nothing of this test stays frozen for the next
 
 
 def test_a_failed_run_freezes_too(monkeypatch):
