@@ -88,6 +88,12 @@ def test_json_document_has_the_documented_fields():
         "clock-skew",
     ]
     assert document["targets"][0]["timings_ms"]["dns"] == 1.0
+    # A target without a fix carries the keys of an empty one, as the fix module writes them.
+    from conda_netcheck.fixtext import FixLines
+
+    empty = render._commands(FixLines())
+    assert empty == {"commands": [], "needs": [], "checked": False, "proof": None}
+    assert {key: document["targets"][0][key] for key in empty} == empty
     (finding,) = document["findings"]
     assert finding == {
         "check": "offline",
