@@ -102,7 +102,11 @@ class Run:
 
         The findings that depend on the results follow them.
         """
-        from .diagnosis.findings import with_expired_roots_in_use, with_verify_replaced
+        from .diagnosis.findings import (
+            with_broken_proxy_not_copied,
+            with_expired_roots_in_use,
+            with_verify_replaced,
+        )
         from .diagnosis.runner import diagnose
 
         pending = None
@@ -127,6 +131,7 @@ class Run:
         report.findings = with_verify_replaced(
             report.findings, report.targets, self.options
         )
+        report.findings = with_broken_proxy_not_copied(report.findings, report.targets)
         return report
 
     def configured_targets(self) -> list[Target]:

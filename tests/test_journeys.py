@@ -820,21 +820,31 @@ def test_a_stale_proxy_variable_is_dropped_so_that_condas_own_proxy_applies(
         assert_every_channel_works(after, urls)
 
 
+#: A page a web server may answer every GET with (an intranet portal).
+PORTAL = b"<html><head><title>Intranet</title></head><body>Welcome</body></html>"
+
+
+@pytest.mark.parametrize(
+    "page", [None, PORTAL], ids=["its-404", "a-page-for-every-get"]
+)
 def test_proxy_variables_that_name_a_web_server_are_one_cause_dropped_as_printed(
-    tmp_path: Path, ca
+    tmp_path: Path, ca, page: bytes | None
 ) -> None:
     """HTTP_PROXY and HTTPS_PROXY name a web server, not a proxy; both channels go direct fine.
 
-    One cause at that address (not a 404 for the http channel and a proxy
-    refusal for the https one), and one fix: every channel prints the same
-    lines, which drop both variables; typed into one shell, every channel
-    works.
+    One cause at that address (not a 404, or a page that is not a channel,
+    for the http channel and a proxy refusal for the https one), and one
+    fix: every channel prints the same lines, which drop both variables;
+    typed into one shell, every channel works.
     """
     home = tmp_path / "home"
     home.mkdir()
     with ExitStack() as stack:
         plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
         web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
+        if page is not None:  # every GET: 200 and the page
+            web.behaviour.status, web.behaviour.body = 200, page
+            web.behaviour.content_type = "text/html"
         urls = [plain.url, https_channel(stack, tmp_path / "secure", ca)]
         write_condarc(home, urls, ssl_verify=str(bundle_of(home / "bundle.pem", ca)))
         env = conda_env(home, HTTP_PROXY=web.url, HTTPS_PROXY=web.url)
@@ -852,6 +862,48 @@ def test_proxy_variables_that_name_a_web_server_are_one_cause_dropped_as_printed
         assert {t["proof"] for t in failing.values()} == {proof}
         after = shell_after(env, list(lines))
         assert_every_channel_works(after, urls)
+
+
+@pytest.mark.parametrize(
+    "page", [None, PORTAL], ids=["its-404", "a-page-for-every-get"]
+)
+def test_a_web_server_named_as_the_http_proxy_is_not_copied_to_https(
+    tmp_path: Path, page: bytes | None
+) -> None:
+    """HTTP_PROXY names a web server; nothing is set for https.
+
+    The warning that https goes without a proxy used to print, checked, the
+    line that copies HTTP_PROXY to HTTPS_PROXY: run as printed beside the
+    channel's own fix, it would send every https channel to the web server.
+    It now says the proxy it would copy fails itself, with no line; the
+    channel's line, run as printed, leaves every channel working.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    with ExitStack() as stack:
+        plain = stack.enter_context(channel_server(make_channel(tmp_path / "plain")))
+        web = stack.enter_context(channel_server(make_channel(tmp_path / "web")))
+        if page is not None:
+            web.behaviour.status, web.behaviour.body = 200, page
+            web.behaviour.content_type = "text/html"
+        write_condarc(home, [plain.url])
+        env = conda_env(home, HTTP_PROXY=web.url)
+        code, document = netcheck(env)
+        assert code == 1
+        address = web.url.split("//", 1)[1]
+        (warning,) = [f for f in document["findings"] if f["check"] == "HTTP_PROXY"]
+        assert "none is set for https" in warning["summary"]
+        assert (warning["commands"], warning["checked"]) == ([], False)
+        assert warning["fix"] == (
+            f"none: the proxy it would copy, {address}, fails itself "
+            f"(proxy-misconfigured for {plain.url})"
+        )
+        failing = failing_targets(document)
+        assert set(failing) == {plain.url}
+        lines = commands_of(failing[plain.url])
+        assert lines == ["unset HTTP_PROXY"]
+        after = shell_after(env, lines)
+        assert_every_channel_works(after, [plain.url])
 
 
 def test_proxy_variables_that_name_a_dead_proxy_are_pointed_at_the_right_one_together(

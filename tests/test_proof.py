@@ -676,8 +676,8 @@ def test_no_proxy_for_https_is_left_alone_where_copying_it_breaks_a_channel(
     The warning that https:// goes without a proxy would copy the http one:
     through it the https channel fails (the proxy is dead, or refuses CONNECT
     to its port). Nothing needs giving to conda: the warning says to leave
-    https:// as it is, and why, with no command; the http channel's own fix
-    is untouched.
+    https:// as it is, and why, with no command (for the dead proxy, that
+    it fails itself); the http channel's own fix is untouched.
     """
     from support.proxies import closed_port, squid_proxy
     from support.servers import channel_server, make_channel
@@ -704,10 +704,18 @@ def test_no_proxy_for_https_is_left_alone_where_copying_it_breaks_a_channel(
         ]
         assert (warning["commands"], warning["checked"]) == ([], False)
         copy = f"proxy_servers.https: {url}" if settings else f"HTTPS_PROXY={url}"
-        assert warning["fix"].startswith(
-            f"none: leave https:// without a proxy; copying it ({copy}) would "
-            f"break {urls[1]}, which works now ("
-        ), warning["fix"]
+        if (
+            proxy == "dead"
+        ):  # the copy would fail for any channel: said before trying it
+            assert warning["fix"] == (
+                f"none: the proxy it would copy, {url.split('//', 1)[1]}, fails "
+                f"itself (proxy-unreachable for {urls[0]})"
+            )
+        else:
+            assert warning["fix"].startswith(
+                f"none: leave https:// without a proxy; copying it ({copy}) would "
+                f"break {urls[1]}, which works now ("
+            ), warning["fix"]
         assert "give conda what both need" not in warning["fix"]
 
 

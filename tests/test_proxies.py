@@ -472,3 +472,64 @@ def test_a_connect_answered_405_or_501_says_no_proxy_listens_there(status, metho
     fix = fix_for(problem, target, Commands())
     assert fix.startswith("web.test:80 is a web server, not a proxy: point"), fix
     assert "start it" not in fix
+
+
+# -- A scheme left without a proxy is not given a broken one ---------------------------
+
+#: (the proxy the warning would copy, the failing channel's proxy, its layer): copied?
+_COPIES = [
+    ("http://127.0.0.1:3128", "http://127.0.0.1:3128", "proxy", False),
+    # the same address, written another way
+    ("127.0.0.1:3128", "http://alice:pw@127.0.0.1:3128", "proxy", False),
+    ("http://alice:s3cret@127.0.0.1:3128", "http://127.0.0.1:3128", "proxy", False),
+    ("http://127.0.0.1:3128", "http://127.0.0.1:3129", "proxy", True),  # another port
+    ("http://127.0.0.1:3128", "http://127.0.0.2:3128", "proxy", True),  # another host
+    (
+        "http://127.0.0.1:3128",
+        "http://127.0.0.1:3128",
+        "http",
+        True,
+    ),  # the server's fault
+    ("http://127.0.0.1:3128", None, "tcp", True),  # a direct channel
+]
+
+
+@pytest.mark.parametrize(("copies", "via", "layer", "copied"), _COPIES)
+def test_a_missing_scheme_keeps_its_line_unless_the_proxy_it_copies_failed(
+    copies, via, layer, copied
+):
+    from conda_netcheck.diagnosis.findings import with_broken_proxy_not_copied
+    from conda_netcheck.fixtext import FixLines
+    from conda_netcheck.model import (
+        Code,
+        Finding,
+        Layer,
+        Problem,
+        Target,
+        TargetResult,
+    )
+
+    line = f"export HTTPS_PROXY={copies}"
+    finding = Finding(
+        "HTTP_PROXY",
+        Code.PROXY_MISCONFIGURED,
+        "sets a proxy for http but none is set for https",
+        line,
+        scheme="https",
+        copies_proxy=copies,
+        commands=FixLines((line,)),
+    )
+    target = Target("http://c.example/c/noarch", "c", "noarch", proxy=via)
+    failed = TargetResult(
+        target, Problem(Code.PROXY_MISCONFIGURED, Layer(layer), "it fails")
+    )
+    (after,) = with_broken_proxy_not_copied([finding], [failed])
+    if copied:
+        assert after is finding
+    else:
+        assert after.commands.lines == ()
+        assert "s3cret" not in after.fix and "alice" not in after.fix
+        assert after.fix == (
+            "none: the proxy it would copy, 127.0.0.1:3128, fails itself "
+            "(proxy-misconfigured for c)"
+        )

@@ -901,7 +901,7 @@ def _missing_scheme(
     fix = _fixer(_sibling(chosen.source, missing), missing, commands)(display)
     summary = f"sets a proxy for {present} but none is set for {missing}: {effect}"
     finding = _finding(chosen.check, _fixed(Status.WARNING, summary, fix))
-    return [replace(finding, scheme=missing)]
+    return [replace(finding, scheme=missing, copies_proxy=chosen.url)]
 
 
 def _sibling(source: ProxySource, scheme: str) -> ProxySource:

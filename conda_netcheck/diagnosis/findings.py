@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from ..model import Code, Status
+from ..model import Code, Layer, Status
+from ..urls import format_address, with_scheme
 
 if TYPE_CHECKING:
     from ..config.commands import Commands
@@ -120,3 +122,51 @@ def _verify_replaced(
             otherwise="if the bundle moved, point ssl_verify at where it is now",
         )
     return dataclasses.replace(finding, fix=fix, commands=FixLines((line,)))
+
+
+def with_broken_proxy_not_copied(
+    findings: list[Finding], results: list[TargetResult]
+) -> list[Finding]:
+    """A scheme left without a proxy is not given one this run found broken.
+
+    Copying a proxy that fails for a channel at the proxy layer (a web
+    server named as the proxy, a dead or refusing one) would only move that
+    failure to the other scheme's channels: the finding says so instead.
+    """
+    broken = {
+        _address(r.target.proxy): r
+        for r in results
+        if r.problem is not None
+        and r.problem.layer is Layer.PROXY
+        and r.target.proxy is not None
+    }
+    if not broken:
+        return findings
+    return [
+        _not_copied(f, broken[_address(f.copies_proxy)])
+        if f.copies_proxy and _address(f.copies_proxy) in broken
+        else f
+        for f in findings
+    ]
+
+
+def _address(proxy_url: str) -> tuple[str, int | None]:
+    parts = urlsplit(with_scheme(proxy_url))
+    try:
+        port = parts.port
+    except ValueError:  # the proxy lint names a port that does not parse
+        port = None
+    return (parts.hostname or "", port)
+
+
+def _not_copied(finding: Finding, failed: TargetResult) -> Finding:
+    from ..fixtext import Fix, FixLines
+
+    assert failed.problem is not None
+    host, port = _address(finding.copies_proxy or "")
+    where = format_address(host, port) if port is not None else host
+    fix = Fix(
+        f"none: the proxy it would copy, {where}, fails itself "
+        f"({failed.problem.code.value} for {failed.target.channel})"
+    )
+    return dataclasses.replace(finding, fix=fix, commands=FixLines())

@@ -150,7 +150,7 @@ class _IndexRequest:
             return dataclasses.replace(heard, problem=_malformed(answer, filename))
         heard = dataclasses.replace(heard, warnings=_clock(answer, self.options))
         if not 200 <= (answer.status or 0) < 300:
-            problem = self._web_server(answer) or http_answer.explain_status(
+            problem = self._web_server(answer, filename) or http_answer.explain_status(
                 self.target,
                 self.route,
                 answer,
@@ -163,15 +163,17 @@ class _IndexRequest:
             )
         return self._index(heard, answer, filename)
 
-    def _web_server(self, answer: http.HttpResult) -> Problem | None:
-        """An error page through the proxy of an http:// channel, from a web server there."""
+    def _web_server(self, answer: http.HttpResult, filename: str) -> Problem | None:
+        """A page through an http:// channel's proxy (an error, or not the index) from a web server there."""
         if not self.route.proxy or urlsplit(self.target.url).scheme != "http":
             return None
         if advice.from_proxy(answer.headers, answer.status or 0):
             return None
         from .tunnel import web_server_as_proxy
 
-        return web_server_as_proxy(answer, self.route, self.options)
+        last = self.options.filenames[-1]
+        index = self.url(last) if filename != last else None
+        return web_server_as_proxy(answer, self.route, self.options, index)
 
     def _unanswered(
         self, answer: http.HttpResult, error: BaseException, filename: str
@@ -263,6 +265,8 @@ class _IndexRequest:
             )
         )
         if problem:
+            # A web server named as the proxy may answer every GET with a page.
+            problem = self._web_server(answer, filename) or problem
             return dataclasses.replace(heard, problem=problem)
         notes = [f"{filename}: {answer.status}, {len(answer.head)} bytes read"]
         warnings = self._index_warnings(answer, filename)

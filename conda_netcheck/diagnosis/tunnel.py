@@ -75,9 +75,9 @@ def try_direct(host: str, port: int, problem: Problem, options: Options) -> Prob
 
 
 def web_server_as_proxy(
-    got: HttpResult, route: Route, options: Options
+    got: HttpResult, route: Route, options: Options, index: str | None = None
 ) -> Problem | None:
-    """An http:// channel's error answer that came from a web server named as the proxy.
+    """An http:// channel's error answer, or page, that came from a web server named as the proxy.
 
     Said only on both proofs: the proxy address answers CONNECT with 405 or
     501 (no proxy does), and the channel answers the same GET directly with
@@ -91,13 +91,20 @@ def web_server_as_proxy(
     answer = _ask_connect(proxy_url, host, port, options)
     if answer is None or answer.status not in NOT_A_PROXY:
         return None
-    if not _answers_directly(url, options):
+    # index: the format conda ends with, when the answer was to an optional one
+    # (a channel without shards answers that one with a 404, directly too).
+    if not _answers_directly(url, options) and not (
+        index and _answers_directly(index, options)
+    ):
         return None
     line = f"{answer.status} {answer.reason}".strip()
+    heard = f"{got.status} {got.reason}".rstrip()
+    if 200 <= (got.status or 0) < 300:  # a page that is not the file
+        heard += " and a page, not the file"
     return not_a_proxy(line, Details(status=answer.status)).amended(
-        more=f"; through it the GET got {got.status} {got.reason}".rstrip()
-        + f", while {format_address(host, port)} serves the file directly, so "
-        "the proxy is the problem",
+        more=f"; through it the GET got {heard}, while "
+        f"{format_address(host, port)} serves the file directly, so the proxy "
+        "is the problem",
         method=f"CONNECT {answer.authority}",
         direct="works",
     )
