@@ -234,7 +234,7 @@ class Finding:
     expired_in: str | None = None
     #: the only URL scheme it concerns (a scheme left without a proxy); None: all
     scheme: str | None = None
-    #: the proxy URL its fix gives that scheme (the other scheme's)
+    #: the proxy URL its fix gives that scheme (the other scheme's), as shown
     copies_proxy: str | None = None
     #: it concerns public hosts only (a CA bundle without the public roots)
     public_hosts: bool = False

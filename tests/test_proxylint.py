@@ -322,6 +322,13 @@ def test_proxy_for_http_only_warns_that_https_goes_direct():
     assert finding.fix == (
         "conda config --file /home/u/.condarc --set proxy_servers.https http://proxy:8080"
     )
+    assert finding.copies_proxy == "http://proxy:8080"
+
+
+def test_the_proxy_a_missing_scheme_would_copy_is_kept_without_its_password():
+    cfg = NetConfig(proxy_servers={"http": "alice:s3cret@proxy:8080"})
+    (finding,) = [f for f in lint_proxies(cfg) if "none is set for" in f.summary]
+    assert finding.copies_proxy == "http://USER:<password>@proxy:8080"
 
 
 def test_proxy_for_http_in_one_source_and_https_in_the_other_is_fine():

@@ -901,7 +901,8 @@ def _missing_scheme(
     fix = _fixer(_sibling(chosen.source, missing), missing, commands)(display)
     summary = f"sets a proxy for {present} but none is set for {missing}: {effect}"
     finding = _finding(chosen.check, _fixed(Status.WARNING, summary, fix))
-    return [replace(finding, scheme=missing, copies_proxy=chosen.url)]
+    # The URL as shown: its address is what counts, never its credentials.
+    return [replace(finding, scheme=missing, copies_proxy=display)]
 
 
 def _sibling(source: ProxySource, scheme: str) -> ProxySource:
