@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from ..model import Code, Layer, Status
-from ..urls import format_address, with_scheme
+from ..urls import host_port, shown_address
 
 if TYPE_CHECKING:
     from ..config.commands import Commands
@@ -134,39 +133,27 @@ def with_broken_proxy_not_copied(
     failure to the other scheme's channels: the finding says so instead.
     """
     broken = {
-        _address(r.target.proxy): r
+        host_port(r.target.proxy): r
         for r in results
-        if r.problem is not None
-        and r.problem.layer is Layer.PROXY
-        and r.target.proxy is not None
+        if r.problem is not None and r.problem.layer is Layer.PROXY
     }
+    broken.pop(None, None)  # a direct target, or a proxy URL without an address
     if not broken:
         return findings
     return [
-        _not_copied(f, broken[_address(f.copies_proxy)])
-        if f.copies_proxy and _address(f.copies_proxy) in broken
+        _not_copied(f, broken[host_port(f.copies_proxy)])
+        if host_port(f.copies_proxy) in broken
         else f
         for f in findings
     ]
-
-
-def _address(proxy_url: str) -> tuple[str, int | None]:
-    parts = urlsplit(with_scheme(proxy_url))
-    try:
-        port = parts.port
-    except ValueError:  # the proxy lint names a port that does not parse
-        port = None
-    return (parts.hostname or "", port)
 
 
 def _not_copied(finding: Finding, failed: TargetResult) -> Finding:
     from ..fixtext import Fix, FixLines
 
     assert failed.problem is not None
-    host, port = _address(finding.copies_proxy or "")
-    where = format_address(host, port) if port is not None else host
     fix = Fix(
-        f"none: the proxy it would copy, {where}, fails itself "
-        f"({failed.problem.code.value} for {failed.target.channel})"
+        f"none: the proxy it would copy, {shown_address(finding.copies_proxy)}, "
+        f"fails itself ({failed.problem.code.value} for {failed.target.channel})"
     )
     return dataclasses.replace(finding, fix=fix, commands=FixLines())

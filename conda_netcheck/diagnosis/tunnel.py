@@ -81,7 +81,9 @@ def web_server_as_proxy(
 
     Said only on both proofs: the proxy address answers CONNECT with 405 or
     501 (no proxy does), and the channel answers the same GET directly with
-    a 2xx. None otherwise, or when nothing may go around the proxy.
+    a 2xx, or `index`, the URL of the format conda ends with, when the GET was
+    for an optional one. None otherwise, or when nothing may go around the
+    proxy.
     """
     proxy_url, url = route.proxy or "", got.url
     if not options.try_direct or urlsplit(with_scheme(proxy_url)).scheme != "http":
@@ -91,8 +93,7 @@ def web_server_as_proxy(
     answer = _ask_connect(proxy_url, host, port, options)
     if answer is None or answer.status not in NOT_A_PROXY:
         return None
-    # index: the format conda ends with, when the answer was to an optional one
-    # (a channel without shards answers that one with a 404, directly too).
+    # A channel without shards answers the shard index with a 404, directly too.
     if not _answers_directly(url, options) and not (
         index and _answers_directly(index, options)
     ):
