@@ -48,6 +48,7 @@ from .commands import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from ..fixtext import Fix, FixLines
     from .netconfig import NetConfig
 
 #: The variables requests reads for its CA bundle, in its order.
@@ -561,8 +562,6 @@ def ca_bundles(cfg: NetConfig) -> list[Finding]:
 
 
 def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
-    from ..fixtext import Fix, FixLines
-
     path = cfg.env[name]
     verify = cfg.ssl_verify
     truststore = verify == "truststore"
@@ -596,23 +595,37 @@ def _variable_findings(cfg: NetConfig, name: str) -> list[Finding]:
         # Unsetting the variable is the fix: then its file no longer matters,
         # and a fix that builds a bundle from it would contradict this one.
         findings = [f for f in findings if not f.public_hosts]
+        # A line the proof can try: without the variable, does ssl_verify's
+        # bundle verify every channel?
+        fix, lines = drop_override(
+            name, otherwise=f"drop ssl_verify if {path} is the bundle you want"
+        )
         findings.append(
             Finding(
                 name,
                 Code.CA_BUNDLE_OVERRIDE,
                 f"{name}={path} overrides ssl_verify: {verify}"
                 f"{_set_in(cfg, 'ssl_verify')}: conda verifies against {path}",
-                Fix(
-                    f"drop {name} from your environment, so that ssl_verify applies",
-                    (unset_variable(name),),
-                    otherwise=f"drop ssl_verify if {path} is the bundle you want",
-                ),
-                # A line the proof can try: without the variable, does
-                # ssl_verify's bundle verify every channel?
-                commands=FixLines((unset_variable(name),)),
+                fix,
+                commands=lines,
             )
         )
     return findings
+
+
+def drop_override(
+    name: str, shell: Shell | None = None, otherwise: str = ""
+) -> tuple[Fix, FixLines]:
+    """The fix, and its line, that drops a CA-bundle variable overriding ssl_verify.
+
+    The configuration's warning and each channel the variable hides from
+    ssl_verify's bundle print it alike.
+    """
+    from ..fixtext import Fix, FixLines
+
+    line = unset_variable(name, shell)
+    sentence = f"drop {name} from your environment, so that ssl_verify applies"
+    return Fix(sentence, (line,), otherwise=otherwise), FixLines((line,))
 
 
 def _openssl_variable_findings(cfg: NetConfig, name: str, kind: str) -> list[Finding]:

@@ -74,8 +74,7 @@ def _overridden(
     """
     import os
 
-    from ..config.commands import unset_variable
-    from ..fixtext import FixLines
+    from ..config.trust import drop_override
     from ..probes import chain
 
     name = options.commands.overrides.get("ssl_verify")
@@ -89,15 +88,13 @@ def _overridden(
     )
     if not trusts:
         return None
-    line = unset_variable(name, options.commands.shell)
+    fix, lines = drop_override(name, options.commands.shell)
     return problem.amended(
         summary=f"{name}={route.verify} overrides ssl_verify: conda verifies "
         f"against {route.verify}, which does not trust {host}; {setting}, which "
         "ssl_verify names, does",
-        fix=Fix(
-            f"drop {name} from your environment, so that ssl_verify applies", (line,)
-        ),
-        commands=FixLines((line,)),
+        fix=fix,
+        commands=lines,
         missing_root=None,
     )
 
