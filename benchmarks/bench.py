@@ -260,14 +260,21 @@ def timed(argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
 # -- 1. import cost and conda startup -----------------------------------------
 
 
-def importtime(code: str) -> list[tuple[int, int, str]]:
-    """(self us, cumulative us, name with indentation) per line of -X importtime."""
+def importtime(
+    code: str, *args: str, env: dict[str, str] | None = None
+) -> list[tuple[int, int, str]]:
+    """(self us, cumulative us, name with indentation) per line of -X importtime.
+
+    `code` runs as `-c`, or with `args` as `-m code args` (a module).
+    """
+    run = ["-m", code, *args] if args else ["-c", code]
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
+        [sys.executable, "-X", "importtime", *run],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=COMMAND_TIMEOUT,
         cwd=ROOT,
+        env=env,
         check=True,
     )
     rows = []
@@ -686,29 +693,14 @@ print(json.dumps([time.perf_counter() - start, sum(spent), len(spent)]))
 """
 
 
-def healthy_imports(
-    argv: list[str], env: dict[str, str], reps: int
-) -> list[tuple[str, str, str, str]]:
+def healthy_imports(env: dict[str, str], reps: int) -> list[tuple[str, str, str, str]]:
     """What importing netcheck's modules costs a healthy run, and the dataclasses' share.
 
-    The modules are those the run itself loaded (-X importtime); each
-    repetition is a fresh process that first imports everything else the run
-    loaded, so only netcheck's own modules are timed.
+    The modules are those `conda netcheck` itself loaded (-X importtime);
+    each repetition is a fresh process that first imports everything else
+    the run loaded, so only netcheck's own modules are timed.
     """
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", *argv[argv.index("-m") :]]
-        if "-m" in argv
-        else [sys.executable, "-X", "importtime", "-m", "conda", *argv[1:]],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-    )
-    names = [
-        line.rsplit("|", 1)[1].strip()
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:") and "self [us]" not in line
-    ]
+    names = [name.strip() for _, _, name in importtime("conda", "netcheck", env=env)]
     ours = [n for n in names if n.split(".")[0] == "conda_netcheck"]
     others = [n for n in names if n.split(".")[0] != "conda_netcheck"]
     timings = []
@@ -771,7 +763,7 @@ atexit.register(
 """
 
 
-def collections(
+def collections_and_exit(
     sandbox: Sandbox, commands: dict[str, list[str]], env: dict[str, str], reps: int
 ) -> list[tuple[str, str, str, str]]:
     """Each command's garbage collections, and its exit: from conda's atexit to the process's end.
@@ -1149,8 +1141,8 @@ def bench_against_conda(sandbox: Sandbox, reps: int) -> list[tuple[str, str, str
                 )
             )
 
-        rows += healthy_imports(commands["conda netcheck"], env, 2 * reps + 1)
-        rows += collections(
+        rows += healthy_imports(env, 2 * reps + 1)
+        rows += collections_and_exit(
             sandbox,
             {
                 name: commands[name]
