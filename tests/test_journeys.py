@@ -887,10 +887,14 @@ def test_a_web_server_named_as_the_http_proxy_is_not_copied_to_https(
             web.behaviour.status, web.behaviour.body = 200, page
             web.behaviour.content_type = "text/html"
         write_condarc(home, [plain.url])
-        env = conda_env(home, HTTP_PROXY=web.url)
+        address = web.url.split("//", 1)[1]
+        # A password in the URL: netcheck (helper) asserts it is never printed.
+        env = conda_env(home, HTTP_PROXY=f"http://alice:{SECRET}@{address}")
         code, document = netcheck(env)
         assert code == 1
-        address = web.url.split("//", 1)[1]
+        text = conda(env, "netcheck", "-v", "--timeout", "3", "--index-only")
+        assert SECRET not in text.stdout + text.stderr
+        assert f"none: the proxy it would copy, {address}, fails itself" in text.stdout
         (warning,) = [f for f in document["findings"] if f["check"] == "HTTP_PROXY"]
         assert "none is set for https" in warning["summary"]
         assert (warning["commands"], warning["checked"]) == ([], False)

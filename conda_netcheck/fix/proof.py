@@ -785,7 +785,9 @@ def _marked_finding(finding: Finding, outcomes: dict[tuple, Outcome]) -> Finding
 def _left_alone(finding: Finding, outcome: Outcome) -> Finding:
     """A scheme without a proxy that the copied proxy breaks, and mends nothing.
 
-    Nothing is missing to give conda: the scheme is best left as it is.
+    Nothing is missing to give conda: the scheme is best left as it is. (A
+    copy of a proxy the run already saw fail is set aside before the proof,
+    by `diagnosis.findings.with_broken_proxy_not_copied`.)
     """
     lines = finding.commands
     fix = Fix(
